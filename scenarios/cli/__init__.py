@@ -1,0 +1,1 @@
+"""The ``scenarios`` command line (typer). Heavy libraries are imported inside commands."""

@@ -1,0 +1,109 @@
+"""Entry point of the ``scenarios`` command.
+
+Start-up stays fast: this module and the command modules import only typer and rich at
+import time; numpy/pandas/duckdb/yfinance/matplotlib are imported inside the commands.
+
+Every :class:`~scenarios.errors.ScenariosError` becomes one readable paragraph on stderr and
+the error's exit code; ``--debug`` re-raises to show the traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from scenarios import __version__
+
+app = typer.Typer(
+    name="scenarios",
+    help="Turn market narratives into parameterized scenarios, value them, and backtest them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_STATE = {"debug": False}
+
+# Each module exposes ``register(app)``; order is the order of --help.
+_COMMAND_MODULES = (
+    "scenarios.cli.run",
+    "scenarios.cli.backtest",
+    "scenarios.cli.report",
+    "scenarios.cli.data",
+    "scenarios.cli.runs",
+    "scenarios.cli.claims",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"narrative-scenarios {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks on errors."),
+) -> None:
+    """narrative-scenarios: market narratives as numbers you can test."""
+    _STATE["debug"] = debug
+
+
+for _name in _COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+def _format_error(exc: BaseException) -> str:
+    from scenarios.errors import ScenariosError
+
+    kind = type(exc).__name__
+    text = str(exc) if isinstance(exc, ScenariosError) else f"{kind}: {exc}"
+    return f"error ({kind}): {text}" if isinstance(exc, ScenariosError) else f"error: {text}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (also used by ``python -m scenarios``)."""
+    from scenarios.errors import ScenariosError
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        app(args=args, standalone_mode=False)
+    except typer.Exit as exc:  # normal early exits (--version, explicit exits)
+        return int(exc.exit_code or 0)
+    except ScenariosError as exc:
+        if debug:
+            raise
+        from rich.console import Console
+
+        Console(stderr=True, highlight=False, soft_wrap=True).print(_format_error(exc), markup=False)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return exc.exit_code
+        if isinstance(exc, click.exceptions.Abort):
+            print("aborted", file=sys.stderr)
+            return 1
+        if debug:
+            raise
+        print(
+            f"error: unexpected {type(exc).__name__}: {exc}\n"
+            "This is a bug in narrative-scenarios; run again with --debug for the traceback.",
+            file=sys.stderr,
+        )
+        return 70
+    return 0
+
+
+def run() -> None:  # pragma: no cover - console script shim
+    sys.exit(main())

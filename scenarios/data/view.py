@@ -1,0 +1,96 @@
+"""No look-ahead by construction: a read-only window on prices that ends at ``as_of``.
+
+Every model and scenario reads prices through a :class:`PriceView`. Asking for any bar after
+``as_of`` raises :class:`~scenarios.errors.LookAheadError`; frames it hands out never contain
+rows after ``as_of`` (they are cut before they leave the view, so a caller cannot see them
+even by accident).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from scenarios.data.base import DateLike, PriceSource
+from scenarios.data.symbols import normalize_symbol
+from scenarios.errors import DataUnavailableError, LookAheadError
+
+
+def _ts(value: DateLike) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    ts = pd.Timestamp(value)
+    if ts.tz is not None:
+        ts = ts.tz_localize(None)
+    return ts.normalize()
+
+
+class PriceView:
+    """Prices as they were known at the close of ``as_of`` (inclusive).
+
+    Parameters
+    ----------
+    source:
+        Any :class:`~scenarios.data.base.PriceSource`.
+    as_of:
+        Information cut-off date (exchange-local). Bars dated after it are invisible.
+    """
+
+    def __init__(self, source: PriceSource, as_of: DateLike) -> None:
+        ts = _ts(as_of)
+        if ts is None:
+            raise ValueError("PriceView needs an as_of date")
+        self._source = source
+        self.as_of: pd.Timestamp = ts
+        self._cache: dict[str, pd.DataFrame] = {}
+
+    def __repr__(self) -> str:
+        return f"PriceView(as_of={self.as_of.date()}, source={getattr(self._source, 'name', self._source)!r})"
+
+    def _guard(self, when: pd.Timestamp | None, what: str) -> None:
+        if when is not None and when > self.as_of:
+            raise LookAheadError(
+                f"{what} asks for {when.date()}, after this view's as_of {self.as_of.date()}: "
+                "prices after as_of are invisible to scenario models (no look-ahead)"
+            )
+
+    def history(self, symbol: str, start: DateLike = None, end: DateLike = None) -> pd.DataFrame:
+        """Canonical frame of ``symbol`` from ``start`` to ``end`` (default: ``as_of``), inclusive.
+
+        Raises :class:`LookAheadError` if ``end`` (or ``start``) lies after ``as_of``.
+        """
+        sym = normalize_symbol(symbol)
+        s, e = _ts(start), _ts(end)
+        self._guard(s, f"history({sym}) start")
+        self._guard(e, f"history({sym}) end")
+        if sym not in self._cache:
+            frame = self._source.get(sym, None, self.as_of)
+            self._cache[sym] = frame.loc[frame.index <= self.as_of]
+        frame = self._cache[sym]
+        e = self.as_of if e is None else e
+        mask = frame.index <= e
+        if s is not None:
+            mask &= frame.index >= s
+        return frame.loc[mask].copy()
+
+    def close(self, symbol: str, start: DateLike = None, end: DateLike = None) -> pd.Series:
+        """Adjusted close series of ``symbol`` (see :meth:`history`)."""
+        return self.history(symbol, start, end)["close"].rename(normalize_symbol(symbol))
+
+    def last_close(self, symbol: str, max_staleness_days: int = 10) -> tuple[pd.Timestamp, float]:
+        """(date, close) of the last bar on or before ``as_of`` with a valid close.
+
+        Raises :class:`DataUnavailableError` when the last valid close is more than
+        ``max_staleness_days`` calendar days before ``as_of`` (a delisted or missing series must
+        not silently price a scenario).
+        """
+        sym = normalize_symbol(symbol)
+        closes = self.history(sym)["close"].dropna()
+        if closes.empty:
+            raise DataUnavailableError(f"no close for {sym} on or before {self.as_of.date()}")
+        last = closes.index[-1]
+        if (self.as_of - last).days > max_staleness_days:
+            raise DataUnavailableError(
+                f"the last close of {sym} before {self.as_of.date()} is from {last.date()}, "
+                f"more than {max_staleness_days} days stale"
+            )
+        return last, float(closes.iloc[-1])

@@ -1,0 +1,115 @@
+"""Exceptions raised by the ``scenarios`` package.
+
+Every error a user can cause derives from :class:`ScenariosError`; the CLI turns any of them
+into one readable paragraph and a non-zero exit code (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ScenariosError(Exception):
+    """Base class for every user-facing error of the ``scenarios`` package."""
+
+    #: Exit code the CLI uses for this kind of error.
+    exit_code: int = 1
+
+
+class ScenarioError(ScenariosError):
+    """An input file (scenario, claims, seeds) is invalid.
+
+    The message reads ``file:line:col field: what was expected (got value)`` so that
+    editors and terminals can jump to the location.
+    """
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.column = column
+        self.field = field
+        self.message = message
+        super().__init__(self.format())
+
+    @property
+    def location(self) -> str:
+        """``file:line:col`` (as much of it as is known)."""
+        parts: list[str] = []
+        if self.file is not None:
+            parts.append(self.file)
+            if self.line is not None:
+                parts.append(str(self.line))
+                if self.column is not None:
+                    parts.append(str(self.column))
+        return ":".join(parts)
+
+    def format(self) -> str:
+        loc = self.location
+        head = " ".join(p for p in (loc, self.field) if p)
+        return f"{head}: {self.message}" if head else self.message
+
+
+class ScenarioErrors(ScenarioError):
+    """Several :class:`ScenarioError` found in one file, reported together."""
+
+    def __init__(self, errors: list[ScenarioError]) -> None:
+        if not errors:
+            raise ValueError("ScenarioErrors needs at least one error")
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.message, file=first.file, line=first.line,
+                         column=first.column, field=first.field)
+
+    def format(self) -> str:  # pragma: no branch - trivial
+        errors = getattr(self, "errors", None)
+        if not errors:
+            return super().format()
+        return "\n".join(e.format() for e in errors)
+
+
+class DataError(ScenariosError):
+    """Base class for price-data problems."""
+
+
+class DataUnavailableError(DataError):
+    """No source could provide the requested series (offline, unknown symbol, empty range)."""
+
+    exit_code = 3
+
+
+class DataFormatError(DataError):
+    """A price file is malformed. The message names the file and line."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, file: str | Path | None = None, line: int | None = None) -> None:
+        self.file = str(file) if file is not None else None
+        self.line = line
+        loc = ":".join(str(p) for p in (self.file, line) if p is not None)
+        super().__init__(f"{loc}: {message}" if loc else message)
+
+
+class LookAheadError(DataError):
+    """Something asked a :class:`~scenarios.data.view.PriceView` for data after its ``as_of``."""
+
+    exit_code = 4
+
+
+class StoreError(ScenariosError):
+    """The embedded DuckDB store could not be read or written."""
+
+    exit_code = 5
+
+
+class RunNotFoundError(StoreError):
+    """No recorded run has the requested id."""

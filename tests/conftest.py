@@ -1,0 +1,60 @@
+"""Shared fixtures.
+
+The real price snapshot is found through ``SCENARIOS_PRICES`` (``.ci/run`` points it at
+``../shared/hkdata/prices``). Tests that need it use the ``snapshot_dir`` fixture:
+
+* variable unset  -> the test is skipped, with the reason printed (``-ra``);
+* variable set but the folder is missing or empty -> the test FAILS loudly.
+
+Every test gets its own ``SCENARIOS_HOME`` (so the DuckDB store lives in a temp folder and
+never touches the user's cache) and has the network blocked for yfinance.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _snapshot_dir() -> Path | None:
+    value = os.environ.get("SCENARIOS_PRICES")
+    if not value:
+        return None
+    path = Path(value)
+    if not path.is_dir() or not any(path.glob("*.csv")):
+        pytest.fail(
+            f"SCENARIOS_PRICES={value!r} is set but is not a folder of price CSVs; "
+            "the snapshot tests cannot run (point it at shared/hkdata/prices)",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def snapshot_dir() -> Path:
+    """Folder of the real price snapshot (one CSV per symbol)."""
+    path = _snapshot_dir()
+    if path is None:
+        pytest.skip("SCENARIOS_PRICES is not set: snapshot tests need the real price folder")
+    return path
+
+
+@pytest.fixture(scope="session")
+def reference_dir(snapshot_dir: Path) -> Path:
+    """``shared/hkdata/reference`` beside the snapshot's ``prices`` folder."""
+    ref = snapshot_dir.parent / "reference"
+    if not ref.is_dir():
+        pytest.fail(f"reference tables not found beside the snapshot: {ref}", pytrace=False)
+    return ref
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("scenarios_home")
+    monkeypatch.setenv("SCENARIOS_HOME", str(home))
+    monkeypatch.setenv("SCENARIOS_OFFLINE", "1")  # never let a test reach for Yahoo
+    return home
