@@ -1,0 +1,1 @@
+"""The embedded DuckDB store: cached price bars (``bars``) and recorded runs (``runs``)."""
