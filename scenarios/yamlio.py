@@ -1,0 +1,229 @@
+"""YAML with positions: load a file, keep the line/column of every node, and turn pydantic
+validation errors into located :class:`~scenarios.errors.ScenarioError` messages.
+
+Every input file of the toolkit (scenarios, claims, drivers, universes) goes through here, so
+all of them report errors the same way::
+
+    examples/capex.yaml:14:7 drivers[2].useful_life_years: must be > 0 (got -3)
+
+Lines and columns are 1-based. Duplicate keys in a mapping are an error (PyYAML would keep
+the last one silently).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scenarios.errors import ScenarioError, ScenarioErrors
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass
+class LocatedDoc:
+    """A parsed YAML document with the position of every node.
+
+    ``positions[path]`` is the (line, column) of the *value* at ``path``; ``key_positions[path]``
+    is the position of the mapping key that introduced it (if any).
+    """
+
+    file: str
+    data: Any
+    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: Sequence[str | int], *, key: bool = False) -> tuple[int | None, int | None]:
+        """Best known (line, column) for ``path``: the path itself, else its nearest ancestor."""
+        p = tuple(path)
+        while True:
+            table = self.key_positions if key and p in self.key_positions else self.positions
+            if p in table:
+                return table[p]
+            if not p:
+                return (None, None)
+            p = p[:-1]
+
+    def error(self, path: Sequence[str | int], message: str, *, key: bool = False) -> ScenarioError:
+        """A :class:`ScenarioError` located at ``path`` in this document."""
+        line, col = self.locate(path, key=key)
+        return ScenarioError(message, file=self.file, line=line, column=col,
+                             field=format_path(path) or None)
+
+
+def format_path(path: Iterable[str | int]) -> str:
+    """``('drivers', 2, 'useful_life_years')`` -> ``drivers[2].useful_life_years``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys."""
+
+
+def _walk(node: yaml.Node, path: PathKey, doc: LocatedDoc, loader: _Loader) -> Any:
+    doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, (list, dict)):
+                raise ScenarioError("mapping keys must be plain scalars", file=doc.file,
+                                    line=key_node.start_mark.line + 1,
+                                    column=key_node.start_mark.column + 1, field=format_path(path) or None)
+            if key in out:
+                raise ScenarioError(f"duplicate key {key!r} (a key may appear once per mapping)",
+                                    file=doc.file, line=key_node.start_mark.line + 1,
+                                    column=key_node.start_mark.column + 1,
+                                    field=format_path(path + (str(key),)))
+            child = path + (key,)
+            doc.key_positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = _walk(value_node, child, doc, loader)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(item, path + (i,), doc, loader) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def parse_yaml(text: str, file: str | Path = "<string>") -> LocatedDoc:
+    """Parse one YAML document from ``text``; syntax errors become located ScenarioErrors."""
+    doc = LocatedDoc(file=str(file), data=None)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ScenarioError("the file is empty (expected a YAML mapping)", file=doc.file, line=1, column=1)
+        doc.data = _walk(node, (), doc, loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or str(exc)
+        context = f" ({exc.context})" if exc.context else ""
+        raise ScenarioError(f"invalid YAML: {problem}{context}", file=doc.file,
+                            line=mark.line + 1 if mark else None,
+                            column=mark.column + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"invalid YAML: {exc}", file=doc.file) from None
+    finally:
+        loader.dispose()
+    return doc
+
+
+def load_yaml(path: str | Path, *, display_name: str | None = None) -> LocatedDoc:
+    """Read and parse ``path``. ``display_name`` is the file name used in messages."""
+    p = Path(path)
+    name = display_name or str(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError("file not found", file=name) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=name) from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the file: {exc.strerror}", file=name) from None
+    return parse_yaml(text, name)
+
+
+# ---------------------------------------------------------------- pydantic errors -> located
+
+
+def _clean_loc(loc: Sequence[str | int], data: Any) -> PathKey:
+    """Drop pydantic's synthetic loc parts (union tags, validator names) by walking the data.
+
+    A part that is not in the data is a discriminator tag or validator name when more parts
+    follow it; as the last part it is a field name (missing, or unknown).
+    """
+    out: list[str | int] = []
+    cur = data
+    parts = list(loc)
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(cur, dict) and part in cur:
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            out.append(part)
+            cur = cur[part]
+        elif last and isinstance(part, str) and not part.startswith(_PYDANTIC_TAGS):
+            out.append(part)
+    return tuple(out)
+
+
+_PYDANTIC_TAGS = ("function-", "lax-or-strict", "json-or-python", "tagged-union", "union[", "chain[")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _message(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    given = err.get("input")
+    got = f" (got {_short(given)})" if not isinstance(given, (dict, list)) else ""
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; unknown keys are rejected)"
+    if kind == "greater_than":
+        return f"must be > {_num(ctx.get('gt'))}{got}"
+    if kind == "greater_than_equal":
+        return f"must be >= {_num(ctx.get('ge'))}{got}"
+    if kind == "less_than":
+        return f"must be < {_num(ctx.get('lt'))}{got}"
+    if kind == "less_than_equal":
+        return f"must be <= {_num(ctx.get('le'))}{got}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}{got}"
+    if kind == "union_tag_invalid":
+        disc = str(ctx.get("discriminator", "type")).strip("'")
+        return f"unknown {disc} {ctx.get('tag')!r} (expected one of {ctx.get('expected_tags')})"
+    if kind == "union_tag_not_found":
+        return f"needs a {str(ctx.get('discriminator', 'type')).strip(chr(39))} key"
+    if kind in {"date_parsing", "date_from_datetime_parsing", "date_type"}:
+        return f"must be a date YYYY-MM-DD{got}"
+    if kind in {"float_parsing", "float_type", "int_parsing", "int_type"}:
+        return f"must be a number{got}"
+    if kind == "value_error":
+        msg = str(ctx.get("error", err.get("msg", "")))
+        return f"{msg}{got}" if "(got" not in msg else msg
+    msg = str(err.get("msg", "invalid value"))
+    msg = msg[0].lower() + msg[1:] if msg else msg
+    return f"{msg}{got}"
+
+
+def validation_errors(exc: Any, doc: LocatedDoc, prefix: PathKey = ()) -> ScenarioErrors:
+    """Convert a :class:`pydantic.ValidationError` raised on ``doc.data`` (or on the sub-tree
+    at ``prefix``) into :class:`ScenarioErrors` with file, line, column and field path."""
+    errors: list[ScenarioError] = []
+    seen: set[tuple[Any, ...]] = set()
+    root = doc.data
+    for p in prefix:
+        root = root[p]
+    for err in exc.errors(include_url=False):
+        loc = prefix + _clean_loc(err.get("loc", ()), root)
+        message = _message(err)
+        key = err.get("type") == "extra_forbidden"
+        item = doc.error(loc, message, key=key)
+        ident = (item.line, item.column, item.field, item.message)
+        if ident not in seen:
+            seen.add(ident)
+            errors.append(item)
+    errors.sort(key=lambda e: (e.line or 0, e.column or 0))
+    return ScenarioErrors(errors)
