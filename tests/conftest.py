@@ -19,6 +19,11 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+# The README runs the tests with a relative SCENARIOS_PRICES; make it absolute once so that
+# tests which change directory (or spawn processes) still find the snapshot.
+if os.environ.get("SCENARIOS_PRICES"):
+    os.environ["SCENARIOS_PRICES"] = str(Path(os.environ["SCENARIOS_PRICES"]).expanduser().resolve())
+
 
 def _snapshot_dir() -> Path | None:
     value = os.environ.get("SCENARIOS_PRICES")
