@@ -1,0 +1,355 @@
+"""Recorded runs: every ``scenarios run`` / ``scenarios backtest`` result kept in the store.
+
+A run is one row of the ``runs`` table of the DuckDB store (:mod:`scenarios.store.db`):
+
+=============  ==========================================================================
+``id``         ``r<YYYYMMDD>-<HHMMSS>-<4 hex>`` (UTC time of recording + random suffix);
+               ids sort by recording time, to the second
+``kind``       what produced it (``"run"``, ``"backtest"``, ...)
+``name``       human label (usually the scenario name)
+``file_sha256`` hash of the scenario file the run came from (``NULL`` if none)
+``created_at`` UTC timestamp (microseconds); ties within a second are ordered by it
+``payload``    the run's outputs as JSON text (see :func:`to_jsonable` for the encoding)
+=============  ==========================================================================
+
+JSON encoding (NaN-safe): NaN, +inf and -inf are written as ``null`` (strict JSON, readable by
+any tool); numpy scalars and arrays become numbers and lists, dates and timestamps ISO strings,
+paths strings, sets sorted lists, dataclasses and objects with ``to_dict()`` their dicts.
+
+Every write is one transaction: an interrupted ``record_run`` leaves no half-written row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import json
+import math
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import Any
+
+from scenarios.errors import RunNotFoundError, StoreError
+
+__all__ = [
+    "RunInfo", "delete_run", "list_runs", "load_run", "new_run_id", "record_run", "run_info",
+    "to_jsonable",
+]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id          VARCHAR PRIMARY KEY,
+    kind        VARCHAR NOT NULL,
+    name        VARCHAR NOT NULL,
+    file_sha256 VARCHAR,
+    created_at  TIMESTAMP NOT NULL,
+    payload     VARCHAR NOT NULL
+)
+"""
+
+_LOCK_RETRIES = 20  # another process holding the file lock: retry for about 2 s
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One line of the run list (everything but the payload).
+
+    ``created_at`` is a naive :class:`datetime.datetime` in UTC; ``size`` is the payload's
+    length in characters of JSON.
+    """
+
+    id: str
+    kind: str
+    name: str
+    created_at: _dt.datetime
+    file_sha256: str | None
+    size: int
+
+
+# --------------------------------------------------------------------------------------
+# JSON encoding
+# --------------------------------------------------------------------------------------
+
+def to_jsonable(obj: Any) -> Any:
+    """A JSON-safe copy of ``obj`` (non-finite floats become ``None``; see module docstring)."""
+    if obj is None or isinstance(obj, (bool, str)):
+        return obj
+    if isinstance(obj, int):
+        return int(obj)
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, Mapping):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, (set, frozenset)):
+        return [to_jsonable(v) for v in sorted(obj, key=repr)]
+    if isinstance(obj, (_dt.datetime, _dt.date)):
+        return obj.isoformat()
+    if isinstance(obj, PurePath):
+        return str(obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return to_jsonable({f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)})
+    to_dict = getattr(obj, "to_dict", None)
+    mod = type(obj).__module__.split(".")[0]
+    if mod == "numpy":
+        import numpy as np
+
+        if isinstance(obj, np.ndarray):
+            return to_jsonable(obj.tolist())
+        if isinstance(obj, np.generic):
+            return to_jsonable(obj.item())
+    if mod == "pandas":
+        import pandas as pd
+
+        if obj is pd.NaT:
+            return None
+        if isinstance(obj, pd.Timestamp):
+            return obj.isoformat()
+        if isinstance(obj, pd.Series):
+            return {str(_key(k)): to_jsonable(v) for k, v in obj.items()}
+        if isinstance(obj, pd.DataFrame):
+            return to_jsonable(obj.to_dict(orient="list") | {"index": [_key(k) for k in obj.index]})
+        try:
+            if pd.isna(obj):
+                return None
+        except (TypeError, ValueError):
+            pass
+    if callable(to_dict):
+        return to_jsonable(to_dict())
+    raise TypeError(f"cannot store a {type(obj).__name__} in a run payload (not JSON-serializable)")
+
+
+def _key(k: Any) -> Any:
+    if isinstance(k, (_dt.datetime, _dt.date)):
+        return k.isoformat()[:10] if getattr(k, "hour", 0) == 0 and getattr(k, "minute", 0) == 0 else k.isoformat()
+    return k
+
+
+def _dumps(payload: Mapping[str, Any]) -> str:
+    return json.dumps(to_jsonable(payload), allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+
+
+# --------------------------------------------------------------------------------------
+# store access
+# --------------------------------------------------------------------------------------
+
+def _connect(path: str | Path | None, read_only: bool = False):  # -> duckdb connection
+    import duckdb
+
+    from scenarios.store.db import connect
+
+    for attempt in range(_LOCK_RETRIES):
+        try:
+            return connect(path, read_only=read_only)
+        except StoreError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, duckdb.Error) and "lock" in str(cause).lower() and attempt < _LOCK_RETRIES - 1:
+                time.sleep(0.1)
+                continue
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _ensure_schema(con) -> None:
+    con.execute(_SCHEMA)
+
+
+def new_run_id(now: _dt.datetime | None = None) -> str:
+    """A fresh id ``r<YYYYMMDD>-<HHMMSS>-<4 hex>`` for the UTC time ``now`` (default: now)."""
+    t = now or _dt.datetime.now(_dt.UTC)
+    return f"r{t:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+
+
+def record_run(kind: str, payload: Mapping[str, Any], *, name: str, file_sha256: str | None = None,
+               path: str | Path | None = None) -> str:
+    """Store ``payload`` as a new run and return its id.
+
+    Parameters
+    ----------
+    kind:
+        What produced the run (``"run"``, ``"backtest"``, ...); non-empty.
+    payload:
+        The outputs, a mapping of JSON-encodable values (numpy/pandas values are converted,
+        NaN/inf become ``null``).
+    name:
+        Human label shown by ``scenarios runs list``.
+    file_sha256:
+        Hash of the scenario file, if the run came from one.
+    path:
+        Store file (default: :func:`scenarios.store.db.store_path`).
+    """
+    import duckdb
+
+    if not kind or not isinstance(kind, str):
+        raise ValueError("record_run needs a non-empty kind")
+    if not isinstance(payload, Mapping):
+        raise TypeError(f"a run payload must be a mapping, got {type(payload).__name__}")
+    text = _dumps(payload)
+    con = _connect(path)
+    try:
+        from scenarios.store.db import transaction
+
+        _ensure_schema(con)
+        for _ in range(100):
+            now = _dt.datetime.now(_dt.UTC)
+            run_id = new_run_id(now)
+            try:
+                with transaction(con):
+                    exists = con.execute("SELECT 1 FROM runs WHERE id = ?", [run_id]).fetchone()
+                    if exists:
+                        continue
+                    con.execute(
+                        "INSERT INTO runs (id, kind, name, file_sha256, created_at, payload) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        [run_id, kind, str(name), file_sha256, now.replace(tzinfo=None), text],
+                    )
+                return run_id
+            except duckdb.ConstraintException:  # a concurrent writer took the id: draw again
+                continue
+        raise StoreError("could not allocate a unique run id (100 collisions)")
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot record the run in the store: {exc}") from exc
+    finally:
+        con.close()
+
+
+def _has_table(con) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'runs'").fetchone()
+    return bool(row and row[0])
+
+
+def _open_for_read(path: str | Path | None):
+    from scenarios.store.db import store_path
+
+    p = Path(path) if path is not None else store_path()
+    if not p.exists():
+        return None
+    return _connect(p, read_only=False)
+
+
+def list_runs(kind: str | None = None, limit: int | None = 50, *,
+              path: str | Path | None = None) -> list[RunInfo]:
+    """Recorded runs, newest first (``limit=None``: all), optionally of one ``kind``."""
+    import duckdb
+
+    if limit is not None and limit < 0:
+        raise ValueError("limit must be >= 0")
+    con = _open_for_read(path)
+    if con is None:
+        return []
+    try:
+        if not _has_table(con):
+            return []
+        sql = "SELECT id, kind, name, created_at, file_sha256, length(payload) FROM runs"
+        params: list[Any] = []
+        if kind is not None:
+            sql += " WHERE kind = ?"
+            params.append(kind)
+        sql += " ORDER BY created_at DESC, id DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = con.execute(sql, params).fetchall()
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot read the runs from the store: {exc}") from exc
+    finally:
+        con.close()
+    return [RunInfo(id=r[0], kind=r[1], name=r[2], created_at=r[3], file_sha256=r[4], size=int(r[5]))
+            for r in rows]
+
+
+def _resolve(con, run_id: str) -> str:
+    """The full id matching ``run_id`` exactly or as a unique prefix."""
+    rid = run_id.strip()
+    if not rid:
+        raise RunNotFoundError("empty run id: give an id from `scenarios runs list`")
+    row = con.execute("SELECT id FROM runs WHERE id = ?", [rid]).fetchone()
+    if row:
+        return row[0]
+    like = rid.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = con.execute(
+        "SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 6", [like]).fetchall()
+    if len(rows) == 1:
+        return rows[0][0]
+    if len(rows) > 1:
+        shown = ", ".join(r[0] for r in rows[:5])
+        raise RunNotFoundError(
+            f"run id prefix {rid!r} is ambiguous: it matches {shown}"
+            + (" and more" if len(rows) > 5 else "") + "; give more characters")
+    raise RunNotFoundError(_not_found(con, rid))
+
+
+def _not_found(con, rid: str) -> str:
+    latest = con.execute("SELECT id FROM runs ORDER BY created_at DESC, id DESC LIMIT 3").fetchall()
+    hint = (f" The latest runs are {', '.join(r[0] for r in latest)}." if latest else
+            " The store has no runs yet.")
+    return (f"no recorded run has the id {rid!r}.{hint} "
+            "List them with `scenarios runs list` (ids look like r20251121-190512-ab12; "
+            "a unique prefix is enough).")
+
+
+def _fetch(run_id: str, path: str | Path | None, columns: str) -> tuple:
+    import duckdb
+
+    con = _open_for_read(path)
+    if con is None:
+        raise RunNotFoundError(
+            f"no recorded run has the id {run_id!r}: the store has no runs yet "
+            "(record one with `scenarios run FILE` or `scenarios backtest FILE`)")
+    try:
+        if not _has_table(con):
+            raise RunNotFoundError(
+                f"no recorded run has the id {run_id!r}: the store has no runs yet")
+        full = _resolve(con, run_id)
+        row = con.execute(f"SELECT {columns} FROM runs WHERE id = ?", [full]).fetchone()
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot read run {run_id!r} from the store: {exc}") from exc
+    finally:
+        con.close()
+    assert row is not None
+    return row
+
+
+def run_info(run_id: str, *, path: str | Path | None = None) -> RunInfo:
+    """The :class:`RunInfo` of ``run_id`` (full id or unique prefix)."""
+    r = _fetch(run_id, path, "id, kind, name, created_at, file_sha256, length(payload)")
+    return RunInfo(id=r[0], kind=r[1], name=r[2], created_at=r[3], file_sha256=r[4], size=int(r[5]))
+
+
+def load_run(run_id: str, *, path: str | Path | None = None) -> dict[str, Any]:
+    """The payload of ``run_id`` (full id or unique prefix) as a dict.
+
+    Raises :class:`~scenarios.errors.RunNotFoundError` when no run (or more than one, for a
+    prefix) matches.
+    """
+    (text,) = _fetch(run_id, path, "payload")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:  # pragma: no cover - we only ever write valid JSON
+        raise StoreError(f"run {run_id!r} has a corrupt payload: {exc}") from exc
+
+
+def delete_run(run_id: str, *, path: str | Path | None = None) -> str:
+    """Delete one run (full id or unique prefix); returns the full id deleted."""
+    import duckdb
+
+    from scenarios.store.db import transaction
+
+    con = _open_for_read(path)
+    if con is None:
+        raise RunNotFoundError(f"no recorded run has the id {run_id!r}: the store has no runs yet")
+    try:
+        if not _has_table(con):
+            raise RunNotFoundError(f"no recorded run has the id {run_id!r}: the store has no runs yet")
+        full = _resolve(con, run_id)
+        with transaction(con):
+            con.execute("DELETE FROM runs WHERE id = ?", [full])
+        return full
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot delete run {run_id!r}: {exc}") from exc
+    finally:
+        con.close()
