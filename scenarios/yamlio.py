@@ -153,7 +153,9 @@ def _clean_loc(loc: Sequence[str | int], data: Any) -> PathKey:
         elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
             out.append(part)
             cur = cur[part]
-        elif last and isinstance(part, str) and not part.startswith(_PYDANTIC_TAGS):
+        elif last and isinstance(part, str) and isinstance(cur, dict) and not part.startswith(_PYDANTIC_TAGS):
+            # a trailing name under a mapping is a missing/unknown field; under a scalar it is
+            # a union tag (e.g. the ``number`` branch of a number-or-distribution parameter)
             out.append(part)
     return tuple(out)
 
