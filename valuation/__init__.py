@@ -1,0 +1,46 @@
+"""Pure valuation maths: numbers in, numbers out.
+
+No I/O, no clock, never imports ``scenarios``. Every function validates its inputs first (raising
+:mod:`valuation.exceptions` types), documents its units, accepts scalars, numpy arrays and pandas
+objects, and broadcasts over a leading draws axis. Fractions everywhere (0.35 = 35%).
+
+Modules: :mod:`.multiples`, :mod:`.decomposition`, :mod:`.reversion`, :mod:`.drivers` (capex,
+subsidy, growth, buyback, fx, shock) and :mod:`.index` (weights, capping, drift, chain, calendar,
+turnover, implied).
+"""
+
+from __future__ import annotations
+
+from . import decomposition, drivers, exceptions, multiples, reversion
+from .decomposition import ReturnDecomposition, decompose_prices, decompose_return, implied_rerating
+from .exceptions import (
+    ConvergenceError,
+    InfeasibleCapError,
+    InputRangeError,
+    InputShapeError,
+    InputTypeError,
+    NonFiniteInputError,
+    PercentNotFractionError,
+    ValuationError,
+)
+from .multiples import (
+    implied_ev_ebitda,
+    implied_pe,
+    implied_peg,
+    implied_ps,
+    price_from_ev_ebitda,
+    price_from_pe,
+    price_from_peg,
+    price_from_ps,
+)
+from .reversion import revert_multiple, reversion_fraction, reversion_rerating
+
+__all__ = [
+    "decomposition", "drivers", "exceptions", "multiples", "reversion",
+    "ReturnDecomposition", "decompose_prices", "decompose_return", "implied_rerating",
+    "ConvergenceError", "InfeasibleCapError", "InputRangeError", "InputShapeError",
+    "InputTypeError", "NonFiniteInputError", "PercentNotFractionError", "ValuationError",
+    "implied_ev_ebitda", "implied_pe", "implied_peg", "implied_ps", "price_from_ev_ebitda",
+    "price_from_pe", "price_from_peg", "price_from_ps",
+    "revert_multiple", "reversion_fraction", "reversion_rerating",
+]
