@@ -70,6 +70,18 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate keys."""
 
 
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """A date-looking scalar that is not a real date (``2025-13-01``) stays text, so that
+    validation reports it at its position instead of PyYAML raising a bare ValueError."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return str(node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 def _walk(node: yaml.Node, path: PathKey, doc: LocatedDoc, loader: _Loader) -> Any:
     doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
