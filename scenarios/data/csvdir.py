@@ -140,15 +140,139 @@ def _parse_header(rows: list[tuple[int, list[str]]], path: Path, symbol: str) ->
     return _Header(1, date_col, fields, len(head0))
 
 
+_NUMERIC = ("open", "high", "low", "close", "adj_close", "volume", "dividends", "splits")
+
+
 def parse_price_csv(text: str, path: str | Path, symbol: str | None = None) -> pd.DataFrame:
     """Parse one price CSV into a canonical frame plus a ``splits`` column.
 
     ``symbol`` (default: the file stem) picks the ticker in multi-ticker ``yf.download()``
     exports and the exchange time zone for non-midnight timestamps.
+
+    A fast path (pandas' C parser) handles well-formed files; anything it cannot vouch for
+    goes through the exact path (``csv`` module, one row at a time), which either accepts the
+    file or raises :class:`DataFormatError` with the precise line.
     """
     path = Path(path)
     stem = path.name[:-4] if path.name.lower().endswith(".csv") else path.name
     sym = normalize_symbol(symbol or stem)
+    head_rows, header = _read_header(text, path, sym)
+    fast = _parse_fast(text, path, sym, header, head_rows)
+    if fast is not None:
+        return fast
+    return _parse_exact(text, path, sym)
+
+
+class _Fallback(Exception):
+    """The fast path cannot vouch for this file; use the exact path."""
+
+
+def _read_header(text: str, path: Path, sym: str) -> tuple[list[tuple[int, list[str]]], _Header]:
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text[:4096]))
+    prev = 0
+    try:
+        for row in reader:
+            line = prev + 1
+            prev = reader.line_num
+            if not row or all(not c.strip() for c in row):
+                continue
+            rows.append((line, row))
+            if len(rows) >= 4:
+                break
+    except csv.Error as exc:
+        raise DataFormatError(f"unreadable CSV header: {exc}", file=path, line=reader.line_num) from exc
+    header = _parse_header(rows, path, sym)
+    if "close" not in header.fields and "adj_close" not in header.fields:
+        raise DataFormatError(
+            "no 'close' column (needed: the adjusted close); header has "
+            + ", ".join(sorted(header.fields)), file=path, line=rows[0][0] if rows else 1)
+    return rows, header
+
+
+def _parse_fast(text: str, path: Path, sym: str, header: _Header,
+                head_rows: list[tuple[int, list[str]]]) -> pd.DataFrame | None:
+    """pandas C-parser path; ``None`` when the exact path must decide."""
+    if '"' in text:
+        return None
+    skip = head_rows[header.data_start - 1][0] if header.data_start <= len(head_rows) else None
+    if skip is None:
+        return None
+    wanted = {name: col for name, col in header.fields.items() if name in _NUMERIC}
+    usecols = [header.date_col, *wanted.values()]
+    try:
+        raw = pd.read_csv(
+            io.StringIO(text), header=None, skiprows=skip, names=list(range(header.width)),
+            usecols=usecols, dtype={header.date_col: str, **{c: "float64" for c in wanted.values()}},
+            keep_default_na=False, na_values={c: sorted(_MISSING) for c in wanted.values()},
+            skip_blank_lines=True, engine="c",
+        )
+    except (ValueError, pd.errors.ParserError):
+        return None
+    # every data line must have exactly `width` fields: pandas raises on longer rows but pads
+    # shorter ones, so the comma count of the body must be exactly (width - 1) per row
+    body_start = 0
+    for _ in range(skip):
+        body_start = text.index("\n", body_start) + 1
+    if text.count(",", body_start) != (header.width - 1) * len(raw):
+        return None
+    try:
+        dates = _fast_dates(raw[header.date_col].to_numpy(dtype=object), sym)
+    except _Fallback:
+        return None
+    values = {name: raw[col].to_numpy(dtype="float64") for name, col in wanted.items()}
+    out = _assemble(dates, values)
+    if not out.index.is_monotonic_increasing or out.index.has_duplicates:
+        return None
+    return out
+
+
+def _fast_dates(raw: np.ndarray, sym: str) -> np.ndarray:
+    n = len(raw)
+    if n == 0:
+        return np.array([], dtype="datetime64[ns]")
+    series = pd.Series(raw, dtype=object)
+    if (series.str.len() == 10).all():
+        day = raw
+    else:
+        suffixes = set(series.str.slice(10).unique())
+        for suf in suffixes:
+            m = _DATE_RE.match("2000-01-01" + suf)
+            if m is None:
+                raise _Fallback
+            if m.group("time") not in _MIDNIGHT and m.group("tz"):
+                raise _Fallback  # non-midnight stamps with offsets: exact path converts them
+        day = series.str.slice(0, 10).to_numpy(dtype=object)
+    parsed = pd.to_datetime(pd.Series(day, dtype=object), format="%Y-%m-%d", errors="coerce")
+    if parsed.isna().any():
+        raise _Fallback
+    return parsed.to_numpy(dtype="datetime64[ns]")
+
+
+def _assemble(dates: np.ndarray, values: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Canonical columns plus ``splits`` from parsed arrays (applies ``Adj Close``)."""
+    values = dict(values)
+    if "adj_close" in values:
+        adj = values.pop("adj_close")
+        if "close" in values:
+            close = values["close"]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(close != 0, adj / close, np.nan)
+            for name in ("open", "high", "low"):
+                if name in values:
+                    values[name] = values[name] * ratio
+        values["close"] = adj
+    idx = pd.DatetimeIndex(dates, name=INDEX_NAME)
+    n = len(idx)
+    return pd.DataFrame(
+        {c: np.asarray(values[c], dtype="float64") if c in values else np.full(n, np.nan)
+         for c in (*COLUMNS, SPLITS)},
+        index=idx,
+    )
+
+
+def _parse_exact(text: str, path: Path, sym: str) -> pd.DataFrame:
+    """Row-by-row path with exact line numbers in every error."""
     rows: list[tuple[int, list[str]]] = []
     reader = csv.reader(io.StringIO(text))
     try:
@@ -163,11 +287,6 @@ def parse_price_csv(text: str, path: str | Path, symbol: str | None = None) -> p
         raise DataFormatError(f"unreadable CSV: {exc}", file=path, line=reader.line_num) from exc
 
     header = _parse_header(rows, path, sym)
-    if "close" not in header.fields and "adj_close" not in header.fields:
-        raise DataFormatError(
-            "no 'close' column (needed: the adjusted close); header has "
-            + ", ".join(sorted(header.fields)), file=path, line=rows[0][0])
-
     data = rows[header.data_start:]
     lines = np.fromiter((ln for ln, _ in data), dtype=np.int64, count=len(data))
     for ln, row in data:
@@ -175,36 +294,18 @@ def parse_price_csv(text: str, path: str | Path, symbol: str | None = None) -> p
             raise DataFormatError(
                 f"expected {header.width} fields, got {len(row)}", file=path, line=ln)
 
-    # --- dates -------------------------------------------------------------------------
     raw_dates = [row[header.date_col].strip() for _, row in data]
     dates = _parse_dates(raw_dates, lines, path, sym)
-
-    # --- numbers -----------------------------------------------------------------------
     values: dict[str, np.ndarray] = {}
-    for name in ("open", "high", "low", "close", "adj_close", "volume", "dividends", "splits"):
+    for name in _NUMERIC:
         col = header.fields.get(name)
         if col is None:
             continue
-        raw = [row[col].strip() for _, row in data]
-        values[name] = _parse_numbers(raw, lines, path, name)
+        values[name] = _parse_numbers([row[col].strip() for _, row in data], lines, path, name)
 
-    if "adj_close" in values:
-        adj = values.pop("adj_close")
-        if "close" in values:
-            close = values["close"]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = np.where(close != 0, adj / close, np.nan)
-            for name in ("open", "high", "low"):
-                if name in values:
-                    values[name] = values[name] * ratio
-        values["close"] = adj
-
-    idx = pd.DatetimeIndex(dates, name=INDEX_NAME)
-    out = pd.DataFrame(
-        {c: values.get(c, np.full(len(idx), np.nan)) for c in (*COLUMNS, SPLITS)}, index=idx
-    ).astype("float64")
-    if not idx.is_monotonic_increasing:
-        order = np.argsort(idx.asi8, kind="stable")
+    out = _assemble(dates, values)
+    if not out.index.is_monotonic_increasing:
+        order = np.argsort(out.index.asi8, kind="stable")
         out = out.iloc[order]
         lines = lines[order]
     dup = out.index.duplicated()

@@ -1,95 +1,365 @@
-"""Where prices come from: the resolver chain behind :func:`default_source`.
+"""Where prices come from: the resolver behind :func:`default_source` and :func:`get_prices`.
 
-Order: the DuckDB store, then ``$SCENARIOS_PRICES`` (a CSV folder), then Yahoo (skipped when
-``SCENARIOS_OFFLINE=1``). (First cut: CSV folder only; store caching lands next.)
+Resolution order for a request ``(symbol, start, end)``:
+
+1. the DuckDB store (:class:`scenarios.store.bars.BarStore`): if its coverage of the symbol
+   contains the range, the answer comes from there and nothing else is touched;
+2. ``$SCENARIOS_PRICES`` (a CSV folder): if the store misses part of the range and the
+   symbol's file changed since it was last imported (size/mtime fingerprint), the whole file
+   is read and cached into the store (one transaction);
+3. Yahoo Finance (skipped when ``SCENARIOS_OFFLINE=1``): only the still-missing date ranges
+   are downloaded, with a few days of overlap; if the overlap shows that Yahoo's adjustment
+   changed (a dividend or split since the cached bars were saved) the whole history is
+   re-downloaded so that adjusted closes never mix two adjustment dates.
+
+Within one process every symbol is memoized (store content + coverage), so repeated ``get``
+calls for the same symbol are in-memory slices. :meth:`Resolver.prefetch` loads many symbols
+with one store query and caches CSV files in one transaction (the engine asks for ~30 per run).
+
+"Today" is never treated as complete: coverage is only required up to yesterday
+(exchange-local), so an intraday partial bar is never cached as final.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from scenarios.data.base import DateLike, PriceSource
-from scenarios.data.csvdir import CsvDirSource
+from scenarios.data.csvdir import CsvDirSource, exchange_tz, slice_frame
+from scenarios.data.frame import COLUMNS
 from scenarios.data.symbols import normalize_symbol
-from scenarios.errors import DataUnavailableError
+from scenarios.errors import DataUnavailableError, StoreError
+
+if TYPE_CHECKING:
+    from scenarios.data.yahoo import YahooSource
+    from scenarios.store.bars import BarStore, BarWrite, Interval
+
+log = logging.getLogger(__name__)
+
+#: Days of overlap requested around a gap when filling it from Yahoo.
+OVERLAP_DAYS = 10
+#: Relative close difference on overlapping days above which Yahoo's adjustment is deemed changed.
+ADJUSTMENT_TOLERANCE = 1e-4
 
 
 def offline() -> bool:
-    """True when ``SCENARIOS_OFFLINE`` is set to a true value (1/true/yes)."""
+    """True when ``SCENARIOS_OFFLINE`` is set to a true value (1/true/yes/on)."""
     return os.environ.get("SCENARIOS_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def unavailable_message(symbol: str, start: DateLike = None, end: DateLike = None) -> str:
+def unavailable_message(symbol: str, start: DateLike = None, end: DateLike = None, *,
+                        csv_dir: Path | None = None, yahoo_tried: bool = False) -> str:
     """The one-paragraph explanation given when no source has ``symbol``."""
-    rng = f"{pd.Timestamp(start).date() if start is not None else 'the beginning'} to " \
-          f"{pd.Timestamp(end).date() if end is not None else 'today'}"
+    a = pd.Timestamp(start).date().isoformat() if start is not None else "the first available day"
+    b = pd.Timestamp(end).date().isoformat() if end is not None else "today"
+    if csv_dir is None:
+        csv_part = "SCENARIOS_PRICES is not set"
+    else:
+        csv_part = f"the CSV folder {csv_dir} (SCENARIOS_PRICES) has no file for it"
+    yahoo_part = ("Yahoo Finance returned nothing (offline, or an unknown symbol)" if yahoo_tried
+                  else "Yahoo Finance was not asked because SCENARIOS_OFFLINE=1")
     return (
-        f"no price data for {symbol} ({rng}): it is not in the local store, "
-        + ("SCENARIOS_PRICES is not set" if not os.environ.get("SCENARIOS_PRICES")
-           else f"the CSV folder SCENARIOS_PRICES={os.environ['SCENARIOS_PRICES']} has no file for it")
-        + (", and Yahoo was skipped (SCENARIOS_OFFLINE=1)" if offline() else ", and Yahoo returned nothing")
-        + ". To fix: set SCENARIOS_PRICES to a folder of one-CSV-per-symbol files, or run "
-        "`scenarios data import DIR` once to load such a folder into the store, or go online "
-        "(unset SCENARIOS_OFFLINE) so it can be downloaded from Yahoo Finance."
+        f"no price data for {symbol} from {a} to {b}: it is not in the local store, {csv_part}, "
+        f"and {yahoo_part}. To fix it, either set SCENARIOS_PRICES to a folder of "
+        "one-CSV-per-symbol files (e.g. 0700.HK.csv), or run `scenarios data import DIR` once to "
+        "load such a folder into the store, or go online (unset SCENARIOS_OFFLINE) so the prices "
+        "can be downloaded from Yahoo Finance and cached."
     )
 
 
+@dataclass
+class _Entry:
+    """In-memory state of one symbol: all bars known so far (+ splits) and their coverage."""
+
+    frame: pd.DataFrame  # canonical columns + 'splits'
+    coverage: list[Interval] = field(default_factory=list)
+    source: str | None = None
+    fingerprint: str | None = None
+    yahoo_failed: bool = False
+
+
+def _today(symbol: str) -> date:
+    return pd.Timestamp.now(tz=exchange_tz(symbol)).date()
+
+
 class Resolver:
-    """A :class:`PriceSource` that asks its sources in order and memoizes per symbol."""
+    """A :class:`~scenarios.data.base.PriceSource` over store → CSV folder → Yahoo.
+
+    Parameters
+    ----------
+    store:
+        The bar store (``None``: no caching, nothing persisted).
+    csv:
+        A CSV folder source (``None``: skip).
+    yahoo:
+        A Yahoo source (``None``: never go online).
+    today:
+        Injected clock for tests: returns the exchange-local date for a symbol.
+    """
 
     name = "resolver"
 
-    def __init__(self, sources: list[PriceSource]) -> None:
-        self.sources = list(sources)
-        self._memo: dict[str, tuple[str, pd.DataFrame]] = {}
+    def __init__(self, store: BarStore | None = None, csv: CsvDirSource | None = None,
+                 yahoo: YahooSource | None = None, today: Callable[[str], date] = _today) -> None:
+        self.store = store
+        self.csv = csv
+        self.yahoo = yahoo
+        self._today = today
+        self._memo: dict[str, _Entry] = {}
 
+    def __repr__(self) -> str:
+        parts = [repr(x) for x in (self.store, self.csv, self.yahoo) if x is not None]
+        return f"Resolver({', '.join(parts)})"
+
+    # -- public API ----------------------------------------------------------------------
     def get(self, symbol: str, start: DateLike = None, end: DateLike = None) -> pd.DataFrame:
-        sym = normalize_symbol(symbol)
-        if sym not in self._memo:
-            for src in self.sources:
-                try:
-                    frame = src.get(sym)
-                except DataUnavailableError:
-                    continue
-                self._memo[sym] = (src.name, frame)
-                break
-            else:
-                raise DataUnavailableError(unavailable_message(sym, start, end))
-        from scenarios.data.csvdir import slice_frame
+        """Canonical frame of ``symbol`` in ``[start, end]`` (inclusive, ``None`` = open).
 
-        return slice_frame(self._memo[sym][1], start, end)
+        Raises :class:`DataUnavailableError` when no source knows the symbol at all.
+        """
+        return slice_frame(self._resolve(symbol, start, end), start, end).loc[:, list(COLUMNS)]
+
+    def splits(self, symbol: str) -> pd.Series:
+        """Split ratios on their ex-dates (non-zero entries), as far as the sources report them."""
+        s = self._resolve(symbol, None, None)["splits"]
+        return s[s.notna() & (s != 0)]
+
+    def source_of(self, symbol: str) -> str | None:
+        """Where the bars of ``symbol`` came from (``csv``/``yahoo``), once it was resolved."""
+        entry = self._memo.get(normalize_symbol(symbol))
+        return entry.source if entry is not None else None
 
     def symbols(self) -> list[str]:
+        """Symbols available without the network: the store's and the CSV folder's."""
         out: set[str] = set()
-        for src in self.sources:
-            out.update(src.symbols())
+        if self.store is not None:
+            try:
+                out.update(self.store.symbols())
+            except StoreError as exc:
+                log.warning("store unavailable: %s", exc)
+        if self.csv is not None:
+            out.update(self.csv.symbols())
         return sorted(out)
+
+    def clear(self) -> None:
+        """Forget the in-memory memo (the store is untouched)."""
+        self._memo.clear()
+
+    def prefetch(self, symbols: Iterable[str], start: DateLike = None, end: DateLike = None) -> None:
+        """Prepare many symbols at once: one store query, one transaction for CSV imports.
+
+        Afterwards ``get`` for these symbols (within ``[start, end]``) is an in-memory slice.
+        Symbols no source knows are skipped here (``get`` raises for them).
+        """
+        syms = [normalize_symbol(s) for s in symbols]
+        todo = [s for s in dict.fromkeys(syms) if s not in self._memo]
+        if todo and self.store is not None:
+            self._load_from_store(todo)
+        # CSV files for symbols whose requested range is not covered: import in one transaction
+        writes: list[BarWrite] = []
+        for sym in dict.fromkeys(syms):
+            entry = self._memo.get(sym) or self._new_entry(sym)
+            if self._gaps(sym, entry, start, end):
+                w = self._csv_update(sym, entry)
+                if w is not None:
+                    writes.append(w)
+        self._persist(writes)
+        for sym in dict.fromkeys(syms):
+            try:
+                self._resolve(sym, start, end)
+            except DataUnavailableError:
+                continue
+
+    # -- internals -----------------------------------------------------------------------
+    def _new_entry(self, sym: str) -> _Entry:
+        entry = _Entry(frame=_empty_with_splits())
+        self._memo[sym] = entry
+        return entry
+
+    def _load_from_store(self, syms: list[str]) -> None:
+        assert self.store is not None
+        try:
+            frames = self.store.read_many(syms, splits=True)
+            covs = self.store.coverage_many(syms)
+            infos = {i.symbol: i for i in self.store.list(syms)}
+        except StoreError as exc:
+            log.warning("price store unavailable, continuing without it: %s", exc)
+            self.store = None
+            return
+        for sym in syms:
+            info = infos.get(sym)
+            self._memo[sym] = _Entry(
+                frame=frames.get(sym, _empty_with_splits()), coverage=covs.get(sym, []),
+                source=info.source if info else None, fingerprint=info.fingerprint if info else None)
+
+    def _gaps(self, sym: str, entry: _Entry, start: DateLike, end: DateLike) -> list[Interval]:
+        from scenarios.store.bars import MIN_DATE, subtract_intervals
+
+        lo = pd.Timestamp(start).date() if start is not None else MIN_DATE
+        yesterday = self._today(sym) - timedelta(days=1)
+        hi = min(pd.Timestamp(end).date(), yesterday) if end is not None else yesterday
+        if hi < lo:
+            return []
+        return subtract_intervals(lo, hi, entry.coverage)
+
+    def _csv_update(self, sym: str, entry: _Entry) -> BarWrite | None:
+        """Read the CSV file of ``sym`` if it changed since it was cached; update ``entry``."""
+        from scenarios.store.bars import MIN_DATE, BarWrite, merge_intervals
+
+        if self.csv is None or self.csv.file_of(sym) is None:
+            return None
+        fp = self.csv.fingerprint(sym)
+        if fp is not None and fp == entry.fingerprint:
+            return None  # already cached from this very file: it has nothing more
+        frame = self.csv.read(sym)
+        covered = (MIN_DATE, frame.index[-1].date()) if len(frame) else None
+        # keep bars the store has after the file's end (e.g. a later Yahoo fill)
+        tail = entry.frame[entry.frame.index > frame.index[-1]] if len(frame) else entry.frame
+        entry.frame = pd.concat([frame, tail]) if len(tail) else frame
+        if covered is not None:
+            entry.coverage = merge_intervals([*entry.coverage, covered])
+        entry.source = "csv"
+        entry.fingerprint = fp
+        return BarWrite(sym, frame, "csv", covered=covered, origin=str(self.csv.file_of(sym)),
+                        fingerprint=fp)
+
+    def _persist(self, writes: list[BarWrite]) -> None:
+        if not writes or self.store is None:
+            return
+        try:
+            self.store.write_many(writes)
+        except StoreError as exc:  # a locked or read-only store must not stop a run
+            log.warning("could not cache prices in the store (%s); continuing in memory", exc)
+
+    def _resolve(self, symbol: str, start: DateLike, end: DateLike) -> pd.DataFrame:
+        sym = normalize_symbol(symbol)
+        entry = self._memo.get(sym)
+        if entry is None:
+            if self.store is not None:
+                self._load_from_store([sym])
+            entry = self._memo.get(sym) or self._new_entry(sym)
+        if self._gaps(sym, entry, start, end):
+            w = self._csv_update(sym, entry)
+            if w is not None:
+                self._persist([w])
+        gaps = self._gaps(sym, entry, start, end)
+        if gaps and self.yahoo is not None and not entry.yahoo_failed:
+            self._fill_from_yahoo(sym, entry, gaps)
+        if entry.frame.empty and not entry.coverage:
+            raise DataUnavailableError(unavailable_message(
+                sym, start, end, csv_dir=self.csv.path if self.csv is not None else None,
+                yahoo_tried=self.yahoo is not None))
+        return entry.frame
+
+    def _fill_from_yahoo(self, sym: str, entry: _Entry, gaps: list[Interval]) -> None:
+        from scenarios.store.bars import MIN_DATE, BarWrite, merge_intervals
+
+        assert self.yahoo is not None
+        yesterday = self._today(sym) - timedelta(days=1)
+        writes: list[BarWrite] = []
+        for lo, hi in gaps:
+            has_neighbours = not entry.frame.empty
+            w_lo = None if lo == MIN_DATE else lo - timedelta(days=OVERLAP_DAYS if has_neighbours else 0)
+            w_hi = min(hi + timedelta(days=OVERLAP_DAYS if has_neighbours else 0), yesterday)
+            try:
+                fetched = self.yahoo.fetch(sym, w_lo, w_hi)
+            except DataUnavailableError as exc:
+                log.info("Yahoo could not fill %s %s..%s: %s", sym, lo, hi, exc)
+                entry.yahoo_failed = True
+                break
+            old = entry.frame
+            common = old.index.intersection(fetched.index)
+            if has_neighbours and len(common) == 0 and (fetched.index.min() > pd.Timestamp(lo)
+                                                        or fetched.index.max() < pd.Timestamp(hi)):
+                # no overlap to vouch that this answer is complete and on the same adjustment
+                log.info("Yahoo answer for %s has no overlap with the cached bars; not cached", sym)
+                entry.yahoo_failed = True
+                break
+            if len(common):
+                a = old.loc[common, "close"].to_numpy()
+                b = fetched.loc[common, "close"].to_numpy()
+                ok = np.isfinite(a) & np.isfinite(b) & (a != 0)
+                if ok.any() and np.max(np.abs(b[ok] / a[ok] - 1.0)) > ADJUSTMENT_TOLERANCE:
+                    # adjustment changed since the cached bars were saved: take the whole history
+                    try:
+                        full = self.yahoo.fetch(sym, None, yesterday)
+                    except DataUnavailableError:
+                        entry.yahoo_failed = True
+                        break
+                    entry.frame = full
+                    entry.coverage = [(MIN_DATE, yesterday)]
+                    entry.source = "yahoo"
+                    writes = [BarWrite(sym, full, "yahoo", covered=(MIN_DATE, yesterday), replace=True,
+                                       origin="yahoo")]
+                    break
+            part = fetched[(fetched.index >= pd.Timestamp(lo)) & (fetched.index <= pd.Timestamp(hi))]
+            keep = old[(old.index < pd.Timestamp(lo)) | (old.index > pd.Timestamp(hi))]
+            entry.frame = pd.concat([keep, part]).sort_index(kind="mergesort")
+            entry.coverage = merge_intervals([*entry.coverage, (lo, min(hi, yesterday))])
+            entry.source = entry.source or "yahoo"
+            writes.append(BarWrite(sym, part, "yahoo", covered=(lo, min(hi, yesterday)), origin="yahoo"))
+        self._persist(writes)
+
+
+def _empty_with_splits() -> pd.DataFrame:
+    from scenarios.data.frame import INDEX_NAME
+
+    idx = pd.DatetimeIndex(np.array([], dtype="datetime64[ns]"), name=INDEX_NAME)
+    return pd.DataFrame({c: np.array([], dtype="float64") for c in (*COLUMNS, "splits")}, index=idx)
+
+
+def build_source(*, store: bool = True, prices: str | Path | None = None,
+                 online: bool | None = None) -> Resolver:
+    """A resolver from explicit settings (``prices``: CSV folder; ``online``: allow Yahoo)."""
+    from scenarios.store.bars import BarStore
+
+    csv = CsvDirSource(prices) if prices else None
+    yahoo = None
+    if online if online is not None else not offline():
+        from scenarios.data.yahoo import YahooSource
+
+        yahoo = YahooSource()
+    return Resolver(store=BarStore() if store else None, csv=csv, yahoo=yahoo)
+
+
+_DEFAULT: dict[tuple[str, ...], Resolver] = {}
 
 
 def default_source() -> Resolver:
-    """The standard chain (see module docstring), built from the environment."""
-    sources: list[PriceSource] = []
-    folder = os.environ.get("SCENARIOS_PRICES")
-    if folder:
-        sources.append(CsvDirSource(folder))
-    return Resolver(sources)
+    """The standard resolver for the current environment (shared within the process).
+
+    Store at ``$SCENARIOS_HOME/store.duckdb``, CSV folder ``$SCENARIOS_PRICES`` (if set),
+    Yahoo unless ``SCENARIOS_OFFLINE=1``. The instance is reused while those variables stay
+    the same, so its per-symbol memo serves every caller.
+    """
+    key = tuple(os.environ.get(k, "") for k in ("SCENARIOS_HOME", "SCENARIOS_PRICES", "SCENARIOS_OFFLINE"))
+    src = _DEFAULT.get(key)
+    if src is None:
+        for old in _DEFAULT.values():
+            if old.store is not None:
+                old.store.close()
+        _DEFAULT.clear()
+        prices = os.environ.get("SCENARIOS_PRICES") or None
+        if prices and not Path(prices).expanduser().is_dir():
+            raise DataUnavailableError(
+                f"SCENARIOS_PRICES={prices} is not a folder: point it at a folder of "
+                "one-CSV-per-symbol price files, or unset it")
+        src = build_source(prices=prices)
+        _DEFAULT[key] = src
+    return src
 
 
 def get_prices(symbol: str, start: DateLike = None, end: DateLike = None,
                source: PriceSource | None = None) -> pd.DataFrame:
-    """Canonical frame of ``symbol`` from ``source`` (default: :func:`default_source`)."""
-    src = source if source is not None else _default()
+    """Canonical frame of ``symbol`` in ``[start, end]`` from ``source`` (default: :func:`default_source`)."""
+    src = source if source is not None else default_source()
     return src.get(symbol, start, end)
-
-
-_DEFAULT: dict[str, Resolver] = {}
-
-
-def _default() -> Resolver:
-    key = "|".join(os.environ.get(k, "") for k in ("SCENARIOS_HOME", "SCENARIOS_PRICES", "SCENARIOS_OFFLINE"))
-    if key not in _DEFAULT:
-        _DEFAULT.clear()
-        _DEFAULT[key] = default_source()
-    return _DEFAULT[key]

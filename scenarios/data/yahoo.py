@@ -1,0 +1,181 @@
+"""Yahoo Finance through ``yfinance`` (:class:`YahooSource`).
+
+``yfinance`` does not raise when it is offline or the symbol is unknown: ``Ticker.history``
+and ``yf.download`` log the problem and return an EMPTY frame. :class:`YahooSource` treats an
+empty answer as :class:`~scenarios.errors.DataUnavailableError` naming the symbol, the date
+range and the offline alternatives. Rate limits (``YFRateLimitError``, which yfinance does
+raise) are retried with exponential back-off.
+
+Requests use ``auto_adjust=True`` (yfinance's default): ``Close`` is the dividend- and
+split-adjusted close, as the canonical frame wants; ``actions=True`` brings the ``Dividends``
+and ``Stock Splits`` columns. ``end`` is inclusive here (yfinance's is exclusive).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from scenarios.data.base import DateLike
+from scenarios.data.frame import COLUMNS, INDEX_NAME
+from scenarios.data.symbols import normalize_symbol
+from scenarios.errors import DataFormatError, DataUnavailableError
+
+#: yfinance column name -> canonical name (``splits`` rides along as an extra column).
+_YF_COLUMNS = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Volume": "volume",
+               "Dividends": "dividends", "Stock Splits": "splits"}
+
+OFFLINE_ALTERNATIVES = (
+    "Offline alternatives: set SCENARIOS_PRICES to a folder of one-CSV-per-symbol price files, "
+    "or load such a folder once with `scenarios data import DIR`."
+)
+
+
+def _is_rate_limit(exc: BaseException) -> bool:
+    return type(exc).__name__ == "YFRateLimitError" or "rate limit" in str(exc).lower() \
+        or "too many requests" in str(exc).lower()
+
+
+def _range_text(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
+    a = start.date().isoformat() if start is not None else "the first listing day"
+    b = end.date().isoformat() if end is not None else "today"
+    return f"{a} to {b}"
+
+
+def from_yfinance(raw: pd.DataFrame, symbol: str) -> pd.DataFrame:
+    """Canonical frame (plus ``splits``) from what ``history()`` or ``download()`` returned.
+
+    Accepts single-level columns (``history()``, ``download(multi_level_index=False)``) and
+    ``download()``'s ``(Price, Ticker)`` MultiIndex (either level order). The index may be
+    tz-aware: the exchange-local wall date is kept.
+    """
+    sym = normalize_symbol(symbol)
+    df = raw
+    if isinstance(df.columns, pd.MultiIndex):
+        names = list(df.columns.names)
+        level = names.index("Ticker") if "Ticker" in names else (
+            1 if set(df.columns.get_level_values(0)) & set(_YF_COLUMNS) else 0)
+        tickers = list(dict.fromkeys(df.columns.get_level_values(level)))
+        match = [t for t in tickers if normalize_symbol(str(t)) == sym]
+        if not match and len(tickers) == 1:
+            match = tickers
+        if not match:
+            raise DataFormatError(f"yfinance returned columns for {tickers}, not {sym}")
+        df = df.xs(match[0], axis=1, level=level)
+    if "Adj Close" in df.columns and "Close" in df.columns:  # auto_adjust=False answer
+        ratio = df["Adj Close"] / df["Close"]
+        df = df.assign(Open=df["Open"] * ratio, High=df["High"] * ratio, Low=df["Low"] * ratio,
+                       Close=df["Adj Close"])
+    if "Close" not in df.columns:
+        raise DataFormatError(f"yfinance answer for {sym} has no Close column (got {list(df.columns)})")
+    idx = pd.DatetimeIndex(df.index)
+    if idx.tz is not None:
+        idx = idx.tz_localize(None)
+    idx = pd.DatetimeIndex(idx.normalize().as_unit("ns"), name=INDEX_NAME)
+    out = pd.DataFrame(index=idx)
+    for yf_name, name in _YF_COLUMNS.items():
+        out[name] = df[yf_name].to_numpy(dtype="float64") if yf_name in df.columns else np.nan
+    out = out[out["close"].notna() | out[["open", "high", "low"]].notna().any(axis=1)]
+    out = out.sort_index(kind="mergesort")
+    out = out[~out.index.duplicated(keep="last")]
+    return out.loc[:, [*COLUMNS, "splits"]]
+
+
+class YahooSource:
+    """Daily bars from Yahoo Finance, with retry and back-off on rate limits.
+
+    Parameters
+    ----------
+    method:
+        ``"history"`` (``yf.Ticker(symbol).history``, the default: it raises on rate limits
+        instead of logging them) or ``"download"`` (``yf.download``).
+    retries:
+        Attempts after the first one when Yahoo rate-limits us.
+    backoff:
+        First wait in seconds; doubles on every retry.
+    sleep:
+        Injected for tests (default :func:`time.sleep`).
+    """
+
+    name = "yahoo"
+
+    def __init__(self, method: Literal["history", "download"] = "history", retries: int = 4,
+                 backoff: float = 2.0, timeout: float = 20.0,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if method not in ("history", "download"):
+            raise ValueError(f"method must be 'history' or 'download' (got {method!r})")
+        self.method = method
+        self.retries = retries
+        self.backoff = backoff
+        self.timeout = timeout
+        self._sleep = sleep
+
+    def __repr__(self) -> str:
+        return f"YahooSource(method={self.method!r})"
+
+    def symbols(self) -> list[str]:
+        """Yahoo has no local list: nothing is available without the network."""
+        return []
+
+    def _call(self, sym: str, start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.DataFrame:
+        import yfinance as yf
+
+        kwargs: dict[str, object] = {"auto_adjust": True, "actions": True, "timeout": self.timeout}
+        if start is None and end is None:
+            kwargs["period"] = "max"
+        else:
+            kwargs["start"] = (start if start is not None else pd.Timestamp("1970-01-02")).strftime("%Y-%m-%d")
+            if end is not None:  # yfinance's end is exclusive
+                kwargs["end"] = (end + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+        if self.method == "history":
+            return yf.Ticker(sym).history(interval="1d", **kwargs)
+        return yf.download(sym, interval="1d", progress=False, threads=False, **kwargs)
+
+    def get(self, symbol: str, start: DateLike = None, end: DateLike = None) -> pd.DataFrame:
+        """Canonical frame of ``symbol`` from Yahoo (inclusive dates).
+
+        Raises :class:`DataUnavailableError` when Yahoo answers with nothing (offline, unknown
+        symbol, no bars in the range) or keeps rate-limiting after ``retries`` attempts.
+        """
+        return self.fetch(symbol, start, end).loc[:, list(COLUMNS)]
+
+    def fetch(self, symbol: str, start: DateLike = None, end: DateLike = None) -> pd.DataFrame:
+        """Like :meth:`get` but keeps the ``splits`` column."""
+        sym = normalize_symbol(symbol)
+        s = pd.Timestamp(start).normalize() if start is not None else None
+        e = pd.Timestamp(end).normalize() if end is not None else None
+        wait = self.backoff
+        last_exc: BaseException | None = None
+        for attempt in range(self.retries + 1):
+            try:
+                raw = self._call(sym, s, e)
+                break
+            except Exception as exc:  # yfinance raises only a few kinds; rate limits are retried
+                if not _is_rate_limit(exc):
+                    raise DataUnavailableError(
+                        f"Yahoo Finance failed for {sym} ({_range_text(s, e)}): "
+                        f"{type(exc).__name__}: {exc}. {OFFLINE_ALTERNATIVES}") from exc
+                last_exc = exc
+                if attempt < self.retries:
+                    self._sleep(wait)
+                    wait *= 2
+        else:
+            raise DataUnavailableError(
+                f"Yahoo Finance kept rate-limiting the request for {sym} ({_range_text(s, e)}) "
+                f"after {self.retries + 1} attempts ({last_exc}); wait a few minutes and retry. "
+                f"{OFFLINE_ALTERNATIVES}")
+        if raw is None or raw.empty:
+            raise DataUnavailableError(
+                f"Yahoo Finance returned no prices for {sym} ({_range_text(s, e)}): either this "
+                "machine is offline or Yahoo does not know the symbol (Hong Kong codes look like "
+                f"0700.HK, indexes like ^HSI) or it has no bars in that range. {OFFLINE_ALTERNATIVES}")
+        frame = from_yfinance(raw, sym)
+        if s is not None:
+            frame = frame[frame.index >= s]
+        if e is not None:
+            frame = frame[frame.index <= e]
+        return frame

@@ -1,0 +1,431 @@
+"""Cached daily price bars in the DuckDB store.
+
+Tables (created on first write):
+
+``bars``
+    one row per (symbol, date): the canonical columns (``open, high, low, close, volume,
+    dividends`` as DOUBLE, NaN stored as NULL) plus ``splits`` (split ratio on its ex-date),
+    the ``source`` that delivered the row and its ``fetched_at`` time (UTC).
+``bar_series``
+    one row per symbol: the source of the last write, where it came from (``origin``: a file
+    path or ``yahoo``), a ``fingerprint`` of that origin (CSV ``size:mtime``) and ``fetched_at``.
+``bar_coverage``
+    the date intervals ``[lo, hi]`` (inclusive) the store *knows completely* for a symbol:
+    every trading day in them that the source had is in ``bars``. A range query that falls
+    inside the coverage is answered without asking any other source; :meth:`BarStore.missing`
+    returns the parts that are not covered, so fetches fill only those.
+
+Every write runs in one transaction (:func:`scenarios.store.db.transaction`): an exception or
+a KeyboardInterrupt part way through a multi-symbol import leaves the previous data intact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from scenarios.data.base import DateLike
+from scenarios.data.frame import COLUMNS, INDEX_NAME
+from scenarios.data.symbols import normalize_symbol
+from scenarios.errors import DataUnavailableError, StoreError
+from scenarios.store.db import connect, store_path, transaction
+
+if TYPE_CHECKING:
+    import duckdb
+
+#: Earliest / latest dates an open-ended coverage interval stands for.
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2200, 12, 31)
+
+_BAR_COLUMNS = (*COLUMNS, "splits")
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS bars (
+        symbol VARCHAR NOT NULL, date DATE NOT NULL,
+        open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE, dividends DOUBLE,
+        splits DOUBLE, source VARCHAR NOT NULL, fetched_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS bar_series (
+        symbol VARCHAR NOT NULL, source VARCHAR NOT NULL, origin VARCHAR,
+        fingerprint VARCHAR, fetched_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS bar_coverage (
+        symbol VARCHAR NOT NULL, lo DATE NOT NULL, hi DATE NOT NULL,
+        source VARCHAR NOT NULL, fetched_at TIMESTAMP NOT NULL)""",
+)
+
+Interval = tuple[date, date]
+
+
+def _as_date(value: DateLike | date, default: date) -> date:
+    if value is None:
+        return default
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    ts = pd.Timestamp(value)
+    if ts.tz is not None:
+        ts = ts.tz_localize(None)
+    return ts.date()
+
+
+def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
+    """Union of inclusive date intervals; adjacent ones (``hi + 1 day == lo``) are joined."""
+    out: list[list[date]] = []
+    for lo, hi in sorted(i for i in intervals if i[0] <= i[1]):
+        if out and lo <= out[-1][1] + timedelta(days=1):
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(a, b) for a, b in out]
+
+
+def subtract_intervals(lo: date, hi: date, covered: Iterable[Interval]) -> list[Interval]:
+    """Parts of ``[lo, hi]`` not inside any of ``covered`` (inclusive intervals)."""
+    gaps: list[Interval] = []
+    cur = lo
+    for a, b in merge_intervals(covered):
+        if b < cur:
+            continue
+        if a > hi:
+            break
+        if a > cur:
+            gaps.append((cur, min(hi, a - timedelta(days=1))))
+        cur = max(cur, b + timedelta(days=1))
+        if cur > hi:
+            break
+    if cur <= hi:
+        gaps.append((cur, hi))
+    return gaps
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    """One row of :meth:`BarStore.list`: what the store holds for a symbol."""
+
+    symbol: str
+    first: date | None
+    last: date | None
+    rows: int
+    source: str
+    origin: str | None
+    fingerprint: str | None
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class BarWrite:
+    """One symbol's bars to write.
+
+    ``covered`` is the interval the frame describes completely (default: its first to last
+    date). With ``replace=True`` every stored bar and coverage of the symbol is dropped first;
+    otherwise stored bars inside ``covered`` are replaced and the coverage grows.
+    """
+
+    symbol: str
+    frame: pd.DataFrame
+    source: str
+    covered: Interval | None = None
+    replace: bool = False
+    origin: str | None = None
+    fingerprint: str | None = None
+
+
+class BarStore:
+    """Price bars in the DuckDB file at ``path`` (default :func:`scenarios.store.db.store_path`).
+
+    The connection opens lazily on first use. Reads on a store file that does not exist yet
+    behave like an empty store (no file is created until something is written).
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else store_path()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._schema_ok = False
+
+    def __repr__(self) -> str:
+        return f"BarStore({str(self.path)!r})"
+
+    # -- connection ---------------------------------------------------------------------
+    def _connection(self, create: bool) -> duckdb.DuckDBPyConnection | None:
+        if self._con is None:
+            if not create and not self.path.exists():
+                return None
+            self._con = connect(self.path)
+        if not self._schema_ok:
+            import duckdb
+
+            try:
+                for stmt in _SCHEMA:
+                    self._con.execute(stmt)
+            except duckdb.Error as exc:
+                raise StoreError(f"cannot prepare the store at {self.path}: {exc}") from exc
+            self._schema_ok = True
+        return self._con
+
+    def close(self) -> None:
+        """Close the connection (it reopens on next use)."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+            self._schema_ok = False
+
+    def __enter__(self) -> BarStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reads --------------------------------------------------------------------------
+    def symbols(self) -> list[str]:
+        """Symbols with at least one stored bar (sorted)."""
+        con = self._connection(create=False)
+        if con is None:
+            return []
+        return [r[0] for r in con.execute("SELECT DISTINCT symbol FROM bars ORDER BY symbol").fetchall()]
+
+    def has(self, symbol: str) -> bool:
+        """True when the store knows anything about ``symbol`` (bars or coverage)."""
+        con = self._connection(create=False)
+        if con is None:
+            return False
+        sym = normalize_symbol(symbol)
+        return con.execute("SELECT count(*) FROM bar_series WHERE symbol = ?", [sym]).fetchone()[0] > 0
+
+    def read(self, symbol: str, start: DateLike = None, end: DateLike = None,
+             *, splits: bool = False) -> pd.DataFrame:
+        """Canonical frame of the stored bars of ``symbol`` in ``[start, end]`` (inclusive).
+
+        With ``splits=True`` a ``splits`` column follows the canonical ones. An unknown
+        symbol gives an empty frame (use :meth:`has` to tell the two apart).
+        """
+        sym = normalize_symbol(symbol)
+        cols = _BAR_COLUMNS if splits else COLUMNS
+        con = self._connection(create=False)
+        if con is None:
+            return _empty(cols)
+        lo, hi = _as_date(start, MIN_DATE), _as_date(end, MAX_DATE)
+        rel = con.execute(
+            f"SELECT date, {', '.join(cols)} FROM bars WHERE symbol = ? AND date BETWEEN ? AND ? "
+            "ORDER BY date", [sym, lo, hi])
+        return _to_frame(rel.fetchnumpy(), cols)
+
+    def read_many(self, symbols: Iterable[str], *, splits: bool = False) -> dict[str, pd.DataFrame]:
+        """Whole stored series of several symbols with one query (symbols not stored are absent)."""
+        wanted = sorted({normalize_symbol(s) for s in symbols})
+        cols = _BAR_COLUMNS if splits else COLUMNS
+        con = self._connection(create=False)
+        if con is None or not wanted:
+            return {}
+        arrays = con.execute(
+            f"SELECT symbol, date, {', '.join(cols)} FROM bars "
+            f"WHERE symbol IN ({', '.join('?' for _ in wanted)}) ORDER BY symbol, date", wanted
+        ).fetchnumpy()
+        syms = np.asarray(arrays["symbol"], dtype=object)
+        out: dict[str, pd.DataFrame] = {}
+        if not len(syms):
+            return out
+        cuts = np.flatnonzero(syms[1:] != syms[:-1]) + 1
+        bounds = np.concatenate(([0], cuts, [len(syms)]))
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            out[str(syms[a])] = _to_frame({k: v[a:b] for k, v in arrays.items()}, cols)
+        return out
+
+    def coverage_many(self, symbols: Iterable[str]) -> dict[str, list[Interval]]:
+        """:meth:`coverage` of several symbols with one query."""
+        wanted = sorted({normalize_symbol(s) for s in symbols})
+        con = self._connection(create=False)
+        out: dict[str, list[Interval]] = {s: [] for s in wanted}
+        if con is None or not wanted:
+            return out
+        rows = con.execute(
+            f"SELECT symbol, lo, hi FROM bar_coverage WHERE symbol IN ({', '.join('?' for _ in wanted)})",
+            wanted).fetchall()
+        raw: dict[str, list[Interval]] = {s: [] for s in wanted}
+        for sym, lo, hi in rows:
+            raw[sym].append((lo, hi))
+        return {s: merge_intervals(v) for s, v in raw.items()}
+
+    def coverage(self, symbol: str) -> list[Interval]:
+        """Merged intervals the store knows completely for ``symbol``."""
+        con = self._connection(create=False)
+        if con is None:
+            return []
+        rows = con.execute("SELECT lo, hi FROM bar_coverage WHERE symbol = ?",
+                           [normalize_symbol(symbol)]).fetchall()
+        return merge_intervals((r[0], r[1]) for r in rows)
+
+    def missing(self, symbol: str, start: DateLike = None, end: DateLike = None) -> list[Interval]:
+        """Parts of ``[start, end]`` the store does not cover for ``symbol``."""
+        lo, hi = _as_date(start, MIN_DATE), _as_date(end, MAX_DATE)
+        return subtract_intervals(lo, hi, self.coverage(symbol))
+
+    def info(self, symbol: str) -> SeriesInfo | None:
+        """What the store holds for one symbol (``None`` if nothing)."""
+        rows = self.list([symbol])
+        return rows[0] if rows else None
+
+    def list(self, symbols: Iterable[str] | None = None) -> list[SeriesInfo]:
+        """One :class:`SeriesInfo` per stored symbol (all, or those in ``symbols``)."""
+        con = self._connection(create=False)
+        if con is None:
+            return []
+        sql = (
+            "SELECT s.symbol, b.first, b.last, coalesce(b.rows, 0), s.source, s.origin, "
+            "s.fingerprint, s.fetched_at FROM bar_series s LEFT JOIN ("
+            "  SELECT symbol, min(date) AS first, max(date) AS last, count(*) AS rows "
+            "  FROM bars GROUP BY symbol) b USING (symbol)"
+        )
+        params: list[object] = []
+        if symbols is not None:
+            wanted = sorted({normalize_symbol(s) for s in symbols})
+            if not wanted:
+                return []
+            sql += f" WHERE s.symbol IN ({', '.join('?' for _ in wanted)})"
+            params = list(wanted)
+        sql += " ORDER BY s.symbol"
+        return [SeriesInfo(*r) for r in con.execute(sql, params).fetchall()]
+
+    # -- writes -------------------------------------------------------------------------
+    def write(self, symbol: str, frame: pd.DataFrame, source: str, *, covered: Interval | None = None,
+              replace: bool = False, origin: str | None = None, fingerprint: str | None = None) -> None:
+        """Store one symbol's bars in one transaction (see :class:`BarWrite`)."""
+        self.write_many([BarWrite(symbol, frame, source, covered, replace, origin, fingerprint)])
+
+    def write_many(self, writes: Iterable[BarWrite]) -> int:
+        """Store several symbols in ONE transaction: all of them or none. Returns the count.
+
+        ``writes`` may be a generator (e.g. one that reads files as it goes): if it raises
+        part way, the transaction is rolled back and the store keeps its previous content.
+        """
+        import duckdb
+
+        con = self._connection(create=True)
+        assert con is not None
+        now = datetime.now(UTC).replace(tzinfo=None)
+        n = 0
+        try:
+            with transaction(con):
+                batch: list[tuple[str, BarWrite]] = []
+                for w in writes:
+                    self._write_one(con, w, now)
+                    batch.append((normalize_symbol(w.symbol), w))
+                    n += 1
+                    if sum(len(x.frame) for _, x in batch) > 200_000:
+                        _insert_bars(con, batch, now)
+                        batch = []
+                _insert_bars(con, batch, now)
+        except duckdb.Error as exc:
+            raise StoreError(f"writing price bars to {self.path} failed (nothing was changed): {exc}") from exc
+        return n
+
+    def _write_one(self, con: duckdb.DuckDBPyConnection, w: BarWrite, now: datetime) -> None:
+        """Deletes, coverage and series rows of one write (bars are inserted in batches)."""
+        sym = normalize_symbol(w.symbol)
+        frame = w.frame
+        if not isinstance(frame.index, pd.DatetimeIndex) or not frame.index.is_monotonic_increasing \
+                or not frame.index.is_unique:
+            raise StoreError(f"{sym}: refusing to store bars whose dates are not sorted and unique")
+        if w.covered is not None:
+            lo, hi = w.covered
+        elif len(frame):
+            lo, hi = frame.index[0].date(), frame.index[-1].date()
+        else:
+            lo, hi = None, None
+        if len(frame) and lo is not None and (frame.index[0].date() < lo or frame.index[-1].date() > hi):
+            raise StoreError(f"{sym}: bars outside the declared coverage {lo}..{hi}")
+        if w.replace:
+            con.execute("DELETE FROM bars WHERE symbol = ?", [sym])
+            con.execute("DELETE FROM bar_coverage WHERE symbol = ?", [sym])
+        elif lo is not None:
+            con.execute("DELETE FROM bars WHERE symbol = ? AND date BETWEEN ? AND ?", [sym, lo, hi])
+        if lo is not None:
+            old = [] if w.replace else con.execute(
+                "SELECT lo, hi FROM bar_coverage WHERE symbol = ?", [sym]).fetchall()
+            merged = merge_intervals([*((r[0], r[1]) for r in old), (lo, hi)])
+            con.execute("DELETE FROM bar_coverage WHERE symbol = ?", [sym])
+            con.executemany("INSERT INTO bar_coverage VALUES (?, ?, ?, ?, ?)",
+                            [[sym, x, y, w.source, now] for x, y in merged])
+        con.execute("DELETE FROM bar_series WHERE symbol = ?", [sym])
+        con.execute("INSERT INTO bar_series VALUES (?, ?, ?, ?, ?)",
+                    [sym, w.source, w.origin, w.fingerprint, now])
+
+    def delete(self, symbol: str) -> None:
+        """Forget everything about ``symbol``."""
+        con = self._connection(create=False)
+        if con is None:
+            return
+        sym = normalize_symbol(symbol)
+        with transaction(con):
+            for table in ("bars", "bar_coverage", "bar_series"):
+                con.execute(f"DELETE FROM {table} WHERE symbol = ?", [sym])
+
+
+def _insert_bars(con: duckdb.DuckDBPyConnection, batch: list[tuple[str, BarWrite]], now: datetime) -> None:
+    """Bulk insert (one statement) of the bars of ``batch``; the caller holds the transaction."""
+    batch = [(sym, w) for sym, w in batch if len(w.frame)]
+    if not batch:
+        return
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("symbol", "date", "source", *_BAR_COLUMNS)}
+    for sym, w in batch:
+        frame, n = w.frame, len(w.frame)
+        parts["symbol"].append(np.full(n, sym, dtype=object))
+        parts["source"].append(np.full(n, w.source, dtype=object))
+        parts["date"].append(pd.DatetimeIndex(frame.index).as_unit("ns").to_numpy())
+        for c in _BAR_COLUMNS:
+            parts[c].append(frame[c].to_numpy(dtype="float64") if c in frame.columns else np.full(n, np.nan))
+    incoming = pd.DataFrame({k: np.concatenate(v) for k, v in parts.items()})
+    con.register("_incoming_bars", incoming)
+    try:
+        con.execute(
+            f"INSERT INTO bars SELECT symbol, CAST(date AS DATE), {', '.join(_BAR_COLUMNS)}, "
+            "CAST(source AS VARCHAR), ? FROM _incoming_bars", [now])
+    finally:
+        con.unregister("_incoming_bars")
+
+
+def _empty(cols: tuple[str, ...]) -> pd.DataFrame:
+    idx = pd.DatetimeIndex(np.array([], dtype="datetime64[ns]"), name=INDEX_NAME)
+    return pd.DataFrame({c: np.array([], dtype="float64") for c in cols}, index=idx)
+
+
+def _to_frame(arrays: dict[str, np.ndarray], cols: tuple[str, ...]) -> pd.DataFrame:
+    idx = pd.DatetimeIndex(np.asarray(arrays["date"]).astype("datetime64[ns]"), name=INDEX_NAME)
+    data = {}
+    for c in cols:
+        a = arrays[c]
+        data[c] = np.ma.filled(a.astype("float64"), np.nan) if isinstance(a, np.ma.MaskedArray) \
+            else np.asarray(a, dtype="float64")
+    return pd.DataFrame(data, index=idx)
+
+
+class StoreSource:
+    """The store as a :class:`~scenarios.data.base.PriceSource` (no network, no CSV)."""
+
+    name = "store"
+
+    def __init__(self, store: BarStore | None = None) -> None:
+        self.store = store if store is not None else BarStore()
+
+    def get(self, symbol: str, start: DateLike = None, end: DateLike = None) -> pd.DataFrame:
+        sym = normalize_symbol(symbol)
+        if not self.store.has(sym):
+            raise DataUnavailableError(f"{sym} is not in the store at {self.store.path}")
+        return self.store.read(sym, start, end)
+
+    def splits(self, symbol: str) -> pd.Series:
+        """Stored split ratios on their ex-dates (non-zero entries only)."""
+        s = self.store.read(symbol, splits=True)["splits"]
+        return s[s.notna() & (s != 0)]
+
+    def symbols(self) -> list[str]:
+        return self.store.symbols()
+
+
+def iter_frames(store: BarStore, symbols: Iterable[str] | None = None) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(symbol, canonical frame) for every stored symbol (or the given ones)."""
+    for sym in (store.symbols() if symbols is None else symbols):
+        yield normalize_symbol(sym), store.read(sym)
