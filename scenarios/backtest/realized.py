@@ -1,0 +1,272 @@
+"""Realized returns over a window, each labelled total return or price return.
+
+Stock closes in every source are adjusted for dividends and splits, so a stock's return is a
+**total return**; index levels (``^HSI``, ``HSTECH.HK``, ``000300.SS`` ...) are never adjusted,
+so an index's return is a **price return** (dividends not reinvested: lower by roughly the
+dividend yield). Every number here carries that kind; :func:`require_same_kind` refuses to
+compare across kinds unless told to.
+
+Window convention (the same as the engine's baseline): the start close is the last valid close
+on or before ``start`` (the scenario's ``as_of``); the end close is the last valid close on or
+before ``end`` (the horizon). A window is
+
+* ``"complete"`` when the series has data beyond the last trading day before ``end`` or its
+  last bar is within :data:`HOLIDAY_TOLERANCE_DAYS` of ``end``,
+* ``"partial"`` when the series stops before ``end`` (the snapshot ends, the stock was
+  delisted): the return runs to the last available close and ``end_date`` says where,
+* ``"unavailable"`` when there is no start close (not listed yet, or stale by more than
+  :data:`MAX_STALENESS_DAYS`) or no close after the start date.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from scenarios.data.base import DateLike, PriceSource
+from scenarios.data.symbols import normalize_symbol
+from scenarios.errors import DataUnavailableError
+
+__all__ = [
+    "HOLIDAY_TOLERANCE_DAYS", "INDEX_SYMBOLS", "MAX_STALENESS_DAYS", "RealizedReturn",
+    "ReturnKind", "is_index", "realized_closes", "realized_return", "realized_returns",
+    "daily_returns", "require_same_kind", "return_kind", "summarize_kinds",
+]
+
+ReturnKind = Literal["total", "price"]
+Status = Literal["complete", "partial", "unavailable"]
+
+#: Index symbols without a ``^`` prefix (Yahoo spells most indexes ``^NAME``).
+INDEX_SYMBOLS: frozenset[str] = frozenset({
+    "HSTECH.HK", "HSCEI.HK", "HSCI.HK", "000300.SS", "000001.SS", "399001.SZ", "399006.SZ",
+    "000688.SS", "000016.SS", "000905.SS",
+})
+
+#: A start close older than this many calendar days before ``start`` is stale (unavailable).
+MAX_STALENESS_DAYS: int = 10
+#: A series whose last bar is this close to ``end`` (calendar days) counts as complete even
+#: when it has no later bar (end falls on a holiday stretch at the very end of the data).
+HOLIDAY_TOLERANCE_DAYS: int = 4
+
+
+def is_index(symbol: str) -> bool:
+    """True for index levels (``^...`` symbols and :data:`INDEX_SYMBOLS`)."""
+    s = normalize_symbol(symbol)
+    return s.startswith("^") or s in INDEX_SYMBOLS
+
+
+def return_kind(symbol: str) -> ReturnKind:
+    """``"price"`` for an index level, ``"total"`` for an (adjusted) stock close."""
+    return "price" if is_index(symbol) else "total"
+
+
+@dataclass(frozen=True)
+class RealizedReturn:
+    """One symbol's realized return over ``[start_date, end_date]``.
+
+    ``value`` is a simple return as a fraction (NaN when unavailable); ``kind`` says total or
+    price return; ``requested_start`` / ``requested_end`` are what was asked for and
+    ``start_date`` / ``end_date`` the trading days actually used; ``note`` explains a partial
+    or unavailable window.
+    """
+
+    symbol: str
+    value: float
+    kind: ReturnKind
+    status: Status
+    requested_start: pd.Timestamp
+    requested_end: pd.Timestamp
+    start_date: pd.Timestamp | None
+    end_date: pd.Timestamp | None
+    start_close: float
+    end_close: float
+    note: str = ""
+
+    @property
+    def scoreable(self) -> bool:
+        """True when the window is complete (the realized return spans the whole horizon)."""
+        return self.status == "complete"
+
+    def to_dict(self) -> dict[str, object]:
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        for k in ("requested_start", "requested_end", "start_date", "end_date"):
+            d[k] = None if d[k] is None else d[k].date().isoformat()
+        return d
+
+
+def _ts(value: DateLike, what: str) -> pd.Timestamp:
+    if value is None:
+        raise ValueError(f"{what} date is required")
+    ts = pd.Timestamp(value)
+    if ts.tz is not None:
+        ts = ts.tz_localize(None)
+    return ts.normalize()
+
+
+def _source(source: PriceSource | None) -> PriceSource:
+    if source is not None:
+        return source
+    from scenarios.data import default_source
+
+    return default_source()
+
+
+def realized_return(symbol: str, start: DateLike, end: DateLike, source: PriceSource | None = None,
+                    *, kind: ReturnKind | None = None) -> RealizedReturn:
+    """Realized return of ``symbol`` from the close at ``start`` to the close at ``end``.
+
+    See the module docstring for the window rules. ``kind`` overrides :func:`return_kind`
+    (e.g. for a total-return index). Unknown symbols give an ``"unavailable"`` result (the
+    note carries the data layer's explanation) rather than an exception, so one missing name
+    does not sink a cross-section.
+    """
+    sym = normalize_symbol(symbol)
+    s, e = _ts(start, "start"), _ts(end, "end")
+    if e < s:
+        raise ValueError(f"end {e.date()} is before start {s.date()}")
+    k: ReturnKind = kind or return_kind(sym)
+
+    def unavailable(note: str, start_date=None, start_close=math.nan) -> RealizedReturn:
+        return RealizedReturn(sym, math.nan, k, "unavailable", s, e, start_date, None,
+                              start_close, math.nan, note)
+
+    try:
+        frame = _source(source).get(sym, s - pd.Timedelta(days=MAX_STALENESS_DAYS + 30), None)
+    except DataUnavailableError as exc:
+        return unavailable(str(exc))
+    closes = frame["close"].dropna()
+    closes = closes[closes > 0]
+    before = closes.loc[closes.index <= s]
+    if before.empty:
+        first = closes.index[0].date() if not closes.empty else None
+        return unavailable(f"no close on or before {s.date()}"
+                           + (f" (the series starts {first})" if first else ""))
+    d0, c0 = before.index[-1], float(before.iloc[-1])
+    if (s - d0).days > MAX_STALENESS_DAYS:
+        return unavailable(f"the last close before {s.date()} is from {d0.date()} "
+                           f"(more than {MAX_STALENESS_DAYS} days stale)", d0, c0)
+    window = closes.loc[(closes.index > d0) & (closes.index <= e)]
+    later = closes.loc[closes.index > e]
+    if window.empty:
+        if later.empty:
+            return unavailable(f"no close after {d0.date()}: the data ends before the window "
+                               f"({s.date()} to {e.date()}) starts", d0, c0)
+        # no trading day inside the window (start and end within one holiday stretch)
+        return RealizedReturn(sym, 0.0, k, "complete", s, e, d0, d0, c0, c0,
+                              "no trading day inside the window")
+    d1, c1 = window.index[-1], float(window.iloc[-1])
+    status: Status = "complete"
+    note = ""
+    if later.empty and (e - d1).days > HOLIDAY_TOLERANCE_DAYS:
+        status = "partial"
+        note = (f"data ends {d1.date()}, before the horizon {e.date()}: "
+                f"return covers {d0.date()} to {d1.date()} only")
+    return RealizedReturn(sym, c1 / c0 - 1.0, k, status, s, e, d0, d1, c0, c1, note)
+
+
+def realized_returns(symbols: Iterable[str], start: DateLike, end: DateLike,
+                     source: PriceSource | None = None, *,
+                     kinds: Mapping[str, ReturnKind] | None = None) -> pd.DataFrame:
+    """Realized returns of several symbols over one window, one row per symbol.
+
+    Columns: ``return`` (fraction), ``kind`` (``"total"``/``"price"``), ``status``
+    (``"complete"``/``"partial"``/``"unavailable"``), ``start_date``, ``end_date``,
+    ``start_close``, ``end_close``, ``note``. The index is the normalized symbols, in input
+    order. ``kinds`` overrides the return kind per symbol. ``frame.attrs["kinds"]`` lists the
+    kinds present, so a consumer can refuse mixed frames (:func:`require_same_kind`).
+    """
+    src = _source(source)
+    overrides = {normalize_symbol(k): v for k, v in (kinds or {}).items()}
+    rows = []
+    for sym in dict.fromkeys(normalize_symbol(x) for x in symbols):
+        r = realized_return(sym, start, end, src, kind=overrides.get(sym))
+        rows.append({
+            "symbol": r.symbol, "return": r.value, "kind": r.kind, "status": r.status,
+            "start_date": r.start_date, "end_date": r.end_date, "start_close": r.start_close,
+            "end_close": r.end_close, "note": r.note,
+        })
+    cols = ["return", "kind", "status", "start_date", "end_date", "start_close", "end_close", "note"]
+    if not rows:
+        out = pd.DataFrame(columns=cols, index=pd.Index([], name="symbol"))
+    else:
+        out = pd.DataFrame(rows).set_index("symbol")[cols]
+        out["start_date"] = pd.to_datetime(out["start_date"])
+        out["end_date"] = pd.to_datetime(out["end_date"])
+        out["return"] = out["return"].astype("float64")
+    out.attrs["kinds"] = sorted(set(out["kind"])) if len(out) else []
+    out.attrs["start"] = _ts(start, "start").date().isoformat()
+    out.attrs["end"] = _ts(end, "end").date().isoformat()
+    return out
+
+
+def require_same_kind(*kinds: str, allow_mixed: bool = False, what: str = "these returns") -> str:
+    """The common return kind of ``kinds``; ``"mixed"`` (only with ``allow_mixed``) otherwise.
+
+    Raises ``ValueError`` on mixed kinds unless ``allow_mixed``: total and price returns
+    differ by the dividend yield and must not be compared silently.
+    """
+    present = sorted(set(kinds))
+    if len(present) == 1:
+        return present[0]
+    if not present:
+        raise ValueError(f"no return kind given for {what}")
+    if allow_mixed:
+        return "mixed"
+    raise ValueError(f"{what} mix total returns (adjusted stock closes) and price returns "
+                     "(index levels); compare like with like or pass allow_mixed=True")
+
+
+def realized_closes(symbols: Iterable[str], start: DateLike, end: DateLike,
+                    source: PriceSource | None = None) -> pd.DataFrame:
+    """Daily closes (dates x symbols) from each symbol's start close (on or before ``start``)
+    to ``end``, outer-joined on dates (NaN where a symbol did not trade).
+
+    The first row, dated at the latest start-close date among the symbols, holds every
+    symbol's start close (so every column starts with a value); later rows are the closes
+    after ``start`` (no filling); ``frame.attrs["kinds"]`` maps
+    symbol to return kind. Raises :class:`DataUnavailableError` when a symbol has no data.
+    """
+    src = _source(source)
+    s, e = _ts(start, "start"), _ts(end, "end")
+    cols: dict[str, pd.Series] = {}
+    first_dates: list[pd.Timestamp] = []
+    start_close: dict[str, float] = {}
+    for sym in dict.fromkeys(normalize_symbol(x) for x in symbols):
+        c = src.get(sym, s - pd.Timedelta(days=MAX_STALENESS_DAYS + 30), e)["close"].dropna()
+        before = c.loc[c.index <= s]
+        if before.empty:
+            raise DataUnavailableError(f"no close for {sym} on or before {s.date()}")
+        first_dates.append(before.index[-1])
+        start_close[sym] = float(before.iloc[-1])
+        cols[sym] = c.loc[c.index > s]
+    if not cols:
+        return pd.DataFrame()
+    d0 = max(first_dates)
+    out = pd.DataFrame(cols).sort_index()
+    head = pd.DataFrame({sym: [v] for sym, v in start_close.items()}, index=pd.DatetimeIndex([d0]))
+    out = pd.concat([head, out.loc[out.index > d0]]) if not out.empty else head
+    out.attrs["kinds"] = {sym: return_kind(sym) for sym in cols}
+    out.index.name = "date"
+    return out.astype("float64") if not out.empty else out
+
+
+def daily_returns(closes: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
+    """Simple daily returns from closes (first row dropped); gaps are not filled (NaN stays)."""
+    return closes.pct_change(fill_method=None).iloc[1:]
+
+
+def summarize_kinds(kinds: Iterable[str]) -> str:
+    """Human label: ``"total return"``, ``"price return"`` or ``"mixed (total and price)"``."""
+    k = sorted(set(kinds))
+    if k == ["total"]:
+        return "total return"
+    if k == ["price"]:
+        return "price return"
+    if not k:
+        return "-"
+    return "mixed (total and price)"
+
