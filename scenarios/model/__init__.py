@@ -1,0 +1,35 @@
+"""Scenario files: schema, loading (``extends``, ``grid``), distributions and checks.
+
+Public API::
+
+    load_scenario(path) -> Scenario          # extends resolved, statically checked
+    expand_grid(scenario) -> list[Scenario]  # one per grid combination
+    data_checks(scenario, source) -> (errors, warnings)   # checks that need prices
+"""
+
+from scenarios.model.checks import ScenarioWarning, data_checks, static_checks
+from scenarios.model.distributions import (
+    Choice,
+    LogNormal,
+    Normal,
+    Triangular,
+    Uniform,
+    is_random,
+    sample,
+)
+from scenarios.model.loader import (
+    build_scenario,
+    expand_grid,
+    load_scenario,
+    parse_grid_path,
+    read_scenario_doc,
+)
+from scenarios.model.resolve import driver_targets, fx_rate, resolve_universe, theme_of
+from scenarios.model.schema import DRIVER_TYPES, Baseline, Scenario, add_period
+
+__all__ = [
+    "DRIVER_TYPES", "Baseline", "Choice", "LogNormal", "Normal", "Scenario", "ScenarioWarning",
+    "Triangular", "Uniform", "add_period", "build_scenario", "data_checks", "driver_targets",
+    "expand_grid", "fx_rate", "is_random", "load_scenario", "parse_grid_path", "read_scenario_doc",
+    "resolve_universe", "sample", "static_checks", "theme_of",
+]

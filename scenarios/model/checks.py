@@ -1,0 +1,332 @@
+"""Checks beyond the schema: cross-field rules (static) and rules that need prices (data).
+
+Errors are located :class:`~scenarios.errors.ScenarioError`; warnings are located
+:class:`ScenarioWarning` (a value that is legal but probably not what was meant, such as
+``growth: 35`` where 0.35 was meant).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from scenarios.errors import ScenarioError
+from scenarios.model.distributions import _Dist
+from scenarios.model.resolve import (
+    ResolveError,
+    driver_targets,
+    fx_rate,
+    reporting_currency,
+    resolve_universe,
+)
+from scenarios.model.schema import NEEDS_EPS_AND_SHARES, NEEDS_SALES_AND_SHARES
+
+#: fraction fields where |value| >= this looks like a percent typed as a number
+PERCENT_THRESHOLD = 2.0
+_FRACTION_FIELDS = ("growth", "shock", "change", "uplift")
+
+
+@dataclass(frozen=True)
+class ScenarioWarning:
+    """A located warning: ``file:line:col field: warning: message``."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+
+    def format(self) -> str:
+        loc = ":".join(str(p) for p in (self.file, self.line, self.column) if p is not None)
+        head = " ".join(p for p in (loc, self.field) if p)
+        return f"{head}: warning: {self.message}" if head else f"warning: {self.message}"
+
+    def __str__(self) -> str:
+        return self.format()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"message": self.message, "file": self.file, "line": self.line,
+                "column": self.column, "field": self.field}
+
+
+def warning_at(doc: Any, path: tuple[str | int, ...], message: str) -> ScenarioWarning:
+    e = doc.error(path, message)
+    return ScenarioWarning(message, e.file, e.line, e.column, e.field)
+
+
+def _percent_values(value: Any) -> list[float]:
+    if isinstance(value, _Dist):
+        d = value.model_dump(exclude={"dist", "clip", "weights", "sd", "sigma"})
+        vals: list[float] = []
+        for v in d.values():
+            vals.extend(v if isinstance(v, list) else [v])
+        return [float(v) for v in vals if v is not None]
+    return [float(value)]
+
+
+def _claim_ids() -> set[str] | None:
+    try:
+        from scenarios.seeds.claims import claim_ids
+    except ImportError:
+        return None
+    try:
+        return set(claim_ids())
+    except Exception:  # noqa: BLE001 - a broken claims file is reported by `scenarios claims`
+        return None
+
+
+def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[ScenarioWarning]]:
+    """Cross-field checks that need no prices. Returns (errors, warnings)."""
+    errors: list[ScenarioError] = []
+    warnings: list[ScenarioWarning] = []
+    s = scenario
+
+    horizon = s.horizon_date()
+    if horizon <= s.as_of:
+        errors.append(doc.error(("horizon",), f"must be after as_of ({s.as_of}) (got {horizon})"))
+
+    try:
+        universe = resolve_universe(s)
+    except ResolveError as exc:
+        errors.append(doc.error(exc.path, exc.message))
+        universe = None
+
+    # baseline keys, benchmarks
+    for sym in s.baseline:
+        if universe is not None and sym not in universe:
+            raw_key = _raw_key(doc, ("baseline",), sym)
+            errors.append(doc.error(("baseline", raw_key), f"baseline for {sym}, which is not in "
+                                    "the universe", key=True))
+    seen_b: set[str] = set()
+    for i, b in enumerate(s.benchmarks):
+        if b in seen_b:
+            errors.append(doc.error(("benchmarks", i), f"{b} is listed twice"))
+        seen_b.add(b)
+
+    # claims
+    ids = _claim_ids()
+    if ids is not None:
+        for i, c in enumerate(s.narrative.claims):
+            if c not in ids:
+                errors.append(doc.error(("narrative", "claims", i), f"unknown claim id {c!r}"))
+        for i, d in enumerate(s.drivers):
+            for j, c in enumerate(d.claims):
+                if c not in ids:
+                    errors.append(doc.error(("drivers", i, "claims", j), f"unknown claim id {c!r}"))
+    _check_articles(s, doc, errors)
+
+    # drivers
+    labels: dict[str, int] = {}
+    n_index = 0
+    for i, d in enumerate(s.drivers):
+        name = d.name
+        if name in labels:
+            where = ("drivers", i, "label") if d.label else ("drivers", i, "type")
+            errors.append(doc.error(where, f"driver name {name!r} is used twice (drivers[{labels[name]}] "
+                                    "has it); give each driver a unique label"))
+        labels.setdefault(name, i)
+        for f in _FRACTION_FIELDS:
+            v = getattr(d, f, None)
+            if v is None:
+                continue
+            big = [x for x in _percent_values(v) if abs(x) >= PERCENT_THRESHOLD]
+            if big:
+                x = big[0]
+                warnings.append(warning_at(doc, ("drivers", i, f),
+                                           f"{x:g} looks like a percent: fractions are used, so it "
+                                           f"means {x * 100:+g}%; write {x / 100:g} for {x:g}%"))
+        if d.type == "index_weighting":
+            n_index += 1
+            if n_index > 1:
+                errors.append(doc.error(("drivers", i, "type"), "only one index_weighting driver is allowed"))
+        if not d.enabled or universe is None:
+            continue
+        try:
+            targets = driver_targets(s, i, d, universe)
+        except ResolveError as exc:
+            errors.append(doc.error(exc.path, exc.message))
+            continue
+        errors.extend(_driver_needs(s, doc, i, d, targets, universe, horizon))
+    if universe is not None:
+        errors.extend(_baseline_fx(s, doc, universe))
+    return errors, warnings
+
+
+def _raw_key(doc: Any, parent: tuple[str | int, ...], sym: str) -> Any:
+    """The key as written in the file for a normalized symbol key."""
+    from scenarios.data.symbols import normalize_symbol
+
+    node = doc.data
+    for p in parent:
+        node = node[p] if isinstance(node, dict) and p in node else {}
+    if isinstance(node, dict):
+        for k in node:
+            try:
+                if normalize_symbol(str(k)) == sym:
+                    return k
+            except ValueError:
+                continue
+    return sym
+
+
+def _check_articles(s: Any, doc: Any, errors: list[ScenarioError]) -> None:
+    if not s.narrative.articles:
+        return
+    try:
+        from scenarios.seeds.base import seeds_dir
+    except ImportError:
+        return
+    folders = [f for f in (seeds_dir(), seeds_dir() / "articles")
+               if f.is_dir() and any(f.glob("*.txt"))]
+    if not folders:
+        return  # the articles are not shipped here: nothing to check against
+    for i, a in enumerate(s.narrative.articles):
+        if not any((f / a).is_file() for f in folders):
+            errors.append(doc.error(("narrative", "articles", i),
+                                    f"no article {a!r} in {folders[0]}"))
+
+
+def _driver_needs(s: Any, doc: Any, i: int, d: Any, targets: list[str], universe: list[str],
+                  horizon: dt.date) -> list[ScenarioError]:
+    errors: list[ScenarioError] = []
+    path = ("drivers", i)
+
+    def need(fields: tuple[str, ...]) -> None:
+        for sym in targets:
+            b = s.baseline.get(sym)
+            missing = [f for f in fields if b is None or getattr(b, f) is None]
+            if missing:
+                errors.append(doc.error(path + ("type",),
+                                        f"{d.type} needs baseline {' and '.join(fields)} for {sym} "
+                                        f"(missing: {', '.join(missing)})"))
+                return
+
+    if d.type in NEEDS_EPS_AND_SHARES:
+        need(("eps", "shares"))
+    if d.type in NEEDS_SALES_AND_SHARES:
+        need(("sales", "shares"))
+    if d.type == "rerating" and d.target is not None:
+        need(("eps",) if d.basis == "pe" else ("sales", "shares"))
+    if d.type in ("ai_capex", "subsidy", "buyback") and not errors:
+        for sym in targets:
+            ccy = d.currency or reporting_currency(s, sym)
+            try:
+                fx_rate(s, sym, ccy, override=d.fx, path=path + ("currency",))
+            except ResolveError as exc:
+                errors.append(doc.error(exc.path if d.currency else path + ("type",), exc.message))
+                break
+    if d.type == "sentiment_shock" and d.date is not None and d.date > horizon:
+        errors.append(doc.error(path + ("date",), f"must be on or before the horizon ({horizon}) "
+                                f"(got {d.date})"))
+    if d.type == "index_weighting":
+        errors.extend(_index_checks(s, doc, i, d, universe, horizon))
+    return errors
+
+
+def _index_checks(s: Any, doc: Any, i: int, d: Any, universe: list[str], horizon: dt.date) -> list[ScenarioError]:
+    from scenarios.model.resolve import known_themes
+
+    errors: list[ScenarioError] = []
+    path = ("drivers", i)
+    themes = known_themes(s, universe)
+    for j, name in enumerate(d.exclude):
+        if name not in universe and not themes.get(name):
+            errors.append(doc.error(path + ("exclude", j), f"{name!r} is neither a symbol of the "
+                                    "universe nor a theme with members in it"))
+    for key in d.tilts:
+        if key not in universe and not themes.get(key):
+            errors.append(doc.error(path + ("tilts", key), f"{key!r} is neither a symbol of the "
+                                    "universe nor a theme with members in it", key=True))
+    if d.weights:
+        for key in d.weights:
+            if key not in universe:
+                raw = _raw_key(doc, path + ("weights",), key)
+                errors.append(doc.error(path + ("weights", raw), f"{key} is not in the universe", key=True))
+    for j, day in enumerate(d.rebalance):
+        if not s.as_of < day <= horizon:
+            errors.append(doc.error(path + ("rebalance", j), f"must be after as_of ({s.as_of}) and "
+                                    f"on or before the horizon ({horizon}) (got {day})"))
+    if d.scheme == "implied" and d.benchmark is None and not s.benchmarks:
+        errors.append(doc.error(path + ("scheme",), "scheme implied needs a benchmark (driver "
+                                "benchmark: or the scenario's benchmarks list)"))
+    if d.scheme == "market_cap":
+        for sym in universe:
+            b = s.baseline.get(sym)
+            if b is None or (b.market_cap is None and b.shares is None):
+                errors.append(doc.error(path + ("scheme",), f"scheme market_cap needs baseline "
+                                        f"market_cap or shares for {sym}"))
+                break
+    return errors
+
+
+def _baseline_fx(s: Any, doc: Any, universe: list[str]) -> list[ScenarioError]:
+    errors: list[ScenarioError] = []
+    for sym, b in s.baseline.items():
+        if sym not in universe:
+            continue
+        if any(getattr(b, f) is not None for f in ("eps", "sales", "net_debt", "ebitda")):
+            ccy = b.currency or None
+            if ccy is None:
+                continue
+            try:
+                fx_rate(s, sym, ccy)
+            except ResolveError as exc:
+                raw = _raw_key(doc, ("baseline",), sym)
+                errors.append(doc.error(("baseline", raw, "currency"), exc.message))
+    return errors
+
+
+# ------------------------------------------------------------------ checks with prices
+
+
+def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None
+                ) -> tuple[list[ScenarioError], list[ScenarioWarning]]:
+    """Checks that need the price source: every symbol and benchmark has a close on or before
+    ``as_of`` (never later), and a baseline ``pe`` agrees with the P/E implied by that close."""
+    from scenarios.data.view import PriceView
+    from scenarios.errors import DataUnavailableError
+
+    errors: list[ScenarioError] = []
+    warnings: list[ScenarioWarning] = []
+    doc = scenario._doc
+    as_of = as_of or scenario.as_of
+    try:
+        universe = resolve_universe(scenario, as_of)
+    except ResolveError as exc:
+        return [doc.error(exc.path, exc.message)], warnings
+    view = PriceView(source, as_of)
+    src_name = getattr(source, "name", type(source).__name__)
+    named = isinstance(scenario.universe, str)
+    closes: dict[str, float] = {}
+    items = [(s, ("universe",) if named else ("universe", i)) for i, s in enumerate(universe)]
+    items += [(b, ("benchmarks", i)) for i, b in enumerate(scenario.benchmarks)]
+    for sym, path in items:
+        try:
+            view.history(sym)
+        except DataUnavailableError:
+            errors.append(doc.error(path, f"unknown symbol {sym}: the price source ({src_name}) "
+                                    "has no data for it"))
+            continue
+        try:
+            _, close = view.last_close(sym)
+            closes[sym] = close
+        except DataUnavailableError as exc:
+            errors.append(doc.error(path, str(exc)))
+    for sym, b in scenario.baseline.items():
+        if b.pe is None or b.eps is None or sym not in closes or b.eps.value <= 0:
+            continue
+        try:
+            fx = fx_rate(scenario, sym, reporting_currency(scenario, sym))
+        except ResolveError:
+            continue
+        if isinstance(fx, _Dist):
+            continue
+        implied = closes[sym] / (b.eps.scaled * float(fx))
+        ratio = b.pe.value / implied
+        if not 2 / 3 <= ratio <= 1.5:
+            raw = _raw_key(doc, ("baseline",), sym)
+            warnings.append(warning_at(doc, ("baseline", raw, "pe"),
+                                       f"pe {b.pe.value:g} is far from the P/E implied by the {as_of} "
+                                       f"close and eps ({implied:.1f}); the engine uses the implied one"))
+    return errors, warnings

@@ -1,0 +1,409 @@
+"""Load scenario files: ``extends`` (variants), ``grid`` (families), located errors.
+
+``extends: base.yaml`` (relative to the file) deep-merges the parent under the child:
+mappings merge key by key, a distribution mapping (one with ``dist``) or any list is replaced
+whole, except ``drivers``, which merge by ``label`` (a child driver with a parent's label
+overrides the fields it names; other child drivers are appended; ``enabled: false`` switches an
+inherited driver off). Every error keeps the file, line and column where the offending value
+was written (parent or child).
+
+``grid: {PATH: [v1, v2, ...]}`` expands into one scenario per combination (Cartesian product
+in key order). PATH addresses a value: ``drivers[capex].amount`` (driver by label or type),
+``drivers[0].growth`` (by index), ``baseline[0700.HK].eps``, ``monte_carlo.draws``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from pydantic import ValidationError
+
+from scenarios.errors import ScenarioError, ScenarioErrors
+from scenarios.yamlio import LocatedDoc, PathKey, format_path, load_yaml
+
+MAX_GRID_POINTS = 10_000
+
+
+@dataclass
+class MergedDoc(LocatedDoc):
+    """A :class:`LocatedDoc` whose nodes may come from several files (``extends``)."""
+
+    files: dict[PathKey, str] = field(default_factory=dict)
+    key_files: dict[PathKey, str] = field(default_factory=dict)
+    chain: list[str] = field(default_factory=list)
+
+    def where(self, path: Sequence[str | int], *, key: bool = False) -> tuple[str, int | None, int | None]:
+        p = tuple(path)
+        while True:
+            if key and p in self.key_positions:
+                line, col = self.key_positions[p]
+                return self.key_files.get(p, self.file), line, col
+            if p in self.positions:
+                line, col = self.positions[p]
+                return self.files.get(p, self.file), line, col
+            if not p:
+                return self.file, None, None
+            p = p[:-1]
+
+    def locate(self, path: Sequence[str | int], *, key: bool = False) -> tuple[int | None, int | None]:
+        _, line, col = self.where(path, key=key)
+        return line, col
+
+    def error(self, path: Sequence[str | int], message: str, *, key: bool = False) -> ScenarioError:
+        file, line, col = self.where(path, key=key)
+        return ScenarioError(message, file=file, line=line, column=col,
+                             field=format_path(path) or None)
+
+
+def _from_located(doc: LocatedDoc) -> MergedDoc:
+    out = MergedDoc(file=doc.file, data=doc.data, positions=dict(doc.positions),
+                    key_positions=dict(doc.key_positions))
+    out.files = {p: doc.file for p in doc.positions}
+    out.key_files = {p: doc.file for p in doc.key_positions}
+    out.chain = [doc.file]
+    return out
+
+
+def _copy_positions(src: MergedDoc, src_path: PathKey, dst: MergedDoc, dst_path: PathKey) -> None:
+    n = len(src_path)
+    for table, files, dtable, dfiles in ((src.positions, src.files, dst.positions, dst.files),
+                                         (src.key_positions, src.key_files, dst.key_positions, dst.key_files)):
+        for p, pos in table.items():
+            if p[:n] == src_path:
+                q = dst_path + p[n:]
+                dtable[q] = pos
+                dfiles[q] = files.get(p, src.file)
+
+
+def _merge(parent: MergedDoc, child: MergedDoc) -> MergedDoc:
+    """Deep-merge ``child`` over ``parent`` (see module docstring), tracking positions."""
+    out = MergedDoc(file=child.file, data=None)
+    out.chain = child.chain + parent.chain
+
+    def node(p_val: Any, p_path: PathKey, c_val: Any, c_path: PathKey, o_path: PathKey) -> Any:
+        if (isinstance(p_val, dict) and isinstance(c_val, dict)
+                and "dist" not in c_val and "dist" not in p_val):
+            _copy_positions(child, c_path, out, o_path)  # the mapping itself: child's position
+            result: dict[Any, Any] = {}
+            for k in list(p_val) + [k for k in c_val if k not in p_val]:
+                if k in c_val and k in p_val:
+                    result[k] = node(p_val[k], p_path + (k,), c_val[k], c_path + (k,), o_path + (k,))
+                    if (c_path + (k,)) in child.key_positions:
+                        out.key_positions[o_path + (k,)] = child.key_positions[c_path + (k,)]
+                        out.key_files[o_path + (k,)] = child.key_files.get(c_path + (k,), child.file)
+                elif k in c_val:
+                    result[k] = c_val[k]
+                    _copy_positions(child, c_path + (k,), out, o_path + (k,))
+                else:
+                    result[k] = p_val[k]
+                    _copy_positions(parent, p_path + (k,), out, o_path + (k,))
+            return result
+        if o_path == ("drivers",) and isinstance(p_val, list) and isinstance(c_val, list):
+            _copy_positions(child, c_path, out, o_path)
+            by_label = {}
+            for j, d in enumerate(c_val):
+                if isinstance(d, dict) and isinstance(d.get("label"), str):
+                    by_label.setdefault(d["label"], j)
+            used: set[int] = set()
+            result_list: list[Any] = []
+            for i, d in enumerate(p_val):
+                label = d.get("label") if isinstance(d, dict) else None
+                o = o_path + (len(result_list),)
+                if isinstance(label, str) and label in by_label:
+                    j = by_label[label]
+                    used.add(j)
+                    result_list.append(node(d, p_path + (i,), c_val[j], c_path + (j,), o))
+                else:
+                    result_list.append(d)
+                    _copy_positions(parent, p_path + (i,), out, o)
+            for j, d in enumerate(c_val):
+                if j not in used:
+                    o = o_path + (len(result_list),)
+                    result_list.append(d)
+                    _copy_positions(child, c_path + (j,), out, o)
+            return result_list
+        _copy_positions(child, c_path, out, o_path)
+        return c_val
+
+    out.data = node(parent.data, (), child.data, (), ())
+    return out
+
+
+def _resolve(path: Path, display: str, stack: list[tuple[Path, str]]) -> MergedDoc:
+    doc = _from_located(load_yaml(path, display_name=display))
+    if not isinstance(doc.data, dict):
+        raise doc.error((), f"a scenario file must be a YAML mapping (got {type(doc.data).__name__})")
+    ext = doc.data.get("extends")
+    if ext is None:
+        return doc
+    if not isinstance(ext, str) or not ext.strip():
+        raise doc.error(("extends",), f"must be a file name such as base.yaml (got {ext!r})")
+    target = (path.parent / ext).resolve()
+    seen = stack + [(path.resolve(), display)]
+    hit = next((i for i, (p, _) in enumerate(seen) if p == target), None)
+    if hit is not None:
+        names = [d for _, d in seen[hit:]] + [seen[hit][1]]
+        raise doc.error(("extends",), "extends cycle: " + " -> ".join(names))
+    if not target.is_file():
+        raise doc.error(("extends",), f"file not found: {ext} (looked for {target})")
+    parent_display = str(Path(display).parent / ext) if Path(display).parent != Path(".") else ext
+    parent = _resolve(target, _tidy(parent_display), stack + [(path.resolve(), display)])
+    merged = _merge(parent, doc)
+    if isinstance(merged.data, dict):
+        merged.data.pop("extends", None)
+    return merged
+
+
+def _tidy(name: str) -> str:
+    import os
+
+    return os.path.normpath(name)
+
+
+def read_scenario_doc(path: str | Path) -> MergedDoc:
+    """Parse ``path`` and resolve its ``extends`` chain into one located document."""
+    p = Path(path)
+    return _resolve(p, str(path), [])
+
+
+def _sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _validate(doc: MergedDoc):
+    from scenarios.model.schema import Scenario
+
+    try:
+        return Scenario.model_validate(doc.data)
+    except ValidationError as exc:
+        from scenarios.yamlio import validation_errors
+
+        raise validation_errors(exc, doc) from None
+
+
+def build_scenario(doc: MergedDoc, *, file: str | None = None, sha256: str | None = None,
+                   check: bool = True):
+    """Validate a located document into a :class:`Scenario` (static checks included)."""
+    from scenarios.model.checks import static_checks
+
+    scenario = _validate(doc)
+    scenario._doc = doc
+    scenario._raw = doc.data
+    scenario._file = file if file is not None else doc.file
+    scenario._sha256 = sha256
+    if check:
+        errors, warnings = static_checks(scenario, doc)
+        errors.extend(_grid_errors(scenario, doc))
+        if errors:
+            errors.sort(key=lambda e: (e.file or "", e.line or 0, e.column or 0))
+            exc = ScenarioErrors(errors)
+            exc.warnings = warnings  # type: ignore[attr-defined]
+            raise exc
+        scenario._warnings = warnings
+    return scenario
+
+
+def load_scenario(path: str | Path, *, check: bool = True):
+    """Load, resolve ``extends``, validate and statically check a scenario file.
+
+    Raises :class:`~scenarios.errors.ScenarioErrors` listing every located problem. Located
+    warnings (percent-looking fractions...) are on ``scenario.warnings``. The grid is kept
+    unexpanded: see :func:`expand_grid`. Checks that need prices (unknown symbols, P/E
+    cross-check) are in :func:`scenarios.model.checks.data_checks`.
+    """
+    doc = read_scenario_doc(path)
+    return build_scenario(doc, file=str(path), sha256=_sha256(path), check=check)
+
+
+# ------------------------------------------------------------------ grid
+
+_TOKEN = re.compile(r"\[([^\]]+)\]|([^.\[\]]+)")
+
+
+def parse_grid_path(text: str) -> list[str | int]:
+    """``drivers[capex].amount`` -> ``['drivers', 'capex', 'amount']`` (ints for [digits])."""
+    parts: list[str | int] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        if text[pos] == ".":
+            pos += 1
+            continue
+        m = _TOKEN.match(text, pos)
+        if not m:
+            raise ValueError(f"cannot parse the path {text!r} at {text[pos:]!r}")
+        br, word = m.group(1), m.group(2)
+        if br is not None:
+            br = br.strip().strip("'\"")
+            parts.append(int(br) if br.isdigit() and not br.startswith("0") or br == "0" else br)
+        else:
+            parts.append(word)
+        pos = m.end()
+    if not parts:
+        raise ValueError("empty path")
+    return parts
+
+
+def _resolve_path(data: Any, parts: list[str | int]) -> PathKey:
+    """Concrete path into ``data`` (labels -> indices). The last part may be a new key."""
+    from scenarios.data.symbols import normalize_symbol
+
+    out: list[str | int] = []
+    cur = data
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(cur, list):
+            if isinstance(part, int):
+                if not 0 <= part < len(cur):
+                    raise ValueError(f"index {part} is out of range (the list has {len(cur)} items)")
+                out.append(part)
+                cur = cur[part]
+                continue
+            hits = [j for j, d in enumerate(cur) if isinstance(d, dict) and d.get("label") == part]
+            if not hits:
+                hits = [j for j, d in enumerate(cur) if isinstance(d, dict) and d.get("type") == part
+                        and not d.get("label")]
+            if len(hits) != 1:
+                raise ValueError(f"no single item labelled {part!r}" if not hits
+                                 else f"{part!r} matches {len(hits)} items; give them labels")
+            out.append(hits[0])
+            cur = cur[hits[0]]
+        elif isinstance(cur, dict):
+            key: Any = part
+            if key not in cur:
+                alt = {}
+                for k in cur:
+                    try:
+                        alt[normalize_symbol(str(k))] = k
+                    except ValueError:
+                        pass
+                try:
+                    norm = normalize_symbol(str(part))
+                except ValueError:
+                    norm = None
+                if norm in alt:
+                    key = alt[norm]
+                elif not last:
+                    raise ValueError(f"{format_path(out) or 'the file'} has no key {part!r}")
+            out.append(key)
+            cur = cur.get(key) if key in cur else None
+        else:
+            raise ValueError(f"{format_path(out)} is a value, not a mapping or list")
+    return tuple(out)
+
+
+def _set(data: Any, path: PathKey, value: Any) -> None:
+    cur = data
+    for p in path[:-1]:
+        cur = cur[p]
+    cur[path[-1]] = value
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dict) and "dist" in value:
+        inner = ", ".join(f"{k}={v}" for k, v in value.items() if k != "dist")
+        return f"{value['dist']}({inner})"
+    return str(value)
+
+
+def _grid_points(scenario) -> tuple[list[tuple[str, PathKey]], list[tuple[Any, ...]]]:
+    raw = scenario._raw
+    keys = [(k, _resolve_path(raw, parse_grid_path(k))) for k in scenario.grid]
+    combos = list(itertools.product(*[scenario.grid[k] for k, _ in keys]))
+    return keys, combos
+
+
+def _grid_errors(scenario, doc: MergedDoc) -> list[ScenarioError]:
+    errors: list[ScenarioError] = []
+    if not scenario.grid:
+        return errors
+    raw = scenario._raw
+    resolved: list[tuple[str, PathKey]] = []
+    for k, values in scenario.grid.items():
+        try:
+            path = _resolve_path(raw, parse_grid_path(k))
+        except ValueError as exc:
+            errors.append(doc.error(("grid", k), f"bad parameter path: {exc}", key=True))
+            continue
+        if path and path[0] in ("grid", "extends", "name"):
+            errors.append(doc.error(("grid", k), f"cannot vary {path[0]!r} in a grid", key=True))
+            continue
+        if not values:
+            errors.append(doc.error(("grid", k), "needs at least one value"))
+            continue
+        resolved.append((k, path))
+    if errors:
+        return errors
+    total = 1
+    for k, _ in resolved:
+        total *= len(scenario.grid[k])
+    if total > MAX_GRID_POINTS:
+        return [doc.error(("grid",), f"expands to {total} scenarios (at most {MAX_GRID_POINTS})")]
+    # every single value must validate in place (other keys at their first value)
+    for k, path in resolved:
+        for i, v in enumerate(scenario.grid[k]):
+            data = copy.deepcopy(raw)
+            data.pop("grid", None)
+            _set(data, path, v)
+            try:
+                _validate_plain(data)
+            except _PlainErrors as exc:
+                for msg in exc.messages:
+                    errors.append(doc.error(("grid", k, i), f"value {_label(v)} for {format_path(path)}: {msg}"))
+    return errors
+
+
+class _PlainErrors(Exception):
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = messages
+
+
+def _validate_plain(data: Any):
+    from scenarios.model.schema import Scenario
+    from scenarios.yamlio import validation_errors
+
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        tmp = LocatedDoc(file="", data=data)
+        errs = validation_errors(exc, tmp).errors
+        raise _PlainErrors([f"{e.field}: {e.message}" if e.field else e.message for e in errs]) from None
+
+
+def expand_grid(scenario) -> list:
+    """One scenario per grid combination (the scenario itself, in a list, when no grid).
+
+    Each expanded scenario has ``grid`` emptied, ``grid_point`` set to ``{path: value}`` and
+    its name suffixed with ``[path=value, ...]``; file, hash and located document are kept.
+    """
+    if not scenario.grid:
+        return [scenario]
+    keys, combos = _grid_points(scenario)
+    doc = scenario._doc
+    out = []
+    for combo in combos:
+        data = copy.deepcopy(scenario._raw)
+        data.pop("grid", None)
+        point = {}
+        for (k, path), v in zip(keys, combo):
+            _set(data, path, copy.deepcopy(v))
+            point[k] = v
+        suffix = ", ".join(f"{k}={_label(v)}" for k, v in point.items())
+        data["name"] = f"{scenario.name} [{suffix}]"
+        sub = MergedDoc(file=doc.file if doc else (scenario.file or "<grid>"), data=data)
+        if doc is not None:
+            sub.positions, sub.key_positions = doc.positions, doc.key_positions
+            sub.files, sub.key_files, sub.chain = doc.files, doc.key_files, doc.chain
+        s = build_scenario(sub, file=scenario.file, sha256=scenario.file_sha256, check=False)
+        s._warnings = list(scenario.warnings)
+        s._grid_point = point
+        out.append(s)
+    return out
