@@ -1,0 +1,132 @@
+"""YahooSource against a fake yfinance that returns what the real one returns (no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yfinance
+from _yfshapes import as_download, as_history, snapshot_frame
+from yfinance.exceptions import YFRateLimitError
+
+from scenarios.data import COLUMNS, YahooSource, is_canonical
+from scenarios.errors import DataUnavailableError
+
+pytestmark = pytest.mark.snapshot
+
+
+class FakeTicker:
+    """Stands in for ``yfinance.Ticker``: ``history`` returns ``answer(symbol, kwargs)``."""
+
+    calls: list[tuple[str, dict[str, Any]]] = []
+    answer: Any = None
+
+    def __init__(self, symbol: str) -> None:
+        self.symbol = symbol
+
+    def history(self, **kwargs: Any) -> pd.DataFrame:
+        FakeTicker.calls.append((self.symbol, kwargs))
+        return FakeTicker.answer(self.symbol, kwargs)
+
+
+@pytest.fixture
+def fake_ticker(monkeypatch: pytest.MonkeyPatch) -> type[FakeTicker]:
+    FakeTicker.calls = []
+    monkeypatch.setattr(yfinance, "Ticker", FakeTicker)
+    return FakeTicker
+
+
+def _history_answer(full: pd.DataFrame):
+    """history(): the bars in [start, end) (end exclusive, like yfinance), tz-aware index."""
+    def answer(symbol: str, kw: dict[str, Any]) -> pd.DataFrame:
+        lo = pd.Timestamp(kw.get("start", "1900-01-01"))
+        hi = pd.Timestamp(kw["end"]) if "end" in kw else pd.Timestamp("2100-01-01")
+        part = full[(full.index >= lo) & (full.index < hi)]
+        return as_history(part)
+    return answer
+
+
+def test_history_layout_becomes_canonical(fake_ticker: type[FakeTicker], snapshot_dir: Path) -> None:
+    full = snapshot_frame(snapshot_dir, "0700.HK")
+    fake_ticker.answer = _history_answer(full)
+    got = YahooSource().get("700.HK", "2025-12-01", "2025-12-31")
+    assert is_canonical(got)
+    assert got.index[0] == pd.Timestamp("2025-12-01") and got.index[-1] == pd.Timestamp("2025-12-31")
+    assert got.loc["2025-12-31", "close"] == pytest.approx(592.10, abs=0.005)
+    symbol, kw = fake_ticker.calls[0]
+    assert symbol == "0700.HK" and kw["start"] == "2025-12-01" and kw["end"] == "2026-01-01"
+    assert kw["auto_adjust"] is True and kw["actions"] is True
+    want = full.loc["2025-12-01":"2025-12-31", list(COLUMNS)]
+    np.testing.assert_array_equal(got["close"].to_numpy(), want["close"].to_numpy())
+
+
+def test_empty_answer_is_data_unavailable(fake_ticker: type[FakeTicker]) -> None:
+    # what yfinance really returns offline or for an unknown symbol: an empty frame, no exception
+    fake_ticker.answer = lambda s, kw: pd.DataFrame(
+        columns=["Open", "High", "Low", "Close", "Volume", "Dividends", "Stock Splits"])
+    with pytest.raises(DataUnavailableError) as info:
+        YahooSource().get("9999.HK", "2025-01-01", "2025-06-30")
+    msg = str(info.value)
+    assert "9999.HK" in msg and "2025-01-01 to 2025-06-30" in msg
+    assert "SCENARIOS_PRICES" in msg and "scenarios data import" in msg
+
+
+def test_rate_limit_is_retried_with_back_off(fake_ticker: type[FakeTicker], snapshot_dir: Path) -> None:
+    full = snapshot_frame(snapshot_dir, "^HSI")
+    ok = _history_answer(full)
+    state = {"n": 0}
+
+    def answer(symbol: str, kw: dict[str, Any]) -> pd.DataFrame:
+        state["n"] += 1
+        if state["n"] <= 2:
+            raise YFRateLimitError()
+        return ok(symbol, kw)
+
+    fake_ticker.answer = answer
+    waits: list[float] = []
+    got = YahooSource(backoff=1.5, sleep=waits.append).get("^HSI", "2025-02-13", "2025-02-13")
+    assert got["close"].round(2).tolist() == [21814.37]
+    assert waits == [1.5, 3.0] and state["n"] == 3
+
+
+def test_rate_limit_that_never_ends(fake_ticker: type[FakeTicker]) -> None:
+    def answer(symbol: str, kw: dict[str, Any]) -> pd.DataFrame:
+        raise YFRateLimitError()
+
+    fake_ticker.answer = answer
+    waits: list[float] = []
+    with pytest.raises(DataUnavailableError, match="rate-limiting"):
+        YahooSource(retries=3, backoff=1.0, sleep=waits.append).get("0700.HK")
+    assert waits == [1.0, 2.0, 4.0] and len(fake_ticker.calls) == 4
+
+
+def test_download_layout(monkeypatch: pytest.MonkeyPatch, snapshot_dir: Path) -> None:
+    full = snapshot_frame(snapshot_dir, "0700.HK").loc["2025-01-01":"2025-12-31"]
+    seen: dict[str, Any] = {}
+
+    def fake_download(tickers: str, **kw: Any) -> pd.DataFrame:
+        seen.update(kw, tickers=tickers)
+        return as_download(full, "0700.HK", actions=kw.get("actions", False))
+
+    monkeypatch.setattr(yfinance, "download", fake_download)
+    got = YahooSource(method="download").get("0700.HK", "2025-01-01", "2025-12-31")
+    assert seen["tickers"] == "0700.HK" and seen["progress"] is False
+    assert is_canonical(got) and got.loc["2025-05-16", "dividends"] == 4.5
+    np.testing.assert_array_equal(got["close"].to_numpy(), full["close"].to_numpy())
+
+    monkeypatch.setattr(yfinance, "download", lambda tickers, **kw: pd.DataFrame())
+    with pytest.raises(DataUnavailableError, match="0700.HK"):
+        YahooSource(method="download").get("0700.HK", "2025-01-01", "2025-12-31")
+
+
+def test_other_errors_become_data_unavailable(fake_ticker: type[FakeTicker]) -> None:
+    def answer(symbol: str, kw: dict[str, Any]) -> pd.DataFrame:
+        raise ConnectionError("Failed to resolve query1.finance.yahoo.com")
+
+    fake_ticker.answer = answer
+    with pytest.raises(DataUnavailableError, match="ConnectionError"):
+        YahooSource().get("0700.HK")
+    assert len(fake_ticker.calls) == 1  # not retried
