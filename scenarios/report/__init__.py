@@ -1,0 +1,111 @@
+"""Self-contained HTML reports (inline SVG charts, no network) and PNG charts for slides.
+
+Pipeline: payload (run or backtest, :mod:`scenarios.store.runs`) --:mod:`.adapters`-->
+:class:`~scenarios.report.model.ReportView` --:func:`build_charts`--> charts (matplotlib) -->
+:func:`render_report` (HTML string) / :func:`write_report` (file, optional PNGs).
+
+Public API::
+
+    view = view_from_payload(payload)              # scenarios.report.adapters
+    html = render_report(view)                     # one self-contained page
+    write_report(view, "report.html", png_dir="slides/")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scenarios.report.model import ReportView
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from scenarios.report.html import Chart
+
+__all__ = ["ChartSpec", "ReportView", "build_charts", "chart_specs", "render_report", "write_report"]
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart the report will draw: id (also the PNG file name), title, caption, figure factory."""
+
+    id: str
+    title: str
+    caption: str
+    make: Callable[[], Figure]
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text).strip("-")
+
+
+def chart_specs(view: ReportView) -> list[ChartSpec]:
+    """Every chart ``view`` has data for, in page order."""
+    from scenarios.report import charts as c
+
+    specs: list[ChartSpec] = []
+    for f in view.fans:
+        caption = (f"{f.symbol}: {100 * f.prob_up:.0f}% of draws end above the baseline"
+                   + (f"; realized {100 * f.realized_return:+.1f}% sits at the {100 * f.pit:.0f}th "
+                      "percentile of the draws." if f.realized_return is not None and f.pit is not None
+                      else "."))
+        specs.append(ChartSpec(f"fan-{_slug(f.symbol)}", f"{f.symbol} fan chart", caption,
+                               lambda f=f: c.fan_chart(f)))
+    if view.scatter is not None:
+        specs.append(ChartSpec("scatter", "Predicted vs realized return",
+                               "Green: direction right; red: wrong. Horizontal bars: the predicted "
+                               f"{view.scatter.interval} range. Dashed: perfect forecast.",
+                               lambda: c.scatter_chart(view.scatter)))  # type: ignore[arg-type]
+    if view.index_lines is not None:
+        specs.append(ChartSpec("index-lines", "Counterfactual vs actual index",
+                               "Cumulative price return from the first common date; dashed: the "
+                               "counterfactual (re-weighted) index.",
+                               lambda: c.index_chart(view.index_lines)))  # type: ignore[arg-type]
+    if view.weights is not None:
+        specs.append(ChartSpec("index-weights", "Index weights before and after",
+                               "Grey: weights before re-weighting; blue: after.",
+                               lambda: c.weights_chart(view.weights)))  # type: ignore[arg-type]
+    if view.decomposition is not None:
+        specs.append(ChartSpec("decomposition", "Return decomposition",
+                               "Stacked log-return contributions per symbol (mean over draws); the "
+                               "diamond is their sum, log(1 + total return).",
+                               lambda: c.decomposition_chart(view.decomposition)))  # type: ignore[arg-type]
+    if view.track is not None:
+        specs.append(ChartSpec("track-record", "Walk-forward track record",
+                               "Top: forecast (median and 5–95% band) and realized return per "
+                               "forecast date. Bottom: running hit rate and per-date IC.",
+                               lambda: c.track_chart(view.track)))  # type: ignore[arg-type]
+    return specs
+
+
+def build_charts(view: ReportView, png_dir: str | Path | None = None) -> dict[str, Chart]:
+    """Draw every chart once: inline SVG for the page, and ``<png_dir>/<id>.png`` when asked."""
+    from scenarios.report import charts as c
+    from scenarios.report.html import Chart
+
+    out: dict[str, Chart] = {}
+    for spec in chart_specs(view):
+        fig = spec.make()
+        out[spec.id] = Chart(spec.id, spec.title, spec.caption, c.to_svg(fig, spec.id, spec.title))
+        if png_dir is not None:
+            c.to_png(fig, Path(png_dir) / f"{spec.id}.png")
+    return out
+
+
+def render_report(view: ReportView, png_dir: str | Path | None = None) -> str:
+    """The report as one self-contained HTML string (optionally also writing PNGs)."""
+    from scenarios import __version__
+    from scenarios.report.html import render_html
+
+    return render_html(view, build_charts(view, png_dir), version=__version__)
+
+
+def write_report(view: ReportView, out: str | Path, png_dir: str | Path | None = None) -> Path:
+    """Write the HTML report to ``out`` (parent folders created) and return its path."""
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_report(view, png_dir), encoding="utf-8")
+    return path

@@ -1,0 +1,392 @@
+"""The report's view-model: plain dataclasses that the chart and HTML renderers consume.
+
+Adapters (:mod:`scenarios.report.adapters`) build these from run and backtest payloads; the
+renderers (:mod:`scenarios.report.charts`, :mod:`scenarios.report.html`) never look at a payload.
+
+Units everywhere: returns and weights are fractions (0.12 = 12 %), prices are in the symbol's
+currency, dates are :class:`datetime.date`. ``None`` means "not known" (e.g. the realized return
+before the horizon has passed); a whole section that has no data is ``None`` on
+:class:`ReportView` and the HTML shows a one-line note instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = [
+    "FAN_QUANTILES", "ClaimRow", "DataSourceRow", "DecompositionBars", "DriverRow", "FanChartData",
+    "IndexLine", "IndexLines", "InputsTable", "MetricRow", "ReportHeader", "ReportView",
+    "ScatterData", "TrackRecord", "WeightsBars", "hit_rate", "spearman_ic",
+]
+
+#: Quantile levels of the predicted price shown in fan charts and tables.
+FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def _as_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, np.datetime64):
+        return dt.date.fromisoformat(str(value.astype("datetime64[D]")))
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _floats(values: Sequence[float] | np.ndarray | None) -> np.ndarray:
+    if values is None:
+        return np.empty(0)
+    return np.asarray([np.nan if v is None else v for v in values], dtype=float) \
+        if isinstance(values, (list, tuple)) else np.asarray(values, dtype=float)
+
+
+def _opt(value: float | None) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+# --------------------------------------------------------------------------------------
+# statistics shown in the report (pure; also used by tests against scipy)
+# --------------------------------------------------------------------------------------
+
+def spearman_ic(predicted: Sequence[float] | np.ndarray, realized: Sequence[float] | np.ndarray) -> float | None:
+    """Information coefficient: Spearman rank correlation of predicted vs realized returns.
+
+    Pairs with a missing value are dropped; ties get average ranks. ``None`` with fewer than
+    three pairs or when either side is constant (the correlation is undefined).
+    """
+    p, r = _floats(predicted), _floats(realized)
+    ok = np.isfinite(p) & np.isfinite(r)
+    p, r = p[ok], r[ok]
+    if p.size < 3:
+        return None
+    rp, rr = _average_ranks(p), _average_ranks(r)
+    rp, rr = rp - rp.mean(), rr - rr.mean()
+    denom = math.sqrt(float(rp @ rp) * float(rr @ rr))
+    return float(rp @ rr) / denom if denom > 0 else None
+
+
+def _average_ranks(x: np.ndarray) -> np.ndarray:
+    order = np.argsort(x, kind="mergesort")
+    ranks = np.empty(x.size, dtype=float)
+    sx = x[order]
+    i = 0
+    while i < x.size:
+        j = i
+        while j + 1 < x.size and sx[j + 1] == sx[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2.0 + 1.0
+        i = j + 1
+    return ranks
+
+
+def hit_rate(predicted: Sequence[float] | np.ndarray, realized: Sequence[float] | np.ndarray) -> float | None:
+    """Share of pairs where the predicted and realized returns have the same sign (fraction).
+
+    A zero on either side counts as a miss unless both are zero. Pairs with a missing value are
+    dropped; ``None`` when no pair is left.
+    """
+    p, r = _floats(predicted), _floats(realized)
+    ok = np.isfinite(p) & np.isfinite(r)
+    p, r = p[ok], r[ok]
+    if p.size == 0:
+        return None
+    return float(np.mean(np.sign(p) == np.sign(r)))
+
+
+# --------------------------------------------------------------------------------------
+# header and inputs
+# --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DataSourceRow:
+    """Where one series came from: source name and the first and last date used."""
+
+    symbol: str
+    source: str
+    first: dt.date | None = None
+    last: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ReportHeader:
+    """What the report is about: shown at the top of the page."""
+
+    name: str
+    as_of: dt.date
+    horizon: dt.date
+    title: str | None = None
+    description: str | None = None
+    kind: str = "run"                     # "run", "backtest", "walk-forward"
+    run_id: str | None = None
+    seed: int | None = None
+    draws: int | None = None
+    file_sha256: str | None = None
+    return_kind: str = "total"            # stock returns: "total"; index returns are "price"
+    data_sources: tuple[DataSourceRow, ...] = ()
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class DriverRow:
+    """One scenario driver and its distribution, in readable form.
+
+    ``distribution`` is the text shown (``"normal(mean 8.0%, sd 3.0%)"``); ``quantiles`` maps
+    levels (0.05, 0.5, 0.95) to values in the driver's own unit (``unit``: ``"fraction"`` values
+    print as percents, ``"ratio"`` as plain numbers, anything else verbatim).
+    """
+
+    name: str
+    distribution: str
+    applies_to: str = "all"
+    unit: str = "fraction"
+    quantiles: Mapping[float, float] = field(default_factory=dict)
+    claims: tuple[str, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """An article claim a driver rests on (English paraphrase; ``source`` is the seed file)."""
+
+    id: str
+    text: str
+    source: str | None = None
+    drivers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InputsTable:
+    drivers: tuple[DriverRow, ...]
+    claims: tuple[ClaimRow, ...] = ()
+    symbols: tuple[str, ...] = ()
+    parameters: Mapping[str, str] = field(default_factory=dict)   # other settings, printed as given
+
+
+# --------------------------------------------------------------------------------------
+# charts
+# --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FanChartData:
+    """One symbol's fan chart: recent history, the predicted price distribution at the horizon,
+    and (once the horizon has passed) the realized path.
+
+    Prices in ``currency``; ``quantiles`` maps each level of :data:`FAN_QUANTILES` to a price.
+    """
+
+    symbol: str
+    as_of: dt.date
+    horizon: dt.date
+    baseline_price: float
+    quantiles: Mapping[float, float]
+    mean_return: float
+    prob_up: float
+    history_dates: tuple[dt.date, ...] = ()
+    history_prices: np.ndarray = field(default_factory=lambda: np.empty(0))
+    realized_dates: tuple[dt.date, ...] = ()
+    realized_prices: np.ndarray = field(default_factory=lambda: np.empty(0))
+    realized_return: float | None = None
+    pit: float | None = None              # share of draws below the realized price
+    name: str | None = None
+    currency: str = "HKD"
+
+    @classmethod
+    def from_draws(cls, symbol: str, as_of: object, horizon: object, baseline_price: float,
+                   predicted_price: Sequence[float] | np.ndarray, *,
+                   realized_return: float | None = None, **kw: object) -> FanChartData:
+        """Build from the draws of the predicted price at the horizon (any number >= 1).
+
+        ``realized_return`` (fraction, baseline to horizon) also sets :attr:`pit`, the share of
+        draws below the realized price (ties count half).
+        """
+        draws = _floats(predicted_price)
+        draws = draws[np.isfinite(draws)]
+        if draws.size == 0:
+            raise ValueError(f"{symbol}: no finite predicted price draws")
+        base = float(baseline_price)
+        if not (math.isfinite(base) and base > 0):
+            raise ValueError(f"{symbol}: baseline price must be positive, got {baseline_price!r}")
+        qs = np.quantile(draws, FAN_QUANTILES)
+        realized = _opt(realized_return)
+        pit = None
+        if realized is not None:
+            price = base * (1.0 + realized)
+            pit = float(np.mean(draws < price) + 0.5 * np.mean(draws == price))
+        if "realized_prices" in kw:
+            kw["realized_prices"] = _floats(kw["realized_prices"])  # type: ignore[arg-type]
+        if "history_prices" in kw:
+            kw["history_prices"] = _floats(kw["history_prices"])  # type: ignore[arg-type]
+        for key in ("history_dates", "realized_dates"):
+            if key in kw:
+                kw[key] = tuple(_as_date(d) for d in kw[key])  # type: ignore[union-attr]
+        return cls(
+            symbol=symbol, as_of=_as_date(as_of), horizon=_as_date(horizon), baseline_price=base,
+            quantiles={float(q): float(v) for q, v in zip(FAN_QUANTILES, qs, strict=True)},
+            mean_return=float(np.mean(draws) / base - 1.0),
+            prob_up=float(np.mean(draws > base)),
+            realized_return=realized, pit=pit,
+            **kw,  # type: ignore[arg-type]
+        )
+
+    def quantile_return(self, level: float) -> float:
+        """Predicted return (fraction) at quantile ``level`` of the horizon distribution."""
+        return self.quantiles[level] / self.baseline_price - 1.0
+
+    @property
+    def median_return(self) -> float:
+        return self.quantile_return(0.5)
+
+
+@dataclass(frozen=True)
+class ScatterData:
+    """Predicted vs realized return across symbols (fractions), with IC and hit rate.
+
+    ``predicted`` is the point forecast (median of the draws); ``lower``/``upper`` an interval
+    around it (25 % and 75 % quantiles) or empty.
+    """
+
+    symbols: tuple[str, ...]
+    predicted: np.ndarray
+    realized: np.ndarray
+    ic: float | None
+    hit_rate: float | None
+    lower: np.ndarray = field(default_factory=lambda: np.empty(0))
+    upper: np.ndarray = field(default_factory=lambda: np.empty(0))
+    interval: str = "25–75 %"
+
+    @classmethod
+    def compute(cls, symbols: Sequence[str], predicted: Sequence[float], realized: Sequence[float],
+                **kw: object) -> ScatterData:
+        """Build and compute IC (:func:`spearman_ic`) and hit rate (:func:`hit_rate`)."""
+        p, r = _floats(predicted), _floats(realized)
+        return cls(symbols=tuple(symbols), predicted=p, realized=r, ic=spearman_ic(p, r),
+                   hit_rate=hit_rate(p, r), **kw)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class IndexLine:
+    """One index level series (any base) and how to draw it."""
+
+    label: str
+    values: np.ndarray
+    role: str = "actual"                  # "actual" or "counterfactual"
+
+
+@dataclass(frozen=True)
+class IndexLines:
+    """Counterfactual index vs the actual indexes, on common dates.
+
+    The chart rebases every line to its first finite value (cumulative price return).
+    """
+
+    dates: tuple[dt.date, ...]
+    lines: tuple[IndexLine, ...]
+    markers: tuple[tuple[dt.date, str], ...] = ()    # (date, label), e.g. as_of or rebalance days
+
+    def total_returns(self) -> dict[str, float | None]:
+        """Cumulative return (fraction) of each line from its first to its last finite value."""
+        out: dict[str, float | None] = {}
+        for line in self.lines:
+            v = line.values[np.isfinite(line.values)]
+            out[line.label] = float(v[-1] / v[0] - 1.0) if v.size >= 2 and v[0] != 0 else None
+        return out
+
+
+@dataclass(frozen=True)
+class WeightsBars:
+    """Index weights before and after re-weighting (fractions that each sum to at most 1)."""
+
+    symbols: tuple[str, ...]
+    before: np.ndarray
+    after: np.ndarray
+    before_label: str = "Before"
+    after_label: str = "After re-weighting"
+
+
+@dataclass(frozen=True)
+class DecompositionBars:
+    """Per-symbol return decomposition into additive log-return components.
+
+    ``components`` maps a label (``"earnings"``, ``"re-rating"``, ``"dividends"`` ...) to one value
+    per symbol: the mean over draws of that component's log-return contribution, so the
+    components of a symbol add up to the mean of ``log(1 + return)`` (``total_log``).
+    """
+
+    symbols: tuple[str, ...]
+    components: Mapping[str, np.ndarray]
+
+    @property
+    def total_log(self) -> np.ndarray:
+        return np.sum(np.vstack([np.asarray(v, float) for v in self.components.values()]), axis=0)
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    """Walk-forward track record: one forecast per ``as_of`` date, scored at its horizon.
+
+    ``predicted`` is the point forecast (fraction), ``lower``/``upper`` its 5–95 % interval,
+    ``realized`` what happened (NaN when the horizon has not passed). ``ic`` optionally holds
+    the cross-sectional IC of each date.
+    """
+
+    label: str
+    as_of: tuple[dt.date, ...]
+    predicted: np.ndarray
+    realized: np.ndarray
+    lower: np.ndarray = field(default_factory=lambda: np.empty(0))
+    upper: np.ndarray = field(default_factory=lambda: np.empty(0))
+    ic: np.ndarray = field(default_factory=lambda: np.empty(0))
+
+    @property
+    def hits(self) -> np.ndarray:
+        """1.0 where sign(predicted) == sign(realized), 0.0 where not, NaN when unscored."""
+        ok = np.isfinite(self.predicted) & np.isfinite(self.realized)
+        out = np.full(self.predicted.shape, np.nan)
+        out[ok] = (np.sign(self.predicted[ok]) == np.sign(self.realized[ok])).astype(float)
+        return out
+
+    @property
+    def cumulative_hit_rate(self) -> np.ndarray:
+        h = self.hits
+        scored = np.cumsum(np.isfinite(h))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(scored > 0, np.cumsum(np.nan_to_num(h)) / np.maximum(scored, 1), np.nan)
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    """One scoring metric: ``value`` in its own unit; ``unit`` ``"fraction"`` prints as percent."""
+
+    name: str
+    value: float | None
+    unit: str = "fraction"
+    help: str = ""
+
+
+# --------------------------------------------------------------------------------------
+# the whole report
+# --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReportView:
+    """Everything one report shows. Sections that are ``None`` (or empty) are omitted with a note."""
+
+    header: ReportHeader
+    inputs: InputsTable | None = None
+    fans: tuple[FanChartData, ...] = ()
+    scatter: ScatterData | None = None
+    metrics: tuple[MetricRow, ...] = ()
+    index_lines: IndexLines | None = None
+    weights: WeightsBars | None = None
+    index_return: Mapping[str, float | None] = field(default_factory=dict)
+    decomposition: DecompositionBars | None = None
+    track: TrackRecord | None = None
+    notes: Mapping[str, str] = field(default_factory=dict)   # section id -> why it is omitted / caveats
