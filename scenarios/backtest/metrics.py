@@ -33,7 +33,7 @@ import pandas as pd
 
 __all__ = [
     "DMResult", "ICSummary", "PTResult", "TRADING_DAYS", "band_coverage", "crps_ensemble",
-    "diebold_mariano", "directional_hits", "excess_return", "hit_rate", "ic_tstat",
+    "diebold_mariano", "directional_hits", "dm_test", "excess_return", "hit_rate", "ic_tstat",
     "in_band", "information_ratio", "mae", "max_drawdown", "pesaran_timmermann", "pit",
     "spearman_ic", "total_return", "tracking_error",
 ]
@@ -385,18 +385,32 @@ def diebold_mariano(errors1: ArrayLike, errors2: ArrayLike, *, h: int = 1,
     ``alternative="less"``: H1 forecast 1 is more accurate (smaller loss);
     ``"greater"``: forecast 2 is more accurate; ``"two-sided"``: they differ.
     """
+    if loss not in ("squared", "absolute"):
+        raise ValueError(f"loss must be 'squared' or 'absolute', got {loss!r}")
+    e1, e2 = _pair(errors1, errors2, "errors1", "errors2")
+    d = (e1**2 - e2**2) if loss == "squared" else (np.abs(e1) - np.abs(e2))
+    return dm_test(d, h=h, loss=loss, alternative=alternative, hln=hln)
+
+
+def dm_test(loss_diff: ArrayLike, *, h: int = 1, loss: str = "custom",
+            alternative: Literal["two-sided", "less", "greater"] = "two-sided",
+            hln: bool = True) -> DMResult:
+    """Diebold-Mariano test on a given loss-differential series ``d_t = L1_t - L2_t``.
+
+    The engine of :func:`diebold_mariano` (see there for the variance and the correction);
+    use it directly when the losses are not single errors, e.g. the cross-sectional mean loss
+    of a forecast of many stocks at each date (a panel DM). ``loss`` is only a label.
+    """
     from scipy.stats import norm
     from scipy.stats import t as student_t
 
-    if loss not in ("squared", "absolute"):
-        raise ValueError(f"loss must be 'squared' or 'absolute', got {loss!r}")
     if alternative not in ("two-sided", "less", "greater"):
         raise ValueError(f"alternative must be 'two-sided', 'less' or 'greater', got {alternative!r}")
-    if not isinstance(h, (int, np.integer)) or h < 1:
+    if isinstance(h, bool) or not isinstance(h, (int, np.integer)) or h < 1:
         raise ValueError(f"h must be an integer >= 1, got {h!r}")
     h = int(h)
-    e1, e2 = _pair(errors1, errors2, "errors1", "errors2")
-    d = (e1**2 - e2**2) if loss == "squared" else (np.abs(e1) - np.abs(e2))
+    d = _vec(loss_diff, "loss_diff")
+    d = d[~np.isnan(d)]
     T = int(d.size)
     nan = DMResult(math.nan, math.nan, float(d.mean()) if T else math.nan, T, h, loss, alternative, "none")
     if T < 2 or h >= T:

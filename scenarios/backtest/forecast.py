@@ -1,0 +1,206 @@
+"""What a backtest scores: an ensemble forecast of returns made at ``as_of`` for ``horizon``.
+
+:class:`Forecast` is deliberately independent of the engine: the engine's
+``ScenarioResult`` becomes one through :func:`forecast_from_result`, and any callable
+``as_of -> Forecast`` (a :data:`Forecaster`) can be walked forward, which is how the
+backtester is tested without the engine, and how naive benchmarks (zero return, trailing
+momentum) are built (:func:`momentum_forecaster`, :func:`zero_forecaster`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scenarios.backtest.realized import return_kind
+from scenarios.data.base import PriceSource
+from scenarios.data.symbols import normalize_symbol
+
+__all__ = [
+    "Forecast", "Forecaster", "forecast_from_result", "momentum_forecaster",
+    "scenario_forecaster", "trailing_return", "zero_forecaster",
+]
+
+
+def _day(value: Any) -> pd.Timestamp:
+    ts = pd.Timestamp(value)
+    if ts.tz is not None:
+        ts = ts.tz_localize(None)
+    return ts.normalize()
+
+
+@dataclass
+class Forecast:
+    """An ensemble of predicted simple returns (fractions) from ``as_of`` to ``horizon``.
+
+    ``ensemble`` has shape ``(draws, n_symbols)`` (one draw = one joint scenario path; a point
+    forecast is one draw). Stock predictions are total returns, index predictions price
+    returns (:func:`~scenarios.backtest.realized.return_kind`). ``index_return`` is the
+    scenario's predicted return of its re-weighted index, ``(draws,)``, when it has one;
+    ``index_benchmark`` is the index it is meant to track (for scoring it against the
+    realized index). ``meta`` carries anything worth storing (seed, draws, file hash ...).
+    """
+
+    as_of: pd.Timestamp
+    horizon: pd.Timestamp
+    symbols: list[str]
+    ensemble: np.ndarray
+    baseline_date: pd.Timestamp | None = None
+    index_return: np.ndarray | None = None
+    index_benchmark: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.as_of = _day(self.as_of)
+        self.horizon = _day(self.horizon)
+        if self.horizon <= self.as_of:
+            raise ValueError(f"horizon {self.horizon.date()} must be after as_of {self.as_of.date()}")
+        self.symbols = [normalize_symbol(s) for s in self.symbols]
+        if len(set(self.symbols)) != len(self.symbols):
+            raise ValueError("a forecast's symbols must be unique")
+        e = np.asarray(self.ensemble, dtype="float64")
+        if e.ndim == 1:
+            e = e[None, :]
+        if e.ndim != 2 or e.shape[1] != len(self.symbols) or e.shape[0] == 0:
+            raise ValueError(f"ensemble must be (draws, {len(self.symbols)}), got shape {e.shape}")
+        if not np.all(np.isfinite(e)):
+            bad = [self.symbols[j] for j in np.flatnonzero(~np.isfinite(e).all(axis=0))]
+            raise ValueError(f"non-finite predicted returns for {', '.join(bad[:5])}")
+        if np.any(e <= -1.0):
+            raise ValueError("predicted returns must be > -100%")
+        self.ensemble = e
+        if self.index_return is not None:
+            ir = np.asarray(self.index_return, dtype="float64").reshape(-1)
+            self.index_return = ir
+        if self.baseline_date is not None:
+            self.baseline_date = _day(self.baseline_date)
+
+    @property
+    def draws(self) -> int:
+        return int(self.ensemble.shape[0])
+
+    @property
+    def kinds(self) -> list[str]:
+        """Return kind per symbol (``"total"`` for stocks, ``"price"`` for indexes)."""
+        return [return_kind(s) for s in self.symbols]
+
+    def median(self) -> np.ndarray:
+        """Per-symbol median predicted return (the point forecast)."""
+        return np.median(self.ensemble, axis=0)
+
+    def band(self, lower: float = 0.05, upper: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+        """Per-symbol ``lower`` / ``upper`` quantiles of the ensemble (linear interpolation)."""
+        q = np.quantile(self.ensemble, [lower, upper], axis=0)
+        return q[0], q[1]
+
+
+#: Anything that makes a forecast at a given as_of (seeing only data up to it).
+Forecaster = Callable[[pd.Timestamp], Forecast]
+
+
+def forecast_from_result(result: Any, *, as_of: Any, horizon: Any,
+                         index_benchmark: str | None = None) -> Forecast:
+    """Adapt the engine's ``ScenarioResult`` (``predicted_return (draws, n)``, ``symbols``,
+    ``baseline_date``, ``index_return``, ``seed``, ``draws``, ``file_sha256``)."""
+    meta = {k: getattr(result, k) for k in ("seed", "draws", "file_sha256") if hasattr(result, k)}
+    return Forecast(
+        as_of=as_of, horizon=horizon, symbols=list(result.symbols),
+        ensemble=np.asarray(result.predicted_return, dtype="float64"),
+        baseline_date=getattr(result, "baseline_date", None),
+        index_return=getattr(result, "index_return", None),
+        index_benchmark=index_benchmark, meta=meta,
+    )
+
+
+def index_benchmark_of(scenario: Any) -> str | None:
+    """The index an ``index_weighting`` scenario's index is scored against: the driver's
+    ``benchmark``, else the scenario's first benchmark, else ``HSTECH.HK``; ``None`` when the
+    scenario has no ``index_weighting`` driver."""
+    drivers = [d for d in getattr(scenario, "drivers", []) if getattr(d, "type", None) == "index_weighting"
+               and getattr(d, "enabled", True)]
+    if not drivers:
+        return None
+    bench = getattr(drivers[0], "benchmark", None)
+    if bench:
+        return normalize_symbol(bench)
+    benches = list(getattr(scenario, "benchmarks", []) or [])
+    return normalize_symbol(benches[0]) if benches else "HSTECH.HK"
+
+
+def scenario_forecaster(scenario: Any, *, source: PriceSource | None = None, draws: int | None = None,
+                        seed: int | None = None) -> Forecaster:
+    """A :data:`Forecaster` that re-runs ``scenario`` with the engine at each ``as_of``.
+
+    The engine reads prices through a :class:`~scenarios.data.view.PriceView` cut at
+    ``as_of``; the horizon is ``scenario.horizon_date(as_of)`` (a period horizon applied from
+    the new as_of, a date horizon keeping its offset).
+    """
+    from scenarios.engine import run_scenario
+
+    bench = index_benchmark_of(scenario)
+
+    def forecast(as_of: pd.Timestamp) -> Forecast:
+        day = _day(as_of).date()
+        result = run_scenario(scenario, source=source, draws=draws, seed=seed, as_of=day)
+        f = forecast_from_result(result, as_of=day, horizon=scenario.horizon_date(day),
+                                 index_benchmark=bench)
+        f.meta.setdefault("scenario", getattr(scenario, "name", None))
+        return f
+
+    return forecast
+
+
+# --------------------------------------------------------------------------------------
+# naive benchmarks
+# --------------------------------------------------------------------------------------
+
+def trailing_return(view: Any, symbol: str, days: int) -> float:
+    """Return of ``symbol`` over the ``days`` calendar days ending at the view's ``as_of``
+    (last close on or before ``as_of - days`` to last close on or before ``as_of``); NaN when
+    the history is too short. Reads only through ``view`` (a ``PriceView``)."""
+    closes = view.close(symbol).dropna()
+    if closes.empty:
+        return float("nan")
+    start = view.as_of - pd.Timedelta(days=days)
+    before = closes.loc[closes.index <= start]
+    if before.empty or (start - before.index[-1]).days > 10:
+        return float("nan")
+    return float(closes.iloc[-1] / before.iloc[-1] - 1.0)
+
+
+def momentum_forecaster(symbols: Sequence[str], source: PriceSource, horizon_of: Callable[[dt.date], Any]
+                        ) -> Forecaster:
+    """Naive forecast: each symbol's return over the next horizon equals its return over the
+    trailing window of the same calendar length (point forecast; NaN -> 0 when too short)."""
+    from scenarios.data.view import PriceView
+
+    syms = [normalize_symbol(s) for s in symbols]
+
+    def forecast(as_of: pd.Timestamp) -> Forecast:
+        a = _day(as_of)
+        h = _day(horizon_of(a.date()))
+        view = PriceView(source, a)
+        days = (h - a).days
+        vals = np.array([trailing_return(view, s, days) for s in syms])
+        vals = np.where(np.isfinite(vals), vals, 0.0)
+        return Forecast(as_of=a, horizon=h, symbols=syms, ensemble=vals[None, :],
+                        meta={"model": f"momentum {days}d"})
+
+    return forecast
+
+
+def zero_forecaster(symbols: Sequence[str], horizon_of: Callable[[dt.date], Any]) -> Forecaster:
+    """Naive forecast: a zero return for every symbol (the random-walk price forecast)."""
+    syms = [normalize_symbol(s) for s in symbols]
+
+    def forecast(as_of: pd.Timestamp) -> Forecast:
+        a = _day(as_of)
+        return Forecast(as_of=a, horizon=_day(horizon_of(a.date())), symbols=syms,
+                        ensemble=np.zeros((1, len(syms))), meta={"model": "zero"})
+
+    return forecast

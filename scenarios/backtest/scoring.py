@@ -1,0 +1,177 @@
+"""Score one :class:`~scenarios.backtest.forecast.Forecast` against realized returns.
+
+Per symbol: the median predicted return and the ``band`` quantiles (default 5%-95%) against
+the realized return over the same window, with the direction hit, the error
+(``median - realized``), inside-the-band, PIT (mid-rank rule) and CRPS. Across symbols: hit
+rate, Spearman IC, MAE, band coverage and mean CRPS over the *scored* symbols: those whose
+realized window is complete (``partial="include"`` also scores windows cut short by the end
+of the data; unavailable ones are never scored). Every row carries its return kind: stocks are
+compared as total returns, indexes as price returns.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from scenarios.backtest import metrics as M
+from scenarios.backtest.forecast import Forecast
+from scenarios.backtest.realized import realized_return, realized_returns, summarize_kinds
+from scenarios.data.base import PriceSource
+
+__all__ = ["ForecastScore", "score_forecast", "PER_SYMBOL_COLUMNS"]
+
+PER_SYMBOL_COLUMNS = [
+    "symbol", "kind", "predicted", "lower", "upper", "realized", "status", "scored", "hit",
+    "error", "inside", "pit", "crps", "start_date", "end_date", "note",
+]
+
+
+@dataclass
+class ForecastScore:
+    """Result of :func:`score_forecast`.
+
+    ``table`` has one row per symbol (columns :data:`PER_SYMBOL_COLUMNS`; returns as
+    fractions); ``summary`` holds the cross-sectional metrics (``n_symbols``, ``n_scored``,
+    ``hit_rate``, ``ic``, ``mae``, ``coverage``, ``nominal_coverage``, ``crps``, ``mean_pit``,
+    ``return_kind``, ``status``); ``index`` the scenario's index forecast vs the realized
+    benchmark when the forecast has one; ``notes`` human sentences (partial windows ...).
+    """
+
+    as_of: pd.Timestamp
+    horizon: pd.Timestamp
+    table: pd.DataFrame
+    summary: dict[str, Any]
+    index: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        rows = []
+        for rec in self.table.to_dict(orient="records"):
+            for k in ("start_date", "end_date"):
+                v = rec.get(k)
+                rec[k] = None if v is None or pd.isna(v) else pd.Timestamp(v).date().isoformat()
+            rows.append(rec)
+        return {"as_of": self.as_of.date().isoformat(), "horizon": self.horizon.date().isoformat(),
+                "summary": self.summary, "per_symbol": rows, "index": self.index, "notes": list(self.notes)}
+
+
+def _check_band(band: tuple[float, float]) -> tuple[float, float]:
+    lo, hi = band
+    if not (0.0 <= lo < hi <= 1.0):
+        raise ValueError(f"band must be two quantiles 0 <= lower < upper <= 1, got {band}")
+    return float(lo), float(hi)
+
+
+def score_forecast(forecast: Forecast, source: PriceSource | None = None, *,
+                   band: tuple[float, float] = (0.05, 0.95),
+                   partial: Literal["exclude", "include"] = "exclude",
+                   realized: pd.DataFrame | None = None) -> ForecastScore:
+    """Score ``forecast`` against realized returns from ``forecast.as_of`` to ``forecast.horizon``.
+
+    ``realized`` may be given (a :func:`~scenarios.backtest.realized.realized_returns` frame)
+    to avoid reloading prices; otherwise it is read from ``source``.
+    """
+    if partial not in ("exclude", "include"):
+        raise ValueError(f"partial must be 'exclude' or 'include', got {partial!r}")
+    lo_q, hi_q = _check_band(band)
+    f = forecast
+    if realized is None:
+        realized = realized_returns(f.symbols, f.as_of, f.horizon, source)
+    realized = realized.reindex(f.symbols)
+    med = f.median()
+    lo, hi = f.band(lo_q, hi_q)
+    y = realized["return"].to_numpy(dtype="float64")
+    status = realized["status"].fillna("unavailable").astype(object).to_numpy()
+    ok = status == "complete"
+    if partial == "include":
+        ok |= status == "partial"
+    ok &= np.isfinite(y)
+    y_scored = np.where(ok, y, np.nan)
+
+    hits = M.directional_hits(med, y_scored)
+    inside = M.in_band(lo, hi, y_scored)
+    pit = M.pit(f.ensemble, y_scored)
+    crps = M.crps_ensemble(f.ensemble, y_scored)
+    table = pd.DataFrame({
+        "symbol": f.symbols, "kind": f.kinds, "predicted": med, "lower": lo, "upper": hi,
+        "realized": y, "status": status, "scored": ok, "hit": hits, "error": med - y_scored,
+        "inside": inside, "pit": pit, "crps": crps,
+        "start_date": realized["start_date"].to_numpy(), "end_date": realized["end_date"].to_numpy(),
+        "note": realized["note"].fillna("").astype(object).to_numpy(),
+    })[PER_SYMBOL_COLUMNS]
+
+    sc = table.loc[table["scored"]]
+    n = int(len(sc))
+    kinds = sorted(set(sc["kind"])) if n else sorted(set(f.kinds))
+    summary: dict[str, Any] = {
+        "n_symbols": len(f.symbols), "n_scored": n,
+        "hit_rate": M.hit_rate(sc["predicted"], sc["realized"]) if n else math.nan,
+        "ic": M.spearman_ic(sc["predicted"], sc["realized"]) if n else math.nan,
+        "mae": M.mae(sc["predicted"], sc["realized"]) if n else math.nan,
+        "coverage": float(sc["inside"].mean()) if n else math.nan,
+        "nominal_coverage": hi_q - lo_q,
+        "crps": float(sc["crps"].mean()) if n else math.nan,
+        "mean_pit": float(sc["pit"].mean()) if n else math.nan,
+        "return_kind": summarize_kinds(kinds),
+        "draws": f.draws,
+    }
+    notes: list[str] = []
+    n_partial = int((status == "partial").sum())
+    n_unavail = int((status == "unavailable").sum())
+    if n == 0:
+        summary["status"] = "not scoreable"
+        last = realized["end_date"].max()
+        notes.append(
+            f"not scoreable: no symbol has realized prices over the whole window "
+            f"{f.as_of.date()} to {f.horizon.date()}"
+            + (f" (the data ends {pd.Timestamp(last).date()})" if pd.notna(last) else ""))
+    else:
+        summary["status"] = "complete" if bool((status == "complete").all()) else "partial"
+    if n_partial:
+        ends = sorted({pd.Timestamp(d).date().isoformat() for d in
+                       realized.loc[realized["status"] == "partial", "end_date"] if pd.notna(d)})
+        notes.append(
+            f"partial window for {n_partial} symbol(s): their data ends ({', '.join(ends[:3])}) before "
+            f"the horizon {f.horizon.date()}; "
+            + ("they are scored on the shorter window" if partial == "include"
+               else "they are shown but not scored (use --partial include to score them)"))
+    if n_unavail:
+        names = [s for s, st in zip(f.symbols, status) if st == "unavailable"]
+        notes.append(f"no realized return for {', '.join(names[:6])}"
+                     + (" ..." if len(names) > 6 else "") + " (see the note column)")
+    if len(kinds) > 1:
+        notes.append("the cross-section mixes total returns (stocks) and price returns (indexes)")
+    if f.baseline_date is not None:
+        starts = {pd.Timestamp(d) for d in sc["start_date"] if pd.notna(d)}
+        if starts and any(d != f.baseline_date for d in starts):
+            notes.append(f"some realized windows start on a different day than the forecast's "
+                         f"baseline ({f.baseline_date.date()})")
+
+    index = _score_index(f, source, (lo_q, hi_q), partial) if f.index_return is not None else None
+    return ForecastScore(f.as_of, f.horizon, table, summary, index, notes)
+
+
+def _score_index(f: Forecast, source: PriceSource | None, band: tuple[float, float],
+                 partial: str) -> dict[str, Any]:
+    """The scenario's index forecast vs the realized benchmark index (price return)."""
+    assert f.index_return is not None
+    ens = f.index_return
+    med = float(np.median(ens))
+    lo, hi = (float(v) for v in np.quantile(ens, band))
+    bench = f.index_benchmark or "HSTECH.HK"
+    r = realized_return(bench, f.as_of, f.horizon, source)
+    scored = r.status == "complete" or (partial == "include" and r.status == "partial")
+    y = r.value if scored else math.nan
+    out: dict[str, Any] = {
+        "benchmark": bench, "kind": r.kind, "predicted": med, "lower": lo, "upper": hi,
+        "realized": r.value, "status": r.status, "scored": scored, "note": r.note,
+    }
+    if scored:
+        out.update(hit=float(M.directional_hits([med], [y])[0]), error=med - y,
+                   inside=bool(lo <= y <= hi), pit=float(M.pit(ens, y)), crps=float(M.crps_ensemble(ens, y)))
+    return out

@@ -1,0 +1,277 @@
+"""Walk-forward backtest: re-forecast at rolling ``as_of`` dates and build a track record.
+
+At each roll date (calendar month or quarter ends between ``start`` and ``end``) the
+forecaster runs seeing only prices up to that date (the engine reads through a
+:class:`~scenarios.data.view.PriceView`); each forecast is scored over its own window
+(:func:`~scenarios.backtest.scoring.score_forecast`). Naive benchmarks are computed for the
+same symbols and windows, also from data up to ``as_of`` only:
+
+* ``zero``: a zero return (the random-walk price forecast);
+* ``momentum``: the symbol's return over the trailing window of the same calendar length.
+
+Track record (over all scored windows):
+
+* hit rate of the median forecast, pooled over (date, symbol) pairs, with the
+  Pesaran-Timmermann test (pooled pairs are treated as independent, which cross-sectional
+  correlation makes optimistic: read the p-value as indicative);
+* mean cross-sectional Spearman IC with its t-statistic over windows;
+* 5%-95% band coverage and mean CRPS, pooled;
+* Diebold-Mariano tests of the scenario's loss against each naive forecast, on the per-window
+  cross-sectional mean loss (squared and absolute error), with ``h`` = the number of roll steps
+  a horizon spans (overlapping windows are MA(h-1)), HLN-corrected, two-sided.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from scenarios.backtest import metrics as M
+from scenarios.backtest.forecast import Forecast, Forecaster, trailing_return
+from scenarios.backtest.scoring import ForecastScore, score_forecast
+from scenarios.data.base import DateLike, PriceSource
+from scenarios.errors import DataUnavailableError
+
+__all__ = ["ROLLS", "WalkForwardResult", "horizon_steps", "roll_dates", "walk_forward"]
+
+Roll = Literal["monthly", "quarterly"]
+ROLLS: dict[str, int] = {"monthly": 1, "quarterly": 3}
+
+
+def roll_dates(start: DateLike, end: DateLike, roll: Roll) -> list[pd.Timestamp]:
+    """Calendar month ends (``monthly``) or quarter ends (``quarterly``) in ``[start, end]``."""
+    if roll not in ROLLS:
+        raise ValueError(f"roll must be one of {', '.join(ROLLS)}, got {roll!r}")
+    s, e = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    if e < s:
+        raise ValueError(f"--to {e.date()} is before --from {s.date()}")
+    freq = "ME" if roll == "monthly" else "QE-DEC"
+    return [pd.Timestamp(d) for d in pd.date_range(s, e, freq=freq)]
+
+
+def horizon_steps(as_of: DateLike, horizon: DateLike, roll: Roll) -> int:
+    """How many roll steps a forecast window spans (>= 1): the DM lag order ``h``.
+
+    ``ceil(days / step_days - 0.05)`` with ``step_days`` = 365.25 / 12 per month, so a
+    90-day horizon on a quarterly roll is 1 and a 6-month one is 2.
+    """
+    days = (pd.Timestamp(horizon) - pd.Timestamp(as_of)).days
+    step = 365.25 / 12 * ROLLS[roll]
+    return max(1, math.ceil(days / step - 0.05))
+
+
+@dataclass
+class WalkForwardResult:
+    """Everything a walk-forward produced.
+
+    ``windows``: one row per as_of (``as_of, horizon, status, n_symbols, n_scored, hit_rate,
+    ic, mae, coverage, crps, mae_zero, mae_momentum, error``); ``pairs``: one row per scored or
+    unscored (as_of, symbol) with the forecast, realization and naive predictions;
+    ``track``: the track-record statistics (see the module docstring); ``notes``: sentences
+    for the reader.
+    """
+
+    roll: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    windows: pd.DataFrame
+    pairs: pd.DataFrame
+    track: dict[str, Any]
+    index_windows: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+    scores: list[ForecastScore] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        def records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
+            if df is None:
+                return []
+            out = []
+            for rec in df.to_dict(orient="records"):
+                for k, v in rec.items():
+                    if isinstance(v, pd.Timestamp):
+                        rec[k] = v.date().isoformat()
+                    elif v is pd.NaT:
+                        rec[k] = None
+                out.append(rec)
+            return out
+
+        return {"roll": self.roll, "from": self.start.date().isoformat(),
+                "to": self.end.date().isoformat(), "track": self.track,
+                "windows": records(self.windows), "index_windows": records(self.index_windows),
+                "pairs": records(self.pairs), "notes": list(self.notes)}
+
+
+def _naive(f: Forecast, source: PriceSource | None) -> dict[str, np.ndarray]:
+    from scenarios.data import default_source
+    from scenarios.data.view import PriceView
+
+    view = PriceView(source if source is not None else default_source(), f.as_of)
+    days = (f.horizon - f.as_of).days
+    mom = np.array([trailing_return(view, s, days) for s in f.symbols])
+    return {"zero": np.zeros(len(f.symbols)), "momentum": np.where(np.isfinite(mom), mom, 0.0)}
+
+
+def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: PriceSource | None = None, *,
+                 roll: Roll = "quarterly", band: tuple[float, float] = (0.05, 0.95),
+                 partial: Literal["exclude", "include"] = "exclude",
+                 progress: bool = True,
+                 on_window: Callable[[pd.Timestamp, ForecastScore | None], None] | None = None,
+                 ) -> WalkForwardResult:
+    """Run ``forecaster`` at each date, score each forecast, and summarize the track record.
+
+    A date where the forecaster raises :class:`~scenarios.errors.DataUnavailableError`
+    (e.g. a stock not yet listed) is recorded as a failed window with the message and the
+    walk continues; any other error (a look-ahead, an invalid scenario) stops the walk.
+    ``progress`` draws a bar on a terminal (silent otherwise, see :mod:`scenarios.progress`).
+    """
+    from scenarios.progress import progress as progress_bar
+
+    days = [pd.Timestamp(d).normalize() for d in dates]
+    if not days:
+        raise ValueError("walk_forward needs at least one as_of date")
+    if sorted(set(days)) != days:
+        raise ValueError("walk-forward dates must be strictly increasing")
+    it = progress_bar(days, total=len(days), description="walk-forward") if progress else days
+
+    win_rows: list[dict[str, Any]] = []
+    pair_frames: list[pd.DataFrame] = []
+    idx_rows: list[dict[str, Any]] = []
+    scores: list[ForecastScore] = []
+    steps: list[int] = []
+    for as_of in it:
+        try:
+            f = forecaster(as_of)
+        except DataUnavailableError as exc:
+            win_rows.append({"as_of": as_of, "horizon": pd.NaT, "status": "failed", "n_symbols": 0,
+                             "n_scored": 0, "error": str(exc)})
+            if on_window:
+                on_window(as_of, None)
+            continue
+        sc = score_forecast(f, source, band=band, partial=partial)
+        scores.append(sc)
+        steps.append(horizon_steps(f.as_of, f.horizon, roll))
+        naive = _naive(f, source)
+        t = sc.table.copy()
+        t.insert(0, "as_of", f.as_of)
+        t.insert(1, "horizon", f.horizon)
+        t["zero"] = naive["zero"]
+        t["momentum"] = naive["momentum"]
+        pair_frames.append(t)
+        s = sc.table.loc[sc.table["scored"]]
+        y = s["realized"].to_numpy()
+        mom = t.loc[t["scored"], "momentum"].to_numpy()
+        win_rows.append({
+            "as_of": f.as_of, "horizon": f.horizon, "status": sc.summary["status"],
+            "n_symbols": sc.summary["n_symbols"], "n_scored": sc.summary["n_scored"],
+            "hit_rate": sc.summary["hit_rate"], "ic": sc.summary["ic"], "mae": sc.summary["mae"],
+            "coverage": sc.summary["coverage"], "crps": sc.summary["crps"],
+            "mae_zero": float(np.mean(np.abs(y))) if y.size else math.nan,
+            "mae_momentum": float(np.mean(np.abs(mom - y))) if y.size else math.nan,
+            "error": "",
+        })
+        if sc.index is not None:
+            idx_rows.append({"as_of": f.as_of, "horizon": f.horizon, **sc.index})
+        if on_window:
+            on_window(as_of, sc)
+
+    windows = pd.DataFrame(win_rows)
+    for c in ("hit_rate", "ic", "mae", "coverage", "crps", "mae_zero", "mae_momentum"):
+        if c not in windows:
+            windows[c] = math.nan
+    windows = windows[["as_of", "horizon", "status", "n_symbols", "n_scored", "hit_rate", "ic", "mae",
+                       "coverage", "crps", "mae_zero", "mae_momentum", "error"]]
+    pairs = pd.concat(pair_frames, ignore_index=True) if pair_frames else pd.DataFrame()
+    h = max(steps) if steps else 1
+    track, notes = _track_record(windows, pairs, h, band)
+    index_windows = pd.DataFrame(idx_rows) if idx_rows else None
+    if index_windows is not None:
+        track["index"] = _index_track(index_windows, h)
+    failed = windows.loc[windows["status"] == "failed"]
+    if len(failed):
+        notes.append(f"{len(failed)} as_of date(s) could not be forecast (data unavailable), e.g. "
+                     f"{failed['as_of'].iloc[0].date()}: {failed['error'].iloc[0]}")
+    return WalkForwardResult(roll, days[0], days[-1], windows, pairs, track, index_windows, notes, scores)
+
+
+def _dm_block(loss_model: np.ndarray, loss_naive: np.ndarray, h: int, loss: str) -> dict[str, Any]:
+    r = M.dm_test(loss_model - loss_naive, h=h, loss=loss)
+    return {"statistic": r.statistic, "pvalue": r.pvalue, "mean_diff": r.mean_diff, "n": r.n, "h": r.h,
+            "loss": loss, "variance": r.variance,
+            "better": (None if not math.isfinite(r.mean_diff) else
+                       ("scenario" if r.mean_diff < 0 else "naive" if r.mean_diff > 0 else "tie"))}
+
+
+def _track_record(windows: pd.DataFrame, pairs: pd.DataFrame, h: int,
+                  band: tuple[float, float]) -> tuple[dict[str, Any], list[str]]:
+    notes: list[str] = []
+    scored_w = windows.loc[windows["n_scored"] > 0]
+    track: dict[str, Any] = {
+        "n_windows": int(len(windows)), "n_scored_windows": int(len(scored_w)),
+        "n_pairs": 0, "h": h, "nominal_coverage": band[1] - band[0],
+    }
+    if pairs.empty or not pairs["scored"].any():
+        track["status"] = "not scoreable"
+        notes.append("no window could be scored: every horizon lies beyond the available prices "
+                     "or no realized returns were found")
+        return track, notes
+    p = pairs.loc[pairs["scored"]]
+    pt = M.pesaran_timmermann(p["predicted"], p["realized"])
+    ic = M.ic_tstat(scored_w["ic"])
+    kinds = sorted(set(p["kind"]))
+    track.update({
+        "status": "complete" if len(scored_w) == len(windows) else "partial",
+        "n_pairs": int(len(p)),
+        "return_kind": "total return" if kinds == ["total"] else "price return" if kinds == ["price"]
+        else "mixed (total and price)",
+        "hit_rate": M.hit_rate(p["predicted"], p["realized"]),
+        "pt_statistic": pt.statistic, "pt_pvalue": pt.pvalue, "pt_expected": pt.expected,
+        "mean_ic": ic.mean, "ic_tstat": ic.tstat, "ic_pvalue": ic.pvalue, "ic_n": ic.n,
+        "coverage": float(p["inside"].mean()),
+        "crps": float(p["crps"].mean()),
+        "mae": M.mae(p["predicted"], p["realized"]),
+        "mae_zero": M.mae(p["zero"], p["realized"]),
+        "mae_momentum": M.mae(p["momentum"], p["realized"]),
+        "mean_pit": float(p["pit"].mean()),
+    })
+    # per-window cross-sectional mean losses (aligned on the scored windows)
+    g = p.assign(e=p["predicted"] - p["realized"], ez=p["zero"] - p["realized"],
+                 em=p["momentum"] - p["realized"]).groupby("as_of", sort=True)
+    dm: dict[str, Any] = {}
+    for loss, fn in (("squared", np.square), ("absolute", np.abs)):
+        lm = g["e"].apply(lambda s: float(np.mean(fn(s)))).to_numpy()
+        lz = g["ez"].apply(lambda s: float(np.mean(fn(s)))).to_numpy()
+        lmo = g["em"].apply(lambda s: float(np.mean(fn(s)))).to_numpy()
+        dm[f"vs_zero_{loss}"] = _dm_block(lm, lz, h, loss)
+        dm[f"vs_momentum_{loss}"] = _dm_block(lm, lmo, h, loss)
+    track["dm"] = dm
+    if h > 1:
+        notes.append(f"horizons span {h} roll steps: windows overlap, so the IC t-stat and the PT "
+                     f"p-value overstate significance (DM uses h={h} lags)")
+    if len(scored_w) < 8:
+        notes.append(f"only {len(scored_w)} scored window(s): the DM and IC t-tests have little power")
+    if len(kinds) > 1:
+        notes.append("pairs mix total returns (stocks) and price returns (indexes)")
+    return track, notes
+
+
+def _index_track(iw: pd.DataFrame, h: int) -> dict[str, Any]:
+    s = iw.loc[iw["scored"].astype(bool)]
+    if s.empty:
+        return {"n_scored": 0, "benchmark": iw["benchmark"].iloc[0]}
+    e = (s["predicted"] - s["realized"]).to_numpy()
+    y = s["realized"].to_numpy()
+    dm = M.diebold_mariano(e, y, h=h, loss="squared")  # zero forecast's error = -realized
+    return {
+        "benchmark": s["benchmark"].iloc[0], "kind": s["kind"].iloc[0], "n_scored": int(len(s)),
+        "hit_rate": M.hit_rate(s["predicted"], s["realized"]),
+        "mae": M.mae(s["predicted"], s["realized"]),
+        "coverage": float(s["inside"].astype(float).mean()),
+        "crps": float(s["crps"].astype(float).mean()),
+        "dm_vs_zero_squared": {"statistic": dm.statistic, "pvalue": dm.pvalue, "mean_diff": dm.mean_diff,
+                               "n": dm.n, "h": dm.h},
+    }
