@@ -11,7 +11,7 @@ turnover, implied).
 
 from __future__ import annotations
 
-from . import decomposition, drivers, exceptions, multiples, reversion
+from . import decomposition, drivers, exceptions, index, multiples, reversion
 from .decomposition import ReturnDecomposition, decompose_prices, decompose_return, implied_rerating
 from .exceptions import (
     ConvergenceError,
@@ -36,7 +36,7 @@ from .multiples import (
 from .reversion import revert_multiple, reversion_fraction, reversion_rerating
 
 __all__ = [
-    "decomposition", "drivers", "exceptions", "multiples", "reversion",
+    "decomposition", "drivers", "exceptions", "index", "multiples", "reversion",
     "ReturnDecomposition", "decompose_prices", "decompose_return", "implied_rerating",
     "ConvergenceError", "InfeasibleCapError", "InputRangeError", "InputShapeError",
     "InputTypeError", "NonFiniteInputError", "PercentNotFractionError", "ValuationError",

@@ -1,0 +1,143 @@
+"""Capping index weights with proportional redistribution (Hang Seng style).
+
+The Hang Seng Index and the Hang Seng TECH Index cap each constituent at 8%: the excess of a capped
+name is handed to the uncapped names in proportion to their weights, repeatedly, until no name is
+above the cap. That fixed point has a closed form: find the scale ``s`` with
+
+    sum_i min(cap_i, s * w_i) = 1,    capped weight_i = min(cap_i, s * w_i)
+
+(water-filling). :func:`cap_weights` computes it exactly and vectorized over rows: sort names by
+``cap_i / w_i``, take cumulative sums, and pick the first number ``k`` of capped names for which
+``sum(cap of the k) + (cap_(k) / w_(k)) * sum(w of the rest) >= 1``. Cost: one sort per row,
+``O(rows * n log n)``, no Python loop (see ``benchmarks/valuation_capping.py``).
+
+Guarantees (property-tested): rows sum to 1 (to ~1e-15), no weight exceeds its cap, names with
+zero weight stay at zero, the ranking of uncapped names is kept, the result is idempotent and
+does not depend on the order of the names. When the caps of the positive-weight names add up to
+less than 1 no solution exists and :class:`~valuation.exceptions.InfeasibleCapError` says which rows
+and how many names would be needed (bt's ``LimitWeights`` silently returns empty weights there).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._types import ArrayLike, FloatArray
+from .._validate import Inputs, first_position
+from ..exceptions import InfeasibleCapError, InputRangeError
+from ._rows import normalize_rows
+
+__all__ = ["cap_weights", "HANG_SENG_CAP"]
+
+#: Single-name cap of the Hang Seng Index and the Hang Seng TECH Index (8%).
+HANG_SENG_CAP = 0.08
+
+
+def cap_weights(weights: ArrayLike, cap: ArrayLike, *, tol: float = 1e-12) -> ArrayLike:
+    """Cap weights at ``cap`` and redistribute the excess proportionally to the uncapped names.
+
+    Args:
+        weights: non-negative weights, names on the last axis (``(n,)`` or ``(rows, n)``, or any
+            leading shape). Each row is normalized to sum to 1 first.
+        cap: the cap as a fraction in ``(0, 1]`` (0.08 = 8%), a scalar or per-name/per-row caps
+            broadcastable to ``weights``.
+        tol: feasibility slack: a row is accepted when the caps of its positive names add up to
+            at least ``1 - tol``.
+
+    Returns:
+        Capped weights shaped like ``weights`` (pandas in -> pandas out): each row sums to 1
+        within 1e-12 and no entry exceeds its cap.
+
+    Raises:
+        InfeasibleCapError: some row has too few positive names for the cap (``cap * n < 1``).
+        InputRangeError: ``cap <= 0``, ``cap > 1`` (percents are caught), negative weights.
+    """
+    f = "cap_weights"
+    if not (isinstance(tol, (int, float)) and 0.0 <= tol < 1e-3):
+        raise InputRangeError(f"{f}: tol must be in [0, 1e-3) (got {tol!r})")
+    inp = Inputs(f, weights=weights, cap=cap)
+    w = inp.get("weights", ge=0.0)
+    c = inp.get("cap", gt=0.0, le=1.0, fraction=True)
+    if w.ndim == 0:
+        raise InputRangeError(f"{f}: weights must have at least one name (got a scalar)")
+    shape = inp.broadcast()
+    if shape != w.shape:
+        raise InputRangeError(f"{f}: cap{c.shape} must broadcast to the shape of weights{w.shape}")
+    w = normalize_rows(w, "weights", f)
+    c = np.broadcast_to(c, shape)
+    return inp.wrap(_cap_rows(w, c, tol))
+
+
+def _cap_rows(w: FloatArray, c: FloatArray, tol: float) -> FloatArray:
+    """Water-filling on normalized rows ``w`` with caps ``c`` (same shape)."""
+    pos = w > 0
+    cap_sum = np.where(pos, c, 0.0).sum(axis=-1)
+    infeasible = cap_sum < 1.0 - tol
+    if np.any(infeasible):
+        _raise_infeasible(infeasible, pos, c, cap_sum)
+    # fast path: rows already within their caps are returned as they are
+    over = np.any(w > c, axis=-1)
+    if not np.any(over):
+        return w.copy()
+    out = w.copy()
+    rows = w[over]
+    caps = c[over]
+    out[over] = _water_fill(rows, caps)
+    return out
+
+
+def _water_fill(w: FloatArray, c: FloatArray) -> FloatArray:
+    """Rows of ``w`` (2-D, normalized, some entry above its cap) capped at ``c``."""
+    n = w.shape[-1]
+    with np.errstate(divide="ignore"):
+        thresh = np.where(w > 0, c / np.where(w > 0, w, 1.0), np.inf)  # scale at which i caps
+    order = np.argsort(thresh, axis=-1, kind="stable")
+    t_s = np.take_along_axis(thresh, order, axis=-1)
+    w_s = np.take_along_axis(w, order, axis=-1)
+    c_s = np.take_along_axis(c, order, axis=-1)
+    # caps of the first k names (k = 0..n-1) and weight of the names from k on
+    caps_before = np.concatenate([np.zeros(w.shape[:-1] + (1,)), np.cumsum(c_s, axis=-1)[..., :-1]],
+                                 axis=-1)
+    w_from = np.cumsum(w_s[..., ::-1], axis=-1)[..., ::-1]
+    with np.errstate(invalid="ignore"):
+        reach = caps_before + np.where(np.isfinite(t_s), t_s * w_from, np.inf)
+    ok = reach >= 1.0
+    # first k where the total at scale thresh_(k) reaches 1; if none, every positive name is capped
+    has = ok.any(axis=-1)
+    k = np.where(has, np.argmax(ok, axis=-1), n)
+    kk = np.minimum(k, n - 1)[..., None]
+    c_k = np.take_along_axis(caps_before, kk, axis=-1)[..., 0]
+    w_k = np.take_along_axis(w_from, kk, axis=-1)[..., 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(has & (w_k > 0), (1.0 - c_k) / np.where(w_k > 0, w_k, 1.0), np.inf)
+    with np.errstate(invalid="ignore"):
+        out = np.minimum(c, scale[..., None] * w)
+    out = np.where(w > 0, out, 0.0)
+    # all positive names capped (caps add up to 1 within tol): renormalize the caps exactly to 1
+    full = ~np.isfinite(scale)
+    if np.any(full):
+        out[full] = out[full] / out[full].sum(axis=-1, keepdims=True)
+    return out
+
+
+def _raise_infeasible(infeasible: np.ndarray, pos: np.ndarray, c: np.ndarray,
+                      cap_sum: np.ndarray) -> None:
+    idx = first_position(infeasible)
+    n_pos = int(np.count_nonzero(pos[idx]))
+    row_caps = c[idx][pos[idx]]
+    where = f"row {idx}" if infeasible.ndim else "the weights"
+    more = int(np.count_nonzero(infeasible)) - 1
+    others = f" (and {more} other rows)" if more > 0 else ""
+    if row_caps.size and np.all(row_caps == row_caps[0]):
+        cap0 = float(row_caps[0])
+        need = math.ceil(1.0 / cap0 - 1e-12)
+        raise InfeasibleCapError(
+            f"cap_weights: a cap of {cap0:.4g} on {n_pos} names with positive weight can hold at "
+            f"most {cap0 * n_pos:.1%} of the index in {where}{others}; a cap of {cap0:.4g} needs "
+            f"at least {need} names, or a cap of at least {1.0 / max(n_pos, 1):.4g} for "
+            f"{n_pos} names")
+    raise InfeasibleCapError(
+        f"cap_weights: the caps of the {n_pos} names with positive weight add up to "
+        f"{float(cap_sum[idx]):.4g} < 1 in {where}{others}; no capped weights can sum to 1")
