@@ -66,8 +66,12 @@ def format_path(path: Iterable[str | int]) -> str:
     return out
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys."""
+# libyaml's parser is ~15x faster than the pure-Python one and keeps the same node marks.
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """Safe loader (libyaml when available) that refuses duplicate keys."""
 
 
 def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
