@@ -1,0 +1,300 @@
+"""Index counterfactuals: HSTECH re-weighted by other rules, year by year, next to the real ones.
+
+Each scheme starts from the same out-of-sample machinery as the validated replica
+(:mod:`scenarios.backtest.index_recon`): at every Hang Seng rebalance date the base weights are
+set from data before that date, the scheme's tilts and exclusions are applied, the single-name
+cap is imposed, and the holdings drift with prices until the next rebalance. Returns are price
+returns (dividends undone where the snapshot has them), like the real HSTECH and HSI.
+
+Vocabulary (the same as the scenario YAML ``index_weighting`` driver):
+
+``scheme``
+    ``implied`` / ``market_cap``: weights implied from the actual index (the replica; with no
+    share counts in the data, implied weights are the market-cap proxy), ``equal``, or
+    ``custom`` (``weights``, any scale).
+``tilts``
+    theme or symbol -> non-negative multiplier (a symbol entry wins over its theme's); names
+    not mentioned keep multiplier 1. Themes are those of ``seeds/universes.yaml``.
+``exclude``
+    symbols or themes dropped (weight 0) before capping.
+``cap``
+    single-name cap (fraction; HSTECH: 0.08), ``None`` for none.
+
+Public API::
+
+    IndexScheme(name, scheme="implied", tilts={}, exclude=(), cap=0.08, weights=None)
+    IndexScheme.from_driver(driver, name=None)   # a scenario index_weighting driver or mapping
+    default_schemes() -> list[IndexScheme]        # implied, ai_tilt, ex_autos, equal
+    simulate_schemes(schemes, source, start, end, ...) -> CounterfactualResult
+    run_index_counterfactuals(schemes, source, start, end, ...) -> pd.DataFrame  # year table
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scenarios.backtest.index_recon import (
+    DEFAULT_CAP,
+    WARMUP_DAYS,
+    IndexPanel,
+    Membership,
+    WeightRule,
+    _reference_weights,
+    load_index_panel,
+    simulate_index,
+)
+from scenarios.data.base import PriceSource
+from scenarios.data.symbols import normalize_symbol
+from scenarios.errors import DataUnavailableError, ScenarioError
+
+__all__ = [
+    "AI_TILT", "CounterfactualResult", "IndexScheme", "default_schemes",
+    "run_index_counterfactuals", "simulate_schemes", "year_table",
+]
+
+#: Theme multipliers of the default ``ai_tilt`` scheme: AI compute and models > platforms > rest.
+AI_TILT: dict[str, float] = {
+    "ai_compute_chips": 2.0, "ai_models_cloud": 2.0, "platforms": 1.0,
+    "autos_ev": 0.5, "hardware_appliances": 0.5, "healthcare": 0.5, "other": 0.5,
+}
+
+_SCHEMES = ("implied", "market_cap", "equal", "custom")
+
+
+@dataclass(frozen=True)
+class IndexScheme:
+    """One weighting scheme (see the module docstring for the vocabulary)."""
+
+    name: str
+    scheme: str = "implied"
+    tilts: Mapping[str, float] = field(default_factory=dict)
+    exclude: Sequence[str] = ()
+    cap: float | None = DEFAULT_CAP
+    weights: Mapping[str, float] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise ScenarioError("a scheme needs a name", field="name")
+        if self.scheme not in _SCHEMES:
+            raise ScenarioError(f"scheme must be one of {', '.join(_SCHEMES)} (got {self.scheme!r})",
+                                field="scheme")
+        for k, m in self.tilts.items():
+            if not (isinstance(m, (int, float)) and m >= 0 and np.isfinite(m)):
+                raise ScenarioError(f"tilt multipliers must be finite and >= 0 (got {m!r} for {k})",
+                                    field="tilts")
+        if self.cap is not None and not 0 < self.cap <= 1:
+            raise ScenarioError(f"cap must be a fraction in (0, 1] (got {self.cap})", field="cap")
+        if self.scheme == "custom" and not self.weights:
+            raise ScenarioError("scheme custom needs weights", field="weights")
+
+    @classmethod
+    def from_driver(cls, driver: Any, name: str | None = None) -> "IndexScheme":
+        """Build from a scenario ``index_weighting`` driver (pydantic object or mapping)."""
+        get = (lambda k, d=None: driver.get(k, d)) if isinstance(driver, Mapping) else \
+            (lambda k, d=None: getattr(driver, k, d))
+        label = name or get("label") or get("name") or get("scheme") or "scheme"
+        cap = get("cap", DEFAULT_CAP)
+        return cls(name=str(label), scheme=str(get("scheme", "implied") or "implied"),
+                   tilts=dict(get("tilts") or {}), exclude=tuple(get("exclude") or ()),
+                   cap=cap, weights=dict(get("weights")) if get("weights") else None)
+
+    def rule(self, theme_map: Mapping[str, str]) -> WeightRule:
+        """The :class:`~scenarios.backtest.index_recon.WeightRule` of this scheme."""
+        from scenarios.seeds.universes import THEMES
+
+        tilts_sym: dict[str, float] = {}
+        tilts_theme: dict[str, float] = {}
+        for key, m in self.tilts.items():
+            if key in THEMES:
+                tilts_theme[key] = float(m)
+            else:
+                tilts_sym[normalize_symbol(key)] = float(m)
+        ex_theme = {k for k in self.exclude if k in THEMES}
+        ex_sym = {normalize_symbol(k) for k in self.exclude if k not in THEMES}
+        plain = not (tilts_sym or tilts_theme or ex_theme or ex_sym)
+
+        def transform(w: pd.Series, _on: pd.Timestamp) -> pd.Series:
+            from valuation.index.weights import exclude as _exclude
+            from valuation.index.weights import tilt_weights
+
+            themes = [theme_map.get(s, "other") for s in w.index]
+            scores = np.array([tilts_sym.get(s, tilts_theme.get(t, 1.0))
+                               for s, t in zip(w.index, themes)], dtype="float64")
+            mask = np.array([(s in ex_sym) or (t in ex_theme) for s, t in zip(w.index, themes)])
+            arr = w.to_numpy(dtype="float64")
+            if mask.all() or not (arr[~mask] * scores[~mask]).sum() > 0:
+                raise DataUnavailableError(
+                    f"scheme {self.name!r} leaves no constituent with a positive weight")
+            if mask.any():
+                arr = np.asarray(_exclude(arr, mask), dtype="float64")
+            arr = np.asarray(tilt_weights(arr, scores), dtype="float64")
+            return pd.Series(arr, index=w.index)
+
+        base = {"implied": "implied", "market_cap": "implied", "equal": "equal", "custom": "custom"}
+        return WeightRule(base=base[self.scheme], cap=self.cap,  # type: ignore[arg-type]
+                          transform=None if plain else transform,
+                          custom_weights={normalize_symbol(k): float(v)
+                                          for k, v in (self.weights or {}).items()} or None)
+
+
+def default_schemes(cap: float | None = DEFAULT_CAP) -> list[IndexScheme]:
+    """The four schemes of issue 5: ``implied`` (replica), ``ai_tilt``, ``ex_autos``, ``equal``."""
+    return [
+        IndexScheme("implied", "implied", cap=cap),
+        IndexScheme("ai_tilt", "implied", tilts=dict(AI_TILT), cap=cap),
+        IndexScheme("ex_autos", "implied", exclude=("autos_ev",), cap=cap),
+        IndexScheme("equal", "equal", cap=cap),
+    ]
+
+
+@dataclass(frozen=True)
+class CounterfactualResult:
+    """Daily levels and weights of every scheme, and the year table.
+
+    ``levels``: one column per scheme and benchmark, price levels rebased to 100 on the close
+    before the first day. ``returns``: the daily price returns behind them (fractions).
+    ``weights``: scheme name -> weights at each rebalance (rows dates, columns symbols).
+    ``turnover``: scheme name -> one-way turnover per rebalance. ``table``: see
+    :func:`year_table`. ``notes``: data caveats.
+    """
+
+    levels: pd.DataFrame
+    returns: pd.DataFrame
+    weights: dict[str, pd.DataFrame]
+    turnover: dict[str, pd.Series]
+    table: pd.DataFrame
+    notes: tuple[str, ...]
+
+
+def year_table(returns: pd.DataFrame) -> pd.DataFrame:
+    """Compounded price return of each column per calendar year, plus the whole range.
+
+    Index: the year (``"2024"``; partial years are labelled ``"2025 (to 12-05)"`` style) and
+    ``"total"``; columns as ``returns``; values fractions. Days where a column is NaN count as 0.
+    ``attrs``: ``start``/``end`` per row in ``attrs["ranges"]``.
+    """
+    rows: dict[str, pd.Series] = {}
+    ranges: dict[str, tuple[str, str]] = {}
+    for year, part in returns.groupby(returns.index.year):
+        first, last = part.index[0], part.index[-1]
+        label = str(year)
+        full_start = first.month == 1 and first.day <= 7
+        full_end = last.month == 12 and last.day >= 24
+        if not (full_start and full_end):
+            label = f"{year} ({first:%m-%d}..{last:%m-%d})"
+        rows[label] = (1 + part.fillna(0.0)).prod() - 1
+        ranges[label] = (str(first.date()), str(last.date()))
+    rows["total"] = (1 + returns.fillna(0.0)).prod() - 1
+    ranges["total"] = (str(returns.index[0].date()), str(returns.index[-1].date()))
+    out = pd.DataFrame(rows).T
+    out.index.name = "period"
+    out.attrs["ranges"] = ranges
+    out.attrs["return_kind"] = "price"
+    return out
+
+
+def simulate_schemes(
+    schemes: Iterable[IndexScheme] | None = None,
+    source: PriceSource | None = None,
+    start: str | date | pd.Timestamp = "2024-01-01",
+    end: str | date | pd.Timestamp = "2025-12-31",
+    *,
+    benchmarks: Sequence[str] = ("HSTECH.HK", "^HSI"),
+    universe: str | Membership = "hstech",
+    index_symbol: str = "HSTECH.HK",
+    method: str = "period",
+    reference_dir: str | Path | None = None,
+    broker_prior: bool = True,
+    panel: IndexPanel | None = None,
+) -> CounterfactualResult:
+    """Run every scheme over ``[start, end]`` and put them next to the benchmarks.
+
+    The implied base needs ``index_symbol``'s levels to fit weights, so the range is cut at the
+    last index close (a note says so). Weight fits skip the snapshot's odd sessions; the schemes
+    trade every session, so calendar-year returns end on the real last session of each year.
+    """
+    from scenarios.seeds.universes import themes as _themes
+
+    schemes = list(schemes) if schemes is not None else default_schemes()
+    if not schemes:
+        raise ScenarioError("no scheme to run", field="schemes")
+    names = [s.name for s in schemes]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise ScenarioError(f"scheme names must be unique (repeated: {', '.join(sorted(dup))})",
+                            field="schemes")
+    membership = universe if isinstance(universe, Membership) else Membership.from_universe(universe)
+    t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
+    if source is None:
+        from scenarios.data import default_source
+
+        source = default_source()
+    if panel is None:
+        panel = load_index_panel(source, membership.symbols, index_symbol,
+                                 t0 - pd.Timedelta(days=WARMUP_DAYS), t1)
+    notes: list[str] = []
+    if panel.index.index[-1] < t1:
+        t1 = panel.index.index[-1]
+        notes.append(f"{index_symbol} data end {t1.date()}: range cut there")
+    entry, known = _reference_weights(reference_dir, notes, broker_prior)
+    theme_map = {s: t.theme for s, t in _themes().items()}
+
+    cols: dict[str, pd.Series] = {}
+    weights: dict[str, pd.DataFrame] = {}
+    turnover: dict[str, pd.Series] = {}
+    for sch in schemes:
+        sim = simulate_index(panel, membership, sch.rule(theme_map), t0, t1,
+                             method=method, entry_weights=entry,  # type: ignore[arg-type]
+                             known_weights=known)
+        cols[sch.name] = sim.returns
+        weights[sch.name] = sim.weights
+        turnover[sch.name] = sim.turnover
+        missing = {m for m in " ".join(sim.segments["names_missing"]).split() if m}
+        if missing and sch is schemes[0]:
+            notes.append("members without data for part of the range (their weight is absorbed "
+                         "by the others): " + ", ".join(sorted(missing)))
+    days = next(iter(cols.values())).index
+    for sym in benchmarks:
+        if sym in cols:
+            raise ScenarioError(f"a scheme is named like the benchmark {sym}", field="schemes")
+        if normalize_symbol(sym) == normalize_symbol(index_symbol):
+            lvl = panel.index
+        else:
+            lvl = source.get(sym, t0 - pd.Timedelta(days=30), t1)["close"].dropna()
+        # compound the benchmark over the simulation's calendar (sessions it lacks carry over)
+        lvl = lvl.reindex(lvl.index.union(days)).ffill()
+        prev = lvl.loc[:days[0]].iloc[:-1]
+        if prev.empty:
+            raise DataUnavailableError(f"{sym} has no close before {days[0].date()}")
+        seq = pd.concat([prev.iloc[-1:], lvl.loc[days]])
+        cols[sym] = seq.pct_change().iloc[1:]
+    rets = pd.DataFrame(cols)
+    levels = 100 * (1 + rets.fillna(0.0)).cumprod()
+    table = year_table(rets)
+    table.attrs["notes"] = tuple(notes)
+    return CounterfactualResult(levels=levels, returns=rets, weights=weights, turnover=turnover,
+                                table=table, notes=tuple(notes))
+
+
+def run_index_counterfactuals(
+    schemes: Iterable[IndexScheme] | None = None,
+    source: PriceSource | None = None,
+    start: str | date | pd.Timestamp = "2024-01-01",
+    end: str | date | pd.Timestamp = "2025-12-31",
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """Year-by-year price returns of each scheme and of the actual HSTECH.HK and ^HSI.
+
+    Rows: calendar years (partial years labelled with their dates) and ``total``; columns: the
+    scheme names then the benchmarks; values: fractions. ``attrs["notes"]`` lists data caveats
+    and ``attrs["ranges"]`` the first/last session of each row. Keyword arguments go to
+    :func:`simulate_schemes`.
+    """
+    return simulate_schemes(schemes, source, start, end, **kwargs).table
