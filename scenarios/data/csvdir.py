@@ -143,11 +143,13 @@ def _parse_header(rows: list[tuple[int, list[str]]], path: Path, symbol: str) ->
 _NUMERIC = ("open", "high", "low", "close", "adj_close", "volume", "dividends", "splits")
 
 
-def parse_price_csv(text: str, path: str | Path, symbol: str | None = None) -> pd.DataFrame:
+def parse_price_csv(text: str, path: str | Path, symbol: str | None = None, *,
+                    keep_duplicates: bool = False) -> pd.DataFrame:
     """Parse one price CSV into a canonical frame plus a ``splits`` column.
 
     ``symbol`` (default: the file stem) picks the ticker in multi-ticker ``yf.download()``
-    exports and the exchange time zone for non-midnight timestamps.
+    exports and the exchange time zone for non-midnight timestamps. ``keep_duplicates=True``
+    (used by ``scenarios data check``) returns duplicated dates instead of raising.
 
     A fast path (pandas' C parser) handles well-formed files; anything it cannot vouch for
     goes through the exact path (``csv`` module, one row at a time), which either accepts the
@@ -160,7 +162,7 @@ def parse_price_csv(text: str, path: str | Path, symbol: str | None = None) -> p
     fast = _parse_fast(text, path, sym, header, head_rows)
     if fast is not None:
         return fast
-    return _parse_exact(text, path, sym)
+    return _parse_exact(text, path, sym, keep_duplicates=keep_duplicates)
 
 
 class _Fallback(Exception):
@@ -271,7 +273,7 @@ def _assemble(dates: np.ndarray, values: dict[str, np.ndarray]) -> pd.DataFrame:
     )
 
 
-def _parse_exact(text: str, path: Path, sym: str) -> pd.DataFrame:
+def _parse_exact(text: str, path: Path, sym: str, *, keep_duplicates: bool = False) -> pd.DataFrame:
     """Row-by-row path with exact line numbers in every error."""
     rows: list[tuple[int, list[str]]] = []
     reader = csv.reader(io.StringIO(text))
@@ -309,7 +311,7 @@ def _parse_exact(text: str, path: Path, sym: str) -> pd.DataFrame:
         out = out.iloc[order]
         lines = lines[order]
     dup = out.index.duplicated()
-    if dup.any():
+    if dup.any() and not keep_duplicates:
         i = int(np.flatnonzero(dup)[0])
         raise DataFormatError(
             f"duplicated date {out.index[i].date()} (first seen on line {int(lines[i - 1])})",
@@ -364,14 +366,15 @@ def _parse_numbers(raw: list[str], lines: np.ndarray, path: Path, name: str) -> 
     return out
 
 
-def read_price_csv(path: str | Path, symbol: str | None = None) -> pd.DataFrame:
+def read_price_csv(path: str | Path, symbol: str | None = None, *,
+                   keep_duplicates: bool = False) -> pd.DataFrame:
     """Read one price CSV file (canonical columns plus ``splits``); see :func:`parse_price_csv`."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DataFormatError(f"not a UTF-8 text file ({exc.reason})", file=p) from exc
-    return parse_price_csv(text, p, symbol)
+    return parse_price_csv(text, p, symbol, keep_duplicates=keep_duplicates)
 
 
 def _ts(value: DateLike) -> pd.Timestamp | None:
@@ -460,6 +463,32 @@ class CsvDirSource:
         frame = read_price_csv(p, sym)
         self._memo[sym] = (key, frame)
         return frame
+
+    def last_date(self, symbol: str) -> pd.Timestamp | None:
+        """Date of the file's last row, read from its tail (cheap; ``None`` if unparseable)."""
+        p = self.file_of(symbol)
+        if p is None:
+            return None
+        with open(p, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - 4096))
+            tail = fh.read().decode("utf-8", errors="replace")
+        for line in reversed(tail.splitlines()):
+            first = line.split(",", 1)[0].strip()
+            m = _DATE_RE.match(first)
+            if m:
+                return pd.Timestamp(m.group("date"))
+            if line.strip(" ,\t"):
+                return None
+        return None
+
+    def read_unchecked(self, symbol: str) -> pd.DataFrame:
+        """Like :meth:`read` but duplicated dates are returned, not raised (for quality checks)."""
+        p = self.file_of(symbol)
+        if p is None:
+            raise DataUnavailableError(f"no file for {normalize_symbol(symbol)} in {self.path}")
+        return read_price_csv(p, normalize_symbol(symbol), keep_duplicates=True)
 
     def splits(self, symbol: str) -> pd.Series:
         """Split ratios on their ex-dates (only the non-zero, non-NaN entries)."""

@@ -138,6 +138,21 @@ class Resolver:
         entry = self._memo.get(normalize_symbol(symbol))
         return entry.source if entry is not None else None
 
+    def last_date(self, symbol: str) -> pd.Timestamp | None:
+        """Last date available offline for ``symbol`` (store or CSV file), without reading it all."""
+        sym = normalize_symbol(symbol)
+        entry = self._memo.get(sym)
+        if entry is not None and len(entry.frame):
+            return entry.frame.index[-1]
+        if self.store is not None:
+            try:
+                info = self.store.info(sym)
+            except StoreError:
+                info = None
+            if info is not None and info.last is not None:
+                return pd.Timestamp(info.last)
+        return self.csv.last_date(sym) if self.csv is not None else None
+
     def symbols(self) -> list[str]:
         """Symbols available without the network: the store's and the CSV folder's."""
         out: set[str] = set()

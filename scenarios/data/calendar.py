@@ -1,0 +1,79 @@
+"""Exchange trading calendars (``exchange-calendars``, imported lazily).
+
+Which calendar a symbol trades on follows its Yahoo suffix: ``.HK`` and the Hang Seng indexes
+on ``XHKG``, ``.SS``/``.SZ`` (and ``000300.SS``) on ``XSHG``, everything else on ``XNYS``.
+Sessions are returned as tz-naive midnight timestamps, like the canonical frame's index.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from scenarios.data.symbols import normalize_symbol
+
+if TYPE_CHECKING:
+    import exchange_calendars
+
+#: Full-day closures the installed ``exchange-calendars`` does not know (weather): HKEX did not
+#: trade on 2023-09-01 (typhoon Saola, signal No. 8 all day) nor on 2023-09-08 (black
+#: rainstorm). Removed from the sessions returned by :func:`sessions`.
+AD_HOC_CLOSURES: dict[str, tuple[str, ...]] = {"XHKG": ("2023-09-01", "2023-09-08")}
+
+#: Earliest date asked of each calendar (older data is checked only from here on).
+_CALENDAR_START = {"XHKG": "1986-01-02", "XNYS": "1986-01-02", "XSHG": None}
+
+
+def calendar_name(symbol: str) -> str:
+    """ISO MIC of the exchange calendar for ``symbol``: XHKG, XSHG or XNYS."""
+    s = normalize_symbol(symbol)
+    if s.endswith(".HK") or s in ("^HSI", "^HSCE", "^HSTECH"):
+        return "XHKG"
+    if s.endswith((".SS", ".SZ")):
+        return "XSHG"
+    return "XNYS"
+
+
+@lru_cache(maxsize=8)
+def get_calendar(name: str) -> exchange_calendars.ExchangeCalendar:
+    """The calendar ``name`` over the widest range this module uses (cached)."""
+    import exchange_calendars as xcals
+
+    start = _CALENDAR_START.get(name)
+    return xcals.get_calendar(name, start=start) if start else xcals.get_calendar(name)
+
+
+def _naive(idx: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    idx = pd.DatetimeIndex(idx)
+    if idx.tz is not None:
+        idx = idx.tz_localize(None)
+    return idx.normalize().as_unit("ns")
+
+
+def sessions(symbol: str, start: pd.Timestamp | str, end: pd.Timestamp | str) -> pd.DatetimeIndex:
+    """Trading sessions of ``symbol``'s exchange in ``[start, end]`` (clipped to the calendar)."""
+    name = calendar_name(symbol)
+    s = _all_sessions(name)
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    return s[(s >= lo) & (s <= hi)]
+
+
+@lru_cache(maxsize=8)
+def _all_sessions(name: str) -> pd.DatetimeIndex:
+    s = _naive(get_calendar(name).sessions)
+    closed = pd.DatetimeIndex(list(AD_HOC_CLOSURES.get(name, ()))).as_unit("ns")
+    return s.difference(closed) if len(closed) else s
+
+
+def early_closes(symbol: str) -> pd.DatetimeIndex:
+    """Half-day sessions (early closes) of ``symbol``'s exchange."""
+    return _naive(get_calendar(calendar_name(symbol)).early_closes)
+
+
+def calendar_bounds(symbol: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last session the calendar of ``symbol`` knows (tz-naive)."""
+    cal = get_calendar(calendar_name(symbol))
+    first, last = pd.Timestamp(cal.first_session), pd.Timestamp(cal.last_session)
+    return (first.tz_localize(None) if first.tz else first, last.tz_localize(None) if last.tz else last)
