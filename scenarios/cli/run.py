@@ -1,10 +1,265 @@
-"""CLI commands: run (placeholder until its issue lands)."""
+"""CLI commands: ``scenarios validate``, ``scenarios run``, ``scenarios new``.
+
+Only typer/rich are imported at module level (start-up time); numpy, pandas and the engine
+are imported inside the commands.
+"""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+from typing import Any
+
 import typer
+
+TEMPLATE_KINDS = ("capex", "subsidy", "rerating", "index", "shock")
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _stdout():
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.width = max(console.width, 140)  # files and pipes: do not fold tables at 80
+    return console
+
+
+def _slug(name: str) -> str:
+    s = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-")
+    return s[:120] or "scenario"
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:+.1f}%"
+
+
+# ---------------------------------------------------------------------------- validate
+
+
+def validate_cmd(
+    files: list[Path] = typer.Argument(..., help="Scenario YAML files.", metavar="FILE..."),
+    no_data: bool = typer.Option(False, "--no-data",
+                                 help="Skip the checks that need prices (unknown symbols, P/E cross-check)."),
+) -> None:
+    """Check scenario files and list every error (file:line:col field: message). Exit 2 if any."""
+    from scenarios.errors import ScenarioError, ScenarioErrors
+    from scenarios.model import data_checks, expand_grid, load_scenario
+
+    err, out = _stderr(), _stdout()
+    n_bad = 0
+    source = None
+    for f in files:
+        errors: list[Any] = []
+        warnings: list[Any] = []
+        scenarios: list[Any] = []
+        try:
+            scenario = load_scenario(f)
+            warnings.extend(scenario.warnings)
+            scenarios = expand_grid(scenario)
+        except ScenarioErrors as exc:
+            errors.extend(exc.errors)
+            warnings.extend(getattr(exc, "warnings", []))
+        except ScenarioError as exc:
+            errors.append(exc)
+        if scenarios and not no_data:
+            if source is None:
+                from scenarios.data import default_source
+
+                source = default_source()
+            seen: set[str] = set()
+            for s in scenarios:
+                e, w = data_checks(s, source)
+                for item in e:
+                    if item.format() not in seen:
+                        seen.add(item.format())
+                        errors.append(item)
+                for item in w:
+                    if item.format() not in seen:
+                        seen.add(item.format())
+                        warnings.append(item)
+        for w in warnings:
+            err.print(w.format(), style="yellow", markup=False)
+        for e in errors:
+            err.print(e.format(), markup=False)
+        if errors:
+            n_bad += 1
+        else:
+            extra = f", {len(scenarios)} grid scenarios" if len(scenarios) > 1 else ""
+            n_drivers = len(scenarios[0].drivers) if scenarios else 0
+            out.print(f"ok: {f} ({n_drivers} drivers{extra})", markup=False)
+    if n_bad:
+        raise typer.Exit(code=2)
+
+
+# ---------------------------------------------------------------------------- run
+
+
+def _table(result: Any):
+    from rich.table import Table
+
+    s = result.summary()
+    title = (f"{result.name}: {result.as_of} -> {result.horizon}, {result.draws:,} draws, "
+             f"seed {result.seed} (total returns; prices in listing currency)")
+    t = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    t.add_column("symbol", no_wrap=True)
+    for col in ("baseline", "median price", "median", "5%..95%", "P(up)"):
+        t.add_column(col, justify="right", no_wrap=True)
+    t.add_column("moved most by", overflow="fold")
+    for sym, row in s.iterrows():
+        top = row["top_driver"]
+        top_txt = f"{top} {_pct(float(row['top_driver_log']))}" if top else "-"
+        t.add_row(str(sym), f"{row['baseline_price']:,.2f}", f"{row['median_price']:,.2f}",
+                  _pct(row["median_return"]), f"{_pct(row['return_p05'])}..{_pct(row['return_p95'])}",
+                  f"{100 * row['prob_up']:.0f}%", top_txt)
+    idx = result.index_summary()
+    for label, row in idx.iterrows():
+        name = "index" if label == "index" else "index, base w"
+        note = f"{result.index_scheme}, re-weighted" if label == "index" else "scheme weights"
+        t.add_row(name, "", "", _pct(row["median_return"]),
+                  f"{_pct(row['return_p05'])}..{_pct(row['return_p95'])}",
+                  f"{100 * row['prob_up']:.0f}%", note, style="bold" if label == "index" else None)
+    return t
+
+
+def _summary_csv(result: Any) -> str:
+    import pandas as pd
+
+    s = result.summary().reset_index()
+    s.insert(0, "scenario", result.name)
+    s.insert(1, "line", "symbol")
+    idx = result.index_summary().reset_index(names="symbol")
+    if not idx.empty:
+        idx.insert(0, "scenario", result.name)
+        idx.insert(1, "line", "index")
+        s = pd.concat([s, idx], ignore_index=True)
+    return s.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+
+
+def _record(result: Any, err: Any) -> str | None:
+    try:
+        from scenarios.store.runs import record_run
+    except ImportError:
+        return None
+    from scenarios.errors import ScenariosError
+
+    try:
+        return record_run("run", result.to_dict(include_draws=False), name=result.name,
+                          file_sha256=result.file_sha256)
+    except ScenariosError as exc:
+        err.print(f"warning: the run was not recorded in the store: {exc}", style="yellow", markup=False)
+        return None
+
+
+def _write_out(result: Any, folder: Path) -> list[Path]:
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = _slug(result.name)
+    paths = [folder / f"{stem}.json", folder / f"{stem}.csv", folder / f"{stem}.draws.csv"]
+    paths[0].write_text(json.dumps(result.to_dict(include_draws=True), allow_nan=False) + "\n",
+                        encoding="utf-8")
+    paths[1].write_text(_summary_csv(result), encoding="utf-8")
+    cols: dict[str, Any] = {"draw": np.arange(result.draws)}
+    for j, sym in enumerate(result.symbols):
+        cols[f"{sym} price"] = result.predicted_price[:, j]
+        cols[f"{sym} return"] = result.predicted_return[:, j]
+    if result.index_return is not None:
+        cols["index return"] = result.index_return
+        cols["index return (baseline weights)"] = result.index_return_before
+    pd.DataFrame(cols).to_csv(paths[2], index=False, float_format="%.10g", lineterminator="\n")
+    return paths
+
+
+def run_cmd(
+    file: Path = typer.Argument(..., help="Scenario YAML file.", metavar="FILE"),
+    draws: int | None = typer.Option(None, "--draws", min=1, help="Monte Carlo draws (default: the file's)."),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Random seed (default: the file's)."),
+    fmt: str = typer.Option("table", "--format", help="table, json or csv."),
+    out: Path | None = typer.Option(None, "--out", help="Also write JSON (every draw), summary CSV "
+                                    "and draws CSV into this folder."),
+    record: bool = typer.Option(True, "--record/--no-record", help="Record the run in the store."),
+) -> None:
+    """Run a scenario: predicted price and return per symbol, 5-95% band, top driver, index line."""
+    import json
+
+    from scenarios.engine import run_scenario
+    from scenarios.model import expand_grid, load_scenario
+
+    if fmt not in ("table", "json", "csv"):
+        raise typer.BadParameter(f"must be table, json or csv (got {fmt!r})", param_hint="--format")
+    err, console = _stderr(), _stdout()
+    scenario = load_scenario(file)
+    scenarios = expand_grid(scenario)
+    from scenarios.data import default_source
+
+    source = default_source()
+    payloads = []
+    for s in scenarios:
+        result = run_scenario(s, source=source, draws=draws, seed=seed)
+        for w in result.warnings:
+            err.print(w if "warning:" in w else f"warning: {w}", style="yellow", markup=False)
+        run_id = _record(result, err) if record else None
+        written = _write_out(result, out) if out is not None else []
+        if fmt == "table":
+            console.print(_table(result))
+            if run_id:
+                console.print(f"run id: {run_id}", markup=False, style="dim")
+            for p in written:
+                console.print(f"wrote {p}", markup=False, style="dim")
+            console.print()
+        elif fmt == "json":
+            payload = result.to_dict(include_draws=False)
+            payload["run_id"] = run_id
+            payloads.append(payload)
+        else:
+            text = _summary_csv(result)
+            typer.echo(text if not payloads else text.split("\n", 1)[1], nl=False)
+            payloads.append(None)
+    if fmt == "json":
+        data = payloads[0] if len(payloads) == 1 else payloads
+        typer.echo(json.dumps(data, indent=2, allow_nan=False))
+
+
+# ---------------------------------------------------------------------------- new
+
+
+def template_text(kind: str) -> str:
+    """The commented template of ``kind`` (one of :data:`TEMPLATE_KINDS`)."""
+    from importlib import resources
+
+    if kind not in TEMPLATE_KINDS:
+        raise typer.BadParameter(f"must be one of {', '.join(TEMPLATE_KINDS)} (got {kind!r})",
+                                 param_hint="KIND")
+    return resources.files("scenarios").joinpath("templates", f"{kind}.yaml").read_text(encoding="utf-8")
+
+
+def new_cmd(
+    kind: str = typer.Argument(..., help=f"Template kind: {', '.join(TEMPLATE_KINDS)}.", metavar="KIND"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+    force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
+) -> None:
+    """Write a commented scenario template (validates as is; edit the numbers)."""
+    text = template_text(kind)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    if out.exists() and not force:
+        raise typer.BadParameter(f"{out} exists (use --force to overwrite)", param_hint="--out")
+    out.write_text(text, encoding="utf-8")
+    _stdout().print(f"wrote {out}", markup=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
-    return None
+    app.command("validate")(validate_cmd)
+    app.command("run")(run_cmd)
+    app.command("new")(new_cmd)

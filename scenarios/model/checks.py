@@ -95,9 +95,19 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
     # baseline keys, benchmarks
     for sym in s.baseline:
         if universe is not None and sym not in universe:
-            raw_key = _raw_key(doc, ("baseline",), sym)
+            raw_key = raw_key(doc, ("baseline",), sym)
             errors.append(doc.error(("baseline", raw_key), f"baseline for {sym}, which is not in "
                                     "the universe", key=True))
+    for sym, b in s.baseline.items():
+        if b.eps is not None and not b.eps.value > 0:
+            errors.append(doc.error(("baseline", raw_key(doc, ("baseline",), sym), "eps"),
+                                    "must be > 0: the price model divides the close by EPS "
+                                    f"(got {b.eps.value:g}); leave eps out for a loss-making company"))
+        for f in ("eps", "pe", "dividend_yield", "tax_rate"):
+            v = getattr(b, f)
+            if v is not None and v.unit != "1":
+                errors.append(doc.error(("baseline", raw_key(doc, ("baseline",), sym), f, "unit"),
+                                        f"{f} is per share or a ratio: it takes no unit (got {v.unit!r})"))
     seen_b: set[str] = set()
     for i, b in enumerate(s.benchmarks):
         if b in seen_b:
@@ -153,7 +163,7 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
     return errors, warnings
 
 
-def _raw_key(doc: Any, parent: tuple[str | int, ...], sym: str) -> Any:
+def raw_key(doc: Any, parent: tuple[str | int, ...], sym: str) -> Any:
     """The key as written in the file for a normalized symbol key."""
     from scenarios.data.symbols import normalize_symbol
 
@@ -241,7 +251,7 @@ def _index_checks(s: Any, doc: Any, i: int, d: Any, universe: list[str], horizon
     if d.weights:
         for key in d.weights:
             if key not in universe:
-                raw = _raw_key(doc, path + ("weights",), key)
+                raw = raw_key(doc, path + ("weights",), key)
                 errors.append(doc.error(path + ("weights", raw), f"{key} is not in the universe", key=True))
     for j, day in enumerate(d.rebalance):
         if not s.as_of < day <= horizon:
@@ -272,7 +282,7 @@ def _baseline_fx(s: Any, doc: Any, universe: list[str]) -> list[ScenarioError]:
             try:
                 fx_rate(s, sym, ccy)
             except ResolveError as exc:
-                raw = _raw_key(doc, ("baseline",), sym)
+                raw = raw_key(doc, ("baseline",), sym)
                 errors.append(doc.error(("baseline", raw, "currency"), exc.message))
     return errors
 
@@ -280,7 +290,7 @@ def _baseline_fx(s: Any, doc: Any, universe: list[str]) -> list[ScenarioError]:
 # ------------------------------------------------------------------ checks with prices
 
 
-def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None
+def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, view: Any = None
                 ) -> tuple[list[ScenarioError], list[ScenarioWarning]]:
     """Checks that need the price source: every symbol and benchmark has a close on or before
     ``as_of`` (never later), and a baseline ``pe`` agrees with the P/E implied by that close."""
@@ -295,7 +305,7 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None
         universe = resolve_universe(scenario, as_of)
     except ResolveError as exc:
         return [doc.error(exc.path, exc.message)], warnings
-    view = PriceView(source, as_of)
+    view = view if view is not None else PriceView(source, as_of)
     src_name = getattr(source, "name", type(source).__name__)
     named = isinstance(scenario.universe, str)
     closes: dict[str, float] = {}
@@ -325,7 +335,7 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None
         implied = closes[sym] / (b.eps.scaled * float(fx))
         ratio = b.pe.value / implied
         if not 2 / 3 <= ratio <= 1.5:
-            raw = _raw_key(doc, ("baseline",), sym)
+            raw = raw_key(doc, ("baseline",), sym)
             warnings.append(warning_at(doc, ("baseline", raw, "pe"),
                                        f"pe {b.pe.value:g} is far from the P/E implied by the {as_of} "
                                        f"close and eps ({implied:.1f}); the engine uses the implied one"))

@@ -85,21 +85,28 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+#: a normal is bounded at mean +- this many sd (a draw beyond it has probability < 2e-17)
+NORMAL_TAIL_SD = 8.5
+
+
 class Normal(_Dist):
-    """Normal with ``mean`` and standard deviation ``sd`` (>= 0)."""
+    """Normal with ``mean`` and standard deviation ``sd`` (>= 0), bounded at
+    ``mean +- 8.5 sd`` (draws beyond are clipped there; probability < 2e-17 per draw)."""
 
     dist: Literal["normal"]
     mean: float
     sd: float = Field(ge=0)
 
     def _raw_support(self) -> tuple[float, float]:
-        return (-math.inf, math.inf) if self.sd > 0 else (self.mean, self.mean)
+        half = NORMAL_TAIL_SD * self.sd
+        return (self.mean - half, self.mean + half)
 
     def center(self) -> float:
         return self.mean
 
     def _raw_sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
-        return self.mean + self.sd * rng.standard_normal(size)
+        lo, hi = self._raw_support()
+        return np.clip(self.mean + self.sd * rng.standard_normal(size), lo, hi)
 
 
 class LogNormal(_Dist):
@@ -110,7 +117,8 @@ class LogNormal(_Dist):
     sigma: float = Field(ge=0)
 
     def _raw_support(self) -> tuple[float, float]:
-        return (0.0, math.inf) if self.sigma > 0 else (self.median, self.median)
+        # open at 0: every draw is > 0 (smallest positive double as the bound)
+        return (math.nextafter(0.0, 1.0), math.inf) if self.sigma > 0 else (self.median, self.median)
 
     def center(self) -> float:
         return self.median
@@ -237,13 +245,18 @@ Distribution = Annotated[
 DIST_KINDS: tuple[str, ...] = ("normal", "lognormal", "uniform", "triangular", "choice")
 
 
+# The tag names never reach users: yamlio drops loc parts named like pydantic's own tags
+# ("tagged-union...") and trailing names under scalars ("number").
+_DIST_TAG = "tagged-union-distribution"
+
+
 def _param_kind(value: Any) -> str:
-    return "distribution" if isinstance(value, (dict, _Dist)) else "number"
+    return _DIST_TAG if isinstance(value, (dict, _Dist)) else "number"
 
 
 #: A fixed number or a distribution (errors point into the mapping for distributions).
 Param = Annotated[
-    Union[Annotated[float, Tag("number")], Annotated[Distribution, Tag("distribution")]],
+    Union[Annotated[float, Tag("number")], Annotated[Distribution, Tag(_DIST_TAG)]],
     Discriminator(_param_kind),
 ]
 

@@ -197,6 +197,7 @@ class _Driver(_Model):
     symbols: list[Symbol] | None = Field(default=None, description="targets (default: whole universe)")
     themes: list[str] | None = Field(default=None, description="target every symbol of these themes")
     claims: list[str] = Field(default_factory=list, description="claim ids this driver encodes")
+    per_symbol: bool = Field(default=False, description="draw parameters independently per symbol")
     note: str | None = None
 
     @property

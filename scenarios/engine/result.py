@@ -1,0 +1,235 @@
+"""The output of one Monte Carlo scenario run (:class:`ScenarioResult`).
+
+Arrays are numpy ``(draws, n_symbols)`` unless noted; symbol order is ``symbols``. Prices are in
+each symbol's listing currency (``currencies``) on the adjusted-close basis, so returns are
+total returns (``return_kind = "total"``). ``contributions[driver]`` are log-return terms whose
+sum over drivers is ``log1p(predicted_return)`` (to rounding).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+_ARRAYS_2D = ("predicted_price", "predicted_return", "eps", "multiple")
+_ARRAYS_1D = ("baseline_price", "index_weights_before", "index_weights_after", "index_return",
+              "index_return_before")
+
+SCHEMA_VERSION = 1
+
+
+def _to_list(a: np.ndarray | None) -> Any:
+    if a is None:
+        return None
+    arr = np.asarray(a, dtype=np.float64)
+    if np.isfinite(arr).all():
+        return arr.tolist()
+    obj = arr.astype(object)
+    obj[~np.isfinite(arr)] = None
+    return obj.tolist()
+
+
+def _from_list(x: Any) -> np.ndarray | None:
+    if x is None:
+        return None
+    return np.array(x, dtype=np.float64)  # None -> nan
+
+
+def _clean(v: Any) -> Any:
+    """JSON-safe copy: numpy scalars to Python, NaN/inf to None."""
+    if isinstance(v, dict):
+        return {str(k): _clean(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_clean(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return _to_list(v)
+    if isinstance(v, (np.floating, float)):
+        f = float(v)
+        return f if math.isfinite(f) else None
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return v
+
+
+@dataclass
+class ScenarioResult:
+    """Predicted prices, returns and their decomposition for one scenario."""
+
+    name: str
+    symbols: list[str]
+    currencies: list[str]
+    as_of: str
+    horizon: str
+    horizon_years: float
+    baseline_price: np.ndarray
+    baseline_date: list[str]
+    predicted_price: np.ndarray
+    predicted_return: np.ndarray
+    eps: np.ndarray
+    multiple: np.ndarray
+    contributions: dict[str, np.ndarray]
+    seed: int
+    draws: int
+    index_scheme: str | None = None
+    index_return: np.ndarray | None = None
+    index_return_before: np.ndarray | None = None
+    index_weights_before: np.ndarray | None = None
+    index_weights_after: np.ndarray | None = None
+    benchmarks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    data_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    file: str | None = None
+    file_sha256: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    grid_point: dict[str, Any] = field(default_factory=dict)
+    return_kind: str = "total"
+
+    # ------------------------------------------------------------------ views
+    @property
+    def n_symbols(self) -> int:
+        return len(self.symbols)
+
+    def log_return(self) -> np.ndarray:
+        """Sum of the driver contributions, ``(draws, n_symbols)``."""
+        total = np.zeros_like(self.predicted_return)
+        for c in self.contributions.values():
+            total = total + c
+        return total
+
+    def top_driver(self) -> list[str | None]:
+        """Per symbol, the driver whose mean log contribution is largest in absolute value
+        (None when every contribution is zero)."""
+        out: list[str | None] = []
+        if not self.contributions:
+            return [None] * self.n_symbols
+        names = list(self.contributions)
+        means = np.stack([self.contributions[k].mean(axis=0) for k in names])  # (k, n)
+        for j in range(self.n_symbols):
+            col = np.abs(means[:, j])
+            i = int(np.argmax(col))
+            out.append(names[i] if col[i] > 0 else None)
+        return out
+
+    def contribution_means(self) -> "Any":
+        """DataFrame symbol x driver of mean log contributions."""
+        import pandas as pd
+
+        data = {k: v.mean(axis=0) for k, v in self.contributions.items()}
+        return pd.DataFrame(data, index=pd.Index(self.symbols, name="symbol"))
+
+    def summary(self, quantiles: tuple[float, float] = (0.05, 0.95)) -> "Any":
+        """Per-symbol table: baseline, median/mean predictions and the ``quantiles`` band.
+
+        Columns: ``currency, baseline_date, baseline_price, median_price, price_p05, price_p95,
+        mean_return, median_return, return_p05, return_p95, prob_up, top_driver,
+        top_driver_log`` (returns as fractions; ``p05``/``p95`` named after ``quantiles``).
+        """
+        import pandas as pd
+
+        lo, hi = quantiles
+        tag_lo, tag_hi = f"p{round(lo * 100):02d}", f"p{round(hi * 100):02d}"
+        q_ret = np.quantile(self.predicted_return, [lo, 0.5, hi], axis=0)
+        q_px = np.quantile(self.predicted_price, [lo, 0.5, hi], axis=0)
+        top = self.top_driver()
+        means = {k: v.mean(axis=0) for k, v in self.contributions.items()}
+        top_val = [float(means[t][j]) if t is not None else 0.0 for j, t in enumerate(top)]
+        df = pd.DataFrame({
+            "currency": self.currencies,
+            "baseline_date": self.baseline_date,
+            "baseline_price": self.baseline_price,
+            "median_price": q_px[1],
+            f"price_{tag_lo}": q_px[0],
+            f"price_{tag_hi}": q_px[2],
+            "mean_return": self.predicted_return.mean(axis=0),
+            "median_return": q_ret[1],
+            f"return_{tag_lo}": q_ret[0],
+            f"return_{tag_hi}": q_ret[2],
+            "prob_up": (self.predicted_return > 0).mean(axis=0),
+            "top_driver": top,
+            "top_driver_log": top_val,
+        }, index=pd.Index(self.symbols, name="symbol"))
+        return df
+
+    def index_summary(self, quantiles: tuple[float, float] = (0.05, 0.95)) -> "Any":
+        """Index-level rows (``after`` = re-weighted, ``before`` = baseline weights), or an
+        empty frame when the run has no index line."""
+        import pandas as pd
+
+        lo, hi = quantiles
+        tag_lo, tag_hi = f"p{round(lo * 100):02d}", f"p{round(hi * 100):02d}"
+        rows = {}
+        for label, arr in (("index", self.index_return), ("index (baseline weights)", self.index_return_before)):
+            if arr is None:
+                continue
+            q = np.quantile(arr, [lo, 0.5, hi])
+            rows[label] = {"mean_return": float(arr.mean()), "median_return": q[1],
+                           f"return_{tag_lo}": q[0], f"return_{tag_hi}": q[2],
+                           "prob_up": float((arr > 0).mean())}
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    # ------------------------------------------------------------------ serialization
+    def to_dict(self, *, include_draws: bool = True) -> dict[str, Any]:
+        """JSON-safe dict (NaN -> None). With ``include_draws`` (default) every draw is kept and
+        :meth:`from_dict` round-trips exactly; without, only the summaries and inputs."""
+        summary = self.summary()
+        out: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "kind": "scenario_result",
+            "name": self.name,
+            "symbols": list(self.symbols),
+            "currencies": list(self.currencies),
+            "as_of": self.as_of,
+            "horizon": self.horizon,
+            "horizon_years": self.horizon_years,
+            "baseline_date": list(self.baseline_date),
+            "seed": self.seed,
+            "draws": self.draws,
+            "index_scheme": self.index_scheme,
+            "return_kind": self.return_kind,
+            "benchmarks": _clean(self.benchmarks),
+            "inputs": _clean(self.inputs),
+            "data_sources": _clean(self.data_sources),
+            "file": self.file,
+            "file_sha256": self.file_sha256,
+            "warnings": list(self.warnings),
+            "grid_point": _clean(self.grid_point),
+            "summary": _clean(summary.reset_index().to_dict(orient="records")),
+            "index_summary": _clean(self.index_summary().reset_index(names="line").to_dict(orient="records")),
+            "contribution_means": _clean({k: v.mean(axis=0) for k, v in self.contributions.items()}),
+        }
+        for name in _ARRAYS_1D:
+            out[name] = _to_list(getattr(self, name)) if name in ("baseline_price", "index_weights_before",
+                                                                  "index_weights_after") else None
+        if include_draws:
+            for name in _ARRAYS_2D:
+                out[name] = _to_list(getattr(self, name))
+            out["contributions"] = {k: _to_list(v) for k, v in self.contributions.items()}
+            out["index_return"] = _to_list(self.index_return)
+            out["index_return_before"] = _to_list(self.index_return_before)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ScenarioResult":
+        """Inverse of :meth:`to_dict` (needs ``include_draws=True``)."""
+        if "predicted_price" not in data:
+            raise ValueError("this result was saved without draws (to_dict(include_draws=False)); "
+                             "it cannot be rebuilt")
+        kw: dict[str, Any] = {k: data.get(k) for k in (
+            "name", "symbols", "currencies", "as_of", "horizon", "horizon_years", "baseline_date",
+            "seed", "draws", "index_scheme", "benchmarks", "inputs", "data_sources", "file",
+            "file_sha256", "warnings", "grid_point", "return_kind")}
+        kw["benchmarks"] = kw["benchmarks"] or {}
+        kw["inputs"] = kw["inputs"] or {}
+        kw["data_sources"] = kw["data_sources"] or {}
+        kw["warnings"] = kw["warnings"] or []
+        kw["grid_point"] = kw["grid_point"] or {}
+        kw["return_kind"] = kw["return_kind"] or "total"
+        for name in _ARRAYS_2D + _ARRAYS_1D:
+            kw[name] = _from_list(data.get(name))
+        kw["contributions"] = {k: _from_list(v) for k, v in (data.get("contributions") or {}).items()}
+        return cls(**kw)
