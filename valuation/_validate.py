@@ -258,7 +258,7 @@ class Inputs:
                 return float(res)
             res = np.broadcast_to(res, t.shape).copy()
         if t is None:
-            return res
+            return res if res.flags.writeable else res.copy()  # no read-only broadcast views
         if res.shape == t.shape:
             if isinstance(t, pd.DataFrame):
                 return pd.DataFrame(res, index=t.index, columns=t.columns)

@@ -190,6 +190,7 @@ def solve_simplex_qp(Q: FloatArray, c: FloatArray, cap: FloatArray | float = 1.0
     converged = False
     viol = np.inf
     as_iter = 0
+    full_step = False  # the last move solved the subproblem on the current free set
     for as_iter in range(1, 20 * n + 200):
         free = status == 0
         g = Qs @ x - cs
@@ -199,7 +200,8 @@ def solve_simplex_qp(Q: FloatArray, c: FloatArray, cap: FloatArray | float = 1.0
             p = np.zeros(n)
             lower, upper = g[status == -1], g[status == 1]
             nu = float(np.max(upper)) if upper.size else float(np.min(lower))
-        if np.abs(p).max() <= 1e-14:
+        if full_step or np.abs(p).max() <= 1e-13:
+            full_step = False
             lam = np.where(status == -1, g - nu, np.where(status == 1, nu - g, 0.0))
             j = int(np.argmin(lam))
             stat = float(np.abs(g[free] - nu).max()) if free.any() else 0.0
@@ -224,6 +226,7 @@ def solve_simplex_qp(Q: FloatArray, c: FloatArray, cap: FloatArray | float = 1.0
             if ratios[i] < alpha:
                 alpha, block, block_kind = float(ratios[i]), int(np.flatnonzero(pos)[i]), 1
         x = x + max(alpha, 0.0) * p
+        full_step = block < 0
         if block >= 0:
             status[block] = block_kind
             x[block] = 0.0 if block_kind == -1 else caps[block]
@@ -321,8 +324,10 @@ def implied_weights(constituent_returns: ArrayLike, index_returns: ArrayLike, *,
 
     # --- design ---------------------------------------------------------------------------
     if model == "buy_and_hold":
-        A = np.cumprod(1.0 + Xu, axis=0)
-        b = np.cumprod(1.0 + yu)
+        # cumulative returns rather than growth factors: the same objective when sum(w) = 1
+        # (G w - I = (G - 1) w - (I - 1)), far better conditioned
+        A = np.cumprod(1.0 + Xu, axis=0) - 1.0
+        b = np.cumprod(1.0 + yu) - 1.0
     else:
         A, b = Xu, yu
     Q = A.T @ A / n_obs
@@ -347,7 +352,7 @@ def implied_weights(constituent_returns: ArrayLike, index_returns: ArrayLike, *,
 
     # --- diagnostics (always on daily returns) ------------------------------------------------
     if model == "buy_and_hold":
-        G = np.cumprod(1.0 + Xu, axis=0)
+        G = A + 1.0
         G_prev = np.vstack([np.ones((1, n_use)), G[:-1]])
         fitted = (G @ w_u) / (G_prev @ w_u) - 1.0
     else:
