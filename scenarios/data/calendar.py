@@ -39,10 +39,19 @@ def calendar_name(symbol: str) -> str:
 @lru_cache(maxsize=8)
 def get_calendar(name: str) -> exchange_calendars.ExchangeCalendar:
     """The calendar ``name`` over the widest range this module uses (cached)."""
-    import exchange_calendars as xcals
+    import warnings
 
-    start = _CALENDAR_START.get(name)
-    return xcals.get_calendar(name, start=start) if start else xcals.get_calendar(name)
+    with warnings.catch_warnings():
+        # exchange-calendars 4.x still calls pandas APIs that pandas 3 deprecates
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        import exchange_calendars as xcals
+
+        start = _CALENDAR_START.get(name)
+        cal = xcals.get_calendar(name, start=start) if start else xcals.get_calendar(name)
+        cal.sessions  # noqa: B018 - build the lazy properties inside the filter
+        cal.early_closes  # noqa: B018
+        return cal
 
 
 def _naive(idx: pd.DatetimeIndex) -> pd.DatetimeIndex:
@@ -69,7 +78,12 @@ def _all_sessions(name: str) -> pd.DatetimeIndex:
 
 def early_closes(symbol: str) -> pd.DatetimeIndex:
     """Half-day sessions (early closes) of ``symbol``'s exchange."""
-    return _naive(get_calendar(calendar_name(symbol)).early_closes)
+    return _early_closes(calendar_name(symbol))
+
+
+@lru_cache(maxsize=8)
+def _early_closes(name: str) -> pd.DatetimeIndex:
+    return _naive(get_calendar(name).early_closes)
 
 
 def calendar_bounds(symbol: str) -> tuple[pd.Timestamp, pd.Timestamp]:
