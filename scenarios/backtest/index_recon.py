@@ -760,7 +760,7 @@ class ReconResult:
     ``te``: overall annualized tracking error; ``te_by_quarter``: calendar quarters (quarter,
     start, end, days, te, replica_return, actual_return, tracking_difference); ``te_by_segment``:
     one row per rebalance segment. ``weights``/``fitted``/``turnover``: see :class:`Simulation`.
-    ``missing``: members lacking data (symbol, from, to, reason). ``merged_sessions``: odd
+    ``missing``: members lacking data (symbol, start, end exclusive, reason). ``merged_sessions``: odd
     sessions merged for the evaluation.
     """
 
@@ -797,16 +797,16 @@ def _missing_table(panel: IndexPanel, membership: Membership, test: pd.DatetimeI
         if lo >= hi:
             continue
         if sym not in panel.prices.columns:
-            rows.append({"symbol": sym, "from": lo, "to": hi, "reason": "no price data in the source"})
+            rows.append({"symbol": sym, "start": lo, "end": hi, "reason": "no price data in the source"})
             continue
         lv = panel.prices[sym].last_valid_index()
         if lv is not None and lv.date() < hi - pd.Timedelta(days=1):
-            rows.append({"symbol": sym, "from": max(lo, (lv + pd.Timedelta(days=1)).date()), "to": hi,
+            rows.append({"symbol": sym, "start": max(lo, (lv + pd.Timedelta(days=1)).date()), "end": hi,
                          "reason": f"price data ends {lv.date()}"})
         if panel.return_kind.get(sym) == "total":
-            rows.append({"symbol": sym, "from": lo, "to": hi,
+            rows.append({"symbol": sym, "start": lo, "end": hi,
                          "reason": "no dividend data: total returns used (price-return bias)"})
-    return pd.DataFrame(rows, columns=["symbol", "from", "to", "reason"])
+    return pd.DataFrame(rows, columns=["symbol", "start", "end", "reason"])
 
 
 def reconstruct_hstech(
