@@ -72,7 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        app(args=args, standalone_mode=False)
+        result = app(args=args, standalone_mode=False)
+        # with standalone_mode=False click RETURNS the code of `raise typer.Exit(n)`
+        if isinstance(result, int) and not isinstance(result, bool):
+            return result
     except typer.Exit as exc:  # normal early exits (--version, explicit exits)
         return int(exc.exit_code or 0)
     except ScenariosError as exc:
