@@ -78,6 +78,8 @@ def _print_table(results: list[Any], counts: dict[str, int]) -> None:
     from rich.table import Table
 
     console = Console(highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console.width = max(console.width, 180)  # files and pipes get whole rows
     table = Table(show_edge=False, pad_edge=False, show_lines=False, expand=False)
     table.add_column("claim", no_wrap=True)
     table.add_column("article said")
