@@ -1,10 +1,100 @@
-"""CLI commands: report (placeholder until its issue lands)."""
+"""CLI command: ``scenarios report RUN_ID|FILE [--out report.html] [--png DIR]``.
+
+A RUN_ID (or unique prefix) reports a recorded run or backtest from the store. A FILE (a
+scenario YAML) is run on the spot and, when its horizon has passed, scored against realized
+prices, then reported (nothing is recorded in the store).
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
 
+def _looks_like_file(target: str) -> bool:
+    return target.lower().endswith((".yaml", ".yml")) or Path(target).is_file()
+
+
+def _from_file(path: Path, draws: int | None, seed: int | None):  # -> ReportView
+    import datetime as dt
+
+    from scenarios.engine import run_scenario
+    from scenarios.model import load_scenario
+    from scenarios.report.adapters import view_from_parts
+
+    scenario = load_scenario(path)
+    result = run_scenario(scenario, draws=draws, seed=seed)
+    score = None
+    if dt.date.fromisoformat(str(result.horizon)[:10]) <= dt.date.today():
+        score = _score(result)
+    return view_from_parts(result.to_dict(), score=score)
+
+
+def _score(result):  # -> dict | None
+    """The backtest score of a result whose horizon has passed (None if it cannot be scored)."""
+    from scenarios.backtest.forecast import forecast_from_result
+    from scenarios.backtest.scoring import score_forecast
+    from scenarios.errors import DataError
+
+    bench = next((b for b in (result.benchmarks or {}) if "HSTECH" in b.upper()), None)
+    try:
+        forecast = forecast_from_result(result, as_of=result.as_of, horizon=result.horizon,
+                                        index_benchmark=bench)
+        return score_forecast(forecast).to_dict()
+    except DataError:
+        return None
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
-    return None
+
+    @app.command("report")
+    def report(
+        target: str = typer.Argument(..., metavar="RUN_ID|FILE",
+                                     help="A recorded run id (or unique prefix), or a scenario YAML file."),
+        out: Path = typer.Option(Path("report.html"), "--out", "-o", help="HTML file to write."),
+        png: Path | None = typer.Option(None, "--png", metavar="DIR",
+                                        help="Also write every chart as a PNG into DIR (for slides)."),
+        draws: int | None = typer.Option(None, "--draws", help="FILE only: override monte_carlo.draws."),
+        seed: int | None = typer.Option(None, "--seed", help="FILE only: override monte_carlo.seed."),
+    ) -> None:
+        """Write a self-contained HTML report (inline charts, opens offline) of a run or scenario."""
+        from rich.console import Console
+
+        from scenarios.report import build_charts
+        from scenarios.report.html import SECTIONS, render_html
+
+        console = Console(highlight=False)
+        if _looks_like_file(target):
+            path = Path(target)
+            if not path.is_file():
+                from scenarios.errors import ScenarioError
+
+                raise ScenarioError("scenario file not found", file=path)
+            view = _from_file(path, draws, seed)
+        else:
+            from scenarios.report.adapters import view_from_payload
+            from scenarios.store.runs import load_run, run_info
+
+            info = run_info(target)
+            view = view_from_payload(load_run(info.id), run_id=info.id)
+        from scenarios import __version__
+
+        charts = build_charts(view, png)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(render_html(view, charts, version=__version__), encoding="utf-8")
+        present = {
+            "inputs": view.inputs is not None, "forecast": bool(view.fans),
+            "scatter": view.scatter is not None,
+            "index": view.index_lines is not None or view.weights is not None or bool(view.index_return),
+            "decomposition": view.decomposition is not None, "track": view.track is not None,
+        }
+        shown = [title for sid, title in SECTIONS if present[sid]]
+        skipped = [title for sid, title in SECTIONS if not present[sid]]
+        console.print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB, {len(charts)} charts)", markup=False)
+        console.print("sections: " + ", ".join(shown), markup=False)
+        if skipped:
+            console.print("omitted (no data): " + ", ".join(skipped), markup=False)
+        if png is not None:
+            console.print(f"PNG charts in {png}/", markup=False)

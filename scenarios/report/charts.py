@@ -161,10 +161,10 @@ def fan_chart(data: FanChartData) -> Figure:
             ax.plot(_dates(data.history_dates), data.history_prices, color=PALETTE["ink"], lw=1.1,
                     label="History (adjusted close)")
         dates, paths = fan_paths(data)
-        ax.fill_between(dates, paths[0.05], paths[0.95], color=PALETTE["fan"], alpha=0.16, lw=0,
-                        label="Predicted 5–95%")
-        ax.fill_between(dates, paths[0.25], paths[0.75], color=PALETTE["fan"], alpha=0.32, lw=0,
-                        label="Predicted 25–75%")
+        for (lo, hi), alpha in (((0.05, 0.95), 0.16), ((0.25, 0.75), 0.32)):
+            if lo in paths and hi in paths:
+                ax.fill_between(dates, paths[lo], paths[hi], color=PALETTE["fan"], alpha=alpha, lw=0,
+                                label=f"Predicted {lo * 100:.0f}–{hi * 100:.0f}%")
         ax.plot(dates, paths[0.5], color=PALETTE["fan"], lw=1.5, ls="--", label="Predicted median")
         if len(data.realized_dates):
             ax.plot(_dates(data.realized_dates), data.realized_prices, color=PALETTE["realized"],
@@ -338,7 +338,7 @@ def track_chart(data: TrackRecord) -> Figure:
         top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1.6])
         if data.lower.size and data.upper.size:
             top.fill_between(x, data.lower, data.upper, color=PALETTE["fan"], alpha=0.18, lw=0,
-                             step=None, label="Predicted 5–95%")
+                             label=f"Predicted {data.band}")
         top.plot(x, data.predicted, color=PALETTE["fan"], lw=1.4, marker="o", ms=3, label="Predicted (median)")
         top.plot(x, data.realized, color=PALETTE["realized"], lw=0, marker="D", ms=4, label="Realized")
         top.axhline(0, color="#9aa5b1", lw=0.7)
@@ -346,6 +346,9 @@ def track_chart(data: TrackRecord) -> Figure:
         top.set_ylabel("Return to horizon")
         top.set_title(f"Walk-forward track record: {data.label}")
         top.legend(loc="upper left", ncols=3)
+        if data.hit_rate.size:
+            bottom.plot(x, data.hit_rate, color=PALETTE["positive"], lw=0, marker="o", ms=3.5,
+                        label="Hit rate (window)")
         bottom.plot(x, data.cumulative_hit_rate, color=PALETTE["positive"], lw=1.4, label="Hit rate (running)")
         if data.ic.size:
             width = max((x[-1] - x[0]).astype(int) / max(len(x), 1) * 0.6, 1.0) if len(x) > 1 else 5.0
@@ -356,7 +359,7 @@ def track_chart(data: TrackRecord) -> Figure:
         bottom.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
         bottom.set_ylim(min(-0.2, float(np.nanmin(data.ic)) - 0.05) if data.ic.size and np.isfinite(data.ic).any() else 0, 1.0)
         bottom.set_ylabel("Hit rate / IC")
-        bottom.legend(loc="lower left", ncols=2)
+        bottom.legend(loc="lower left", ncols=3)
         _date_axis(bottom)
         bottom.set_xlabel("Forecast date (as_of)")
     return fig

@@ -91,6 +91,14 @@ def _cell(value: float | None, text: str, *, field: str = "", key: str = "", sig
     return f'<td class="{" ".join(classes)}"{dv}{attrs}>{escape(text)}</td>'
 
 
+def _decimals(v: float | None) -> int:
+    """Decimals that show a plain number sensibly (18.5 -> 2, 0.0123 -> 4, 1234567 -> 0)."""
+    if not _finite(v) or v == 0:
+        return 2
+    mag = abs(float(v))  # type: ignore[arg-type]
+    return 0 if mag >= 10_000 else 2 if mag >= 1 else min(6, 2 - int(math.floor(math.log10(mag))))
+
+
 def _pct_cell(value: float | None, field: str = "", key: str = "", decimals: int = 1,
               signed: bool = True) -> str:
     return _cell(value, fmt_pct(value, decimals, sign=signed), field=field, key=key, signed=signed)
@@ -207,12 +215,15 @@ def _inputs(view: ReportView) -> str:
         for q in levels:
             v = d.quantiles.get(q)
             if d.unit == "fraction":
-                qcells.append(_pct_cell(v, field=f"q{int(q * 100):02d}", key=d.name))
+                qcells.append(_pct_cell(v, field=f"q{int(q * 100):02d}", key=f"{d.name}.{d.parameter}"))
             else:
-                qcells.append(_num_cell(v, field=f"q{int(q * 100):02d}", key=d.name, decimals=3))
+                qcells.append(_cell(v, fmt_num(v, _decimals(v)), field=f"q{int(q * 100):02d}",
+                                    key=f"{d.name}.{d.parameter}"))
         tags = "".join(f'<span class="tag">{escape(c)}</span>' for c in d.claims) or "–"
         note = f'<br><span class="note">{escape(d.note)}</span>' if d.note else ""
-        rows.append(f'<tr data-driver="{escape(d.name)}"><td class="sym">{escape(d.name)}</td>'
+        kind = f'<br><span class="note">{escape(d.kind)}</span>' if d.kind and d.kind != d.name else ""
+        rows.append(f'<tr data-driver="{escape(d.name)}" data-parameter="{escape(d.parameter)}">'
+                    f'<td class="sym">{escape(d.name)}{kind}</td><td>{escape(d.parameter or "–")}</td>'
                     f"<td>{escape(d.applies_to)}</td><td>{escape(d.distribution)}{note}</td>"
                     f"{''.join(qcells)}<td>{tags}</td></tr>")
     body = ""
@@ -220,7 +231,7 @@ def _inputs(view: ReportView) -> str:
         body += f'<p>Universe ({len(inp.symbols)} symbols): {escape(", ".join(inp.symbols))}</p>'
     if rows:
         body += "<h3>Drivers and their distributions</h3>" + _table(
-            [("Driver", False), ("Applies to", False), ("Distribution", False), ("5%", True),
+            [("Driver", False), ("Parameter", False), ("Applies to", False), ("Distribution", False), ("5%", True),
              ("Median", True), ("95%", True), ("Claims", False)], rows, "drivers-table")
     if inp.parameters:
         prow = [f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in inp.parameters.items()]
@@ -250,7 +261,7 @@ def _forecast(view: ReportView, charts: Mapping[str, Chart]) -> str:
             f'<tr data-symbol="{escape(f.symbol)}"><td class="sym">{escape(f.symbol)}</td>'
             f"<td>{escape(f.name or '')}</td>"
             + _num_cell(f.baseline_price, "baseline_price", f.symbol)
-            + "".join(_num_cell(f.quantiles[q], f"price_q{int(q * 100):02d}", f.symbol) for q in (0.05, 0.5, 0.95))
+            + "".join(_num_cell(f.quantiles.get(q), f"price_q{int(q * 100):02d}", f.symbol) for q in (0.05, 0.5, 0.95))
             + _pct_cell(f.median_return, "median_return", f.symbol)
             + _pct_cell(f.mean_return, "mean_return", f.symbol)
             + _pct_cell(f.prob_up, "prob_up", f.symbol, decimals=0, signed=False)
@@ -273,14 +284,17 @@ def _forecast(view: ReportView, charts: Mapping[str, Chart]) -> str:
                     "predicts the horizon only); the realized path, once known, is drawn on top.")
 
 
-def _metrics_table(metrics: Sequence[MetricRow]) -> str:
+def _metrics_table(metrics: Sequence[MetricRow], table_id: str = "metrics-table") -> str:
     rows = []
     for m in metrics:
-        cell = (_pct_cell(m.value, "metric", m.name, signed=False) if m.unit == "fraction"
-                else _num_cell(m.value, "metric", m.name, decimals=3))
+        if m.unit == "fraction":
+            cell = _pct_cell(m.value, "metric", m.name, signed=False)
+        else:
+            integral = _finite(m.value) and float(m.value).is_integer()  # type: ignore[arg-type]
+            cell = _num_cell(m.value, "metric", m.name, decimals=0 if integral else 3)
         rows.append(f'<tr data-metric="{escape(m.name)}"><td>{escape(m.name)}</td>{cell}'
                     f"<td>{escape(m.help)}</td></tr>")
-    return _table([("Metric", False), ("Value", True), ("Meaning", False)], rows, "metrics-table")
+    return _table([("Metric", False), ("Value", True), ("Meaning", False)], rows, table_id)
 
 
 def _scatter(view: ReportView, charts: Mapping[str, Chart]) -> str:
@@ -317,6 +331,8 @@ def _index(view: ReportView, charts: Mapping[str, Chart]) -> str:
         body += "<h3>Predicted index return</h3>" + _table(
             [(h, True) for h in ("5%", "25%", "Median", "75%", "95%", "Mean")], [f"<tr>{cells}</tr>"],
             "index-return-table")
+    if view.index_metrics:
+        body += "<h3>Index forecast vs the realized index</h3>" + _metrics_table(view.index_metrics, "index-metrics-table")
     if "index-lines" in charts:
         body += _figure(charts["index-lines"])
         assert view.index_lines is not None
@@ -336,8 +352,8 @@ def _index(view: ReportView, charts: Mapping[str, Chart]) -> str:
             [("Symbol", False), (w.before_label, True), (w.after_label, True), ("Change", True)], rows,
             "weights-table") + "</details>"
     return _section("index", "Index counterfactual", body,
-                    "Index returns are price returns (dividends not reinvested), like the published "
-                    "HSI and HSTECH levels.")
+                    "HSI and HSTECH are price indexes (dividends not reinvested); baskets built from "
+                    "adjusted closes are total returns. Each line and table says which.")
 
 
 def _decomposition(view: ReportView, charts: Mapping[str, Chart]) -> str:
@@ -356,6 +372,15 @@ def _decomposition(view: ReportView, charts: Mapping[str, Chart]) -> str:
     table = _table([("Symbol", False)] + [(f"{k} (log)", True) for k in labels]
                    + [("Total (log)", True), ("exp(total) − 1", True)], rows, "decomposition-table")
     body = (_figure(charts["decomposition"]) if "decomposition" in charts else "") + table
+    if dec.detail:
+        drivers = list(dec.detail)
+        drows = []
+        for i, s in enumerate(dec.symbols):
+            cells = "".join(_pct_cell(float(dec.detail[k][i]), f"driver_{k}", s) for k in drivers)
+            drows.append(f'<tr data-symbol="{escape(s)}"><td class="sym">{escape(s)}</td>{cells}</tr>')
+        heads = [(f"{k} ({dec.groups.get(k, '?')})", True) for k in drivers]
+        body += ("<details><summary>Per driver</summary>"
+                 + _table([("Symbol", False)] + heads, drows, "decomposition-detail-table") + "</details>")
     return _section("decomposition", "Return decomposition", body,
                     "Log-return contributions add up exactly: earnings growth + change of the multiple "
                     "(re-rating) + dividends = log(1 + total return), averaged over draws.")
@@ -373,15 +398,23 @@ def _track(view: ReportView, charts: Mapping[str, Chart]) -> str:
         lo = tr.lower[i] if tr.lower.size else None
         hi = tr.upper[i] if tr.upper.size else None
         ic = tr.ic[i] if tr.ic.size else None
+        hr = tr.hit_rate[i] if tr.hit_rate.size else None
         rows.append(f'<tr data-date="{key}"><td>{key}</td>' + _pct_cell(tr.predicted[i], "predicted", key)
                     + _pct_cell(lo, "lower", key) + _pct_cell(hi, "upper", key)
                     + _pct_cell(tr.realized[i], "realized", key)
-                    + _num_cell(ic, "ic", key, 2) + _pct_cell(hits[i], "hit_rate_running", key, 0, signed=False)
+                    + _num_cell(ic, "ic", key, 2) + _pct_cell(hr, "hit_rate", key, 0, signed=False)
+                    + _pct_cell(hits[i], "hit_rate_running", key, 0, signed=False)
                     + "</tr>")
-    table = _table([("As of", False), ("Predicted", True), ("5%", True), ("95%", True), ("Realized", True),
-                    ("IC", True), ("Hit rate (running)", True)], rows, "track-table")
+    lo_h, hi_h = (tr.band.replace("%", "").split("–") + ["", ""])[:2]
+    table = _table([("As of", False), ("Predicted", True), (f"{lo_h}%", True), (f"{hi_h}%", True),
+                    ("Realized", True), ("IC", True), ("Hit rate", True), ("Hit rate (running)", True)],
+                   rows, "track-table")
     body = (_figure(charts["track-record"]) if "track-record" in charts else "") + \
-        f"<details><summary>Table of all {len(tr.as_of)} forecasts</summary>{table}</details>"
+        f"<details><summary>Table of all {len(tr.as_of)} forecast windows</summary>{table}</details>"
+    if view.notes.get("track_notes"):
+        body += f'<p class="note">{escape(view.notes["track_notes"])}</p>'
+    if view.track_metrics:
+        body += "<h3>Track-record scores</h3>" + _metrics_table(view.track_metrics, "track-metrics-table")
     return _section("track", "Walk-forward track record", body,
                     "The scenario re-run at each forecast date with only the data known then, scored "
                     "at its horizon.")
@@ -432,7 +465,7 @@ def run_data(view: ReportView) -> dict[str, object]:
     def fan(f: FanChartData) -> dict[str, object]:
         return {
             "symbol": f.symbol, "baseline_price": f.baseline_price,
-            "quantiles": {f"{q:.2f}": f.quantiles[q] for q in FAN_QUANTILES},
+            "quantiles": {f"{q:.2f}": f.quantiles[q] for q in FAN_QUANTILES if q in f.quantiles},
             "median_return": f.median_return, "mean_return": f.mean_return, "prob_up": f.prob_up,
             "realized_return": f.realized_return, "pit": f.pit,
         }

@@ -136,11 +136,12 @@ class ReportHeader:
 
 @dataclass(frozen=True)
 class DriverRow:
-    """One scenario driver and its distribution, in readable form.
+    """One parameter of one scenario driver, in readable form.
 
-    ``distribution`` is the text shown (``"normal(mean 8.0%, sd 3.0%)"``); ``quantiles`` maps
-    levels (0.05, 0.5, 0.95) to values in the driver's own unit (``unit``: ``"fraction"`` values
-    print as percents, ``"ratio"`` as plain numbers, anything else verbatim).
+    ``distribution`` is the text shown (``"normal: mean +8.0%, sd 3.0%"``); ``quantiles`` maps
+    levels (0.05, 0.5, 0.95) to values in the parameter's own unit (``unit``: ``"fraction"``
+    values print as percents, anything else as plain numbers). A fixed parameter has its value
+    at every level.
     """
 
     name: str
@@ -150,6 +151,8 @@ class DriverRow:
     quantiles: Mapping[float, float] = field(default_factory=dict)
     claims: tuple[str, ...] = ()
     note: str | None = None
+    kind: str = ""                         # driver type (earnings_growth, rerating ...)
+    parameter: str = ""                    # parameter name within the driver
 
 
 @dataclass(frozen=True)
@@ -315,13 +318,17 @@ class WeightsBars:
 class DecompositionBars:
     """Per-symbol return decomposition into additive log-return components.
 
-    ``components`` maps a label (``"earnings"``, ``"re-rating"``, ``"dividends"`` ...) to one value
-    per symbol: the mean over draws of that component's log-return contribution, so the
-    components of a symbol add up to the mean of ``log(1 + return)`` (``total_log``).
+    ``components`` maps a group label (``"earnings"``, ``"re-rating"``, ``"dividends"``,
+    ``"sentiment"`` ...) to one value per symbol: the mean over draws of that group's log-return
+    contribution, so the components of a symbol add up to the mean of ``log(1 + return)``
+    (``total_log``). ``detail`` optionally holds the same per driver (``groups`` maps each
+    driver to its group).
     """
 
     symbols: tuple[str, ...]
     components: Mapping[str, np.ndarray]
+    detail: Mapping[str, np.ndarray] = field(default_factory=dict)
+    groups: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def total_log(self) -> np.ndarray:
@@ -330,11 +337,13 @@ class DecompositionBars:
 
 @dataclass(frozen=True)
 class TrackRecord:
-    """Walk-forward track record: one forecast per ``as_of`` date, scored at its horizon.
+    """Walk-forward track record: one forecast window per ``as_of`` date, scored at its horizon.
 
-    ``predicted`` is the point forecast (fraction), ``lower``/``upper`` its 5–95 % interval,
-    ``realized`` what happened (NaN when the horizon has not passed). ``ic`` optionally holds
-    the cross-sectional IC of each date.
+    ``predicted`` is the window's point forecast (fraction), ``lower``/``upper`` its band,
+    ``realized`` what happened (NaN when not scored); for a cross-section these are the means
+    over the window's scored symbols (``label`` says which). ``hit_rate`` and ``ic`` are the
+    window's cross-sectional hit rate and Spearman IC (empty when not known; then the hit rate
+    is the direction hit of the window's own forecast).
     """
 
     label: str
@@ -344,10 +353,15 @@ class TrackRecord:
     lower: np.ndarray = field(default_factory=lambda: np.empty(0))
     upper: np.ndarray = field(default_factory=lambda: np.empty(0))
     ic: np.ndarray = field(default_factory=lambda: np.empty(0))
+    hit_rate: np.ndarray = field(default_factory=lambda: np.empty(0))
+    band: str = "5–95%"
 
     @property
     def hits(self) -> np.ndarray:
-        """1.0 where sign(predicted) == sign(realized), 0.0 where not, NaN when unscored."""
+        """Per window: its hit rate if given, else 1.0/0.0 for the direction of its own forecast
+        (NaN when unscored)."""
+        if self.hit_rate.size:
+            return np.asarray(self.hit_rate, float)
         ok = np.isfinite(self.predicted) & np.isfinite(self.realized)
         out = np.full(self.predicted.shape, np.nan)
         out[ok] = (np.sign(self.predicted[ok]) == np.sign(self.realized[ok])).astype(float)
@@ -355,10 +369,13 @@ class TrackRecord:
 
     @property
     def cumulative_hit_rate(self) -> np.ndarray:
+        """Running mean of :attr:`hits` over the scored windows so far (NaN before the first)."""
         h = self.hits
         scored = np.cumsum(np.isfinite(h))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(scored > 0, np.cumsum(np.nan_to_num(h)) / np.maximum(scored, 1), np.nan)
+        total = np.cumsum(np.nan_to_num(h))
+        out = np.full(h.shape, np.nan)
+        np.divide(total, scored, out=out, where=scored > 0)
+        return out
 
 
 @dataclass(frozen=True)
@@ -387,6 +404,8 @@ class ReportView:
     index_lines: IndexLines | None = None
     weights: WeightsBars | None = None
     index_return: Mapping[str, float | None] = field(default_factory=dict)
+    index_metrics: tuple[MetricRow, ...] = ()      # the index forecast scored vs the realized index
     decomposition: DecompositionBars | None = None
     track: TrackRecord | None = None
+    track_metrics: tuple[MetricRow, ...] = ()
     notes: Mapping[str, str] = field(default_factory=dict)   # section id -> why it is omitted / caveats

@@ -142,3 +142,10 @@ def synthetic_view(snapshot_dir: Path, *, with_realized: bool = True, index: boo
 @pytest.fixture(scope="session")
 def full_view(snapshot_dir: Path) -> ReportView:
     return synthetic_view(snapshot_dir)
+
+
+@pytest.fixture(scope="session")
+def full_html(full_view: ReportView) -> str:
+    from scenarios.report import render_report
+
+    return render_report(full_view)

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.snapshot
 
 
 @pytest.fixture(scope="module")
-def full_html(full_view: ReportView) -> str:
-    return render_report(full_view)
-
-
-@pytest.fixture(scope="module")
 def sparse_view(snapshot_dir: Path) -> ReportView:
     from conftest import synthetic_view
 
