@@ -108,6 +108,8 @@ def check_finite(a: FloatArray, name: str, func: str = "", *, allow_nan: bool = 
     """Raise :class:`NonFiniteInputError` if ``a`` holds NaN (unless allowed) or +-inf (unless
     allowed)."""
     where = f"{func}: " if func else ""
+    if bool(np.isfinite(a).all()):
+        return
     if not allow_nan:
         bad = np.isnan(a)
         if bad.any():

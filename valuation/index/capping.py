@@ -66,59 +66,73 @@ def cap_weights(weights: ArrayLike, cap: ArrayLike, *, tol: float = 1e-12) -> Ar
     if shape != w.shape:
         raise InputRangeError(f"{f}: cap{c.shape} must broadcast to the shape of weights{w.shape}")
     w = normalize_rows(w, "weights", f)
-    c = np.broadcast_to(c, shape)
+    if c.ndim == 0:
+        c = c.reshape((1,) * w.ndim)
+    elif c.shape[-1] != 1 and np.all(c == c[..., :1]):
+        c = c[..., :1]  # the same cap for every name: take the fast path
     return inp.wrap(_cap_rows(w, c, tol))
 
 
 def _cap_rows(w: FloatArray, c: FloatArray, tol: float) -> FloatArray:
-    """Water-filling on normalized rows ``w`` with caps ``c`` (same shape)."""
+    """Water-filling on normalized rows ``w`` with caps ``c`` (broadcastable to ``w``; a last
+    axis of length 1 means one cap per row)."""
     pos = w > 0
-    cap_sum = np.where(pos, c, 0.0).sum(axis=-1)
+    if c.shape[-1] == 1:
+        cap_sum = pos.sum(axis=-1) * c[..., 0]
+    else:
+        cap_sum = np.where(pos, c, 0.0).sum(axis=-1)
     infeasible = cap_sum < 1.0 - tol
     if np.any(infeasible):
-        _raise_infeasible(infeasible, pos, c, cap_sum)
-    # fast path: rows already within their caps are returned as they are
+        _raise_infeasible(infeasible, pos, np.broadcast_to(c, w.shape), cap_sum)
+    # rows already within their caps are returned as they are
     over = np.any(w > c, axis=-1)
     if not np.any(over):
         return w.copy()
+    if np.all(over):
+        return _water_fill(w, c)
     out = w.copy()
-    rows = w[over]
-    caps = c[over]
-    out[over] = _water_fill(rows, caps)
+    out[over] = _water_fill(w[over], np.broadcast_to(c, w.shape[:-1] + c.shape[-1:])[over])
     return out
 
 
 def _water_fill(w: FloatArray, c: FloatArray) -> FloatArray:
     """Rows of ``w`` (2-D, normalized, some entry above its cap) capped at ``c``."""
     n = w.shape[-1]
-    with np.errstate(divide="ignore"):
-        thresh = np.where(w > 0, c / np.where(w > 0, w, 1.0), np.inf)  # scale at which i caps
-    order = np.argsort(thresh, axis=-1, kind="stable")
-    t_s = np.take_along_axis(thresh, order, axis=-1)
-    w_s = np.take_along_axis(w, order, axis=-1)
-    c_s = np.take_along_axis(c, order, axis=-1)
-    # caps of the first k names (k = 0..n-1) and weight of the names from k on
-    caps_before = np.concatenate([np.zeros(w.shape[:-1] + (1,)), np.cumsum(c_s, axis=-1)[..., :-1]],
-                                 axis=-1)
-    w_from = np.cumsum(w_s[..., ::-1], axis=-1)[..., ::-1]
-    with np.errstate(invalid="ignore"):
-        reach = caps_before + np.where(np.isfinite(t_s), t_s * w_from, np.inf)
-    ok = reach >= 1.0
-    # first k where the total at scale thresh_(k) reaches 1; if none, every positive name is capped
+    if c.shape[-1] == 1:
+        # one cap per row: ordering by cap / w is ordering by w (descending), so only the sorted
+        # values are needed; the test "caps of the k largest + scale_k * rest >= 1" becomes
+        # c * (k * w_(k) + rest_k) >= w_(k), free of divisions
+        asc = np.sort(w, axis=-1)
+        w_s = asc[..., ::-1]
+        rest = np.cumsum(asc, axis=-1)[..., ::-1]  # sum of w_(j) for j >= k
+        k_arr = np.arange(n, dtype=np.float64)
+        ok = c * (k_arr * w_s + rest) >= w_s
+        caps_k = k_arr * c
+    else:
+        with np.errstate(divide="ignore"):
+            thresh = np.where(w > 0, c / np.where(w > 0, w, 1.0), np.inf)  # scale where i caps
+        order = np.argsort(thresh, axis=-1, kind="stable")
+        t_s = np.take_along_axis(thresh, order, axis=-1)
+        w_s = np.take_along_axis(w, order, axis=-1)
+        c_s = np.take_along_axis(c, order, axis=-1)
+        caps_k = np.concatenate([np.zeros(w.shape[:-1] + (1,)), np.cumsum(c_s, axis=-1)[..., :-1]],
+                                axis=-1)
+        rest = np.cumsum(w_s[..., ::-1], axis=-1)[..., ::-1]
+        with np.errstate(invalid="ignore"):
+            ok = caps_k + np.where(np.isfinite(t_s), t_s * rest, np.inf) >= 1.0
+    # first k (number of capped names) at which the capped total reaches 1
     has = ok.any(axis=-1)
-    k = np.where(has, np.argmax(ok, axis=-1), n)
-    kk = np.minimum(k, n - 1)[..., None]
-    c_k = np.take_along_axis(caps_before, kk, axis=-1)[..., 0]
-    w_k = np.take_along_axis(w_from, kk, axis=-1)[..., 0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(has & (w_k > 0), (1.0 - c_k) / np.where(w_k > 0, w_k, 1.0), np.inf)
-    with np.errstate(invalid="ignore"):
-        out = np.minimum(c, scale[..., None] * w)
-    out = np.where(w > 0, out, 0.0)
-    # all positive names capped (caps add up to 1 within tol): renormalize the caps exactly to 1
-    full = ~np.isfinite(scale)
-    if np.any(full):
-        out[full] = out[full] / out[full].sum(axis=-1, keepdims=True)
+    k = np.argmax(ok, axis=-1)[..., None]
+    c_k = np.take_along_axis(np.broadcast_to(caps_k, w.shape), k, axis=-1)
+    r_k = np.take_along_axis(rest, k, axis=-1)
+    good = has[..., None] & (r_k > 0)
+    scale = (1.0 - c_k) / np.where(good, r_k, 1.0)
+    out = np.minimum(c, scale * w)
+    if not np.all(good):
+        # every positive name is capped (caps add up to 1 within tol): the caps, renormalized
+        bad = ~good[..., 0]
+        full = np.where(w[bad] > 0, np.broadcast_to(c, w.shape)[bad], 0.0)
+        out[bad] = full / full.sum(axis=-1, keepdims=True)
     return out
 
 
