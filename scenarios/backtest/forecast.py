@@ -41,9 +41,10 @@ class Forecast:
     ``ensemble`` has shape ``(draws, n_symbols)`` (one draw = one joint scenario path; a point
     forecast is one draw). Stock predictions are total returns, index predictions price
     returns (:func:`~scenarios.backtest.realized.return_kind`). ``index_return`` is the
-    scenario's predicted return of its re-weighted index, ``(draws,)``, when it has one;
-    ``index_benchmark`` is the index it is meant to track (for scoring it against the
-    realized index). ``meta`` carries anything worth storing (seed, draws, file hash ...).
+    scenario's predicted return of its re-weighted index, ``(draws,)``, when it has one, and
+    ``index_weights`` ``(n_symbols,)`` the weights behind it (fixed at ``as_of``): the index
+    forecast is scored against the realized return of that same portfolio;
+    ``index_benchmark`` is the actual index it is set against (reported next to it). ``meta`` carries anything worth storing (seed, draws, file hash ...).
     """
 
     as_of: pd.Timestamp
@@ -53,6 +54,7 @@ class Forecast:
     baseline_date: pd.Timestamp | None = None
     index_return: np.ndarray | None = None
     index_benchmark: str | None = None
+    index_weights: np.ndarray | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -76,7 +78,14 @@ class Forecast:
         self.ensemble = e
         if self.index_return is not None:
             ir = np.asarray(self.index_return, dtype="float64").reshape(-1)
+            if ir.size != self.ensemble.shape[0]:
+                raise ValueError(f"index_return has {ir.size} draws, the ensemble {self.ensemble.shape[0]}")
             self.index_return = ir
+        if self.index_weights is not None:
+            w = np.asarray(self.index_weights, dtype="float64").reshape(-1)
+            if w.size != len(self.symbols):
+                raise ValueError(f"index_weights has {w.size} entries for {len(self.symbols)} symbols")
+            self.index_weights = w
         if self.baseline_date is not None:
             self.baseline_date = _day(self.baseline_date)
 
@@ -106,13 +115,23 @@ Forecaster = Callable[[pd.Timestamp], Forecast]
 def forecast_from_result(result: Any, *, as_of: Any, horizon: Any,
                          index_benchmark: str | None = None) -> Forecast:
     """Adapt the engine's ``ScenarioResult`` (``predicted_return (draws, n)``, ``symbols``,
-    ``baseline_date``, ``index_return``, ``seed``, ``draws``, ``file_sha256``)."""
+    ``baseline_date`` (a date or one per symbol), ``index_return``, ``seed``, ``draws``,
+    ``file_sha256``).
+
+    The index forecast is kept only with an ``index_benchmark`` (a scenario with an
+    ``index_weighting`` driver): the engine reports an index line for every scenario, but only
+    an index scenario claims something about an index.
+    """
     meta = {k: getattr(result, k) for k in ("seed", "draws", "file_sha256") if hasattr(result, k)}
+    base = getattr(result, "baseline_date", None)
+    if isinstance(base, (list, tuple)):
+        base = max(pd.Timestamp(b) for b in base) if base else None
     return Forecast(
         as_of=as_of, horizon=horizon, symbols=list(result.symbols),
         ensemble=np.asarray(result.predicted_return, dtype="float64"),
-        baseline_date=getattr(result, "baseline_date", None),
-        index_return=getattr(result, "index_return", None),
+        baseline_date=base,
+        index_return=getattr(result, "index_return", None) if index_benchmark else None,
+        index_weights=getattr(result, "index_weights_after", None) if index_benchmark else None,
         index_benchmark=index_benchmark, meta=meta,
     )
 
@@ -147,7 +166,8 @@ def scenario_forecaster(scenario: Any, *, source: PriceSource | None = None, dra
     def forecast(as_of: pd.Timestamp) -> Forecast:
         day = _day(as_of).date()
         result = run_scenario(scenario, source=source, draws=draws, seed=seed, as_of=day)
-        f = forecast_from_result(result, as_of=day, horizon=scenario.horizon_date(day),
+        f = forecast_from_result(result, as_of=getattr(result, "as_of", day),
+                                 horizon=getattr(result, "horizon", None) or scenario.horizon_date(day),
                                  index_benchmark=bench)
         f.meta.setdefault("scenario", getattr(scenario, "name", None))
         return f

@@ -39,7 +39,7 @@ class ForecastScore:
     fractions); ``summary`` holds the cross-sectional metrics (``n_symbols``, ``n_scored``,
     ``hit_rate``, ``ic``, ``mae``, ``coverage``, ``nominal_coverage``, ``crps``, ``mean_pit``,
     ``return_kind``, ``status``); ``index`` the scenario's index forecast vs the realized
-    benchmark when the forecast has one; ``notes`` human sentences (partial windows ...).
+    return of the same portfolio (and the benchmark index's return) when it has one; ``notes`` human sentences (partial windows ...).
     """
 
     as_of: pd.Timestamp
@@ -152,26 +152,42 @@ def score_forecast(forecast: Forecast, source: PriceSource | None = None, *,
             notes.append(f"some realized windows start on a different day than the forecast's "
                          f"baseline ({f.baseline_date.date()})")
 
-    index = _score_index(f, source, (lo_q, hi_q), partial) if f.index_return is not None else None
+    index = _score_index(f, source, (lo_q, hi_q), partial, table) if f.index_return is not None else None
     return ForecastScore(f.as_of, f.horizon, table, summary, index, notes)
 
 
 def _score_index(f: Forecast, source: PriceSource | None, band: tuple[float, float],
-                 partial: str) -> dict[str, Any]:
-    """The scenario's index forecast vs the realized benchmark index (price return)."""
+                 partial: str, table: pd.DataFrame) -> dict[str, Any]:
+    """The scenario's index forecast against the realized return of the same portfolio.
+
+    The realized counterpart is ``sum_i w_i * realized_i`` with the forecast's
+    ``index_weights`` (fixed at ``as_of``, buy and hold): a total return, like the predicted
+    one. It is scoreable only when every name with a positive weight was scored. The actual
+    benchmark index's price return over the window is reported next to it, for context.
+    """
     assert f.index_return is not None
     ens = f.index_return
     med = float(np.median(ens))
     lo, hi = (float(v) for v in np.quantile(ens, band))
     bench = f.index_benchmark or "HSTECH.HK"
-    r = realized_return(bench, f.as_of, f.horizon, source)
-    scored = r.status == "complete" or (partial == "include" and r.status == "partial")
-    y = r.value if scored else math.nan
+    b = realized_return(bench, f.as_of, f.horizon, source)
     out: dict[str, Any] = {
-        "benchmark": bench, "kind": r.kind, "predicted": med, "lower": lo, "upper": hi,
-        "realized": r.value, "status": r.status, "scored": scored, "note": r.note,
+        "target": "scenario portfolio (weights at as_of, buy and hold)", "kind": "total",
+        "predicted": med, "lower": lo, "upper": hi, "realized": math.nan, "scored": False,
+        "benchmark": bench, "benchmark_kind": b.kind, "benchmark_realized": b.value,
+        "benchmark_status": b.status, "note": "",
     }
-    if scored:
-        out.update(hit=float(M.directional_hits([med], [y])[0]), error=med - y,
-                   inside=bool(lo <= y <= hi), pit=float(M.pit(ens, y)), crps=float(M.crps_ensemble(ens, y)))
+    if f.index_weights is None:
+        out["note"] = "the forecast carries no index weights"
+        return out
+    w = f.index_weights
+    held = w > 0
+    scored = table["scored"].to_numpy(dtype=bool)
+    if not scored[held].all():
+        missing = [s for s, h, ok in zip(f.symbols, held, scored) if h and not ok]
+        out["note"] = f"not scoreable: no complete realized return for {', '.join(missing[:5])}"
+        return out
+    y = float(w[held] @ table["realized"].to_numpy(dtype="float64")[held] / w[held].sum())
+    out.update(realized=y, scored=True, hit=float(M.directional_hits([med], [y])[0]), error=med - y,
+               inside=bool(lo <= y <= hi), pit=float(M.pit(ens, y)), crps=float(M.crps_ensemble(ens, y)))
     return out

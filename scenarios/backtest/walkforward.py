@@ -252,6 +252,12 @@ def _track_record(windows: pd.DataFrame, pairs: pd.DataFrame, h: int,
     if h > 1:
         notes.append(f"horizons span {h} roll steps: windows overlap, so the IC t-stat and the PT "
                      f"p-value overstate significance (DM uses h={h} lags)")
+    if not math.isfinite(pt.statistic):
+        notes.append("Pesaran-Timmermann test undefined: the forecasts (or the outcomes) all have "
+                     "the same sign, so direction skill cannot be told from chance")
+    if ic.n == 0 and len(p):
+        notes.append("IC undefined: in every window the forecasts do not vary across symbols "
+                     "(or fewer than 2 symbols were scored)")
     if len(scored_w) < 8:
         notes.append(f"only {len(scored_w)} scored window(s): the DM and IC t-tests have little power")
     if len(kinds) > 1:
@@ -260,12 +266,13 @@ def _track_record(windows: pd.DataFrame, pairs: pd.DataFrame, h: int,
 
 
 def _index_track(iw: pd.DataFrame, h: int) -> dict[str, Any]:
+    """Track record of the index forecast against the realized scenario portfolio."""
     s = iw.loc[iw["scored"].astype(bool)]
     if s.empty:
         return {"n_scored": 0, "benchmark": iw["benchmark"].iloc[0]}
-    e = (s["predicted"] - s["realized"]).to_numpy()
-    y = s["realized"].to_numpy()
-    dm = M.diebold_mariano(e, y, h=h, loss="squared")  # zero forecast's error = -realized
+    e = (s["predicted"] - s["realized"]).to_numpy(dtype="float64")
+    y = s["realized"].to_numpy(dtype="float64")
+    dm = M.diebold_mariano(e, -y, h=h, loss="squared")  # the zero forecast's error is -realized
     return {
         "benchmark": s["benchmark"].iloc[0], "kind": s["kind"].iloc[0], "n_scored": int(len(s)),
         "hit_rate": M.hit_rate(s["predicted"], s["realized"]),

@@ -1,10 +1,94 @@
-"""CLI commands: backtest (placeholder until its issue lands)."""
+"""CLI command: ``scenarios backtest FILE`` (single as_of, or walk-forward with ``--roll``)."""
 
 from __future__ import annotations
 
 import typer
 
 
+def _parse_band(text: str) -> tuple[float, float]:
+    """``"5,95"`` or ``"0.05,0.95"`` -> (0.05, 0.95)."""
+    parts = [p.strip() for p in text.replace(":", ",").split(",") if p.strip()]
+    if len(parts) != 2:
+        raise typer.BadParameter("give two quantiles, e.g. 5,95", param_hint="--band")
+    try:
+        lo, hi = (float(p) for p in parts)
+    except ValueError:
+        raise typer.BadParameter("quantiles must be numbers, e.g. 5,95", param_hint="--band") from None
+    if hi > 1 or lo > 1:
+        lo, hi = lo / 100, hi / 100
+    if not 0 <= lo < hi <= 1:
+        raise typer.BadParameter("need 0 <= lower < upper <= 100", param_hint="--band")
+    return lo, hi
+
+
+def backtest(
+    file: str = typer.Argument(..., metavar="FILE", help="Scenario YAML file."),
+    roll: str | None = typer.Option(None, "--roll", help="Walk forward: quarterly or monthly as_of dates."),
+    start: str | None = typer.Option(None, "--from", help="First as_of of the walk (YYYY-MM-DD)."),
+    end: str | None = typer.Option(None, "--to", help="Last as_of of the walk (YYYY-MM-DD)."),
+    draws: int | None = typer.Option(None, "--draws", min=1, help="Monte Carlo draws (default: the file's)."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed (default: the file's)."),
+    band: str = typer.Option("5,95", "--band", help="Forecast band quantiles in percent."),
+    partial: str = typer.Option("exclude", "--partial",
+                                help="Windows cut short by the end of the data: exclude or include."),
+    no_index: bool = typer.Option(False, "--no-index", help="Skip the index simulation of index scenarios."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
+    save: bool = typer.Option(True, "--save/--no-save", help="Record the result as a run in the store."),
+) -> None:
+    """Score a scenario against what happened: at its as_of, or walked forward with --roll.
+
+    Only prices up to each as_of are visible to the scenario; realized returns run from the
+    as_of close to the horizon close (stocks: total returns from adjusted closes; indexes:
+    price returns). The result is recorded as a `backtest` run (see `scenarios runs`).
+    """
+    import json
+
+    from scenarios.backtest.render import make_console, render_backtest_payload
+    from scenarios.model import load_scenario
+    from scenarios.store.runs import record_run, to_jsonable
+
+    if fmt not in ("table", "json"):
+        raise typer.BadParameter("use --format table or json", param_hint="--format")
+    if partial not in ("exclude", "include"):
+        raise typer.BadParameter("use --partial exclude or include", param_hint="--partial")
+    q = _parse_band(band)
+    if roll is None and (start or end):
+        raise typer.BadParameter("--from/--to go with --roll quarterly|monthly", param_hint="--roll")
+    scenario = load_scenario(file)
+    if roll is not None:
+        from scenarios.backtest.single import walk_forward_scenario
+        from scenarios.backtest.walkforward import ROLLS
+
+        if roll not in ROLLS:
+            raise typer.BadParameter(f"use --roll {' or '.join(ROLLS)}", param_hint="--roll")
+        import pandas as pd
+
+        try:
+            s = pd.Timestamp(start) if start else pd.Timestamp(scenario.as_of)
+            e = pd.Timestamp(end) if end else pd.Timestamp.today().normalize()
+        except ValueError as exc:
+            raise typer.BadParameter(f"dates are YYYY-MM-DD ({exc})", param_hint="--from/--to") from None
+        if e < s:
+            raise typer.BadParameter(f"--to {e.date()} is before --from {s.date()}", param_hint="--to")
+        result = walk_forward_scenario(scenario, roll=roll, start=s, end=e, draws=draws, seed=seed,  # type: ignore[arg-type]
+                                       band=q, partial=partial, progress=fmt == "table")  # type: ignore[arg-type]
+    else:
+        from scenarios.backtest.single import backtest_scenario
+
+        result = backtest_scenario(scenario, draws=draws, seed=seed, band=q, partial=partial,  # type: ignore[arg-type]
+                                   index=not no_index)
+    payload = to_jsonable(result.to_dict())
+    run_id = record_run("backtest", payload, name=scenario.name, file_sha256=scenario.file_sha256) if save else None
+    if fmt == "json":
+        typer.echo(json.dumps({"run_id": run_id, **payload}, indent=2, ensure_ascii=False))
+        return
+    console = make_console()
+    render_backtest_payload(payload, console)
+    if run_id:
+        console.print()
+        console.print(f"recorded as run [bold]{run_id}[/bold] (scenarios runs show {run_id})")
+
+
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
-    return None
+    """Add ``scenarios backtest`` to the root app."""
+    app.command("backtest")(backtest)

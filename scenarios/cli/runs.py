@@ -124,8 +124,6 @@ def show_cmd(
     """Show one recorded run: its metadata and outputs."""
     import json
 
-    from rich.console import Console
-
     from scenarios.store.runs import load_run, run_info
 
     if fmt not in ("table", "json"):
@@ -138,7 +136,9 @@ def show_cmd(
                                "file_sha256": info.file_sha256, "payload": payload},
                               indent=2, ensure_ascii=False))
         return
-    console = Console(highlight=False)
+    from scenarios.backtest.render import make_console
+
+    console = make_console()
     console.print(f"[bold]{info.id}[/bold]  {info.kind}  {info.name}  "
                   f"recorded {info.created_at:%Y-%m-%d %H:%M:%S} UTC"
                   + (f"  file sha256 {info.file_sha256[:12]}" if info.file_sha256 else ""))
