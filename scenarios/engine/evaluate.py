@@ -150,7 +150,10 @@ def apply_driver(state: State, base: Baseline, driver: Any, label: str, targets:
         _set_eps(state, base, label, idx, old + delta)
     elif kind == "buyback":
         amount, fx = money()
-        _set_eps(state, base, label, idx, vb.buyback_eps(old, amount * fx, base.price[idx], base.shares[idx]))
+        # share-count effect only (buyback_eps with lost_yield=0), as a factor so that a zero
+        # amount leaves EPS bit-for-bit unchanged
+        accretion = vb.buyback_accretion(amount * fx, base.price[idx], base.shares[idx])
+        _set_eps(state, base, label, idx, old * (1.0 + np.asarray(accretion, dtype=np.float64)))
     elif kind == "margin_change":
         tax = _tax(driver, sampler, key, targets, base, idx)
         _set_eps(state, base, label, idx, old + vg.margin_change_eps(base.sales_ps[idx], draw("change"), tax))

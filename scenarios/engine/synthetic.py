@@ -54,3 +54,10 @@ def synthetic_source(symbols: list[str], *, start: str = "2024-01-01", end: str 
         steps = rng.normal(0.0, vol, len(idx))
         closes[sym] = pd.Series(level * np.exp(np.cumsum(steps)), index=idx)
     return MemorySource(closes, name="synthetic")
+
+
+def flat_source(prices: dict[str, float], *, start: str = "2025-01-02", end: str = "2026-06-30"
+                ) -> MemorySource:
+    """Every symbol closes at a constant price on every business day from ``start`` to ``end``."""
+    idx = pd.bdate_range(start, end)
+    return MemorySource({s: pd.Series(float(p), index=idx) for s, p in prices.items()})

@@ -23,6 +23,7 @@ from scenarios.model.loader import (
     load_scenario,
     parse_grid_path,
     read_scenario_doc,
+    scenario_from_dict,
 )
 from scenarios.model.resolve import driver_targets, fx_rate, resolve_universe, theme_of
 from scenarios.model.schema import DRIVER_TYPES, Baseline, Scenario, add_period
@@ -31,5 +32,5 @@ __all__ = [
     "DRIVER_TYPES", "Baseline", "Choice", "LogNormal", "Normal", "Scenario", "ScenarioWarning",
     "Triangular", "Uniform", "add_period", "build_scenario", "data_checks", "driver_targets",
     "expand_grid", "fx_rate", "is_random", "load_scenario", "parse_grid_path", "read_scenario_doc",
-    "resolve_universe", "sample", "static_checks", "theme_of",
+    "resolve_universe", "sample", "scenario_from_dict", "static_checks", "theme_of",
 ]

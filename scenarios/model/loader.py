@@ -209,6 +209,13 @@ def build_scenario(doc: MergedDoc, *, file: str | None = None, sha256: str | Non
     return scenario
 
 
+def scenario_from_dict(data: dict[str, Any], *, file: str = "<dict>", check: bool = True):
+    """Build a scenario from plain data (as YAML would give it), with the same checks as a file.
+    Errors name ``file`` and the field path (no line numbers)."""
+    doc = MergedDoc(file=file, data=copy.deepcopy(data))
+    return build_scenario(doc, file=file, check=check)
+
+
 def load_scenario(path: str | Path, *, check: bool = True):
     """Load, resolve ``extends``, validate and statically check a scenario file.
 

@@ -1,0 +1,94 @@
+"""``scenarios validate|run|new`` through the real CLI entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scenarios.cli.app import main
+from scenarios.cli.run import TEMPLATE_KINDS, template_text
+from scenarios.engine import ScenarioResult, run_scenario
+from scenarios.model import load_scenario
+
+FIXTURE = Path(__file__).parents[1] / "model" / "fixtures" / "tencent_small.yaml"
+
+
+def test_validate_reports_every_error_and_exits_2(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.yaml").write_text(
+        "name: x\nas_of: 2025-06-30\nhorizon: 2025-01-01\nuniverse: [0700.HK]\n"
+        "drivers:\n  - type: earnings_growth\n    growth: 35\n  - type: nope\n", encoding="utf-8")
+    (tmp_path / "good.yaml").write_text(template_text("shock"), encoding="utf-8")
+    code = main(["validate", "--no-data", "good.yaml", "bad.yaml"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "ok: good.yaml (2 drivers)" in out
+    assert "bad.yaml:8:5 drivers[1]: unknown type 'nope'" in err
+    assert main(["validate", "--no-data", "good.yaml"]) == 0
+
+
+@pytest.mark.parametrize("kind", TEMPLATE_KINDS)
+def test_every_template_validates(kind, tmp_path, capsys) -> None:
+    path = tmp_path / f"{kind}.yaml"
+    assert main(["new", kind, "--out", str(path)]) == 0
+    s = load_scenario(path)
+    assert s.warnings == [] and s.drivers
+    assert main(["new", kind, "--out", str(path)]) != 0  # no silent overwrite
+    assert main(["new", kind]) == 0
+    assert capsys.readouterr().out.endswith(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.snapshot
+def test_templates_validate_against_the_snapshot(snapshot_dir, capsys) -> None:
+    files = [str(Path(__file__).parents[2] / "scenarios" / "templates" / f"{k}.yaml") for k in TEMPLATE_KINDS]
+    assert main(["validate", *files]) == 0, capsys.readouterr().err
+
+
+@pytest.mark.snapshot
+def test_run_json_csv_and_out(snapshot_dir, tmp_path, capsys) -> None:
+    code = main(["run", str(FIXTURE), "--draws", "3000", "--seed", "5", "--format", "json",
+                 "--out", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["draws"] == 3000 and payload["seed"] == 5 and payload["run_id"]
+    assert payload["file_sha256"] == load_scenario(FIXTURE).file_sha256
+    direct = run_scenario(load_scenario(FIXTURE), draws=3000, seed=5)
+    medians = {row["symbol"]: row["median_price"] for row in payload["summary"]}
+    assert medians == {s: float(v) for s, v in direct.summary()["median_price"].items()}
+    full = ScenarioResult.from_dict(json.loads((tmp_path / "tencent-vat-rumour.json").read_text()))
+    assert np.array_equal(full.predicted_price, direct.predicted_price)
+    draws_csv = (tmp_path / "tencent-vat-rumour.draws.csv").read_text().splitlines()
+    assert len(draws_csv) == 3001
+
+    assert main(["run", str(FIXTURE), "--draws", "500", "--format", "csv", "--no-record"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("scenario,line,symbol,")
+    assert [ln.split(",")[2] for ln in lines[1:]] == ["0700.HK", "9988.HK", "index",
+                                                       "index (baseline weights)"]
+
+    assert main(["run", str(FIXTURE), "--draws", "500", "--no-record"]) == 0
+    table = capsys.readouterr().out
+    assert "0700.HK" in table and "vat-rumour" in table and "index" in table
+
+
+@pytest.mark.snapshot
+def test_run_records_and_runs_show_finds_it(snapshot_dir, capsys) -> None:
+    assert main(["run", str(FIXTURE), "--draws", "200", "--format", "json"]) == 0
+    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    from scenarios.store.runs import load_run
+
+    payload = load_run(run_id)
+    assert payload["name"] == "tencent-vat-rumour" and payload["draws"] == 200
+    assert len(payload["summary"]) == 2
+
+
+def test_run_of_a_bad_file_is_one_paragraph(tmp_path, capsys) -> None:
+    bad = tmp_path / "b.yaml"
+    bad.write_text("name: b\n", encoding="utf-8")
+    assert main(["run", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "as_of: is required but missing" in err and "Traceback" not in err
