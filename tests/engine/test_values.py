@@ -133,7 +133,7 @@ def test_sampled_parameters_follow_their_distributions(source) -> None:
     data = {"name": "d", "as_of": "2025-06-30", "horizon": "1Y", "universe": ["0700.HK"],
             "drivers": [{"type": "rerating", "change": {"dist": "triangular", "low": -0.2, "mode": 0.0,
                                                         "high": 0.4}}],
-            "monte_carlo": {"draws": 40000, "seed": 9}}
+            "monte_carlo": {"draws": 20000, "seed": 9}}
     r = run_scenario(scenario_from_dict(data), source=source)
     change = r.predicted_return[:, 0]  # only driver: return = multiple change
     from scipy import stats
