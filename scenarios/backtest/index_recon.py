@@ -148,18 +148,17 @@ def odd_sessions(frames: Mapping[str, pd.DataFrame], threshold: float = 0.5) -> 
     """
     if not 0 < threshold < 1:
         raise ValueError(f"threshold must be in (0, 1) (got {threshold})")
-    counts: pd.Series | None = None
-    stale: pd.Series | None = None
-    for df in frames.values():
+    flags: dict[str, pd.Series] = {}
+    for sym, df in frames.items():
         if df.empty:
             continue
-        flat = (df["volume"] == 0) & (df["open"] == df["high"]) & (df["high"] == df["low"]) & (
+        flags[sym] = (df["volume"] == 0) & (df["open"] == df["high"]) & (df["high"] == df["low"]) & (
             df["low"] == df["close"])
-        one = pd.Series(1, index=df.index)
-        counts = one if counts is None else counts.add(one, fill_value=0)
-        stale = flat.astype("int64") if stale is None else stale.add(flat.astype("int64"), fill_value=0)
-    if counts is None or stale is None:
+    if not flags:
         return pd.DatetimeIndex([], name="date")
+    table = pd.DataFrame(flags)
+    counts = table.notna().sum(axis=1)
+    stale = table.fillna(False).astype(bool).sum(axis=1)
     mask = (counts >= 5) & (stale > threshold * counts)
     return pd.DatetimeIndex(counts.index[mask.to_numpy()], name="date")
 

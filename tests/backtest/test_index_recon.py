@@ -7,6 +7,7 @@ are re-capped at 8% on them. The replica must then track it to rounding error.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import numpy as np
@@ -83,13 +84,24 @@ def _hang_seng_dates(days: pd.DatetimeIndex) -> list[pd.Timestamp]:
         for month in (3, 6, 9, 12):
             first = pd.Timestamp(year, month, 1)
             friday = first + pd.Timedelta(days=(4 - first.weekday()) % 7)
-            later = days[days > friday]
+            later = days[(days > friday) & (days <= friday + pd.Timedelta(days=7))]
             if len(later):
                 out.append(later[0])
     return out
 
 
-def _synthetic(n: int = 20, start: str = "2023-01-02", end: str = "2025-06-30", seed: int = 7,
+@functools.lru_cache(maxsize=8)
+def _synthetic_cached(*args, **kwargs):
+    return _synthetic_build(*args, **kwargs)
+
+
+def _synthetic(**kwargs):
+    """A fresh copy of the (cached) synthetic data set (frames may be edited by the caller)."""
+    frames, idx, membership, rebal, truth = _synthetic_cached(**kwargs)
+    return dict(frames), idx, membership, rebal, truth
+
+
+def _synthetic_build(n: int = 20, start: str = "2023-06-01", end: str = "2025-03-31", seed: int = 7,
                added: str | None = None, removed: str | None = None, change_on: int = 5,
                entry: float = 0.03):
     """Constituent prices and an index built by the drift-and-recap rule.
@@ -220,7 +232,7 @@ def test_annualized_te_matches_numpy() -> None:
 def test_replica_recovers_a_drift_and_recap_index_exactly() -> None:
     frames, idx, membership, rebal, truth = _synthetic()
     src = FrameSource(frames)
-    res = reconstruct_hstech(src, "2024-01-01", "2025-06-30", universe=membership,
+    res = reconstruct_hstech(src, "2024-01-01", "2025-03-31", universe=membership,
                              index_symbol="IDX", reference_dir="/nonexistent")
     assert res.te < 1e-6
     assert res.daily["diff"].abs().max() < 1e-8
@@ -242,7 +254,7 @@ def test_membership_change_with_known_entry_weight_is_tracked() -> None:
                                                      change_on=5, entry=0.03)
     src = FrameSource(frames)
     eff = rebal[5]
-    res = reconstruct_hstech(src, "2024-01-01", "2025-06-30", universe=membership,
+    res = reconstruct_hstech(src, "2024-01-01", "2025-03-31", universe=membership,
                              index_symbol="IDX", entry_weights={(eff, "2000.HK"): 0.03},
                              reference_dir="/nonexistent")
     assert res.te < 1e-6
@@ -250,7 +262,7 @@ def test_membership_change_with_known_entry_weight_is_tracked() -> None:
     assert pd.isna(w.get("1003.HK", np.nan))  # the leaver is not held from its removal on
     assert w["2000.HK"] == pytest.approx(truth[eff][-1], abs=1e-9)
     # without the entry weight the leaver's slot is used: still close, no longer exact
-    res2 = reconstruct_hstech(src, "2024-01-01", "2025-06-30", universe=membership,
+    res2 = reconstruct_hstech(src, "2024-01-01", "2025-03-31", universe=membership,
                               index_symbol="IDX", reference_dir="/nonexistent")
     assert 1e-6 < res2.te < 0.05
 
@@ -268,8 +280,8 @@ def test_fit_uses_no_data_after_the_rebalance() -> None:
         scrambled[s] = df.assign(close=df["close"] * noise)
     kw = dict(universe=membership, index_symbol="IDX", reference_dir="/nonexistent",
               price_returns=False)
-    a = reconstruct_hstech(FrameSource(frames), "2024-01-01", "2025-06-30", **kw)
-    b = reconstruct_hstech(FrameSource(scrambled), "2024-01-01", "2025-06-30", **kw)
+    a = reconstruct_hstech(FrameSource(frames), "2024-01-01", "2025-03-31", **kw)
+    b = reconstruct_hstech(FrameSource(scrambled), "2024-01-01", "2025-03-31", **kw)
     for day in a.weights.index[a.weights.index <= cut]:
         pd.testing.assert_series_equal(a.weights.loc[day], b.weights.loc[day], atol=1e-12)
     later = a.weights.index[a.weights.index > cut]
@@ -284,8 +296,8 @@ def test_equal_rule_and_name_whose_data_ends_midway() -> None:
     stop = rebal[5] + pd.Timedelta(days=20)
     frames[gone] = frames[gone].loc[:stop]
     src = FrameSource(frames)
-    panel = load_index_panel(src, membership.symbols, "IDX", "2023-01-01", "2025-06-30")
-    sim = simulate_index(panel, membership, WeightRule("equal", cap=0.08), "2024-01-01", "2025-06-30")
+    panel = load_index_panel(src, membership.symbols, "IDX", "2023-06-01", "2025-03-31")
+    sim = simulate_index(panel, membership, WeightRule("equal", cap=0.08), "2024-01-01", "2025-03-31")
     for day, w in sim.weights.iterrows():
         held = w.dropna()
         np.testing.assert_allclose(held.to_numpy(), 1 / len(held))
@@ -295,7 +307,7 @@ def test_equal_rule_and_name_whose_data_ends_midway() -> None:
     assert after[gone].isna().all()
     assert sim.returns.notna().all()
     # implied replica: the name's weight is absorbed; the rest still tracks closely
-    res = reconstruct_hstech(src, "2024-01-01", "2025-06-30", universe=membership,
+    res = reconstruct_hstech(src, "2024-01-01", "2025-03-31", universe=membership,
                              index_symbol="IDX", reference_dir="/nonexistent")
     assert gone in set(res.missing["symbol"])
     assert res.te < 0.03

@@ -112,10 +112,10 @@ def test_implied_weights_agree_with_broker_estimates(recon, reference_dir: Path)
     assert mad < 0.008  # under 0.8 percentage points per name before the June 2025 rebalance
 
 
-def test_counterfactual_table_sits_on_real_benchmarks(csv_source, snapshot_dir: Path,
+def test_counterfactual_table_sits_on_real_benchmarks(csv_source, panel, snapshot_dir: Path,
                                                        reference_dir: Path) -> None:
     res = simulate_schemes(None, csv_source, "2024-01-01", "2025-12-31",
-                           reference_dir=reference_dir)
+                           reference_dir=reference_dir, panel=panel)
     t = res.table
     assert list(t.columns) == ["implied", "ai_tilt", "ex_autos", "equal", "HSTECH.HK", "^HSI"]
     assert list(t.index) == ["2024", "2025", "total"]
@@ -149,7 +149,7 @@ def test_custom_scheme_from_driver(csv_source, panel, reference_dir) -> None:
     s = IndexScheme.from_driver({"scheme": "custom", "weights": {"0700.HK": 1, "9988.HK": 1},
                                  "cap": None}, name="duo")
     res = simulate_schemes([s, default_schemes()[0]], csv_source, "2025-01-01", "2025-06-30",
-                           reference_dir=reference_dir, benchmarks=("^HSI",))
+                           reference_dir=reference_dir, benchmarks=("^HSI",), panel=panel)
     w = res.weights["duo"].dropna(axis=1, how="all")
     assert set(w.columns) >= {"0700.HK", "9988.HK"}
     held = w.loc[:, (w.fillna(0) > 0).any()]
