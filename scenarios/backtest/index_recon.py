@@ -433,7 +433,8 @@ class Simulation:
     ``fitted``: implied end-of-period weights before the review's changes (``implied`` base
     only; rows keyed by the rebalance date they feed; NaN = left out of the fit for lack of
     data).
-    ``turnover``: one-way turnover at each rebalance (fraction). ``segments``: one row per
+    ``turnover``: one-way turnover at each rebalance (fraction): from the simulated index's own
+    drifted holdings to its new weights. ``notes``: entry weights used. ``segments``: one row per
     segment (start, end, rebalance, n_names, names_missing: members without data there).
     """
 
@@ -646,10 +647,15 @@ def simulate_index(
                 for s in entrants:
                     if (r_k, s) in entry:
                         ew[s] = entry[(r_k, s)]
+                        how = "given"
                     elif left_w > 0:
                         ew[s] = left_w / len(added)
+                        how = "the leavers' fitted weight"
                     else:
                         ew[s] = default_entry_weight
+                        how = "the default"
+                    if seg_no == 0:
+                        notes.append(f"{s} enters on {r_k.date()} at {ew[s]:.2%} ({how})")
                 tot = sum(ew.values())
                 if tot >= 1:
                     raise DataUnavailableError(f"entry weights at {r_k.date()} add up to {tot:.0%}")
@@ -684,17 +690,13 @@ def simulate_index(
             seg_ret.iloc[0] = value.iloc[0] - 1.0
             out_ret.append(seg_ret.loc[seg_days])
             w_rows[seg_days[0]] = w
-            if seg_no == 0:
-                if rule.base == "implied" and fitted_end is not None:
-                    before = fitted_end
-                else:
-                    before = prev_end_weights
-                if before is not None:
-                    from valuation.index.turnover import turnover as _turnover
+            if seg_no == 0 and prev_end_weights is not None:
+                # what a fund holding this index trades: its drifted holdings -> new weights
+                from valuation.index.turnover import turnover as _turnover
 
-                    u = before.index.union(w.index)
-                    turnover[r_k] = float(_turnover(before.reindex(u).fillna(0.0).to_numpy(),
-                                                    w.reindex(u).fillna(0.0).to_numpy()))
+                u = prev_end_weights.index.union(w.index)
+                turnover[r_k] = float(_turnover(prev_end_weights.reindex(u).fillna(0.0).to_numpy(),
+                                                w.reindex(u).fillna(0.0).to_numpy()))
             seg_rows.append({
                 "rebalance": r_k, "start": seg_days[0], "end": seg_days[-1], "days": len(seg_days),
                 "n_names": len(names),
