@@ -320,9 +320,16 @@ def check_source(source: _Readable, symbols: Sequence[str] | None = None, *,
     for sym in syms:
         try:
             reader = getattr(source, "read_unchecked", None)
-            frame = reader(sym) if reader is not None else source.get(sym)
-            splits_of = getattr(source, "splits", None)
-            splits = splits_of(sym) if splits_of is not None else None
+            splits: pd.Series | None = None
+            if reader is not None:  # raw file: duplicated dates are reported, not raised
+                frame = reader(sym)
+                if "splits" in frame.columns:
+                    s = frame["splits"]
+                    splits = s[s.notna() & (s != 0)]
+            else:
+                frame = source.get(sym)
+                splits_of = getattr(source, "splits", None)
+                splits = splits_of(sym) if splits_of is not None else None
             origin = getattr(source, "source_of", None)
             name = (origin(sym) if origin is not None else None) or source.name
         except DataError as exc:
