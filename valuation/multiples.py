@@ -177,9 +177,10 @@ def implied_ev_ebitda(price: ArrayLike, shares: ArrayLike, net_debt: ArrayLike,
 def implied_peg(price: ArrayLike, eps: ArrayLike, growth: ArrayLike, *,
                 on_invalid: OnInvalid = "raise") -> ArrayLike:
     """PEG implied by a price: ``(price / eps) / (100 x growth)`` (growth a fraction, > 0)."""
-    inp = Inputs("implied_peg", growth=growth)
+    inp = Inputs("implied_peg", price=price, eps=eps, growth=growth)
+    p = inp.get("price", gt=0.0)
+    e = inp.get("eps")
     g = inp.get("growth", gt=0.0)
-    pe = implied_pe(price, eps, on_invalid=on_invalid)
-    out = np.asarray(pe, dtype=np.float64) / (100.0 * g)
-    tmpl = Inputs("implied_peg", price=price, eps=eps, growth=growth)
-    return tmpl.wrap(out)
+    inp.broadcast()
+    pe = np.asarray(implied_pe(p, e, on_invalid=on_invalid), dtype=np.float64)
+    return inp.wrap(pe / (100.0 * g))

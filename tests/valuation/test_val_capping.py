@@ -37,7 +37,7 @@ weights_row = hnp.arrays(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(w=weights_row, cap=st.floats(0.02, 1.0))
 def test_capped_weights_properties(w: np.ndarray, cap: float) -> None:
     n_pos = int((w > 0).sum())
@@ -60,7 +60,7 @@ def test_capped_weights_properties(w: np.ndarray, cap: float) -> None:
     assert np.all(np.diff(out[order]) >= -1e-15)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(w=weights_row, cap=st.floats(0.05, 1.0), seed=st.integers(0, 2**32 - 1))
 def test_permutation_invariant(w: np.ndarray, cap: float, seed: int) -> None:
     assume((w > 0).sum() * cap >= 1.0)
@@ -79,7 +79,7 @@ def test_vectorized_rows_match_single_rows(w: np.ndarray, cap: float) -> None:
     np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=0, atol=1e-12)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(w=hnp.arrays(np.float64, 12, elements=st.floats(0.01, 50.0)),
        caps=hnp.arrays(np.float64, 12, elements=st.floats(0.05, 0.6)))
 def test_per_name_caps(w: np.ndarray, caps: np.ndarray) -> None:

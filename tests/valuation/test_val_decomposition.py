@@ -30,7 +30,7 @@ def test_xiaomi_2025_rerating() -> None:
     assert d.log_dividend == 0.0
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     p=hnp.arrays(np.float64, (7, 3), elements=ret),
     g=hnp.arrays(np.float64, (3,), elements=ret),

@@ -25,7 +25,7 @@ def synthetic(seed: int, T: int, N: int, zeros: int = 0):
     return X, w
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(seed=st.integers(0, 2**31), N=st.integers(2, 25), extra=st.integers(5, 150),
        zeros=st.integers(0, 3))
 def test_recovers_known_weights(seed: int, N: int, extra: int, zeros: int) -> None:
@@ -59,7 +59,7 @@ def test_buy_and_hold_model_recovers_drifting_index() -> None:
     assert approx.r2 < 1.0 - 1e-8
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(seed=st.integers(0, 2**31), cap=st.sampled_from([None, 0.12]))
 def test_noisy_fit_is_optimal_compared_with_scipy(seed: int, cap: float | None) -> None:
     X, w = synthetic(seed, 80, 10)

@@ -93,7 +93,7 @@ def test_weight_builders_invalid() -> None:
 
 
 # --- drift ------------------------------------------------------------------------------------
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(r=hnp.arrays(np.float64, (12, 5), elements=rets),
        w=hnp.arrays(np.float64, 5, elements=st.floats(0.01, 1.0)))
 def test_drift_path_equals_repeated_single_periods(r: np.ndarray, w: np.ndarray) -> None:
@@ -145,7 +145,7 @@ def test_index_of_one_stock_is_that_stock(r: np.ndarray) -> None:
     np.testing.assert_allclose(res.levels, np.cumprod(1 + r[:, 0]), rtol=1e-12)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(r=hnp.arrays(np.float64, (15, 4), elements=rets),
        targets=hnp.arrays(np.float64, (3, 4), elements=st.floats(0.0, 1.0)),
        nan_cells=st.lists(st.tuples(st.integers(0, 14), st.integers(1, 3)), max_size=4))

@@ -122,6 +122,10 @@ def chain_link_index(returns: ArrayLike, target_weights: ArrayLike, rebalance_ma
                                   "reindex them to the same symbols")
     m_raw = rebalance_mask.to_numpy() if isinstance(rebalance_mask, pd.Series) else \
         np.asarray(rebalance_mask)
+    if (isinstance(rebalance_mask, pd.Series) and isinstance(returns, pd.DataFrame)
+            and not rebalance_mask.index.equals(returns.index)):
+        raise InputShapeError(f"{f}: rebalance_mask is indexed differently from returns; "
+                              "reindex it to the returns' dates")
     if m_raw.dtype != np.bool_:
         raise InputTypeError(f"{f}: rebalance_mask must be boolean (got dtype {m_raw.dtype})")
     if m_raw.shape != (T,):

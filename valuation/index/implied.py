@@ -333,6 +333,10 @@ def implied_weights(constituent_returns: ArrayLike, index_returns: ArrayLike, *,
     Q = A.T @ A / n_obs
     q = A.T @ b / n_obs
     if prior is not None:
+        if (isinstance(prior, pd.Series) and isinstance(constituent_returns, pd.DataFrame)
+                and not prior.index.equals(constituent_returns.columns)):
+            raise InputShapeError(f"{f}: prior must be indexed like the constituents' columns; "
+                                  "reindex it (missing names -> 0)")
         pr = as_float_array(prior, "prior", f)
         check_finite(pr, "prior", f)
         check_range(pr, "prior", f, ge=0.0)
