@@ -356,3 +356,18 @@ def test_year_table_compounds_each_calendar_year() -> None:
     assert t.loc["2024 (12-27..12-31)", "x"] == pytest.approx(1.01 * 0.98 * 1.03 - 1)
     assert t.loc["2025 (01-01..01-03)", "x"] == pytest.approx(1.01 * 1.02 * 0.99 - 1)
     assert t.loc["total", "x"] == pytest.approx(np.prod(1 + r["x"].to_numpy()) - 1)
+
+
+def test_equal_rule_turnover_matches_drifted_holdings() -> None:
+    frames, _, membership, rebal, _ = _synthetic()
+    panel = load_index_panel(FrameSource(frames), membership.symbols, "IDX", "2023-06-01", "2025-03-31")
+    sim = simulate_index(panel, membership, WeightRule("equal", cap=None), "2024-01-01", "2025-03-31")
+    closes = pd.DataFrame({s: frames[s]["close"] for s in membership.symbols})
+    for k in range(1, len(sim.turnover) + 1):
+        r_prev, r_k = sim.weights.index[k - 1], sim.weights.index[k]
+        before = closes.index[closes.index < r_k][-1]
+        start = closes.index[closes.index < r_prev][-1]
+        growth = closes.loc[before] / closes.loc[start]  # buy-and-hold from equal weights
+        drifted = growth / growth.sum()
+        expect = 0.5 * np.abs(drifted - 1 / len(drifted)).sum()
+        assert sim.turnover.loc[r_k] == pytest.approx(expect, rel=1e-9)
