@@ -34,6 +34,7 @@ def test_recovers_known_weights(seed: int, N: int, extra: int, zeros: int) -> No
     assert res.converged
     assert np.abs(res.weights - w).max() < 1e-6
     assert res.weights.min() >= 0 and abs(res.weights.sum() - 1) < 1e-12
+    np.testing.assert_array_equal(np.asarray(res), res.weights)  # arrays see the weights
     assert res.r2 == pytest.approx(1.0, abs=1e-9)
 
 

@@ -87,6 +87,10 @@ class ImpliedWeights:
     kkt_violation: float
     effective_n: float
 
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """``np.asarray(result)`` gives the weights (N,)."""
+        return np.array(self.weights, dtype=dtype if dtype is not None else np.float64)
+
 
 # --------------------------------------------------------------------------------------------
 # projection and solver
