@@ -90,6 +90,19 @@ def test_per_name_caps(w: np.ndarray, caps: np.ndarray) -> None:
     np.testing.assert_allclose(out, naive_cap(w, caps), rtol=1e-9, atol=1e-13)
 
 
+def test_per_name_caps_on_rows_and_per_row_caps() -> None:
+    rng = np.random.default_rng(5)
+    w = rng.lognormal(size=(7, 12))
+    caps = np.r_[np.full(6, 0.05), np.full(6, 0.3)]
+    out = cap_weights(w, caps)
+    for i in range(7):
+        np.testing.assert_allclose(out[i], naive_cap(w[i], caps), rtol=1e-9, atol=1e-14)
+    row_caps = np.linspace(0.1, 0.3, 7)[:, None]
+    out2 = cap_weights(w, row_caps)
+    for i in range(7):
+        np.testing.assert_allclose(out2[i], naive_cap(w[i], row_caps[i, 0]), rtol=1e-9, atol=1e-14)
+
+
 def test_known_example_and_pandas() -> None:
     # 50% is capped to 25%, its excess lifts the 20% name above 25% too: two names capped, the
     # other four share 50% in proportion 0.1:0.1:0.05:0.05.

@@ -70,6 +70,10 @@ def cap_weights(weights: ArrayLike, cap: ArrayLike, *, tol: float = 1e-12) -> Ar
         c = c.reshape((1,) * w.ndim)
     elif c.shape[-1] != 1 and np.all(c == c[..., :1]):
         c = c[..., :1]  # the same cap for every name: take the fast path
+    if c.shape[-1] != 1:
+        c = np.broadcast_to(c, w.shape)
+    elif c.ndim < w.ndim:
+        c = c.reshape((1,) * (w.ndim - c.ndim) + c.shape)
     return inp.wrap(_cap_rows(w, c, tol))
 
 
