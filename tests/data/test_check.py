@@ -15,8 +15,12 @@ from scenarios.data.calendar import calendar_name, early_closes, sessions
 from scenarios.data.check import CheckConfig, check_frame, check_source
 
 
-def _report(snapshot_dir: Path, symbol: str):
-    (rep,) = check_source(CsvDirSource(snapshot_dir), [symbol])
+_SOURCES: dict[Path, CsvDirSource] = {}
+
+
+def _report(folder: Path, symbol: str):
+    src = _SOURCES.setdefault(folder, CsvDirSource(folder))  # memoized parse per folder
+    (rep,) = check_source(src, [symbol])
     return rep
 
 
@@ -93,8 +97,8 @@ def test_a_shares_use_the_mainland_calendar(snapshot_dir: Path) -> None:
 
 
 @pytest.mark.snapshot
-def test_every_snapshot_series_checks_without_errors(snapshot_dir: Path) -> None:
-    reports = check_source(CsvDirSource(snapshot_dir))
+def test_every_snapshot_series_checks_without_errors(snapshot_dir: Path, snapshot_source: CsvDirSource) -> None:
+    reports = check_source(snapshot_source)
     assert len(reports) == len(list(snapshot_dir.glob("*.csv")))
     assert [r.symbol for r in reports if r.errors] == []
 

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.snapshot
 
 
 # -- the real snapshot -----------------------------------------------------------------------
-def test_every_snapshot_file_is_canonical_and_complete(snapshot_dir: Path) -> None:
-    src = CsvDirSource(snapshot_dir)
+def test_every_snapshot_file_is_canonical_and_complete(snapshot_dir: Path,
+                                                        snapshot_source: CsvDirSource) -> None:
+    src = snapshot_source
     files = sorted(snapshot_dir.glob("*.csv"))
     assert len(src.symbols()) == len(files) > 50
     sources = pd.read_csv(snapshot_dir.parent / "sources.csv", index_col="symbol")
