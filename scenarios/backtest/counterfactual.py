@@ -241,8 +241,12 @@ def simulate_schemes(
                                  t0 - pd.Timedelta(days=WARMUP_DAYS), t1)
     notes: list[str] = []
     if panel.index.index[-1] < t1:
+        if (t1 - panel.index.index[-1]).days > 7:
+            notes.append(f"{index_symbol} data end {panel.index.index[-1].date()}: range cut there")
         t1 = panel.index.index[-1]
-        notes.append(f"{index_symbol} data end {t1.date()}: range cut there")
+    caveat = membership.unrecorded_note(t0)
+    if caveat:
+        notes.append(caveat)
     entry, known = _reference_weights(reference_dir, notes, broker_prior)
     theme_map = {s: t.theme for s, t in _themes().items()}
 

@@ -298,13 +298,23 @@ class Membership:
     """Dated index membership: ``(symbol, from, to_exclusive)`` intervals, ``None`` = open."""
 
     intervals: tuple[tuple[str, date | None, date | None], ...]
+    #: first date the history is recorded for (None = unknown / static membership)
+    history_start: date | None = None
 
     @classmethod
     def from_universe(cls, name: str = "hstech") -> "Membership":
         """Membership of a seeds universe (``seeds/universes.yaml``)."""
-        from scenarios.seeds.universes import membership_intervals
+        from scenarios.seeds.universes import load_universes, membership_intervals
 
-        return cls(tuple(membership_intervals(name)))
+        start = load_universes().get(name).history_start
+        return cls(tuple(membership_intervals(name)), history_start=start)
+
+    def unrecorded_note(self, start: date | pd.Timestamp) -> str | None:
+        """A caveat when ``start`` lies before the recorded history, else None."""
+        if self.history_start is not None and pd.Timestamp(start).date() < self.history_start:
+            return (f"membership before {self.history_start} is not recorded: the first recorded "
+                    "state is assumed, so results before that date are not validated")
+        return None
 
     @classmethod
     def static(cls, symbols: Iterable[str]) -> "Membership":
@@ -401,6 +411,10 @@ def _fit_period(returns: pd.DataFrame, index_returns: pd.Series, start_cap: floa
     lvl_prev = lvl.shift(1).fillna(1.0)
     x = growth - prev              # G_i(t) - G_i(t-1) = G_i(t-1) r_it
     y = lvl - lvl_prev             # I(t) - I(t-1) (I(0) = 1)
+    # implied_weights validates its inputs as returns (> -1); level differences can go below
+    # that after a big run-up. Scaling x and y by one constant leaves the fit unchanged.
+    scale = 0.5 / max(float(np.abs(x.to_numpy()).max()), float(np.abs(y.to_numpy()).max()), 0.5)
+    x, y = x * scale, y * scale
     cap = start_cap if start_cap is not None and start_cap * x.shape[1] >= 1 else None
     fit = implied_weights(x.to_numpy(), y.to_numpy(), cap=cap)
     w0 = np.asarray(fit.weights, dtype="float64")
@@ -854,8 +868,12 @@ def reconstruct_hstech(
     last_index = panel.index.index[-1]
     notes: list[str] = []
     if last_index < t1:
-        notes.append(f"{index_symbol} data end {last_index.date()}: test range cut there")
+        if (t1 - last_index).days > 7:
+            notes.append(f"{index_symbol} data end {last_index.date()}: test range cut there")
         t1 = last_index
+    caveat = membership.unrecorded_note(t0)
+    if caveat:
+        notes.append(caveat)
     entry, known = _reference_weights(reference_dir, notes, broker_prior)
     if entry_weights is not None:
         entry = dict(entry_weights)
