@@ -134,7 +134,9 @@ class ScenarioResult:
         lo, hi = quantiles
         tag_lo, tag_hi = f"p{round(lo * 100):02d}", f"p{round(hi * 100):02d}"
         q_ret = np.quantile(self.predicted_return, [lo, 0.5, hi], axis=0)
-        q_px = np.quantile(self.predicted_price, [lo, 0.5, hi], axis=0)
+        # price = P0 * (1 + return) is increasing and affine, so its quantiles (with linear
+        # interpolation) are the same map of the return quantiles
+        q_px = self.baseline_price * (1.0 + q_ret)
         top = self.top_driver()
         means = {k: v.mean(axis=0) for k, v in self.contributions.items()}
         top_val = [float(means[t][j]) if t is not None else 0.0 for j, t in enumerate(top)]

@@ -188,12 +188,22 @@ def run_scenario(scenario: Any, *, source: Any = None, draws: int | None = None,
 
     total = np.zeros((n_draws, n))
     for c in state.contributions.values():
-        total += c
-    predicted_price = price * np.exp(total)
+        np.add(total, c, out=total)
     predicted_return = np.expm1(total)
+    predicted_price = np.exp(total, out=total)
+    predicted_price *= price
     known = np.isfinite(eps)
-    eps_out = np.where(known, state.eps, np.nan)
-    multiple = np.where(known, base.multiple * np.exp(state.log_multiple), np.nan)
+    if state.log_multiple is None:
+        multiple = np.broadcast_to(base.multiple, (n_draws, n))
+    else:
+        multiple = np.exp(state.log_multiple, out=state.log_multiple)
+        multiple *= base.multiple
+    eps_out = state.eps
+    if not known.all():
+        eps_out = np.where(known, eps_out, np.nan)
+        multiple = np.where(known, multiple, np.nan)
+    eps_out = np.array(eps_out) if not eps_out.flags.writeable else eps_out
+    multiple = np.array(multiple) if not multiple.flags.writeable else multiple
 
     # ---------------------------------------------------------------- index line
     path = ("drivers", index_driver[0]) if index_driver else ("universe",)

@@ -52,9 +52,9 @@ class Sampler:
         if symbols is None:
             self.keys.append(key)
             return sample(value, self.generator(key), (self.draws,))[:, None]
-        cols = []
-        for sym in symbols:
+        out = np.empty((len(symbols), self.draws))
+        for j, sym in enumerate(symbols):
             k = f"{key}/{sym}"
             self.keys.append(k)
-            cols.append(sample(value, self.generator(k), (self.draws,)))
-        return np.stack(cols, axis=1)
+            out[j] = sample(value, self.generator(k), (self.draws,))
+        return np.ascontiguousarray(out.T)  # (draws, n), column j = the stream of symbols[j]

@@ -67,7 +67,7 @@ class _Dist(BaseModel):
 
     def sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
         out = np.asarray(self._raw_sample(rng, size), dtype=np.float64)
-        if self.clip is not None:
+        if self.clip is not None and out.size and (out.min() < self.clip[0] or out.max() > self.clip[1]):
             out = np.clip(out, self.clip[0], self.clip[1])
         return out
 
@@ -106,7 +106,12 @@ class Normal(_Dist):
 
     def _raw_sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
         lo, hi = self._raw_support()
-        return np.clip(self.mean + self.sd * rng.standard_normal(size), lo, hi)
+        x = rng.standard_normal(size)
+        x *= self.sd
+        x += self.mean
+        if x.size and (x.min() < lo or x.max() > hi):  # practically never
+            np.clip(x, lo, hi, out=x)
+        return x
 
 
 class LogNormal(_Dist):
