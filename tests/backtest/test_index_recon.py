@@ -371,3 +371,22 @@ def test_equal_rule_turnover_matches_drifted_holdings() -> None:
         drifted = growth / growth.sum()
         expect = 0.5 * np.abs(drifted - 1 / len(drifted)).sum()
         assert sim.turnover.loc[r_k] == pytest.approx(expect, rel=1e-9)
+
+
+def test_period_fit_recovers_buy_and_hold_weights_after_a_big_run_up() -> None:
+    from scenarios.backtest.index_recon import _fit_period
+
+    rng = np.random.default_rng(5)
+    days = pd.bdate_range("2024-01-01", periods=60)
+    r = rng.normal(0, 0.02, size=(60, 6))
+    r[:30, 0] = 0.05      # one name quadruples ...
+    r[40, 0] = -0.45      # ... then loses 45% in a day: G*r < -1, outside a "returns" domain
+    w0 = np.array([0.3, 0.25, 0.2, 0.15, 0.06, 0.04])
+    growth = np.cumprod(1 + r, axis=0)
+    level = growth @ w0
+    idx_r = np.diff(np.concatenate([[1.0], level])) / np.concatenate([[1.0], level[:-1]])
+    cols = [f"S{i}" for i in range(6)]
+    start, end = _fit_period(pd.DataFrame(r, index=days, columns=cols), pd.Series(idx_r, index=days))
+    np.testing.assert_allclose(start.to_numpy(), w0, atol=1e-9)
+    drifted = w0 * growth[-1] / (w0 * growth[-1]).sum()
+    np.testing.assert_allclose(end.to_numpy(), drifted, atol=1e-9)
