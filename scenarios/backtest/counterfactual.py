@@ -106,8 +106,21 @@ class IndexScheme:
                    cap=cap, weights=dict(get("weights")) if get("weights") else None)
 
     def rule(self, theme_map: Mapping[str, str]) -> WeightRule:
-        """The :class:`~scenarios.backtest.index_recon.WeightRule` of this scheme."""
+        """The :class:`~scenarios.backtest.index_recon.WeightRule` of this scheme.
+
+        ``theme_map``: symbol -> theme. A tilt or exclusion key that is neither a theme nor a
+        symbol of ``theme_map`` raises :class:`~scenarios.errors.ScenarioError` (a typo such as
+        ``auto_ev`` would otherwise change nothing silently).
+        """
         from scenarios.seeds.universes import THEMES
+
+        def symbol(key: str, where: str) -> str:
+            sym = normalize_symbol(key)
+            if theme_map and sym not in theme_map:
+                raise ScenarioError(
+                    f"{key!r} is neither a theme ({', '.join(THEMES)}) nor a known symbol",
+                    field=where)
+            return sym
 
         tilts_sym: dict[str, float] = {}
         tilts_theme: dict[str, float] = {}
@@ -115,9 +128,9 @@ class IndexScheme:
             if key in THEMES:
                 tilts_theme[key] = float(m)
             else:
-                tilts_sym[normalize_symbol(key)] = float(m)
+                tilts_sym[symbol(key, "tilts")] = float(m)
         ex_theme = {k for k in self.exclude if k in THEMES}
-        ex_sym = {normalize_symbol(k) for k in self.exclude if k not in THEMES}
+        ex_sym = {symbol(k, "exclude") for k in self.exclude if k not in THEMES}
         plain = not (tilts_sym or tilts_theme or ex_theme or ex_sym)
 
         def transform(w: pd.Series, _on: pd.Timestamp) -> pd.Series:

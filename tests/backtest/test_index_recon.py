@@ -333,6 +333,8 @@ def test_scheme_transform_tilts_and_excludes_by_theme_and_symbol() -> None:
     expect = np.array([0.0, 0.3 * 2, 0.2, 0.1 * 3])
     np.testing.assert_allclose(got.to_numpy(), expect / expect.sum())
     assert IndexScheme("plain").rule(themes).transform is None
+    with pytest.raises(ScenarioError, match="neither a theme"):
+        IndexScheme("typo", exclude=("auto_ev",)).rule(themes)
 
 
 def test_scheme_validation_and_driver_vocabulary() -> None:
