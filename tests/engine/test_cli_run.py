@@ -92,3 +92,18 @@ def test_run_of_a_bad_file_is_one_paragraph(tmp_path, capsys) -> None:
     assert main(["run", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "as_of: is required but missing" in err and "Traceback" not in err
+
+
+@pytest.mark.snapshot
+def test_run_of_a_grid_gives_one_result_per_point(snapshot_dir, tmp_path, capsys) -> None:
+    text = FIXTURE.read_text(encoding="utf-8") + "grid:\n  drivers[capex].useful_life_years: [3, 6]\n"
+    path = tmp_path / "grid.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    assert "2 grid scenarios" in capsys.readouterr().out
+    assert main(["run", str(path), "--draws", "300", "--format", "json", "--no-record"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert [r["grid_point"] for r in results] == [{"drivers[capex].useful_life_years": 3},
+                                                  {"drivers[capex].useful_life_years": 6}]
+    med = [next(row["median_price"] for row in r["summary"] if row["symbol"] == "0700.HK") for r in results]
+    assert med[0] < med[1]  # a shorter life means a larger depreciation charge now

@@ -225,3 +225,34 @@ def test_the_fixture_scenario_runs_on_the_snapshot_quickly(snapshot_dir, monkeyp
     expected = math.log(0.92) * (0.5 ** (190 / 20) - 0.5 ** (9 / 20))
     np.testing.assert_allclose(r.contributions["vat-rumour"][:, 0], expected, rtol=1e-12)
     assert np.all(r.contributions["vat-rumour"][:, 1] == 0.0)
+
+
+def test_implied_scheme_recovers_the_weights_of_a_synthetic_index() -> None:
+    rng = np.random.default_rng(8)
+    days = pd.bdate_range("2025-01-02", "2025-12-31")
+    names = ["0700.HK", "9988.HK", "3690.HK", "1810.HK"]
+    rets = rng.normal(0.0005, 0.02, (len(days), len(names)))
+    w_true = np.array([0.4, 0.3, 0.2, 0.1])
+    closes = {s: pd.Series(100 * np.cumprod(1 + rets[:, j]), index=days) for j, s in enumerate(names)}
+    closes["HSTECH.HK"] = pd.Series(5000 * np.cumprod(1 + rets @ w_true), index=days)
+    # after as_of the "index" goes haywire: must not matter
+    closes["HSTECH.HK"] = closes["HSTECH.HK"].where(days <= "2025-06-30", 1.0)
+    data = {"name": "implied", "as_of": "2025-06-30", "horizon": "3M", "universe": names,
+            "benchmarks": ["HSTECH.HK"],
+            "drivers": [{"type": "index_weighting", "scheme": "implied", "lookback_days": 100,
+                         "tilts": {"1810.HK": 3.0}}],
+            "monte_carlo": {"draws": 10}}
+    r = run_scenario(scenario_from_dict(data), source=MemorySource(closes))
+    np.testing.assert_allclose(r.index_weights_before, w_true, atol=1e-8)
+    np.testing.assert_allclose(r.index_weights_after, np.array([0.4, 0.3, 0.2, 0.3]) / 1.2, atol=1e-8)
+
+
+def test_pe_cross_check_warns_when_far_from_the_implied_multiple(tmp_path, monkeypatch, source) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pe.yaml").write_text(
+        "name: pe\nas_of: 2025-06-30\nhorizon: 6M\nuniverse: [0700.HK, 9988.HK]\n"
+        "baseline:\n  0700.HK: {eps: 25, pe: 35}\n  9988.HK: {eps: 10, pe: 11}\n", encoding="utf-8")
+    r = run_scenario(load_scenario("pe.yaml"), source=source)
+    # 0700.HK: 500 / 25 = P/E 20 vs 35 given -> warning; 9988.HK: 120 / 10 = 12 vs 11 -> fine
+    assert r.warnings == ["pe.yaml:6:26 baseline.0700.HK.pe: warning: pe 35 is far from the P/E "
+                          "implied by the 2025-06-30 close and eps (20.0); the engine uses the implied one"]
