@@ -142,10 +142,18 @@ class UnknownUniverseError(ScenarioError, KeyError):
 
 
 def _as_date(value: date | str | None) -> date | None:
-    if value is None or isinstance(value, date):
-        return value.date() if hasattr(value, "date") and callable(value.date) else value
+    """``date``, ``datetime``/``pd.Timestamp`` (its date), or an ISO string (a time part after
+    the date is ignored)."""
+    if value is None:
+        return None
+    if isinstance(value, date):
+        as_date = getattr(value, "date", None)
+        return as_date() if callable(as_date) else value
+    text = str(value).strip()
+    if len(text) > 10 and text[10] in "T ":
+        text = text[:10]
     try:
-        return date.fromisoformat(str(value))
+        return date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"as_of must be a date YYYY-MM-DD (got {value!r})") from None
 

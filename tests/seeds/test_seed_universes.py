@@ -33,6 +33,18 @@ def test_hstech_has_30_members_on_every_change_date() -> None:
     assert len(universe_members("hstech")) == 30
 
 
+def test_as_of_accepts_timestamps_and_datetimes() -> None:
+    import datetime as dt
+
+    import pandas as pd
+
+    expect = universe_members("hstech", "2025-03-07")
+    assert universe_members("hstech", pd.Timestamp("2025-03-07")) == expect
+    assert universe_members("hstech", dt.datetime(2025, 3, 7, 16, 0)) == expect
+    assert universe_members("hstech", "2025-03-07T00:00:00") == expect
+    assert universe_members("hstech", pd.Timestamp("2025-03-10")) != expect
+
+
 def test_east_buy_and_zhongan_removed_on_2025_03_10() -> None:
     before = universe_members("hstech", "2025-03-07")
     after = universe_members("hstech", date(2025, 3, 10))
