@@ -34,13 +34,20 @@ __all__ = ["SingleBacktest", "backtest_scenario", "index_performance", "walk_for
            "WalkForwardBacktest"]
 
 
-def _scenario_meta(scenario: Any) -> dict[str, Any]:
-    return {"scenario": scenario.name, "file": scenario.file, "file_sha256": scenario.file_sha256}
+def _abs(file: str | None) -> str | None:
+    """Absolute path of the scenario file (so a stored run can find it from anywhere)."""
+    if not file:
+        return file
+    from pathlib import Path
+
+    return str(Path(file).resolve())
 
 
 @dataclass
 class SingleBacktest:
-    """A scenario scored at its own ``as_of`` (see :func:`backtest_scenario`)."""
+    """A scenario scored at its own ``as_of`` (see :func:`backtest_scenario`); ``result`` is
+    the engine result's summary (``ScenarioResult.to_dict(include_draws=False)``), stored with
+    the scores so a report can be drawn from the run alone."""
 
     scenario: str
     file: str | None
@@ -51,6 +58,7 @@ class SingleBacktest:
     band: tuple[float, float]
     index_performance: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    result: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         sc = self.score.to_dict()
@@ -61,6 +69,7 @@ class SingleBacktest:
             "summary": sc["summary"], "per_symbol": sc["per_symbol"], "index": sc["index"],
             "index_performance": self.index_performance,
             "notes": list(sc["notes"]) + list(self.notes),
+            "result": self.result,
         }
 
 
@@ -89,8 +98,9 @@ def backtest_scenario(scenario: Any, *, source: PriceSource | None = None, draws
     if index and bench is not None:
         perf = index_performance(scenario, f.as_of, f.horizon, source)
         notes.extend(perf.get("notes", []))
-    return SingleBacktest(scenario.name, scenario.file, scenario.file_sha256, sc, f.draws,
-                          getattr(result, "seed", None), band, perf, notes)
+    summary = result.to_dict(include_draws=False) if hasattr(result, "to_dict") else None
+    return SingleBacktest(scenario.name, _abs(scenario.file), scenario.file_sha256, sc, f.draws,
+                          getattr(result, "seed", None), band, perf, notes, summary)
 
 
 # --------------------------------------------------------------------------------------
@@ -107,7 +117,8 @@ def index_performance(scenario: Any, as_of: DateLike, horizon: DateLike,
     ``total_return``, ``max_drawdown``, ``turnover`` (one-way, per rebalance date inside the
     window), and ``vs``: per benchmark ``total_return``, ``excess_return`` (difference of total
     returns), ``tracking_error`` and ``information_ratio`` (annualized with 252 days),
-    ``max_drawdown``. When the simulation cannot run (module missing, data ending before the
+    ``max_drawdown``; ``levels`` the daily price levels (rebased to 100 the session before the
+    window) as ``{"index": [dates], column: [values]}``. When the simulation cannot run (module missing, data ending before the
     window) the dict has ``status`` ``"unavailable"`` and a note saying why.
     """
     from scenarios.errors import DataUnavailableError
@@ -184,6 +195,9 @@ def index_performance(scenario: Any, as_of: DateLike, horizon: DateLike,
             "max_drawdown": M.max_drawdown(br),
         }
     out["vs"] = vs
+    lv = cf.levels[[c for c in [name, *benches] if c in cf.levels]]
+    out["levels"] = {"index": [d.date().isoformat() for d in lv.index],
+                     **{("scenario index" if c == name else c): [float(v) for v in lv[c]] for c in lv}}
     out["notes"].extend(cf.notes)
     if out["status"] == "partial":
         out["notes"].append(f"index simulation ends {out['end']}, before the horizon {h.date()}")
@@ -231,5 +245,5 @@ def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: Da
     forecaster = scenario_forecaster(scenario, source=source, draws=draws, seed=seed)
     res = walk_forward(forecaster, dates, source, roll=roll, band=band, partial=partial, progress=progress)
     used_draws = res.scores[0].summary["draws"] if res.scores else draws
-    return WalkForwardBacktest(scenario.name, scenario.file, scenario.file_sha256, res, used_draws,
+    return WalkForwardBacktest(scenario.name, _abs(scenario.file), scenario.file_sha256, res, used_draws,
                                seed if seed is not None else scenario.monte_carlo.seed, band)
