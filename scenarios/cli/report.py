@@ -46,6 +46,50 @@ def _score(result):  # -> dict | None
         return None
 
 
+def _from_run(payload: dict, run_id: str, kind: str):  # -> ReportView
+    """A stored run. ``run`` payloads carry the scenario result; ``backtest`` payloads carry the
+    scores only, so the scenario is re-run from its recorded file with the recorded seed and
+    draws (deterministic), after checking that the file still has the recorded hash."""
+    from scenarios.report.adapters import find_parts, view_from_parts
+
+    parts = find_parts(payload)
+    result = parts["result"]
+    notes: list[str] = []
+    if result is None:
+        result = _rerun(payload, run_id, notes)
+    view = view_from_parts(result, score=parts["score"], walk_forward=parts["walk_forward"],
+                           counterfactual=parts["counterfactual"], run_id=run_id,
+                           kind="walk-forward" if parts["walk_forward"] else kind)
+    if notes:
+        from dataclasses import replace
+
+        view = replace(view, notes={**view.notes, "forecast": " ".join(notes)})
+    return view
+
+
+def _rerun(payload: dict, run_id: str, notes: list[str]) -> dict:
+    import hashlib
+
+    from scenarios.engine import run_scenario
+    from scenarios.errors import DataFormatError
+    from scenarios.model import load_scenario
+
+    file = payload.get("file")
+    if not file or not Path(file).is_file():
+        raise DataFormatError(
+            f"run {run_id} holds backtest scores only, and its scenario file "
+            f"{file or '(not recorded)'} is not there any more to re-run the forecast it scored; "
+            "report the scenario file instead (scenarios report FILE)")
+    recorded = payload.get("file_sha256")
+    current = hashlib.sha256(Path(file).read_bytes()).hexdigest()
+    scenario = load_scenario(file)
+    if recorded and recorded not in (current, getattr(scenario, "file_sha256", None)):
+        notes.append(f"The scenario file {file} changed since run {run_id}: the fans are re-run from "
+                     "the current file, the scores are the recorded ones.")
+    result = run_scenario(scenario, draws=payload.get("draws"), seed=payload.get("seed"))
+    return result.to_dict()
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
 
@@ -74,11 +118,10 @@ def register(app: typer.Typer) -> None:
                 raise ScenarioError("scenario file not found", file=path)
             view = _from_file(path, draws, seed)
         else:
-            from scenarios.report.adapters import view_from_payload
             from scenarios.store.runs import load_run, run_info
 
             info = run_info(target)
-            view = view_from_payload(load_run(info.id), run_id=info.id)
+            view = _from_run(load_run(info.id), info.id, info.kind)
         from scenarios import __version__
 
         charts = build_charts(view, png)

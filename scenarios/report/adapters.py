@@ -403,6 +403,19 @@ def _with_pit(f: FanChartData, row: Mapping[str, Any] | None) -> FanChartData:
     return replace(f, pit=_opt(row.get("pit")))
 
 
+def _score_from_walk_forward(wf: Mapping[str, Any], as_of: dt.date) -> dict[str, Any] | None:
+    """The walk-forward window whose as_of is the result's, in the form of a forecast score."""
+    rows = [p for p in wf.get("pairs") or [] if isinstance(p, Mapping) and _date(p.get("as_of")) == as_of]
+    window = next((w for w in wf.get("windows") or [] if isinstance(w, Mapping) and _date(w.get("as_of")) == as_of), None)
+    if not rows or window is None:
+        return None
+    summary = {k: window.get(k) for k in ("n_symbols", "n_scored", "hit_rate", "ic", "mae", "coverage", "crps")
+               if k in window}
+    if "nominal_coverage" in (wf.get("track") or {}):
+        summary["nominal_coverage"] = wf["track"]["nominal_coverage"]
+    return {"per_symbol": rows, "summary": summary, "index": None}
+
+
 def _scatter(score: Mapping[str, Any] | None) -> tuple[ScatterData | None, tuple[MetricRow, ...]]:
     if not score:
         return None, ()
@@ -585,7 +598,8 @@ def _track(wf: Mapping[str, Any] | None) -> tuple[TrackRecord | None, tuple[Metr
     if iw:
         by = {str(_as_date(w["as_of"])): w for w in iw}
         pick = [by.get(str(d), {}) for d in as_of]
-        label = f"{iw[0].get('benchmark', 'index')} forecast vs realized ({wf.get('roll', '')} roll)"
+        target = iw[0].get("target") or iw[0].get("benchmark") or "index"
+        label = f"index forecast vs realized {target} ({wf.get('roll', '')} roll)"
         pred = np.array([_f(w.get("predicted")) for w in pick])
         lo = np.array([_f(w.get("lower")) for w in pick])
         hi = np.array([_f(w.get("upper")) for w in pick])
@@ -647,6 +661,8 @@ def view_from_parts(result: Mapping[str, Any], *, score: Mapping[str, Any] | Non
         raise DataFormatError("the run payload has no scenario result (symbols, as_of, horizon): "
                               "it cannot be reported")
     kind = kind or ("walk-forward" if walk_forward else "backtest" if score else "run")
+    if score is None and walk_forward:
+        score = _score_from_walk_forward(walk_forward, _as_date(result["as_of"]))
     notes: dict[str, str] = {}
     fans = _fans(result, score, source, read_prices, notes)
     scatter, metrics = _scatter(score)

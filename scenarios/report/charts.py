@@ -237,7 +237,7 @@ def scatter_chart(data: ScatterData) -> Figure:
         ic = "n/a" if data.ic is None else f"{data.ic:+.2f}"
         hr = "n/a" if data.hit_rate is None else f"{data.hit_rate * 100:.0f}%"
         ax.set_title(f"Predicted vs realized return: IC {ic}, hit rate {hr} (n = {int(ok.sum())})")
-        ax.legend(loc="upper left", fontsize=7.5)
+        fig.legend(loc="outside lower center", ncols=4, fontsize=7.5)
     return fig
 
 
@@ -345,7 +345,6 @@ def track_chart(data: TrackRecord) -> Figure:
         _pct_axis(top.yaxis)
         top.set_ylabel("Return to horizon")
         top.set_title(f"Walk-forward track record: {data.label}")
-        top.legend(loc="upper left", ncols=3)
         if data.hit_rate.size:
             bottom.plot(x, data.hit_rate, color=PALETTE["positive"], lw=0, marker="o", ms=3.5,
                         label="Hit rate (window)")
@@ -359,7 +358,12 @@ def track_chart(data: TrackRecord) -> Figure:
         bottom.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
         bottom.set_ylim(min(-0.2, float(np.nanmin(data.ic)) - 0.05) if data.ic.size and np.isfinite(data.ic).any() else 0, 1.0)
         bottom.set_ylabel("Hit rate / IC")
-        bottom.legend(loc="lower left", ncols=3)
+        handles, labels = [], []
+        for ax in (top, bottom):
+            h, lab = ax.get_legend_handles_labels()
+            handles += h
+            labels += lab
+        fig.legend(handles, labels, loc="outside lower center", ncols=6)
         _date_axis(bottom)
         bottom.set_xlabel("Forecast date (as_of)")
     return fig

@@ -43,8 +43,10 @@ def _dates(index: pd.Index) -> list[dt.date]:
 
 
 def synthetic_view(snapshot_dir: Path, *, with_realized: bool = True, index: bool = True,
-                   track: bool = True, draws: int = 2000, seed: int = 7) -> ReportView:
+                   track: bool = True, draws: int = 2000, seed: int = 7,
+                   symbols: tuple[str, ...] = SYMBOLS) -> ReportView:
     """A full report view: synthetic scenario draws around real baselines and realized prices."""
+    SYMBOLS = symbols  # noqa: N806 - the universe of this view
     rng = np.random.default_rng(seed)
     fans, pred, real, lo, hi, sources = [], [], [], [], [], []
     comps = {"earnings": [], "re-rating": [], "dividends": []}
@@ -94,7 +96,7 @@ def synthetic_view(snapshot_dir: Path, *, with_realized: bool = True, index: boo
                      ("pe_reversion",)),
         ),
         symbols=SYMBOLS,
-        parameters={"universe": "custom (6 names)", "draws": str(draws)},
+        parameters={"universe": f"custom ({len(SYMBOLS)} names)", "draws": str(draws)},
     )
     scatter = ScatterData.compute(SYMBOLS, pred, real, lower=np.array(lo), upper=np.array(hi)) if with_realized else None
     metrics = (MetricRow("Hit rate", scatter.hit_rate, "fraction", "share of symbols with the direction right"),
@@ -112,8 +114,8 @@ def synthetic_view(snapshot_dir: Path, *, with_realized: bool = True, index: boo
             IndexLine("HSTECH (actual)", hst.loc[common].to_numpy()),
             IndexLine("HSI (actual)", hsi.loc[common].to_numpy()),
         ), markers=((dt.date(2025, 9, 8), "rebalance"),))
-        before = np.array([0.08, 0.08, 0.07, 0.08, 0.06, 0.05])
-        after = np.array([0.10, 0.09, 0.05, 0.08, 0.07, 0.04])
+        before = np.array([0.08, 0.08, 0.07, 0.08, 0.06, 0.05])[:len(SYMBOLS)]
+        after = np.array([0.10, 0.09, 0.05, 0.08, 0.07, 0.04])[:len(SYMBOLS)]
         weights = WeightsBars(SYMBOLS, before, after)
         ir = rng.normal(0.05, 0.1, draws)
         index_return = {"p05": float(np.quantile(ir, .05)), "p25": float(np.quantile(ir, .25)),
@@ -141,7 +143,7 @@ def synthetic_view(snapshot_dir: Path, *, with_realized: bool = True, index: boo
 
 @pytest.fixture(scope="session")
 def full_view(snapshot_dir: Path) -> ReportView:
-    return synthetic_view(snapshot_dir)
+    return synthetic_view(snapshot_dir, symbols=SYMBOLS[:5])
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.snapshot
 def sparse_view(snapshot_dir: Path) -> ReportView:
     from conftest import synthetic_view
 
-    return synthetic_view(snapshot_dir, with_realized=False, index=False, track=False, draws=300)
+    return synthetic_view(snapshot_dir, with_realized=False, index=False, track=False, draws=300,
+                          symbols=("0700.HK", "1810.HK", "9999.HK"))
 
 
 def _cells(root, table_id: str) -> list:
@@ -140,9 +141,16 @@ def test_self_contained_and_unique_ids(full_html: str) -> None:
 
 
 def test_deterministic(full_view: ReportView, full_html: str) -> None:
-    again = render_report(full_view)
-    assert again == full_html
-    assert "<dc:date>" not in full_html
+    """Same view -> byte-identical SVG and HTML (fresh figures, fixed salts, no dates)."""
+    from scenarios.report import chart_specs
+    from scenarios.report.charts import to_svg
+    from scenarios.report.html import render_html
+
+    for spec in [s for s in chart_specs(full_view) if s.id in ("fan-0700-HK", "track-record")]:
+        assert to_svg(spec.make(), spec.id, spec.title) == to_svg(spec.make(), spec.id, spec.title)
+        assert f'data-chart="{spec.id}"' in full_html
+    assert "<dc:date>" not in full_html and "<dc:date" not in full_html
+    assert render_html(full_view, {}, version="x") == render_html(full_view, {}, version="x")
 
 
 def test_formatting_helpers() -> None:
@@ -154,10 +162,11 @@ def test_formatting_helpers() -> None:
 def test_write_report_and_pngs(sparse_view: ReportView, tmp_path: Path) -> None:
     from PIL import Image
 
-    out = write_report(sparse_view, tmp_path / "sub" / "r.html", png_dir=tmp_path / "png")
+    one = ReportView(header=sparse_view.header, fans=sparse_view.fans[:1], decomposition=sparse_view.decomposition)
+    out = write_report(one, tmp_path / "sub" / "r.html", png_dir=tmp_path / "png")
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     pngs = sorted(p.name for p in (tmp_path / "png").glob("*.png"))
-    expected = sorted([f"fan-{f.symbol.replace('.', '-')}.png" for f in sparse_view.fans] + ["decomposition.png"])
+    expected = sorted([f"fan-{f.symbol.replace('.', '-')}.png" for f in one.fans] + ["decomposition.png"])
     assert pngs == expected
     with Image.open(tmp_path / "png" / expected[0]) as im:
         assert im.format == "PNG" and im.size[0] >= 1000

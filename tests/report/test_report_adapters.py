@@ -1,0 +1,123 @@
+"""Adapters: distribution text and quantiles, payload discovery, and the statistics shown."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from scenarios.report.adapters import describe_param, find_parts, param_quantiles
+from scenarios.report.model import FanChartData, TrackRecord, hit_rate, spearman_ic
+
+LEVELS = (0.05, 0.5, 0.95)
+
+
+def test_quantiles_match_scipy() -> None:
+    cases = [
+        ({"dist": "normal", "mean": 0.12, "sd": 0.04}, stats.norm(0.12, 0.04)),
+        ({"dist": "lognormal", "median": 18.0, "sigma": 0.15}, stats.lognorm(0.15, scale=18.0)),
+        ({"dist": "uniform", "low": 80.0, "high": 120.0}, stats.uniform(80.0, 40.0)),
+        ({"dist": "triangular", "low": -0.12, "mode": -0.08, "high": -0.02},
+         stats.triang(0.4, loc=-0.12, scale=0.10)),
+    ]
+    for spec, ref in cases:
+        got = param_quantiles(spec, LEVELS)
+        assert list(got) == list(LEVELS)
+        np.testing.assert_allclose([got[q] for q in LEVELS], ref.ppf(LEVELS), rtol=1e-9, atol=1e-12)
+    clipped = param_quantiles({"dist": "normal", "mean": 0.0, "sd": 1.0, "clip": [-1.0, 0.5]}, LEVELS)
+    assert clipped[0.05] == -1.0 and clipped[0.95] == 0.5 and clipped[0.5] == pytest.approx(0.0, abs=1e-12)
+    assert param_quantiles(0.35) == {0.05: 0.35, 0.5: 0.35, 0.95: 0.35}
+    assert param_quantiles({"dist": "unknown"}) == {} and param_quantiles("text") == {}
+
+
+def test_choice_quantile_is_the_discrete_inverse_cdf() -> None:
+    spec = {"dist": "choice", "values": [3, 1, 2], "weights": [0.3, 0.2, 0.5]}
+    # sorted values 1, 2, 3 with cumulative weights 0.2, 0.7, 1.0
+    assert param_quantiles(spec, (0.05, 0.2, 0.5, 0.7, 0.95)) == {0.05: 1.0, 0.2: 1.0, 0.5: 2.0, 0.7: 2.0, 0.95: 3.0}
+    equal = param_quantiles({"dist": "choice", "values": [10, 20]}, (0.25, 0.75))
+    assert equal == {0.25: 10.0, 0.75: 20.0}
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.floats(-1, 1), st.floats(0.001, 2), st.floats(0, 1), st.floats(0.01, 0.99))
+def test_triangular_quantile_property(low: float, width: float, c: float, q: float) -> None:
+    high = low + width
+    mode = low + c * width
+    got = param_quantiles({"dist": "triangular", "low": low, "mode": mode, "high": high}, (q,))[q]
+    assert low - 1e-12 <= got <= high + 1e-12
+    assert got == pytest.approx(stats.triang(c, loc=low, scale=width).ppf(q), rel=1e-7, abs=1e-9)
+
+
+def test_describe_param_prints_percents_for_fractions() -> None:
+    assert describe_param({"dist": "normal", "mean": 0.12, "sd": 0.04, "clip": [-0.5, 0.6]}, True) == \
+        "normal: mean +12.0%, sd 4.0%, clipped to [-50.0%, +60.0%]"
+    assert describe_param({"dist": "lognormal", "median": 18, "sigma": 0.15}, False) == \
+        "lognormal: median 18, sigma 0.15 (sd of log)"
+    assert describe_param({"dist": "choice", "values": [1, 2], "weights": [0.2, 0.8]}, False) == \
+        "one of 1 (p=0.2), 2 (p=0.8)"
+    assert describe_param(0.35, True) == "+35.0%" and describe_param(250, False) == "250"
+    assert describe_param({"0981.HK": 2.0}, False) == "0981.HK: 2"
+
+
+def test_find_parts_whatever_the_nesting() -> None:
+    result = {"kind": "scenario_result", "symbols": ["0700.HK"], "baseline_price": [500.0],
+              "as_of": "2025-06-30", "horizon": "2025-12-31", "summary": []}
+    score = {"per_symbol": [], "summary": {}}
+    wf = {"windows": [], "track": {}}
+    parts = find_parts({"kind": "backtest", "run": {"result": result}, "scores": score, "walk": wf})
+    assert parts["result"] is result and parts["score"] is score and parts["walk_forward"] is wf
+    assert find_parts({"a": 1})["result"] is None
+    assert find_parts(score)["score"] is score   # a single backtest payload is a score itself
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.lists(st.tuples(st.floats(-1, 1), st.floats(-1, 1)), min_size=3, max_size=30))
+def test_spearman_ic_matches_scipy(pairs: list[tuple[float, float]]) -> None:
+    p, r = np.array(pairs).T
+    got = spearman_ic(p, r)
+    if np.ptp(p) == 0 or np.ptp(r) == 0:
+        assert got is None
+    else:
+        assert got == pytest.approx(stats.spearmanr(p, r).statistic, abs=1e-9)
+
+
+def test_hit_rate_and_missing_values() -> None:
+    assert hit_rate([0.1, -0.2, 0.3, np.nan], [0.05, 0.1, 0.2, 0.4]) == pytest.approx(2 / 3)
+    assert hit_rate([np.nan], [1.0]) is None
+    assert spearman_ic([1, 2], [1, 2]) is None
+
+
+def test_fan_from_draws_quantiles_and_pit() -> None:
+    draws = np.arange(1, 101, dtype=float)          # prices 1..100
+    fan = FanChartData.from_draws("X", "2025-01-02", "2025-07-02", 50.0, draws, realized_return=0.0)
+    assert fan.quantiles[0.5] == pytest.approx(np.quantile(draws, 0.5))
+    assert fan.median_return == pytest.approx(50.5 / 50 - 1)
+    assert fan.prob_up == pytest.approx(0.5)       # 51..100 above 50
+    assert fan.pit == pytest.approx(0.49 + 0.5 * 0.01)   # 49 below, one tie counts half
+    with pytest.raises(ValueError):
+        FanChartData.from_draws("X", "2025-01-02", "2025-07-02", 0.0, draws)
+
+
+def test_fan_paths_end_at_the_quantiles() -> None:
+    from scenarios.report.charts import fan_paths
+
+    fan = FanChartData.from_draws("X", "2025-01-02", "2025-07-02", 100.0,
+                                  100 * np.exp(np.random.default_rng(0).normal(0.05, 0.2, 500)))
+    dates, paths = fan_paths(fan)
+    assert str(dates[0]) == "2025-01-02" and str(dates[-1]) == "2025-07-02"
+    for q, path in paths.items():
+        assert path[0] == pytest.approx(100.0) and path[-1] == pytest.approx(fan.quantiles[q])
+    # quantile paths never cross
+    stacked = np.vstack([paths[q] for q in sorted(paths)])
+    assert (np.diff(stacked, axis=0) >= -1e-9).all()
+
+
+def test_track_record_running_hit_rate() -> None:
+    tr = TrackRecord("t", tuple(), np.array([0.1, -0.1, 0.2, 0.1]), np.array([0.05, 0.2, np.nan, 0.3]))
+    np.testing.assert_allclose(tr.hits[[0, 1, 3]], [1.0, 0.0, 1.0])
+    assert math.isnan(tr.hits[2])
+    np.testing.assert_allclose(tr.cumulative_hit_rate, [1.0, 0.5, 0.5, 2 / 3])
