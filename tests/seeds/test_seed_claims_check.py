@@ -250,3 +250,11 @@ def test_cli_json_and_table(snapshot_dir: Path, capsys: pytest.CaptureFixture[st
     assert "a000-tencent-feb3-4-drop" in out and "contradicted (+3.2 pt)" in out
     assert "claims checked" in out
     assert main(["claims", "check", "--strict"]) == 1
+
+
+def test_cli_list_filters(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["claims", "list", "--article", "003", "--kind", "price_return"]) == 0
+    out = capsys.readouterr().out
+    assert "a003-hsi-2025" in out and "a003-hstech-2025" in out
+    assert "a004-" not in out and "a003-top10-weight" not in out
+    assert "2 claims." in out
