@@ -65,8 +65,12 @@ def unavailable_message(symbol: str, start: DateLike = None, end: DateLike = Non
         csv_part = "SCENARIOS_PRICES is not set"
     else:
         csv_part = f"the CSV folder {csv_dir} (SCENARIOS_PRICES) has no file for it"
-    yahoo_part = ("Yahoo Finance returned nothing (offline, or an unknown symbol)" if yahoo_tried
-                  else "Yahoo Finance was not asked because SCENARIOS_OFFLINE=1")
+    if yahoo_tried:
+        yahoo_part = "Yahoo Finance returned nothing (offline, or an unknown symbol)"
+    elif offline():
+        yahoo_part = "Yahoo Finance was not asked because SCENARIOS_OFFLINE=1"
+    else:
+        yahoo_part = "Yahoo Finance was not part of this source"
     return (
         f"no price data for {symbol} from {a} to {b}: it is not in the local store, {csv_part}, "
         f"and {yahoo_part}. To fix it, either set SCENARIOS_PRICES to a folder of "

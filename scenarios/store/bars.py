@@ -209,7 +209,7 @@ class BarStore:
             return _empty(cols)
         lo, hi = _as_date(start, MIN_DATE), _as_date(end, MAX_DATE)
         rel = con.execute(
-            f"SELECT date, {', '.join(cols)} FROM bars WHERE symbol = ? AND date BETWEEN ? AND ? "
+            f"SELECT date, {_nan_select(cols)} FROM bars WHERE symbol = ? AND date BETWEEN ? AND ? "
             "ORDER BY date", [sym, lo, hi])
         return _to_frame(rel.fetchnumpy(), cols)
 
@@ -220,18 +220,19 @@ class BarStore:
         con = self._connection(create=False)
         if con is None or not wanted:
             return {}
-        arrays = con.execute(
-            f"SELECT symbol, date, {', '.join(cols)} FROM bars "
-            f"WHERE symbol IN ({', '.join('?' for _ in wanted)}) ORDER BY symbol, date", wanted
-        ).fetchnumpy()
-        syms = np.asarray(arrays["symbol"], dtype=object)
+        placeholders = ", ".join("?" for _ in wanted)
+        with transaction(con):  # counts and bars from the same snapshot
+            counts = con.execute(
+                f"SELECT symbol, count(*) FROM bars WHERE symbol IN ({placeholders}) "
+                "GROUP BY symbol ORDER BY symbol", wanted).fetchall()
+            arrays = con.execute(
+                f"SELECT date, {_nan_select(cols)} FROM bars WHERE symbol IN ({placeholders}) "
+                "ORDER BY symbol, date", wanted).fetchnumpy()
         out: dict[str, pd.DataFrame] = {}
-        if not len(syms):
-            return out
-        cuts = np.flatnonzero(syms[1:] != syms[:-1]) + 1
-        bounds = np.concatenate(([0], cuts, [len(syms)]))
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-            out[str(syms[a])] = _to_frame({k: v[a:b] for k, v in arrays.items()}, cols)
+        a = 0
+        for sym, n in counts:
+            out[sym] = _to_frame({k: v[a:a + n] for k, v in arrays.items()}, cols)
+            a += n
         return out
 
     def coverage_many(self, symbols: Iterable[str]) -> dict[str, list[Interval]]:
@@ -385,6 +386,11 @@ def _insert_bars(con: duckdb.DuckDBPyConnection, batch: list[tuple[str, BarWrite
             "CAST(source AS VARCHAR), ? FROM _incoming_bars", [now])
     finally:
         con.unregister("_incoming_bars")
+
+
+def _nan_select(cols: tuple[str, ...]) -> str:
+    """Select list that turns stored NULLs back into NaN (plain, unmasked float arrays)."""
+    return ", ".join(f"coalesce({c}, 'NaN'::DOUBLE) AS {c}" for c in cols)
 
 
 def _empty(cols: tuple[str, ...]) -> pd.DataFrame:
