@@ -81,8 +81,8 @@ def price_from_ev_ebitda(ebitda: ArrayLike, ev_ebitda: ArrayLike, net_debt: Arra
             equity value).
         shares: shares outstanding (> 0), in the unit matching ``ebitda`` (millions if ``ebitda`` is
             in millions).
-        on_invalid: a negative equity value (net debt above the enterprise value): ``"raise"``
-            (default) or ``"nan"``.
+        on_invalid: an equity value <= 0 (net debt at or above the enterprise value):
+            ``"raise"`` (default) or ``"nan"``.
 
     Returns:
         Price per share in the currency of ``ebitda``.
@@ -96,8 +96,8 @@ def price_from_ev_ebitda(ebitda: ArrayLike, ev_ebitda: ArrayLike, net_debt: Arra
     n = inp.get("shares", gt=0.0)
     inp.broadcast()
     equity = e * m - d
-    price = handle_invalid(equity / n, equity < 0, on_invalid, f,
-                           "net debt exceeds the enterprise value (negative equity value)",
+    price = handle_invalid(equity / n, equity <= 0, on_invalid, f,
+                           "net debt is at or above the enterprise value (equity value <= 0)",
                            np.broadcast_to(equity, np.shape(equity)))
     return inp.wrap(price)
 

@@ -196,7 +196,7 @@ def test_fx_direction() -> None:
 
 
 # --- shock ------------------------------------------------------------------------------------
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(shock=st.floats(-0.6, 1.0), hl=st.floats(0.5, 100), n=st.integers(1, 60))
 def test_shock_path_sums_to_remaining(shock: float, hl: float, n: int) -> None:
     path = shock_path(shock, hl, n)

@@ -137,7 +137,7 @@ def test_pandas_labels_and_invalid() -> None:
         implied_weights(X, X @ w, ridge=-1.0)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 2**31), n=st.integers(1, 12), cap=st.sampled_from([1.0, 0.3, 0.5]))
 def test_projection_is_the_euclidean_projection(seed: int, n: int, cap: float) -> None:
     if cap * n < 1:

@@ -225,7 +225,7 @@ def test_chain_invalid() -> None:
 
 
 # --- turnover ---------------------------------------------------------------------------------
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(a=hnp.arrays(np.float64, 8, elements=st.floats(0.0, 1.0)),
        b=hnp.arrays(np.float64, 8, elements=st.floats(0.0, 1.0)))
 def test_turnover_properties(a: np.ndarray, b: np.ndarray) -> None:
