@@ -101,19 +101,20 @@ def validate_cmd(
 
 
 def _table(result: Any):
+    from rich.markup import escape
     from rich.table import Table
 
     s = result.summary()
     title = (f"{result.name}: {result.as_of} -> {result.horizon}, {result.draws:,} draws, "
              f"seed {result.seed} (total returns; prices in listing currency)")
-    t = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    t = Table(title=escape(title), title_justify="left", show_edge=False, pad_edge=False)
     t.add_column("symbol", no_wrap=True)
     for col in ("baseline", "median price", "median", "5%..95%", "P(up)"):
         t.add_column(col, justify="right", no_wrap=True)
     t.add_column("moved most by", overflow="fold")
     for sym, row in s.iterrows():
         top = row["top_driver"]
-        top_txt = f"{top} {_pct(float(row['top_driver_log']))}" if top else "-"
+        top_txt = escape(f"{top} {_pct(float(row['top_driver_log']))}") if top else "-"
         t.add_row(str(sym), f"{row['baseline_price']:,.2f}", f"{row['median_price']:,.2f}",
                   _pct(row["median_return"]), f"{_pct(row['return_p05'])}..{_pct(row['return_p95'])}",
                   f"{100 * row['prob_up']:.0f}%", top_txt)

@@ -107,3 +107,12 @@ def test_run_of_a_grid_gives_one_result_per_point(snapshot_dir, tmp_path, capsys
                                                   {"drivers[capex].useful_life_years": 6}]
     med = [next(row["median_price"] for row in r["summary"] if row["symbol"] == "0700.HK") for r in results]
     assert med[0] < med[1]  # a shorter life means a larger depreciation charge now
+
+
+@pytest.mark.snapshot
+def test_table_titles_keep_square_brackets(snapshot_dir, tmp_path, capsys) -> None:
+    path = tmp_path / "grid.yaml"
+    path.write_text(FIXTURE.read_text(encoding="utf-8")
+                    + "grid:\n  drivers[capex].useful_life_years: [4]\n", encoding="utf-8")
+    assert main(["run", str(path), "--draws", "100", "--no-record"]) == 0
+    assert "tencent-vat-rumour [drivers[capex].useful_life_years=4]" in capsys.readouterr().out
