@@ -1,0 +1,46 @@
+"""Helpers for the example-scenario tests (``examples/*.yaml`` on the real snapshot).
+
+The expected values in these tests are computed independently: prices with plain pandas from
+the CSV files, fundamentals and claim values with plain PyYAML from the files, formulas by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES_DIR = REPO_ROOT / "examples"
+EXAMPLE_FILES = sorted(EXAMPLES_DIR.glob("*.yaml"))
+DRAWS = 10_000
+
+
+def example_path(name: str) -> Path:
+    return EXAMPLES_DIR / name
+
+
+def raw_yaml(name: str) -> dict[str, Any]:
+    """The example file as plain data (PyYAML, no project code)."""
+    return yaml.safe_load(example_path(name).read_text(encoding="utf-8"))
+
+
+def raw_driver(data: dict[str, Any], label: str) -> dict[str, Any]:
+    for d in data["drivers"]:
+        if d.get("label") == label:
+            return d
+    raise KeyError(label)
+
+
+def snapshot_close(snapshot_dir: Path, symbol: str, day: dt.date | str) -> float:
+    """Close of ``symbol`` on the last row on or before ``day``, read with plain pandas."""
+    import pandas as pd
+
+    frame = pd.read_csv(snapshot_dir / f"{symbol}.csv", parse_dates=["date"])
+    rows = frame[frame["date"] <= pd.Timestamp(day)]
+    assert not rows.empty, f"{symbol}: no row on or before {day}"
+    return float(rows["close"].iloc[-1])
+
+
