@@ -482,7 +482,6 @@ def _m_level(px: _Prices, c: Claim) -> _Measured:
             day, v = _need_end_value(s, sym, c.field, start, end)
     else:
         w, _ = _in_window(px, c, sym, c.field)
-        w = measure.window(s, start, end)
         day = w.idxmax() if stat == "max" else w.idxmin()
         v = float(w.loc[day])
     label = {"last": "", "max": "highest ", "min": "lowest "}[stat]
