@@ -196,7 +196,7 @@ def _render_walk(d: dict[str, Any], console: Any) -> None:
     for w in d.get("windows", []):
         status = w.get("status", "")
         if status == "failed":
-            status = "failed: " + (w.get("error") or "")[:80]
+            status = "failed: " + (w.get("error") or "")
         t.add_row(str(w.get("as_of")), str(w.get("horizon") or "-"),
                   f"{w.get('n_scored', 0)}/{w.get('n_symbols', 0)}",
                   pct(w.get("hit_rate"), signed=False, digits=0), num(w.get("ic"), 2),

@@ -35,7 +35,7 @@ from scenarios.backtest import metrics as M
 from scenarios.backtest.forecast import Forecast, Forecaster, trailing_return
 from scenarios.backtest.scoring import ForecastScore, score_forecast
 from scenarios.data.base import DateLike, PriceSource
-from scenarios.errors import DataUnavailableError
+from scenarios.errors import DataUnavailableError, ScenarioError
 
 __all__ = ["ROLLS", "WalkForwardResult", "horizon_steps", "roll_dates", "walk_forward"]
 
@@ -124,9 +124,11 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
                  ) -> WalkForwardResult:
     """Run ``forecaster`` at each date, score each forecast, and summarize the track record.
 
-    A date where the forecaster raises :class:`~scenarios.errors.DataUnavailableError`
-    (e.g. a stock not yet listed) is recorded as a failed window with the message and the
-    walk continues; any other error (a look-ahead, an invalid scenario) stops the walk.
+    A date where the forecaster raises :class:`~scenarios.errors.DataUnavailableError` or a
+    :class:`~scenarios.errors.ScenarioError` (the engine's data checks: a stock not listed
+    yet at that date, stale prices) is recorded as a failed window with the message and the
+    walk continues; if every date fails, the first error is raised. Anything else (a
+    :class:`~scenarios.errors.LookAheadError`, a bug) stops the walk at once.
     ``progress`` draws a bar on a terminal (silent otherwise, see :mod:`scenarios.progress`).
     """
     from scenarios.progress import progress as progress_bar
@@ -143,12 +145,14 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
     idx_rows: list[dict[str, Any]] = []
     scores: list[ForecastScore] = []
     steps: list[int] = []
+    errors: list[Exception] = []
     for as_of in it:
         try:
             f = forecaster(as_of)
-        except DataUnavailableError as exc:
+        except (DataUnavailableError, ScenarioError) as exc:
+            errors.append(exc)
             win_rows.append({"as_of": as_of, "horizon": pd.NaT, "status": "failed", "n_symbols": 0,
-                             "n_scored": 0, "error": str(exc)})
+                             "n_scored": 0, "error": " ".join(str(exc).split())})
             if on_window:
                 on_window(as_of, None)
             continue
@@ -179,6 +183,8 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
         if on_window:
             on_window(as_of, sc)
 
+    if errors and len(errors) == len(days):
+        raise errors[0]  # nothing could be forecast: the first reason is the answer
     windows = pd.DataFrame(win_rows)
     for c in ("hit_rate", "ic", "mae", "coverage", "crps", "mae_zero", "mae_momentum"):
         if c not in windows:
@@ -193,7 +199,7 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
         track["index"] = _index_track(index_windows, h)
     failed = windows.loc[windows["status"] == "failed"]
     if len(failed):
-        notes.append(f"{len(failed)} as_of date(s) could not be forecast (data unavailable), e.g. "
+        notes.append(f"{len(failed)} as_of date(s) could not be forecast, e.g. "
                      f"{failed['as_of'].iloc[0].date()}: {failed['error'].iloc[0]}")
     return WalkForwardResult(roll, days[0], days[-1], windows, pairs, track, index_windows, notes, scores)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +18,14 @@ def quarter_later(as_of: pd.Timestamp) -> pd.Timestamp:
     return (pd.Timestamp(as_of) + pd.offsets.QuarterEnd(1)).normalize()
 
 
+@functools.lru_cache(maxsize=64)
+def _closes(path: Path) -> pd.Series:
+    return pd.read_csv(path, index_col="date", parse_dates=True)["close"].dropna()
+
+
 def csv_close_on_or_before(folder: Path, symbol: str, day: pd.Timestamp) -> float:
     """Independent of the project: plain pandas reading of the snapshot file."""
-    s = pd.read_csv(folder / f"{symbol}.csv", index_col="date", parse_dates=True)["close"].dropna()
-    return float(s.loc[:day].iloc[-1])
+    return float(_closes(Path(folder) / f"{symbol}.csv").loc[:pd.Timestamp(day)].iloc[-1])
 
 
 class OracleForecaster:

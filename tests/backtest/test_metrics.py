@@ -16,7 +16,7 @@ from scipy import stats
 from scenarios.backtest import metrics as M
 
 finite = st.floats(min_value=-10, max_value=10, allow_nan=False, allow_infinity=False)
-SETTINGS = settings(deadline=None, max_examples=60)
+SETTINGS = settings(deadline=None, max_examples=40)
 
 
 # ---------------------------------------------------------------- hand-computed values

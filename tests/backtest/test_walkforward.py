@@ -113,3 +113,26 @@ def test_windows_beyond_data_reported_in_walk(snapshot_dir: Path, csv_source) ->
     wf = walk_forward(Late(snapshot_dir), ["2025-12-31", "2026-06-30"], csv_source, progress=False)
     assert list(wf.windows["status"]) == ["complete", "not scoreable"]
     assert wf.track["n_scored_windows"] == 1 and wf.track["status"] == "partial"
+
+
+@pytest.mark.snapshot
+def test_failed_windows_are_recorded_and_all_failing_raises(snapshot_dir: Path, csv_source) -> None:
+    from scenarios.errors import DataUnavailableError, ScenarioError
+
+    class NotListedYet(OracleForecaster):
+        def __call__(self, as_of):
+            if as_of < pd.Timestamp("2025-01-01"):
+                raise ScenarioError("no close for 9999.HK on or before " + str(as_of.date()), field="universe")
+            return super().__call__(as_of)
+
+    wf = walk_forward(NotListedYet(snapshot_dir), DATES, csv_source, progress=False)
+    assert list(wf.windows["status"]) == ["failed"] * 3 + ["complete"] * 2
+    assert "9999.HK" in wf.windows["error"].iloc[0]
+    assert wf.track["n_windows"] == 5 and wf.track["n_scored_windows"] == 2
+    assert any("could not be forecast" in n for n in wf.notes)
+
+    def never(as_of):
+        raise DataUnavailableError(f"nothing at {as_of.date()}")
+
+    with pytest.raises(DataUnavailableError, match="nothing at 2024-06-30"):
+        walk_forward(never, DATES, csv_source, progress=False)
