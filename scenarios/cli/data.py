@@ -49,7 +49,7 @@ def _num(x: float, digits: int = 4) -> str:
 
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return ""
-    return f"{x:,.0f}" if abs(x) >= 1e6 else f"{x:,.{digits}f}"
+    return f"{x:,.{digits}f}"
 
 
 @data_app.command("import")
@@ -159,12 +159,15 @@ def _show_table(sym: str, frame: pd.DataFrame, tail: int, source: str | None) ->
     title = (f"{sym}  {frame.index[0].date()} .. {frame.index[-1].date()}  {len(frame):,} rows"
              + (f"  (source: {source})" if source else "")
              + (f"  - last {len(shown)} shown" if len(shown) < len(frame) else ""))
-    table = Table(title=title, title_justify="left")
-    table.add_column("date")
+    from rich import box
+
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("date", no_wrap=True, min_width=10)
     for c in frame.columns:
-        table.add_column(c, justify="right")
+        table.add_column("div" if c == "dividends" else c, justify="right", no_wrap=True)
     for d, row in shown.iterrows():
-        table.add_row(d.strftime("%Y-%m-%d"), *(_num(float(row[c])) for c in frame.columns))
+        cells = [_num(float(row[c]), 0 if c == "volume" else 4) for c in frame.columns]
+        table.add_row(d.strftime("%Y-%m-%d"), *cells)
     out.print(table)
 
 
