@@ -53,6 +53,13 @@ class PriceView:
                 "prices after as_of are invisible to scenario models (no look-ahead)"
             )
 
+    def prefetch(self, symbols: list[str]) -> None:
+        """Load many symbols up to ``as_of`` at once when the source can batch (the resolver
+        does: one store query, one transaction for CSV imports); a no-op otherwise."""
+        batch = getattr(self._source, "prefetch", None)
+        if callable(batch):
+            batch([normalize_symbol(s) for s in symbols], None, self.as_of)
+
     def history(self, symbol: str, start: DateLike = None, end: DateLike = None) -> pd.DataFrame:
         """Canonical frame of ``symbol`` from ``start`` to ``end`` (default: ``as_of``), inclusive.
 

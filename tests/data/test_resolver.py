@@ -217,3 +217,36 @@ def test_prefetch_loads_many_symbols(tmp_path: Path, snapshot_dir: Path) -> None
                                       CsvDirSource(snapshot_dir).get(s, None, "2025-12-31"), check_exact=True)
     with pytest.raises(DataUnavailableError):
         r.get("NOPE.HK")
+
+
+def test_a_store_locked_by_another_process_is_skipped(tmp_path: Path, snapshot_dir: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    db = tmp_path / "store.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(30)",
+         str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        r = Resolver(store=BarStore(db), csv=CsvDirSource(snapshot_dir))
+        got = r.get("0700.HK", "2025-12-31", "2025-12-31")  # served from the CSV folder, not cached
+        assert got["close"].round(2).tolist() == [592.10] and r.store is None
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.1)
+    assert BarStore(db).symbols() == []
+
+
+def test_price_view_prefetch_batches_through_the_resolver(tmp_path: Path, snapshot_dir: Path) -> None:
+    from scenarios.data import PriceView
+
+    store = BarStore(tmp_path / "s.duckdb")
+    r = Resolver(store=store, csv=CsvDirSource(snapshot_dir))
+    view = PriceView(r, "2025-12-31")
+    view.prefetch(["700.HK", "9988.HK", "^HSI"])
+    assert sorted(store.symbols()) == ["0700.HK", "9988.HK", "^HSI"]
+    assert view.last_close("0700.HK")[1] == pytest.approx(592.10144)
