@@ -73,7 +73,7 @@ def run_scenario(scenario: Any, *, source: Any = None, draws: int | None = None,
     )
     from scenarios.data.view import PriceView
 
-    from scenarios.model.checks import raw_key
+    from scenarios.model.checks import missing_baseline, raw_key
 
     fail = _fail_factory(scenario)
     cut = _as_date(as_of) or scenario.as_of
@@ -173,6 +173,9 @@ def run_scenario(scenario: Any, *, source: Any = None, draws: int | None = None,
             targets = driver_targets(scenario, i, d, symbols)
         except ResolveError as exc:
             raise fail(exc.path, exc.message) from None
+        why = missing_baseline(scenario, d, targets)  # a walk-forward as_of may add members
+        if why:
+            raise fail(("drivers", i, "type"), why)
         try:
             apply_driver(state, base, d, d.name, targets, sampler, as_of=cut, horizon=horizon,
                          years=years, fx_for=fx_for)

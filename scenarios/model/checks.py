@@ -197,27 +197,31 @@ def _check_articles(s: Any, doc: Any, errors: list[ScenarioError]) -> None:
                                     f"no article {a!r} in {folders[0]}"))
 
 
+def missing_baseline(s: Any, d: Any, targets: list[str]) -> str | None:
+    """Why ``d`` cannot act on ``targets`` for lack of baseline fundamentals (None if it can)."""
+    fields: tuple[str, ...] = ()
+    if d.type in NEEDS_EPS_AND_SHARES:
+        fields = ("eps", "shares")
+    elif d.type in NEEDS_SALES_AND_SHARES:
+        fields = ("sales", "shares")
+    elif d.type == "rerating" and d.target is not None:
+        fields = ("eps",) if d.basis == "pe" else ("sales", "shares")
+    for sym in targets:
+        b = s.baseline.get(sym)
+        missing = [f for f in fields if b is None or getattr(b, f) is None]
+        if missing:
+            return (f"{d.type} needs baseline {' and '.join(fields)} for {sym} "
+                    f"(missing: {', '.join(missing)})")
+    return None
+
+
 def _driver_needs(s: Any, doc: Any, i: int, d: Any, targets: list[str], universe: list[str],
                   horizon: dt.date) -> list[ScenarioError]:
     errors: list[ScenarioError] = []
     path = ("drivers", i)
-
-    def need(fields: tuple[str, ...]) -> None:
-        for sym in targets:
-            b = s.baseline.get(sym)
-            missing = [f for f in fields if b is None or getattr(b, f) is None]
-            if missing:
-                errors.append(doc.error(path + ("type",),
-                                        f"{d.type} needs baseline {' and '.join(fields)} for {sym} "
-                                        f"(missing: {', '.join(missing)})"))
-                return
-
-    if d.type in NEEDS_EPS_AND_SHARES:
-        need(("eps", "shares"))
-    if d.type in NEEDS_SALES_AND_SHARES:
-        need(("sales", "shares"))
-    if d.type == "rerating" and d.target is not None:
-        need(("eps",) if d.basis == "pe" else ("sales", "shares"))
+    why = missing_baseline(s, d, targets)
+    if why:
+        errors.append(doc.error(path + ("type",), why))
     if d.type in ("ai_capex", "subsidy", "buyback") and not errors:
         for sym in targets:
             ccy = d.currency or reporting_currency(s, sym)

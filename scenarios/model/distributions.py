@@ -35,7 +35,7 @@ from pydantic import (
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     clip: tuple[float, float] | None = Field(
         default=None, description="[low, high] bounds applied to every draw")

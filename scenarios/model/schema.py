@@ -106,7 +106,7 @@ _TAX = "tax rate (fraction in [0, 1)); default: baseline tax_rate, else 0"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 # ------------------------------------------------------------------ header parts

@@ -13,7 +13,7 @@ from scenarios.engine import run_scenario
 from scenarios.engine.synthetic import flat_source
 from scenarios.model import expand_grid, scenario_from_dict
 
-SETTINGS = settings(max_examples=25, deadline=None,
+SETTINGS = settings(max_examples=15, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 prices = st.floats(min_value=1.0, max_value=5000.0, allow_nan=False)

@@ -271,3 +271,10 @@ def test_stale_price_is_an_error(tmp_path, monkeypatch) -> None:
     errors, _ = data_checks(load_scenario("s.yaml"), src)
     assert len(errors) == 1
     assert errors[0].format().startswith("s.yaml:4:21 universe[1]: the last close of 9988.HK before 2025-06-30")
+
+
+def test_infinite_numbers_are_rejected(tmp_path, monkeypatch) -> None:
+    text = HEAD + "drivers:\n  - type: earnings_growth\n    growth: .inf\n"
+    assert _errors(tmp_path, monkeypatch, text) == [
+        "bad.yaml:7:13 drivers[0].growth: input should be a finite number (got inf)",
+    ]
