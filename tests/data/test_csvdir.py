@@ -215,3 +215,54 @@ def test_csv_module_reader_agrees_with_fast_path(snapshot_dir: Path) -> None:
         with open(p, newline="") as fh:
             n = sum(1 for _ in csv.reader(fh)) - 1
         assert len(fast) == n
+
+
+# -- property: whatever pandas writes, the reader gets back exactly ------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_values = st.one_of(st.floats(allow_nan=True, allow_infinity=False, width=64), st.just(np.nan))
+
+
+@st.composite
+def _frames(draw: st.DrawFn) -> pd.DataFrame:
+    n = draw(st.integers(1, 25))
+    days = sorted(draw(st.lists(st.integers(0, 40_000), min_size=n, max_size=n, unique=True)))
+    idx = pd.DatetimeIndex((np.datetime64("1980-01-01", "D") + np.array(days, dtype="timedelta64[D]"))
+                           .astype("datetime64[ns]"), name="date")
+    cols = {c: draw(st.lists(_values, min_size=n, max_size=n)) for c in (*COLUMNS, "splits")}
+    return pd.DataFrame({c: np.array(v, dtype="float64") for c, v in cols.items()}, index=idx)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(frame=_frames(), layout=st.sampled_from(["snapshot", "history", "download"]),
+       blank=st.booleans())
+def test_written_frames_read_back_exactly(tmp_path: Path, frame: pd.DataFrame, layout: str, blank: bool) -> None:
+    path = tmp_path / "0700.HK.csv"
+    if layout == "snapshot":
+        frame.to_csv(path)
+        want = frame
+    elif layout == "history":
+        h = as_history(frame.fillna({"dividends": 0.0, "splits": 0.0}))
+        h.to_csv(path)
+        want = frame.fillna({"dividends": 0.0, "splits": 0.0})
+    else:
+        as_download(frame, "0700.HK", actions=True).to_csv(path)
+        want = frame.fillna({"dividends": 0.0, "splits": 0.0})
+    if blank:  # blank lines anywhere are skipped
+        lines = path.read_text().splitlines()
+        lines.insert(len(lines) // 2 + 1, "")
+        path.write_text("\n".join(lines) + "\n\n")
+    got = read(path)
+    assert got.index.equals(want.index)
+    for c in (*COLUMNS, "splits"):
+        np.testing.assert_array_equal(got[c].to_numpy(), want[c].to_numpy(), err_msg=f"{layout} {c}")
+
+
+def test_extra_yfinance_columns_are_ignored(tmp_path: Path, tencent: pd.DataFrame) -> None:
+    h = as_history(tencent.iloc[:20])
+    h["Capital Gains"] = 0.0
+    h["Repaired?"] = False
+    h.to_csv(tmp_path / "0700.HK.csv")
+    got = CsvDirSource(tmp_path).get("0700.HK")
+    np.testing.assert_array_equal(got["close"].to_numpy(), tencent["close"].iloc[:20].to_numpy())
