@@ -130,3 +130,27 @@ def test_other_errors_become_data_unavailable(fake_ticker: type[FakeTicker]) -> 
     with pytest.raises(DataUnavailableError, match="ConnectionError"):
         YahooSource().get("0700.HK")
     assert len(fake_ticker.calls) == 1  # not retried
+
+
+def test_unadjusted_answer_is_adjusted_like_auto_adjust() -> None:
+    from scenarios.data.yahoo import from_yfinance
+
+    idx = pd.DatetimeIndex(["2025-05-15", "2025-05-16"]).tz_localize("Asia/Hong_Kong").rename("Date")
+    raw = pd.DataFrame({"Open": [500.0, 490.0], "High": [510.0, 495.0], "Low": [495.0, 480.0],
+                        "Close": [505.0, 491.0], "Adj Close": [500.5, 491.0], "Volume": [1e7, 2e7],
+                        "Dividends": [0.0, 4.5], "Stock Splits": [0.0, 0.0]}, index=idx)
+    got = from_yfinance(raw, "0700.HK")
+    assert got.index.tolist() == [pd.Timestamp("2025-05-15"), pd.Timestamp("2025-05-16")]
+    ratio = 500.5 / 505.0
+    np.testing.assert_allclose(got["high"].to_numpy(), [510.0 * ratio, 495.0])
+    assert got["close"].tolist() == [500.5, 491.0] and got["dividends"].tolist() == [0.0, 4.5]
+
+
+def test_multi_ticker_download_answer_picks_the_symbol(snapshot_dir: Path) -> None:
+    from scenarios.data.yahoo import from_yfinance
+
+    a = snapshot_frame(snapshot_dir, "0700.HK").loc["2025-12-01":"2025-12-31"]
+    b = snapshot_frame(snapshot_dir, "9988.HK").loc["2025-12-01":"2025-12-31"]
+    both = pd.concat([as_download(a, "0700.HK"), as_download(b, "9988.HK")], axis=1).sort_index(axis=1)
+    got = from_yfinance(both, "9988.HK")
+    np.testing.assert_array_equal(got["close"].to_numpy(), b["close"].to_numpy())
