@@ -1,0 +1,359 @@
+"""What each example's narrative implies, checked against an independent computation.
+
+Fundamentals, amounts and claim values are read from the files with plain PyYAML, prices with
+plain pandas; formulas are written out here. A scenario wired wrongly (driver on the wrong
+symbol, wrong currency or FX, wrong order, tilt on the wrong theme, extends not merging by
+label, grid not reaching the driver) fails one of these tests.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from examples_helpers import REPO_ROOT, raw_driver, raw_yaml, snapshot_close
+
+pytestmark = pytest.mark.filterwarnings("error::FutureWarning")
+
+SCALE = {"bn": 1e9, "m": 1e6, "tn": 1e12, "1": 1.0}
+
+
+def _value(v):
+    return v["value"] if isinstance(v, dict) else v
+
+
+def _claim_values() -> dict[str, object]:
+    data = yaml.safe_load((REPO_ROOT / "seeds" / "claims.yaml").read_text(encoding="utf-8"))
+    return {c["id"]: c["value"] for c in data["claims"]}
+
+
+def _col(res, sym: str) -> int:
+    return res.symbols.index(sym)
+
+
+# ---------------------------------------------------------------------------- 1. US capex
+
+
+def test_capex_never_raises_eps_and_stays_within_the_plan_bounds(run_example) -> None:
+    """Each capex driver lowers EPS of its own company only, in every draw, by an amount per
+    share inside [-high/3, -low/5] x (1 - tax) / shares (amount range from the file, life 3-5
+    years from the article)."""
+    (res,) = run_example("us_ai_capex_2026.yaml")
+    data = raw_yaml("us_ai_capex_2026.yaml")
+    for sym, label in (("AMZN", "capex-amzn"), ("GOOGL", "capex-googl"),
+                       ("MSFT", "capex-msft"), ("META", "capex-meta")):
+        c = res.contributions[label]
+        j = _col(res, sym)
+        others = [k for k in range(len(res.symbols)) if k != j]
+        assert np.all(c[:, others] == 0.0)
+        assert np.all(c[:, j] < 0.0)
+        b = data["baseline"][sym]
+        eps0, shares, tax = _value(b["eps"]), _value(b["shares"]) * 1e9, b["tax_rate"]
+        # EPS just before the capex driver = EPS0 x growth (the only EPS driver before it)
+        before = eps0 * np.exp(res.contributions["growth"][:, j])
+        drag = before * np.expm1(c[:, j])           # additive change of EPS, USD per share
+        d = raw_driver(data, label)
+        lo, hi = d["amount"]["low"] * 1e9, d["amount"]["high"] * 1e9
+        assert d["useful_life_years"] == {"dist": "uniform", "low": 3, "high": 5}
+        worst = -hi / 3 * (1 - tax) / shares
+        mildest = -lo / 5 * (1 - tax) / shares
+        assert drag.min() >= worst * (1 + 1e-9)
+        assert drag.max() <= mildest * (1 - 1e-9)
+        # the draws fill most of that range (uniform life x triangular amount)
+        assert drag.min() < worst + 0.25 * (mildest - worst)
+        assert drag.max() > mildest - 0.25 * (mildest - worst)
+
+
+def test_capex_drag_is_exact_with_fixed_amount_and_life(run_dict) -> None:
+    """Amazon with USD 75bn and a 4-year life, other EPS drivers off: EPS at the horizon is
+    7.08 - 75e9 / 4 x (1 - 0.18) / 10.9e9 in every draw."""
+    data = copy.deepcopy(raw_yaml("us_ai_capex_2026.yaml"))
+    raw_driver(data, "capex-amzn").update(amount=75, useful_life_years=4)
+    raw_driver(data, "growth")["enabled"] = False
+    res = run_dict(data)
+    b = data["baseline"]["AMZN"]
+    expected = _value(b["eps"]) - 75e9 / 4 * (1 - b["tax_rate"]) / (_value(b["shares"]) * 1e9)
+    j = _col(res, "AMZN")
+    np.testing.assert_allclose(res.eps[:, j], expected, rtol=1e-12)
+    np.testing.assert_allclose(res.contributions["capex-amzn"][:, j],
+                               math.log(expected / _value(b["eps"])), rtol=1e-12)
+    # the re-rating moves the multiple, not EPS
+    m0 = res.baseline_price[j] / _value(b["eps"])
+    np.testing.assert_allclose(res.multiple[:, j] / m0,
+                               np.exp(res.contributions["capex-derating"][:, j]), rtol=1e-12)
+
+
+def test_capex_scenario_is_bearish_for_every_company(run_example) -> None:
+    """The article's point: with the step-up in depreciation and a de-rating, six months of
+    ~15% underlying growth do not make up the drag; Amazon, the biggest spender relative to
+    its earnings, is hit hardest."""
+    (res,) = run_example("us_ai_capex_2026.yaml")
+    med = dict(zip(res.symbols, np.median(res.predicted_return, axis=0)))
+    assert all(v < 0 for v in med.values()), med
+    assert min(med, key=med.get) == "AMZN"
+
+
+# ---------------------------------------------------------------------------- 2. subsidies
+
+
+def _subsidy_delta_hkd(data: dict, sym: str, label: str) -> float:
+    b = data["baseline"][sym]
+    d = raw_driver(data, label)
+    amount = d["amount"] * SCALE[d["unit"]]
+    fx = data["fx"]["CNYHKD"]
+    assert d["currency"] == "CNY" == b["currency"]
+    return amount * (1 - b["tax_rate"]) * fx / (_value(b["shares"]) * SCALE[b["shares"]["unit"]])
+
+
+def test_red_packets_cost_exactly_amount_after_tax_per_share(run_example, snapshot_dir: Path) -> None:
+    """The subsidy drivers come first, so each one's contribution is log(1 - delta / EPS0)
+    with delta = amount x (1 - tax) x fx / shares, and it touches only its own company."""
+    (res,) = run_example("spring_festival_subsidies_2026.yaml")
+    data = raw_yaml("spring_festival_subsidies_2026.yaml")
+    fx = data["fx"]["CNYHKD"]
+    for sym, label, rmb in (("0700.HK", "yuanbao-red-packets", 1e9), ("9988.HK", "qwen-festival-plan", 3e9)):
+        j = _col(res, sym)
+        b = data["baseline"][sym]
+        eps0_hkd = _value(b["eps"]) * fx
+        delta = _subsidy_delta_hkd(data, sym, label)
+        assert delta == pytest.approx(rmb * 0.8 * 1.12 / (_value(b["shares"]) * 1e9), rel=1e-12)
+        c = res.contributions[label]
+        np.testing.assert_allclose(c[:, j], math.log1p(-delta / eps0_hkd), rtol=1e-12)
+        assert np.all(c[:, 1 - j] == 0.0)
+    # Qwen's plan is three times Yuanbao's and Alibaba's EPS is smaller: a bigger relative cost
+    c_t = res.contributions["yuanbao-red-packets"][0, _col(res, "0700.HK")]
+    c_a = res.contributions["qwen-festival-plan"][0, _col(res, "9988.HK")]
+    assert c_a < c_t < 0
+
+
+def test_subsidy_lowers_median_eps_by_the_exact_amount(run_dict) -> None:
+    """With the growth and re-rating drivers off, the median EPS (HKD) of each company is its
+    baseline EPS x fx minus amount x (1 - tax) x fx / shares, exactly."""
+    data = copy.deepcopy(raw_yaml("spring_festival_subsidies_2026.yaml"))
+    for label in ("growth-tencent", "growth-alibaba", "subsidy-verdict"):
+        raw_driver(data, label)["enabled"] = False
+    res = run_dict(data)
+    fx = data["fx"]["CNYHKD"]
+    for sym, label in (("0700.HK", "yuanbao-red-packets"), ("9988.HK", "qwen-festival-plan")):
+        eps0 = _value(data["baseline"][sym]["eps"]) * fx
+        drop = eps0 - float(np.median(res.eps[:, _col(res, sym)]))
+        assert drop == pytest.approx(_subsidy_delta_hkd(data, sym, label), rel=1e-9)
+
+
+# ---------------------------------------------------------------------------- 3. Tencent
+
+
+def test_tencent_baseline_is_the_article_cutoff_close(run_example, snapshot_dir: Path) -> None:
+    (res,) = run_example("tencent_feb_2026.yaml")
+    assert res.as_of == "2026-02-12"
+    assert res.baseline_price[0] == pytest.approx(snapshot_close(snapshot_dir, "0700.HK", "2026-02-12"),
+                                                  rel=1e-12)
+    # inside the article's HKD 533-548 "band" give or take the adjustment for the 2026 dividend
+    assert 520 < res.baseline_price[0] < 548
+
+
+def test_tencent_rumour_fades_into_a_rebound_no_larger_than_the_shock(run_example) -> None:
+    """The shock is dated 2026-02-03, before as_of: the driver adds the fading between as_of
+    (9 days later) and the horizon (190 days later). For every draw that is positive and below
+    -log(1 + shock) x (2^(-9/hl_max) - 2^(-190/hl_min))... bounded by the extreme parameters."""
+    (res,) = run_example("tencent_feb_2026.yaml")
+    data = raw_yaml("tencent_feb_2026.yaml")
+    d = raw_driver(data, "rumour-rebound")
+    c = res.contributions["rumour-rebound"][:, 0]
+    a = (dt.date(2026, 2, 12) - d["date"]).days
+    h = (dt.date(2026, 8, 12) - d["date"]).days
+    assert (a, h) == (9, 190)
+    s_lo, s_hi = d["shock"]["low"], d["shock"]["high"]
+    hl_lo, hl_hi = d["half_life_days"]["low"], d["half_life_days"]["high"]
+
+    def rebound(s, hl):
+        return math.log1p(s) * (2 ** (-h / hl) - 2 ** (-a / hl))
+
+    # largest rebound: biggest shock, half-life that maximises the fading in (a, h]
+    grid = np.linspace(hl_lo, hl_hi, 2001)
+    upper = max(rebound(s_lo, x) for x in grid)
+    lower = min(rebound(s_hi, x) for x in grid)
+    assert np.all(c > 0)
+    assert c.max() <= upper * (1 + 1e-9) and c.min() >= lower * (1 - 1e-9)
+    assert c.max() < -math.log1p(s_lo)
+
+
+def test_tencent_buyback_outcomes_are_the_four_amounts(run_example) -> None:
+    """Buyback at the baseline price: EPS x shares / (shares - amount / P0) for HKD 0, 15, 30,
+    45bn, drawn with weights 0.15, 0.25, 0.40, 0.20."""
+    (res,) = run_example("tencent_feb_2026.yaml")
+    data = raw_yaml("tencent_feb_2026.yaml")
+    d = raw_driver(data, "buyback")
+    shares = _value(data["baseline"]["0700.HK"]["shares"]) * 1e9
+    p0 = res.baseline_price[0]
+    expected = {v: math.log(shares / (shares - v * 1e9 / p0)) for v in d["amount"]["values"]}
+    c = res.contributions["buyback"][:, 0]
+    for amount, weight in zip(d["amount"]["values"], d["amount"]["weights"]):
+        hits = np.isclose(c, expected[amount], rtol=0, atol=1e-12)
+        assert abs(hits.mean() - weight) < 0.02, (amount, hits.mean())
+    matched = np.zeros(c.shape, dtype=bool)
+    for v in expected.values():
+        matched |= np.isclose(c, v, rtol=0, atol=1e-12)
+    assert matched.all()
+
+
+def test_tencent_bear_variant_changes_only_what_it_names(run_example) -> None:
+    (base,) = run_example("tencent_feb_2026.yaml")
+    (bear,) = run_example("tencent_feb_2026_bear.yaml")
+    assert bear.name == "tencent-feb-2026-bear"
+    assert (bear.as_of, bear.horizon) == (base.as_of, base.horizon)
+    assert bear.baseline_price[0] == base.baseline_price[0]
+    # unchanged driver (inherited as is): the same additive EPS cost in every draw, although
+    # its log contribution differs because it acts on the bear's lower grown EPS
+    data = raw_yaml("tencent_feb_2026.yaml")
+    eps0 = _value(data["baseline"]["0700.HK"]["eps"]) * data["fx"]["CNYHKD"]
+    cost = {}
+    for tag, res in (("base", base), ("bear", bear)):
+        grown = eps0 * np.exp(res.contributions["growth"][:, 0])
+        cost[tag] = grown * np.expm1(res.contributions["yuanbao-marketing"][:, 0])
+    np.testing.assert_allclose(cost["bear"], cost["base"], rtol=1e-9)
+    np.testing.assert_allclose(cost["base"], -1e9 * 0.8 * 1.12 / 9.2e9, rtol=1e-9)
+    assert np.median(bear.contributions["growth"]) < np.median(base.contributions["growth"])
+    # changed drivers
+    assert set(np.round(np.exp(bear.contributions["buyback"][:, 0]), 12)) <= {
+        round(float(x), 12) for x in np.exp(base.contributions["buyback"][:, 0])}
+    assert np.all(bear.contributions["ai-gap"] <= 1e-15)
+    assert np.median(bear.contributions["rumour-rebound"]) < np.median(base.contributions["rumour-rebound"])
+    assert np.median(bear.predicted_return) < np.median(base.predicted_return) - 0.05
+
+
+# ---------------------------------------------------------------------------- 4. Xiaomi
+
+
+def test_xiaomi_as_of_matches_the_articles_13_percent(run_example, snapshot_dir: Path) -> None:
+    """The article's +13% for 2025 holds at the as_of close (so the article is not earlier)."""
+    (res,) = run_example("xiaomi_ai_rerating.yaml")
+    claims = _claim_values()
+    p0 = snapshot_close(snapshot_dir, "1810.HK", res.as_of)
+    start = snapshot_close(snapshot_dir, "1810.HK", "2024-12-31")
+    assert res.baseline_price[0] == pytest.approx(p0, rel=1e-12)
+    assert p0 / start - 1 == pytest.approx(claims["a001-xiaomi-2025"], abs=0.005)
+
+
+def test_xiaomi_catch_up_is_a_share_of_the_2025_derating(run_example) -> None:
+    """EPS +45.8% against a price +13% means the P/E lost 1.13/1.458 - 1; the catch-up lifts
+    the multiple by between 0 and 1.458/1.13 - 1 (the whole gap), and only the multiple."""
+    (res,) = run_example("xiaomi_ai_rerating.yaml")
+    claims = _claim_values()
+    full_gap = (1 + claims["a001-xiaomi-eps-growth"]) / (1 + claims["a001-xiaomi-2025"])
+    c = res.contributions["ai-catch-up"][:, 0]
+    assert c.min() >= 0.0 and c.max() <= math.log(full_gap) + 1e-12
+    assert c.max() > 0.9 * math.log(full_gap)            # the top of the range is reached
+    data = raw_yaml("xiaomi_ai_rerating.yaml")
+    m0 = res.baseline_price[0] / (_value(data["baseline"]["1810.HK"]["eps"]) * data["fx"]["CNYHKD"])
+    np.testing.assert_allclose(res.multiple[:, 0], m0 * np.exp(c), rtol=1e-12)
+    # the scenario is the article's bullish one: the median catch-up is positive and lifts the
+    # median return above what growth alone gives
+    growth_only = np.expm1(np.median(res.contributions["growth-2026"][:, 0]))
+    assert np.median(res.predicted_return[:, 0]) > growth_only
+
+
+# ---------------------------------------------------------------------------- 5. HSTECH
+
+
+def _cap(w: np.ndarray, cap: float) -> np.ndarray:
+    """Cap weights at ``cap`` and hand the excess to the uncapped names pro rata (repeat)."""
+    w = w / w.sum()
+    capped = np.zeros(w.shape, dtype=bool)
+    for _ in range(len(w)):
+        over = (w > cap + 1e-15) & ~capped
+        if not over.any():
+            break
+        capped |= over
+        free = ~capped
+        rest = 1.0 - cap * capped.sum()
+        w = np.where(capped, cap, w / w[free].sum() * rest)
+    return w
+
+
+def test_hstech_weights_obey_the_cap_sum_to_one_and_follow_the_tilts(run_example) -> None:
+    (res,) = run_example("hstech_ai_reweight_2025.yaml")
+    data = raw_yaml("hstech_ai_reweight_2025.yaml")
+    d = raw_driver(data, "ai-tilt")
+    themes = yaml.safe_load((REPO_ROOT / "seeds" / "universes.yaml").read_text(encoding="utf-8"))["themes"]
+    before, after = res.index_weights_before, res.index_weights_after
+    assert after.sum() == pytest.approx(1.0, abs=1e-12)
+    assert before.sum() == pytest.approx(1.0, abs=1e-12)
+    assert np.all(after >= 0) and after.max() <= d["cap"] + 1e-12
+    assert np.isclose(after, d["cap"], atol=1e-12).sum() >= 4      # the big names sit at the cap
+    # independent: tilt multipliers by theme from seeds/universes.yaml, then the 8% cap
+    mult = np.array([d["tilts"].get(themes[s]["theme"], 1.0) for s in res.symbols])
+    np.testing.assert_allclose(after, _cap(before * mult, d["cap"]), atol=1e-10)
+
+    def share(w, names):
+        return sum(w[k] for k, s in enumerate(res.symbols) if themes[s]["theme"] in names)
+
+    ai, old = ("ai_compute_chips", "ai_models_cloud"), ("autos_ev", "hardware_appliances")
+    assert share(after, ai) > share(before, ai) + 0.05
+    assert share(after, old) < share(before, old) - 0.05
+    # index line = weighted constituents, per draw
+    np.testing.assert_allclose(res.index_return, res.predicted_return @ after, atol=1e-12)
+    np.testing.assert_allclose(res.index_return_before, res.predicted_return @ before, atol=1e-12)
+    # the AI tilt helps in this scenario (AI names re-rate, car makers de-rate)
+    assert np.median(res.index_return - res.index_return_before) > 0
+
+
+def test_hstech_universe_is_the_index_membership_less_midea(run_example) -> None:
+    from scenarios.seeds.universes import universe_members
+
+    (res,) = run_example("hstech_ai_reweight_2025.yaml")
+    members = set(universe_members("hstech", dt.date(2024, 12, 31)))
+    assert len(members) == 30
+    assert set(res.symbols) == members - {"0300.HK"}
+    assert res.horizon == "2025-12-31"
+
+
+def test_hstech_implied_weights_put_the_big_platforms_on_top(run_example) -> None:
+    """With 250 sessions of history the weights implied from HSTECH.HK's returns rank the known
+    heavyweights (Alibaba, Meituan, Xiaomi, Tencent, JD, Kuaishou) as the six largest, each
+    within two points of the 8% cap."""
+    (res,) = run_example("hstech_ai_reweight_2025.yaml")
+    top6 = {res.symbols[k] for k in np.argsort(res.index_weights_before)[-6:]}
+    assert top6 == {"9988.HK", "3690.HK", "1810.HK", "0700.HK", "9618.HK", "1024.HK"}
+    for s in top6:
+        assert abs(res.index_weights_before[_col(res, s)] - 0.08) < 0.02
+
+
+# ---------------------------------------------------------------------------- 6. DeepSeek
+
+
+@pytest.mark.parametrize("name, horizon", [("deepseek_rally_feb_2025.yaml", dt.date(2026, 2, 13)),
+                                           ("deepseek_rally_feb_2025_dec.yaml", dt.date(2025, 12, 31))])
+def test_deepseek_multiple_reverts_by_the_documented_fraction(name: str, horizon: dt.date, run_example,
+                                                             snapshot_dir: Path) -> None:
+    """Forward P/E 17.4 -> 24.5 (claims a004-hstech-forward-pe / -5y-average-pe): the multiple
+    at the horizon is 17.4 + 7.1 x (1 - 2^(-years / half_life)) in every draw, one grid point
+    per half-life 0.5, 1, 2 years."""
+    results = run_example(name)
+    claims = _claim_values()
+    pe0, target = claims["a004-hstech-forward-pe"], claims["a004-hstech-5y-average-pe"]
+    data = raw_yaml("deepseek_rally_feb_2025.yaml")
+    eps = _value(data["baseline"]["HSTECH.HK"]["eps"])
+    close = snapshot_close(snapshot_dir, "HSTECH.HK", "2025-02-13")
+    m0 = close / eps
+    assert m0 == pytest.approx(pe0, rel=1e-7)
+    years = (horizon - dt.date(2025, 2, 13)).days / 365.25
+    assert [r.grid_point for r in results] == [
+        {"drivers[pe-reversion].half_life_years": hl} for hl in (0.5, 1.0, 2.0)]
+    medians = []
+    for res, hl in zip(results, (0.5, 1.0, 2.0)):
+        assert res.horizon == horizon.isoformat()
+        frac = 1 - 2 ** (-years / hl)
+        np.testing.assert_allclose(res.multiple[:, 0], m0 + (target - m0) * frac, rtol=1e-12)
+        assert float(np.median(res.multiple[:, 0])) == pytest.approx(pe0 + (target - pe0) * frac, rel=1e-6)
+        medians.append(float(np.median(res.predicted_return[:, 0])))
+    # a shorter half-life closes more of the gap: higher median return
+    assert medians[0] > medians[1] > medians[2] > 0
+    # the 1-year half-life over 12 months closes (almost exactly) half the gap
+    if name == "deepseek_rally_feb_2025.yaml":
+        assert 1 - 2 ** (-years / 1.0) == pytest.approx(0.5, abs=1e-3)
