@@ -60,9 +60,11 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
                                f"{view.scatter.interval} range. Dashed: perfect forecast.",
                                lambda: c.scatter_chart(view.scatter)))  # type: ignore[arg-type]
     if view.index_lines is not None:
+        start = ("the close before the first date (every line rebased to 100 there)"
+                 if view.index_lines.base is not None else "the first common date")
         specs.append(ChartSpec("index-lines", "Counterfactual vs actual index",
-                               "Cumulative price return from the first common date; dashed: the "
-                               "counterfactual (re-weighted) index.",
+                               f"Cumulative return from {start}; dashed: the counterfactual "
+                               "(re-weighted) index. Vertical lines: as_of and rebalance days.",
                                lambda: c.index_chart(view.index_lines)))  # type: ignore[arg-type]
     if view.weights is not None:
         specs.append(ChartSpec("index-weights", "Index weights before and after",

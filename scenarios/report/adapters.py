@@ -37,6 +37,7 @@ from scenarios.report.model import (
     FanChartData,
     IndexLine,
     IndexLines,
+    IndexVsRow,
     InputsTable,
     MetricRow,
     ReportHeader,
@@ -508,7 +509,13 @@ def _index_metrics(score: Mapping[str, Any] | None) -> tuple[MetricRow, ...]:
     return tuple(rows)
 
 
-def _index_lines_from_counterfactual(cf: Mapping[str, Any]) -> IndexLines | None:
+_LINE_LABELS = {"HSTECH.HK": "HSTECH (actual, price)", "^HSI": "HSI (actual, price)",
+                "scenario index": "Scenario index (simulated, price)"}
+
+
+def _index_lines_from_counterfactual(cf: Mapping[str, Any], as_of: dt.date | None = None) -> IndexLines | None:
+    """Daily levels ``{"index": [dates], column: [levels]}``, every column rebased to 100 on the
+    session before the first date (the backtest's convention)."""
     levels = cf.get("levels") or {}
     dates = levels.get("index")
     if not dates:
@@ -517,10 +524,29 @@ def _index_lines_from_counterfactual(cf: Mapping[str, Any]) -> IndexLines | None
     for col, values in levels.items():
         if col == "index":
             continue
-        role = "actual" if str(col).upper() in ("^HSI", "HSTECH.HK", "HSI", "HSTECH") or "actual" in str(col).lower() \
-            else "counterfactual"
-        lines.append(IndexLine(str(col), _arr(values), role))
-    return IndexLines(tuple(_as_date(d) for d in dates), tuple(lines)) if lines else None
+        name = str(col)
+        role = "counterfactual" if name not in ("^HSI", "HSTECH.HK") and "actual" not in name.lower() else "actual"
+        lines.append(IndexLine(_LINE_LABELS.get(name, name), _arr(values), role))
+    markers = tuple((d, f"rebalance {d:%m-%d}") for d in sorted(
+        _as_date(k) for k in (cf.get("turnover") or {}) if _date(k) is not None))
+    if as_of is not None:
+        markers = ((as_of, "as of"), *markers)
+    return IndexLines(tuple(_as_date(d) for d in dates), tuple(lines), markers=markers,
+                      base=float(cf.get("base", 100.0))) if lines else None
+
+
+def _index_vs(cf: Mapping[str, Any] | None) -> tuple[IndexVsRow, ...]:
+    """The simulated index and each benchmark over the window (``index_performance``)."""
+    if not cf or "vs" not in cf:
+        return ()
+    rows = [IndexVsRow("Scenario index (simulated, price)", _opt(cf.get("total_return")),
+                       max_drawdown=_opt(cf.get("max_drawdown")))]
+    for bench, v in (cf.get("vs") or {}).items():
+        if isinstance(v, Mapping):
+            rows.append(IndexVsRow(_LINE_LABELS.get(str(bench), str(bench)), _opt(v.get("total_return")),
+                                   _opt(v.get("excess_return")), _opt(v.get("tracking_error")),
+                                   _opt(v.get("information_ratio")), _opt(v.get("max_drawdown"))))
+    return tuple(rows)
 
 
 def _index_lines_from_prices(result: Mapping[str, Any], source: Any) -> IndexLines | None:
@@ -680,7 +706,7 @@ def view_from_parts(result: Mapping[str, Any], *, score: Mapping[str, Any] | Non
         weights = _weights(result)
         index_return = _index_return(result)
         if counterfactual:
-            index_lines = _index_lines_from_counterfactual(counterfactual)
+            index_lines = _index_lines_from_counterfactual(counterfactual, _as_date(result["as_of"]))
         elif read_prices:
             index_lines = _index_lines_from_prices(result, source)
         if index_lines is None:
@@ -694,7 +720,7 @@ def view_from_parts(result: Mapping[str, Any], *, score: Mapping[str, Any] | Non
     return ReportView(
         header=_header(result, run_id, kind), inputs=_inputs(result), fans=fans, scatter=scatter,
         metrics=metrics, index_lines=index_lines, weights=weights, index_return=index_return,
-        index_metrics=index_metrics, decomposition=_decomposition(result), track=track, track_metrics=track_metrics, notes=notes)
+        index_metrics=index_metrics, index_vs=_index_vs(counterfactual) if index else (), decomposition=_decomposition(result), track=track, track_metrics=track_metrics, notes=notes)
 
 
 def view_from_payload(payload: Mapping[str, Any], *, run_id: str | None = None, source: Any = None,

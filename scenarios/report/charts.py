@@ -253,10 +253,8 @@ def index_chart(data: IndexLines) -> Figure:
         x = _dates(data.dates)
         colors = iter(_SERIES)
         for line in data.lines:
-            v = np.asarray(line.values, float)
-            first = v[np.isfinite(v)][0] if np.isfinite(v).any() else np.nan
             cf = line.role == "counterfactual"
-            ax.plot(x, v / first - 1.0, lw=2.0 if cf else 1.3, ls="--" if cf else "-",
+            ax.plot(x, data.relative(line), lw=2.0 if cf else 1.3, ls="--" if cf else "-",
                     color=PALETTE["realized"] if cf else next(colors), label=line.label)
         for when, label in data.markers:
             ax.axvline(np.datetime64(when, "D"), color=PALETTE["muted"], lw=0.8, ls=":")
@@ -266,7 +264,8 @@ def index_chart(data: IndexLines) -> Figure:
         _pct_axis(ax.yaxis, decimals=0)
         _date_axis(ax)
         ax.set_ylabel("Cumulative price return")
-        ax.set_title("Counterfactual index vs actual indexes (rebased at the first date)")
+        ax.set_title("Counterfactual index vs actual indexes" + (
+            "" if data.base is not None else " (rebased at the first date)"))
         ax.legend(loc="best")
     return fig
 

@@ -327,10 +327,11 @@ def _index(view: ReportView, charts: Mapping[str, Chart]) -> str:
     body = ""
     if view.index_return:
         ir = view.index_return
-        cells = "".join(_pct_cell(ir.get(k), "index_return", k) for k in ("p05", "p25", "median", "p75", "p95", "mean"))
+        cols = [(k, h) for k, h in (("p05", "5%"), ("p25", "25%"), ("median", "Median"), ("p75", "75%"),
+                                    ("p95", "95%"), ("mean", "Mean")) if ir.get(k) is not None]
+        cells = "".join(_pct_cell(ir.get(k), "index_return", k) for k, _ in cols)
         body += "<h3>Predicted index return</h3>" + _table(
-            [(h, True) for h in ("5%", "25%", "Median", "75%", "95%", "Mean")], [f"<tr>{cells}</tr>"],
-            "index-return-table")
+            [(h, True) for _, h in cols], [f"<tr>{cells}</tr>"], "index-return-table")
     if view.index_metrics:
         body += "<h3>Index forecast vs the realized index</h3>" + _metrics_table(view.index_metrics, "index-metrics-table")
     if "index-lines" in charts:
@@ -341,6 +342,17 @@ def _index(view: ReportView, charts: Mapping[str, Chart]) -> str:
         body += _table([("Line", False), ("Cumulative return", True)], rows, "index-lines-table")
     elif view.notes.get("index_lines"):
         body += f'<p class="note">{escape(view.notes["index_lines"])}</p>'
+    if view.index_vs:
+        vrows = [f'<tr data-line="{escape(r.label)}"><td>{escape(r.label)}</td>'
+                 + _pct_cell(r.total_return, "total_return", r.label)
+                 + _pct_cell(r.excess_return, "excess_return", r.label)
+                 + _pct_cell(r.tracking_error, "tracking_error", r.label, signed=False)
+                 + _num_cell(r.information_ratio, "information_ratio", r.label)
+                 + _pct_cell(r.max_drawdown, "max_drawdown", r.label) + "</tr>" for r in view.index_vs]
+        body += "<h3>Simulated scenario index vs the benchmarks</h3>" + _table(
+            [("Line", False), ("Total return", True), ("Scenario minus line", True),
+             ("Tracking error (ann.)", True), ("Information ratio", True), ("Max drawdown", True)],
+            vrows, "index-vs-table")
     if "index-weights" in charts and view.weights is not None:
         w = view.weights
         body += _figure(charts["index-weights"])

@@ -20,7 +20,7 @@ import numpy as np
 
 __all__ = [
     "FAN_QUANTILES", "ClaimRow", "DataSourceRow", "DecompositionBars", "DriverRow", "FanChartData",
-    "IndexLine", "IndexLines", "InputsTable", "MetricRow", "ReportHeader", "ReportView",
+    "IndexLine", "IndexLines", "IndexVsRow", "InputsTable", "MetricRow", "ReportHeader", "ReportView",
     "ScatterData", "TrackRecord", "WeightsBars", "hit_rate", "spearman_ic",
 ]
 
@@ -293,14 +293,37 @@ class IndexLines:
     dates: tuple[dt.date, ...]
     lines: tuple[IndexLine, ...]
     markers: tuple[tuple[dt.date, str], ...] = ()    # (date, label), e.g. as_of or rebalance days
+    base: float | None = None    # common level of every line the session before dates[0] (e.g. 100)
+
+    def relative(self, line: IndexLine) -> np.ndarray:
+        """Cumulative return (fractions) of ``line`` at each date: vs :attr:`base` when known,
+        else vs the line's first finite value."""
+        v = np.asarray(line.values, float)
+        if self.base is not None:
+            return v / self.base - 1.0
+        first = v[np.isfinite(v)][0] if np.isfinite(v).any() else np.nan
+        return v / first - 1.0
 
     def total_returns(self) -> dict[str, float | None]:
-        """Cumulative return (fraction) of each line from its first to its last finite value."""
+        """Cumulative return (fraction) of each line to its last finite value."""
         out: dict[str, float | None] = {}
         for line in self.lines:
-            v = line.values[np.isfinite(line.values)]
-            out[line.label] = float(v[-1] / v[0] - 1.0) if v.size >= 2 and v[0] != 0 else None
+            rel = self.relative(line)
+            rel = rel[np.isfinite(rel)]
+            out[line.label] = float(rel[-1]) if rel.size >= (1 if self.base is not None else 2) else None
         return out
+
+
+@dataclass(frozen=True)
+class IndexVsRow:
+    """Performance of one index line over the window (fractions; ratios for ``information_ratio``)."""
+
+    label: str
+    total_return: float | None
+    excess_return: float | None = None      # scenario index minus this line
+    tracking_error: float | None = None     # annualized
+    information_ratio: float | None = None
+    max_drawdown: float | None = None
 
 
 @dataclass(frozen=True)
@@ -405,6 +428,7 @@ class ReportView:
     weights: WeightsBars | None = None
     index_return: Mapping[str, float | None] = field(default_factory=dict)
     index_metrics: tuple[MetricRow, ...] = ()      # the index forecast scored vs the realized index
+    index_vs: tuple[IndexVsRow, ...] = ()          # simulated index vs the benchmarks
     decomposition: DecompositionBars | None = None
     track: TrackRecord | None = None
     track_metrics: tuple[MetricRow, ...] = ()

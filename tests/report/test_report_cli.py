@@ -54,7 +54,7 @@ def backtest_report(snapshot_dir: Path, tmp_path_factory: pytest.TempPathFactory
 
         buf = io.StringIO()
         with redirect_stdout(buf):
-            assert main(["backtest", str(INDEX_FILE), "--no-index", "--format", "json"]) == 0
+            assert main(["backtest", str(INDEX_FILE), "--format", "json"]) == 0
         run_id = json.loads(buf.getvalue())["run_id"]
         payload = load_run(run_id)
         out = tmp / "report.html"
@@ -90,6 +90,14 @@ def test_backtest_report_numbers_equal_the_run_json(backtest_report) -> None:
     idx = {k[0]: v for k, v in _cells(root, "index-metrics-table").items()}
     assert idx["Predicted index return (median)"] == payload["index"]["predicted"]
     assert idx["Realized return"] == payload["index"]["realized"]
+    # the simulated index and the benchmarks: the chart's lines end where the recorded totals say
+    perf = payload["index_performance"]
+    lines = {k[0]: v for k, v in _cells(root, "index-lines-table").items()}
+    vs = {k[0]: v for k, v in _cells(root, "index-vs-table").items() if k[1] == "total_return"}
+    assert lines["Scenario index (simulated, price)"] == pytest.approx(perf["total_return"], abs=1e-12)
+    assert lines["HSTECH (actual, price)"] == pytest.approx(perf["vs"]["HSTECH.HK"]["total_return"], abs=1e-12)
+    assert lines["HSI (actual, price)"] == pytest.approx(perf["vs"]["^HSI"]["total_return"], abs=1e-12)
+    assert vs["HSTECH (actual, price)"] == perf["vs"]["HSTECH.HK"]["total_return"]
     # the visible text agrees with the machine-readable value
     ic_card = [c for c in root.find_all("div") if c.attrs.get("data-key") == "ic"][0]
     assert ic_card.find_all("div", **{"class": "value"})[0].text == f"{summ['ic']:+.2f}"
