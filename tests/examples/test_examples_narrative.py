@@ -296,6 +296,13 @@ def test_hstech_weights_obey_the_cap_sum_to_one_and_follow_the_tilts(run_example
     ai, old = ("ai_compute_chips", "ai_models_cloud"), ("autos_ev", "hardware_appliances")
     assert share(after, ai) > share(before, ai) + 0.05
     assert share(after, old) < share(before, old) - 0.05
+    # each theme separately moves the way the article wants
+    for theme in ai:
+        assert share(after, (theme,)) > share(before, (theme,)), theme
+    for theme in old:
+        assert share(after, (theme,)) < share(before, (theme,)), theme
+    for theme in ("platforms", "healthcare", "other"):   # untilted: only the renormalization
+        assert share(after, (theme,)) <= share(before, (theme,)) * 1.35, theme
     # index line = weighted constituents, per draw
     np.testing.assert_allclose(res.index_return, res.predicted_return @ after, atol=1e-12)
     np.testing.assert_allclose(res.index_return_before, res.predicted_return @ before, atol=1e-12)
