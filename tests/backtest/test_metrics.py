@@ -231,3 +231,16 @@ def test_drawdown_bounds(r: np.ndarray) -> None:
     dd = M.max_drawdown(r)
     assert -1 <= dd <= 0
     assert M.total_return(r) == pytest.approx(np.prod(1 + r) - 1)
+
+
+@SETTINGS
+@given(arrays(np.float64, st.integers(1, 40), elements=st.integers(-5, 5).map(float)))
+def test_average_ranks_match_scipy(x: np.ndarray) -> None:
+    np.testing.assert_allclose(M._rank(x), stats.rankdata(x, method="average"))
+
+
+def test_pvalues_match_scipy_distributions() -> None:
+    for z in (-3.0, -0.5, 0.0, 1.2, 4.0):
+        assert M._norm_sf(z) == pytest.approx(stats.norm.sf(z), rel=1e-12, abs=1e-300)
+        for df in (1, 3, 30):
+            assert M._t_sf(z, df) == pytest.approx(stats.t.sf(z, df), rel=1e-10)
