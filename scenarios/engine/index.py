@@ -18,11 +18,9 @@ class IndexWeights:
     after: np.ndarray
 
 
-def _match(scenario: Any, symbols: list[str], name: str) -> np.ndarray:
+def _match(themes: dict[str, str | None], symbols: list[str], name: str) -> np.ndarray:
     """Mask of ``symbols`` equal to ``name`` or of theme ``name``."""
-    from scenarios.model.resolve import theme_of
-
-    return np.array([s == name or theme_of(scenario, s) == name for s in symbols])
+    return np.array([s == name or themes.get(s) == name for s in symbols])
 
 
 def _market_caps(scenario: Any, symbols: list[str], prices: np.ndarray, fail: Any,
@@ -98,15 +96,18 @@ def index_weights(scenario: Any, driver: Any | None, symbols: list[str], prices:
         before = implied_scheme_weights(view, symbols, bench, driver.lookback_days)
         before = np.asarray(vw.normalize(np.clip(before, 0.0, None)))
     after = before.copy()
+    from scenarios.model.resolve import theme_map
+
+    themes = theme_map(scenario, symbols)
     if driver.tilts:
         scores = np.ones(n)
         for name, mult in driver.tilts.items():
-            scores = np.where(_match(scenario, symbols, name), scores * mult, scores)
+            scores = np.where(_match(themes, symbols, name), scores * mult, scores)
         after = np.asarray(vw.tilt_weights(after, scores))
     if driver.exclude:
         mask = np.zeros(n, dtype=bool)
         for name in driver.exclude:
-            mask |= _match(scenario, symbols, name)
+            mask |= _match(themes, symbols, name)
         if mask.all():
             raise fail(path + ("exclude",), "exclude removes every symbol of the universe")
         after = np.asarray(vw.exclude(after, mask))

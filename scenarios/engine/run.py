@@ -91,7 +91,8 @@ def run_scenario(scenario: Any, *, source: Any = None, draws: int | None = None,
         source = default_source()
 
     view = PriceView(source, cut)
-    errors, warns = data_checks(scenario, source, as_of=cut, view=view)
+    found: dict[str, tuple[Any, float, Any]] = {}
+    errors, warns = data_checks(scenario, source, as_of=cut, view=view, found=found)
     if errors:
         raise ScenarioErrors(errors)
     warnings = [w.format() for w in scenario.warnings] + [w.format() for w in warns]
@@ -112,18 +113,16 @@ def run_scenario(scenario: Any, *, source: Any = None, draws: int | None = None,
         return str(name or getattr(source, "name", type(source).__name__))
 
     for j, sym in enumerate(symbols):
-        day, close = view.last_close(sym)
+        day, close, first = found[sym]  # read once, by data_checks, through the same view
         price[j] = close
         dates.append(day.date().isoformat())
-        hist = view.history(sym)
-        data_sources[sym] = {"source": provenance(sym), "first": hist.index[0].date().isoformat(),
+        data_sources[sym] = {"source": provenance(sym), "first": first.date().isoformat(),
                              "last": day.date().isoformat(), "field": "close (adjusted)"}
     benchmarks: dict[str, dict[str, Any]] = {}
     for b in scenario.benchmarks:
-        day, level = view.last_close(b)
+        day, level, first = found[b]
         benchmarks[b] = {"date": day.date().isoformat(), "level": level, "return_kind": "price"}
-        hist = view.history(b)
-        data_sources[b] = {"source": provenance(b), "first": hist.index[0].date().isoformat(),
+        data_sources[b] = {"source": provenance(b), "first": first.date().isoformat(),
                            "last": day.date().isoformat(), "field": "close (index level)"}
 
     def fx_for(sym: str, currency: str | None) -> Any:

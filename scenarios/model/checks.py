@@ -294,10 +294,14 @@ def _baseline_fx(s: Any, doc: Any, universe: list[str]) -> list[ScenarioError]:
 # ------------------------------------------------------------------ checks with prices
 
 
-def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, view: Any = None
+def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, view: Any = None,
+                found: dict[str, tuple[Any, float, Any]] | None = None,
                 ) -> tuple[list[ScenarioError], list[ScenarioWarning]]:
     """Checks that need the price source: every symbol and benchmark has a close on or before
-    ``as_of`` (never later), and a baseline ``pe`` agrees with the P/E implied by that close."""
+    ``as_of`` (never later), and a baseline ``pe`` agrees with the P/E implied by that close.
+
+    ``found`` (optional dict) receives ``symbol -> (last date, close, first date)`` of every
+    series read, so a caller does not read them again."""
     from scenarios.data.view import PriceView
     from scenarios.errors import DataUnavailableError
 
@@ -317,14 +321,16 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
     items += [(b, ("benchmarks", i)) for i, b in enumerate(scenario.benchmarks)]
     for sym, path in items:
         try:
-            view.history(sym)
+            hist = view.history(sym)
         except DataUnavailableError:
             errors.append(doc.error(path, f"unknown symbol {sym}: the price source ({src_name}) "
                                     "has no data for it"))
             continue
         try:
-            _, close = view.last_close(sym)
+            day, close = view.last_close(sym)
             closes[sym] = close
+            if found is not None:
+                found[sym] = (day, close, hist.index[0])
         except DataUnavailableError as exc:
             errors.append(doc.error(path, str(exc)))
     for sym, b in scenario.baseline.items():

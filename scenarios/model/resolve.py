@@ -47,23 +47,33 @@ def resolve_universe(scenario: Any, as_of: dt.date | None = None) -> list[str]:
     return list(members)
 
 
-def theme_of(scenario: Any, symbol: str) -> str | None:
-    """Theme of ``symbol``: the scenario's ``themes`` map first, then ``seeds/universes.yaml``."""
-    for theme, members in scenario.themes.items():
-        if symbol in members:
-            return theme
+def _seed_themes() -> dict[str, str]:
+    """Symbol -> theme from ``seeds/universes.yaml`` (empty if the file is unavailable)."""
     try:
-        from scenarios.seeds.universes import theme_of as seed_theme
-        return seed_theme(symbol)
-    except Exception:  # noqa: BLE001 - unknown symbol, missing seeds file: no theme
-        return None
+        from scenarios.seeds.universes import themes
+        return {sym: t.theme for sym, t in themes().items()}
+    except Exception:  # noqa: BLE001 - missing or broken seeds file: no themes from it
+        return {}
+
+
+def theme_map(scenario: Any, symbols: list[str]) -> dict[str, str | None]:
+    """Symbol -> theme for ``symbols``: the scenario's ``themes`` map first, then the seeds."""
+    seeds = _seed_themes()
+    out: dict[str, str | None] = {}
+    for s in symbols:
+        out[s] = next((t for t, members in scenario.themes.items() if s in members), seeds.get(s))
+    return out
+
+
+def theme_of(scenario: Any, symbol: str) -> str | None:
+    """Theme of ``symbol`` (see :func:`theme_map`)."""
+    return theme_map(scenario, [symbol])[symbol]
 
 
 def known_themes(scenario: Any, universe: list[str]) -> dict[str, list[str]]:
     """Theme -> members of ``universe``."""
     out: dict[str, list[str]] = {}
-    for s in universe:
-        t = theme_of(scenario, s)
+    for s, t in theme_map(scenario, universe).items():
         if t is not None:
             out.setdefault(t, []).append(s)
     for theme in scenario.themes:
