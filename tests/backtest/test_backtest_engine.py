@@ -187,3 +187,61 @@ def test_cli_lookahead_is_one_readable_error(scenario_file: Path, monkeypatch: p
     code = main(["backtest", str(scenario_file), "--no-save"])
     err = capsys.readouterr().err
     assert code == LookAheadError.exit_code and "LookAheadError" in err and "Traceback" not in err
+
+
+INDEX_SCENARIO = """\
+name: bt-index
+as_of: 2025-03-31
+horizon: 6M
+universe: [0700.HK, 9988.HK, 3690.HK, 1810.HK, 0981.HK]
+benchmarks: [HSTECH.HK, ^HSI]
+themes:
+  chips: [0981.HK]
+drivers:
+  - type: earnings_growth
+    label: growth
+    per_symbol: true
+    growth: {dist: normal, mean: 0.05, sd: 0.08, clip: [-0.3, 0.4]}
+  - type: index_weighting
+    label: chips-tilt
+    scheme: equal
+    tilts: {chips: 2.0}
+    cap: 0.4
+monte_carlo: {draws: 100, seed: 9}
+"""
+
+
+def test_index_scenario_scores_the_same_portfolio_and_compares_benchmarks(
+        tmp_path: Path, snapshot_dir: Path, csv_source, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scenarios.engine import run_scenario
+
+    monkeypatch.setenv("SCENARIOS_PRICES", str(snapshot_dir))
+    p = tmp_path / "idx.yaml"
+    p.write_text(INDEX_SCENARIO, encoding="utf-8")
+    sc = load_scenario(p)
+    bt = backtest_scenario(sc, source=csv_source).to_dict()
+    res = run_scenario(sc, source=csv_source)
+    w = np.asarray(res.index_weights_after)
+    a, h = pd.Timestamp("2025-03-31"), pd.Timestamp("2025-09-30")
+    real = np.array([csv_close_on_or_before(snapshot_dir, s, h) / csv_close_on_or_before(snapshot_dir, s, a) - 1
+                     for s in res.symbols])
+    idx = bt["index"]
+    assert idx["scored"] and idx["kind"] == "total"
+    assert idx["realized"] == pytest.approx(float(w @ real / w.sum()), rel=1e-12)
+    assert idx["predicted"] == pytest.approx(float(np.median(res.index_return)), rel=1e-12)
+    hst = csv_close_on_or_before(snapshot_dir, "HSTECH.HK", h) / csv_close_on_or_before(snapshot_dir, "HSTECH.HK", a) - 1
+    assert idx["benchmark"] == "HSTECH.HK" and idx["benchmark_realized"] == pytest.approx(hst, rel=1e-12)
+
+    perf = bt["index_performance"]
+    assert perf["status"] == "complete" and perf["return_kind"] == "price"
+    # the benchmark's compounded daily returns over the window = its close-to-close price return
+    assert perf["vs"]["HSTECH.HK"]["total_return"] == pytest.approx(hst, rel=1e-9)
+    hsi = csv_close_on_or_before(snapshot_dir, "^HSI", h) / csv_close_on_or_before(snapshot_dir, "^HSI", a) - 1
+    assert perf["vs"]["^HSI"]["total_return"] == pytest.approx(hsi, rel=1e-9)
+    for v in perf["vs"].values():
+        assert v["excess_return"] == pytest.approx(perf["total_return"] - v["total_return"], abs=1e-12)
+        assert v["tracking_error"] > 0
+    assert perf["scheme"]["tilts"] == {"0981.HK": 2.0}  # the scenario's theme expanded
+    assert all(a.date().isoformat() < d <= h.date().isoformat() for d in perf["turnover"])
+    lv = perf["levels"]
+    assert lv["index"][0] == perf["start"] and len(lv["scenario index"]) == perf["sessions"]
