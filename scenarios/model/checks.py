@@ -56,13 +56,40 @@ def warning_at(doc: Any, path: tuple[str | int, ...], message: str) -> ScenarioW
 
 
 def _percent_values(value: Any) -> list[float]:
-    if isinstance(value, _Dist):
-        d = value.model_dump(exclude={"dist", "clip", "weights", "sd", "sigma"})
-        vals: list[float] = []
-        for v in d.values():
-            vals.extend(v if isinstance(v, list) else [v])
-        return [float(v) for v in vals if v is not None]
-    return [float(value)]
+    """Numbers in a raw parameter (a number, or a distribution mapping) that set its level."""
+    def num(x: Any) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+    if num(value):
+        return [float(value)]
+    if isinstance(value, dict) and "dist" in value:
+        vals: list[Any] = []
+        for k in ("mean", "median", "low", "mode", "high"):
+            vals.append(value.get(k))
+        if isinstance(value.get("values"), list):
+            vals.extend(value["values"])
+        return [float(v) for v in vals if num(v)]
+    return []
+
+
+def percent_warnings(doc: Any) -> list[ScenarioWarning]:
+    """Located warnings for fraction parameters written like percents (``growth: 35``).
+    Works on the raw document, so it also runs when the schema rejects the file."""
+    out: list[ScenarioWarning] = []
+    drivers = doc.data.get("drivers") if isinstance(doc.data, dict) else None
+    if not isinstance(drivers, list):
+        return out
+    for i, d in enumerate(drivers):
+        if not isinstance(d, dict):
+            continue
+        for f in _FRACTION_FIELDS:
+            big = [x for x in _percent_values(d.get(f)) if abs(x) >= PERCENT_THRESHOLD]
+            if big:
+                x = big[0]
+                out.append(warning_at(doc, ("drivers", i, f),
+                                      f"{x:g} looks like a percent: fractions are used, so it "
+                                      f"means {x * 100:+g}%; write {x / 100:g} for {x:g}%"))
+    return out
 
 
 def _claim_ids() -> set[str] | None:
@@ -79,7 +106,7 @@ def _claim_ids() -> set[str] | None:
 def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[ScenarioWarning]]:
     """Cross-field checks that need no prices. Returns (errors, warnings)."""
     errors: list[ScenarioError] = []
-    warnings: list[ScenarioWarning] = []
+    warnings: list[ScenarioWarning] = percent_warnings(doc)
     s = scenario
 
     horizon = s.horizon_date()
@@ -136,16 +163,6 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
             errors.append(doc.error(where, f"driver name {name!r} is used twice (drivers[{labels[name]}] "
                                     "has it); give each driver a unique label"))
         labels.setdefault(name, i)
-        for f in _FRACTION_FIELDS:
-            v = getattr(d, f, None)
-            if v is None:
-                continue
-            big = [x for x in _percent_values(v) if abs(x) >= PERCENT_THRESHOLD]
-            if big:
-                x = big[0]
-                warnings.append(warning_at(doc, ("drivers", i, f),
-                                           f"{x:g} looks like a percent: fractions are used, so it "
-                                           f"means {x * 100:+g}%; write {x / 100:g} for {x:g}%"))
         if d.type == "index_weighting":
             n_index += 1
             if n_index > 1:

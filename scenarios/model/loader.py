@@ -190,9 +190,13 @@ def _validate(doc: MergedDoc):
 def build_scenario(doc: MergedDoc, *, file: str | None = None, sha256: str | None = None,
                    check: bool = True):
     """Validate a located document into a :class:`Scenario` (static checks included)."""
-    from scenarios.model.checks import static_checks
+    from scenarios.model.checks import percent_warnings, static_checks
 
-    scenario = _validate(doc)
+    try:
+        scenario = _validate(doc)
+    except ScenarioErrors as exc:
+        exc.warnings = percent_warnings(doc)  # type: ignore[attr-defined]
+        raise
     scenario._doc = doc
     scenario._raw = doc.data
     scenario._file = file if file is not None else doc.file

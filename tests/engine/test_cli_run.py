@@ -27,6 +27,10 @@ def test_validate_reports_every_error_and_exits_2(tmp_path, capsys, monkeypatch)
     assert code == 2
     assert "ok: good.yaml (2 drivers)" in out
     assert "bad.yaml:8:5 drivers[1]: unknown type 'nope'" in err
+    assert "bad.yaml:7:13 drivers[0].growth: warning: 35 looks like a percent" in err
+    (tmp_path / "syntax.yaml").write_text("name: [x\n", encoding="utf-8")
+    assert main(["validate", "--no-data", "syntax.yaml"]) == 2
+    assert "syntax.yaml:2:1: invalid YAML" in capsys.readouterr().err
     assert main(["validate", "--no-data", "good.yaml"]) == 0
 
 

@@ -114,6 +114,8 @@ def test_equal_weights_without_an_index_driver(source) -> None:
                          "per_symbol": True}], "monte_carlo": {"draws": 300}}
     r = run_scenario(scenario_from_dict(data), source=source)
     assert r.index_scheme == "equal"
+    # per_symbol: independent draws per symbol (not one shared draw)
+    assert abs(np.corrcoef(r.predicted_return[:, 0], r.predicted_return[:, 1])[0, 1]) < 0.2
     np.testing.assert_allclose(r.index_return, r.predicted_return.mean(axis=1), rtol=1e-12)
     assert np.isnan(r.eps).all() and np.isnan(r.multiple).all()  # no baseline EPS: not reported
 
