@@ -128,6 +128,7 @@ def apply_driver(state: State, base: Baseline, driver: Any, label: str, targets:
     from valuation import reversion as vr
     from valuation.drivers import buyback as vb
     from valuation.drivers import capex as vc
+    from valuation.drivers import fx as vfx
     from valuation.drivers import growth as vg
     from valuation.drivers import shock as vs
     from valuation.drivers import subsidy as vsub
@@ -189,6 +190,11 @@ def apply_driver(state: State, base: Baseline, driver: Any, label: str, targets:
     elif kind == "revenue_uplift":
         delta = vg.revenue_uplift_eps(base.sales_ps[sel], draw("uplift"), draw("margin"), tax())
         _commit_eps(state, base, label, sel, state.eps[:, sel] + delta)
+    elif kind == "fx_change":
+        # EPS in the price currency = reporting EPS x fx; the rate moves by (1 + change)
+        factor = np.asarray(vfx.convert(1.0, 1.0 + np.asarray(draw("change"), dtype=np.float64)))
+        contrib = np.broadcast_to(np.log(factor), (state.draws, len(targets)))
+        _commit_eps(state, base, label, sel, state.eps[:, sel] * np.exp(contrib), contrib)
     elif kind == "rerating":
         if driver.change is not None:
             contrib = np.log1p(np.asarray(draw("change"), dtype=np.float64))

@@ -172,6 +172,10 @@ def run_scenario(scenario: Any, *, source: Any = None, draws: int | None = None,
             targets = driver_targets(scenario, i, d, symbols)
         except ResolveError as exc:
             raise fail(exc.path, exc.message) from None
+        if d.type == "fx_change":
+            from scenarios.model.resolve import fx_exposed
+
+            targets = fx_exposed(scenario, d, targets)
         why = missing_baseline(scenario, d, targets)  # a walk-forward as_of may add members
         if why:
             raise fail(("drivers", i, "type"), why)

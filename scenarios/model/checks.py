@@ -239,6 +239,14 @@ def _driver_needs(s: Any, doc: Any, i: int, d: Any, targets: list[str], universe
     why = missing_baseline(s, d, targets)
     if why:
         errors.append(doc.error(path + ("type",), why))
+    if d.type == "fx_change":
+        from scenarios.model.resolve import fx_exposed
+
+        if not fx_exposed(s, d, targets):
+            errors.append(doc.error(path + ("type",), "fx_change acts on no symbol: none of its "
+                                    "targets has a baseline currency"
+                                    + (f" {d.currency}" if d.currency else "")
+                                    + " different from its listing currency"))
     if d.type in ("ai_capex", "subsidy", "buyback") and not errors:
         for sym in targets:
             ccy = d.currency or reporting_currency(s, sym)

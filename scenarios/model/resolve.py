@@ -142,3 +142,14 @@ def fx_rate(scenario: Any, symbol: str, currency: str, *, override: Any = None,
     raise ResolveError(f"no FX rate from {currency} to {target} for {symbol}: add fx: "
                        f"{{{currency}{target}: RATE}} ({target} per {currency}) at the top level, "
                        f"or fx: RATE in baseline.{symbol} or in the driver", path)
+
+
+def fx_exposed(scenario: Any, driver: Any, targets: list[str]) -> list[str]:
+    """Targets of an ``fx_change`` driver that report in a currency other than their listing
+    currency (and in ``driver.currency`` when given)."""
+    out = []
+    for sym in targets:
+        rep = reporting_currency(scenario, sym)
+        if rep != price_currency(sym) and (driver.currency is None or rep == driver.currency):
+            out.append(sym)
+    return out

@@ -273,6 +273,16 @@ class RevenueUplift(_Driver):
     tax_rate: TaxRate | None = Field(default=None, description=_TAX)
 
 
+class FxChange(_Driver):
+    """The reporting currency moves against the listing currency: EPS converted to the price
+    currency changes by ``change`` (e.g. +0.02 = CNY 2% stronger against HKD). Acts only on
+    targets whose baseline ``currency`` (or ``currency`` here) differs from their listing one."""
+
+    type: Literal["fx_change"]
+    change: Fraction
+    currency: Currency | None = Field(default=None, description="only symbols reporting in it")
+
+
 class Rerating(_Driver):
     """The multiple changes by ``change``, or reverts toward ``target`` (a P/E, or P/S with
     ``basis: ps``) with ``half_life_years`` over the horizon (no half-life: reaches it)."""
@@ -346,14 +356,14 @@ class IndexWeighting(_Driver):
 
 
 Driver = Annotated[
-    Union[EarningsGrowth, AiCapex, Subsidy, Buyback, MarginChange, RevenueUplift, Rerating,
-          SentimentShock, IndexWeighting],
+    Union[EarningsGrowth, AiCapex, Subsidy, Buyback, MarginChange, RevenueUplift, FxChange,
+          Rerating, SentimentShock, IndexWeighting],
     Field(discriminator="type"),
 ]
 
 DRIVER_TYPES: tuple[str, ...] = (
     "earnings_growth", "ai_capex", "subsidy", "buyback", "margin_change", "revenue_uplift",
-    "rerating", "sentiment_shock", "index_weighting",
+    "fx_change", "rerating", "sentiment_shock", "index_weighting",
 )
 
 #: drivers that add an absolute amount to EPS and therefore need baseline eps and shares

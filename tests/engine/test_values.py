@@ -258,3 +258,17 @@ def test_pe_cross_check_warns_when_far_from_the_implied_multiple(tmp_path, monke
     # 0700.HK: 500 / 25 = P/E 20 vs 35 given -> warning; 9988.HK: 120 / 10 = 12 vs 11 -> fine
     assert r.warnings == ["pe.yaml:6:26 baseline.0700.HK.pe: warning: pe 35 is far from the P/E "
                           "implied by the 2025-06-30 close and eps (20.0); the engine uses the implied one"]
+
+
+def test_fx_change_moves_only_foreign_reporting_eps(source) -> None:
+    data = {"name": "fx", "as_of": "2025-06-30", "horizon": "6M", "universe": ["0700.HK", "9988.HK"],
+            "fx": {"CNYHKD": 1.08},
+            "baseline": {"0700.HK": {"currency": "CNY", "eps": 25.0}, "9988.HK": {"eps": 10.0}},
+            "drivers": [{"type": "fx_change", "label": "cny", "change": {"dist": "uniform", "low": -0.05,
+                                                                         "high": 0.05}}],
+            "monte_carlo": {"draws": 1000, "seed": 2}}
+    r = run_scenario(scenario_from_dict(data), source=source)
+    c = r.contributions["cny"]
+    assert np.all(c[:, 1] == 0.0) and c[:, 0].min() >= math.log(0.95) and c[:, 0].max() <= math.log(1.05)
+    np.testing.assert_allclose(r.eps[:, 0], 25.0 * 1.08 * np.exp(c[:, 0]), rtol=1e-12)
+    np.testing.assert_allclose(r.predicted_price[:, 0] / 500.0, np.exp(c[:, 0]), rtol=1e-12)

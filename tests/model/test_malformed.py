@@ -110,8 +110,8 @@ def test_unknown_driver_type(tmp_path, monkeypatch) -> None:
     errs = _errors(tmp_path, monkeypatch, text)
     assert errs == [
         "bad.yaml:6:5 drivers[0]: unknown type 'moonshot' (expected one of 'earnings_growth', "
-        "'ai_capex', 'subsidy', 'buyback', 'margin_change', 'revenue_uplift', 'rerating', "
-        "'sentiment_shock', 'index_weighting')",
+        "'ai_capex', 'subsidy', 'buyback', 'margin_change', 'revenue_uplift', 'fx_change', "
+        "'rerating', 'sentiment_shock', 'index_weighting')",
     ]
 
 
@@ -277,4 +277,12 @@ def test_infinite_numbers_are_rejected(tmp_path, monkeypatch) -> None:
     text = HEAD + "drivers:\n  - type: earnings_growth\n    growth: .inf\n"
     assert _errors(tmp_path, monkeypatch, text) == [
         "bad.yaml:7:13 drivers[0].growth: input should be a finite number (got inf)",
+    ]
+
+
+def test_fx_change_without_foreign_reporting_currency(tmp_path, monkeypatch) -> None:
+    text = HEAD + "drivers:\n  - type: fx_change\n    change: 0.02\n"
+    assert _errors(tmp_path, monkeypatch, text) == [
+        "bad.yaml:6:11 drivers[0].type: fx_change acts on no symbol: none of its targets has a "
+        "baseline currency different from its listing currency",
     ]
