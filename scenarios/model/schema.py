@@ -24,7 +24,6 @@ from pydantic import (
 )
 
 from scenarios.data.symbols import normalize_symbol
-from scenarios.model.distributions import Param
 from scenarios.model.params import Fraction, NonNegative, Positive, Share, SignedShare, TaxRate
 
 # ------------------------------------------------------------------ small types
