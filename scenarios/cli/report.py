@@ -25,10 +25,26 @@ def _from_file(path: Path, draws: int | None, seed: int | None):  # -> ReportVie
 
     scenario = load_scenario(path)
     result = run_scenario(scenario, draws=draws, seed=seed)
-    score = None
+    score = perf = None
     if dt.date.fromisoformat(str(result.horizon)[:10]) <= dt.date.today():
         score = _score(result)
-    return view_from_parts(result.to_dict(), score=score)
+        perf = _index_performance(scenario, result)
+    return view_from_parts(result.to_dict(), score=score, counterfactual=perf)
+
+
+def _index_performance(scenario, result):  # -> dict | None
+    """The scenario's index scheme simulated over (as_of, horizon] vs HSTECH and HSI, for
+    ``index_weighting`` scenarios (None otherwise, or when it cannot run)."""
+    if not any(d.type == "index_weighting" and d.enabled for d in scenario.drivers):
+        return None
+    from scenarios.backtest.single import index_performance
+    from scenarios.errors import DataError
+
+    try:
+        perf = index_performance(scenario, result.as_of, result.horizon)
+    except (DataError, ValueError):
+        return None
+    return perf if perf.get("levels") else None
 
 
 def _score(result):  # -> dict | None

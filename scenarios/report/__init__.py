@@ -88,8 +88,11 @@ def build_charts(view: ReportView, png_dir: str | Path | None = None) -> dict[st
     from scenarios.report import charts as c
     from scenarios.report.html import Chart
 
+    from scenarios.progress import progress
+
     out: dict[str, Chart] = {}
-    for spec in chart_specs(view):
+    specs = chart_specs(view)
+    for spec in progress(specs, total=len(specs), description="drawing charts"):
         fig = spec.make()
         out[spec.id] = Chart(spec.id, spec.title, spec.caption, c.to_svg(fig, spec.id, spec.title))
         if png_dir is not None:

@@ -256,10 +256,11 @@ def _forecast(view: ReportView, charts: Mapping[str, Chart]) -> str:
     if not view.fans:
         return _omitted("forecast", "Forecast by symbol", view.notes.get("forecast", "No symbol forecasts."))
     rows = []
+    named = any(f.name for f in view.fans)
     for f in view.fans:
         rows.append(
             f'<tr data-symbol="{escape(f.symbol)}"><td class="sym">{escape(f.symbol)}</td>'
-            f"<td>{escape(f.name or '')}</td>"
+            + (f"<td>{escape(f.name or '')}</td>" if named else "")
             + _num_cell(f.baseline_price, "baseline_price", f.symbol)
             + "".join(_num_cell(f.quantiles.get(q), f"price_q{int(q * 100):02d}", f.symbol) for q in (0.05, 0.5, 0.95))
             + _pct_cell(f.median_return, "median_return", f.symbol)
@@ -268,7 +269,7 @@ def _forecast(view: ReportView, charts: Mapping[str, Chart]) -> str:
             + _pct_cell(f.realized_return, "realized_return", f.symbol)
             + _pct_cell(f.pit, "pit", f.symbol, decimals=0, signed=False)
             + "</tr>")
-    table = _table([("Symbol", False), ("Name", False), ("Baseline", True), ("P5 price", True),
+    table = _table([("Symbol", False)] + ([("Name", False)] if named else []) + [("Baseline", True), ("P5 price", True),
                     ("Median price", True), ("P95 price", True), ("Median return", True),
                     ("Mean return", True), ("P(up)", True), ("Realized", True), ("PIT", True)],
                    rows, "forecast-table")

@@ -139,6 +139,21 @@ def test_backtest_report_sections_charts_and_header(backtest_report) -> None:
     assert "wrote" in backtest_report["printed"] and "omitted (no data): Walk-forward" in backtest_report["printed"]
 
 
+def test_file_report_equals_the_recorded_backtest(backtest_report, tmp_path: Path) -> None:
+    """Reporting the FILE runs, scores and simulates the index on the spot: same seed, same
+    numbers as the recorded backtest run."""
+    out = tmp_path / "file.html"
+    assert main(["report", str(INDEX_FILE), "--out", str(out)]) == 0
+    root = parse(out.read_text(encoding="utf-8"))
+    recorded = parse(backtest_report["html"])
+    for table in ("scatter-table", "metrics-table", "index-vs-table", "index-lines-table", "weights-table"):
+        assert _cells(root, table) == _cells(recorded, table), table
+    fan = _cells(root, "forecast-table")
+    for r in backtest_report["payload"]["per_symbol"]:
+        assert fan[(r["symbol"], "median_return")] == pytest.approx(r["predicted"], abs=1e-12)
+        assert fan[(r["symbol"], "pit")] == r["pit"]
+
+
 def test_run_payload_without_draws(snapshot_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`scenarios run` stores summaries only: the report shows exactly those numbers."""
     from scenarios.store.runs import list_runs, load_run
