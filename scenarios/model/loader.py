@@ -389,6 +389,20 @@ def _validate_plain(data: Any):
         raise _PlainErrors([f"{e.field}: {e.message}" if e.field else e.message for e in errs]) from None
 
 
+def _at_grid_value(e: ScenarioError, doc: Any, keys: list[tuple[str, PathKey]], combo: tuple[Any, ...],
+                   grid: dict[str, list[Any]], suffix: str) -> ScenarioError:
+    """Re-locate an error of an expanded grid point at the grid value that caused it."""
+    message = f"at grid point [{suffix}]: {e.message}"
+    for (k, path), v in zip(keys, combo):
+        target = format_path(path)
+        if doc is not None and e.field and (e.field == target or e.field.startswith(target + ".")
+                                            or e.field.startswith(target + "[")):
+            i = next(j for j, x in enumerate(grid[k]) if x is v or x == v)
+            loc = doc.error(("grid", k, i), message)
+            return ScenarioError(message, file=loc.file, line=loc.line, column=loc.column, field=e.field)
+    return ScenarioError(message, file=e.file, line=e.line, column=e.column, field=e.field)
+
+
 def expand_grid(scenario) -> list:
     """One scenario per grid combination (the scenario itself, in a list, when no grid).
 
@@ -413,7 +427,11 @@ def expand_grid(scenario) -> list:
         if doc is not None:
             sub.positions, sub.key_positions = doc.positions, doc.key_positions
             sub.files, sub.key_files, sub.chain = doc.files, doc.key_files, doc.chain
-        s = build_scenario(sub, file=scenario.file, sha256=scenario.file_sha256, check=False)
+        try:
+            s = build_scenario(sub, file=scenario.file, sha256=scenario.file_sha256, check=True)
+        except ScenarioErrors as exc:  # e.g. a grid of horizons with one before as_of
+            raise ScenarioErrors([_at_grid_value(e, doc, keys, combo, scenario.grid, suffix)
+                                  for e in exc.errors]) from None
         s._warnings = list(scenario.warnings)
         s._grid_point = point
         out.append(s)

@@ -167,3 +167,13 @@ def test_clip_bounds_every_draw(low, width, clip_lo, clip_w) -> None:
     d = Uniform(dist="uniform", low=low, high=low + width, clip=(clip_lo, clip_lo + clip_w))
     x = d.sample(np.random.default_rng(0), (500,))
     assert np.all((x >= clip_lo) & (x <= clip_lo + clip_w))
+
+
+def test_grid_points_get_the_cross_field_checks(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "g.yaml").write_text(BASE + "grid:\n  horizon: [3M, 2025-05-01]\n", encoding="utf-8")
+    scenario = load_scenario("g.yaml")
+    with pytest.raises(ScenarioError) as info:
+        expand_grid(scenario)
+    assert str(info.value) == ("g.yaml:21:17 horizon: at grid point [horizon=2025-05-01]: must be after "
+                               "as_of (2025-06-30) (got 2025-05-01)")
