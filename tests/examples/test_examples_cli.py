@@ -101,10 +101,45 @@ def test_articles_exist_beside_the_snapshot(snapshot_dir: Path) -> None:
             assert (seeds / name).is_file(), (path.name, name)
 
 
+def _article_date(text: str):
+    """The date an article states for itself: front-matter ``published_at:`` / ``date:``, or a
+    "data as of YYYY年M月D日" line; None when it gives none."""
+    import datetime as dt
+    import re
+
+    m = re.search(r'(?m)^(?:.*published_at|date): "(\d{4})-(\d{2})-(\d{2})', text)
+    if m is None:
+        m = re.search(r"截至(\d{4})年(\d{1,2})月(\d{1,2})日", text)
+    return dt.date(*map(int, m.groups())) if m else None
+
+
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
-def test_as_of_has_a_price_for_every_symbol_and_no_look_ahead(path: Path, snapshot_dir: Path) -> None:
-    """Every universe symbol and benchmark has a snapshot row ON as_of (not just before it), and
-    as_of is not after the article's date when the article states one."""
+def test_as_of_is_not_after_the_main_articles_date(path: Path, snapshot_dir: Path) -> None:
+    """The first article of the narrative is the one the scenario rests on; when it states its
+    date, as_of is on or before it (no look-ahead past the story)."""
+    from scenarios.model import load_scenario
+
+    seeds = snapshot_dir.parent.parent / "seeds"
+    if not seeds.is_dir():
+        pytest.skip(f"seed articles not found at {seeds}")
+    s = load_scenario(path)
+    main_article = s.narrative.articles[0]
+    day = _article_date((seeds / main_article).read_text(encoding="utf-8"))
+    if day is None:
+        pytest.skip(f"{main_article} states no date")
+    assert s.as_of <= day, (path.name, main_article, day)
+
+
+def test_article_dates_are_parsed() -> None:
+    assert str(_article_date('x\npublished_at: "2026-02-10T09:28:40.000Z"')) == "2026-02-10"
+    assert str(_article_date('date: "2025-02-13 22:19:12"')) == "2025-02-13"
+    assert str(_article_date("一、近期行情全貌(截至2026年2月12日)")) == "2026-02-12"
+    assert _article_date("no date here") is None
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_as_of_has_a_price_for_every_symbol(path: Path, snapshot_dir: Path) -> None:
+    """Every universe symbol and benchmark has a snapshot row ON as_of (not just before it)."""
     import pandas as pd
 
     from scenarios.model import expand_grid, load_scenario
