@@ -23,7 +23,7 @@ from scenarios.data.symbols import normalize_symbol
 
 __all__ = [
     "Forecast", "Forecaster", "forecast_from_result", "momentum_forecaster",
-    "scenario_forecaster", "trailing_return", "zero_forecaster",
+    "scenario_forecaster", "trailing_return", "trailing_return_from_closes", "zero_forecaster",
 ]
 
 
@@ -191,6 +191,23 @@ def trailing_return(view: Any, symbol: str, days: int) -> float:
     if before.empty or (start - before.index[-1]).days > 10:
         return float("nan")
     return float(closes.iloc[-1] / before.iloc[-1] - 1.0)
+
+
+def trailing_return_from_closes(dates: np.ndarray, closes: np.ndarray, as_of: Any, days: int) -> float:
+    """:func:`trailing_return` on arrays of valid closes (dates ascending, datetime64[ns]).
+
+    Closes after ``as_of`` are cut off first (binary search), so passing a whole history is
+    safe: nothing after ``as_of`` can influence the result.
+    """
+    a = _day(as_of)
+    n = int(np.searchsorted(dates, a.to_datetime64(), side="right"))  # closes on or before as_of
+    if n == 0:
+        return float("nan")
+    start = a - pd.Timedelta(days=days)
+    i = int(np.searchsorted(dates[:n], start.to_datetime64(), side="right")) - 1
+    if i < 0 or (start - pd.Timestamp(dates[i])).days > 10:
+        return float("nan")
+    return float(closes[n - 1] / closes[i] - 1.0)
 
 
 def momentum_forecaster(symbols: Sequence[str], source: PriceSource, horizon_of: Callable[[dt.date], Any]

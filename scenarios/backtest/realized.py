@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from scenarios.data.base import DateLike, PriceSource
@@ -32,7 +33,7 @@ from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import DataUnavailableError
 
 __all__ = [
-    "HOLIDAY_TOLERANCE_DAYS", "INDEX_SYMBOLS", "MAX_STALENESS_DAYS", "RealizedReturn",
+    "CloseCache", "HOLIDAY_TOLERANCE_DAYS", "INDEX_SYMBOLS", "MAX_STALENESS_DAYS", "RealizedReturn",
     "ReturnKind", "is_index", "realized_closes", "realized_return", "realized_returns",
     "daily_returns", "require_same_kind", "return_kind", "summarize_kinds",
 ]
@@ -115,62 +116,98 @@ def _source(source: PriceSource | None) -> PriceSource:
     return default_source()
 
 
-def realized_return(symbol: str, start: DateLike, end: DateLike, source: PriceSource | None = None,
-                    *, kind: ReturnKind | None = None) -> RealizedReturn:
-    """Realized return of ``symbol`` from the close at ``start`` to the close at ``end``.
+class CloseCache:
+    """Valid closes (finite, > 0) per symbol, read once from ``source`` (whole history).
 
-    See the module docstring for the window rules. ``kind`` overrides :func:`return_kind`
-    (e.g. for a total-return index). Unknown symbols give an ``"unavailable"`` result (the
-    note carries the data layer's explanation) rather than an exception, so one missing name
-    does not sink a cross-section.
+    For scoring many windows (walk-forward): each symbol is read once and every window is
+    cut from it with binary searches. It reads the future on purpose (realized returns are
+    the future), so it is for scoring only; forecasts must go through a ``PriceView``.
+    Unknown symbols are remembered with their error message.
     """
-    sym = normalize_symbol(symbol)
-    s, e = _ts(start, "start"), _ts(end, "end")
-    if e < s:
-        raise ValueError(f"end {e.date()} is before start {s.date()}")
-    k: ReturnKind = kind or return_kind(sym)
 
+    def __init__(self, source: PriceSource | None = None) -> None:
+        self.source = _source(source)
+        self._data: dict[str, tuple[np.ndarray, np.ndarray] | str] = {}
+
+    def get(self, symbol: str) -> tuple[np.ndarray, np.ndarray] | str:
+        """``(dates as datetime64[ns], closes)`` of ``symbol``, or the unavailability message."""
+        sym = normalize_symbol(symbol)
+        hit = self._data.get(sym)
+        if hit is None:
+            try:
+                c = self.source.get(sym)["close"]
+            except DataUnavailableError as exc:
+                hit = str(exc)
+            else:
+                v = c.to_numpy(dtype="float64")
+                ok = np.isfinite(v) & (v > 0)
+                hit = (c.index.to_numpy(dtype="datetime64[ns]")[ok], v[ok])
+            self._data[sym] = hit
+        return hit
+
+
+def _window(sym: str, data: tuple[np.ndarray, np.ndarray] | str, s: pd.Timestamp, e: pd.Timestamp,
+            k: ReturnKind) -> RealizedReturn:
+    """The window rules of the module docstring on one symbol's valid closes."""
     def unavailable(note: str, start_date=None, start_close=math.nan) -> RealizedReturn:
         return RealizedReturn(sym, math.nan, k, "unavailable", s, e, start_date, None,
                               start_close, math.nan, note)
 
-    try:
-        frame = _source(source).get(sym, s - pd.Timedelta(days=MAX_STALENESS_DAYS + 30), None)
-    except DataUnavailableError as exc:
-        return unavailable(str(exc))
-    closes = frame["close"].dropna()
-    closes = closes[closes > 0]
-    before = closes.loc[closes.index <= s]
-    if before.empty:
-        first = closes.index[0].date() if not closes.empty else None
+    if isinstance(data, str):
+        return unavailable(data)
+    dates, closes = data
+    i0 = int(np.searchsorted(dates, s.to_datetime64(), side="right")) - 1  # last close <= s
+    if i0 < 0:
+        first = pd.Timestamp(dates[0]).date() if dates.size else None
         return unavailable(f"no close on or before {s.date()}"
                            + (f" (the series starts {first})" if first else ""))
-    d0, c0 = before.index[-1], float(before.iloc[-1])
+    d0, c0 = pd.Timestamp(dates[i0]), float(closes[i0])
     if (s - d0).days > MAX_STALENESS_DAYS:
         return unavailable(f"the last close before {s.date()} is from {d0.date()} "
                            f"(more than {MAX_STALENESS_DAYS} days stale)", d0, c0)
-    window = closes.loc[(closes.index > d0) & (closes.index <= e)]
-    later = closes.loc[closes.index > e]
-    if window.empty:
-        if later.empty:
+    i1 = int(np.searchsorted(dates, e.to_datetime64(), side="right")) - 1  # last close <= e
+    has_later = i1 + 1 < dates.size
+    if i1 <= i0:
+        if not has_later:
             return unavailable(f"no close after {d0.date()}: the data ends before the window "
                                f"({s.date()} to {e.date()}) starts", d0, c0)
         # no trading day inside the window (start and end within one holiday stretch)
         return RealizedReturn(sym, 0.0, k, "complete", s, e, d0, d0, c0, c0,
                               "no trading day inside the window")
-    d1, c1 = window.index[-1], float(window.iloc[-1])
+    d1, c1 = pd.Timestamp(dates[i1]), float(closes[i1])
     status: Status = "complete"
     note = ""
-    if later.empty and (e - d1).days > HOLIDAY_TOLERANCE_DAYS:
+    if not has_later and (e - d1).days > HOLIDAY_TOLERANCE_DAYS:
         status = "partial"
         note = (f"data ends {d1.date()}, before the horizon {e.date()}: "
                 f"return covers {d0.date()} to {d1.date()} only")
     return RealizedReturn(sym, c1 / c0 - 1.0, k, status, s, e, d0, d1, c0, c1, note)
 
 
+def realized_return(symbol: str, start: DateLike, end: DateLike, source: PriceSource | None = None,
+                    *, kind: ReturnKind | None = None, cache: CloseCache | None = None) -> RealizedReturn:
+    """Realized return of ``symbol`` from the close at ``start`` to the close at ``end``.
+
+    See the module docstring for the window rules. ``kind`` overrides :func:`return_kind`
+    (e.g. for a total-return index). Unknown symbols give an ``"unavailable"`` result (the
+    note carries the data layer's explanation) rather than an exception, so one missing name
+    does not sink a cross-section. ``cache`` (a :class:`CloseCache` on the same source) avoids
+    re-reading the prices for each window.
+    """
+    sym = normalize_symbol(symbol)
+    s, e = _ts(start, "start"), _ts(end, "end")
+    if e < s:
+        raise ValueError(f"end {e.date()} is before start {s.date()}")
+    k: ReturnKind = kind or return_kind(sym)
+    if cache is None:
+        cache = CloseCache(source)
+    return _window(sym, cache.get(sym), s, e, k)
+
+
 def realized_returns(symbols: Iterable[str], start: DateLike, end: DateLike,
                      source: PriceSource | None = None, *,
-                     kinds: Mapping[str, ReturnKind] | None = None) -> pd.DataFrame:
+                     kinds: Mapping[str, ReturnKind] | None = None,
+                     cache: CloseCache | None = None) -> pd.DataFrame:
     """Realized returns of several symbols over one window, one row per symbol.
 
     Columns: ``return`` (fraction), ``kind`` (``"total"``/``"price"``), ``status``
@@ -179,11 +216,11 @@ def realized_returns(symbols: Iterable[str], start: DateLike, end: DateLike,
     order. ``kinds`` overrides the return kind per symbol. ``frame.attrs["kinds"]`` lists the
     kinds present, so a consumer can refuse mixed frames (:func:`require_same_kind`).
     """
-    src = _source(source)
+    cache = cache if cache is not None else CloseCache(source)
     overrides = {normalize_symbol(k): v for k, v in (kinds or {}).items()}
     rows = []
     for sym in dict.fromkeys(normalize_symbol(x) for x in symbols):
-        r = realized_return(sym, start, end, src, kind=overrides.get(sym))
+        r = realized_return(sym, start, end, kind=overrides.get(sym), cache=cache)
         rows.append({
             "symbol": r.symbol, "return": r.value, "kind": r.kind, "status": r.status,
             "start_date": r.start_date, "end_date": r.end_date, "start_close": r.start_close,

@@ -20,7 +20,7 @@ import pandas as pd
 
 from scenarios.backtest import metrics as M
 from scenarios.backtest.forecast import Forecast
-from scenarios.backtest.realized import realized_return, realized_returns, summarize_kinds
+from scenarios.backtest.realized import CloseCache, realized_return, realized_returns, summarize_kinds
 from scenarios.data.base import PriceSource
 
 __all__ = ["ForecastScore", "score_forecast", "PER_SYMBOL_COLUMNS"]
@@ -70,18 +70,20 @@ def _check_band(band: tuple[float, float]) -> tuple[float, float]:
 def score_forecast(forecast: Forecast, source: PriceSource | None = None, *,
                    band: tuple[float, float] = (0.05, 0.95),
                    partial: Literal["exclude", "include"] = "exclude",
-                   realized: pd.DataFrame | None = None) -> ForecastScore:
+                   realized: pd.DataFrame | None = None,
+                   cache: CloseCache | None = None) -> ForecastScore:
     """Score ``forecast`` against realized returns from ``forecast.as_of`` to ``forecast.horizon``.
 
     ``realized`` may be given (a :func:`~scenarios.backtest.realized.realized_returns` frame)
-    to avoid reloading prices; otherwise it is read from ``source``.
+    to avoid reloading prices; otherwise it is read from ``source`` (through ``cache``, a
+    :class:`~scenarios.backtest.realized.CloseCache`, when given).
     """
     if partial not in ("exclude", "include"):
         raise ValueError(f"partial must be 'exclude' or 'include', got {partial!r}")
     lo_q, hi_q = _check_band(band)
     f = forecast
     if realized is None:
-        realized = realized_returns(f.symbols, f.as_of, f.horizon, source)
+        realized = realized_returns(f.symbols, f.as_of, f.horizon, source, cache=cache)
     realized = realized.reindex(f.symbols)
     med = f.median()
     lo, hi = f.band(lo_q, hi_q)
@@ -152,12 +154,13 @@ def score_forecast(forecast: Forecast, source: PriceSource | None = None, *,
             notes.append(f"some realized windows start on a different day than the forecast's "
                          f"baseline ({f.baseline_date.date()})")
 
-    index = _score_index(f, source, (lo_q, hi_q), partial, table) if f.index_return is not None else None
+    index = (_score_index(f, source, (lo_q, hi_q), partial, table, cache)
+             if f.index_return is not None else None)
     return ForecastScore(f.as_of, f.horizon, table, summary, index, notes)
 
 
 def _score_index(f: Forecast, source: PriceSource | None, band: tuple[float, float],
-                 partial: str, table: pd.DataFrame) -> dict[str, Any]:
+                 partial: str, table: pd.DataFrame, cache: CloseCache | None = None) -> dict[str, Any]:
     """The scenario's index forecast against the realized return of the same portfolio.
 
     The realized counterpart is ``sum_i w_i * realized_i`` with the forecast's
@@ -170,7 +173,7 @@ def _score_index(f: Forecast, source: PriceSource | None, band: tuple[float, flo
     med = float(np.median(ens))
     lo, hi = (float(v) for v in np.quantile(ens, band))
     bench = f.index_benchmark or "HSTECH.HK"
-    b = realized_return(bench, f.as_of, f.horizon, source)
+    b = realized_return(bench, f.as_of, f.horizon, source, cache=cache)
     out: dict[str, Any] = {
         "target": "scenario portfolio (weights at as_of, buy and hold)", "kind": "total",
         "predicted": med, "lower": lo, "upper": hi, "realized": math.nan, "scored": False,

@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from scenarios.backtest import metrics as M
-from scenarios.backtest.forecast import Forecast, Forecaster, trailing_return
+from scenarios.backtest.forecast import Forecast, Forecaster, trailing_return_from_closes
+from scenarios.backtest.realized import CloseCache
 from scenarios.backtest.scoring import ForecastScore, score_forecast
 from scenarios.data.base import DateLike, PriceSource
 from scenarios.errors import DataUnavailableError, ScenarioError
@@ -106,13 +107,15 @@ class WalkForwardResult:
                 "pairs": records(self.pairs), "notes": list(self.notes)}
 
 
-def _naive(f: Forecast, source: PriceSource | None) -> dict[str, np.ndarray]:
-    from scenarios.data import default_source
-    from scenarios.data.view import PriceView
-
-    view = PriceView(source if source is not None else default_source(), f.as_of)
+def _naive(f: Forecast, cache: CloseCache) -> dict[str, np.ndarray]:
+    """Zero and trailing-momentum predictions for ``f``'s symbols and window, from closes up to
+    ``f.as_of`` only (:func:`trailing_return_from_closes` cuts the history at as_of)."""
     days = (f.horizon - f.as_of).days
-    mom = np.array([trailing_return(view, s, days) for s in f.symbols])
+    mom = np.full(len(f.symbols), np.nan)
+    for j, s in enumerate(f.symbols):
+        data = cache.get(s)
+        if not isinstance(data, str):
+            mom[j] = trailing_return_from_closes(data[0], data[1], f.as_of, days)
     return {"zero": np.zeros(len(f.symbols)), "momentum": np.where(np.isfinite(mom), mom, 0.0)}
 
 
@@ -139,6 +142,11 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
     if sorted(set(days)) != days:
         raise ValueError("walk-forward dates must be strictly increasing")
     it = progress_bar(days, total=len(days), description="walk-forward") if progress else days
+    if source is None:
+        from scenarios.data import default_source
+
+        source = default_source()
+    cache = CloseCache(source)  # realized prices for scoring (forecasts never see it)
 
     win_rows: list[dict[str, Any]] = []
     pair_frames: list[pd.DataFrame] = []
@@ -156,10 +164,10 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
             if on_window:
                 on_window(as_of, None)
             continue
-        sc = score_forecast(f, source, band=band, partial=partial)
+        sc = score_forecast(f, source, band=band, partial=partial, cache=cache)
         scores.append(sc)
         steps.append(horizon_steps(f.as_of, f.horizon, roll))
-        naive = _naive(f, source)
+        naive = _naive(f, cache)
         t = sc.table.copy()
         t.insert(0, "as_of", f.as_of)
         t.insert(1, "horizon", f.horizon)

@@ -93,3 +93,36 @@ def test_realized_closes_frame(snapshot_dir: Path) -> None:
 def test_return_kind() -> None:
     assert return_kind("^HSI") == "price" and return_kind("HSTECH.HK") == "price"
     assert return_kind("0700.HK") == "total" and return_kind("msft") == "total"
+
+
+@pytest.mark.snapshot
+def test_close_cache_gives_the_same_windows(snapshot_dir: Path) -> None:
+    from scenarios.backtest.realized import CloseCache
+
+    src = CsvDirSource(snapshot_dir)
+    cache = CloseCache(src)
+    syms = ["0700.HK", "0005.HK", "2513.HK", "HSTECH.HK", "NOPE.HK"]
+    for start, end in (("2024-12-31", "2025-12-31"), ("2025-06-30", "2025-12-31"),
+                       ("2025-01-01", "2025-01-05"), ("2026-01-30", "2026-06-30")):
+        a = realized_returns(syms, start, end, src)
+        b = realized_returns(syms, start, end, cache=cache)
+        pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.snapshot
+def test_trailing_return_from_closes_ignores_the_future(snapshot_dir: Path) -> None:
+    import numpy as np
+
+    from scenarios.backtest.forecast import trailing_return, trailing_return_from_closes
+    from scenarios.backtest.realized import CloseCache
+    from scenarios.data.view import PriceView
+
+    src = CsvDirSource(snapshot_dir)
+    dates, closes = CloseCache(src).get("9988.HK")
+    for as_of in ("2024-03-31", "2025-06-30", "2025-10-01"):
+        via_view = trailing_return(PriceView(src, as_of), "9988.HK", 91)
+        via_arrays = trailing_return_from_closes(dates, closes, as_of, 91)
+        assert via_arrays == pytest.approx(via_view, rel=1e-12)
+        # doubling every close after as_of changes nothing
+        later = dates > np.datetime64(pd.Timestamp(as_of))
+        assert trailing_return_from_closes(dates, np.where(later, 2 * closes, closes), as_of, 91) == via_arrays
