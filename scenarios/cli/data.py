@@ -220,11 +220,11 @@ def _check_table(reports: list[SeriesReport], show_all: bool, examples: int = 3)
     out = _out()
     table = Table(title="price data quality", title_justify="left")
     table.add_column("symbol", no_wrap=True)
-    table.add_column("check", no_wrap=True)
+    table.add_column("check", overflow="fold")
     table.add_column("sev", no_wrap=True)
     table.add_column("rows", justify="right", no_wrap=True)
-    table.add_column("span" if not show_all else "dates", no_wrap=True)
-    table.add_column("most recent" if not show_all else "detail", overflow="fold")
+    table.add_column("span" if not show_all else "dates", min_width=10)
+    table.add_column("most recent" if not show_all else "detail", overflow="fold", min_width=28, ratio=1)
     clean: list[str] = []
     for r in reports:
         if not r.issues:
@@ -238,12 +238,12 @@ def _check_table(reports: list[SeriesReport], show_all: bool, examples: int = 3)
             style = "red" if sev == "error" else None
             if show_all:
                 for i in issues:
-                    span = str(i.first) if i.first == i.last else f"{i.first}..{i.last}"
+                    span = str(i.first) if i.first == i.last else f"{i.first} ..{i.last}"
                     table.add_row(r.symbol, check_name, i.severity, str(i.count), span, i.detail, style=style)
                 continue
             rows = sum(i.count for i in issues)
             first, last = min(i.first for i in issues), max(i.last for i in issues)
-            span = str(first) if first == last else f"{first}..{last}"
+            span = str(first) if first == last else f"{first} ..{last}"
             recent = sorted(issues, key=lambda i: i.last, reverse=True)
             when = ", ".join(str(i.last) if i.first == i.last else f"{i.first}..{i.last}"
                              for i in recent[:examples])

@@ -315,6 +315,9 @@ def check_source(source: _Readable, symbols: Sequence[str] | None = None, *,
     ``unreadable`` error instead of stopping the whole check.
     """
     syms = [normalize_symbol(s) for s in symbols] if symbols else list(source.symbols())
+    prefetch = getattr(source, "prefetch", None)
+    if callable(prefetch):  # the resolver loads/caches everything in one go
+        prefetch(syms)
     ends = peer_ends(source) if calendar else {}
     reports: list[SeriesReport] = []
     for sym in syms:
