@@ -119,6 +119,14 @@ def _naive(f: Forecast, cache: CloseCache) -> dict[str, np.ndarray]:
     return {"zero": np.zeros(len(f.symbols)), "momentum": np.where(np.isfinite(mom), mom, 0.0)}
 
 
+def _first_line(exc: Exception) -> str:
+    """The first line of an error message, with ``(+N more)`` when it has several."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    if not lines:
+        return type(exc).__name__
+    return lines[0] + (f" (+{len(lines) - 1} more)" if len(lines) > 1 else "")
+
+
 def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: PriceSource | None = None, *,
                  roll: Roll = "quarterly", band: tuple[float, float] = (0.05, 0.95),
                  partial: Literal["exclude", "include"] = "exclude",
@@ -160,7 +168,7 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
         except (DataUnavailableError, ScenarioError) as exc:
             errors.append(exc)
             win_rows.append({"as_of": as_of, "horizon": pd.NaT, "status": "failed", "n_symbols": 0,
-                             "n_scored": 0, "error": " ".join(str(exc).split())})
+                             "n_scored": 0, "error": _first_line(exc)})
             if on_window:
                 on_window(as_of, None)
             continue

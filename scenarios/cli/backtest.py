@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import typer
+
+
+def _bad(message: str, param_hint: str) -> NoReturn:
+    """A usage error as a :class:`~scenarios.errors.ScenarioError` (exit code 2, one line)."""
+    from scenarios.errors import ScenarioError
+
+    raise ScenarioError(message, field=param_hint)
 
 
 def _parse_band(text: str) -> tuple[float, float]:
     """``"5,95"`` or ``"0.05,0.95"`` -> (0.05, 0.95)."""
     parts = [p.strip() for p in text.replace(":", ",").split(",") if p.strip()]
     if len(parts) != 2:
-        raise typer.BadParameter("give two quantiles, e.g. 5,95", param_hint="--band")
+        _bad("give two quantiles, e.g. 5,95", param_hint="--band")
     try:
         lo, hi = (float(p) for p in parts)
     except ValueError:
-        raise typer.BadParameter("quantiles must be numbers, e.g. 5,95", param_hint="--band") from None
+        _bad("quantiles must be numbers, e.g. 5,95", param_hint="--band")
     if hi > 1 or lo > 1:
         lo, hi = lo / 100, hi / 100
     if not 0 <= lo < hi <= 1:
-        raise typer.BadParameter("need 0 <= lower < upper <= 100", param_hint="--band")
+        _bad("need 0 <= lower < upper <= 100", param_hint="--band")
     return lo, hi
 
 
@@ -37,9 +46,9 @@ def backtest(
 ) -> None:
     """Score a scenario against what happened: at its as_of, or walked forward with --roll.
 
-    Only prices up to each as_of are visible to the scenario; realized returns run from the
-    as_of close to the horizon close (stocks: total returns from adjusted closes; indexes:
-    price returns). The result is recorded as a `backtest` run (see `scenarios runs`).
+    Only prices up to each as_of are visible to the scenario; realized returns run from the as_of close to the horizon close (stocks: total returns from adjusted closes; indexes: price returns). Windows that the data does not cover are reported, not scored.
+
+    The result is recorded as a `backtest` run (see `scenarios runs list`).
     """
     import json
 
@@ -48,28 +57,33 @@ def backtest(
     from scenarios.store.runs import record_run, to_jsonable
 
     if fmt not in ("table", "json"):
-        raise typer.BadParameter("use --format table or json", param_hint="--format")
+        _bad("use --format table or json", param_hint="--format")
     if partial not in ("exclude", "include"):
-        raise typer.BadParameter("use --partial exclude or include", param_hint="--partial")
+        _bad("use --partial exclude or include", param_hint="--partial")
     q = _parse_band(band)
     if roll is None and (start or end):
-        raise typer.BadParameter("--from/--to go with --roll quarterly|monthly", param_hint="--roll")
+        _bad("--from/--to go with --roll quarterly|monthly", param_hint="--roll")
     scenario = load_scenario(file)
     if roll is not None:
         from scenarios.backtest.single import walk_forward_scenario
         from scenarios.backtest.walkforward import ROLLS
 
         if roll not in ROLLS:
-            raise typer.BadParameter(f"use --roll {' or '.join(ROLLS)}", param_hint="--roll")
+            _bad(f"use --roll {' or '.join(ROLLS)}", param_hint="--roll")
         import pandas as pd
 
         try:
             s = pd.Timestamp(start) if start else pd.Timestamp(scenario.as_of)
             e = pd.Timestamp(end) if end else pd.Timestamp.today().normalize()
         except ValueError as exc:
-            raise typer.BadParameter(f"dates are YYYY-MM-DD ({exc})", param_hint="--from/--to") from None
+            _bad(f"dates are YYYY-MM-DD ({exc})", param_hint="--from/--to")
         if e < s:
-            raise typer.BadParameter(f"--to {e.date()} is before --from {s.date()}", param_hint="--to")
+            _bad(f"--to {e.date()} is before --from {s.date()}", param_hint="--to")
+        from scenarios.backtest.walkforward import roll_dates
+
+        if not roll_dates(s, e, roll):  # type: ignore[arg-type]
+            _bad(f"no {roll} as_of date (calendar period end) between {s.date()} "
+                                     f"and {e.date()}", param_hint="--from/--to")
         result = walk_forward_scenario(scenario, roll=roll, start=s, end=e, draws=draws, seed=seed,  # type: ignore[arg-type]
                                        band=q, partial=partial, progress=fmt == "table")  # type: ignore[arg-type]
     else:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
+
+
+def _bad(message: str, param_hint: str) -> NoReturn:
+    """A usage error as a :class:`~scenarios.errors.ScenarioError` (exit code 2, one line)."""
+    from scenarios.errors import ScenarioError
+
+    raise ScenarioError(message, field=param_hint)
+
 
 runs_app = typer.Typer(
     name="runs",
@@ -95,7 +103,7 @@ def list_cmd(
     from scenarios.store.runs import list_runs
 
     if fmt not in ("table", "json"):
-        raise typer.BadParameter("use --format table or json", param_hint="--format")
+        _bad("use --format table or json", param_hint="--format")
     runs = list_runs(kind=kind, limit=limit)
     if fmt == "json":
         typer.echo(json.dumps([
@@ -127,7 +135,7 @@ def show_cmd(
     from scenarios.store.runs import load_run, run_info
 
     if fmt not in ("table", "json"):
-        raise typer.BadParameter("use --format table or json", param_hint="--format")
+        _bad("use --format table or json", param_hint="--format")
     info = run_info(run_id)
     payload = load_run(info.id)
     if fmt == "json":

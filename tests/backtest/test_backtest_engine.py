@@ -245,3 +245,14 @@ def test_index_scenario_scores_the_same_portfolio_and_compares_benchmarks(
     assert all(a.date().isoformat() < d <= h.date().isoformat() for d in perf["turnover"])
     lv = perf["levels"]
     assert lv["index"][0] == perf["start"] and len(lv["scenario index"]) == perf["sessions"]
+
+
+def test_cli_usage_errors_are_one_line(scenario_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["backtest", str(scenario_file), "--band", "95,5"]) == 2
+    assert main(["backtest", str(scenario_file), "--roll", "weekly"]) == 2
+    assert main(["backtest", str(scenario_file), "--roll", "quarterly", "--from", "2025-04-01",
+                 "--to", "2025-05-01"]) == 2
+    err = capsys.readouterr().err
+    assert "--band" in err and "--roll" in err and "no quarterly as_of date" in err
+    assert "Traceback" not in err and "bug" not in err
+    assert list_runs() == []
