@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 
@@ -48,12 +48,12 @@ def backtest(
 
     Only prices up to each as_of are visible to the scenario; realized returns run from the as_of close to the horizon close (stocks: total returns from adjusted closes; indexes: price returns). Windows that the data does not cover are reported, not scored.
 
-    The result is recorded as a `backtest` run (see `scenarios runs list`).
+    The result is recorded as a `backtest` run (see `scenarios runs list`); a file with a grid gives one backtest (and one run) per grid point, then a comparison table.
     """
     import json
 
     from scenarios.backtest.render import make_console, render_backtest_payload
-    from scenarios.model import load_scenario
+    from scenarios.model import expand_grid, load_scenario
     from scenarios.store.runs import record_run, to_jsonable
 
     if fmt not in ("table", "json"):
@@ -64,9 +64,10 @@ def backtest(
     if roll is None and (start or end):
         _bad("--from/--to go with --roll quarterly|monthly", param_hint="--roll")
     scenario = load_scenario(file)
+    scenarios = expand_grid(scenario)
+    walk: tuple[Any, Any] | None = None
     if roll is not None:
-        from scenarios.backtest.single import walk_forward_scenario
-        from scenarios.backtest.walkforward import ROLLS
+        from scenarios.backtest.walkforward import ROLLS, roll_dates
 
         if roll not in ROLLS:
             _bad(f"use --roll {' or '.join(ROLLS)}", param_hint="--roll")
@@ -79,28 +80,66 @@ def backtest(
             _bad(f"dates are YYYY-MM-DD ({exc})", param_hint="--from/--to")
         if e < s:
             _bad(f"--to {e.date()} is before --from {s.date()}", param_hint="--to")
-        from scenarios.backtest.walkforward import roll_dates
-
         if not roll_dates(s, e, roll):  # type: ignore[arg-type]
-            _bad(f"no {roll} as_of date (calendar period end) between {s.date()} "
-                                     f"and {e.date()}", param_hint="--from/--to")
-        result = walk_forward_scenario(scenario, roll=roll, start=s, end=e, draws=draws, seed=seed,  # type: ignore[arg-type]
-                                       band=q, partial=partial, progress=fmt == "table")  # type: ignore[arg-type]
-    else:
-        from scenarios.backtest.single import backtest_scenario
+            _bad(f"no {roll} as_of date (calendar period end) between {s.date()} and {e.date()}",
+                 param_hint="--from/--to")
+        walk = (s, e)
+    from scenarios.data import default_source
 
-        result = backtest_scenario(scenario, draws=draws, seed=seed, band=q, partial=partial,  # type: ignore[arg-type]
-                                   index=not no_index)
-    payload = to_jsonable(result.to_dict())
-    run_id = record_run("backtest", payload, name=scenario.name, file_sha256=scenario.file_sha256) if save else None
-    if fmt == "json":
-        typer.echo(json.dumps({"run_id": run_id, **payload}, indent=2, ensure_ascii=False))
-        return
+    source = default_source()
     console = make_console()
-    render_backtest_payload(payload, console)
-    if run_id:
-        console.print()
-        console.print(f"recorded as run [bold]{run_id}[/bold] (scenarios runs show {run_id})")
+    outputs: list[dict[str, Any]] = []
+    for sc in scenarios:
+        if walk is not None:
+            from scenarios.backtest.single import walk_forward_scenario
+
+            result: Any = walk_forward_scenario(
+                sc, roll=roll, start=walk[0], end=walk[1], source=source, draws=draws,  # type: ignore[arg-type]
+                seed=seed, band=q, partial=partial, progress=fmt == "table")  # type: ignore[arg-type]
+        else:
+            from scenarios.backtest.single import backtest_scenario
+
+            result = backtest_scenario(sc, source=source, draws=draws, seed=seed, band=q,
+                                       partial=partial, index=not no_index)  # type: ignore[arg-type]
+        payload = to_jsonable(result.to_dict())
+        if sc.grid_point:
+            payload["grid_point"] = to_jsonable(sc.grid_point)
+        run_id = record_run("backtest", payload, name=sc.name, file_sha256=sc.file_sha256) if save else None
+        outputs.append({"run_id": run_id, **payload})
+        if fmt == "table":
+            render_backtest_payload(payload, console)
+            if run_id:
+                console.print()
+                console.print(f"recorded as run [bold]{run_id}[/bold] (scenarios runs show {run_id})")
+            console.print()
+    if fmt == "json":
+        data = outputs[0] if len(outputs) == 1 else outputs
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    elif len(outputs) > 1:
+        render_grid_summary(outputs, console)
+
+
+def render_grid_summary(outputs: list[dict[str, Any]], console: Any) -> None:
+    """One line per grid point: the headline scores side by side."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from scenarios.backtest.render import num, pct
+
+    t = Table(show_edge=False, pad_edge=False, title_justify="left",
+              title=f"grid: {len(outputs)} scenarios (choosing the best in-sample point overfits: "
+                    "check it walk-forward)")
+    for col in ("scenario", "run", "hit rate", "IC", "MAE", "coverage", "CRPS"):
+        t.add_column(col, justify="left" if col in ("scenario", "run") else "right")
+    for o in outputs:
+        s = o.get("track") if o.get("mode") == "walk_forward" else o.get("summary")
+        s = s or {}
+        ic = s.get("mean_ic") if o.get("mode") == "walk_forward" else s.get("ic")
+        t.add_row(escape(str(o.get("scenario"))), str(o.get("run_id") or "-"),
+                  pct(s.get("hit_rate"), signed=False, digits=0), num(ic, 2),
+                  pct(s.get("mae"), signed=False), pct(s.get("coverage"), signed=False, digits=0),
+                  num(s.get("crps"), 4))
+    console.print(t)
 
 
 def register(app: typer.Typer) -> None:

@@ -22,13 +22,16 @@ runs_app = typer.Typer(
 
 
 def _fmt_scalar(v: Any) -> str:
+    """Cell text (markup-escaped: names such as ``x[a=1]`` are not rich tags)."""
+    from rich.markup import escape
+
     if v is None:
         return "-"
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, float):
         return f"{v:.6g}"
-    return str(v)
+    return escape(str(v))
 
 
 def _is_scalar(v: Any) -> bool:
@@ -63,7 +66,7 @@ def render_payload(payload: dict[str, Any], console) -> None:
         kv.add_column("key", style="bold")
         kv.add_column("value")
         for k, v in scalars.items():
-            kv.add_row(k, _fmt_scalar(v))
+            kv.add_row(_fmt_scalar(k), _fmt_scalar(v))
         console.print(kv)
     for k, v in payload.items():
         if _is_scalar(v):
@@ -79,13 +82,13 @@ def render_payload(payload: dict[str, Any], console) -> None:
             t.add_column("key", style="bold")
             t.add_column("value")
             for kk, vv in v.items():
-                t.add_row(str(kk), _fmt_scalar(vv))
+                t.add_row(_fmt_scalar(str(kk)), _fmt_scalar(vv))
             console.print(t)
         else:
             text = json.dumps(v, ensure_ascii=False)
             if len(text) > 400:
                 text = text[:400] + f"... ({len(text)} characters; use --format json)"
-            console.print(f"[bold]{k}[/bold]: {text}", markup=True, highlight=False)
+            console.print(f"[bold]{_fmt_scalar(k)}[/bold]: {_fmt_scalar(text)}", markup=True, highlight=False)
 
 
 @runs_app.command("list")
@@ -97,7 +100,6 @@ def list_cmd(
     """List recorded runs, newest first."""
     import json
 
-    from rich.console import Console
     from rich.table import Table
 
     from scenarios.store.runs import list_runs
@@ -110,7 +112,9 @@ def list_cmd(
             {"id": r.id, "kind": r.kind, "name": r.name, "created_at": r.created_at.isoformat(),
              "file_sha256": r.file_sha256} for r in runs], indent=2))
         return
-    console = Console(highlight=False)
+    from scenarios.backtest.render import make_console
+
+    console = make_console()
     if not runs:
         console.print("no recorded runs" + (f" of kind {kind!r}" if kind else "")
                       + " (record one with `scenarios run FILE` or `scenarios backtest FILE`)")
@@ -119,7 +123,7 @@ def list_cmd(
     for col in ("id", "kind", "name", "created (UTC)", "file"):
         table.add_column(col, no_wrap=col in ("id", "created (UTC)"))
     for r in runs:
-        table.add_row(r.id, r.kind, r.name, f"{r.created_at:%Y-%m-%d %H:%M:%S}",
+        table.add_row(r.id, _fmt_scalar(r.kind), _fmt_scalar(r.name), f"{r.created_at:%Y-%m-%d %H:%M:%S}",
                       (r.file_sha256 or "-")[:12])
     console.print(table)
 
@@ -147,7 +151,7 @@ def show_cmd(
     from scenarios.backtest.render import make_console
 
     console = make_console()
-    console.print(f"[bold]{info.id}[/bold]  {info.kind}  {info.name}  "
+    console.print(f"[bold]{info.id}[/bold]  {_fmt_scalar(info.kind)}  {_fmt_scalar(info.name)}  "
                   f"recorded {info.created_at:%Y-%m-%d %H:%M:%S} UTC"
                   + (f"  file sha256 {info.file_sha256[:12]}" if info.file_sha256 else ""))
     renderer = None

@@ -256,3 +256,23 @@ def test_cli_usage_errors_are_one_line(scenario_file: Path, capsys: pytest.Captu
     assert "--band" in err and "--roll" in err and "no quarterly as_of date" in err
     assert "Traceback" not in err and "bug" not in err
     assert list_runs() == []
+
+
+def test_cli_grid_backtests_each_point(scenario_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = scenario_file.read_text(encoding="utf-8").replace(
+        "monte_carlo:", "grid:\n  drivers.ai.change.high: [0.1, 0.4]\nmonte_carlo:")
+    scenario_file.write_text(text, encoding="utf-8")
+    assert main(["backtest", str(scenario_file)]) == 0
+    out = capsys.readouterr().out
+    runs = list_runs(kind="backtest")
+    assert len(runs) == 2
+    names = sorted(r.name for r in runs)
+    assert names == ["bt-test [drivers.ai.change.high=0.1]", "bt-test [drivers.ai.change.high=0.4]"]
+    assert "grid: 2 scenarios" in out and all(n in out for n in names)
+    points = sorted(load_run(r.id)["grid_point"]["drivers.ai.change.high"] for r in runs)
+    assert points == [0.1, 0.4]
+    # a wider rerating range moves the predicted medians of the re-rated names only
+    med = {load_run(r.id)["grid_point"]["drivers.ai.change.high"]:
+           {row["symbol"]: row["predicted"] for row in load_run(r.id)["per_symbol"]} for r in runs}
+    assert med[0.4]["0981.HK"] > med[0.1]["0981.HK"]
+    assert med[0.4]["0700.HK"] == pytest.approx(med[0.1]["0700.HK"])
