@@ -412,7 +412,7 @@ class DMResult:
 def diebold_mariano(errors1: ArrayLike, errors2: ArrayLike, *, h: int = 1,
                     loss: Literal["squared", "absolute"] = "squared",
                     alternative: Literal["two-sided", "less", "greater"] = "two-sided",
-                    hln: bool = True) -> DMResult:
+                    hln: bool = True, kernel: Literal["uniform", "bartlett"] = "uniform") -> DMResult:
     """Compare two forecasts' accuracy from their error series (same target, same dates).
 
     ``d_t = L(e1_t) - L(e2_t)`` with ``L(e) = e^2`` or ``|e|``. The long-run variance of
@@ -427,17 +427,21 @@ def diebold_mariano(errors1: ArrayLike, errors2: ArrayLike, *, h: int = 1,
 
     ``alternative="less"``: H1 forecast 1 is more accurate (smaller loss);
     ``"greater"``: forecast 2 is more accurate; ``"two-sided"``: they differ.
+    ``kernel="bartlett"`` uses the Newey-West weights from the start (``h - 1`` lags).
+
+    The default (uniform kernel, HLN, t(T-1)) is the test of Harvey, Leybourne and Newbold
+    (1997) as implemented by R's ``forecast::dm.test``.
     """
     if loss not in ("squared", "absolute"):
         raise ValueError(f"loss must be 'squared' or 'absolute', got {loss!r}")
     e1, e2 = _pair(errors1, errors2, "errors1", "errors2")
     d = (e1**2 - e2**2) if loss == "squared" else (np.abs(e1) - np.abs(e2))
-    return dm_test(d, h=h, loss=loss, alternative=alternative, hln=hln)
+    return dm_test(d, h=h, loss=loss, alternative=alternative, hln=hln, kernel=kernel)
 
 
 def dm_test(loss_diff: ArrayLike, *, h: int = 1, loss: str = "custom",
             alternative: Literal["two-sided", "less", "greater"] = "two-sided",
-            hln: bool = True) -> DMResult:
+            hln: bool = True, kernel: Literal["uniform", "bartlett"] = "uniform") -> DMResult:
     """Diebold-Mariano test on a given loss-differential series ``d_t = L1_t - L2_t``.
 
     The engine of :func:`diebold_mariano` (see there for the variance and the correction);
@@ -446,6 +450,8 @@ def dm_test(loss_diff: ArrayLike, *, h: int = 1, loss: str = "custom",
     """
     if alternative not in ("two-sided", "less", "greater"):
         raise ValueError(f"alternative must be 'two-sided', 'less' or 'greater', got {alternative!r}")
+    if kernel not in ("uniform", "bartlett"):
+        raise ValueError(f"kernel must be 'uniform' or 'bartlett', got {kernel!r}")
     if isinstance(h, bool) or not isinstance(h, (int, np.integer)) or h < 1:
         raise ValueError(f"h must be an integer >= 1, got {h!r}")
     h = int(h)
@@ -459,7 +465,7 @@ def dm_test(loss_diff: ArrayLike, *, h: int = 1, loss: str = "custom",
     dc = d - dbar
     gammas = np.array([float(dc[k:] @ dc[: T - k]) / T for k in range(h)])
     var_name = "uniform"
-    lrv = gammas[0] + 2.0 * gammas[1:].sum()
+    lrv = gammas[0] + 2.0 * gammas[1:].sum() if kernel == "uniform" else -1.0
     if not lrv > 0:
         weights = 1.0 - np.arange(1, h) / h
         lrv = gammas[0] + 2.0 * float((weights * gammas[1:]).sum())

@@ -105,6 +105,10 @@ def test_diebold_mariano_hand() -> None:
     dm2 = 3.5 / math.sqrt((g0 + 2 * g1) / 4) * math.sqrt((4 + 1 - 4 + 2 / 4) / 4)
     r2 = M.diebold_mariano(e1, e2, h=2)
     assert r2.statistic == pytest.approx(dm2, abs=1e-12)
+    # Newey-West (Bartlett) weights on request: lag 1 weighted 1 - 1/2
+    nw = 3.5 / math.sqrt((g0 + 2 * 0.5 * g1) / 4) * math.sqrt((4 + 1 - 4 + 2 / 4) / 4)
+    r3 = M.diebold_mariano(e1, e2, h=2, kernel="bartlett")
+    assert r3.statistic == pytest.approx(nw, abs=1e-12) and r3.variance == "bartlett"
     # one-sided: H1 "forecast 2 better" (greater) has half the two-sided p-value here
     assert M.diebold_mariano(e1, e2, alternative="greater").pvalue == pytest.approx(r.pvalue / 2)
     # absolute loss: d = -1, 0, 1, 2
