@@ -20,6 +20,10 @@ from scenarios.errors import ScenarioError, ScenarioErrors
 from scenarios.yamlio import format_path
 
 
+#: largest draws x symbols per run (every (draws, n) float64 array is 8 bytes per cell)
+MAX_CELLS = 50_000_000
+
+
 def _as_date(value: Any) -> dt.date | None:
     if value is None:
         return None
@@ -100,6 +104,12 @@ def run_scenario(scenario: Any, *, source: Any = None, draws: int | None = None,
         symbols = resolve_universe(scenario, cut)
     except ResolveError as exc:
         raise fail(exc.path, exc.message) from None
+
+    if n_draws * len(symbols) > MAX_CELLS:
+        raise ScenarioError(
+            f"{n_draws:,} draws x {len(symbols)} symbols = {n_draws * len(symbols):,} cells is more "
+            f"than this engine holds in memory ({MAX_CELLS:,}; each array would take "
+            f"{n_draws * len(symbols) * 8 / 2**20:,.0f} MiB): use fewer draws", field="monte_carlo.draws")
 
     # ---------------------------------------------------------------- baseline (as_of only)
     n = len(symbols)

@@ -272,3 +272,10 @@ def test_fx_change_moves_only_foreign_reporting_eps(source) -> None:
     assert np.all(c[:, 1] == 0.0) and c[:, 0].min() >= math.log(0.95) and c[:, 0].max() <= math.log(1.05)
     np.testing.assert_allclose(r.eps[:, 0], 25.0 * 1.08 * np.exp(c[:, 0]), rtol=1e-12)
     np.testing.assert_allclose(r.predicted_price[:, 0] / 500.0, np.exp(c[:, 0]), rtol=1e-12)
+
+
+def test_too_many_cells_is_a_clear_error(source) -> None:
+    s = scenario_from_dict({"name": "big", "as_of": "2025-06-30", "horizon": "6M",
+                            "universe": ["0700.HK", "9988.HK"]})
+    with pytest.raises(ScenarioError, match=r"60,000,000 cells is more than this engine holds"):
+        run_scenario(s, source=source, draws=30_000_000)
