@@ -136,3 +136,19 @@ def test_failed_windows_are_recorded_and_all_failing_raises(snapshot_dir: Path, 
 
     with pytest.raises(DataUnavailableError, match="nothing at 2024-06-30"):
         walk_forward(never, DATES, csv_source, progress=False)
+
+
+@pytest.mark.snapshot
+def test_naive_forecasters_agree_with_the_naive_columns(snapshot_dir: Path, csv_source) -> None:
+    from backtest_fakes import quarter_later
+
+    from scenarios.backtest.forecast import momentum_forecaster, zero_forecaster
+
+    base = walk_forward(OracleForecaster(snapshot_dir), DATES, csv_source, progress=False)
+    mom = walk_forward(momentum_forecaster(SYMS, csv_source, quarter_later), DATES, csv_source, progress=False)
+    zero = walk_forward(zero_forecaster(SYMS, quarter_later), DATES, csv_source, progress=False)
+    # the momentum model walked on its own scores exactly like the momentum column of the oracle walk
+    np.testing.assert_allclose(mom.windows["mae"], base.windows["mae_momentum"], rtol=1e-12)
+    np.testing.assert_allclose(zero.windows["mae"], base.windows["mae_zero"], rtol=1e-12)
+    # a zero forecast has no direction: no hit rate
+    assert math.isnan(zero.track["hit_rate"])
