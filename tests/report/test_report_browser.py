@@ -44,7 +44,8 @@ def _run(chromium: str, tmp: Path, html: Path, *extra: str) -> subprocess.Comple
 
 
 def _console_errors(stderr: str) -> list[str]:
-    bad = ("Uncaught", "ERROR:CONSOLE", "Failed to load resource", "net::ERR_")
+    # page-level problems only (chromium's own dbus/gpu chatter on stderr is not the page's)
+    bad = ("Uncaught", "ERROR:CONSOLE", ":CONSOLE(", "Failed to load resource")
     return [line for line in stderr.splitlines() if any(b in line for b in bad)]
 
 
@@ -91,3 +92,12 @@ def test_dom_after_load_has_every_chart(chromium: str, report_file: Path, tmp_pa
         assert re.search(rf'<section[^>]*id="{sid}"', dom), sid
     # the SVGs carry their drawing (paths and text), not empty shells
     assert dom.count("<path") > 200 and "Predicted vs realized return" in dom
+
+
+def test_the_console_check_catches_a_broken_page(chromium: str, tmp_path: Path) -> None:
+    """Negative control: a page that throws is flagged by the same log scan."""
+    bad = tmp_path / "bad.html"
+    bad.write_text('<html><body><svg></svg><script>throw new Error("boom")</script></body></html>',
+                   encoding="utf-8")
+    proc = _run(chromium, tmp_path, bad, "--dump-dom")
+    assert any("boom" in line for line in _console_errors(proc.stderr))

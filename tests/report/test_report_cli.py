@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from htmlparse import parse
+from report_htmlparse import parse
 
 from scenarios.cli.app import main
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from htmlparse import parse, pct_text
+from report_htmlparse import parse, pct_text
 
 from scenarios.report import render_report, write_report
 from scenarios.report.html import SECTIONS, fmt_num, fmt_pct
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.snapshot
 
 @pytest.fixture(scope="module")
 def sparse_view(snapshot_dir: Path) -> ReportView:
-    from conftest import synthetic_view
+    from report_synth import synthetic_view
 
     return synthetic_view(snapshot_dir, with_realized=False, index=False, track=False, draws=300,
                           symbols=("0700.HK", "1810.HK", "9999.HK"))
