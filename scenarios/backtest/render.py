@@ -136,6 +136,8 @@ def _render_single(d: dict[str, Any], console: Any) -> None:
         if idx.get("scored"):
             line += (f", realized {pct(idx.get('realized'))}, error {pct(idx.get('error'))}, "
                      f"in band {_yes(idx.get('inside'))}, PIT {num(idx.get('pit'), 2)}")
+            if idx.get("note"):
+                line += f" ({_e(idx.get('note'))})"
         else:
             line += f", {_e(idx.get('note'))}"
         line += (f"; {idx.get('benchmark')} did {pct(idx.get('benchmark_realized'))} "

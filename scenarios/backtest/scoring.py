@@ -23,7 +23,10 @@ from scenarios.backtest.forecast import Forecast
 from scenarios.backtest.realized import CloseCache, realized_return, realized_returns, summarize_kinds
 from scenarios.data.base import PriceSource
 
-__all__ = ["ForecastScore", "score_forecast", "PER_SYMBOL_COLUMNS"]
+__all__ = ["MIN_INDEX_COVERAGE", "PER_SYMBOL_COLUMNS", "ForecastScore", "score_forecast"]
+
+#: Least share of the index weight with complete realized windows for the index to be scored.
+MIN_INDEX_COVERAGE: float = 0.90
 
 PER_SYMBOL_COLUMNS = [
     "symbol", "kind", "predicted", "lower", "upper", "realized", "status", "scored", "hit",
@@ -165,7 +168,9 @@ def _score_index(f: Forecast, source: PriceSource | None, band: tuple[float, flo
 
     The realized counterpart is ``sum_i w_i * realized_i`` with the forecast's
     ``index_weights`` (fixed at ``as_of``, buy and hold): a total return, like the predicted
-    one. It is scoreable only when every name with a positive weight was scored. The actual
+    one. Names without a complete window are dropped and the other weights scaled up, as
+    long as the scored names carry at least :data:`MIN_INDEX_COVERAGE` of the weight
+    (``weight_covered`` says how much; below it the index is not scoreable). The actual
     benchmark index's price return over the window is reported next to it, for context.
     """
     assert f.index_return is not None
@@ -186,11 +191,19 @@ def _score_index(f: Forecast, source: PriceSource | None, band: tuple[float, flo
     w = f.index_weights
     held = w > 0
     scored = table["scored"].to_numpy(dtype=bool)
-    if not scored[held].all():
-        missing = [s for s, h, ok in zip(f.symbols, held, scored) if h and not ok]
-        out["note"] = f"not scoreable: no complete realized return for {', '.join(missing[:5])}"
+    use = held & scored
+    covered = float(w[use].sum() / w[held].sum()) if w[held].sum() > 0 else 0.0
+    out["weight_covered"] = covered
+    missing = [s for s, h, ok in zip(f.symbols, held, scored) if h and not ok]
+    if covered < MIN_INDEX_COVERAGE:
+        out["note"] = (f"not scoreable: no complete realized return for {', '.join(missing[:5])}"
+                       + (" ..." if len(missing) > 5 else "")
+                       + f" ({100 * (1 - covered):.1f}% of the index weight)")
         return out
-    y = float(w[held] @ table["realized"].to_numpy(dtype="float64")[held] / w[held].sum())
+    if missing:
+        out["note"] = (f"realized over {100 * covered:.1f}% of the weight: {', '.join(missing[:5])} "
+                       "lack a complete window and the other weights are scaled up")
+    y = float(w[use] @ table["realized"].to_numpy(dtype="float64")[use] / w[use].sum())
     out.update(realized=y, scored=True, hit=float(M.directional_hits([med], [y])[0]), error=med - y,
                inside=bool(lo <= y <= hi), pit=float(M.pit(ens, y)), crps=float(M.crps_ensemble(ens, y)))
     return out

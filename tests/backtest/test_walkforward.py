@@ -152,3 +152,27 @@ def test_naive_forecasters_agree_with_the_naive_columns(snapshot_dir: Path, csv_
     np.testing.assert_allclose(zero.windows["mae"], base.windows["mae_zero"], rtol=1e-12)
     # a zero forecast has no direction: no hit rate
     assert math.isnan(zero.track["hit_rate"])
+
+
+@pytest.mark.snapshot
+def test_index_forecast_scored_on_the_covered_weight(snapshot_dir: Path, csv_source) -> None:
+    from scenarios.backtest.forecast import Forecast
+
+    syms = ["0700.HK", "0005.HK", "9988.HK"]  # 0005.HK's file ends 2025-10-30
+    a, h = pd.Timestamp("2025-06-30"), pd.Timestamp("2025-12-31")
+    real = {s: csv_close_on_or_before(snapshot_dir, s, h) / csv_close_on_or_before(snapshot_dir, s, a) - 1
+            for s in ("0700.HK", "9988.HK")}
+    ens = np.full((4, 3), 0.05)
+
+    def score(w):
+        f = Forecast(as_of=a, horizon=h, symbols=syms, ensemble=ens, index_return=np.full(4, 0.05),
+                     index_weights=np.array(w), index_benchmark="HSTECH.HK")
+        return score_forecast(f, csv_source).index
+
+    ok = score([0.475, 0.05, 0.475])
+    assert ok["scored"] and ok["weight_covered"] == pytest.approx(0.95)
+    assert ok["realized"] == pytest.approx((real["0700.HK"] + real["9988.HK"]) / 2, rel=1e-12)
+    assert "0005.HK" in ok["note"] and ok["kind"] == "total"
+    assert ok["benchmark_kind"] == "price"
+    low = score([0.4, 0.2, 0.4])
+    assert not low["scored"] and "not scoreable" in low["note"] and math.isnan(low["realized"])
