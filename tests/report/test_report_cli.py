@@ -59,7 +59,7 @@ def backtest_report(snapshot_dir: Path, tmp_path_factory: pytest.TempPathFactory
         payload = load_run(run_id)
         out = tmp / "report.html"
         with redirect_stdout(io.StringIO()) as printed:
-            assert main(["report", run_id[:12], "--out", str(out), "--png", str(tmp / "png")]) == 0
+            assert main(["report", run_id[:12], "--out", str(out)]) == 0
         yield {"run_id": run_id, "payload": payload, "html": out.read_text(encoding="utf-8"),
                "png": tmp / "png", "printed": printed.getvalue(), "home": home}
     finally:
@@ -135,7 +135,6 @@ def test_backtest_report_sections_charts_and_header(backtest_report) -> None:
     svgs = [s.attrs["data-chart"] for s in root.find_all("svg") if "data-chart" in s.attrs]
     assert len([c for c in svgs if c.startswith("fan-")]) == len(payload["per_symbol"])
     assert {"scatter", "index-lines", "index-weights", "decomposition"} <= set(svgs)
-    assert sorted(p.stem for p in backtest_report["png"].glob("*.png")) == sorted(svgs)
     assert "wrote" in backtest_report["printed"] and "omitted (no data): Walk-forward" in backtest_report["printed"]
 
 
@@ -180,10 +179,13 @@ def test_run_payload_without_draws(snapshot_dir: Path, tmp_path: Path, capsys: p
 
 def test_file_target_future_horizon(snapshot_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "f.html"
-    assert main(["report", str(FUTURE_FILE), "--out", str(out)]) == 0
+    assert main(["report", str(FUTURE_FILE), "--out", str(out), "--png", str(tmp_path / "png")]) == 0
     printed = capsys.readouterr().out
     assert "omitted (no data): Predicted vs realized, Index counterfactual, Walk-forward" in printed
     root = parse(out.read_text(encoding="utf-8"))
+    svgs = [s.attrs["data-chart"] for s in root.find_all("svg") if "data-chart" in s.attrs]
+    assert svgs == ["fan-0700-HK", "fan-9988-HK", "fan-1810-HK", "decomposition"]
+    assert sorted(p.stem for p in (tmp_path / "png").glob("*.png")) == sorted(svgs)   # --png: one per chart
     data = json.loads(root.find_all("script", id="run-data")[0].text)
     assert data["name"] == "future-tencent" and data["draws"] == 300 and data["seed"] == 1
     assert [s["symbol"] for s in data["symbols"]] == ["0700.HK", "9988.HK", "1810.HK"]
