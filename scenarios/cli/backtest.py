@@ -53,6 +53,7 @@ def backtest(
     import json
 
     from scenarios.backtest.render import make_console, render_backtest_payload
+    from scenarios.errors import StoreError
     from scenarios.model import expand_grid, load_scenario
     from scenarios.store.runs import record_run, to_jsonable
 
@@ -89,6 +90,7 @@ def backtest(
     source = default_source()
     console = make_console()
     outputs: list[dict[str, Any]] = []
+    store_error: StoreError | None = None
     for sc in scenarios:
         if walk is not None:
             from scenarios.backtest.single import walk_forward_scenario
@@ -104,10 +106,16 @@ def backtest(
         payload = to_jsonable(result.to_dict())
         if sc.grid_point:
             payload["grid_point"] = to_jsonable(sc.grid_point)
-        run_id = record_run("backtest", payload, name=sc.name, file_sha256=sc.file_sha256) if save else None
+        if fmt == "table":
+            render_backtest_payload(payload, console)  # shown before recording: a busy store loses nothing
+        run_id = None
+        if save and store_error is None:
+            try:
+                run_id = record_run("backtest", payload, name=sc.name, file_sha256=sc.file_sha256)
+            except StoreError as exc:
+                store_error = exc
         outputs.append({"run_id": run_id, **payload})
         if fmt == "table":
-            render_backtest_payload(payload, console)
             if run_id:
                 console.print()
                 console.print(f"recorded as run [bold]{run_id}[/bold] (scenarios runs show {run_id})")
@@ -117,6 +125,8 @@ def backtest(
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif len(outputs) > 1:
         render_grid_summary(outputs, console)
+    if store_error is not None:
+        raise StoreError(f"the backtest ran (results above) but could not be recorded: {store_error}")
 
 
 def render_grid_summary(outputs: list[dict[str, Any]], console: Any) -> None:

@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS runs (
 )
 """
 
-_LOCK_RETRIES = 20  # another process holding the file lock: retry for about 2 s
+_LOCK_RETRIES = 50  # another process holding the file lock: retry for about 5 s
 
 
 @dataclass(frozen=True)

@@ -276,3 +276,19 @@ def test_cli_grid_backtests_each_point(scenario_file: Path, capsys: pytest.Captu
            {row["symbol"]: row["predicted"] for row in load_run(r.id)["per_symbol"]} for r in runs}
     assert med[0.4]["0981.HK"] > med[0.1]["0981.HK"]
     assert med[0.4]["0700.HK"] == pytest.approx(med[0.1]["0700.HK"])
+
+
+def test_cli_store_failure_still_shows_results(scenario_file: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import scenarios.store.runs as runs_mod
+    from scenarios.errors import StoreError
+
+    def busy(*args, **kwargs):
+        raise StoreError("cannot open the store: Conflicting lock is held")
+
+    monkeypatch.setattr(runs_mod, "record_run", busy)
+    code = main(["backtest", str(scenario_file)])
+    cap = capsys.readouterr()
+    assert code == StoreError.exit_code
+    assert "0981.HK" in cap.out and "hit rate" in cap.out  # the results were printed
+    assert "could not be recorded" in cap.err and "lock" in cap.err
