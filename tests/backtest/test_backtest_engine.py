@@ -292,3 +292,26 @@ def test_cli_store_failure_still_shows_results(scenario_file: Path, monkeypatch:
     assert code == StoreError.exit_code
     assert "0981.HK" in cap.out and "hit rate" in cap.out  # the results were printed
     assert "could not be recorded" in cap.err and "lock" in cap.err
+
+
+def test_walk_forward_index_scenario_tracks_the_portfolio(tmp_path: Path, snapshot_dir: Path, csv_source,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from scenarios.engine import run_scenario
+
+    monkeypatch.setenv("SCENARIOS_PRICES", str(snapshot_dir))
+    p = tmp_path / "idx.yaml"
+    p.write_text(INDEX_SCENARIO.replace("horizon: 6M", "horizon: 3M"), encoding="utf-8")
+    sc = load_scenario(p)
+    wf = walk_forward_scenario(sc, roll="quarterly", start="2024-09-01", end="2025-03-31",
+                               source=csv_source, draws=30, progress=False)
+    iw = wf.result.index_windows
+    assert list(iw["as_of"].dt.date.astype(str)) == ["2024-09-30", "2024-12-31", "2025-03-31"]
+    assert wf.result.track["index"]["n_scored"] == 3
+    res = run_scenario(sc, source=csv_source, draws=30, as_of="2024-12-31")
+    a, h = pd.Timestamp("2024-12-31"), pd.Timestamp(res.horizon)
+    real = np.array([csv_close_on_or_before(snapshot_dir, s, h) / csv_close_on_or_before(snapshot_dir, s, a) - 1
+                     for s in res.symbols])
+    w = np.asarray(res.index_weights_after)
+    row = iw.loc[iw["as_of"] == a].iloc[0]
+    assert row["realized"] == pytest.approx(float(w @ real / w.sum()), rel=1e-12)
+    assert row["predicted"] == pytest.approx(float(np.median(res.index_return)), rel=1e-12)
