@@ -202,8 +202,11 @@ def fan_chart(data: FanChartData) -> Figure:
 # predicted vs realized scatter
 # --------------------------------------------------------------------------------------
 
-def scatter_chart(data: ScatterData) -> Figure:
-    """Point forecast (x) against realized return (y) per symbol, with the 45° line."""
+def scatter_chart(data: ScatterData, label_max: int = 12) -> Figure:
+    """Point forecast (x) against realized return (y) per symbol, with the 45° line.
+
+    With more than ``label_max`` symbols only the largest misses and the extremes are named
+    (the table beside the chart lists every symbol)."""
     with style():
         fig = _figure(6.2, 4.6)
         ax = fig.add_subplot()
@@ -218,9 +221,16 @@ def scatter_chart(data: ScatterData) -> Figure:
                    label="Direction right", edgecolor="white", linewidth=0.6)
         ax.scatter(p[ok & ~hit], r[ok & ~hit], s=28, color=PALETTE["negative"], zorder=3,
                    label="Direction wrong", marker="X", edgecolor="white", linewidth=0.4)
-        for sym, x, y in zip(np.asarray(data.symbols)[ok], p[ok], r[ok], strict=True):
-            ax.annotate(sym.removesuffix(".HK"), (x, y), xytext=(4, 3), textcoords="offset points",
-                        fontsize=7, color="#3e4c59")
+        syms = np.asarray(data.symbols)[ok]
+        px, ry = p[ok], r[ok]
+        if syms.size > label_max:    # crowded: name only the largest misses and the extremes
+            keep = set(np.argsort(-np.abs(ry - px), kind="stable")[:label_max - 2].tolist())
+            keep |= {int(np.argmax(ry)), int(np.argmin(ry))}
+        else:
+            keep = set(range(syms.size))
+        for i in sorted(keep):
+            ax.annotate(str(syms[i]).removesuffix(".HK"), (px[i], ry[i]), xytext=(4, 3),
+                        textcoords="offset points", fontsize=7, color="#3e4c59")
         vals = np.concatenate([p[ok], r[ok]]) if ok.any() else np.array([-0.1, 0.1])
         lo, hi = float(np.min(vals)), float(np.max(vals))
         pad = max((hi - lo) * 0.12, 0.02)

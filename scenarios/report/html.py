@@ -384,6 +384,8 @@ def _decomposition(view: ReportView, charts: Mapping[str, Chart]) -> str:
                     + _pct_cell(float(np.expm1(total[i])), "total_simple", s) + "</tr>")
     table = _table([("Symbol", False)] + [(f"{k} (log)", True) for k in labels]
                    + [("Total (log)", True), ("exp(total) − 1", True)], rows, "decomposition-table")
+    if len(dec.symbols) > 12:
+        table = f"<details><summary>Table ({len(dec.symbols)} symbols)</summary>{table}</details>"
     body = (_figure(charts["decomposition"]) if "decomposition" in charts else "") + table
     if dec.detail:
         drivers = list(dec.detail)
