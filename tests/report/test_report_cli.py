@@ -221,3 +221,30 @@ def test_errors_are_one_paragraph(snapshot_dir: Path, tmp_path: Path, capsys: py
     err = capsys.readouterr().err
     assert "missing.yaml" in err and "not found" in err and "Traceback" not in err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_example_scenario_report(snapshot_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The US capex example (USD, horizon passed): realized returns equal the snapshot's closes."""
+    import pandas as pd
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "us_ai_capex_2026.yaml"
+    out = tmp_path / "us.html"
+    assert main(["report", str(example), "--out", str(out), "--draws", "300"]) == 0
+    capsys.readouterr()
+    root = parse(out.read_text(encoding="utf-8"))
+    for sid in ("inputs", "forecast", "scatter", "decomposition"):
+        assert "data-omitted" not in _section(root, sid).attrs, sid
+    assert _section(root, "index").attrs.get("data-omitted") == "true"
+    data = json.loads(root.find_all("script", id="run-data")[0].text)
+    forecast = _cells(root, "forecast-table")
+    assert sorted(s["symbol"] for s in data["symbols"]) == ["AMZN", "GOOGL", "META", "MSFT"]
+    for s in data["symbols"]:
+        sym = s["symbol"]
+        close = pd.read_csv(snapshot_dir / f"{sym}.csv", usecols=["date", "close"], index_col="date")["close"]
+        expected = close.loc[:data["horizon"]].iloc[-1] / close.loc[:data["as_of"]].iloc[-1] - 1
+        assert forecast[(sym, "realized_return")] == pytest.approx(expected, abs=1e-9)
+        assert forecast[(sym, "baseline_price")] == pytest.approx(close.loc[:data["as_of"]].iloc[-1], abs=1e-9)
+    figures = "".join(f.text for f in root.find_all("figure"))
+    assert "Price (USD)" in figures and "Price (HKD)" not in figures
+    claims = root.find_all("table", id="claims-table")[0].text
+    assert "a002-us-capex-total" in claims and "002_ddd815a4c54b9b20.txt" in claims
