@@ -11,7 +11,22 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["make_console", "render_backtest_payload"]
+__all__ = ["make_console", "render_backtest_payload", "summary_line"]
+
+
+def summary_line(payload: dict[str, Any]) -> str:
+    """One line for ``scenarios runs list``: mode, window(s) and the headline scores."""
+    if payload.get("mode") == "walk_forward":
+        t = payload.get("track") or {}
+        return (f"walk-forward {payload.get('roll')} {payload.get('from')}..{payload.get('to')}: "
+                f"{t.get('n_scored_windows', 0)}/{t.get('n_windows', 0)} windows, "
+                f"hit {pct(t.get('hit_rate'), signed=False, digits=0)} (PT p {_p(t.get('pt_pvalue'))}), "
+                f"IC {num(t.get('mean_ic'), 2)}, coverage {pct(t.get('coverage'), signed=False, digits=0)}")
+    s = payload.get("summary") or {}
+    return (f"{payload.get('as_of')}..{payload.get('horizon')}: {s.get('n_scored', 0)}/{s.get('n_symbols', 0)} "
+            f"scored, hit {pct(s.get('hit_rate'), signed=False, digits=0)}, IC {num(s.get('ic'), 2)}, "
+            f"MAE {pct(s.get('mae'), signed=False)}, coverage {pct(s.get('coverage'), signed=False, digits=0)}"
+            + ("" if s.get("status") == "complete" else f" ({s.get('status')})"))
 
 
 def make_console() -> Any:

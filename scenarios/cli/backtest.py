@@ -52,7 +52,7 @@ def backtest(
     """
     import json
 
-    from scenarios.backtest.render import make_console, render_backtest_payload
+    from scenarios.backtest.render import make_console, render_backtest_payload, summary_line
     from scenarios.errors import StoreError
     from scenarios.model import expand_grid, load_scenario
     from scenarios.store.runs import record_run, to_jsonable
@@ -111,7 +111,8 @@ def backtest(
         run_id = None
         if save and store_error is None:
             try:
-                run_id = record_run("backtest", payload, name=sc.name, file_sha256=sc.file_sha256)
+                run_id = record_run("backtest", payload, name=sc.name, file_sha256=sc.file_sha256,
+                                    summary=summary_line(payload))
             except StoreError as exc:
                 store_error = exc
         outputs.append({"run_id": run_id, **payload})

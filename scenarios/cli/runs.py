@@ -110,7 +110,7 @@ def list_cmd(
     if fmt == "json":
         typer.echo(json.dumps([
             {"id": r.id, "kind": r.kind, "name": r.name, "created_at": r.created_at.isoformat(),
-             "file_sha256": r.file_sha256} for r in runs], indent=2))
+             "file_sha256": r.file_sha256, "summary": r.summary} for r in runs], indent=2))
         return
     from scenarios.backtest.render import make_console
 
@@ -120,11 +120,11 @@ def list_cmd(
                       + " (record one with `scenarios run FILE` or `scenarios backtest FILE`)")
         return
     table = Table(show_edge=False, pad_edge=False)
-    for col in ("id", "kind", "name", "created (UTC)", "file"):
+    for col in ("id", "kind", "name", "created (UTC)", "summary"):
         table.add_column(col, no_wrap=col in ("id", "created (UTC)"))
     for r in runs:
         table.add_row(r.id, _fmt_scalar(r.kind), _fmt_scalar(r.name), f"{r.created_at:%Y-%m-%d %H:%M:%S}",
-                      (r.file_sha256 or "-")[:12])
+                      _fmt_scalar(r.summary or ""))
     console.print(table)
 
 

@@ -10,6 +10,7 @@ A run is one row of the ``runs`` table of the DuckDB store (:mod:`scenarios.stor
 ``file_sha256`` hash of the scenario file the run came from (``NULL`` if none)
 ``created_at`` UTC timestamp (microseconds); ties within a second are ordered by it
 ``payload``    the run's outputs as JSON text (see :func:`to_jsonable` for the encoding)
+``summary``    optional one-line summary for listings
 =============  ==========================================================================
 
 JSON encoding (NaN-safe): NaN, +inf and -inf are written as ``null`` (strict JSON, readable by
@@ -49,6 +50,8 @@ CREATE TABLE IF NOT EXISTS runs (
     payload     VARCHAR NOT NULL
 )
 """
+# added after the first release of the table: a one-line summary for `scenarios runs list`
+_MIGRATIONS = ("ALTER TABLE runs ADD COLUMN IF NOT EXISTS summary VARCHAR",)
 
 _LOCK_RETRIES = 50  # another process holding the file lock: retry for about 5 s
 
@@ -58,7 +61,7 @@ class RunInfo:
     """One line of the run list (everything but the payload).
 
     ``created_at`` is a naive :class:`datetime.datetime` in UTC; ``size`` is the payload's
-    length in characters of JSON.
+    length in characters of JSON; ``summary`` the one-line summary given when recording.
     """
 
     id: str
@@ -67,6 +70,7 @@ class RunInfo:
     created_at: _dt.datetime
     file_sha256: str | None
     size: int
+    summary: str | None = None
 
 
 # --------------------------------------------------------------------------------------
@@ -156,6 +160,8 @@ def _connect(path: str | Path | None, read_only: bool = False):  # -> duckdb con
 
 def _ensure_schema(con) -> None:
     con.execute(_SCHEMA)
+    for sql in _MIGRATIONS:
+        con.execute(sql)
 
 
 def new_run_id(now: _dt.datetime | None = None) -> str:
@@ -165,7 +171,7 @@ def new_run_id(now: _dt.datetime | None = None) -> str:
 
 
 def record_run(kind: str, payload: Mapping[str, Any], *, name: str, file_sha256: str | None = None,
-               path: str | Path | None = None) -> str:
+               summary: str | None = None, path: str | Path | None = None) -> str:
     """Store ``payload`` as a new run and return its id.
 
     Parameters
@@ -179,6 +185,8 @@ def record_run(kind: str, payload: Mapping[str, Any], *, name: str, file_sha256:
         Human label shown by ``scenarios runs list``.
     file_sha256:
         Hash of the scenario file, if the run came from one.
+    summary:
+        Optional one-line summary shown by ``scenarios runs list``.
     path:
         Store file (default: :func:`scenarios.store.db.store_path`).
     """
@@ -203,9 +211,9 @@ def record_run(kind: str, payload: Mapping[str, Any], *, name: str, file_sha256:
                     if exists:
                         continue
                     con.execute(
-                        "INSERT INTO runs (id, kind, name, file_sha256, created_at, payload) "
-                        "VALUES (?, ?, ?, ?, ?, ?)",
-                        [run_id, kind, str(name), file_sha256, now.replace(tzinfo=None), text],
+                        "INSERT INTO runs (id, kind, name, file_sha256, created_at, payload, summary) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [run_id, kind, str(name), file_sha256, now.replace(tzinfo=None), text, summary],
                     )
                 return run_id
             except duckdb.ConstraintException:  # a concurrent writer took the id: draw again
@@ -245,7 +253,8 @@ def list_runs(kind: str | None = None, limit: int | None = 50, *,
     try:
         if not _has_table(con):
             return []
-        sql = "SELECT id, kind, name, created_at, file_sha256, length(payload) FROM runs"
+        _ensure_schema(con)
+        sql = "SELECT id, kind, name, created_at, file_sha256, length(payload), summary FROM runs"
         params: list[Any] = []
         if kind is not None:
             sql += " WHERE kind = ?"
@@ -258,8 +267,8 @@ def list_runs(kind: str | None = None, limit: int | None = 50, *,
         raise StoreError(f"cannot read the runs from the store: {exc}") from exc
     finally:
         con.close()
-    return [RunInfo(id=r[0], kind=r[1], name=r[2], created_at=r[3], file_sha256=r[4], size=int(r[5]))
-            for r in rows]
+    return [RunInfo(id=r[0], kind=r[1], name=r[2], created_at=r[3], file_sha256=r[4], size=int(r[5]),
+                    summary=r[6]) for r in rows]
 
 
 def _resolve(con, run_id: str) -> str:
@@ -304,6 +313,7 @@ def _fetch(run_id: str, path: str | Path | None, columns: str) -> tuple:
         if not _has_table(con):
             raise RunNotFoundError(
                 f"no recorded run has the id {run_id!r}: the store has no runs yet")
+        _ensure_schema(con)
         full = _resolve(con, run_id)
         row = con.execute(f"SELECT {columns} FROM runs WHERE id = ?", [full]).fetchone()
     except duckdb.Error as exc:
@@ -316,8 +326,9 @@ def _fetch(run_id: str, path: str | Path | None, columns: str) -> tuple:
 
 def run_info(run_id: str, *, path: str | Path | None = None) -> RunInfo:
     """The :class:`RunInfo` of ``run_id`` (full id or unique prefix)."""
-    r = _fetch(run_id, path, "id, kind, name, created_at, file_sha256, length(payload)")
-    return RunInfo(id=r[0], kind=r[1], name=r[2], created_at=r[3], file_sha256=r[4], size=int(r[5]))
+    r = _fetch(run_id, path, "id, kind, name, created_at, file_sha256, length(payload), summary")
+    return RunInfo(id=r[0], kind=r[1], name=r[2], created_at=r[3], file_sha256=r[4], size=int(r[5]),
+                   summary=r[6])
 
 
 def load_run(run_id: str, *, path: str | Path | None = None) -> dict[str, Any]:

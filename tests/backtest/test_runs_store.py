@@ -107,3 +107,19 @@ def test_failed_transaction_leaves_no_row(monkeypatch: pytest.MonkeyPatch) -> No
         R.record_run("run", {"lost": 1}, name="lost")
     monkeypatch.setattr(db, "transaction", real)
     assert [r.name for r in R.list_runs()] == ["keep"]
+
+
+def test_summary_column_and_migration_of_an_old_table(tmp_path) -> None:
+    import duckdb
+
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))  # a runs table as written before the summary column existed
+    con.execute("CREATE TABLE runs (id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, name VARCHAR NOT NULL, "
+                "file_sha256 VARCHAR, created_at TIMESTAMP NOT NULL, payload VARCHAR NOT NULL)")
+    con.execute("INSERT INTO runs VALUES ('r20250101-000000-aaaa', 'run', 'old', NULL, "
+                "TIMESTAMP '2025-01-01 00:00:00', '{\"x\": 1}')")
+    con.close()
+    assert [r.summary for r in R.list_runs(path=db)] == [None]
+    rid = R.record_run("backtest", {"y": 2}, name="new", summary="hit 50%", path=db)
+    assert [(r.id, r.summary) for r in R.list_runs(path=db)] == [(rid, "hit 50%"), ("r20250101-000000-aaaa", None)]
+    assert R.load_run("r2025", path=db) == {"x": 1}
