@@ -302,9 +302,15 @@ def _inputs(result: Mapping[str, Any]) -> InputsTable | None:
         if not params:
             rows.append(DriverRow(label, "no parameters", applies, "", {}, claims, d.get("note"),
                                   str(d.get("type") or ""), ""))
+        money = " ".join(str(x) for x in (d.get("currency"), d.get("unit")) if x not in (None, "", "1", 1))
         for k, v in params:
             frac = _is_fraction_param(k)
-            rows.append(DriverRow(label, describe_param(v, frac), applies, "fraction" if frac else "number",
+            text = describe_param(v, frac)
+            if k in ("amount", "arpu") and money:
+                text += f" ({money})"
+            elif k == "users" and d.get("users_unit") not in (None, "", "1", 1):
+                text += f" ({d['users_unit']})"
+            rows.append(DriverRow(label, text, applies, "fraction" if frac else "number",
                                   param_quantiles(v), claims, d.get("note"), str(d.get("type") or ""), k))
     narrative = inputs.get("narrative") or {}
     ids = list(dict.fromkeys([*(narrative.get("claims") or []), *used_by]))

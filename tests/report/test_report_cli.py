@@ -248,3 +248,9 @@ def test_example_scenario_report(snapshot_dir: Path, tmp_path: Path, capsys: pyt
     assert "Price (USD)" in figures and "Price (HKD)" not in figures
     claims = root.find_all("table", id="claims-table")[0].text
     assert "a002-us-capex-total" in claims and "002_ddd815a4c54b9b20.txt" in claims
+    amzn = [tr for tr in root.find_all("tr") if tr.attrs.get("data-driver") == "capex-amzn"
+            and tr.attrs.get("data-parameter") == "amount"][0]
+    assert "triangular: low 55, mode 75, high 85 (USD bn)" in amzn.text
+    q = _cells(root, "drivers-table")
+    # triangular(55, 75, 85) median: 85 - sqrt(0.5 * 30 * 10)
+    assert q[("capex-amzn.amount", "q50")] == pytest.approx(85 - (0.5 * 30 * 10) ** 0.5)
