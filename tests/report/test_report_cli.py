@@ -252,5 +252,6 @@ def test_example_scenario_report(snapshot_dir: Path, tmp_path: Path, capsys: pyt
             and tr.attrs.get("data-parameter") == "amount"][0]
     assert "triangular: low 55, mode 75, high 85 (USD bn)" in amzn.text
     q = _cells(root, "drivers-table")
-    # triangular(55, 75, 85) median: 85 - sqrt(0.5 * 30 * 10)
-    assert q[("capex-amzn.amount", "q50")] == pytest.approx(85 - (0.5 * 30 * 10) ** 0.5)
+    # triangular(55, 75, 85): the mode sits past the middle (F(75) = 2/3), so the median solves
+    # (x - 55)^2 / (30 * 20) = 0.5 on the rising side
+    assert q[("capex-amzn.amount", "q50")] == pytest.approx(55 + (0.5 * 30 * 20) ** 0.5)
