@@ -44,7 +44,9 @@ class Forecast:
     scenario's predicted return of its re-weighted index, ``(draws,)``, when it has one, and
     ``index_weights`` ``(n_symbols,)`` the weights behind it (fixed at ``as_of``): the index
     forecast is scored against the realized return of that same portfolio;
-    ``index_benchmark`` is the actual index it is set against (reported next to it). ``meta`` carries anything worth storing (seed, draws, file hash ...).
+    ``index_benchmark`` is the actual index it is set against (reported next to it).
+    ``baseline_dates`` (per symbol) are the days of the closes the forecast started from;
+    scoring checks that the realized windows start from the same closes. ``meta`` carries anything worth storing (seed, draws, file hash ...).
     """
 
     as_of: pd.Timestamp
@@ -55,6 +57,7 @@ class Forecast:
     index_return: np.ndarray | None = None
     index_benchmark: str | None = None
     index_weights: np.ndarray | None = None
+    baseline_dates: list[pd.Timestamp] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -88,6 +91,11 @@ class Forecast:
             self.index_weights = w
         if self.baseline_date is not None:
             self.baseline_date = _day(self.baseline_date)
+        if self.baseline_dates is not None:
+            if len(self.baseline_dates) != len(self.symbols):
+                raise ValueError(f"baseline_dates has {len(self.baseline_dates)} entries for "
+                                 f"{len(self.symbols)} symbols")
+            self.baseline_dates = [_day(d) for d in self.baseline_dates]
 
     @property
     def draws(self) -> int:
@@ -124,12 +132,14 @@ def forecast_from_result(result: Any, *, as_of: Any, horizon: Any,
     """
     meta = {k: getattr(result, k) for k in ("seed", "draws", "file_sha256") if hasattr(result, k)}
     base = getattr(result, "baseline_date", None)
+    per_symbol = None
     if isinstance(base, (list, tuple)):
+        per_symbol = [pd.Timestamp(b) for b in base] if len(base) == len(result.symbols) else None
         base = max(pd.Timestamp(b) for b in base) if base else None
     return Forecast(
         as_of=as_of, horizon=horizon, symbols=list(result.symbols),
         ensemble=np.asarray(result.predicted_return, dtype="float64"),
-        baseline_date=base,
+        baseline_date=base, baseline_dates=per_symbol,
         index_return=getattr(result, "index_return", None) if index_benchmark else None,
         index_weights=getattr(result, "index_weights_after", None) if index_benchmark else None,
         index_benchmark=index_benchmark, meta=meta,

@@ -151,11 +151,13 @@ def score_forecast(forecast: Forecast, source: PriceSource | None = None, *,
                      + (" ..." if len(names) > 6 else "") + " (see the note column)")
     if len(kinds) > 1:
         notes.append("the cross-section mixes total returns (stocks) and price returns (indexes)")
-    if f.baseline_date is not None:
-        starts = {pd.Timestamp(d) for d in sc["start_date"] if pd.notna(d)}
-        if starts and any(d != f.baseline_date for d in starts):
-            notes.append(f"some realized windows start on a different day than the forecast's "
-                         f"baseline ({f.baseline_date.date()})")
+    if f.baseline_dates is not None:
+        off = [f"{s} ({pd.Timestamp(d).date()} vs {b.date()})"
+               for s, d, b, ok_ in zip(f.symbols, table["start_date"], f.baseline_dates, ok)
+               if ok_ and pd.notna(d) and pd.Timestamp(d) != b]
+        if off:
+            notes.append("realized windows starting on another day than the forecast's baseline close: "
+                         + ", ".join(off[:5]))
 
     index = (_score_index(f, source, (lo_q, hi_q), partial, table, cache)
              if f.index_return is not None else None)

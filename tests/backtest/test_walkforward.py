@@ -176,3 +176,15 @@ def test_index_forecast_scored_on_the_covered_weight(snapshot_dir: Path, csv_sou
     assert ok["benchmark_kind"] == "price"
     low = score([0.4, 0.2, 0.4])
     assert not low["scored"] and "not scoreable" in low["note"] and math.isnan(low["realized"])
+
+
+@pytest.mark.snapshot
+def test_baseline_mismatch_is_reported(csv_source) -> None:
+    from scenarios.backtest.forecast import Forecast
+
+    f = Forecast(as_of="2025-06-30", horizon="2025-09-30", symbols=["0700.HK", "9988.HK"],
+                 ensemble=np.zeros((2, 2)) + 0.01, baseline_dates=["2025-06-30", "2025-06-27"])
+    notes = score_forecast(f, csv_source).notes
+    assert any("9988.HK (2025-06-30 vs 2025-06-27)" in n for n in notes)
+    f.baseline_dates = [pd.Timestamp("2025-06-30")] * 2
+    assert not any("baseline" in n for n in score_forecast(f, csv_source).notes)
