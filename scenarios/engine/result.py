@@ -88,6 +88,9 @@ class ScenarioResult:
     warnings: list[str] = field(default_factory=list)
     grid_point: dict[str, Any] = field(default_factory=dict)
     return_kind: str = "total"
+    #: the residual market noise (``ResidualSpec.to_dict()``: label, per-symbol vol, sessions,
+    #: sd, drift, correlation...), None when the scenario has none
+    residual: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ views
     @property
@@ -101,13 +104,20 @@ class ScenarioResult:
             total = total + c
         return total
 
+    @property
+    def residual_label(self) -> str | None:
+        """Key of the residual market noise in ``contributions`` (None without one)."""
+        return (self.residual or {}).get("label")
+
     def top_driver(self) -> list[str | None]:
         """Per symbol, the driver whose mean log contribution is largest in absolute value
-        (None when every contribution is zero)."""
+        (None when every contribution is zero). The residual noise is not a driver and is
+        never named here."""
         out: list[str | None] = []
-        if not self.contributions:
+        noise = self.residual_label
+        names = [k for k in self.contributions if k != noise]
+        if not names:
             return [None] * self.n_symbols
-        names = list(self.contributions)
         means = np.stack([self.contributions[k].mean(axis=0) for k in names])  # (k, n)
         for j in range(self.n_symbols):
             col = np.abs(means[:, j])
@@ -200,6 +210,7 @@ class ScenarioResult:
             "file_sha256": self.file_sha256,
             "warnings": list(self.warnings),
             "grid_point": _clean(self.grid_point),
+            "residual": _clean(self.residual),
             "summary": _clean(summary.reset_index().to_dict(orient="records")),
             "index_summary": _clean(self.index_summary().reset_index(names="line").to_dict(orient="records")),
             "contribution_means": _clean({k: v.mean(axis=0) for k, v in self.contributions.items()}),
@@ -224,7 +235,7 @@ class ScenarioResult:
         kw: dict[str, Any] = {k: data.get(k) for k in (
             "name", "symbols", "currencies", "as_of", "horizon", "horizon_years", "baseline_date",
             "seed", "draws", "index_scheme", "benchmarks", "inputs", "data_sources", "file",
-            "file_sha256", "warnings", "grid_point", "return_kind")}
+            "file_sha256", "warnings", "grid_point", "return_kind", "residual")}
         kw["benchmarks"] = kw["benchmarks"] or {}
         kw["inputs"] = kw["inputs"] or {}
         kw["data_sources"] = kw["data_sources"] or {}

@@ -198,6 +198,10 @@ def run_scenario(scenario: Any, *, source: Any = None, draws: int | None = None,
             raise fail(("drivers", i), f"{d.type}: {exc}") from None
     div_label = "dividends" if "dividends" not in state.contributions else "dividend_carry"
     dividends(state, base, years, div_label)
+    residual_info = None
+    if scenario.monte_carlo.residual is not None:
+        residual_info = _add_residual(scenario, state, sampler, symbols, view, found, horizon,
+                                      n_draws, fail)
     for sym, count in state.floored.items():
         warnings.append(f"{sym}: {count} of {n_draws} draws pushed EPS below "
                         f"{100 * 0.01:g}% of its baseline; floored there (the P/E model needs EPS > 0)")
@@ -245,4 +249,30 @@ def run_scenario(scenario: Any, *, source: Any = None, draws: int | None = None,
         index_weights_before=iw.before, index_weights_after=iw.after, benchmarks=benchmarks,
         inputs=inputs, data_sources=data_sources, file=scenario.file,
         file_sha256=scenario.file_sha256, warnings=warnings, grid_point=dict(scenario.grid_point),
+        residual=residual_info,
     )
+
+
+def _add_residual(scenario: Any, state: Any, sampler: Any, symbols: list[str], view: Any,
+                  found: dict[str, Any], horizon: dt.date, n_draws: int, fail: Any) -> dict[str, Any]:
+    """Record the ``residual`` contribution (see :mod:`scenarios.engine.residual`)."""
+    from scenarios.engine.residual import ResidualDataError, residual_draws, resolve_residual
+    from scenarios.errors import DataUnavailableError
+
+    cfg = scenario.monte_carlo.residual
+    label = "residual" if "residual" not in state.contributions else "market_residual"
+    path = ("monte_carlo", "residual")
+    try:
+        spec = resolve_residual(cfg, symbols, view, [found[s][0].date() for s in symbols], horizon,
+                                list(scenario.benchmarks), label)
+    except ResidualDataError as exc:
+        raise fail(path + ("vol",), str(exc)) from None
+    except DataUnavailableError as exc:
+        raise fail(path + ("factor",), f"correlation factor: {exc}") from None
+
+    def generator(key: str) -> Any:
+        sampler.keys.append(key)
+        return sampler.generator(key)
+
+    state.contributions[label] = residual_draws(spec, generator, n_draws)
+    return spec.to_dict()

@@ -76,6 +76,16 @@ def percent_warnings(doc: Any) -> list[ScenarioWarning]:
     """Located warnings for fraction parameters written like percents (``growth: 35``).
     Works on the raw document, so it also runs when the schema rejects the file."""
     out: list[ScenarioWarning] = []
+    mc = doc.data.get("monte_carlo") if isinstance(doc.data, dict) else None
+    res = mc.get("residual") if isinstance(mc, dict) else None
+    if isinstance(res, dict):
+        vols = [(("monte_carlo", "residual", "vol"), res.get("vol"))]
+        if isinstance(res.get("by_symbol"), dict):
+            vols += [(("monte_carlo", "residual", "by_symbol", k), v) for k, v in res["by_symbol"].items()]
+        for path, v in vols:
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and v >= PERCENT_THRESHOLD:
+                out.append(warning_at(doc, path, f"vol {v:g} looks like a percent: it is an annualized "
+                                      f"fraction, so it means {v * 100:g}% a year; write {v / 100:g} for {v:g}%"))
     drivers = doc.data.get("drivers") if isinstance(doc.data, dict) else None
     if not isinstance(drivers, list):
         return out
@@ -358,6 +368,7 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
                 found[sym] = (day, close, hist.index[0])
         except DataUnavailableError as exc:
             errors.append(doc.error(path, str(exc)))
+    errors.extend(_residual_history(scenario, doc, view, [s for s in universe if s in closes]))
     for sym, b in scenario.baseline.items():
         if b.pe is None or b.eps is None or sym not in closes or b.eps.value <= 0:
             continue
@@ -375,3 +386,24 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
                                        f"pe {b.pe.value:g} is far from the P/E implied by the {as_of} "
                                        f"close and eps ({implied:.1f}); the engine uses the implied one"))
     return errors, warnings
+
+
+def _residual_history(scenario: Any, doc: Any, view: Any, symbols: list[str]) -> list[ScenarioError]:
+    """``monte_carlo.residual`` with ``vol: history`` needs ``min_days`` daily returns on or
+    before as_of for every symbol without a ``by_symbol`` vol."""
+    cfg = scenario.monte_carlo.residual
+    if cfg is None:
+        return []
+    from scenarios.engine.residual import log_returns
+
+    errors: list[ScenarioError] = []
+    for sym in symbols:
+        if cfg.by_symbol.get(sym, cfg.vol) != "history":
+            continue
+        n = len(log_returns(view.close(sym), cfg.lookback_days))
+        if n < cfg.min_days:
+            errors.append(doc.error(("monte_carlo", "residual", "vol"),
+                                    f"vol history: {sym} has {n} daily returns on or before "
+                                    f"{view.as_of.date()} (min_days {cfg.min_days}); give it a vol "
+                                    f"in by_symbol or lower min_days"))
+    return errors

@@ -118,9 +118,81 @@ class Narrative(_Model):
     claims: list[str] = Field(default_factory=list, description="claim ids (scenarios claims list)")
 
 
+def _vol(v: Any) -> Any:
+    if isinstance(v, str):
+        if v.strip().lower() == "history":
+            return "history"
+        raise ValueError(f"must be history or an annualized volatility such as 0.35 (got {v!r})")
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ValueError(f"must be history or an annualized volatility such as 0.35 (got {v!r})")
+    if not 0 <= v:
+        raise ValueError(f"must be >= 0 (got {v:g})")
+    return float(v)
+
+
+#: ``"history"`` or an annualized volatility (fraction, e.g. 0.35 = 35% a year)
+Vol = Annotated[Union[str, float], BeforeValidator(_vol)]
+
+
+def _correlation(v: Any) -> Any:
+    if isinstance(v, str):
+        s = v.strip().lower()
+        if s in ("none", "history", "factor"):
+            return s
+        raise ValueError(f"must be none, history, factor or a number in [0, 1) (got {v!r})")
+    if v is None:
+        return "none"
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ValueError(f"must be none, history, factor or a number in [0, 1) (got {v!r})")
+    if not 0 <= v < 1:
+        raise ValueError(f"a constant correlation must be in [0, 1) (got {v:g})")
+    return float(v)
+
+
+class Residual(_Model):
+    """Market noise the drivers do not explain: a zero-centred log-return shock per symbol
+    with standard deviation ``vol x sqrt(T)``, ``T`` = trading sessions from the baseline
+    close to the horizon / 252. See ``scenarios.engine.residual``."""
+
+    vol: Vol = Field(default="history", description="history, or annualized volatility (fraction)")
+    by_symbol: dict[Symbol, Vol] = Field(default_factory=dict,
+                                         description="per-symbol vol overriding vol")
+    scale: float = Field(default=1.0, gt=0, le=10, description="multiplier on every vol")
+    lookback_days: int = Field(default=250, ge=20, le=5000,
+                               description="daily returns before as_of used by history")
+    min_days: int = Field(default=60, ge=10, le=5000,
+                          description="fewest daily returns history accepts per symbol")
+    dist: Literal["normal", "student_t"] = "normal"
+    df: float = Field(default=5.0, gt=2, le=1000, description="student_t degrees of freedom")
+    correlation: Annotated[Union[str, float], BeforeValidator(_correlation)] = Field(
+        default="history", description="none, history, factor or a constant in [0, 1)")
+    factor: Symbol | None = Field(default=None, description="factor series for correlation: factor")
+    center: Literal["mean", "median"] = Field(
+        default="mean", description="mean: E[exp(residual)] = 1; median: median residual = 0")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Residual":
+        if self.min_days > self.lookback_days:
+            raise ValueError(f"min_days ({self.min_days}) cannot exceed lookback_days "
+                             f"({self.lookback_days})")
+        if self.factor is not None and self.correlation != "factor":
+            raise ValueError("factor goes with correlation: factor")
+        if "df" in self.model_fields_set and self.dist != "student_t":
+            raise ValueError("df goes with dist: student_t")
+        return self
+
+
+def _residual(v: Any) -> Any:
+    if isinstance(v, (str, int, float)) and not isinstance(v, bool):
+        return {"vol": v}  # shorthand: residual: history / residual: 0.3
+    return v
+
+
 class MonteCarlo(_Model):
     draws: int = Field(default=10_000, ge=1, le=10_000_000, description="number of draws")
     seed: int = Field(default=0, ge=0, description="seed of numpy.random.default_rng")
+    residual: Annotated[Residual | None, BeforeValidator(_residual)] = Field(
+        default=None, description="market noise beyond the drivers (absent: none)")
 
 
 class BaselineValue(_Model):

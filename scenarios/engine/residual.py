@@ -1,0 +1,331 @@
+"""Residual market noise: the part of a stock's return that no driver explains.
+
+Without it a scenario's distribution reflects only the uncertainty of its driver parameters
+(a driver-free stock would be predicted with certainty). ``monte_carlo.residual`` adds, per
+symbol ``j`` and draw, one more log-return term labelled ``residual``::
+
+    residual_j = drift_j + s_j * Z_j,        s_j = scale * vol_j * sqrt(T_j / 252)
+
+* ``vol_j`` is annualized: ``history`` estimates it as ``sd(daily log returns) * sqrt(252)``
+  (ddof 1) over the last ``lookback_days`` returns of the adjusted closes on or before
+  ``as_of``, read through the run's :class:`~scenarios.data.view.PriceView` (no look-ahead);
+  a number is used as given; ``by_symbol`` overrides per symbol.
+* ``T_j`` counts the trading sessions of the symbol's exchange (``scenarios.data.calendar``)
+  after its baseline close and on or before the horizon. Sessions past the end of the calendar
+  (far future dates) are counted as business days. With the same 252 on both sides the shock
+  has the variance of ``T_j`` daily returns of the estimation window.
+* ``Z`` has unit variance: ``normal``, or ``student_t`` with ``df`` degrees of freedom scaled to
+  unit variance (``t * sqrt((df - 2) / df)``) and clipped at +-:data:`T_CLIP` sd (so that a
+  mean-centred residual has a finite mean; the clipped mass is about 1e-4 for df = 5).
+* Cross-section: ``correlation: none`` (independent), a constant in [0, 1) (one common factor
+  with that pairwise correlation), ``factor`` (one factor: loadings = correlation of each
+  symbol's daily log returns with the ``factor`` series - default the first benchmark, else the
+  equal-weight average of the universe - over the lookback window, on the days both have),
+  ``history`` (the pairwise correlation matrix of the daily log returns over the lookback
+  window, pairs with fewer than 20 common days set to 0, repaired to the nearest positive
+  definite matrix by clipping eigenvalues and used through its Cholesky factor). With
+  ``student_t`` and a correlation the draws are multivariate t (one chi-square per draw, shared
+  by the symbols: market-wide fat tails); with ``none`` each symbol has its own.
+* ``center: mean`` (default): ``drift_j = -log E[exp(s_j Z)]`` (``-s_j^2 / 2`` for a normal), so
+  the expected price equals the drivers' price and an index (a weighted sum of simple returns)
+  is unbiased too; the median residual is then slightly negative. ``center: median``:
+  ``drift_j = 0``, the drivers' price is the median outcome (a neutral scenario has P(up) = 50%)
+  and the expected price is higher by ``E[exp(s Z)]``.
+
+Random streams (see :mod:`scenarios.engine.sampling`): ``monte_carlo.residual/<symbol>`` per
+symbol, ``monte_carlo.residual/factor``, ``monte_carlo.residual/chi2[/<symbol>]``: same seed ->
+same numbers, the first ``k`` draws do not depend on the draw count, and drivers never share a
+stream with the residual.
+
+Note: the historical volatility already contains the news a driver models, so a driver's
+uncertainty and the residual overlap somewhat; ``scale`` < 1 shrinks the residual if wanted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+#: trading sessions per year used to annualize and de-annualize volatility
+TRADING_DAYS = 252
+#: Student-t residuals are clipped at this many standard deviations
+T_CLIP = 10.0
+#: pairs of symbols with fewer common daily returns get correlation 0 (``correlation: history``)
+MIN_PAIR_DAYS = 20
+#: stream key prefix of the residual
+STREAM = "monte_carlo.residual"
+
+
+class ResidualDataError(ValueError):
+    """Not enough price history for ``vol: history`` (message names the symbol)."""
+
+    def __init__(self, message: str, symbol: str | None = None) -> None:
+        super().__init__(message)
+        self.symbol = symbol
+
+
+@dataclass
+class ResidualSpec:
+    """The resolved residual of one run (one entry per symbol, universe order)."""
+
+    label: str
+    symbols: list[str]
+    vol: np.ndarray            # annualized, after ``scale``
+    vol_source: list[str]      # "history" or "given"
+    n_returns: list[int | None]
+    sessions: np.ndarray       # trading sessions from the baseline close to the horizon
+    sd: np.ndarray             # vol * sqrt(sessions / 252): sd of the log residual
+    drift: np.ndarray          # log drift added to every draw
+    dist: str
+    df: float | None
+    center: str
+    correlation: str | float
+    factor: str | None = None
+    loadings: np.ndarray | None = None     # factor / constant correlation
+    corr: np.ndarray | None = None         # history: the (repaired) correlation matrix
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe description (what ``ScenarioResult.residual`` holds)."""
+        out: dict[str, Any] = {
+            "label": self.label, "dist": self.dist, "df": self.df, "center": self.center,
+            "correlation": self.correlation, "factor": self.factor,
+            "trading_days_per_year": TRADING_DAYS,
+            "per_symbol": {s: {"vol": float(self.vol[j]), "vol_source": self.vol_source[j],
+                               "n_returns": self.n_returns[j], "sessions": int(self.sessions[j]),
+                               "sd": float(self.sd[j]), "drift": float(self.drift[j])}
+                           for j, s in enumerate(self.symbols)},
+            "notes": list(self.notes),
+        }
+        if self.loadings is not None:
+            out["loadings"] = [float(x) for x in self.loadings]
+        if self.corr is not None:
+            n = len(self.symbols)
+            off = self.corr[~np.eye(n, dtype=bool)]
+            out["mean_pairwise_correlation"] = float(off.mean()) if off.size else None
+        return out
+
+
+# ---------------------------------------------------------------------------- pure helpers
+
+
+def log_returns(closes: Any, lookback: int) -> Any:
+    """The last ``lookback`` daily log returns of a close Series (NaN closes dropped first)."""
+    c = closes.dropna()
+    c = c[c > 0]
+    r = np.log(c).diff().iloc[1:]
+    return r.iloc[-lookback:]
+
+
+def annualized_vol(returns: Any) -> float:
+    """``sd(returns, ddof=1) * sqrt(252)`` of daily log returns (fraction per year)."""
+    r = np.asarray(returns, dtype=np.float64)
+    r = r[np.isfinite(r)]
+    if r.size < 2:
+        return float("nan")
+    return float(np.std(r, ddof=1) * math.sqrt(TRADING_DAYS))
+
+
+def trading_sessions(symbol: str, after: dt.date, until: dt.date) -> int:
+    """Sessions of ``symbol``'s exchange in ``(after, until]``; business days beyond the
+    calendar's last session."""
+    import pandas as pd
+
+    from scenarios.data.calendar import calendar_bounds, sessions
+
+    if until <= after:
+        return 0
+    start = pd.Timestamp(after) + pd.Timedelta(days=1)
+    end = pd.Timestamp(until)
+    try:
+        first, last = calendar_bounds(symbol)
+    except Exception:  # noqa: BLE001 - no calendar available: business days
+        return int(np.busday_count(start.date(), (end + pd.Timedelta(days=1)).date()))
+    n = 0
+    lo = max(start, first)
+    if lo <= min(end, last):
+        n += len(sessions(symbol, lo, min(end, last)))
+    if start < first:
+        n += int(np.busday_count(start.date(), min(end + pd.Timedelta(days=1), first).date()))
+    if end > last:
+        n += int(np.busday_count(max(start, last + pd.Timedelta(days=1)).date(),
+                                 (end + pd.Timedelta(days=1)).date()))
+    return n
+
+
+def _t_scale(df: float) -> float:
+    return math.sqrt((df - 2.0) / df)
+
+
+def log_mgf(s: np.ndarray, dist: str, df: float | None = None) -> np.ndarray:
+    """``log E[exp(s Z)]`` for the unit-variance ``Z`` of :func:`standard_shocks`.
+
+    Normal: ``s^2 / 2``. Student t (clipped at +-:data:`T_CLIP`): numerical integration of the
+    density on [-T_CLIP, T_CLIP] (composite Simpson, 20,001 points) plus the clipped mass at
+    the bounds (``scipy.special.stdtr``)."""
+    s = np.asarray(s, dtype=np.float64)
+    if dist == "normal":
+        return 0.5 * s * s
+    from scipy.special import stdtr
+
+    assert df is not None
+    k = _t_scale(df)
+    z = np.linspace(-T_CLIP, T_CLIP, 20_001)
+    t = z / k
+    logc = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    pdf = np.exp(logc - (df + 1) / 2 * np.log1p(t * t / df)) / k
+    w = np.ones_like(z)
+    w[1:-1:2], w[2:-1:2] = 4.0, 2.0
+    h = z[1] - z[0]
+    tail = float(stdtr(df, -T_CLIP / k))  # P(Z < -T_CLIP) = P(Z > T_CLIP)
+    out = np.empty(s.shape)
+    for i, si in np.ndenumerate(s):
+        inner = float((w * np.exp(si * z) * pdf).sum() * h / 3.0)
+        out[i] = math.log(inner + tail * (math.exp(-si * T_CLIP) + math.exp(si * T_CLIP)))
+    return out
+
+
+def nearest_correlation(c: np.ndarray, floor: float = 1e-8) -> np.ndarray:
+    """Symmetric positive definite correlation matrix near ``c`` (eigenvalues clipped at
+    ``floor``, then rescaled to a unit diagonal). ``c`` itself when it already qualifies."""
+    c = 0.5 * (np.asarray(c, dtype=np.float64) + np.asarray(c, dtype=np.float64).T)
+    vals, vecs = np.linalg.eigh(c)
+    if vals.min() >= floor:
+        return c
+    fixed = (vecs * np.maximum(vals, floor)) @ vecs.T
+    d = np.sqrt(np.diag(fixed))
+    fixed = fixed / np.outer(d, d)
+    np.fill_diagonal(fixed, 1.0)
+    return fixed
+
+
+def standard_shocks(generator: Any, symbols: list[str], draws: int, *, dist: str = "normal",
+                    df: float | None = None, correlation: str | float = "none",
+                    loadings: np.ndarray | None = None, chol: np.ndarray | None = None) -> np.ndarray:
+    """Unit-variance shocks ``(draws, n)`` with the requested cross-section.
+
+    ``generator(key)`` returns the numpy Generator of a stream key (``Sampler.generator``).
+    ``loadings`` (factor or constant correlation): ``Z_j = b_j F + sqrt(1 - b_j^2) e_j``;
+    ``chol`` (history): ``Z = e @ chol.T``; otherwise independent."""
+    n = len(symbols)
+    e = np.empty((n, draws))
+    for j, sym in enumerate(symbols):
+        e[j] = generator(f"{STREAM}/{sym}").standard_normal(draws)
+    e = e.T
+    if loadings is not None:
+        b = np.asarray(loadings, dtype=np.float64)
+        f = generator(f"{STREAM}/factor").standard_normal(draws)[:, None]
+        z = f * b + e * np.sqrt(np.maximum(1.0 - b * b, 0.0))
+    elif chol is not None:
+        z = e @ chol.T
+    else:
+        z = np.ascontiguousarray(e)
+    if dist == "student_t":
+        assert df is not None
+        if correlation == "none" or n == 1:
+            w = np.empty((n, draws))
+            for j, sym in enumerate(symbols):
+                w[j] = generator(f"{STREAM}/chi2/{sym}").chisquare(df, draws)
+            w = w.T
+        else:
+            w = generator(f"{STREAM}/chi2").chisquare(df, draws)[:, None]
+        z *= _t_scale(df) / np.sqrt(w / df)
+        np.clip(z, -T_CLIP, T_CLIP, out=z)
+    return z
+
+
+# ---------------------------------------------------------------------------- resolution
+
+
+def resolve_residual(cfg: Any, symbols: list[str], view: Any, baseline_dates: list[dt.date],
+                     horizon: dt.date, benchmarks: list[str], label: str = "residual") -> ResidualSpec:
+    """Volatilities, horizons and cross-section of ``cfg`` (a ``schema.Residual``) for
+    ``symbols``, from prices on or before ``view.as_of`` only.
+
+    Raises :class:`ResidualDataError` when ``history`` lacks ``min_days`` returns."""
+    import pandas as pd
+
+    n = len(symbols)
+    vol = np.empty(n)
+    source: list[str] = []
+    counts: list[int | None] = []
+    returns: dict[str, Any] = {}
+    need_history = cfg.correlation in ("history", "factor") and n > 1
+
+    for j, sym in enumerate(symbols):
+        given = cfg.by_symbol.get(sym, cfg.vol)
+        r = None
+        if given == "history" or need_history:
+            r = log_returns(view.close(sym), cfg.lookback_days)
+            returns[sym] = r
+        if given == "history":
+            assert r is not None
+            if len(r) < cfg.min_days:
+                raise ResidualDataError(
+                    f"vol history: {sym} has {len(r)} daily returns on or before "
+                    f"{view.as_of.date()} (min_days {cfg.min_days}); give it a vol in by_symbol "
+                    f"(e.g. by_symbol: {{{sym}: 0.4}}) or lower min_days", sym)
+            vol[j] = annualized_vol(r)
+            source.append("history")
+            counts.append(int(len(r)))
+        else:
+            vol[j] = float(given)
+            source.append("given")
+            counts.append(None)
+    vol = vol * cfg.scale
+    sessions = np.array([trading_sessions(s, d, horizon) for s, d in zip(symbols, baseline_dates)],
+                        dtype=np.float64)
+    sd = vol * np.sqrt(sessions / TRADING_DAYS)
+    df = float(cfg.df) if cfg.dist == "student_t" else None
+    drift = -log_mgf(sd, cfg.dist, df) if cfg.center == "mean" else np.zeros(n)
+    spec = ResidualSpec(label=label, symbols=list(symbols), vol=vol, vol_source=source,
+                        n_returns=counts, sessions=sessions, sd=sd, drift=drift, dist=cfg.dist,
+                        df=df, center=cfg.center, correlation=cfg.correlation)
+    if n == 1 or cfg.correlation == "none":
+        return spec
+    if isinstance(cfg.correlation, float):
+        spec.loadings = np.full(n, math.sqrt(cfg.correlation))
+        return spec
+    frame = pd.DataFrame(returns)
+    if cfg.correlation == "factor":
+        factor = cfg.factor or (benchmarks[0] if benchmarks else None)
+        if factor is not None:
+            f = log_returns(view.close(factor), cfg.lookback_days)
+            spec.factor = factor
+        else:
+            f = frame.mean(axis=1, skipna=True)
+            spec.factor = "equal-weight universe"
+        load = np.zeros(n)
+        for j, sym in enumerate(symbols):
+            pair = pd.concat([frame[sym], f], axis=1, join="inner").dropna()
+            if len(pair) >= MIN_PAIR_DAYS:
+                rho = float(np.corrcoef(pair.iloc[:, 0], pair.iloc[:, 1])[0, 1])
+                load[j] = min(max(rho, -0.999), 0.999) if np.isfinite(rho) else 0.0
+            else:
+                spec.notes.append(f"{sym}: fewer than {MIN_PAIR_DAYS} days in common with the "
+                                  f"factor; loading 0")
+        spec.loadings = load
+        return spec
+    corr = frame.corr(min_periods=MIN_PAIR_DAYS).reindex(index=symbols, columns=symbols)
+    c = np.array(corr.to_numpy(dtype=np.float64, na_value=np.nan))
+    if np.isnan(c).any():
+        spec.notes.append(f"{int(np.isnan(c).sum() // 2)} pairs with fewer than {MIN_PAIR_DAYS} "
+                          "common days: correlation 0")
+        c = np.where(np.isnan(c), 0.0, c)
+    np.fill_diagonal(c, 1.0)
+    spec.corr = nearest_correlation(c)
+    return spec
+
+
+def residual_draws(spec: ResidualSpec, generator: Any, draws: int) -> np.ndarray:
+    """The ``(draws, n)`` log-return contribution ``drift + sd * Z`` of ``spec``."""
+    chol = np.linalg.cholesky(spec.corr) if spec.corr is not None else None
+    z = standard_shocks(generator, spec.symbols, draws, dist=spec.dist, df=spec.df,
+                        correlation=spec.correlation, loadings=spec.loadings, chol=chol)
+    z *= spec.sd
+    z += spec.drift
+    return z
