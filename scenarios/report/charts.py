@@ -101,8 +101,17 @@ def style() -> Iterator[None]:
         yield
 
 
-def _figure(width: float, height: float) -> Figure:
-    fig = Figure(figsize=(width, height), layout="constrained")
+def _figure(width: float, height: float, margins: tuple[float, float, float, float] | None = None) -> Figure:
+    """A figure on an Agg canvas. ``margins`` (left, right, top, bottom, in inches) fixes the
+    axes position instead of the constrained layout: about 2.5x faster to draw, used for the
+    per-symbol fan charts whose layout never changes."""
+    if margins is None:
+        fig = Figure(figsize=(width, height), layout="constrained")
+    else:
+        left, right, top, bottom = margins
+        fig = Figure(figsize=(width, height))
+        fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
+                            bottom=bottom / height)
     FigureCanvasAgg(fig)
     return fig
 
@@ -155,7 +164,7 @@ def fan_chart(data: FanChartData) -> Figure:
     """History to ``as_of``, the predicted distribution fanning out to the horizon, and the
     realized path on top when known. Left axis: price; right axis: return vs the baseline."""
     with style():
-        fig = _figure(6.2, 3.7)
+        fig = _figure(6.2, 3.7, margins=(0.72, 0.78, 0.36, 0.78))
         ax = fig.add_subplot()
         if len(data.history_dates):
             ax.plot(_dates(data.history_dates), data.history_prices, color=PALETTE["ink"], lw=1.1,
@@ -193,8 +202,8 @@ def fan_chart(data: FanChartData) -> Figure:
         ax.margins(x=0.02)
         xmin, xmax = ax.get_xlim()
         ax.set_xlim(xmin, xmax + (xmax - xmin) * 0.24)   # room for the annotations
-        fig.legend(loc="outside lower center", ncols=5, fontsize=7.2, handlelength=1.6,
-                   columnspacing=1.2)
+        fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=5, fontsize=7.2,
+                   handlelength=1.6, columnspacing=1.2)
     return fig
 
 
