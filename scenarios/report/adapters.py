@@ -703,8 +703,8 @@ def view_from_parts(result: Mapping[str, Any], *, score: Mapping[str, Any] | Non
         notes["scatter"] = (
             f"The horizon ({horizon.isoformat()}) has not passed yet: nothing realized to compare with."
             if horizon > dt.date.today() else
-            "No backtest score in this run: report a backtest run (scenarios backtest) or the "
-            "scenario file to compare predictions with realized returns.")
+            f"No backtest score in this run (horizon {horizon.isoformat()}): report a backtest run "
+            "(scenarios backtest) or the scenario file to compare predictions with realized returns.")
     index = _is_index_scenario(result)
     index_lines = weights = None
     index_return: dict[str, float | None] = {}
