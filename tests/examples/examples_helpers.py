@@ -44,3 +44,25 @@ def snapshot_close(snapshot_dir: Path, symbol: str, day: dt.date | str) -> float
     return float(rows["close"].iloc[-1])
 
 
+
+
+def driver_return(res: Any) -> Any:
+    """Simple return of every draw from the narrative's drivers alone (the ``residual`` market
+    noise of ``monte_carlo.residual`` left out): ``exp(sum of driver contributions) - 1``."""
+    import numpy as np
+
+    noise = (res.residual or {}).get("label")
+    total = sum(v for k, v in res.contributions.items() if k != noise)
+    return np.expm1(total)
+
+
+def history_vol(snapshot_dir: Path, symbol: str, as_of: str, lookback: int = 250) -> tuple[float, int]:
+    """(annualized vol, returns used) of ``symbol``'s daily log returns on or before ``as_of``
+    (last ``lookback``), read with plain pandas: sd (ddof 1) x sqrt(252)."""
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.read_csv(snapshot_dir / f"{symbol}.csv", parse_dates=["date"])
+    close = frame.loc[frame["date"] <= pd.Timestamp(as_of), "close"].dropna().to_numpy()
+    r = np.diff(np.log(close))[-lookback:]
+    return float(np.std(r, ddof=1) * np.sqrt(252)), len(r)

@@ -16,7 +16,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from examples_helpers import REPO_ROOT, raw_driver, raw_yaml, snapshot_close
+from examples_helpers import (
+    EXAMPLE_FILES,
+    REPO_ROOT,
+    driver_return,
+    history_vol,
+    raw_driver,
+    raw_yaml,
+    snapshot_close,
+)
 
 pytestmark = pytest.mark.filterwarnings("error::FutureWarning")
 
@@ -91,11 +99,16 @@ def test_capex_drag_is_exact_with_fixed_amount_and_life(run_dict) -> None:
 def test_capex_scenario_is_bearish_for_every_company(run_example) -> None:
     """The article's point: with the step-up in depreciation and a de-rating, six months of
     ~15% underlying growth do not make up the drag; Amazon, the biggest spender relative to
-    its earnings, is hit hardest."""
+    its earnings, is hit hardest. (On the drivers' part of the return: the market noise of
+    monte_carlo.residual is the same for every narrative and would blur the ranking.)"""
     (res,) = run_example("us_ai_capex_2026.yaml")
-    med = dict(zip(res.symbols, np.median(res.predicted_return, axis=0)))
+    med = dict(zip(res.symbols, np.median(driver_return(res), axis=0)))
     assert all(v < 0 for v in med.values()), med
     assert min(med, key=med.get) == "AMZN"
+    # the noise is mean-centred: the expected return is the drivers' expected return
+    full, drivers = res.predicted_return, driver_return(res)
+    se = full.std(axis=0) / np.sqrt(len(full))
+    assert np.all(np.abs(full.mean(axis=0) - drivers.mean(axis=0)) < 4 * se)
 
 
 # ---------------------------------------------------------------------------- 2. subsidies
@@ -255,7 +268,7 @@ def test_xiaomi_catch_up_is_a_share_of_the_2025_derating(run_example) -> None:
     # the scenario is the article's bullish one: the median catch-up is positive and lifts the
     # median return above what growth alone gives
     growth_only = np.expm1(np.median(res.contributions["growth-2026"][:, 0]))
-    assert np.median(res.predicted_return[:, 0]) > growth_only
+    assert np.median(driver_return(res)[:, 0]) > growth_only
 
 
 # ---------------------------------------------------------------------------- 5. HSTECH
@@ -306,8 +319,10 @@ def test_hstech_weights_obey_the_cap_sum_to_one_and_follow_the_tilts(run_example
     # index line = weighted constituents, per draw
     np.testing.assert_allclose(res.index_return, res.predicted_return @ after, atol=1e-12)
     np.testing.assert_allclose(res.index_return_before, res.predicted_return @ before, atol=1e-12)
-    # the AI tilt helps in this scenario (AI names re-rate, car makers de-rate)
-    assert np.median(res.index_return - res.index_return_before) > 0
+    # the AI tilt helps in this scenario (AI names re-rate, car makers de-rate), in the drivers'
+    # part of the returns (the market noise is the same for both weightings)
+    narrative = driver_return(res)
+    assert np.median(narrative @ after - narrative @ before) > 0
 
 
 def test_hstech_universe_is_the_index_membership_less_midea(run_example) -> None:
@@ -364,3 +379,52 @@ def test_deepseek_multiple_reverts_by_the_documented_fraction(name: str, horizon
     # the 1-year half-life over 12 months closes (almost exactly) half the gap
     if name == "deepseek_rally_feb_2025.yaml":
         assert 1 - 2 ** (-years / 1.0) == pytest.approx(0.5, abs=1e-3)
+
+
+# ---------------------------------------------------------------------------- market noise
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_examples_carry_market_noise_from_their_own_history(path: Path, run_example,
+                                                            snapshot_dir: Path) -> None:
+    """Every example is a forecast to be scored, so it has monte_carlo.residual with vol
+    history: each symbol's noise has the sd of its daily log returns over the 250 sessions
+    before as_of (plain pandas on the CSV) times sqrt(sessions to the horizon), the sessions
+    counted on the exchange calendar (exchange-calendars directly)."""
+    import warnings
+
+    import pandas as pd
+
+    def hk_or_us_sessions(sym: str, start: pd.Timestamp, end: pd.Timestamp) -> int:
+        with warnings.catch_warnings():  # exchange-calendars 4 on pandas 3: deprecations
+            warnings.simplefilter("ignore")
+            import exchange_calendars as xcals
+
+            cal = xcals.get_calendar("XHKG" if sym.endswith(".HK") else "XNYS")
+            return len(cal.sessions_in_range(start, end))
+
+    for res in run_example(path.name):
+        assert res.residual is not None and res.residual["label"] == "residual"
+        for j, sym in enumerate(res.symbols):
+            per = res.residual["per_symbol"][sym]
+            vol, n = history_vol(snapshot_dir, sym, res.as_of)
+            assert per["vol_source"] == "history" and per["n_returns"] == n == 250
+            assert per["vol"] == pytest.approx(vol, rel=1e-9)
+            start = pd.Timestamp(res.baseline_date[j]) + pd.Timedelta(days=1)
+            sessions = hk_or_us_sessions(sym, start, pd.Timestamp(res.horizon))
+            assert per["sessions"] == sessions
+            sd = vol * math.sqrt(sessions / 252)
+            c = res.contributions["residual"][:, j]
+            assert abs(c.std() / sd - 1) < 4 / math.sqrt(2 * len(c))
+            assert np.mean(np.exp(c)) == pytest.approx(1.0, abs=5 * math.sqrt(math.expm1(sd * sd) / len(c)))
+
+
+def test_tencent_bands_are_no_longer_certain(run_example) -> None:
+    """Before the residual, the Tencent scenario's drivers were all bullish enough to give
+    P(up) of about 100%; with the market noise the band spans losses too and P(up) is a
+    probability."""
+    (res,) = run_example("tencent_feb_2026.yaml")
+    assert (driver_return(res)[:, 0] > 0).mean() > 0.99
+    s = res.summary().loc["0700.HK"]
+    assert 0.5 < s["prob_up"] < 0.9
+    assert s["return_p05"] < 0 < s["return_p95"]
