@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 
 from scenarios.report.model import (
-    FAN_QUANTILES,
     ClaimRow,
     DataSourceRow,
     DecompositionBars,

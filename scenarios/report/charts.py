@@ -405,6 +405,7 @@ def to_svg(fig: Figure, chart_id: str, title: str = "") -> str:
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "narrative-scenarios"})
     text = buf.getvalue()
     text = text[text.index("<svg"):]
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S)  # RDF boilerplate
     match = _SVG_ROOT.search(text)
     assert match is not None
     root = match.group(0)

@@ -13,7 +13,7 @@ from report_htmlparse import parse, pct_text
 
 from scenarios.report import render_report, write_report
 from scenarios.report.html import SECTIONS, fmt_num, fmt_pct
-from scenarios.report.model import FAN_QUANTILES, ReportView
+from scenarios.report.model import ReportView
 
 pytestmark = pytest.mark.snapshot
 
