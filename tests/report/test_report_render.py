@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from report_htmlparse import parse, pct_text
 
 from scenarios.report import render_report, write_report
@@ -172,3 +174,52 @@ def test_write_report_and_pngs(sparse_view: ReportView, tmp_path: Path) -> None:
         assert im.format == "PNG" and im.size[0] >= 1000
         gray = np.asarray(im.convert("L"))
         assert gray.std() > 10 and (gray < 128).mean() > 0.005   # real content, not a blank canvas
+
+
+@st.composite
+def _fans(draw):
+    import datetime as dt
+
+    from scenarios.report.model import FanChartData
+
+    n = draw(st.integers(1, 6))
+    out = []
+    for i in range(n):
+        base = draw(st.floats(0.5, 5000))
+        qs = sorted(draw(st.lists(st.floats(0.2, 3.0), min_size=5, max_size=5)))
+        realized = draw(st.one_of(st.none(), st.floats(-0.9, 3.0)))
+        out.append(FanChartData(
+            symbol=f"{i:04d}.HK", as_of=dt.date(2025, 1, 2), horizon=dt.date(2025, 7, 2), baseline_price=base,
+            quantiles=dict(zip((0.05, 0.25, 0.5, 0.75, 0.95), (base * q for q in qs), strict=True)),
+            mean_return=draw(st.floats(-0.9, 3.0)), prob_up=draw(st.floats(0, 1)), realized_return=realized,
+            pit=None if realized is None else draw(st.floats(0, 1))))
+    return tuple(out)
+
+
+@settings(deadline=None, max_examples=25)
+@given(_fans())
+def test_tables_print_their_values_property(fans) -> None:
+    """Any forecast table: one row per symbol, each cell's text is its value rounded, no nan/inf."""
+    import datetime as dt
+
+    from scenarios.report.html import render_html
+    from scenarios.report.model import ReportHeader
+
+    view = ReportView(header=ReportHeader("p", dt.date(2025, 1, 2), dt.date(2025, 7, 2)), fans=fans)
+    html = render_html(view, {})
+    root = parse(html)
+    rows = root.find_all("table", id="forecast-table")[0].find_all("tr")[1:]
+    assert [r.attrs["data-symbol"] for r in rows] == [f.symbol for f in fans]
+    for td in root.find_all("td"):
+        assert "nan" not in td.text.lower() and "inf" not in td.text.lower()
+        if "data-value" in td.attrs:
+            v, text = float(td.attrs["data-value"]), td.text
+            if text.endswith("%"):
+                decimals = len(text.split(".")[1].rstrip("%")) if "." in text else 0
+                assert abs(pct_text(text) - v) <= 0.5 * 10 ** -(decimals + 2) + 1e-12
+            else:
+                assert abs(float(text.replace(",", "")) - v) <= 0.005 + 1e-9
+    for f in fans:
+        cells = {td.attrs["data-field"]: td for td in root.find_all("td") if td.attrs.get("data-key") == f.symbol}
+        assert float(cells["median_return"].attrs["data-value"]) == f.median_return
+        assert ("data-value" in cells["realized_return"].attrs) == (f.realized_return is not None)
