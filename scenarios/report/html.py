@@ -65,7 +65,11 @@ def fmt_pct(x: float | None, decimals: int = 1, sign: bool = True) -> str:
     """``0.1234 -> '+12.3%'``; ``None``/NaN -> ``'–'``."""
     if not _finite(x):
         return "–"
-    return f"{float(x) * 100:+.{decimals}f}%" if sign else f"{float(x) * 100:.{decimals}f}%"  # type: ignore[arg-type]
+    v = float(x) * 100  # type: ignore[arg-type]
+    if round(v, decimals) == 0:
+        v = 0.0   # no "-0.0%"
+        return f"{v:.{decimals}f}%"
+    return f"{v:+.{decimals}f}%" if sign else f"{v:.{decimals}f}%"
 
 
 def fmt_num(x: float | None, decimals: int = 2) -> str:
