@@ -65,6 +65,21 @@ def _format_error(exc: BaseException) -> str:
     return f"error ({kind}): {text}" if isinstance(exc, ScenariosError) else f"error: {text}"
 
 
+def _click_exception_types() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    """Usage-error and abort classes of click, and of the copy of click typer >= 0.2x vendors
+    (its ``BadParameter`` is not a subclass of the real click's ``ClickException``)."""
+    errors: list[type] = []
+    aborts: list[type] = []
+    for name in ("typer._click.exceptions", "typer.exceptions", "click.exceptions"):
+        try:
+            mod = importlib.import_module(name)
+        except ImportError:
+            continue
+        errors.extend(c for c in (getattr(mod, "ClickException", None),) if isinstance(c, type))
+        aborts.extend(c for c in (getattr(mod, "Abort", None),) if isinstance(c, type))
+    return tuple(errors), tuple(aborts)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (also used by ``python -m scenarios``)."""
     from scenarios.errors import ScenariosError
@@ -89,12 +104,11 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+        click_errors, aborts = _click_exception_types()
+        if isinstance(exc, click_errors):
             exc.show()
             return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
+        if isinstance(exc, aborts):
             print("aborted", file=sys.stderr)
             return 1
         if debug:
