@@ -9,7 +9,10 @@ was written (parent or child).
 
 ``grid: {PATH: [v1, v2, ...]}`` expands into one scenario per combination (Cartesian product
 in key order). PATH addresses a value: ``drivers[capex].amount`` (driver by label or type),
-``drivers[0].growth`` (by index), ``baseline[0700.HK].eps``, ``monte_carlo.draws``.
+``drivers[0].growth`` (by index), ``baseline[0700.HK].eps``, ``monte_carlo.draws``; a bracket
+may hold a glob (``drivers[capex-*].useful_life_years``) or a list (``drivers[a, b].growth``):
+one value then sets every value named. ``grid: {zip: {PATH: [...], PATH: [...]}}`` varies the
+lists of a group together (equal lengths; one dimension of the product).
 """
 
 from __future__ import annotations
@@ -235,10 +238,16 @@ def load_scenario(path: str | Path, *, check: bool = True):
 # ------------------------------------------------------------------ grid
 
 _TOKEN = re.compile(r"\[([^\]]+)\]|([^.\[\]]+)")
+_GLOB = re.compile(r"[*?]")
+ZIP_KEY = "zip"
 
 
 def parse_grid_path(text: str) -> list[str | int]:
-    """``drivers[capex].amount`` -> ``['drivers', 'capex', 'amount']`` (ints for [digits])."""
+    """``drivers[capex].amount`` -> ``['drivers', 'capex', 'amount']`` (ints for [digits]).
+
+    A bracket may hold a glob (``drivers[capex-*]``) or a comma-separated list of names
+    (``drivers[capex-amzn, capex-msft]``); it is kept as one string part and matched by
+    :func:`resolve_grid_paths`."""
     parts: list[str | int] = []
     pos = 0
     text = text.strip()
@@ -261,52 +270,106 @@ def parse_grid_path(text: str) -> list[str | int]:
     return parts
 
 
-def _resolve_path(data: Any, parts: list[str | int]) -> PathKey:
-    """Concrete path into ``data`` (labels -> indices). The last part may be a new key."""
+def _alternatives(part: str | int) -> list[str | int]:
+    if isinstance(part, int) or "," not in part:
+        return [part]
+    alts: list[str | int] = []
+    for a in part.split(","):
+        a = a.strip().strip("'\"")
+        if not a:
+            raise ValueError(f"empty name in the list [{part}]")
+        alts.append(int(a) if a.isdigit() and (not a.startswith("0") or a == "0") else a)
+    return alts
+
+
+def _list_matches(cur: list[Any], part: str | int) -> list[int]:
+    """Indices of the items of a list (drivers) that ``part`` names: an index, a label (or the
+    type of an unlabelled item), a glob over labels (and such types)."""
+    from fnmatch import fnmatchcase
+
+    if isinstance(part, int):
+        if not 0 <= part < len(cur):
+            raise ValueError(f"index {part} is out of range (the list has {len(cur)} items)")
+        return [part]
+    def name(d: Any) -> str | None:
+        if not isinstance(d, dict):
+            return None
+        return d.get("label") if isinstance(d.get("label"), str) and d.get("label") else d.get("type")
+    if _GLOB.search(part):
+        hits = [j for j, d in enumerate(cur) if isinstance(name(d), str) and fnmatchcase(name(d), part)]
+        if not hits:
+            raise ValueError(f"the pattern {part!r} matches no item (names here: "
+                             f"{', '.join(str(name(d)) for d in cur) or 'none'})")
+        return hits
+    hits = [j for j, d in enumerate(cur) if isinstance(d, dict) and d.get("label") == part]
+    if not hits:
+        hits = [j for j, d in enumerate(cur) if isinstance(d, dict) and d.get("type") == part
+                and not d.get("label")]
+    if len(hits) != 1:
+        raise ValueError(f"no single item labelled {part!r}" if not hits
+                         else f"{part!r} matches {len(hits)} items; give them labels")
+    return hits
+
+
+def _dict_matches(cur: dict[Any, Any], part: str | int, last: bool, done: PathKey) -> list[Any]:
+    """Keys of a mapping that ``part`` names (symbols normalized; globs over the keys)."""
+    from fnmatch import fnmatchcase
+
     from scenarios.data.symbols import normalize_symbol
 
-    out: list[str | int] = []
-    cur = data
+    def norm(k: Any) -> str | None:
+        try:
+            return normalize_symbol(str(k))
+        except ValueError:
+            return None
+    if isinstance(part, str) and _GLOB.search(part):
+        hits = [k for k in cur if fnmatchcase(str(k), part) or fnmatchcase(norm(k) or "", part)]
+        if not hits:
+            raise ValueError(f"the pattern {part!r} matches no key of {format_path(done) or 'the file'}")
+        return hits
+    if part in cur:
+        return [part]
+    alt = {norm(k): k for k in cur if norm(k) is not None}
+    n = norm(part)
+    if n in alt:
+        return [alt[n]]
+    if not last:
+        raise ValueError(f"{format_path(done) or 'the file'} has no key {part!r}")
+    return [part]
+
+
+def resolve_grid_paths(data: Any, parts: list[str | int]) -> list[PathKey]:
+    """Every concrete path into ``data`` that ``parts`` names (labels -> indices, globs and
+    lists expanded, in document order, without duplicates). The last part may be a new key."""
+    paths: list[tuple[PathKey, Any]] = [((), data)]
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
-        if isinstance(cur, list):
-            if isinstance(part, int):
-                if not 0 <= part < len(cur):
-                    raise ValueError(f"index {part} is out of range (the list has {len(cur)} items)")
-                out.append(part)
-                cur = cur[part]
-                continue
-            hits = [j for j, d in enumerate(cur) if isinstance(d, dict) and d.get("label") == part]
-            if not hits:
-                hits = [j for j, d in enumerate(cur) if isinstance(d, dict) and d.get("type") == part
-                        and not d.get("label")]
-            if len(hits) != 1:
-                raise ValueError(f"no single item labelled {part!r}" if not hits
-                                 else f"{part!r} matches {len(hits)} items; give them labels")
-            out.append(hits[0])
-            cur = cur[hits[0]]
-        elif isinstance(cur, dict):
-            key: Any = part
-            if key not in cur:
-                alt = {}
-                for k in cur:
-                    try:
-                        alt[normalize_symbol(str(k))] = k
-                    except ValueError:
-                        pass
-                try:
-                    norm = normalize_symbol(str(part))
-                except ValueError:
-                    norm = None
-                if norm in alt:
-                    key = alt[norm]
-                elif not last:
-                    raise ValueError(f"{format_path(out) or 'the file'} has no key {part!r}")
-            out.append(key)
-            cur = cur.get(key) if key in cur else None
-        else:
-            raise ValueError(f"{format_path(out)} is a value, not a mapping or list")
-    return tuple(out)
+        nxt: list[tuple[PathKey, Any]] = []
+        for done, cur in paths:
+            for alt in _alternatives(part):
+                if isinstance(cur, list):
+                    for j in _list_matches(cur, alt):
+                        nxt.append((done + (j,), cur[j]))
+                elif isinstance(cur, dict):
+                    for k in _dict_matches(cur, alt, last, done):
+                        nxt.append((done + (k,), cur.get(k)))
+                else:
+                    raise ValueError(f"{format_path(done)} is a value, not a mapping or list")
+        seen: set[PathKey] = set()
+        paths = []
+        for p, node in nxt:
+            if p not in seen:
+                seen.add(p)
+                paths.append((p, node))
+    return [p for p, _ in paths]
+
+
+def _resolve_path(data: Any, parts: list[str | int]) -> PathKey:
+    """The single concrete path ``parts`` names (error if it names several)."""
+    paths = resolve_grid_paths(data, parts)
+    if len(paths) != 1:
+        raise ValueError(f"names {len(paths)} values")
+    return paths[0]
 
 
 def _set(data: Any, path: PathKey, value: Any) -> None:
@@ -325,11 +388,73 @@ def _label(value: Any) -> str:
     return str(value)
 
 
-def _grid_points(scenario) -> tuple[list[tuple[str, PathKey]], list[tuple[Any, ...]]]:
+@dataclass
+class _GridKey:
+    """One grid parameter: its text, where it is written, the values and the paths it sets."""
+
+    key: str
+    where: PathKey            # ("grid", key) or ("grid", "zip", key) (or ("grid", "zip", g, key))
+    values: list[Any]
+    paths: list[PathKey] = field(default_factory=list)
+
+
+def _grid_axes(grid: dict[str, Any]) -> tuple[list[list[_GridKey]], list[tuple[PathKey, str]]]:
+    """Axes of the grid (plain keys: one axis each; a ``zip`` group: one axis whose keys move
+    together) and structural problems as (where, message)."""
+    axes: list[list[_GridKey]] = []
+    problems: list[tuple[PathKey, str]] = []
+    for k, v in grid.items():
+        if k == ZIP_KEY:
+            groups = v if isinstance(v, list) else [v]
+            for g, group in enumerate(groups):
+                base: PathKey = ("grid", ZIP_KEY) if not isinstance(v, list) else ("grid", ZIP_KEY, g)
+                if not isinstance(group, dict) or not group:
+                    problems.append((base, "zip takes a mapping {parameter path: [values]} "
+                                           "(or a list of such mappings) whose lists vary together"))
+                    continue
+                axis = []
+                for zk, zv in group.items():
+                    if not isinstance(zv, list):
+                        problems.append((base + (zk,), f"must be a list of values (got {_label(zv)})"))
+                        continue
+                    axis.append(_GridKey(str(zk), base + (zk,), zv))
+                lengths = {a.key: len(a.values) for a in axis}
+                if len(set(lengths.values())) > 1:
+                    problems.append((base, "zip lists must have the same length ("
+                                     + ", ".join(f"{a}: {n}" for a, n in lengths.items()) + ")"))
+                    continue
+                if axis:
+                    axes.append(axis)
+            continue
+        if not isinstance(v, list):
+            problems.append((("grid", k), f"must be a list of values (got {_label(v)})"))
+            continue
+        axes.append([_GridKey(str(k), ("grid", k), v)])
+    return axes, problems
+
+
+def _axis_len(axis: list[_GridKey]) -> int:
+    return len(axis[0].values)
+
+
+def _grid_points(scenario) -> tuple[list[list[_GridKey]], list[tuple[int, ...]]]:
     raw = scenario._raw
-    keys = [(k, _resolve_path(raw, parse_grid_path(k))) for k in scenario.grid]
-    combos = list(itertools.product(*[scenario.grid[k] for k, _ in keys]))
-    return keys, combos
+    axes, _ = _grid_axes(scenario.grid)
+    for axis in axes:
+        for gk in axis:
+            gk.paths = resolve_grid_paths(raw, parse_grid_path(gk.key))
+    combos = list(itertools.product(*[range(_axis_len(a)) for a in axes]))
+    return axes, combos
+
+
+def _apply(data: Any, axes: list[list[_GridKey]], combo: tuple[int, ...]) -> dict[str, Any]:
+    point: dict[str, Any] = {}
+    for axis, i in zip(axes, combo):
+        for gk in axis:
+            for path in gk.paths:
+                _set(data, path, copy.deepcopy(gk.values[i]))
+            point[gk.key] = gk.values[i]
+    return point
 
 
 def _grid_errors(scenario, doc: MergedDoc) -> list[ScenarioError]:
@@ -337,38 +462,42 @@ def _grid_errors(scenario, doc: MergedDoc) -> list[ScenarioError]:
     if not scenario.grid:
         return errors
     raw = scenario._raw
-    resolved: list[tuple[str, PathKey]] = []
-    for k, values in scenario.grid.items():
-        try:
-            path = _resolve_path(raw, parse_grid_path(k))
-        except ValueError as exc:
-            errors.append(doc.error(("grid", k), f"bad parameter path: {exc}", key=True))
-            continue
-        if path and path[0] in ("grid", "extends", "name"):
-            errors.append(doc.error(("grid", k), f"cannot vary {path[0]!r} in a grid", key=True))
-            continue
-        if not values:
-            errors.append(doc.error(("grid", k), "needs at least one value"))
-            continue
-        resolved.append((k, path))
+    axes, problems = _grid_axes(scenario.grid)
+    errors.extend(doc.error(where, msg) for where, msg in problems)
+    for axis in axes:
+        for gk in axis:
+            try:
+                gk.paths = resolve_grid_paths(raw, parse_grid_path(gk.key))
+            except ValueError as exc:
+                errors.append(doc.error(gk.where, f"bad parameter path: {exc}", key=True))
+                continue
+            bad = next((p for p in gk.paths if p and p[0] in ("grid", "extends", "name")), None)
+            if bad is not None:
+                errors.append(doc.error(gk.where, f"cannot vary {bad[0]!r} in a grid", key=True))
+                continue
+            if not gk.values:
+                errors.append(doc.error(gk.where, "needs at least one value"))
     if errors:
         return errors
     total = 1
-    for k, _ in resolved:
-        total *= len(scenario.grid[k])
+    for axis in axes:
+        total *= _axis_len(axis)
     if total > MAX_GRID_POINTS:
         return [doc.error(("grid",), f"expands to {total} scenarios (at most {MAX_GRID_POINTS})")]
-    # every single value must validate in place (other keys at their first value)
-    for k, path in resolved:
-        for i, v in enumerate(scenario.grid[k]):
-            data = copy.deepcopy(raw)
-            data.pop("grid", None)
-            _set(data, path, v)
-            try:
-                _validate_plain(data)
-            except _PlainErrors as exc:
-                for msg in exc.messages:
-                    errors.append(doc.error(("grid", k, i), f"value {_label(v)} for {format_path(path)}: {msg}"))
+    # every single value must validate in place (other keys at the file's values)
+    for axis in axes:
+        for gk in axis:
+            where = ", ".join(format_path(p) for p in gk.paths)
+            for i, v in enumerate(gk.values):
+                data = copy.deepcopy(raw)
+                data.pop("grid", None)
+                for path in gk.paths:
+                    _set(data, path, copy.deepcopy(v))
+                try:
+                    _validate_plain(data)
+                except _PlainErrors as exc:
+                    for msg in exc.messages:
+                        errors.append(doc.error(gk.where + (i,), f"value {_label(v)} for {where}: {msg}"))
     return errors
 
 
@@ -389,38 +518,40 @@ def _validate_plain(data: Any):
         raise _PlainErrors([f"{e.field}: {e.message}" if e.field else e.message for e in errs]) from None
 
 
-def _at_grid_value(e: ScenarioError, doc: Any, keys: list[tuple[str, PathKey]], combo: tuple[Any, ...],
-                   grid: dict[str, list[Any]], suffix: str) -> ScenarioError:
+def _at_grid_value(e: ScenarioError, doc: Any, axes: list[list[_GridKey]], combo: tuple[int, ...],
+                   suffix: str) -> ScenarioError:
     """Re-locate an error of an expanded grid point at the grid value that caused it."""
     message = f"at grid point [{suffix}]: {e.message}"
-    for (k, path), v in zip(keys, combo):
-        target = format_path(path)
-        if doc is not None and e.field and (e.field == target or e.field.startswith(target + ".")
-                                            or e.field.startswith(target + "[")):
-            i = next(j for j, x in enumerate(grid[k]) if x is v or x == v)
-            loc = doc.error(("grid", k, i), message)
-            return ScenarioError(message, file=loc.file, line=loc.line, column=loc.column, field=e.field)
+    for axis, i in zip(axes, combo):
+        for gk in axis:
+            for path in gk.paths:
+                target = format_path(path)
+                if doc is not None and e.field and (e.field == target or e.field.startswith(target + ".")
+                                                    or e.field.startswith(target + "[")):
+                    loc = doc.error(gk.where + (i,), message)
+                    return ScenarioError(message, file=loc.file, line=loc.line, column=loc.column,
+                                         field=e.field)
     return ScenarioError(message, file=e.file, line=e.line, column=e.column, field=e.field)
 
 
 def expand_grid(scenario) -> list:
     """One scenario per grid combination (the scenario itself, in a list, when no grid).
 
-    Each expanded scenario has ``grid`` emptied, ``grid_point`` set to ``{path: value}`` and
-    its name suffixed with ``[path=value, ...]``; file, hash and located document are kept.
+    Plain keys multiply (Cartesian product in key order); the keys of a ``zip`` group move
+    together (one dimension). A key naming several values (glob or list of labels) sets them
+    all to the same value. Each expanded scenario has ``grid`` emptied, ``grid_point`` set to
+    ``{path: value}`` and its name suffixed with ``[path=value, ...]``; file, hash and located
+    document are kept.
     """
     if not scenario.grid:
         return [scenario]
-    keys, combos = _grid_points(scenario)
+    axes, combos = _grid_points(scenario)
     doc = scenario._doc
     out = []
     for combo in combos:
         data = copy.deepcopy(scenario._raw)
         data.pop("grid", None)
-        point = {}
-        for (k, path), v in zip(keys, combo):
-            _set(data, path, copy.deepcopy(v))
-            point[k] = v
+        point = _apply(data, axes, combo)
         suffix = ", ".join(f"{k}={_label(v)}" for k, v in point.items())
         data["name"] = f"{scenario.name} [{suffix}]"
         sub = MergedDoc(file=doc.file if doc else (scenario.file or "<grid>"), data=data)
@@ -430,7 +561,7 @@ def expand_grid(scenario) -> list:
         try:
             s = build_scenario(sub, file=scenario.file, sha256=scenario.file_sha256, check=True)
         except ScenarioErrors as exc:  # e.g. a grid of horizons with one before as_of
-            raise ScenarioErrors([_at_grid_value(e, doc, keys, combo, scenario.grid, suffix)
+            raise ScenarioErrors([_at_grid_value(e, doc, axes, combo, suffix)
                                   for e in exc.errors]) from None
         s._warnings = list(scenario.warnings)
         s._grid_point = point

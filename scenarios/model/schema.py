@@ -462,8 +462,8 @@ class Scenario(_Model):
     drivers: list[Driver] = Field(default_factory=list)
     monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
     extends: str | None = Field(default=None, description="parent file, relative to this one")
-    grid: dict[str, list[Any]] = Field(default_factory=dict,
-                                       description="parameter path -> list of values")
+    grid: dict[str, Any] = Field(default_factory=dict,
+                                 description="parameter path -> list of values; zip: {path: list}")
 
     _file: str | None = PrivateAttr(default=None)
     _sha256: str | None = PrivateAttr(default=None)
