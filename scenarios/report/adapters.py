@@ -310,7 +310,8 @@ def _inputs(result: Mapping[str, Any]) -> InputsTable | None:
             elif k == "users" and d.get("users_unit") not in (None, "", "1", 1):
                 text += f" ({d['users_unit']})"
             rows.append(DriverRow(label, text, applies, "fraction" if frac else "number",
-                                  param_quantiles(v), claims, d.get("note"), str(d.get("type") or ""), k))
+                                  param_quantiles(v), claims, d.get("note"), str(d.get("type") or ""), k,
+                                  spec=v if isinstance(v, Mapping) and "dist" in v else None))
     narrative = inputs.get("narrative") or {}
     ids = list(dict.fromkeys([*(narrative.get("claims") or []), *used_by]))
     known = _claims_lookup(ids)

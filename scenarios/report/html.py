@@ -29,6 +29,7 @@ from scenarios.report.model import (
     MetricRow,
     ReportView,
 )
+from scenarios.report.spark import sparkline_svg
 
 __all__ = ["SECTIONS", "Chart", "fmt_num", "fmt_pct", "render_html", "run_data"]
 
@@ -229,13 +230,16 @@ def _inputs(view: ReportView) -> str:
         rows.append(f'<tr data-driver="{escape(d.name)}" data-parameter="{escape(d.parameter)}">'
                     f'<td class="sym">{escape(d.name)}{kind}</td><td>{escape(d.parameter or "–")}</td>'
                     f"<td>{escape(d.applies_to)}</td><td>{escape(d.distribution)}{note}</td>"
+                    f'<td class="shape">{sparkline_svg(d.spec, d.distribution) if d.spec else ""}</td>'
                     f"{''.join(qcells)}<td>{tags}</td></tr>")
     body = ""
     if inp.symbols:
-        body += f'<p>Universe ({len(inp.symbols)} symbols): {escape(", ".join(inp.symbols))}</p>'
+        n = len(inp.symbols)
+        body += f'<p>Universe ({n} symbol{"" if n == 1 else "s"}): {escape(", ".join(inp.symbols))}</p>'
     if rows:
         body += "<h3>Drivers and their distributions</h3>" + _table(
-            [("Driver", False), ("Parameter", False), ("Applies to", False), ("Distribution", False), ("5%", True),
+            [("Driver", False), ("Parameter", False), ("Applies to", False), ("Distribution", False),
+             ("Shape", False), ("5%", True),
              ("Median", True), ("95%", True), ("Claims", False)], rows, "drivers-table")
     if inp.parameters:
         prow = [f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in inp.parameters.items()]

@@ -153,6 +153,7 @@ class DriverRow:
     note: str | None = None
     kind: str = ""                         # driver type (earnings_growth, rerating ...)
     parameter: str = ""                    # parameter name within the driver
+    spec: Mapping[str, object] | None = None   # the distribution as written ({dist: normal, ...})
 
 
 @dataclass(frozen=True)

@@ -121,3 +121,24 @@ def test_track_record_running_hit_rate() -> None:
     np.testing.assert_allclose(tr.hits[[0, 1, 3]], [1.0, 0.0, 1.0])
     assert math.isnan(tr.hits[2])
     np.testing.assert_allclose(tr.cumulative_hit_rate, [1.0, 0.5, 0.5, 2 / 3])
+
+
+def test_sparkline_shapes() -> None:
+    from scenarios.report.spark import density_points, sparkline_svg
+
+    x, y, discrete = density_points({"dist": "normal", "mean": 0.12, "sd": 0.04})
+    assert not discrete and x[int(np.argmax(y))] == pytest.approx(0.12, abs=0.01)
+    assert x.min() == pytest.approx(0.12 - 2.5758 * 0.04, abs=1e-4)
+    x, y, _ = density_points({"dist": "normal", "mean": 0.0, "sd": 1.0, "clip": [-0.5, 2.0]})
+    assert x.min() == -0.5 and x.max() == 2.0                     # drawn inside the clip range
+    x, y, _ = density_points({"dist": "triangular", "low": -0.07, "mode": -0.045, "high": -0.02})
+    assert x[int(np.argmax(y))] == pytest.approx(-0.045, abs=0.001) and y[0] == y[-1] == 0
+    x, y, _ = density_points({"dist": "lognormal", "median": 18, "sigma": 0.15})
+    mode = 18 * math.exp(-0.15 ** 2)                                # lognormal mode
+    assert x[int(np.argmax(y))] == pytest.approx(mode, rel=0.02)
+    x, y, discrete = density_points({"dist": "choice", "values": [0, 15, 30], "weights": [1, 1, 2]})
+    assert discrete and list(y) == [0.25, 0.25, 0.5]
+    svg = sparkline_svg({"dist": "uniform", "low": 7, "high": 45}, "uniform from 7 to 45")
+    assert svg.startswith('<svg class="spark"') and "<title>uniform from 7 to 45</title>" in svg
+    assert " id=" not in svg                                      # nothing to collide on the page
+    assert sparkline_svg(0.35) == "" and sparkline_svg({"dist": "normal", "mean": 1, "sd": 0}) == ""
