@@ -70,17 +70,52 @@ def _from_run(payload: dict, run_id: str, kind: str):  # -> ReportView
 
     parts = find_parts(payload)
     result = parts["result"]
+    score, counterfactual = parts["score"], parts["counterfactual"]
     notes: list[str] = []
     if result is None:
         result = _rerun(payload, run_id, notes)
-    view = view_from_parts(result, score=parts["score"], walk_forward=parts["walk_forward"],
-                           counterfactual=parts["counterfactual"], run_id=run_id,
-                           kind="walk-forward" if parts["walk_forward"] else kind)
+    elif score is None and parts["walk_forward"] is None and _horizon_passed(result):
+        score, counterfactual = _score_stored_run(result, notes) or (None, counterfactual)
+    view = view_from_parts(result, score=score, walk_forward=parts["walk_forward"],
+                           counterfactual=counterfactual, run_id=run_id,
+                           kind="walk-forward" if parts["walk_forward"] else
+                           "run, scored now" if score is not None and parts["score"] is None else kind)
     if notes:
         from dataclasses import replace
 
-        view = replace(view, notes={**view.notes, "forecast": " ".join(notes)})
+        joined = " ".join([*notes, view.notes.get("forecast", "")]).strip()
+        view = replace(view, notes={**view.notes, "forecast": joined})
     return view
+
+
+def _horizon_passed(result: dict) -> bool:
+    import datetime as dt
+
+    return dt.date.fromisoformat(str(result.get("horizon"))[:10]) <= dt.date.today()
+
+
+def _score_stored_run(result: dict, notes: list[str]):  # -> (score, index performance) | None
+    """A stored ``run`` whose horizon has passed: re-run its file with the recorded seed and
+    draws (same ensemble) and score it, as ``scenarios report FILE`` would. None (with a note)
+    when the file is gone or changed."""
+    import hashlib
+
+    from scenarios.engine import run_scenario
+    from scenarios.model import load_scenario
+
+    file = result.get("file")
+    if not file or not Path(file).is_file():
+        notes.append(f"The horizon has passed but the scenario file {file or '(not recorded)'} is not "
+                     "there to re-run and score it: run `scenarios backtest FILE` for the scores.")
+        return None
+    scenario = load_scenario(file)
+    current = hashlib.sha256(Path(file).read_bytes()).hexdigest()
+    if result.get("file_sha256") not in (None, current, getattr(scenario, "file_sha256", None)):
+        notes.append(f"The horizon has passed but {file} changed since this run: not scored.")
+        return None
+    rerun = run_scenario(scenario, draws=result.get("draws"), seed=result.get("seed"))
+    notes.append("Scored now: the run's own file, seed and draws re-run and compared with realized prices.")
+    return _score(rerun), _index_performance(scenario, rerun)
 
 
 def _rerun(payload: dict, run_id: str, notes: list[str]) -> dict:

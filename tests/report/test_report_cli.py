@@ -152,6 +152,26 @@ def test_file_report_equals_the_recorded_backtest(backtest_report, tmp_path: Pat
         assert fan[(r["symbol"], "pit")] == r["pit"]
 
 
+def test_stored_run_past_its_horizon_is_scored(backtest_report, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A plain `scenarios run` record whose horizon has passed: the report re-runs the recorded
+    file/seed/draws and scores it - the same scores as the recorded backtest."""
+    from scenarios.store.runs import list_runs
+
+    assert main(["run", str(INDEX_FILE), "--format", "json"]) == 0
+    capsys.readouterr()
+    (info,) = [r for r in list_runs() if r.kind == "run"]
+    out = tmp_path / "run.html"
+    assert main(["report", info.id, "--out", str(out)]) == 0
+    root = parse(out.read_text(encoding="utf-8"))
+    recorded = parse(backtest_report["html"])
+    for table in ("scatter-table", "metrics-table", "index-vs-table"):
+        assert _cells(root, table) == _cells(recorded, table), table
+    facts = {dd.attrs["data-fact"]: dd.text for dd in root.find_all("dd")}
+    assert facts["kind"] == "run, scored now"
+    assert "Scored now" in _section(root, "forecast").text
+
+
 def test_run_payload_without_draws(snapshot_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`scenarios run` stores summaries only: the report shows exactly those numbers."""
     from scenarios.store.runs import list_runs, load_run
