@@ -154,7 +154,12 @@ def register(app: typer.Typer) -> None:
         draws: int | None = typer.Option(None, "--draws", help="FILE only: override monte_carlo.draws."),
         seed: int | None = typer.Option(None, "--seed", help="FILE only: override monte_carlo.seed."),
     ) -> None:
-        """Write a self-contained HTML report (inline charts, opens offline) of a run or scenario."""
+        """Write a self-contained HTML report (inline charts, opens offline) of a run or scenario.
+
+        The page shows the drivers and the claims behind them, a fan chart per symbol (realized path on top once the horizon has passed), predicted vs realized returns with IC and hit rate, the index counterfactual and weights (index scenarios), the return decomposition and the walk-forward track record. Sections without data say why.
+
+        Examples: scenarios report examples/us_ai_capex_2026.yaml --png slides/ ; scenarios report r20251231-120000 --out bt.html (a run id prefix from scenarios runs list).
+        """  # noqa: E501 - typer wraps the help text itself
         from rich.console import Console
 
         from scenarios.report import build_charts
