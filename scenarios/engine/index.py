@@ -3,7 +3,7 @@ re-weighting ("after": tilts, exclusions, cap)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -16,6 +16,7 @@ class IndexWeights:
     scheme: str
     before: np.ndarray
     after: np.ndarray
+    notes: list[str] = field(default_factory=list)
 
 
 def _match(themes: dict[str, str | None], symbols: list[str], name: str) -> np.ndarray:
@@ -48,23 +49,161 @@ def _market_caps(scenario: Any, symbols: list[str], prices: np.ndarray, fail: An
     return caps
 
 
-def implied_scheme_weights(view: Any, symbols: list[str], benchmark: str, lookback: int) -> np.ndarray:
-    """Weights implied by the benchmark's daily returns over ``lookback`` sessions up to as_of."""
+#: a member available (priced and in the index) on at least this share of the window is fitted
+#: in the first stage; the others enter one by one afterwards
+LONG_SHARE = 0.9
+#: fewest in-index sessions a late entrant needs for its own two-parameter fit
+MIN_ENTRY_DAYS = 10
+#: the entry-weight prior of a late entrant counts as this many sessions of data (ridge)
+PRIOR_DAYS = 60
+
+
+def entry_weight(weights: list[float]) -> float:
+    """The prior weight of a late entrant: the median weight of the smaller half of the
+    other members with a positive weight (a typical small constituent)."""
+    pos = np.sort(np.array([v for v in weights if v > 0]))
+    if pos.size == 0:
+        return 0.0
+    return float(np.median(pos[: max(1, pos.size // 2)]))
+
+
+def index_membership(benchmark: str) -> dict[str, list[tuple[Any, Any]]] | None:
+    """Symbol -> membership intervals ``[from, to)`` of the seeds universe whose
+    ``index_symbol`` is ``benchmark`` (None when no universe tracks it)."""
+    try:
+        from scenarios.seeds.universes import load_universes
+    except ImportError:  # pragma: no cover - seeds ship with the package
+        return None
+    try:
+        unis = load_universes()
+    except Exception:  # noqa: BLE001 - a broken seeds file is reported by its own checks
+        return None
+    for uni in unis.universes.values():
+        if uni.index_symbol == benchmark:
+            out: dict[str, list[tuple[Any, Any]]] = {}
+            for m in uni.members:
+                out.setdefault(m.symbol, []).append((m.from_, m.to))
+            return out
+    return None
+
+
+def availability(returns: Any, membership: dict[str, list[tuple[Any, Any]]] | None) -> Any:
+    """Boolean frame: a constituent's return counts on a day when it is finite and, if the
+    index's membership is known, the symbol was in the index that day (``from <= day < to``).
+    Symbols the membership does not list are taken as members throughout."""
+    import pandas as pd
+
+    ok = returns.notna()
+    if not membership:
+        return ok
+    days = pd.DatetimeIndex(returns.index)
+    for sym in returns.columns:
+        spans = membership.get(sym)
+        if not spans:
+            continue
+        member = np.zeros(len(days), dtype=bool)
+        for lo, hi in spans:
+            m = np.ones(len(days), dtype=bool)
+            if lo is not None:
+                m &= days >= pd.Timestamp(lo)
+            if hi is not None:
+                m &= days < pd.Timestamp(hi)
+            member |= m
+        ok[sym] = ok[sym].to_numpy() & member
+    return ok
+
+
+def fit_implied_with_entrants(returns: Any, index_returns: Any, available: Any) -> tuple[np.ndarray, list[str]]:
+    """Implied weights over the full window when some members have a short history.
+
+    ``returns`` (days x symbols, simple daily returns), ``index_returns`` (days), ``available``
+    (days x symbols, bool; see :func:`availability`). Stage 1: the members available on at
+    least :data:`LONG_SHARE` of the days are fitted together (``valuation.index.implied``,
+    days with a gap dropped). Stage 2, for each late entrant (most history first): on the days
+    it is available, the index return is fitted as ``a x (current portfolio) + b x entrant``
+    (``a + b = 1``, both >= 0, the portfolio renormalized over its available names), shrunk
+    toward ``b = e``, the :func:`entry_weight` (a typical small member), with a ridge worth
+    :data:`PRIOR_DAYS` sessions of data (``ridge = PRIOR_DAYS / days``): a few weeks of data
+    cannot identify a 1-2% weight (its standard error is several points), a year mostly can.
+    The current weights are scaled by ``1 - b`` and the entrant gets ``b``. An entrant with
+    fewer than :data:`MIN_ENTRY_DAYS` days gets ``e``. Returns (weights in column order,
+    notes)."""
+    from valuation.index.implied import implied_weights
+
+    cols = list(returns.columns)
+    x = returns.where(available)
+    share = available.mean(axis=0)
+    long_names = [c for c in cols if share[c] >= LONG_SHARE]
+    notes: list[str] = []
+    if not long_names:  # nobody spans the window: the old fit on the common days
+        long_names, entrants = cols, []
+    else:
+        entrants = sorted((c for c in cols if c not in long_names),
+                          key=lambda c: -int(available[c].sum()))
+    rows = x[long_names].notna().all(axis=1) & index_returns.notna()
+    if int(rows.sum()) < 20:
+        raise ScenarioError(f"scheme implied: only {int(rows.sum())} daily returns with every "
+                            f"long-history member and the index (need >= 20)")
+    fit = implied_weights(x.loc[rows, long_names], index_returns[rows])
+    w = {c: float(v) for c, v in zip(long_names, np.asarray(fit, dtype=np.float64))}
+    if entrants:
+        notes.append(f"stage 1: {len(long_names)} members on {int(rows.sum())} days")
+    for c in entrants:
+        days = available[c] & index_returns.notna()
+        n_days = int(days.sum())
+        cur = [k for k in w if w[k] > 0]
+        e = entry_weight(list(w.values()))
+        if n_days >= MIN_ENTRY_DAYS and cur:
+            sub = x.loc[days, cur]
+            wt = np.array([w[k] for k in cur])
+            mask = sub.notna().to_numpy()
+            num = np.nansum(sub.to_numpy() * wt, axis=1)
+            den = (mask * wt).sum(axis=1)
+            port = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+            import pandas as pd
+
+            design = pd.DataFrame({"portfolio": port, c: x.loc[days, c].to_numpy()},
+                                  index=sub.index)
+            ab = np.asarray(implied_weights(design, index_returns[days], nan_policy="drop_rows",
+                                            prior=np.array([1.0 - e, e]), ridge=PRIOR_DAYS / n_days),
+                            dtype=np.float64)
+            b = float(ab[1])
+            notes.append(f"{c}: {n_days} days in the index, weight {b:.4f} (fit shrunk toward "
+                         f"the entry weight {e:.4f})")
+        else:
+            b = e
+            notes.append(f"{c}: only {n_days} days in the index (< {MIN_ENTRY_DAYS}): entry weight "
+                         f"{b:.4f}")
+        w = {k: v * (1.0 - b) for k, v in w.items()}
+        w[c] = b
+    return np.array([w[c] for c in cols]), notes
+
+
+def implied_scheme_weights(view: Any, symbols: list[str], benchmark: str, lookback: int,
+                           notes: list[str] | None = None) -> np.ndarray:
+    """Weights implied by the benchmark's daily returns over its last ``lookback`` sessions up
+    to as_of, members with a short history (or a recent index entry, when the seeds record the
+    benchmark's membership) handled by :func:`fit_implied_with_entrants`."""
     import pandas as pd
 
     try:
-        from valuation.index.implied import implied_weights
+        from valuation.index.implied import implied_weights  # noqa: F401
     except ImportError as exc:  # pragma: no cover - depends on the valuation package state
         raise ScenarioError(f"scheme implied needs valuation.index.implied ({exc})") from None
-    closes = {s: view.close(s) for s in symbols}
-    bench = view.close(benchmark)
-    frame = pd.DataFrame(closes).join(bench.rename("__index__"), how="inner").dropna()
-    rets = frame.pct_change().dropna().iloc[-lookback:]
-    if len(rets) < 20:
-        raise ScenarioError(f"scheme implied: only {len(rets)} common daily returns of {benchmark} "
-                            f"and the universe before {view.as_of.date()} (need >= 20)")
-    w = implied_weights(rets[symbols], rets["__index__"])
-    return np.asarray(w, dtype=np.float64).reshape(-1)
+    bench = view.close(benchmark).dropna()
+    closes = pd.DataFrame({s: view.close(s) for s in symbols}).reindex(bench.index)
+    rets = closes.pct_change(fill_method=None)
+    y = bench.pct_change(fill_method=None)
+    keep = y.notna()
+    rets, y = rets[keep].iloc[-lookback:], y[keep].iloc[-lookback:]
+    if len(y) < 20:
+        raise ScenarioError(f"scheme implied: only {len(y)} daily returns of {benchmark} before "
+                            f"{view.as_of.date()} (need >= 20)")
+    avail = availability(rets, index_membership(benchmark))
+    w, fit_notes = fit_implied_with_entrants(rets, y, avail)
+    if notes is not None:
+        notes.extend(fit_notes)
+    return w
 
 
 def index_weights(scenario: Any, driver: Any | None, symbols: list[str], prices: np.ndarray,
@@ -93,7 +232,8 @@ def index_weights(scenario: Any, driver: Any | None, symbols: list[str], prices:
         before = np.asarray(vw.normalize(raw))
     else:
         bench = driver.benchmark or scenario.benchmarks[0]
-        before = implied_scheme_weights(view, symbols, bench, driver.lookback_days)
+        notes: list[str] = []
+        before = implied_scheme_weights(view, symbols, bench, driver.lookback_days, notes)
         before = np.asarray(vw.normalize(np.clip(before, 0.0, None)))
     after = before.copy()
     from scenarios.model.resolve import theme_map
@@ -117,4 +257,5 @@ def index_weights(scenario: Any, driver: Any | None, symbols: list[str], prices:
             raise fail(path + ("cap",), f"cap {driver.cap:g} is infeasible for {positive} names "
                        f"(needs cap >= 1/{positive} = {1 / positive:.4f})")
         after = np.asarray(cap_weights(after, driver.cap))
-    return IndexWeights(driver.scheme, before, after)
+    return IndexWeights(driver.scheme, before, after,
+                        notes if driver.scheme == "implied" else [])

@@ -239,6 +239,8 @@ def run_scenario(scenario: Any, *, source: Any = None, draws: int | None = None,
     inputs["resolved"] = {"as_of": cut.isoformat(), "horizon": horizon.isoformat(),
                           "horizon_years": years, "universe": symbols,
                           "random_parameters": sorted(sampler.keys)}
+    if iw.notes:
+        inputs["resolved"]["index_fit"] = list(iw.notes)
     return ScenarioResult(
         name=scenario.name, symbols=symbols, currencies=[price_currency(s) for s in symbols],
         as_of=cut.isoformat(), horizon=horizon.isoformat(), horizon_years=years,
