@@ -370,6 +370,7 @@ def _fans(result: Mapping[str, Any], score: Mapping[str, Any] | None, source: An
     scored = _score_rows(score)
     today = dt.date.today()
     fans = []
+    skipped: list[str] = []
     for j, sym in enumerate(symbols):
         kw: dict[str, Any] = {"currency": currencies[j] if j < len(currencies) else "HKD"}
         row = scored.get(sym) or {}
@@ -382,15 +383,20 @@ def _fans(result: Mapping[str, Any], score: Mapping[str, Any] | None, source: An
                 if len(rd) > 1:
                     kw.update(realized_dates=rd, realized_prices=rp)
         if prices.ndim == 2 and prices.shape[1] == len(symbols):
-            fans.append(FanChartData.from_draws(sym, as_of, horizon, float(base[j]), prices[:, j],
-                                                realized_return=realized, **kw))
+            try:
+                fans.append(FanChartData.from_draws(sym, as_of, horizon, float(base[j]), prices[:, j],
+                                                    realized_return=realized, **kw))
+            except ValueError as exc:   # no finite draw or no valid baseline: say so, draw the rest
+                skipped.append(f"{sym} ({exc})".replace(f"{sym}: ", ""))
             continue
         s = summary.get(sym)
-        if s is None:
+        b = float(base[j]) if j < base.size else math.nan
+        if s is None or not (math.isfinite(b) and b > 0) or not math.isfinite(_f(s.get("median_price"))):
+            skipped.append(f"{sym} (no forecast in the run)")
             continue
         q = {0.05: _f(s.get("price_p05")), 0.5: _f(s.get("median_price")), 0.95: _f(s.get("price_p95"))}
         fans.append(FanChartData(
-            symbol=sym, as_of=as_of, horizon=horizon, baseline_price=float(base[j]),
+            symbol=sym, as_of=as_of, horizon=horizon, baseline_price=b,
             quantiles={k: v for k, v in q.items() if math.isfinite(v)},
             mean_return=_f(s.get("mean_return")), prob_up=_f(s.get("prob_up")),
             realized_return=realized, pit=_opt(row.get("pit")), **kw))
@@ -399,6 +405,8 @@ def _fans(result: Mapping[str, Any], score: Mapping[str, Any] | None, source: An
     if score:
         # PIT as scored by the backtest (same draws, same rule) wins over the recomputed one
         fans = [_with_pit(f, scored.get(f.symbol)) for f in fans]
+    if skipped:
+        notes["forecast"] = " ".join(filter(None, [notes.get("forecast"), "Not drawn: " + "; ".join(skipped) + "."]))
     return tuple(fans)
 
 

@@ -142,3 +142,15 @@ def test_sparkline_shapes() -> None:
     assert svg.startswith('<svg class="spark"') and "<title>uniform from 7 to 45</title>" in svg
     assert " id=" not in svg                                      # nothing to collide on the page
     assert sparkline_svg(0.35) == "" and sparkline_svg({"dist": "normal", "mean": 1, "sd": 0}) == ""
+
+
+def test_a_symbol_without_forecast_is_skipped_with_a_note() -> None:
+    from scenarios.report.adapters import view_from_parts
+
+    result = {"kind": "scenario_result", "name": "x", "symbols": ["A.HK", "B.HK"], "currencies": ["HKD", "HKD"],
+              "as_of": "2025-06-30", "horizon": "2025-12-31", "baseline_price": [10.0, 20.0],
+              "predicted_price": [[11.0, None], [12.0, None], [9.0, None]],
+              "contribution_means": {"growth": [0.05, None]}, "inputs": {}}
+    view = view_from_parts(result, read_prices=False)
+    assert [f.symbol for f in view.fans] == ["A.HK"]
+    assert "B.HK" in view.notes["forecast"] and view.fans[0].quantiles[0.5] == 11.0
