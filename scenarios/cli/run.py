@@ -118,14 +118,46 @@ def _table(result: Any):
         t.add_row(str(sym), f"{row['baseline_price']:,.2f}", f"{row['median_price']:,.2f}",
                   _pct(row["median_return"]), f"{_pct(row['return_p05'])}..{_pct(row['return_p95'])}",
                   f"{100 * row['prob_up']:.0f}%", top_txt)
-    idx = result.index_summary()
-    for label, row in idx.iterrows():
-        name = "index" if label == "index" else "index, base w"
-        note = f"{result.index_scheme}, re-weighted" if label == "index" else "scheme weights"
+    for label, name, note in index_lines(result):
+        row = result.index_summary().loc[label]
         t.add_row(name, "", "", _pct(row["median_return"]),
                   f"{_pct(row['return_p05'])}..{_pct(row['return_p95'])}",
-                  f"{100 * row['prob_up']:.0f}%", note, style="bold" if label == "index" else None)
+                  f"{100 * row['prob_up']:.0f}%", escape(note), style="bold" if label == "index" else None)
     return t
+
+
+def _index_driver(result: Any) -> dict[str, Any] | None:
+    for d in (result.inputs or {}).get("drivers") or []:
+        if isinstance(d, dict) and d.get("type") == "index_weighting" and d.get("enabled", True):
+            return d
+    return None
+
+
+def index_lines(result: Any) -> list[tuple[str, str, str]]:
+    """Index rows worth printing, as (index_summary label, row name, note).
+
+    None for a one-symbol universe without an ``index_weighting`` driver (the "index" would
+    be the stock itself). Without the driver: one "basket" row (equal or market-cap weights;
+    nothing is re-weighted). With it: the re-weighted index (scheme, tilts, exclusions, cap)
+    and the same names under the scheme's own weights."""
+    if result.index_return is None:
+        return []
+    driver = _index_driver(result)
+    scheme = result.index_scheme or "equal"
+    if driver is None:
+        if len(result.symbols) < 2:
+            return []
+        kind = "equal-weight" if scheme == "equal" else scheme.replace("_", "-") + "-weighted"
+        return [("index", "basket", f"{kind} basket")]
+    parts = [scheme]
+    if driver.get("tilts"):
+        parts.append("tilts")
+    if driver.get("exclude"):
+        parts.append("exclusions")
+    if driver.get("cap") is not None:
+        parts.append(f"cap {100 * float(driver['cap']):g}%")
+    return [("index", "index", f"re-weighted index ({', '.join(parts)})"),
+            ("index (baseline weights)", "index, base w", f"{scheme} weights, not re-weighted")]
 
 
 def _summary_csv(result: Any) -> str:
@@ -134,7 +166,9 @@ def _summary_csv(result: Any) -> str:
     s = result.summary().reset_index()
     s.insert(0, "scenario", result.name)
     s.insert(1, "line", "symbol")
-    idx = result.index_summary().reset_index(names="symbol")
+    shown = {label for label, _, _ in index_lines(result)}
+    idx = result.index_summary()
+    idx = idx[idx.index.isin(shown)].reset_index(names="symbol")
     if not idx.empty:
         idx.insert(0, "scenario", result.name)
         idx.insert(1, "line", "index")

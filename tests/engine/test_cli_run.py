@@ -71,12 +71,13 @@ def test_run_json_csv_and_out(snapshot_dir, tmp_path, capsys) -> None:
     assert main(["run", str(FIXTURE), "--draws", "500", "--format", "csv", "--no-record"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("scenario,line,symbol,")
-    assert [ln.split(",")[2] for ln in lines[1:]] == ["0700.HK", "9988.HK", "index",
-                                                       "index (baseline weights)"]
+    # no index_weighting driver: one basket row (its weights are not re-weighted)
+    assert [ln.split(",")[2] for ln in lines[1:]] == ["0700.HK", "9988.HK", "index"]
 
     assert main(["run", str(FIXTURE), "--draws", "500", "--no-record"]) == 0
     table = capsys.readouterr().out
-    assert "0700.HK" in table and "vat-rumour" in table and "index" in table
+    assert "0700.HK" in table and "vat-rumour" in table
+    assert table.count("market-cap-weighted basket") == 1  # baseline shares: market-cap weights
 
 
 @pytest.mark.snapshot
@@ -120,3 +121,46 @@ def test_table_titles_keep_square_brackets(snapshot_dir, tmp_path, capsys) -> No
                     + "grid:\n  drivers[capex].useful_life_years: [4]\n", encoding="utf-8")
     assert main(["run", str(path), "--draws", "100", "--no-record"]) == 0
     assert "tencent-vat-rumour [drivers[capex].useful_life_years=4]" in capsys.readouterr().out
+
+
+def _render(result) -> str:
+    import io
+
+    from rich.console import Console
+
+    from scenarios.cli.run import _table
+
+    buf = io.StringIO()
+    Console(file=buf, width=200, highlight=False).print(_table(result))
+    return buf.getvalue()
+
+
+def test_index_lines_only_when_meaningful_and_clearly_labelled() -> None:
+    from scenarios.engine.synthetic import flat_source
+    from scenarios.model import scenario_from_dict
+
+    src = flat_source({"0700.HK": 500.0, "9988.HK": 120.0, "3690.HK": 100.0})
+    one = {"name": "one [pe-reversion]", "as_of": "2025-06-30", "horizon": "6M", "universe": ["0700.HK"],
+           "drivers": [{"type": "rerating", "change": {"dist": "uniform", "low": 0, "high": 0.2}}],
+           "monte_carlo": {"draws": 200}}
+    text = _render(run_scenario(scenario_from_dict(one), source=src))
+    assert "one [pe-reversion]" in text  # markup escaped
+    assert "index" not in text and "basket" not in text
+    lines = [ln for ln in text.splitlines() if "0700.HK" in ln]
+    assert len(lines) == 1
+
+    two = dict(one, universe=["0700.HK", "9988.HK"])
+    text = _render(run_scenario(scenario_from_dict(two), source=src))
+    assert text.count("equal-weight basket") == 1 and "re-weighted" not in text
+
+    capped = dict(two, universe=["0700.HK", "9988.HK", "3690.HK"],
+                  drivers=two["drivers"] + [{"type": "index_weighting", "scheme": "equal",
+                                             "tilts": {"0700.HK": 2}, "cap": 0.4}])
+    text = _render(run_scenario(scenario_from_dict(capped), source=src))
+    assert "re-weighted index (equal, tilts, cap 40%)" in text
+    assert "equal weights, not re-weighted" in text
+
+    # a one-symbol universe WITH an index driver still shows the index lines
+    single_idx = dict(one, drivers=one["drivers"] + [{"type": "index_weighting", "scheme": "equal"}])
+    text = _render(run_scenario(scenario_from_dict(single_idx), source=src))
+    assert "re-weighted index (equal)" in text
