@@ -394,13 +394,13 @@ def _residual_history(scenario: Any, doc: Any, view: Any, symbols: list[str]) ->
     cfg = scenario.monte_carlo.residual
     if cfg is None:
         return []
-    from scenarios.engine.residual import log_returns
-
     errors: list[ScenarioError] = []
     for sym in symbols:
         if cfg.by_symbol.get(sym, cfg.vol) != "history":
             continue
-        n = len(log_returns(view.close(sym), cfg.lookback_days))
+        close = view.close(sym).to_numpy(dtype="float64", na_value=float("nan"))
+        valid = int(((close > 0) & (close == close)).sum())
+        n = min(cfg.lookback_days, max(valid - 1, 0))  # = len(residual.log_returns(...))
         if n < cfg.min_days:
             errors.append(doc.error(("monte_carlo", "residual", "vol"),
                                     f"vol history: {sym} has {n} daily returns on or before "
