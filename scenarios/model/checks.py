@@ -132,8 +132,8 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
     # baseline keys, benchmarks
     for sym in s.baseline:
         if universe is not None and sym not in universe:
-            raw_key = raw_key(doc, ("baseline",), sym)
-            errors.append(doc.error(("baseline", raw_key), f"baseline for {sym}, which is not in "
+            key = raw_key(doc, ("baseline",), sym)
+            errors.append(doc.error(("baseline", key), f"baseline for {sym}, which is not in "
                                     "the universe", key=True))
     for sym, b in s.baseline.items():
         if b.eps is not None and not b.eps.value > 0:
@@ -187,6 +187,13 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
         errors.extend(_driver_needs(s, doc, i, d, targets, universe, horizon))
     if universe is not None:
         errors.extend(_baseline_fx(s, doc, universe))
+        res = s.monte_carlo.residual
+        if res is not None and not isinstance(s.universe, str):  # a named universe changes with as_of
+            for sym in res.by_symbol:
+                if sym not in universe:
+                    raw = raw_key(doc, ("monte_carlo", "residual", "by_symbol"), sym)
+                    errors.append(doc.error(("monte_carlo", "residual", "by_symbol", raw),
+                                            f"{sym} is not in the universe", key=True))
     return errors, warnings
 
 

@@ -337,3 +337,15 @@ def test_absent_residual_keeps_the_old_result_and_round_trips() -> None:
     back = ScenarioResult.from_dict(json.loads(json.dumps(with_res.to_dict(), allow_nan=False)))
     assert back.residual == with_res.residual and back.residual_label == "residual"
     assert np.array_equal(back.contributions["residual"], with_res.contributions["residual"])
+
+
+def test_by_symbol_names_must_be_in_the_universe(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "b.yaml").write_text(
+        f"name: b\nas_of: {AS_OF}\nhorizon: {HORIZON}\nuniverse: [0700.HK]\n"
+        "monte_carlo:\n  residual:\n    by_symbol: {9988: 0.3}\n", encoding="utf-8")
+    from scenarios.model import load_scenario
+
+    with pytest.raises(ScenarioErrors) as info:
+        load_scenario("b.yaml")
+    assert str(info.value) == "b.yaml:7:17 monte_carlo.residual.by_symbol[9988]: 9988.HK is not in the universe"

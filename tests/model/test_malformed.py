@@ -286,3 +286,12 @@ def test_fx_change_without_foreign_reporting_currency(tmp_path, monkeypatch) -> 
         "bad.yaml:6:11 drivers[0].type: fx_change acts on no symbol: none of its targets has a "
         "baseline currency different from its listing currency",
     ]
+
+
+def test_baseline_outside_the_universe_and_non_positive_eps(tmp_path, monkeypatch) -> None:
+    text = HEAD + "baseline:\n  0700.HK: {eps: -1}\n  3690.HK: {eps: 5}\n"
+    assert _errors(tmp_path, monkeypatch, text) == [
+        "bad.yaml:6:18 baseline.0700.HK.eps: must be > 0: the price model divides the close by EPS "
+        "(got -1); leave eps out for a loss-making company",
+        "bad.yaml:7:3 baseline.3690.HK: baseline for 3690.HK, which is not in the universe",
+    ]
