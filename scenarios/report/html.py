@@ -164,6 +164,9 @@ def _header(view: ReportView) -> str:
     if h.file_sha256:
         facts.append(("File SHA-256", h.file_sha256[:12]))
     facts.append(("Stock returns", f"{h.return_kind} (adjusted closes)"))
+    if h.data_sources:
+        names = sorted({r.source for r in h.data_sources})
+        facts.append(("Data", f"{', '.join(names)} ({len(h.data_sources)} series)"))
     dl = "".join(f'<div><dt>{escape(k)}</dt><dd data-fact="{escape(k.lower())}">{escape(v)}</dd></div>'
                  for k, v in facts)
     title = h.title or h.name
@@ -174,7 +177,7 @@ def _header(view: ReportView) -> str:
 
 
 def _toc(view: ReportView, present: Mapping[str, bool]) -> str:
-    links = [f'<a href="#summary">Summary</a>', '<a href="#sources">Data sources</a>']
+    links = ['<a href="#summary">Summary</a>', '<a href="#sources">Data sources</a>']
     for sid, title in SECTIONS:
         cls = "" if present.get(sid) else ' class="off"'
         links.insert(-1, f'<a href="#{sid}"{cls}>{escape(title)}</a>')

@@ -55,6 +55,7 @@ def test_every_section_present_with_charts(full_html: str, full_view: ReportView
     h = full_view.header
     facts = {dd.attrs["data-fact"]: dd.text for dd in root.find_all("dd")}
     assert facts["as of"] == h.as_of.isoformat() and facts["horizon"] == h.horizon.isoformat()
+    assert facts["data"] == f"csv:snapshot ({len(h.data_sources)} series)"
     assert root.find_all("h1")[0].text == h.title
     assert len(root.find_all("table", id="sources-table")[0].find_all("tr")) == len(h.data_sources) + 1
 
