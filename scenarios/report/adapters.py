@@ -516,6 +516,9 @@ def _index_metrics(score: Mapping[str, Any] | None) -> tuple[MetricRow, ...]:
         rows.append(MetricRow(f"Realized {bench} return", _opt(idx.get("benchmark_realized")), "fraction",
                               f"{idx.get('benchmark_kind', 'price')} return, "
                               f"{idx.get('benchmark_status', 'status unknown')}"))
+    if "weight_covered" in idx:
+        rows.append(MetricRow("Index weight of the scored names", _opt(idx.get("weight_covered")), "fraction",
+                              "names with a complete realized window; the index is scored from 90%"))
     if idx.get("scored"):
         rows += [MetricRow("Inside the band", 1.0 if idx.get("inside") else 0.0, "number", "1 = yes, 0 = no"),
                  MetricRow("PIT", _opt(idx.get("pit")), "fraction", "share of draws below the realized return"),
