@@ -58,7 +58,7 @@ DRIVER_GROUPS: dict[str, str] = {
     "buyback": "earnings", "margin_change": "earnings", "revenue_uplift": "earnings",
     "rerating": "re-rating", "multiple_reversion": "re-rating",
     "dividends": "dividends", "dividend_carry": "dividends",
-    "sentiment_shock": "sentiment", "shock": "sentiment", "fx": "fx",
+    "sentiment_shock": "sentiment", "shock": "sentiment", "fx": "fx", "fx_change": "fx",
 }
 _GROUP_ORDER = ("earnings", "re-rating", "dividends", "sentiment", "fx", "other")
 

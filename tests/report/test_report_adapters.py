@@ -154,3 +154,11 @@ def test_a_symbol_without_forecast_is_skipped_with_a_note() -> None:
     view = view_from_parts(result, read_prices=False)
     assert [f.symbol for f in view.fans] == ["A.HK"]
     assert "B.HK" in view.notes["forecast"] and view.fans[0].quantiles[0.5] == 11.0
+
+
+def test_every_engine_driver_type_has_a_decomposition_group() -> None:
+    from scenarios.model import DRIVER_TYPES
+    from scenarios.report.adapters import DRIVER_GROUPS
+
+    missing = [t for t in DRIVER_TYPES if t != "index_weighting" and t not in DRIVER_GROUPS]
+    assert not missing, f"new driver types need a group in DRIVER_GROUPS: {missing}"
