@@ -87,6 +87,10 @@ class DataUnavailableError(DataError):
     exit_code = 3
 
 
+class YahooUnreachableError(DataUnavailableError):
+    """Yahoo Finance could not be reached at all (no network, DNS failure, time-out)."""
+
+
 class DataFormatError(DataError):
     """A price file is malformed. The message names the file and line."""
 

@@ -37,7 +37,7 @@ from scenarios.data.base import DateLike, PriceSource
 from scenarios.data.csvdir import CsvDirSource, exchange_tz, slice_frame
 from scenarios.data.frame import COLUMNS
 from scenarios.data.symbols import normalize_symbol
-from scenarios.errors import DataUnavailableError, StoreError
+from scenarios.errors import DataUnavailableError, StoreError, YahooUnreachableError
 
 if TYPE_CHECKING:
     from scenarios.data.yahoo import YahooSource
@@ -119,6 +119,8 @@ class Resolver:
         self.yahoo = yahoo
         self._today = today
         self._memo: dict[str, _Entry] = {}
+        #: set when Yahoo proved unreachable: no further network attempts in this process
+        self.yahoo_unreachable = False
 
     def __repr__(self) -> str:
         parts = [repr(x) for x in (self.store, self.csv, self.yahoo) if x is not None]
@@ -270,8 +272,8 @@ class Resolver:
             w = self._csv_update(sym, entry)
             if w is not None:
                 self._persist([w])
-        gaps = self._gaps(sym, entry, start, end)
-        if gaps and self.yahoo is not None and not entry.yahoo_failed:
+        gaps = [g for g in self._gaps(sym, entry, start, end) if _has_weekday(*g)]
+        if gaps and self.yahoo is not None and not entry.yahoo_failed and not self.yahoo_unreachable:
             self._fill_from_yahoo(sym, entry, gaps)
         if entry.frame.empty and not entry.coverage:
             raise DataUnavailableError(unavailable_message(
@@ -291,6 +293,12 @@ class Resolver:
             w_hi = min(hi + timedelta(days=OVERLAP_DAYS if has_neighbours else 0), yesterday)
             try:
                 fetched = self.yahoo.fetch(sym, w_lo, w_hi)
+            except YahooUnreachableError as exc:
+                log.warning("%s; using cached and CSV prices only for the rest of this run",
+                            str(exc).split(" while fetching")[0])
+                self.yahoo_unreachable = True
+                entry.yahoo_failed = True
+                break
             except DataUnavailableError as exc:
                 log.info("Yahoo could not fill %s %s..%s: %s", sym, lo, hi, exc)
                 entry.yahoo_failed = True
@@ -327,6 +335,12 @@ class Resolver:
             entry.source = entry.source or "yahoo"
             writes.append(BarWrite(sym, part, "yahoo", covered=(lo, min(hi, yesterday)), origin="yahoo"))
         self._persist(writes)
+
+
+def _has_weekday(lo: date, hi: date) -> bool:
+    """True when ``[lo, hi]`` holds a Monday-Friday date (a weekend-only gap has no sessions to fetch)."""
+    return hi >= lo and ((hi - lo).days >= 2 or any(
+        (lo + timedelta(days=i)).weekday() < 5 for i in range((hi - lo).days + 1)))
 
 
 def _empty_with_splits() -> pd.DataFrame:

@@ -13,8 +13,12 @@ and ``Stock Splits`` columns. ``end`` is inclusive here (yfinance's is exclusive
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Literal
 
 import numpy as np
@@ -23,7 +27,7 @@ import pandas as pd
 from scenarios.data.base import DateLike
 from scenarios.data.frame import COLUMNS, INDEX_NAME
 from scenarios.data.symbols import normalize_symbol
-from scenarios.errors import DataFormatError, DataUnavailableError
+from scenarios.errors import DataFormatError, DataUnavailableError, YahooUnreachableError
 
 #: yfinance column name -> canonical name (``splits`` rides along as an extra column).
 _YF_COLUMNS = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Volume": "volume",
@@ -33,6 +37,40 @@ OFFLINE_ALTERNATIVES = (
     "Offline alternatives: set SCENARIOS_PRICES to a folder of one-CSV-per-symbol price files, "
     "or load such a folder once with `scenarios data import DIR`."
 )
+
+
+#: What yfinance logs or prints when the network, not the symbol, is the problem.
+_NETWORK_PATTERN = re.compile(
+    r"could not resolve host|curl: \((6|7|28|35)\)|dnserror|failed to perform|connection ?error"
+    r"|timed out|network is unreachable|name or service not known", re.IGNORECASE)
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _quiet_yfinance() -> Iterator[list[str]]:
+    """Silence yfinance (it logs and prints its failures instead of raising) and collect what
+    it said, so that one clear error can be raised instead of a screenful of noise."""
+    logger = logging.getLogger("yfinance")
+    handler = _Capture()
+    saved = (logger.handlers[:], logger.propagate, logger.level)
+    logger.handlers, logger.propagate = [handler], False
+    logger.setLevel(logging.DEBUG)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            yield handler.lines
+    finally:
+        logger.handlers, logger.propagate = saved[0], saved[1]
+        logger.setLevel(saved[2])
+        handler.lines.extend(line for line in (out.getvalue() + err.getvalue()).splitlines() if line.strip())
 
 
 def _is_rate_limit(exc: BaseException) -> bool:
@@ -150,11 +188,17 @@ class YahooSource:
         e = pd.Timestamp(end).normalize() if end is not None else None
         wait = self.backoff
         last_exc: BaseException | None = None
+        said: list[str] = []
         for attempt in range(self.retries + 1):
             try:
-                raw = self._call(sym, s, e)
+                with _quiet_yfinance() as said:
+                    raw = self._call(sym, s, e)
                 break
             except Exception as exc:  # yfinance raises only a few kinds; rate limits are retried
+                if _NETWORK_PATTERN.search(f"{type(exc).__name__} {exc}"):
+                    raise YahooUnreachableError(
+                        f"Yahoo Finance is unreachable ({type(exc).__name__}: {exc}) while fetching "
+                        f"{sym} ({_range_text(s, e)}). {OFFLINE_ALTERNATIVES}") from exc
                 if not _is_rate_limit(exc):
                     raise DataUnavailableError(
                         f"Yahoo Finance failed for {sym} ({_range_text(s, e)}): "
@@ -169,6 +213,11 @@ class YahooSource:
                 f"after {self.retries + 1} attempts ({last_exc}); wait a few minutes and retry. "
                 f"{OFFLINE_ALTERNATIVES}")
         if raw is None or raw.empty:
+            reason = next((line for line in said if _NETWORK_PATTERN.search(line)), None)
+            if reason is not None:
+                raise YahooUnreachableError(
+                    f"Yahoo Finance is unreachable (yfinance: {reason.strip()[:160]}) while fetching "
+                    f"{sym} ({_range_text(s, e)}). {OFFLINE_ALTERNATIVES}")
             raise DataUnavailableError(
                 f"Yahoo Finance returned no prices for {sym} ({_range_text(s, e)}): either this "
                 "machine is offline or Yahoo does not know the symbol (Hong Kong codes look like "

@@ -154,3 +154,62 @@ def test_multi_ticker_download_answer_picks_the_symbol(snapshot_dir: Path) -> No
     both = pd.concat([as_download(a, "0700.HK"), as_download(b, "9988.HK")], axis=1).sort_index(axis=1)
     got = from_yfinance(both, "9988.HK")
     np.testing.assert_array_equal(got["close"].to_numpy(), b["close"].to_numpy())
+
+
+def _offline_answer(symbol: str, kw: dict[str, Any]) -> pd.DataFrame:
+    """What yfinance 1.x does offline: log the curl failure, print nothing useful, return empty."""
+    import logging
+
+    logging.getLogger("yfinance").error(
+        "Failed to get ticker '%s' reason: Failed to perform, curl: (6) Could not resolve host: "
+        "query2.finance.yahoo.com.", symbol)
+    print(f"${symbol}: possibly delisted; no timezone found")
+    return pd.DataFrame()
+
+
+def test_offline_yfinance_is_silenced_and_named_unreachable(
+        fake_ticker: type[FakeTicker], capsys: pytest.CaptureFixture[str],
+        caplog: pytest.LogCaptureFixture) -> None:
+    from scenarios.errors import YahooUnreachableError
+
+    fake_ticker.answer = _offline_answer
+    with pytest.raises(YahooUnreachableError, match="Could not resolve host") as info:
+        YahooSource().get("0700.HK", "2025-12-01", "2025-12-31")
+    assert "SCENARIOS_PRICES" in str(info.value)
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""  # yfinance's own noise never reaches the user
+    assert not [r for r in caplog.records if r.name.startswith("yfinance")]
+
+
+def test_unreachable_yahoo_is_tried_once_per_process(
+        fake_ticker: type[FakeTicker], tmp_path: Path, snapshot_dir: Path) -> None:
+    """An offline machine with a CSV folder: the tail gap is tried once, then no more network."""
+    from datetime import date
+
+    from scenarios.data import CsvDirSource
+    from scenarios.data.resolver import Resolver
+    from scenarios.store.bars import BarStore
+
+    fake_ticker.answer = _offline_answer
+    r = Resolver(store=BarStore(tmp_path / "s.duckdb"), csv=CsvDirSource(snapshot_dir),
+                 yahoo=YahooSource(), today=lambda _s: date(2026, 11, 21))
+    a = r.get("0700.HK")
+    b = r.get("9988.HK")
+    assert len(fake_ticker.calls) == 1 and r.yahoo_unreachable
+    assert a.loc["2025-12-31", "close"] == pytest.approx(592.10, abs=0.005) and len(b) > 1000
+
+
+def test_weekend_only_gap_is_not_fetched(fake_ticker: type[FakeTicker], tmp_path: Path,
+                                         snapshot_dir: Path) -> None:
+    from datetime import date
+
+    from scenarios.data import CsvDirSource
+    from scenarios.data.resolver import Resolver
+    from scenarios.store.bars import BarStore
+
+    fake_ticker.answer = _offline_answer
+    # 0700.HK's file ends Friday 2026-08-21; on Monday 2026-08-24 the gap is Sat..Sun only
+    r = Resolver(store=BarStore(tmp_path / "s.duckdb"), csv=CsvDirSource(snapshot_dir),
+                 yahoo=YahooSource(), today=lambda _s: date(2026, 8, 24))
+    assert r.get("0700.HK").index[-1] == pd.Timestamp("2026-08-21")
+    assert fake_ticker.calls == []
