@@ -57,7 +57,8 @@ def offline() -> bool:
 
 
 def unavailable_message(symbol: str, start: DateLike = None, end: DateLike = None, *,
-                        csv_dir: Path | None = None, yahoo_tried: bool = False) -> str:
+                        csv_dir: Path | None = None, yahoo_tried: bool = False,
+                        yahoo_unreachable: bool = False) -> str:
     """The one-paragraph explanation given when no source has ``symbol``."""
     a = pd.Timestamp(start).date().isoformat() if start is not None else "the first available day"
     b = pd.Timestamp(end).date().isoformat() if end is not None else "today"
@@ -65,7 +66,9 @@ def unavailable_message(symbol: str, start: DateLike = None, end: DateLike = Non
         csv_part = "SCENARIOS_PRICES is not set"
     else:
         csv_part = f"the CSV folder {csv_dir} (SCENARIOS_PRICES) has no file for it"
-    if yahoo_tried:
+    if yahoo_unreachable:
+        yahoo_part = "Yahoo Finance could not be reached (this machine looks offline)"
+    elif yahoo_tried:
         yahoo_part = "Yahoo Finance returned nothing (offline, or an unknown symbol)"
     elif offline():
         yahoo_part = "Yahoo Finance was not asked because SCENARIOS_OFFLINE=1"
@@ -278,7 +281,7 @@ class Resolver:
         if entry.frame.empty and not entry.coverage:
             raise DataUnavailableError(unavailable_message(
                 sym, start, end, csv_dir=self.csv.path if self.csv is not None else None,
-                yahoo_tried=self.yahoo is not None))
+                yahoo_tried=self.yahoo is not None, yahoo_unreachable=self.yahoo_unreachable))
         return entry.frame
 
     def _fill_from_yahoo(self, sym: str, entry: _Entry, gaps: list[Interval]) -> None:
@@ -294,8 +297,9 @@ class Resolver:
             try:
                 fetched = self.yahoo.fetch(sym, w_lo, w_hi)
             except YahooUnreachableError as exc:
-                log.warning("%s; using cached and CSV prices only for the rest of this run",
-                            str(exc).split(" while fetching")[0])
+                if not entry.frame.empty:  # otherwise the DataUnavailableError says it all
+                    log.warning("%s; using cached and CSV prices only for the rest of this run",
+                                str(exc).split(" while fetching")[0].split(" See https://")[0])
                 self.yahoo_unreachable = True
                 entry.yahoo_failed = True
                 break

@@ -213,3 +213,20 @@ def test_weekend_only_gap_is_not_fetched(fake_ticker: type[FakeTicker], tmp_path
                  yahoo=YahooSource(), today=lambda _s: date(2026, 8, 24))
     assert r.get("0700.HK").index[-1] == pd.Timestamp("2026-08-21")
     assert fake_ticker.calls == []
+
+
+def test_data_show_offline_is_one_paragraph(fake_ticker: type[FakeTicker], monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """No store, no SCENARIOS_PRICES, Yahoo unreachable: exit 3 and ONE paragraph saying what to do."""
+    from scenarios.cli.app import main
+
+    fake_ticker.answer = _offline_answer
+    monkeypatch.delenv("SCENARIOS_PRICES", raising=False)
+    monkeypatch.delenv("SCENARIOS_OFFLINE", raising=False)
+    assert main(["data", "show", "0700.HK"]) == 3
+    out = capsys.readouterr()
+    text = (out.out + out.err).strip()
+    assert "\n\n" not in text and "Traceback" not in text and "curl" not in text
+    assert text.startswith("error (DataUnavailableError): no price data for 0700.HK")
+    assert "could not be reached" in text and "SCENARIOS_PRICES" in text and "scenarios data import" in text
+    assert len(fake_ticker.calls) == 1
