@@ -7,9 +7,12 @@ Sessions are returned as tz-naive midnight timestamps, like the canonical frame'
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from scenarios.data.symbols import normalize_symbol
@@ -69,9 +72,56 @@ def sessions(symbol: str, start: pd.Timestamp | str, end: pd.Timestamp | str) ->
     return s[(s >= lo) & (s <= hi)]
 
 
+def _cache_file(name: str) -> Path | None:
+    """Where the sessions of calendar ``name`` are cached, keyed by the exchange-calendars
+    version and the month (the library's calendars end a year after the day they are built)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from scenarios.store.db import home
+
+    try:
+        ver = version("exchange-calendars")
+    except PackageNotFoundError:
+        return None
+    month = pd.Timestamp.now().strftime("%Y%m")
+    return home() / "calendars" / f"{name}-{ver}-{month}.npz"
+
+
+@lru_cache(maxsize=8)
+def _calendar_arrays(name: str) -> dict[str, np.ndarray]:
+    """Sessions, early closes and bounds of ``name`` as datetime64 arrays.
+
+    Building an exchange-calendars calendar costs about half a second, every process; the
+    arrays are cached in ``$SCENARIOS_HOME/calendars/`` (keyed by the library's version,
+    written atomically) so later runs load them in a millisecond.
+    """
+    path = _cache_file(name)
+    if path is not None and path.exists():
+        try:
+            with np.load(path) as data:
+                return {k: data[k] for k in ("sessions", "early", "bounds")}
+        except (OSError, ValueError, KeyError):
+            pass  # a damaged cache file is rebuilt below
+    cal = get_calendar(name)
+    arrays = {
+        "sessions": _naive(cal.sessions).to_numpy(dtype="datetime64[ns]"),
+        "early": _naive(cal.early_closes).to_numpy(dtype="datetime64[ns]"),
+        "bounds": _naive(pd.DatetimeIndex([cal.first_session, cal.last_session])).to_numpy(dtype="datetime64[ns]"),
+    }
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+            np.savez(tmp, **arrays)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only home only costs speed
+    return arrays
+
+
 @lru_cache(maxsize=8)
 def _all_sessions(name: str) -> pd.DatetimeIndex:
-    s = _naive(get_calendar(name).sessions)
+    s = pd.DatetimeIndex(_calendar_arrays(name)["sessions"])
     closed = pd.DatetimeIndex(list(AD_HOC_CLOSURES.get(name, ()))).as_unit("ns")
     return s.difference(closed) if len(closed) else s
 
@@ -83,11 +133,10 @@ def early_closes(symbol: str) -> pd.DatetimeIndex:
 
 @lru_cache(maxsize=8)
 def _early_closes(name: str) -> pd.DatetimeIndex:
-    return _naive(get_calendar(name).early_closes)
+    return pd.DatetimeIndex(_calendar_arrays(name)["early"])
 
 
 def calendar_bounds(symbol: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last session the calendar of ``symbol`` knows (tz-naive)."""
-    cal = get_calendar(calendar_name(symbol))
-    first, last = pd.Timestamp(cal.first_session), pd.Timestamp(cal.last_session)
-    return (first.tz_localize(None) if first.tz else first, last.tz_localize(None) if last.tz else last)
+    first, last = _calendar_arrays(calendar_name(symbol))["bounds"]
+    return pd.Timestamp(first), pd.Timestamp(last)
