@@ -168,7 +168,9 @@ class Residual(_Model):
         default="history", description="none, history, factor or a constant in [0, 1)")
     factor: Symbol | None = Field(default=None, description="factor series for correlation: factor")
     center: Literal["mean", "median"] = Field(
-        default="mean", description="mean: E[exp(residual)] = 1; median: median residual = 0")
+        default="median",
+        description="median (default): median residual = 0, the drivers' price is the median "
+                    "outcome; mean: E[exp(residual)] = 1, the drivers' price is the expected price")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Residual":

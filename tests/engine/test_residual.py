@@ -69,7 +69,8 @@ def _hist_vol(series: pd.Series, lookback: int = 250) -> float:
 
 def test_history_vol_and_horizon_match_an_independent_computation() -> None:
     closes = _closes()
-    r = run_scenario(scenario_from_dict(_scenario({"vol": "history", "correlation": "none"})),
+    r = run_scenario(scenario_from_dict(_scenario({"vol": "history", "correlation": "none",
+                                                   "center": "mean"})),
                      source=MemorySource(closes))
     sessions = _hk_sessions(AS_OF, HORIZON)
     assert 120 <= sessions <= 130
@@ -160,10 +161,13 @@ def _neutral_drivers() -> list[dict]:
 
 
 @SETTINGS
-@given(vol=st.floats(0.05, 0.9), seed=st.integers(0, 2**32 - 1), center=st.sampled_from(["mean", "median"]),
-       dist=st.sampled_from(["normal", "student_t"]))
+@given(vol=st.floats(0.05, 0.9), seed=st.integers(0, 2**32 - 1),
+       center=st.sampled_from(["mean", "median", None]), dist=st.sampled_from(["normal", "student_t"]))
 def test_neutral_drivers_with_a_residual(vol, seed, center, dist) -> None:
-    res = {"vol": vol, "center": center, "dist": dist, "correlation": "none"}
+    """center None = not written: the default is median."""
+    res = {"vol": vol, "dist": dist, "correlation": "none"}
+    if center is not None:
+        res["center"] = center
     data = _scenario(res, drivers=_neutral_drivers(), draws=20_000, universe=["0700.HK"])
     data["monte_carlo"]["seed"] = seed
     r = run_scenario(scenario_from_dict(data), source=_FLAT)
@@ -174,15 +178,46 @@ def test_neutral_drivers_with_a_residual(vol, seed, center, dist) -> None:
     sd = vol * math.sqrt(_FLAT_SESSIONS / 252)
     assert r.residual["per_symbol"]["0700.HK"]["sd"] == pytest.approx(sd, rel=1e-12)
     np.testing.assert_allclose(r.predicted_price[:, 0], 100.0 * np.exp(c), rtol=1e-12)
-    if center == "median":
+    assert r.residual["center"] == (center or "median")
+    if center in ("median", None):
         # median of the residual is 0: the share of draws above 0 is 1/2 within sampling error
         assert abs((c > 0).mean() - 0.5) < 4 * 0.5 / math.sqrt(n)
         assert r.residual["per_symbol"]["0700.HK"]["drift"] == 0.0
+        assert abs(r.summary().loc["0700.HK", "prob_up"] - 0.5) < 4 * 0.5 / math.sqrt(n)
     else:
         # E[1 + R] = 1: the drivers' price is the expected price
         g = np.exp(c)
         assert abs(g.mean() - 1) < 5 * g.std() / math.sqrt(n)
         assert (c > 0).mean() < 0.5
+
+
+def test_default_center_is_median_and_mean_stays_available() -> None:
+    """A 60%-vol stock over a year with no driver: the default (median) keeps the median
+    return at 0 (P(up) = 1/2); center: mean moves it to exp(-s^2/2) - 1 (about -16.5%) and
+    keeps E[P] = P0 instead. Expected values from the lognormal formulas."""
+    data = _scenario({"vol": 0.6, "correlation": "none"}, draws=40_000, universe=["0700.HK"])
+    data["horizon"] = "2026-06-30"
+    med = run_scenario(scenario_from_dict(data), source=_FLAT)
+    data["monte_carlo"]["residual"]["center"] = "mean"
+    mean = run_scenario(scenario_from_dict(data), source=_FLAT)
+    sd = med.residual["per_symbol"]["0700.HK"]["sd"]
+    assert sd == mean.residual["per_symbol"]["0700.HK"]["sd"]
+    assert 0.55 < sd < 0.65  # about a year of sessions
+    n = 40_000
+    tol = 4 * 0.5 / math.sqrt(n)
+    rm, ra = med.predicted_return[:, 0], mean.predicted_return[:, 0]
+    assert med.residual["center"] == "median" and med.residual["per_symbol"]["0700.HK"]["drift"] == 0.0
+    assert abs((rm > 0).mean() - 0.5) < tol
+    assert abs(float(np.median(rm))) < 4 * sd * 1.2533 / math.sqrt(n)  # se of a normal median
+    assert abs(rm.mean() - math.expm1(sd * sd / 2)) < 5 * math.sqrt(math.expm1(sd * sd) * math.exp(sd * sd) / n)
+    # mean-centred: median exp(-s^2/2) - 1, P(up) = Phi(-s/2), E[1 + R] = 1
+    from scipy.stats import norm
+
+    assert abs(float(np.median(ra)) - math.expm1(-sd * sd / 2)) < 0.02
+    assert abs((ra > 0).mean() - norm.cdf(-sd / 2)) < tol
+    assert abs(ra.mean()) < 5 * math.sqrt(math.expm1(sd * sd) / n)
+    # same shocks, only the drift differs
+    np.testing.assert_allclose(np.log1p(ra) - np.log1p(rm), -sd * sd / 2, rtol=0, atol=1e-12)
 
 
 _FLAT = MemorySource({"0700.HK": pd.Series(100.0, index=pd.bdate_range("2024-01-02", "2026-06-30")),
@@ -240,7 +275,7 @@ def test_student_t_has_fat_tails_and_the_documented_mean() -> None:
     from scipy import integrate, stats
 
     closes = _closes()
-    res = {"vol": 0.6, "dist": "student_t", "df": 4, "correlation": "none"}
+    res = {"vol": 0.6, "dist": "student_t", "df": 4, "correlation": "none", "center": "mean"}
     r = run_scenario(scenario_from_dict(_scenario(res, draws=100_000)), source=MemorySource(closes))
     c = r.contributions["residual"][:, 0]
     sd = r.residual["per_symbol"]["0700.HK"]["sd"]
