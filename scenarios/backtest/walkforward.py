@@ -37,6 +37,7 @@ from scenarios.backtest.realized import CloseCache
 from scenarios.backtest.scoring import ForecastScore, score_forecast
 from scenarios.data.base import DateLike, PriceSource
 from scenarios.errors import DataUnavailableError, ScenarioError
+from scenarios.model.periods import add_months, month_end
 
 __all__ = ["ROLLS", "WalkForwardResult", "horizon_steps", "roll_dates", "walk_forward"]
 
@@ -45,25 +46,41 @@ ROLLS: dict[str, int] = {"monthly": 1, "quarterly": 3}
 
 
 def roll_dates(start: DateLike, end: DateLike, roll: Roll) -> list[pd.Timestamp]:
-    """Calendar month ends (``monthly``) or quarter ends (``quarterly``) in ``[start, end]``."""
+    """Calendar month ends (``monthly``) or quarter ends (``quarterly``) in ``[start, end]``:
+    the first one on or after ``start``, then steps of 1 or 3 months with
+    :func:`scenarios.model.periods.add_months` (the month-end rule every horizon uses; the same
+    dates as pandas ``date_range(freq="ME" / "QE-DEC")``)."""
     if roll not in ROLLS:
         raise ValueError(f"roll must be one of {', '.join(ROLLS)}, got {roll!r}")
     s, e = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     if e < s:
         raise ValueError(f"--to {e.date()} is before --from {s.date()}")
-    freq = "ME" if roll == "monthly" else "QE-DEC"
-    return [pd.Timestamp(d) for d in pd.date_range(s, e, freq=freq)]
+    step = ROLLS[roll]
+    month = s.month if step == 1 else s.month + (-s.month) % 3  # next quarter-end month
+    first = month_end(s.year, month)
+    out: list[pd.Timestamp] = []
+    k = 0
+    while (d := pd.Timestamp(add_months(first, k * step))) <= e:
+        out.append(d)
+        k += 1
+    return out
 
 
 def horizon_steps(as_of: DateLike, horizon: DateLike, roll: Roll) -> int:
     """How many roll steps a forecast window spans (>= 1): the DM lag order ``h``.
 
-    ``ceil(days / step_days - 0.05)`` with ``step_days`` = 365.25 / 12 per month, so a
-    90-day horizon on a quarterly roll is 1 and a 6-month one is 2.
+    The smallest ``k`` with ``as_of + k`` roll months (:func:`scenarios.model.periods.
+    add_months`) on or after ``horizon`` less a grace of 5% of a step (1.5 calendar days
+    monthly, 4.6 quarterly: a window that ends that little after the next roll date shares
+    at most a few sessions with it). So a 3-month horizon from a month end on a quarterly roll
+    is exactly 1, a 90-day one 1 and a 6-month one 2.
     """
-    days = (pd.Timestamp(horizon) - pd.Timestamp(as_of)).days
-    step = 365.25 / 12 * ROLLS[roll]
-    return max(1, math.ceil(days / step - 0.05))
+    a, h = pd.Timestamp(as_of).normalize(), pd.Timestamp(horizon).normalize()
+    grace = pd.Timedelta(days=0.05 * 365.25 / 12 * ROLLS[roll])
+    k = 1
+    while pd.Timestamp(add_months(a, k * ROLLS[roll])) < h - grace:
+        k += 1
+    return k
 
 
 @dataclass

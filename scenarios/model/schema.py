@@ -25,6 +25,7 @@ from pydantic import (
 
 from scenarios.data.symbols import normalize_symbol
 from scenarios.model.params import Fraction, NonNegative, Positive, Share, SignedShare, TaxRate
+from scenarios.model.periods import PERIOD_RE, add_months, add_period, is_month_end
 
 # ------------------------------------------------------------------ small types
 
@@ -34,7 +35,6 @@ UNIT_SCALE: dict[str, float] = {
     "bn": 1e9, "b": 1e9, "billion": 1e9, "tn": 1e12, "trillion": 1e12,
 }
 
-_PERIOD = re.compile(r"^\s*(\d+)\s*([DWMQY])\s*$", re.IGNORECASE)
 _CCY = re.compile(r"^[A-Z]{3}$")
 _PAIR = re.compile(r"^[A-Z]{6}$")
 
@@ -88,7 +88,7 @@ def _horizon(v: Any) -> dt.date | str:
     if isinstance(v, dt.date):
         return v
     if isinstance(v, str):
-        m = _PERIOD.match(v)
+        m = PERIOD_RE.match(v)
         if m and int(m.group(1)) > 0:
             return f"{int(m.group(1))}{m.group(2).upper()}"
         try:
@@ -520,27 +520,19 @@ class Scenario(_Model):
 
     def horizon_date(self, as_of: dt.date | None = None) -> dt.date:
         """The horizon as a date. With ``as_of`` (walk-forward), a period horizon is applied from
-        that date and a date horizon keeps its offset from the scenario's own as_of."""
+        that date (:func:`~scenarios.model.periods.add_period`) and a date horizon keeps its
+        offset from the scenario's own as_of: whole months (:func:`~scenarios.model.periods.
+        add_months`) when that as_of, the horizon and the new as_of are all month ends (the
+        walk-forward's roll dates: 2024-12-31 -> 2025-12-31 moved to 2025-03-31 gives
+        2026-03-31), calendar days otherwise."""
         base = self.as_of if as_of is None else as_of
         if isinstance(self.horizon, dt.date):
-            return self.horizon if as_of is None else as_of + (self.horizon - self.as_of)
+            if as_of is None:
+                return self.horizon
+            if isinstance(as_of, dt.datetime):
+                as_of = as_of.date()
+            if is_month_end(self.as_of) and is_month_end(self.horizon) and is_month_end(as_of):
+                months = (self.horizon.year - self.as_of.year) * 12 + self.horizon.month - self.as_of.month
+                return add_months(as_of, months)
+            return as_of + (self.horizon - self.as_of)
         return add_period(base, self.horizon)
-
-
-def add_period(start: dt.date, period: str) -> dt.date:
-    """``start`` plus a period ``90D``/``6W``/``6M``/``2Q``/``1Y`` (month ends are clamped)."""
-    m = _PERIOD.match(period)
-    if not m:
-        raise ValueError(f"not a period: {period!r}")
-    n, u = int(m.group(1)), m.group(2).upper()
-    if u == "D":
-        return start + dt.timedelta(days=n)
-    if u == "W":
-        return start + dt.timedelta(weeks=n)
-    months = n * {"M": 1, "Q": 3, "Y": 12}[u]
-    y, mo = divmod(start.month - 1 + months, 12)
-    year, month = start.year + y, mo + 1
-    import calendar
-
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return dt.date(year, month, day)
