@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.report.model import (
+    RESIDUAL_GROUP,
     ClaimRow,
     DataSourceRow,
     DecompositionBars,
@@ -48,7 +49,7 @@ from scenarios.report.model import (
 )
 
 __all__ = [
-    "DRIVER_GROUPS", "describe_param", "find_parts", "param_quantiles", "view_from_parts",
+    "DRIVER_GROUPS", "RESIDUAL_GROUP", "describe_param", "find_parts", "param_quantiles", "view_from_parts",
     "view_from_payload",
 ]
 
@@ -60,7 +61,7 @@ DRIVER_GROUPS: dict[str, str] = {
     "dividends": "dividends", "dividend_carry": "dividends",
     "sentiment_shock": "sentiment", "shock": "sentiment", "fx": "fx", "fx_change": "fx",
 }
-_GROUP_ORDER = ("earnings", "re-rating", "dividends", "sentiment", "fx", "other")
+_GROUP_ORDER = ("earnings", "re-rating", "dividends", "sentiment", "fx", "other", RESIDUAL_GROUP)
 
 #: Parameter names whose values are fractions (printed as percents).
 _FRACTION_PARAMS = ("growth", "rate", "retention", "margin", "shock", "change", "uplift", "return",
@@ -620,7 +621,12 @@ def _decomposition(result: Mapping[str, Any]) -> DecompositionBars | None:
         if isinstance(d, Mapping):
             types[str(d.get("label") or d.get("type"))] = str(d.get("type"))
     detail = {str(k): _arr(v) if not isinstance(v, np.ndarray) else v for k, v in means.items()}
-    groups = {k: DRIVER_GROUPS.get(types.get(k, k), DRIVER_GROUPS.get(k, "other")) for k in detail}
+    # the market noise is not a driver: the result's ``residual`` entry names its contribution
+    # key (``residual`` unless a driver took that label)
+    residual = result.get("residual")
+    noise = str(residual.get("label") or "residual") if isinstance(residual, Mapping) else None
+    groups = {k: RESIDUAL_GROUP if k == noise
+              else DRIVER_GROUPS.get(types.get(k, k), DRIVER_GROUPS.get(k, "other")) for k in detail}
     comps: dict[str, np.ndarray] = {}
     for g in _GROUP_ORDER:
         members = [k for k in detail if groups[k] == g]

@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from scenarios.report.model import (
+    RESIDUAL_GROUP,
     DecompositionBars,
     FanChartData,
     IndexLines,
@@ -323,7 +324,8 @@ def decomposition_chart(data: DecompositionBars) -> Figure:
         ax = fig.add_subplot()
         y = np.arange(len(syms))
         pos, neg = np.zeros(len(syms)), np.zeros(len(syms))
-        colors = {"earnings": PALETTE["fan"], "re-rating": PALETTE["accent"], "dividends": PALETTE["positive"]}
+        colors = {"earnings": PALETTE["fan"], "re-rating": PALETTE["accent"], "dividends": PALETTE["positive"],
+                  RESIDUAL_GROUP: PALETTE["muted"]}
         fallback = iter(_SERIES[3:] + _SERIES[:3])
         for label, vals in comps.items():
             v = np.nan_to_num(vals)

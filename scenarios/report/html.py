@@ -409,7 +409,8 @@ def _decomposition(view: ReportView, charts: Mapping[str, Chart]) -> str:
                  + _table([("Symbol", False)] + heads, drows, "decomposition-detail-table") + "</details>")
     return _section("decomposition", "Return decomposition", body,
                     "Log-return contributions add up exactly: earnings growth + change of the multiple "
-                    "(re-rating) + dividends = log(1 + total return), averaged over draws.")
+                    "(re-rating) + dividends (+ the market noise of monte_carlo.residual, its own "
+                    "group) = log(1 + total return), averaged over draws.")
 
 
 def _track(view: ReportView, charts: Mapping[str, Chart]) -> str:

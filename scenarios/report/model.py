@@ -338,12 +338,17 @@ class WeightsBars:
     after_label: str = "After re-weighting"
 
 
+#: Decomposition group of the ``monte_carlo.residual`` market noise (not a driver).
+RESIDUAL_GROUP = "market noise (residual)"
+
+
 @dataclass(frozen=True)
 class DecompositionBars:
     """Per-symbol return decomposition into additive log-return components.
 
     ``components`` maps a group label (``"earnings"``, ``"re-rating"``, ``"dividends"``,
-    ``"sentiment"`` ...) to one value per symbol: the mean over draws of that group's log-return
+    ``"sentiment"`` ..., :data:`RESIDUAL_GROUP` for the market noise) to one value per symbol:
+    the mean over draws of that group's log-return
     contribution, so the components of a symbol add up to the mean of ``log(1 + return)``
     (``total_log``). ``detail`` optionally holds the same per driver (``groups`` maps each
     driver to its group).

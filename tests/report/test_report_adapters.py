@@ -162,3 +162,42 @@ def test_every_engine_driver_type_has_a_decomposition_group() -> None:
 
     missing = [t for t in DRIVER_TYPES if t != "index_weighting" and t not in DRIVER_GROUPS]
     assert not missing, f"new driver types need a group in DRIVER_GROUPS: {missing}"
+
+
+def test_residual_noise_is_its_own_decomposition_group() -> None:
+    """An engine run with monte_carlo.residual: the noise gets the group "market noise
+    (residual)" (never "other"), a driver keeps its group, and the groups still add up to the
+    mean log return of the draws (recomputed here from the predicted returns)."""
+    import pandas as pd
+
+    from scenarios.engine import run_scenario
+    from scenarios.engine.synthetic import MemorySource
+    from scenarios.model import scenario_from_dict
+    from scenarios.report.adapters import RESIDUAL_GROUP, view_from_parts
+
+    idx = pd.bdate_range("2024-01-02", "2025-06-30")
+    rng = np.random.default_rng(3)
+    closes = {s: pd.Series(100 * np.exp(np.cumsum(0.02 * rng.standard_normal(len(idx)))), index=idx)
+              for s in ("0700.HK", "9988.HK")}
+    data = {"name": "noise", "as_of": "2025-06-30", "horizon": "6M", "universe": ["0700.HK", "9988.HK"],
+            "drivers": [{"type": "rerating", "label": "rr", "change": {"dist": "uniform", "low": -0.1, "high": 0.2}}],
+            "monte_carlo": {"draws": 2000, "seed": 5, "residual": {"vol": 0.5, "correlation": "none",
+                                                                   "center": "mean"}}}
+    res = run_scenario(scenario_from_dict(data), source=MemorySource(closes))
+    for payload in (res.to_dict(include_draws=True), res.to_dict(include_draws=False)):
+        dec = view_from_parts(payload, read_prices=False).decomposition
+        assert dec is not None
+        assert dec.groups == {"rr": "re-rating", "residual": RESIDUAL_GROUP}
+        assert list(dec.components) == ["re-rating", RESIDUAL_GROUP] and "other" not in dec.components
+        # mean-centred noise: its mean log contribution is -s^2/2 (drift) up to sampling
+        sd = np.array([res.residual["per_symbol"][s]["sd"] for s in res.symbols])
+        se = sd / math.sqrt(res.draws)
+        assert np.all(np.abs(dec.components[RESIDUAL_GROUP] + sd * sd / 2) < 4 * se)
+        np.testing.assert_allclose(dec.total_log, np.log1p(res.predicted_return).mean(axis=0), atol=1e-12)
+    # a residual whose key a driver took ("market_residual") is found by the result's label
+    renamed = res.to_dict(include_draws=False)
+    renamed["residual"] = {**renamed["residual"], "label": "market_residual"}
+    renamed["contribution_means"] = {("market_residual" if k == "residual" else k): v
+                                     for k, v in renamed["contribution_means"].items()}
+    dec = view_from_parts(renamed, read_prices=False).decomposition
+    assert dec.groups["market_residual"] == RESIDUAL_GROUP
