@@ -106,24 +106,37 @@ def _table(result: Any):
 
     s = result.summary()
     title = (f"{result.name}: {result.as_of} -> {result.horizon}, {result.draws:,} draws, "
-             f"seed {result.seed} (total returns; prices in listing currency)")
+             f"seed {result.seed} ({_kinds_text(s['return_kind'])}; prices in listing currency)")
     t = Table(title=escape(title), title_justify="left", show_edge=False, pad_edge=False)
     t.add_column("symbol", no_wrap=True)
+    t.add_column("return", no_wrap=True)
     for col in ("baseline", "median price", "median", "5%..95%", "P(up)"):
         t.add_column(col, justify="right", no_wrap=True)
     t.add_column("moved most by", overflow="fold")
     for sym, row in s.iterrows():
         top = row["top_driver"]
         top_txt = escape(f"{top} {_pct(float(row['top_driver_log']))}") if top else "-"
-        t.add_row(str(sym), f"{row['baseline_price']:,.2f}", f"{row['median_price']:,.2f}",
+        t.add_row(str(sym), str(row["return_kind"]), f"{row['baseline_price']:,.2f}",
+                  f"{row['median_price']:,.2f}",
                   _pct(row["median_return"]), f"{_pct(row['return_p05'])}..{_pct(row['return_p95'])}",
                   f"{100 * row['prob_up']:.0f}%", top_txt)
     for label, name, note in index_lines(result):
         row = result.index_summary().loc[label]
-        t.add_row(name, "", "", _pct(row["median_return"]),
+        t.add_row(name, str(row["return_kind"]), "", "", _pct(row["median_return"]),
                   f"{_pct(row['return_p05'])}..{_pct(row['return_p95'])}",
                   f"{100 * row['prob_up']:.0f}%", escape(note), style="bold" if label == "index" else None)
     return t
+
+
+def _kinds_text(kinds: Any) -> str:
+    """Title words for the symbols' return kinds: ``total returns``, ``price returns`` or
+    ``total returns for stocks, price returns for indexes``."""
+    found = set(kinds)
+    if found == {"price"}:
+        return "price returns (index levels)"
+    if found == {"price", "total"}:
+        return "total returns for stocks, price returns for indexes"
+    return "total returns"
 
 
 def _index_driver(result: Any) -> dict[str, Any] | None:

@@ -8,10 +8,21 @@ Everything else (``^HSI``, ``HSTECH.HK``, ``MSFT``, ``688256.SS``) is upper-case
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 _HK_PREFIX = re.compile(r"^HK[.:]?0*(\d{1,5})$")
 _HK_SUFFIX = re.compile(r"^0*(\d{1,5})\.HK$")
 _DIGITS = re.compile(r"^0*(\d{1,5})$")
+
+#: Index symbols without a ``^`` prefix (Yahoo spells most indexes ``^NAME``): Hang Seng
+#: TECH / China Enterprises / Composite, CSI 300 / 500 / 50 / STAR 50, Shanghai and Shenzhen
+#: composites, ChiNext.
+INDEX_SYMBOLS: frozenset[str] = frozenset({
+    "HSTECH.HK", "HSCEI.HK", "HSCI.HK", "000300.SS", "000001.SS", "399001.SZ", "399006.SZ",
+    "000688.SS", "000016.SS", "000905.SS",
+})
+
+ReturnKind = Literal["total", "price"]
 
 
 def normalize_symbol(symbol: str) -> str:
@@ -44,3 +55,20 @@ def currency_of(symbol: str) -> str:
     if s.endswith((".SS", ".SZ")):
         return "CNY"
     return "USD"
+
+
+def is_index(symbol: str) -> bool:
+    """True for an index level: a ``^`` symbol (``^HSI``) or one of :data:`INDEX_SYMBOLS`
+    (``HSTECH.HK``). Its closes carry no dividends, so its returns are price returns.
+
+    >>> is_index("^hsi"), is_index("HSTECH.HK"), is_index("700"), is_index("000300.SS")
+    (True, True, False, True)
+    """
+    s = normalize_symbol(symbol)
+    return s.startswith("^") or s in INDEX_SYMBOLS
+
+
+def return_kind(symbol: str) -> ReturnKind:
+    """``"price"`` for an index level (:func:`is_index`), ``"total"`` for a stock, whose
+    adjusted closes include dividends."""
+    return "price" if is_index(symbol) else "total"

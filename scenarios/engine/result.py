@@ -1,8 +1,11 @@
 """The output of one Monte Carlo scenario run (:class:`ScenarioResult`).
 
 Arrays are numpy ``(draws, n_symbols)`` unless noted; symbol order is ``symbols``. Prices are in
-each symbol's listing currency (``currencies``) on the adjusted-close basis, so returns are
-total returns (``return_kind = "total"``). ``contributions[driver]`` are log-return terms whose
+each symbol's listing currency (``currencies``) on the adjusted-close basis, so a stock's returns
+are total returns; an index level in the universe (``^HSI``, ``HSTECH.HK``:
+:func:`scenarios.data.symbols.is_index`) gives price returns. ``return_kinds`` says which per
+symbol (``"total" | "price"``), ``return_kind`` for the whole run (``"mixed"`` when both occur).
+``contributions[driver]`` are log-return terms whose
 sum over drivers is ``log1p(predicted_return)`` (to rounding).
 """
 
@@ -19,6 +22,15 @@ _ARRAYS_1D = ("baseline_price", "index_weights_before", "index_weights_after", "
               "index_return_before")
 
 SCHEMA_VERSION = 1
+
+
+def combined_return_kind(kinds: list[str]) -> str:
+    """``"total"`` or ``"price"`` when every kind is that one, ``"mixed"`` otherwise (and
+    ``"total"`` for no kinds at all)."""
+    found = set(kinds)
+    if len(found) > 1:
+        return "mixed"
+    return found.pop() if found else "total"
 
 
 def _to_list(a: np.ndarray | None) -> Any:
@@ -105,6 +117,23 @@ class ScenarioResult:
         return total
 
     @property
+    def return_kinds(self) -> list[str]:
+        """Per symbol, ``"total"`` (a stock: adjusted closes) or ``"price"`` (an index level),
+        by :func:`scenarios.data.symbols.return_kind`."""
+        from scenarios.data.symbols import return_kind
+
+        return [return_kind(s) for s in self.symbols]
+
+    def _line_kind(self, weights: np.ndarray | None) -> str:
+        """Return kind of a weighted line: that of its members with a non-zero weight
+        (``"mixed"`` when stocks and indexes are combined)."""
+        kinds = self.return_kinds
+        if weights is not None and len(weights) == len(kinds):
+            w = np.nan_to_num(np.asarray(weights, dtype=np.float64))
+            kinds = [k for k, x in zip(kinds, w) if x != 0] or kinds
+        return combined_return_kind(kinds)
+
+    @property
     def residual_label(self) -> str | None:
         """Key of the residual market noise in ``contributions`` (None without one)."""
         return (self.residual or {}).get("label")
@@ -135,7 +164,8 @@ class ScenarioResult:
     def summary(self, quantiles: tuple[float, float] = (0.05, 0.95)) -> "Any":
         """Per-symbol table: baseline, median/mean predictions and the ``quantiles`` band.
 
-        Columns: ``currency, baseline_date, baseline_price, median_price, price_p05, price_p95,
+        Columns: ``currency, return_kind`` (total/price), ``baseline_date, baseline_price,
+        median_price, price_p05, price_p95,
         mean_return, median_return, return_p05, return_p95, prob_up, top_driver,
         top_driver_log`` (returns as fractions; ``p05``/``p95`` named after ``quantiles``).
         """
@@ -152,6 +182,7 @@ class ScenarioResult:
         top_val = [float(means[t][j]) if t is not None else 0.0 for j, t in enumerate(top)]
         df = pd.DataFrame({
             "currency": self.currencies,
+            "return_kind": self.return_kinds,
             "baseline_date": self.baseline_date,
             "baseline_price": self.baseline_price,
             "median_price": q_px[1],
@@ -169,17 +200,20 @@ class ScenarioResult:
 
     def index_summary(self, quantiles: tuple[float, float] = (0.05, 0.95)) -> "Any":
         """Index-level rows (``after`` = re-weighted, ``before`` = baseline weights), or an
-        empty frame when the run has no index line."""
+        empty frame when the run has no index line. ``return_kind`` is that of the weighted
+        members (total for stocks, price for index levels, ``mixed``)."""
         import pandas as pd
 
         lo, hi = quantiles
         tag_lo, tag_hi = f"p{round(lo * 100):02d}", f"p{round(hi * 100):02d}"
         rows = {}
-        for label, arr in (("index", self.index_return), ("index (baseline weights)", self.index_return_before)):
+        for label, arr, w in (("index", self.index_return, self.index_weights_after),
+                              ("index (baseline weights)", self.index_return_before, self.index_weights_before)):
             if arr is None:
                 continue
             q = np.quantile(arr, [lo, 0.5, hi])
-            rows[label] = {"mean_return": float(arr.mean()), "median_return": q[1],
+            rows[label] = {"return_kind": self._line_kind(w),
+                           "mean_return": float(arr.mean()), "median_return": q[1],
                            f"return_{tag_lo}": q[0], f"return_{tag_hi}": q[2],
                            "prob_up": float((arr > 0).mean())}
         return pd.DataFrame.from_dict(rows, orient="index")
@@ -203,6 +237,7 @@ class ScenarioResult:
             "draws": self.draws,
             "index_scheme": self.index_scheme,
             "return_kind": self.return_kind,
+            "return_kinds": dict(zip(self.symbols, self.return_kinds)),
             "benchmarks": _clean(self.benchmarks),
             "inputs": _clean(self.inputs),
             "data_sources": _clean(self.data_sources),

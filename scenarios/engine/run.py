@@ -62,9 +62,10 @@ def run_scenario(scenario: Any, *, source: Any = None, draws: int | None = None,
     Raises:
         ScenarioErrors: located problems found with the prices (unknown symbols, stale data).
     """
+    from scenarios.data.symbols import return_kind
     from scenarios.engine.evaluate import Baseline, apply_driver, dividends, new_state
     from scenarios.engine.index import index_weights
-    from scenarios.engine.result import ScenarioResult
+    from scenarios.engine.result import ScenarioResult, combined_return_kind
     from scenarios.engine.sampling import Sampler
     from scenarios.model.checks import data_checks
     from scenarios.model.resolve import (
@@ -252,6 +253,7 @@ def run_scenario(scenario: Any, *, source: Any = None, draws: int | None = None,
         inputs=inputs, data_sources=data_sources, file=scenario.file,
         file_sha256=scenario.file_sha256, warnings=warnings, grid_point=dict(scenario.grid_point),
         residual=residual_info,
+        return_kind=combined_return_kind([return_kind(s) for s in symbols]),
     )
 
 

@@ -164,3 +164,69 @@ def test_index_lines_only_when_meaningful_and_clearly_labelled() -> None:
     single_idx = dict(one, drivers=one["drivers"] + [{"type": "index_weighting", "scheme": "equal"}])
     text = _render(run_scenario(scenario_from_dict(single_idx), source=src))
     assert "re-weighted index (equal)" in text
+
+
+@pytest.mark.snapshot
+def test_run_says_the_return_kind_per_row(snapshot_dir, tmp_path, capsys) -> None:
+    """A universe mixing a stock (adjusted closes: total return) and HSTECH.HK (an index level:
+    price return): the table, the CSV and the JSON say the kind per row, and the title does not
+    call everything a total return."""
+    import pandas as pd
+
+    path = tmp_path / "mix.yaml"
+    path.write_text("name: mix\nas_of: 2025-06-30\nhorizon: 6M\nuniverse: [0700.HK, HSTECH.HK]\n"
+                    "drivers:\n  - type: rerating\n    change: {dist: uniform, low: -0.1, high: 0.2}\n",
+                    encoding="utf-8")
+    assert main(["run", str(path), "--draws", "300", "--no-record"]) == 0
+    table = capsys.readouterr().out
+    flat = " ".join(table.split())  # the title may wrap at the table's width
+    assert "(total returns for stocks, price returns for indexes; prices in listing currency)" in flat
+    assert "(total returns;" not in flat
+    cells = [[c.strip() for c in ln.split("│")] for ln in table.splitlines() if "│" in ln]
+    rows = {c[0]: c[1] for c in cells if c[0] in ("0700.HK", "HSTECH.HK", "basket")}
+    assert rows == {"0700.HK": "total", "HSTECH.HK": "price", "basket": "mixed"}
+
+    assert main(["run", str(path), "--draws", "300", "--no-record", "--format", "csv"]) == 0
+    import io
+
+    csv = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("symbol")
+    assert csv["return_kind"].to_dict() == {"0700.HK": "total", "HSTECH.HK": "price", "index": "mixed"}
+    # the index's baseline is its level on as_of (the snapshot CSV), not an adjusted close
+    level = pd.read_csv(snapshot_dir / "HSTECH.HK.csv", parse_dates=["date"]).set_index("date")["close"]
+    assert csv.loc["HSTECH.HK", "baseline_price"] == pytest.approx(float(level[:"2025-06-30"].iloc[-1]))
+
+    assert main(["run", str(path), "--draws", "300", "--no-record", "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["return_kinds"] == {"0700.HK": "total", "HSTECH.HK": "price"}
+    assert payload["return_kind"] == "mixed"
+    assert {r["symbol"]: r["return_kind"] for r in payload["summary"]} == payload["return_kinds"]
+    assert {r["return_kind"] for r in payload["index_summary"]} == {"mixed"}
+
+    # stocks only: the title keeps "total returns" and every row says total
+    assert main(["run", str(FIXTURE), "--draws", "200", "--no-record", "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["return_kind"] == "total" and set(payload["return_kinds"].values()) == {"total"}
+
+
+def test_index_rows_take_the_kind_of_their_weighted_members() -> None:
+    """Re-weighting that drops the index level leaves a stocks-only (total-return) index, while
+    the baseline-weight line still mixes both kinds."""
+    from scenarios.engine.result import combined_return_kind
+    from scenarios.engine.synthetic import flat_source
+    from scenarios.model import scenario_from_dict
+
+    src = flat_source({"0700.HK": 500.0, "9988.HK": 120.0, "HSTECH.HK": 5000.0})
+    data = {"name": "kinds", "as_of": "2025-06-30", "horizon": "6M",
+            "universe": ["0700.HK", "9988.HK", "HSTECH.HK"],
+            "drivers": [{"type": "index_weighting", "scheme": "equal", "exclude": ["HSTECH.HK"]}],
+            "monte_carlo": {"draws": 50}}
+    r = run_scenario(scenario_from_dict(data), source=src)
+    assert r.return_kinds == ["total", "total", "price"] and r.return_kind == "mixed"
+    assert r.index_weights_after[2] == 0 and r.index_weights_before[2] > 0
+    kinds = r.index_summary()["return_kind"].to_dict()
+    assert kinds == {"index": "total", "index (baseline weights)": "mixed"}
+    table = _render(r)
+    row = next(ln for ln in table.splitlines() if "re-weighted index" in ln)
+    assert row.split("│")[1].strip() == "total"
+    assert [combined_return_kind(k) for k in ([], ["price"], ["total", "total"], ["price", "total"])] == \
+        ["total", "price", "total", "mixed"]
