@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.data.base import DateLike, PriceSource
-from scenarios.data.symbols import normalize_symbol
+from scenarios.data.symbols import INDEX_SYMBOLS, ReturnKind, is_index, normalize_symbol, return_kind
 from scenarios.errors import DataUnavailableError
 
 __all__ = [
@@ -38,31 +38,13 @@ __all__ = [
     "daily_returns", "require_same_kind", "return_kind", "summarize_kinds",
 ]
 
-ReturnKind = Literal["total", "price"]
 Status = Literal["complete", "partial", "unavailable"]
-
-#: Index symbols without a ``^`` prefix (Yahoo spells most indexes ``^NAME``).
-INDEX_SYMBOLS: frozenset[str] = frozenset({
-    "HSTECH.HK", "HSCEI.HK", "HSCI.HK", "000300.SS", "000001.SS", "399001.SZ", "399006.SZ",
-    "000688.SS", "000016.SS", "000905.SS",
-})
 
 #: A start close older than this many calendar days before ``start`` is stale (unavailable).
 MAX_STALENESS_DAYS: int = 10
 #: A series whose last bar is this close to ``end`` (calendar days) counts as complete even
 #: when it has no later bar (end falls on a holiday stretch at the very end of the data).
 HOLIDAY_TOLERANCE_DAYS: int = 4
-
-
-def is_index(symbol: str) -> bool:
-    """True for index levels (``^...`` symbols and :data:`INDEX_SYMBOLS`)."""
-    s = normalize_symbol(symbol)
-    return s.startswith("^") or s in INDEX_SYMBOLS
-
-
-def return_kind(symbol: str) -> ReturnKind:
-    """``"price"`` for an index level, ``"total"`` for an (adjusted) stock close."""
-    return "price" if is_index(symbol) else "total"
 
 
 @dataclass(frozen=True)

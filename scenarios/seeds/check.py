@@ -60,7 +60,7 @@ from typing import Any
 
 import pandas as pd
 
-from scenarios.data.symbols import currency_of
+from scenarios.data.symbols import INDEX_SYMBOLS, currency_of, is_index
 from scenarios.errors import DataUnavailableError
 from scenarios.seeds import measure
 from scenarios.seeds.claims import BOOL_KINDS, PRICE_KINDS, Claim
@@ -77,9 +77,6 @@ DEFAULT_TOLERANCE: dict[str, tuple[float, float]] = {
     "price_level": (0.01, 0.03),
     "turnover": (0.05, 0.15),
 }
-
-#: Symbols that are indexes besides the ``^`` ones (price levels, never adjusted).
-INDEX_SYMBOLS = frozenset({"HSTECH.HK", "000300.SS"})
 
 VERDICTS = ("confirmed", "approximately", "contradicted", "not verifiable")
 
@@ -243,10 +240,6 @@ def judge(comparator: str, value: Any, observed: float | bool, *, tol_confirmed:
 # ---------------------------------------------------------------- data access
 
 
-def _is_index(symbol: str) -> bool:
-    return symbol.startswith("^") or symbol in INDEX_SYMBOLS
-
-
 def _ts(d: date) -> pd.Timestamp:
     return pd.Timestamp(d)
 
@@ -282,7 +275,7 @@ class _Prices:
         if column not in frame.columns:
             raise Unverifiable(f"no {column} column for {symbol}")
         raw = frame[column].astype(float)
-        if _is_index(symbol):
+        if is_index(symbol):
             desc = "index level (price return)"
             out = raw
         elif basis == "total":
@@ -459,7 +452,7 @@ def _m_daily_move(px: _Prices, c: Claim) -> _Measured:
 
 def _check_currency(c: Claim, symbol: str) -> None:
     want = _UNIT_CURRENCY.get(c.unit)
-    if want is not None and not _is_index(symbol):
+    if want is not None and not is_index(symbol):
         have = currency_of(symbol)
         if have != want:
             raise Unverifiable(f"{symbol} is priced in {have}, the claim is in {c.unit}")
@@ -471,7 +464,7 @@ def _m_level(px: _Prices, c: Claim) -> _Measured:
     _check_currency(c, sym)
     start, end = _ts(c.window.start), _ts(c.window.end)
     s, basis = px.series(sym, c.field, c.basis)
-    if not _is_index(sym):
+    if not is_index(sym):
         basis = basis.replace("(price return; ", "(").replace("(total return; ", "(")
     stat = c.stat or "last"
     if stat == "last":

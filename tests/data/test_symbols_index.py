@@ -46,9 +46,11 @@ def test_snapshot_files_split_into_indexes_and_stocks(snapshot_dir) -> None:
 
 
 def test_the_backtest_uses_the_same_index_list() -> None:
-    """``scenarios.backtest.realized`` still has its own copy of the rule: keep them equal."""
+    """The backtest and the claim checker use this one rule (re-exported, not copied)."""
     from scenarios.backtest import realized
+    from scenarios.seeds import check
 
-    assert realized.INDEX_SYMBOLS == INDEX_SYMBOLS
+    assert realized.INDEX_SYMBOLS is INDEX_SYMBOLS and realized.is_index is is_index
+    assert check.is_index is is_index and check.INDEX_SYMBOLS is INDEX_SYMBOLS
     for s in ("^HSI", "HSTECH.HK", "0700.HK", "000300.SS", "MSFT"):
         assert realized.is_index(s) == is_index(s) and realized.return_kind(s) == return_kind(s)
