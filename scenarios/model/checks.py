@@ -361,6 +361,7 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
     closes: dict[str, float] = {}
     items = [(s, ("universe",) if named else ("universe", i)) for i, s in enumerate(universe)]
     items += [(b, ("benchmarks", i)) for i, b in enumerate(scenario.benchmarks)]
+    view.prefetch([sym for sym, _ in items])  # one store query instead of one per symbol
     for sym, path in items:
         try:
             hist = view.history(sym)
