@@ -6,6 +6,8 @@ from typing import Any, NoReturn
 
 import typer
 
+from scenarios.cli.options import TableJson
+
 
 def _bad(message: str, param_hint: str) -> NoReturn:
     """A usage error as a :class:`~scenarios.errors.ScenarioError` (exit code 2, one line)."""
@@ -41,7 +43,7 @@ def backtest(
     partial: str = typer.Option("exclude", "--partial",
                                 help="Windows cut short by the end of the data: exclude or include."),
     no_index: bool = typer.Option(False, "--no-index", help="Skip the index simulation of index scenarios."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
+    fmt: TableJson = typer.Option(TableJson.table, "--format", "-f", help="table or json."),
     save: bool = typer.Option(True, "--save/--no-save", help="Record the result as a run in the store."),
 ) -> None:
     """Score a scenario against what happened: at its as_of, or walked forward with --roll.
@@ -57,8 +59,6 @@ def backtest(
     from scenarios.model import expand_grid, load_scenario
     from scenarios.store.runs import record_run, to_jsonable
 
-    if fmt not in ("table", "json"):
-        _bad("use --format table or json", param_hint="--format")
     if partial not in ("exclude", "include"):
         _bad("use --partial exclude or include", param_hint="--partial")
     q = _parse_band(band)

@@ -5,7 +5,7 @@ Only typer is imported at module level; pandas and the checker load inside the c
 
 from __future__ import annotations
 
-from enum import Enum
+from scenarios.cli.options import TableJson
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +16,6 @@ claims_app = typer.Typer(
     help="The articles' quantitative claims (seeds/claims.yaml): list them, check them on prices.",
     no_args_is_help=True,
 )
-
-
-class OutputFormat(str, Enum):
-    table = "table"
-    json = "json"
 
 
 _VERDICT_STYLE = {"confirmed": "green", "approximately": "yellow", "contradicted": "red",
@@ -44,7 +39,7 @@ def _claims_path(path: Path | None) -> Path | None:
 def check(
     path: Path = typer.Argument(None, help="Claims file (default: seeds/claims.yaml).",
                                 show_default=False),
-    output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
+    output: TableJson = typer.Option(TableJson.table, "--format", "-f",
                                         help="table (for people) or json (for programs)."),
     include_all: bool = typer.Option(False, "--all",
                                      help="Also list the claims prices cannot check (fundamentals, flows...)."),
@@ -57,7 +52,7 @@ def check(
     claims = load_claims(path)
     results = check_claims(claims, include_all=include_all)
     counts = verdict_counts(results)
-    if output is OutputFormat.json:
+    if output is TableJson.json:
         import json
 
         payload: dict[str, Any] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from enum import Enum
+from scenarios.cli.options import TableJson, TableJsonCsv
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,17 +27,6 @@ data_app = typer.Typer(
     help="Price data: import CSV folders into the local store, list, show and quality-check series.",
     no_args_is_help=True,
 )
-
-
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-
-
-class ShowFormat(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 def _out() -> Console:
@@ -98,14 +87,14 @@ def import_(
 
 
 @data_app.command("list")
-def list_(fmt: Format = typer.Option(Format.table, "--format", help="table or json")) -> None:
+def list_(fmt: TableJson = typer.Option(TableJson.table, "--format", help="table or json")) -> None:
     """Series in the store: symbol, first, last, rows, source."""
     from scenarios.store.bars import BarStore
 
     with BarStore() as store:
         infos = store.list()
         path = store.path
-    if fmt is Format.json:
+    if fmt is TableJson.json:
         typer.echo(json.dumps([
             {"symbol": i.symbol, "first": i.first.isoformat() if i.first else None,
              "last": i.last.isoformat() if i.last else None, "rows": i.rows, "source": i.source,
@@ -132,7 +121,7 @@ def show(
     start: str = typer.Option(None, "--start", help="First date (YYYY-MM-DD), inclusive."),
     end: str = typer.Option(None, "--end", help="Last date (YYYY-MM-DD), inclusive."),
     tail: int = typer.Option(20, "--tail", help="Table format: show only the last N rows (0 = all)."),
-    fmt: ShowFormat = typer.Option(ShowFormat.table, "--format", help="table, csv or json"),
+    fmt: TableJsonCsv = typer.Option(TableJsonCsv.table, "--format", help="table, csv or json"),
 ) -> None:
     """Bars of SYMBOL from the store, else $SCENARIOS_PRICES, else Yahoo."""
     from scenarios.data import default_source, normalize_symbol
@@ -140,10 +129,10 @@ def show(
     src = default_source()
     sym = normalize_symbol(symbol)
     frame = src.get(sym, start, end)
-    if fmt is ShowFormat.csv:
+    if fmt is TableJsonCsv.csv:
         frame.to_csv(sys.stdout, date_format="%Y-%m-%d")
         return
-    if fmt is ShowFormat.json:
+    if fmt is TableJsonCsv.json:
         typer.echo(frame.reset_index().assign(date=frame.index.strftime("%Y-%m-%d")).to_json(
             orient="records", double_precision=15))
         return
@@ -175,7 +164,7 @@ def _show_table(sym: str, frame: pd.DataFrame, tail: int, source: str | None) ->
 def check(
     symbols: list[str] = typer.Argument(None, help="Symbols to check (default: every series available offline)."),
     folder: Path = typer.Option(None, "--dir", help="Check the CSV files of this folder instead of the store/$SCENARIOS_PRICES."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table or json"),
+    fmt: TableJson = typer.Option(TableJson.table, "--format", help="table or json"),
     show_all: bool = typer.Option(False, "--all", help="Table: list every issue, not the first few per check."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too, not only on errors."),
     low_volume: float = typer.Option(0.05, "--low-volume", help="Low-volume threshold: fraction of the trailing median."),
@@ -202,7 +191,7 @@ def check(
             "`scenarios data import DIR`, set SCENARIOS_PRICES, or pass --dir DIR")
     reports = check_source(source, symbols or None,
                            config=CheckConfig(low_volume_fraction=low_volume, jump_threshold=jump))
-    if fmt is Format.json:
+    if fmt is TableJson.json:
         typer.echo(json.dumps([r.to_dict() for r in reports], indent=2))
     else:
         _check_table(reports, show_all)

@@ -12,6 +12,8 @@ from typing import Any
 
 import typer
 
+from scenarios.cli.options import TableJsonCsv
+
 TEMPLATE_KINDS = ("capex", "subsidy", "rerating", "index", "shock")
 
 
@@ -231,7 +233,7 @@ def run_cmd(
     file: Path = typer.Argument(..., help="Scenario YAML file.", metavar="FILE"),
     draws: int | None = typer.Option(None, "--draws", min=1, help="Monte Carlo draws (default: the file's)."),
     seed: int | None = typer.Option(None, "--seed", min=0, help="Random seed (default: the file's)."),
-    fmt: str = typer.Option("table", "--format", help="table, json or csv."),
+    fmt: TableJsonCsv = typer.Option(TableJsonCsv.table, "--format", help="table, json or csv."),
     out: Path | None = typer.Option(None, "--out", help="Also write JSON (every draw), summary CSV "
                                     "and draws CSV into this folder."),
     record: bool = typer.Option(True, "--record/--no-record", help="Record the run in the store."),
@@ -242,8 +244,6 @@ def run_cmd(
     from scenarios.engine import run_scenario
     from scenarios.model import expand_grid, load_scenario
 
-    if fmt not in ("table", "json", "csv"):
-        raise typer.BadParameter(f"must be table, json or csv (got {fmt!r})", param_hint="--format")
     err, console = _stderr(), _stdout()
     scenario = load_scenario(file)
     scenarios = expand_grid(scenario)

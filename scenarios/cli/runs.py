@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
 import typer
 
-
-def _bad(message: str, param_hint: str) -> NoReturn:
-    """A usage error as a :class:`~scenarios.errors.ScenarioError` (exit code 2, one line)."""
-    from scenarios.errors import ScenarioError
-
-    raise ScenarioError(message, field=param_hint)
+from scenarios.cli.options import TableJson
 
 
 runs_app = typer.Typer(
@@ -95,7 +90,7 @@ def render_payload(payload: dict[str, Any], console) -> None:
 def list_cmd(
     kind: str | None = typer.Option(None, "--kind", "-k", help="Only runs of this kind (run, backtest, ...)."),
     limit: int = typer.Option(50, "--limit", "-n", min=0, help="Show at most this many (newest first)."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
+    fmt: TableJson = typer.Option(TableJson.table, "--format", "-f", help="table or json."),
 ) -> None:
     """List recorded runs, newest first."""
     import json
@@ -104,8 +99,6 @@ def list_cmd(
 
     from scenarios.store.runs import list_runs
 
-    if fmt not in ("table", "json"):
-        _bad("use --format table or json", param_hint="--format")
     runs = list_runs(kind=kind, limit=limit)
     if fmt == "json":
         typer.echo(json.dumps([
@@ -131,15 +124,13 @@ def list_cmd(
 @runs_app.command("show")
 def show_cmd(
     run_id: str = typer.Argument(..., metavar="ID", help="Run id (a unique prefix is enough)."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
+    fmt: TableJson = typer.Option(TableJson.table, "--format", "-f", help="table or json."),
 ) -> None:
     """Show one recorded run: its metadata and outputs."""
     import json
 
     from scenarios.store.runs import load_run, run_info
 
-    if fmt not in ("table", "json"):
-        _bad("use --format table or json", param_hint="--format")
     info = run_info(run_id)
     payload = load_run(info.id)
     if fmt == "json":

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.data.base import DateLike
-from scenarios.data.frame import COLUMNS, INDEX_NAME
+from scenarios.data.frame import COLUMNS, INDEX_NAME, as_day
 from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import DataFormatError, DataUnavailableError
 
@@ -377,18 +377,9 @@ def read_price_csv(path: str | Path, symbol: str | None = None, *,
     return parse_price_csv(text, p, symbol, keep_duplicates=keep_duplicates)
 
 
-def _ts(value: DateLike) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    ts = pd.Timestamp(value)
-    if ts.tz is not None:
-        ts = ts.tz_localize(None)
-    return ts.normalize()
-
-
 def slice_frame(frame: pd.DataFrame, start: DateLike = None, end: DateLike = None) -> pd.DataFrame:
     """Rows of ``frame`` with ``start <= date <= end`` (inclusive; ``None`` = unbounded), a copy."""
-    s, e = _ts(start), _ts(end)
+    s, e = as_day(start), as_day(end)
     if s is None and e is None:
         return frame.copy()
     idx = frame.index

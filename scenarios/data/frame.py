@@ -25,6 +25,17 @@ COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "volume", "dividends
 INDEX_NAME = "date"
 
 
+def as_day(value: object) -> pd.Timestamp | None:
+    """``value`` (date, string, Timestamp, tz-aware or not) as a tz-naive midnight Timestamp in
+    the exchange's wall time; ``None`` stays ``None``."""
+    if value is None:
+        return None
+    ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    if ts.tz is not None:
+        ts = ts.tz_localize(None)
+    return ts.normalize()
+
+
 def empty_frame() -> pd.DataFrame:
     """An empty canonical frame."""
     idx = pd.DatetimeIndex([], name=INDEX_NAME)

@@ -11,17 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 from scenarios.data.base import DateLike, PriceSource
+from scenarios.data.frame import as_day
 from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import DataUnavailableError, LookAheadError
-
-
-def _ts(value: DateLike) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    ts = pd.Timestamp(value)
-    if ts.tz is not None:
-        ts = ts.tz_localize(None)
-    return ts.normalize()
 
 
 class PriceView:
@@ -36,7 +28,7 @@ class PriceView:
     """
 
     def __init__(self, source: PriceSource, as_of: DateLike) -> None:
-        ts = _ts(as_of)
+        ts = as_day(as_of)
         if ts is None:
             raise ValueError("PriceView needs an as_of date")
         self._source = source
@@ -66,7 +58,7 @@ class PriceView:
         Raises :class:`LookAheadError` if ``end`` (or ``start``) lies after ``as_of``.
         """
         sym = normalize_symbol(symbol)
-        s, e = _ts(start), _ts(end)
+        s, e = as_day(start), as_day(end)
         self._guard(s, f"history({sym}) start")
         self._guard(e, f"history({sym}) end")
         if sym not in self._cache:
