@@ -48,6 +48,7 @@ def get_calendar(name: str) -> exchange_calendars.ExchangeCalendar:
         # exchange-calendars 4.x still calls pandas APIs that pandas 3 deprecates
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
         import exchange_calendars as xcals
 
         start = _CALENDAR_START.get(name)
