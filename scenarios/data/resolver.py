@@ -299,7 +299,7 @@ class Resolver:
             except YahooUnreachableError as exc:
                 if not entry.frame.empty:  # otherwise the DataUnavailableError says it all
                     log.warning("%s; using cached and CSV prices only for the rest of this run",
-                                str(exc).split(" while fetching")[0].split(" See https://")[0])
+                                str(exc).split(" while fetching")[0])
                 self.yahoo_unreachable = True
                 entry.yahoo_failed = True
                 break

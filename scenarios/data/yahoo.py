@@ -73,6 +73,12 @@ def _quiet_yfinance() -> Iterator[list[str]]:
         handler.lines.extend(line for line in (out.getvalue() + err.getvalue()).splitlines() if line.strip())
 
 
+def _short_reason(text: object) -> str:
+    """yfinance/curl's message without the trailing "See https://..." advice, at most 160 chars."""
+    reason = re.sub(r"\s*See https?://\S+.*$", "", str(text).strip(), flags=re.DOTALL).rstrip(" .")
+    return reason[:160]
+
+
 def _is_rate_limit(exc: BaseException) -> bool:
     return type(exc).__name__ == "YFRateLimitError" or "rate limit" in str(exc).lower() \
         or "too many requests" in str(exc).lower()
@@ -197,7 +203,7 @@ class YahooSource:
             except Exception as exc:  # yfinance raises only a few kinds; rate limits are retried
                 if _NETWORK_PATTERN.search(f"{type(exc).__name__} {exc}"):
                     raise YahooUnreachableError(
-                        f"Yahoo Finance is unreachable ({type(exc).__name__}: {exc}) while fetching "
+                        f"Yahoo Finance is unreachable ({type(exc).__name__}: {_short_reason(exc)}) while fetching "
                         f"{sym} ({_range_text(s, e)}). {OFFLINE_ALTERNATIVES}") from exc
                 if not _is_rate_limit(exc):
                     raise DataUnavailableError(
@@ -216,7 +222,7 @@ class YahooSource:
             reason = next((line for line in said if _NETWORK_PATTERN.search(line)), None)
             if reason is not None:
                 raise YahooUnreachableError(
-                    f"Yahoo Finance is unreachable (yfinance: {reason.strip()[:160]}) while fetching "
+                    f"Yahoo Finance is unreachable (yfinance: {_short_reason(reason)}) while fetching "
                     f"{sym} ({_range_text(s, e)}). {OFFLINE_ALTERNATIVES}")
             raise DataUnavailableError(
                 f"Yahoo Finance returned no prices for {sym} ({_range_text(s, e)}): either this "
