@@ -186,10 +186,6 @@ def implied_scheme_weights(view: Any, symbols: list[str], benchmark: str, lookba
     benchmark's membership) handled by :func:`fit_implied_with_entrants`."""
     import pandas as pd
 
-    try:
-        from valuation.index.implied import implied_weights  # noqa: F401
-    except ImportError as exc:  # pragma: no cover - depends on the valuation package state
-        raise ScenarioError(f"scheme implied needs valuation.index.implied ({exc})") from None
     bench = view.close(benchmark).dropna()
     closes = pd.DataFrame({s: view.close(s) for s in symbols}).reindex(bench.index)
     rets = closes.pct_change(fill_method=None)
