@@ -117,3 +117,10 @@ class StoreError(ScenariosError):
 
 class RunNotFoundError(StoreError):
     """No recorded run has the requested id."""
+
+
+class IncomparableRunsError(ScenariosError):
+    """Recorded runs cannot be compared as asked (fewer than two, or one symbol's return is a
+    total return in one run and a price return in another)."""
+
+    exit_code = 2
