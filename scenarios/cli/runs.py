@@ -1,4 +1,4 @@
-"""CLI commands: ``scenarios runs list|show|delete`` (recorded runs in the store)."""
+"""CLI commands: ``scenarios runs list|show|compare|delete`` (recorded runs in the store)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from scenarios.cli.options import TableJson
 
 runs_app = typer.Typer(
     name="runs",
-    help="List and show recorded runs (scenario runs and backtests) kept in the store.",
+    help="List, show and compare recorded runs (scenario runs and backtests) kept in the store.",
     no_args_is_help=True,
 )
 
@@ -155,6 +155,162 @@ def show_cmd(
         renderer(payload, console)
     else:
         render_payload(payload, console)
+
+
+# ---------------------------------------------------------------------------- compare
+
+
+def _pp(v: Any) -> str:
+    """A difference of two fractions in percentage points (``+2.3pp``); ``-`` when missing."""
+    return "-" if v is None else f"{100 * v:+.1f}pp"
+
+
+def _cell(v: Any, present: bool = True, width: int = 48) -> str:
+    """An input value for the diff table: ``-`` when the run lacks the key, JSON for lists."""
+    import json
+
+    from rich.markup import escape
+
+    if not present:
+        return "-"
+    if v is None:
+        return "null"
+    if isinstance(v, dict) and v:
+        kind = f"{v['type']} " if isinstance(v.get("type"), str) else ""
+        return escape(f"{{{kind}{len(v)} key{'' if len(v) == 1 else 's'}}}")
+    if isinstance(v, (list, dict)):
+        text = json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+        return escape(text if len(text) <= width else text[: width - 3] + "...")
+    return _fmt_scalar(v)
+
+
+def _grid_text(gp: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in gp.items()) or "-"
+
+
+def render_comparison(cmp: dict[str, Any], console: Any) -> None:
+    """Print a :func:`scenarios.store.compare.compare_runs` result (percents, pp differences)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from scenarios.backtest.render import num, pct
+
+    runs = cmp["runs"]
+    labels = [f"#{i + 1}" for i in range(len(runs))]
+    t = Table(title="runs", title_justify="left", show_edge=False, pad_edge=False)
+    t.add_column("", style="bold", no_wrap=True)
+    for lab in labels:
+        t.add_column(lab, overflow="fold")
+    fields = (("id", "id"), ("kind", "kind"), ("name", "name"), ("file", "file"),
+              ("file_sha256", "sha256"), ("as_of", "as_of"), ("horizon", "horizon"), ("seed", "seed"),
+              ("draws", "draws"), ("grid_point", "grid point"), ("created_at", "created (UTC)"))
+    for key, title in fields:
+        cells = []
+        for h in runs:
+            v = h.get(key)
+            if key == "grid_point":
+                cells.append(escape(_grid_text(v or {})))
+            elif key == "created_at":
+                cells.append((v or "-").replace("T", " ")[:19])
+            else:
+                cells.append(_fmt_scalar(v))
+        t.add_row(title, *cells)
+    console.print(t)
+
+    console.print()
+    diff = cmp["input_diff"]
+    if not diff:
+        console.print("[bold]inputs[/bold]: no difference in the resolved scenario inputs "
+                      "(name and description aside)", highlight=False)
+    else:
+        t = Table(title=f"inputs that differ ({len(diff)} keys)", title_justify="left", show_edge=False,
+                  pad_edge=False)
+        t.add_column("key", overflow="fold")
+        for lab in labels:
+            t.add_column(lab, justify="right", overflow="fold")
+        for d in diff:
+            t.add_row(escape(d["key"]), *(_cell(v, p) for v, p in zip(d["values"], d["present"])))
+        console.print(t)
+
+    preds = cmp["predictions"]
+    if preds:
+        console.print()
+        backtest = any(x is not None and "realized" in x for r in preds for x in r["runs"])
+        t = Table(title="predicted returns (median of the draws; difference vs #1 in percentage points)",
+                  title_justify="left", show_edge=False, pad_edge=False)
+        cols = ["symbol", "return", "run", "median", "5%..95%", "P(up)", "vs #1"]
+        if backtest:
+            cols += ["realized", "hit", "PIT"]
+        for col in cols:
+            t.add_column(col, justify="left" if col in ("symbol", "return", "run") else "right", no_wrap=True)
+        for row in preds:
+            name = row["symbol"] if row["line"] == "symbol" else f"[{row['symbol']}]"
+            for i, (lab, x) in enumerate(zip(labels, row["runs"])):
+                first = i == 0
+                cells = [escape(name) if first else "", _fmt_scalar(row["return_kind"]) if first else "", lab]
+                if x is None:
+                    cells += ["-"] * (len(cols) - 3)
+                else:
+                    cells += [pct(x.get("median")), f"{pct(x.get('p05'))}..{pct(x.get('p95'))}",
+                              pct(x.get("prob_up"), signed=False, digits=0),
+                              "" if first else _pp(row["median_diff"][i])]
+                    if backtest:
+                        hit = x.get("hit")
+                        cells += [pct(x.get("realized")) if "realized" in x else "-",
+                                  "-" if hit is None else ("yes" if hit >= 0.5 else "no"),
+                                  num(x.get("pit"), 2) if "pit" in x else "-"]
+                t.add_row(*cells, end_section=i == len(runs) - 1)
+        console.print(t)
+
+    scores = cmp["backtest_summary"]
+    if any(s is not None for s in scores):
+        console.print()
+        t = Table(title="backtest scores across symbols", title_justify="left", show_edge=False, pad_edge=False)
+        for col in ("run", "scored", "hit rate", "IC", "CRPS", "coverage", "nominal", "MAE"):
+            t.add_column(col, justify="left" if col == "run" else "right")
+        for lab, s in zip(labels, scores):
+            if s is None:
+                continue
+            t.add_row(lab, _fmt_scalar(s.get("n_scored")), pct(s.get("hit_rate"), signed=False, digits=0),
+                      num(s.get("ic"), 2), num(s.get("crps"), 4), pct(s.get("coverage"), signed=False, digits=0),
+                      pct(s.get("nominal_coverage"), signed=False, digits=0), pct(s.get("mae"), signed=False))
+        console.print(t)
+    if cmp["notes"]:
+        console.print()
+        for n in cmp["notes"]:
+            console.print(f"note: {escape(n)}", highlight=False, style="yellow")
+
+
+@runs_app.command("compare")
+def compare_cmd(
+    run_ids: list[str] = typer.Argument(..., metavar="ID",
+                                        help="Two or more run ids (unique prefixes are enough); "
+                                             "the first is the reference."),
+    fmt: TableJson = typer.Option(TableJson.table, "--format", "-f", help="table or json."),
+) -> None:
+    """Compare recorded runs: header, inputs that differ, predicted returns side by side
+    (median difference vs the first run), and backtest scores."""
+    import json
+
+    from scenarios.store.compare import RunRecord, compare_runs
+    from scenarios.store.runs import load_run, run_info
+
+    if len(run_ids) < 2:
+        raise typer.BadParameter(f"give at least two run ids to compare (got {len(run_ids)})",
+                                 param_hint="ID")
+    records = []
+    for rid in run_ids:
+        info = run_info(rid)
+        records.append(RunRecord(id=info.id, kind=info.kind, name=info.name, created_at=info.created_at,
+                                 file_sha256=info.file_sha256, payload=load_run(info.id)))
+    cmp = compare_runs(records)
+    if fmt == "json":
+        typer.echo(json.dumps(cmp, indent=2, ensure_ascii=False, allow_nan=False))
+        return
+    from scenarios.backtest.render import make_console
+
+    console = make_console()
+    render_comparison(cmp, console)
 
 
 @runs_app.command("delete")
