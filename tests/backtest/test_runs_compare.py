@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "examples" / "tencent_feb_2026.yaml"
 BEAR = ROOT / "examples" / "tencent_feb_2026_bear.yaml"
 GRID = ROOT / "examples" / "deepseek_rally_feb_2025.yaml"
+INDEX = ROOT / "examples" / "hstech_ai_reweight_2025.yaml"
 
 
 def _run_json(args: list[str]) -> Any:
@@ -47,7 +48,9 @@ def store(snapshot_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         bear = _run_json(["run", str(BEAR), "--draws", "2000", "--format", "json"])
         grid = _run_json(["run", str(GRID), "--draws", "2000", "--format", "json"])
         bt = _run_json(["backtest", str(BASE), "--draws", "2000", "--format", "json"])
-        yield {"home": home, "prices": snapshot_dir, "base": base["run_id"], "bear": bear["run_id"],
+        index = _run_json(["run", str(INDEX), "--draws", "1000", "--seed", "7", "--format", "json"])
+        index2 = _run_json(["run", str(INDEX), "--draws", "1000", "--seed", "8", "--format", "json"])
+        yield {"index": [index["run_id"], index2["run_id"]],"home": home, "prices": snapshot_dir, "base": base["run_id"], "bear": bear["run_id"],
                "grid": [g["run_id"] for g in grid], "backtest": bt["run_id"]}
 
 
@@ -164,6 +167,26 @@ def test_grid_points_differ_only_in_the_grid_key(in_store: dict[str, Any],
     # 5-year average multiple, so every draw and hence the median is lower
     assert row["median_diff"][0] is None
     assert row["median_diff"][1] < 0 and row["median_diff"][2] < row["median_diff"][1]
+
+
+def test_index_lines_are_compared_too(in_store: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    ids = in_store["index"]
+    shown = [_show(i, capsys) for i in ids]
+    cmp = _compare_json(ids, capsys)
+    # only the seed differs: the header says so and the inputs do not differ but for it
+    assert [h["seed"] for h in cmp["runs"]] == [7, 8]
+    assert [d["key"] for d in cmp["input_diff"]] == []  # --seed overrides the run, not the file
+    rows = {r["symbol"]: r for r in cmp["predictions"]}
+    assert set(shown[0]["symbols"]) < set(rows)
+    for line in ("index", "index (baseline weights)"):  # the file has an index_weighting driver
+        row = rows[line]
+        assert row["line"] == "index"
+        med = [next(r["median_return"] for r in p["index_summary"] if r["line"] == line) for p in shown]
+        assert row["median_diff"] == [None, med[1] - med[0]]
+        assert row["return_kind"] == next(r["return_kind"] for r in shown[0]["index_summary"] if r["line"] == line)
+    assert cmp["not_in_all"] == []
+    assert main(["runs", "compare", *ids]) == 0
+    assert "[index (baseline weights)]" in capsys.readouterr().out
 
 
 def test_json_round_trips_and_matches_the_library(in_store: dict[str, Any],
