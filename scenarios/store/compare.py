@@ -410,6 +410,9 @@ def compare_runs(runs: Sequence[RunRecord]) -> dict[str, Any]:
                      "runs": [None if x is None else {k: v for k, v in x.items() if k not in ("line", "return_kind")}
                               for x in per_run],
                      "median_diff": diffs})
+    if rows and _is_walk(runs[0]):
+        notes.append("run #1 has no per-symbol forecast, so no median differences are computed: "
+                     "put a scenario run or a single backtest first")
     if partial:
         shown = ", ".join(partial[:12]) + (f" and {len(partial) - 12} more" if len(partial) > 12 else "")
         notes.append(f"{len(partial)} symbols or index lines are not in every run (shown as -): {shown}")

@@ -50,7 +50,9 @@ def store(snapshot_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         bt = _run_json(["backtest", str(BASE), "--draws", "2000", "--format", "json"])
         index = _run_json(["run", str(INDEX), "--draws", "1000", "--seed", "7", "--format", "json"])
         index2 = _run_json(["run", str(INDEX), "--draws", "1000", "--seed", "8", "--format", "json"])
-        yield {"index": [index["run_id"], index2["run_id"]],"home": home, "prices": snapshot_dir, "base": base["run_id"], "bear": bear["run_id"],
+        walk = _run_json(["backtest", str(BASE), "--draws", "300", "--roll", "quarterly", "--from", "2025-03-31",
+                          "--to", "2025-09-30", "--format", "json"])
+        yield {"index": [index["run_id"], index2["run_id"]], "walk": walk["run_id"],"home": home, "prices": snapshot_dir, "base": base["run_id"], "bear": bear["run_id"],
                "grid": [g["run_id"] for g in grid], "backtest": bt["run_id"]}
 
 
@@ -187,6 +189,25 @@ def test_index_lines_are_compared_too(in_store: dict[str, Any], capsys: pytest.C
     assert cmp["not_in_all"] == []
     assert main(["runs", "compare", *ids]) == 0
     assert "[index (baseline weights)]" in capsys.readouterr().out
+
+
+def test_walk_forward_contributes_its_track_record(in_store: dict[str, Any],
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    walk = _show(in_store["walk"], capsys)
+    assert walk["mode"] == "walk_forward"
+    cmp = _compare_json([in_store["walk"], in_store["base"]], capsys)
+    assert cmp["runs"][0]["kind"] == "backtest (walk-forward)"
+    track = walk["track"]
+    assert cmp["backtest_summary"][0]["ic"] == track["mean_ic"]
+    assert cmp["backtest_summary"][0]["crps"] == track["crps"]
+    assert cmp["backtest_summary"][0]["coverage"] == track["coverage"]
+    assert cmp["backtest_summary"][1] is None
+    (row,) = cmp["predictions"]
+    assert row["runs"][0] is None and row["median_diff"] == [None, None]
+    assert row["in_all"] is True  # a walk-forward run is not expected to hold per-symbol rows
+    assert any("walk-forward" in n for n in cmp["notes"])
+    assert main(["runs", "compare", in_store["walk"], in_store["base"]]) == 0
+    assert "backtest scores" in capsys.readouterr().out
 
 
 def test_json_round_trips_and_matches_the_library(in_store: dict[str, Any],
