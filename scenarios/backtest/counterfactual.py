@@ -40,16 +40,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scenarios.backtest.index_recon import (
-    DEFAULT_CAP,
-    WARMUP_DAYS,
-    IndexPanel,
-    Membership,
-    WeightRule,
-    _reference_weights,
-    load_index_panel,
-    simulate_index,
-)
+from scenarios.backtest.recon.membership import Membership
+from scenarios.backtest.recon.panel import IndexPanel, load_index_panel
+from scenarios.backtest.recon.recon import WARMUP_DAYS
+from scenarios.backtest.recon.reference import _reference_weights
+from scenarios.backtest.recon.rules import DEFAULT_CAP, WeightRule
+from scenarios.backtest.recon.simulate import simulate_index
 from scenarios.data.base import PriceSource
 from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import DataUnavailableError, ScenarioError

@@ -1,0 +1,56 @@
+"""Implied index weights fitted from constituent and index returns (data before a rebalance only).
+
+Between two rebalances a capped cap-weighted index is a buy-and-hold portfolio, so
+``I_t / I_0 = sum_i w_i G_i(t)`` with ``G_i`` the constituent's cumulative price growth;
+differencing gives a regression linear in the start weights ``w`` (non-negative, sum 1), solved by
+:func:`valuation.index.implied.implied_weights` (:func:`_fit_period`). :func:`_fit_trailing` is the
+textbook variant: constant weights from a regression of daily returns. Inputs are daily simple
+returns (fractions); outputs are weights (fractions summing to 1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["MIN_FIT_DAYS"]
+
+#: Fewest daily observations accepted for a weight fit.
+MIN_FIT_DAYS: int = 20
+
+
+def _fit_period(returns: pd.DataFrame, index_returns: pd.Series, start_cap: float | None = None
+                ) -> tuple[pd.Series, pd.Series]:
+    """Buy-and-hold implied weights over one rebalance period.
+
+    ``returns``: daily price returns (days x names, no NaN) of the period; ``index_returns``
+    aligned. Returns ``(w_start, w_end)``: the weights at the start of the period and the same
+    holdings drifted to its last close.
+    """
+    from valuation.index.implied import implied_weights
+
+    growth = (1.0 + returns).cumprod()
+    prev = growth.shift(1).fillna(1.0)
+    lvl = (1.0 + index_returns).cumprod()
+    lvl_prev = lvl.shift(1).fillna(1.0)
+    x = growth - prev              # G_i(t) - G_i(t-1) = G_i(t-1) r_it
+    y = lvl - lvl_prev             # I(t) - I(t-1) (I(0) = 1)
+    # implied_weights validates its inputs as returns (> -1); level differences can go below
+    # that after a big run-up. Scaling x and y by one constant leaves the fit unchanged.
+    scale = 0.5 / max(float(np.abs(x.to_numpy()).max()), float(np.abs(y.to_numpy()).max()), 0.5)
+    x, y = x * scale, y * scale
+    cap = start_cap if start_cap is not None and start_cap * x.shape[1] >= 1 else None
+    fit = implied_weights(x.to_numpy(), y.to_numpy(), cap=cap)
+    w0 = np.asarray(fit.weights, dtype="float64")
+    w0 = pd.Series(w0, index=returns.columns)
+    end = w0 * growth.iloc[-1]
+    return w0, end / end.sum()
+
+
+def _fit_trailing(returns: pd.DataFrame, index_returns: pd.Series) -> pd.Series:
+    """Constant implied weights from a plain daily-returns regression."""
+    from valuation.index.implied import implied_weights
+
+    w = np.asarray(implied_weights(returns.to_numpy(), index_returns.to_numpy()).weights,
+                   dtype="float64")
+    return pd.Series(w, index=returns.columns)

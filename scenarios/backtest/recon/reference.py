@@ -1,0 +1,84 @@
+"""Broker weight estimates around Hang Seng reviews (``reference/hstech_weight_estimates.csv``).
+
+The table gives, per review effective date and symbol, the estimated weight before and after
+the rebalance in PERCENT; every loader here returns FRACTIONS keyed by
+``(effective date, symbol)``. The estimates are published between the announcement and the
+effective date, so using them from the effective date on is not look-ahead.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scenarios.errors import DataFormatError
+
+__all__ = ["load_broker_weights", "load_entry_weights"]
+
+
+def _read_estimates(estimates_csv: str | Path) -> pd.DataFrame:
+    df = pd.read_csv(estimates_csv)
+    need = {"rebalance_effective", "symbol", "weight_before_pct", "weight_after_pct"}
+    if not need.issubset(df.columns):
+        raise DataFormatError(f"expected columns {sorted(need)} (got {list(df.columns)})",
+                              file=estimates_csv, line=1)
+    for col in ("weight_before_pct", "weight_after_pct"):
+        vals = pd.to_numeric(df[col], errors="coerce")
+        if vals.isna().any() or (vals < 0).any() or (vals > 100).any():
+            bad = int(np.flatnonzero(vals.isna() | (vals < 0) | (vals > 100))[0])
+            raise DataFormatError(f"{col} must be a percent in [0, 100] (got {df[col].iloc[bad]!r})",
+                                  file=estimates_csv, line=bad + 2)
+    return df
+
+
+def load_entry_weights(estimates_csv: str | Path) -> dict[tuple[pd.Timestamp, str], float]:
+    """Entry weights ``{(effective_date, symbol): fraction}`` from the broker estimates table.
+
+    Rows whose ``weight_before_pct`` is 0 and ``weight_after_pct`` > 0 are inclusions; percents are
+    converted to fractions.
+    """
+    df = _read_estimates(estimates_csv)
+    out: dict[tuple[pd.Timestamp, str], float] = {}
+    for row in df.itertuples(index=False):
+        if float(row.weight_before_pct) == 0 and float(row.weight_after_pct) > 0:
+            out[(pd.Timestamp(row.rebalance_effective), str(row.symbol))] = float(row.weight_after_pct) / 100
+    return out
+
+
+def load_broker_weights(estimates_csv: str | Path) -> dict[tuple[pd.Timestamp, str], float]:
+    """Estimated weights right after each rebalance ``{(effective_date, symbol): fraction}``.
+
+    The broker published them between the announcement and the effective date, so using them
+    from the effective date on is not look-ahead. Names estimated at 0 (removals) are skipped.
+    """
+    df = _read_estimates(estimates_csv)
+    return {(pd.Timestamp(r.rebalance_effective), str(r.symbol)): float(r.weight_after_pct) / 100
+            for r in df.itertuples(index=False) if float(r.weight_after_pct) > 0}
+
+
+def _default_reference_dir() -> Path | None:
+    value = os.environ.get("SCENARIOS_PRICES")
+    if value:
+        ref = Path(value).resolve().parent / "reference"
+        if ref.is_dir():
+            return ref
+    return None
+
+
+def _reference_weights(reference_dir: str | Path | None, notes: list[str], broker_prior: bool
+                       ) -> tuple[dict[tuple[pd.Timestamp, str], float],
+                                  dict[tuple[pd.Timestamp, str], float]]:
+    """(entry weights, known weights) from the broker table in ``reference_dir`` if any."""
+    ref = Path(reference_dir) if reference_dir is not None else _default_reference_dir()
+    est = ref / "hstech_weight_estimates.csv" if ref is not None else None
+    if est is None or not est.is_file():
+        notes.append("no broker estimates found: entry weights from the leavers' slots")
+        return {}, {}
+    entry = load_entry_weights(est)
+    known = load_broker_weights(est) if broker_prior else {}
+    notes.append(f"entry weights{' and after-rebalance estimates' if broker_prior else ''} "
+                 f"from {est.name}")
+    return entry, known
