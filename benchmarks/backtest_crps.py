@@ -12,20 +12,13 @@ and the largest absolute difference (they must agree to ~1e-12).
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 
+from _timing import best_of
+
 from scenarios.backtest.metrics import crps_ensemble
 
-
-def best_of(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def pairwise(ens: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -7,16 +7,8 @@ that package's docstring). This module re-exports every name that the CLI,
 ``from scenarios.backtest.index_recon import ...`` keeps working unchanged. Add new code to the
 package, not here.
 
-Public API::
-
-    reconstruct_hstech(source=None, start="2024-01-01", end="2025-12-31", *, ...) -> ReconResult
-    load_index_panel(source, symbols, index_symbol, start, end, ...) -> IndexPanel
-    simulate_index(panel, membership, rule, start, end, ...) -> Simulation
-    price_close(close, dividends) -> pd.Series
-    odd_sessions(frames, threshold=0.5) -> pd.DatetimeIndex
-    Membership.from_universe("hstech") / Membership(intervals)
-    broker_weight_check(result, estimates_csv) -> pd.DataFrame
-    annualized_te(diff) -> float (annualized fraction)
+The public API (signatures and units) is listed in the package docstring of
+:mod:`scenarios.backtest.recon`.
 """
 
 from __future__ import annotations

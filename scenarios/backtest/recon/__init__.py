@@ -63,4 +63,5 @@ Public API (re-exported by :mod:`scenarios.backtest.index_recon`)::
     odd_sessions(frames, threshold=0.5) -> pd.DatetimeIndex
     Membership.from_universe("hstech") / Membership(intervals)
     broker_weight_check(result, estimates_csv) -> pd.DataFrame
+    annualized_te(diff) -> float (annualized fraction)
 """
