@@ -96,6 +96,11 @@ def run_scenario(scenario: Any, *, source: Any = None, draws: int | None = None,
         source = default_source()
 
     view = PriceView(source, cut)
+    # baselines from data (eps: from_data ...), resolved at this run's as_of: the hook lives in
+    # scenarios.data.fundamentals.baselines (a no-op when nothing is asked from data)
+    from scenarios.data.fundamentals.baselines import fill_baselines
+
+    scenario, from_data = fill_baselines(scenario, cut, prices=source, view=view, fail=fail)
     found: dict[str, tuple[Any, float, Any]] = {}
     errors, warns = data_checks(scenario, source, as_of=cut, view=view, found=found)
     if errors:
@@ -242,6 +247,8 @@ def run_scenario(scenario: Any, *, source: Any = None, draws: int | None = None,
                           "random_parameters": sorted(sampler.keys)}
     if iw.notes:
         inputs["resolved"]["index_fit"] = list(iw.notes)
+    if from_data:
+        inputs["resolved"]["fundamentals"] = from_data
     return ScenarioResult(
         name=scenario.name, symbols=symbols, currencies=[price_currency(s) for s in symbols],
         as_of=cut.isoformat(), horizon=horizon.isoformat(), horizon_years=years,

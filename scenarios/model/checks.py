@@ -231,6 +231,11 @@ def _check_articles(s: Any, doc: Any, errors: list[ScenarioError]) -> None:
                                     f"no article {a!r} in {folders[0]}"))
 
 
+def _asks_data(b: Any, f: str) -> bool:
+    """True when ``f`` is to be filled from data at as_of (``eps: from_data``, ``from_data: true``)."""
+    return bool(getattr(b, "from_data", False)) or f in (getattr(b, "data_items", None) or {})
+
+
 def missing_baseline(s: Any, d: Any, targets: list[str]) -> str | None:
     """Why ``d`` cannot act on ``targets`` for lack of baseline fundamentals (None if it can)."""
     fields: tuple[str, ...] = ()
@@ -242,7 +247,7 @@ def missing_baseline(s: Any, d: Any, targets: list[str]) -> str | None:
         fields = ("eps",) if d.basis == "pe" else ("sales", "shares")
     for sym in targets:
         b = s.baseline.get(sym)
-        missing = [f for f in fields if b is None or getattr(b, f) is None]
+        missing = [f for f in fields if b is None or (getattr(b, f) is None and not _asks_data(b, f))]
         if missing:
             return (f"{d.type} needs baseline {' and '.join(fields)} for {sym} "
                     f"(missing: {', '.join(missing)})")

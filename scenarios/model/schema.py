@@ -218,6 +218,28 @@ def _baseline_value(v: Any) -> Any:
 BValue = Annotated[BaselineValue, BeforeValidator(_baseline_value)]
 
 
+#: baseline fields that may be written ``from_data`` (``forward_from_data``: eps only)
+FROM_DATA_FIELDS = ("eps", "shares", "sales", "net_debt", "dividend_yield", "tax_rate")
+
+
+def _split_data_markers(v: Any) -> Any:
+    """Move ``eps: from_data`` style markers out of the value fields into ``data_items``."""
+    if not isinstance(v, dict):
+        return v
+    out = dict(v)
+    items = dict(out.get("data_items") or {})
+    for k, val in v.items():
+        if val in ("from_data", "forward_from_data"):
+            if k not in FROM_DATA_FIELDS:
+                raise ValueError(f"{k}: {val} is not available (from data: {', '.join(FROM_DATA_FIELDS)})")
+            if val == "forward_from_data" and k != "eps":
+                raise ValueError(f"{k}: forward_from_data is available for eps only (write from_data)")
+            items[k] = out.pop(k)
+    if items:
+        out["data_items"] = items
+    return out
+
+
 class Baseline(_Model):
     """Per-symbol fundamentals as of ``as_of``.
 
@@ -238,6 +260,16 @@ class Baseline(_Model):
     dividend_yield: BValue | None = None
     tax_rate: BValue | None = None
     source: str | None = None
+    # Baselines from data (filled at as_of by scenarios.data.fundamentals.baselines):
+    # ``from_data: true`` takes every item the data has; ``eps: from_data`` (or
+    # ``forward_from_data``) asks for one item and is recorded in ``data_items``.
+    from_data: bool = False
+    data_items: dict[str, Literal["from_data", "forward_from_data"]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _data_markers(cls, v: Any) -> Any:
+        return _split_data_markers(v)
 
     @field_validator("pe", "shares", "market_cap")
     @classmethod
