@@ -104,9 +104,9 @@ def pick(frame: pd.DataFrame, symbol: str, item: str) -> Picked | None:
     if fy is None:
         return None
     note = ""
-    if item in SUMMABLE and not (rows["period_type"] == "Q").any():
+    if item in ("capex", "fcf") and not (rows["period_type"] == "Q").any():
         srcs = sorted(set(frame.loc[frame["period_type"] == "Q", "source"]))
         if srcs:
             note = (f"no quarterly {item} in {', '.join(srcs)} (the SEC quarterly series has no "
-                    f"{item}): last fiscal year used")
+                    "capex): last fiscal year used")
     return _row_pick(symbol, item, fy, "FY", note)

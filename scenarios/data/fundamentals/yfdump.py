@@ -93,7 +93,7 @@ def parse_yfinance(doc: JsonFile, *, source: str = "yfinance", lags: ReportingLa
                     value = doc.number(raw, name, key, fname)
                     if value is None:
                         continue
-                    periods.setdefault(end, {})[item] = value * ITEMS[item].yf_sign
+                    periods.setdefault(end, {})[item] = value * ITEMS[item].yf_sign + 0.0  # no -0.0
         for end, values in periods.items():
             values.update(derived_rows(values))
             for item, value in values.items():
