@@ -11,6 +11,8 @@ Classification: an ``annual`` row whose end is not within 10 days of the fiscal 
 trailing-twelve-month row (AMZN's 2026-06-30 row), typed ``TTM``, never taken for a fiscal
 year. The quarterly series has no capex: nothing is invented for it. EPS and diluted shares
 are as filed (not split-adjusted before a split: see :mod:`scenarios.data.fundamentals.splits`).
+The quarterly EPS series skips fiscal fourth quarters; they are derived as FY minus three
+quarters (like the extract's own ``"d": 1`` rows).
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ def parse_sec(doc: JsonFile, *, lags: ReportingLags, source: str = "sec") -> pd.
         for end, v, _ in entries([latest], "sharesLatest"):
             points.append(("shares_outstanding", end, v))
 
+    _derive_fourth_quarter_eps(flows)
     rows: list[dict[str, Any]] = []
     for (end, ptype), values in flows.items():
         values.update(derived_rows(values))
@@ -132,3 +135,18 @@ def parse_sec(doc: JsonFile, *, lags: ReportingLags, source: str = "sec") -> pd.
                      "currency": "", "per_share_basis": "share", "source": source, "known_from": end,
                      "filed": pd.NaT})
     return to_canonical(pd.DataFrame(rows) if rows else pd.DataFrame())
+
+
+def _derive_fourth_quarter_eps(flows: dict[tuple[pd.Timestamp, str], dict[str, float]]) -> None:
+    """The quarterly EPS series skips the quarter that ends the fiscal year (it is in the 10-K
+    only). Derive it as the extract derives other fourth quarters (``"d": 1``): fiscal-year EPS
+    minus the three quarters before it, when all three are there."""
+    quarters = {end: v["eps_diluted"] for (end, ptype), v in flows.items()
+                if ptype == "Q" and "eps_diluted" in v}
+    for (end, ptype), v in list(flows.items()):
+        if ptype != "FY" or "eps_diluted" not in v or end in quarters:
+            continue
+        prior = [q for q in quarters if pd.Timedelta(days=60) <= end - q <= pd.Timedelta(days=290)]
+        if len(prior) == 3:
+            flows.setdefault((end, "Q"), {})["eps_diluted"] = round(
+                v["eps_diluted"] - sum(quarters[q] for q in prior), 10)

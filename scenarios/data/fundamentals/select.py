@@ -95,6 +95,7 @@ def pick(frame: pd.DataFrame, symbol: str, item: str) -> Picked | None:
     t = ttm(rows) if item in SUMMABLE else None
     if t is not None and (fy is None or t[1][-1] > fy["period_end"]):
         value, ends, last = t
+        value = round(value, 10)  # a sum of 4 decimals, without float dust
         p = _row_pick(symbol, item, last, "TTM")
         p.value = value
         p.periods = [e.date().isoformat() for e in ends]
