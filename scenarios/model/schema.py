@@ -212,6 +212,8 @@ class BaselineValue(_Model):
 def _baseline_value(v: Any) -> Any:
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return {"value": v}
+    if isinstance(v, str):
+        raise ValueError(f"expected a number, {{value, unit, source}} or from_data (got {v!r})")
     return v
 
 
@@ -270,6 +272,16 @@ class Baseline(_Model):
     @classmethod
     def _data_markers(cls, v: Any) -> Any:
         return _split_data_markers(v)
+
+    @field_validator("data_items")
+    @classmethod
+    def _data_fields(cls, v: dict[str, str]) -> dict[str, str]:
+        for k, mode in v.items():
+            if k not in FROM_DATA_FIELDS:
+                raise ValueError(f"{k} cannot come from data (from data: {', '.join(FROM_DATA_FIELDS)})")
+            if mode == "forward_from_data" and k != "eps":
+                raise ValueError(f"{k}: forward_from_data is available for eps only (write from_data)")
+        return v
 
     @field_validator("pe", "shares", "market_cap")
     @classmethod

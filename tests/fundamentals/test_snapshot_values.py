@@ -118,6 +118,8 @@ def test_known_problems_are_flagged(fund_folder) -> None:
     assert ("AMZN", "split_unadjusted") in found and ("NVDA", "split_unadjusted") in found
     assert ("AMZN", "ttm_in_annual") in found
     assert ("AMZN", "no_quarterly_capex") in found
+    gap = next(i for i in issues if (i.symbol, i.check) == ("NVDA", "capex_gap"))
+    assert gap.periods.startswith("2016-01-31") and gap.periods.endswith("2021-01-31")
     assert ("BABA", "ads_basis") in found and ("MSFT", "ads_basis") not in found
     ttm = next(i for i in issues if i.symbol == "AMZN" and i.check == "ttm_in_annual")
     assert "2026-06-30" in ttm.periods

@@ -88,18 +88,164 @@ def _money_text(p: Picked) -> str:
     return f"from_data: {p.item} {span}, source {p.source}, known from {p.known_from}"
 
 
+class _Fill:
+    """Fills one symbol's baseline (state shared by the item handlers)."""
+
+    def __init__(self, scenario: Any, sym: str, b: Any, key: Any, fview: FundamentalsView, source: Any,
+                 view: Any, estimates: Any, fail: Fail, as_of: dt.date) -> None:
+        self.scenario, self.sym, self.b, self.key = scenario, sym, b, key
+        self.fview, self.source, self.view, self.estimates = fview, source, view, estimates
+        self._fail, self.as_of = fail, as_of
+        self.explicit = set(b.data_items)
+        self.wanted: dict[str, str] = dict(b.data_items)
+        if b.from_data:
+            for f in FILLABLE:
+                if getattr(b, f) is None:
+                    self.wanted.setdefault(f, "from_data")
+        self.frame = fview.frame(sym)
+        self.updates: dict[str, Any] = {"from_data": False, "data_items": {}}
+        self.record: dict[str, Any] = {}
+        self.skipped: dict[str, str] = {}
+        self.currency: str | None = None
+
+    def where(self, field: str) -> tuple[str | int, ...]:
+        return ("baseline", self.key, field if field in self.explicit else "from_data")
+
+    def fail(self, field: str, message: str) -> ScenarioError:
+        return self._fail(self.where(field), message)
+
+    def _currency(self, field: str, ccy: str) -> None:
+        if not ccy:
+            return
+        if self.currency is not None and self.currency != ccy:
+            raise self.fail(field, f"{field}: from_data figures of {self.sym} come in {self.currency} and {ccy}")
+        self.currency = ccy
+
+    def missing(self, field: str, item: str) -> None:
+        why = what_it_has(self.fview, self.source, self.sym, item)
+        if field in self.explicit:
+            raise self.fail(field, f"{field}: from_data found no {item} for {self.sym} at as_of {self.as_of}: {why}")
+        self.skipped[field] = f"no {item} at as_of: {why}"
+
+    def forward_eps(self, field: str) -> None:
+        est = _forward(self.estimates, self.sym, self.as_of)
+        if est is None:
+            raise self.fail(field, f"eps: forward_from_data found no forward estimate of {self.sym} dated on "
+                            f"or before {self.as_of}: {_estimates_span(self.estimates, self.sym)}")
+        count = (f", {est.eps_analyst_count} analysts" if est.eps_analyst_count is not None
+                 else ", analyst count not in this file")
+        self.updates["eps"] = {"value": est.fwd_eps, "source": "forward_from_data: consensus EPS for the "
+                               f"next fiscal year, estimates file {est.date}{count}"}
+        self._currency(field, "USD")  # the estimates files cover US listings, in USD
+        self.record["eps"] = {"mode": "forward_from_data", **est.to_dict(), "currency": "USD"}
+
+    def from_data(self, field: str) -> None:
+        item = DATA_ITEM[field]
+        p = pick(self.frame, self.sym, item)
+        if field == "dividend_yield":
+            self.dividend_yield(p)
+            return
+        if p is None:
+            self.missing(field, item)
+            return
+        if field == "tax_rate" and not 0 <= p.value < 1:
+            if field in self.explicit:
+                raise self.fail(field, f"tax_rate: from_data gives {p.value:g}, not a fraction in [0, 1)")
+            self.skipped[field] = f"tax_rate from data is {p.value:g}, not a fraction in [0, 1)"
+            return
+        if field == "eps" and not p.value > 0:
+            raise self.fail(field, f"eps: from_data gives {p.value:g} {p.currency} for {self.sym} "
+                            f"({_money_text(p)}): the price model needs EPS > 0; leave eps out for a "
+                            "loss-making company")
+        self._currency(field, p.currency)
+        scaled = field in ("sales", "net_debt", "shares")
+        self.updates[field] = {"value": p.value / 1e9 if scaled else p.value, "source": _money_text(p),
+                               **({"unit": "bn"} if scaled else {})}
+        self.record[field] = {"mode": "from_data", **p.to_dict()}
+
+    def dividend_yield(self, div: Picked | None) -> None:
+        """Dividends paid / diluted shares x FX / close at as_of; else yfinance info / 100."""
+        from scenarios.model.resolve import ResolveError, fx_rate
+
+        shares = pick(self.frame, self.sym, "shares_diluted")
+        if div is not None and shares is not None and self.view is not None:
+            day, close = self.view.last_close(self.sym)
+            try:
+                fx = float(fx_rate(self.scenario, self.sym, div.currency)) if div.currency else 1.0
+            except ResolveError as exc:
+                raise self.fail("dividend_yield", f"dividend_yield: dividends of {self.sym} are in "
+                                f"{div.currency}: {exc.message}") from None
+            except (TypeError, ValueError):
+                raise self.fail("dividend_yield", "dividend_yield: needs a fixed FX rate, not a distribution") from None
+            dps = div.value / shares.value
+            self.updates["dividend_yield"] = {
+                "value": dps * fx / close,
+                "source": (f"from_data: dividends paid {div.basis} {div.period_end} ({div.source}) / diluted "
+                           f"shares {shares.period_end} x fx {fx:g} / close {close:g} on {day.date()}")}
+            self.record["dividend_yield"] = {"mode": "from_data", **div.to_dict(), "dividends_per_share": dps,
+                                             "fx": fx, "close": close, "close_date": day.date().isoformat()}
+            return
+        info = pick(self.frame, self.sym, "dividend_yield")
+        if info is not None:
+            self.updates["dividend_yield"] = {"value": info.value, "source": _money_text(info)}
+            self.record["dividend_yield"] = {"mode": "from_data", **info.to_dict()}
+            return
+        self.missing("dividend_yield", "dividends_paid")
+
+    def run(self) -> Any:
+        for field, mode in self.wanted.items():
+            if mode == "forward_from_data":
+                self.forward_eps(field)
+            else:
+                self.from_data(field)
+        b = self.b
+        money = any(f in self.updates for f in ("eps", "sales", "net_debt"))
+        if self.currency is not None and money:
+            if b.currency is not None and b.currency != self.currency:
+                raise self._fail(("baseline", self.key, "currency"), f"baseline currency is {b.currency} but "
+                                 f"the figures from data for {self.sym} are in {self.currency}: drop currency, "
+                                 "or type every money value")
+            self.updates["currency"] = self.currency
+        merged = b.model_dump()
+        merged.update(self.updates)
+        filled = type(b).model_validate(merged)
+        self._check_fx(filled)
+        if self.skipped:
+            self.record["not_available"] = self.skipped
+        return filled
+
+    def _check_fx(self, filled: Any) -> None:
+        from scenarios.model.resolve import ResolveError, fx_rate, price_currency
+
+        ccy = filled.currency
+        if ccy is None or ccy == price_currency(self.sym):
+            return
+        trial = self.scenario.model_copy(update={"baseline": {**self.scenario.baseline, self.sym: filled}})
+        try:
+            fx_rate(trial, self.sym, ccy)
+        except ResolveError as exc:
+            raise self._fail(("baseline", self.key, "currency"), f"figures from data for {self.sym} are in "
+                             f"{ccy} (statement currency) and {self.sym} trades in {price_currency(self.sym)}: "
+                             f"{exc.message}") from None
+
+
 def fill_baselines(scenario: Any, as_of: dt.date, *, prices: Any = None, view: Any = None,
                    fundamentals: Any = None, estimates: Any = None,
                    fail: Fail | None = None) -> tuple[Any, dict[str, dict[str, Any]]]:
     """``(scenario with from_data values filled, provenance)``; the scenario itself when nothing
-    is asked from data. Raises a located :class:`ScenarioError` for an item the data lacks and a
-    :class:`DataUnavailableError` (exit 3) when no source has anything for the symbol."""
+    is asked from data.
+
+    ``prices`` (a price source with ``splits``) puts SEC per-share figures on the split basis of
+    the prices; ``view`` (a :class:`~scenarios.data.view.PriceView`) gives the close for
+    ``dividend_yield``. Raises a located :class:`ScenarioError` for an item the data lacks and a
+    :class:`DataUnavailableError` (exit 3) when no source has anything for the symbol.
+    """
     asks = {s: b for s, b in scenario.baseline.items() if b.from_data or b.data_items}
     if not asks:
         return scenario, {}
     from scenarios.data.fundamentals.resolver import default_fundamentals
+    from scenarios.data.fundamentals.yahoo import OFFLINE_ALTERNATIVES
     from scenarios.model.checks import raw_key
-    from scenarios.model.resolve import ResolveError, fx_rate, price_currency
 
     fail = fail or _default_fail(scenario)
     source = fundamentals if fundamentals is not None else default_fundamentals()
@@ -109,103 +255,17 @@ def fill_baselines(scenario: Any, as_of: dt.date, *, prices: Any = None, view: A
     used: dict[str, dict[str, Any]] = {}
     for sym, b in asks.items():
         key = raw_key(doc, ("baseline",), sym) if doc is not None else sym
-        wanted = dict(b.data_items)
-        if b.from_data:
-            for f in FILLABLE:
-                if getattr(b, f) is None:
-                    wanted.setdefault(f, "from_data")
-        explicit = set(b.data_items)
-
-        def where(field: str) -> tuple[str | int, ...]:
-            return ("baseline", key, field if field in explicit else "from_data")  # noqa: B023
-
         if source.get_for(sym).empty:
-            from scenarios.data.fundamentals.yahoo import OFFLINE_ALTERNATIVES
-
-            first = next(iter(wanted), "from_data")
-            located = fail(where(first), f"{first}: {wanted.get(first, 'from_data')} needs fundamentals "
-                           f"for {sym}, and none were found: searched {source.describe() if hasattr(source, 'describe') else source}. "
-                           f"{OFFLINE_ALTERNATIVES} Or type the value (eps: 20.5).")
-            raise DataUnavailableError(str(located))
-        updates: dict[str, Any] = {"from_data": False, "data_items": {}}
-        record: dict[str, Any] = {}
-        currency: str | None = None
-        frame = fview.frame(sym)
-        picked: dict[str, Picked] = {}
-        for f, mode in wanted.items():
-            if mode == "forward_from_data":
-                est = _forward(estimates, sym, as_of)
-                if est is None:
-                    raise fail(where(f), f"eps: forward_from_data found no forward estimate of {sym} dated on "
-                               f"or before {as_of}: {_estimates_span(estimates, sym)}")
-                count = (f", {est.eps_analyst_count} analysts" if est.eps_analyst_count is not None
-                         else ", analyst count not in this file")
-                updates["eps"] = {"value": est.fwd_eps, "source":
-                                  f"forward_from_data: consensus EPS for the next fiscal year, estimates "
-                                  f"file {est.date}{count}"}
-                currency = currency or "USD"
-                record["eps"] = {"mode": mode, **est.to_dict(), "currency": "USD"}
-                continue
-            p = pick(frame, sym, DATA_ITEM[f])
-            if p is None:
-                if f not in explicit:
-                    continue  # from_data: true takes what there is
-                raise fail(where(f), f"{f}: from_data found no {DATA_ITEM[f]} for {sym} at as_of {as_of}: "
-                           f"{what_it_has(fview, source, sym, DATA_ITEM[f])}")
-            picked[f] = p
-            if p.currency:
-                if currency is not None and currency != p.currency:
-                    raise fail(where(f), f"{f}: from_data figures of {sym} come in {currency} and {p.currency}")
-                currency = p.currency
-            record[f] = {"mode": mode, **p.to_dict()}
-            if f == "eps":
-                if not p.value > 0:
-                    raise fail(where(f), f"eps: from_data gives {p.value:g} {p.currency} for {sym} "
-                               f"({_money_text(p)}): the price model needs EPS > 0; leave eps out for "
-                               "a loss-making company")
-                updates["eps"] = {"value": p.value, "source": _money_text(p)}
-            elif f in ("sales", "net_debt"):
-                updates[f] = {"value": p.value / 1e9, "unit": "bn", "source": _money_text(p)}
-            elif f == "shares":
-                updates[f] = {"value": p.value / 1e9, "unit": "bn", "source": _money_text(p)}
-            elif f == "tax_rate":
-                if not 0 <= p.value < 1:
-                    if f in explicit:
-                        raise fail(where(f), f"tax_rate: from_data gives {p.value:g}, not a fraction in [0, 1)")
-                    continue
-                updates[f] = {"value": p.value, "source": _money_text(p)}
-        if currency is not None and b.currency is not None and b.currency != currency \
-                and any(f in updates for f in ("eps", "sales", "net_debt", "dividend_yield")):
-            raise fail(("baseline", key, "currency"), f"baseline currency is {b.currency} but the figures "
-                       f"from data for {sym} are in {currency}: drop currency, or type every money value")
-        if currency is not None and b.currency is None:
-            updates["currency"] = currency
-        if "dividend_yield" in wanted and "dividend_yield" in picked:
-            dy = _dividend_yield(scenario, sym, picked, frame, view, updates.get("currency") or b.currency,
-                                 fail, where("dividend_yield"), ResolveError, fx_rate, as_of)
-            if dy is not None:
-                updates["dividend_yield"] = dy[0]
-                record["dividend_yield"] = {**record["dividend_yield"], **dy[1]}
-        elif "dividend_yield" in wanted:
-            info = pick(frame, sym, "dividend_yield")
-            if info is not None:
-                updates["dividend_yield"] = {"value": info.value, "source": _money_text(info)}
-                record["dividend_yield"] = {"mode": "from_data", **info.to_dict()}
-            elif "dividend_yield" in explicit:
-                raise fail(where("dividend_yield"), "dividend_yield: from_data found no dividends paid for "
-                           f"{sym} at as_of {as_of}: {what_it_has(fview, source, sym, 'dividends_paid')}")
-        merged = b.model_dump()
-        merged.update(updates)
-        new[sym] = type(b).model_validate(merged)
-        trial = scenario.model_copy(update={"baseline": {**scenario.baseline, sym: new[sym]}})
-        ccy = new[sym].currency
-        if ccy is not None and ccy != price_currency(sym):
-            try:
-                fx_rate(trial, sym, ccy)
-            except ResolveError as exc:
-                raise fail(("baseline", key, "currency"), f"figures from data for {sym} are in {ccy} "
-                           f"(statement currency) and {sym} trades in {price_currency(sym)}: {exc.message}") from None
-        used[sym] = record
+            first = next(iter(b.data_items), None)
+            path = ("baseline", key, first or "from_data")
+            what = f"{first}: {b.data_items[first]}" if first else "from_data: true"
+            searched = source.describe() if hasattr(source, "describe") else repr(source)
+            raise DataUnavailableError(str(fail(path, f"{what} needs fundamentals for {sym}, and none were "
+                                                f"found: searched {searched}. {OFFLINE_ALTERNATIVES} Or type "
+                                                "the value (eps: 20.5).")))
+        job = _Fill(scenario, sym, b, key, fview, source, view, estimates, fail, as_of)
+        new[sym] = job.run()
+        used[sym] = job.record
     return scenario.model_copy(update={"baseline": new}), used
 
 
@@ -229,27 +289,3 @@ def _default_estimates():
 
     folder = fundamentals_folder()
     return EstimatesDir(folder / "estimates") if folder is not None and (folder / "estimates").is_dir() else None
-
-
-def _dividend_yield(scenario: Any, sym: str, picked: dict[str, Picked], frame: pd.DataFrame, view: Any,
-                    currency: str | None, fail: Fail, path: tuple[str | int, ...], ResolveError: type,
-                    fx_rate: Callable[..., Any], as_of: dt.date) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    div = picked["dividend_yield"]
-    shares = pick(frame, sym, "shares_diluted")
-    if shares is None or view is None:
-        return None
-    day, close = view.last_close(sym)
-    fx = 1.0
-    if div.currency:
-        try:
-            fx = float(fx_rate(scenario, sym, div.currency))
-        except ResolveError as exc:
-            raise fail(path, f"dividend_yield: dividends of {sym} are in {div.currency}: {exc.message}") from None
-        except (TypeError, ValueError):
-            raise fail(path, "dividend_yield: needs a fixed FX rate, not a distribution") from None
-    dps = div.value / shares.value
-    value = dps * fx / close
-    text = (f"from_data: dividends paid {div.basis} {div.period_end} ({div.source}) / diluted shares "
-            f"{shares.period_end} x fx {fx:g} / close {close:g} on {day.date()}")
-    return ({"value": value, "source": text},
-            {"dividends_per_share": dps, "fx": fx, "close": close, "close_date": day.date().isoformat()})

@@ -10,7 +10,8 @@ Checks (all ``warning`` except where noted; ``info`` = a property the user must 
                          between them is more than 25% off the ADS ratio)
 ``ttm_in_annual``        SEC "annual" rows that end at a quarter, not the fiscal year (TTM rows)
 ``no_quarterly_capex``   (info) the SEC quarterly series has no capex: TTM capex is not computed
-``zero_capex``           a fiscal year with capex exactly 0 (a gap in the SEC tags)
+``capex_gap``            fiscal years with revenue but no capex, or capex exactly 0 (NVDA
+                         FY2016-21: a gap in the SEC tags)
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ class FundamentalsIssue:
 
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
+
+
+def lg(x: float) -> str:
+    return f"{x:g}"
 
 
 def _d(ts: pd.Timestamp) -> str:
@@ -71,11 +76,15 @@ def check_frame(frame: pd.DataFrame) -> list[FundamentalsIssue]:
                            f"{_d(q['period_end'].min())}..{_d(q['period_end'].max())}",
                            "the SEC quarterly series has no capex: capex (and FCF) come from the last "
                            "fiscal year, never from quarters"))
-            zero = fy.loc[(fy["item"] == "capex") & (fy["value"] == 0)]
-            if len(zero):
-                out.append(FundamentalsIssue(sym, src, "zero_capex", "warning",
-                           ", ".join(_d(e) for e in zero["period_end"]),
-                           "capex is exactly 0 in these fiscal years (a gap in the SEC tags, not a fact)"))
+            capex_years = set(fy.loc[(fy["item"] == "capex") & (fy["value"] != 0), "period_end"])
+            rev_years = set(fy.loc[fy["item"] == "revenue", "period_end"])
+            if capex_years:
+                lo = min(capex_years)
+                gap = sorted(e for e in rev_years - capex_years if e > lo)
+                if gap:
+                    out.append(FundamentalsIssue(sym, src, "capex_gap", "warning", ", ".join(_d(e) for e in gap),
+                               "no capex (absent or exactly 0) in fiscal years that have revenue: a gap in "
+                               "the SEC tags, not zero capex"))
         else:
             bal = fy.loc[fy["item"].isin(["total_assets", "cash", "equity"])]
             debt = set(fy.loc[fy["item"] == "total_debt", "period_end"])
@@ -91,12 +100,14 @@ def check_frame(frame: pd.DataFrame) -> list[FundamentalsIssue]:
                 wide = fy.pivot_table(index="period_end", columns="item", values="value", aggfunc="last")
                 if {"shares_outstanding", "shares_diluted"} <= set(wide.columns):
                     r = (wide["shares_outstanding"] / wide["shares_diluted"]).dropna()
-                    for end, x in r.items():
-                        bad = abs(x / lst.ratio - 1) > 0.25
-                        out.append(FundamentalsIssue(sym, src, "ads_basis", "error" if bad else "warning",
-                                   _d(end),
-                                   f"Diluted EPS and Diluted Average Shares are per ADS; Ordinary Shares "
-                                   f"Number counts ordinary shares ({x:.2f} ordinary per diluted ADS against "
-                                   f"the ADS ratio {lst.ratio:g}): divide per-ADS EPS by {lst.ratio:g} for "
-                                   f"{lst.hk or 'an ordinary share'}"))
+                    if len(r):
+                        bad = [e for e, x in r.items() if abs(x / lst.ratio - 1) > 0.25]
+                        out.append(FundamentalsIssue(
+                            sym, src, "ads_basis", "error" if bad else "warning",
+                            ", ".join(_d(e) for e in (bad or list(r.index))),
+                            f"Diluted EPS and Diluted Average Shares are per ADS; Ordinary Shares Number "
+                            f"counts ordinary shares ({r.min():.2f}..{r.max():.2f} ordinary per diluted ADS "
+                            f"against the ADS ratio {lg(lst.ratio)}"
+                            + (", more than 25% off in the periods listed" if bad else "")
+                            + f"): per-ADS EPS / {lg(lst.ratio)} = EPS per {lst.hk or 'ordinary'} share"))
     return out
