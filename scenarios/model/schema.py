@@ -220,8 +220,15 @@ def _baseline_value(v: Any) -> Any:
 BValue = Annotated[BaselineValue, BeforeValidator(_baseline_value)]
 
 
-#: baseline fields that may be written ``from_data`` (``forward_from_data``: eps only)
-FROM_DATA_FIELDS = ("eps", "shares", "sales", "net_debt", "dividend_yield", "tax_rate")
+#: baseline fields that may be written ``from_data`` (``forward_from_data``: eps only); ``fcf``,
+#: ``capex`` and ``depreciation`` count once the Baseline model has such fields
+FROM_DATA_FIELDS = ("eps", "shares", "sales", "net_debt", "dividend_yield", "tax_rate", "fcf", "capex",
+                    "depreciation")
+
+
+def from_data_fields() -> tuple[str, ...]:
+    """The :data:`FROM_DATA_FIELDS` this version's :class:`Baseline` has."""
+    return tuple(f for f in FROM_DATA_FIELDS if f in Baseline.model_fields)
 
 
 def _split_data_markers(v: Any) -> Any:
@@ -230,10 +237,11 @@ def _split_data_markers(v: Any) -> Any:
         return v
     out = dict(v)
     items = dict(out.get("data_items") or {})
+    allowed = from_data_fields()
     for k, val in v.items():
         if val in ("from_data", "forward_from_data"):
-            if k not in FROM_DATA_FIELDS:
-                raise ValueError(f"{k}: {val} is not available (from data: {', '.join(FROM_DATA_FIELDS)})")
+            if k not in allowed:
+                raise ValueError(f"{k}: {val} is not available (from data: {', '.join(allowed)})")
             if val == "forward_from_data" and k != "eps":
                 raise ValueError(f"{k}: forward_from_data is available for eps only (write from_data)")
             items[k] = out.pop(k)
@@ -276,9 +284,10 @@ class Baseline(_Model):
     @field_validator("data_items")
     @classmethod
     def _data_fields(cls, v: dict[str, str]) -> dict[str, str]:
+        allowed = from_data_fields()
         for k, mode in v.items():
-            if k not in FROM_DATA_FIELDS:
-                raise ValueError(f"{k} cannot come from data (from data: {', '.join(FROM_DATA_FIELDS)})")
+            if k not in allowed:
+                raise ValueError(f"{k} cannot come from data (from data: {', '.join(allowed)})")
             if mode == "forward_from_data" and k != "eps":
                 raise ValueError(f"{k}: forward_from_data is available for eps only (write from_data)")
         return v

@@ -153,3 +153,25 @@ def test_cli_import_fundamentals_folder_then_read_from_store(fundamentals_dir: P
     assert main(["data", "fundamentals", "MSFT", "--as-of", "2024-09-01", "--format", "json"]) == 0
     got = {v["item"]: v["value"] for v in json.loads(capsys.readouterr().out)["values"]}
     assert got["revenue"] == 245_122_000_000.0
+
+
+def test_ads_listing_in_usd_needs_the_cny_rate(fund_env, snapshot_source) -> None:
+    data = {"name": "b", "as_of": "2025-06-30", "horizon": "3M", "universe": ["BABA"], "currency": "USD",
+            "baseline": {"BABA": {"eps": "from_data", "shares": "from_data"}},
+            "drivers": [{"type": "rerating", "change": 0.0}], "monte_carlo": {"draws": 5}}
+    with pytest.raises(ScenarioError, match=r"baseline.BABA.currency.*in CNY \(statement currency\).*USD"):
+        run_scenario(scenario_from_dict(data), source=snapshot_source)
+    data["fx"] = {"USDCNY": 7.17}
+    from scenarios.engine.synthetic import flat_source
+
+    r = run_scenario(scenario_from_dict(data), source=flat_source({"BABA": 120.0}))  # no BABA prices in the snapshot
+    assert r.multiple[0, 0] == pytest.approx(120.0 / (53.6 / 7.17))  # P/E on USD EPS per ADS
+    b = r.inputs["baseline"]["BABA"]
+    assert b["eps"]["value"] == 53.6 and b["currency"] == "CNY"  # per ADS, FY to 2025-03-31
+    assert b["shares"]["value"] == 2.41475  # bn ADS
+    assert r.inputs["resolved"]["fundamentals"]["BABA"]["eps"]["per_share_basis"] == "ADS"
+
+
+def test_items_the_model_has_no_field_for_are_refused() -> None:
+    with pytest.raises(ScenarioErrors, match=r"capex: from_data is not available \(from data: eps, shares"):
+        scenario_from_dict(_tencent("2025-04-01", {"capex": "from_data"}))

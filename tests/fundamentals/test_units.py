@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -234,3 +235,37 @@ def test_reporting_lags_from_environment(monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(ScenarioError, match="SCENARIOS_REPORTING_LAGS"):
         lags_from_env()
     assert isinstance(DEFAULT_LAGS, ReportingLags)
+
+
+# ------------------------------------------------------------------ listings
+
+@settings(max_examples=50, deadline=None)
+@given(values=st.lists(st.floats(0.01, 1e3, allow_nan=False), min_size=1, max_size=6),
+       ads=st.sampled_from(["BABA", "JD", "NTES", "NIO"]))
+def test_ads_mapping_round_trips_and_scales_by_the_ratio(values: list[float], ads: str) -> None:
+    from scenarios.data.fundamentals.listings import ADS_LISTINGS
+    from scenarios.data.fundamentals.mapping import for_listing
+
+    lst = ADS_LISTINGS[ads]
+    rows = []
+    for i, v in enumerate(values):
+        end = pd.Timestamp("2020-12-31") + pd.DateOffset(years=i)
+        common = {"symbol": ads, "period_end": end, "period_type": "FY", "source": "yfinance",
+                  "known_from": end, "filed": pd.NaT}
+        rows += [{**common, "item": "eps_diluted", "value": v, "currency": "CNY", "per_share_basis": "ADS"},
+                 {**common, "item": "shares_diluted", "value": v * 1e6, "currency": "", "per_share_basis": "ADS"},
+                 {**common, "item": "revenue", "value": v * 1e9, "currency": "CNY", "per_share_basis": ""}]
+    frame = to_canonical(pd.DataFrame(rows))
+    hk = for_listing(frame, lst.hk)
+    assert set(hk["symbol"]) == {lst.hk}
+    eps = hk["item"] == "eps_diluted"
+    assert np.allclose(hk.loc[eps, "value"] * lst.ratio, frame.loc[frame["item"] == "eps_diluted", "value"])
+    sh = hk["item"] == "shares_diluted"
+    assert np.allclose(hk.loc[sh, "value"] / lst.ratio, frame.loc[frame["item"] == "shares_diluted", "value"])
+    # totals do not change; EPS x shares (earnings) is the same on either basis
+    assert hk.loc[hk["item"] == "revenue", "value"].tolist() == frame.loc[frame["item"] == "revenue", "value"].tolist()
+    assert np.allclose(hk.loc[eps, "value"].to_numpy() * hk.loc[sh, "value"].to_numpy(),
+                       frame.loc[frame["item"] == "eps_diluted", "value"].to_numpy()
+                       * frame.loc[frame["item"] == "shares_diluted", "value"].to_numpy())
+    back = for_listing(hk, ads)
+    assert np.allclose(back["value"], frame["value"]) and (back["per_share_basis"] == frame["per_share_basis"]).all()

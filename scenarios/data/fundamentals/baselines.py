@@ -28,11 +28,13 @@ from scenarios.data.fundamentals.select import Picked, pick
 from scenarios.data.fundamentals.view import FundamentalsView
 from scenarios.errors import DataUnavailableError, ScenarioError
 
-#: baseline field -> data item
+#: baseline field -> data item (``fcf``, ``capex``, ``depreciation`` are filled once the
+#: Baseline model has those fields: :func:`scenarios.model.schema.from_data_fields`)
 DATA_ITEM = {"eps": "eps_diluted", "shares": "shares_diluted", "sales": "revenue",
-             "net_debt": "net_debt", "dividend_yield": "dividends_paid", "tax_rate": "tax_rate"}
-FILLABLE = tuple(DATA_ITEM)
-FORWARD = ("eps",)
+             "net_debt": "net_debt", "dividend_yield": "dividends_paid", "tax_rate": "tax_rate",
+             "fcf": "fcf", "capex": "capex", "depreciation": "depreciation"}
+#: fields written in bn (money totals and share counts)
+IN_BN = ("sales", "net_debt", "shares", "fcf", "capex", "depreciation")
 
 Fail = Callable[[tuple[str | int, ...], str], ScenarioError]
 
@@ -99,8 +101,10 @@ class _Fill:
         self.explicit = set(b.data_items)
         self.wanted: dict[str, str] = dict(b.data_items)
         if b.from_data:
-            for f in FILLABLE:
-                if getattr(b, f) is None:
+            from scenarios.model.schema import from_data_fields
+
+            for f in from_data_fields():
+                if getattr(b, f, None) is None:
                     self.wanted.setdefault(f, "from_data")
         self.frame = fview.frame(sym)
         self.updates: dict[str, Any] = {"from_data": False, "data_items": {}}
@@ -158,7 +162,7 @@ class _Fill:
                             f"({_money_text(p)}): the price model needs EPS > 0; leave eps out for a "
                             "loss-making company")
         self._currency(field, p.currency)
-        scaled = field in ("sales", "net_debt", "shares")
+        scaled = field in IN_BN
         self.updates[field] = {"value": p.value / 1e9 if scaled else p.value, "source": _money_text(p),
                                **({"unit": "bn"} if scaled else {})}
         self.record[field] = {"mode": "from_data", **p.to_dict()}
@@ -199,7 +203,7 @@ class _Fill:
             else:
                 self.from_data(field)
         b = self.b
-        money = any(f in self.updates for f in ("eps", "sales", "net_debt"))
+        money = any(f in self.updates for f in ("eps", "sales", "net_debt", "fcf", "capex", "depreciation"))
         if self.currency is not None and money:
             if b.currency is not None and b.currency != self.currency:
                 raise self._fail(("baseline", self.key, "currency"), f"baseline currency is {b.currency} but "
