@@ -23,6 +23,7 @@ Columns (:data:`COLUMNS`):
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 COLUMNS: tuple[str, ...] = ("symbol", "item", "period_end", "period_type", "value", "currency",
@@ -40,16 +41,18 @@ def empty_frame() -> pd.DataFrame:
 
 def to_canonical(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns in order, dtypes fixed (strings, datetime64[ns], float64), rows sorted."""
-    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    n = len(frame)
+    data: dict[str, object] = {}
     for c in COLUMNS:
-        col = frame[c] if c in frame.columns else pd.Series([None] * len(frame))
-        values = col.to_numpy()
+        values = frame[c].to_numpy() if c in frame.columns else np.full(n, None, dtype=object)
         if c in _DATES:
-            out[c] = pd.to_datetime(pd.Series(values), errors="raise").astype("datetime64[ns]")
+            data[c] = pd.to_datetime(values, errors="raise").astype("datetime64[ns]") if n else \
+                np.array([], dtype="datetime64[ns]")
         elif c == "value":
-            out[c] = pd.Series(values, dtype="float64")
+            data[c] = np.asarray(values, dtype="float64")
         else:
-            out[c] = pd.Series(["" if v is None or v != v else str(v) for v in values], dtype="str")
+            data[c] = pd.array(["" if v is None or v != v else str(v) for v in values], dtype="str")
+    out = pd.DataFrame(data, index=pd.RangeIndex(n))
     if len(out):
         out = out.sort_values(SORT_KEY, kind="mergesort").reset_index(drop=True)
     return out
