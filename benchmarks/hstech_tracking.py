@@ -138,6 +138,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {row.symbol}  {row.start} .. {row.end} (excl.)  {row.reason}")
     for note in main_res.notes:
         print(f"note: {note}")
+    snaps = ref / "hstech_weights_snapshots.csv"
+    if snaps.is_file():
+        from scenarios.backtest.recon.reference import snapshot_weight_coverage
+
+        have = {p.name[:-4] for p in prices.glob("*.csv")}
+        cov = snapshot_weight_coverage(snaps, have)
+        print("\nindex weight held by members without a price file, where a whole weight list exists:")
+        for row in cov.itertuples(index=False):
+            print(f"  {row.as_of.date()}: {row.without_data:.2%} of {row.listed:.2%} stated "
+                  f"({row.unstated:.2%} unstated) - {row.missing_names}")
 
     if not args.no_counterfactuals:
         t = time.perf_counter()

@@ -178,3 +178,33 @@ def test_config_is_validated() -> None:
         CheckConfig(low_volume_fraction=5)
     with pytest.raises(ValueError):
         CheckConfig(low_volume_window=10, low_volume_min_periods=20)
+
+
+@pytest.mark.snapshot
+@pytest.mark.parametrize("symbol", ["0020.HK", "3888.HK", "9660.HK", "9863.HK"])
+def test_extended_files_gap_sessions_are_listed(snapshot_dir: Path, symbol: str) -> None:
+    # the four files appended from a later source miss 2025-10-31..2025-11-11 and 2026-04-14:
+    # every XHKG session in the file's span without a row is reported, and nothing else
+    rep = _report(snapshot_dir, symbol)
+    got = rep.flagged_dates("missing_session")
+    raw = snapshot_frame(snapshot_dir, symbol)
+    assert not got & set(raw.index.date)
+    # independent: the sessions Tencent traded in the two gaps
+    tencent = set(snapshot_frame(snapshot_dir, "0700.HK").index.date)
+    gaps = {d for d in tencent if date(2025, 10, 31) <= d <= date(2025, 11, 11) or d == date(2026, 4, 14)}
+    assert len(gaps) == 9
+    assert gaps <= got
+    assert {d for d in got if date(2025, 10, 30) < d <= date(2026, 4, 16)} == gaps
+
+
+@pytest.mark.snapshot
+def test_data_check_cli_lists_the_gap_sessions(snapshot_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from scenarios.cli.app import main
+
+    main(["data", "check", "0020.HK", "--format", "json"])
+    payload = json.loads(capsys.readouterr().out)
+    text = json.dumps(payload)
+    for d in ("2025-10-31", "2025-11-03", "2025-11-11", "2026-04-14"):
+        assert d in text
