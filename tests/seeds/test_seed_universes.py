@@ -239,3 +239,28 @@ def test_size_check_allows_fast_entries_until_the_next_regular_review(tmp_path: 
     clear_cache()
     with pytest.raises(ScenarioError, match=r"universe has 4 member\(s\) on 2025-03-10, not 2"):
         load_universes(p)
+
+
+def test_cli_universe_on_2021_06_30(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from scenarios.cli.app import main
+
+    assert main(["universe", "hstech", "--as-of", "2021-06-30", "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    syms = [m["symbol"] for m in payload["members"]]
+    assert syms == universe_members("hstech", "2021-06-30") and payload["count"] == 30
+    assert {"1024.HK", "9888.HK", "9626.HK", "1797.HK"} <= set(syms) and "0763.HK" not in syms
+    baidu = next(m for m in payload["members"] if m["symbol"] == "9888.HK")
+    assert baidu["from"] == "2021-04-09" and baidu["fast_entry"] and baidu["uncertain"]
+    # 32 names between the Kuaishou fast entry and the 2021-03-15 review
+    assert main(["universe", "hstech", "--as-of", "2021-03-12", "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["count"] == payload["expected_size"] == 32
+    assert main(["universe", "hstech", "--as-of", "2021-06-30"]) == 0
+    out = capsys.readouterr().out
+    assert "30 members of hstech on 2021-06-30." in out and "fast entry, uncertain" in out
+    # a bad date is a usage error, a date before the record a data error; never a crash
+    assert main(["universe", "hstech", "--as-of", "30/06/2021"]) == 2
+    assert main(["universe", "hstech", "--as-of", "2019-06-30"]) == 3
+    assert main(["universe", "nope"]) == 2
