@@ -67,9 +67,11 @@ __all__ = [
     "recurring_value_change",
     "buyback_value_per_share",
     "buyback_log_contribution",
+    "cash_item_value_change",
 ]
 
-#: How a cash item recurs (the schema's ``recurrence:``; subsidies default to ``one_off``).
+#: How a cash item recurs: the schema's ``recurrence: one_off | recurring`` (subsidies default to
+#: ``one_off``), plus ``programme`` for a stated multi-year outlay valued at its present value.
 Recurrence = Literal["one_off", "programme", "recurring"]
 #: When in each year a programme's cash moves: at the end (``t = 1..n``), mid-year
 #: (``t = 0.5..n-0.5``) or at the start (``t = 0..n-1``, the first year's cash immediately).
@@ -190,7 +192,7 @@ def one_off_log_contribution(amount: ArrayLike, shares: ArrayLike, price: ArrayL
     Examples
     --------
     >>> c = one_off_log_contribution(1.0, 9.2, 553.55, tax_rate=0.20, fx=1.12)
-    >>> round(553.55 * (1 - np.exp(c)), 4)     # HKD per share
+    >>> round(float(553.55 * (1 - np.exp(c))), 4)     # HKD per share
     0.0974
     """
     dv = one_off_value_change(amount, shares, tax_rate=tax_rate, fx=fx)
@@ -385,3 +387,57 @@ def buyback_log_contribution(value_per_share: ArrayLike, amount: ArrayLike, buy_
     v = inp.get("value_per_share", gt=0.0)
     inp.broadcast()
     return inp.wrap(np.log(a / v))
+
+
+def cash_item_value_change(recurrence: Recurrence, amount: ArrayLike, shares: ArrayLike, *,
+                           tax_rate: ArrayLike = 0.0, fx: ArrayLike = 1.0,
+                           pe: ArrayLike | None = None, discount_rate: ArrayLike | None = None,
+                           timing: Timing = "end") -> ArrayLike:
+    """Value change per share of a cash item by its recurrence (one entry point for the engine).
+
+    Parameters
+    ----------
+    recurrence : "one_off", "programme" or "recurring"
+        ``one_off``: :func:`one_off_value_change` (``pe`` and ``discount_rate`` must be omitted: a
+        one-off is neither capitalised nor spread). ``programme``: :func:`programme_value_change`
+        with ``amount`` holding the yearly amounts on its last axis and ``discount_rate``
+        required. ``recurring``: :func:`recurring_value_change` with ``pe`` required (``amount``
+        per year).
+    amount, shares, tax_rate, fx
+        As in :func:`after_tax_cash_per_share` (reporting currency, unit matching ``shares``).
+    pe : > 0, recurring only
+        P/E multiple the recurring EPS change is valued at.
+    discount_rate : fraction in [0, 1), programme only
+        Stated annual discount rate.
+    timing : "end", "mid" or "start", programme only
+
+    Returns
+    -------
+    Price currency per share (<= 0 for costs). Turn it into a log contribution with
+    :func:`value_change_log_contribution` against the horizon price without the item.
+    """
+    f = "cash_item_value_change"
+    if recurrence == "one_off":
+        if pe is not None or discount_rate is not None:
+            raise InputRangeError(f"{f}: a one_off item is worth its after-tax cash once; pe and "
+                                  "discount_rate do not apply (omit them)")
+        return one_off_value_change(amount, shares, tax_rate=tax_rate, fx=fx)
+    if recurrence == "programme":
+        if discount_rate is None:
+            raise InputRangeError(f"{f}: a programme needs discount_rate (its present value is "
+                                  "taken at a stated rate)")
+        if pe is not None:
+            raise InputRangeError(f"{f}: a programme is valued at its present value; pe does not "
+                                  "apply (omit it)")
+        return programme_value_change(amount, shares, discount_rate, tax_rate=tax_rate, fx=fx,
+                                      timing=timing)
+    if recurrence == "recurring":
+        if pe is None:
+            raise InputRangeError(f"{f}: a recurring item cuts EPS every year and is valued at the "
+                                  "multiple: pe is required")
+        if discount_rate is not None:
+            raise InputRangeError(f"{f}: a recurring item is valued at the multiple; "
+                                  "discount_rate does not apply (omit it)")
+        return recurring_value_change(amount, shares, pe, tax_rate=tax_rate, fx=fx)
+    raise InputRangeError(f"{f}: recurrence must be 'one_off', 'programme' or 'recurring' "
+                          f"(got {recurrence!r})")

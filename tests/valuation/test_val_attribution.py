@@ -164,3 +164,19 @@ def test_bad_inputs() -> None:
         attribute_return(lambda s: np.zeros(3), ["a"], ["X", "Y"])
     with pytest.raises(InputRangeError, match="simple return must be > -1"):
         attribute_return(lambda s: np.full(1, -1.5), ["a"], ["X"])
+
+
+def test_docs_worked_example_margin_and_subsidy() -> None:
+    # docs/finance.md: Meituan EPS RMB 7.18, margin cut RMB 2.00, subsidy RMB 3.00 a share.
+    def ret(s: frozenset[str]) -> np.ndarray:
+        eps = 7.18 - (2.0 if "margin" in s else 0.0) - (3.0 if "subsidy" in s else 0.0)
+        return np.array([eps / 7.18 - 1.0])
+
+    res = attribute_return(ret, ["subsidy", "margin"], ["3690.HK"])
+    pp = res.contributions_pp["3690.HK"]
+    assert pp["margin"] == pytest.approx(-2.0 / 7.18 * 100, rel=1e-12)  # -27.86 pp
+    assert pp["subsidy"] == pytest.approx(-3.0 / 7.18 * 100, rel=1e-12)  # -41.78 pp
+    assert res.total_pp["3690.HK"] == pytest.approx((2.18 / 7.18 - 1) * 100, rel=1e-12)
+    # the order-dependent log contributions of the margin that the docs contrast it with
+    assert np.log(5.18 / 7.18) == pytest.approx(-0.3265, abs=1e-4)
+    assert np.log(2.18 / 4.18) == pytest.approx(-0.6510, abs=1e-4)

@@ -15,6 +15,7 @@ from valuation.cash_items import (
     after_tax_cash_per_share,
     buyback_log_contribution,
     buyback_value_per_share,
+    cash_item_value_change,
     one_off_log_contribution,
     one_off_value_change,
     programme_present_value,
@@ -50,9 +51,29 @@ def test_tencent_yuanbao_one_off_is_ten_hk_cents_not_1_77(tax: float, expected: 
     assert old / cash_ps == pytest.approx(pe, rel=1e-9)  # 18x too much
 
 
-def test_tencent_close_used_above_is_the_snapshot_close(snapshot_dir: Path) -> None:
-    prices = pd.read_csv(snapshot_dir / "0700.HK.csv", index_col="date")
-    assert prices.loc["2026-02-09", "close"] == pytest.approx(TENCENT_CLOSE_2026_02_09, abs=1e-6)
+def test_closes_used_in_the_worked_examples_are_the_snapshot_closes(snapshot_dir: Path) -> None:
+    def close(symbol: str, day: str) -> float:
+        return float(pd.read_csv(snapshot_dir / f"{symbol}.csv", index_col="date").loc[day, "close"])
+
+    assert close("0700.HK", "2026-02-09") == pytest.approx(TENCENT_CLOSE_2026_02_09, abs=1e-6)
+    assert close("9988.HK", "2026-02-09") == pytest.approx(157.72, abs=0.005)
+    assert close("3690.HK", "2025-06-30") == pytest.approx(125.30, abs=0.005)
+
+
+def test_docs_worked_examples_qwen_programme_buyback() -> None:
+    # Alibaba Qwen RMB 3bn: 19.318bn shares, RMB 6.70 EPS, close HKD 157.72: HKD 0.139 of cash,
+    # HKD 2.92 when capitalised at the P/E of 21.0 (21 times).
+    cash = after_tax_cash_per_share(3.0, 19.318, tax_rate=0.2, fx=CNYHKD)
+    pe = 157.72 / (6.70 * CNYHKD)
+    assert cash == pytest.approx(0.139, abs=5e-4)
+    assert pe == pytest.approx(21.0, abs=0.05) and cash * pe == pytest.approx(2.92, abs=0.005)
+    # RMB 1bn a year for three years at 9%: PV RMB 2.531bn, HKD 0.2465 a Tencent share after tax
+    assert programme_present_value([1.0, 1.0, 1.0], 0.09) == pytest.approx(2.531, abs=5e-4)
+    assert programme_value_change([1.0, 1.0, 1.0], 9.2, 0.09, tax_rate=0.2, fx=CNYHKD) == \
+        pytest.approx(-0.2465, abs=5e-5)
+    # HKD 80bn at HKD 553.55 when the share is worth 553.55 (neutral) or 600 (accretive)
+    assert buyback_value_per_share(553.55, 80.0, 553.55, 9.2) == pytest.approx(553.55, rel=1e-12)
+    assert buyback_value_per_share(600.0, 80.0, 553.55, 9.2) == pytest.approx(600.74, abs=0.005)
 
 
 def test_meituan_delivery_war_is_about_five_hkd_a_share() -> None:
@@ -208,3 +229,21 @@ def test_bad_inputs_are_named() -> None:
         buyback_value_per_share(10.0, 50.0, 5.0, 10.0)
     with pytest.raises(InputRangeError, match="whole equity"):
         buyback_value_per_share(10.0, 100.0, 20.0, 10.0)
+
+
+def test_one_entry_point_by_recurrence() -> None:
+    kw = {"tax_rate": 0.2, "fx": CNYHKD}
+    assert cash_item_value_change("one_off", 1.0, 9.2, **kw) == \
+        one_off_value_change(1.0, 9.2, **kw)
+    assert cash_item_value_change("recurring", 1.0, 9.2, pe=18.17, **kw) == \
+        pytest.approx(18.17 * one_off_value_change(1.0, 9.2, **kw), rel=1e-12)
+    assert cash_item_value_change("programme", [1.0, 1.0], 9.2, discount_rate=0.0, **kw) == \
+        pytest.approx(2 * one_off_value_change(1.0, 9.2, **kw), rel=1e-12)
+    with pytest.raises(InputRangeError, match="pe and discount_rate do not apply"):
+        cash_item_value_change("one_off", 1.0, 9.2, pe=18.17)
+    with pytest.raises(InputRangeError, match="pe is required"):
+        cash_item_value_change("recurring", 1.0, 9.2)
+    with pytest.raises(InputRangeError, match="needs discount_rate"):
+        cash_item_value_change("programme", [1.0], 9.2)
+    with pytest.raises(InputRangeError, match="recurrence must be"):
+        cash_item_value_change("sometimes", 1.0, 9.2)  # type: ignore[arg-type]
