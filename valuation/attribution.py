@@ -74,6 +74,14 @@ def shapley_from_coalitions(coalition_values: ArrayLike) -> FloatArray:
     ndarray (n, ...)
         Contribution of each driver, in the unit of ``f``; ``sum(axis=0) == f(all) - f(none)``
         up to float rounding (~1e-15 relative).
+
+    Examples
+    --------
+    Two drivers whose joint effect (5) exceeds the sum of their own (1 + 2): the interaction of 2
+    is split evenly.
+
+    >>> shapley_from_coalitions([0.0, 1.0, 2.0, 5.0]).tolist()   # f({}), f({a}), f({b}), f({a, b})
+    [2.0, 3.0]
     """
     f = "shapley_from_coalitions"
     v = as_float_array(coalition_values, "coalition_values", f)

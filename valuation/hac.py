@@ -129,6 +129,11 @@ def long_run_variance(x: ArrayLike, *, lags: int | None = None) -> ArrayLike:
     Returns
     -------
     ``S`` in the squared unit of ``x``: float for one series, ``(k,)`` / Series for several.
+
+    Examples
+    --------
+    >>> long_run_variance([1.0, 2.0, 3.0, 4.0], lags=1)   # 1.25 + 2 * 0.5 * 0.3125
+    1.5625
     """
     f = "long_run_variance"
     a = _series(x, f)

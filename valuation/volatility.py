@@ -183,6 +183,12 @@ def ewma_vol(returns: ArrayLike, horizon_periods: int, *, lam: float = RISKMETRI
     -------
     VolForecast
         Flat term structure: ``horizon = sd * sqrt(horizon_periods)``.
+
+    Examples
+    --------
+    >>> out = ewma_vol([0.01, -0.01] * 150, 4)   # 1% a day in size
+    >>> round(out.horizon, 6), round(out.annualised, 4)
+    (0.02, 0.1587)
     """
     f = "ewma_vol"
     h = _int(horizon_periods, "horizon_periods", f, 1)
