@@ -13,6 +13,10 @@ For scores over horizons that span ``m`` forecast steps, ``MA(m - 1)`` dependenc
 model, hence ``L = m - 1`` (:func:`overlap_robust_ic_tstat`). Without a known overlap the
 Newey-West (1994) rule ``L = floor(4 (T / 100) ** (2/9))`` is used.
 
+Direction (hit-rate) skill over overlapping windows: :func:`hac_directional_test` regresses the
+realised up/down indicator on the predicted one and tests the slope with the same HAC variance
+(the regression form of the Pesaran-Timmermann test, Pesaran and Timmermann 2009).
+
 p-values are two-sided from Student's t with ``T - 1`` degrees of freedom (slightly more cautious
 than the normal in short track records). Inputs: a series on axis 0, shape ``(T,)`` or ``(T, k)``
 (one column per series); a Series or a DataFrame. NaN is refused.
@@ -38,6 +42,8 @@ __all__ = [
     "hac_mean_variance",
     "hac_mean_test",
     "overlap_robust_ic_tstat",
+    "DirectionalTest",
+    "hac_directional_test",
 ]
 
 
@@ -206,3 +212,82 @@ def overlap_robust_ic_tstat(ics: ArrayLike, overlap: int) -> HACMeanTest:
         raise InputRangeError(f"{f}: an IC is a correlation in [-1, 1] (got "
                               f"{float(a[np.abs(a) > 1.0][0])!r})")
     return hac_mean_test(ics, lags=min(int(overlap) - 1, a.shape[0] - 1))
+
+
+class DirectionalTest(NamedTuple):
+    """Overlap-robust test of directional skill.
+
+    Attributes
+    ----------
+    slope : float
+        OLS slope of ``1{realised > 0}`` on ``1{predicted > 0}``: the hit rate on predicted ups
+        minus the up rate on predicted downs (unitless, in [-1, 1]; 0 = no skill).
+    se : float
+        Newey-West standard error of the slope.
+    t, p_value : float
+        ``slope / se`` and its two-sided Student-t p-value (``n - 2`` degrees of freedom); NaN
+        when every forecast (or every outcome) has the same sign: no test is possible.
+    lags : int
+    n : int
+    """
+
+    slope: float
+    se: float
+    t: float
+    p_value: float
+    lags: int
+    n: int
+
+
+def hac_directional_test(predicted: ArrayLike, realized: ArrayLike, *,
+                         lags: int | None = None) -> DirectionalTest:
+    """Directional skill test robust to overlapping windows (regression Pesaran-Timmermann).
+
+    Regresses ``y_t = 1{realized_t > 0}`` on ``x_t = 1{predicted_t > 0}`` with a constant;
+    under independence of forecast and outcome the slope is 0. The slope's variance is the
+    Newey-West sandwich ``LRV(x~_t e_t) / (T var(x)^2)`` (``x~`` demeaned ``x``, ``e`` the OLS
+    residual), the standard HAC slope variance.
+
+    Parameters
+    ----------
+    predicted, realized : array (T,) or Series
+        Predicted and realised returns (fractions) per window, in time order, finite.
+    lags : int >= 0 or None
+        Bartlett lag (``overlap - 1`` for overlapping horizons); ``None`` =
+        :func:`newey_west_lags`.
+
+    Returns
+    -------
+    DirectionalTest
+    """
+    f = "hac_directional_test"
+    p = _series(predicted, f)
+    r = _series(realized, f)
+    if p.ndim != 1 or p.shape != r.shape:
+        raise InputShapeError(f"{f}: predicted and realized must be two series of equal length "
+                              f"(got {p.shape} and {r.shape})")
+    n = p.shape[0]
+    if n < 3:
+        raise InputShapeError(f"{f}: needs at least 3 windows (got {n})")
+    lag = _lags(lags, n, f)
+    x = (p > 0).astype(np.float64)
+    y = (r > 0).astype(np.float64)
+    xd = x - x.mean()
+    sxx = float(np.mean(xd * xd))
+    if sxx == 0.0 or float(np.var(y)) == 0.0:
+        return DirectionalTest(float("nan"), float("nan"), float("nan"), float("nan"), lag, n)
+    slope = float(np.mean(xd * (y - y.mean())) / sxx)
+    resid = (y - y.mean()) - slope * xd
+    se = float(np.sqrt(_lrv_uncentred(xd * resid, lag) / n) / sxx)
+    t = slope / se if se > 0 else float("nan")
+    pv = float(2.0 * stats.t.sf(abs(t), df=n - 2)) if math.isfinite(t) else float("nan")
+    return DirectionalTest(slope, se, t, pv, lag, n)
+
+
+def _lrv_uncentred(u: FloatArray, lags: int) -> float:
+    """Bartlett long-run variance of a mean-zero score (no demeaning)."""
+    t = u.shape[0]
+    s = float(np.sum(u * u)) / t
+    for k in range(1, lags + 1):
+        s += 2.0 * (1.0 - k / (lags + 1.0)) * float(np.sum(u[k:] * u[:-k])) / t
+    return s

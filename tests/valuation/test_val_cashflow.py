@@ -65,6 +65,23 @@ def test_amazon_2024_fcf_under_both_conventions_from_the_snapshot(amzn: dict[str
     assert ps.value == pytest.approx(38.219 / shares_bn, rel=1e-4)
 
 
+def test_amazon_2025_fcf_fall_depends_on_the_convention(amzn: dict[str, Any]) -> None:
+    # 2025: capex USD 131.8bn. FCF fell about 77% (gross) or 71% (Amazon's own) from 2024: a
+    # 6-point gap from the convention alone.
+    def both(year: str) -> tuple[float, float]:
+        cf = amzn["cashflow"][year]
+        ocf, buy, sale = (cf["Operating Cash Flow"], -cf["Purchase Of PPE"], cf["Sale Of PPE"])
+        gross = free_cash_flow(ocf, buy, convention="gross_capex").value
+        net = free_cash_flow(ocf, buy, convention="net_capex", ppe_proceeds=sale).value
+        return float(gross) / 1e9, float(net) / 1e9
+
+    g24, n24 = both("2024-12-31")
+    g25, n25 = both("2025-12-31")
+    assert (g25, n25) == pytest.approx((139.514 - 131.819, 139.514 - 131.819 + 3.499), abs=5e-4)
+    assert g25 / g24 - 1 == pytest.approx(-0.766, abs=5e-4)
+    assert n25 / n24 - 1 == pytest.approx(-0.707, abs=5e-4)
+
+
 def test_amazon_fcf_yield_worked_example() -> None:
     # Amazon 2024 stated figures (10-K): OCF 115.877, PP&E purchases 82.999, proceeds and
     # incentives 5.341 (USD bn); ~10.76bn shares. At a 2.5% FCF yield on Amazon's own FCF:

@@ -12,6 +12,7 @@ from scipy import stats
 
 from valuation import InputRangeError, InputShapeError, NonFiniteInputError
 from valuation.hac import (
+    hac_directional_test,
     hac_mean_test,
     hac_mean_variance,
     long_run_variance,
@@ -118,3 +119,29 @@ def test_bad_inputs() -> None:
     with pytest.raises(NonFiniteInputError):
         hac_mean_test([0.1, np.nan, 0.3])
     assert overlap_robust_ic_tstat([0.1, 0.2, 0.3], overlap=12).lags == 2  # capped at T - 1
+
+
+def test_directional_test_matches_statsmodels_slope_hac() -> None:
+    sm = pytest.importorskip("statsmodels.api", reason="statsmodels (test-only check) missing")
+    rng = np.random.default_rng(8)
+    common = np.convolve(rng.normal(size=70), np.ones(6), "valid")  # overlapping horizons
+    predicted = 0.5 * common + rng.normal(size=65)
+    realized = common + rng.normal(size=65)
+    x = (predicted > 0).astype(float)
+    y = (realized > 0).astype(float)
+    for lags in (0, 5):
+        ols = sm.OLS(y, sm.add_constant(x)).fit(
+            cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": False})
+        res = hac_directional_test(predicted, realized, lags=lags)
+        assert res.slope == pytest.approx(ols.params[1], rel=1e-12)
+        assert res.se == pytest.approx(ols.bse[1], rel=1e-10)
+        assert res.t == pytest.approx(ols.tvalues[1], rel=1e-10)
+    # the slope is the hit rate on predicted ups minus the up rate on predicted downs
+    assert res.slope == pytest.approx(y[x == 1].mean() - y[x == 0].mean(), rel=1e-12)
+
+
+def test_directional_test_without_variation_is_not_a_test() -> None:
+    res = hac_directional_test([0.1, 0.2, 0.3, 0.1], [0.1, -0.2, 0.3, 0.1], lags=1)
+    assert np.isnan(res.t) and np.isnan(res.p_value)  # every forecast says "up"
+    with pytest.raises(InputShapeError, match="equal length"):
+        hac_directional_test([0.1, 0.2, 0.3], [0.1, 0.2])
