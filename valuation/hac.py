@@ -25,7 +25,7 @@ than the normal in short track records). Inputs: a series on axis 0, shape ``(T,
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,7 @@ from ._validate import as_float_array, check_finite
 from .exceptions import InputRangeError, InputShapeError
 
 __all__ = [
+    "Kernel",
     "HACMeanTest",
     "newey_west_lags",
     "long_run_variance",
@@ -45,6 +46,12 @@ __all__ = [
     "DirectionalTest",
     "hac_directional_test",
 ]
+
+
+#: Lag weights: ``"bartlett"`` (Newey-West, ``1 - k / (L + 1)``, never negative) or ``"uniform"``
+#: (Hansen-Hodrick, weight 1 up to ``L``: unbiased for an MA(L) series, but it can go negative, in
+#: which case the Bartlett value is used).
+Kernel = Literal["bartlett", "uniform"]
 
 
 class HACMeanTest(NamedTuple):
@@ -111,17 +118,29 @@ def _wrap(values: FloatArray, x: ArrayLike) -> ArrayLike:
     return values
 
 
-def _lrv(a: FloatArray, lags: int) -> FloatArray:
+def _lrv(a: FloatArray, lags: int, kernel: str = "bartlett") -> FloatArray:
     t = a.shape[0]
     e = a - a.mean(axis=0)
-    s = np.sum(e * e, axis=0) / t
+    g0 = np.sum(e * e, axis=0) / t
+    bartlett, uniform = g0, g0
     for k in range(1, lags + 1):
         gk = np.sum(e[k:] * e[:-k], axis=0) / t
-        s = s + 2.0 * (1.0 - k / (lags + 1.0)) * gk
-    return np.asarray(s)
+        bartlett = bartlett + 2.0 * (1.0 - k / (lags + 1.0)) * gk
+        uniform = uniform + 2.0 * gk
+    if kernel == "uniform":
+        return np.asarray(np.where(uniform > 0, uniform, bartlett))
+    return np.asarray(bartlett)
 
 
-def long_run_variance(x: ArrayLike, *, lags: int | None = None) -> ArrayLike:
+def _kernel(kernel: str, func: str) -> str:
+    if kernel not in ("bartlett", "uniform"):
+        raise InputRangeError(f"{func}: kernel must be 'bartlett' (Newey-West) or 'uniform' "
+                              f"(Hansen-Hodrick) (got {kernel!r})")
+    return kernel
+
+
+def long_run_variance(x: ArrayLike, *, lags: int | None = None,
+                      kernel: Kernel = "bartlett") -> ArrayLike:
     """Newey-West long-run variance ``S`` (Bartlett kernel) of a series.
 
     Parameters
@@ -131,6 +150,8 @@ def long_run_variance(x: ArrayLike, *, lags: int | None = None) -> ArrayLike:
     lags : int >= 0 or None
         Truncation lag ``L < T``; ``None`` = :func:`newey_west_lags`. ``L = 0`` gives the
         population variance (``ddof=0``).
+    kernel : "bartlett" or "uniform"
+        Newey-West (default) or Hansen-Hodrick weights (:data:`Kernel`).
 
     Returns
     -------
@@ -143,17 +164,19 @@ def long_run_variance(x: ArrayLike, *, lags: int | None = None) -> ArrayLike:
     """
     f = "long_run_variance"
     a = _series(x, f)
-    return _wrap(_lrv(a, _lags(lags, a.shape[0], f)), x)
+    return _wrap(_lrv(a, _lags(lags, a.shape[0], f), _kernel(kernel, f)), x)
 
 
-def hac_mean_variance(x: ArrayLike, *, lags: int | None = None) -> ArrayLike:
+def hac_mean_variance(x: ArrayLike, *, lags: int | None = None,
+                      kernel: Kernel = "bartlett") -> ArrayLike:
     """HAC variance of the sample mean, ``S / T`` (see :func:`long_run_variance`)."""
     f = "hac_mean_variance"
     a = _series(x, f)
-    return _wrap(_lrv(a, _lags(lags, a.shape[0], f)) / a.shape[0], x)
+    return _wrap(_lrv(a, _lags(lags, a.shape[0], f), _kernel(kernel, f)) / a.shape[0], x)
 
 
-def hac_mean_test(x: ArrayLike, *, lags: int | None = None, null: float = 0.0) -> HACMeanTest:
+def hac_mean_test(x: ArrayLike, *, lags: int | None = None, null: float = 0.0,
+                  kernel: Kernel = "bartlett") -> HACMeanTest:
     """t-test that the mean of an autocorrelated series equals ``null``, with a HAC standard error.
 
     Parameters
@@ -164,6 +187,8 @@ def hac_mean_test(x: ArrayLike, *, lags: int | None = None, null: float = 0.0) -
         Bartlett truncation lag; ``None`` = :func:`newey_west_lags`.
     null : float
         Mean under the null hypothesis (0 for "no skill").
+    kernel : "bartlett" or "uniform"
+        Newey-West (default) or Hansen-Hodrick weights (:data:`Kernel`).
 
     Returns
     -------
@@ -173,10 +198,11 @@ def hac_mean_test(x: ArrayLike, *, lags: int | None = None, null: float = 0.0) -
     a = _series(x, f)
     n = a.shape[0]
     lag = _lags(lags, n, f)
+    kern = _kernel(kernel, f)
     if not isinstance(null, (int, float, np.floating, np.integer)) or not math.isfinite(null):
         raise InputRangeError(f"{f}: null must be a finite number (got {null!r})")
     mean = a.mean(axis=0)
-    se = np.sqrt(_lrv(a, lag) / n)
+    se = np.sqrt(_lrv(a, lag, kern) / n)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(se > 0, (mean - null) / np.where(se > 0, se, 1.0), np.nan)
     p = np.where(np.isnan(t), np.nan, 2.0 * stats.t.sf(np.abs(np.nan_to_num(t)), df=n - 1))
@@ -184,7 +210,8 @@ def hac_mean_test(x: ArrayLike, *, lags: int | None = None, null: float = 0.0) -
                        _wrap(np.asarray(p), x), lag, n)
 
 
-def overlap_robust_ic_tstat(ics: ArrayLike, overlap: int) -> HACMeanTest:
+def overlap_robust_ic_tstat(ics: ArrayLike, overlap: int, *,
+                            kernel: Kernel = "bartlett") -> HACMeanTest:
     """t-statistic of a mean IC over windows whose horizons overlap.
 
     Parameters
@@ -196,6 +223,9 @@ def overlap_robust_ic_tstat(ics: ArrayLike, overlap: int) -> HACMeanTest:
         How many forecast steps one horizon spans: ``ceil(horizon / step)`` (a 6-month horizon
         re-forecast monthly has ``overlap = 6``; non-overlapping windows have 1). The Bartlett lag
         is ``overlap - 1``, capped at ``T - 1``.
+    kernel : "bartlett" or "uniform"
+        Newey-West (default) or Hansen-Hodrick; the latter is better sized with 60 or more
+        windows (measured in ``docs/finance.md``).
 
     Returns
     -------
@@ -211,7 +241,7 @@ def overlap_robust_ic_tstat(ics: ArrayLike, overlap: int) -> HACMeanTest:
     if bool(np.any(np.abs(a) > 1.0)):
         raise InputRangeError(f"{f}: an IC is a correlation in [-1, 1] (got "
                               f"{float(a[np.abs(a) > 1.0][0])!r})")
-    return hac_mean_test(ics, lags=min(int(overlap) - 1, a.shape[0] - 1))
+    return hac_mean_test(ics, lags=min(int(overlap) - 1, a.shape[0] - 1), kernel=kernel)
 
 
 class DirectionalTest(NamedTuple):

@@ -145,3 +145,26 @@ def test_directional_test_without_variation_is_not_a_test() -> None:
     assert np.isnan(res.t) and np.isnan(res.p_value)  # every forecast says "up"
     with pytest.raises(InputShapeError, match="equal length"):
         hac_directional_test([0.1, 0.2, 0.3], [0.1, 0.2])
+
+
+def test_hansen_hodrick_kernel_by_hand_and_fallback() -> None:
+    # x = 1, 2, 3, 4, L = 1, uniform weights: S = g0 + 2 g1 = 1.25 + 0.625 = 1.875
+    assert long_run_variance([1.0, 2.0, 3.0, 4.0], lags=1, kernel="uniform") == \
+        pytest.approx(1.875, rel=1e-15)
+    # an alternating series has g1 < 0: S_uniform = g0 + 2 g1 < 0 falls back to Bartlett
+    x = np.array([1.0, -1.0] * 5)
+    assert long_run_variance(x, lags=1, kernel="uniform") == pytest.approx(
+        long_run_variance(x, lags=1), rel=1e-15)
+    with pytest.raises(InputRangeError, match="kernel"):
+        long_run_variance(x, lags=1, kernel="parzen")  # type: ignore[arg-type]
+
+
+def test_hansen_hodrick_is_better_sized_on_long_overlapping_records() -> None:
+    rng = np.random.default_rng(21)
+    reps, n = 1500, 120
+    e = rng.normal(0, 0.04, (reps, n + 5))  # ICs with sd about 0.1
+    x = sum(e[:, k:k + n] for k in range(6))
+    nw = np.mean([overlap_robust_ic_tstat(r, 6).p_value < 0.05 for r in x])
+    hh = np.mean([overlap_robust_ic_tstat(r, 6, kernel="uniform").p_value < 0.05 for r in x])
+    assert hh < nw
+    assert 0.03 < hh < 0.11
