@@ -34,10 +34,19 @@ from __future__ import annotations
 from typing import Literal, NamedTuple
 
 import numpy as np
+import pandas as pd
 
 from ._types import ArrayLike, OnInvalid
-from ._validate import Inputs, check_on_invalid, handle_invalid, raise_if
-from .exceptions import InputRangeError
+from ._validate import (
+    Inputs,
+    as_float_array,
+    check_finite,
+    check_on_invalid,
+    check_range,
+    handle_invalid,
+    raise_if,
+)
+from .exceptions import InputRangeError, InputShapeError
 
 __all__ = [
     "FCFConvention",
@@ -47,6 +56,7 @@ __all__ = [
     "price_from_fcf_yield",
     "implied_fcf_yield",
     "dcf_value",
+    "dcf_value_from_flows",
     "gordon_value",
     "justified_pe",
 ]
@@ -261,6 +271,65 @@ def dcf_value(cash_flow: ArrayLike, growth: ArrayLike, years: int, terminal_grow
         explicit = c * geometric
     terminal = c * q ** n * (1.0 + gt) / (r - gt)
     return inp.wrap(np.broadcast_to(explicit + terminal, shape))
+
+
+def dcf_value_from_flows(cash_flows: ArrayLike, terminal_growth: ArrayLike,
+                         discount_rate: ArrayLike) -> ArrayLike:
+    """DCF value of an explicit path of cash flows plus a Gordon terminal value on the last one.
+
+    ``value = sum_t CF_t / (1 + r) ** t + CF_n (1 + g_T) / (r - g_T) / (1 + r) ** n`` (year-end
+    cash flows), e.g. an FCF path that dips while capex peaks and then recovers.
+
+    Parameters
+    ----------
+    cash_flows : array (..., n_years) or DataFrame (symbols x years)
+        Cash flows of years 1..n on the LAST axis (any sign), per share or totals.
+    terminal_growth : fraction in (-1, 1)
+        Perpetual growth after year ``n``, below ``discount_rate``; broadcast against the leading
+        shape ``(...)`` (a Series indexed like the DataFrame's rows).
+    discount_rate : fraction in (-1, 1)
+        Annual discount rate.
+
+    Returns
+    -------
+    Value at time 0 in the unit of the cash flows: float for a 1-D path, shape ``(...)``
+    otherwise, a Series indexed like the DataFrame's rows for a DataFrame. Equals
+    :func:`dcf_value` when the path grows geometrically.
+    """
+    f = "dcf_value_from_flows"
+    cf = as_float_array(cash_flows, "cash_flows", f)
+    check_finite(cf, "cash_flows", f)
+    if cf.ndim == 0 or cf.shape[-1] == 0:
+        raise InputShapeError(f"{f}: cash_flows needs the years on its last axis, at least one "
+                              f"year (got shape {cf.shape})")
+    rates = {}
+    for name, value in (("terminal_growth", terminal_growth), ("discount_rate", discount_rate)):
+        a = as_float_array(value, name, f)
+        check_finite(a, name, f)
+        check_range(a, name, f, gt=-1.0, lt=1.0, fraction=True)
+        if isinstance(cash_flows, pd.DataFrame) and isinstance(value, pd.Series) and \
+                not value.index.equals(cash_flows.index):
+            raise InputShapeError(f"{f}: Series {name} must be indexed like the rows of cash_flows")
+        rates[name] = a
+    gt, r = rates["terminal_growth"], rates["discount_rate"]
+    lead = cf.shape[:-1]
+    try:
+        shape = np.broadcast_shapes(lead, gt.shape, r.shape)
+    except ValueError:
+        raise InputShapeError(f"{f}: terminal_growth{gt.shape} and discount_rate{r.shape} do not "
+                              f"broadcast against the leading shape {lead} of cash_flows") from None
+    spread = np.broadcast_to(r - gt, shape)
+    raise_if(spread <= 0, spread, f, "discount_rate must be above terminal_growth for a terminal "
+             "value to exist; refusing r - g_T <= 0")
+    n = cf.shape[-1]
+    t = np.arange(1, n + 1, dtype=np.float64)
+    disc = (1.0 + r[..., None]) ** (-t)
+    explicit = np.sum(cf * disc, axis=-1)
+    terminal = cf[..., -1] * (1.0 + gt) / (r - gt) * (1.0 + r) ** (-n)
+    out = np.asarray(np.broadcast_to(explicit + terminal, shape))
+    if isinstance(cash_flows, pd.DataFrame) and out.shape == (len(cash_flows),):
+        return pd.Series(out, index=cash_flows.index)
+    return float(out) if out.ndim == 0 else out
 
 
 def gordon_value(cash_flow: ArrayLike, growth: ArrayLike, discount_rate: ArrayLike) -> ArrayLike:

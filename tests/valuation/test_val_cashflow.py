@@ -12,11 +12,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from valuation import InputRangeError, PercentNotFractionError, price_from_pe
+from valuation import InputRangeError, InputShapeError, PercentNotFractionError, price_from_pe
 from valuation.cashflow import (
     FCF_DEFINITIONS,
     FreeCashFlow,
     dcf_value,
+    dcf_value_from_flows,
     free_cash_flow,
     gordon_value,
     implied_fcf_yield,
@@ -207,3 +208,29 @@ def test_bad_inputs_are_refused_with_the_reason() -> None:
     assert np.isnan(price_from_fcf_yield(np.array([-1.0, 1.0]), 0.03, on_invalid="nan")[0])
     with pytest.raises(InputRangeError, match="already per share"):
         free_cash_flow(1.0, 0.5, convention="gross_capex").per_share(1.0).per_share(1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cf=cf_st, g=g_st, n=st.integers(1, 15), r=r_st, gt=st.floats(-0.05, 0.015))
+def test_explicit_path_equals_two_stage_when_geometric(cf: float, g: float, n: int, r: float,
+                                                       gt: float) -> None:
+    path = cf * (1 + g) ** np.arange(1, n + 1)
+    assert dcf_value_from_flows(path, gt, r) == pytest.approx(dcf_value(cf, g, n, gt, r), rel=1e-9)
+
+
+def test_explicit_path_capex_dip() -> None:
+    # FCF USD 3.55 falls 70% while capex peaks, then recovers: 1.065, 2.0, 3.8, then +3% a year.
+    path = [1.065, 2.0, 3.8]
+    by_hand = (1.065 / 1.09 + 2.0 / 1.09 ** 2 + 3.8 / 1.09 ** 3
+               + 3.8 * 1.03 / 0.06 / 1.09 ** 3)
+    assert dcf_value_from_flows(path, 0.03, 0.09) == pytest.approx(by_hand, rel=1e-12)
+    table = pd.DataFrame([path, [1.0, 1.0, 1.0]], index=["AMZN", "X"])
+    out = dcf_value_from_flows(table, pd.Series([0.03, 0.0], index=table.index), 0.09)
+    assert isinstance(out, pd.Series)
+    assert out["X"] == pytest.approx(1.0 / 0.09, rel=1e-12)  # a level perpetuity
+    draws = dcf_value_from_flows(np.ones((4, 2, 3)), 0.0, np.array([0.08, 0.10]))
+    assert draws.shape == (4, 2)
+    with pytest.raises(InputRangeError, match="refusing r - g_T <= 0"):
+        dcf_value_from_flows(path, 0.09, 0.09)
+    with pytest.raises(InputShapeError, match="last axis"):
+        dcf_value_from_flows(3.0, 0.03, 0.09)

@@ -158,3 +158,18 @@ def test_bad_inputs() -> None:
         forecast_vol(r, 10, "implied")  # type: ignore[arg-type]
     with pytest.raises(InputShapeError, match="axis 0"):
         history_vol(np.zeros((3, 3, 3)), 10)
+
+
+_GARCH_SAMPLE = _garch_path(800, 9)
+
+
+@settings(max_examples=8, deadline=None)
+@given(c=st.floats(0.05, 20.0), h=st.integers(1, 250))
+def test_garch_scales_with_the_returns(c: float, h: int) -> None:
+    pytest.importorskip("arch", reason="the optional [vol] extra (arch) is not installed")
+    base = garch_vol(_GARCH_SAMPLE, h)
+    scaled = garch_vol(c * _GARCH_SAMPLE, h)
+    assert scaled.horizon == pytest.approx(c * base.horizon, rel=1e-4)
+    # horizon variance of a mean-reverting GARCH lies between h x the next day's variance and
+    # h x the long-run variance; annualised stays positive and finite
+    assert np.isfinite(scaled.annualised) and scaled.annualised > 0
