@@ -170,6 +170,4 @@ def test_garch_scales_with_the_returns(c: float, h: int) -> None:
     base = garch_vol(_GARCH_SAMPLE, h)
     scaled = garch_vol(c * _GARCH_SAMPLE, h)
     assert scaled.horizon == pytest.approx(c * base.horizon, rel=1e-4)
-    # horizon variance of a mean-reverting GARCH lies between h x the next day's variance and
-    # h x the long-run variance; annualised stays positive and finite
     assert np.isfinite(scaled.annualised) and scaled.annualised > 0
