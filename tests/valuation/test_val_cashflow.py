@@ -224,6 +224,7 @@ def test_explicit_path_capex_dip() -> None:
     by_hand = (1.065 / 1.09 + 2.0 / 1.09 ** 2 + 3.8 / 1.09 ** 3
                + 3.8 * 1.03 / 0.06 / 1.09 ** 3)
     assert dcf_value_from_flows(path, 0.03, 0.09) == pytest.approx(by_hand, rel=1e-12)
+    assert by_hand == pytest.approx(55.97, abs=0.005)  # docs/finance.md
     table = pd.DataFrame([path, [1.0, 1.0, 1.0]], index=["AMZN", "X"])
     out = dcf_value_from_flows(table, pd.Series([0.03, 0.0], index=table.index), 0.09)
     assert isinstance(out, pd.Series)
