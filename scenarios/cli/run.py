@@ -117,7 +117,7 @@ def _table(result: Any):
     t.add_column("moved most by", overflow="fold")
     for sym, row in s.iterrows():
         top = row["top_driver"]
-        top_txt = escape(f"{top} {_pct(float(row['top_driver_log']))}") if top else "-"
+        top_txt = escape(f"{top} {_pct(float(row['top_driver_log']))}") if isinstance(top, str) and top else "-"
         t.add_row(str(sym), str(row["return_kind"]), f"{row['baseline_price']:,.2f}",
                   f"{row['median_price']:,.2f}",
                   _pct(row["median_return"]), f"{_pct(row['return_p05'])}..{_pct(row['return_p95'])}",

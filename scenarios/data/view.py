@@ -78,12 +78,18 @@ class PriceView:
     def last_close(self, symbol: str, max_staleness_days: int = 10) -> tuple[pd.Timestamp, float]:
         """(date, close) of the last bar on or before ``as_of`` with a valid close.
 
+        A stale bar (flat, volume 0, the previous close repeated; see
+        :mod:`scenarios.data.flatbars`) is skipped: the session before it stands for its day.
+
         Raises :class:`DataUnavailableError` when the last valid close is more than
         ``max_staleness_days`` calendar days before ``as_of`` (a delisted or missing series must
         not silently price a scenario).
         """
+        from scenarios.data.flatbars import stale_mask
+
         sym = normalize_symbol(symbol)
-        closes = self.history(sym)["close"].dropna()
+        hist = self.history(sym)
+        closes = hist["close"][~stale_mask(hist)].dropna()  # a stale bar is not that day's close
         if closes.empty:
             raise DataUnavailableError(f"no close for {sym} on or before {self.as_of.date()}")
         last = closes.index[-1]

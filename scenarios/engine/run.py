@@ -110,6 +110,9 @@ def run_scenario(scenario: Any, *, source: Any = None, draws: int | None = None,
         symbols = resolve_universe(scenario, cut)
     except ResolveError as exc:
         raise fail(exc.path, exc.message) from None
+    if isinstance(scenario.universe, str):
+        # members of a named universe without prices were reported by data_checks and left out
+        symbols = [s for s in symbols if s in found]
 
     if n_draws * len(symbols) > MAX_CELLS:
         raise ScenarioError(

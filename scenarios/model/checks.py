@@ -367,12 +367,17 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
     items = [(s, ("universe",) if named else ("universe", i)) for i, s in enumerate(universe)]
     items += [(b, ("benchmarks", i)) for i, b in enumerate(scenario.benchmarks)]
     view.prefetch([sym for sym, _ in items])  # one store query instead of one per symbol
+    unpriced: list[str] = []  # members of a named universe without a close: left out
     for sym, path in items:
+        member = named and path == ("universe",)
         try:
             hist = view.history(sym)
         except DataUnavailableError:
-            errors.append(doc.error(path, f"unknown symbol {sym}: the price source ({src_name}) "
-                                    "has no data for it"))
+            if member:
+                unpriced.append(sym)
+            else:
+                errors.append(doc.error(path, f"unknown symbol {sym}: the price source ({src_name}) "
+                                        "has no data for it"))
             continue
         try:
             day, close = view.last_close(sym)
@@ -380,7 +385,19 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
             if found is not None:
                 found[sym] = (day, close, hist.index[0])
         except DataUnavailableError as exc:
-            errors.append(doc.error(path, str(exc)))
+            if member:
+                unpriced.append(sym)
+            else:
+                errors.append(doc.error(path, str(exc)))
+    if unpriced:
+        kept = len(universe) - len(unpriced)
+        text = (f"{len(unpriced)} of the {len(universe)} members of universe {scenario.universe!r} on "
+                f"{as_of} have no close on or before that date in the price source ({src_name}) and "
+                f"are left out: {', '.join(unpriced)}")
+        if kept == 0:
+            errors.append(doc.error(("universe",), text.replace(" and are left out", "")))
+        else:
+            warnings.append(warning_at(doc, ("universe",), text))
     errors.extend(_residual_history(scenario, doc, view, [s for s in universe if s in closes]))
     for sym, b in scenario.baseline.items():
         if b.pe is None or b.eps is None or sym not in closes or b.eps.value <= 0:

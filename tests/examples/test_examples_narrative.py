@@ -342,7 +342,11 @@ def test_hstech_universe_is_the_index_membership(run_example) -> None:
     midea = res.index_weights_before[_col(res, "0300.HK")]
     assert 0.0 < midea < 0.03
     fit = res.inputs["resolved"]["index_fit"]
-    assert fit[0] == "stage 1: 28 members on 250 days"
+    # three members joined inside the 250-day window and enter the fit on their own days:
+    # Tongcheng (0780.HK, back in from 2024-03-04), ASMPT (0522.HK, 2024-09-09) and Midea
+    assert fit[0] == "stage 1: 27 members on 250 days"
+    assert any(line.startswith("0780.HK: 204 days in the index") for line in fit)
+    assert any(line.startswith("0522.HK: 77 days in the index") for line in fit)
     assert any(line.startswith("0300.HK: 15 days in the index") for line in fit)
 
 
