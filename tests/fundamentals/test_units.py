@@ -269,3 +269,22 @@ def test_ads_mapping_round_trips_and_scales_by_the_ratio(values: list[float], ad
                        * frame.loc[frame["item"] == "shares_diluted", "value"].to_numpy())
     back = for_listing(hk, ads)
     assert np.allclose(back["value"], frame["value"]) and (back["per_share_basis"] == frame["per_share_basis"]).all()
+
+
+def test_live_quarters_take_the_market_lag_and_fiscal_q4_the_annual_one() -> None:
+    from scenarios.data.fundamentals.yahoo import YahooFundamentals
+
+    class Ticker:
+        info = {"currency": "HKD", "financialCurrency": "CNY"}
+        income_stmt = pd.DataFrame({pd.Timestamp("2024-12-31"): {"Total Revenue": 660.257e9}})
+        quarterly_income_stmt = pd.DataFrame({pd.Timestamp("2024-12-31"): {"Total Revenue": 172.446e9},
+                                              pd.Timestamp("2024-09-30"): {"Total Revenue": 167.193e9,
+                                                                           "Diluted EPS": float("nan")}})
+        balance_sheet = cashflow = quarterly_balance_sheet = quarterly_cashflow = pd.DataFrame()
+
+    f = YahooFundamentals(ticker=lambda s: Ticker(), today=lambda: pd.Timestamp("2025-05-01").date()).get("0700.HK")
+    known = {(r.period_end.date().isoformat(), r.period_type): r.known_from.date().isoformat()
+             for r in f.itertuples()}
+    assert known == {("2024-12-31", "FY"): "2025-03-31", ("2024-12-31", "Q"): "2025-03-31",
+                     ("2024-09-30", "Q"): "2024-11-30"}  # HK: annual 3 months, interim 2 months
+    assert not (f["item"] == "eps_diluted").any()  # NaN in a live frame is absent, not 0

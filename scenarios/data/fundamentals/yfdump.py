@@ -66,12 +66,16 @@ def parse_yfinance(doc: JsonFile, *, source: str = "yfinance", lags: ReportingLa
     ccy = ccy.strip().upper()
     rows: list[dict[str, Any]] = []
 
+    annual_ends: set[pd.Timestamp] = set()
+
     def add(item: str, end: pd.Timestamp, ptype: str, value: float, known: pd.Timestamp | None = None) -> None:
         kind = ITEMS[item].kind
+        # a quarter that ends the fiscal year is published with the annual results
+        lag_type = "FY" if ptype == "Q" and end in annual_ends else ptype
         rows.append({"symbol": sym, "item": item, "period_end": end, "period_type": ptype,
                      "value": value, "currency": ccy if kind in ("money", "per_share") else "",
                      "per_share_basis": _basis(sym, item), "source": source,
-                     "known_from": known if known is not None else lags.known_from(sym, end, ptype),
+                     "known_from": known if known is not None else lags.known_from(sym, end, lag_type),
                      "filed": pd.NaT})
 
     for prefix, ptype in (("", "FY"), ("quarterly_", "Q")):
@@ -94,6 +98,8 @@ def parse_yfinance(doc: JsonFile, *, source: str = "yfinance", lags: ReportingLa
                     if value is None:
                         continue
                     periods.setdefault(end, {})[item] = value * ITEMS[item].yf_sign + 0.0  # no -0.0
+        if ptype == "FY":
+            annual_ends.update(periods)
         for end, values in periods.items():
             values.update(derived_rows(values))
             for item, value in values.items():
