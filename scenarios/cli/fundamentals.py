@@ -59,7 +59,10 @@ def fundamentals(
     from scenarios.data.fundamentals.view import FundamentalsView
     from scenarios.errors import DataUnavailableError, ScenarioError
 
-    sym = normalize_symbol(symbol)
+    try:
+        sym = normalize_symbol(symbol)
+    except ValueError as exc:
+        raise ScenarioError(str(exc), field="SYMBOL") from None
     try:
         day = pd.Timestamp(as_of).date() if as_of else dt.datetime.now(dt.UTC).date()
     except ValueError:

@@ -288,3 +288,17 @@ def test_live_quarters_take_the_market_lag_and_fiscal_q4_the_annual_one() -> Non
     assert known == {("2024-12-31", "FY"): "2025-03-31", ("2024-12-31", "Q"): "2025-03-31",
                      ("2024-09-30", "Q"): "2024-11-30"}  # HK: annual 3 months, interim 2 months
     assert not (f["item"] == "eps_diluted").any()  # NaN in a live frame is absent, not 0
+
+
+def test_a_ticker_with_control_characters_is_a_located_error(tmp_path: Path) -> None:
+    p = tmp_path / "X.json"
+    p.write_text(json.dumps({**YF, "ticker": "AB\x1b[31m"}, indent=2))
+    with pytest.raises(DataFormatError, match=r"X.json:2: ticker: expected a symbol"):
+        parse_file(p, DEFAULT_LAGS)
+
+
+def test_cli_blank_symbol_is_a_usage_error(capsys: pytest.CaptureFixture) -> None:
+    from scenarios.cli.app import main
+
+    assert main(["data", "fundamentals", " "]) == 2
+    assert "Traceback" not in capsys.readouterr().err

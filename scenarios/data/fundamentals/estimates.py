@@ -74,7 +74,7 @@ def parse_estimates(doc: JsonFile, day: pd.Timestamp) -> dict[str, Estimate]:
         if key == "metadata":
             continue
         rec = doc.mapping(rec, key)
-        sym = normalize_symbol(str(rec.get("ticker") or key))
+        sym = doc.symbol(rec.get("ticker") or key, key)
         n = lambda f: _number(doc, rec.get(f), key, f)  # noqa: E731
         if "eps_estimate" in rec:
             out[sym] = Estimate(sym, day.date().isoformat(), 1, n("stock_price"), n("eps_estimate"))

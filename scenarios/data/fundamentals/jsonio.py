@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
 from scenarios.errors import DataFormatError
+
+_SYMBOL = re.compile(r"^[A-Z0-9^][A-Z0-9.^=&-]{0,19}$")
 
 
 class JsonFile:
@@ -68,3 +71,14 @@ class JsonFile:
         if not math.isfinite(v):
             raise self.error(f"expected a finite number (got {value})", *keys)
         return v
+
+    def symbol(self, value: object, *keys: str | int) -> str:
+        """A listing symbol (Yahoo spelling), e.g. 0700.HK, BABA, BRK-B; located error otherwise."""
+        from scenarios.data.symbols import normalize_symbol
+
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(f"expected a symbol such as 0700.HK or MSFT (got {json.dumps(value)[:40]})", *keys)
+        sym = normalize_symbol(value)
+        if not _SYMBOL.match(sym):
+            raise self.error(f"expected a symbol such as 0700.HK or MSFT (got {json.dumps(value)[:40]})", *keys)
+        return sym

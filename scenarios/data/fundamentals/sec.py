@@ -24,7 +24,6 @@ import pandas as pd
 from scenarios.data.fundamentals.items import ITEMS, derived_rows
 from scenarios.data.fundamentals.jsonio import JsonFile
 from scenarios.data.fundamentals.lags import ReportingLags
-from scenarios.data.symbols import normalize_symbol
 
 _BY_KEY: dict[str, str] = {i.sec: i.name for i in ITEMS.values() if i.sec is not None}
 
@@ -59,10 +58,7 @@ def parse_sec(doc: JsonFile, *, lags: ReportingLags, source: str = "sec") -> pd.
     from scenarios.data.fundamentals.frame import to_canonical
 
     data = doc.mapping(doc.data)
-    ticker = data.get("symbol", doc.path.stem)
-    if not isinstance(ticker, str) or not ticker.strip():
-        raise doc.error(f"expected the symbol as a string (got {ticker!r})", "symbol")
-    sym = normalize_symbol(ticker)
+    sym = doc.symbol(data.get("symbol", doc.path.stem), "symbol")
     fye = _fye(doc, data)
     flows: dict[tuple[pd.Timestamp, str], dict[str, float]] = {}
     filed_at: dict[tuple[pd.Timestamp, str], pd.Timestamp] = {}

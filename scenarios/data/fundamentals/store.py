@@ -66,16 +66,21 @@ class FundamentalsStore:
         con = self._connection(create=True)
         now = datetime.now(UTC).replace(tzinfo=None)
         data = frame.loc[:, list(COLUMNS)].assign(fetched_at=now)
-        keys = data[["symbol", "source"]].drop_duplicates().itertuples(index=False)
-        with transaction(con):
-            for sym, src in keys:
-                con.execute("DELETE FROM fundamentals WHERE symbol = ? AND source = ?", [sym, src])
-            con.register("_fund_in", data)
-            try:
-                con.execute("INSERT INTO fundamentals SELECT symbol, item, period_end, period_type, value, "
-                            "currency, per_share_basis, source, known_from, filed, fetched_at FROM _fund_in")
-            finally:
-                con.unregister("_fund_in")
+        keys = list(data[["symbol", "source"]].drop_duplicates().itertuples(index=False))
+        import duckdb
+
+        try:
+            with transaction(con):
+                for sym, src in keys:
+                    con.execute("DELETE FROM fundamentals WHERE symbol = ? AND source = ?", [sym, src])
+                con.register("_fund_in", data)
+                try:
+                    con.execute("INSERT INTO fundamentals SELECT symbol, item, period_end, period_type, value, "
+                                "currency, per_share_basis, source, known_from, filed, fetched_at FROM _fund_in")
+                finally:
+                    con.unregister("_fund_in")
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot write fundamentals to the store at {self.path}: {exc}") from exc
         return len(data)
 
     def get(self, symbol: str) -> pd.DataFrame:
@@ -83,7 +88,12 @@ class FundamentalsStore:
         if con is None:
             return empty_frame()
         sym = normalize_symbol(symbol)
-        df = con.execute(f"SELECT {', '.join(COLUMNS)} FROM fundamentals WHERE symbol = ?", [sym]).df()
+        import duckdb
+
+        try:
+            df = con.execute(f"SELECT {', '.join(COLUMNS)} FROM fundamentals WHERE symbol = ?", [sym]).df()
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot read fundamentals from the store at {self.path}: {exc}") from exc
         return to_canonical(df) if len(df) else empty_frame()
 
     def symbols(self) -> list[str]:

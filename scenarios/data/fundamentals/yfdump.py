@@ -23,7 +23,7 @@ from scenarios.data.fundamentals.items import ITEMS, derived_rows
 from scenarios.data.fundamentals.jsonio import JsonFile
 from scenarios.data.fundamentals.lags import ReportingLags
 from scenarios.data.fundamentals.listings import basis_of
-from scenarios.data.symbols import currency_of, normalize_symbol
+from scenarios.data.symbols import currency_of
 
 STATEMENTS = ("financials", "balance_sheet", "cashflow")
 _BY_FIELD: dict[tuple[str, str], str] = {i.yf: i.name for i in ITEMS.values() if i.yf is not None}
@@ -55,10 +55,7 @@ def parse_yfinance(doc: JsonFile, *, source: str = "yfinance", lags: ReportingLa
     from scenarios.data.fundamentals.frame import to_canonical
 
     data = doc.mapping(doc.data)
-    ticker = data.get("ticker", symbol or doc.path.stem)
-    if not isinstance(ticker, str) or not ticker.strip():
-        raise doc.error(f"expected the ticker as a string (got {ticker!r})", "ticker")
-    sym = normalize_symbol(ticker)
+    sym = doc.symbol(data.get("ticker", symbol or doc.path.stem), "ticker")
     info = doc.mapping(data.get("info") or {}, "info")
     ccy = info.get("financialCurrency") or info.get("currency") or currency_of(sym)
     if not isinstance(ccy, str) or len(ccy.strip()) != 3:
