@@ -59,3 +59,23 @@ def test_walk_forward_example_baselines_move_with_reported_results(fund_env, sna
     values = [e["value"] for e in eps.values()]
     assert len(set(values)) == len(values)  # a new quarter each time
     assert all(e["basis"] == "TTM" for e in eps.values())
+
+
+def test_runs_compare_shows_the_measure_difference(fund_env, capsys) -> None:
+    """Run the typed and the from_data Spring Festival files through the CLI (recorded in the
+    store), then `runs compare` names the baseline differences."""
+    import json
+
+    from scenarios.cli.app import main
+
+    for name in ("spring_festival_subsidies_2026_from_data.yaml", "spring_festival_subsidies_2026.yaml"):
+        assert main(["run", str(EXAMPLES / name), "--draws", "200", "--format", "json"]) == 0
+        capsys.readouterr()
+    assert main(["runs", "list", "--format", "json"]) == 0
+    runs = json.loads(capsys.readouterr().out)
+    by_name = {r["name"]: r["id"] for r in runs}
+    ids = [by_name["spring-festival-subsidies-2026-from-data"], by_name["spring-festival-subsidies-2026"]]
+    assert main(["runs", "compare", *ids, "--format", "json"]) == 0
+    diff = {d["key"]: d["values"] for d in json.loads(capsys.readouterr().out)["input_diff"]}
+    assert diff["baseline[0700.HK].eps.value"] == [20.486, 27.2]
+    assert "baseline[9988.HK].eps.value" not in diff  # Alibaba: the same figure either way
