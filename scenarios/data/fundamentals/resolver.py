@@ -85,9 +85,11 @@ class FundamentalsResolver:
             parts.append("no fundamentals folder (SCENARIOS_FUNDAMENTALS is not set and there is no "
                          "fundamentals/ folder beside SCENARIOS_PRICES)")
         parts.append("the store")
+        from scenarios.data.resolver import offline
+
         if self.yahoo is not None:
             parts.append("Yahoo Finance")
-        elif os.environ.get("SCENARIOS_OFFLINE"):
+        elif offline():
             parts.append("not Yahoo Finance (SCENARIOS_OFFLINE=1)")
         else:
             parts.append("not Yahoo Finance (unreachable)")
