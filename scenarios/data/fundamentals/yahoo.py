@@ -20,7 +20,6 @@ from typing import Any
 
 import pandas as pd
 
-from scenarios.data.fundamentals.frame import empty_frame
 from scenarios.data.fundamentals.jsonio import JsonFile
 from scenarios.data.fundamentals.lags import ReportingLags, lags_from_env
 from scenarios.data.fundamentals.yfdump import parse_yfinance
@@ -138,4 +137,4 @@ class YahooFundamentals:
         return []
 
 
-__all__ = ["YahooFundamentals", "empty_frame", "frame_to_dump"]
+__all__ = ["OFFLINE_ALTERNATIVES", "YahooFundamentals", "frame_to_dump"]
