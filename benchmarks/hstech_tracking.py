@@ -16,7 +16,7 @@ estimates, the members the snapshot lacks, and the year-by-year counterfactual t
 
 Usage::
 
-    SCENARIOS_PRICES=/work/shared/hkdata/prices python benchmarks/hstech_tracking.py \
+    SCENARIOS_PRICES=../shared/hkdata/prices python benchmarks/hstech_tracking.py \
         [--start 2024-01-01] [--end 2025-12-31] [--no-counterfactuals]
 """
 
