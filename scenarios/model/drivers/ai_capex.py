@@ -10,7 +10,6 @@ from pydantic import Field
 from scenarios.model.drivers.base import DriverSpec, DriverStep, MoneyDriver
 from scenarios.model.fields import TAX_RATE_HELP
 from scenarios.model.params import Positive, TaxRate
-from valuation.drivers import capex as vc
 
 
 class AiCapex(MoneyDriver):
@@ -24,6 +23,8 @@ class AiCapex(MoneyDriver):
 
 def evaluate(step: DriverStep) -> None:
     """EPS falls by the after-tax depreciation of ``year`` per share."""
+    from valuation.drivers import capex as vc  # valuation loads on first use, not with the schema
+
     amount, fx = step.money()
     # depreciation per unit of capex (draws x 1 unless drawn per symbol), then per share
     dep = np.asarray(vc.capex_eps_drag(amount, step.draw("useful_life_years"), 1.0, 0.0, 1.0,

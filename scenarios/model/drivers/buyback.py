@@ -7,7 +7,6 @@ from typing import Literal
 import numpy as np
 
 from scenarios.model.drivers.base import DriverSpec, DriverStep, MoneyDriver
-from valuation.drivers import buyback as vb
 
 
 class Buyback(MoneyDriver):
@@ -18,6 +17,8 @@ class Buyback(MoneyDriver):
 
 def evaluate(step: DriverStep) -> None:
     """EPS x (1 + accretion), the share-count effect only."""
+    from valuation.drivers import buyback as vb  # valuation loads on first use, not with the schema
+
     amount, fx = step.money()
     # share-count effect only (buyback_eps with lost_yield=0), as a factor so that a zero
     # amount leaves EPS bit-for-bit unchanged

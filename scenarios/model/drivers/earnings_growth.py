@@ -8,7 +8,6 @@ import numpy as np
 
 from scenarios.model.drivers.base import DriverBase, DriverSpec, DriverStep
 from scenarios.model.params import Fraction, Positive
-from valuation.drivers import growth as vg
 
 
 class EarningsGrowth(DriverBase):
@@ -21,6 +20,8 @@ class EarningsGrowth(DriverBase):
 
 def evaluate(step: DriverStep) -> None:
     """``log(EPS_h / EPS) = years x log1p(growth)``."""
+    from valuation.drivers import growth as vg  # valuation loads on first use, not with the schema
+
     d = step.driver
     yrs = step.draw("years") if d.years is not None else step.years
     contrib = np.asarray(vg.growth_to_log(step.draw("growth"), yrs), dtype=np.float64)

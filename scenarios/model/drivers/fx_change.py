@@ -10,7 +10,6 @@ from pydantic import Field
 from scenarios.model.drivers.base import CheckContext, DriverBase, DriverSpec, DriverStep, Problem
 from scenarios.model.fields import Currency
 from scenarios.model.params import Fraction
-from valuation.drivers import fx as vfx
 
 
 class FxChange(DriverBase):
@@ -25,6 +24,8 @@ class FxChange(DriverBase):
 
 def evaluate(step: DriverStep) -> None:
     """EPS in the price currency = reporting EPS x fx; the rate moves by (1 + change)."""
+    from valuation.drivers import fx as vfx  # valuation loads on first use, not with the schema
+
     factor = np.asarray(vfx.convert(1.0, 1.0 + np.asarray(step.draw("change"), dtype=np.float64)))
     contrib = np.broadcast_to(np.log(factor), (step.draws, step.k))
     step.set_eps(step.eps() * np.exp(contrib), contrib)

@@ -9,7 +9,6 @@ from pydantic import Field
 from scenarios.model.drivers.base import DriverBase, DriverSpec, DriverStep
 from scenarios.model.fields import TAX_RATE_HELP
 from scenarios.model.params import SignedShare, TaxRate
-from valuation.drivers import growth as vg
 
 
 class MarginChange(DriverBase):
@@ -22,6 +21,8 @@ class MarginChange(DriverBase):
 
 def evaluate(step: DriverStep) -> None:
     """EPS + sales per share x change x (1 - tax)."""
+    from valuation.drivers import growth as vg  # valuation loads on first use, not with the schema
+
     delta = vg.margin_change_eps(step.sales_ps, step.draw("change"), step.tax())
     step.set_eps(step.eps() + delta)
 

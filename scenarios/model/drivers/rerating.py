@@ -9,7 +9,6 @@ from pydantic import model_validator
 
 from scenarios.model.drivers.base import DriverBase, DriverSpec, DriverStep
 from scenarios.model.params import Fraction, Positive
-from valuation import reversion as vr
 
 
 class Rerating(DriverBase):
@@ -33,6 +32,8 @@ class Rerating(DriverBase):
 
 def evaluate(step: DriverStep) -> None:
     """``log(M_after / M_before)``: log1p(change), or the log move toward the target."""
+    from valuation import reversion as vr  # valuation loads on first use, not with the schema
+
     d = step.driver
     if d.change is not None:
         contrib = np.log1p(np.asarray(step.draw("change"), dtype=np.float64))

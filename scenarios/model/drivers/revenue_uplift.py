@@ -9,7 +9,6 @@ from pydantic import Field
 from scenarios.model.drivers.base import DriverBase, DriverSpec, DriverStep
 from scenarios.model.fields import TAX_RATE_HELP
 from scenarios.model.params import Fraction, SignedShare, TaxRate
-from valuation.drivers import growth as vg
 
 
 class RevenueUplift(DriverBase):
@@ -23,6 +22,8 @@ class RevenueUplift(DriverBase):
 
 def evaluate(step: DriverStep) -> None:
     """EPS + sales per share x uplift x margin x (1 - tax)."""
+    from valuation.drivers import growth as vg  # valuation loads on first use, not with the schema
+
     delta = vg.revenue_uplift_eps(step.sales_ps, step.draw("uplift"), step.draw("margin"), step.tax())
     step.set_eps(step.eps() + delta)
 

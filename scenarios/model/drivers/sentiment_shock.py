@@ -10,7 +10,6 @@ from pydantic import Field
 from scenarios.model.drivers.base import CheckContext, DriverBase, DriverSpec, DriverStep, Problem
 from scenarios.model.fields import Date
 from scenarios.model.params import Fraction, Positive
-from valuation.drivers import shock as vs
 
 
 class SentimentShock(DriverBase):
@@ -26,6 +25,8 @@ class SentimentShock(DriverBase):
 
 def evaluate(step: DriverStep) -> None:
     """What is left of the shock at the horizon, less what was left at as_of."""
+    from valuation.drivers import shock as vs  # valuation loads on first use, not with the schema
+
     s, hl = step.draw("shock"), step.draw("half_life_days")
     when = step.driver.date or step.as_of
     h_days = float((step.horizon - when).days)

@@ -10,7 +10,6 @@ from pydantic import Field, model_validator
 from scenarios.model.drivers.base import DriverSpec, DriverStep, MoneyDriver
 from scenarios.model.fields import TAX_RATE_HELP, UNIT_SCALE, Unit
 from scenarios.model.params import NonNegative, Share, SignedShare, TaxRate
-from valuation.drivers import subsidy as vsub
 
 _UPLIFT = ("users", "retention", "arpu", "margin")
 
@@ -38,6 +37,8 @@ class Subsidy(MoneyDriver):
 
 def evaluate(step: DriverStep) -> None:
     """EPS falls by the after-tax subsidy per share, and rises by the retained users' profit."""
+    from valuation.drivers import subsidy as vsub  # valuation loads on first use, not with the schema
+
     d = step.driver
     amount, fx = step.money()
     t = np.asarray(step.tax())
