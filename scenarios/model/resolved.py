@@ -25,7 +25,7 @@ import numpy as np
 from scenarios.data.view import PriceView
 from scenarios.errors import ScenarioError, ScenarioErrors
 from scenarios.model.checks import data_checks, missing_baseline, raw_key
-from scenarios.model.drivers import DriverSpec, spec_of
+from scenarios.model.drivers import DriverBase, DriverSpec, spec_of
 from scenarios.model.resolve import (
     ResolveError,
     driver_targets,
@@ -85,7 +85,7 @@ class ResolvedDriver:
 
     position: int                 #: index in the file's ``drivers`` list (for located errors)
     spec: DriverSpec
-    driver: Any                   #: the driver's schema object (``spec.schema``)
+    driver: DriverBase            #: the driver's schema object (an instance of ``spec.schema``)
     targets: tuple[str, ...]      #: symbols it acts on, universe order
     fx: np.ndarray | None         #: money drivers without ``fx``: price-currency units per unit
     #:                               of the driver's currency, per target; otherwise None

@@ -17,13 +17,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from pydantic import Field
 
 from scenarios.model.fields import Currency, StrictModel, Symbol, Unit
 from scenarios.model.params import NonNegative, Positive
+
+if TYPE_CHECKING:  # the schema imports this module
+    from scenarios.model.schema import Scenario
 
 Path = tuple[str | int, ...]
 
@@ -122,8 +125,8 @@ Evaluator = Callable[[DriverStep], None]
 class CheckContext:
     """What a driver's own static check sees (``targets`` already resolved)."""
 
-    scenario: Any
-    driver: Any
+    scenario: Scenario
+    driver: Any          #: an instance of the kind's schema class
     position: int
     targets: list[str]
     universe: list[str]
@@ -170,7 +173,7 @@ class DriverSpec:
     evaluate: Evaluator | None
     template: str
     needs: tuple[str, ...] | Callable[[Any], tuple[str, ...]] = ()
-    narrow: Callable[[Any, Any, list[str]], list[str]] | None = None
+    narrow: Callable[[Scenario, Any, list[str]], list[str]] | None = None
     check: Callable[[CheckContext], Sequence[Problem]] | None = None
     single: bool = False
 

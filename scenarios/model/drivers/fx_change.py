@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -10,6 +10,9 @@ from pydantic import Field
 from scenarios.model.drivers.base import CheckContext, DriverBase, DriverSpec, DriverStep, Problem
 from scenarios.model.fields import Currency
 from scenarios.model.params import Fraction
+
+if TYPE_CHECKING:
+    from scenarios.model.schema import Scenario
 
 
 class FxChange(DriverBase):
@@ -31,7 +34,7 @@ def evaluate(step: DriverStep) -> None:
     step.set_eps(step.eps() * np.exp(contrib), contrib)
 
 
-def narrow(scenario: Any, driver: Any, targets: list[str]) -> list[str]:
+def narrow(scenario: Scenario, driver: Any, targets: list[str]) -> list[str]:
     """The targets that report in another currency than their listing one."""
     from scenarios.model.resolve import fx_exposed
 
