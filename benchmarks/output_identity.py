@@ -1,10 +1,13 @@
 """Output identity: every example's ``run`` and ``backtest`` JSON, before and after a change.
 
-Runs each ``examples/*.yaml`` through the CLI (``python -m scenarios run FILE --format json
---no-record`` and ``backtest FILE --format json --no-save``) once with ``PYTHONPATH`` set to a
-base checkout and once with the current tree, and compares the two JSON documents value by
+Runs each ``examples/*.yaml`` of the current tree through the CLI (``python -m scenarios run FILE --format json
+--no-record`` and ``backtest FILE --format json --no-save``) once from a base checkout and once
+from the current tree (each checkout is the working directory and ``PYTHONPATH``, and the script
+checks that each run imports its own ``scenarios`` package), and compares the two JSON documents value by
 value: the same keys, the same strings, and numbers equal (exactly, or within ``--rtol`` when
-given). Run ids, times and version fields are ignored. Exit 0 when every output matches.
+given). Run ids, times and version fields are ignored. Each checkout gets its own empty
+``$SCENARIOS_HOME`` and ``SCENARIOS_OFFLINE=1``, so both read the same CSV snapshot. Exit 0
+when every output matches.
 
 Usage (from the repository root, the price snapshot in ``$SCENARIOS_PRICES``)::
 
@@ -23,23 +26,42 @@ import math
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 #: keys whose values differ between two runs of the same thing (ids, clocks, versions)
-IGNORED_KEYS = frozenset({"run_id", "id", "created", "created_at", "recorded_at", "time", "elapsed",
-                          "elapsed_s", "seconds", "duration", "version", "schema_version",
-                          "package_version", "started", "finished", "timestamp"})
+IGNORED_KEYS = frozenset({"run_id", "created_at", "recorded_at", "elapsed_s", "version",
+                          "schema_version", "package_version"})
 
 
-def run_cli(pythonpath: Path, args: list[str]) -> tuple[int, str, str]:
-    """Run ``python -m scenarios ARGS`` with ``PYTHONPATH=pythonpath``; (exit code, stdout, stderr)."""
-    env = dict(os.environ, PYTHONPATH=str(pythonpath), COLUMNS="200", NO_COLOR="1")
-    proc = subprocess.run([sys.executable, "-m", "scenarios", *args], cwd=ROOT, env=env,
+#: one private store folder per checkout (no lock shared with other processes, no network)
+_HOMES: dict[Path, str] = {}
+
+
+def _env(checkout: Path) -> dict[str, str]:
+    prices = os.environ["SCENARIOS_PRICES"]
+    home = _HOMES.setdefault(checkout, tempfile.mkdtemp(prefix="scenarios_identity_"))
+    return dict(os.environ, PYTHONPATH=str(checkout), COLUMNS="200", NO_COLOR="1",
+                SCENARIOS_PRICES=str(Path(prices).resolve()), SCENARIOS_HOME=home,
+                SCENARIOS_OFFLINE="1")
+
+
+def run_cli(checkout: Path, args: list[str]) -> tuple[int, str, str]:
+    """Run ``python -m scenarios ARGS`` from ``checkout`` (its folder is the working directory,
+    which ``-m`` puts first on ``sys.path``, and ``PYTHONPATH``); (exit code, stdout, stderr)."""
+    proc = subprocess.run([sys.executable, "-m", "scenarios", *args], cwd=checkout, env=_env(checkout),
                           capture_output=True, text=True, check=False)
     return proc.returncode, proc.stdout, proc.stderr
+
+
+def package_folder(checkout: Path) -> Path:
+    """The ``scenarios`` package a CLI run from ``checkout`` imports."""
+    out = subprocess.run([sys.executable, "-c", "import scenarios; print(scenarios.__file__)"],
+                         cwd=checkout, env=_env(checkout), capture_output=True, text=True, check=True)
+    return Path(out.stdout.strip()).resolve().parent
 
 
 def differences(a: Any, b: Any, path: str = "$", rtol: float = 0.0, out: list[str] | None = None,
@@ -76,7 +98,7 @@ def cases(examples: list[Path], roll: str | None) -> list[tuple[str, list[str]]]
     """(case name, CLI arguments) for every example."""
     out: list[tuple[str, list[str]]] = []
     for f in examples:
-        rel = str(f.relative_to(ROOT))
+        rel = str(f)  # absolute: the same file for both checkouts
         out.append((f"run {f.stem}", ["run", rel, "--format", "json", "--no-record"]))
         out.append((f"backtest {f.stem}", ["backtest", rel, "--format", "json", "--no-save"]))
         if roll:
@@ -97,7 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     if not os.environ.get("SCENARIOS_PRICES"):
         print("set SCENARIOS_PRICES (e.g. ../shared/hkdata/prices)", file=sys.stderr)
         return 2
-    examples = sorted((ROOT / "examples").glob("*.yaml"))
+    base, current = args.base.resolve(), args.current.resolve()
+    for checkout in (base, current):  # each run must import its own checkout's code
+        found = package_folder(checkout)
+        if found != checkout / "scenarios":
+            print(f"{checkout}: python imports scenarios from {found}", file=sys.stderr)
+            return 2
+    print(f"base: {base}\ncurrent: {current}")
+    examples = sorted((current / "examples").glob("*.yaml"))
     if args.only:
         examples = [f for f in examples if f.stem in args.only]
     failed = 0
@@ -108,12 +137,12 @@ def main(argv: list[str] | None = None) -> int:
             base_out = json.loads(cached.read_text(encoding="utf-8"))
             base_code = base_out["code"]
         else:
-            base_code, out, err = run_cli(args.base.resolve(), cli_args)
+            base_code, out, err = run_cli(base, cli_args)
             base_out = {"code": base_code, "stdout": out, "stderr": err}
             if cached is not None:
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 cached.write_text(json.dumps(base_out), encoding="utf-8")
-        code, out, err = run_cli(args.current.resolve(), cli_args)
+        code, out, err = run_cli(current, cli_args)
         secs = time.perf_counter() - t0
         if code != base_code:
             failed += 1
