@@ -1,6 +1,6 @@
 """Output identity: every example's ``run`` and ``backtest`` JSON, before and after a change.
 
-Runs each ``examples/*.yaml`` of the current tree through the CLI (``python -m scenarios run FILE --format json
+Runs each ``examples/*.yaml`` (of the tree holding this script) through the CLI (``python -m scenarios run FILE --format json
 --no-record`` and ``backtest FILE --format json --no-save``) once from a base checkout and once
 from the current tree (each checkout is the working directory and ``PYTHONPATH``, and the script
 checks that each run imports its own ``scenarios`` package), and compares the two JSON documents value by
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{checkout}: python imports scenarios from {found}", file=sys.stderr)
             return 2
     print(f"base: {base}\ncurrent: {current}")
-    examples = sorted((current / "examples").glob("*.yaml"))
+    examples = sorted((ROOT / "examples").glob("*.yaml"))  # the same files for both
     if args.only:
         examples = [f for f in examples if f.stem in args.only]
     failed = 0

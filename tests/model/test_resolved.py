@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scenarios.engine.run import run_resolved, run_scenario
 from scenarios.engine.synthetic import flat_source, synthetic_source
@@ -121,3 +123,26 @@ def test_nothing_outside_the_model_reads_the_yaml_document() -> None:
         if re.search(r"\._doc\b", path.read_text(encoding="utf-8")):
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(eps=st.floats(0.01, 500), rate=st.floats(0.01, 20), sales=st.floats(0.0, 5000),
+       shares=st.floats(0.1, 50), inverse=st.booleans())
+def test_baseline_conversion_property(eps: float, rate: float, sales: float, shares: float,
+                                      inverse: bool) -> None:
+    """EPS and sales per share in the price currency = reporting figures x FX, whether the table
+    gives CNYHKD or its inverse HKDCNY; a money driver in CNY gets the same FX per target."""
+    data = {
+        "name": "prop", "as_of": "2026-02-12", "horizon": "6M", "universe": ["0700.HK"],
+        "fx": {"HKDCNY": 1 / rate} if inverse else {"CNYHKD": rate},
+        "baseline": {"0700.HK": {"currency": "CNY", "eps": eps, "sales": {"value": sales, "unit": "bn"},
+                                 "shares": {"value": shares, "unit": "bn"}}},
+        "drivers": [{"type": "ai_capex", "amount": 1, "currency": "CNY", "useful_life_years": 5}],
+        "monte_carlo": {"draws": 10},
+    }
+    rs = _resolve(data)
+    fx = 1 / (1 / rate) if inverse else rate
+    assert rs.baseline.eps[0] == pytest.approx(eps * fx, rel=1e-12)
+    assert rs.baseline.sales_ps[0] == pytest.approx(sales * 1e9 * fx / (shares * 1e9), rel=1e-12, abs=1e-300)
+    assert rs.drivers[0].fx[0] == pytest.approx(fx, rel=1e-12)
+    assert rs.baseline.multiple[0] == pytest.approx(400.0 / (eps * fx), rel=1e-12)
