@@ -1,13 +1,13 @@
 """Output identity: every example's ``run`` and ``backtest`` JSON, before and after a change.
 
-Runs each ``examples/*.yaml`` (of the tree holding this script) through the CLI (``python -m scenarios run FILE --format json
---no-record`` and ``backtest FILE --format json --no-save``) once from a base checkout and once
-from the current tree (each checkout is the working directory and ``PYTHONPATH``, and the script
-checks that each run imports its own ``scenarios`` package), and compares the two JSON documents value by
-value: the same keys, the same strings, and numbers equal (exactly, or within ``--rtol`` when
-given). Run ids, times and version fields are ignored. Each checkout gets its own empty
-``$SCENARIOS_HOME`` and ``SCENARIOS_OFFLINE=1``, so both read the same CSV snapshot. Exit 0
-when every output matches.
+Runs each ``examples/*.yaml`` (of the tree holding this script) through the CLI (``python -m
+scenarios run FILE --format json --no-record`` and ``backtest FILE --format json --no-save``) once
+from a base checkout and once from the current tree (each checkout is the working directory and
+``PYTHONPATH``; the script checks that each run imports its own ``scenarios`` package), and
+compares the two JSON documents value by value: the same keys, the same strings, and numbers
+equal (exactly, or within ``--rtol`` when given). Run ids and version fields are ignored. Each
+checkout gets its own empty ``$SCENARIOS_HOME`` and ``SCENARIOS_OFFLINE=1``, so both read the
+same CSV snapshot. Exit 0 when every output matches.
 
 Usage (from the repository root, the price snapshot in ``$SCENARIOS_PRICES``)::
 

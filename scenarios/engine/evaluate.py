@@ -7,6 +7,10 @@ symbols it targets (``log(EPS_after / EPS_before)`` for EPS drivers, ``log(M_aft
 M_before)`` for re-rating, the log price effect for shocks), so the contributions add up to
 ``log(P_h / P0)``.
 
+Each driver kind's arithmetic lives with its spec in :mod:`scenarios.model.drivers` (one module
+per kind); :func:`apply_driver` hands it a :class:`Step`, the engine's implementation of the
+:class:`~scenarios.model.drivers.base.DriverStep` protocol, which reads and updates the state.
+
 Performance notes: arrays are ``(draws, n)`` float64; a driver aimed at the whole universe
 works on whole arrays (no fancy indexing, no copies), per-unit amounts are computed on the
 ``(draws, 1)`` parameter draws and scaled by per-symbol constants afterwards, and arrays that

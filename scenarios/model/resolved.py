@@ -288,10 +288,8 @@ def _index_inputs(scenario: Scenario, symbols: list[str], price: np.ndarray, err
     path: Path = ("drivers", index_driver[0]) if index_driver else ("universe",)
     caps = None
     if driver is None:
-        has_caps = all(scenario.baseline.get(s) is not None and
-                       (scenario.baseline[s].market_cap is not None or scenario.baseline[s].shares is not None)
-                       for s in symbols)
-        if has_caps:
+        given = [scenario.baseline.get(s) for s in symbols]
+        if all(b is not None and (b.market_cap is not None or b.shares is not None) for b in given):
             caps = _market_caps(scenario, symbols, price, error, path)
     elif driver.scheme == "market_cap":
         caps = _market_caps(scenario, symbols, price, error, path)
