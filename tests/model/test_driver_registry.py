@@ -154,3 +154,10 @@ def test_growth_evaluator_matches_compounding() -> None:
                        source=flat_source(PRICES))
     expected = (1.25) ** res.horizon_years
     assert math.isclose(float(res.predicted_price[0, 0] / res.baseline_price[0]), expected, rel_tol=1e-12)
+
+
+def test_seed_driver_types_are_the_registered_ones() -> None:
+    """Seeds sit below the model, so seeds/drivers.py spells the types out; they must match."""
+    from scenarios.seeds.drivers import DriverType
+
+    assert set(typing.get_args(DriverType)) == set(REGISTRY)
