@@ -33,7 +33,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
-    from scenarios.data.fundamentals.baselines import fill_baselines
+    from scenarios.model.from_data import fill_baselines
     from scenarios.data.fundamentals.folder import FundamentalsDir
     from scenarios.data.fundamentals.resolver import FundamentalsResolver
     from scenarios.data.fundamentals.store import FundamentalsStore

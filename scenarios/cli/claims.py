@@ -32,10 +32,6 @@ _RULES = (
 )
 
 
-def _claims_path(path: Path | None) -> Path | None:
-    return path
-
-
 def check(
     path: Path = typer.Argument(None, help="Claims file (default: seeds/claims.yaml).",
                                 show_default=False),

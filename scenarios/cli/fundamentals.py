@@ -53,7 +53,7 @@ def fundamentals(
     import pandas as pd
 
     from scenarios.data import default_source, normalize_symbol
-    from scenarios.data.fundamentals.baselines import _splits_provider
+    from scenarios.data.fundamentals.splits import splits_provider as _splits_provider
     from scenarios.data.fundamentals.resolver import default_fundamentals
     from scenarios.data.fundamentals.select import pick
     from scenarios.data.fundamentals.view import FundamentalsView

@@ -281,13 +281,17 @@ def run_cmd(
 
 
 def template_text(kind: str) -> str:
-    """The commented template of ``kind`` (one of :data:`TEMPLATE_KINDS`)."""
+    """The commented template of ``kind`` (one of :data:`TEMPLATE_KINDS`): the skeleton in
+    ``scenarios/templates/`` with its ``drivers:`` filled from the driver registry."""
     from importlib import resources
 
     if kind not in TEMPLATE_KINDS:
         raise typer.BadParameter(f"must be one of {', '.join(TEMPLATE_KINDS)} (got {kind!r})",
                                  param_hint="KIND")
-    return resources.files("scenarios").joinpath("templates", f"{kind}.yaml").read_text(encoding="utf-8")
+    from scenarios.model.drivers import template_text as with_drivers
+
+    skeleton = resources.files("scenarios").joinpath("templates", f"{kind}.yaml").read_text(encoding="utf-8")
+    return with_drivers(skeleton)  # the driver blocks come from the driver registry
 
 
 def new_cmd(

@@ -20,7 +20,7 @@ from scenarios.model.resolve import (
     reporting_currency,
     resolve_universe,
 )
-from scenarios.model.schema import NEEDS_EPS_AND_SHARES, NEEDS_SALES_AND_SHARES
+from scenarios.model.drivers import CheckContext, spec_of
 
 #: fraction fields where |value| >= this looks like a percent typed as a number
 PERCENT_THRESHOLD = 2.0
@@ -165,7 +165,7 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
 
     # drivers
     labels: dict[str, int] = {}
-    n_index = 0
+    counts: dict[str, int] = {}
     for i, d in enumerate(s.drivers):
         name = d.name
         if name in labels:
@@ -173,10 +173,9 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
             errors.append(doc.error(where, f"driver name {name!r} is used twice (drivers[{labels[name]}] "
                                     "has it); give each driver a unique label"))
         labels.setdefault(name, i)
-        if d.type == "index_weighting":
-            n_index += 1
-            if n_index > 1:
-                errors.append(doc.error(("drivers", i, "type"), "only one index_weighting driver is allowed"))
+        counts[d.type] = counts.get(d.type, 0) + 1
+        if spec_of(d.type).single and counts[d.type] > 1:
+            errors.append(doc.error(("drivers", i, "type"), f"only one {d.type} driver is allowed"))
         if not d.enabled or universe is None:
             continue
         try:
@@ -237,14 +236,9 @@ def _asks_data(b: Any, f: str) -> bool:
 
 
 def missing_baseline(s: Any, d: Any, targets: list[str]) -> str | None:
-    """Why ``d`` cannot act on ``targets`` for lack of baseline fundamentals (None if it can)."""
-    fields: tuple[str, ...] = ()
-    if d.type in NEEDS_EPS_AND_SHARES:
-        fields = ("eps", "shares")
-    elif d.type in NEEDS_SALES_AND_SHARES:
-        fields = ("sales", "shares")
-    elif d.type == "rerating" and d.target is not None:
-        fields = ("eps",) if d.basis == "pe" else ("sales", "shares")
+    """Why ``d`` cannot act on ``targets`` for lack of baseline fundamentals (None if it can);
+    the fields each kind needs come from its :class:`~scenarios.model.drivers.DriverSpec`."""
+    fields = spec_of(d.type).baseline_needs(d)
     for sym in targets:
         b = s.baseline.get(sym)
         missing = [f for f in fields if b is None or (getattr(b, f) is None and not _asks_data(b, f))]
@@ -256,20 +250,14 @@ def missing_baseline(s: Any, d: Any, targets: list[str]) -> str | None:
 
 def _driver_needs(s: Any, doc: Any, i: int, d: Any, targets: list[str], universe: list[str],
                   horizon: dt.date) -> list[ScenarioError]:
+    """Baseline needs, the FX of money drivers and the kind's own check (all from its spec)."""
+    spec = spec_of(d.type)
     errors: list[ScenarioError] = []
     path = ("drivers", i)
     why = missing_baseline(s, d, targets)
     if why:
         errors.append(doc.error(path + ("type",), why))
-    if d.type == "fx_change":
-        from scenarios.model.resolve import fx_exposed
-
-        if not fx_exposed(s, d, targets):
-            errors.append(doc.error(path + ("type",), "fx_change acts on no symbol: none of its "
-                                    "targets has a baseline currency"
-                                    + (f" {d.currency}" if d.currency else "")
-                                    + " different from its listing currency"))
-    if d.type in ("ai_capex", "subsidy", "buyback") and not errors:
+    if spec.money and not errors:
         for sym in targets:
             ccy = d.currency or reporting_currency(s, sym)
             try:
@@ -277,47 +265,10 @@ def _driver_needs(s: Any, doc: Any, i: int, d: Any, targets: list[str], universe
             except ResolveError as exc:
                 errors.append(doc.error(exc.path if d.currency else path + ("type",), exc.message))
                 break
-    if d.type == "sentiment_shock" and d.date is not None and d.date > horizon:
-        errors.append(doc.error(path + ("date",), f"must be on or before the horizon ({horizon}) "
-                                f"(got {d.date})"))
-    if d.type == "index_weighting":
-        errors.extend(_index_checks(s, doc, i, d, universe, horizon))
-    return errors
-
-
-def _index_checks(s: Any, doc: Any, i: int, d: Any, universe: list[str], horizon: dt.date) -> list[ScenarioError]:
-    from scenarios.model.resolve import known_themes
-
-    errors: list[ScenarioError] = []
-    path = ("drivers", i)
-    themes = known_themes(s, universe)
-    for j, name in enumerate(d.exclude):
-        if name not in universe and not themes.get(name):
-            errors.append(doc.error(path + ("exclude", j), f"{name!r} is neither a symbol of the "
-                                    "universe nor a theme with members in it"))
-    for key in d.tilts:
-        if key not in universe and not themes.get(key):
-            errors.append(doc.error(path + ("tilts", key), f"{key!r} is neither a symbol of the "
-                                    "universe nor a theme with members in it", key=True))
-    if d.weights:
-        for key in d.weights:
-            if key not in universe:
-                raw = raw_key(doc, path + ("weights",), key)
-                errors.append(doc.error(path + ("weights", raw), f"{key} is not in the universe", key=True))
-    for j, day in enumerate(d.rebalance):
-        if not s.as_of < day <= horizon:
-            errors.append(doc.error(path + ("rebalance", j), f"must be after as_of ({s.as_of}) and "
-                                    f"on or before the horizon ({horizon}) (got {day})"))
-    if d.scheme == "implied" and d.benchmark is None and not s.benchmarks:
-        errors.append(doc.error(path + ("scheme",), "scheme implied needs a benchmark (driver "
-                                "benchmark: or the scenario's benchmarks list)"))
-    if d.scheme == "market_cap":
-        for sym in universe:
-            b = s.baseline.get(sym)
-            if b is None or (b.market_cap is None and b.shares is None):
-                errors.append(doc.error(path + ("scheme",), f"scheme market_cap needs baseline "
-                                        f"market_cap or shares for {sym}"))
-                break
+    if spec.check is not None:
+        ctx = CheckContext(scenario=s, driver=d, position=i, targets=targets, universe=universe,
+                           horizon=horizon, raw_key=lambda parent, sym: raw_key(doc, parent, sym))
+        errors.extend(doc.error(path + p.path, p.message, key=p.key) for p in spec.check(ctx))
     return errors
 
 

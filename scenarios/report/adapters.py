@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from scenarios.model.drivers import GROUPS, REGISTRY
 from scenarios.report.model import (
     RESIDUAL_GROUP,
     ClaimRow,
@@ -53,15 +54,15 @@ __all__ = [
     "view_from_payload",
 ]
 
-#: Driver type -> decomposition group. Unknown types go to "other".
+#: Contribution key -> decomposition group, derived from the driver registry
+#: (:mod:`scenarios.model.drivers`), plus the engine's dividend carry. Unknown keys go to "other".
 DRIVER_GROUPS: dict[str, str] = {
-    "earnings_growth": "earnings", "ai_capex": "earnings", "subsidy": "earnings",
-    "buyback": "earnings", "margin_change": "earnings", "revenue_uplift": "earnings",
-    "rerating": "re-rating", "multiple_reversion": "re-rating",
+    **{t: spec.group for t, spec in REGISTRY.items() if spec.group is not None},
     "dividends": "dividends", "dividend_carry": "dividends",
-    "sentiment_shock": "sentiment", "shock": "sentiment", "fx": "fx", "fx_change": "fx",
 }
-_GROUP_ORDER = ("earnings", "re-rating", "dividends", "sentiment", "fx", "other", RESIDUAL_GROUP)
+#: groups in chart order: these first, then any other registered group, "other", the noise
+_PREFERRED_ORDER = ("earnings", "re-rating", "dividends", "sentiment", "fx")
+_GROUP_ORDER = (*dict.fromkeys((*_PREFERRED_ORDER, *GROUPS)), "other", RESIDUAL_GROUP)
 
 #: Parameter names whose values are fractions (printed as percents).
 _FRACTION_PARAMS = ("growth", "rate", "retention", "margin", "shock", "change", "uplift", "return",

@@ -15,6 +15,9 @@ adjusted price series already is on that basis).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -54,3 +57,19 @@ def adjust_sec(frame: pd.DataFrame, splits: pd.Series | None) -> pd.DataFrame:
             values[i] = values[i] / f if kind == "per_share" else values[i] * f
             changed = True
     return frame.assign(value=values) if changed else frame
+
+
+def splits_provider(prices: Any) -> Callable[[str], pd.Series] | None:
+    """``symbol -> split ratios`` read from a price source with a ``splits`` method (None when it
+    has none); a symbol without a price series gives an empty Series."""
+    getter = getattr(prices, "splits", None)
+    if not callable(getter):
+        return None
+
+    def splits(sym: str) -> pd.Series:
+        try:
+            s = getter(sym)
+        except Exception:  # noqa: BLE001 - no price series: no split information
+            return pd.Series(dtype="float64")
+        return s if isinstance(s, pd.Series) else pd.Series(dtype="float64")
+    return splits

@@ -2,7 +2,7 @@
 
 A scenario asks for data with ``eps: from_data`` (likewise ``shares``, ``sales``, ``net_debt``,
 ``dividend_yield``, ``tax_rate``), ``eps: forward_from_data`` (the consensus known at
-``as_of``, :mod:`.estimates`), or ``baseline: {SYM: {from_data: true}}`` (every item the data
+``as_of``, :mod:`scenarios.data.fundamentals.estimates`), or ``baseline: {SYM: {from_data: true}}`` (every item the data
 has; typed values next to it win). :func:`fill_baselines` returns the scenario with those
 values filled and a provenance record per value (period, source, known-from date), which the
 engine echoes under ``inputs.resolved.fundamentals``. Every walk-forward window calls it with
@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from scenarios.data.fundamentals.select import Picked, pick
+from scenarios.data.fundamentals.splits import splits_provider
 from scenarios.data.fundamentals.view import FundamentalsView
 from scenarios.errors import DataUnavailableError, ScenarioError
 
@@ -48,20 +49,6 @@ def _default_fail(scenario: Any) -> Fail:
 
         return ScenarioError(message, file=getattr(scenario, "file", None), field=format_path(path) or None)
     return fail
-
-
-def _splits_provider(prices: Any) -> Callable[[str], pd.Series] | None:
-    getter = getattr(prices, "splits", None)
-    if not callable(getter):
-        return None
-
-    def splits(sym: str) -> pd.Series:
-        try:
-            s = getter(sym)
-        except Exception:  # noqa: BLE001 - no price series: no split information
-            return pd.Series(dtype="float64")
-        return s if isinstance(s, pd.Series) else pd.Series(dtype="float64")
-    return splits
 
 
 def what_it_has(view: FundamentalsView, source: Any, symbol: str, item: str) -> str:
@@ -253,7 +240,7 @@ def fill_baselines(scenario: Any, as_of: dt.date, *, prices: Any = None, view: A
 
     fail = fail or _default_fail(scenario)
     source = fundamentals if fundamentals is not None else default_fundamentals()
-    fview = FundamentalsView(source, as_of, splits=_splits_provider(prices))
+    fview = FundamentalsView(source, as_of, splits=splits_provider(prices))
     doc = getattr(scenario, "_doc", None)
     new = dict(scenario.baseline)
     used: dict[str, dict[str, Any]] = {}
