@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from scenarios.model.distributions import parse_distribution
 from scenarios.report.model import (
     RESIDUAL_GROUP,
     ClaimRow,
@@ -172,83 +173,28 @@ def _fmt_value(v: Any, fraction: bool) -> str:
 # --------------------------------------------------------------------------------------
 
 def describe_param(value: Any, fraction: bool) -> str:
-    """Readable text of a fixed value or a distribution dict (fractions as percents)."""
+    """Readable text of a fixed value or a distribution dict (fractions as percents):
+    :meth:`scenarios.model.distributions._Dist.describe` for a valid distribution."""
     if not isinstance(value, Mapping):
         return _fmt_value(value, fraction)
     if "dist" not in value:  # a table such as tilts {theme: multiplier} or custom weights
         return ", ".join(f"{k}: {_fmt_value(v, False)}" for k, v in value.items())
-    kind = str(value.get("dist"))
-    fv = lambda k: _fmt_value(value.get(k), fraction)  # noqa: E731
-    if kind == "normal":
-        sd = value.get("sd")
-        text = f"normal: mean {fv('mean')}, sd {_fmt_value(sd, fraction).lstrip('+')}"
-    elif kind == "lognormal":
-        text = f"lognormal: median {fv('median')}, sigma {value.get('sigma', 0):g} (sd of log)"
-    elif kind == "uniform":
-        text = f"uniform from {fv('low')} to {fv('high')}"
-    elif kind == "triangular":
-        text = f"triangular: low {fv('low')}, mode {fv('mode')}, high {fv('high')}"
-    elif kind == "choice":
-        vals = value.get("values") or []
-        w = value.get("weights")
-        if w:
-            text = "one of " + ", ".join(f"{_fmt_value(v, fraction)} (p={p:g})" for v, p in zip(vals, w, strict=False))
-        else:
-            text = "one of " + ", ".join(_fmt_value(v, fraction) for v in vals) + " (equally likely)"
-    else:
-        text = kind + "(" + ", ".join(f"{k}={v}" for k, v in value.items() if k != "dist") + ")"
-    clip = value.get("clip")
-    if clip:
-        text += f", clipped to [{_fmt_value(clip[0], fraction)}, {_fmt_value(clip[1], fraction)}]"
-    return text
+    dist = parse_distribution(value)
+    if dist is not None:
+        return dist.describe(fraction)
+    return str(value.get("dist")) + "(" + ", ".join(f"{k}={v}" for k, v in value.items() if k != "dist") + ")"
 
 
 def param_quantiles(value: Any, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> dict[float, float]:
-    """Exact quantiles of a fixed value or a distribution dict (after ``clip``).
-
-    normal, lognormal, uniform and triangular use their inverse CDFs; ``choice`` the discrete
-    quantile (smallest value whose cumulative weight reaches the level). Unknown kinds: ``{}``.
-    """
+    """Quantiles of a fixed value or a distribution dict (after ``clip``), by the
+    distribution's own :meth:`~scenarios.model.distributions._Dist.ppf`. ``{}`` for anything
+    that is not a number or a valid distribution."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return {q: float(value) for q in levels}
-    if not isinstance(value, Mapping):
+        return {float(q): float(value) for q in levels}
+    dist = parse_distribution(value) if isinstance(value, Mapping) else None
+    if dist is None:
         return {}
-    from statistics import NormalDist
-
-    kind = value.get("dist")
-    qs = np.asarray(levels, dtype=float)
-    z = np.array([NormalDist().inv_cdf(q) if 0 < q < 1 else (-math.inf if q <= 0 else math.inf) for q in qs])
-    try:
-        if kind == "normal":
-            mean, sd = float(value["mean"]), float(value["sd"])
-            out = mean + sd * z if sd > 0 else np.full(qs.shape, mean)
-        elif kind == "lognormal":
-            out = float(value["median"]) * np.exp(float(value["sigma"]) * z)
-        elif kind == "uniform":
-            lo, hi = float(value["low"]), float(value["high"])
-            out = lo + qs * (hi - lo)
-        elif kind == "triangular":
-            lo, mode, hi = float(value["low"]), float(value["mode"]), float(value["high"])
-            if hi == lo:
-                out = np.full(qs.shape, lo)
-            else:
-                c = (mode - lo) / (hi - lo)
-                out = np.where(qs < c, lo + np.sqrt(qs * (hi - lo) * (mode - lo)),
-                               hi - np.sqrt((1 - qs) * (hi - lo) * (hi - mode)))
-        elif kind == "choice":
-            vals = np.asarray(value["values"], dtype=float)
-            w = np.asarray(value.get("weights") or np.ones(vals.size), dtype=float)
-            order = np.argsort(vals, kind="stable")
-            vals, w = vals[order], w[order]
-            cdf = np.cumsum(w) / w.sum()
-            out = vals[np.minimum(np.searchsorted(cdf, qs - 1e-12, side="left"), vals.size - 1)]
-        else:
-            return {}
-    except (KeyError, TypeError, ValueError):
-        return {}
-    clip = value.get("clip")
-    if clip:
-        out = np.clip(out, float(clip[0]), float(clip[1]))
+    out = np.atleast_1d(dist.ppf(np.asarray(levels, dtype=float)))
     return {float(q): float(v) for q, v in zip(levels, out, strict=True)}
 
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from scenarios.report.adapters import describe_param, find_parts, param_quantiles
-from scenarios.report.model import FanChartData, TrackRecord, hit_rate, spearman_ic
+from scenarios.backtest import metrics as M
+from scenarios.report.model import FanChartData, ScatterData, TrackRecord
 
 LEVELS = (0.05, 0.5, 0.95)
 
@@ -76,19 +77,25 @@ def test_find_parts_whatever_the_nesting() -> None:
 
 @settings(deadline=None, max_examples=60)
 @given(st.lists(st.tuples(st.floats(-1, 1), st.floats(-1, 1)), min_size=3, max_size=30))
-def test_spearman_ic_matches_scipy(pairs: list[tuple[float, float]]) -> None:
+def test_scatter_ic_is_the_metrics_spearman_and_matches_scipy(pairs: list[tuple[float, float]]) -> None:
     p, r = np.array(pairs).T
-    got = spearman_ic(p, r)
+    got = ScatterData.compute([f"S{i}" for i in range(len(p))], p, r).ic
     if np.ptp(p) == 0 or np.ptp(r) == 0:
         assert got is None
     else:
         assert got == pytest.approx(stats.spearmanr(p, r).statistic, abs=1e-9)
 
 
-def test_hit_rate_and_missing_values() -> None:
-    assert hit_rate([0.1, -0.2, 0.3, np.nan], [0.05, 0.1, 0.2, 0.4]) == pytest.approx(2 / 3)
-    assert hit_rate([np.nan], [1.0]) is None
-    assert spearman_ic([1, 2], [1, 2]) is None
+def test_scatter_hit_rate_leaves_zero_returns_out_like_the_backtest() -> None:
+    # the example: one realized return of exactly 0 has no direction. The report used to
+    # count it as a miss (0.4 here); it now uses the backtest's rule and leaves it out.
+    predicted = [0.10, -0.05, 0.03, 0.02, -0.01]
+    realized = [0.04, 0.02, -0.01, 0.05, 0.00]
+    sc = ScatterData.compute(list("ABCDE"), predicted, realized)
+    assert sc.hit_rate == pytest.approx(2 / 4) == M.hit_rate(predicted, realized)
+    # missing values are dropped, undefined statistics are None
+    assert ScatterData.compute(["A"], [np.nan], [1.0]).hit_rate is None
+    assert ScatterData.compute(["A"], [0.1], [0.2]).ic is None
 
 
 def test_fan_from_draws_quantiles_and_pit() -> None:
