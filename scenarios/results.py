@@ -192,7 +192,7 @@ class RunResult(_Model):
     def to_dict(self, *, include_draws: bool = False) -> dict[str, Any]:
         """The recorded JSON form; ``include_draws=True`` adds every draw (needs :attr:`engine`)."""
         if include_draws:
-            out = to_jsonable(self.engine.to_dict(include_draws=True))
+            out = self.engine.to_dict(include_draws=True)  # already JSON-safe (NaN -> None)
             out["schema_version"] = SCHEMA_VERSION
             return out
         return super().to_dict()

@@ -12,9 +12,9 @@ Inputs (all optional except the scenario result):
   (a :class:`~scenarios.backtest.counterfactual.CounterfactualResult` through
   :func:`scenarios.store.runs.to_jsonable`).
 
-:func:`view_from_payload` finds these inside a stored payload whatever it nests them under
-(it looks for their characteristic keys), so the report reads ``scenarios run`` and
-``scenarios backtest`` payloads alike. Numbers shown come from the payload itself; prices are
+:func:`view_from_payload` reads a stored payload through its typed model
+(:mod:`scenarios.results`) and :mod:`scenarios.report.sources` picks the parts by type, so
+the report reads ``scenarios run`` and ``scenarios backtest`` payloads alike. Numbers shown come from the payload itself; prices are
 read (through :func:`scenarios.data.get_prices`) only to draw history and realized paths, and
 the index lines when the payload has none.
 """
@@ -50,7 +50,7 @@ from scenarios.report.model import (
 )
 
 __all__ = [
-    "DRIVER_GROUPS", "RESIDUAL_GROUP", "describe_param", "find_parts", "param_quantiles", "view_from_parts",
+    "DRIVER_GROUPS", "RESIDUAL_GROUP", "describe_param", "param_quantiles", "view_from_parts",
     "view_from_payload",
 ]
 
@@ -72,52 +72,6 @@ _NOT_PARAMS = {"type", "label", "symbols", "themes", "enabled", "claims", "per_s
                "unit", "currency", "users_unit", "year", "scheme", "benchmark", "source"}
 
 HISTORY_DAYS = 183     # calendar days of history drawn before as_of in fan charts
-
-
-# --------------------------------------------------------------------------------------
-# finding the parts of a payload
-# --------------------------------------------------------------------------------------
-
-def _walk(obj: Any, depth: int = 0) -> Iterator[Mapping[str, Any]]:
-    if depth > 4:
-        return
-    if isinstance(obj, Mapping):
-        yield obj
-        for v in obj.values():
-            yield from _walk(v, depth + 1)
-    elif isinstance(obj, list) and obj and isinstance(obj[0], Mapping) and depth < 2:
-        for v in obj[:1]:
-            yield from _walk(v, depth + 1)
-
-
-def _is_result(d: Mapping[str, Any]) -> bool:
-    return d.get("kind") == "scenario_result" or (
-        "symbols" in d and "baseline_price" in d and ("summary" in d or "predicted_price" in d))
-
-
-def _is_score(d: Mapping[str, Any]) -> bool:
-    return "per_symbol" in d and "summary" in d
-
-
-def _is_walk_forward(d: Mapping[str, Any]) -> bool:
-    return "windows" in d and "track" in d
-
-
-def _is_counterfactual(d: Mapping[str, Any]) -> bool:
-    return "levels" in d and isinstance(d.get("levels"), Mapping)
-
-
-def find_parts(payload: Mapping[str, Any]) -> dict[str, Mapping[str, Any] | None]:
-    """The first scenario result, forecast score, walk-forward and counterfactual in ``payload``."""
-    parts: dict[str, Mapping[str, Any] | None] = {
-        "result": None, "score": None, "walk_forward": None, "counterfactual": None}
-    tests = {"result": _is_result, "score": _is_score, "walk_forward": _is_walk_forward,
-             "counterfactual": _is_counterfactual}
-    for d in _walk(payload):
-        for key, test in tests.items():
-            if parts[key] is None and test(d):
-                parts[key] = d
-    return parts
 
 
 # --------------------------------------------------------------------------------------
@@ -692,17 +646,12 @@ def view_from_parts(result: Mapping[str, Any], *, score: Mapping[str, Any] | Non
         index_metrics=index_metrics, index_vs=_index_vs(counterfactual) if index else (), decomposition=_decomposition(result), track=track, track_metrics=track_metrics, notes=notes)
 
 
-def view_from_payload(payload: Mapping[str, Any], *, run_id: str | None = None, source: Any = None,
-                      read_prices: bool = True) -> ReportView:
-    """Build the report view from a stored run payload (see the module docstring)."""
-    parts = find_parts(payload)
-    if parts["result"] is None:
-        from scenarios.errors import DataFormatError
+def view_from_payload(payload: Mapping[str, Any], *, kind: str, run_id: str | None = None) -> ReportView:
+    """Build the report view from a stored run payload of store kind ``kind`` (``run`` or
+    ``backtest``), read through :mod:`scenarios.results` (see
+    :func:`scenarios.report.sources.view_for_result`)."""
+    from scenarios.report.sources import view_for_result
+    from scenarios.results import result_of
 
-        raise DataFormatError(
-            f"run {run_id or ''} has no scenario result in its payload (keys: "
-            f"{', '.join(sorted(map(str, payload))[:12])}): nothing to report".replace("run  ", "run "))
-    kind = payload.get("kind") if isinstance(payload.get("kind"), str) and payload.get("kind") != "scenario_result" else None
-    return view_from_parts(parts["result"], score=parts["score"], walk_forward=parts["walk_forward"],
-                           counterfactual=parts["counterfactual"], run_id=run_id, kind=kind,
-                           source=source, read_prices=read_prices)
+    return view_for_result(result_of(kind, payload, what=f"run {run_id or ''}".strip()),
+                           run_id=run_id, kind=kind)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from scenarios.report.adapters import describe_param, find_parts, param_quantiles
+from scenarios.report.adapters import describe_param, param_quantiles
 from scenarios.backtest import metrics as M
 from scenarios.report.model import FanChartData, ScatterData, TrackRecord
 
@@ -62,17 +62,6 @@ def test_describe_param_prints_percents_for_fractions() -> None:
         "one of 1 (p=0.2), 2 (p=0.8)"
     assert describe_param(0.35, True) == "+35.0%" and describe_param(250, False) == "250"
     assert describe_param({"0981.HK": 2.0}, False) == "0981.HK: 2"
-
-
-def test_find_parts_whatever_the_nesting() -> None:
-    result = {"kind": "scenario_result", "symbols": ["0700.HK"], "baseline_price": [500.0],
-              "as_of": "2025-06-30", "horizon": "2025-12-31", "summary": []}
-    score = {"per_symbol": [], "summary": {}}
-    wf = {"windows": [], "track": {}}
-    parts = find_parts({"kind": "backtest", "run": {"result": result}, "scores": score, "walk": wf})
-    assert parts["result"] is result and parts["score"] is score and parts["walk_forward"] is wf
-    assert find_parts({"a": 1})["result"] is None
-    assert find_parts(score)["score"] is score   # a single backtest payload is a score itself
 
 
 @settings(deadline=None, max_examples=60)
