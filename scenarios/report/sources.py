@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scenarios.results import Result, RunResult, SingleBacktestResult, WalkForwardResult
+from scenarios.results import Result, RunResult, SingleBacktestResult
 
 if TYPE_CHECKING:
     from scenarios.engine.result import ScenarioResult

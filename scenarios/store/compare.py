@@ -28,7 +28,6 @@ from typing import Any
 
 from scenarios.errors import IncomparableRunsError
 from scenarios.results import (
-    INDEX_BASE_LINE,
     INDEX_LINE,
     IndexForecast,
     IndexScore,
