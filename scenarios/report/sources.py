@@ -16,7 +16,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scenarios.results import Result, RunResult, SingleBacktestResult
+from scenarios.results import (
+    IndexPerformance,
+    Result,
+    RunResult,
+    SingleBacktestResult,
+    WalkForwardResult,
+)
 
 if TYPE_CHECKING:
     from scenarios.engine.result import ScenarioResult
@@ -97,13 +103,7 @@ def view_for_file(path: str | Path, *, draws: int | None = None, seed: int | Non
     if _horizon_passed(result.horizon):
         score = _score(result)
         perf = _index_performance(scenario, result)
-    return view_from_parts(result.to_dict(), score=score, counterfactual=perf)
-
-
-def _score_part(bt: SingleBacktestResult) -> dict[str, Any]:
-    d = bt.to_dict()
-    return {"as_of": bt.as_of, "horizon": bt.horizon, "summary": d["summary"],
-            "per_symbol": d.get("per_symbol", []), "index": d.get("index"), "notes": bt.notes}
+    return view_from_parts(RunResult.from_engine(result), score=score, counterfactual=perf)
 
 
 def view_for_result(record: Result, *, run_id: str | None = None, kind: str | None = None) -> ReportView:
@@ -114,13 +114,13 @@ def view_for_result(record: Result, *, run_id: str | None = None, kind: str | No
 
     kind = kind or ("run" if isinstance(record, RunResult) else "backtest")
     notes: list[str] = []
-    result: dict[str, Any] | None = None
-    score: dict[str, Any] | None = None
-    walk: dict[str, Any] | None = None
-    counterfactual: dict[str, Any] | None = None
+    result: RunResult | None = None
+    score: SingleBacktestResult | dict[str, Any] | None = None
+    walk: WalkForwardResult | None = None
+    counterfactual: IndexPerformance | dict[str, Any] | None = None
     scored_now = False
     if isinstance(record, RunResult):
-        result = record.to_dict(include_draws=record._engine is not None)
+        result = record
         if _horizon_passed(record.horizon):
             rerun = (None if record._engine is not None else
                      rerun_recorded(record.file, record.file_sha256, draws=record.draws, seed=record.seed))
@@ -140,12 +140,12 @@ def view_for_result(record: Result, *, run_id: str | None = None, kind: str | No
                 scored_now = score is not None
     else:
         if isinstance(record, SingleBacktestResult):
-            score = _score_part(record)
+            score = record
             perf = record.index_performance
-            counterfactual = perf.to_dict() if perf is not None and perf.levels else None
-            result = record.result.to_dict() if record.result is not None else None
+            counterfactual = perf if perf is not None and perf.levels else None
+            result = record.result
         else:
-            walk = record.to_dict()
+            walk = record
         if result is None:
             rerun = rerun_recorded(record.file, record.file_sha256, draws=record.draws, seed=record.seed)
             if rerun is None:
@@ -157,7 +157,7 @@ def view_for_result(record: Result, *, run_id: str | None = None, kind: str | No
                 notes.append(f"The scenario file {record.file} changed since run {run_id or ''}: the fans are "
                              "re-run from the current file, the scores are the recorded ones."
                              .replace("run : ", "this run: "))
-            result = rerun.result.to_dict()
+            result = RunResult.from_engine(rerun.result)
     assert result is not None
     view_kind = ("walk-forward" if walk is not None else "run, scored now" if scored_now else kind)
     view = view_from_parts(result, score=score, walk_forward=walk, counterfactual=counterfactual,

@@ -144,7 +144,9 @@ def test_a_symbol_without_forecast_is_skipped_with_a_note() -> None:
     from scenarios.report.adapters import view_from_parts
 
     result = {"kind": "scenario_result", "name": "x", "symbols": ["A.HK", "B.HK"], "currencies": ["HKD", "HKD"],
-              "as_of": "2025-06-30", "horizon": "2025-12-31", "baseline_price": [10.0, 20.0],
+              "as_of": "2025-06-30", "horizon": "2025-12-31", "horizon_years": 0.5,
+              "baseline_date": ["2025-06-30", "2025-06-30"], "seed": 1, "draws": 3, "summary": [],
+              "baseline_price": [10.0, 20.0],
               "predicted_price": [[11.0, None], [12.0, None], [9.0, None]],
               "contribution_means": {"growth": [0.05, None]}, "inputs": {}}
     view = view_from_parts(result, read_prices=False)
