@@ -30,17 +30,16 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, Union, overload
 
 from scenarios.results import (
-    SCHEMA_VERSION,
     BacktestResult,
     Result,
     RunResult,
     SingleBacktestResult,
     WalkForwardResult,
+    from_backtest,
     result_of,
-    to_jsonable,
 )
 
 if TYPE_CHECKING:
@@ -298,11 +297,22 @@ def iter_backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
 
             bt = backtest_scenario(sc, source=source, draws=draws, seed=seed, band=band,
                                    partial=partial, index=index)
-        payload = to_jsonable(bt.to_dict())
-        payload = {"schema_version": SCHEMA_VERSION, **payload}
-        if sc.grid_point:
-            payload["grid_point"] = to_jsonable(sc.grid_point)
-        yield result_of("backtest", payload)  # type: ignore[misc]
+        yield from_backtest(bt, sc.grid_point)
+
+
+@overload
+def backtest(path_or_scenario: PathOrScenario, *, roll: None = None, start: None = None, end: None = None,
+             record: bool = False, draws: int | None = None, seed: int | None = None,
+             band: tuple[float, float] = (0.05, 0.95), partial: Literal["exclude", "include"] = "exclude",
+             index: bool = True) -> Results[SingleBacktestResult]: ...
+
+
+@overload
+def backtest(path_or_scenario: PathOrScenario, *, roll: Roll, start: str | dt.date | None = None,
+             end: str | dt.date | None = None, record: bool = False, draws: int | None = None,
+             seed: int | None = None, band: tuple[float, float] = (0.05, 0.95),
+             partial: Literal["exclude", "include"] = "exclude",
+             index: bool = True) -> Results[WalkForwardResult]: ...
 
 
 def backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
@@ -310,7 +320,7 @@ def backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
              record: bool = False, draws: int | None = None, seed: int | None = None,
              band: tuple[float, float] = (0.05, 0.95),
              partial: Literal["exclude", "include"] = "exclude",
-             index: bool = True) -> Results[Any]:
+             index: bool = True) -> Results[SingleBacktestResult] | Results[WalkForwardResult]:
     """Score a scenario against what happened: at its ``as_of``, or walked forward.
 
     Only prices up to each as_of are visible to the scenario; realized returns run from the

@@ -41,7 +41,8 @@ __all__ = [
     "SCHEMA_VERSION", "BacktestResult", "DMTest", "IndexForecast", "IndexLine", "IndexPerformance",
     "IndexScore", "IndexTrack", "IndexVs", "IndexWindow", "Result", "RunResult", "ScorePair",
     "ScoreSummary", "SingleBacktestResult", "SymbolForecast", "SymbolScore", "TrackRecord",
-    "WalkForwardResult", "WalkWindow", "from_json", "from_payload", "to_jsonable",
+    "WalkForwardResult", "WalkWindow", "from_backtest", "from_json", "from_payload", "kind_of",
+    "result_of", "to_jsonable",
 ]
 
 #: Version of the JSON form written by this module (1: the first release, same keys).
@@ -667,6 +668,16 @@ def from_json(text: str, kind: str | None = None) -> Result:
     if kind is None:
         kind = "backtest" if "mode" in data else "run"
     return result_of(kind, data, what="this JSON")
+
+
+def from_backtest(backtest: Any, grid_point: Mapping[str, Any] | None = None) -> BacktestResult:
+    """The typed result of a :class:`~scenarios.backtest.single.SingleBacktest` or
+    :class:`~scenarios.backtest.single.WalkForwardBacktest` (anything with ``to_dict()`` in
+    their form), with the scenario's grid point when it has one."""
+    payload = {"schema_version": SCHEMA_VERSION, **to_jsonable(backtest.to_dict())}
+    if grid_point:
+        payload["grid_point"] = to_jsonable(dict(grid_point))
+    return result_of("backtest", payload, what="the backtest")  # type: ignore[return-value]
 
 
 def kind_of(result: Result) -> str:
