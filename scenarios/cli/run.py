@@ -6,6 +6,7 @@ are imported inside the commands.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,7 +42,7 @@ def _slug(name: str) -> str:
 
 
 def _pct(x: float | None) -> str:
-    return "nan%" if x is None else f"{100 * x:+.1f}%"
+    return f"{100 * (math.nan if x is None else x):+.1f}%"
 
 
 # ---------------------------------------------------------------------------- validate
@@ -57,13 +58,8 @@ def validate_cmd(
 
     err, out = _stderr(), _stdout()
     n_bad = 0
-    source = None
     for f in files:
-        if source is None and not no_data:
-            from scenarios.data import default_source
-
-            source = default_source()
-        v = api.validate(f, data=not no_data, source=source)
+        v = api.validate(f, data=not no_data)  # the price source is one per process
         for w in v.warnings:
             err.print(w.format(), style="yellow", markup=False)
         for e in v.errors:
@@ -117,11 +113,11 @@ def _table(result: Any):
 
 
 def _money(x: float | None) -> str:
-    return "nan" if x is None else f"{x:,.2f}"
+    return f"{math.nan if x is None else x:,.2f}"
 
 
 def _share(x: float | None) -> str:
-    return "nan%" if x is None else f"{100 * x:.0f}%"
+    return f"{100 * (math.nan if x is None else x):.0f}%"
 
 
 def _kinds_text(kinds: Any) -> str:

@@ -136,3 +136,18 @@ def test_api_tour_runs(snapshot_dir: Path, tmp_path: Path) -> None:
     assert "0700.HK" in proc.stdout and "report:" in proc.stdout
     html = (tmp_path / "tencent_backtest.html").read_text(encoding="utf-8")
     assert "<svg" in html and "0700.HK" in html
+
+
+def test_a_grid_gives_one_result_per_point_and_frames_keyed_by_scenario(snapshot_dir: Path) -> None:
+    import scenarios.api as sa
+    from scenarios.model import expand_grid
+
+    path = REPO_ROOT / "examples" / "deepseek_rally_feb_2025.yaml"
+    rs = sa.run(str(path), draws=300, seed=3)
+    points = expand_grid(sa.load(path))
+    assert [r.name for r in rs] == [p.name for p in points] and len(rs) > 1
+    s = rs.summary()
+    assert s.index.names == ["scenario", "symbol"]
+    for r in rs:
+        assert s.loc[r.name]["median"].tolist() == r.summary()["median"].tolist()
+        assert r.grid_point and r.to_dict()["grid_point"] == r.grid_point
