@@ -22,21 +22,23 @@ EXAMPLE = Path(__file__).resolve().parent / "tencent_feb_2026.yaml"
 
 def main(out_dir: Path) -> None:
     # 1. run: one result per grid point (this file has no grid: one element)
-    run = sa.run(EXAMPLE, draws=2000, seed=1, record=True)[0]
-    print(f"run {run.run_id}: {run.name}, {run.as_of} -> {run.horizon}")
+    run = sa.run(EXAMPLE, draws=2000, seed=1)[0]
+    run_id = sa.record(run)  # or sa.run(..., record=True): the id is then run.run_id
+    print(f"run {run_id}: {run.name}, {run.as_of} -> {run.horizon}")
     summary = run.summary()  # indexed by symbol: median, band_low, band_high, P(up) ...
     print(summary[["median_price", "median", "band_low", "band_high", "P(up)"]].to_string())
 
     # 2. backtest the same scenario at its as_of: predicted vs realized per symbol
-    bt = sa.backtest(EXAMPLE, draws=2000, seed=1, record=True)
+    bt = sa.backtest(EXAMPLE, draws=2000, seed=1)
+    bt_id = sa.record(bt[0])
     scores = bt.scores()
     print(scores[["kind", "predicted", "lower", "upper", "realized", "hit", "pit"]].to_string())
     s = bt[0].score_summary
-    print(f"backtest {bt[0].run_id}: {s.n_scored}/{s.n_symbols} scored, "
+    print(f"backtest {bt_id}: {s.n_scored}/{s.n_symbols} scored, "
           f"coverage {s.coverage} of a nominal {s.nominal_coverage}")
 
     # 3. compare the two recorded runs (the first is the reference)
-    cmp = sa.compare([run.run_id, bt[0].run_id])
+    cmp = sa.compare([run_id, bt_id])
     print(cmp.summary().to_string())
 
     # 4. a self-contained HTML report of the backtest (charts inline, opens offline)

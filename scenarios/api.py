@@ -172,7 +172,8 @@ def validate(path: str | Path, *, data: bool = True, source: PriceSource | None 
         seen: set[str] = set()
         for s in scenarios:
             e, w = data_checks(s, source)
-            for item, bucket in [*((x, errors) for x in e), *((x, warnings) for x in w)]:
+            pairs: list[tuple[Any, list[Any]]] = [*((x, errors) for x in e), *((x, warnings) for x in w)]
+            for item, bucket in pairs:
                 if item.format() not in seen:
                     seen.add(item.format())
                     bucket.append(item)

@@ -9,7 +9,7 @@ stocks, price return for indexes); ``n/a`` marks an undefined number.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scenarios.results import (
     BacktestResult,
@@ -17,6 +17,9 @@ from scenarios.results import (
     SingleBacktestResult,
     WalkForwardResult,
 )
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
 
 __all__ = ["make_console", "render_backtest", "summary_line"]
 
@@ -111,10 +114,11 @@ def _render_single(d: SingleBacktestResult, console: Any) -> None:
         highlight=False)
     t = Table(show_edge=False, pad_edge=False, title="per symbol (predicted = median of the draws)",
               title_justify="left")
-    for col, just in (("symbol", "left"), ("kind", "left"), ("predicted", "right"),
-                      (f"{lo_l}..{hi_l}", "right"), ("realized", "right"), ("hit", "center"),
-                      ("error", "right"), ("in band", "center"), ("PIT", "right"), ("CRPS", "right"),
-                      ("window", "left")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("symbol", "left"), ("kind", "left"), ("predicted", "right"), (f"{lo_l}..{hi_l}", "right"),
+        ("realized", "right"), ("hit", "center"), ("error", "right"), ("in band", "center"),
+        ("PIT", "right"), ("CRPS", "right"), ("window", "left"))
+    for col, just in columns:
         t.add_column(col, justify=just, no_wrap=col != "window",
                      min_width=len(col) if col != "window" else None)
     for r in d.per_symbol:

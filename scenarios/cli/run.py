@@ -185,7 +185,7 @@ def run_cmd(
     from scenarios.errors import ScenariosError
 
     err, console = _stderr(), _stdout()
-    payloads = []
+    payloads: list[Any] = []
     for result in api.iter_run(file, draws=draws, seed=seed):
         for w in result.warnings:
             err.print(w if "warning:" in w else f"warning: {w}", style="yellow", markup=False)

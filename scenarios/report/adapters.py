@@ -239,15 +239,15 @@ def _inputs(run: RunResult) -> InputsTable | None:
         targets = list(d.get("symbols") or []) + [f"theme {t}" for t in (d.get("themes") or [])]
         applies = ", ".join(targets) if targets else "all"
         claims = tuple(str(c) for c in (d.get("claims") or []))
-        for c in claims:
-            used_by.setdefault(c, []).append(label)
-        params = [(k, v) for k, v in d.items() if k not in _NOT_PARAMS and v is not None
-                  and (isinstance(v, (int, float, Mapping)) and not isinstance(v, bool))]
-        if not params:
+        for cid in claims:
+            used_by.setdefault(cid, []).append(label)
+        driver_params = [(k, v) for k, v in d.items() if k not in _NOT_PARAMS and v is not None
+                         and (isinstance(v, (int, float, Mapping)) and not isinstance(v, bool))]
+        if not driver_params:
             rows.append(DriverRow(label, "no parameters", applies, "", {}, claims, d.get("note"),
                                   str(d.get("type") or ""), ""))
         money = " ".join(str(x) for x in (d.get("currency"), d.get("unit")) if x not in (None, "", "1", 1))
-        for k, v in params:
+        for k, v in driver_params:
             frac = _is_fraction_param(k)
             text = describe_param(v, frac)
             if k in ("amount", "arpu") and money:
@@ -262,9 +262,10 @@ def _inputs(run: RunResult) -> InputsTable | None:
     known = _claims_lookup(ids)
     claim_rows = []
     for cid in ids:
-        c = known.get(cid)
-        claim_rows.append(ClaimRow(cid, c.paraphrase if c is not None else "(claim text not found in the claims seed)",
-                                   c.article if c is not None else None, tuple(used_by.get(cid, []))))
+        claim = known.get(cid)
+        claim_rows.append(ClaimRow(cid, claim.paraphrase if claim is not None
+                                   else "(claim text not found in the claims seed)",
+                                   claim.article if claim is not None else None, tuple(used_by.get(cid, []))))
     articles = narrative.get("articles") or []
     params: dict[str, str] = {}
     if inputs.get("universe") is not None:
@@ -402,17 +403,17 @@ def _scatter(scores: Scores | None) -> tuple[ScatterData | None, tuple[MetricRow
     if not rows:
         return None, ()
     summ = scores.summary
-    given = summ.model_fields_set if summ is not None else set()
+    given: dict[str, Any] = ({k: getattr(summ, k) for k in summ.model_fields_set}
+                             if summ is not None else {})
     sc = ScatterData(
         symbols=tuple(r.symbol for r in rows),
         predicted=np.array([_f(r.predicted) for r in rows]),
         realized=np.array([_f(r.realized) for r in rows]),
-        ic=_opt(summ.ic) if "ic" in given else None,
-        hit_rate=_opt(summ.hit_rate) if "hit_rate" in given else None,
+        ic=_opt(given.get("ic")), hit_rate=_opt(given.get("hit_rate")),
         lower=np.array([_f(r.lower) for r in rows]),
         upper=np.array([_f(r.upper) for r in rows]),
-        interval=_band_label(summ.nominal_coverage if "nominal_coverage" in given else None))
-    metrics = tuple(MetricRow(name, _opt(getattr(summ, key)), unit, help_)
+        interval=_band_label(given.get("nominal_coverage")))
+    metrics = tuple(MetricRow(name, _opt(given[key]), unit, help_)
                     for key, name, unit, help_ in _SCORE_METRICS if key in given)
     return sc, metrics
 
