@@ -91,3 +91,21 @@ def test_store_commands_read_first_release_runs(snapshot_dir: Path, tmp_path: Pa
     assert main(["report", b, "--out", str(out_html)]) == 0
     assert "0700.HK" in out_html.read_text(encoding="utf-8")
     assert SCHEMA_VERSION > run["schema_version"]
+
+
+def test_a_run_of_an_unknown_version_is_one_clear_store_error(snapshot_dir: Path, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from scenarios.cli.app import main
+    from scenarios.store.runs import record_run
+
+    _, run = _load(DATA / "run-tencent_feb_2026.json")
+    newer = record_run("run", {**run, "schema_version": 99}, name="newer")
+    older = record_run("backtest", {"mode": "single", "scenario": "x", "scores": {"hit": 1}}, name="older")
+    ok = record_run("run", run, name=run["name"])
+    for args in (["report", newer, "--out", str(tmp_path / "x.html")], ["runs", "compare", ok, older]):
+        code = main(args)
+        err = capsys.readouterr().err
+        assert code == 5, err
+        assert "recorded by another version of scenarios" in err and "re-run it" in err
+        assert "Traceback" not in err
+    assert not (tmp_path / "x.html").exists()
