@@ -82,6 +82,15 @@ def test_scatter_hit_rate_leaves_zero_returns_out_like_the_backtest() -> None:
     realized = [0.04, 0.02, -0.01, 0.05, 0.00]
     sc = ScatterData.compute(list("ABCDE"), predicted, realized)
     assert sc.hit_rate == pytest.approx(2 / 4) == M.hit_rate(predicted, realized)
+    # the scatter chart draws the zero-return symbol as "no direction", not as a miss
+    from scenarios.report.charts import scatter_chart
+
+    fig = scatter_chart(sc)
+    labels = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    assert "No direction (a zero return)" in labels
+    counts = {c.get_label(): len(c.get_offsets()) for c in fig.axes[0].collections if c.get_label()
+              in ("Direction right", "Direction wrong", "No direction (a zero return)")}
+    assert counts == {"Direction right": 2, "Direction wrong": 2, "No direction (a zero return)": 1}
     # missing values are dropped, undefined statistics are None
     assert ScatterData.compute(["A"], [np.nan], [1.0]).hit_rate is None
     assert ScatterData.compute(["A"], [0.1], [0.2]).ic is None
