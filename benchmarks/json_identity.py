@@ -39,6 +39,7 @@ BACKTEST_ARGS = ["backtest", "{ex}", "--format", "json", "--no-save", "--draws",
 WALKS = {
     "tencent_feb_2026.yaml": ["--roll", "quarterly", "--from", "2024-06-30", "--to", "2025-06-30"],
     "deepseek_rally_feb_2025.yaml": ["--roll", "quarterly", "--from", "2024-09-30", "--to", "2025-06-30"],
+    "hstech_ai_reweight_2025.yaml": ["--roll", "quarterly", "--from", "2024-09-30", "--to", "2025-03-31"],
 }
 
 

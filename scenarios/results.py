@@ -24,7 +24,6 @@ version of scenarios: re-run it").
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, Union
 
@@ -41,8 +40,8 @@ __all__ = [
     "SCHEMA_VERSION", "BacktestResult", "DMTest", "IndexForecast", "IndexLine", "IndexPerformance",
     "IndexScore", "IndexTrack", "IndexVs", "IndexWindow", "Result", "RunResult", "ScorePair",
     "ScoreSummary", "SingleBacktestResult", "SymbolForecast", "SymbolScore", "TrackRecord",
-    "WalkForwardResult", "WalkWindow", "from_backtest", "from_json", "from_payload", "kind_of",
-    "result_of", "to_jsonable",
+    "WalkForwardResult", "WalkWindow", "from_backtest", "from_json", "from_payload", "result_of",
+    "to_jsonable",
 ]
 
 #: Version of the JSON form written by this module (1: the first release, same keys).
@@ -484,11 +483,30 @@ class ScorePair(_Model):
     momentum: Num
 
 
-class IndexWindow(IndexScore):
-    """The index forecast of one walk-forward as_of (an :class:`IndexScore` with its window)."""
+class IndexWindow(_Model):
+    """The index forecast of one walk-forward as_of: the fields of :class:`IndexScore` after
+    the window's ``as_of`` and ``horizon``."""
 
     as_of: str
     horizon: str | None = None
+    target: str | None = None
+    kind: str | None = None
+    predicted: Num = None
+    lower: Num = None
+    upper: Num = None
+    realized: Num = None
+    scored: bool = False
+    benchmark: str | None = None
+    benchmark_kind: str | None = None
+    benchmark_realized: Num = None
+    benchmark_status: str | None = None
+    note: str | None = ""
+    weight_covered: Num = None
+    hit: Num = None
+    error: Num = None
+    inside: bool | None = None
+    pit: Num = None
+    crps: Num = None
 
 
 class DMTest(_Model):
@@ -678,13 +696,3 @@ def from_backtest(backtest: Any, grid_point: Mapping[str, Any] | None = None) ->
     if grid_point:
         payload["grid_point"] = to_jsonable(dict(grid_point))
     return result_of("backtest", payload, what="the backtest")  # type: ignore[return-value]
-
-
-def kind_of(result: Result) -> str:
-    """Store kind of a result: ``"run"`` or ``"backtest"``."""
-    return "run" if isinstance(result, RunResult) else "backtest"
-
-
-def finite(x: float | None) -> float | None:
-    """``x`` when it is a finite number, else None."""
-    return x if x is not None and math.isfinite(x) else None
