@@ -227,6 +227,16 @@ def run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int
         One result per grid point (one element for a plain file). ``result.summary()`` is a
         DataFrame indexed by symbol with ``median``, ``band_low``, ``band_high`` (5%-95%
         band of the return) and ``P(up)`` (fractions); ``result.engine`` holds every draw.
+
+    Raises
+    ------
+    scenarios.errors.ScenarioErrors
+        The file is invalid (every problem located).
+    scenarios.errors.DataError
+        Prices the scenario needs are missing (``LookAheadError`` never: the engine reads
+        prices up to ``as_of`` only).
+    scenarios.errors.StoreError
+        ``record=True`` and the store cannot be written (results before it are recorded).
     """
     out: Results[RunResult] = Results()
     for r in iter_run(path_or_scenario, draws=draws, seed=seed):
@@ -352,6 +362,16 @@ def backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
     Results[SingleBacktestResult] or Results[WalkForwardResult]
         One per grid point. ``.scores()`` is a DataFrame of predicted vs realized returns
         (per symbol; per as_of and symbol for a walk-forward).
+
+    Raises
+    ------
+    scenarios.errors.ScenarioError
+        Invalid file or options (``roll``, ``start``/``end``, ``partial``), naming the option.
+    scenarios.errors.DataError
+        Prices are missing (a walk-forward records a date it cannot forecast as a failed
+        window and raises only when every date fails).
+    scenarios.errors.StoreError
+        ``record=True`` and the store cannot be written.
     """
     out: Results[Any] = Results()
     for r in iter_backtest(path_or_scenario, roll=roll, start=start, end=end, draws=draws, seed=seed,

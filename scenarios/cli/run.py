@@ -149,13 +149,15 @@ def _summary_csv(result: RunResult) -> str:
 
 
 def _write_out(result: RunResult, folder: Path) -> list[Path]:
+    import json
+
     import numpy as np
     import pandas as pd
 
     folder.mkdir(parents=True, exist_ok=True)
     stem = _slug(result.name)
     paths = [folder / f"{stem}.json", folder / f"{stem}.csv", folder / f"{stem}.draws.csv"]
-    paths[0].write_text(result.to_json(indent=None, include_draws=True) + "\n", encoding="utf-8")
+    paths[0].write_text(json.dumps(result.to_dict(include_draws=True), allow_nan=False) + "\n", encoding="utf-8")
     paths[1].write_text(_summary_csv(result), encoding="utf-8")
     draws = result.engine
     cols: dict[str, Any] = {"draw": np.arange(draws.draws)}
