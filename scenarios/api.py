@@ -88,6 +88,12 @@ class Results(list[T], Generic[T]):
         """Every result's JSON form, in grid order."""
         return [r.to_dict() for r in self]
 
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as strict JSON text (a list, one object per grid point)."""
+        import json
+
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
 
 # ------------------------------------------------------------------------------ load, validate
 

@@ -151,3 +151,4 @@ def test_a_grid_gives_one_result_per_point_and_frames_keyed_by_scenario(snapshot
     for r in rs:
         assert s.loc[r.name]["median"].tolist() == r.summary()["median"].tolist()
         assert r.grid_point and r.to_dict()["grid_point"] == r.grid_point
+    assert [d["name"] for d in json.loads(rs.to_json())] == [r.name for r in rs]
