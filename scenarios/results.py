@@ -146,6 +146,7 @@ class RunResult(_Model):
     file: str | None = None
     file_sha256: str | None = None
     warnings: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
     grid_point: dict[str, JsonValue] = Field(default_factory=dict)
     residual: dict[str, JsonValue] | None = None
     forecasts: list[SymbolForecast] = Field(alias="summary")

@@ -191,6 +191,8 @@ def run_cmd(
     for result in api.iter_run(file, draws=draws, seed=seed):
         for w in result.warnings:
             err.print(w if "warning:" in w else f"warning: {w}", style="yellow", markup=False)
+        for n in result.notes:
+            err.print(f"note: {n}", style="dim", markup=False)
         run_id = None
         if record:
             try:

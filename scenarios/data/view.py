@@ -99,3 +99,27 @@ class PriceView:
                 f"more than {max_staleness_days} days stale"
             )
         return last, float(closes.iloc[-1])
+
+    def close_substitution(self, symbol: str, day: pd.Timestamp) -> str | None:
+        """How the close of ``day`` (from :meth:`last_close`) stands for ``as_of``: ``"stale"``
+        (the ``as_of`` bar is stale and was skipped), ``"missing"`` (``as_of`` is a session of the
+        symbol's exchange without a bar), ``"half_day"`` (the close used is a flat volume-0 bar
+        whose close moved: a real half-day close), or None (an ordinary close, or ``as_of`` is
+        not a session). Reads nothing after ``as_of``."""
+        from scenarios.data.flatbars import flat_bar_kinds
+
+        sym = normalize_symbol(symbol)
+        hist = self.history(sym)
+        kinds = flat_bar_kinds(hist)
+        day = pd.Timestamp(day)
+        if day < self.as_of:
+            if kinds.get(self.as_of) == "stale":
+                return "stale"
+            from scenarios.data.calendar import sessions
+
+            try:
+                if len(sessions(sym, self.as_of, self.as_of)) and self.as_of not in hist.index:
+                    return "missing"
+            except Exception:  # noqa: BLE001 - no calendar for this symbol: nothing to say
+                pass
+        return "half_day" if kinds.get(day) == "half_day_close" else None

@@ -85,7 +85,7 @@ def run_resolved(rs: ResolvedScenario) -> ScenarioResult:
         index_return_before=predicted_return @ iw.before, index_weights_before=iw.before,
         index_weights_after=iw.after, benchmarks={k: dict(v) for k, v in rs.benchmarks.items()},
         inputs=inputs, data_sources={k: dict(v) for k, v in rs.data_sources.items()}, file=rs.file,
-        file_sha256=rs.file_sha256, warnings=warnings, grid_point=dict(rs.grid_point),
+        file_sha256=rs.file_sha256, warnings=warnings, notes=list(rs.notes), grid_point=dict(rs.grid_point),
         residual=residual_info, return_kind=combined_return_kind(list(rs.return_kinds)),
     )
 

@@ -294,12 +294,16 @@ def _baseline_fx(s: Any, doc: Any, universe: list[str]) -> list[ScenarioError]:
 
 def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, view: Any = None,
                 found: dict[str, tuple[Any, float, Any]] | None = None,
+                notes: list[str] | None = None,
                 ) -> tuple[list[ScenarioError], list[ScenarioWarning]]:
     """Checks that need the price source: every symbol and benchmark has a close on or before
     ``as_of`` (never later), and a baseline ``pe`` agrees with the P/E implied by that close.
 
     ``found`` (optional dict) receives ``symbol -> (last date, close, first date)`` of every
-    series read, so a caller does not read them again."""
+    series read, so a caller does not read them again. ``notes`` (optional list) receives one
+    sentence per kind of close that stands in for ``as_of`` (a stale bar or a missing session
+    replaced by the session before, a real half-day close used): what a run reports, not a
+    problem of the file."""
     from scenarios.data.view import PriceView
     from scenarios.errors import DataUnavailableError
 
@@ -319,6 +323,7 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
     items += [(b, ("benchmarks", i)) for i, b in enumerate(scenario.benchmarks)]
     view.prefetch([sym for sym, _ in items])  # one store query instead of one per symbol
     unpriced: list[str] = []  # members of a named universe without a close: left out
+    substituted: dict[str, list[str]] = {"stale": [], "missing": [], "half_day": []}
     for sym, path in items:
         member = named and path == ("universe",)
         try:
@@ -335,6 +340,9 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
             closes[sym] = close
             if found is not None:
                 found[sym] = (day, close, hist.index[0])
+            how = view.close_substitution(sym, day)
+            if how is not None:
+                substituted[how].append(f"{sym} ({day.date()})" if how != "half_day" else sym)
         except DataUnavailableError as exc:
             if member:
                 unpriced.append(sym)
@@ -349,6 +357,14 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
             errors.append(doc.error(("universe",), text.replace(" and are left out", "")))
         else:
             warnings.append(warning_at(doc, ("universe",), text))
+    said = {"stale": f"stale bar on {as_of} (flat, volume 0, close repeated): the last valid "
+                     "session before it is used",
+            "missing": f"no bar on the {as_of} session: the last valid session before it is used",
+            "half_day": f"the {as_of} close is a flat volume-0 half-day bar whose close moved: a "
+                        "real close, used"}
+    for how, syms in substituted.items():
+        if syms and notes is not None:
+            notes.append(f"as_of: {said[how]}: {', '.join(syms)}")
     errors.extend(_residual_history(scenario, doc, view, [s for s in universe if s in closes]))
     for sym, b in scenario.baseline.items():
         if b.pe is None or b.eps is None or sym not in closes or b.eps.value <= 0:

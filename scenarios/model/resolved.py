@@ -147,6 +147,8 @@ class ResolvedScenario:
     error: ErrorFactory                #: ``error(path, message)`` -> located ScenarioError
     #: baseline values taken from data: symbol -> item -> {value, period, source, known_from}
     fundamentals: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    #: sentences on how the data were read (a half-day close used, a stale bar replaced): not problems
+    notes: tuple[str, ...] = ()
 
     @property
     def benchmark_symbols(self) -> tuple[str, ...]:
@@ -350,7 +352,8 @@ def resolve_scenario(scenario: Scenario, *, source: Any = None, draws: int | Non
 
     scenario, from_data = fill_baselines(scenario, cut, prices=source, view=view, fail=error)
     found: dict[str, tuple[Any, float, Any]] = {}
-    errors, warns = data_checks(scenario, source, as_of=cut, view=view, found=found)
+    notes: list[str] = []
+    errors, warns = data_checks(scenario, source, as_of=cut, view=view, found=found, notes=notes)
     if errors:
         raise ScenarioErrors(errors)
     warnings = [w.format() for w in scenario.warnings] + [w.format() for w in warns]
@@ -398,5 +401,5 @@ def resolve_scenario(scenario: Scenario, *, source: Any = None, draws: int | Non
         benchmarks=MappingProxyType(benchmarks), data_sources=MappingProxyType(data_sources),
         drivers=drivers, index=index, residual=scenario.monte_carlo.residual, prices=view,
         warnings=tuple(warnings), error=error,
-        fundamentals=MappingProxyType(dict(from_data)),
+        fundamentals=MappingProxyType(dict(from_data)), notes=tuple(notes),
     )

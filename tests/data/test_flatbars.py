@@ -96,3 +96,25 @@ def test_snapshot_half_day_closes_are_used_and_said(snapshot_dir: Path) -> None:
     assert "start 2024-12-31: half-day close" in r.note and "horizon 2025-12-31: half-day close" in r.note
     raw = pd.read_csv(snapshot_dir / "0700.HK.csv", index_col="date", parse_dates=True)
     assert r.value == pytest.approx(raw.close["2025-12-31"] / raw.close["2024-12-31"] - 1, rel=1e-12)
+
+
+def test_run_takes_the_last_valid_session_for_a_stale_as_of_bar_and_says_so() -> None:
+    from scenarios.engine.run import run_scenario
+    from scenarios.model import scenario_from_dict
+
+    days = pd.DatetimeIndex(["2025-12-29", "2025-12-30", "2025-12-31"])
+    stale = _frame([100.0, 104.0, 104.0], {2}, days)  # 0700: the as_of bar repeats 12-30
+    moved = _frame([50.0, 51.0, 52.0], {2}, days)     # 9988: a real half-day close
+    src = _Source({"0700.HK": stale, "9988.HK": moved})
+    data = {"name": "flat", "as_of": "2025-12-31", "horizon": "3M", "universe": ["0700.HK", "9988.HK"],
+            "drivers": [], "monte_carlo": {"draws": 10}}
+    r = run_scenario(scenario_from_dict(data), source=src)
+    assert r.baseline_date == ["2025-12-30", "2025-12-31"]
+    assert list(r.baseline_price) == [104.0, 52.0]
+    text = "\n".join(r.notes)
+    assert "stale bar on 2025-12-31" in text and "0700.HK (2025-12-30)" in text
+    assert "half-day bar whose close moved" in text and "9988.HK" in text
+    # a missing as_of session (2025-12-31 is an XHKG session) is said too
+    short = _Source({"0700.HK": _frame([100.0, 104.0], set(), days[:2])})
+    r2 = run_scenario(scenario_from_dict(dict(data, universe=["0700.HK"])), source=short)
+    assert any("no bar on the 2025-12-31 session" in n for n in r2.notes)
