@@ -66,6 +66,7 @@ def run_resolved(rs: ResolvedScenario) -> ScenarioResult:
                         f"{100 * 0.01:g}% of its baseline; floored there (the P/E model needs EPS > 0)")
 
     predicted_return, predicted_price, eps_out, multiple = _prices(rs, state)
+    warnings += _band_sanity(rs, predicted_return)
     iw = _index_line(rs)
     inputs = dict(rs.inputs)
     inputs["resolved"] = {"as_of": rs.as_of.isoformat(), "horizon": rs.horizon.isoformat(),
@@ -88,6 +89,20 @@ def run_resolved(rs: ResolvedScenario) -> ScenarioResult:
         file_sha256=rs.file_sha256, warnings=warnings, notes=list(rs.notes), grid_point=dict(rs.grid_point),
         residual=residual_info, return_kind=combined_return_kind(list(rs.return_kinds)),
     )
+
+
+#: A 5-95% band reaching past these returns (fractions) is implausible for a horizon of years:
+#: it usually means a unit slip (shares without ``unit: bn``) or a bad price in the history.
+BAND_LIMITS: tuple[float, float] = (-0.99, 10.0)
+
+
+def _band_sanity(rs: ResolvedScenario, predicted_return: np.ndarray) -> list[str]:
+    """One warning per symbol whose 5-95% band is wider than -99%..+1,000%."""
+    lo, hi = BAND_LIMITS
+    q = np.quantile(predicted_return, [0.05, 0.95], axis=0)
+    return [f"{sym}: the 5-95% band {100 * a:+.1f}%..{100 * b:+.1f}% is wider than "
+            f"{100 * lo:+.0f}%..{100 * hi:+,.0f}%: check the baseline units and the price history"
+            for sym, a, b in zip(rs.symbols, q[0], q[1]) if a < lo or b > hi]
 
 
 def _drivers(rs: ResolvedScenario, sampler: Sampler) -> State:

@@ -17,6 +17,7 @@ from scenarios.model.resolve import (
     ResolveError,
     driver_targets,
     fx_rate,
+    price_currency,
     reporting_currency,
     resolve_universe,
 )
@@ -366,6 +367,7 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
         if syms and notes is not None:
             notes.append(f"as_of: {said[how]}: {', '.join(syms)}")
     errors.extend(_residual_history(scenario, doc, view, [s for s in universe if s in closes]))
+    errors.extend(_market_cap_sanity(scenario, doc, closes))
     for sym, b in scenario.baseline.items():
         if b.pe is None or b.eps is None or sym not in closes or b.eps.value <= 0:
             continue
@@ -383,6 +385,44 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
                                        f"pe {b.pe.value:g} is far from the P/E implied by the {as_of} "
                                        f"close and eps ({implied:.1f}); the engine uses the implied one"))
     return errors, warnings
+
+
+#: Rough HKD per unit of a price currency, for the market-cap plausibility check only (the
+#: bounds are three orders of magnitude apart; the engine never uses these rates).
+_HKD_PER_UNIT = {"HKD": 1.0, "USD": 7.8, "CNY": 1.08, "EUR": 8.5, "GBP": 9.9, "JPY": 0.052}
+#: Plausible market capitalisations, HKD (Alphabet is about HKD 32trn).
+MARKET_CAP_BOUNDS_HKD: tuple[float, float] = (1e9, 100e12)
+
+
+def _market_cap_sanity(scenario: Any, doc: Any, closes: dict[str, float]) -> list[ScenarioError]:
+    """``shares`` x the as_of close must give a market cap between HKD 1bn and 100trn (in the
+    price currency's rough HKD equivalent): a count typed without its ``unit`` (``shares: 6.1``
+    for 6.1bn) is otherwise silently a company worth a few hundred dollars."""
+    errors: list[ScenarioError] = []
+    lo, hi = MARKET_CAP_BOUNDS_HKD
+    for sym, b in scenario.baseline.items():
+        if b.shares is None or sym not in closes:
+            continue
+        rate = _HKD_PER_UNIT.get(price_currency(sym))
+        if rate is None:
+            continue
+        cap = closes[sym] * b.shares.scaled * rate
+        if not lo <= cap <= hi:
+            raw = raw_key(doc, ("baseline",), sym)
+            hint = " (unit: bn?)" if cap < lo else " (unit too large?)"
+            errors.append(doc.error(
+                ("baseline", raw, "shares"),
+                f"shares x the close of {closes[sym]:,.2f} gives a market cap of about HKD "
+                f"{_hkd_text(cap)}, outside HKD 1bn..100trn{hint} (got {b.shares.value:g}"
+                f"{'' if b.shares.unit == '1' else ' ' + b.shares.unit})"))
+    return errors
+
+
+def _hkd_text(x: float) -> str:
+    for div, tag in ((1e12, "trn"), (1e9, "bn"), (1e6, "m")):
+        if abs(x) >= div:
+            return f"{x / div:,.3g}{tag}"
+    return f"{x:,.0f}"
 
 
 def _residual_history(scenario: Any, doc: Any, view: Any, symbols: list[str]) -> list[ScenarioError]:
