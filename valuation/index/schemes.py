@@ -206,18 +206,20 @@ def _hold(w: FloatArray, r: FloatArray, f: str, day0: int = 0) -> HeldSegment:
     else:
         a_end = growth
         a_start = np.vstack([np.ones((1, r.shape[1])), growth[:-1]])
-    denom = w @ a_start.T                      # (S, D) value at the start of each day
+    D = r.shape[0]
+    # one matrix product for everything: start values, gains and the final value of each day
+    prod = w @ np.vstack([a_start, a_start * r0, a_end]).T   # (S, 3D)
+    denom = prod[:, :D]                        # value at the start of each day
     if np.any(denom <= 0):
         s, t = first_position(denom <= 0)
         raise InputRangeError(f"{f}: on day {day0 + t} no name held by scheme {s} has a return "
                               "(all NaN) or all of them lost their whole value")
-    gain = w @ (a_start * r0).T                # (S, D) sum_i w_start_i * r_i, times denom
-    ret = gain / denom
-    value = w @ a_end.T
+    ret = prod[:, D:2 * D] / denom             # sum_i w_start_i * r_i
+    value = prod[:, 2 * D:]                    # value at each close
     last = value[:, -1:]
     if np.any(last <= 0):
         s = first_position(last[:, 0] <= 0)[0]
-        raise InputRangeError(f"{f}: scheme {s} lost its whole value by day {day0 + r.shape[0] - 1}")
+        raise InputRangeError(f"{f}: scheme {s} lost its whole value by day {day0 + D - 1}")
     end_w = w * a_end[-1] / last
     return HeldSegment(value=value, returns=ret, end_weights=end_w)
 

@@ -141,6 +141,8 @@ def simulate_index_batch(
     else:
         fit_rets, fit_iret = rets, panel.index_returns
     fit_days = fit_rets.index
+    fit = _FitData(fit_rets.reindex(columns=list(symbols)).to_numpy(dtype="float64"),
+                   fit_iret.to_numpy(dtype="float64"), fit_days, col)
     days = panel.prices.index
     test = days[(days >= t0) & (days <= t1)]
     if len(test) == 0:
@@ -162,8 +164,11 @@ def simulate_index_batch(
             f"not enough history before {test[0].date()} to fit weights (panel starts "
             f"{days[0].date()}); load more warm-up data")
     entry = dict(entry_weights or {})
-    last_valid = panel.last_valid()
-    first_valid = {c: panel.prices[c].first_valid_index() for c in panel.prices.columns}
+    valid = panel.prices.reindex(columns=list(symbols)).notna().to_numpy()
+    any_valid = valid.any(axis=0)
+    # first / last row with a price per symbol (-1 / len when never)
+    first_row = np.where(any_valid, valid.argmax(axis=0), len(days))
+    last_row = np.where(any_valid, len(days) - 1 - valid[::-1].argmax(axis=0), -1)
     day_pos = {d: i for i, d in enumerate(days)}
 
     ret_out = np.zeros((S, len(days)))
@@ -192,19 +197,20 @@ def simulate_index_batch(
         removed = [s for s in old if s not in new]
         added = [s for s in new if s not in old]
 
+        # segments: shrinking sets of names with data on every day since r_k (a member whose
+        # data ends inside the period leaves at the first day after its last price)
         segments: list[tuple[list[str], pd.DatetimeIndex]] = []
-        alive = [s for s in new if s in panel.prices.columns]
-        seg_start = 0
-        for i, d in enumerate(period_days):
-            ok = [s for s in alive if first_valid[s] is not None and first_valid[s] < r_k
-                  and last_valid[s] is not None and last_valid[s] >= d]
-            if i == 0:
-                alive = ok
-                continue
-            if ok != alive:
-                segments.append((alive, period_days[seg_start:i]))
-                alive, seg_start = ok, i
-        segments.append((alive, period_days[seg_start:]))
+        p0 = day_pos[period_days[0]] if len(period_days) else 0
+        cand = [s for s in new if s in col and first_row[col[s]] < day_pos[r_k]]
+        lr = np.array([last_row[col[s]] for s in cand], dtype=np.int64)
+        rows = p0 + np.arange(len(period_days))
+        alive_m = lr[:, None] >= rows[None, :] if len(cand) else np.zeros((0, len(rows)), bool)
+        change = np.flatnonzero((alive_m[:, 1:] != alive_m[:, :-1]).any(axis=0)) + 1
+        cuts = [0, *change.tolist(), len(period_days)]
+        for a_, b_ in zip(cuts[:-1], cuts[1:]):
+            segments.append(([s for s, on in zip(cand, alive_m[:, a_]) if on], period_days[a_:b_]))
+        if not len(period_days):
+            segments = [([s for s in cand], period_days)]
 
         for seg_no, (names, seg_days) in enumerate(segments):
             if len(seg_days) == 0:
@@ -241,9 +247,8 @@ def simulate_index_batch(
                 base = np.empty((S, len(names)))
                 if (implied & set_rows).any():
                     shared, fitted_end = _implied_base(
-                        r_k, k, rebal, names, old, removed, added, seg_no, panel, fit_rets,
-                        fit_iret, fit_days, method, window, entry, default_entry_weight,
-                        known_weights, notes)
+                        r_k, k, rebal, names, old, removed, added, seg_no, fit, method, window,
+                        entry, default_entry_weight, known_weights, notes)
                     if seg_no == 0:
                         fit_rows[r_k] = fitted_end
                     base[implied] = shared
@@ -302,35 +307,51 @@ def simulate_index_batch(
         segments=pd.DataFrame(seg_rows), notes=tuple(notes))
 
 
+@dataclass(frozen=True)
+class _FitData:
+    """Fit returns as arrays: ``rets`` (days x symbols), ``iret`` (days,), their dates and the
+    symbol -> column map."""
+
+    rets: np.ndarray
+    iret: np.ndarray
+    days: pd.DatetimeIndex
+    col: Mapping[str, int]
+
+
 def _implied_base(r_k: pd.Timestamp, k: int, rebal: pd.DatetimeIndex, names: list[str],
                   old: list[str], removed: list[str], added: list[str], seg_no: int,
-                  panel: IndexPanel, fit_rets: pd.DataFrame, fit_iret: pd.Series,
-                  fit_days: pd.DatetimeIndex, method: Method, window: int,
+                  fit: _FitData, method: Method, window: int,
                   entry: Mapping[tuple[pd.Timestamp, str], float], default_entry_weight: float,
                   known_weights: Mapping[tuple[pd.Timestamp, str], float] | None,
                   notes: list[str]) -> tuple[np.ndarray, pd.Series]:
     """Implied base weights over ``names`` at ``r_k`` (fitted once, shared by every implied
     scheme): the fit of the previous period, leavers dropped, entrants at their entry weight,
-    broker weights where known. Returns ``(weights over names (not normalized), fitted_end)``."""
-    fit_names = [s for s in old if s in panel.prices.columns and (s in names or s in removed)]
+    broker weights where known. Returns ``(weights over names (not normalized), fitted_end)``.
+    The same steps as ``simulate_index`` (the reference), on arrays."""
+    fit_names = [s for s in old if s in fit.col and (s in names or s in removed)]
+    end_pos = int(fit.days.searchsorted(r_k))                 # first fit day >= r_k
     if method == "period":
         j = k - 1
-        while j > 0 and ((fit_days >= rebal[j]) & (fit_days < r_k)).sum() < MIN_FIT_DAYS:
+        while j > 0 and end_pos - int(fit.days.searchsorted(rebal[j])) < MIN_FIT_DAYS:
             j -= 1
-        win_days = fit_days[(fit_days >= rebal[j]) & (fit_days < r_k)]
+        lo = int(fit.days.searchsorted(rebal[j]))
     else:
-        win_days = fit_days[fit_days < r_k][-window:]
-    win = fit_rets.loc[win_days, fit_names]
-    fit_names = [s for s in fit_names if win[s].notna().all()]
+        lo = max(end_pos - window, 0)
+    win_days = fit.days[lo:end_pos]
+    cols = np.array([fit.col[s] for s in fit_names], dtype=np.int64)
+    win_np = fit.rets[lo:end_pos][:, cols] if len(cols) else np.empty((end_pos - lo, 0))
+    ok = ~np.isnan(win_np).any(axis=0)
+    fit_names = [s for s, o in zip(fit_names, ok) if o]
     if len(win_days) < MIN_FIT_DAYS or not fit_names:
         raise DataUnavailableError(
             f"too little data to fit weights before {r_k.date()} "
             f"({len(win_days)} days, {len(fit_names)} names)")
-    yw = fit_iret.loc[win_days]
+    win = pd.DataFrame(win_np[:, ok], index=win_days, columns=fit_names)
+    yw = pd.Series(fit.iret[lo:end_pos], index=win_days)
     if method == "period":
-        _, fitted_end = _fit_period(win[fit_names], yw)
+        _, fitted_end = _fit_period(win, yw)
     else:
-        fitted_end = _fit_trailing(win[fit_names], yw)
+        fitted_end = _fit_trailing(win, yw)
     base = fitted_end.drop([s for s in removed if s in fitted_end.index])
     base = _normalize(base) if base.sum() > 0 else base
     left_w = float(fitted_end.reindex(removed).fillna(0.0).sum())
