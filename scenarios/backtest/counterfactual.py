@@ -31,6 +31,7 @@ Public API::
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -281,7 +282,7 @@ def simulate_schemes(
     if not schemes:
         raise ScenarioError("no scheme to run", field="schemes")
     names = [s.name for s in schemes]
-    dup = {n for n in names if names.count(n) > 1}
+    dup = {n for n, c in Counter(names).items() if c > 1}
     if dup:
         raise ScenarioError(f"scheme names must be unique (repeated: {', '.join(sorted(dup))})",
                             field="schemes")
@@ -362,6 +363,35 @@ def _missing_note(segments: pd.DataFrame, notes: list[str]) -> None:
                      "by the others): " + ", ".join(sorted(missing)))
 
 
+def _scores(schemes: Sequence[IndexScheme], theme_map: Mapping[str, str],
+            symbols: Sequence[str]) -> np.ndarray:
+    """``(S, N)`` multipliers of every scheme: :meth:`IndexScheme.scores` with the symbol ->
+    theme lookup done once for all schemes."""
+    from scenarios.seeds.universes import THEMES
+
+    themes = list(THEMES)
+    pos = {t: i for i, t in enumerate(themes)}
+    col = {s: i for i, s in enumerate(symbols)}
+    t_idx = np.array([pos.get(theme_map.get(s, "other"), len(themes)) for s in symbols])
+    out = np.empty((len(schemes), len(symbols)))
+    for j, sch in enumerate(schemes):
+        tilts_sym, tilts_theme, ex_sym, ex_theme = sch._parsed(theme_map)
+        per_theme = np.ones(len(themes) + 1)
+        for t, m in tilts_theme.items():
+            per_theme[pos[t]] = m
+        for t in ex_theme:
+            per_theme[pos[t]] = 0.0
+        row = per_theme[t_idx]
+        for sym, m in tilts_sym.items():
+            if sym in col:
+                row[col[sym]] = m
+        for sym in ex_sym:
+            if sym in col:
+                row[col[sym]] = 0.0
+        out[j] = row
+    return out
+
+
 def scheme_arrays(schemes: Sequence[IndexScheme], panel: IndexPanel,
                   theme_map: Mapping[str, str]) -> SchemeArrays:
     """``schemes`` as arrays over the panel's symbols (scores, caps, custom weights)."""
@@ -378,7 +408,7 @@ def scheme_arrays(schemes: Sequence[IndexScheme], panel: IndexPanel,
     return SchemeArrays(
         names=tuple(s.name for s in schemes), symbols=symbols,
         bases=tuple(base[s.scheme] for s in schemes),  # type: ignore[misc]
-        scores=np.stack([s.scores(theme_map, symbols) for s in schemes]),
+        scores=_scores(schemes, theme_map, symbols),
         caps=np.array([1.0 if s.cap is None else float(s.cap) for s in schemes]),
         custom=custom)
 

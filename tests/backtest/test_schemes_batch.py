@@ -178,3 +178,21 @@ def test_random_and_grid_tilts() -> None:
         random_tilts(base, 5, 0, ranges={"autos_ev": (2.0, 1.0)})
     with pytest.raises(ScenarioError, match=">= 1"):
         random_tilts(base, 0, 0)
+
+
+def test_batched_scores_equal_each_schemes_scores() -> None:
+    from scenarios.backtest.counterfactual import _scores
+
+    theme_map = {"0700.HK": "platforms", "9988.HK": "ai_models_cloud", "1211.HK": "autos_ev",
+                 "0981.HK": "ai_compute_chips", "2018.HK": "hardware_appliances"}
+    symbols = ["0700.HK", "9988.HK", "1211.HK", "0981.HK", "2018.HK", "9999.HK"]
+    schemes = [IndexScheme("a", tilts={"platforms": 2.0, "9988.HK": 0.3}, exclude=("autos_ev",)),
+               IndexScheme("b", tilts={"other": 3.0}, exclude=("0981.HK",)),
+               IndexScheme("c")]
+    got = _scores(schemes, theme_map, symbols)
+    for j, s in enumerate(schemes):
+        np.testing.assert_array_equal(got[j], s.scores(theme_map, symbols))
+    np.testing.assert_array_equal(got[0], [2.0, 0.3, 0.0, 1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(got[1], [1.0, 1.0, 1.0, 0.0, 1.0, 3.0])   # unknown -> other
+    with pytest.raises(ScenarioError, match="neither a theme"):
+        _scores([IndexScheme("d", tilts={"auto_ev": 2.0})], theme_map, symbols)
