@@ -135,6 +135,15 @@ def test_batch_agrees_with_the_per_scheme_loop(seed, n, S, change, fast, cut, da
         # every weight vector sums to 1 and respects the cap where the cap can be met
         held = wf.fillna(0.0).to_numpy()
         np.testing.assert_allclose(held.sum(axis=1), 1.0, atol=1e-12)
+        if caps[j] < 1.0:
+            fast_row = (wf.index == pd.Timestamp("2024-07-22")) & (bases[j] == "implied")
+            n_pos = (held > 0).sum(axis=1)
+            check = ~fast_row & (n_pos * caps[j] >= 1)
+            assert np.all(held[check].max(axis=1) <= caps[j] + 1e-12)
+            # too few names for the cap: equal weights on the names left
+            few = ~fast_row & (n_pos * caps[j] < 1)
+            for row, n in zip(held[few], n_pos[few]):
+                np.testing.assert_allclose(row[row > 0], 1.0 / n)
     if any(b == "implied" for b in bases):
         assert not batch.fitted.empty
 
