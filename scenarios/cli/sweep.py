@@ -71,8 +71,15 @@ def sweep(
     scenario = load_scenario(file)
     spec = scenario_sweep_spec(scenario, file=file)
     variants = random_tilts(spec.base, schemes, seed, ranges=ranges or None)
-    res = sweep_schemes(variants, default_source(), spec.start, spec.end,
-                        index_symbol=spec.index_symbol, universe=spec.universe)
+    from scenarios.errors import DataUnavailableError
+    from valuation.exceptions import ValuationError
+
+    try:
+        res = sweep_schemes(variants, default_source(), spec.start, spec.end,
+                            index_symbol=spec.index_symbol, universe=spec.universe)
+    except ValuationError as exc:  # a weight fit or a weight rule the data cannot support
+        raise DataUnavailableError(f"{file}: the index schemes cannot be simulated over "
+                                   f"{spec.start.date()}..{spec.end.date()}: {exc}") from exc
     table = res.table.sort_values("total_return", ascending=False, kind="stable")
     k = min(top, len(table))
     best, worst = table.iloc[:k], table.iloc[::-1].iloc[:k]
