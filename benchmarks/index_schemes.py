@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{days[-1].date()}), {int(mask.sum())} segment starts, cap 8%; BLAS threads "
           f"{args.threads}; load average {load:.1f}; panel load {t_panel:.2f} s (excluded)")
     print()
-    print(f"| path | time per scheme | schemes timed | max abs level diff vs loop |")
+    print("| path | time per scheme | schemes timed | max abs level diff vs loop |")
     print("|---|---|---|---|")
     for label, sec, n, d in rows:
         print(f"| {label} | {fmt(sec)} | {n} | {d:.1e} |")

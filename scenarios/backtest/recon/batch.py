@@ -25,7 +25,7 @@ import pandas as pd
 from scenarios.backtest.recon.fit import MIN_FIT_DAYS, _fit_period, _fit_trailing
 from scenarios.backtest.recon.membership import Membership
 from scenarios.backtest.recon.panel import IndexPanel
-from scenarios.backtest.recon.rules import Base, _normalize
+from scenarios.backtest.recon.rules import Base
 from scenarios.backtest.recon.simulate import Method
 from scenarios.errors import DataUnavailableError, ScenarioError
 
@@ -132,6 +132,8 @@ def simulate_index_batch(
     col = {s: i for i, s in enumerate(symbols)}
     S, N = len(schemes.names), len(symbols)
     implied = np.array([b == "implied" for b in schemes.bases])
+    equal = np.array([b == "equal" for b in schemes.bases])
+    custom = np.array([b == "custom" for b in schemes.bases])
     any_implied = bool(implied.any())
     t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
     rets = panel.returns
@@ -252,22 +254,23 @@ def simulate_index_batch(
                     if seg_no == 0:
                         fit_rows[r_k] = fitted_end
                     base[implied] = shared
-                for j, b in enumerate(schemes.bases):
-                    if b == "equal":
-                        base[j] = 1.0
-                    elif b == "custom":
-                        base[j] = schemes.custom[j, idx]
-                base = base[set_rows]
-                names_set = [n for n, on in zip(schemes.names, set_rows) if on]
+                if equal.any():
+                    base[equal] = 1.0
+                if custom.any():
+                    base[custom] = schemes.custom[custom][:, idx]
+                all_rows = bool(set_rows.all())
+                base = base if all_rows else base[set_rows]
+                sc = schemes.scores[:, idx] if all_rows else schemes.scores[set_rows][:, idx]
                 if np.any(base.sum(axis=1) <= 0):
                     raise DataUnavailableError("no constituent keeps a positive weight (all "
                                                "excluded or no data)")
-                raw_tot = (base * schemes.scores[set_rows][:, idx]).sum(axis=1)
+                raw_tot = (base * sc).sum(axis=1)
                 if np.any(~(raw_tot > 0)):
+                    names_set = [n for n, on in zip(schemes.names, set_rows) if on]
                     bad = names_set[int(np.flatnonzero(~(raw_tot > 0))[0])]
                     raise DataUnavailableError(
                         f"scheme {bad!r} leaves no constituent with a positive weight")
-                w[set_rows] = scheme_weights(base[:, None, :], schemes.scores[set_rows][:, idx],
+                w[set_rows] = scheme_weights(base[:, None, :], sc,
                                              schemes.caps[set_rows], on_infeasible="equal")[:, 0]
             # ---- hold and drift from r_k -------------------------------------------------
             a, b_ = day_pos[period_days[0]], day_pos[seg_days[-1]] + 1
@@ -352,9 +355,14 @@ def _implied_base(r_k: pd.Timestamp, k: int, rebal: pd.DatetimeIndex, names: lis
         _, fitted_end = _fit_period(win, yw)
     else:
         fitted_end = _fit_trailing(win, yw)
-    base = fitted_end.drop([s for s in removed if s in fitted_end.index])
-    base = _normalize(base) if base.sum() > 0 else base
-    left_w = float(fitted_end.reindex(removed).fillna(0.0).sum())
+    # the reference's pandas steps on a plain dict (same arithmetic, no per-call overhead)
+    fe = dict(zip(fitted_end.index, fitted_end.to_numpy(dtype="float64")))
+    gone = set(removed)
+    base = {s: v for s, v in fe.items() if s not in gone}
+    tot_b = float(np.sum(list(base.values()))) if base else 0.0
+    if tot_b > 0:
+        base = {s: v / tot_b for s, v in base.items()}
+    left_w = float(sum(fe.get(s, 0.0) for s in removed))
     ew: dict[str, float] = {}
     for s in [s for s in added if s in names]:
         if (r_k, s) in entry:
@@ -368,13 +376,13 @@ def _implied_base(r_k: pd.Timestamp, k: int, rebal: pd.DatetimeIndex, names: lis
     tot = sum(ew.values())
     if tot >= 1:
         raise DataUnavailableError(f"entry weights at {r_k.date()} add up to {tot:.0%}")
-    base = base * (1.0 - tot)
-    for s, v in ew.items():
-        base[s] = v
+    base = {s: v * (1.0 - tot) for s, v in base.items()}
+    base.update(ew)
     known = {s: v for (d, s), v in (known_weights or {}).items() if d == r_k and s in names}
     if known:
         ktot = sum(known.values())
-        rest = base.drop([s for s in known if s in base.index])
-        if ktot < 1 and rest.sum() > 0:
-            base = pd.concat([rest / rest.sum() * (1.0 - ktot), pd.Series(known)])
-    return base.reindex(names).fillna(0.0).to_numpy(dtype="float64"), fitted_end
+        rest = {s: v for s, v in base.items() if s not in known}
+        r_tot = float(np.sum(list(rest.values()))) if rest else 0.0
+        if ktot < 1 and r_tot > 0:
+            base = {**{s: v / r_tot * (1.0 - ktot) for s, v in rest.items()}, **known}
+    return np.array([base.get(s, 0.0) for s in names], dtype="float64"), fitted_end
