@@ -300,6 +300,10 @@ def simulate_schemes(
         if (t1 - panel.index.index[-1]).days > 7:
             notes.append(f"{index_symbol} data end {panel.index.index[-1].date()}: range cut there")
         t1 = panel.index.index[-1]
+    if t0 > t1:
+        raise DataUnavailableError(
+            f"{index_symbol} data end {t1.date()}: nothing to simulate from {t0.date()} "
+            "(the schemes' weights are fitted on the index's own returns)")
     caveat = membership.unrecorded_note(t0)
     if caveat:
         notes.append(caveat)

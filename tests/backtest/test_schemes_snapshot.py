@@ -152,3 +152,13 @@ def test_sweep_cli_table_and_bad_input(snapshot_dir: Path, capsys, tmp_path: Pat
     assert main(["sweep", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "no_index.yaml" in err and "index_weighting" in err
+
+
+def test_sweep_after_the_data_ends_is_a_data_error(snapshot_dir: Path, capsys, tmp_path: Path) -> None:
+    text = (REPO / "examples" / "hstech_ai_reweight_2025.yaml").read_text()
+    text = text.replace("    rebalance: [2025-03-10, 2025-06-09, 2025-09-08, 2025-12-08]\n", "")
+    late = tmp_path / "late.yaml"
+    late.write_text(text.replace("as_of: 2024-12-31", "as_of: 2026-06-30")
+                    .replace("horizon: 2025-12-31", "horizon: 2026-12-31"))
+    assert main(["sweep", str(late), "-n", "3"]) == 3
+    assert "nothing to simulate from 2026-07-01" in capsys.readouterr().err
