@@ -158,7 +158,8 @@ def test_sweep_after_the_data_ends_is_a_data_error(snapshot_dir: Path, capsys, t
     text = (REPO / "examples" / "hstech_ai_reweight_2025.yaml").read_text()
     text = text.replace("    rebalance: [2025-03-10, 2025-06-09, 2025-09-08, 2025-12-08]\n", "")
     late = tmp_path / "late.yaml"
-    late.write_text(text.replace("as_of: 2024-12-31", "as_of: 2026-06-30")
-                    .replace("horizon: 2025-12-31", "horizon: 2026-12-31"))
+    late.write_text(text.replace("as_of: 2024-12-31", "as_of: 2035-06-28")
+                    .replace("horizon: 2025-12-31", "horizon: 2035-12-31"))
     assert main(["sweep", str(late), "-n", "3"]) == 3
-    assert "nothing to simulate from 2026-07-01" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "DataUnavailableError" in err and "HSTECH.HK" in err and "2035" in err
