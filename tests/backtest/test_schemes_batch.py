@@ -205,3 +205,23 @@ def test_batched_scores_equal_each_schemes_scores() -> None:
     np.testing.assert_array_equal(got[1], [1.0, 1.0, 1.0, 0.0, 1.0, 3.0])   # unknown -> other
     with pytest.raises(ScenarioError, match="neither a theme"):
         _scores([IndexScheme("d", tilts={"auto_ev": 2.0})], theme_map, symbols)
+
+
+def test_simulate_schemes_engines_and_a_start_after_the_index_data() -> None:
+    from scenarios.backtest.counterfactual import simulate_schemes
+
+    panel, m = _world(4, 12, True, True, True)
+    schemes = [IndexScheme("eq", "equal", cap=0.1), IndexScheme("imp", "implied", cap=0.2),
+               IndexScheme("cu", "custom", weights={"1000.HK": 2, "1002.HK": 1}, cap=None)]
+    kw = dict(universe=m, index_symbol="IDX", panel=panel, benchmarks=("IDX",),
+              reference_dir="/nonexistent")
+    src = FrameSource({})
+    a = simulate_schemes(schemes, src, "2024-01-01", "2024-09-30", **kw)
+    b = simulate_schemes(schemes, src, "2024-01-01", "2024-09-30", engine="loop", **kw)
+    assert a.batch is not None and b.batch is None
+    np.testing.assert_allclose(a.returns.to_numpy(), b.returns.to_numpy(), atol=1e-10)
+    assert list(a.weights) == ["eq", "imp", "cu"] and len(a.turnover) == 3
+    with pytest.raises(ScenarioError, match="engine"):
+        simulate_schemes(schemes, src, "2024-01-01", "2024-09-30", engine="fast", **kw)
+    with pytest.raises(DataUnavailableError, match="nothing to simulate from 2024-11-01"):
+        simulate_schemes(schemes, src, "2024-11-01", "2024-12-31", **kw)
