@@ -286,6 +286,8 @@ def simulate_schemes(
     if dup:
         raise ScenarioError(f"scheme names must be unique (repeated: {', '.join(sorted(dup))})",
                             field="schemes")
+    if engine not in ("batch", "loop"):
+        raise ScenarioError(f"engine must be 'batch' or 'loop' (got {engine!r})", field="engine")
     membership = universe if isinstance(universe, Membership) else Membership.from_universe(universe)
     t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
     if source is None:
@@ -310,8 +312,6 @@ def simulate_schemes(
     entry, known = _reference_weights(reference_dir, notes, broker_prior)
     theme_map = {s: t.theme for s, t in _themes().items()}
 
-    if engine not in ("batch", "loop"):
-        raise ScenarioError(f"engine must be 'batch' or 'loop' (got {engine!r})", field="engine")
     cols: dict[str, pd.Series] = {}
     weights: Mapping[str, pd.DataFrame]
     turnover: Mapping[str, pd.Series]
