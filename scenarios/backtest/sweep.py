@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,9 @@ from scenarios.backtest.recon.membership import Membership
 from scenarios.backtest.recon.panel import IndexPanel
 from scenarios.data.base import PriceSource
 from scenarios.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from scenarios.model.schema import Scenario
 
 __all__ = ["TRADING_DAYS", "ScenarioSweepSpec", "SweepResult", "grid_tilts", "random_tilts",
            "scenario_sweep_spec", "scheme_metrics", "sweep_schemes"]
@@ -200,20 +204,21 @@ class ScenarioSweepSpec:
     end: pd.Timestamp
 
 
-def scenario_sweep_spec(scenario: object, file: str | Path | None = None) -> ScenarioSweepSpec:
+def scenario_sweep_spec(scenario: Scenario, file: str | Path | None = None) -> ScenarioSweepSpec:
     """The :class:`ScenarioSweepSpec` of a loaded scenario (first enabled ``index_weighting``
     driver). The scenario's own themes (``themes:``) are expanded into symbol tilts and
     exclusions; a scenario without such a driver raises :class:`ScenarioError` naming ``file``."""
     from scenarios.data.symbols import normalize_symbol
+    from scenarios.model.schema import IndexWeighting
 
-    drivers = [d for d in getattr(scenario, "drivers", []) if getattr(d, "type", None) ==
-               "index_weighting" and getattr(d, "enabled", True)]
+    drivers = [d for d in scenario.drivers if d.type == "index_weighting" and d.enabled]
     if not drivers:
         raise ScenarioError("a sweep needs an enabled index_weighting driver (see "
                             "examples/hstech_ai_reweight_2025.yaml)", file=file, field="drivers")
     d = drivers[0]
+    assert isinstance(d, IndexWeighting)
     local = {k: [normalize_symbol(x) for x in v]
-             for k, v in (getattr(scenario, "themes", None) or {}).items()}
+             for k, v in (scenario.themes or {}).items()}
     tilts: dict[str, float] = {}
     for key, m in (d.tilts or {}).items():
         if key in local:
@@ -227,10 +232,10 @@ def scenario_sweep_spec(scenario: object, file: str | Path | None = None) -> Sce
         exclude.extend(local[key] if key in local else [key])
     base = IndexScheme.from_driver({"label": d.label or "base", "scheme": d.scheme, "tilts": tilts,
                                     "exclude": exclude, "cap": d.cap, "weights": d.weights})
-    uni = scenario.universe  # type: ignore[attr-defined]
+    uni = scenario.universe
     universe: str | Membership = uni if isinstance(uni, str) else Membership.static(uni)
-    as_of = pd.Timestamp(scenario.as_of)  # type: ignore[attr-defined]
-    horizon = pd.Timestamp(scenario.horizon_date())  # type: ignore[attr-defined]
+    as_of = pd.Timestamp(scenario.as_of)
+    horizon = pd.Timestamp(scenario.horizon_date())
     index_symbol = normalize_symbol(d.benchmark) if d.benchmark else "HSTECH.HK"
     return ScenarioSweepSpec(base=base, universe=universe, index_symbol=index_symbol,
                              start=as_of + pd.Timedelta(days=1), end=horizon)

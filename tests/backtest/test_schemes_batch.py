@@ -225,3 +225,25 @@ def test_simulate_schemes_engines_and_a_start_after_the_index_data() -> None:
         simulate_schemes(schemes, src, "2024-01-01", "2024-09-30", engine="fast", **kw)
     with pytest.raises(DataUnavailableError, match="nothing to simulate from 2024-11-01"):
         simulate_schemes(schemes, src, "2024-11-01", "2024-12-31", **kw)
+
+
+def test_scenario_sweep_spec_expands_local_themes(tmp_path) -> None:
+    from scenarios.backtest.sweep import scenario_sweep_spec
+    from scenarios.model import load_scenario
+
+    f = tmp_path / "s.yaml"
+    f.write_text(
+        "name: t\nas_of: 2024-12-31\nhorizon: 2025-06-30\n"
+        "universe: [0700.HK, 9988.HK, 3690.HK, 1211.HK]\n"
+        "themes:\n  mine: [0700.HK, 9988.HK]\n"
+        "drivers:\n  - type: index_weighting\n    label: tilted\n    scheme: implied\n"
+        "    benchmark: HSTECH.HK\n    tilts: {mine: 2.0, 3690.HK: 0.5}\n"
+        "    exclude: [1211.HK]\n    cap: 0.3\n")
+    spec = scenario_sweep_spec(load_scenario(f), file=f)
+    assert spec.base.name == "tilted" and spec.base.cap == 0.3
+    assert dict(spec.base.tilts) == {"0700.HK": 2.0, "9988.HK": 2.0, "3690.HK": 0.5}
+    assert tuple(spec.base.exclude) == ("1211.HK",)
+    assert spec.index_symbol == "HSTECH.HK"
+    assert (spec.start, spec.end) == (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-06-30"))
+    assert isinstance(spec.universe, Membership)
+    assert spec.universe.symbols == ["0700.HK", "1211.HK", "3690.HK", "9988.HK"]
