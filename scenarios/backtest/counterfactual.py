@@ -230,21 +230,33 @@ def year_table(returns: pd.DataFrame) -> pd.DataFrame:
     ``"total"``; columns as ``returns``; values fractions. Days where a column is NaN count as 0.
     ``attrs``: ``start``/``end`` per row in ``attrs["ranges"]``.
     """
-    rows: dict[str, pd.Series] = {}
     ranges: dict[str, tuple[str, str]] = {}
-    for year, part in returns.groupby(returns.index.year):
-        first, last = part.index[0], part.index[-1]
-        label = str(year)
+    ix = returns.index
+    if not ix.is_monotonic_increasing:
+        returns = returns.sort_index()
+        ix = returns.index
+    # one pass on arrays (1,000 scheme columns make a per-column groupby slow)
+    growth = 1.0 + np.nan_to_num(returns.to_numpy(dtype="float64"), nan=0.0, posinf=np.inf,
+                                 neginf=-np.inf)
+    years = np.asarray(ix.year)
+    starts = np.flatnonzero(np.r_[True, years[1:] != years[:-1]]) if len(ix) else np.array([], int)
+    ends = np.r_[starts[1:], len(ix)] - 1
+    labels: list[str] = []
+    for a, e in zip(starts, ends):
+        first, last = ix[a], ix[e]
+        label = str(first.year)
         full_start = first.month == 1 and first.day <= 7
         full_end = last.month == 12 and last.day >= 24
         if not (full_start and full_end):
-            label = f"{year} ({first:%m-%d}..{last:%m-%d})"
-        rows[label] = (1 + part.fillna(0.0)).prod() - 1
+            label = f"{first.year} ({first:%m-%d}..{last:%m-%d})"
+        labels.append(label)
         ranges[label] = (str(first.date()), str(last.date()))
-    rows["total"] = (1 + returns.fillna(0.0)).prod() - 1
-    ranges["total"] = (str(returns.index[0].date()), str(returns.index[-1].date()))
-    out = pd.DataFrame(rows).T
-    out.index.name = "period"
+    per_year = np.multiply.reduceat(growth, starts, axis=0) - 1.0 if len(starts) else \
+        np.empty((0, growth.shape[1]))
+    total = growth.prod(axis=0, keepdims=True) - 1.0
+    ranges["total"] = (str(ix[0].date()), str(ix[-1].date()))
+    out = pd.DataFrame(np.vstack([per_year, total]), columns=returns.columns,
+                       index=pd.Index([*labels, "total"], name="period"))
     out.attrs["ranges"] = ranges
     out.attrs["return_kind"] = "price"
     return out
@@ -353,7 +365,10 @@ def simulate_schemes(
         seq = pd.concat([prev.iloc[-1:], lvl.loc[days]])
         bench[sym] = seq.pct_change().iloc[1:]
     rets = pd.concat([scheme_rets, pd.DataFrame(bench, index=days)], axis=1) if bench else scheme_rets
-    levels = 100 * (1 + rets.fillna(0.0)).cumprod()
+    levels = pd.DataFrame(100 * np.cumprod(1.0 + np.nan_to_num(rets.to_numpy(dtype="float64"),
+                                                                 nan=0.0, posinf=np.inf,
+                                                                 neginf=-np.inf), axis=0),
+                          index=rets.index, columns=rets.columns)
     table = year_table(rets)
     table.attrs["notes"] = tuple(notes)
     return CounterfactualResult(levels=levels, returns=rets, weights=weights, turnover=turnover,
@@ -377,22 +392,24 @@ def _scores(schemes: Sequence[IndexScheme], theme_map: Mapping[str, str],
     pos = {t: i for i, t in enumerate(themes)}
     col = {s: i for i, s in enumerate(symbols)}
     t_idx = np.array([pos.get(theme_map.get(s, "other"), len(themes)) for s in symbols])
-    out = np.empty((len(schemes), len(symbols)))
+    per_theme = np.ones((len(schemes), len(themes) + 1))
+    by_symbol: list[tuple[int, dict[str, float], set[str]]] = []
     for j, sch in enumerate(schemes):
         tilts_sym, tilts_theme, ex_sym, ex_theme = sch._parsed(theme_map)
-        per_theme = np.ones(len(themes) + 1)
         for t, m in tilts_theme.items():
-            per_theme[pos[t]] = m
+            per_theme[j, pos[t]] = m
         for t in ex_theme:
-            per_theme[pos[t]] = 0.0
-        row = per_theme[t_idx]
+            per_theme[j, pos[t]] = 0.0
+        if tilts_sym or ex_sym:
+            by_symbol.append((j, tilts_sym, ex_sym))
+    out = per_theme[:, t_idx]
+    for j, tilts_sym, ex_sym in by_symbol:
         for sym, m in tilts_sym.items():
             if sym in col:
-                row[col[sym]] = m
+                out[j, col[sym]] = m
         for sym in ex_sym:
             if sym in col:
-                row[col[sym]] = 0.0
-        out[j] = row
+                out[j, col[sym]] = 0.0
     return out
 
 
