@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from scenarios.model.schema import Scenario
 
 __all__ = ["TRADING_DAYS", "ScenarioSweepSpec", "SweepResult", "grid_tilts", "random_tilts",
-           "scenario_sweep_spec", "scheme_metrics", "sweep_schemes"]
+           "scenario_sweep_spec", "scheme_metrics", "sweep_schemes", "sweep_tilts"]
 
 #: Sessions per year used to annualize the tracking error.
 TRADING_DAYS = 252
@@ -189,6 +189,26 @@ def sweep_schemes(
                        index_total_return=float(np.prod(1.0 + bench[ok]) - 1.0),
                        start=cf.batch.days[0], end=cf.batch.days[-1],
                        rebalances=int(cf.batch.turnover.shape[1]), notes=cf.notes)
+
+
+def sweep_tilts(
+    base: IndexScheme,
+    source: PriceSource | None = None,
+    start: str | date | pd.Timestamp = "2024-01-01",
+    end: str | date | pd.Timestamp = "2025-12-31",
+    *,
+    n: int = 200,
+    seed: int = 0,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+    grid: Mapping[str, Sequence[float]] | None = None,
+    **kwargs: object,
+) -> SweepResult:
+    """One call: ``base`` and its tilt variants (the ``grid`` when given, else ``n - 1`` random
+    ones from :func:`random_tilts` with ``seed`` and ``ranges``), simulated together by
+    :func:`sweep_schemes` (keyword arguments go there)."""
+    schemes = grid_tilts(base, grid) if grid is not None else \
+        random_tilts(base, n, seed, ranges=ranges)
+    return sweep_schemes(schemes, source, start, end, **kwargs)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

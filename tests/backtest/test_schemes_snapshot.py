@@ -163,3 +163,25 @@ def test_sweep_after_the_data_ends_is_a_data_error(snapshot_dir: Path, capsys, t
     assert main(["sweep", str(late), "-n", "3"]) == 3
     err = capsys.readouterr().err
     assert "DataUnavailableError" in err and "HSTECH.HK" in err and "2035" in err
+
+
+def test_sweep_tilts_grid_on_the_snapshot(csv_source, panel, reference_dir) -> None:
+    from scenarios.backtest.sweep import sweep_tilts
+
+    base = IndexScheme("ai", "implied", tilts={"ai_models_cloud": 1.5}, cap=0.08)
+    res = sweep_tilts(base, csv_source, "2025-01-01", "2025-12-31",
+                      grid={"ai_models_cloud": [0.5, 1.0, 2.0], "autos_ev": [0.0, 1.0]},
+                      panel=panel, reference_dir=reference_dir)
+    t = res.table
+    assert len(t) == 7 and t.index[0] == "base"
+    assert t.loc["base", "tilt:ai_models_cloud"] == 1.5
+    # each row is the scheme simulated on its own (batched result == single-scheme loop)
+    row = t.index[1]
+    one = IndexScheme(row, "implied", tilts={"ai_models_cloud": float(t.loc[row, "tilt:ai_models_cloud"]),
+                                             "autos_ev": float(t.loc[row, "tilt:autos_ev"])}, cap=0.08)
+    ref = simulate_schemes([one], csv_source, "2025-01-01", "2025-12-31", engine="loop",
+                           panel=panel, reference_dir=reference_dir, benchmarks=())
+    assert t.loc[row, "total_return"] == pytest.approx(ref.table.loc["total", row], abs=1e-10)
+    # the index's 2025 price return, from HSTECH.HK's own closes
+    assert res.index_total_return == pytest.approx(
+        panel.index.loc["2025-12-31"] / panel.index.loc[:"2024-12-31"].iloc[-1] - 1, abs=1e-12)
