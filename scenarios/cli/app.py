@@ -35,6 +35,7 @@ _COMMAND_MODULES = (
     "scenarios.cli.runs",
     "scenarios.cli.claims",
     "scenarios.cli.universe",
+    "scenarios.cli.sweep",
 )
 
 

@@ -10,7 +10,8 @@ runs the alternative schemes through it. One module per concept:
     :mod:`.rules`       weight rules (base, transform, cap), normalization and capping
     :mod:`.fit`         implied weights fitted before a rebalance
     :mod:`.reference`   broker weight estimates (entry and after-rebalance weights)
-    :mod:`.simulate`    the rule-based index simulation
+    :mod:`.simulate`    the rule-based index simulation (one rule; the reference)
+    :mod:`.batch`       many schemes at once: the same schedule, implied weights fitted once
     :mod:`.recon`       HSTECH reconstruction, tracking error, broker weight check
 
 Import the public names from :mod:`scenarios.backtest.index_recon` (the facade); this
