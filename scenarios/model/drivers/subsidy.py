@@ -168,9 +168,10 @@ Worked example (Tencent Yuanbao, `examples/spring_festival_subsidies_2026.yaml`)
 packets, 20% tax, 1.12 HKD per CNY, 9.2bn shares: `1 x 0.8 x 1.12 / 9.2 = HKD 0.097` a share
 (0.018% of the HKD 553.55 close), as a one-off. As `recurring` the same RMB 1bn is an EPS cut of
 RMB 0.087 at a P/E of `553.55 / (27.2 x 1.12) = 18.2`: HKD 1.77 a share, 18 times more, which
-is right only if the red packets are paid every year for ever. Valuing the cash at the horizon
-price (not compounded from `as_of`) is the convention; the cash leaves the company once, so the
-loss does not grow with the horizon.
+is right only if the red packets are paid every year for ever. The cash is taken off at face
+value, not compounded from `as_of` to the horizon: it leaves once, so the loss does not grow
+with the horizon (the return it would have earned is second order: HKD 0.004 for Yuanbao over
+six months at 9%).
 
 Optional uplift from retained users (all four together): `users` (*P*, >= 0, with `users_unit`),
 `retention` (*P*, [0, 1]), `arpu` (*P*, >= 0, annual revenue per user in `currency`), `margin`
