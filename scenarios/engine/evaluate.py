@@ -7,6 +7,16 @@ symbols it targets (``log(EPS_after / EPS_before)`` for EPS drivers, ``log(M_aft
 M_before)`` for re-rating, the log price effect for shocks), so the contributions add up to
 ``log(P_h / P0)``.
 
+Value adjustments (cash items). A one-off cash outlay, a programme's present value or a buyback
+changes the value of a share by an amount of money, not by a factor of EPS or of the multiple.
+Such a driver registers a *value adjustment* (:meth:`Step.adjust_value`): a function of the
+horizon price of each path *without* the item that returns the change of value per share
+(price currency). :func:`apply_value_adjustments` runs them once, after every multiplicative
+term (drivers, dividend carry, residual noise), in file order, each against the price left by
+the previous ones, and records ``log(1 + dV / P)`` (added to the driver's own log
+contribution, if it has one): the horizon price of every path, hence every quantile, moves by
+exactly ``dV`` and the contributions still add up to ``log(P_h / P0)``.
+
 Each driver kind's arithmetic lives with its spec in :mod:`scenarios.model.drivers` (one module
 per kind); :func:`apply_driver` hands it a :class:`Step`, the engine's implementation of the
 :class:`~scenarios.model.drivers.base.DriverStep` protocol, which reads and updates the state.
@@ -22,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -34,6 +45,10 @@ from scenarios.model.resolved import BaselineArrays, ResolvedDriver
 #: EPS below this fraction of baseline EPS is floored there (the P/E price needs EPS > 0)
 EPS_FLOOR_FRACTION = 0.01
 
+#: a value adjustment may leave at most this fraction of the path's price (a cash item larger
+#: than the price is floored there, counted and reported, like the EPS floor)
+VALUE_FLOOR_FRACTION = 0.01
+
 #: the per-symbol baseline arrays (see :class:`scenarios.model.resolved.BaselineArrays`)
 Baseline = BaselineArrays
 
@@ -45,6 +60,21 @@ class State:
     contributions: dict[str, np.ndarray]
     floored: dict[str, int] = field(default_factory=dict)  # symbol -> draws floored
     draws: int = 0
+    #: value adjustments in file order (see :func:`apply_value_adjustments`)
+    adjustments: list[ValueAdjustment] = field(default_factory=list)
+    value_floored: dict[str, int] = field(default_factory=dict)  # symbol -> draws floored
+
+
+ValueChange = Callable[[np.ndarray], Any]
+
+
+@dataclass(frozen=True)
+class ValueAdjustment:
+    """A driver's change of value per share, applied after every multiplicative term."""
+
+    label: str
+    sel: slice | np.ndarray
+    change: ValueChange  #: price ``(draws, k)`` without the item -> dV, price currency
 
 
 def new_state(base: Baseline, draws: int) -> State:
@@ -129,8 +159,7 @@ class Step(DriverStep):
 
     def money(self) -> tuple[Any, Any]:
         amount = self.draw("amount") * UNIT_SCALE[self.driver.unit]
-        fx = self.draw("fx") if self.driver.fx is not None else self._rd.fx
-        return amount, fx
+        return amount, self.fx()
 
     def tax(self) -> Any:
         if getattr(self.driver, "tax_rate", None) is not None:
@@ -158,6 +187,15 @@ class Step(DriverStep):
     def log_price(self, contrib: Any) -> None:
         _record(self._state, self._rd.label, self._sel, contrib)
 
+    def fx(self) -> Any:
+        return self.draw("fx") if self.driver.fx is not None else self._rd.fx
+
+    def adjust_value(self, change: ValueChange) -> None:
+        state, label = self._state, self._rd.label
+        if label not in state.contributions:  # keeps the driver's place in the decomposition
+            _record(state, label, self._sel, 0.0)
+        state.adjustments.append(ValueAdjustment(label, self._sel, change))
+
 
 def apply_driver(state: State, base: Baseline, rd: ResolvedDriver, sampler: Sampler, *,
                  as_of: dt.date, horizon: dt.date, years: float) -> None:
@@ -166,6 +204,43 @@ def apply_driver(state: State, base: Baseline, rd: ResolvedDriver, sampler: Samp
     if not rd.targets or rd.spec.evaluate is None:
         return
     rd.spec.evaluate(Step(state, base, rd, sampler, as_of=as_of, horizon=horizon, years=years))
+
+
+def apply_value_adjustments(state: State, base: Baseline,
+                            locate: Callable[[str, ValueError], Exception]) -> None:
+    """Apply the registered value adjustments (see the module docstring); call once, after
+    every multiplicative term of the run's log price is recorded.
+
+    A change that would leave less than :data:`VALUE_FLOOR_FRACTION` of a path's price is
+    floored there and counted in ``state.value_floored``. A ValueError (ValuationError) of a
+    driver's own computation is raised as ``locate(label, error)``."""
+    if not state.adjustments:
+        return
+    from valuation.cash_items import value_change_log_contribution
+
+    total = np.zeros((state.draws, len(base.symbols)))
+    for c in state.contributions.values():
+        np.add(total, c, out=total)
+    price = np.exp(total, out=total)
+    price *= base.price
+    for adj in state.adjustments:
+        p = price[:, adj.sel]
+        try:
+            dv = np.broadcast_to(np.asarray(adj.change(p), dtype=np.float64), p.shape)
+        except ValueError as exc:
+            raise locate(adj.label, exc) from None
+        contrib = np.asarray(value_change_log_contribution(dv, p, on_invalid="nan"))
+        low = ~(contrib >= np.log(VALUE_FLOOR_FRACTION))  # NaN (wiped out) or below the floor
+        if low.any():
+            cols = np.arange(len(base.symbols))[adj.sel]
+            for j, count in zip(cols, low.sum(axis=0)):
+                if count:
+                    sym = base.symbols[j]
+                    state.value_floored[sym] = state.value_floored.get(sym, 0) + int(count)
+            contrib = np.where(low, np.log(VALUE_FLOOR_FRACTION), contrib)
+        # a new array: the recorded contribution may be a read-only broadcast view
+        state.contributions[adj.label] = state.contributions[adj.label] + _full(state, adj.sel, contrib)
+        price[:, adj.sel] = p * np.exp(contrib)
 
 
 def dividends(state: State, base: Baseline, years: float, label: str = "dividends") -> None:

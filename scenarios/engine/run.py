@@ -21,7 +21,15 @@ from typing import Any
 import numpy as np
 
 from scenarios.engine import index as _index
-from scenarios.engine.evaluate import State, apply_driver, dividends, new_state
+from scenarios.engine.evaluate import (
+    EPS_FLOOR_FRACTION,
+    VALUE_FLOOR_FRACTION,
+    State,
+    apply_driver,
+    apply_value_adjustments,
+    dividends,
+    new_state,
+)
 from scenarios.engine.residual import ResidualDataError, residual_draws, resolve_residual
 from scenarios.engine.result import ScenarioResult, combined_return_kind
 from scenarios.engine.sampling import Sampler
@@ -60,10 +68,15 @@ def run_resolved(rs: ResolvedScenario) -> ScenarioResult:
     div_label = "dividends" if "dividends" not in state.contributions else "dividend_carry"
     dividends(state, base, rs.years, div_label)
     residual_info = _add_residual(rs, state, sampler) if rs.residual is not None else None
+    _value_adjustments(rs, state)
     warnings = list(rs.warnings)
     for sym, count in state.floored.items():
         warnings.append(f"{sym}: {count} of {rs.draws} draws pushed EPS below "
-                        f"{100 * 0.01:g}% of its baseline; floored there (the P/E model needs EPS > 0)")
+                        f"{100 * EPS_FLOOR_FRACTION:g}% of its baseline; floored there (the P/E model needs EPS > 0)")
+    for sym, count in state.value_floored.items():
+        warnings.append(f"{sym}: in {count} of {rs.draws} draws a cash item (one-off, programme or "
+                        f"buyback) would leave less than {100 * VALUE_FLOOR_FRACTION:g}% of the "
+                        "horizon price; floored there")
 
     predicted_return, predicted_price, eps_out, multiple = _prices(rs, state)
     warnings += _band_sanity(rs, predicted_return)
@@ -115,6 +128,17 @@ def _drivers(rs: ResolvedScenario, sampler: Sampler) -> State:
         except ValueError as exc:  # ValuationError: an input the schema could not rule out
             raise rs.error(("drivers", rd.position), f"{rd.type}: {exc}") from None
     return state
+
+
+def _value_adjustments(rs: ResolvedScenario, state: State) -> None:
+    """Cash items, after every multiplicative term (see :mod:`scenarios.engine.evaluate`)."""
+    by_label = {rd.label: rd for rd in rs.drivers}
+
+    def locate(label: str, exc: ValueError) -> Exception:  # ValuationError: a located error
+        rd = by_label[label]
+        return rs.error(("drivers", rd.position), f"{rd.type}: {exc}")
+
+    apply_value_adjustments(state, rs.baseline, locate)
 
 
 def _prices(rs: ResolvedScenario, state: State,

@@ -115,8 +115,9 @@ def test_contributions_sum_to_the_log_return(seed) -> None:
     total = sum(r.contributions.values())
     np.testing.assert_allclose(total, np.log1p(r.predicted_return), rtol=0, atol=1e-13)
     np.testing.assert_allclose(r.predicted_price, r.baseline_price * np.exp(total), rtol=1e-14)
-    # and the decomposition matches the levels: price = EPS x multiple x shock x dividends
-    non_level = r.contributions["shock"] + r.contributions.get("dividends", 0.0)
+    # and the decomposition matches the levels: price = EPS x multiple x shock x dividends x
+    # the buyback's value adjustment (a cash item: neither an EPS nor a multiple change)
+    non_level = r.contributions["shock"] + r.contributions.get("dividends", 0.0) + r.contributions["bb"]
     np.testing.assert_allclose(r.predicted_price, r.eps * r.multiple * np.exp(non_level), rtol=1e-12)
     assert set(r.contributions) == {"g", "capex", "rr", "shock", "bb", "dividends"}
 

@@ -19,7 +19,9 @@ def _tencent(as_of: str, baseline: dict, drivers: list | None = None) -> dict:
     return {"name": "t", "as_of": as_of, "horizon": "6M", "universe": ["0700.HK"], "currency": "HKD",
             "fx": {"CNYHKD": 1.08}, "baseline": {"0700.HK": baseline},
             "drivers": drivers if drivers is not None else [
-                {"type": "subsidy", "symbols": ["0700.HK"], "amount": 30, "unit": "bn", "currency": "CNY"}],
+                # recurring: an EPS drag, so it depends on the baseline the data resolves
+                {"type": "subsidy", "symbols": ["0700.HK"], "amount": 30, "unit": "bn", "currency": "CNY",
+                 "recurrence": "recurring"}],
             "monte_carlo": {"draws": 20, "seed": 1}}
 
 

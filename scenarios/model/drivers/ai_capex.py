@@ -40,6 +40,10 @@ SPEC = DriverSpec(
     reference="""\
 Incremental capex spent in year 1, depreciated straight-line; the after-tax depreciation of
 `year` per share is subtracted from EPS (`valuation.drivers.capex.capex_eps_drag`).
+Capex has no `recurrence`: the cash buys an asset (it is not a cost that leaves the company), and
+its cost in the income statement is the depreciation, charged every year of the useful life and
+renewed by the next year's capex, so it is a recurring EPS drag valued at the multiple. Valuing
+the cash itself (free cash flow) is the cash-flow lens, not this driver.
 * money keys (`amount` = capex total), `useful_life_years` (*P*, > 0), `tax_rate`, `year` (int >= 1, default 1)""",
     group="earnings",
     evaluate=evaluate,

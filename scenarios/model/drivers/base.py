@@ -114,6 +114,21 @@ class DriverStep(Protocol):
         """Record ``contrib`` ``(draws, k)`` as a log price effect (no EPS or multiple change)."""
         ...
 
+    def fx(self) -> Any:
+        """FX to the price currency per target: the driver's ``fx`` draws, else the resolved rate."""
+        ...
+
+    def adjust_value(self, change: Callable[[np.ndarray], Any]) -> None:
+        """Register a change of value per share (cash items: one-offs, programmes, buybacks).
+
+        ``change`` maps the horizon price of each path WITHOUT this item, ``(draws, k)`` in the
+        price currency, to the change of value per share ``dV`` (price currency, broadcastable
+        to ``(draws, k)``). The engine calls it once, after every multiplicative term (EPS,
+        multiple, shocks, dividend carry, residual noise), and records ``log(1 + dV / P)`` as
+        this driver's log contribution (added to any EPS effect it also has), so the horizon
+        price of every path moves by exactly ``dV``."""
+        ...
+
 
 Evaluator = Callable[[DriverStep], None]
 
