@@ -45,9 +45,10 @@ __all__ = [
 ]
 
 #: Version of the JSON form written by this module (1: the first release, same keys).
-SCHEMA_VERSION = 2
-#: Versions this module reads.
-READABLE_VERSIONS = frozenset({1, 2})
+SCHEMA_VERSION = 3
+#: Versions this module reads (3 adds optional keys: noise-free forecast, Shapley attribution
+#: in pp, Monte Carlo standard errors, IC status; payloads of 1 and 2 read back without them).
+READABLE_VERSIONS = frozenset({1, 2, 3})
 
 #: ``index_summary`` line of the re-weighted index (or the basket) and of the scheme's own weights.
 INDEX_LINE = "index"
@@ -95,6 +96,14 @@ class SymbolForecast(_Model):
     prob_up: Num
     top_driver: str | None
     top_driver_log: Num
+    # schema 3 (issue 11): absent (None) in runs recorded by schema 1-2
+    #: the largest Shapley contribution to the noise-free return, percentage points
+    top_driver_pp: Num = None
+    #: the noise-free forecast (every parameter at its mean, residual off), fraction
+    point_return: Num = None
+    #: Monte Carlo standard errors of ``median_return`` and ``prob_up`` (fractions)
+    median_return_se: Num = None
+    prob_up_se: Num = None
 
 
 class IndexForecast(_Model):
@@ -152,6 +161,9 @@ class RunResult(_Model):
     forecasts: list[SymbolForecast] = Field(alias="summary")
     index_forecasts: list[IndexForecast] = Field(default_factory=list, alias="index_summary")
     contribution_means: dict[str, list[Num]] = Field(default_factory=dict)
+    #: schema 3: Shapley attribution of the noise-free forecast, percentage points
+    #: (:meth:`scenarios.engine.noise_free.Attribution.to_dict`); None in older runs
+    attribution: dict[str, JsonValue] | None = None
     baseline_price: list[Num]
     index_weights_before: list[Num] | None = None
     index_weights_after: list[Num] | None = None

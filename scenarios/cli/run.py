@@ -94,22 +94,37 @@ def _table(result: Any):
     t = Table(title=escape(title), title_justify="left", show_edge=False, pad_edge=False)
     t.add_column("symbol", no_wrap=True)
     t.add_column("return", no_wrap=True)
-    for col in ("baseline", "median price", "median", "5%..95%", "P(up)"):
+    for col in ("baseline", "median price", "median", "5%..95%", "P(up)", "MC s.e. median, P(up)",
+                "noise-free"):
         t.add_column(col, justify="right", no_wrap=True)
-    t.add_column("moved most by", overflow="fold")
+    t.add_column("moved most by (pp)", overflow="fold")
     for f in r.forecasts:
-        top_txt = escape(f"{f.top_driver} {_pct(float(f.top_driver_log or 0.0))}") if f.top_driver else "-"
+        if f.top_driver and f.top_driver_pp is not None:
+            top_txt = escape(f"{f.top_driver} {f.top_driver_pp:+.1f} pp")
+        elif f.top_driver:  # a run recorded before the attribution (schema 1-2): a log term
+            top_txt = escape(f"{f.top_driver} {float(f.top_driver_log or 0.0):+.3f} log")
+        else:
+            top_txt = "-"
         t.add_row(f.symbol, f.return_kind, _money(f.baseline_price), _money(f.median_price),
                   _pct(f.median_return), f"{_pct(f.return_p05)}..{_pct(f.return_p95)}",
-                  _share(f.prob_up), top_txt)
+                  _share(f.prob_up), _se_text(f.median_return_se, f.prob_up_se),
+                  "-" if f.point_return is None else _pct(f.point_return), top_txt)
     for line in r.index_lines():
         row = r.index_forecast(line.label)
         if row is None:
             continue
         t.add_row(line.name, row.return_kind, "", "", _pct(row.median_return),
                   f"{_pct(row.return_p05)}..{_pct(row.return_p95)}",
-                  _share(row.prob_up), escape(line.note), style="bold" if line.label == "index" else None)
+                  _share(row.prob_up), "", "", escape(line.note),
+                  style="bold" if line.label == "index" else None)
     return t
+
+
+def _se_text(median_se: float | None, prob_se: float | None) -> str:
+    """Monte Carlo standard errors in percentage points (of return, of probability)."""
+    if median_se is None or prob_se is None:
+        return "-"
+    return f"{100 * median_se:.2f} pp, {100 * prob_se:.2f} pp"
 
 
 def _money(x: float | None) -> str:

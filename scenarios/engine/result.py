@@ -6,7 +6,10 @@ are total returns; an index level in the universe (``^HSI``, ``HSTECH.HK``:
 :func:`scenarios.data.symbols.is_index`) gives price returns. ``return_kinds`` says which per
 symbol (``"total" | "price"``), ``return_kind`` for the whole run (``"mixed"`` when both occur).
 ``contributions[driver]`` are log-return terms whose
-sum over drivers is ``log1p(predicted_return)`` (to rounding).
+sum over drivers is ``log1p(predicted_return)`` (to rounding): LOG contributions, never
+percentages. ``point_return`` is the noise-free forecast (parameters at their means, residual
+off; :mod:`scenarios.engine.noise_free`) and ``attribution`` its exact Shapley split over the
+drivers in PERCENTAGE POINTS of simple return (``Attribution.to_dict()``).
 """
 
 from __future__ import annotations
@@ -105,6 +108,10 @@ class ScenarioResult:
     #: the residual market noise (``ResidualSpec.to_dict()``: label, per-symbol vol, sessions,
     #: sd, drift, correlation...), None when the scenario has none
     residual: dict[str, Any] | None = None
+    #: the noise-free forecast per symbol (simple return, fraction); None in older results
+    point_return: np.ndarray | None = None
+    #: Shapley attribution of ``point_return`` in percentage points (``Attribution.to_dict()``)
+    attribution: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ views
     @property
@@ -140,10 +147,30 @@ class ScenarioResult:
         """Key of the residual market noise in ``contributions`` (None without one)."""
         return (self.residual or {}).get("label")
 
+    def attribution_pp(self) -> "Any":
+        """DataFrame driver x symbol of Shapley contributions in percentage points of simple
+        return to the noise-free forecast (None when the run has no attribution)."""
+        import pandas as pd
+
+        a = self.attribution
+        if not a or not a.get("drivers"):
+            return None
+        return pd.DataFrame({s: [a["contributions_pp"][d][j] for d in a["drivers"]]
+                             for j, s in enumerate(a["symbols"])},
+                            index=pd.Index(a["drivers"], name="driver"))
+
     def top_driver(self) -> list[str | None]:
-        """Per symbol, the driver whose mean log contribution is largest in absolute value
-        (None when every contribution is zero). The residual noise is not a driver and is
-        never named here."""
+        """Per symbol, the driver that moves it most: the largest Shapley contribution (pp of
+        the noise-free return) in absolute value; for a result without an attribution, the
+        largest mean log contribution. None when every contribution is zero. The residual noise
+        is not a driver and is never named here."""
+        pp = self.attribution_pp()
+        if pp is not None:
+            out_pp: list[str | None] = []
+            for s in self.symbols:
+                col = pp[s].abs()
+                out_pp.append(str(col.idxmax()) if float(col.max()) > 0 else None)
+            return out_pp
         out: list[str | None] = []
         noise = self.residual_label
         names = [k for k in self.contributions if k != noise]
@@ -181,7 +208,19 @@ class ScenarioResult:
         q_px = self.baseline_price * (1.0 + q_ret)
         top = self.top_driver()
         means = {k: v.mean(axis=0) for k, v in self.contributions.items()}
-        top_val = [float(means[t][j]) if t is not None else 0.0 for j, t in enumerate(top)]
+        top_val = [float(means[t][j]) if t is not None and t in means else 0.0
+                   for j, t in enumerate(top)]
+        pp = self.attribution_pp()
+        top_pp = [float(pp.at[t, s]) if pp is not None and t is not None else math.nan
+                  for s, t in zip(self.symbols, top)]
+        point = (self.point_return if self.point_return is not None
+                 else np.full(self.n_symbols, np.nan))
+        prob_up = (self.predicted_return > 0).mean(axis=0)
+        from valuation.mc_error import median_standard_error, probability_standard_error
+
+        draws = self.predicted_return.shape[0]
+        med_se = (median_standard_error(self.predicted_return) if draws >= 2
+                  else np.full(self.n_symbols, np.nan))
         df = pd.DataFrame({
             "currency": self.currencies,
             "return_kind": self.return_kinds,
@@ -194,9 +233,13 @@ class ScenarioResult:
             "median_return": q_ret[1],
             f"return_{tag_lo}": q_ret[0],
             f"return_{tag_hi}": q_ret[2],
-            "prob_up": (self.predicted_return > 0).mean(axis=0),
+            "prob_up": prob_up,
             "top_driver": top,
             "top_driver_log": top_val,
+            "top_driver_pp": top_pp,
+            "point_return": point,
+            "median_return_se": med_se,
+            "prob_up_se": probability_standard_error(prob_up, draws),
         }, index=pd.Index(self.symbols, name="symbol"))
         return df
 
@@ -252,6 +295,7 @@ class ScenarioResult:
             "summary": _clean(summary.reset_index().to_dict(orient="records")),
             "index_summary": _clean(self.index_summary().reset_index(names="line").to_dict(orient="records")),
             "contribution_means": _clean({k: v.mean(axis=0) for k, v in self.contributions.items()}),
+            "attribution": _clean(self.attribution),
         }
         for name in _ARRAYS_1D:
             out[name] = _to_list(getattr(self, name)) if name in ("baseline_price", "index_weights_before",
@@ -273,7 +317,8 @@ class ScenarioResult:
         kw: dict[str, Any] = {k: data.get(k) for k in (
             "name", "symbols", "currencies", "as_of", "horizon", "horizon_years", "baseline_date",
             "seed", "draws", "index_scheme", "benchmarks", "inputs", "data_sources", "file",
-            "file_sha256", "warnings", "notes", "grid_point", "return_kind", "residual")}
+            "file_sha256", "warnings", "notes", "grid_point", "return_kind", "residual",
+            "attribution")}
         kw["benchmarks"] = kw["benchmarks"] or {}
         kw["inputs"] = kw["inputs"] or {}
         kw["data_sources"] = kw["data_sources"] or {}
@@ -283,5 +328,8 @@ class ScenarioResult:
         kw["return_kind"] = kw["return_kind"] or "total"
         for name in _ARRAYS_2D + _ARRAYS_1D:
             kw[name] = _from_list(data.get(name))
+        a = kw["attribution"]
+        kw["point_return"] = (np.array(a["total_pp"], dtype=np.float64) / 100.0
+                              if a and a.get("total_pp") is not None else None)
         kw["contributions"] = {k: _from_list(v) for k, v in (data.get("contributions") or {}).items()}
         return cls(**kw)

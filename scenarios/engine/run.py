@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.engine import index as _index
+from scenarios.engine.noise_free import driver_attribution
 from scenarios.engine.evaluate import (
     EPS_FLOOR_FRACTION,
     VALUE_FLOOR_FRACTION,
@@ -79,6 +80,7 @@ def run_resolved(rs: ResolvedScenario) -> ScenarioResult:
                         "horizon price; floored there")
 
     predicted_return, predicted_price, eps_out, multiple = _prices(rs, state)
+    attribution = driver_attribution(rs)  # the noise-free path and its Shapley terms (pp)
     warnings += _band_sanity(rs, predicted_return)
     iw = _index_line(rs)
     inputs = dict(rs.inputs)
@@ -101,6 +103,7 @@ def run_resolved(rs: ResolvedScenario) -> ScenarioResult:
         inputs=inputs, data_sources={k: dict(v) for k, v in rs.data_sources.items()}, file=rs.file,
         file_sha256=rs.file_sha256, warnings=warnings, notes=list(rs.notes), grid_point=dict(rs.grid_point),
         residual=residual_info, return_kind=combined_return_kind(list(rs.return_kinds)),
+        point_return=attribution.total_pp / 100.0, attribution=attribution.to_dict(),
     )
 
 

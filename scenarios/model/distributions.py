@@ -63,6 +63,37 @@ class _Dist(BaseModel):
         """A typical value (mean, median, mode or weighted mean) used for sanity checks."""
         raise NotImplementedError
 
+    def expectation(self) -> float:
+        """Expected value of a draw (the parameter's mean), AFTER ``clip`` (and the normal's 8.5 sd bound).
+
+        This is the value the noise-free forecast uses. Clipping moves it: a clipped draw
+        takes the bound, so ``E[clip(X, a, b)] = a F(a) + b (1 - F(b)) + int_a^b x f(x) dx``.
+        ``normal(mean 0.08, sd 0.10, clip [-0.5, 0.8])`` keeps 0.08 (symmetric, clip far
+        out); ``normal(0, 0.1, clip [0, 1])`` has mean 0.0399, not 0. A lognormal's mean is
+        ``median x exp(sigma^2 / 2)``, above its median; a choice's the probability-weighted
+        mean of its values. Unit: the parameter's.
+        """
+        lo, hi = self.support()
+        if lo == hi:
+            return float(lo)
+        frozen = self._scipy()
+        if frozen is None:  # degenerate continuous law: a point mass at center, clipped
+            return float(min(max(self.center(), lo), hi))
+        a, b = frozen.support()
+        a, b = max(a, lo), min(b, hi)
+        inner = self._partial_mean(a, b) if b > a else 0.0
+        below = a * frozen.cdf(a) if math.isfinite(a) else 0.0
+        above = b * frozen.sf(b) if math.isfinite(b) else 0.0
+        return float(below + above + inner)
+
+    def _scipy(self) -> Any:
+        """The scipy.stats frozen law of the raw (unclipped) draws; None when degenerate."""
+        raise NotImplementedError
+
+    def _partial_mean(self, a: float, b: float) -> float:
+        """``int_a^b x f(x) dx`` of the raw law, closed form (a < b inside its support)."""
+        raise NotImplementedError
+
     def _raw_sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
         raise NotImplementedError
 
@@ -153,7 +184,17 @@ class Normal(_Dist):
         return (self.mean - half, self.mean + half)
 
     def center(self) -> float:
-        return self.mean
+        return self.mean  # type: ignore[return-value]
+
+    def _scipy(self) -> Any:
+        from scipy import stats
+        return stats.norm(self.mean, self.sd) if self.sd > 0 else None
+
+    def _partial_mean(self, a: float, b: float) -> float:
+        from scipy import stats
+        al, be = (a - self.mean) / self.sd, (b - self.mean) / self.sd
+        return float(self.mean * (stats.norm.cdf(be) - stats.norm.cdf(al))
+                     + self.sd * (stats.norm.pdf(al) - stats.norm.pdf(be)))
 
     def _raw_ppf(self, q: np.ndarray) -> np.ndarray:
         return self.mean + self.sd * _inv_norm(q) if self.sd > 0 else np.full(q.shape, self.mean)
@@ -186,6 +227,18 @@ class LogNormal(_Dist):
     def center(self) -> float:
         return self.median
 
+    def _scipy(self) -> Any:
+        from scipy import stats
+        return stats.lognorm(self.sigma, scale=self.median) if self.sigma > 0 else None
+
+    def _partial_mean(self, a: float, b: float) -> float:
+        from scipy import stats
+        mu, s = math.log(self.median), self.sigma
+
+        def z(x: float) -> float:
+            return (math.log(x) - mu - s * s) / s if x > 0 else -math.inf
+        return float(math.exp(mu + 0.5 * s * s) * (stats.norm.cdf(z(b)) - stats.norm.cdf(z(a))))
+
     def _raw_ppf(self, q: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
             return self.median * np.exp(self.sigma * _inv_norm(q)) if self.sigma > 0 else np.full(q.shape, self.median)
@@ -217,6 +270,13 @@ class Uniform(_Dist):
 
     def center(self) -> float:
         return 0.5 * (self.low + self.high)
+
+    def _scipy(self) -> Any:
+        from scipy import stats
+        return stats.uniform(self.low, self.high - self.low) if self.high > self.low else None
+
+    def _partial_mean(self, a: float, b: float) -> float:
+        return (b * b - a * a) / (2.0 * (self.high - self.low))
 
     def _raw_ppf(self, q: np.ndarray) -> np.ndarray:
         return self.low + q * (self.high - self.low)
@@ -260,6 +320,24 @@ class Triangular(_Dist):
 
     def center(self) -> float:
         return self.mode
+
+    def _scipy(self) -> Any:
+        from scipy import stats
+        width = self.high - self.low
+        return stats.triang((self.mode - self.low) / width, self.low, width) if width > 0 else None
+
+    def _partial_mean(self, a: float, b: float) -> float:
+        lo, c, hi = self.low, self.mode, self.high
+        total = 0.0
+        if c > lo:  # rising side: f = 2 (x - lo) / ((hi - lo)(c - lo)) on [lo, c]
+            u, v = max(a, lo), min(b, c)
+            if v > u:
+                total += 2.0 / ((hi - lo) * (c - lo)) * ((v ** 3 - u ** 3) / 3 - lo * (v * v - u * u) / 2)
+        if hi > c:  # falling side: f = 2 (hi - x) / ((hi - lo)(hi - c)) on [c, hi]
+            u, v = max(a, c), min(b, hi)
+            if v > u:
+                total += 2.0 / ((hi - lo) * (hi - c)) * (hi * (v * v - u * u) / 2 - (v ** 3 - u ** 3) / 3)
+        return total
 
     def _raw_ppf(self, q: np.ndarray) -> np.ndarray:
         lo, mo, hi = self.low, self.mode, self.high
@@ -312,6 +390,14 @@ class Choice(_Dist):
     def center(self) -> float:
         w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights, float)
         return float(np.dot(w / w.sum(), self.values))
+
+    def expectation(self) -> float:
+        """Probability-weighted mean of the (clipped) values."""
+        w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights, float)
+        vals = np.asarray(self.values, dtype=np.float64)
+        if self.clip is not None:
+            vals = np.clip(vals, self.clip[0], self.clip[1])
+        return float(np.dot(w / w.sum(), vals))
 
     def _raw_ppf(self, q: np.ndarray) -> np.ndarray:
         vals = np.asarray(self.values, dtype=np.float64)
@@ -383,6 +469,13 @@ def support(value: float | _Dist) -> tuple[float, float]:
 def center(value: float | _Dist) -> float:
     """Typical value of a parameter (the number itself for a fixed one)."""
     return value.center() if isinstance(value, _Dist) else float(value)
+
+
+def mean(value: float | _Dist) -> float:
+    """Expected value of a parameter after ``clip`` (:meth:`_Dist.expectation`; a fixed number
+    is its own mean): what the noise-free forecast uses. (A method cannot be called ``mean``:
+    the normal has a field of that name.)"""
+    return value.expectation() if isinstance(value, _Dist) else float(value)
 
 
 def describe(value: float | _Dist) -> str:
