@@ -319,6 +319,10 @@ class ScoreSummary(_Model):
     return_kind: str
     draws: int | None = None
     status: str
+    #: schema 3: "ok" / "no signal" / "too few names" (``ic`` is None unless "ok") and which
+    #: forecast the hit rate and IC score ("noise-free" or "median")
+    ic_status: str | None = None
+    signal: str | None = None
 
 
 class SymbolScore(_Model):
@@ -343,6 +347,7 @@ class SymbolScore(_Model):
     crps: Num
     start_date: str | None
     end_date: str | None
+    signal: Num = None  #: schema 3: the forecast ``hit`` scores (noise-free, else the median)
     note: str | None = ""
 
 
@@ -472,6 +477,7 @@ class WalkWindow(_Model):
     mae_zero: Num
     mae_momentum: Num
     error: str | None = ""
+    ic_status: str | None = None  #: schema 3: "ok" / "no signal" / "too few names"
 
 
 class ScorePair(_Model):
@@ -494,6 +500,7 @@ class ScorePair(_Model):
     crps: Num
     start_date: str | None
     end_date: str | None
+    signal: Num = None  #: schema 3: the forecast ``hit`` scores (noise-free, else the median)
     note: str | None = ""
     zero: Num
     momentum: Num
@@ -570,6 +577,17 @@ class TrackRecord(_Model):
     ic_tstat: Num = None
     ic_pvalue: Num = None
     ic_n: int | None = None
+    # schema 3: overlap-robust statistics (see scenarios.backtest.walkforward)
+    signal: str | None = None
+    ic_se: Num = None
+    ic_lags: int | None = None
+    ic_variance: str | None = None
+    ic_windows_no_signal: int | None = None
+    ic_windows_too_few: int | None = None
+    pt_hac_slope: Num = None
+    pt_hac_tstat: Num = None
+    pt_hac_pvalue: Num = None
+    pt_hac_lags: int | None = None
     coverage: Num = None
     crps: Num = None
     mae: Num = None

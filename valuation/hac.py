@@ -45,6 +45,7 @@ __all__ = [
     "overlap_robust_ic_tstat",
     "DirectionalTest",
     "hac_directional_test",
+    "panel_directional_test",
 ]
 
 
@@ -321,3 +322,58 @@ def _lrv_uncentred(u: FloatArray, lags: int) -> float:
     for k in range(1, lags + 1):
         s += 2.0 * (1.0 - k / (lags + 1.0)) * float(np.sum(u[k:] * u[:-k])) / t
     return s
+
+
+def panel_directional_test(predicted: ArrayLike, realized: ArrayLike, window: ArrayLike, *,
+                           lags: int) -> DirectionalTest:
+    """:func:`hac_directional_test` for a walk-forward's pooled (window, symbol) pairs.
+
+    The same regression of ``1{realized > 0}`` on ``1{predicted > 0}`` over every pair, with the
+    slope's score summed within each window before the Bartlett long-run variance is taken over
+    windows (Driscoll-Kraay): robust to the correlation of names within a window (one market)
+    and to overlapping horizons across windows (``lags = overlap - 1``). With one pair per
+    window it equals :func:`hac_directional_test` (slope, se, t).
+
+    Parameters
+    ----------
+    predicted, realized : array (N,)
+        Predicted and realised returns (fractions) of the pooled pairs, finite.
+    window : array (N,)
+        Window number of each pair (any sortable labels; windows are taken in sorted order,
+        which must be time order).
+    lags : int >= 0
+        Bartlett lag over windows.
+
+    Returns
+    -------
+    DirectionalTest
+        ``n`` is the number of windows; the p-value is two-sided Student t with ``n - 1``
+        degrees of freedom; NaN when every forecast (or outcome) has the same sign or fewer
+        than 3 windows are given.
+    """
+    f = "panel_directional_test"
+    p = _series(predicted, f)
+    r = _series(realized, f)
+    g = np.asarray(window)
+    if p.ndim != 1 or p.shape != r.shape or g.shape != p.shape:
+        raise InputShapeError(f"{f}: predicted, realized and window must be three series of equal "
+                              f"length (got {p.shape}, {r.shape} and {g.shape})")
+    if isinstance(lags, bool) or not isinstance(lags, (int, np.integer)) or lags < 0:
+        raise InputRangeError(f"{f}: lags must be an integer >= 0 (got {lags!r})")
+    labels, code = np.unique(g, return_inverse=True)
+    t_n = labels.size
+    nan = float("nan")
+    lag = min(int(lags), max(t_n - 1, 0))
+    x = (p > 0).astype(np.float64)
+    y = (r > 0).astype(np.float64)
+    xd = x - x.mean()
+    sxx = float(np.sum(xd * xd))
+    if t_n < 3 or sxx == 0.0 or float(np.var(y)) == 0.0:
+        return DirectionalTest(nan, nan, nan, nan, lag, t_n)
+    slope = float(np.sum(xd * (y - y.mean())) / sxx)
+    resid = (y - y.mean()) - slope * xd
+    scores = np.bincount(code, weights=xd * resid, minlength=t_n)  # one summed score per window
+    se = float(np.sqrt(_lrv_uncentred(scores, lag) * t_n) / sxx)
+    t = slope / se if se > 0 else nan
+    pv = float(2.0 * stats.t.sf(abs(t), df=t_n - 1)) if math.isfinite(t) else nan
+    return DirectionalTest(slope, se, t, pv, lag, t_n)

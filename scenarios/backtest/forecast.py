@@ -59,6 +59,10 @@ class Forecast:
     index_weights: np.ndarray | None = None
     baseline_dates: list[pd.Timestamp] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    #: the noise-free forecast ``(n_symbols,)`` (every parameter at its mean, residual off;
+    #: :func:`scenarios.engine.noise_free.point_forecast`): what the hit rate and the IC score.
+    #: None: the ensemble's median stands in (naive and hand-made forecasts).
+    point: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.as_of = _day(self.as_of)
@@ -89,6 +93,11 @@ class Forecast:
             if w.size != len(self.symbols):
                 raise ValueError(f"index_weights has {w.size} entries for {len(self.symbols)} symbols")
             self.index_weights = w
+        if self.point is not None:
+            pt = np.asarray(self.point, dtype="float64").reshape(-1)
+            if pt.size != len(self.symbols) or not np.all(np.isfinite(pt)):
+                raise ValueError(f"point must be {len(self.symbols)} finite returns, got {self.point!r}")
+            self.point = pt
         if self.baseline_date is not None:
             self.baseline_date = _day(self.baseline_date)
         if self.baseline_dates is not None:
@@ -109,6 +118,16 @@ class Forecast:
     def median(self) -> np.ndarray:
         """Per-symbol median predicted return (the point forecast)."""
         return np.median(self.ensemble, axis=0)
+
+    def signal(self) -> np.ndarray:
+        """Per-symbol forecast that direction and rank are scored on: the noise-free
+        :attr:`point` when the forecast has one, else the median."""
+        return self.point if self.point is not None else self.median()
+
+    @property
+    def signal_kind(self) -> str:
+        """``"noise-free"`` or ``"median"``: which forecast :meth:`signal` is."""
+        return "noise-free" if self.point is not None else "median"
 
     def band(self, lower: float = 0.05, upper: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
         """Per-symbol ``lower`` / ``upper`` quantiles of the ensemble (linear interpolation)."""
@@ -143,6 +162,7 @@ def forecast_from_result(result: Any, *, as_of: Any, horizon: Any,
         index_return=getattr(result, "index_return", None) if index_benchmark else None,
         index_weights=getattr(result, "index_weights_after", None) if index_benchmark else None,
         index_benchmark=index_benchmark, meta=meta,
+        point=getattr(result, "point_return", None),
     )
 
 

@@ -1,9 +1,21 @@
 """Score one :class:`~scenarios.backtest.forecast.Forecast` against realized returns.
 
 Per symbol: the median predicted return and the ``band`` quantiles (default 5%-95%) against
-the realized return over the same window, with the direction hit, the error
-(``median - realized``), inside-the-band, PIT (mid-rank rule) and CRPS. Across symbols: hit
-rate, Spearman IC, MAE, band coverage and mean CRPS over the *scored* symbols: those whose
+the realized return over the same window, with the error (``median - realized``),
+inside-the-band, PIT (mid-rank rule) and CRPS, and the direction hit of the SIGNAL: the
+noise-free forecast (``point``: every parameter at its mean, residual off), or the median for a
+forecast without one (naive benchmarks). Monte Carlo medians carry sampling noise (the random
+streams are keyed by symbol, so that noise even keeps its rank from window to window), which
+is why direction and rank are never scored on them when a noise-free forecast exists: the hit
+rate and the IC then do not depend on the seed.
+
+IC: the Spearman correlation of the signal with the realized returns, reported only when at
+least :data:`MIN_IC_NAMES` names are scored (``ic_status = "too few names"``: with 2-3 names an
+IC can only be +-1 or +-0.5) and the signal's cross-sectional range exceeds
+:data:`IC_SPREAD_TOLERANCE` (``"no signal"``: an identical-driver cross-section has nothing to
+rank). Otherwise ``ic`` is NaN and the window is left out of the track record's IC statistics.
+
+Across symbols: hit rate, Spearman IC, MAE, band coverage and mean CRPS over the *scored* symbols: those whose
 realized window is complete (``partial="include"`` also scores windows cut short by the end
 of the data; unavailable ones are never scored). Every row carries its return kind: stocks are
 compared as total returns, indexes as price returns.
@@ -23,14 +35,34 @@ from scenarios.backtest.forecast import Forecast
 from scenarios.backtest.realized import CloseCache, realized_return, realized_returns, summarize_kinds
 from scenarios.data.base import PriceSource
 
-__all__ = ["MIN_INDEX_COVERAGE", "PER_SYMBOL_COLUMNS", "ForecastScore", "score_forecast"]
+__all__ = ["IC_SPREAD_TOLERANCE", "MIN_IC_NAMES", "MIN_INDEX_COVERAGE", "PER_SYMBOL_COLUMNS",
+           "ForecastScore", "ic_status", "score_forecast"]
+
+#: Fewest scored names for a cross-sectional IC (below: "too few names").
+MIN_IC_NAMES: int = 5
+
+#: A cross-section whose signals span no more than this (fraction of return: 0.0001 = 0.01 pp)
+#: has nothing to rank: its IC is "no signal".
+IC_SPREAD_TOLERANCE: float = 1e-4
+
+
+def ic_status(signal: Any) -> str:
+    """``"ok"``, ``"too few names"`` (fewer than :data:`MIN_IC_NAMES`) or ``"no signal"`` (the
+    signals' range is at most :data:`IC_SPREAD_TOLERANCE`) for the scored names' signals."""
+    x = np.asarray(signal, dtype="float64")
+    x = x[np.isfinite(x)]
+    if x.size < MIN_IC_NAMES:
+        return "too few names"
+    if float(x.max() - x.min()) <= IC_SPREAD_TOLERANCE:
+        return "no signal"
+    return "ok"
 
 #: Least share of the index weight with complete realized windows for the index to be scored.
 MIN_INDEX_COVERAGE: float = 0.90
 
 PER_SYMBOL_COLUMNS = [
     "symbol", "kind", "predicted", "lower", "upper", "realized", "status", "scored", "hit",
-    "error", "inside", "pit", "crps", "start_date", "end_date", "note",
+    "error", "inside", "pit", "crps", "start_date", "end_date", "note", "signal",
 ]
 
 
@@ -98,7 +130,8 @@ def score_forecast(forecast: Forecast, source: PriceSource | None = None, *,
     ok &= np.isfinite(y)
     y_scored = np.where(ok, y, np.nan)
 
-    hits = M.directional_hits(med, y_scored)
+    sig = f.signal()
+    hits = M.directional_hits(sig, y_scored)
     inside = M.in_band(lo, hi, y_scored)
     pit = M.pit(f.ensemble, y_scored)
     crps = M.crps_ensemble(f.ensemble, y_scored)
@@ -107,16 +140,18 @@ def score_forecast(forecast: Forecast, source: PriceSource | None = None, *,
         "realized": y, "status": status, "scored": ok, "hit": hits, "error": med - y_scored,
         "inside": inside, "pit": pit, "crps": crps,
         "start_date": realized["start_date"].to_numpy(), "end_date": realized["end_date"].to_numpy(),
-        "note": realized["note"].fillna("").astype(object).to_numpy(),
+        "note": realized["note"].fillna("").astype(object).to_numpy(), "signal": sig,
     })[PER_SYMBOL_COLUMNS]
 
     sc = table.loc[table["scored"]]
     n = int(len(sc))
     kinds = sorted(set(sc["kind"])) if n else sorted(set(f.kinds))
+    ics = ic_status(sc["signal"])
     summary: dict[str, Any] = {
         "n_symbols": len(f.symbols), "n_scored": n,
-        "hit_rate": M.hit_rate(sc["predicted"], sc["realized"]) if n else math.nan,
-        "ic": M.spearman_ic(sc["predicted"], sc["realized"]) if n else math.nan,
+        "hit_rate": M.hit_rate(sc["signal"], sc["realized"]) if n else math.nan,
+        "ic": M.spearman_ic(sc["signal"], sc["realized"]) if ics == "ok" else math.nan,
+        "ic_status": ics, "signal": f.signal_kind,
         "mae": M.mae(sc["predicted"], sc["realized"]) if n else math.nan,
         "coverage": float(sc["inside"].mean()) if n else math.nan,
         "nominal_coverage": hi_q - lo_q,
@@ -149,6 +184,12 @@ def score_forecast(forecast: Forecast, source: PriceSource | None = None, *,
         names = [s for s, st in zip(f.symbols, status) if st == "unavailable"]
         notes.append(f"no realized return for {', '.join(names[:6])}"
                      + (" ..." if len(names) > 6 else "") + " (see the note column)")
+    if n and ics != "ok":
+        notes.append(f"IC: {ics} ("
+                     + (f"{n} scored name(s); an IC needs at least {MIN_IC_NAMES}" if ics == "too few names"
+                        else f"the {f.signal_kind} forecasts span at most {100 * IC_SPREAD_TOLERANCE:g} pp "
+                             "across the names: nothing to rank")
+                     + ")")
     if len(kinds) > 1:
         notes.append("the cross-section mixes total returns (stocks) and price returns (indexes)")
     if f.baseline_dates is not None:
@@ -206,6 +247,8 @@ def _score_index(f: Forecast, source: PriceSource | None, band: tuple[float, flo
         out["note"] = (f"realized over {100 * covered:.1f}% of the weight: {', '.join(missing[:5])} "
                        "lack a complete window and the other weights are scaled up")
     y = float(w[use] @ table["realized"].to_numpy(dtype="float64")[use] / w[use].sum())
-    out.update(realized=y, scored=True, hit=float(M.directional_hits([med], [y])[0]), error=med - y,
+    # direction of the noise-free index (the same weights on the noise-free returns), else the median
+    sig = float(f.point @ w) if f.point is not None else med
+    out.update(realized=y, scored=True, hit=float(M.directional_hits([sig], [y])[0]), error=med - y,
                inside=bool(lo <= y <= hi), pit=float(M.pit(ens, y)), crps=float(M.crps_ensemble(ens, y)))
     return out
