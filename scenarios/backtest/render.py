@@ -68,6 +68,13 @@ def pct(v: Any, signed: bool = True, digits: int = 1) -> str:
     return f"{100 * x:+.{digits}f}%" if signed else f"{100 * x:.{digits}f}%"
 
 
+def crps_text(v: Any) -> str:
+    """CRPS (return units, a fraction inside) as percentage points of return: ``0.0312 ->
+    '3.12 pp'``; the one way a CRPS is shown (terminal, ``runs``, the HTML report)."""
+    x = _num(v)
+    return "n/a" if x is None else f"{100 * x:.2f} pp"
+
+
 def num(v: Any, digits: int = 3) -> str:
     x = _num(v)
     return "n/a" if x is None else f"{x:.{digits}f}"
@@ -133,7 +140,7 @@ def _render_single(d: SingleBacktestResult, console: Any) -> None:
             f"{pct(r.lower)}..{pct(r.upper)}", pct(r.realized),
             _yes(r.hit) if scored else "-", pct(r.error) if scored else "-",
             _yes(r.inside) if scored else "-", num(r.pit, 2) if scored else "-",
-            num(r.crps, 3) if scored else "-", _e(window),
+            crps_text(r.crps) if scored else "-", _e(window),
         )
     console.print(t)
     s = d.score_summary
@@ -149,7 +156,7 @@ def _render_single(d: SingleBacktestResult, console: Any) -> None:
     kv.add_row("MAE", pct(s.mae, signed=False), "mean |median - realized|, percentage points")
     kv.add_row("band coverage", pct(s.coverage, signed=False, digits=0),
                f"realized inside the {lo_l}..{hi_l} band (nominal {pct(s.nominal_coverage, signed=False, digits=0)})")
-    kv.add_row("CRPS", num(s.crps, 4), "ensemble score, return units; lower is better")
+    kv.add_row("CRPS", crps_text(s.crps), "ensemble score in return units (pp); lower is better")
     kv.add_row("mean PIT", num(s.mean_pit, 2), "0.5 if unbiased; near 0 or 1: outcomes outside the ensemble")
     console.print(kv)
     idx = d.index
@@ -227,7 +234,7 @@ def _render_walk(d: WalkForwardResult, console: Any) -> None:
                   pct(w.hit_rate, signed=False, digits=0), num(w.ic, 2),
                   pct(w.mae, signed=False), pct(w.mae_zero, signed=False),
                   pct(w.mae_momentum, signed=False),
-                  pct(w.coverage, signed=False, digits=0), num(w.crps, 4), _e(status))
+                  pct(w.coverage, signed=False, digits=0), crps_text(w.crps), _e(status))
     console.print(t)
     tr = d.track
     console.print()
@@ -247,7 +254,7 @@ def _render_walk(d: WalkForwardResult, console: Any) -> None:
         kv.add_row("band coverage", pct(tr.coverage, signed=False, digits=0),
                    f"nominal {pct(tr.nominal_coverage, signed=False, digits=0)} "
                    f"({100 * band[0]:g}%..{100 * band[1]:g}% band)")
-        kv.add_row("CRPS", num(tr.crps, 4), "mean over pairs; lower is better")
+        kv.add_row("CRPS", crps_text(tr.crps), "mean over pairs, return units (pp); lower is better")
         kv.add_row("MAE", pct(tr.mae, signed=False),
                    f"zero forecast {pct(tr.mae_zero, signed=False)}, "
                    f"momentum {pct(tr.mae_momentum, signed=False)}")

@@ -98,7 +98,7 @@ def render_grid_summary(results: list[Any], run_ids: list[str | None], console: 
     from rich.markup import escape
     from rich.table import Table
 
-    from scenarios.backtest.render import num, pct
+    from scenarios.backtest.render import crps_text, num, pct
     from scenarios.results import WalkForwardResult
 
     t = Table(show_edge=False, pad_edge=False, title_justify="left",
@@ -116,7 +116,7 @@ def render_grid_summary(results: list[Any], run_ids: list[str | None], console: 
         t.add_row(escape(str(r.scenario)), str(run_id or "-"),
                   pct(s.hit_rate, signed=False, digits=0), num(ic, 2),
                   pct(s.mae, signed=False), pct(s.coverage, signed=False, digits=0),
-                  num(s.crps, 4))
+                  crps_text(s.crps))
     console.print(t)
 
 

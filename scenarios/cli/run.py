@@ -94,7 +94,7 @@ def _table(result: Any):
     t = Table(title=escape(title), title_justify="left", show_edge=False, pad_edge=False)
     t.add_column("symbol", no_wrap=True)
     t.add_column("return", no_wrap=True)
-    for col in ("baseline", "median price", "median", "5%..95%", "P(up)", "MC s.e. median, P(up)",
+    for col in ("baseline", "median price", "median", "5%..95%", "P(up)", "s.e. pp",
                 "noise-free"):
         t.add_column(col, justify="right", no_wrap=True)
     t.add_column("moved most by (pp)", overflow="fold")
@@ -121,10 +121,10 @@ def _table(result: Any):
 
 
 def _se_text(median_se: float | None, prob_se: float | None) -> str:
-    """Monte Carlo standard errors in percentage points (of return, of probability)."""
+    """Monte Carlo standard errors of the median and of P(up), percentage points: ``0.42/0.45``."""
     if median_se is None or prob_se is None:
         return "-"
-    return f"{100 * median_se:.2f} pp, {100 * prob_se:.2f} pp"
+    return f"{100 * median_se:.2f}/{100 * prob_se:.2f}"
 
 
 def _money(x: float | None) -> str:
@@ -218,6 +218,10 @@ def run_cmd(
         written = _write_out(result, out) if out is not None else []
         if fmt == "table":
             console.print(_table(result))
+            console.print("noise-free: every parameter at its mean, no market noise (what the "
+                          "backtest's hit rate and IC score); moved most by: the driver's exact "
+                          "Shapley share of it, percentage points; s.e. pp: Monte Carlo standard "
+                          "errors of the median and of P(up)", markup=False, style="dim")
             if run_id:
                 console.print(f"run id: {run_id}", markup=False, style="dim")
             for p in written:

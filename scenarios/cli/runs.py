@@ -200,7 +200,7 @@ def render_comparison(cmp: dict[str, Any], console: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from scenarios.backtest.render import num, pct
+    from scenarios.backtest.render import crps_text, num, pct
 
     runs = cmp["runs"]
     labels = [f"#{i + 1}" for i in range(len(runs))]
@@ -279,7 +279,7 @@ def render_comparison(cmp: dict[str, Any], console: Any) -> None:
             if s is None:
                 continue
             t.add_row(lab, _fmt_scalar(s.get("n_scored")), pct(s.get("hit_rate"), signed=False, digits=0),
-                      num(s.get("ic"), 2), num(s.get("crps"), 4), pct(s.get("coverage"), signed=False, digits=0),
+                      num(s.get("ic"), 2), crps_text(s.get("crps")), pct(s.get("coverage"), signed=False, digits=0),
                       pct(s.get("nominal_coverage"), signed=False, digits=0), pct(s.get("mae"), signed=False))
         console.print(t)
     if cmp["notes"]:

@@ -38,6 +38,15 @@ class ChartSpec:
     make: Callable[[], Figure]
 
 
+def ordinal(n: int) -> str:
+    """English ordinal of an integer: 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 63rd, 73rd."""
+    if 10 <= abs(n) % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(abs(n) % 10, "th")
+    return f"{n}{suffix}"
+
+
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text).strip("-")
 
@@ -49,9 +58,9 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
     specs: list[ChartSpec] = []
     for f in view.fans:
         caption = (f"{f.symbol}: {100 * f.prob_up:.0f}% of draws end above the baseline"
-                   + (f"; realized {100 * f.realized_return:+.1f}% sits at the {100 * f.pit:.0f}th "
-                      "percentile of the draws." if f.realized_return is not None and f.pit is not None
-                      else "."))
+                   + (f"; realized {100 * f.realized_return:+.1f}% sits at the "
+                      f"{ordinal(round(100 * f.pit))} percentile of the draws."
+                      if f.realized_return is not None and f.pit is not None else "."))
         specs.append(ChartSpec(f"fan-{_slug(f.symbol)}", f"{f.symbol} fan chart", caption,
                                lambda f=f: c.fan_chart(f)))
     if view.scatter is not None:
@@ -72,8 +81,12 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
                                lambda: c.weights_chart(view.weights)))  # type: ignore[arg-type]
     if view.decomposition is not None:
         specs.append(ChartSpec("decomposition", "Return decomposition",
-                               "Stacked log-return contributions per symbol (mean over draws); the "
-                               "diamond is their sum, log(1 + total return).",
+                               ("Each driver's contribution in percentage points of the noise-free "
+                                "return (exact Shapley, order-invariant); the diamond is the drivers' "
+                                "sum (the dividend carry is in the table)."
+                                if view.decomposition.shapley_pp else
+                                "Stacked log-return contributions per symbol (natural logs, mean over "
+                                "draws); the diamond is their sum, log(1 + total return)."),
                                lambda: c.decomposition_chart(view.decomposition)))  # type: ignore[arg-type]
     if view.track is not None:
         specs.append(ChartSpec("track-record", "Walk-forward track record",

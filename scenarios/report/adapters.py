@@ -392,7 +392,7 @@ _SCORE_METRICS = (
     ("mae", "MAE", "fraction", "mean absolute error of the median forecast"),
     ("coverage", "Band coverage", "fraction", "share of realized returns inside the predicted band"),
     ("nominal_coverage", "Nominal coverage", "fraction", "what the band should cover"),
-    ("crps", "CRPS", "fraction", "continuous ranked probability score (lower is better; return units)"),
+    ("crps", "CRPS", "pp", "continuous ranked probability score (lower is better; return units, percentage points)"),
     ("mean_pit", "Mean PIT", "fraction", "0.5 when forecasts are unbiased"),
 )
 
@@ -474,7 +474,7 @@ def _index_metrics(scores: Scores | None) -> tuple[MetricRow, ...]:
     if idx.scored:
         rows += [MetricRow("Inside the band", 1.0 if idx.inside else 0.0, "number", "1 = yes, 0 = no"),
                  MetricRow("PIT", _opt(idx.pit), "fraction", "share of draws below the realized return"),
-                 MetricRow("CRPS", _opt(idx.crps), "fraction", "lower is better")]
+                 MetricRow("CRPS", _opt(idx.crps), "pp", "lower is better; return units, percentage points")]
     return tuple(rows)
 
 
@@ -581,7 +581,14 @@ def _decomposition(run: RunResult) -> DecompositionBars | None:
         members = [k for k in means if groups[k] == g]
         if members:
             comps[g] = np.sum(np.vstack([means[k] for k in members]), axis=0)
-    return DecompositionBars(symbols, comps, means, groups)
+    a = run.attribution or {}
+    shap: dict[str, np.ndarray] = {}
+    base = point = None
+    if a.get("drivers") and list(a.get("symbols") or []) == list(symbols):
+        contrib = a.get("contributions_pp") or {}
+        shap = {str(d): _arr(contrib[d]) for d in a["drivers"] if d in contrib}  # type: ignore[index, union-attr]
+        base, point = _arr(a.get("base_pp")), _arr(a.get("total_pp"))
+    return DecompositionBars(symbols, comps, means, groups, shap, base, point)
 
 
 _TRACK_METRICS = (
@@ -594,7 +601,7 @@ _TRACK_METRICS = (
     ("ic_tstat", "IC t-stat", "number", "mean IC / its standard error"),
     ("coverage", "Band coverage", "fraction", "share of realized returns inside the band"),
     ("nominal_coverage", "Nominal coverage", "fraction", ""),
-    ("crps", "CRPS", "fraction", "lower is better"),
+    ("crps", "CRPS", "pp", "lower is better; return units, percentage points"),
     ("mae", "MAE (scenario)", "fraction", ""),
     ("mae_zero", "MAE (zero forecast)", "fraction", "naive benchmark"),
     ("mae_momentum", "MAE (momentum forecast)", "fraction", "naive benchmark"),

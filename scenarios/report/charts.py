@@ -324,9 +324,13 @@ def weights_chart(data: WeightsBars, top: int = 30) -> Figure:
 # --------------------------------------------------------------------------------------
 
 def decomposition_chart(data: DecompositionBars) -> Figure:
-    """Diverging stacked bars: each component's log-return contribution per symbol, and the total."""
+    """Diverging stacked bars per symbol: each driver's Shapley contribution in percentage points
+    of the noise-free simple return when the run has an attribution, else each component's mean
+    log-return contribution (natural logs, not percents); the diamond is the total."""
     syms = list(data.symbols)[::-1]
-    comps = {k: np.asarray(v, float)[::-1] for k, v in data.components.items()}
+    pp = bool(data.shapley_pp)
+    source = {k: np.asarray(v, float) for k, v in data.shapley_pp.items()} if pp else data.components
+    comps = {k: np.asarray(v, float)[::-1] for k, v in source.items()}
     with style():
         fig = _figure(6.2, 1.3 + 0.3 * len(syms))
         ax = fig.add_subplot()
@@ -343,13 +347,19 @@ def decomposition_chart(data: DecompositionBars) -> Figure:
             pos += np.where(v >= 0, v, 0)
             neg += np.where(v < 0, v, 0)
         total = pos + neg
-        ax.scatter(total, y, marker="D", s=22, color=PALETTE["ink"], zorder=4, label="Total (log)")
+        ax.scatter(total, y, marker="D", s=22, color=PALETTE["ink"], zorder=4,
+                   label="Drivers' total (pp)" if pp else "Total (log)")
         ax.axvline(0, color="#52606d", lw=0.8)
         ax.set_yticks(y, syms)
         ax.grid(axis="y", visible=False)
-        _pct_axis(ax.xaxis)
-        ax.set_xlabel("Contribution to the log total return (mean over draws)")
-        ax.set_title("Return decomposition: earnings vs re-rating vs dividends")
+        if pp:
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:+.0f} pp"))
+            ax.set_xlabel("Contribution to the noise-free return, percentage points (Shapley)")
+            ax.set_title("Return attribution by driver (percentage points)")
+        else:
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:+.2f}"))
+            ax.set_xlabel("Contribution to log(1 + total return), natural log (mean over draws)")
+            ax.set_title("Return decomposition (log contributions)")
         fig.legend(loc="outside lower center", ncols=len(comps) + 1)
     return fig
 

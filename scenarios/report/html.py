@@ -109,6 +109,19 @@ def _pct_cell(value: float | None, field: str = "", key: str = "", decimals: int
     return _cell(value, fmt_pct(value, decimals, sign=signed), field=field, key=key, signed=signed)
 
 
+def _log_cell(value: float | None, field: str = "", key: str = "") -> str:
+    """A log-return contribution: a signed plain number (never a percent)."""
+    text = "–" if not _finite(value) else f"{float(value):+.3f}"  # type: ignore[arg-type]
+    return _cell(value, text, field=field, key=key, signed=True)
+
+
+def _pp_cell(value: float | None, field: str = "", key: str = "", decimals: int = 1) -> str:
+    """A difference of returns or weights stored as a fraction (``data-value`` 0.031), shown in
+    percentage points (``+3.1 pp``)."""
+    text = "–" if not _finite(value) else f"{100 * float(value):+.{decimals}f} pp"  # type: ignore[arg-type]
+    return _cell(value, text, field=field, key=key, signed=True)
+
+
 def _num_cell(value: float | None, field: str = "", key: str = "", decimals: int = 2) -> str:
     return _cell(value, fmt_num(value, decimals), field=field, key=key)
 
@@ -301,6 +314,9 @@ def _metrics_table(metrics: Sequence[MetricRow], table_id: str = "metrics-table"
     for m in metrics:
         if m.unit == "fraction":
             cell = _pct_cell(m.value, "metric", m.name, signed=False)
+        elif m.unit == "pp":  # a fraction of return shown in percentage points (CRPS)
+            text = "–" if not _finite(m.value) else f"{100 * float(m.value):.2f} pp"  # type: ignore[arg-type]
+            cell = _cell(m.value, text, field="metric", key=m.name)
         else:
             integral = _finite(m.value) and float(m.value).is_integer()  # type: ignore[arg-type]
             cell = _num_cell(m.value, "metric", m.name, decimals=0 if integral else 3)
@@ -370,10 +386,10 @@ def _index(view: ReportView, charts: Mapping[str, Chart]) -> str:
         body += _figure(charts["index-weights"])
         rows = [f'<tr data-symbol="{escape(s)}"><td class="sym">{escape(s)}</td>'
                 + _pct_cell(b, "weight_before", s, 2, signed=False) + _pct_cell(a, "weight_after", s, 2, signed=False)
-                + _pct_cell((a - b) if _finite(a) and _finite(b) else None, "weight_change", s, 2) + "</tr>"
+                + _pp_cell((a - b) if _finite(a) and _finite(b) else None, "weight_change", s, 2) + "</tr>"
                 for s, b, a in zip(w.symbols, w.before, w.after, strict=True)]
         body += "<details><summary>Weights table</summary>" + _table(
-            [("Symbol", False), (w.before_label, True), (w.after_label, True), ("Change", True)], rows,
+            [("Symbol", False), (w.before_label, True), (w.after_label, True), ("Change (pp)", True)], rows,
             "weights-table") + "</details>"
     return _section("index", "Index counterfactual", body,
                     "HSI and HSTECH are price indexes (dividends not reinvested); baskets built from "
@@ -389,15 +405,35 @@ def _decomposition(view: ReportView, charts: Mapping[str, Chart]) -> str:
     total = dec.total_log
     rows = []
     for i, s in enumerate(dec.symbols):
-        cells = "".join(_pct_cell(float(dec.components[k][i]), f"log_{k}", s) for k in labels)
+        cells = "".join(_log_cell(float(dec.components[k][i]), f"log_{k}", s) for k in labels)
         rows.append(f'<tr data-symbol="{escape(s)}"><td class="sym">{escape(s)}</td>{cells}'
-                    + _pct_cell(float(total[i]), "log_total", s)
+                    + _log_cell(float(total[i]), "log_total", s)
                     + _pct_cell(float(np.expm1(total[i])), "total_simple", s) + "</tr>")
     table = _table([("Symbol", False)] + [(f"{k} (log)", True) for k in labels]
                    + [("Total (log)", True), ("exp(total) − 1", True)], rows, "decomposition-table")
-    if len(dec.symbols) > 12:
-        table = f"<details><summary>Table ({len(dec.symbols)} symbols)</summary>{table}</details>"
-    body = (_figure(charts["decomposition"]) if "decomposition" in charts else "") + table
+    table = ("<p>Mean log-return contributions over the draws (natural logs, not percentages: "
+             "−0.105 is a factor of exp(−0.105) = 0.90).</p>" + table)
+    if len(dec.symbols) > 12 or dec.shapley_pp:
+        table = f"<details><summary>Log contributions ({len(dec.symbols)} symbols)</summary>{table}</details>"
+    body = (_figure(charts["decomposition"]) if "decomposition" in charts else "")
+    if dec.shapley_pp:
+        drivers = list(dec.shapley_pp)
+        arows = []
+        for i, s in enumerate(dec.symbols):
+            cells = "".join(_pp_cell(float(dec.shapley_pp[k][i]) / 100.0, f"pp_{k}", s) for k in drivers)
+            base = dec.base_pp[i] if dec.base_pp is not None else None
+            point = dec.point_pp[i] if dec.point_pp is not None else None
+            arows.append(f'<tr data-symbol="{escape(s)}"><td class="sym">{escape(s)}</td>{cells}'
+                         + _pp_cell(None if base is None else base / 100.0, "pp_base", s)
+                         + _pct_cell(None if point is None else point / 100.0, "noise_free", s) + "</tr>")
+        body += ("<p>Order-invariant attribution (exact Shapley over the drivers) of the noise-free "
+                 "forecast (every parameter at its mean, no market noise), in percentage points "
+                 "(pp) of simple return: the drivers' pp plus the dividend carry add up to the "
+                 "noise-free return exactly.</p>"
+                 + _table([("Symbol", False)] + [(f"{k} (pp)", True) for k in drivers]
+                          + [("no driver: dividends (pp)", True), ("noise-free return", True)],
+                          arows, "attribution-table"))
+    body += table
     if dec.detail:
         drivers = list(dec.detail)
         drows = []
@@ -408,9 +444,11 @@ def _decomposition(view: ReportView, charts: Mapping[str, Chart]) -> str:
         body += ("<details><summary>Per driver</summary>"
                  + _table([("Symbol", False)] + heads, drows, "decomposition-detail-table") + "</details>")
     return _section("decomposition", "Return decomposition", body,
-                    "Log-return contributions add up exactly: earnings growth + change of the multiple "
-                    "(re-rating) + dividends (+ the market noise of monte_carlo.residual, its own "
-                    "group) = log(1 + total return), averaged over draws.")
+                    "Percentage points (pp) of simple return, Shapley over the drivers, add up to "
+                    "the noise-free return. Log-return contributions (natural logs, labelled log) add "
+                    "up exactly too: earnings growth + change of the multiple (re-rating) + dividends "
+                    "(+ the market noise of monte_carlo.residual, its own group) = log(1 + total "
+                    "return), averaged over draws.")
 
 
 def _track(view: ReportView, charts: Mapping[str, Chart]) -> str:

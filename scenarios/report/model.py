@@ -322,6 +322,12 @@ class DecompositionBars:
     components: Mapping[str, np.ndarray]
     detail: Mapping[str, np.ndarray] = field(default_factory=dict)
     groups: Mapping[str, str] = field(default_factory=dict)
+    #: Shapley attribution of the noise-free forecast: driver -> PERCENTAGE POINTS of simple
+    #: return per symbol (empty for runs recorded before it); ``base_pp`` the return with no
+    #: driver (dividend carry), ``point_pp`` the noise-free return (= base + sum of drivers)
+    shapley_pp: Mapping[str, np.ndarray] = field(default_factory=dict)
+    base_pp: np.ndarray | None = None
+    point_pp: np.ndarray | None = None
 
     @property
     def total_log(self) -> np.ndarray:
@@ -373,7 +379,8 @@ class TrackRecord:
 
 @dataclass(frozen=True)
 class MetricRow:
-    """One scoring metric: ``value`` in its own unit; ``unit`` ``"fraction"`` prints as percent."""
+    """One scoring metric: ``value`` in its own unit; ``unit`` ``"fraction"`` prints as percent,
+    ``"pp"`` (a fraction of return, e.g. CRPS) as percentage points."""
 
     name: str
     value: float | None

@@ -67,7 +67,10 @@ def test_visible_numbers_match_their_values(full_html: str) -> None:
     assert len(tds) > 100
     for td in tds:
         value, text = float(td.attrs["data-value"]), td.text
-        if text.endswith("%"):
+        if text.endswith(" pp"):  # a fraction shown in percentage points
+            digits = text[:-3].split(".")[-1] if "." in text else ""
+            assert float(text[:-3]) == pytest.approx(100 * value, abs=0.5 * 10 ** -len(digits) + 1e-9), (text, value)
+        elif text.endswith("%"):
             decimals = len(text.split(".")[1].rstrip("%")) if "." in text else 0
             assert abs(pct_text(text) - value) <= 0.5 * 10 ** -(decimals + 2) + 1e-12, (text, value)
         else:
@@ -215,7 +218,10 @@ def test_tables_print_their_values_property(fans) -> None:
         assert "nan" not in td.text.lower() and "inf" not in td.text.lower()
         if "data-value" in td.attrs:
             v, text = float(td.attrs["data-value"]), td.text
-            if text.endswith("%"):
+            if text.endswith(" pp"):  # a fraction shown in percentage points
+                digits = text[:-3].split(".")[-1] if "." in text else ""
+                assert float(text[:-3]) == pytest.approx(100 * value, abs=0.5 * 10 ** -len(digits) + 1e-9), (text, value)
+            elif text.endswith("%"):
                 decimals = len(text.split(".")[1].rstrip("%")) if "." in text else 0
                 assert abs(pct_text(text) - v) <= 0.5 * 10 ** -(decimals + 2) + 1e-12
             else:
