@@ -151,8 +151,11 @@ def _render_single(d: SingleBacktestResult, console: Any) -> None:
     kv.add_column("metric")
     kv.add_column("value", justify="right")
     kv.add_column("meaning", style="dim")
-    kv.add_row("hit rate", pct(s.hit_rate, signed=False, digits=0), "median forecast has the right sign")
-    kv.add_row("IC (Spearman)", num(s.ic, 2), "rank correlation of predicted and realized")
+    sig = s.signal or "median"
+    kv.add_row("hit rate", pct(s.hit_rate, signed=False, digits=0), f"{sig} forecast has the right sign")
+    kv.add_row("IC (Spearman)", num(s.ic, 2) if s.ic_status in (None, "ok") else s.ic_status,
+               f"rank correlation of the {sig} forecast and realized"
+               + ("" if s.ic_status in (None, "ok") else " (needs 5+ names whose forecasts differ)"))
     kv.add_row("MAE", pct(s.mae, signed=False), "mean |median - realized|, percentage points")
     kv.add_row("band coverage", pct(s.coverage, signed=False, digits=0),
                f"realized inside the {lo_l}..{hi_l} band (nominal {pct(s.nominal_coverage, signed=False, digits=0)})")
@@ -231,7 +234,8 @@ def _render_walk(d: WalkForwardResult, console: Any) -> None:
         if status == "failed":
             status = "failed: " + (w.error or "")
         t.add_row(str(w.as_of), str(w.horizon or "-"), f"{w.n_scored}/{w.n_symbols}",
-                  pct(w.hit_rate, signed=False, digits=0), num(w.ic, 2),
+                  pct(w.hit_rate, signed=False, digits=0),
+                  num(w.ic, 2) if w.ic_status in (None, "ok") else str(w.ic_status),
                   pct(w.mae, signed=False), pct(w.mae_zero, signed=False),
                   pct(w.mae_momentum, signed=False),
                   pct(w.coverage, signed=False, digits=0), crps_text(w.crps), _e(status))
@@ -246,11 +250,21 @@ def _render_walk(d: WalkForwardResult, console: Any) -> None:
         kv.add_column("metric")
         kv.add_column("value", justify="right")
         kv.add_column("test", style="dim")
-        kv.add_row("hit rate", pct(tr.hit_rate, signed=False, digits=0),
-                   f"Pesaran-Timmermann {num(tr.pt_statistic, 2)}, p {_p(tr.pt_pvalue)} "
-                   f"(one-sided; chance level {pct(tr.pt_expected, signed=False, digits=0)})")
+        if tr.pt_hac_lags is not None:
+            kv.add_row("hit rate", pct(tr.hit_rate, signed=False, digits=0),
+                       f"{tr.signal or 'median'} forecast; Pesaran-Timmermann, overlap-robust "
+                       f"(panel HAC, {tr.pt_hac_lags} lags): t {num(tr.pt_hac_tstat, 2)}, "
+                       f"p {_p(tr.pt_hac_pvalue)} two-sided; pairs as independent: p "
+                       f"{_p(tr.pt_pvalue)} (chance level {pct(tr.pt_expected, signed=False, digits=0)})")
+        else:  # a record of schema 1-2
+            kv.add_row("hit rate", pct(tr.hit_rate, signed=False, digits=0),
+                       f"Pesaran-Timmermann {num(tr.pt_statistic, 2)}, p {_p(tr.pt_pvalue)} "
+                       f"(one-sided; chance level {pct(tr.pt_expected, signed=False, digits=0)})")
+        left_out = (tr.ic_windows_no_signal or 0) + (tr.ic_windows_too_few or 0)
         kv.add_row("mean IC", num(tr.mean_ic, 3),
-                   f"t {num(tr.ic_tstat, 2)}, p {_p(tr.ic_pvalue)} over {tr.ic_n} windows")
+                   f"t {num(tr.ic_tstat, 2)}, p {_p(tr.ic_pvalue)} over {tr.ic_n} windows"
+                   + (f" ({tr.ic_variance})" if tr.ic_variance else "")
+                   + (f"; {left_out} window(s) without an IC (no signal / too few names)" if left_out else ""))
         kv.add_row("band coverage", pct(tr.coverage, signed=False, digits=0),
                    f"nominal {pct(tr.nominal_coverage, signed=False, digits=0)} "
                    f"({100 * band[0]:g}%..{100 * band[1]:g}% band)")

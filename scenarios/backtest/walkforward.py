@@ -339,7 +339,7 @@ def _ic_track(ics: np.ndarray, h: int) -> dict[str, Any]:
     out: dict[str, Any] = {"mean_ic": float(ics.mean()) if ics.size else math.nan,
                            "ic_tstat": math.nan, "ic_pvalue": math.nan, "ic_se": math.nan,
                            "ic_n": int(ics.size), "ic_lags": None,
-                           "ic_variance": f"Hansen-Hodrick HAC, {h - 1} lags (overlap {h})"}
+                           "ic_variance": f"Hansen-Hodrick HAC: {h - 1} lags, overlap {h}"}
     if ics.size >= 2:
         r = overlap_robust_ic_tstat(np.clip(ics, -1.0, 1.0), h, kernel="uniform")
         out.update(ic_tstat=float(r.t), ic_pvalue=float(r.p_value), ic_se=float(r.se), ic_lags=r.lags)
