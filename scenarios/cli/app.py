@@ -96,9 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     except ScenariosError as exc:
         if debug:
             raise
-        from rich.console import Console
+        from scenarios.console import make_console
 
-        Console(stderr=True, highlight=False, soft_wrap=True).print(_format_error(exc), markup=False)
+        make_console(stderr=True, soft_wrap=True).print(_format_error(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -30,7 +30,9 @@ data_app = typer.Typer(
 
 
 def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    from scenarios.console import make_console
+
+    return make_console(soft_wrap=True)
 
 
 def _num(x: float, digits: int = 4) -> str:

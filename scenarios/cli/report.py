@@ -160,12 +160,11 @@ def register(app: typer.Typer) -> None:
 
         Examples: scenarios report examples/us_ai_capex_2026.yaml --png slides/ ; scenarios report r20251231-120000 --out bt.html (a run id prefix from scenarios runs list).
         """  # noqa: E501 - typer wraps the help text itself
-        from rich.console import Console
-
+        from scenarios.console import make_console
         from scenarios.report import build_charts
         from scenarios.report.html import SECTIONS, render_html
 
-        console = Console(highlight=False)
+        console = make_console()
         if _looks_like_file(target):
             path = Path(target)
             if not path.is_file():

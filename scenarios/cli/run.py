@@ -18,18 +18,15 @@ TEMPLATE_KINDS = ("capex", "subsidy", "rerating", "index", "shock")
 
 
 def _stderr():
-    from rich.console import Console
+    from scenarios.console import make_console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return make_console(stderr=True, soft_wrap=True)
 
 
 def _stdout():
-    from rich.console import Console
+    from scenarios.console import make_console
 
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console.width = max(console.width, 140)  # files and pipes: do not fold tables at 80
-    return console
+    return make_console(wide=140)  # files and pipes: do not fold tables at 80
 
 
 def _slug(name: str) -> str:
@@ -103,13 +100,12 @@ def validate_cmd(
 
 
 def _table(result: Any):
-    from rich.markup import escape
     from rich.table import Table
 
     s = result.summary()
     title = (f"{result.name}: {result.as_of} -> {result.horizon}, {result.draws:,} draws, "
              f"seed {result.seed} ({_kinds_text(s['return_kind'])}; prices in listing currency)")
-    t = Table(title=escape(title), title_justify="left", show_edge=False, pad_edge=False)
+    t = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
     t.add_column("symbol", no_wrap=True)
     t.add_column("return", no_wrap=True)
     for col in ("baseline", "median price", "median", "5%..95%", "P(up)"):
@@ -117,7 +113,7 @@ def _table(result: Any):
     t.add_column("moved most by", overflow="fold")
     for sym, row in s.iterrows():
         top = row["top_driver"]
-        top_txt = escape(f"{top} {_pct(float(row['top_driver_log']))}") if top else "-"
+        top_txt = f"{top} {_pct(float(row['top_driver_log']))}" if top else "-"
         t.add_row(str(sym), str(row["return_kind"]), f"{row['baseline_price']:,.2f}",
                   f"{row['median_price']:,.2f}",
                   _pct(row["median_return"]), f"{_pct(row['return_p05'])}..{_pct(row['return_p95'])}",
@@ -126,7 +122,7 @@ def _table(result: Any):
         row = result.index_summary().loc[label]
         t.add_row(name, str(row["return_kind"]), "", "", _pct(row["median_return"]),
                   f"{_pct(row['return_p05'])}..{_pct(row['return_p95'])}",
-                  f"{100 * row['prob_up']:.0f}%", escape(note), style="bold" if label == "index" else None)
+                  f"{100 * row['prob_up']:.0f}%", note, style="bold" if label == "index" else None)
     return t
 
 

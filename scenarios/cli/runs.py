@@ -110,7 +110,7 @@ def list_cmd(
     console = make_console()
     if not runs:
         console.print("no recorded runs" + (f" of kind {kind!r}" if kind else "")
-                      + " (record one with `scenarios run FILE` or `scenarios backtest FILE`)")
+                      + " (record one with `scenarios run FILE` or `scenarios backtest FILE`)", markup=False)
         return
     table = Table(show_edge=False, pad_edge=False)
     for col in ("id", "kind", "name", "created (UTC)", "summary"):
