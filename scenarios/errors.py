@@ -77,6 +77,13 @@ class ScenarioErrors(ScenarioError):
         return "\n".join(e.format() for e in errors)
 
 
+class OutputError(ScenariosError):
+    """An output file or folder cannot be written (exists, is a folder, permission, disk full).
+    The message names the path and what to do."""
+
+    exit_code = 2
+
+
 class DataError(ScenariosError):
     """Base class for price-data problems."""
 

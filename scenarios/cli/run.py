@@ -101,11 +101,17 @@ def validate_cmd(
 
 def _table(result: Any):
     from rich.table import Table
+    from rich.text import Text
+
+    from scenarios.console import clean_control
+
+    def verbatim(text: str) -> Text:  # names and labels from the file: never markup
+        return Text(clean_control(text))
 
     s = result.summary()
     title = (f"{result.name}: {result.as_of} -> {result.horizon}, {result.draws:,} draws, "
              f"seed {result.seed} ({_kinds_text(s['return_kind'])}; prices in listing currency)")
-    t = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    t = Table(title=verbatim(title), title_justify="left", show_edge=False, pad_edge=False)
     t.add_column("symbol", no_wrap=True)
     t.add_column("return", no_wrap=True)
     for col in ("baseline", "median price", "median", "5%..95%", "P(up)"):
@@ -113,8 +119,8 @@ def _table(result: Any):
     t.add_column("moved most by", overflow="fold")
     for sym, row in s.iterrows():
         top = row["top_driver"]
-        top_txt = f"{top} {_pct(float(row['top_driver_log']))}" if top else "-"
-        t.add_row(str(sym), str(row["return_kind"]), f"{row['baseline_price']:,.2f}",
+        top_txt = verbatim(f"{top} {_pct(float(row['top_driver_log']))}") if top else "-"
+        t.add_row(verbatim(str(sym)), str(row["return_kind"]), f"{row['baseline_price']:,.2f}",
                   f"{row['median_price']:,.2f}",
                   _pct(row["median_return"]), f"{_pct(row['return_p05'])}..{_pct(row['return_p95'])}",
                   f"{100 * row['prob_up']:.0f}%", top_txt)
@@ -122,7 +128,7 @@ def _table(result: Any):
         row = result.index_summary().loc[label]
         t.add_row(name, str(row["return_kind"]), "", "", _pct(row["median_return"]),
                   f"{_pct(row['return_p05'])}..{_pct(row['return_p95'])}",
-                  f"{100 * row['prob_up']:.0f}%", note, style="bold" if label == "index" else None)
+                  f"{100 * row['prob_up']:.0f}%", verbatim(note), style="bold" if label == "index" else None)
     return t
 
 
