@@ -93,7 +93,7 @@ def list_(fmt: TableJson = typer.Option(TableJson.table, "--format", help="table
     """Series in the store: symbol, first, last, rows, source."""
     from scenarios.store.bars import BarStore
 
-    with BarStore() as store:
+    with BarStore(read_only=True) as store:  # listing works on a read-only store
         infos = store.list()
         path = store.path
     if fmt is TableJson.json:

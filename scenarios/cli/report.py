@@ -153,6 +153,7 @@ def register(app: typer.Typer) -> None:
                                         help="Also write every chart as a PNG into DIR (for slides)."),
         draws: int | None = typer.Option(None, "--draws", help="FILE only: override monte_carlo.draws."),
         seed: int | None = typer.Option(None, "--seed", help="FILE only: override monte_carlo.seed."),
+        force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
     ) -> None:
         """Write a self-contained HTML report (inline charts, opens offline) of a run or scenario.
 
@@ -164,7 +165,12 @@ def register(app: typer.Typer) -> None:
         from scenarios.report import build_charts
         from scenarios.report.html import SECTIONS, render_html
 
+        from scenarios.outputs import check_file, check_folder, write_text
+
         console = make_console()
+        check_file(out, force=force)  # before any work: the report must have somewhere to go
+        if png is not None:
+            check_folder(png, "--png")
         if _looks_like_file(target):
             path = Path(target)
             if not path.is_file():
@@ -180,8 +186,7 @@ def register(app: typer.Typer) -> None:
         from scenarios import __version__
 
         charts = build_charts(view, png)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(render_html(view, charts, version=__version__), encoding="utf-8")
+        write_text(out, render_html(view, charts, version=__version__))
         present = {
             "inputs": view.inputs is not None, "forecast": bool(view.fans),
             "scatter": view.scatter is not None,

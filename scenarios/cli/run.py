@@ -30,8 +30,23 @@ def _stdout():
 
 
 def _slug(name: str) -> str:
-    s = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-")
-    return s[:120] or "scenario"
+    """A file-name stem for ``name``: safe characters only; a long name is cut and a short hash
+    of the whole name appended, so grid points that differ only at the end never share files."""
+    import hashlib
+
+    s = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "scenario"
+    if len(s) > 120:
+        s = f"{s[:100]}-{hashlib.blake2b(name.encode('utf-8'), digest_size=4).hexdigest()}"
+    return s
+
+
+def _unique_stem(name: str, used: set[str]) -> str:
+    """:func:`_slug`, made unique among the stems already written by this command."""
+    stem, n = _slug(name), 2
+    while stem.lower() in used:
+        stem, n = f"{_slug(name)}-{n}", n + 1
+    used.add(stem.lower())
+    return stem
 
 
 def _pct(x: float) -> str:
@@ -193,33 +208,28 @@ def _summary_csv(result: Any) -> str:
     return s.to_csv(index=False, float_format="%.10g", lineterminator="\n")
 
 
-def _record(result: Any, err: Any) -> str | None:
-    try:
-        from scenarios.store.runs import record_run
-    except ImportError:
-        return None
-    from scenarios.errors import ScenariosError
+def _record(result: Any) -> str:
+    """Record ``result`` in the store (a busy store is waited for; a failure raises StoreError)."""
+    from scenarios.store.runs import record_run
 
-    try:
-        return record_run("run", result.to_dict(include_draws=False), name=result.name,
-                          file_sha256=result.file_sha256)
-    except ScenariosError as exc:
-        err.print(f"warning: the run was not recorded in the store: {exc}", style="yellow", markup=False)
-        return None
+    return record_run("run", result.to_dict(include_draws=False), name=result.name,
+                      file_sha256=result.file_sha256)
 
 
-def _write_out(result: Any, folder: Path) -> list[Path]:
+def _write_out(result: Any, folder: Path, used: set[str] | None = None) -> list[Path]:
+    """Write the three output files of ``result`` into ``folder``, each atomically."""
     import json
 
     import numpy as np
     import pandas as pd
 
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = _slug(result.name)
+    from scenarios.outputs import atomic_path, check_folder, write_text
+
+    check_folder(folder)
+    stem = _unique_stem(result.name, used if used is not None else set())
     paths = [folder / f"{stem}.json", folder / f"{stem}.csv", folder / f"{stem}.draws.csv"]
-    paths[0].write_text(json.dumps(result.to_dict(include_draws=True), allow_nan=False) + "\n",
-                        encoding="utf-8")
-    paths[1].write_text(_summary_csv(result), encoding="utf-8")
+    write_text(paths[0], json.dumps(result.to_dict(include_draws=True), allow_nan=False) + "\n")
+    write_text(paths[1], _summary_csv(result))
     cols: dict[str, Any] = {"draw": np.arange(result.draws)}
     for j, sym in enumerate(result.symbols):
         cols[f"{sym} price"] = result.predicted_price[:, j]
@@ -227,7 +237,8 @@ def _write_out(result: Any, folder: Path) -> list[Path]:
     if result.index_return is not None:
         cols["index return"] = result.index_return
         cols["index return (baseline weights)"] = result.index_return_before
-    pd.DataFrame(cols).to_csv(paths[2], index=False, float_format="%.10g", lineterminator="\n")
+    with atomic_path(paths[2]) as tmp:
+        pd.DataFrame(cols).to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
     return paths
 
 
@@ -249,16 +260,36 @@ def run_cmd(
     err, console = _stderr(), _stdout()
     scenario = load_scenario(file)
     scenarios = expand_grid(scenario)
+    if out is not None:  # before any work: a folder that cannot be written fails now, not after
+        from scenarios.outputs import check_folder
+
+        check_folder(out)
     from scenarios.data import default_source
 
     source = default_source()
+    from scenarios.errors import StoreError
+
     payloads = []
+    used: set[str] = set()
+    store_error: StoreError | None = None
+    n_lost = 0
     for s in scenarios:
         result = run_scenario(s, source=source, draws=draws, seed=seed)
         for w in result.warnings:
             err.print(w if "warning:" in w else f"warning: {w}", style="yellow", markup=False)
-        run_id = _record(result, err) if record else None
-        written = _write_out(result, out) if out is not None else []
+        # outputs first: a run whose files could not be written is not recorded
+        written = _write_out(result, out, used) if out is not None else []
+        run_id = None
+        if record and store_error is None:
+            try:
+                run_id = _record(result)
+            except StoreError as exc:  # results are still shown; the exit code says "not recorded"
+                store_error = exc
+        if record and run_id is None:
+            n_lost += 1
+        if fmt != "table":
+            for p in written:  # stdout carries the JSON/CSV; say where the files went on stderr
+                err.print(f"wrote {p}", markup=False)
         if fmt == "table":
             console.print(_table(result))
             if run_id:
@@ -277,6 +308,11 @@ def run_cmd(
     if fmt == "json":
         data = payloads[0] if len(payloads) == 1 else payloads
         typer.echo(json.dumps(data, indent=2, allow_nan=False))
+    if store_error is not None:
+        where = f" and written to {out}" if out is not None else ""
+        what = "the run was" if len(scenarios) == 1 else f"{n_lost} of {len(scenarios)} grid runs were"
+        raise StoreError(f"{what} computed (results above{where}) but NOT recorded in the store: "
+                         f"{store_error} Pass --no-record to run without the store.")
 
 
 # ---------------------------------------------------------------------------- new
@@ -302,9 +338,11 @@ def new_cmd(
     if out is None:
         typer.echo(text, nl=False)
         return
-    if out.exists() and not force:
+    from scenarios.outputs import check_file, write_text
+
+    if out.exists() and not out.is_dir() and not force:
         raise typer.BadParameter(f"{out} exists (use --force to overwrite)", param_hint="--out")
-    out.write_text(text, encoding="utf-8")
+    write_text(check_file(out, force=force), text)
     _stdout().print(f"wrote {out}", markup=False)
 
 

@@ -72,7 +72,7 @@ def _bomb_scenario(tmp_path: Path, kind: str) -> Path:
 
 @pytest.mark.parametrize("kind", ["bomb", "bomb-in-scenario", "loop", "deep"])
 @pytest.mark.parametrize("command", [["validate", "--no-data"], ["validate"], ["run", "--no-record"],
-                                     ["backtest", "--no-save"], ["report", "--out", "{tmp}/r.html"],
+                                     ["backtest", "--no-record"], ["report", "--out", "{tmp}/r.html"],
                                      ["claims", "list"]])
 def test_every_command_that_reads_yaml_refuses_bombs(tmp_path, capsys, monkeypatch, kind, command) -> None:
     monkeypatch.chdir(tmp_path)
