@@ -62,25 +62,26 @@ def import_(
     skipped: list[str] = []
     rows = 0
 
-    def writes():
-        nonlocal rows
-        for sym in symbols:
-            try:
-                frame = src.read(sym)
-            except DataFormatError as exc:
-                if not skip_bad:
-                    raise
-                skipped.append(str(exc))
-                continue
-            rows += len(frame)
-            covered = (MIN_DATE, frame.index[-1].date()) if len(frame) else None
-            yield BarWrite(sym, frame, "csv", covered=covered, origin=str(src.file_of(sym)),
-                           fingerprint=src.fingerprint(sym))
-
     t0 = time.perf_counter()
-    store = BarStore()
+    # read every file first: all bad files are listed at once, and nothing is imported then
+    batch: list[BarWrite] = []
+    for sym in symbols:
+        try:
+            frame = src.read(sym)
+        except DataFormatError as exc:
+            skipped.append(str(exc))
+            continue
+        rows += len(frame)
+        covered = (MIN_DATE, frame.index[-1].date()) if len(frame) else None
+        batch.append(BarWrite(sym, frame, "csv", covered=covered, origin=str(src.file_of(sym)),
+                              fingerprint=src.fingerprint(sym)))
+    if skipped and not skip_bad:
+        raise DataFormatError(
+            f"{len(skipped)} of {len(symbols)} files in {folder} are malformed; nothing was imported "
+            "(fix them, or pass --skip-bad to import the others):\n" + "\n".join(f"  {m}" for m in skipped))
+    store = BarStore(timeout=None)  # an import waits for a busy store (SCENARIOS_STORE_TIMEOUT)
     with store:
-        n = store.write_many(writes())
+        n = store.write_many(batch)
     out = _out()
     out.print(f"imported {n} series ({rows:,} rows) from {folder} into {store.path} "
               f"in {time.perf_counter() - t0:.2f} s")

@@ -37,7 +37,7 @@ from scenarios.data.base import DateLike, PriceSource
 from scenarios.data.csvdir import CsvDirSource, exchange_tz, slice_frame
 from scenarios.data.frame import COLUMNS
 from scenarios.data.symbols import normalize_symbol
-from scenarios.errors import DataUnavailableError, StoreError, YahooUnreachableError
+from scenarios.errors import DataError, DataUnavailableError, StoreError, YahooUnreachableError
 
 if TYPE_CHECKING:
     from scenarios.data.yahoo import YahooSource
@@ -193,14 +193,17 @@ class Resolver:
         for sym in dict.fromkeys(syms):
             entry = self._memo.get(sym) or self._new_entry(sym)
             if self._gaps(sym, entry, start, end):
-                w = self._csv_update(sym, entry)
+                try:
+                    w = self._csv_update(sym, entry)
+                except DataError:  # a malformed file: `get` raises it for this symbol alone
+                    continue
                 if w is not None:
                     writes.append(w)
         self._persist(writes)
         for sym in dict.fromkeys(syms):
             try:
                 self._resolve(sym, start, end)
-            except DataUnavailableError:
+            except DataError:  # unknown symbol or malformed file: `get` raises it for this one
                 continue
 
     # -- internals -----------------------------------------------------------------------

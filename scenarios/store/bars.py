@@ -156,6 +156,12 @@ def _store_errors(doing: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
     return wrap
 
 
+#: Seconds a :class:`BarStore` waits for a busy store by default: as a price cache it is
+#: optional (the resolver falls back to the CSV folder); ``data import`` waits the full
+#: ``SCENARIOS_STORE_TIMEOUT`` (``timeout=None``).
+CACHE_WAIT = 1.0
+
+
 class BarStore:
     """Price bars in the DuckDB file at ``path`` (default :func:`scenarios.store.db.store_path`).
 
@@ -163,8 +169,11 @@ class BarStore:
     behave like an empty store (no file is created until something is written).
     """
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
+                 timeout: float | None = CACHE_WAIT) -> None:
         self.path = Path(path) if path is not None else store_path()
+        #: seconds to wait for a store another process holds (None: SCENARIOS_STORE_TIMEOUT)
+        self.timeout = timeout
         #: read-only: a read-only connection (listing works on a read-only file); no writes
         self.read_only = read_only
         self._con: duckdb.DuckDBPyConnection | None = None
@@ -181,10 +190,10 @@ class BarStore:
             if self.read_only:
                 if create:
                     raise StoreError(f"the store at {self.path} was opened read-only: cannot write")
-                self._con = connect_for_read(self.path)
+                self._con = connect_for_read(self.path, timeout=self.timeout)
                 self._schema_ok = self._has_schema(self._con)
                 return self._con if self._schema_ok else None
-            self._con = connect(self.path)
+            self._con = connect(self.path, timeout=self.timeout)
         if not self._schema_ok:
             import duckdb
 

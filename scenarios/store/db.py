@@ -74,8 +74,9 @@ def describe_error(path: Path, exc: BaseException, doing: str) -> StoreError:
                           "space (or point SCENARIOS_HOME at another disk) and try again.")
     if _is_lock(exc):
         return StoreError(f"the store at {path} is busy: another scenarios process holds it "
-                          f"(waited {store_timeout():g} s while {doing}). Try again when it is done, "
-                          "raise SCENARIOS_STORE_TIMEOUT, or pass --no-record.")
+                          f"(gave up while {doing}). Try again when it is done, raise "
+                          "SCENARIOS_STORE_TIMEOUT (seconds to wait, default "
+                          f"{DEFAULT_TIMEOUT:g}), or pass --no-record.")
     if "read-only" in low or "readonly" in low or "permission denied" in low:
         return StoreError(f"the store at {path} cannot be written ({text.splitlines()[0][:160]}) "
                           f"while {doing}: set SCENARIOS_HOME to a folder you can write, or pass "
@@ -121,7 +122,7 @@ def connect(path: str | Path | None = None, read_only: bool = False,
         except duckdb.Error as exc:
             if not _is_lock(exc) or time.monotonic() >= deadline:
                 raise describe_error(p, exc, "opening it") from exc
-            if not noticed and limit >= 1:
+            if not noticed and limit > 1:
                 _notice(f"the store {p} is busy (another scenarios process holds it); waiting up to "
                         f"{limit:g} s (SCENARIOS_STORE_TIMEOUT)...")
                 noticed = True
@@ -130,16 +131,17 @@ def connect(path: str | Path | None = None, read_only: bool = False,
             raise describe_error(p, exc, "opening it") from exc
 
 
-def connect_for_read(path: str | Path | None = None) -> "duckdb.DuckDBPyConnection":
+def connect_for_read(path: str | Path | None = None, *,
+                     timeout: float | None = None) -> "duckdb.DuckDBPyConnection":
     """A read-only connection (works on a read-only file or folder); falls back to a normal one
     when this process already holds the file read-write (DuckDB refuses mixing the two)."""
     import duckdb
 
     try:
-        return connect(path, read_only=True)
+        return connect(path, read_only=True, timeout=timeout)
     except StoreError as exc:
         if isinstance(exc.__cause__, duckdb.Error) and _is_config_clash(exc.__cause__):
-            return connect(path, read_only=False)
+            return connect(path, read_only=False, timeout=timeout)
         raise
 
 
