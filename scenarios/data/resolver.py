@@ -222,6 +222,8 @@ class Resolver:
             log.warning("price store unavailable, continuing without it: %s", exc)
             self.store = None
             return
+        finally:
+            self._release()
         for sym in syms:
             info = infos.get(sym)
             self._memo[sym] = _Entry(
@@ -266,6 +268,15 @@ class Resolver:
             self.store.write_many(writes)
         except StoreError as exc:  # a locked or read-only store must not stop a run
             log.warning("could not cache prices in the store (%s); continuing in memory", exc)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        """Close the store connection between uses: DuckDB locks the file for as long as a
+        process holds it open, and other processes (recording their runs) must not wait for
+        this one to finish."""
+        if self.store is not None:
+            self.store.close()
 
     def _resolve(self, symbol: str, start: DateLike, end: DateLike) -> pd.DataFrame:
         sym = normalize_symbol(symbol)
