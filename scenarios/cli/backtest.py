@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
 
-from scenarios.cli.options import TableJson
+from scenarios.cli.options import TableJson, allow_path_option
 
 
 def _bad(message: str, param_hint: str) -> NoReturn:
@@ -46,6 +47,7 @@ def backtest(
     fmt: TableJson = typer.Option(TableJson.table, "--format", "-f", help="table or json."),
     record: bool = typer.Option(True, "--record/--no-record", help="Record the result as a run in the store."),
     no_save: bool = typer.Option(False, "--no-save", hidden=True, help="Old name of --no-record."),
+    allow_path: list[Path] | None = allow_path_option(),
 ) -> None:
     """Score a scenario against what happened: at its as_of, or walked forward with --roll.
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import typer
 
+from scenarios.cli.options import allow_path_option
+
 
 def _looks_like_file(target: str) -> bool:
     return target.lower().endswith((".yaml", ".yml")) or Path(target).is_file()
@@ -154,6 +156,7 @@ def register(app: typer.Typer) -> None:
         draws: int | None = typer.Option(None, "--draws", help="FILE only: override monte_carlo.draws."),
         seed: int | None = typer.Option(None, "--seed", help="FILE only: override monte_carlo.seed."),
         force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
+        allow_path: list[Path] | None = allow_path_option(),
     ) -> None:
         """Write a self-contained HTML report (inline charts, opens offline) of a run or scenario.
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from scenarios.cli.options import TableJsonCsv
+from scenarios.cli.options import TableJsonCsv, allow_path_option
 
 TEMPLATE_KINDS = ("capex", "subsidy", "rerating", "index", "shock")
 
@@ -60,6 +60,7 @@ def validate_cmd(
     files: list[Path] = typer.Argument(..., help="Scenario YAML files.", metavar="FILE..."),
     no_data: bool = typer.Option(False, "--no-data",
                                  help="Skip the checks that need prices (unknown symbols, P/E cross-check)."),
+    allow_path: list[Path] | None = allow_path_option(),
 ) -> None:
     """Check scenario files and list every error (file:line:col field: message). Exit 2 if any."""
     from scenarios.errors import ScenarioError, ScenarioErrors
@@ -250,6 +251,7 @@ def run_cmd(
     out: Path | None = typer.Option(None, "--out", help="Also write JSON (every draw), summary CSV "
                                     "and draws CSV into this folder."),
     record: bool = typer.Option(True, "--record/--no-record", help="Record the run in the store."),
+    allow_path: list[Path] | None = allow_path_option(),
 ) -> None:
     """Run a scenario: predicted price and return per symbol, 5-95% band, top driver, index line."""
     import json

@@ -32,6 +32,20 @@ from scenarios.yamlio import LocatedDoc, PathKey, format_path, load_yaml
 
 MAX_GRID_POINTS = 10_000
 
+#: Extra folders an ``extends`` may reach outside the extending file's own folder tree
+#: (``--allow-path``; see :func:`allow_paths`).
+_ALLOWED_ROOTS: list[Path] = []
+
+
+def allow_paths(folders: Sequence[str | Path] | None) -> None:
+    """Let ``extends`` also resolve inside ``folders`` (the CLI's ``--allow-path``); ``None`` or
+    an empty list: only inside the folder tree of the extending file."""
+    _ALLOWED_ROOTS[:] = [Path(f).expanduser().resolve() for f in folders or ()]
+
+
+def _inside(target: Path, root: Path) -> bool:
+    return target == root or root in target.parents
+
 
 @dataclass
 class MergedDoc(LocatedDoc):
@@ -147,7 +161,15 @@ def _resolve(path: Path, display: str, stack: list[tuple[Path, str]]) -> MergedD
         return doc
     if not isinstance(ext, str) or not ext.strip():
         raise doc.error(("extends",), f"must be a file name such as base.yaml (got {ext!r})")
-    target = (path.parent / ext).resolve()
+    if "\x00" in ext:
+        raise doc.error(("extends",), "must be a file name such as base.yaml (it holds a NUL character)")
+    home = path.parent.resolve()
+    target = (path.parent / ext).resolve()  # symlinks followed: a link out of the tree is out
+    if not any(_inside(target, root) for root in (home, *_ALLOWED_ROOTS)):
+        # nothing of the other file is read, so nothing of it can leak into the message
+        raise doc.error(("extends",), f"{ext!r} is outside the folder of this file ({home}); "
+                        "extends may only name files in that folder or below it (use --allow-path "
+                        "DIR to allow another folder)")
     seen = stack + [(path.resolve(), display)]
     hit = next((i for i, (p, _) in enumerate(seen) if p == target), None)
     if hit is not None:
