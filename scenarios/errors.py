@@ -94,6 +94,13 @@ class DataUnavailableError(DataError):
     exit_code = 3
 
 
+class BadPriceError(DataError):
+    """Prices a run would use hold error-level rows (close <= 0, NaN or infinite). The message
+    names the symbol, the file (or source) and the dates; ``--drop-bad-rows`` drops them."""
+
+    exit_code = 3
+
+
 class YahooUnreachableError(DataUnavailableError):
     """Yahoo Finance could not be reached at all (no network, DNS failure, time-out)."""
 

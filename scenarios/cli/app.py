@@ -86,8 +86,14 @@ def main(argv: list[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    import warnings
+
     try:
-        result = app(args=args, standalone_mode=False)
+        with warnings.catch_warnings():
+            # numpy's overflow/invalid-value warnings never reach the user: a result that is not
+            # finite is reported by the code that computed it
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result = app(args=args, standalone_mode=False)
         # with standalone_mode=False click RETURNS the code of `raise typer.Exit(n)`
         if isinstance(result, int) and not isinstance(result, bool):
             return result

@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from scenarios.cli.options import TableJson, allow_path_option
+from scenarios.cli.options import TableJson, allow_path_option, drop_bad_rows_option
 
 
 def _bad(message: str, param_hint: str) -> NoReturn:
@@ -48,6 +48,7 @@ def backtest(
     record: bool = typer.Option(True, "--record/--no-record", help="Record the result as a run in the store."),
     no_save: bool = typer.Option(False, "--no-save", hidden=True, help="Old name of --no-record."),
     allow_path: list[Path] | None = allow_path_option(),
+    drop_bad: bool = drop_bad_rows_option(),
 ) -> None:
     """Score a scenario against what happened: at its as_of, or walked forward with --roll.
 

@@ -37,3 +37,18 @@ def allow_path_option() -> Any:
     return typer.Option(None, "--allow-path", metavar="DIR", callback=_allow_paths,
                         help="Let `extends` also name files in DIR (default: only the scenario "
                              "file's folder and below). Repeatable.")
+
+
+def _drop_bad_rows(value: bool) -> bool:
+    from scenarios.data.screen import set_drop_bad_rows
+
+    set_drop_bad_rows(value)  # called on every invocation: the choice never outlives the command
+    return value
+
+
+def drop_bad_rows_option() -> Any:
+    """``--drop-bad-rows``: leave out rows whose close is missing, infinite or <= 0 (with a
+    warning) instead of stopping with exit 3."""
+    return typer.Option(False, "--drop-bad-rows", callback=_drop_bad_rows,
+                        help="Leave out price rows whose close is missing, infinite or <= 0 "
+                             "(warned) instead of stopping with exit 3.")

@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from scenarios.cli.options import TableJsonCsv, allow_path_option
+from scenarios.cli.options import TableJsonCsv, allow_path_option, drop_bad_rows_option
 
 TEMPLATE_KINDS = ("capex", "subsidy", "rerating", "index", "shock")
 
@@ -252,6 +252,7 @@ def run_cmd(
                                     "and draws CSV into this folder."),
     record: bool = typer.Option(True, "--record/--no-record", help="Record the run in the store."),
     allow_path: list[Path] | None = allow_path_option(),
+    drop_bad: bool = drop_bad_rows_option(),
 ) -> None:
     """Run a scenario: predicted price and return per symbol, 5-95% band, top driver, index line."""
     import json
