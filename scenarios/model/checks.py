@@ -362,12 +362,21 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
     items = [(s, ("universe",) if named else ("universe", i)) for i, s in enumerate(universe)]
     items += [(b, ("benchmarks", i)) for i, b in enumerate(scenario.benchmarks)]
     view.prefetch([sym for sym, _ in items])  # one store query instead of one per symbol
+    known: list[str] | None = None
+    explained = False
     for sym, path in items:
         try:
             hist = view.history(sym)
-        except DataUnavailableError:
+        except DataUnavailableError as exc:
+            if known is None:
+                known = _offline_symbols(source)
+            if not known:  # nothing offline at all: the environment, not the symbol, is the cause
+                errors.append(doc.error(path, str(exc) if not explained else
+                                        f"no price data for {sym} either (see the first error)"))
+                explained = True
+                continue
             errors.append(doc.error(path, f"unknown symbol {sym}: the price source ({src_name}) "
-                                    "has no data for it"))
+                                    "has no data for it" + _suggest(sym, known)))
             continue
         try:
             day, close = view.last_close(sym)
@@ -394,6 +403,23 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
                                        f"pe {b.pe.value:g} is far from the P/E implied by the {as_of} "
                                        f"close and eps ({implied:.1f}); the engine uses the implied one"))
     return errors, warnings
+
+
+def _offline_symbols(source: Any) -> list[str]:
+    """Symbols the source has without the network (store and CSV folder); [] when unknown."""
+    symbols = getattr(source, "symbols", None)
+    try:
+        return list(symbols()) if callable(symbols) else []
+    except Exception:  # noqa: BLE001 - a listing problem must not hide the real error
+        return []
+
+
+def _suggest(sym: str, known: list[str]) -> str:
+    """``; did you mean 0700.HK, 0788.HK?`` from the closest known symbols (or nothing)."""
+    import difflib
+
+    close = difflib.get_close_matches(sym.upper(), [k.upper() for k in known], n=3, cutoff=0.6)
+    return f"; did you mean {', '.join(close)}?" if close else ""
 
 
 def _residual_history(scenario: Any, doc: Any, view: Any, symbols: list[str]) -> list[ScenarioError]:
