@@ -97,6 +97,15 @@ def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
+# YAML 1.2 floats: PyYAML (YAML 1.1) reads ``1.0e9``, ``1e9`` and ``1e-3`` as TEXT (it wants a
+# dot and a signed exponent), so ``amount: 1.0e9`` failed with "must be a number".
+import re as _re  # noqa: E402 - local to this one rule
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    _re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."))
+
 
 @dataclass
 class _Budget:
@@ -310,6 +319,8 @@ def _message(err: dict[str, Any]) -> str:
     if kind in {"date_parsing", "date_from_datetime_parsing", "date_type"}:
         return f"must be a date YYYY-MM-DD{got}"
     if kind in {"float_parsing", "float_type", "int_parsing", "int_type"}:
+        if type(given).__name__ == "BoolNotNumber":  # scenarios.model.nobool
+            return f"must be a number, not a boolean (got {given})"
         return f"must be a number{got}"
     if kind == "value_error":
         msg = str(ctx.get("error", err.get("msg", "")))

@@ -122,6 +122,13 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
     horizon = s.horizon_date()
     if horizon <= s.as_of:
         errors.append(doc.error(("horizon",), f"must be after as_of ({s.as_of}) (got {horizon})"))
+    else:
+        from scenarios.model.periods import add_months
+        from scenarios.model.schema import MAX_HORIZON_YEARS
+
+        if horizon > add_months(s.as_of, 12 * MAX_HORIZON_YEARS):
+            errors.append(doc.error(("horizon",), f"must be at most {MAX_HORIZON_YEARS} years after "
+                                    f"as_of ({s.as_of}) (got {horizon})"))
 
     try:
         universe = resolve_universe(s)

@@ -82,6 +82,11 @@ def _strict_date(v: Any) -> Any:
 Date = Annotated[dt.date, BeforeValidator(_strict_date)]
 
 
+#: Longest horizon a scenario may have (years): beyond it the data say nothing useful.
+MAX_HORIZON_YEARS = 10
+_PERIOD_DAYS = {"D": 1, "W": 7, "M": 365.25 / 12, "Q": 365.25 / 4, "Y": 365.25}
+
+
 def _horizon(v: Any) -> dt.date | str:
     if isinstance(v, dt.datetime):
         return v.date()
@@ -90,7 +95,10 @@ def _horizon(v: Any) -> dt.date | str:
     if isinstance(v, str):
         m = PERIOD_RE.match(v)
         if m and int(m.group(1)) > 0:
-            return f"{int(m.group(1))}{m.group(2).upper()}"
+            n, unit = int(m.group(1)), m.group(2).upper()
+            if n * _PERIOD_DAYS[unit] > MAX_HORIZON_YEARS * 365.25 + 1:
+                raise ValueError(f"must be at most {MAX_HORIZON_YEARS} years (got {v!r})")
+            return f"{n}{unit}"
         try:
             return dt.date.fromisoformat(v.strip())
         except ValueError:
@@ -106,6 +114,13 @@ _TAX = "tax rate (fraction in [0, 1)); default: baseline tax_rate, else 0"
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, data: Any) -> Any:
+        from scenarios.model.nobool import reject_bools
+
+        return reject_bools(cls, data)
 
 
 # ------------------------------------------------------------------ header parts

@@ -1,0 +1,96 @@
+"""The small hostile cases of issue 16: booleans are not numbers, choice weights sum to 1 (or
+``normalize: true``), horizons of at most 10 years, ``1.0e9`` is a number, ``--no-save`` is a
+hidden alias of ``--no-record``, ``<!--`` in a name cannot blank the HTML report."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from scenarios.cli.app import main
+from scenarios.errors import ScenarioErrors
+from scenarios.model import load_scenario
+from scenarios.yamlio import parse_yaml
+
+FIXTURE = Path(__file__).parents[1] / "model" / "fixtures" / "tencent_small.yaml"
+TEXT = FIXTURE.read_text(encoding="utf-8")
+
+
+def _errors(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioErrors) as info:
+        load_scenario(path)
+    return [e.format().replace(str(path), "s.yaml") for e in info.value.errors]
+
+
+def test_booleans_are_not_numbers(tmp_path) -> None:
+    text = TEXT.replace("monte_carlo: {draws: 2000, seed: 7}", "monte_carlo: {draws: true, seed: 7}")
+    text = text.replace("    shock: -0.08", "    shock: false")
+    errs = _errors(tmp_path, text)
+    assert any(e.startswith("s.yaml:45:22 monte_carlo.draws: must be a number, not a boolean (got true)")
+               for e in errs), errs
+    assert any("shock: must be a number, not a boolean (got false)" in e for e in errs), errs
+
+
+def test_booleans_still_work_where_a_boolean_is_meant(tmp_path) -> None:
+    text = TEXT.replace("    label: derating\n", "    label: derating\n    enabled: false\n")
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert [d.label for d in load_scenario(path).drivers if not d.enabled] == ["derating"]
+
+
+def test_choice_weights_must_sum_to_one_unless_normalized(tmp_path) -> None:
+    bad = TEXT.replace("amount: {dist: uniform, low: 60, high: 100}",
+                       "amount: {dist: choice, values: [60, 100], weights: [1, 1]}")
+    errs = _errors(tmp_path, bad)
+    assert any("weights must sum to 1 (got 2)" in e and "normalize: true" in e for e in errs), errs
+    ok = bad.replace("weights: [1, 1]}", "weights: [1, 1], normalize: true}")
+    path = tmp_path / "ok.yaml"
+    path.write_text(ok, encoding="utf-8")
+    dist = load_scenario(path).drivers[1].amount
+    assert dist.center() == pytest.approx(80.0)
+
+
+@pytest.mark.parametrize("horizon", ["100Y", "11Y", "121M", "41Q", "3700D", "2036-02-13"])
+def test_horizons_over_ten_years_are_rejected(tmp_path, horizon) -> None:
+    errs = _errors(tmp_path, TEXT.replace("horizon: 6M", f"horizon: {horizon}"))
+    assert any(e.startswith("s.yaml:9:10 horizon: must be at most 10 years") for e in errs), errs
+
+
+@pytest.mark.parametrize("horizon", ["10Y", "120M", "2036-02-12"])
+def test_ten_years_is_still_fine(tmp_path, horizon) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(TEXT.replace("horizon: 6M", f"horizon: {horizon}"), encoding="utf-8")
+    assert load_scenario(path).horizon_date().year == 2036
+
+
+@pytest.mark.parametrize("text, value", [("1.0e9", 1e9), ("1e9", 1e9), ("-2.5E-3", -0.0025), ("1.5e+3", 1500.0)])
+def test_exponent_floats_are_numbers(text, value) -> None:
+    assert parse_yaml(f"x: {text}\n").data["x"] == value
+    assert parse_yaml("x: 12\ny: 1e9x\n").data == {"x": 12, "y": "1e9x"}
+
+
+def test_no_save_is_a_hidden_alias_of_no_record(capsys) -> None:
+    assert main(["backtest", "--help"]) == 0
+    help_text = capsys.readouterr().out
+    assert "--no-record" in help_text and "--no-save" not in help_text
+
+
+@pytest.mark.snapshot
+def test_html_comment_and_script_in_a_name_do_not_blank_the_report(snapshot_dir, tmp_path, capsys) -> None:
+    name = "x<!--<script>alert(1)</script>&"
+    path = tmp_path / "s.yaml"
+    path.write_text(TEXT.replace("name: tencent-vat-rumour", f"name: '{name}'"), encoding="utf-8")
+    out = tmp_path / "r.html"
+    assert main(["report", str(path), "--out", str(out), "--draws", "200"]) == 0
+    html = out.read_text(encoding="utf-8")
+    block = re.search(r'<script type="application/json" id="run-data">(.*?)</script>', html, re.S)
+    assert block is not None
+    assert "<" not in block.group(1) and ">" not in block.group(1)
+    data = json.loads(block.group(1))
+    assert name in json.dumps(data, ensure_ascii=False)
+    assert html.count("<!--") == html.count("-->")  # no comment opened by the data
