@@ -94,3 +94,44 @@ def test_html_comment_and_script_in_a_name_do_not_blank_the_report(snapshot_dir,
     data = json.loads(block.group(1))
     assert name in json.dumps(data, ensure_ascii=False)
     assert html.count("<!--") == html.count("-->")  # no comment opened by the data
+
+
+def _fake_bin(tmp_path: Path, sudo_ok: bool) -> Path:
+    """A PATH with only fakes: a non-root ``id``, a ``sudo`` that records how it was called
+    (and would block reading a password without -n), an ``apt-get`` that records its calls."""
+    import os
+
+    b = tmp_path / "bin"
+    b.mkdir()
+    log = tmp_path / "calls.log"
+    scripts = {
+        "id": "echo 1000",
+        "sudo": (f'echo "sudo $*" >> {log}\n'
+                 'case "$1" in -n) shift; ' + ('exec "$@"' if sudo_ok else "exit 1") + ';; '
+                 '*) read -r password; exit 1;; esac'),
+        "apt-get": f'echo "apt-get $*" >> {log}',
+        "true": "exit 0",
+    }
+    for name, body in scripts.items():
+        path = b / name
+        path.write_text(f"#!/bin/bash\n{body}\n", encoding="utf-8")
+        os.chmod(path, 0o755)
+    return b
+
+
+@pytest.mark.parametrize("sudo_ok", [False, True])
+def test_install_browser_never_prompts(tmp_path, sudo_ok) -> None:
+    import subprocess
+
+    script = Path(__file__).parents[2] / "scripts" / "install-browser.sh"
+    fake = _fake_bin(tmp_path, sudo_ok)
+    proc = subprocess.run(["/bin/bash", str(script)], env={"PATH": str(fake)}, capture_output=True,
+                          text=True, timeout=30, stdin=subprocess.PIPE)
+    assert proc.returncode == 0
+    calls = (tmp_path / "calls.log").read_text() if (tmp_path / "calls.log").exists() else ""
+    assert all(line.startswith(("sudo -n", "apt-get")) for line in calls.splitlines()), calls
+    if sudo_ok:
+        assert "apt-get install -y" in calls
+    else:
+        assert "apt-get" not in calls
+        assert "To install it: sudo apt-get install -y" in proc.stderr
