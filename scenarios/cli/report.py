@@ -74,6 +74,15 @@ def _from_run(payload: dict, run_id: str, kind: str):  # -> ReportView
     result = parts["result"]
     score, counterfactual = parts["score"], parts["counterfactual"]
     notes: list[str] = []
+    from scenarios.cli.runs import _data_changes
+
+    changes = _data_changes(payload)
+    if changes:
+        notes.append("Price data changed since this run: " + "; ".join(changes) + ".")
+        for line in changes:
+            from scenarios.console import make_console
+
+            make_console(stderr=True).print(f"note: {line}", style="yellow")
     if result is None:
         result = _rerun(payload, run_id, notes)
     elif score is None and parts["walk_forward"] is None and _horizon_passed(result):

@@ -136,7 +136,8 @@ def show_cmd(
     if fmt == "json":
         typer.echo(json.dumps({"id": info.id, "kind": info.kind, "name": info.name,
                                "created_at": info.created_at.isoformat(),
-                               "file_sha256": info.file_sha256, "payload": payload},
+                               "file_sha256": info.file_sha256, "payload": payload,
+                               "data_changed": _data_changes(payload)},
                               indent=2, ensure_ascii=False))
         return
     from scenarios.backtest.render import make_console
@@ -155,6 +156,20 @@ def show_cmd(
         renderer(payload, console)
     else:
         render_payload(payload, console)
+    for line in _data_changes(payload):
+        console.print(f"note: {line}", markup=False, style="yellow")
+
+
+def _data_changes(payload: dict[str, Any]) -> list[str]:
+    """Symbols whose price rows differ from those the run recorded (see
+    :mod:`scenarios.data.fingerprint`); nothing for runs recorded before fingerprints."""
+    from scenarios.data.fingerprint import changed_since
+    from scenarios.errors import ScenariosError
+
+    try:
+        return changed_since(payload)
+    except ScenariosError as exc:
+        return [f"could not check whether the price data changed since this run: {exc}"]
 
 
 # ---------------------------------------------------------------------------- compare

@@ -123,12 +123,16 @@ def run_scenario(scenario: Any, *, source: Any = None, draws: int | None = None,
         name = getter(sym) if callable(getter) else None
         return str(name or getattr(source, "name", type(source).__name__))
 
+    from scenarios.data.fingerprint import rows_fingerprint
+
     for j, sym in enumerate(symbols):
         day, close, first = found[sym]  # read once, by data_checks, through the same view
         price[j] = close
         dates.append(day.date().isoformat())
+        used = view.history(sym, first, day)  # the rows this run could see (reproducibility)
         data_sources[sym] = {"source": provenance(sym), "first": first.date().isoformat(),
-                             "last": day.date().isoformat(), "field": "close (adjusted)"}
+                             "last": day.date().isoformat(), "field": "close (adjusted)",
+                             "rows": int(len(used)), "sha256": rows_fingerprint(used)}
     benchmarks: dict[str, dict[str, Any]] = {}
     for b in scenario.benchmarks:
         day, level, first = found[b]
