@@ -425,7 +425,7 @@ def _suggest(sym: str, known: list[str]) -> str:
     """``; did you mean 0700.HK, 0788.HK?`` from the closest known symbols (or nothing)."""
     import difflib
 
-    close = difflib.get_close_matches(sym.upper(), [k.upper() for k in known], n=3, cutoff=0.6)
+    close = difflib.get_close_matches(sym.upper(), [k.upper() for k in known], n=3, cutoff=0.8)
     return f"; did you mean {', '.join(close)}?" if close else ""
 
 

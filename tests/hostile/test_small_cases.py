@@ -135,3 +135,36 @@ def test_install_browser_never_prompts(tmp_path, sudo_ok) -> None:
     else:
         assert "apt-get" not in calls
         assert "To install it: sudo apt-get install -y" in proc.stderr
+
+
+def test_validation_reports_independent_errors_in_one_pass(tmp_path) -> None:
+    """A schema error in one driver no longer hides the FX and shares errors of the rest."""
+    text = """name: rounds
+as_of: 2026-02-12
+horizon: 6M
+universe: [0700.HK, 9988.HK]
+currency: HKD
+baseline:
+  0700.HK:
+    currency: CNY
+    eps: 27.0
+drivers:
+  - type: earnings_growth
+    growth: 0.1
+  - type: nope
+  - type: ai_capex
+    symbols: [0700.HK]
+    amount: 80
+    unit: bn
+    currency: CNY
+    useful_life_years: 5
+"""
+    errs = _errors(tmp_path, text)
+    assert errs[0].startswith("s.yaml:8:15 baseline.0700.HK.currency: no FX rate from CNY to HKD")
+    assert errs[1].startswith("s.yaml:13:5 drivers[1]: unknown type 'nope'")
+    assert errs[2].startswith("s.yaml:14:11 drivers[2].type: ai_capex needs baseline eps and shares "
+                              "for 0700.HK (missing: shares)"), errs
+    assert len(errs) == 3
+    # a required field that fails makes the later checks meaningless: only the schema errors
+    errs = _errors(tmp_path, text.replace("as_of: 2026-02-12", "as_of: someday"))
+    assert len(errs) == 2 and "as_of" in errs[0]
