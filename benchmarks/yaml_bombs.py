@@ -10,7 +10,12 @@ next to the same numbers for a real example file (the reference in the same run)
 * ``deep``: 50,000 nested ``[`` (crashes libyaml's recursive composer if it gets there);
 * ``large``: a 6 MB file (over the 5 MB limit).
 
-Target (issue 16): every case rejected in well under 1 s and under 200 MB. Run:
+Then ``scenarios validate --no-data`` runs in-process on mutated copies of every example (the
+fuzz test's kinds of damage: truncated, a key deleted, a scalar replaced by junk, a recursive
+alias, an alias bomb appended) and the slowest case is printed next to the median.
+
+Targets (issue 16): every bomb rejected in well under 1 s and under 200 MB; every validate case
+well under 2 s. Run:
 
     python benchmarks/yaml_bombs.py [--repeat 5]
 """
@@ -78,6 +83,46 @@ def measure(path: Path) -> dict[str, object]:
     return json.loads(proc.stdout)
 
 
+def validate_cases() -> list[tuple[str, str]]:
+    """(label, text) of damaged copies of every example."""
+    out: list[tuple[str, str]] = []
+    for ex in sorted((ROOT / "examples").glob("*.yaml")):
+        text = ex.read_text(encoding="utf-8")
+        lines = text.splitlines(keepends=True)
+        out += [
+            (f"{ex.name} truncated", text[: len(text) // 2]),
+            (f"{ex.name} key deleted", "".join(line for line in lines if not line.startswith("as_of:"))),
+            (f"{ex.name} junk scalar", text.replace("draws:", "draws: [bold]:100:\x1b #", 1)),
+            (f"{ex.name} recursive alias", text + "\nloop: &l [*l]\n"),
+            (f"{ex.name} alias bomb", text + "\nnotes:\n" + "".join("  " + x + "\n" for x in billion_laughs().splitlines())),
+        ]
+    return out
+
+
+def time_validate(tmp: Path) -> None:
+    import contextlib
+    import io
+    import time
+
+    from scenarios.cli.app import main
+
+    times: list[tuple[float, str, int]] = []
+    for label, text in validate_cases():
+        path = tmp / "case.yaml"
+        path.write_text(text, encoding="utf-8")
+        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+            t0 = time.perf_counter()
+            code = main(["validate", "--no-data", str(path)])
+            times.append((time.perf_counter() - t0, label, code))
+    times.sort()
+    med = statistics.median(t for t, _, _ in times)
+    worst, label, code = times[-1]
+    codes = sorted({c for _, _, c in times})
+    print(f"\nvalidate --no-data on {len(times)} damaged examples (in-process): median {med:.4f} s, "
+          f"slowest {worst:.4f} s ({label}, exit {code}); exit codes seen {codes}"
+          + ("" if worst < 2 and set(codes) <= {0, 2} else "  << OVER TARGET"))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5, help="fresh processes per case (median)")
@@ -90,6 +135,8 @@ def main() -> None:
             mb = statistics.median(float(r["peak_mb"]) for r in runs)  # type: ignore[arg-type]
             ok = "" if name.startswith("reference") or (secs < 1 and mb < 200) else "  << OVER TARGET"
             print(f"{name:32} {secs:9.4f} {mb:8.1f}  {runs[0]['outcome']}{ok}")
+        sys.path.insert(0, str(ROOT))
+        time_validate(Path(tmp))
 
 
 if __name__ == "__main__":
