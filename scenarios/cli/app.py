@@ -119,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if debug:
             raise
+        from scenarios.console import clean_control
+
         print(
-            f"error: unexpected {type(exc).__name__}: {exc}\n"
+            f"error: unexpected {type(exc).__name__}: {clean_control(str(exc))}\n"
             "This is a bug in narrative-scenarios; run again with --debug for the traceback.",
             file=sys.stderr,
         )

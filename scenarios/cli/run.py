@@ -305,7 +305,9 @@ def run_cmd(
             payload["run_id"] = run_id
             payloads.append(payload)
         else:
-            text = _summary_csv(result)
+            from scenarios.console import clean_control
+
+            text = clean_control(_summary_csv(result))  # a name's ESC never reaches the terminal raw
             typer.echo(text if not payloads else text.split("\n", 1)[1], nl=False)
             payloads.append(None)
     if fmt == "json":
