@@ -152,7 +152,10 @@ def transaction(con: "duckdb.DuckDBPyConnection") -> Iterator["duckdb.DuckDBPyCo
     try:
         yield con
     except BaseException:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except Exception:  # noqa: BLE001 - e.g. "Current transaction is aborted" after a full disk:
+            pass  # the error that caused the rollback is the one to report
         raise
     else:
         con.execute("COMMIT")

@@ -174,3 +174,19 @@ def test_16_concurrent_runs_and_an_import_lose_nothing(snapshot_dir, tmp_path) -
         else:
             assert code == 5 and "NOT recorded" in err, err
     assert recorded == len(stored)
+
+
+def test_a_failed_write_reports_its_cause_not_the_rollback(tmp_path) -> None:
+    """A write that fails (here: a full disk, simulated) surfaces its own error even when the
+    ROLLBACK fails too (DuckDB says "Current transaction is aborted")."""
+    from scenarios.store.db import transaction
+
+    class Con:
+        def execute(self, sql, *args):
+            if sql == "ROLLBACK":
+                raise RuntimeError("TransactionContext Error: Current transaction is aborted")
+            return self
+
+    with pytest.raises(OSError, match="No space left"):
+        with transaction(Con()):
+            raise OSError(28, "No space left on device")

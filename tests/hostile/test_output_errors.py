@@ -199,3 +199,18 @@ def test_unwritable_scenarios_home_is_a_store_error(snapshot_dir, tmp_path, caps
     assert f"cannot create the store folder {home}" in err and "SCENARIOS_HOME" in err
     assert "NOT recorded" in err
     assert main(["run", str(FIXTURE), "--draws", "50", "--no-record"]) == 0
+
+
+@pytest.mark.snapshot
+def test_grid_points_with_a_long_name_write_distinct_files(snapshot_dir, tmp_path, capsys) -> None:
+    text = FIXTURE.read_text(encoding="utf-8").replace("name: tencent-vat-rumour", "name: " + "n" * 150)
+    text += "grid:\n  drivers[capex].useful_life_years: [3, 4, 5]\n"
+    path = tmp_path / "g.yaml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--draws", "50", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    files = sorted(p.name for p in out.iterdir())
+    assert len(files) == 9 and len({f.split(".")[0] for f in files}) == 3, files
+    for f in files:
+        assert f"wrote {out / f}" in printed.replace("\n", "")
