@@ -238,6 +238,8 @@ def check_frame(symbol: str, frame: pd.DataFrame, *, splits: pd.Series | None = 
 
     # prices present and positive ---------------------------------------------------------
     out.add_mask("missing_close", "error", np.isnan(c), lambda rows: "close is missing")
+    out.add_mask("infinite_price", "error", np.isinf(o) | np.isinf(h) | np.isinf(low) | np.isinf(c),
+                 lambda rows: "a price is infinite")
     ohl_missing = np.isnan(o) | np.isnan(h) | np.isnan(low)
     if ohl_missing.any():
         def _which(rows: np.ndarray) -> str:

@@ -114,3 +114,22 @@ def test_data_check_reports_a_spike(prices, capsys) -> None:
     reports = json.loads(capsys.readouterr().out)
     spikes = [i for r in reports for i in r["issues"] if i["check"] == "spike"]
     assert [(s["first"], s["severity"]) for s in spikes] == [("2025-11-03", "warning")]
+
+
+def test_a_bad_close_in_the_realized_window_stops_a_backtest(prices, tmp_path, capsys) -> None:
+    _edit(prices, "0700.HK", "2026-04-01", "0")  # after as_of 2026-02-12, before the horizon
+    code = main(["backtest", str(FIXTURE), "--no-record", "--draws", "200"])
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert "0700.HK" in err and "realized window 2026-02-12..2026-08-12" in err and "2026-04-01" in err
+    assert main(["backtest", str(FIXTURE), "--no-record", "--draws", "200", "--drop-bad-rows",
+                 "--format", "json"]) == 0
+    assert "left out 1 row(s) with a bad close (2026-04-01" in capsys.readouterr().out
+
+
+def test_data_check_makes_an_infinite_close_an_error(prices, capsys) -> None:
+    _edit(prices, "0700.HK", "2025-11-03", "inf")
+    main(["data", "check", "0700.HK", "--format", "json"])
+    out = capsys.readouterr().out
+    issues = [i for r in json.loads(out) for i in r["issues"] if i["first"] == "2025-11-03"]
+    assert any(i["severity"] == "error" for i in issues), issues
