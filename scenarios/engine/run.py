@@ -105,6 +105,10 @@ def run_scenario(scenario: Any, *, source: Any = None, draws: int | None = None,
         symbols = resolve_universe(scenario, cut)
     except ResolveError as exc:
         raise fail(exc.path, exc.message) from None
+    if isinstance(scenario.universe, str):  # members of a named universe without prices are left
+        symbols = [s for s in symbols if s in found]  # out (data_checks warned about each)
+        if not symbols:
+            raise fail(("universe",), f"no member of universe {scenario.universe!r} has price data on {cut}")
 
     if n_draws * len(symbols) > MAX_CELLS:
         raise ScenarioError(

@@ -382,6 +382,10 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
                                         f"no price data for {sym} either (see the first error)"))
                 explained = True
                 continue
+            if named and path == ("universe",):  # a member of a named universe: left out, warned
+                warnings.append(warning_at(doc, path, f"member {sym} of universe {scenario.universe!r} "
+                                           f"on {as_of} has no price data: left out of the run"))
+                continue
             errors.append(doc.error(path, f"unknown symbol {sym}: the price source ({src_name}) "
                                     "has no data for it" + _suggest(sym, known)))
             continue

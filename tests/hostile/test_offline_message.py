@@ -4,6 +4,7 @@ in a universe is an unknown symbol on the universe line with close matches (issu
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,24 @@ def test_a_typo_in_the_universe_is_an_unknown_symbol_with_suggestions(snapshot_d
     err = capsys.readouterr().err
     assert f"{path}:10:30 universe[2]: unknown symbol 0700.HX" in err
     assert "did you mean 0700.HK" in err
+
+
+@pytest.mark.snapshot
+def test_named_universe_members_without_prices_are_left_out_with_a_warning(snapshot_dir, tmp_path,
+                                                                           capsys) -> None:
+    """hstech on 2024-06-28 lists 1833.HK and 9898.HK, which the snapshot has no file for."""
+    path = tmp_path / "h.yaml"
+    path.write_text("name: hstech-2024\nas_of: 2024-06-28\nhorizon: 6M\nuniverse: hstech\n"
+                    "benchmarks: [HSTECH.HK]\ncurrency: HKD\ndrivers:\n  - type: rerating\n"
+                    "    change: {dist: uniform, low: -0.1, high: 0.1}\n"
+                    "monte_carlo: {draws: 200, seed: 1}\n", encoding="utf-8")
+    assert main(["run", str(path), "--no-record", "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    for sym in ("1833.HK", "9898.HK"):
+        assert f"{path}:4:11 universe: warning: member {sym} of universe 'hstech' on 2024-06-28 has no price data" in err
+    symbols = json.loads(out)["symbols"]
+    assert len(symbols) == 28 and "1833.HK" not in symbols and "0700.HK" in symbols
+    # an explicit list is different: a symbol without prices is an error on its own line
+    path.write_text(path.read_text().replace("universe: hstech", "universe: [0700.HK, 1833.HK]"))
+    assert main(["validate", str(path)]) == 2
+    assert f"{path}:4:21 universe[1]: unknown symbol 1833.HK" in capsys.readouterr().err
