@@ -224,6 +224,14 @@ def raw_key(doc: Any, parent: tuple[str | int, ...], sym: str) -> Any:
 def _check_articles(s: Any, doc: Any, errors: list[ScenarioError]) -> None:
     if not s.narrative.articles:
         return
+    bad = [i for i, a in enumerate(s.narrative.articles)
+           if "/" in a or "\\" in a or a.startswith(".") or "\x00" in a]
+    for i in bad:  # a name, never a path: nothing outside seeds/ is looked at
+        errors.append(doc.error(("narrative", "articles", i),
+                                "must be an article file name such as 000_a7fbbc5f650d9614.txt "
+                                "(no folders: articles are looked up in seeds/)"))
+    if bad:
+        return
     try:
         from scenarios.seeds.base import seeds_dir
     except ImportError:

@@ -65,3 +65,14 @@ def test_allow_path_opens_one_more_folder(tree, capsys) -> None:
     # the permission does not outlive the command
     assert main(["validate", "--no-data", str(tree / "sub" / "child.yaml")]) == 2
     allow_paths(None)
+
+
+@pytest.mark.parametrize("name", ["../../../etc/passwd", "/etc/passwd", "sub/x.txt", ".hidden.txt"])
+def test_article_names_are_names_not_paths(tmp_path, name) -> None:
+    text = FIXTURE.read_text(encoding="utf-8").replace("articles: [000_a7fbbc5f650d9614.txt]",
+                                                       f"articles: ['{name}']")
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert "narrative.articles[0]: must be an article file name" in str(info.value)
