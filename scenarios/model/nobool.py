@@ -28,6 +28,19 @@ def _types(annotation: Any) -> set[Any]:
     return {origin}
 
 
+def _element_annotations(annotation: Any) -> list[Any]:
+    """Element annotations of the list/tuple forms an annotation allows (``list[float]``,
+    ``tuple[float, float] | None``)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _element_annotations(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [e for arg in typing.get_args(annotation) for e in _element_annotations(arg)]
+    if origin in (list, tuple):
+        return [a for a in typing.get_args(annotation) if a is not Ellipsis]
+    return []
+
+
 def wants_number_not_bool(annotation: Any) -> bool:
     """True when the annotation accepts int/float but not bool (nor Any)."""
     found = _types(annotation)
@@ -51,4 +64,9 @@ def reject_bools(model: Any, data: Any) -> Any:
         if isinstance(value, bool) and wants_number_not_bool(field.annotation):
             out = dict(data) if out is None else out
             out[key] = BoolNotNumber(str(value).lower())
+        elif isinstance(value, list) and any(isinstance(v, bool) for v in value):
+            elements = _element_annotations(field.annotation)
+            if elements and all(wants_number_not_bool(a) for a in elements):
+                out = dict(data) if out is None else out
+                out[key] = [BoolNotNumber(str(v).lower()) if isinstance(v, bool) else v for v in value]
     return data if out is None else out

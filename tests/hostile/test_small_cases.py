@@ -36,6 +36,19 @@ def test_booleans_are_not_numbers(tmp_path) -> None:
     assert any("shock: must be a number, not a boolean (got false)" in e for e in errs), errs
 
 
+def test_booleans_in_number_lists_are_rejected_too() -> None:
+    from scenarios.model import scenario_from_dict
+
+    data = {"name": "x", "as_of": "2025-06-30", "horizon": "6M", "universe": ["0700.HK"], "drivers": [
+        {"type": "earnings_growth", "growth": {"dist": "choice", "values": [True, 0.1], "weights": [0.5, 0.5]}},
+        {"type": "rerating", "change": {"dist": "normal", "mean": 0, "sd": 0.1, "clip": [False, 0.2]}}]}
+    with pytest.raises(ScenarioErrors) as info:
+        scenario_from_dict(data)
+    assert [e.format() for e in info.value.errors] == [
+        "<dict> drivers[0].growth.values[0]: must be a number, not a boolean (got true)",
+        "<dict> drivers[1].change.clip[0]: must be a number, not a boolean (got false)"]
+
+
 def test_booleans_still_work_where_a_boolean_is_meant(tmp_path) -> None:
     text = TEXT.replace("    label: derating\n", "    label: derating\n    enabled: false\n")
     path = tmp_path / "s.yaml"
