@@ -27,7 +27,6 @@ import datetime as _dt
 import json
 import math
 import secrets
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
