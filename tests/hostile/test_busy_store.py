@@ -80,7 +80,7 @@ def test_a_busy_store_makes_run_wait_with_a_notice_then_exit_5(snapshot_dir, cap
 def test_a_writer_gets_the_store_when_the_holder_lets_go(snapshot_dir, capsys, monkeypatch) -> None:
     db = _make_store(capsys)
     monkeypatch.setenv("SCENARIOS_STORE_TIMEOUT", "30")
-    holder = _hold(db, "rw", 3)
+    holder = _hold(db, "rw", 8)  # longer than the run takes before it records, even on a slow CI
     try:
         code = main(["run", str(FIXTURE), "--draws", "100", "--format", "json"])
         out, err = capsys.readouterr()
