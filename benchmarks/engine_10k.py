@@ -2,7 +2,7 @@
 warm (prices cached in the source), against a reference measured in the same run: reading the
 same baseline closes through a PriceView alone.
 
-Usage: ``SCENARIOS_PRICES=/work/shared/hkdata/prices python benchmarks/engine_10k.py [FILES...]``
+Usage: ``SCENARIOS_PRICES=../shared/hkdata/prices python benchmarks/engine_10k.py [FILES...]``
 (default: the test fixture and every ``examples/*.yaml``). Times are wall seconds, best of 3
 for the warm runs.
 """

@@ -16,7 +16,7 @@ estimates, the members the snapshot lacks, and the year-by-year counterfactual t
 
 Usage::
 
-    SCENARIOS_PRICES=/work/shared/hkdata/prices python benchmarks/hstech_tracking.py \
+    SCENARIOS_PRICES=../shared/hkdata/prices python benchmarks/hstech_tracking.py \
         [--start 2024-01-01] [--end 2025-12-31] [--no-counterfactuals]
 """
 
@@ -72,11 +72,17 @@ def main(argv: list[str] | None = None) -> int:
         "total_ret": dict(panel=panel_tr),
         "equal": dict(panel=panel, rule=WeightRule("equal")),
     }
+    from scenarios.errors import DataUnavailableError
+
     res = {}
     secs = {}
     for name, kw in runs.items():
         t = time.perf_counter()
-        res[name] = reconstruct_hstech(src, args.start, args.end, reference_dir=ref, **kw)
+        try:
+            res[name] = reconstruct_hstech(src, args.start, args.end, reference_dir=ref, **kw)
+        except DataUnavailableError as exc:  # e.g. a 120-day window before the index existed
+            print(f"{name}: not measurable over this range ({exc})")
+            continue
         secs[name] = time.perf_counter() - t
 
     main_res = res["replica"]
@@ -92,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print((q * 100).round(2).to_string(na_rep=""))
     print("\ncalendar-year price return, replica minus actual (percentage points):")
-    for name in ("replica", "total_ret", "equal"):
+    for name in [n for n in ("replica", "total_ret", "equal") if n in res]:
         lv = res[name].levels
         yr = lv.groupby(lv.index.year).last()
         prev = lv.iloc[0] / (1 + pd.Series({"replica": res[name].daily["replica"].iloc[0],
@@ -132,6 +138,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {row.symbol}  {row.start} .. {row.end} (excl.)  {row.reason}")
     for note in main_res.notes:
         print(f"note: {note}")
+    snaps = ref / "hstech_weights_snapshots.csv"
+    if snaps.is_file():
+        from scenarios.backtest.recon.reference import snapshot_weight_coverage
+
+        have = {p.name[:-4] for p in prices.glob("*.csv")}
+        cov = snapshot_weight_coverage(snaps, have)
+        print("\nindex weight held by members without a price file, where a whole weight list exists:")
+        for row in cov.itertuples(index=False):
+            print(f"  {row.as_of.date()}: {row.without_data:.2%} of {row.listed:.2%} stated "
+                  f"({row.unstated:.2%} unstated) - {row.missing_names}")
 
     if not args.no_counterfactuals:
         t = time.perf_counter()

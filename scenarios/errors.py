@@ -133,6 +133,11 @@ class RunNotFoundError(StoreError):
     """No recorded run has the requested id."""
 
 
+class IncompatibleRunError(StoreError):
+    """A recorded run (or result JSON) was written by a version of scenarios whose result
+    format this one cannot read: re-run it."""
+
+
 class IncomparableRunsError(ScenariosError):
     """Recorded runs cannot be compared as asked (fewer than two, or one symbol's return is a
     total return in one run and a price return in another)."""

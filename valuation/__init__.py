@@ -6,12 +6,27 @@ objects, and broadcasts over a leading draws axis. Fractions everywhere (0.35 = 
 
 Modules: :mod:`.multiples`, :mod:`.decomposition`, :mod:`.reversion`, :mod:`.drivers` (capex,
 subsidy, growth, buyback, fx, shock) and :mod:`.index` (weights, capping, drift, chain, calendar,
-turnover, implied).
+turnover, implied); :mod:`.cash_items` (one-off / programme / recurring cash, buybacks),
+:mod:`.cashflow` (FCF conventions, FCF yield, two-stage DCF), :mod:`.attribution` (exact Shapley),
+:mod:`.volatility` (history, EWMA, GARCH) and :mod:`.hac` (Newey-West mean tests).
+See ``docs/finance.md`` for the finance behind them.
 """
 
 from __future__ import annotations
 
-from . import decomposition, drivers, exceptions, index, multiples, reversion
+from . import (
+    attribution,
+    cash_items,
+    cashflow,
+    decomposition,
+    drivers,
+    exceptions,
+    hac,
+    index,
+    multiples,
+    reversion,
+    volatility,
+)
 from .decomposition import ReturnDecomposition, decompose_prices, decompose_return, implied_rerating
 from .exceptions import (
     ConvergenceError,
@@ -19,6 +34,7 @@ from .exceptions import (
     InputRangeError,
     InputShapeError,
     InputTypeError,
+    MissingDependencyError,
     NonFiniteInputError,
     PercentNotFractionError,
     ValuationError,
@@ -37,6 +53,7 @@ from .reversion import revert_multiple, reversion_fraction, reversion_rerating
 
 __all__ = [
     "decomposition", "drivers", "exceptions", "index", "multiples", "reversion",
+    "attribution", "cash_items", "cashflow", "hac", "volatility", "MissingDependencyError",
     "ReturnDecomposition", "decompose_prices", "decompose_return", "implied_rerating",
     "ConvergenceError", "InfeasibleCapError", "InputRangeError", "InputShapeError",
     "InputTypeError", "NonFiniteInputError", "PercentNotFractionError", "ValuationError",

@@ -270,3 +270,13 @@ class Inputs:
         if isinstance(t, pd.Series) and res.ndim == 2 and res.shape[0] == len(t):
             return pd.DataFrame(res, index=t.index)
         return res
+
+
+def raise_if(invalid: BoolArray, values: FloatArray, func: str, message: str) -> None:
+    """Raise :class:`InputRangeError` naming the first position where ``invalid`` holds (for rules
+    that have no ``on_invalid`` escape, e.g. ``r <= g`` in a Gordon model)."""
+    invalid = np.asarray(invalid)
+    if not invalid.any():
+        return
+    shown = np.broadcast_to(values, invalid.shape)
+    raise InputRangeError(f"{func}: {message} ({_where(invalid, shown)})")

@@ -17,6 +17,7 @@ __all__ = [
     "PercentNotFractionError",
     "InfeasibleCapError",
     "ConvergenceError",
+    "MissingDependencyError",
 ]
 
 
@@ -53,3 +54,8 @@ class InfeasibleCapError(ValuationError):
 
 class ConvergenceError(ValuationError):
     """An iterative solver did not reach its tolerance."""
+
+
+class MissingDependencyError(ValuationError, ImportError):
+    """An optional package is needed for this function (GARCH needs ``arch``); the message names
+    the install command."""

@@ -31,15 +31,17 @@ Public API::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from scenarios.backtest.recon.batch import BatchSimulation, SchemeArrays, simulate_index_batch
 from scenarios.backtest.recon.membership import Membership
 from scenarios.backtest.recon.panel import IndexPanel, load_index_panel
 from scenarios.backtest.recon.recon import WARMUP_DAYS
@@ -52,7 +54,7 @@ from scenarios.errors import DataUnavailableError, ScenarioError
 
 __all__ = [
     "AI_TILT", "CounterfactualResult", "IndexScheme", "default_schemes",
-    "run_index_counterfactuals", "simulate_schemes", "year_table",
+    "run_index_counterfactuals", "scheme_arrays", "simulate_schemes", "year_table",
 ]
 
 #: Theme multipliers of the default ``ai_tilt`` scheme: AI compute and models > platforms > rest.
@@ -101,13 +103,10 @@ class IndexScheme:
                    tilts=dict(get("tilts") or {}), exclude=tuple(get("exclude") or ()),
                    cap=cap, weights=dict(get("weights")) if get("weights") else None)
 
-    def rule(self, theme_map: Mapping[str, str]) -> WeightRule:
-        """The :class:`~scenarios.backtest.index_recon.WeightRule` of this scheme.
-
-        ``theme_map``: symbol -> theme. A tilt or exclusion key that is neither a theme nor a
-        symbol of ``theme_map`` raises :class:`~scenarios.errors.ScenarioError` (a typo such as
-        ``auto_ev`` would otherwise change nothing silently).
-        """
+    def _parsed(self, theme_map: Mapping[str, str]
+                ) -> tuple[dict[str, float], dict[str, float], set[str], set[str]]:
+        """``(tilts by symbol, tilts by theme, excluded symbols, excluded themes)``; a key that is
+        neither a theme nor a symbol of ``theme_map`` raises :class:`ScenarioError`."""
         from scenarios.seeds.universes import THEMES
 
         def symbol(key: str, where: str) -> str:
@@ -127,6 +126,25 @@ class IndexScheme:
                 tilts_sym[symbol(key, "tilts")] = float(m)
         ex_theme = {k for k in self.exclude if k in THEMES}
         ex_sym = {symbol(k, "exclude") for k in self.exclude if k not in THEMES}
+        return tilts_sym, tilts_theme, ex_sym, ex_theme
+
+    def scores(self, theme_map: Mapping[str, str], symbols: Sequence[str]) -> np.ndarray:
+        """Multiplier of each of ``symbols`` under this scheme (its tilt, 0 when excluded):
+        the array form of :meth:`rule`'s transform, for the batched path."""
+        tilts_sym, tilts_theme, ex_sym, ex_theme = self._parsed(theme_map)
+        themes = [theme_map.get(s, "other") for s in symbols]
+        return np.array([0.0 if (s in ex_sym or t in ex_theme)
+                         else tilts_sym.get(s, tilts_theme.get(t, 1.0))
+                         for s, t in zip(symbols, themes)], dtype="float64")
+
+    def rule(self, theme_map: Mapping[str, str]) -> WeightRule:
+        """The :class:`~scenarios.backtest.index_recon.WeightRule` of this scheme.
+
+        ``theme_map``: symbol -> theme. A tilt or exclusion key that is neither a theme nor a
+        symbol of ``theme_map`` raises :class:`~scenarios.errors.ScenarioError` (a typo such as
+        ``auto_ev`` would otherwise change nothing silently).
+        """
+        tilts_sym, tilts_theme, ex_sym, ex_theme = self._parsed(theme_map)
         plain = not (tilts_sym or tilts_theme or ex_theme or ex_sym)
 
         def transform(w: pd.Series, _on: pd.Timestamp) -> pd.Series:
@@ -176,10 +194,33 @@ class CounterfactualResult:
 
     levels: pd.DataFrame
     returns: pd.DataFrame
-    weights: dict[str, pd.DataFrame]
-    turnover: dict[str, pd.Series]
+    weights: Mapping[str, pd.DataFrame]
+    turnover: Mapping[str, pd.Series]
     table: pd.DataFrame
     notes: tuple[str, ...]
+    #: the arrays behind a batched run (``engine="batch"``), schemes first; None for the loop
+    batch: BatchSimulation | None = None
+
+
+class _PerScheme(Mapping[str, Any]):
+    """scheme name -> a frame built on first access from the batched arrays (building 1,000
+    DataFrames nobody reads would cost more than the simulation)."""
+
+    def __init__(self, names: Sequence[str], build: Callable[[int], Any]) -> None:
+        self._pos = {n: i for i, n in enumerate(names)}
+        self._build = build
+        self._cache: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._cache:
+            self._cache[key] = self._build(self._pos[key])
+        return self._cache[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pos)
+
+    def __len__(self) -> int:
+        return len(self._pos)
 
 
 def year_table(returns: pd.DataFrame) -> pd.DataFrame:
@@ -189,21 +230,33 @@ def year_table(returns: pd.DataFrame) -> pd.DataFrame:
     ``"total"``; columns as ``returns``; values fractions. Days where a column is NaN count as 0.
     ``attrs``: ``start``/``end`` per row in ``attrs["ranges"]``.
     """
-    rows: dict[str, pd.Series] = {}
     ranges: dict[str, tuple[str, str]] = {}
-    for year, part in returns.groupby(returns.index.year):
-        first, last = part.index[0], part.index[-1]
-        label = str(year)
+    ix = returns.index
+    if not ix.is_monotonic_increasing:
+        returns = returns.sort_index()
+        ix = returns.index
+    # one pass on arrays (1,000 scheme columns make a per-column groupby slow)
+    growth = 1.0 + np.nan_to_num(returns.to_numpy(dtype="float64"), nan=0.0, posinf=np.inf,
+                                 neginf=-np.inf)
+    years = np.asarray(ix.year)
+    starts = np.flatnonzero(np.r_[True, years[1:] != years[:-1]]) if len(ix) else np.array([], int)
+    ends = np.r_[starts[1:], len(ix)] - 1
+    labels: list[str] = []
+    for a, e in zip(starts, ends):
+        first, last = ix[a], ix[e]
+        label = str(first.year)
         full_start = first.month == 1 and first.day <= 7
         full_end = last.month == 12 and last.day >= 24
         if not (full_start and full_end):
-            label = f"{year} ({first:%m-%d}..{last:%m-%d})"
-        rows[label] = (1 + part.fillna(0.0)).prod() - 1
+            label = f"{first.year} ({first:%m-%d}..{last:%m-%d})"
+        labels.append(label)
         ranges[label] = (str(first.date()), str(last.date()))
-    rows["total"] = (1 + returns.fillna(0.0)).prod() - 1
-    ranges["total"] = (str(returns.index[0].date()), str(returns.index[-1].date()))
-    out = pd.DataFrame(rows).T
-    out.index.name = "period"
+    per_year = np.multiply.reduceat(growth, starts, axis=0) - 1.0 if len(starts) else \
+        np.empty((0, growth.shape[1]))
+    total = growth.prod(axis=0, keepdims=True) - 1.0
+    ranges["total"] = (str(ix[0].date()), str(ix[-1].date()))
+    out = pd.DataFrame(np.vstack([per_year, total]), columns=returns.columns,
+                       index=pd.Index([*labels, "total"], name="period"))
     out.attrs["ranges"] = ranges
     out.attrs["return_kind"] = "price"
     return out
@@ -222,8 +275,14 @@ def simulate_schemes(
     reference_dir: str | Path | None = None,
     broker_prior: bool = True,
     panel: IndexPanel | None = None,
+    engine: Literal["batch", "loop"] = "batch",
 ) -> CounterfactualResult:
     """Run every scheme over ``[start, end]`` and put them next to the benchmarks.
+
+    ``engine="batch"`` (default) fits the implied weights once and runs all schemes together
+    (:func:`~scenarios.backtest.recon.batch.simulate_index_batch`); ``"loop"`` runs
+    :func:`~scenarios.backtest.recon.simulate.simulate_index` once per scheme (the reference;
+    the two agree to 1e-10).
 
     The implied base needs ``index_symbol``'s levels to fit weights, so the range is cut at the
     last index close (a note says so). Weight fits skip the snapshot's odd sessions; the schemes
@@ -235,10 +294,12 @@ def simulate_schemes(
     if not schemes:
         raise ScenarioError("no scheme to run", field="schemes")
     names = [s.name for s in schemes]
-    dup = {n for n in names if names.count(n) > 1}
+    dup = {n for n, c in Counter(names).items() if c > 1}
     if dup:
         raise ScenarioError(f"scheme names must be unique (repeated: {', '.join(sorted(dup))})",
                             field="schemes")
+    if engine not in ("batch", "loop"):
+        raise ScenarioError(f"engine must be 'batch' or 'loop' (got {engine!r})", field="engine")
     membership = universe if isinstance(universe, Membership) else Membership.from_universe(universe)
     t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
     if source is None:
@@ -253,6 +314,10 @@ def simulate_schemes(
         if (t1 - panel.index.index[-1]).days > 7:
             notes.append(f"{index_symbol} data end {panel.index.index[-1].date()}: range cut there")
         t1 = panel.index.index[-1]
+    if t0 > t1:
+        raise DataUnavailableError(
+            f"{index_symbol} data end {t1.date()}: nothing to simulate from {t0.date()} "
+            "(the schemes' weights are fitted on the index's own returns)")
     caveat = membership.unrecorded_note(t0)
     if caveat:
         notes.append(caveat)
@@ -260,22 +325,33 @@ def simulate_schemes(
     theme_map = {s: t.theme for s, t in _themes().items()}
 
     cols: dict[str, pd.Series] = {}
-    weights: dict[str, pd.DataFrame] = {}
-    turnover: dict[str, pd.Series] = {}
-    for sch in schemes:
-        sim = simulate_index(panel, membership, sch.rule(theme_map), t0, t1,
-                             method=method, entry_weights=entry,  # type: ignore[arg-type]
-                             known_weights=known)
-        cols[sch.name] = sim.returns
-        weights[sch.name] = sim.weights
-        turnover[sch.name] = sim.turnover
-        missing = {m for m in " ".join(sim.segments["names_missing"]).split() if m}
-        if missing and sch is schemes[0]:
-            notes.append("members without data for part of the range (their weight is absorbed "
-                         "by the others): " + ", ".join(sorted(missing)))
-    days = next(iter(cols.values())).index
+    weights: Mapping[str, pd.DataFrame]
+    turnover: Mapping[str, pd.Series]
+    batch: BatchSimulation | None = None
+    if engine == "loop":
+        weights, turnover = {}, {}
+        for sch in schemes:
+            sim = simulate_index(panel, membership, sch.rule(theme_map), t0, t1,
+                                 method=method, entry_weights=entry,  # type: ignore[arg-type]
+                                 known_weights=known)
+            cols[sch.name] = sim.returns
+            weights[sch.name] = sim.weights  # type: ignore[index]
+            turnover[sch.name] = sim.turnover  # type: ignore[index]
+            if sch is schemes[0]:
+                _missing_note(sim.segments, notes)
+        scheme_rets = pd.DataFrame(cols)
+    else:
+        batch = simulate_index_batch(panel, membership, scheme_arrays(schemes, panel, theme_map),
+                                     t0, t1, method=method,  # type: ignore[arg-type]
+                                     entry_weights=entry, known_weights=known)
+        _missing_note(batch.segments, notes)
+        scheme_rets = pd.DataFrame(batch.returns.T, index=batch.days, columns=names)
+        weights = _PerScheme(names, batch.weights_frame)
+        turnover = _PerScheme(names, batch.turnover_series)
+    days = scheme_rets.index
+    bench: dict[str, pd.Series] = {}
     for sym in benchmarks:
-        if sym in cols:
+        if sym in scheme_rets.columns:
             raise ScenarioError(f"a scheme is named like the benchmark {sym}", field="schemes")
         if normalize_symbol(sym) == normalize_symbol(index_symbol):
             lvl = panel.index
@@ -287,13 +363,75 @@ def simulate_schemes(
         if prev.empty:
             raise DataUnavailableError(f"{sym} has no close before {days[0].date()}")
         seq = pd.concat([prev.iloc[-1:], lvl.loc[days]])
-        cols[sym] = seq.pct_change().iloc[1:]
-    rets = pd.DataFrame(cols)
-    levels = 100 * (1 + rets.fillna(0.0)).cumprod()
+        bench[sym] = seq.pct_change().iloc[1:]
+    rets = pd.concat([scheme_rets, pd.DataFrame(bench, index=days)], axis=1) if bench else scheme_rets
+    levels = pd.DataFrame(100 * np.cumprod(1.0 + np.nan_to_num(rets.to_numpy(dtype="float64"),
+                                                                 nan=0.0, posinf=np.inf,
+                                                                 neginf=-np.inf), axis=0),
+                          index=rets.index, columns=rets.columns)
     table = year_table(rets)
     table.attrs["notes"] = tuple(notes)
     return CounterfactualResult(levels=levels, returns=rets, weights=weights, turnover=turnover,
-                                table=table, notes=tuple(notes))
+                                table=table, notes=tuple(notes), batch=batch)
+
+
+def _missing_note(segments: pd.DataFrame, notes: list[str]) -> None:
+    missing = {m for m in " ".join(segments["names_missing"]).split() if m}
+    if missing:
+        notes.append("members without data for part of the range (their weight is absorbed "
+                     "by the others): " + ", ".join(sorted(missing)))
+
+
+def _scores(schemes: Sequence[IndexScheme], theme_map: Mapping[str, str],
+            symbols: Sequence[str]) -> np.ndarray:
+    """``(S, N)`` multipliers of every scheme: :meth:`IndexScheme.scores` with the symbol ->
+    theme lookup done once for all schemes."""
+    from scenarios.seeds.universes import THEMES
+
+    themes = list(THEMES)
+    pos = {t: i for i, t in enumerate(themes)}
+    col = {s: i for i, s in enumerate(symbols)}
+    t_idx = np.array([pos.get(theme_map.get(s, "other"), len(themes)) for s in symbols])
+    per_theme = np.ones((len(schemes), len(themes) + 1))
+    by_symbol: list[tuple[int, dict[str, float], set[str]]] = []
+    for j, sch in enumerate(schemes):
+        tilts_sym, tilts_theme, ex_sym, ex_theme = sch._parsed(theme_map)
+        for t, m in tilts_theme.items():
+            per_theme[j, pos[t]] = m
+        for t in ex_theme:
+            per_theme[j, pos[t]] = 0.0
+        if tilts_sym or ex_sym:
+            by_symbol.append((j, tilts_sym, ex_sym))
+    out = per_theme[:, t_idx]
+    for j, tilts_sym, ex_sym in by_symbol:
+        for sym, m in tilts_sym.items():
+            if sym in col:
+                out[j, col[sym]] = m
+        for sym in ex_sym:
+            if sym in col:
+                out[j, col[sym]] = 0.0
+    return out
+
+
+def scheme_arrays(schemes: Sequence[IndexScheme], panel: IndexPanel,
+                  theme_map: Mapping[str, str]) -> SchemeArrays:
+    """``schemes`` as arrays over the panel's symbols (scores, caps, custom weights)."""
+    symbols = tuple(panel.prices.columns)
+    col = {s: i for i, s in enumerate(symbols)}
+    S, N = len(schemes), len(symbols)
+    custom = np.zeros((S, N))
+    for j, sch in enumerate(schemes):
+        for k, v in (sch.weights or {}).items():
+            i = col.get(normalize_symbol(k))
+            if i is not None:
+                custom[j, i] = float(v)
+    base = {"implied": "implied", "market_cap": "implied", "equal": "equal", "custom": "custom"}
+    return SchemeArrays(
+        names=tuple(s.name for s in schemes), symbols=symbols,
+        bases=tuple(base[s.scheme] for s in schemes),  # type: ignore[misc]
+        scores=_scores(schemes, theme_map, symbols),
+        caps=np.array([1.0 if s.cap is None else float(s.cap) for s in schemes]),
+        custom=custom)
 
 
 def run_index_counterfactuals(

@@ -148,6 +148,13 @@ def hit_rate(predicted: ArrayLike, realized: ArrayLike) -> float:
     """Fraction of pairs whose predicted and realized returns have the same sign.
 
     Pairs where either value is zero (no direction) or NaN are left out. NaN if none is left.
+
+    The zero rule (the one rule of the project: backtest, walk-forward and report): a return of
+    exactly zero (a flat forecast, a suspended stock, an unchanged close) has no direction, so
+    it is neither a hit nor a miss. Counting it as a miss would punish a "no view" forecast as
+    if it had been wrong and make the rate depend on rounding; it is also how the
+    Pesaran-Timmermann test (:func:`pesaran_timmermann`) treats such pairs, so the hit rate and
+    its test always use the same pairs.
     """
     x, y = _pair(predicted, realized, "predicted", "realized")
     keep = (x != 0) & (y != 0)

@@ -111,23 +111,36 @@ class CloseCache:
         self.source = _source(source)
         self._data: dict[str, tuple[np.ndarray, np.ndarray] | str] = {}
         self._bad: dict[str, np.ndarray] = {}
+        self._flat: dict[str, tuple[frozenset[pd.Timestamp], frozenset[pd.Timestamp]]] = {}
 
     def get(self, symbol: str) -> tuple[np.ndarray, np.ndarray] | str:
-        """``(dates as datetime64[ns], closes)`` of ``symbol``, or the unavailability message."""
+        """``(dates as datetime64[ns], closes)`` of ``symbol``, or the unavailability message.
+
+        Stale bars (flat, volume 0, the previous close repeated: :mod:`scenarios.data.flatbars`)
+        are not closes of their day and are left out, so the last valid session before them
+        stands for that day."""
         sym = normalize_symbol(symbol)
         hit = self._data.get(sym)
         if hit is None:
+            from scenarios.data.flatbars import flat_bar_kinds, stale_mask
+
             try:
-                c = self.source.get(sym)["close"]
+                frame = self.source.get(sym)
             except DataUnavailableError as exc:
                 hit = str(exc)
+                self._flat[sym] = (frozenset(), frozenset())
             else:
+                c = frame["close"]
                 v = c.to_numpy(dtype="float64", na_value=np.nan)
                 with np.errstate(invalid="ignore"):
-                    ok = np.isfinite(v) & (v > 0)
+                    valid = np.isfinite(v) & (v > 0)
+                ok = valid & ~stale_mask(frame)
                 days = c.index.to_numpy(dtype="datetime64[ns]")
                 hit = (days[ok], v[ok])
-                self._bad[sym] = days[~ok]
+                self._bad[sym] = days[~valid]
+                kinds = flat_bar_kinds(frame)
+                self._flat[sym] = (frozenset(kinds.index[kinds == "stale"]),
+                                   frozenset(kinds.index[kinds == "half_day_close"]))
             self._data[sym] = hit
         return hit
 
@@ -156,9 +169,41 @@ class CloseCache:
                 f"(`scenarios data check {sym}` lists them), or pass --drop-bad-rows to leave them out.")
         return f"left out {inside.size} row(s) with a bad close ({dates}; --drop-bad-rows)"
 
+    def flat(self, symbol: str) -> tuple[frozenset[pd.Timestamp], frozenset[pd.Timestamp]]:
+        """``(stale dates, half-day-close dates)`` of ``symbol`` (see :meth:`get`)."""
+        sym = normalize_symbol(symbol)
+        self.get(sym)
+        return self._flat[sym]
+
+
+def _substitution_notes(sym: str, asked: pd.Timestamp, used: pd.Timestamp, what: str,
+                        flat: tuple[frozenset[pd.Timestamp], frozenset[pd.Timestamp]]) -> list[str]:
+    """Say why the close of ``used`` stands for ``asked`` (a stale bar, a missing session), and
+    when the close used is a flat half-day bar (a real close without intraday data)."""
+    from scenarios.data.calendar import sessions
+
+    stale, half = flat
+    notes = []
+    if used < asked:
+        if asked in stale:
+            notes.append(f"{what} {asked.date()}: stale bar (flat, volume 0, close repeated), "
+                         f"{used.date()} close used")
+        else:
+            try:
+                is_session = len(sessions(sym, asked, asked)) > 0
+            except Exception:  # noqa: BLE001 - no calendar for this symbol: nothing to say
+                is_session = False
+            if is_session:
+                notes.append(f"{what} {asked.date()}: no bar for that session, {used.date()} close used")
+    if used in half:
+        notes.append(f"{what} {used.date()}: half-day close (flat bar, volume 0, close moved), used")
+    return notes
+
 
 def _window(sym: str, data: tuple[np.ndarray, np.ndarray] | str, s: pd.Timestamp, e: pd.Timestamp,
-            k: ReturnKind) -> RealizedReturn:
+            k: ReturnKind,
+            flat: tuple[frozenset[pd.Timestamp], frozenset[pd.Timestamp]] = (frozenset(), frozenset()),
+            ) -> RealizedReturn:
     """The window rules of the module docstring on one symbol's valid closes."""
     def unavailable(note: str, start_date=None, start_close=math.nan) -> RealizedReturn:
         return RealizedReturn(sym, math.nan, k, "unavailable", s, e, start_date, None,
@@ -187,12 +232,14 @@ def _window(sym: str, data: tuple[np.ndarray, np.ndarray] | str, s: pd.Timestamp
                               "no trading day inside the window")
     d1, c1 = pd.Timestamp(dates[i1]), float(closes[i1])
     status: Status = "complete"
-    note = ""
+    notes = _substitution_notes(sym, s, d0, "start", flat)
     if not has_later and (e - d1).days > HOLIDAY_TOLERANCE_DAYS:
         status = "partial"
-        note = (f"data ends {d1.date()}, before the horizon {e.date()}: "
-                f"return covers {d0.date()} to {d1.date()} only")
-    return RealizedReturn(sym, c1 / c0 - 1.0, k, status, s, e, d0, d1, c0, c1, note)
+        notes.append(f"data ends {d1.date()}, before the horizon {e.date()}: "
+                     f"return covers {d0.date()} to {d1.date()} only")
+    else:
+        notes += _substitution_notes(sym, e, d1, "horizon", flat)
+    return RealizedReturn(sym, c1 / c0 - 1.0, k, status, s, e, d0, d1, c0, c1, "; ".join(notes))
 
 
 def realized_return(symbol: str, start: DateLike, end: DateLike, source: PriceSource | None = None,
@@ -212,7 +259,7 @@ def realized_return(symbol: str, start: DateLike, end: DateLike, source: PriceSo
     k: ReturnKind = kind or return_kind(sym)
     if cache is None:
         cache = CloseCache(source)
-    out = _window(sym, cache.get(sym), s, e, k)
+    out = _window(sym, cache.get(sym), s, e, k, cache.flat(sym))
     note = cache.screen(sym, s, e)
     if note:
         from dataclasses import replace

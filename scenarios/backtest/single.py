@@ -16,6 +16,10 @@ Both return objects with ``to_dict()`` (the JSON payload recorded as a ``backtes
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import datetime as dt
+
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -244,6 +248,47 @@ def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: Da
         raise ValueError(f"no {roll} roll date between {pd.Timestamp(start).date()} and {pd.Timestamp(end).date()}")
     forecaster = scenario_forecaster(scenario, source=source, draws=draws, seed=seed)
     res = walk_forward(forecaster, dates, source, roll=roll, band=band, partial=partial, progress=progress)
+    note = narrative_note(scenario, [w.as_of for w in res.scores])
+    if note:
+        res.notes.append(note)
     used_draws = res.scores[0].summary["draws"] if res.scores else draws
     return WalkForwardBacktest(scenario.name, _abs(scenario.file), scenario.file_sha256, res, used_draws,
                                seed if seed is not None else scenario.monte_carlo.seed, band)
+
+
+def narrative_date(scenario: Any) -> tuple[dt.date, str] | None:
+    """(date, article) of the earliest article behind the claims the scenario's drivers cite
+    (``drivers[].claims``), or None when they cite none (or the seeds do not know them)."""
+    from scenarios.errors import ScenarioError
+    from scenarios.seeds.articles import load_articles
+    from scenarios.seeds.claims import get_claim
+
+    ids = {c for d in getattr(scenario, "drivers", []) for c in (getattr(d, "claims", None) or [])}
+    if not ids:
+        return None
+    try:
+        articles = load_articles()
+        dates = []
+        for cid in sorted(ids):
+            art = articles.get(get_claim(cid).article)
+            if art is not None:
+                dates.append((art.published, art.file))
+    except (ScenarioError, KeyError):
+        return None
+    return min(dates) if dates else None
+
+
+def narrative_note(scenario: Any, as_ofs: Sequence[Any]) -> str | None:
+    """A sentence when some walk-forward windows start before the narrative existed: their
+    as_of precedes the earliest article whose claims the drivers cite, so those windows test
+    the drivers as if the story had been known then."""
+    first = narrative_date(scenario)
+    if first is None:
+        return None
+    day, article = first
+    early = [pd.Timestamp(a).date() for a in as_ofs if pd.Timestamp(a).date() < day]
+    if not early:
+        return None
+    return (f"{len(early)} of {len(as_ofs)} window(s) (as_of {early[0]}..{early[-1]}) start before "
+            f"{day}, when {article}, the first article behind the drivers' claims, appeared: the "
+            "narrative did not exist yet, so these windows test the drivers as if it had been known")

@@ -34,6 +34,8 @@ _COMMAND_MODULES = (
     "scenarios.cli.data",
     "scenarios.cli.runs",
     "scenarios.cli.claims",
+    "scenarios.cli.universe",
+    "scenarios.cli.sweep",
 )
 
 

@@ -59,102 +59,69 @@ def backtest(
     save = record and not no_save
     import json
 
-    from scenarios.backtest.render import make_console, render_backtest_payload, summary_line
+    from scenarios import api
+    from scenarios.backtest.render import make_console, render_backtest
     from scenarios.errors import StoreError
-    from scenarios.model import expand_grid, load_scenario
-    from scenarios.store.runs import record_run, to_jsonable
 
     if partial not in ("exclude", "include"):
         _bad("use --partial exclude or include", param_hint="--partial")
     q = _parse_band(band)
-    if roll is None and (start or end):
-        _bad("--from/--to go with --roll quarterly|monthly", param_hint="--roll")
-    scenario = load_scenario(file)
-    scenarios = expand_grid(scenario)
-    walk: tuple[Any, Any] | None = None
-    if roll is not None:
-        from scenarios.backtest.walkforward import ROLLS, roll_dates
-
-        if roll not in ROLLS:
-            _bad(f"use --roll {' or '.join(ROLLS)}", param_hint="--roll")
-        import pandas as pd
-
-        try:
-            s = pd.Timestamp(start) if start else pd.Timestamp(scenario.as_of)
-            e = pd.Timestamp(end) if end else pd.Timestamp.today().normalize()
-        except ValueError as exc:
-            _bad(f"dates are YYYY-MM-DD ({exc})", param_hint="--from/--to")
-        if e < s:
-            _bad(f"--to {e.date()} is before --from {s.date()}", param_hint="--to")
-        if not roll_dates(s, e, roll):  # type: ignore[arg-type]
-            _bad(f"no {roll} as_of date (calendar period end) between {s.date()} and {e.date()}",
-                 param_hint="--from/--to")
-        walk = (s, e)
-    from scenarios.data import default_source
-
-    source = default_source()
     console = make_console()
-    outputs: list[dict[str, Any]] = []
+    results: list[Any] = []
+    run_ids: list[str | None] = []
     store_error: StoreError | None = None
-    for sc in scenarios:
-        if walk is not None:
-            from scenarios.backtest.single import walk_forward_scenario
-
-            result: Any = walk_forward_scenario(
-                sc, roll=roll, start=walk[0], end=walk[1], source=source, draws=draws,  # type: ignore[arg-type]
-                seed=seed, band=q, partial=partial, progress=fmt == "table")  # type: ignore[arg-type]
-        else:
-            from scenarios.backtest.single import backtest_scenario
-
-            result = backtest_scenario(sc, source=source, draws=draws, seed=seed, band=q,
-                                       partial=partial, index=not no_index)  # type: ignore[arg-type]
-        payload = to_jsonable(result.to_dict())
-        if sc.grid_point:
-            payload["grid_point"] = to_jsonable(sc.grid_point)
+    for result in api.iter_backtest(file, roll=roll, start=start, end=end,  # type: ignore[arg-type]
+                                    draws=draws, seed=seed, band=q, partial=partial,  # type: ignore[arg-type]
+                                    index=not no_index, progress=fmt == "table"):
         if fmt == "table":
-            render_backtest_payload(payload, console)  # shown before recording: a busy store loses nothing
+            render_backtest(result, console)  # shown before recording: a busy store loses nothing
         run_id = None
         if save and store_error is None:
             try:
-                run_id = record_run("backtest", payload, name=sc.name, file_sha256=sc.file_sha256,
-                                    summary=summary_line(payload))
+                run_id = api.record(result)
             except StoreError as exc:
                 store_error = exc
-        outputs.append({"run_id": run_id, **payload})
+        results.append(result)
+        run_ids.append(run_id)
         if fmt == "table":
             if run_id:
                 console.print()
                 console.print(f"recorded as run [bold]{run_id}[/bold] (scenarios runs show {run_id})")
             console.print()
     if fmt == "json":
+        outputs = [{"run_id": rid, **r.to_dict()} for rid, r in zip(run_ids, results)]
         data = outputs[0] if len(outputs) == 1 else outputs
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
-    elif len(outputs) > 1:
-        render_grid_summary(outputs, console)
+    elif len(results) > 1:
+        render_grid_summary(results, run_ids, console)
     if store_error is not None:
         raise StoreError(f"the backtest ran (results above) but could not be recorded: {store_error}")
 
 
-def render_grid_summary(outputs: list[dict[str, Any]], console: Any) -> None:
+def render_grid_summary(results: list[Any], run_ids: list[str | None], console: Any) -> None:
     """One line per grid point: the headline scores side by side."""
     from rich.markup import escape
     from rich.table import Table
 
     from scenarios.backtest.render import num, pct
+    from scenarios.results import WalkForwardResult
 
     t = Table(show_edge=False, pad_edge=False, title_justify="left",
-              title=f"grid: {len(outputs)} scenarios (choosing the best in-sample point overfits: "
+              title=f"grid: {len(results)} scenarios (choosing the best in-sample point overfits: "
                     "check it walk-forward)")
     for col in ("scenario", "run", "hit rate", "IC", "MAE", "coverage", "CRPS"):
         t.add_column(col, justify="left" if col in ("scenario", "run") else "right")
-    for o in outputs:
-        s = o.get("track") if o.get("mode") == "walk_forward" else o.get("summary")
-        s = s or {}
-        ic = s.get("mean_ic") if o.get("mode") == "walk_forward" else s.get("ic")
-        t.add_row(escape(str(o.get("scenario"))), str(o.get("run_id") or "-"),
-                  pct(s.get("hit_rate"), signed=False, digits=0), num(ic, 2),
-                  pct(s.get("mae"), signed=False), pct(s.get("coverage"), signed=False, digits=0),
-                  num(s.get("crps"), 4))
+    for r, run_id in zip(results, run_ids):
+        if isinstance(r, WalkForwardResult):
+            s: Any = r.track
+            ic = s.mean_ic
+        else:
+            s = r.score_summary
+            ic = s.ic
+        t.add_row(escape(str(r.scenario)), str(run_id or "-"),
+                  pct(s.hit_rate, signed=False, digits=0), num(ic, 2),
+                  pct(s.mae, signed=False), pct(s.coverage, signed=False, digits=0),
+                  num(s.crps, 4))
     console.print(t)
 
 

@@ -32,10 +32,6 @@ _RULES = (
 )
 
 
-def _claims_path(path: Path | None) -> Path | None:
-    return path
-
-
 def check(
     path: Path = typer.Argument(None, help="Claims file (default: seeds/claims.yaml).",
                                 show_default=False),
@@ -46,11 +42,10 @@ def check(
     strict: bool = typer.Option(False, "--strict", help="Exit with code 1 when any claim is contradicted."),
 ) -> None:
     """Check every price-verifiable claim against the price data and give a verdict."""
-    from scenarios.seeds.check import check_claims, verdict_counts
-    from scenarios.seeds.claims import load_claims
+    from scenarios import api
+    from scenarios.seeds.check import verdict_counts
 
-    claims = load_claims(path)
-    results = check_claims(claims, include_all=include_all)
+    results = api.claims_check(path, include_all=include_all)
     counts = verdict_counts(results)
     if output is TableJson.json:
         import json

@@ -48,7 +48,15 @@ def import_(
     folder: Path = typer.Argument(..., help="Folder of one-CSV-per-symbol files (snapshot or yfinance exports)."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip malformed files (listed) instead of importing nothing."),
 ) -> None:
-    """Load every CSV file of FOLDER into the store, in one transaction (all files or none)."""
+    """Load every CSV file of FOLDER into the store, in one transaction (all files or none).
+    A fundamentals folder (yfinance/ and sec/ subfolders) loads its statements instead."""
+    from scenarios.data.fundamentals.folder import is_fundamentals_folder
+
+    if is_fundamentals_folder(folder):
+        from scenarios.cli.fundamentals import import_fundamentals
+
+        import_fundamentals(folder)
+        return
     from scenarios.data.csvdir import CsvDirSource
     from scenarios.errors import DataFormatError
     from scenarios.store.bars import MIN_DATE, BarStore, BarWrite
@@ -172,8 +180,16 @@ def check(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too, not only on errors."),
     low_volume: float = typer.Option(0.05, "--low-volume", help="Low-volume threshold: fraction of the trailing median."),
     jump: float = typer.Option(0.40, "--jump", help="Jump threshold: absolute daily return as a fraction."),
+    fundamentals: bool = typer.Option(False, "--fundamentals", help="Check the saved fundamentals (SEC split jumps, missing Total Debt, per-ADS bases, TTM rows) instead of prices."),
 ) -> None:
     """Quality report per series: calendar gaps, duplicates, bad or stale prices, jumps."""
+    from scenarios.data.fundamentals.folder import is_fundamentals_folder
+
+    if fundamentals or (folder is not None and is_fundamentals_folder(folder)):
+        from scenarios.cli.fundamentals import check_fundamentals
+
+        check_fundamentals(folder, symbols or None, fmt, strict)
+        return
     from scenarios.data.check import CheckConfig, check_source
     from scenarios.errors import DataUnavailableError
 
@@ -250,6 +266,11 @@ def _check_table(reports: list[SeriesReport], show_all: bool, examples: int = 3)
               f"{len(clean)} clean" + (f" ({', '.join(clean[:10])}{' ...' if len(clean) > 10 else ''})"
                                        if clean else "")
               + ("" if show_all else ". --all lists every case; --format json gives every date."))
+
+
+from scenarios.cli.fundamentals import fundamentals as _fundamentals  # noqa: E402
+
+data_app.command("fundamentals")(_fundamentals)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,13 +6,17 @@ are imported inside the commands.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from scenarios.cli.options import TableJsonCsv, allow_path_option, drop_bad_rows_option
+
+if TYPE_CHECKING:
+    from scenarios.results import RunResult
 
 TEMPLATE_KINDS = ("capex", "subsidy", "rerating", "index", "shock")
 
@@ -49,8 +53,8 @@ def _unique_stem(name: str, used: set[str]) -> str:
     return stem
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:+.1f}%"
+def _pct(x: float | None) -> str:
+    return f"{100 * (math.nan if x is None else x):+.1f}%"
 
 
 # ---------------------------------------------------------------------------- validate
@@ -63,51 +67,21 @@ def validate_cmd(
     allow_path: list[Path] | None = allow_path_option(),
 ) -> None:
     """Check scenario files and list every error (file:line:col field: message). Exit 2 if any."""
-    from scenarios.errors import ScenarioError, ScenarioErrors
-    from scenarios.model import data_checks, expand_grid, load_scenario
+    from scenarios import api
 
     err, out = _stderr(), _stdout()
     n_bad = 0
-    source = None
     for f in files:
-        errors: list[Any] = []
-        warnings: list[Any] = []
-        scenarios: list[Any] = []
-        try:
-            scenario = load_scenario(f)
-            warnings.extend(scenario.warnings)
-            scenarios = expand_grid(scenario)
-        except ScenarioErrors as exc:
-            errors.extend(exc.errors)
-            warnings.extend(getattr(exc, "warnings", []))
-        except ScenarioError as exc:
-            errors.append(exc)
-        if scenarios and not no_data:
-            if source is None:
-                from scenarios.data import default_source
-
-                source = default_source()
-            seen: set[str] = set()
-            for s in scenarios:
-                e, w = data_checks(s, source)
-                for item in e:
-                    if item.format() not in seen:
-                        seen.add(item.format())
-                        errors.append(item)
-                for item in w:
-                    if item.format() not in seen:
-                        seen.add(item.format())
-                        warnings.append(item)
-        for w in warnings:
+        v = api.validate(f, data=not no_data)  # the price source is one per process
+        for w in v.warnings:
             err.print(w.format(), style="yellow", markup=False)
-        for e in errors:
+        for e in v.errors:
             err.print(e.format(), markup=False)
-        if errors:
+        if not v.ok:
             n_bad += 1
         else:
-            extra = f", {len(scenarios)} grid scenarios" if len(scenarios) > 1 else ""
-            n_drivers = len(scenarios[0].drivers) if scenarios else 0
-            out.print(f"ok: {f} ({n_drivers} drivers{extra})", markup=False)
+            extra = f", {v.n_scenarios} grid scenarios" if v.n_scenarios > 1 else ""
+            out.print(f"ok: {f} ({v.n_drivers} drivers{extra})", markup=False)
     if n_bad:
         raise typer.Exit(code=2)
 
@@ -115,37 +89,54 @@ def validate_cmd(
 # ---------------------------------------------------------------------------- run
 
 
+def _typed(result: Any) -> RunResult:
+    """A :class:`~scenarios.results.RunResult` (an engine result is converted)."""
+    from scenarios.results import RunResult
+
+    return result if isinstance(result, RunResult) else RunResult.from_engine(result)
+
+
 def _table(result: Any):
+    """The run's table: one row per symbol, then the index lines worth showing. Names and
+    labels come from the file: they print verbatim (never markup, control characters shown)."""
     from rich.table import Table
     from rich.text import Text
 
     from scenarios.console import clean_control
 
-    def verbatim(text: str) -> Text:  # names and labels from the file: never markup
+    def verbatim(text: str) -> Text:
         return Text(clean_control(text))
 
-    s = result.summary()
-    title = (f"{result.name}: {result.as_of} -> {result.horizon}, {result.draws:,} draws, "
-             f"seed {result.seed} ({_kinds_text(s['return_kind'])}; prices in listing currency)")
+    r = _typed(result)
+    title = (f"{r.name}: {r.as_of} -> {r.horizon}, {r.draws:,} draws, "
+             f"seed {r.seed} ({_kinds_text([f.return_kind for f in r.forecasts])}; prices in listing currency)")
     t = Table(title=verbatim(title), title_justify="left", show_edge=False, pad_edge=False)
     t.add_column("symbol", no_wrap=True)
     t.add_column("return", no_wrap=True)
     for col in ("baseline", "median price", "median", "5%..95%", "P(up)"):
         t.add_column(col, justify="right", no_wrap=True)
     t.add_column("moved most by", overflow="fold")
-    for sym, row in s.iterrows():
-        top = row["top_driver"]
-        top_txt = verbatim(f"{top} {_pct(float(row['top_driver_log']))}") if top else "-"
-        t.add_row(verbatim(str(sym)), str(row["return_kind"]), f"{row['baseline_price']:,.2f}",
-                  f"{row['median_price']:,.2f}",
-                  _pct(row["median_return"]), f"{_pct(row['return_p05'])}..{_pct(row['return_p95'])}",
-                  f"{100 * row['prob_up']:.0f}%", top_txt)
-    for label, name, note in index_lines(result):
-        row = result.index_summary().loc[label]
-        t.add_row(name, str(row["return_kind"]), "", "", _pct(row["median_return"]),
-                  f"{_pct(row['return_p05'])}..{_pct(row['return_p95'])}",
-                  f"{100 * row['prob_up']:.0f}%", verbatim(note), style="bold" if label == "index" else None)
+    for f in r.forecasts:
+        top_txt = verbatim(f"{f.top_driver} {_pct(float(f.top_driver_log or 0.0))}") if f.top_driver else "-"
+        t.add_row(verbatim(f.symbol), f.return_kind, _money(f.baseline_price), _money(f.median_price),
+                  _pct(f.median_return), f"{_pct(f.return_p05)}..{_pct(f.return_p95)}",
+                  _share(f.prob_up), top_txt)
+    for line in r.index_lines():
+        row = r.index_forecast(line.label)
+        if row is None:
+            continue
+        t.add_row(line.name, row.return_kind, "", "", _pct(row.median_return),
+                  f"{_pct(row.return_p05)}..{_pct(row.return_p95)}",
+                  _share(row.prob_up), verbatim(line.note), style="bold" if line.label == "index" else None)
     return t
+
+
+def _money(x: float | None) -> str:
+    return f"{math.nan if x is None else x:,.2f}"
+
+
+def _share(x: float | None) -> str:
+    return f"{100 * (math.nan if x is None else x):.0f}%"
 
 
 def _kinds_text(kinds: Any) -> str:
@@ -159,66 +150,26 @@ def _kinds_text(kinds: Any) -> str:
     return "total returns"
 
 
-def _index_driver(result: Any) -> dict[str, Any] | None:
-    for d in (result.inputs or {}).get("drivers") or []:
-        if isinstance(d, dict) and d.get("type") == "index_weighting" and d.get("enabled", True):
-            return d
-    return None
-
-
-def index_lines(result: Any) -> list[tuple[str, str, str]]:
-    """Index rows worth printing, as (index_summary label, row name, note).
-
-    None for a one-symbol universe without an ``index_weighting`` driver (the "index" would
-    be the stock itself). Without the driver: one "basket" row (equal or market-cap weights;
-    nothing is re-weighted). With it: the re-weighted index (scheme, tilts, exclusions, cap)
-    and the same names under the scheme's own weights."""
-    if result.index_return is None:
-        return []
-    driver = _index_driver(result)
-    scheme = result.index_scheme or "equal"
-    if driver is None:
-        if len(result.symbols) < 2:
-            return []
-        kind = "equal-weight" if scheme == "equal" else scheme.replace("_", "-") + "-weighted"
-        return [("index", "basket", f"{kind} basket")]
-    parts = [scheme]
-    if driver.get("tilts"):
-        parts.append("tilts")
-    if driver.get("exclude"):
-        parts.append("exclusions")
-    if driver.get("cap") is not None:
-        parts.append(f"cap {100 * float(driver['cap']):g}%")
-    return [("index", "index", f"re-weighted index ({', '.join(parts)})"),
-            ("index (baseline weights)", "index, base w", f"{scheme} weights, not re-weighted")]
-
-
-def _summary_csv(result: Any) -> str:
+def _summary_csv(result: RunResult) -> str:
+    """The summary CSV: one ``symbol`` line per symbol, then the index lines worth showing."""
     import pandas as pd
 
-    s = result.summary().reset_index()
+    s = pd.DataFrame([f.model_dump() for f in result.forecasts])
     s.insert(0, "scenario", result.name)
     s.insert(1, "line", "symbol")
-    shown = {label for label, _, _ in index_lines(result)}
-    idx = result.index_summary()
-    idx = idx[idx.index.isin(shown)].reset_index(names="symbol")
+    shown = {line.label for line in result.index_lines()}
+    idx = pd.DataFrame([f.model_dump() for f in result.index_forecasts if f.line in shown])
     if not idx.empty:
+        idx = idx.rename(columns={"line": "symbol"})
         idx.insert(0, "scenario", result.name)
         idx.insert(1, "line", "index")
         s = pd.concat([s, idx], ignore_index=True)
     return s.to_csv(index=False, float_format="%.10g", lineterminator="\n")
 
 
-def _record(result: Any) -> str:
-    """Record ``result`` in the store (a busy store is waited for; a failure raises StoreError)."""
-    from scenarios.store.runs import record_run
-
-    return record_run("run", result.to_dict(include_draws=False), name=result.name,
-                      file_sha256=result.file_sha256)
-
-
-def _write_out(result: Any, folder: Path, used: set[str] | None = None) -> list[Path]:
-    """Write the three output files of ``result`` into ``folder``, each atomically."""
+def _write_out(result: RunResult, folder: Path, used: set[str] | None = None) -> list[Path]:
+    """Write the three output files of ``result`` into ``folder``, each atomically; ``used``
+    (the stems this command wrote already) keeps grid points from sharing file names."""
     import json
 
     import numpy as np
@@ -231,13 +182,14 @@ def _write_out(result: Any, folder: Path, used: set[str] | None = None) -> list[
     paths = [folder / f"{stem}.json", folder / f"{stem}.csv", folder / f"{stem}.draws.csv"]
     write_text(paths[0], json.dumps(result.to_dict(include_draws=True), allow_nan=False) + "\n")
     write_text(paths[1], _summary_csv(result))
-    cols: dict[str, Any] = {"draw": np.arange(result.draws)}
-    for j, sym in enumerate(result.symbols):
-        cols[f"{sym} price"] = result.predicted_price[:, j]
-        cols[f"{sym} return"] = result.predicted_return[:, j]
-    if result.index_return is not None:
-        cols["index return"] = result.index_return
-        cols["index return (baseline weights)"] = result.index_return_before
+    draws = result.engine
+    cols: dict[str, Any] = {"draw": np.arange(draws.draws)}
+    for j, sym in enumerate(draws.symbols):
+        cols[f"{sym} price"] = draws.predicted_price[:, j]
+        cols[f"{sym} return"] = draws.predicted_return[:, j]
+    if draws.index_return is not None:
+        cols["index return"] = draws.index_return
+        cols["index return (baseline weights)"] = draws.index_return_before
     with atomic_path(paths[2]) as tmp:
         pd.DataFrame(cols).to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
     return paths
@@ -251,42 +203,43 @@ def run_cmd(
     out: Path | None = typer.Option(None, "--out", help="Also write JSON (every draw), summary CSV "
                                     "and draws CSV into this folder."),
     record: bool = typer.Option(True, "--record/--no-record", help="Record the run in the store."),
+    no_save: bool = typer.Option(False, "--no-save", hidden=True, help="Old name of --no-record."),
     allow_path: list[Path] | None = allow_path_option(),
     drop_bad: bool = drop_bad_rows_option(),
 ) -> None:
-    """Run a scenario: predicted price and return per symbol, 5-95% band, top driver, index line."""
+    """Run a scenario: predicted price and return per symbol, 5-95% band, top driver, index line.
+
+    Each grid point's output files are written before it is recorded (a run whose files could
+    not be written is not recorded); a run that cannot be recorded exits 5 after its results
+    are shown (--no-record runs without the store)."""
     import json
 
-    from scenarios.engine import run_scenario
-    from scenarios.model import expand_grid, load_scenario
+    from scenarios import api
+    from scenarios.errors import ScenariosError, StoreError
 
+    record = record and not no_save
     err, console = _stderr(), _stdout()
-    scenario = load_scenario(file)
-    scenarios = expand_grid(scenario)
     if out is not None:  # before any work: a folder that cannot be written fails now, not after
         from scenarios.outputs import check_folder
 
         check_folder(out)
-    from scenarios.data import default_source
-
-    source = default_source()
-    from scenarios.errors import StoreError
-
-    payloads = []
+    payloads: list[Any] = []
     used: set[str] = set()
-    store_error: StoreError | None = None
-    n_lost = 0
-    for s in scenarios:
-        result = run_scenario(s, source=source, draws=draws, seed=seed)
+    store_error: ScenariosError | None = None
+    n_runs = n_lost = 0
+    for result in api.iter_run(file, draws=draws, seed=seed):
+        n_runs += 1
         for w in result.warnings:
             err.print(w if "warning:" in w else f"warning: {w}", style="yellow", markup=False)
+        for n in result.notes:
+            err.print(f"note: {n}", style="dim", markup=False)
         # outputs first: a run whose files could not be written is not recorded
         written = _write_out(result, out, used) if out is not None else []
         run_id = None
         if record and store_error is None:
             try:
-                run_id = _record(result)
-            except StoreError as exc:  # results are still shown; the exit code says "not recorded"
+                run_id = api.record(result)
+            except ScenariosError as exc:  # results are still shown; the exit code says "not recorded"
                 store_error = exc
         if record and run_id is None:
             n_lost += 1
@@ -301,7 +254,7 @@ def run_cmd(
                 console.print(f"wrote {p}", markup=False, style="dim")
             console.print()
         elif fmt == "json":
-            payload = result.to_dict(include_draws=False)
+            payload = result.to_dict()
             payload["run_id"] = run_id
             payloads.append(payload)
         else:
@@ -315,7 +268,7 @@ def run_cmd(
         typer.echo(json.dumps(data, indent=2, allow_nan=False))
     if store_error is not None:
         where = f" and written to {out}" if out is not None else ""
-        what = "the run was" if len(scenarios) == 1 else f"{n_lost} of {len(scenarios)} grid runs were"
+        what = "the run was" if n_runs == 1 else f"{n_lost} of {n_runs} grid runs were"
         raise StoreError(f"{what} computed (results above{where}) but NOT recorded in the store: "
                          f"{store_error} Pass --no-record to run without the store.")
 
@@ -324,13 +277,17 @@ def run_cmd(
 
 
 def template_text(kind: str) -> str:
-    """The commented template of ``kind`` (one of :data:`TEMPLATE_KINDS`)."""
+    """The commented template of ``kind`` (one of :data:`TEMPLATE_KINDS`): the skeleton in
+    ``scenarios/templates/`` with its ``drivers:`` filled from the driver registry."""
     from importlib import resources
 
     if kind not in TEMPLATE_KINDS:
         raise typer.BadParameter(f"must be one of {', '.join(TEMPLATE_KINDS)} (got {kind!r})",
                                  param_hint="KIND")
-    return resources.files("scenarios").joinpath("templates", f"{kind}.yaml").read_text(encoding="utf-8")
+    from scenarios.model.drivers import template_text as with_drivers
+
+    skeleton = resources.files("scenarios").joinpath("templates", f"{kind}.yaml").read_text(encoding="utf-8")
+    return with_drivers(skeleton)  # the driver blocks come from the driver registry
 
 
 def new_cmd(

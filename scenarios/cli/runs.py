@@ -129,10 +129,22 @@ def show_cmd(
     """Show one recorded run: its metadata and outputs."""
     import json
 
+    from scenarios.errors import IncompatibleRunError
+    from scenarios.results import RunResult, from_payload
     from scenarios.store.runs import load_run, run_info
 
     info = run_info(run_id)
     payload = load_run(info.id)
+    try:
+        typed = from_payload(info.kind, payload, what=f"run {info.id}")  # None: a free-form kind
+    except IncompatibleRunError as exc:
+        # `runs show` is the store's viewer: show what is stored, and say why it is not typed
+        typed = None
+        from scenarios.console import make_console
+
+        make_console(stderr=True).print(f"note: {exc}; shown as stored", style="yellow", markup=False)
+    if typed is not None:
+        payload = typed.to_dict()
     if fmt == "json":
         typer.echo(json.dumps({"id": info.id, "kind": info.kind, "name": info.name,
                                "created_at": info.created_at.isoformat(),
@@ -140,20 +152,14 @@ def show_cmd(
                                "data_changed": _data_changes(payload)},
                               indent=2, ensure_ascii=False))
         return
-    from scenarios.backtest.render import make_console
+    from scenarios.backtest.render import make_console, render_backtest
 
     console = make_console()
     console.print(f"[bold]{info.id}[/bold]  {_fmt_scalar(info.kind)}  {_fmt_scalar(info.name)}  "
                   f"recorded {info.created_at:%Y-%m-%d %H:%M:%S} UTC"
                   + (f"  file sha256 {info.file_sha256[:12]}" if info.file_sha256 else ""))
-    renderer = None
-    if info.kind == "backtest":
-        try:
-            from scenarios.backtest.render import render_backtest_payload as renderer
-        except ImportError:  # pragma: no cover - renderer optional
-            renderer = None
-    if renderer is not None:
-        renderer(payload, console)
+    if typed is not None and not isinstance(typed, RunResult):
+        render_backtest(typed, console)
     else:
         render_payload(payload, console)
     for line in _data_changes(payload):
@@ -163,13 +169,9 @@ def show_cmd(
 def _data_changes(payload: dict[str, Any]) -> list[str]:
     """Symbols whose price rows differ from those the run recorded (see
     :mod:`scenarios.data.fingerprint`); nothing for runs recorded before fingerprints."""
-    from scenarios.data.fingerprint import changed_since
-    from scenarios.errors import ScenariosError
+    from scenarios.data.fingerprint import data_changes
 
-    try:
-        return changed_since(payload)
-    except ScenariosError as exc:
-        return [f"could not check whether the price data changed since this run: {exc}"]
+    return data_changes(payload)
 
 
 # ---------------------------------------------------------------------------- compare
@@ -305,27 +307,19 @@ def compare_cmd(
 ) -> None:
     """Compare recorded runs: header, inputs that differ, predicted returns side by side
     (median difference vs the first run), and backtest scores."""
-    import json
-
-    from scenarios.store.compare import RunRecord, compare_runs
-    from scenarios.store.runs import load_run, run_info
+    from scenarios import api
 
     if len(run_ids) < 2:
         raise typer.BadParameter(f"give at least two run ids to compare (got {len(run_ids)})",
                                  param_hint="ID")
-    records = []
-    for rid in run_ids:
-        info = run_info(rid)
-        records.append(RunRecord(id=info.id, kind=info.kind, name=info.name, created_at=info.created_at,
-                                 file_sha256=info.file_sha256, payload=load_run(info.id)))
-    cmp = compare_runs(records)
+    cmp = api.compare(run_ids)
     if fmt == "json":
-        typer.echo(json.dumps(cmp, indent=2, ensure_ascii=False, allow_nan=False))
+        typer.echo(cmp.to_json())
         return
     from scenarios.backtest.render import make_console
 
     console = make_console()
-    render_comparison(cmp, console)
+    render_comparison(cmp.to_dict(), console)
 
 
 @runs_app.command("delete")

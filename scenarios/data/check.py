@@ -12,9 +12,14 @@ into one issue with a first date, last date and count. Checks:
 ``duplicate_date``       the same date twice (only raw CSV files can have this)
 ``missing_close``        close is NaN (error); ``missing_price``: open/high/low NaN (warning)
 ``non_positive_price``   open/high/low/close <= 0
-``stale_flat``           volume 0 and open = high = low = close: a session with no trades,
-                         typical of half-day sessions (Dec 24/31, Lunar New Year eve); the price is
-                         probably carried over. The detail says whether it is a half-day session.
+``stale_flat``           volume 0, open = high = low = close and the close equal to the previous
+                         close: nothing traded, the price is carried over (run and backtest use
+                         the last valid session before it). The detail says whether it is a
+                         half-day session.
+``flat_close``           volume 0 and open = high = low = close, but the close moved: a real close
+                         (typical of half-day sessions, Dec 24/31, Lunar New Year eve) whose
+                         intraday data the source lacks; run and backtest use it and say so.
+                         See :mod:`scenarios.data.flatbars`.
 ``low_volume``           volume below ``low_volume_fraction`` (5%) of the median of the previous
                          ``low_volume_window`` (60) rows with volume, on a full-day session
 ``close_outside_range``  close above high or below low (even by a rounding hair)
@@ -251,15 +256,26 @@ def check_frame(symbol: str, frame: pd.DataFrame, *, splits: pd.Series | None = 
     out.add_mask("non_positive_price", "error", non_pos,
                  lambda rows: f"price <= 0 (min {_fmt(float(np.nanmin(np.r_[o[rows], h[rows], low[rows], c[rows]])))})")
 
-    # stale flat rows -------------------------------------------------------------------
+    # flat volume-0 rows: stale (close repeated) or a real close (it moved) --------------------
     flat = (v == 0) & (o == h) & (h == low) & (low == c)
     if flat.any():
-        def _flat_detail(rows: np.ndarray) -> str:
+        from scenarios.data.flatbars import stale_mask
+
+        stale = stale_mask(frame)
+
+        def _session(rows: np.ndarray) -> str:
             halfs = int(is_half[rows].sum())
-            kind = ("half-day session" if halfs == len(rows) else
+            return ("half-day session" if halfs == len(rows) else
                     "full-day session" if halfs == 0 else f"{halfs} half-day session(s)")
-            return f"volume 0, open = high = low = close, {kind}: price probably stale"
-        out.add_mask("stale_flat", "warning", flat, _flat_detail, group=True)
+
+        out.add_mask("stale_flat", "warning", flat & stale,
+                     lambda rows: f"volume 0, open = high = low = close = previous close, "
+                                  f"{_session(rows)}: price stale (the last valid session is used)",
+                     group=True)
+        out.add_mask("flat_close", "warning", flat & ~stale,
+                     lambda rows: f"volume 0, open = high = low = close but the close moved, "
+                                  f"{_session(rows)}: a real close without intraday data (used as is)",
+                     group=True)
 
     # low volume ------------------------------------------------------------------------
     vol = pd.Series(np.where(v > 0, v, np.nan), index=idx)

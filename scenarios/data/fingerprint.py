@@ -72,3 +72,15 @@ def changed_since(payload: Mapping[str, Any], source: Any = None, limit: int = 2
                        f"this run (recorded {info.get('rows', '?')} rows from {info.get('source')}, "
                        f"now {len(frame)}); re-running will not reproduce the recorded numbers")
     return out
+
+
+def data_changes(payload: Mapping[str, Any]) -> list[str]:
+    """:func:`changed_since` of a recorded payload, never raising: a problem reading the current
+    data is one line saying the check could not be made (nothing for runs recorded before
+    fingerprints)."""
+    from scenarios.errors import ScenariosError
+
+    try:
+        return changed_since(payload)
+    except ScenariosError as exc:
+        return [f"could not check whether the price data changed since this run: {exc}"]

@@ -80,12 +80,18 @@ class PriceView:
     def last_close(self, symbol: str, max_staleness_days: int = 10) -> tuple[pd.Timestamp, float]:
         """(date, close) of the last bar on or before ``as_of`` with a valid close.
 
+        A stale bar (flat, volume 0, the previous close repeated; see
+        :mod:`scenarios.data.flatbars`) is skipped: the session before it stands for its day.
+
         Raises :class:`DataUnavailableError` when the last valid close is more than
         ``max_staleness_days`` calendar days before ``as_of`` (a delisted or missing series must
         not silently price a scenario).
         """
+        from scenarios.data.flatbars import stale_mask
+
         sym = normalize_symbol(symbol)
-        closes = self.history(sym)["close"]
+        hist = self.history(sym)
+        closes = hist["close"][~stale_mask(hist)]  # a stale bar is not that day's close
         if len(closes):  # the baseline row must be a real price (or dropped, --drop-bad-rows)
             self._screen_bad(sym, closes.iloc[-1:], "the baseline close")
             closes = closes[~closes.index.isin(_bad(closes))]
@@ -150,6 +156,30 @@ class PriceView:
                        f"{describe_dates(spikes)} left out of the volatility estimate")
             window = window[~window.index.isin(spikes)]
         return window
+
+    def close_substitution(self, symbol: str, day: pd.Timestamp) -> str | None:
+        """How the close of ``day`` (from :meth:`last_close`) stands for ``as_of``: ``"stale"``
+        (the ``as_of`` bar is stale and was skipped), ``"missing"`` (``as_of`` is a session of the
+        symbol's exchange without a bar), ``"half_day"`` (the close used is a flat volume-0 bar
+        whose close moved: a real half-day close), or None (an ordinary close, or ``as_of`` is
+        not a session). Reads nothing after ``as_of``."""
+        from scenarios.data.flatbars import flat_bar_kinds
+
+        sym = normalize_symbol(symbol)
+        hist = self.history(sym)
+        kinds = flat_bar_kinds(hist)
+        day = pd.Timestamp(day)
+        if day < self.as_of:
+            if kinds.get(self.as_of) == "stale":
+                return "stale"
+            from scenarios.data.calendar import sessions
+
+            try:
+                if len(sessions(sym, self.as_of, self.as_of)) and self.as_of not in hist.index:
+                    return "missing"
+            except Exception:  # noqa: BLE001 - no calendar for this symbol: nothing to say
+                pass
+        return "half_day" if kinds.get(day) == "half_day_close" else None
 
 
 def _bad(closes: pd.Series) -> pd.DatetimeIndex:

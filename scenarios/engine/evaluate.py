@@ -7,6 +7,20 @@ symbols it targets (``log(EPS_after / EPS_before)`` for EPS drivers, ``log(M_aft
 M_before)`` for re-rating, the log price effect for shocks), so the contributions add up to
 ``log(P_h / P0)``.
 
+Value adjustments (cash items). A one-off cash outlay, a programme's present value or a buyback
+changes the value of a share by an amount of money, not by a factor of EPS or of the multiple.
+Such a driver registers a *value adjustment* (:meth:`Step.adjust_value`): a function of the
+horizon price of each path *without* the item that returns the change of value per share
+(price currency). :func:`apply_value_adjustments` runs them once, after every multiplicative
+term (drivers, dividend carry, residual noise), in file order, each against the price left by
+the previous ones, and records ``log(1 + dV / P)`` (added to the driver's own log
+contribution, if it has one): the horizon price of every path, hence every quantile, moves by
+exactly ``dV`` and the contributions still add up to ``log(P_h / P0)``.
+
+Each driver kind's arithmetic lives with its spec in :mod:`scenarios.model.drivers` (one module
+per kind); :func:`apply_driver` hands it a :class:`Step`, the engine's implementation of the
+:class:`~scenarios.model.drivers.base.DriverStep` protocol, which reads and updates the state.
+
 Performance notes: arrays are ``(draws, n)`` float64; a driver aimed at the whole universe
 works on whole arrays (no fancy indexing, no copies), per-unit amounts are computed on the
 ``(draws, 1)`` parameter draws and scaled by per-symbol constants afterwards, and arrays that
@@ -18,38 +32,25 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from scenarios.engine.sampling import Sampler
-from scenarios.model.schema import UNIT_SCALE
+from scenarios.model.drivers.base import DriverStep
+from scenarios.model.fields import UNIT_SCALE
+from scenarios.model.resolved import BaselineArrays, ResolvedDriver
 
 #: EPS below this fraction of baseline EPS is floored there (the P/E price needs EPS > 0)
 EPS_FLOOR_FRACTION = 0.01
 
+#: a value adjustment may leave at most this fraction of the path's price (a cash item larger
+#: than the price is floored there, counted and reported, like the EPS floor)
+VALUE_FLOOR_FRACTION = 0.01
 
-@dataclass
-class Baseline:
-    """Per-symbol baseline arrays (length n_symbols; NaN where not given)."""
-
-    symbols: list[str]
-    price: np.ndarray            # P0, price currency
-    eps: np.ndarray              # EPS0 in price currency (NaN: unknown -> multiple not reported)
-    shares: np.ndarray           # count
-    sales_ps: np.ndarray         # annual sales per share, price currency
-    tax: np.ndarray              # default tax rate
-    dividend_yield: np.ndarray   # annual fraction
-
-    @property
-    def eps_internal(self) -> np.ndarray:
-        """EPS0 used by the chain: the baseline EPS, or P0 (multiple 1) where unknown."""
-        return np.where(np.isfinite(self.eps), self.eps, self.price)
-
-    @property
-    def multiple(self) -> np.ndarray:
-        """M0 = P0 / EPS0 (NaN where EPS is unknown)."""
-        return self.price / self.eps
+#: the per-symbol baseline arrays (see :class:`scenarios.model.resolved.BaselineArrays`)
+Baseline = BaselineArrays
 
 
 @dataclass
@@ -59,6 +60,21 @@ class State:
     contributions: dict[str, np.ndarray]
     floored: dict[str, int] = field(default_factory=dict)  # symbol -> draws floored
     draws: int = 0
+    #: value adjustments in file order (see :func:`apply_value_adjustments`)
+    adjustments: list[ValueAdjustment] = field(default_factory=list)
+    value_floored: dict[str, int] = field(default_factory=dict)  # symbol -> draws floored
+
+
+ValueChange = Callable[[np.ndarray], Any]
+
+
+@dataclass(frozen=True)
+class ValueAdjustment:
+    """A driver's change of value per share, applied after every multiplicative term."""
+
+    label: str
+    sel: slice | np.ndarray
+    change: ValueChange  #: price ``(draws, k)`` without the item -> dV, price currency
 
 
 def new_state(base: Baseline, draws: int) -> State:
@@ -113,123 +129,118 @@ def _commit_eps(state: State, base: Baseline, label: str, sel: Selector, new: np
         state.eps[:, sel] = new
 
 
-def _select(base: Baseline, targets: list[str]) -> Selector:
+def _select(base: Baseline, targets: tuple[str, ...]) -> Selector:
     if targets == base.symbols:
         return slice(None)
     return np.array([base.symbols.index(s) for s in targets], dtype=np.int64)
 
 
-def apply_driver(state: State, base: Baseline, driver: Any, label: str, targets: list[str],
-                 sampler: Sampler, *, as_of: dt.date, horizon: dt.date, years: float,
-                 fx_for: Any) -> None:
-    """Apply one driver to ``state`` (see module docstring). ``fx_for(symbol, currency)``
-    returns the FX (price-currency units per unit of ``currency``; ``None`` = the symbol's
-    reporting currency) of a money driver for a symbol."""
-    from valuation import reversion as vr
-    from valuation.drivers import buyback as vb
-    from valuation.drivers import capex as vc
-    from valuation.drivers import fx as vfx
-    from valuation.drivers import growth as vg
-    from valuation.drivers import shock as vs
-    from valuation.drivers import subsidy as vsub
+class Step(DriverStep):
+    """The engine's :class:`~scenarios.model.drivers.base.DriverStep`: one driver on its
+    targets, reading and updating the run's :class:`State`."""
 
-    if not targets:
-        return
-    sel = _select(base, targets)
-    per = targets if driver.per_symbol else None
-    kind = driver.type
+    def __init__(self, state: State, base: Baseline, rd: ResolvedDriver, sampler: Sampler, *,
+                 as_of: dt.date, horizon: dt.date, years: float) -> None:
+        self._state, self._base, self._rd, self._sampler = state, base, rd, sampler
+        self._sel = _select(base, rd.targets)
+        self._per = list(rd.targets) if rd.driver.per_symbol else None
+        self.driver = rd.driver
+        self.draws = state.draws
+        self.k = len(rd.targets)
+        self.years, self.as_of, self.horizon = years, as_of, horizon
+        sel = self._sel
+        self.price = base.price[sel]
+        self.shares = base.shares[sel]
+        self.sales_ps = base.sales_ps[sel]
+        self.multiple = base.multiple[sel]
 
-    def draw(name: str) -> Any:
-        return sampler.draw(f"{label}/{name}", getattr(driver, name), per)
+    def draw(self, name: str) -> Any:
+        return self._sampler.draw(f"{self._rd.label}/{name}", getattr(self.driver, name), self._per)
 
-    def amount_and_fx() -> tuple[Any, Any]:
-        """Money in units of its currency (draws) and per-symbol FX to the price currency."""
-        amount = draw("amount") * UNIT_SCALE[driver.unit]
-        if driver.fx is not None:
-            fx = draw("fx")
-        else:
-            fx = np.array([float(fx_for(sym, driver.currency)) for sym in targets])
-        return amount, fx
+    def money(self) -> tuple[Any, Any]:
+        amount = self.draw("amount") * UNIT_SCALE[self.driver.unit]
+        return amount, self.fx()
 
-    def tax() -> Any:
-        if getattr(driver, "tax_rate", None) is not None:
-            return draw("tax_rate")
-        return base.tax[sel]
+    def tax(self) -> Any:
+        if getattr(self.driver, "tax_rate", None) is not None:
+            return self.draw("tax_rate")
+        return self._base.tax[self._sel]
 
-    shares = base.shares[sel]
-    if kind == "earnings_growth":
-        yrs = draw("years") if driver.years is not None else years
-        contrib = np.asarray(vg.growth_to_log(draw("growth"), yrs), dtype=np.float64)
-        contrib = np.broadcast_to(contrib, (state.draws, len(targets)))
-        _commit_eps(state, base, label, sel, state.eps[:, sel] * np.exp(contrib), contrib)
-    elif kind == "ai_capex":
-        amount, fx = amount_and_fx()
-        # depreciation per unit of capex (draws x 1 unless drawn per symbol), then per share
-        dep = np.asarray(vc.capex_eps_drag(amount, draw("useful_life_years"), 1.0, 0.0, 1.0,
-                                           year=driver.year), dtype=np.float64)
-        drag = dep * ((1.0 - np.asarray(tax())) * fx / shares)
-        _commit_eps(state, base, label, sel, state.eps[:, sel] + drag)
-    elif kind == "subsidy":
-        amount, fx = amount_and_fx()
-        t = np.asarray(tax())
-        delta = np.asarray(vsub.subsidy_eps_impact(amount, 1.0, 0.0, 1.0)) * ((1.0 - t) * fx / shares)
-        if driver.users is not None:
-            users = draw("users") * UNIT_SCALE[driver.users_unit]
-            delta = delta + vsub.retained_user_uplift(users, draw("retention"), draw("arpu"),
-                                                      draw("margin"), shares, fx, t)
-        _commit_eps(state, base, label, sel, state.eps[:, sel] + delta)
-    elif kind == "buyback":
-        amount, fx = amount_and_fx()
-        # share-count effect only (buyback_eps with lost_yield=0), as a factor so that a zero
-        # amount leaves EPS bit-for-bit unchanged
-        accretion = np.asarray(vb.buyback_accretion(amount * fx, base.price[sel], shares))
-        _commit_eps(state, base, label, sel, state.eps[:, sel] * (1.0 + accretion))
-    elif kind == "margin_change":
-        delta = vg.margin_change_eps(base.sales_ps[sel], draw("change"), tax())
-        _commit_eps(state, base, label, sel, state.eps[:, sel] + delta)
-    elif kind == "revenue_uplift":
-        delta = vg.revenue_uplift_eps(base.sales_ps[sel], draw("uplift"), draw("margin"), tax())
-        _commit_eps(state, base, label, sel, state.eps[:, sel] + delta)
-    elif kind == "fx_change":
-        # EPS in the price currency = reporting EPS x fx; the rate moves by (1 + change)
-        factor = np.asarray(vfx.convert(1.0, 1.0 + np.asarray(draw("change"), dtype=np.float64)))
-        contrib = np.broadcast_to(np.log(factor), (state.draws, len(targets)))
-        _commit_eps(state, base, label, sel, state.eps[:, sel] * np.exp(contrib), contrib)
-    elif kind == "rerating":
-        if driver.change is not None:
-            contrib = np.log1p(np.asarray(draw("change"), dtype=np.float64))
-        else:
-            start = base.multiple[sel] if driver.basis == "pe" else base.price[sel] / base.sales_ps[sel]
-            current = start if state.log_multiple is None else start * np.exp(state.log_multiple[:, sel])
-            target = draw("target")
-            if driver.half_life_years is not None:
-                new = vr.revert_multiple(current, target, years, draw("half_life_years"))
-            else:
-                new = target
-            contrib = np.log(np.asarray(new, dtype=np.float64) / current)
-        contrib = np.broadcast_to(contrib, (state.draws, len(targets)))
+    def eps(self) -> np.ndarray:
+        return self._state.eps[:, self._sel]
+
+    def set_eps(self, new: Any, contrib: Any = None) -> None:
+        _commit_eps(self._state, self._base, self._rd.label, self._sel, new, contrib)
+
+    def log_multiple(self) -> np.ndarray | None:
+        lm = self._state.log_multiple
+        return None if lm is None else lm[:, self._sel]
+
+    def rerate(self, contrib: Any) -> None:
+        state, label, sel = self._state, self._rd.label, self._sel
         _record(state, label, sel, contrib)
         if state.log_multiple is None:
             state.log_multiple = np.array(state.contributions[label])
         else:
             state.log_multiple[:, sel] += contrib
-    elif kind == "sentiment_shock":
-        s, hl = draw("shock"), draw("half_life_days")
-        when = driver.date or as_of
-        h_days = float((horizon - when).days)
-        if when > horizon:
-            contrib = np.zeros(1)
-        elif when <= as_of:
-            a_days = float((as_of - when).days)
-            contrib = (np.asarray(vs.decayed_shock(s, hl, h_days), dtype=np.float64)
-                       - np.asarray(vs.decayed_shock(s, hl, a_days), dtype=np.float64))
-        else:
-            contrib = np.asarray(vs.decayed_shock(s, hl, h_days), dtype=np.float64)
-        _record(state, label, sel, np.broadcast_to(contrib, (state.draws, len(targets))))
-    elif kind == "index_weighting":
-        return  # weights only; see scenarios.engine.index
-    else:  # pragma: no cover - the schema forbids other types
-        raise ValueError(f"unknown driver type {kind!r}")
+
+    def log_price(self, contrib: Any) -> None:
+        _record(self._state, self._rd.label, self._sel, contrib)
+
+    def fx(self) -> Any:
+        return self.draw("fx") if self.driver.fx is not None else self._rd.fx
+
+    def adjust_value(self, change: ValueChange) -> None:
+        state, label = self._state, self._rd.label
+        if label not in state.contributions:  # keeps the driver's place in the decomposition
+            _record(state, label, self._sel, 0.0)
+        state.adjustments.append(ValueAdjustment(label, self._sel, change))
+
+
+def apply_driver(state: State, base: Baseline, rd: ResolvedDriver, sampler: Sampler, *,
+                 as_of: dt.date, horizon: dt.date, years: float) -> None:
+    """Apply one resolved driver to ``state`` with its kind's evaluator (from the registry,
+    :mod:`scenarios.model.drivers`); see the module docstring."""
+    if not rd.targets or rd.spec.evaluate is None:
+        return
+    rd.spec.evaluate(Step(state, base, rd, sampler, as_of=as_of, horizon=horizon, years=years))
+
+
+def apply_value_adjustments(state: State, base: Baseline,
+                            locate: Callable[[str, ValueError], Exception]) -> None:
+    """Apply the registered value adjustments (see the module docstring); call once, after
+    every multiplicative term of the run's log price is recorded.
+
+    A change that would leave less than :data:`VALUE_FLOOR_FRACTION` of a path's price is
+    floored there and counted in ``state.value_floored``. A ValueError (ValuationError) of a
+    driver's own computation is raised as ``locate(label, error)``."""
+    if not state.adjustments:
+        return
+    from valuation.cash_items import value_change_log_contribution
+
+    total = np.zeros((state.draws, len(base.symbols)))
+    for c in state.contributions.values():
+        np.add(total, c, out=total)
+    price = np.exp(total, out=total)
+    price *= base.price
+    for adj in state.adjustments:
+        p = price[:, adj.sel]
+        try:
+            dv = np.broadcast_to(np.asarray(adj.change(p), dtype=np.float64), p.shape)
+        except ValueError as exc:
+            raise locate(adj.label, exc) from None
+        contrib = np.asarray(value_change_log_contribution(dv, p, on_invalid="nan"))
+        low = ~(contrib >= np.log(VALUE_FLOOR_FRACTION))  # NaN (wiped out) or below the floor
+        if low.any():
+            cols = np.arange(len(base.symbols))[adj.sel]
+            for j, count in zip(cols, low.sum(axis=0)):
+                if count:
+                    sym = base.symbols[j]
+                    state.value_floored[sym] = state.value_floored.get(sym, 0) + int(count)
+            contrib = np.where(low, np.log(VALUE_FLOOR_FRACTION), contrib)
+        # a new array: the recorded contribution may be a read-only broadcast view
+        state.contributions[adj.label] = state.contributions[adj.label] + _full(state, adj.sel, contrib)
+        price[:, adj.sel] = p * np.exp(contrib)
 
 
 def dividends(state: State, base: Baseline, years: float, label: str = "dividends") -> None:

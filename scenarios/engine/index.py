@@ -3,12 +3,15 @@ re-weighting ("after": tilts, exclusions, cap)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from scenarios.errors import ScenarioError
+from scenarios.model.resolved import IndexInputs
+from scenarios.model.schema import IndexWeighting
 
 
 @dataclass
@@ -22,31 +25,6 @@ class IndexWeights:
 def _match(themes: dict[str, str | None], symbols: list[str], name: str) -> np.ndarray:
     """Mask of ``symbols`` equal to ``name`` or of theme ``name``."""
     return np.array([s == name or themes.get(s) == name for s in symbols])
-
-
-def _market_caps(scenario: Any, symbols: list[str], prices: np.ndarray, fail: Any,
-                 path: tuple[str | int, ...] = ()) -> np.ndarray:
-    from scenarios.model.resolve import ResolveError, fx_rate, price_currency
-
-    caps = np.empty(len(symbols))
-    currencies = {price_currency(s) for s in symbols}
-    for j, s in enumerate(symbols):
-        b = scenario.baseline.get(s)
-        if b is not None and b.market_cap is not None:
-            cap = b.market_cap.scaled
-        elif b is not None and b.shares is not None:
-            cap = b.shares.scaled * prices[j]
-        else:
-            raise fail(path, f"market-cap weights need baseline market_cap or shares for {s}")
-        if len(currencies) > 1 and price_currency(s) != scenario.currency:
-            # bring every cap to the scenario currency (fx_rate gives listing-ccy per unit of ccy)
-            try:
-                rate = fx_rate(scenario, s, scenario.currency)
-            except ResolveError as exc:
-                raise fail(("fx",), f"mixed listing currencies in the index: {exc.message}") from None
-            cap = cap / float(rate)
-        caps[j] = cap
-    return caps
 
 
 #: a member available (priced and in the index) on at least this share of the window is fitted
@@ -202,39 +180,36 @@ def implied_scheme_weights(view: Any, symbols: list[str], benchmark: str, lookba
     return w
 
 
-def index_weights(scenario: Any, driver: Any | None, symbols: list[str], prices: np.ndarray,
-                  view: Any, fail: Any, path: tuple[str | int, ...] = ()) -> IndexWeights:
-    """Weights before/after. ``fail(path, message)`` builds a located error; ``path`` is the
-    driver's path in the file."""
+def index_weights(ix: IndexInputs, driver: IndexWeighting | None, symbols: list[str],
+                  prices: np.ndarray, view: Any, fail: Callable[[tuple[str | int, ...], str], Exception],
+                  path: tuple[str | int, ...] = ()) -> IndexWeights:
+    """Weights before/after. ``ix`` holds the resolved market caps, themes and benchmark (see
+    :class:`~scenarios.model.resolved.IndexInputs`); ``prices`` the baseline closes; ``view``
+    the look-ahead-safe prices (scheme implied); ``fail(path, message)`` builds a located
+    error; ``path`` is the driver's path in the file."""
     from valuation.index import weights as vw
     from valuation.index.capping import cap_weights
 
     n = len(symbols)
     if driver is None:
-        has_caps = all(scenario.baseline.get(s) is not None and
-                       (scenario.baseline[s].market_cap is not None or scenario.baseline[s].shares is not None)
-                       for s in symbols)
-        if has_caps:
-            w = np.asarray(vw.market_cap_weights(_market_caps(scenario, symbols, prices, fail, path)))
+        if ix.market_caps is not None:
+            w = np.asarray(vw.market_cap_weights(ix.market_caps))
             return IndexWeights("market_cap", w, w.copy())
         w = np.asarray(vw.equal_weights(n))
         return IndexWeights("equal", w, w.copy())
+    notes: list[str] = []
     if driver.scheme == "market_cap":
-        before = np.asarray(vw.market_cap_weights(_market_caps(scenario, symbols, prices, fail, path)))
+        before = np.asarray(vw.market_cap_weights(ix.market_caps))
     elif driver.scheme == "equal":
         before = np.asarray(vw.equal_weights(n))
     elif driver.scheme == "custom":
-        raw = np.array([float(driver.weights.get(s, 0.0)) for s in symbols])
+        raw = np.array([float((driver.weights or {}).get(s, 0.0)) for s in symbols])
         before = np.asarray(vw.normalize(raw))
     else:
-        bench = driver.benchmark or scenario.benchmarks[0]
-        notes: list[str] = []
-        before = implied_scheme_weights(view, symbols, bench, driver.lookback_days, notes)
+        before = implied_scheme_weights(view, symbols, str(ix.benchmark), driver.lookback_days, notes)
         before = np.asarray(vw.normalize(np.clip(before, 0.0, None)))
     after = before.copy()
-    from scenarios.model.resolve import theme_map
-
-    themes = theme_map(scenario, symbols)
+    themes = dict(ix.themes)
     if driver.tilts:
         scores = np.ones(n)
         for name, mult in driver.tilts.items():

@@ -98,6 +98,8 @@ class ScenarioResult:
     file: str | None = None
     file_sha256: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: how the data were read (a half-day close used, a stale as_of bar replaced): not problems
+    notes: list[str] = field(default_factory=list)
     grid_point: dict[str, Any] = field(default_factory=dict)
     return_kind: str = "total"
     #: the residual market noise (``ResidualSpec.to_dict()``: label, per-symbol vol, sessions,
@@ -244,6 +246,7 @@ class ScenarioResult:
             "file": self.file,
             "file_sha256": self.file_sha256,
             "warnings": list(self.warnings),
+            "notes": list(self.notes),
             "grid_point": _clean(self.grid_point),
             "residual": _clean(self.residual),
             "summary": _clean(summary.reset_index().to_dict(orient="records")),
@@ -270,11 +273,12 @@ class ScenarioResult:
         kw: dict[str, Any] = {k: data.get(k) for k in (
             "name", "symbols", "currencies", "as_of", "horizon", "horizon_years", "baseline_date",
             "seed", "draws", "index_scheme", "benchmarks", "inputs", "data_sources", "file",
-            "file_sha256", "warnings", "grid_point", "return_kind", "residual")}
+            "file_sha256", "warnings", "notes", "grid_point", "return_kind", "residual")}
         kw["benchmarks"] = kw["benchmarks"] or {}
         kw["inputs"] = kw["inputs"] or {}
         kw["data_sources"] = kw["data_sources"] or {}
         kw["warnings"] = kw["warnings"] or []
+        kw["notes"] = kw["notes"] or []
         kw["grid_point"] = kw["grid_point"] or {}
         kw["return_kind"] = kw["return_kind"] or "total"
         for name in _ARRAYS_2D + _ARRAYS_1D:

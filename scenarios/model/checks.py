@@ -17,10 +17,11 @@ from scenarios.model.resolve import (
     ResolveError,
     driver_targets,
     fx_rate,
+    price_currency,
     reporting_currency,
     resolve_universe,
 )
-from scenarios.model.schema import NEEDS_EPS_AND_SHARES, NEEDS_SALES_AND_SHARES
+from scenarios.model.drivers import CheckContext, spec_of
 
 #: fraction fields where |value| >= this looks like a percent typed as a number
 PERCENT_THRESHOLD = 2.0
@@ -172,7 +173,7 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
 
     # drivers
     labels: dict[str, int] = {}
-    n_index = 0
+    counts: dict[str, int] = {}
     for i, d in enumerate(s.drivers):
         name = d.name
         if name in labels:
@@ -180,10 +181,9 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
             errors.append(doc.error(where, f"driver name {name!r} is used twice (drivers[{labels[name]}] "
                                     "has it); give each driver a unique label"))
         labels.setdefault(name, i)
-        if d.type == "index_weighting":
-            n_index += 1
-            if n_index > 1:
-                errors.append(doc.error(("drivers", i, "type"), "only one index_weighting driver is allowed"))
+        counts[d.type] = counts.get(d.type, 0) + 1
+        if spec_of(d.type).single and counts[d.type] > 1:
+            errors.append(doc.error(("drivers", i, "type"), f"only one {d.type} driver is allowed"))
         if not d.enabled or universe is None:
             continue
         try:
@@ -246,18 +246,18 @@ def _check_articles(s: Any, doc: Any, errors: list[ScenarioError]) -> None:
                                     f"no article {a!r} in {folders[0]}"))
 
 
+def _asks_data(b: Any, f: str) -> bool:
+    """True when ``f`` is to be filled from data at as_of (``eps: from_data``, ``from_data: true``)."""
+    return bool(getattr(b, "from_data", False)) or f in (getattr(b, "data_items", None) or {})
+
+
 def missing_baseline(s: Any, d: Any, targets: list[str]) -> str | None:
-    """Why ``d`` cannot act on ``targets`` for lack of baseline fundamentals (None if it can)."""
-    fields: tuple[str, ...] = ()
-    if d.type in NEEDS_EPS_AND_SHARES:
-        fields = ("eps", "shares")
-    elif d.type in NEEDS_SALES_AND_SHARES:
-        fields = ("sales", "shares")
-    elif d.type == "rerating" and d.target is not None:
-        fields = ("eps",) if d.basis == "pe" else ("sales", "shares")
+    """Why ``d`` cannot act on ``targets`` for lack of baseline fundamentals (None if it can);
+    the fields each kind needs come from its :class:`~scenarios.model.drivers.DriverSpec`."""
+    fields = spec_of(d.type).baseline_needs(d)
     for sym in targets:
         b = s.baseline.get(sym)
-        missing = [f for f in fields if b is None or getattr(b, f) is None]
+        missing = [f for f in fields if b is None or (getattr(b, f) is None and not _asks_data(b, f))]
         if missing:
             return (f"{d.type} needs baseline {' and '.join(fields)} for {sym} "
                     f"(missing: {', '.join(missing)})")
@@ -266,20 +266,14 @@ def missing_baseline(s: Any, d: Any, targets: list[str]) -> str | None:
 
 def _driver_needs(s: Any, doc: Any, i: int, d: Any, targets: list[str], universe: list[str],
                   horizon: dt.date) -> list[ScenarioError]:
+    """Baseline needs, the FX of money drivers and the kind's own check (all from its spec)."""
+    spec = spec_of(d.type)
     errors: list[ScenarioError] = []
     path = ("drivers", i)
     why = missing_baseline(s, d, targets)
     if why:
         errors.append(doc.error(path + ("type",), why))
-    if d.type == "fx_change":
-        from scenarios.model.resolve import fx_exposed
-
-        if not fx_exposed(s, d, targets):
-            errors.append(doc.error(path + ("type",), "fx_change acts on no symbol: none of its "
-                                    "targets has a baseline currency"
-                                    + (f" {d.currency}" if d.currency else "")
-                                    + " different from its listing currency"))
-    if d.type in ("ai_capex", "subsidy", "buyback") and not errors:
+    if spec.money and not errors:
         for sym in targets:
             ccy = d.currency or reporting_currency(s, sym)
             try:
@@ -287,47 +281,10 @@ def _driver_needs(s: Any, doc: Any, i: int, d: Any, targets: list[str], universe
             except ResolveError as exc:
                 errors.append(doc.error(exc.path if d.currency else path + ("type",), exc.message))
                 break
-    if d.type == "sentiment_shock" and d.date is not None and d.date > horizon:
-        errors.append(doc.error(path + ("date",), f"must be on or before the horizon ({horizon}) "
-                                f"(got {d.date})"))
-    if d.type == "index_weighting":
-        errors.extend(_index_checks(s, doc, i, d, universe, horizon))
-    return errors
-
-
-def _index_checks(s: Any, doc: Any, i: int, d: Any, universe: list[str], horizon: dt.date) -> list[ScenarioError]:
-    from scenarios.model.resolve import known_themes
-
-    errors: list[ScenarioError] = []
-    path = ("drivers", i)
-    themes = known_themes(s, universe)
-    for j, name in enumerate(d.exclude):
-        if name not in universe and not themes.get(name):
-            errors.append(doc.error(path + ("exclude", j), f"{name!r} is neither a symbol of the "
-                                    "universe nor a theme with members in it"))
-    for key in d.tilts:
-        if key not in universe and not themes.get(key):
-            errors.append(doc.error(path + ("tilts", key), f"{key!r} is neither a symbol of the "
-                                    "universe nor a theme with members in it", key=True))
-    if d.weights:
-        for key in d.weights:
-            if key not in universe:
-                raw = raw_key(doc, path + ("weights",), key)
-                errors.append(doc.error(path + ("weights", raw), f"{key} is not in the universe", key=True))
-    for j, day in enumerate(d.rebalance):
-        if not s.as_of < day <= horizon:
-            errors.append(doc.error(path + ("rebalance", j), f"must be after as_of ({s.as_of}) and "
-                                    f"on or before the horizon ({horizon}) (got {day})"))
-    if d.scheme == "implied" and d.benchmark is None and not s.benchmarks:
-        errors.append(doc.error(path + ("scheme",), "scheme implied needs a benchmark (driver "
-                                "benchmark: or the scenario's benchmarks list)"))
-    if d.scheme == "market_cap":
-        for sym in universe:
-            b = s.baseline.get(sym)
-            if b is None or (b.market_cap is None and b.shares is None):
-                errors.append(doc.error(path + ("scheme",), f"scheme market_cap needs baseline "
-                                        f"market_cap or shares for {sym}"))
-                break
+    if spec.check is not None:
+        ctx = CheckContext(scenario=s, driver=d, position=i, targets=targets, universe=universe,
+                           horizon=horizon, raw_key=lambda parent, sym: raw_key(doc, parent, sym))
+        errors.extend(doc.error(path + p.path, p.message, key=p.key) for p in spec.check(ctx))
     return errors
 
 
@@ -353,12 +310,16 @@ def _baseline_fx(s: Any, doc: Any, universe: list[str]) -> list[ScenarioError]:
 
 def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, view: Any = None,
                 found: dict[str, tuple[Any, float, Any]] | None = None,
+                notes: list[str] | None = None,
                 ) -> tuple[list[ScenarioError], list[ScenarioWarning]]:
     """Checks that need the price source: every symbol and benchmark has a close on or before
     ``as_of`` (never later), and a baseline ``pe`` agrees with the P/E implied by that close.
 
     ``found`` (optional dict) receives ``symbol -> (last date, close, first date)`` of every
-    series read, so a caller does not read them again."""
+    series read, so a caller does not read them again. ``notes`` (optional list) receives one
+    sentence per kind of close that stands in for ``as_of`` (a stale bar or a missing session
+    replaced by the session before, a real half-day close used): what a run reports, not a
+    problem of the file."""
     from scenarios.data.view import PriceView
     from scenarios.errors import DataUnavailableError
 
@@ -377,9 +338,12 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
     items = [(s, ("universe",) if named else ("universe", i)) for i, s in enumerate(universe)]
     items += [(b, ("benchmarks", i)) for i, b in enumerate(scenario.benchmarks)]
     view.prefetch([sym for sym, _ in items])  # one store query instead of one per symbol
-    known: list[str] | None = None
+    unpriced: list[str] = []  # members of a named universe without a close: left out
+    substituted: dict[str, list[str]] = {"stale": [], "missing": [], "half_day": []}
+    known: list[str] | None = None  # symbols the source has offline (read at the first miss)
     explained = False
     for sym, path in items:
+        member = named and path == ("universe",)
         try:
             hist = view.history(sym)
         except DataUnavailableError as exc:
@@ -389,22 +353,44 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
                 errors.append(doc.error(path, str(exc) if not explained else
                                         f"no price data for {sym} either (see the first error)"))
                 explained = True
-                continue
-            if named and path == ("universe",):  # a member of a named universe: left out, warned
-                warnings.append(warning_at(doc, path, f"member {sym} of universe {scenario.universe!r} "
-                                           f"on {as_of} has no price data: left out of the run"))
-                continue
-            errors.append(doc.error(path, f"unknown symbol {sym}: the price source ({src_name}) "
-                                    "has no data for it" + _suggest(sym, known)))
+            elif member:
+                unpriced.append(sym)
+            else:
+                errors.append(doc.error(path, f"unknown symbol {sym}: the price source ({src_name}) "
+                                        "has no data for it" + _suggest(sym, known)))
             continue
         try:
             day, close = view.last_close(sym)
             closes[sym] = close
             if found is not None:
                 found[sym] = (day, close, hist.index[0])
+            how = view.close_substitution(sym, day)
+            if how is not None:
+                substituted[how].append(f"{sym} ({day.date()})" if how != "half_day" else sym)
         except DataUnavailableError as exc:
-            errors.append(doc.error(path, str(exc)))
+            if member:
+                unpriced.append(sym)
+            else:
+                errors.append(doc.error(path, str(exc)))
+    if unpriced:
+        kept = len(universe) - len(unpriced)
+        text = (f"{len(unpriced)} of the {len(universe)} members of universe {scenario.universe!r} on "
+                f"{as_of} have no close on or before that date in the price source ({src_name}) and "
+                f"are left out: {', '.join(unpriced)}")
+        if kept == 0:
+            errors.append(doc.error(("universe",), text.replace(" and are left out", "")))
+        else:
+            warnings.append(warning_at(doc, ("universe",), text))
+    said = {"stale": f"stale bar on {as_of} (flat, volume 0, close repeated): the last valid "
+                     "session before it is used",
+            "missing": f"no bar on the {as_of} session: the last valid session before it is used",
+            "half_day": f"the {as_of} close is a flat volume-0 half-day bar whose close moved: a "
+                        "real close, used"}
+    for how, syms in substituted.items():
+        if syms and notes is not None:
+            notes.append(f"as_of: {said[how]}: {', '.join(syms)}")
     errors.extend(_residual_history(scenario, doc, view, [s for s in universe if s in closes]))
+    errors.extend(_market_cap_sanity(scenario, doc, closes))
     for sym, b in scenario.baseline.items():
         if b.pe is None or b.eps is None or sym not in closes or b.eps.value <= 0:
             continue
@@ -439,6 +425,44 @@ def _suggest(sym: str, known: list[str]) -> str:
 
     close = difflib.get_close_matches(sym.upper(), [k.upper() for k in known], n=3, cutoff=0.8)
     return f"; did you mean {', '.join(close)}?" if close else ""
+
+
+#: Rough HKD per unit of a price currency, for the market-cap plausibility check only (the
+#: bounds are three orders of magnitude apart; the engine never uses these rates).
+_HKD_PER_UNIT = {"HKD": 1.0, "USD": 7.8, "CNY": 1.08, "EUR": 8.5, "GBP": 9.9, "JPY": 0.052}
+#: Plausible market capitalisations, HKD (Alphabet is about HKD 32trn).
+MARKET_CAP_BOUNDS_HKD: tuple[float, float] = (1e9, 100e12)
+
+
+def _market_cap_sanity(scenario: Any, doc: Any, closes: dict[str, float]) -> list[ScenarioError]:
+    """``shares`` x the as_of close must give a market cap between HKD 1bn and 100trn (in the
+    price currency's rough HKD equivalent): a count typed without its ``unit`` (``shares: 6.1``
+    for 6.1bn) is otherwise silently a company worth a few hundred dollars."""
+    errors: list[ScenarioError] = []
+    lo, hi = MARKET_CAP_BOUNDS_HKD
+    for sym, b in scenario.baseline.items():
+        if b.shares is None or sym not in closes:
+            continue
+        rate = _HKD_PER_UNIT.get(price_currency(sym))
+        if rate is None:
+            continue
+        cap = closes[sym] * b.shares.scaled * rate
+        if not lo <= cap <= hi:
+            raw = raw_key(doc, ("baseline",), sym)
+            hint = " (unit: bn?)" if cap < lo else " (unit too large?)"
+            errors.append(doc.error(
+                ("baseline", raw, "shares"),
+                f"shares x the close of {closes[sym]:,.2f} gives a market cap of about HKD "
+                f"{_hkd_text(cap)}, outside HKD 1bn..100trn{hint} (got {b.shares.value:g}"
+                f"{'' if b.shares.unit == '1' else ' ' + b.shares.unit})"))
+    return errors
+
+
+def _hkd_text(x: float) -> str:
+    for div, tag in ((1e12, "trn"), (1e9, "bn"), (1e6, "m")):
+        if abs(x) >= div:
+            return f"{x / div:,.3g}{tag}"
+    return f"{x:,.0f}"
 
 
 def _residual_history(scenario: Any, doc: Any, view: Any, symbols: list[str]) -> list[ScenarioError]:

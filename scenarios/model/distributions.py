@@ -20,6 +20,7 @@ Sampling (:func:`sample`) is vectorized and draw-count stable: the first ``k`` d
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal, Union
 
 import numpy as np
@@ -79,10 +80,60 @@ class _Dist(BaseModel):
             out = np.clip(out, self.clip[0], self.clip[1])
         return out
 
-    def describe(self) -> str:
-        fields = self.model_dump(exclude={"dist"}, exclude_none=True)
-        inner = ", ".join(f"{k}={_fmt(v)}" for k, v in fields.items())
-        return f"{self.dist}({inner})"  # type: ignore[attr-defined]
+    def _raw_ppf(self, q: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def ppf(self, q: float | Sequence[float] | np.ndarray) -> float | np.ndarray:
+        """Quantile function (inverse CDF) at levels ``q`` in [0, 1], after ``clip``.
+
+        Same unit as the parameter; a float for a scalar ``q``, else an array of ``q``'s shape.
+        Continuous kinds use their inverse CDF (normal bounded at ``mean +- 8.5 sd`` like the
+        draws); ``choice`` the discrete one: the smallest value whose cumulative weight
+        reaches ``q``. ``clip`` bounds the result like every draw (clipping is monotone, so
+        the quantiles of a clipped parameter are the clipped quantiles).
+        """
+        qs = np.asarray(q, dtype=np.float64)
+        if np.isnan(qs).any() or (qs < 0).any() or (qs > 1).any():
+            raise ValueError(f"quantile levels must be in [0, 1] (got {q!r})")
+        lo, hi = self.support()
+        out = np.clip(np.asarray(self._raw_ppf(qs), dtype=np.float64), lo, hi)
+        return float(out) if out.ndim == 0 else out
+
+    def describe(self, fraction: bool | None = None) -> str:
+        """Text of the distribution.
+
+        ``fraction=None``: the compact form of error messages, ``normal(mean=0.12, sd=0.04)``.
+        ``fraction=True`` / ``False``: the readable form of reports, values printed as
+        percents (a fraction parameter) or plain numbers: ``normal: mean +12.0%, sd 4.0%``.
+        """
+        if fraction is None:
+            fields = self.model_dump(exclude={"dist"}, exclude_none=True)
+            inner = ", ".join(f"{k}={_fmt(v)}" for k, v in fields.items())
+            return f"{self.dist}({inner})"  # type: ignore[attr-defined]
+        text = self._readable(fraction)
+        if self.clip is not None:
+            text += (f", clipped to [{format_value(self.clip[0], fraction)}, "
+                     f"{format_value(self.clip[1], fraction)}]")
+        return text
+
+    def _readable(self, fraction: bool) -> str:
+        raise NotImplementedError
+
+
+def format_value(v: float | None, fraction: bool) -> str:
+    """A parameter value as text: a signed percent for a fraction (``+12.0%``), else ``4 sig. digits``."""
+    if v is None:
+        return "–"
+    return f"{v * 100:+.1f}%" if fraction else f"{v:,.4g}"
+
+
+def _inv_norm(q: np.ndarray) -> np.ndarray:
+    """Standard normal quantiles (``statistics.NormalDist``: no scipy import); +-inf at 0 and 1."""
+    from statistics import NormalDist
+
+    nd = NormalDist()
+    flat = [(-math.inf if x <= 0 else math.inf if x >= 1 else nd.inv_cdf(float(x))) for x in q.reshape(-1)]
+    return np.asarray(flat, dtype=np.float64).reshape(q.shape)
 
 
 def _fmt(v: Any) -> str:
@@ -112,6 +163,13 @@ class Normal(_Dist):
     def center(self) -> float:
         return self.mean
 
+    def _raw_ppf(self, q: np.ndarray) -> np.ndarray:
+        return self.mean + self.sd * _inv_norm(q) if self.sd > 0 else np.full(q.shape, self.mean)
+
+    def _readable(self, fraction: bool) -> str:
+        return (f"normal: mean {format_value(self.mean, fraction)}, "
+                f"sd {format_value(self.sd, fraction).lstrip('+')}")
+
     def _raw_sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
         lo, hi = self._raw_support()
         x = rng.standard_normal(size)
@@ -135,6 +193,13 @@ class LogNormal(_Dist):
 
     def center(self) -> float:
         return self.median
+
+    def _raw_ppf(self, q: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return self.median * np.exp(self.sigma * _inv_norm(q)) if self.sigma > 0 else np.full(q.shape, self.median)
+
+    def _readable(self, fraction: bool) -> str:
+        return f"lognormal: median {format_value(self.median, fraction)}, sigma {self.sigma:g} (sd of log)"
 
     def _raw_sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
         return self.median * np.exp(self.sigma * rng.standard_normal(size))
@@ -160,6 +225,12 @@ class Uniform(_Dist):
 
     def center(self) -> float:
         return 0.5 * (self.low + self.high)
+
+    def _raw_ppf(self, q: np.ndarray) -> np.ndarray:
+        return self.low + q * (self.high - self.low)
+
+    def _readable(self, fraction: bool) -> str:
+        return f"uniform from {format_value(self.low, fraction)} to {format_value(self.high, fraction)}"
 
     def _raw_sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
         return self.low + (self.high - self.low) * rng.random(size)
@@ -197,6 +268,18 @@ class Triangular(_Dist):
 
     def center(self) -> float:
         return self.mode
+
+    def _raw_ppf(self, q: np.ndarray) -> np.ndarray:
+        lo, mo, hi = self.low, self.mode, self.high
+        if hi == lo:
+            return np.full(q.shape, lo)
+        c = (mo - lo) / (hi - lo)
+        return np.where(q < c, lo + np.sqrt(q * (hi - lo) * (mo - lo)),
+                        hi - np.sqrt((1.0 - q) * (hi - lo) * (hi - mo)))
+
+    def _readable(self, fraction: bool) -> str:
+        return (f"triangular: low {format_value(self.low, fraction)}, mode {format_value(self.mode, fraction)}, "
+                f"high {format_value(self.high, fraction)}")
 
     def _raw_sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
         # inverse CDF of one uniform per draw (keeps the stream draw-count stable; numpy's
@@ -245,6 +328,25 @@ class Choice(_Dist):
     def center(self) -> float:
         w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights, float)
         return float(np.dot(w / w.sum(), self.values))
+
+    def _raw_ppf(self, q: np.ndarray) -> np.ndarray:
+        vals = np.asarray(self.values, dtype=np.float64)
+        w = np.ones(vals.size) if self.weights is None else np.asarray(self.weights, dtype=np.float64)
+        keep = w > 0
+        vals, w = vals[keep], w[keep]
+        order = np.argsort(vals, kind="stable")
+        vals, w = vals[order], w[order]
+        cdf = np.cumsum(w) / w.sum()
+        # smallest value whose cumulative weight reaches q (a hair of tolerance for sums such
+        # as 0.2 + 0.5 that land just below 0.7 in floating point)
+        idx = np.searchsorted(cdf, q - 1e-12, side="left")
+        return vals[np.minimum(idx, vals.size - 1)]
+
+    def _readable(self, fraction: bool) -> str:
+        if self.weights:
+            return "one of " + ", ".join(f"{format_value(v, fraction)} (p={p:g})"
+                                         for v, p in zip(self.values, self.weights))
+        return "one of " + ", ".join(format_value(v, fraction) for v in self.values) + " (equally likely)"
 
     def _raw_sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
         vals = np.asarray(self.values, dtype=np.float64)
@@ -300,7 +402,33 @@ def center(value: float | _Dist) -> float:
 
 
 def describe(value: float | _Dist) -> str:
+    """Compact text of a parameter (a fixed number or :meth:`_Dist.describe`)."""
     return value.describe() if isinstance(value, _Dist) else f"{float(value):g}"
+
+
+def ppf(value: float | _Dist, q: float | Sequence[float] | np.ndarray) -> float | np.ndarray:
+    """Quantiles of a parameter at levels ``q`` (a fixed number is its own every quantile)."""
+    if isinstance(value, _Dist):
+        return value.ppf(q)
+    qs = np.asarray(q, dtype=np.float64)
+    return float(value) if qs.ndim == 0 else np.full(qs.shape, float(value))
+
+
+def parse_distribution(spec: Any) -> _Dist | None:
+    """A distribution from its plain mapping (``{dist: normal, mean: .., sd: ..}``, as written in
+    a scenario and stored in a run's inputs); None when ``spec`` is not a valid one."""
+    from pydantic import TypeAdapter, ValidationError
+
+    global _ADAPTER
+    if _ADAPTER is None:
+        _ADAPTER = TypeAdapter(Distribution)
+    try:
+        return _ADAPTER.validate_python(spec)
+    except ValidationError:
+        return None
+
+
+_ADAPTER: Any = None
 
 
 def sample(value: float | _Dist, rng: np.random.Generator | None, size: tuple[int, ...]) -> np.ndarray:

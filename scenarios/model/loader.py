@@ -460,14 +460,6 @@ def resolve_grid_paths(data: Any, parts: list[str | int]) -> list[PathKey]:
     return [p for p, _ in paths]
 
 
-def _resolve_path(data: Any, parts: list[str | int]) -> PathKey:
-    """The single concrete path ``parts`` names (error if it names several)."""
-    paths = resolve_grid_paths(data, parts)
-    if len(paths) != 1:
-        raise ValueError(f"names {len(paths)} values")
-    return paths[0]
-
-
 def _set(data: Any, path: PathKey, value: Any) -> None:
     cur = data
     for p in path[:-1]:

@@ -1,5 +1,5 @@
-"""Resolution helpers shared by the checks and the engine: universe members, themes, driver
-targets and FX rates. Each raises :class:`ResolveError` (with the path it concerns) so callers
+"""Resolution helpers shared by the checks and the resolve step (:mod:`scenarios.model.resolved`):
+universe members, themes, driver targets and FX rates. Each raises :class:`ResolveError` (with the path it concerns) so callers
 can turn it into a located error."""
 
 from __future__ import annotations

@@ -9,13 +9,10 @@ explicit FX rate (price-currency units per unit of the money's currency).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     PrivateAttr,
     ValidationInfo,
@@ -23,63 +20,22 @@ from pydantic import (
     model_validator,
 )
 
-from scenarios.data.symbols import normalize_symbol
-from scenarios.model.params import Fraction, NonNegative, Positive, Share, SignedShare, TaxRate
+from scenarios.model.drivers import REGISTRY
+from scenarios.model.drivers.ai_capex import AiCapex
+from scenarios.model.drivers.base import DriverBase as _Driver
+from scenarios.model.drivers.base import MoneyDriver as _Money
+from scenarios.model.drivers.buyback import Buyback
+from scenarios.model.drivers.earnings_growth import EarningsGrowth
+from scenarios.model.drivers.fx_change import FxChange
+from scenarios.model.drivers.index_weighting import IndexWeighting
+from scenarios.model.drivers.margin_change import MarginChange
+from scenarios.model.drivers.rerating import Rerating
+from scenarios.model.drivers.revenue_uplift import RevenueUplift
+from scenarios.model.drivers.sentiment_shock import SentimentShock
+from scenarios.model.drivers.subsidy import Subsidy
+from scenarios.model.fields import CURRENCY_PAIR, UNIT_SCALE, Currency, Date, Symbol, Unit
+from scenarios.model.fields import StrictModel as _Model
 from scenarios.model.periods import PERIOD_RE, add_months, add_period, is_month_end
-
-# ------------------------------------------------------------------ small types
-
-#: multipliers of ``unit``
-UNIT_SCALE: dict[str, float] = {
-    "1": 1.0, "k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6,
-    "bn": 1e9, "b": 1e9, "billion": 1e9, "tn": 1e12, "trillion": 1e12,
-}
-
-_CCY = re.compile(r"^[A-Z]{3}$")
-_PAIR = re.compile(r"^[A-Z]{6}$")
-
-
-def _unit(v: Any) -> str:
-    if isinstance(v, bool):
-        raise ValueError(f"must be one of {sorted(set(UNIT_SCALE))} (got {v!r})")
-    s = str(v).strip().lower() if v is not None else ""
-    if s in {"1.0", "one", "units", "unit"}:
-        s = "1"
-    if s not in UNIT_SCALE:
-        raise ValueError(f"must be one of 1, k, m (mn), bn, tn (got {v!r})")
-    return s
-
-
-Unit = Annotated[str, BeforeValidator(_unit)]
-
-
-def _currency(v: Any) -> str:
-    if not isinstance(v, str) or not _CCY.match(v.strip().upper()):
-        raise ValueError(f"must be a 3-letter ISO currency code such as HKD, CNY, USD (got {v!r})")
-    return v.strip().upper()
-
-
-Currency = Annotated[str, BeforeValidator(_currency)]
-
-
-def _symbol(v: Any) -> str:
-    if not isinstance(v, (str, int)) or isinstance(v, bool):
-        raise ValueError(f"must be a symbol such as 0700.HK (got {v!r})")
-    return normalize_symbol(str(v))
-
-
-Symbol = Annotated[str, BeforeValidator(_symbol)]
-
-
-def _strict_date(v: Any) -> Any:
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        raise ValueError(f"must be a date YYYY-MM-DD (got {v!r})")
-    return v
-
-
-Date = Annotated[dt.date, BeforeValidator(_strict_date)]
 
 
 #: Longest horizon a scenario may have (years): beyond it the data say nothing useful.
@@ -107,20 +63,6 @@ def _horizon(v: Any) -> dt.date | str:
 
 
 Horizon = Annotated[Union[dt.date, str], BeforeValidator(_horizon)]
-
-
-_TAX = "tax rate (fraction in [0, 1)); default: baseline tax_rate, else 0"
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_bool_numbers(cls, data: Any) -> Any:
-        from scenarios.model.nobool import reject_bools
-
-        return reject_bools(cls, data)
 
 
 # ------------------------------------------------------------------ header parts
@@ -227,10 +169,42 @@ class BaselineValue(_Model):
 def _baseline_value(v: Any) -> Any:
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return {"value": v}
+    if isinstance(v, str):
+        raise ValueError(f"expected a number, {{value, unit, source}} or from_data (got {v!r})")
     return v
 
 
 BValue = Annotated[BaselineValue, BeforeValidator(_baseline_value)]
+
+
+#: baseline fields that may be written ``from_data`` (``forward_from_data``: eps only); ``fcf``,
+#: ``capex`` and ``depreciation`` count once the Baseline model has such fields
+FROM_DATA_FIELDS = ("eps", "shares", "sales", "net_debt", "dividend_yield", "tax_rate", "fcf", "capex",
+                    "depreciation")
+
+
+def from_data_fields() -> tuple[str, ...]:
+    """The :data:`FROM_DATA_FIELDS` this version's :class:`Baseline` has."""
+    return tuple(f for f in FROM_DATA_FIELDS if f in Baseline.model_fields)
+
+
+def _split_data_markers(v: Any) -> Any:
+    """Move ``eps: from_data`` style markers out of the value fields into ``data_items``."""
+    if not isinstance(v, dict):
+        return v
+    out = dict(v)
+    items = dict(out.get("data_items") or {})
+    allowed = from_data_fields()
+    for k, val in v.items():
+        if val in ("from_data", "forward_from_data"):
+            if k not in allowed:
+                raise ValueError(f"{k}: {val} is not available (from data: {', '.join(allowed)})")
+            if val == "forward_from_data" and k != "eps":
+                raise ValueError(f"{k}: forward_from_data is available for eps only (write from_data)")
+            items[k] = out.pop(k)
+    if items:
+        out["data_items"] = items
+    return out
 
 
 class Baseline(_Model):
@@ -253,6 +227,27 @@ class Baseline(_Model):
     dividend_yield: BValue | None = None
     tax_rate: BValue | None = None
     source: str | None = None
+    # Baselines from data (filled at as_of by scenarios.model.from_data):
+    # ``from_data: true`` takes every item the data has; ``eps: from_data`` (or
+    # ``forward_from_data``) asks for one item and is recorded in ``data_items``.
+    from_data: bool = False
+    data_items: dict[str, Literal["from_data", "forward_from_data"]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _data_markers(cls, v: Any) -> Any:
+        return _split_data_markers(v)
+
+    @field_validator("data_items")
+    @classmethod
+    def _data_fields(cls, v: dict[str, str]) -> dict[str, str]:
+        allowed = from_data_fields()
+        for k, mode in v.items():
+            if k not in allowed:
+                raise ValueError(f"{k} cannot come from data (from data: {', '.join(allowed)})")
+            if mode == "forward_from_data" and k != "eps":
+                raise ValueError(f"{k}: forward_from_data is available for eps only (write from_data)")
+        return v
 
     @field_validator("pe", "shares", "market_cap")
     @classmethod
@@ -277,186 +272,27 @@ class Baseline(_Model):
 
 
 # ------------------------------------------------------------------ drivers
-
-
-class _Driver(_Model):
-    label: str | None = Field(default=None, description="name used in reports and by extends/grid")
-    enabled: bool = True
-    symbols: list[Symbol] | None = Field(default=None, description="targets (default: whole universe)")
-    themes: list[str] | None = Field(default=None, description="target every symbol of these themes")
-    claims: list[str] = Field(default_factory=list, description="claim ids this driver encodes")
-    per_symbol: bool = Field(default=False, description="draw parameters independently per symbol")
-    note: str | None = None
-
-    @property
-    def name(self) -> str:
-        return self.label or self.type  # type: ignore[attr-defined]
-
-
-class _Money(_Driver):
-    amount: NonNegative = Field(description="total money, in unit x currency")
-    unit: Unit = "1"
-    currency: Currency | None = Field(default=None, description="default: the symbol's reporting currency")
-    fx: Positive | None = Field(default=None, description="price-currency units per unit of currency")
-
-
-class EarningsGrowth(_Driver):
-    """EPS compounds at ``growth`` a year for ``years`` (default: the horizon)."""
-
-    type: Literal["earnings_growth"]
-    growth: Fraction
-    years: Positive | None = None
-
-
-class AiCapex(_Money):
-    """Incremental capex spent in year 1, depreciated straight-line: EPS drag in ``year``."""
-
-    type: Literal["ai_capex"]
-    useful_life_years: Positive
-    tax_rate: TaxRate | None = Field(default=None, description=_TAX)
-    year: int = Field(default=1, ge=1, le=50)
-
-
-class Subsidy(_Money):
-    """One-off user subsidy (red packets, coupons); optional uplift from retained users."""
-
-    type: Literal["subsidy"]
-    tax_rate: TaxRate | None = Field(default=None, description=_TAX)
-    users: NonNegative | None = None
-    users_unit: Unit = "1"
-    retention: Share | None = None
-    arpu: NonNegative | None = Field(default=None, description="annual revenue per user, in currency")
-    margin: SignedShare | None = None
-
-    @model_validator(mode="after")
-    def _uplift_complete(self) -> "Subsidy":
-        given = [k for k in ("users", "retention", "arpu", "margin") if getattr(self, k) is not None]
-        if given and len(given) != 4:
-            missing = [k for k in ("users", "retention", "arpu", "margin") if getattr(self, k) is None]
-            raise ValueError(f"the retained-user uplift needs users, retention, arpu and margin "
-                             f"together (missing {', '.join(missing)})")
-        return self
-
-
-class Buyback(_Money):
-    """Shares repurchased at the baseline price: EPS rises by shares / (shares - retired)."""
-
-    type: Literal["buyback"]
-
-
-class MarginChange(_Driver):
-    """Operating margin moves by ``change`` (fraction points) on baseline sales."""
-
-    type: Literal["margin_change"]
-    change: SignedShare
-    tax_rate: TaxRate | None = Field(default=None, description=_TAX)
-
-
-class RevenueUplift(_Driver):
-    """Extra revenue (``uplift`` x baseline sales) earned at ``margin`` (e.g. AI cloud revenue)."""
-
-    type: Literal["revenue_uplift"]
-    uplift: Fraction
-    margin: SignedShare
-    tax_rate: TaxRate | None = Field(default=None, description=_TAX)
-
-
-class FxChange(_Driver):
-    """The reporting currency moves against the listing currency: EPS converted to the price
-    currency changes by ``change`` (e.g. +0.02 = CNY 2% stronger against HKD). Acts only on
-    targets whose baseline ``currency`` (or ``currency`` here) differs from their listing one."""
-
-    type: Literal["fx_change"]
-    change: Fraction
-    currency: Currency | None = Field(default=None, description="only symbols reporting in it")
-
-
-class Rerating(_Driver):
-    """The multiple changes by ``change``, or reverts toward ``target`` (a P/E, or P/S with
-    ``basis: ps``) with ``half_life_years`` over the horizon (no half-life: reaches it)."""
-
-    type: Literal["rerating"]
-    change: Fraction | None = None
-    target: Positive | None = None
-    basis: Literal["pe", "ps"] = "pe"
-    half_life_years: Positive | None = None
-
-    @model_validator(mode="after")
-    def _one_mode(self) -> "Rerating":
-        if (self.change is None) == (self.target is None):
-            raise ValueError("give exactly one of change (fraction) or target (multiple)")
-        if self.half_life_years is not None and self.target is None:
-            raise ValueError("half_life_years goes with target (reversion), not with change")
-        return self
-
-
-class SentimentShock(_Driver):
-    """A price shock (simple return) on ``date`` whose log effect fades with a half-life in
-    calendar days. A shock dated on/before as_of is already in the baseline price: the driver
-    then models its fading (the recovery) until the horizon."""
-
-    type: Literal["sentiment_shock"]
-    shock: Fraction
-    half_life_days: Positive
-    date: Date | None = Field(default=None, description="event date (default: as_of)")
-
-
-class IndexWeighting(_Driver):
-    """Re-weight the universe as an index and report its return next to baseline weights."""
-
-    type: Literal["index_weighting"]
-    scheme: Literal["market_cap", "equal", "custom", "implied"] = "market_cap"
-    weights: dict[Symbol, float] | None = Field(default=None, description="custom weights (any scale)")
-    tilts: dict[str, float] = Field(default_factory=dict, description="theme or symbol -> multiplier")
-    exclude: list[str] = Field(default_factory=list, description="symbols or themes to drop")
-    cap: float | None = Field(default=None, gt=0, le=1, description="max weight per name")
-    rebalance: list[Date] = Field(default_factory=list)
-    benchmark: Symbol | None = Field(default=None, description="index for scheme implied")
-    lookback_days: int = Field(default=250, ge=20, le=2000, description="implied: trading days")
-
-    @field_validator("weights")
-    @classmethod
-    def _weights(cls, v: dict[str, float] | None) -> dict[str, float] | None:
-        if v is not None:
-            bad = {k: w for k, w in v.items() if not w >= 0}
-            if bad:
-                k, w = next(iter(bad.items()))
-                raise ValueError(f"weights must be >= 0 (got {w:g} for {k})")
-            if not sum(v.values()) > 0:
-                raise ValueError("weights must have a positive sum")
-        return v
-
-    @field_validator("tilts")
-    @classmethod
-    def _tilts(cls, v: dict[str, float]) -> dict[str, float]:
-        for k, m in v.items():
-            if not m >= 0:
-                raise ValueError(f"tilt multipliers must be >= 0 (got {m:g} for {k})")
-        return v
-
-    @model_validator(mode="after")
-    def _custom(self) -> "IndexWeighting":
-        if self.scheme == "custom" and not self.weights:
-            raise ValueError("scheme custom needs weights: {symbol: weight}")
-        if self.scheme != "custom" and self.weights:
-            raise ValueError(f"weights are only used with scheme custom (scheme is {self.scheme})")
-        return self
-
+# Each driver kind lives in its own module of scenarios.model.drivers; everything here is derived
+# from that registry (the classes are re-exported for older imports).
 
 Driver = Annotated[
-    Union[EarningsGrowth, AiCapex, Subsidy, Buyback, MarginChange, RevenueUplift, FxChange,
-          Rerating, SentimentShock, IndexWeighting],
+    Union[tuple(spec.schema for spec in REGISTRY.values())],  # type: ignore[valid-type]
     Field(discriminator="type"),
 ]
 
-DRIVER_TYPES: tuple[str, ...] = (
-    "earnings_growth", "ai_capex", "subsidy", "buyback", "margin_change", "revenue_uplift",
-    "fx_change", "rerating", "sentiment_shock", "index_weighting",
-)
+DRIVER_TYPES: tuple[str, ...] = tuple(REGISTRY)
 
 #: drivers that add an absolute amount to EPS and therefore need baseline eps and shares
-NEEDS_EPS_AND_SHARES = ("ai_capex", "subsidy", "buyback")
-NEEDS_SALES_AND_SHARES = ("margin_change", "revenue_uplift")
+NEEDS_EPS_AND_SHARES = tuple(t for t, s in REGISTRY.items() if s.needs == ("eps", "shares"))
+NEEDS_SALES_AND_SHARES = tuple(t for t, s in REGISTRY.items() if s.needs == ("sales", "shares"))
+
+__all__ = [
+    "DRIVER_TYPES", "NEEDS_EPS_AND_SHARES", "NEEDS_SALES_AND_SHARES", "UNIT_SCALE", "AiCapex",
+    "Baseline", "BaselineValue", "Buyback", "Currency", "Date", "Driver", "EarningsGrowth",
+    "FxChange", "IndexWeighting", "MarginChange", "MonteCarlo", "Narrative", "Rerating",
+    "Residual", "RevenueUplift", "Scenario", "SentimentShock", "Subsidy", "Symbol", "Unit",
+    "add_period", "_Driver", "_Money",
+]
 
 
 # ------------------------------------------------------------------ scenario
@@ -502,7 +338,7 @@ class Scenario(_Model):
         out = {}
         for k, rate in v.items():
             key = str(k).replace("/", "").replace(" ", "").upper()
-            if not _PAIR.match(key):
+            if not CURRENCY_PAIR.match(key):
                 raise ValueError(f"fx keys are currency pairs such as CNYHKD (HKD per CNY) (got {k!r})")
             if not rate > 0:
                 raise ValueError(f"fx rates must be > 0 (got {rate:g} for {k})")

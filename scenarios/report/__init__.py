@@ -1,12 +1,12 @@
 """Self-contained HTML reports (inline SVG charts, no network) and PNG charts for slides.
 
-Pipeline: payload (run or backtest, :mod:`scenarios.store.runs`) --:mod:`.adapters`-->
+Pipeline: typed result (:mod:`scenarios.results`) --:mod:`.sources` / :mod:`.adapters`-->
 :class:`~scenarios.report.model.ReportView` --:func:`build_charts`--> charts (matplotlib) -->
 :func:`render_report` (HTML string) / :func:`write_report` (file, optional PNGs).
 
 Public API::
 
-    view = view_from_payload(payload)              # scenarios.report.adapters
+    view = view_for_result(result)                 # scenarios.report.sources
     html = render_report(view)                     # one self-contained page
     write_report(view, "report.html", png_dir="slides/")
 """

@@ -1,33 +1,35 @@
-"""From run and backtest payloads (plain JSON data) to the report's view-model.
+"""From typed results to the report's view-model.
 
-Inputs (all optional except the scenario result):
+Inputs (all optional except the scenario run), each read through its model of
+:mod:`scenarios.results` (a plain dict is validated into it first):
 
-* ``result``: :meth:`scenarios.engine.result.ScenarioResult.to_dict` (with or without draws);
-* ``score``: :meth:`scenarios.backtest.scoring.ForecastScore.to_dict` (``per_symbol`` rows with
-  ``predicted``, ``lower``, ``upper``, ``realized``, ``pit`` ...; ``summary`` with ``hit_rate``,
-  ``ic``, ``mae``, ``coverage``, ``crps``);
-* ``walk_forward``: :meth:`scenarios.backtest.walkforward.WalkForwardResult.to_dict`
-  (``windows``, ``pairs``, ``index_windows``, ``track``);
-* ``counterfactual``: ``{"levels": {column: [values], "index": [dates]}, "weights": ...}``
-  (a :class:`~scenarios.backtest.counterfactual.CounterfactualResult` through
-  :func:`scenarios.store.runs.to_jsonable`).
+* ``result``: a :class:`~scenarios.results.RunResult` (or ``ScenarioResult.to_dict()``, with or
+  without draws; a run made in this process keeps its draws on ``RunResult.engine``);
+* ``score``: :class:`Scores` of a backtest (per-symbol :class:`~scenarios.results.SymbolScore`
+  rows, the :class:`~scenarios.results.ScoreSummary`, the index's
+  :class:`~scenarios.results.IndexScore`), from a :class:`~scenarios.results.SingleBacktestResult`
+  or ``ForecastScore.to_dict()``;
+* ``walk_forward``: a :class:`~scenarios.results.WalkForwardResult`;
+* ``counterfactual``: the simulated index, :class:`~scenarios.results.IndexPerformance`.
 
-:func:`view_from_payload` finds these inside a stored payload whatever it nests them under
-(it looks for their characteristic keys), so the report reads ``scenarios run`` and
-``scenarios backtest`` payloads alike. Numbers shown come from the payload itself; prices are
-read (through :func:`scenarios.data.get_prices`) only to draw history and realized paths, and
-the index lines when the payload has none.
+:func:`view_from_payload` reads a stored payload through its typed model and
+:mod:`scenarios.report.sources` picks the parts by type. Numbers shown come from the results
+themselves; prices are read (through :func:`scenarios.data.get_prices`) only to draw history
+and realized paths, and the index lines when the result has none.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from scenarios.model.distributions import parse_distribution
+from scenarios.model.drivers import GROUPS, REGISTRY
 from scenarios.report.model import (
     RESIDUAL_GROUP,
     ClaimRow,
@@ -47,21 +49,33 @@ from scenarios.report.model import (
     WeightsBars,
     _as_date,
 )
+from scenarios.results import (
+    INDEX_LINE,
+    IndexPerformance,
+    IndexScore,
+    RunResult,
+    ScoreSummary,
+    SingleBacktestResult,
+    SymbolScore,
+    WalkForwardResult,
+    to_jsonable,
+)
 
 __all__ = [
-    "DRIVER_GROUPS", "RESIDUAL_GROUP", "describe_param", "find_parts", "param_quantiles", "view_from_parts",
+    "DRIVER_GROUPS", "LEVELS_BASE", "RESIDUAL_GROUP", "Scores", "describe_param", "param_quantiles",
+    "view_from_parts",
     "view_from_payload",
 ]
 
-#: Driver type -> decomposition group. Unknown types go to "other".
+#: Contribution key -> decomposition group, derived from the driver registry
+#: (:mod:`scenarios.model.drivers`), plus the engine's dividend carry. Unknown keys go to "other".
 DRIVER_GROUPS: dict[str, str] = {
-    "earnings_growth": "earnings", "ai_capex": "earnings", "subsidy": "earnings",
-    "buyback": "earnings", "margin_change": "earnings", "revenue_uplift": "earnings",
-    "rerating": "re-rating", "multiple_reversion": "re-rating",
+    **{t: spec.group for t, spec in REGISTRY.items() if spec.group is not None},
     "dividends": "dividends", "dividend_carry": "dividends",
-    "sentiment_shock": "sentiment", "shock": "sentiment", "fx": "fx", "fx_change": "fx",
 }
-_GROUP_ORDER = ("earnings", "re-rating", "dividends", "sentiment", "fx", "other", RESIDUAL_GROUP)
+#: groups in chart order: these first, then any other registered group, "other", the noise
+_PREFERRED_ORDER = ("earnings", "re-rating", "dividends", "sentiment", "fx")
+_GROUP_ORDER = (*dict.fromkeys((*_PREFERRED_ORDER, *GROUPS)), "other", RESIDUAL_GROUP)
 
 #: Parameter names whose values are fractions (printed as percents).
 _FRACTION_PARAMS = ("growth", "rate", "retention", "margin", "shock", "change", "uplift", "return",
@@ -71,52 +85,6 @@ _NOT_PARAMS = {"type", "label", "symbols", "themes", "enabled", "claims", "per_s
                "unit", "currency", "users_unit", "year", "scheme", "benchmark", "source"}
 
 HISTORY_DAYS = 183     # calendar days of history drawn before as_of in fan charts
-
-
-# --------------------------------------------------------------------------------------
-# finding the parts of a payload
-# --------------------------------------------------------------------------------------
-
-def _walk(obj: Any, depth: int = 0) -> Iterator[Mapping[str, Any]]:
-    if depth > 4:
-        return
-    if isinstance(obj, Mapping):
-        yield obj
-        for v in obj.values():
-            yield from _walk(v, depth + 1)
-    elif isinstance(obj, list) and obj and isinstance(obj[0], Mapping) and depth < 2:
-        for v in obj[:1]:
-            yield from _walk(v, depth + 1)
-
-
-def _is_result(d: Mapping[str, Any]) -> bool:
-    return d.get("kind") == "scenario_result" or (
-        "symbols" in d and "baseline_price" in d and ("summary" in d or "predicted_price" in d))
-
-
-def _is_score(d: Mapping[str, Any]) -> bool:
-    return "per_symbol" in d and "summary" in d
-
-
-def _is_walk_forward(d: Mapping[str, Any]) -> bool:
-    return "windows" in d and "track" in d
-
-
-def _is_counterfactual(d: Mapping[str, Any]) -> bool:
-    return "levels" in d and isinstance(d.get("levels"), Mapping)
-
-
-def find_parts(payload: Mapping[str, Any]) -> dict[str, Mapping[str, Any] | None]:
-    """The first scenario result, forecast score, walk-forward and counterfactual in ``payload``."""
-    parts: dict[str, Mapping[str, Any] | None] = {
-        "result": None, "score": None, "walk_forward": None, "counterfactual": None}
-    tests = {"result": _is_result, "score": _is_score, "walk_forward": _is_walk_forward,
-             "counterfactual": _is_counterfactual}
-    for d in _walk(payload):
-        for key, test in tests.items():
-            if parts[key] is None and test(d):
-                parts[key] = d
-    return parts
 
 
 # --------------------------------------------------------------------------------------
@@ -172,83 +140,28 @@ def _fmt_value(v: Any, fraction: bool) -> str:
 # --------------------------------------------------------------------------------------
 
 def describe_param(value: Any, fraction: bool) -> str:
-    """Readable text of a fixed value or a distribution dict (fractions as percents)."""
+    """Readable text of a fixed value or a distribution dict (fractions as percents):
+    :meth:`scenarios.model.distributions._Dist.describe` for a valid distribution."""
     if not isinstance(value, Mapping):
         return _fmt_value(value, fraction)
     if "dist" not in value:  # a table such as tilts {theme: multiplier} or custom weights
         return ", ".join(f"{k}: {_fmt_value(v, False)}" for k, v in value.items())
-    kind = str(value.get("dist"))
-    fv = lambda k: _fmt_value(value.get(k), fraction)  # noqa: E731
-    if kind == "normal":
-        sd = value.get("sd")
-        text = f"normal: mean {fv('mean')}, sd {_fmt_value(sd, fraction).lstrip('+')}"
-    elif kind == "lognormal":
-        text = f"lognormal: median {fv('median')}, sigma {value.get('sigma', 0):g} (sd of log)"
-    elif kind == "uniform":
-        text = f"uniform from {fv('low')} to {fv('high')}"
-    elif kind == "triangular":
-        text = f"triangular: low {fv('low')}, mode {fv('mode')}, high {fv('high')}"
-    elif kind == "choice":
-        vals = value.get("values") or []
-        w = value.get("weights")
-        if w:
-            text = "one of " + ", ".join(f"{_fmt_value(v, fraction)} (p={p:g})" for v, p in zip(vals, w, strict=False))
-        else:
-            text = "one of " + ", ".join(_fmt_value(v, fraction) for v in vals) + " (equally likely)"
-    else:
-        text = kind + "(" + ", ".join(f"{k}={v}" for k, v in value.items() if k != "dist") + ")"
-    clip = value.get("clip")
-    if clip:
-        text += f", clipped to [{_fmt_value(clip[0], fraction)}, {_fmt_value(clip[1], fraction)}]"
-    return text
+    dist = parse_distribution(value)
+    if dist is not None:
+        return dist.describe(fraction)
+    return str(value.get("dist")) + "(" + ", ".join(f"{k}={v}" for k, v in value.items() if k != "dist") + ")"
 
 
 def param_quantiles(value: Any, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> dict[float, float]:
-    """Exact quantiles of a fixed value or a distribution dict (after ``clip``).
-
-    normal, lognormal, uniform and triangular use their inverse CDFs; ``choice`` the discrete
-    quantile (smallest value whose cumulative weight reaches the level). Unknown kinds: ``{}``.
-    """
+    """Quantiles of a fixed value or a distribution dict (after ``clip``), by the
+    distribution's own :meth:`~scenarios.model.distributions._Dist.ppf`. ``{}`` for anything
+    that is not a number or a valid distribution."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return {q: float(value) for q in levels}
-    if not isinstance(value, Mapping):
+        return {float(q): float(value) for q in levels}
+    dist = parse_distribution(value) if isinstance(value, Mapping) else None
+    if dist is None:
         return {}
-    from statistics import NormalDist
-
-    kind = value.get("dist")
-    qs = np.asarray(levels, dtype=float)
-    z = np.array([NormalDist().inv_cdf(q) if 0 < q < 1 else (-math.inf if q <= 0 else math.inf) for q in qs])
-    try:
-        if kind == "normal":
-            mean, sd = float(value["mean"]), float(value["sd"])
-            out = mean + sd * z if sd > 0 else np.full(qs.shape, mean)
-        elif kind == "lognormal":
-            out = float(value["median"]) * np.exp(float(value["sigma"]) * z)
-        elif kind == "uniform":
-            lo, hi = float(value["low"]), float(value["high"])
-            out = lo + qs * (hi - lo)
-        elif kind == "triangular":
-            lo, mode, hi = float(value["low"]), float(value["mode"]), float(value["high"])
-            if hi == lo:
-                out = np.full(qs.shape, lo)
-            else:
-                c = (mode - lo) / (hi - lo)
-                out = np.where(qs < c, lo + np.sqrt(qs * (hi - lo) * (mode - lo)),
-                               hi - np.sqrt((1 - qs) * (hi - lo) * (hi - mode)))
-        elif kind == "choice":
-            vals = np.asarray(value["values"], dtype=float)
-            w = np.asarray(value.get("weights") or np.ones(vals.size), dtype=float)
-            order = np.argsort(vals, kind="stable")
-            vals, w = vals[order], w[order]
-            cdf = np.cumsum(w) / w.sum()
-            out = vals[np.minimum(np.searchsorted(cdf, qs - 1e-12, side="left"), vals.size - 1)]
-        else:
-            return {}
-    except (KeyError, TypeError, ValueError):
-        return {}
-    clip = value.get("clip")
-    if clip:
-        out = np.clip(out, float(clip[0]), float(clip[1]))
+    out = np.atleast_1d(dist.ppf(np.asarray(levels, dtype=float)))
     return {float(q): float(v) for q, v in zip(levels, out, strict=True)}
 
 
@@ -256,19 +169,51 @@ def param_quantiles(value: Any, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> 
 # sections
 # --------------------------------------------------------------------------------------
 
-def _header(result: Mapping[str, Any], run_id: str | None, kind: str) -> ReportHeader:
-    inputs = result.get("inputs") or {}
+@dataclass(frozen=True)
+class Scores:
+    """A forecast's scores as the report reads them: per-symbol rows, the cross-section
+    summary (only the metrics it holds are shown) and the index forecast's score."""
+
+    per_symbol: tuple[SymbolScore, ...] = ()
+    summary: ScoreSummary | None = None
+    index: IndexScore | None = None
+
+    @classmethod
+    def of(cls, score: Scores | SingleBacktestResult | Mapping[str, Any] | None) -> Scores | None:
+        """From a backtest result, or a :meth:`~scenarios.backtest.scoring.ForecastScore.to_dict`
+        (``per_symbol``, ``summary``, ``index``)."""
+        if score is None or isinstance(score, Scores):
+            return score
+        if isinstance(score, SingleBacktestResult):
+            return cls(tuple(score.per_symbol), score.score_summary, score.index)
+        d = to_jsonable(score)
+        idx = d.get("index")
+        return cls(tuple(SymbolScore.model_validate(r) for r in d.get("per_symbol") or []),
+                   ScoreSummary.model_validate(d["summary"]) if d.get("summary") else None,
+                   IndexScore.model_validate(idx) if isinstance(idx, Mapping) else None)
+
+    def row(self, symbol: str) -> SymbolScore | None:
+        return next((r for r in self.per_symbol if r.symbol == symbol), None)
+
+
+def _run(result: RunResult | Mapping[str, Any]) -> RunResult:
+    if isinstance(result, RunResult):
+        return result
+    return RunResult.model_validate(to_jsonable(result))
+
+
+def _header(run: RunResult, run_id: str | None, kind: str) -> ReportHeader:
     sources = []
-    for sym, info in (result.get("data_sources") or {}).items():
-        info = info or {}
+    for sym, info in run.data_sources.items():
+        info = info if isinstance(info, Mapping) else {}
         sources.append(DataSourceRow(sym, str(info.get("source", "?")), _date(info.get("first")),
                                      _date(info.get("last"))))
-    name = str(result.get("name") or inputs.get("name") or "scenario")
+    inputs: Mapping[str, Any] = run.inputs
     return ReportHeader(
-        name=name, as_of=_as_date(result["as_of"]), horizon=_as_date(result["horizon"]),
-        title=inputs.get("title") or None, description=inputs.get("description") or None, kind=kind,
-        run_id=run_id, seed=result.get("seed"), draws=result.get("draws"),
-        file_sha256=result.get("file_sha256"), return_kind=str(result.get("return_kind") or "total"),
+        name=str(run.name or inputs.get("name") or "scenario"), as_of=_as_date(run.as_of),
+        horizon=_as_date(run.horizon), title=inputs.get("title") or None,
+        description=inputs.get("description") or None, kind=kind, run_id=run_id, seed=run.seed,
+        draws=run.draws, file_sha256=run.file_sha256, return_kind=run.return_kind or "total",
         data_sources=tuple(sources))
 
 
@@ -283,8 +228,8 @@ def _claims_lookup(ids: Sequence[str]) -> dict[str, Any]:
         return {}
 
 
-def _inputs(result: Mapping[str, Any]) -> InputsTable | None:
-    inputs = result.get("inputs") or {}
+def _inputs(run: RunResult) -> InputsTable | None:
+    inputs: Mapping[str, Any] = run.inputs
     drivers = inputs.get("drivers") or []
     rows: list[DriverRow] = []
     used_by: dict[str, list[str]] = {}
@@ -295,15 +240,15 @@ def _inputs(result: Mapping[str, Any]) -> InputsTable | None:
         targets = list(d.get("symbols") or []) + [f"theme {t}" for t in (d.get("themes") or [])]
         applies = ", ".join(targets) if targets else "all"
         claims = tuple(str(c) for c in (d.get("claims") or []))
-        for c in claims:
-            used_by.setdefault(c, []).append(label)
-        params = [(k, v) for k, v in d.items() if k not in _NOT_PARAMS and v is not None
-                  and (isinstance(v, (int, float, Mapping)) and not isinstance(v, bool))]
-        if not params:
+        for cid in claims:
+            used_by.setdefault(cid, []).append(label)
+        driver_params = [(k, v) for k, v in d.items() if k not in _NOT_PARAMS and v is not None
+                         and (isinstance(v, (int, float, Mapping)) and not isinstance(v, bool))]
+        if not driver_params:
             rows.append(DriverRow(label, "no parameters", applies, "", {}, claims, d.get("note"),
                                   str(d.get("type") or ""), ""))
         money = " ".join(str(x) for x in (d.get("currency"), d.get("unit")) if x not in (None, "", "1", 1))
-        for k, v in params:
+        for k, v in driver_params:
             frac = _is_fraction_param(k)
             text = describe_param(v, frac)
             if k in ("amount", "arpu") and money:
@@ -318,9 +263,10 @@ def _inputs(result: Mapping[str, Any]) -> InputsTable | None:
     known = _claims_lookup(ids)
     claim_rows = []
     for cid in ids:
-        c = known.get(cid)
-        claim_rows.append(ClaimRow(cid, c.paraphrase if c is not None else "(claim text not found in the claims seed)",
-                                   c.article if c is not None else None, tuple(used_by.get(cid, []))))
+        claim = known.get(cid)
+        claim_rows.append(ClaimRow(cid, claim.paraphrase if claim is not None
+                                   else "(claim text not found in the claims seed)",
+                                   claim.article if claim is not None else None, tuple(used_by.get(cid, []))))
     articles = narrative.get("articles") or []
     params: dict[str, str] = {}
     if inputs.get("universe") is not None:
@@ -331,14 +277,14 @@ def _inputs(result: Mapping[str, Any]) -> InputsTable | None:
     resolved = inputs.get("resolved") or {}
     if resolved.get("horizon_years") is not None:
         params["horizon (years)"] = f"{float(resolved['horizon_years']):.3f}"
-    if result.get("index_scheme"):
-        params["index weighting"] = str(result["index_scheme"])
-    for w in result.get("warnings") or []:
+    if run.index_scheme:
+        params["index weighting"] = str(run.index_scheme)
+    for w in run.warnings:
         params.setdefault("warnings", "")
         params["warnings"] += ("; " if params["warnings"] else "") + str(w)
     if not rows and not claim_rows:
         return None
-    return InputsTable(tuple(rows), tuple(claim_rows), tuple(result.get("symbols") or ()), params)
+    return InputsTable(tuple(rows), tuple(claim_rows), tuple(run.symbols), params)
 
 
 def _prices(symbol: str, start: dt.date, end: dt.date, source: Any) -> tuple[list[dt.date], np.ndarray]:
@@ -354,28 +300,30 @@ def _prices(symbol: str, start: dt.date, end: dt.date, source: Any) -> tuple[lis
     return [d.date() for d in close.index], close.to_numpy(dtype=float)
 
 
-def _score_rows(score: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
-    if not score:
-        return {}
-    return {str(r.get("symbol")): r for r in score.get("per_symbol") or [] if isinstance(r, Mapping)}
+def _draws(run: RunResult, name: str) -> np.ndarray:
+    """Draws of ``name`` (``predicted_price``, ``index_return``...): from the engine result of a
+    run made in this process, else from the JSON form when it kept them; empty otherwise."""
+    if run._engine is not None:
+        v = getattr(run._engine, name)
+        return np.empty(0) if v is None else np.asarray(v, dtype=float)
+    return _arr(getattr(run, name))
 
 
-def _fans(result: Mapping[str, Any], score: Mapping[str, Any] | None, source: Any,
+def _fans(run: RunResult, scores: Scores | None, source: Any,
           read_prices: bool, notes: dict[str, str]) -> tuple[FanChartData, ...]:
-    symbols = list(result.get("symbols") or [])
-    as_of, horizon = _as_date(result["as_of"]), _as_date(result["horizon"])
-    base = _arr(result.get("baseline_price"))
-    prices = _arr(result.get("predicted_price"))
-    summary = {str(r.get("symbol")): r for r in result.get("summary") or []}
-    currencies = list(result.get("currencies") or ["HKD"] * len(symbols))
-    scored = _score_rows(score)
+    symbols = list(run.symbols)
+    as_of, horizon = _as_date(run.as_of), _as_date(run.horizon)
+    base = _arr(run.baseline_price)
+    prices = _draws(run, "predicted_price")
+    summary = {f.symbol: f for f in run.forecasts}
+    currencies = list(run.currencies or ["HKD"] * len(symbols))
     today = dt.date.today()
     fans = []
     skipped: list[str] = []
     for j, sym in enumerate(symbols):
         kw: dict[str, Any] = {"currency": currencies[j] if j < len(currencies) else "HKD"}
-        row = scored.get(sym) or {}
-        realized = _opt(row.get("realized")) if row.get("scored", True) else None
+        row = scores.row(sym) if scores else None
+        realized = _opt(row.realized) if row is not None and row.scored else None
         if read_prices:
             hd, hp = _prices(sym, as_of - dt.timedelta(days=HISTORY_DAYS), as_of, source)
             kw.update(history_dates=hd, history_prices=hp)
@@ -392,78 +340,86 @@ def _fans(result: Mapping[str, Any], score: Mapping[str, Any] | None, source: An
             continue
         s = summary.get(sym)
         b = float(base[j]) if j < base.size else math.nan
-        if s is None or not (math.isfinite(b) and b > 0) or not math.isfinite(_f(s.get("median_price"))):
+        if s is None or not (math.isfinite(b) and b > 0) or not math.isfinite(_f(s.median_price)):
             skipped.append(f"{sym} (no forecast in the run)")
             continue
-        q = {0.05: _f(s.get("price_p05")), 0.5: _f(s.get("median_price")), 0.95: _f(s.get("price_p95"))}
+        q = {0.05: _f(s.price_p05), 0.5: _f(s.median_price), 0.95: _f(s.price_p95)}
         fans.append(FanChartData(
             symbol=sym, as_of=as_of, horizon=horizon, baseline_price=b,
             quantiles={k: v for k, v in q.items() if math.isfinite(v)},
-            mean_return=_f(s.get("mean_return")), prob_up=_f(s.get("prob_up")),
-            realized_return=realized, pit=_opt(row.get("pit")), **kw))
+            mean_return=_f(s.mean_return), prob_up=_f(s.prob_up),
+            realized_return=realized, pit=_opt(row.pit) if row is not None else None, **kw))
         notes.setdefault("forecast", "This run was stored without its draws: the fans show the "
                          "5–95% range and the median only.")
-    if score:
+    if scores:
         # PIT as scored by the backtest (same draws, same rule) wins over the recomputed one
-        fans = [_with_pit(f, scored.get(f.symbol)) for f in fans]
+        fans = [_with_pit(f, scores.row(f.symbol)) for f in fans]
     if skipped:
         notes["forecast"] = " ".join(filter(None, [notes.get("forecast"), "Not drawn: " + "; ".join(skipped) + "."]))
     return tuple(fans)
 
 
-def _with_pit(f: FanChartData, row: Mapping[str, Any] | None) -> FanChartData:
+def _with_pit(f: FanChartData, row: SymbolScore | None) -> FanChartData:
     from dataclasses import replace
 
-    if not row or _opt(row.get("pit")) is None:
+    if row is None or _opt(row.pit) is None:
         return f
-    return replace(f, pit=_opt(row.get("pit")))
+    return replace(f, pit=_opt(row.pit))
 
 
-def _score_from_walk_forward(wf: Mapping[str, Any], as_of: dt.date) -> dict[str, Any] | None:
-    """The walk-forward window whose as_of is the result's, in the form of a forecast score."""
-    rows = [p for p in wf.get("pairs") or [] if isinstance(p, Mapping) and _date(p.get("as_of")) == as_of]
-    window = next((w for w in wf.get("windows") or [] if isinstance(w, Mapping) and _date(w.get("as_of")) == as_of), None)
+_WINDOW_METRICS = ("n_symbols", "n_scored", "hit_rate", "ic", "mae", "coverage", "crps")
+
+
+def _score_from_walk_forward(wf: WalkForwardResult, as_of: dt.date) -> Scores | None:
+    """The walk-forward window whose as_of is the result's, as the scores of a forecast."""
+    rows = [p for p in wf.pairs if _date(p.as_of) == as_of]
+    window = next((w for w in wf.windows if _date(w.as_of) == as_of), None)
     if not rows or window is None:
         return None
-    summary = {k: window.get(k) for k in ("n_symbols", "n_scored", "hit_rate", "ic", "mae", "coverage", "crps")
-               if k in window}
-    if "nominal_coverage" in (wf.get("track") or {}):
-        summary["nominal_coverage"] = wf["track"]["nominal_coverage"]
-    return {"per_symbol": rows, "summary": summary, "index": None}
+    fields = {k: getattr(window, k) for k in _WINDOW_METRICS}
+    if "nominal_coverage" in wf.track.model_fields_set:
+        fields["nominal_coverage"] = wf.track.nominal_coverage
+    keep = set(SymbolScore.model_fields)
+    per_symbol = tuple(SymbolScore.model_validate({k: v for k, v in p.to_dict().items() if k in keep})
+                       for p in rows)
+    return Scores(per_symbol, ScoreSummary.model_construct(**fields), None)
 
 
-def _scatter(score: Mapping[str, Any] | None) -> tuple[ScatterData | None, tuple[MetricRow, ...]]:
-    if not score:
+_SCORE_METRICS = (
+    ("n_scored", "Symbols scored", "number", "symbols whose realized window is complete"),
+    ("hit_rate", "Hit rate", "fraction", "share of symbols whose direction was right"),
+    ("ic", "IC", "number", "Spearman rank correlation of predicted and realized returns"),
+    ("mae", "MAE", "fraction", "mean absolute error of the median forecast"),
+    ("coverage", "Band coverage", "fraction", "share of realized returns inside the predicted band"),
+    ("nominal_coverage", "Nominal coverage", "fraction", "what the band should cover"),
+    ("crps", "CRPS", "fraction", "continuous ranked probability score (lower is better; return units)"),
+    ("mean_pit", "Mean PIT", "fraction", "0.5 when forecasts are unbiased"),
+)
+
+
+def _scatter(scores: Scores | None) -> tuple[ScatterData | None, tuple[MetricRow, ...]]:
+    if not scores:
         return None, ()
-    rows = [r for r in score.get("per_symbol") or [] if r.get("scored") and _opt(r.get("realized")) is not None]
+    rows = [r for r in scores.per_symbol if r.scored and _opt(r.realized) is not None]
     if not rows:
         return None, ()
-    summ = score.get("summary") or {}
+    summ = scores.summary
+    given: dict[str, Any] = ({k: getattr(summ, k) for k in summ.model_fields_set}
+                             if summ is not None else {})
     sc = ScatterData(
-        symbols=tuple(str(r["symbol"]) for r in rows),
-        predicted=np.array([_f(r.get("predicted")) for r in rows]),
-        realized=np.array([_f(r.get("realized")) for r in rows]),
-        ic=_opt(summ.get("ic")), hit_rate=_opt(summ.get("hit_rate")),
-        lower=np.array([_f(r.get("lower")) for r in rows]),
-        upper=np.array([_f(r.get("upper")) for r in rows]),
-        interval=_band_label(summ.get("nominal_coverage")))
-    metrics = []
-    for key, name, unit, help_ in (
-        ("n_scored", "Symbols scored", "number", "symbols whose realized window is complete"),
-        ("hit_rate", "Hit rate", "fraction", "share of symbols whose direction was right"),
-        ("ic", "IC", "number", "Spearman rank correlation of predicted and realized returns"),
-        ("mae", "MAE", "fraction", "mean absolute error of the median forecast"),
-        ("coverage", "Band coverage", "fraction", "share of realized returns inside the predicted band"),
-        ("nominal_coverage", "Nominal coverage", "fraction", "what the band should cover"),
-        ("crps", "CRPS", "fraction", "continuous ranked probability score (lower is better; return units)"),
-        ("mean_pit", "Mean PIT", "fraction", "0.5 when forecasts are unbiased"),
-    ):
-        if key in summ:
-            metrics.append(MetricRow(name, _opt(summ.get(key)), unit, help_))
-    return sc, tuple(metrics)
+        symbols=tuple(r.symbol for r in rows),
+        predicted=np.array([_f(r.predicted) for r in rows]),
+        realized=np.array([_f(r.realized) for r in rows]),
+        ic=_opt(given.get("ic")), hit_rate=_opt(given.get("hit_rate")),
+        lower=np.array([_f(r.lower) for r in rows]),
+        upper=np.array([_f(r.upper) for r in rows]),
+        interval=_band_label(given.get("nominal_coverage")))
+    metrics = tuple(MetricRow(name, _opt(given[key]), unit, help_)
+                    for key, name, unit, help_ in _SCORE_METRICS if key in given)
+    return sc, metrics
 
 
-def _band_label(nominal: Any) -> str:
+def _band_label(nominal: float | None) -> str:
     v = _opt(nominal)
     if v is None or not 0 < v < 1:
         return "5–95%"
@@ -471,110 +427,105 @@ def _band_label(nominal: Any) -> str:
     return f"{lo * 100:.0f}–{(1 - lo) * 100:.0f}%"
 
 
-def _is_index_scenario(result: Mapping[str, Any]) -> bool:
-    drivers = (result.get("inputs") or {}).get("drivers") or []
-    return any(isinstance(d, Mapping) and d.get("type") == "index_weighting" and d.get("enabled") is not False
-               for d in drivers)
-
-
-def _index_return(result: Mapping[str, Any]) -> dict[str, float | None]:
-    draws = _arr(result.get("index_return"))
+def _index_return(run: RunResult) -> dict[str, float | None]:
+    draws = _draws(run, "index_return")
     if draws.ndim == 1 and draws.size and np.isfinite(draws).any():
         d = draws[np.isfinite(draws)]
         qs = np.quantile(d, [0.05, 0.25, 0.5, 0.75, 0.95])
         return {"p05": float(qs[0]), "p25": float(qs[1]), "median": float(qs[2]), "p75": float(qs[3]),
                 "p95": float(qs[4]), "mean": float(d.mean())}
-    for row in result.get("index_summary") or []:
-        if row.get("line") == "index":
-            return {"p05": _opt(row.get("return_p05")), "median": _opt(row.get("median_return")),
-                    "p95": _opt(row.get("return_p95")), "mean": _opt(row.get("mean_return"))}
+    row = run.index_forecast(INDEX_LINE)
+    if row is not None:
+        return {"p05": _opt(row.return_p05), "median": _opt(row.median_return),
+                "p95": _opt(row.return_p95), "mean": _opt(row.mean_return)}
     return {}
 
 
-def _weights(result: Mapping[str, Any]) -> WeightsBars | None:
-    before, after = _arr(result.get("index_weights_before")), _arr(result.get("index_weights_after"))
-    symbols = tuple(result.get("symbols") or ())
+def _weights(run: RunResult) -> WeightsBars | None:
+    before, after = _arr(run.index_weights_before), _arr(run.index_weights_after)
+    symbols = tuple(run.symbols)
     if before.size != len(symbols) or after.size != len(symbols) or not symbols:
         return None
     return WeightsBars(symbols, before, after)
 
 
-def _index_metrics(score: Mapping[str, Any] | None) -> tuple[MetricRow, ...]:
-    """The scored index forecast: ``score["index"]`` of a backtest (either form: realized index
-    of the ``benchmark``, or a ``target`` portfolio with the benchmark beside it)."""
-    idx = (score or {}).get("index")
-    if not isinstance(idx, Mapping):
+def _index_metrics(scores: Scores | None) -> tuple[MetricRow, ...]:
+    """The scored index forecast of a backtest (the realized return of the scenario's
+    portfolio, with the benchmark index beside it)."""
+    idx = scores.index if scores else None
+    if idx is None:
         return ()
-    bench = str(idx.get("benchmark") or "index")
-    target = str(idx.get("target") or bench)
-    kind = str(idx.get("kind") or "price")
-    rows = [MetricRow("Predicted index return (median)", _opt(idx.get("predicted")), "fraction",
+    given = idx.model_fields_set
+    bench = str(idx.benchmark or "index")
+    target = str(idx.target or bench)
+    kind = str(idx.kind or "price")
+    rows = [MetricRow("Predicted index return (median)", _opt(idx.predicted), "fraction",
                       "the scenario's re-weighted index"),
-            MetricRow("Predicted band low", _opt(idx.get("lower")), "fraction", ""),
-            MetricRow("Predicted band high", _opt(idx.get("upper")), "fraction", ""),
-            MetricRow("Realized return", _opt(idx.get("realized")), "fraction", f"{target} ({kind} return)")]
-    if "benchmark_realized" in idx:
-        rows.append(MetricRow(f"Realized {bench} return", _opt(idx.get("benchmark_realized")), "fraction",
-                              f"{idx.get('benchmark_kind', 'price')} return, "
-                              f"{idx.get('benchmark_status', 'status unknown')}"))
-    if "weight_covered" in idx:
-        rows.append(MetricRow("Index weight of the scored names", _opt(idx.get("weight_covered")), "fraction",
+            MetricRow("Predicted band low", _opt(idx.lower), "fraction", ""),
+            MetricRow("Predicted band high", _opt(idx.upper), "fraction", ""),
+            MetricRow("Realized return", _opt(idx.realized), "fraction", f"{target} ({kind} return)")]
+    if "benchmark_realized" in given:
+        rows.append(MetricRow(f"Realized {bench} return", _opt(idx.benchmark_realized), "fraction",
+                              f"{idx.benchmark_kind or 'price'} return, "
+                              f"{idx.benchmark_status or 'status unknown'}"))
+    if "weight_covered" in given:
+        rows.append(MetricRow("Index weight of the scored names", _opt(idx.weight_covered), "fraction",
                               "names with a complete realized window; the index is scored from 90%"))
-    if idx.get("scored"):
-        rows += [MetricRow("Inside the band", 1.0 if idx.get("inside") else 0.0, "number", "1 = yes, 0 = no"),
-                 MetricRow("PIT", _opt(idx.get("pit")), "fraction", "share of draws below the realized return"),
-                 MetricRow("CRPS", _opt(idx.get("crps")), "fraction", "lower is better")]
+    if idx.scored:
+        rows += [MetricRow("Inside the band", 1.0 if idx.inside else 0.0, "number", "1 = yes, 0 = no"),
+                 MetricRow("PIT", _opt(idx.pit), "fraction", "share of draws below the realized return"),
+                 MetricRow("CRPS", _opt(idx.crps), "fraction", "lower is better")]
     return tuple(rows)
 
 
 _LINE_LABELS = {"HSTECH.HK": "HSTECH (actual, price)", "^HSI": "HSI (actual, price)",
                 "scenario index": "Scenario index (simulated, price)"}
 
+#: Level of every line of the simulated index the session before the window
+#: (:func:`scenarios.backtest.single.index_performance` rebases to 100).
+LEVELS_BASE = 100.0
 
-def _index_lines_from_counterfactual(cf: Mapping[str, Any], as_of: dt.date | None = None) -> IndexLines | None:
-    """Daily levels ``{"index": [dates], column: [levels]}``, every column rebased to 100 on the
-    session before the first date (the backtest's convention)."""
-    levels = cf.get("levels") or {}
-    dates = levels.get("index")
+
+def _index_lines_from_counterfactual(cf: IndexPerformance, as_of: dt.date | None = None) -> IndexLines | None:
+    """Daily levels (``cf.levels``: ``{"index": [dates], column: [levels]}``), every column
+    rebased to :data:`LEVELS_BASE` on the session before the first date."""
+    dates = cf.levels.get("index")
     if not dates:
         return None
     lines = []
-    for col, values in levels.items():
+    for col, values in cf.levels.items():
         if col == "index":
             continue
-        name = str(col)
-        role = "counterfactual" if name not in ("^HSI", "HSTECH.HK") and "actual" not in name.lower() else "actual"
-        lines.append(IndexLine(_LINE_LABELS.get(name, name), _arr(values), role))
+        role = "counterfactual" if col not in ("^HSI", "HSTECH.HK") and "actual" not in col.lower() else "actual"
+        lines.append(IndexLine(_LINE_LABELS.get(col, col), _arr(values), role))
     markers = tuple((d, f"rebalance {d:%m-%d}") for d in sorted(
-        _as_date(k) for k in (cf.get("turnover") or {}) if _date(k) is not None))
+        _as_date(k) for k in cf.turnover if _date(k) is not None))
     if as_of is not None:
         markers = ((as_of, "as of"), *markers)
     return IndexLines(tuple(_as_date(d) for d in dates), tuple(lines), markers=markers,
-                      base=float(cf.get("base", 100.0))) if lines else None
+                      base=LEVELS_BASE) if lines else None
 
 
-def _index_vs(cf: Mapping[str, Any] | None) -> tuple[IndexVsRow, ...]:
-    """The simulated index and each benchmark over the window (``index_performance``)."""
-    if not cf or "vs" not in cf:
+def _index_vs(cf: IndexPerformance | None) -> tuple[IndexVsRow, ...]:
+    """The simulated index and each benchmark over the window."""
+    if cf is None or "vs" not in cf.model_fields_set:
         return ()
-    rows = [IndexVsRow("Scenario index (simulated, price)", _opt(cf.get("total_return")),
-                       max_drawdown=_opt(cf.get("max_drawdown")))]
-    for bench, v in (cf.get("vs") or {}).items():
-        if isinstance(v, Mapping):
-            rows.append(IndexVsRow(_LINE_LABELS.get(str(bench), str(bench)), _opt(v.get("total_return")),
-                                   _opt(v.get("excess_return")), _opt(v.get("tracking_error")),
-                                   _opt(v.get("information_ratio")), _opt(v.get("max_drawdown"))))
+    rows = [IndexVsRow("Scenario index (simulated, price)", _opt(cf.total_return),
+                       max_drawdown=_opt(cf.max_drawdown))]
+    for bench, v in cf.vs.items():
+        rows.append(IndexVsRow(_LINE_LABELS.get(bench, bench), _opt(v.total_return), _opt(v.excess_return),
+                               _opt(v.tracking_error), _opt(v.information_ratio), _opt(v.max_drawdown)))
     return tuple(rows)
 
 
-def _index_lines_from_prices(result: Mapping[str, Any], source: Any) -> IndexLines | None:
+def _index_lines_from_prices(run: RunResult, source: Any) -> IndexLines | None:
     """Buy-and-hold baskets with the before/after weights on the realized (adjusted) closes,
     against the actual HSTECH and HSI levels, from as_of to the horizon (or the last price)."""
     import pandas as pd
 
-    as_of, horizon = _as_date(result["as_of"]), _as_date(result["horizon"])
-    symbols = list(result.get("symbols") or [])
-    w = _weights(result)
+    as_of, horizon = _as_date(run.as_of), _as_date(run.horizon)
+    symbols = list(run.symbols)
+    w = _weights(run)
     if w is None:
         return None
     closes = {}
@@ -609,154 +560,157 @@ def _index_lines_from_prices(result: Mapping[str, Any], source: Any) -> IndexLin
     return IndexLines(tuple(d.date() for d in dates), tuple(out), markers=((as_of, "as of"),))
 
 
-def _decomposition(result: Mapping[str, Any]) -> DecompositionBars | None:
-    symbols = tuple(result.get("symbols") or ())
-    means = result.get("contribution_means") or {}
-    if not means and result.get("contributions"):
-        means = {k: np.nanmean(_arr(v), axis=0) for k, v in result["contributions"].items()}
+def _decomposition(run: RunResult) -> DecompositionBars | None:
+    symbols = tuple(run.symbols)
+    means: dict[str, np.ndarray] = {k: _arr(v) for k, v in run.contribution_means.items()}
+    if not means and run.contributions:
+        means = {k: np.nanmean(_arr(v), axis=0) for k, v in run.contributions.items()}
     if not means or not symbols:
         return None
     types = {}
-    for d in (result.get("inputs") or {}).get("drivers") or []:
+    for d in run.inputs.get("drivers") or []:  # type: ignore[union-attr]
         if isinstance(d, Mapping):
             types[str(d.get("label") or d.get("type"))] = str(d.get("type"))
-    detail = {str(k): _arr(v) if not isinstance(v, np.ndarray) else v for k, v in means.items()}
     # the market noise is not a driver: the result's ``residual`` entry names its contribution
     # key (``residual`` unless a driver took that label)
-    residual = result.get("residual")
-    noise = str(residual.get("label") or "residual") if isinstance(residual, Mapping) else None
+    noise = str(run.residual.get("label") or "residual") if run.residual is not None else None
     groups = {k: RESIDUAL_GROUP if k == noise
-              else DRIVER_GROUPS.get(types.get(k, k), DRIVER_GROUPS.get(k, "other")) for k in detail}
+              else DRIVER_GROUPS.get(types.get(k, k), DRIVER_GROUPS.get(k, "other")) for k in means}
     comps: dict[str, np.ndarray] = {}
     for g in _GROUP_ORDER:
-        members = [k for k in detail if groups[k] == g]
+        members = [k for k in means if groups[k] == g]
         if members:
-            comps[g] = np.sum(np.vstack([detail[k] for k in members]), axis=0)
-    return DecompositionBars(symbols, comps, detail, groups)
+            comps[g] = np.sum(np.vstack([means[k] for k in members]), axis=0)
+    return DecompositionBars(symbols, comps, means, groups)
 
 
-def _track(wf: Mapping[str, Any] | None) -> tuple[TrackRecord | None, tuple[MetricRow, ...], str | None]:
-    if not wf:
+_TRACK_METRICS = (
+    ("n_windows", "Windows", "number", "forecast dates"),
+    ("n_scored_windows", "Windows scored", "number", "windows whose horizon has passed"),
+    ("n_pairs", "Symbol-windows scored", "number", ""),
+    ("hit_rate", "Hit rate", "fraction", "share of symbol-windows with the direction right"),
+    ("pt_pvalue", "Pesaran–Timmermann p-value", "number", "direction skill vs chance"),
+    ("mean_ic", "Mean IC", "number", "average cross-sectional Spearman IC"),
+    ("ic_tstat", "IC t-stat", "number", "mean IC / its standard error"),
+    ("coverage", "Band coverage", "fraction", "share of realized returns inside the band"),
+    ("nominal_coverage", "Nominal coverage", "fraction", ""),
+    ("crps", "CRPS", "fraction", "lower is better"),
+    ("mae", "MAE (scenario)", "fraction", ""),
+    ("mae_zero", "MAE (zero forecast)", "fraction", "naive benchmark"),
+    ("mae_momentum", "MAE (momentum forecast)", "fraction", "naive benchmark"),
+)
+
+
+def _track(wf: WalkForwardResult | None) -> tuple[TrackRecord | None, tuple[MetricRow, ...], str | None]:
+    if wf is None or not wf.windows:
         return None, (), None
-    windows = [w for w in wf.get("windows") or [] if isinstance(w, Mapping)]
-    if not windows:
-        return None, (), None
-    as_of = tuple(_as_date(w["as_of"]) for w in windows)
-    pairs = [p for p in wf.get("pairs") or [] if isinstance(p, Mapping)]
-    iw = [w for w in wf.get("index_windows") or [] if isinstance(w, Mapping)]
-    if iw:
-        by = {str(_as_date(w["as_of"])): w for w in iw}
-        pick = [by.get(str(d), {}) for d in as_of]
-        target = iw[0].get("target") or iw[0].get("benchmark") or "index"
-        label = f"index forecast vs realized {target} ({wf.get('roll', '')} roll)"
-        pred = np.array([_f(w.get("predicted")) for w in pick])
-        lo = np.array([_f(w.get("lower")) for w in pick])
-        hi = np.array([_f(w.get("upper")) for w in pick])
-        real = np.array([_f(w.get("realized")) if w.get("scored", True) else math.nan for w in pick])
+    as_of = tuple(_as_date(w.as_of) for w in wf.windows)
+    if wf.index_windows:
+        by = {str(_as_date(w.as_of)): w for w in wf.index_windows}
+        pick = [by.get(str(d)) for d in as_of]
+        first = wf.index_windows[0]
+        target = first.target or first.benchmark or "index"
+        label = f"index forecast vs realized {target} ({wf.roll} roll)"
+        pred = np.array([_f(w.predicted) if w else math.nan for w in pick])
+        lo = np.array([_f(w.lower) if w else math.nan for w in pick])
+        hi = np.array([_f(w.upper) if w else math.nan for w in pick])
+        real = np.array([_f(w.realized) if w and w.scored else math.nan for w in pick])
     else:
-        label = f"mean over symbols ({wf.get('roll', '')} roll)"
+        label = f"mean over symbols ({wf.roll} roll)"
         pred, lo, hi, real = (np.full(len(as_of), np.nan) for _ in range(4))
         for i, d in enumerate(as_of):
-            rows = [p for p in pairs if _date(p.get("as_of")) == d]
+            rows = [p for p in wf.pairs if _date(p.as_of) == d]
             if rows:
-                pred[i] = np.nanmean([_f(p.get("predicted")) for p in rows])
-                lo[i] = np.nanmean([_f(p.get("lower")) for p in rows])
-                hi[i] = np.nanmean([_f(p.get("upper")) for p in rows])
-                sc = [_f(p.get("realized")) for p in rows if p.get("scored")]
+                pred[i] = np.nanmean([_f(p.predicted) for p in rows])
+                lo[i] = np.nanmean([_f(p.lower) for p in rows])
+                hi[i] = np.nanmean([_f(p.upper) for p in rows])
+                sc = [_f(p.realized) for p in rows if p.scored]
                 real[i] = float(np.nanmean(sc)) if sc and np.isfinite(sc).any() else math.nan
-    track = wf.get("track") or {}
+    track = wf.track
     tr = TrackRecord(label, as_of, pred, real, lo, hi,
-                     ic=np.array([_f(w.get("ic")) for w in windows]),
-                     hit_rate=np.array([_f(w.get("hit_rate")) for w in windows]),
-                     band=_band_label(track.get("nominal_coverage")))
-    metrics = []
-    for key, name, unit, help_ in (
-        ("n_windows", "Windows", "number", "forecast dates"),
-        ("n_scored_windows", "Windows scored", "number", "windows whose horizon has passed"),
-        ("n_pairs", "Symbol-windows scored", "number", ""),
-        ("hit_rate", "Hit rate", "fraction", "share of symbol-windows with the direction right"),
-        ("pt_pvalue", "Pesaran–Timmermann p-value", "number", "direction skill vs chance"),
-        ("mean_ic", "Mean IC", "number", "average cross-sectional Spearman IC"),
-        ("ic_tstat", "IC t-stat", "number", "mean IC / its standard error"),
-        ("coverage", "Band coverage", "fraction", "share of realized returns inside the band"),
-        ("nominal_coverage", "Nominal coverage", "fraction", ""),
-        ("crps", "CRPS", "fraction", "lower is better"),
-        ("mae", "MAE (scenario)", "fraction", ""),
-        ("mae_zero", "MAE (zero forecast)", "fraction", "naive benchmark"),
-        ("mae_momentum", "MAE (momentum forecast)", "fraction", "naive benchmark"),
-    ):
-        if key in track:
-            metrics.append(MetricRow(name, _opt(track.get(key)), unit, help_))
-    note = "; ".join(str(n) for n in wf.get("notes") or []) or None
-    return tr, tuple(metrics), note
+                     ic=np.array([_f(w.ic) for w in wf.windows]),
+                     hit_rate=np.array([_f(w.hit_rate) for w in wf.windows]),
+                     band=_band_label(track.nominal_coverage))
+    given = track.model_fields_set
+    metrics = tuple(MetricRow(name, _opt(getattr(track, key)), unit, help_)
+                    for key, name, unit, help_ in _TRACK_METRICS if key in given)
+    note = "; ".join(wf.notes) or None
+    return tr, metrics, note
 
 
 # --------------------------------------------------------------------------------------
 # entry points
 # --------------------------------------------------------------------------------------
 
-def view_from_parts(result: Mapping[str, Any], *, score: Mapping[str, Any] | None = None,
-                    walk_forward: Mapping[str, Any] | None = None,
-                    counterfactual: Mapping[str, Any] | None = None, run_id: str | None = None,
-                    kind: str | None = None, source: Any = None, read_prices: bool = True) -> ReportView:
-    """Build the report view from a scenario result and optional backtest parts.
+def view_from_parts(result: RunResult | Mapping[str, Any], *,
+                    score: Scores | SingleBacktestResult | Mapping[str, Any] | None = None,
+                    walk_forward: WalkForwardResult | Mapping[str, Any] | None = None,
+                    counterfactual: IndexPerformance | Mapping[str, Any] | None = None,
+                    run_id: str | None = None, kind: str | None = None, source: Any = None,
+                    read_prices: bool = True) -> ReportView:
+    """Build the report view from a scenario run and optional backtest parts.
 
-    ``source``: price source for history/realized paths (default: the standard resolver);
-    ``read_prices=False`` draws no price paths at all (fans show the forecast only).
+    Every part is read through its typed model (:mod:`scenarios.results`); plain dicts (their
+    JSON forms, e.g. ``ScenarioResult.to_dict()`` or ``ForecastScore.to_dict()``) are
+    validated into them first. ``source``: price source for history/realized paths (default:
+    the standard resolver); ``read_prices=False`` draws no price paths at all (fans show the
+    forecast only).
     """
-    if not result or "as_of" not in result or "horizon" not in result:
+    if not isinstance(result, RunResult) and (not result or "as_of" not in result or "horizon" not in result):
         from scenarios.errors import DataFormatError
 
         raise DataFormatError("the run payload has no scenario result (symbols, as_of, horizon): "
                               "it cannot be reported")
-    kind = kind or ("walk-forward" if walk_forward else "backtest" if score else "run")
-    if score is None and walk_forward:
-        score = _score_from_walk_forward(walk_forward, _as_date(result["as_of"]))
+    run = _run(result)
+    wf = (walk_forward if isinstance(walk_forward, WalkForwardResult) or walk_forward is None
+          else WalkForwardResult.model_validate(to_jsonable(walk_forward)))
+    cf = (counterfactual if isinstance(counterfactual, IndexPerformance) or counterfactual is None
+          else IndexPerformance.model_validate(to_jsonable(counterfactual)))
+    scores = Scores.of(score)
+    kind = kind or ("walk-forward" if wf is not None else "backtest" if scores else "run")
+    if scores is None and wf is not None:
+        scores = _score_from_walk_forward(wf, _as_date(run.as_of))
     notes: dict[str, str] = {}
-    fans = _fans(result, score, source, read_prices, notes)
-    scatter, metrics = _scatter(score)
+    fans = _fans(run, scores, source, read_prices, notes)
+    scatter, metrics = _scatter(scores)
     if scatter is None:
-        horizon = _as_date(result["horizon"])
+        horizon = _as_date(run.horizon)
         notes["scatter"] = (
             f"The horizon ({horizon.isoformat()}) has not passed yet: nothing realized to compare with."
             if horizon > dt.date.today() else
             f"No backtest score in this run (horizon {horizon.isoformat()}): report a backtest run "
             "(scenarios backtest) or the scenario file to compare predictions with realized returns.")
-    index = _is_index_scenario(result)
+    index = run.index_driver() is not None
     index_lines = weights = None
     index_return: dict[str, float | None] = {}
     if index:
-        weights = _weights(result)
-        index_return = _index_return(result)
-        if counterfactual:
-            index_lines = _index_lines_from_counterfactual(counterfactual, _as_date(result["as_of"]))
+        weights = _weights(run)
+        index_return = _index_return(run)
+        if cf is not None:
+            index_lines = _index_lines_from_counterfactual(cf, _as_date(run.as_of))
         elif read_prices:
-            index_lines = _index_lines_from_prices(result, source)
+            index_lines = _index_lines_from_prices(run, source)
         if index_lines is None:
             notes["index_lines"] = "No realized prices after as_of yet: no index lines to draw."
     else:
         notes["index"] = "Not an index scenario (no index_weighting driver): no counterfactual index or weights."
-    index_metrics = _index_metrics(score) if index else ()
-    track, track_metrics, track_note = _track(walk_forward)
+    index_metrics = _index_metrics(scores) if index else ()
+    track, track_metrics, track_note = _track(wf)
     if track_note:
         notes["track_notes"] = track_note
     return ReportView(
-        header=_header(result, run_id, kind), inputs=_inputs(result), fans=fans, scatter=scatter,
+        header=_header(run, run_id, kind), inputs=_inputs(run), fans=fans, scatter=scatter,
         metrics=metrics, index_lines=index_lines, weights=weights, index_return=index_return,
-        index_metrics=index_metrics, index_vs=_index_vs(counterfactual) if index else (), decomposition=_decomposition(result), track=track, track_metrics=track_metrics, notes=notes)
+        index_metrics=index_metrics, index_vs=_index_vs(cf) if index else (),
+        decomposition=_decomposition(run), track=track, track_metrics=track_metrics, notes=notes)
 
 
-def view_from_payload(payload: Mapping[str, Any], *, run_id: str | None = None, source: Any = None,
-                      read_prices: bool = True) -> ReportView:
-    """Build the report view from a stored run payload (see the module docstring)."""
-    parts = find_parts(payload)
-    if parts["result"] is None:
-        from scenarios.errors import DataFormatError
+def view_from_payload(payload: Mapping[str, Any], *, kind: str, run_id: str | None = None) -> ReportView:
+    """Build the report view from a stored run payload of store kind ``kind`` (``run`` or
+    ``backtest``), read through :mod:`scenarios.results` (see
+    :func:`scenarios.report.sources.view_for_result`)."""
+    from scenarios.report.sources import view_for_result
+    from scenarios.results import result_of
 
-        raise DataFormatError(
-            f"run {run_id or ''} has no scenario result in its payload (keys: "
-            f"{', '.join(sorted(map(str, payload))[:12])}): nothing to report".replace("run  ", "run "))
-    kind = payload.get("kind") if isinstance(payload.get("kind"), str) and payload.get("kind") != "scenario_result" else None
-    return view_from_parts(parts["result"], score=parts["score"], walk_forward=parts["walk_forward"],
-                           counterfactual=parts["counterfactual"], run_id=run_id, kind=kind,
-                           source=source, read_prices=read_prices)
+    return view_for_result(result_of(kind, payload, what=f"run {run_id or ''}".strip()),
+                           run_id=run_id, kind=kind)

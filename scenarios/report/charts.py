@@ -30,6 +30,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from scenarios.backtest.metrics import directional_hits
 from scenarios.report.model import (
     RESIDUAL_GROUP,
     DecompositionBars,
@@ -226,11 +227,18 @@ def scatter_chart(data: ScatterData, label_max: int = 12) -> Figure:
             ax.errorbar(p[ok], r[ok], xerr=np.vstack([p[ok] - data.lower[ok], data.upper[ok] - p[ok]]),
                         fmt="none", ecolor=PALETTE["fan"], alpha=0.35, lw=1.0,
                         label=f"Predicted {data.interval}")
-        hit = np.sign(p) == np.sign(r)
+        # the hit rate's rule (scenarios.backtest.metrics.directional_hits): a zero return has no
+        # direction, so it is neither right nor wrong
+        hits = np.nan_to_num(directional_hits(p, r), nan=-1.0)
+        hit, miss = hits == 1.0, hits == 0.0
         ax.scatter(p[ok & hit], r[ok & hit], s=28, color=PALETTE["positive"], zorder=3,
                    label="Direction right", edgecolor="white", linewidth=0.6)
-        ax.scatter(p[ok & ~hit], r[ok & ~hit], s=28, color=PALETTE["negative"], zorder=3,
+        ax.scatter(p[ok & miss], r[ok & miss], s=28, color=PALETTE["negative"], zorder=3,
                    label="Direction wrong", marker="X", edgecolor="white", linewidth=0.4)
+        flat = ok & ~hit & ~miss
+        if flat.any():
+            ax.scatter(p[flat], r[flat], s=28, color=PALETTE["muted"], zorder=3,
+                       label="No direction (a zero return)", edgecolor="white", linewidth=0.6)
         syms = np.asarray(data.symbols)[ok]
         px, ry = p[ok], r[ok]
         if syms.size > label_max:    # crowded: name only the largest misses and the extremes

@@ -21,7 +21,7 @@ import numpy as np
 __all__ = [
     "FAN_QUANTILES", "ClaimRow", "DataSourceRow", "DecompositionBars", "DriverRow", "FanChartData",
     "IndexLine", "IndexLines", "IndexVsRow", "InputsTable", "MetricRow", "ReportHeader", "ReportView",
-    "ScatterData", "TrackRecord", "WeightsBars", "hit_rate", "spearman_ic",
+    "ScatterData", "TrackRecord", "WeightsBars",
 ]
 
 #: Quantile levels of the predicted price shown in fan charts and tables.
@@ -52,53 +52,13 @@ def _opt(value: float | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-# --------------------------------------------------------------------------------------
-# statistics shown in the report (pure; also used by tests against scipy)
-# --------------------------------------------------------------------------------------
-
-def spearman_ic(predicted: Sequence[float] | np.ndarray, realized: Sequence[float] | np.ndarray) -> float | None:
-    """Information coefficient: Spearman rank correlation of predicted vs realized returns.
-
-    Pairs with a missing value are dropped; ties get average ranks. ``None`` with fewer than
-    three pairs or when either side is constant (the correlation is undefined).
-    """
-    p, r = _floats(predicted), _floats(realized)
-    ok = np.isfinite(p) & np.isfinite(r)
-    p, r = p[ok], r[ok]
-    if p.size < 3:
-        return None
-    rp, rr = _average_ranks(p), _average_ranks(r)
-    rp, rr = rp - rp.mean(), rr - rr.mean()
-    denom = math.sqrt(float(rp @ rp) * float(rr @ rr))
-    return float(rp @ rr) / denom if denom > 0 else None
+# Statistics (hit rate, Spearman IC) come from scenarios.backtest.metrics: one implementation
+# for the backtest, the walk-forward and the report.
 
 
-def _average_ranks(x: np.ndarray) -> np.ndarray:
-    order = np.argsort(x, kind="mergesort")
-    ranks = np.empty(x.size, dtype=float)
-    sx = x[order]
-    i = 0
-    while i < x.size:
-        j = i
-        while j + 1 < x.size and sx[j + 1] == sx[i]:
-            j += 1
-        ranks[order[i:j + 1]] = (i + j) / 2.0 + 1.0
-        i = j + 1
-    return ranks
-
-
-def hit_rate(predicted: Sequence[float] | np.ndarray, realized: Sequence[float] | np.ndarray) -> float | None:
-    """Share of pairs where the predicted and realized returns have the same sign (fraction).
-
-    A zero on either side counts as a miss unless both are zero. Pairs with a missing value are
-    dropped; ``None`` when no pair is left.
-    """
-    p, r = _floats(predicted), _floats(realized)
-    ok = np.isfinite(p) & np.isfinite(r)
-    p, r = p[ok], r[ok]
-    if p.size == 0:
-        return None
-    return float(np.mean(np.sign(p) == np.sign(r)))
+def _stat(value: float) -> float | None:
+    """A metric's value, or None where it is undefined (NaN)."""
+    return value if math.isfinite(value) else None
 
 
 # --------------------------------------------------------------------------------------
@@ -269,10 +229,14 @@ class ScatterData:
     @classmethod
     def compute(cls, symbols: Sequence[str], predicted: Sequence[float], realized: Sequence[float],
                 **kw: object) -> ScatterData:
-        """Build and compute IC (:func:`spearman_ic`) and hit rate (:func:`hit_rate`)."""
+        """Build and compute IC and hit rate with :func:`scenarios.backtest.metrics.spearman_ic`
+        and :func:`~scenarios.backtest.metrics.hit_rate` (a zero return has no direction and
+        is left out of the hit rate; ``None`` where a statistic is undefined)."""
+        from scenarios.backtest import metrics as M
+
         p, r = _floats(predicted), _floats(realized)
-        return cls(symbols=tuple(symbols), predicted=p, realized=r, ic=spearman_ic(p, r),
-                   hit_rate=hit_rate(p, r), **kw)  # type: ignore[arg-type]
+        return cls(symbols=tuple(symbols), predicted=p, realized=r, ic=_stat(M.spearman_ic(p, r)),
+                   hit_rate=_stat(M.hit_rate(p, r)), **kw)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -388,13 +352,13 @@ class TrackRecord:
     @property
     def hits(self) -> np.ndarray:
         """Per window: its hit rate if given, else 1.0/0.0 for the direction of its own forecast
-        (NaN when unscored)."""
+        (NaN when unscored or without a direction:
+        :func:`scenarios.backtest.metrics.directional_hits`)."""
+        from scenarios.backtest import metrics as M
+
         if self.hit_rate.size:
             return np.asarray(self.hit_rate, float)
-        ok = np.isfinite(self.predicted) & np.isfinite(self.realized)
-        out = np.full(self.predicted.shape, np.nan)
-        out[ok] = (np.sign(self.predicted[ok]) == np.sign(self.realized[ok])).astype(float)
-        return out
+        return M.directional_hits(self.predicted, self.realized)
 
     @property
     def cumulative_hit_rate(self) -> np.ndarray:

@@ -31,9 +31,10 @@ from scenarios.yamlio import LocatedDoc
 Category = Literal["ai_capex", "subsidy", "index_weighting", "valuation_gap", "sentiment_shock",
                    "flows", "earnings", "ai_competition", "forecast"]
 
-#: Scenario driver types (scenarios.model.schema) a seed may name.
+#: Scenario driver types a seed may name: the registered kinds (scenarios.model.drivers.REGISTRY).
+#: Written out because seeds sit below the model; a test keeps the two lists equal.
 DriverType = Literal["earnings_growth", "ai_capex", "subsidy", "buyback", "margin_change",
-                     "revenue_uplift", "rerating", "sentiment_shock", "index_weighting"]
+                     "revenue_uplift", "fx_change", "rerating", "sentiment_shock", "index_weighting"]
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

@@ -22,7 +22,7 @@ a KeyboardInterrupt part way through a multi-symbol import leaves the previous d
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -34,7 +34,7 @@ import pandas as pd
 from scenarios.data.base import DateLike
 from scenarios.data.frame import COLUMNS, INDEX_NAME
 from scenarios.data.symbols import normalize_symbol
-from scenarios.errors import DataUnavailableError, StoreError
+from scenarios.errors import StoreError
 from scenarios.store.db import connect, connect_for_read, describe_error, store_path, transaction
 
 if TYPE_CHECKING:
@@ -463,32 +463,3 @@ def _to_frame(arrays: dict[str, np.ndarray], cols: tuple[str, ...]) -> pd.DataFr
         data[c] = np.ma.filled(a.astype("float64"), np.nan) if isinstance(a, np.ma.MaskedArray) \
             else np.asarray(a, dtype="float64")
     return pd.DataFrame(data, index=idx)
-
-
-class StoreSource:
-    """The store as a :class:`~scenarios.data.base.PriceSource` (no network, no CSV)."""
-
-    name = "store"
-
-    def __init__(self, store: BarStore | None = None) -> None:
-        self.store = store if store is not None else BarStore()
-
-    def get(self, symbol: str, start: DateLike = None, end: DateLike = None) -> pd.DataFrame:
-        sym = normalize_symbol(symbol)
-        if not self.store.has(sym):
-            raise DataUnavailableError(f"{sym} is not in the store at {self.store.path}")
-        return self.store.read(sym, start, end)
-
-    def splits(self, symbol: str) -> pd.Series:
-        """Stored split ratios on their ex-dates (non-zero entries only)."""
-        s = self.store.read(symbol, splits=True)["splits"]
-        return s[s.notna() & (s != 0)]
-
-    def symbols(self) -> list[str]:
-        return self.store.symbols()
-
-
-def iter_frames(store: BarStore, symbols: Iterable[str] | None = None) -> Iterator[tuple[str, pd.DataFrame]]:
-    """(symbol, canonical frame) for every stored symbol (or the given ones)."""
-    for sym in (store.symbols() if symbols is None else symbols):
-        yield normalize_symbol(sym), store.read(sym)

@@ -27,6 +27,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scenarios.errors import IncomparableRunsError
+from scenarios.results import (
+    INDEX_LINE,
+    IndexForecast,
+    IndexScore,
+    Result,
+    RunResult,
+    SingleBacktestResult,
+    SymbolForecast,
+    SymbolScore,
+    WalkForwardResult,
+    from_payload,
+)
 
 __all__ = [
     "ABSENT", "IGNORED_INPUT_KEYS", "RunRecord", "compare_runs", "flatten_inputs", "input_diff",
@@ -36,10 +48,6 @@ __all__ = [
 #: Top-level input keys left out of the input diff: free text already shown in the header.
 IGNORED_INPUT_KEYS: frozenset[str] = frozenset({"name", "description"})
 
-#: Index lines of a scenario result's ``index_summary`` (``scenarios run`` prints them as
-#: "index"/"basket" and "index, base w").
-INDEX_LINE = "index"
-INDEX_BASE_LINE = "index (baseline weights)"
 
 
 class _Absent:
@@ -64,7 +72,10 @@ ABSENT = _Absent()
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One recorded run: the store's metadata plus its payload (``created_at`` naive UTC)."""
+    """One recorded run: the store's metadata plus its payload (``created_at`` naive UTC).
+
+    :attr:`result` is the payload read through :mod:`scenarios.results` (None for kinds other
+    than ``run`` and ``backtest``)."""
 
     id: str
     kind: str
@@ -73,28 +84,37 @@ class RunRecord:
     file_sha256: str | None
     payload: Mapping[str, Any] = field(repr=False)
 
+    @property
+    def result(self) -> Result | None:
+        cached = self.__dict__.get("_typed", ABSENT)
+        if cached is ABSENT:
+            cached = from_payload(self.kind, self.payload, what=f"run {self.id}")
+            object.__setattr__(self, "_typed", cached)
+        return cached  # type: ignore[return-value]
+
 
 # ---------------------------------------------------------------------------- payload access
 
 
 def _is_walk(run: RunRecord) -> bool:
-    return run.kind == "backtest" and run.payload.get("mode") == "walk_forward"
+    return isinstance(run.result, WalkForwardResult)
 
 
-def _result(run: RunRecord) -> Mapping[str, Any] | None:
-    """The scenario-result part of a payload (the payload itself for ``run``)."""
-    p = run.payload
-    if isinstance(p.get("result"), Mapping):
-        return p["result"]
-    if "summary" in p and isinstance(p.get("summary"), list):
-        return p
+def _result(run: RunRecord) -> RunResult | None:
+    """The scenario run of a record (the record itself for ``run``, the scored run of a single
+    backtest; None for a walk-forward and other kinds)."""
+    r = run.result
+    if isinstance(r, RunResult):
+        return r
+    if isinstance(r, SingleBacktestResult):
+        return r.result
     return None
 
 
 def _inputs(run: RunRecord) -> Mapping[str, Any] | None:
     res = _result(run)
-    if res is not None and isinstance(res.get("inputs"), Mapping):
-        return res["inputs"]
+    if res is not None:
+        return res.inputs
     inp = run.payload.get("inputs")
     return inp if isinstance(inp, Mapping) else None
 
@@ -102,26 +122,34 @@ def _inputs(run: RunRecord) -> Mapping[str, Any] | None:
 def run_header(run: RunRecord) -> dict[str, Any]:
     """The header row of one run: id, kind, name, file, sha256 (12 hex), as_of, horizon, seed,
     draws, grid point (dict), created (ISO, UTC)."""
-    p = run.payload
-    res = _result(run) or {}
+    r = run.result
+    res = _result(run)
     kind = run.kind + (" (walk-forward)" if _is_walk(run) else "")
-    as_of = p.get("as_of", res.get("as_of"))
-    horizon = p.get("horizon", res.get("horizon"))
-    if _is_walk(run):
-        as_of = f"{p.get('from')}..{p.get('to')}"
+    as_of = horizon = file = sha = seed = draws = None
+    grid: Mapping[str, Any] = {}
+    if res is not None:
+        as_of, horizon, file, sha = res.as_of, res.horizon, res.file, res.file_sha256
+        seed, draws, grid = res.seed, res.draws, res.grid_point
+    if isinstance(r, (SingleBacktestResult, WalkForwardResult)):
+        file, sha, seed, draws = r.file, r.file_sha256 or sha, r.seed, r.draws
+        grid = r.grid_point or grid
+    if isinstance(r, SingleBacktestResult):
+        as_of, horizon = r.as_of, r.horizon
+    if isinstance(r, WalkForwardResult):
+        as_of = f"{r.start}..{r.end}"
         horizon = (_inputs(run) or {}).get("horizon", horizon)
-    sha = run.file_sha256 or p.get("file_sha256") or res.get("file_sha256")
+    sha = run.file_sha256 or sha
     return {
         "id": run.id,
         "kind": kind,
         "name": run.name,
-        "file": p.get("file", res.get("file")),
+        "file": file,
         "file_sha256": sha[:12] if sha else None,
         "as_of": as_of,
         "horizon": horizon,
-        "seed": p.get("seed", res.get("seed")),
-        "draws": p.get("draws", res.get("draws")),
-        "grid_point": dict(p.get("grid_point") or res.get("grid_point") or {}),
+        "seed": seed,
+        "draws": draws,
+        "grid_point": dict(grid or {}),
         "created_at": run.created_at.isoformat() if run.created_at is not None else None,
     }
 
@@ -253,62 +281,44 @@ def _num(v: Any) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def _index_lines(res: Mapping[str, Any]) -> list[str]:
-    """Index lines worth comparing (the rule ``scenarios run`` prints them by): none for a
-    one-symbol universe without an enabled ``index_weighting`` driver; the basket line without
-    it; both lines with it."""
-    if not res.get("index_summary"):
-        return []
-    drivers = ((res.get("inputs") or {}).get("drivers")) or []
-    has_driver = any(isinstance(d, Mapping) and d.get("type") == "index_weighting" and d.get("enabled", True)
-                     for d in drivers)
-    if has_driver:
-        return [INDEX_LINE, INDEX_BASE_LINE]
-    return [INDEX_LINE] if len(res.get("symbols") or []) >= 2 else []
+def _forecast(line: str, return_kind: str | None, f: SymbolForecast | IndexForecast) -> dict[str, Any]:
+    return {"line": line, "return_kind": return_kind, "median": _num(f.median_return),
+            "p05": _num(f.return_p05), "p95": _num(f.return_p95), "prob_up": _num(f.prob_up)}
 
 
 def predictions(run: RunRecord) -> dict[str, dict[str, Any]]:
     """Per symbol (and index line) of one run: ``line`` ("symbol"/"index"), ``return_kind``,
     ``median``, ``p05``, ``p95``, ``prob_up`` (fractions) and, for single backtests, ``realized``,
-    ``hit`` (1.0/0.0), ``pit`` (None when not scored). Empty for walk-forward backtests."""
+    ``hit`` (1.0/0.0), ``pit`` (None when not scored). Index lines are those
+    :meth:`~scenarios.results.RunResult.index_lines` shows. Empty for walk-forward backtests."""
     out: dict[str, dict[str, Any]] = {}
     res = _result(run)
     if res is None:
         return out
-    kinds = res.get("return_kinds") or {}
-    for r in res.get("summary") or []:
-        sym = r.get("symbol")
-        if sym is None:
-            continue
-        out[str(sym)] = {"line": "symbol", "return_kind": r.get("return_kind") or kinds.get(sym),
-                         "median": _num(r.get("median_return")), "p05": _num(r.get("return_p05")),
-                         "p95": _num(r.get("return_p95")), "prob_up": _num(r.get("prob_up"))}
-    wanted = _index_lines(res)
-    for r in res.get("index_summary") or []:
-        line = r.get("line")
-        if line in wanted:
-            out[str(line)] = {"line": "index", "return_kind": r.get("return_kind"),
-                              "median": _num(r.get("median_return")), "p05": _num(r.get("return_p05")),
-                              "p95": _num(r.get("return_p95")), "prob_up": _num(r.get("prob_up"))}
-    if run.kind == "backtest":
-        for r in run.payload.get("per_symbol") or []:
-            row = out.get(str(r.get("symbol")))
+    for f in res.forecasts:
+        out[f.symbol] = _forecast("symbol", f.return_kind or res.return_kinds.get(f.symbol), f)
+    for line in res.index_lines():
+        idx = res.index_forecast(line.label)
+        if idx is not None:
+            out[line.label] = _forecast("index", idx.return_kind, idx)
+    bt = run.result
+    if isinstance(bt, SingleBacktestResult):
+        for r in bt.per_symbol:
+            row = out.get(r.symbol)
             if row is not None:
-                _add_outcome(row, r)
-        idx = run.payload.get("index")
-        if isinstance(idx, Mapping) and INDEX_LINE in out:
-            _add_outcome(out[INDEX_LINE], idx)
+                _add_outcome(row, r, r.symbol)
+        if bt.index is not None and INDEX_LINE in out:
+            _add_outcome(out[INDEX_LINE], bt.index, "index")
     return out
 
 
-def _add_outcome(row: dict[str, Any], r: Mapping[str, Any]) -> None:
-    scored = bool(r.get("scored"))
-    row["realized"] = _num(r.get("realized"))
-    row["hit"] = _num(r.get("hit")) if scored else None
-    row["pit"] = _num(r.get("pit")) if scored else None
-    if r.get("kind") and row.get("return_kind") and r.get("kind") != row["return_kind"]:
+def _add_outcome(row: dict[str, Any], r: SymbolScore | IndexScore, name: str) -> None:
+    row["realized"] = _num(r.realized)
+    row["hit"] = _num(r.hit) if r.scored else None
+    row["pit"] = _num(r.pit) if r.scored else None
+    if r.kind and row.get("return_kind") and r.kind != row["return_kind"]:
         raise IncomparableRunsError(
-            f"backtest payload says {r.get('symbol', 'index')} is a {r.get('kind')} return but its "
+            f"backtest payload says {name} is a {r.kind} return but its "
             f"forecast is a {row['return_kind']} return; the run is inconsistent")
 
 
@@ -316,18 +326,18 @@ def backtest_summary(run: RunRecord) -> dict[str, Any] | None:
     """The cross-section scores of a backtest run (None for other kinds): ``hit_rate``, ``ic``,
     ``crps``, ``coverage``, ``nominal_coverage``, ``mae``, ``n_scored`` (walk-forward: the track
     record, ``ic`` = its mean IC)."""
-    if run.kind != "backtest":
-        return None
-    p = run.payload
-    if _is_walk(run):
-        t = p.get("track") or {}
-        return {"hit_rate": _num(t.get("hit_rate")), "ic": _num(t.get("mean_ic")), "crps": _num(t.get("crps")),
-                "coverage": _num(t.get("coverage")), "nominal_coverage": _num(t.get("nominal_coverage")),
-                "mae": _num(t.get("mae")), "n_scored": t.get("n_pairs")}
-    s = p.get("summary") or {}
-    return {"hit_rate": _num(s.get("hit_rate")), "ic": _num(s.get("ic")), "crps": _num(s.get("crps")),
-            "coverage": _num(s.get("coverage")), "nominal_coverage": _num(s.get("nominal_coverage")),
-            "mae": _num(s.get("mae")), "n_scored": s.get("n_scored")}
+    r = run.result
+    if isinstance(r, WalkForwardResult):
+        t = r.track
+        return {"hit_rate": _num(t.hit_rate), "ic": _num(t.mean_ic), "crps": _num(t.crps),
+                "coverage": _num(t.coverage), "nominal_coverage": _num(t.nominal_coverage),
+                "mae": _num(t.mae), "n_scored": t.n_pairs}
+    if isinstance(r, SingleBacktestResult):
+        s = r.score_summary
+        return {"hit_rate": _num(s.hit_rate), "ic": _num(s.ic), "crps": _num(s.crps),
+                "coverage": _num(s.coverage), "nominal_coverage": _num(s.nominal_coverage),
+                "mae": _num(s.mae), "n_scored": s.n_scored}
+    return None
 
 
 # ---------------------------------------------------------------------------- comparison

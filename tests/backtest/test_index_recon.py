@@ -103,16 +103,20 @@ def _synthetic(**kwargs):
 
 def _synthetic_build(n: int = 20, start: str = "2023-06-01", end: str = "2025-03-31", seed: int = 7,
                added: str | None = None, removed: str | None = None, change_on: int = 5,
-               entry: float = 0.03):
+               entry: float = 0.03, fast: str | None = None, fast_day: int = 0,
+               fast_entry: float = 0.06):
     """Constituent prices and an index built by the drift-and-recap rule.
 
     Returns ``(frames, index_level, membership, rebalance_dates, true_weights)``. With
     ``added``/``removed`` the membership changes at the ``change_on``-th rebalance: the
     removed name leaves, the added one enters at weight ``entry`` (others scaled down).
+    With ``fast`` a name enters between reviews on ``days[fast_day]`` at ``fast_entry``: the
+    others keep their drifted holdings scaled by ``1 - fast_entry``, nothing is re-capped until
+    the next rebalance (Hang Seng's fast-entry rule).
     """
     rng = np.random.default_rng(seed)
     days = pd.bdate_range(start, end, name="date")
-    syms = [f"{1000 + i:04d}.HK" for i in range(n)] + ([added] if added else [])
+    syms = [f"{1000 + i:04d}.HK" for i in range(n)] + ([added] if added else []) + ([fast] if fast else [])
     rets = rng.normal(0.0004, 0.02, size=(len(days), len(syms)))
     rets[0] = 0.0
     prices = pd.DataFrame(50 * np.cumprod(1 + rets, axis=0), index=days, columns=syms)
@@ -135,6 +139,10 @@ def _synthetic_build(n: int = 20, start: str = "2023-06-01", end: str = "2025-03
             full = _cap_loop(full, 0.08)
             truth[days[t]] = full.copy()
             k += 1
+        elif fast and t == fast_day:
+            full = full / full.sum() * (1 - fast_entry)
+            full[syms.index(fast)] = fast_entry
+            truth[days[t]] = full.copy()
         port = float(full @ r[t])
         level.append(level[-1] * (1 + port))
         full = full * (1 + r[t])
@@ -149,7 +157,11 @@ def _synthetic_build(n: int = 20, start: str = "2023-06-01", end: str = "2025-03
         intervals.append((s, None, to))
     if added:
         intervals.append((added, rebal[change_on].date(), None))
-    return frames, idx, Membership(tuple(intervals)), rebal, truth
+    fast_entries: tuple[tuple[str, date], ...] = ()
+    if fast:
+        intervals.append((fast, days[fast_day].date(), None))
+        fast_entries = ((fast, days[fast_day].date()),)
+    return frames, idx, Membership(tuple(intervals), fast_entries=fast_entries), rebal, truth
 
 
 # ------------------------------------------------------------------------------------------
@@ -265,6 +277,48 @@ def test_membership_change_with_known_entry_weight_is_tracked() -> None:
     res2 = reconstruct_hstech(src, "2024-01-01", "2025-03-31", universe=membership,
                               index_symbol="IDX", reference_dir="/nonexistent")
     assert 1e-6 < res2.te < 0.05
+
+
+def test_fast_entry_between_reviews_is_tracked_exactly() -> None:
+    # a name enters on the 20th session after the 5th rebalance: it takes its entry weight, the
+    # other holdings shrink in proportion, and nothing is refitted or re-capped until the next
+    # review, which brings the cap back
+    _, _, _, rebal0, _ = _synthetic()
+    days = pd.bdate_range("2023-06-01", "2025-03-31", name="date")
+    day = int(days.get_loc(rebal0[5])) + 20
+    frames, _, membership, rebal, truth = _synthetic(fast="3000.HK", fast_day=day, fast_entry=0.06)
+    eff = days[day]
+    assert rebal[5] < eff < rebal[6]
+    src = FrameSource(frames)
+    res = reconstruct_hstech(src, "2024-01-01", "2025-03-31", universe=membership, index_symbol="IDX",
+                             entry_weights={(eff, "3000.HK"): 0.06}, reference_dir="/nonexistent")
+    assert res.te < 1e-6
+    w = res.weights.loc[eff]
+    # every holding on the entry day equals the generator's drifted-and-scaled weight
+    syms = [f"{1000 + i:04d}.HK" for i in range(20)] + ["3000.HK"]
+    np.testing.assert_allclose(w.reindex(syms).fillna(0.0).to_numpy(), truth[eff], atol=1e-9)
+    assert w["3000.HK"] == pytest.approx(0.06, abs=1e-12)
+    assert w["3000.HK"] == pytest.approx(truth[eff][-1], abs=1e-9)
+    assert "3000.HK enters fast" in " ".join(res.notes)
+    # the next regular review re-caps everything, the entrant included
+    assert res.weights.loc[rebal[6]].max() <= 0.08 + 1e-12
+    # without the fast-entry record the entrant is only picked up at the next review, and the
+    # replica drifts off the index in between
+    plain = Membership(membership.intervals)
+    res2 = reconstruct_hstech(src, "2024-01-01", "2025-03-31", universe=plain, index_symbol="IDX",
+                              entry_weights={(eff, "3000.HK"): 0.06}, reference_dir="/nonexistent")
+    assert res2.te > 1e-6
+
+
+def test_recorded_review_dates_replace_the_standard_schedule() -> None:
+    std = pd.DatetimeIndex(["2021-03-08", "2021-06-07", "2021-09-06"])
+    m = Membership((("A", None, None),), review_dates=(date(2021, 3, 15), date(2021, 6, 7)))
+    got = m.rebalance_calendar(std)
+    assert list(got.strftime("%Y-%m-%d")) == ["2021-03-15", "2021-06-07", "2021-09-06"]
+    # a review far from any scheduled date is added, not substituted
+    m2 = Membership((("A", None, None),), review_dates=(date(2021, 4, 30),))
+    assert "2021-04-30" in set(m2.rebalance_calendar(std).strftime("%Y-%m-%d"))
+    assert len(m2.rebalance_calendar(std)) == 4
 
 
 def test_fit_uses_no_data_after_the_rebalance() -> None:

@@ -81,7 +81,18 @@ def test_oos_tracking_error_meets_acceptance(recon, csv_source, panel, reference
     assert alone.te < 0.025
 
 
-def test_replica_internals_are_consistent(recon) -> None:
+def _last_date(path: Path) -> str:
+    """Independent reading: the last date with a close, with the csv module."""
+    last = None
+    with path.open(newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["close"]:
+                last = row["date"]
+    assert last is not None
+    return last
+
+
+def test_replica_internals_are_consistent(recon, snapshot_dir: Path) -> None:
     d = recon.daily
     np.testing.assert_allclose(d["diff"], d["replica"] - d["actual"])
     assert recon.te == pytest.approx(np.std(d["diff"], ddof=1) * np.sqrt(252))
@@ -98,7 +109,22 @@ def test_replica_internals_are_consistent(recon) -> None:
     # members without data are reported
     missing = recon.missing
     assert {"1833.HK", "9898.HK"} <= set(missing.loc[missing.reason.str.contains("no price"), "symbol"])
-    assert "1211.HK" in set(missing.loc[missing.reason.str.contains("ends 2025-10-30"), "symbol"])
+    # a member whose file ends inside the period is reported with its last date, read here
+    # independently from the CSV; one that runs past the period is not (facts of the file, not
+    # of one snapshot: 1698.HK ends 2025-10-30, BYD now runs into 2026)
+    period_end = recon.daily.index[-1]
+    for sym in Membership.from_universe("hstech").symbols:
+        path = snapshot_dir / f"{sym}.csv"
+        if not path.exists():
+            continue
+        last = pd.Timestamp(_last_date(path))
+        in_period = any((f is None or pd.Timestamp(f) <= period_end) and (t is None or pd.Timestamp(t) > last)
+                        for s, f, t in Membership.from_universe("hstech").intervals if s == sym)
+        if last < period_end and in_period:
+            assert f"price data ends {last.date()}" in set(missing.loc[missing.symbol == sym, "reason"]), sym
+        else:
+            assert not missing.loc[missing.symbol == sym, "reason"].str.startswith("price data ends").any(), sym
+    assert "price data ends 2025-10-30" in set(missing.loc[missing.symbol == "1698.HK", "reason"])
     assert set(recon.merged_sessions.strftime("%Y-%m-%d")) >= {"2024-01-15", "2024-02-09"}
     # replica quarterly returns stay close to the index's
     assert (recon.te_by_quarter["tracking_difference"].abs() < 0.03).all()

@@ -28,15 +28,19 @@ def _report(folder: Path, symbol: str):
 @pytest.mark.snapshot
 def test_tencent_zero_volume_half_day_rows(snapshot_dir: Path) -> None:
     rep = _report(snapshot_dir, "0700.HK")
-    flagged = rep.flagged_dates("stale_flat")
+    stale, moved = rep.flagged_dates("stale_flat"), rep.flagged_dates("flat_close")
+    # the recent half-day rows are real closes (the close moved), not stale prices
     for d in ("2024-12-24", "2024-12-31", "2025-01-28", "2025-12-24", "2025-12-31", "2026-02-16"):
-        assert date.fromisoformat(d) in flagged
-    # independent computation: exactly the rows with volume 0 and a flat bar
+        assert date.fromisoformat(d) in moved and date.fromisoformat(d) not in stale
+    # independent computation: the flat volume-0 rows, split by whether the close repeated
     raw = snapshot_frame(snapshot_dir, "0700.HK")
     flat = (raw.volume == 0) & (raw.open == raw.high) & (raw.high == raw.low) & (raw.low == raw.close)
-    assert flagged == set(raw.index[flat].date)
-    recent = [i for i in rep.by_check("stale_flat") if i.first >= date(2024, 12, 1)]
-    assert recent and all("half-day session" in i.detail for i in recent)
+    repeated = raw.close == raw.close.shift(1)
+    assert stale == set(raw.index[flat & repeated].date)
+    assert moved == set(raw.index[flat & ~repeated].date)
+    assert date(2016, 10, 21) in stale  # a typhoon day carried over from the day before
+    recent = [i for i in rep.by_check("flat_close") if i.first >= date(2024, 12, 1)]
+    assert recent and all("half-day session" in i.detail and "real close" in i.detail for i in recent)
 
 
 @pytest.mark.snapshot
@@ -124,6 +128,8 @@ def test_each_problem_is_found_where_planted() -> None:
     f.loc[d[20], "low"] = -1.0
     f.loc[d[30], ["open", "high", "low", "close"]] = f.loc[d[29], "close"]
     f.loc[d[30], "volume"] = 0.0
+    f.loc[d[35], ["open", "high", "low"]] = f.loc[d[35], "close"]
+    f.loc[d[35], "volume"] = 0.0  # flat, no volume, but the close moved: a real close
     f.loc[d[40], "volume"] = 0.01 * 1.5e6
     f.loc[d[50], "close"] = f.loc[d[50], "high"] * 1.001
     f.loc[d[60]:, ["open", "high", "low", "close"]] *= 1.6  # +60% overnight
@@ -132,7 +138,8 @@ def test_each_problem_is_found_where_planted() -> None:
     got = {(i.check, i.first) for i in rep.issues}
     assert ("missing_close", d[10].date()) in got
     assert ("non_positive_price", d[20].date()) in got
-    assert ("stale_flat", d[30].date()) in got
+    assert ("stale_flat", d[30].date()) in got  # the close repeats d[29]'s: stale
+    assert ("flat_close", d[35].date()) in got and ("stale_flat", d[35].date()) not in got
     assert ("low_volume", d[40].date()) in got
     assert ("close_outside_range", d[50].date()) in got
     assert ("jump", d[60].date()) in got
@@ -178,3 +185,33 @@ def test_config_is_validated() -> None:
         CheckConfig(low_volume_fraction=5)
     with pytest.raises(ValueError):
         CheckConfig(low_volume_window=10, low_volume_min_periods=20)
+
+
+@pytest.mark.snapshot
+@pytest.mark.parametrize("symbol", ["0020.HK", "3888.HK", "9660.HK", "9863.HK"])
+def test_extended_files_gap_sessions_are_listed(snapshot_dir: Path, symbol: str) -> None:
+    # the four files appended from a later source miss 2025-10-31..2025-11-11 and 2026-04-14:
+    # every XHKG session in the file's span without a row is reported, and nothing else
+    rep = _report(snapshot_dir, symbol)
+    got = rep.flagged_dates("missing_session")
+    raw = snapshot_frame(snapshot_dir, symbol)
+    assert not got & set(raw.index.date)
+    # independent: the sessions Tencent traded in the two gaps
+    tencent = set(snapshot_frame(snapshot_dir, "0700.HK").index.date)
+    gaps = {d for d in tencent if date(2025, 10, 31) <= d <= date(2025, 11, 11) or d == date(2026, 4, 14)}
+    assert len(gaps) == 9
+    assert gaps <= got
+    assert {d for d in got if date(2025, 10, 30) < d <= date(2026, 4, 16)} == gaps
+
+
+@pytest.mark.snapshot
+def test_data_check_cli_lists_the_gap_sessions(snapshot_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from scenarios.cli.app import main
+
+    main(["data", "check", "0020.HK", "--format", "json"])
+    payload = json.loads(capsys.readouterr().out)
+    text = json.dumps(payload)
+    for d in ("2025-10-31", "2025-11-03", "2025-11-11", "2026-04-14"):
+        assert d in text

@@ -130,7 +130,7 @@ def test_failed_import_changes_nothing(few: Path, tmp_path: Path, monkeypatch: p
 def test_check_commands(few: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["data", "check", "0700.HK"]) == 0
     out = capsys.readouterr().out
-    assert "stale_flat" in out and "2025-12-31" in out and "half-day" in out
+    assert "flat_close" in out and "2025-12-31" in out and "half-day" in out
     assert main(["data", "check", "--dir", str(few), "--format", "json"]) == 0
     reports = {r["symbol"]: r for r in json.loads(capsys.readouterr().out)}
     assert sorted(reports) == sorted(FEW)

@@ -128,38 +128,78 @@ def _subsidy_delta_hkd(data: dict, sym: str, label: str) -> float:
 
 
 def test_red_packets_cost_exactly_amount_after_tax_per_share(run_example, snapshot_dir: Path) -> None:
-    """The subsidy drivers come first, so each one's contribution is log(1 - delta / EPS0)
-    with delta = amount x (1 - tax) x fx / shares, and it touches only its own company."""
+    """One-off cash (recurrence: one_off): each path's horizon price is the price without the
+    item minus delta = amount x (1 - tax) x fx / shares, so the contribution is
+    log(1 - delta / (P_h + delta)) in every draw; it touches only its own company and no EPS."""
     (res,) = run_example("spring_festival_subsidies_2026.yaml")
     data = raw_yaml("spring_festival_subsidies_2026.yaml")
     fx = data["fx"]["CNYHKD"]
     for sym, label, rmb in (("0700.HK", "yuanbao-red-packets", 1e9), ("9988.HK", "qwen-festival-plan", 3e9)):
+        assert raw_driver(data, label)["recurrence"] == "one_off"
         j = _col(res, sym)
         b = data["baseline"][sym]
-        eps0_hkd = _value(b["eps"]) * fx
         delta = _subsidy_delta_hkd(data, sym, label)
         assert delta == pytest.approx(rmb * 0.8 * 1.12 / (_value(b["shares"]) * 1e9), rel=1e-12)
         c = res.contributions[label]
-        np.testing.assert_allclose(c[:, j], math.log1p(-delta / eps0_hkd), rtol=1e-12)
+        price = res.predicted_price[:, j]
+        np.testing.assert_allclose(c[:, j], np.log1p(-delta / (price + delta)), rtol=1e-9)
         assert np.all(c[:, 1 - j] == 0.0)
-    # Qwen's plan is three times Yuanbao's and Alibaba's EPS is smaller: a bigger relative cost
-    c_t = res.contributions["yuanbao-red-packets"][0, _col(res, "0700.HK")]
-    c_a = res.contributions["qwen-festival-plan"][0, _col(res, "9988.HK")]
-    assert c_a < c_t < 0
+        # EPS is the baseline grown by the growth driver only: the cash is not an EPS cut
+        growth = res.contributions["growth-tencent" if j == _col(res, "0700.HK") else "growth-alibaba"]
+        np.testing.assert_allclose(res.eps[:, j], _value(b["eps"]) * fx * np.exp(growth[:, j]), rtol=1e-12)
+    # RMB 3bn over twice the shares: Alibaba's cash per share is larger than Tencent's
+    assert _subsidy_delta_hkd(data, "9988.HK", "qwen-festival-plan") > \
+        _subsidy_delta_hkd(data, "0700.HK", "yuanbao-red-packets")
 
 
-def test_subsidy_lowers_median_eps_by_the_exact_amount(run_dict) -> None:
-    """With the growth and re-rating drivers off, the median EPS (HKD) of each company is its
-    baseline EPS x fx minus amount x (1 - tax) x fx / shares, exactly."""
+def test_recurring_red_packets_are_the_old_eps_cut(run_dict) -> None:
+    """recurrence: recurring keeps the model before cash items: with the subsidies first, each
+    contribution is log(1 - delta / EPS0) (delta per year) exactly, and the price follows."""
     data = copy.deepcopy(raw_yaml("spring_festival_subsidies_2026.yaml"))
-    for label in ("growth-tencent", "growth-alibaba", "subsidy-verdict"):
-        raw_driver(data, label)["enabled"] = False
+    for label in ("yuanbao-red-packets", "qwen-festival-plan"):
+        raw_driver(data, label)["recurrence"] = "recurring"
     res = run_dict(data)
     fx = data["fx"]["CNYHKD"]
     for sym, label in (("0700.HK", "yuanbao-red-packets"), ("9988.HK", "qwen-festival-plan")):
+        j = _col(res, sym)
+        eps0_hkd = _value(data["baseline"][sym]["eps"]) * fx
+        delta = _subsidy_delta_hkd(data, sym, label)
+        np.testing.assert_allclose(res.contributions[label][:, j], math.log1p(-delta / eps0_hkd), rtol=1e-12)
+
+
+def _median_price(res, sym: str) -> float:
+    return float(np.median(res.predicted_price[:, _col(res, sym)]))
+
+
+@pytest.mark.parametrize("recurrence", ["one_off", "recurring"])
+def test_subsidy_moves_median_price_or_eps_by_the_exact_amount(run_dict, recurrence) -> None:
+    """With the other drivers off: one_off lowers the median PRICE by delta = amount x (1 - tax)
+    x fx / shares (HKD) and leaves EPS alone; recurring lowers the median EPS by delta and the
+    price by delta x P/E (the old behaviour, HKD 1.77 for Tencent)."""
+    data = copy.deepcopy(raw_yaml("spring_festival_subsidies_2026.yaml"))
+    for label in ("growth-tencent", "growth-alibaba", "subsidy-verdict"):
+        raw_driver(data, label)["enabled"] = False
+    without = copy.deepcopy(data)
+    for label in ("yuanbao-red-packets", "qwen-festival-plan"):
+        raw_driver(data, label)["recurrence"] = recurrence
+        raw_driver(without, label)["enabled"] = False
+    res, ref = run_dict(data), run_dict(without)
+    fx = data["fx"]["CNYHKD"]
+    for sym, label in (("0700.HK", "yuanbao-red-packets"), ("9988.HK", "qwen-festival-plan")):
         eps0 = _value(data["baseline"][sym]["eps"]) * fx
-        drop = eps0 - float(np.median(res.eps[:, _col(res, sym)]))
-        assert drop == pytest.approx(_subsidy_delta_hkd(data, sym, label), rel=1e-9)
+        delta = _subsidy_delta_hkd(data, sym, label)
+        drop_eps = eps0 - float(np.median(res.eps[:, _col(res, sym)]))
+        drop_price = _median_price(ref, sym) - _median_price(res, sym)
+        if recurrence == "one_off":
+            assert drop_eps == 0.0
+            assert drop_price == pytest.approx(delta, rel=1e-9)
+        else:
+            assert drop_eps == pytest.approx(delta, rel=1e-9)
+            pe = res.baseline_price[_col(res, sym)] / eps0
+            # median of P x (1 - delta / EPS0) with the residual noise: the multiple's share
+            assert drop_price == pytest.approx(_median_price(ref, sym) * delta / eps0, rel=1e-9)
+            assert drop_price > 10 * delta and delta * pe == pytest.approx(
+                {"0700.HK": 1.7697, "9988.HK": 2.9246}[sym], abs=1e-4)
 
 
 # ---------------------------------------------------------------------------- 3. Tencent
@@ -200,23 +240,40 @@ def test_tencent_rumour_fades_into_a_rebound_no_larger_than_the_shock(run_exampl
     assert c.max() < -math.log1p(s_lo)
 
 
-def test_tencent_buyback_outcomes_are_the_four_amounts(run_example) -> None:
-    """Buyback at the baseline price: EPS x shares / (shares - amount / P0) for HKD 0, 15, 30,
-    45bn, drawn with weights 0.15, 0.25, 0.40, 0.20."""
+def _buyback_amounts(res, label: str, shares: float) -> np.ndarray:
+    """The amount B each draw spent, solved from V' = (V N - B) / (N - B / P0): V' is the path's
+    price, V = V' / exp(contribution) the price without the buyback."""
+    p0 = res.baseline_price[0]
+    new = res.predicted_price[:, 0]
+    old = new / np.exp(res.contributions[label][:, 0])
+    return shares * (old - new) / (1.0 - new / p0)
+
+
+def test_tencent_buyback_outcomes_are_the_four_amounts(run_example, run_dict) -> None:
+    """Buyback through cash out and share count at the baseline price: every draw's price is
+    (V N - B) / (N - B / P0) with V the same path's price without the buyback (the run with it
+    disabled: the other drivers' draws do not depend on it) and B one of HKD 0, 15, 30, 45bn,
+    drawn with weights 0.15, 0.25, 0.40, 0.20."""
     (res,) = run_example("tencent_feb_2026.yaml")
-    data = raw_yaml("tencent_feb_2026.yaml")
+    data = copy.deepcopy(raw_yaml("tencent_feb_2026.yaml"))
     d = raw_driver(data, "buyback")
     shares = _value(data["baseline"]["0700.HK"]["shares"]) * 1e9
     p0 = res.baseline_price[0]
-    expected = {v: math.log(shares / (shares - v * 1e9 / p0)) for v in d["amount"]["values"]}
-    c = res.contributions["buyback"][:, 0]
+    raw_driver(data, "buyback")["enabled"] = False
+    ref = run_dict(data, draws=len(res.predicted_price))
+    v = ref.predicted_price[:, 0]
+    got = res.predicted_price[:, 0]
+    outcome = {b: (v * shares - b * 1e9) / (shares - b * 1e9 / p0) for b in d["amount"]["values"]}
+    matched = np.zeros(got.shape, dtype=bool)
     for amount, weight in zip(d["amount"]["values"], d["amount"]["weights"]):
-        hits = np.isclose(c, expected[amount], rtol=0, atol=1e-12)
+        hits = np.isclose(got, outcome[amount], rtol=1e-12, atol=0)
         assert abs(hits.mean() - weight) < 0.02, (amount, hits.mean())
-    matched = np.zeros(c.shape, dtype=bool)
-    for v in expected.values():
-        matched |= np.isclose(c, v, rtol=0, atol=1e-12)
+        matched |= hits
     assert matched.all()
+    # accretive exactly on the paths that end above the price paid
+    bought = _buyback_amounts(res, "buyback", shares) > 1e9
+    c = res.contributions["buyback"][:, 0]
+    assert np.all((c[bought] > 0) == (v[bought] > p0))
 
 
 def test_tencent_bear_variant_changes_only_what_it_names(run_example) -> None:
@@ -225,20 +282,23 @@ def test_tencent_bear_variant_changes_only_what_it_names(run_example) -> None:
     assert bear.name == "tencent-feb-2026-bear"
     assert (bear.as_of, bear.horizon) == (base.as_of, base.horizon)
     assert bear.baseline_price[0] == base.baseline_price[0]
-    # unchanged driver (inherited as is): the same additive EPS cost in every draw, although
-    # its log contribution differs because it acts on the bear's lower grown EPS
+    # unchanged driver (inherited as is): the same one-off cash per share in every draw of both,
+    # although its log contribution differs because the bear's prices are lower. Cash items
+    # apply in file order after everything else: the marketing cash, then the buyback.
     data = raw_yaml("tencent_feb_2026.yaml")
-    eps0 = _value(data["baseline"]["0700.HK"]["eps"]) * data["fx"]["CNYHKD"]
     cost = {}
     for tag, res in (("base", base), ("bear", bear)):
-        grown = eps0 * np.exp(res.contributions["growth"][:, 0])
-        cost[tag] = grown * np.expm1(res.contributions["yuanbao-marketing"][:, 0])
-    np.testing.assert_allclose(cost["bear"], cost["base"], rtol=1e-9)
+        c = res.contributions["yuanbao-marketing"][:, 0]
+        before = res.predicted_price[:, 0] / np.exp(c + res.contributions["buyback"][:, 0])
+        cost[tag] = before * np.expm1(c)
+    np.testing.assert_allclose(cost["bear"], -1e9 * 0.8 * 1.12 / 9.2e9, rtol=1e-9)
     np.testing.assert_allclose(cost["base"], -1e9 * 0.8 * 1.12 / 9.2e9, rtol=1e-9)
     assert np.median(bear.contributions["growth"]) < np.median(base.contributions["growth"])
-    # changed drivers
-    assert set(np.round(np.exp(bear.contributions["buyback"][:, 0]), 12)) <= {
-        round(float(x), 12) for x in np.exp(base.contributions["buyback"][:, 0])}
+    # changed drivers: the bear spends HKD 0 or 15bn, the base case up to 45bn
+    shares = _value(data["baseline"]["0700.HK"]["shares"]) * 1e9
+    for res, allowed in ((bear, (0.0, 15e9)), (base, (0.0, 15e9, 30e9, 45e9))):
+        spent = _buyback_amounts(res, "buyback", shares)
+        assert np.all(np.min(np.abs(spent[:, None] - np.array(allowed)), axis=1) < 1e3)
     assert np.all(bear.contributions["ai-gap"] <= 1e-15)
     assert np.median(bear.contributions["rumour-rebound"]) < np.median(base.contributions["rumour-rebound"])
     assert np.median(bear.predicted_return) < np.median(base.predicted_return) - 0.05
@@ -342,7 +402,11 @@ def test_hstech_universe_is_the_index_membership(run_example) -> None:
     midea = res.index_weights_before[_col(res, "0300.HK")]
     assert 0.0 < midea < 0.03
     fit = res.inputs["resolved"]["index_fit"]
-    assert fit[0] == "stage 1: 28 members on 250 days"
+    # three members joined inside the 250-day window and enter the fit on their own days:
+    # Tongcheng (0780.HK, back in from 2024-03-04), ASMPT (0522.HK, 2024-09-09) and Midea
+    assert fit[0] == "stage 1: 27 members on 250 days"
+    assert any(line.startswith("0780.HK: 204 days in the index") for line in fit)
+    assert any(line.startswith("0522.HK: 77 days in the index") for line in fit)
     assert any(line.startswith("0300.HK: 15 days in the index") for line in fit)
 
 

@@ -87,10 +87,24 @@ def test_exponent_floats_are_numbers(text, value) -> None:
     assert parse_yaml("x: 12\ny: 1e9x\n").data == {"x": 12, "y": "1e9x"}
 
 
-def test_no_save_is_a_hidden_alias_of_no_record(capsys) -> None:
-    assert main(["backtest", "--help"]) == 0
+@pytest.mark.parametrize("command", ["run", "backtest"])
+def test_no_save_is_a_hidden_alias_of_no_record(command, capsys) -> None:
+    assert main([command, "--help"]) == 0
     help_text = capsys.readouterr().out
     assert "--no-record" in help_text and "--no-save" not in help_text
+
+
+@pytest.mark.snapshot
+def test_run_no_save_records_nothing(snapshot_dir, capsys) -> None:
+    from scenarios.store.runs import list_runs
+
+    before = len(list_runs(limit=None))
+    assert main(["run", str(FIXTURE), "--draws", "50", "--format", "json", "--no-save"]) == 0
+    assert json.loads(capsys.readouterr().out)["run_id"] is None
+    assert len(list_runs(limit=None)) == before
+    assert main(["run", str(FIXTURE), "--draws", "50", "--format", "json"]) == 0
+    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    assert run_id and len(list_runs(limit=None)) == before + 1
 
 
 @pytest.mark.snapshot

@@ -223,8 +223,8 @@ drivers:
 def test_driver_needs_baseline(tmp_path, monkeypatch) -> None:
     text = HEAD + "drivers:\n  - type: buyback\n    amount: 5\n    unit: bn\n"
     assert _errors(tmp_path, monkeypatch, text) == [
-        "bad.yaml:6:11 drivers[0].type: buyback needs baseline eps and shares for 0700.HK "
-        "(missing: eps, shares)",
+        "bad.yaml:6:11 drivers[0].type: buyback needs baseline shares for 0700.HK "
+        "(missing: shares)",
     ]
 
 

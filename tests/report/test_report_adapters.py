@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from scenarios.report.adapters import describe_param, find_parts, param_quantiles
-from scenarios.report.model import FanChartData, TrackRecord, hit_rate, spearman_ic
+from scenarios.report.adapters import describe_param, param_quantiles
+from scenarios.backtest import metrics as M
+from scenarios.report.model import FanChartData, ScatterData, TrackRecord
 
 LEVELS = (0.05, 0.5, 0.95)
 
@@ -63,32 +64,36 @@ def test_describe_param_prints_percents_for_fractions() -> None:
     assert describe_param({"0981.HK": 2.0}, False) == "0981.HK: 2"
 
 
-def test_find_parts_whatever_the_nesting() -> None:
-    result = {"kind": "scenario_result", "symbols": ["0700.HK"], "baseline_price": [500.0],
-              "as_of": "2025-06-30", "horizon": "2025-12-31", "summary": []}
-    score = {"per_symbol": [], "summary": {}}
-    wf = {"windows": [], "track": {}}
-    parts = find_parts({"kind": "backtest", "run": {"result": result}, "scores": score, "walk": wf})
-    assert parts["result"] is result and parts["score"] is score and parts["walk_forward"] is wf
-    assert find_parts({"a": 1})["result"] is None
-    assert find_parts(score)["score"] is score   # a single backtest payload is a score itself
-
-
 @settings(deadline=None, max_examples=60)
 @given(st.lists(st.tuples(st.floats(-1, 1), st.floats(-1, 1)), min_size=3, max_size=30))
-def test_spearman_ic_matches_scipy(pairs: list[tuple[float, float]]) -> None:
+def test_scatter_ic_is_the_metrics_spearman_and_matches_scipy(pairs: list[tuple[float, float]]) -> None:
     p, r = np.array(pairs).T
-    got = spearman_ic(p, r)
+    got = ScatterData.compute([f"S{i}" for i in range(len(p))], p, r).ic
     if np.ptp(p) == 0 or np.ptp(r) == 0:
         assert got is None
     else:
         assert got == pytest.approx(stats.spearmanr(p, r).statistic, abs=1e-9)
 
 
-def test_hit_rate_and_missing_values() -> None:
-    assert hit_rate([0.1, -0.2, 0.3, np.nan], [0.05, 0.1, 0.2, 0.4]) == pytest.approx(2 / 3)
-    assert hit_rate([np.nan], [1.0]) is None
-    assert spearman_ic([1, 2], [1, 2]) is None
+def test_scatter_hit_rate_leaves_zero_returns_out_like_the_backtest() -> None:
+    # the example: one realized return of exactly 0 has no direction. The report used to
+    # count it as a miss (0.4 here); it now uses the backtest's rule and leaves it out.
+    predicted = [0.10, -0.05, 0.03, 0.02, -0.01]
+    realized = [0.04, 0.02, -0.01, 0.05, 0.00]
+    sc = ScatterData.compute(list("ABCDE"), predicted, realized)
+    assert sc.hit_rate == pytest.approx(2 / 4) == M.hit_rate(predicted, realized)
+    # the scatter chart draws the zero-return symbol as "no direction", not as a miss
+    from scenarios.report.charts import scatter_chart
+
+    fig = scatter_chart(sc)
+    labels = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    assert "No direction (a zero return)" in labels
+    counts = {c.get_label(): len(c.get_offsets()) for c in fig.axes[0].collections if c.get_label()
+              in ("Direction right", "Direction wrong", "No direction (a zero return)")}
+    assert counts == {"Direction right": 2, "Direction wrong": 2, "No direction (a zero return)": 1}
+    # missing values are dropped, undefined statistics are None
+    assert ScatterData.compute(["A"], [np.nan], [1.0]).hit_rate is None
+    assert ScatterData.compute(["A"], [0.1], [0.2]).ic is None
 
 
 def test_fan_from_draws_quantiles_and_pit() -> None:
@@ -148,7 +153,9 @@ def test_a_symbol_without_forecast_is_skipped_with_a_note() -> None:
     from scenarios.report.adapters import view_from_parts
 
     result = {"kind": "scenario_result", "name": "x", "symbols": ["A.HK", "B.HK"], "currencies": ["HKD", "HKD"],
-              "as_of": "2025-06-30", "horizon": "2025-12-31", "baseline_price": [10.0, 20.0],
+              "as_of": "2025-06-30", "horizon": "2025-12-31", "horizon_years": 0.5,
+              "baseline_date": ["2025-06-30", "2025-06-30"], "seed": 1, "draws": 3, "summary": [],
+              "baseline_price": [10.0, 20.0],
               "predicted_price": [[11.0, None], [12.0, None], [9.0, None]],
               "contribution_means": {"growth": [0.05, None]}, "inputs": {}}
     view = view_from_parts(result, read_prices=False)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from scenarios.cli.app import main
+from scenarios.data.csvdir import CsvDirSource
 from scenarios.seeds.check import check_claim, check_claims, verdict_counts
 from scenarios.seeds.claims import PRICE_KINDS, get_claim, load_claims
 
@@ -116,6 +117,11 @@ def _expected(cid: str, p: Path):  # -> (observed, verdict)
     if cid == "a001-xiaomi-2025":
         x = ret(traded(p, "1810.HK"), s, e)
         return x, rule("about", 0.13, x, *RETURN_TOL)
+    if cid == "a001-sensetime-2025":
+        # verifiable since the snapshot's 0020.HK runs into 2026 (it ended 2025-10-30 before):
+        # +46.7% at the end of 2025 against "over 80%" (the gain passed 80% only in Sep-Oct 2025)
+        x = ret(traded(p, "0020.HK"), s, e)
+        return x, rule("over", 0.80, x, *RETURN_TOL)
     if cid == "a001-tencent-2025":
         x = ret(traded(p, "0700.HK"), s, e)
         # traded closes: 419.80 at end-2024, 599.00 at end-2025
@@ -184,7 +190,7 @@ def _expected(cid: str, p: Path):  # -> (observed, verdict)
 
 CASES = [
     "a003-hsi-2025", "a003-hstech-2025", "a003-hstech-lagged-hsi", "a001-xiaomi-2025",
-    "a001-tencent-2025", "a001-alibaba-2025", "a000-tencent-drawdown", "a000-tencent-feb3-4-drop",
+    "a001-tencent-2025", "a001-alibaba-2025", "a001-sensetime-2025", "a000-tencent-drawdown", "a000-tencent-feb3-4-drop",
     "a000-tencent-worst-day", "a000-tencent-jan-high", "a004-hstech-feb13", "a004-hsi-feb13",
     "a004-alibaba-feb13", "a004-smic-feb13", "a004-alibaba-feb12", "a004-hsi-close-feb13",
     "a001-hstech-2025-peak-gain", "a004-hstech-ytd", "a004-alibaba-from-low",
@@ -214,9 +220,16 @@ def test_verdicts_cover_every_outcome(snapshot_dir: Path) -> None:
     assert results["a004-hsi-close-feb13"].data == "close 21,814.37 on 2025-02-13"
 
 
-def test_not_verifiable_reasons_name_the_gap_in_the_data(snapshot_dir: Path) -> None:
+def test_not_verifiable_reasons_name_the_gap_in_the_data(snapshot_dir: Path, tmp_path: Path) -> None:
     results = {r.claim.id: r for r in check_claims(load_claims())}
-    assert results["a001-sensetime-2025"].reason == "no data for 0020.HK after 2025-10-30 (window ends 2025-12-31)"
+    # a file that ends inside the window: the real 0020.HK cut after 2025-10-30 (the snapshot's
+    # own file ended there until it grew; the rule must not depend on which snapshot is in use)
+    lines = (snapshot_dir / "0020.HK.csv").read_text(encoding="utf-8").splitlines()
+    kept = [lines[0]] + [ln for ln in lines[1:] if ln[:10] <= "2025-10-30"]
+    (tmp_path / "0020.HK.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    cut = check_claim(get_claim("a001-sensetime-2025"), CsvDirSource(tmp_path))
+    assert cut.verdict == "not verifiable"
+    assert cut.reason == "no data for 0020.HK after 2025-10-30 (window ends 2025-12-31)"
     assert results["a003-innolight-turnover"].reason == "no data for 300308.SZ before 2025-03-03 (window starts 2025-01-01)"
     assert results["a004-kingsoft-cloud-us-price"].reason == "no data for KC in the price source"
     assert results["a004-hsi-double-top"].reason.startswith("no high data for ^HSI after 2024-08-0")

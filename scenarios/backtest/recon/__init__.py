@@ -10,7 +10,8 @@ runs the alternative schemes through it. One module per concept:
     :mod:`.rules`       weight rules (base, transform, cap), normalization and capping
     :mod:`.fit`         implied weights fitted before a rebalance
     :mod:`.reference`   broker weight estimates (entry and after-rebalance weights)
-    :mod:`.simulate`    the rule-based index simulation
+    :mod:`.simulate`    the rule-based index simulation (one rule; the reference)
+    :mod:`.batch`       many schemes at once: the same schedule, implied weights fitted once
     :mod:`.recon`       HSTECH reconstruction, tracking error, broker weight check
 
 Import the public names from :mod:`scenarios.backtest.index_recon` (the facade); this
@@ -46,8 +47,9 @@ Method (all fractions; returns are simple daily returns)
        ``reference/hstech_weight_estimates.csv`` where the name's weight before was 0), otherwise
        from the fitted weight of the names removed at the same review (split equally: the index has
        a fixed count, an entrant takes a leaver's slot), otherwise ``default_entry_weight``.
-    5. **Missing data.** A member with no price file (1833.HK and 9898.HK in the 2024 snapshot)
-       or whose file ends inside a test period (the shorter files end 2025-10-30) is left out of the
+    5. **Missing data.** A member with no price file (1833.HK and 9898.HK in 2024, thirteen
+       early members in 2020-2023) or whose file ends inside a test period (1698.HK ends
+       2025-10-30) is left out of the
        fit for the days it lacks, so its weight is absorbed by the names that track it best over
        the fit window (a mimicking portfolio fitted on pre-period data only). Every such case is
        listed in :attr:`ReconResult.missing`.

@@ -29,22 +29,24 @@ def _fit_period(returns: pd.DataFrame, index_returns: pd.Series, start_cap: floa
     """
     from valuation.index.implied import implied_weights
 
-    growth = (1.0 + returns).cumprod()
-    prev = growth.shift(1).fillna(1.0)
-    lvl = (1.0 + index_returns).cumprod()
-    lvl_prev = lvl.shift(1).fillna(1.0)
+    # on arrays (the same operations as the pandas version, without its per-call overhead)
+    r = returns.to_numpy(dtype="float64")
+    growth = np.cumprod(1.0 + r, axis=0)
+    prev = np.vstack([np.ones((1, r.shape[1])), growth[:-1]])
+    lvl = np.cumprod(1.0 + index_returns.to_numpy(dtype="float64"))
+    lvl_prev = np.concatenate([[1.0], lvl[:-1]])
     x = growth - prev              # G_i(t) - G_i(t-1) = G_i(t-1) r_it
     y = lvl - lvl_prev             # I(t) - I(t-1) (I(0) = 1)
     # implied_weights validates its inputs as returns (> -1); level differences can go below
     # that after a big run-up. Scaling x and y by one constant leaves the fit unchanged.
-    scale = 0.5 / max(float(np.abs(x.to_numpy()).max()), float(np.abs(y.to_numpy()).max()), 0.5)
+    scale = 0.5 / max(float(np.abs(x).max()), float(np.abs(y).max()), 0.5)
     x, y = x * scale, y * scale
     cap = start_cap if start_cap is not None and start_cap * x.shape[1] >= 1 else None
-    fit = implied_weights(x.to_numpy(), y.to_numpy(), cap=cap)
+    fit = implied_weights(x, y, cap=cap)
     w0 = np.asarray(fit.weights, dtype="float64")
-    w0 = pd.Series(w0, index=returns.columns)
-    end = w0 * growth.iloc[-1]
-    return w0, end / end.sum()
+    end = w0 * growth[-1]
+    return (pd.Series(w0, index=returns.columns),
+            pd.Series(end / end.sum(), index=returns.columns))
 
 
 def _fit_trailing(returns: pd.DataFrame, index_returns: pd.Series) -> pd.Series:

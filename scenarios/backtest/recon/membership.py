@@ -22,14 +22,44 @@ class Membership:
     intervals: tuple[tuple[str, date | None, date | None], ...]
     #: first date the history is recorded for (None = unknown / static membership)
     history_start: date | None = None
+    #: effective dates of the regular reviews that changed the membership (recorded dates)
+    review_dates: tuple[date, ...] = ()
+    #: ``(symbol, effective date)`` of fast entries between regular reviews
+    fast_entries: tuple[tuple[str, date], ...] = ()
 
     @classmethod
     def from_universe(cls, name: str = "hstech") -> "Membership":
         """Membership of a seeds universe (``seeds/universes.yaml``)."""
         from scenarios.seeds.universes import load_universes, membership_intervals
 
-        start = load_universes().get(name).history_start
-        return cls(tuple(membership_intervals(name)), history_start=start)
+        uni = load_universes().get(name)
+        fast = tuple(sorted((m.symbol, m.from_) for m in uni.members
+                            if m.fast_entry and m.from_ is not None))
+        return cls(tuple(membership_intervals(name)), history_start=uni.history_start,
+                   review_dates=tuple(uni.regular_dates()), fast_entries=fast)
+
+    def rebalance_calendar(self, standard: Iterable[pd.Timestamp], *,
+                           tolerance_days: int = 14) -> pd.DatetimeIndex:
+        """The regular rebalances: each date of the ``standard`` schedule replaced by the
+        recorded review date within ``tolerance_days`` of it (March reviews sometimes took effect
+        a week after the schedule's date: 2021-03-15, 2023-03-13), plus any recorded review the
+        schedule misses. Fast entries are not rebalances (see :meth:`fast_entry_dates`)."""
+        std = pd.DatetimeIndex(sorted(pd.Timestamp(d).normalize() for d in standard))
+        recorded = [pd.Timestamp(d) for d in self.review_dates]
+        out = set()
+        for d in std:
+            near = [r for r in recorded if abs((r - d).days) <= tolerance_days]
+            out.add(min(near, key=lambda r: abs((r - d).days)) if near else d)
+        lo, hi = (std[0], std[-1]) if len(std) else (None, None)
+        out.update(r for r in recorded if lo is not None and lo <= r <= hi + pd.Timedelta(days=tolerance_days))
+        return pd.DatetimeIndex(sorted(out), name="date")
+
+    def fast_entry_dates(self) -> dict[pd.Timestamp, list[str]]:
+        """Effective date -> symbols entering fast on it."""
+        out: dict[pd.Timestamp, list[str]] = {}
+        for sym, d in self.fast_entries:
+            out.setdefault(pd.Timestamp(d), []).append(sym)
+        return out
 
     def unrecorded_note(self, start: date | pd.Timestamp) -> str | None:
         """A caveat when ``start`` lies before the recorded history, else None."""

@@ -191,7 +191,10 @@ def load_index_panel(
     kinds: dict[str, str] = {}
     filled: dict[str, int] = {}
     for sym, df in frames.items():
-        has_div = df["dividends"].notna().any()
+        # a price return needs the dividends inside the panel's range: a file whose dividend
+        # record starts later (BYD and Midea: from 2025-10-31) only carries a constant factor
+        # into the range, so its returns there stay total returns
+        has_div = bool(df.loc[t0:t1, "dividends"].notna().any())
         px = price_close(df["close"], df["dividends"]) if (price_returns and has_div) else df["close"]
         kinds[sym] = "price" if (price_returns and has_div) else "total"
         px = px.dropna()

@@ -16,7 +16,7 @@ import pandas as pd
 
 from scenarios.errors import DataFormatError
 
-__all__ = ["load_broker_weights", "load_entry_weights"]
+__all__ = ["load_broker_weights", "load_entry_weights", "load_inclusion_weights", "snapshot_weight_coverage"]
 
 
 def _read_estimates(estimates_csv: str | Path) -> pd.DataFrame:
@@ -46,6 +46,57 @@ def load_entry_weights(estimates_csv: str | Path) -> dict[tuple[pd.Timestamp, st
         if float(row.weight_before_pct) == 0 and float(row.weight_after_pct) > 0:
             out[(pd.Timestamp(row.rebalance_effective), str(row.symbol))] = float(row.weight_after_pct) / 100
     return out
+
+
+def load_inclusion_weights(snapshots_csv: str | Path) -> dict[tuple[pd.Timestamp, str], float]:
+    """Weights at inclusion ``{(effective_date, symbol): fraction}`` from
+    ``hstech_weights_snapshots.csv``: the rows whose ``kind`` says the weight was simulated or
+    quoted at inclusion or fast entry (JD Health 8.00% on 2020-12-22, SenseTime 0.24% on
+    2022-03-07, NIO 0.52% on 2022-06-13). Hang Seng publishes these with the announcement,
+    before the effective date, so using them from that date on is not look-ahead."""
+    df = pd.read_csv(snapshots_csv, dtype={"code": str})
+    need = {"as_of", "code", "weight_pct", "kind"}
+    if not need.issubset(df.columns):
+        raise DataFormatError(f"expected columns {sorted(need)} (got {list(df.columns)})",
+                              file=snapshots_csv, line=1)
+    out: dict[tuple[pd.Timestamp, str], float] = {}
+    for i, row in enumerate(df.itertuples(index=False)):
+        kind = str(row.kind)
+        if "inclusion" not in kind and "fast-entry" not in kind:
+            continue
+        pct = pd.to_numeric(row.weight_pct, errors="coerce")
+        if pd.isna(pct) or not 0 < pct <= 100:
+            raise DataFormatError(f"weight_pct must be a percent in (0, 100] (got {row.weight_pct!r})",
+                                  file=snapshots_csv, line=i + 2)
+        out[(pd.Timestamp(row.as_of), f"{str(row.code).zfill(4)}.HK")] = float(pct) / 100
+    return out
+
+
+def snapshot_weight_coverage(snapshots_csv: str | Path, have: set[str] | frozenset[str],
+                             kinds: tuple[str, ...] = ("index", "index (weight truncated in source)"),
+                             ) -> pd.DataFrame:
+    """How much index weight the names without price data held, where a dated weight list says.
+
+    ``snapshots_csv``: ``hstech_weights_snapshots.csv``; ``have``: the symbols with price data
+    (``0700.HK`` spelling); ``kinds``: the ``kind`` values that are whole index weight lists
+    (by default ``index`` rows and the names of such a list whose weight the source cut off;
+    partial launch lists, inclusion weights and ETF holdings are left out). One row per ``as_of`` date: ``names`` listed, ``listed`` (sum of the given
+    weights), ``without_data`` (weight of the listed names not in ``have``), ``unstated``
+    (1 - listed: names whose weight the source cut off), ``missing_names`` (listed names not in
+    ``have``, with or without a stated weight). Weights are FRACTIONS.
+    """
+    df = pd.read_csv(snapshots_csv, dtype={"code": str})
+    df = df[df["kind"].isin(kinds)]
+    rows = []
+    for day, g in df.groupby("as_of", sort=True):
+        syms = g["code"].str.zfill(4) + ".HK"
+        w = pd.to_numeric(g["weight_pct"], errors="coerce") / 100
+        miss = ~syms.isin(have)
+        rows.append({"as_of": pd.Timestamp(day), "names": len(g), "listed": float(w.sum()),
+                     "without_data": float(w[miss].sum()), "unstated": float(1.0 - w.sum()),
+                     "missing_names": " ".join(sorted(syms[miss]))})
+    return pd.DataFrame(rows, columns=["as_of", "names", "listed", "without_data", "unstated",
+                                       "missing_names"])
 
 
 def load_broker_weights(estimates_csv: str | Path) -> dict[tuple[pd.Timestamp, str], float]:
@@ -78,7 +129,10 @@ def _reference_weights(reference_dir: str | Path | None, notes: list[str], broke
         notes.append("no broker estimates found: entry weights from the leavers' slots")
         return {}, {}
     entry = load_entry_weights(est)
+    snaps = ref / "hstech_weights_snapshots.csv"
+    if snaps.is_file():
+        entry = {**load_inclusion_weights(snaps), **entry}
     known = load_broker_weights(est) if broker_prior else {}
     notes.append(f"entry weights{' and after-rebalance estimates' if broker_prior else ''} "
-                 f"from {est.name}")
+                 f"from {est.name}" + (f" and {snaps.name} (weights at inclusion)" if snaps.is_file() else ""))
     return entry, known

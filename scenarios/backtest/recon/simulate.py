@@ -94,13 +94,19 @@ def simulate_index(
     if len(test) == 0:
         raise DataUnavailableError(f"no trading day between {t0.date()} and {t1.date()} in the panel")
     if rebalance_dates is None:
-        rebal = panel.rebalance_dates
+        rebal = membership.rebalance_calendar(panel.rebalance_dates)
     else:
         rebal = pd.DatetimeIndex(sorted(pd.Timestamp(d) for d in rebalance_dates))
     # map each rebalance to the first panel day on/after it
     pos = days.searchsorted(rebal)
-    rebal = pd.DatetimeIndex(sorted({days[p] for p in pos if p < len(days)}))
+    regular = {days[p] for p in pos if p < len(days)}
+    # fast entries between reviews: the entrant comes in, the others keep their drifted holdings
+    fast_pos = days.searchsorted(pd.DatetimeIndex(list(membership.fast_entry_dates())))
+    fast = {days[p] for p in fast_pos if p < len(days) and days[0] < days[p]} - regular
+    rebal = pd.DatetimeIndex(sorted(regular | fast))
     first_k = int(rebal.searchsorted(test[0], side="right")) - 1
+    while first_k > 0 and rebal[first_k] in fast:  # start from a review: it sets the weights
+        first_k -= 1
     if first_k < 0 or (rule.base == "implied" and method == "period" and first_k < 1):
         raise DataUnavailableError(
             f"not enough history before {test[0].date()} to fit weights (panel starts "
@@ -155,10 +161,31 @@ def simulate_index(
             missing_members = [s for s in new if s not in names]
             # ---- base weights at r_k (data before r_k only) ---------------------------
             fitted_end: pd.Series | None = None
-            if rule.base == "implied":
+            if r_k in fast and prev_end_weights is not None and rule.base == "implied":
+                # a fast entry: no review, no refit and no re-capping; the entrant takes its
+                # entry weight and the drifted holdings shrink in proportion
+                ew = {}
+                for s in added:
+                    if s in names:
+                        ew[s] = entry.get((r_k, s), default_entry_weight)
+                        if seg_no == 0:
+                            how = "given" if (r_k, s) in entry else "the default"
+                            notes.append(f"{s} enters fast on {r_k.date()} at {ew[s]:.2%} ({how})")
+                held = prev_end_weights.reindex(names).fillna(0.0)
+                held = _normalize(held) if held.sum() > 0 else held
+                base = held * (1.0 - sum(ew.values()))
+                for s, v in ew.items():
+                    base[s] = v
+                w = _normalize(base.reindex(names).fillna(0.0))
+            elif rule.base == "implied":
                 fit_names = [s for s in old if s in panel.prices.columns and (s in names or s in removed)]
                 if method == "period":
-                    win_days = fit_days[(fit_days >= rebal[k - 1]) & (fit_days < r_k)]
+                    # buy and hold since the last rebalance (a fast entry included: holdings
+                    # drift untouched from it), reaching further back when that is too short
+                    j = k - 1
+                    while j > 0 and ((fit_days >= rebal[j]) & (fit_days < r_k)).sum() < MIN_FIT_DAYS:
+                        j -= 1
+                    win_days = fit_days[(fit_days >= rebal[j]) & (fit_days < r_k)]
                 else:
                     win_days = fit_days[fit_days < r_k][-window:]
                 win = fit_rets.loc[win_days, fit_names]
@@ -209,12 +236,13 @@ def simulate_index(
             else:
                 cw = pd.Series({s: float(v) for s, v in (rule.custom_weights or {}).items()})
                 base = cw.reindex(names).fillna(0.0)
-            base = base.reindex(names).fillna(0.0)
-            if rule.transform is not None:
-                base = rule.transform(base.copy(), r_k).reindex(names).fillna(0.0)
-                if (base < 0).any():
-                    raise ValueError("a weight transform returned negative weights")
-            w = _cap(_normalize(base), rule.cap)
+            if not (r_k in fast and prev_end_weights is not None and rule.base == "implied"):
+                base = base.reindex(names).fillna(0.0)
+                if rule.transform is not None:
+                    base = rule.transform(base.copy(), r_k).reindex(names).fillna(0.0)
+                    if (base < 0).any():
+                        raise ValueError("a weight transform returned negative weights")
+                w = _cap(_normalize(base), rule.cap)
             # ---- hold and drift from r_k ---------------------------------------------
             hold_days = period_days[period_days <= seg_days[-1]]
             g = (1.0 + rets.loc[hold_days, names].fillna(0.0)).cumprod()

@@ -1,0 +1,585 @@
+"""The public Python API: load, run, backtest, compare and report scenarios.
+
+The layer the command line calls (``scenarios run`` = parse the arguments, :func:`run`, print);
+a notebook uses the same functions::
+
+    import scenarios.api as sa
+
+    r = sa.run("examples/tencent_feb_2026.yaml", draws=2000, seed=1)[0]
+    r.summary()                     # DataFrame: median, band_low/band_high, P(up) per symbol
+    bt = sa.backtest("examples/deepseek_rally_feb_2025.yaml", draws=2000)
+    bt.scores()                     # DataFrame: predicted vs realized per symbol
+    sa.report(bt[0], "report.html")
+
+Results are the typed models of :mod:`scenarios.results` (:class:`~scenarios.results.RunResult`,
+:class:`~scenarios.results.SingleBacktestResult`, :class:`~scenarios.results.WalkForwardResult`),
+each with ``summary()`` / ``scores()`` (pandas DataFrames) and ``to_dict()`` / ``to_json()``.
+A scenario file with a ``grid`` gives one result per grid point: :func:`run` and
+:func:`backtest` return a :class:`Results` list (one element for a plain file).
+
+Units: returns, band quantiles, probabilities and coverages are fractions (0.05 = 5%); prices
+are in each symbol's listing currency. Prices come from the standard source
+(:func:`scenarios.data.default_source`: the store, then ``$SCENARIOS_PRICES``, then Yahoo).
+Errors are the exceptions of :mod:`scenarios.errors` (``ScenarioError`` for bad input,
+``DataError`` for missing data, ``StoreError`` for the run store).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, Union, overload
+
+from scenarios.results import (
+    BacktestResult,
+    Result,
+    RunResult,
+    SingleBacktestResult,
+    WalkForwardResult,
+    from_backtest,
+    result_of,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from scenarios.data.base import PriceSource
+    from scenarios.errors import ScenarioError
+    from scenarios.model.schema import Scenario
+    from scenarios.report.model import ReportView
+    from scenarios.seeds.check import ClaimCheck
+
+__all__ = [
+    "Comparison", "Results", "Validation", "backtest", "claims_check", "compare", "iter_backtest",
+    "iter_run", "load", "load_result", "prices", "record", "report", "report_view", "run", "validate",
+]
+
+PathOrScenario = Union[str, Path, "Scenario"]
+Roll = Literal["monthly", "quarterly"]
+T = TypeVar("T", RunResult, SingleBacktestResult, WalkForwardResult)
+
+
+class Results(list[T], Generic[T]):
+    """The results of one scenario file, one per grid point (a ``list``).
+
+    :meth:`summary` and :meth:`scores` are the elements' frames: the single element's own
+    frame for a plain file, else the frames concatenated with the scenario name as the outer
+    index level (``scenario``).
+    """
+
+    def _concat(self, frames: list[pd.DataFrame]) -> pd.DataFrame:
+        import pandas as pd
+
+        if len(frames) == 1:
+            return frames[0]
+        return pd.concat(frames, keys=[r.name for r in self], names=["scenario"])
+
+    def summary(self) -> pd.DataFrame:
+        """Each result's ``summary()`` (see :meth:`scenarios.results.RunResult.summary`)."""
+        return self._concat([r.summary() for r in self])
+
+    def scores(self) -> pd.DataFrame:
+        """Each result's ``scores()`` (backtests; a plain run raises ``ValueError``)."""
+        return self._concat([r.scores() for r in self])
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        """Every result's JSON form, in grid order."""
+        return [r.to_dict() for r in self]
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as strict JSON text (a list, one object per grid point)."""
+        import json
+
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+# ------------------------------------------------------------------------------ load, validate
+
+def load(path: str | Path) -> Scenario:
+    """Load and statically check a scenario file (``extends`` resolved).
+
+    Parameters
+    ----------
+    path : str or Path
+        Scenario YAML file.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario; ``scenario.warnings`` holds located warnings. A file with a
+        ``grid`` is one scenario here; :func:`run` expands it.
+
+    Raises
+    ------
+    scenarios.errors.ScenarioErrors
+        Every problem, each with file, line, column and field.
+    """
+    from scenarios.model import load_scenario
+
+    return load_scenario(path)
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Outcome of :func:`validate` for one file: ``errors`` and ``warnings`` (located
+    :class:`~scenarios.errors.ScenarioError` objects; ``.format()`` gives ``file:line:col
+    field: message``), the number of grid scenarios and of drivers."""
+
+    file: str
+    errors: list[ScenarioError] = field(default_factory=list)
+    warnings: list[Any] = field(default_factory=list)
+    n_scenarios: int = 0
+    n_drivers: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when the file has no error."""
+        return not self.errors
+
+
+def validate(path: str | Path, *, data: bool = True, source: PriceSource | None = None) -> Validation:
+    """Check a scenario file and collect every error and warning (nothing is raised for them).
+
+    Parameters
+    ----------
+    path : str or Path
+        Scenario YAML file.
+    data : bool, default True
+        Also run the checks that need prices (unknown or stale symbols, P/E cross-check).
+    source : PriceSource, optional
+        Price source for those checks (default: the standard source).
+
+    Returns
+    -------
+    Validation
+    """
+    from scenarios.errors import ScenarioError, ScenarioErrors
+    from scenarios.model import data_checks, expand_grid, load_scenario
+
+    errors: list[Any] = []
+    warnings: list[Any] = []
+    scenarios: list[Any] = []
+    try:
+        scenario = load_scenario(path)
+        warnings.extend(scenario.warnings)
+        scenarios = expand_grid(scenario)
+    except ScenarioErrors as exc:
+        errors.extend(exc.errors)
+        warnings.extend(getattr(exc, "warnings", []))
+    except ScenarioError as exc:
+        errors.append(exc)
+    if scenarios and data:
+        if source is None:
+            from scenarios.data import default_source
+
+            source = default_source()
+        seen: set[str] = set()
+        for s in scenarios:
+            e, w = data_checks(s, source)
+            pairs: list[tuple[Any, list[Any]]] = [*((x, errors) for x in e), *((x, warnings) for x in w)]
+            for item, bucket in pairs:
+                if item.format() not in seen:
+                    seen.add(item.format())
+                    bucket.append(item)
+    return Validation(str(path), errors, warnings, len(scenarios),
+                      len(scenarios[0].drivers) if scenarios else 0)
+
+
+def _scenarios(path_or_scenario: PathOrScenario) -> list[Scenario]:
+    from scenarios.model import expand_grid, load_scenario
+
+    scenario = (load_scenario(path_or_scenario) if isinstance(path_or_scenario, (str, Path))
+                else path_or_scenario)
+    return expand_grid(scenario)
+
+
+# ------------------------------------------------------------------------------ run
+
+def iter_run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int | None = None,
+             source: PriceSource | None = None) -> Iterator[RunResult]:
+    """Run a scenario, one grid point at a time (see :func:`run`); nothing is recorded."""
+    from scenarios.engine import run_scenario
+
+    scenarios = _scenarios(path_or_scenario)
+    if source is None:
+        from scenarios.data import default_source
+
+        source = default_source()
+    for s in scenarios:
+        yield RunResult.from_engine(run_scenario(s, source=source, draws=draws, seed=seed))
+
+
+def run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int | None = None,
+        record: bool = False) -> Results[RunResult]:
+    """Run a scenario: predicted price and return per symbol at the horizon.
+
+    Parameters
+    ----------
+    path_or_scenario : str, Path or Scenario
+        A scenario file, or a scenario from :func:`load`.
+    draws : int, optional
+        Monte Carlo draws (default: the file's ``monte_carlo.draws``).
+    seed : int, optional
+        Random seed (default: the file's); the same seed gives the same numbers.
+    record : bool, default False
+        Record each result in the run store (``scenarios runs list``); the id is then
+        ``result.run_id``.
+
+    Returns
+    -------
+    Results[RunResult]
+        One result per grid point (one element for a plain file). ``result.summary()`` is a
+        DataFrame indexed by symbol with ``median``, ``band_low``, ``band_high`` (5%-95%
+        band of the return) and ``P(up)`` (fractions); ``result.engine`` holds every draw.
+
+    Raises
+    ------
+    scenarios.errors.ScenarioErrors
+        The file is invalid (every problem located).
+    scenarios.errors.DataError
+        Prices the scenario needs are missing (``LookAheadError`` never: the engine reads
+        prices up to ``as_of`` only).
+    scenarios.errors.StoreError
+        ``record=True`` and the store cannot be written (results before it are recorded).
+    """
+    out: Results[RunResult] = Results()
+    for r in iter_run(path_or_scenario, draws=draws, seed=seed):
+        if record:
+            _store(r)
+        out.append(r)
+    return out
+
+
+# ------------------------------------------------------------------------------ backtest
+
+def _bad(message: str, field_name: str) -> ScenarioError:
+    from scenarios.errors import ScenarioError
+
+    return ScenarioError(message, field=field_name)
+
+
+def _walk_window(first: Scenario, roll: str, start: str | dt.date | None,
+                 end: str | dt.date | None) -> tuple[Any, Any]:
+    import pandas as pd
+
+    from scenarios.backtest.walkforward import ROLLS, roll_dates
+
+    if roll not in ROLLS:
+        raise _bad(f"use --roll {' or '.join(ROLLS)}", "--roll")
+    try:
+        s = pd.Timestamp(start) if start else pd.Timestamp(first.as_of)
+        e = pd.Timestamp(end) if end else pd.Timestamp.today().normalize()
+    except ValueError as exc:
+        raise _bad(f"dates are YYYY-MM-DD ({exc})", "--from/--to") from None
+    if e < s:
+        raise _bad(f"--to {e.date()} is before --from {s.date()}", "--to")
+    if not roll_dates(s, e, roll):  # type: ignore[arg-type]
+        raise _bad(f"no {roll} as_of date (calendar period end) between {s.date()} and {e.date()}",
+                   "--from/--to")
+    return s, e
+
+
+def iter_backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
+                  start: str | dt.date | None = None, end: str | dt.date | None = None,
+                  draws: int | None = None, seed: int | None = None,
+                  band: tuple[float, float] = (0.05, 0.95),
+                  partial: Literal["exclude", "include"] = "exclude", index: bool = True,
+                  progress: bool = False, source: PriceSource | None = None) -> Iterator[BacktestResult]:
+    """Backtest a scenario, one grid point at a time (see :func:`backtest`); nothing is recorded.
+
+    The arguments are checked before anything runs (:class:`~scenarios.errors.ScenarioError`
+    naming the option).
+    """
+    if partial not in ("exclude", "include"):
+        raise _bad("use --partial exclude or include", "--partial")
+    if roll is None and (start or end):
+        raise _bad("--from/--to go with --roll quarterly|monthly", "--roll")
+    scenarios = _scenarios(path_or_scenario)
+    walk = _walk_window(scenarios[0], roll, start, end) if roll is not None else None
+    if source is None:
+        from scenarios.data import default_source
+
+        source = default_source()
+    for sc in scenarios:
+        if walk is not None:
+            from scenarios.backtest.single import walk_forward_scenario
+
+            bt: Any = walk_forward_scenario(sc, roll=roll, start=walk[0], end=walk[1],  # type: ignore[arg-type]
+                                            source=source, draws=draws, seed=seed, band=band,
+                                            partial=partial, progress=progress)
+        else:
+            from scenarios.backtest.single import backtest_scenario
+
+            bt = backtest_scenario(sc, source=source, draws=draws, seed=seed, band=band,
+                                   partial=partial, index=index)
+        yield from_backtest(bt, sc.grid_point)
+
+
+@overload
+def backtest(path_or_scenario: PathOrScenario, *, roll: None = None, start: None = None, end: None = None,
+             record: bool = False, draws: int | None = None, seed: int | None = None,
+             band: tuple[float, float] = (0.05, 0.95), partial: Literal["exclude", "include"] = "exclude",
+             index: bool = True) -> Results[SingleBacktestResult]: ...
+
+
+@overload
+def backtest(path_or_scenario: PathOrScenario, *, roll: Roll, start: str | dt.date | None = None,
+             end: str | dt.date | None = None, record: bool = False, draws: int | None = None,
+             seed: int | None = None, band: tuple[float, float] = (0.05, 0.95),
+             partial: Literal["exclude", "include"] = "exclude",
+             index: bool = True) -> Results[WalkForwardResult]: ...
+
+
+def backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
+             start: str | dt.date | None = None, end: str | dt.date | None = None,
+             record: bool = False, draws: int | None = None, seed: int | None = None,
+             band: tuple[float, float] = (0.05, 0.95),
+             partial: Literal["exclude", "include"] = "exclude",
+             index: bool = True) -> Results[SingleBacktestResult] | Results[WalkForwardResult]:
+    """Score a scenario against what happened: at its ``as_of``, or walked forward.
+
+    Only prices up to each as_of are visible to the scenario; realized returns run from the
+    as_of close to the horizon close (stocks: total returns; indexes: price returns).
+
+    Parameters
+    ----------
+    path_or_scenario : str, Path or Scenario
+        A scenario file, or a scenario from :func:`load`.
+    roll : {"quarterly", "monthly"}, optional
+        Walk forward: re-run the scenario at each calendar quarter (month) end between
+        ``start`` and ``end``. Without it the scenario is scored at its own as_of.
+    start, end : str or date, optional
+        First and last as_of of the walk (default: the scenario's as_of, today).
+    record : bool, default False
+        Record each result as a ``backtest`` run in the store (``result.run_id``).
+    draws, seed : int, optional
+        Override the file's Monte Carlo settings.
+    band : (float, float), default (0.05, 0.95)
+        Forecast band quantiles (fractions).
+    partial : {"exclude", "include"}, default "exclude"
+        Score windows cut short by the end of the data, or not.
+    index : bool, default True
+        Simulate the scenario's index (``index_weighting`` scenarios; a few seconds).
+
+    Returns
+    -------
+    Results[SingleBacktestResult] or Results[WalkForwardResult]
+        One per grid point. ``.scores()`` is a DataFrame of predicted vs realized returns
+        (per symbol; per as_of and symbol for a walk-forward).
+
+    Raises
+    ------
+    scenarios.errors.ScenarioError
+        Invalid file or options (``roll``, ``start``/``end``, ``partial``), naming the option.
+    scenarios.errors.DataError
+        Prices are missing (a walk-forward records a date it cannot forecast as a failed
+        window and raises only when every date fails).
+    scenarios.errors.StoreError
+        ``record=True`` and the store cannot be written.
+    """
+    out: Results[Any] = Results()
+    for r in iter_backtest(path_or_scenario, roll=roll, start=start, end=end, draws=draws, seed=seed,
+                           band=band, partial=partial, index=index):
+        if record:
+            _store(r)
+        out.append(r)
+    return out
+
+
+# ------------------------------------------------------------------------------ store
+
+def record(result: Result) -> str:
+    """Record ``result`` in the run store and return its id (also set as ``result.run_id``).
+
+    Raises
+    ------
+    scenarios.errors.StoreError
+        The store cannot be written (locked by another process, read-only ...).
+    """
+    return _store(result)
+
+
+def _store(result: Result) -> str:
+    from scenarios.store.runs import record_run
+
+    if isinstance(result, RunResult):
+        run_id = record_run("run", result.to_dict(), name=result.name, file_sha256=result.file_sha256)
+    else:
+        from scenarios.backtest.render import summary_line
+
+        run_id = record_run("backtest", result.to_dict(), name=result.scenario,
+                            file_sha256=result.file_sha256, summary=summary_line(result))
+    result._run_id = run_id
+    return run_id
+
+
+def load_result(run_id: str) -> Result:
+    """A recorded run or backtest (an id or a unique prefix of one) as a typed result.
+
+    Raises
+    ------
+    scenarios.errors.RunNotFoundError
+        No such run.
+    scenarios.errors.IncompatibleRunError
+        It was recorded by a version of scenarios whose format this one cannot read.
+    """
+    from scenarios.store.runs import load_run, run_info
+
+    info = run_info(run_id)
+    out = result_of(info.kind, load_run(info.id), what=f"run {info.id}")
+    out._run_id = info.id
+    return out
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Recorded runs side by side (:func:`scenarios.store.compare.compare_runs`): ``data`` is
+    the JSON-ready comparison (header, input diff, predictions, backtest scores, notes)."""
+
+    data: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.data
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        import json
+
+        return json.dumps(self.data, indent=indent, ensure_ascii=False, allow_nan=False)
+
+    def summary(self) -> pd.DataFrame:
+        """Predicted returns, one row per (symbol or index line, run): ``median``, ``p05``,
+        ``p95``, ``prob_up``, ``median_diff`` vs the first run (fractions) and, for
+        backtests, ``realized``, ``hit``, ``pit``."""
+        import pandas as pd
+
+        ids = [h["id"] for h in self.data["runs"]]
+        rows = []
+        for p in self.data["predictions"]:
+            for rid, x, d in zip(ids, p["runs"], p["median_diff"]):
+                if x is not None:
+                    rows.append({"symbol": p["symbol"], "run": rid, "line": p["line"],
+                                 "return_kind": p["return_kind"], **x, "median_diff": d})
+        return pd.DataFrame(rows).set_index(["symbol", "run"]) if rows else pd.DataFrame()
+
+    def scores(self) -> pd.DataFrame:
+        """Backtest scores per run (hit rate, IC, CRPS, coverage, nominal coverage, MAE)."""
+        import pandas as pd
+
+        rows = [{"run": h["id"], **s} for h, s in zip(self.data["runs"], self.data["backtest_summary"])
+                if s is not None]
+        return pd.DataFrame(rows).set_index("run") if rows else pd.DataFrame()
+
+
+def compare(run_ids: Sequence[str]) -> Comparison:
+    """Compare two or more recorded runs (ids or unique prefixes; the first is the reference).
+
+    Raises
+    ------
+    scenarios.errors.IncomparableRunsError
+        Fewer than two runs, or a symbol's return is total in one run and price in another.
+    """
+    from scenarios.store.compare import RunRecord, compare_runs
+    from scenarios.store.runs import load_run, run_info
+
+    records = []
+    for rid in run_ids:
+        info = run_info(rid)
+        records.append(RunRecord(id=info.id, kind=info.kind, name=info.name, created_at=info.created_at,
+                                 file_sha256=info.file_sha256, payload=load_run(info.id)))
+    return Comparison(compare_runs(records))
+
+
+# ------------------------------------------------------------------------------ report
+
+def report_view(target: Result | str | Path, *, draws: int | None = None,
+                seed: int | None = None) -> ReportView:
+    """The report's view-model of a result, a recorded run id or a scenario file (run now;
+    ``draws``/``seed`` apply to a file only). See :func:`report`."""
+    from scenarios.report.sources import view_for_file, view_for_result
+
+    if isinstance(target, (RunResult, SingleBacktestResult, WalkForwardResult)):
+        return view_for_result(target, run_id=target.run_id)
+    text = str(target)
+    if isinstance(target, Path) or text.lower().endswith((".yaml", ".yml")) or Path(text).is_file():
+        path = Path(text)
+        if not path.is_file():
+            from scenarios.errors import ScenarioError
+
+            raise ScenarioError("scenario file not found", file=path)
+        return view_for_file(path, draws=draws, seed=seed)
+    from scenarios.store.runs import load_run, run_info
+
+    info = run_info(text)
+    record_ = result_of(info.kind, load_run(info.id), what=f"run {info.id}")
+    return view_for_result(record_, run_id=info.id, kind=info.kind)
+
+
+def report(result_or_run_id: Result | str | Path, out: str | Path, *, png_dir: str | Path | None = None,
+           draws: int | None = None, seed: int | None = None) -> Path:
+    """Write a self-contained HTML report (inline charts, opens offline).
+
+    Parameters
+    ----------
+    result_or_run_id : RunResult, SingleBacktestResult, WalkForwardResult, str or Path
+        A result from :func:`run` / :func:`backtest`, a recorded run id (or unique prefix), or
+        a scenario file (run now, and scored once its horizon has passed).
+    out : str or Path
+        HTML file to write (parent folders are created).
+    png_dir : str or Path, optional
+        Also write every chart as a PNG into this folder.
+    draws, seed : int, optional
+        For a scenario file only: override its Monte Carlo settings.
+
+    Returns
+    -------
+    Path
+        The HTML file written.
+    """
+    from scenarios.report import write_report
+
+    return write_report(report_view(result_or_run_id, draws=draws, seed=seed), out, png_dir)
+
+
+# ------------------------------------------------------------------------------ data, claims
+
+def claims_check(path: str | Path | None = None, *, include_all: bool = False) -> list[ClaimCheck]:
+    """Check the articles' price claims (``seeds/claims.yaml`` or ``path``) against the data.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Claims file (default: the seeds' ``claims.yaml``).
+    include_all : bool, default False
+        Also list the claims prices cannot check (marked not verifiable, with the reason).
+
+    Returns
+    -------
+    list of ClaimCheck
+        One per claim, in file order: ``verdict`` (confirmed, approximately, contradicted, not
+        verifiable), what was said and what the data say; ``to_dict()`` for JSON.
+    """
+    from scenarios.seeds.check import check_claims
+    from scenarios.seeds.claims import load_claims
+
+    return check_claims(load_claims(path), include_all=include_all)
+
+
+def prices(symbol: str, start: str | dt.date | None = None, end: str | dt.date | None = None) -> pd.DataFrame:
+    """Daily prices of ``symbol`` (``0700.HK``, ``^HSI`` ...) in ``[start, end]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The canonical frame (:mod:`scenarios.data.frame`): a date index, ``open``, ``high``,
+        ``low``, ``close`` (adjusted, listing currency), ``volume`` ...
+
+    Raises
+    ------
+    scenarios.errors.DataUnavailableError
+        No source has the symbol over the range.
+    """
+    from scenarios.data import get_prices
+
+    return get_prices(symbol, start, end)

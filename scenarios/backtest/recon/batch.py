@@ -1,0 +1,388 @@
+"""Many weighting schemes over one index reconstruction: the batched twin of ``simulate_index``.
+
+:func:`~scenarios.backtest.recon.simulate.simulate_index` runs one rule at a time and, for an
+implied base, refits the same implied weights for every rule. :func:`simulate_index_batch` walks
+the same schedule once (regular reviews at the recorded dates, fast entries, segments where a
+member's data ends, entry weights, broker weights), fits the implied weights ONCE per rebalance
+and segment, and sets, caps and drifts the weights of every scheme with array operations
+(:mod:`valuation.index.schemes`: one matrix product per segment for all schemes).
+
+The per-scheme loop stays the reference: for every scheme the batched returns, weights and
+turnover agree with ``simulate_index`` to 1e-10 (``tests/backtest/test_schemes_batch*.py``).
+Units as in :mod:`scenarios.backtest.recon.simulate`: daily simple price returns, weights and
+turnover as fractions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from scenarios.backtest.recon.fit import MIN_FIT_DAYS, _fit_period, _fit_trailing
+from scenarios.backtest.recon.membership import Membership
+from scenarios.backtest.recon.panel import IndexPanel
+from scenarios.backtest.recon.rules import Base
+from scenarios.backtest.recon.simulate import Method
+from scenarios.errors import DataUnavailableError, ScenarioError
+
+__all__ = ["BatchSimulation", "SchemeArrays", "simulate_index_batch"]
+
+
+@dataclass(frozen=True)
+class SchemeArrays:
+    """``S`` weighting rules as arrays over ``symbols`` (the batched form of ``WeightRule``).
+
+    ``names``: one label per scheme (used in error messages). ``bases``: ``"implied"``,
+    ``"equal"`` or ``"custom"`` per scheme. ``scores``: ``(S, N)`` non-negative multipliers
+    (tilts; 0 = excluded). ``caps``: ``(S,)`` single-name caps as fractions (1.0 = no cap).
+    ``custom``: ``(S, N)`` custom base weights (any scale; used by ``custom`` schemes only).
+    """
+
+    names: tuple[str, ...]
+    symbols: tuple[str, ...]
+    bases: tuple[Base, ...]
+    scores: np.ndarray
+    caps: np.ndarray
+    custom: np.ndarray
+
+    def __post_init__(self) -> None:
+        S, N = len(self.names), len(self.symbols)
+        if S == 0:
+            raise ScenarioError("no scheme to run", field="schemes")
+        if len(self.bases) != S or self.scores.shape != (S, N) or self.caps.shape != (S,) \
+                or self.custom.shape != (S, N):
+            raise ValueError(f"SchemeArrays: shapes do not match {S} schemes x {N} symbols")
+        bad = sorted(set(self.bases) - {"implied", "equal", "custom"})
+        if bad:
+            raise ValueError(f"SchemeArrays: unknown base {bad[0]!r}")
+
+
+@dataclass(frozen=True)
+class BatchSimulation:
+    """Daily returns, weights and turnover of ``S`` schemes (arrays, schemes first).
+
+    ``days``: the test sessions. ``returns``: ``(S, T)`` daily price returns (fractions).
+    ``symbols``: the name axis. ``starts``: one date per segment start. ``weights``:
+    ``(S, n_segments, N)`` weights set at each segment start (after capping); NaN = not held in
+    that segment. ``rebalances``: dates with a turnover; ``turnover``: ``(S, n_rebalances)``
+    one-way turnover (fractions). ``fitted``, ``segments``, ``notes``: as
+    :class:`~scenarios.backtest.recon.simulate.Simulation` (shared by the schemes; entry notes
+    describe the implied base).
+    """
+
+    names: tuple[str, ...]
+    days: pd.DatetimeIndex
+    returns: np.ndarray
+    symbols: tuple[str, ...]
+    starts: pd.DatetimeIndex
+    weights: np.ndarray
+    rebalances: pd.DatetimeIndex
+    turnover: np.ndarray
+    fitted: pd.DataFrame
+    segments: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+    def weights_frame(self, s: int) -> pd.DataFrame:
+        """Scheme ``s``'s weights as ``simulate_index`` gives them (rows segment starts)."""
+        w = self.weights[s]
+        held = ~np.isnan(w).all(axis=0)
+        cols = [c for c, h in zip(self.symbols, held) if h]
+        order = np.argsort(cols, kind="stable")
+        idx = np.flatnonzero(held)[order]
+        return pd.DataFrame(w[:, idx], index=self.starts, columns=[cols[i] for i in order])
+
+    def turnover_series(self, s: int) -> pd.Series:
+        """Scheme ``s``'s turnover per rebalance (fractions)."""
+        return pd.Series(self.turnover[s], index=self.rebalances, name="turnover", dtype="float64")
+
+
+def simulate_index_batch(
+    panel: IndexPanel,
+    membership: Membership,
+    schemes: SchemeArrays,
+    start: str | date | pd.Timestamp,
+    end: str | date | pd.Timestamp,
+    *,
+    method: Method = "period",
+    window: int = 120,
+    entry_weights: Mapping[tuple[pd.Timestamp, str], float] | None = None,
+    default_entry_weight: float = 0.01,
+    rebalance_dates: Sequence[pd.Timestamp] | None = None,
+    skip_odd_sessions: bool = True,
+    known_weights: Mapping[tuple[pd.Timestamp, str], float] | None = None,
+) -> BatchSimulation:
+    """Run every scheme of ``schemes`` over ``panel`` from ``start`` to ``end``.
+
+    Same schedule and arguments as :func:`~scenarios.backtest.recon.simulate.simulate_index`;
+    ``schemes.symbols`` must be ``panel.prices.columns``.
+    """
+    from valuation.index.schemes import hold_schemes, scheme_weights
+
+    if method not in ("period", "trailing"):
+        raise ValueError(f"method must be 'period' or 'trailing' (got {method!r})")
+    if window < MIN_FIT_DAYS:
+        raise ValueError(f"window must be >= {MIN_FIT_DAYS} trading days (got {window})")
+    symbols = tuple(panel.prices.columns)
+    if tuple(schemes.symbols) != symbols:
+        raise ValueError("simulate_index_batch: schemes.symbols must be the panel's columns")
+    col = {s: i for i, s in enumerate(symbols)}
+    S, N = len(schemes.names), len(symbols)
+    implied = np.array([b == "implied" for b in schemes.bases])
+    equal = np.array([b == "equal" for b in schemes.bases])
+    custom = np.array([b == "custom" for b in schemes.bases])
+    any_implied = bool(implied.any())
+    t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
+    rets = panel.returns
+    rets_np = rets.reindex(columns=list(symbols)).to_numpy(dtype="float64")
+    if skip_odd_sessions:
+        fit_rets, fit_iret = panel.clean_returns()
+    else:
+        fit_rets, fit_iret = rets, panel.index_returns
+    fit_days = fit_rets.index
+    fit = _FitData(fit_rets.reindex(columns=list(symbols)).to_numpy(dtype="float64"),
+                   fit_iret.to_numpy(dtype="float64"), fit_days, col)
+    days = panel.prices.index
+    test = days[(days >= t0) & (days <= t1)]
+    if len(test) == 0:
+        raise DataUnavailableError(f"no trading day between {t0.date()} and {t1.date()} in the panel")
+    if rebalance_dates is None:
+        rebal = membership.rebalance_calendar(panel.rebalance_dates)
+    else:
+        rebal = pd.DatetimeIndex(sorted(pd.Timestamp(d) for d in rebalance_dates))
+    pos = days.searchsorted(rebal)
+    regular = {days[p] for p in pos if p < len(days)}
+    fast_pos = days.searchsorted(pd.DatetimeIndex(list(membership.fast_entry_dates())))
+    fast = {days[p] for p in fast_pos if p < len(days) and days[0] < days[p]} - regular
+    rebal = pd.DatetimeIndex(sorted(regular | fast))
+    first_k = int(rebal.searchsorted(test[0], side="right")) - 1
+    while first_k > 0 and rebal[first_k] in fast:
+        first_k -= 1
+    if first_k < 0 or (any_implied and method == "period" and first_k < 1):
+        raise DataUnavailableError(
+            f"not enough history before {test[0].date()} to fit weights (panel starts "
+            f"{days[0].date()}); load more warm-up data")
+    entry = dict(entry_weights or {})
+    valid = panel.prices.reindex(columns=list(symbols)).notna().to_numpy()
+    any_valid = valid.any(axis=0)
+    # first / last row with a price per symbol (-1 / len when never)
+    first_row = np.where(any_valid, valid.argmax(axis=0), len(days))
+    last_row = np.where(any_valid, len(days) - 1 - valid[::-1].argmax(axis=0), -1)
+    day_pos = {d: i for i, d in enumerate(days)}
+
+    ret_out = np.zeros((S, len(days)))
+    covered = np.zeros(len(days), dtype=bool)
+    w_rows: list[np.ndarray] = []
+    starts: list[pd.Timestamp] = []
+    fit_rows: dict[pd.Timestamp, pd.Series] = {}
+    turn_cols: list[np.ndarray] = []
+    turn_days: list[pd.Timestamp] = []
+    seg_rows: list[dict[str, object]] = []
+    notes: list[str] = []
+    prev_end: np.ndarray | None = None   # (S, N) drifted weights, 0 = not held
+
+    for k in range(first_k, len(rebal)):
+        r_k = rebal[k]
+        if r_k > test[-1]:
+            break
+        r_next = rebal[k + 1] if k + 1 < len(rebal) else None
+        period_days = days[(days >= r_k) & ((days < r_next) if r_next is not None else True)]
+        period_days = period_days[period_days <= test[-1]]
+        new = membership.on(r_k)
+        prior_day = days[days < r_k]
+        if len(prior_day) == 0:
+            raise DataUnavailableError(f"no trading day before the rebalance {r_k.date()}")
+        old = membership.on(prior_day[-1])
+        removed = [s for s in old if s not in new]
+        added = [s for s in new if s not in old]
+
+        # segments: shrinking sets of names with data on every day since r_k (a member whose
+        # data ends inside the period leaves at the first day after its last price)
+        segments: list[tuple[list[str], pd.DatetimeIndex]] = []
+        p0 = day_pos[period_days[0]] if len(period_days) else 0
+        cand = [s for s in new if s in col and first_row[col[s]] < day_pos[r_k]]
+        lr = np.array([last_row[col[s]] for s in cand], dtype=np.int64)
+        rows = p0 + np.arange(len(period_days))
+        alive_m = lr[:, None] >= rows[None, :] if len(cand) else np.zeros((0, len(rows)), bool)
+        change = np.flatnonzero((alive_m[:, 1:] != alive_m[:, :-1]).any(axis=0)) + 1
+        cuts = [0, *change.tolist(), len(period_days)]
+        for a_, b_ in zip(cuts[:-1], cuts[1:]):
+            segments.append(([s for s, on in zip(cand, alive_m[:, a_]) if on], period_days[a_:b_]))
+        if not len(period_days):
+            segments = [([s for s in cand], period_days)]
+
+        for seg_no, (names, seg_days) in enumerate(segments):
+            if len(seg_days) == 0:
+                continue
+            if not names:
+                raise DataUnavailableError(f"no constituent has data on {seg_days[0].date()}")
+            idx = np.array([col[s] for s in names])
+            missing_members = [s for s in new if s not in names]
+            is_fast = r_k in fast and prev_end is not None
+            w = np.empty((S, len(names)))
+            # ---- fast entry (implied schemes): entrant at its entry weight, no refit/re-cap --
+            set_rows = np.ones(S, dtype=bool)
+            if is_fast and any_implied:
+                ew: dict[str, float] = {}
+                for s in added:
+                    if s in names:
+                        ew[s] = entry.get((r_k, s), default_entry_weight)
+                        if seg_no == 0:
+                            how = "given" if (r_k, s) in entry else "the default"
+                            notes.append(f"{s} enters fast on {r_k.date()} at {ew[s]:.2%} ({how})")
+                held = prev_end[implied][:, idx]
+                tot = held.sum(axis=1, keepdims=True)
+                held = np.where(tot > 0, held / np.where(tot > 0, tot, 1.0), held)
+                base_f = held * (1.0 - sum(ew.values()))
+                for s, v in ew.items():
+                    base_f[:, names.index(s)] = v
+                tot = base_f.sum(axis=1, keepdims=True)
+                if np.any(tot <= 0):
+                    raise DataUnavailableError("no constituent keeps a positive weight (all "
+                                               "excluded or no data)")
+                w[implied] = base_f / tot
+                set_rows = ~implied
+            if set_rows.any():
+                base = np.empty((S, len(names)))
+                if (implied & set_rows).any():
+                    shared, fitted_end = _implied_base(
+                        r_k, k, rebal, names, old, removed, added, seg_no, fit, method, window,
+                        entry, default_entry_weight, known_weights, notes)
+                    if seg_no == 0:
+                        fit_rows[r_k] = fitted_end
+                    base[implied] = shared
+                if equal.any():
+                    base[equal] = 1.0
+                if custom.any():
+                    base[custom] = schemes.custom[custom][:, idx]
+                all_rows = bool(set_rows.all())
+                base = base if all_rows else base[set_rows]
+                sc = schemes.scores[:, idx] if all_rows else schemes.scores[set_rows][:, idx]
+                if np.any(base.sum(axis=1) <= 0):
+                    raise DataUnavailableError("no constituent keeps a positive weight (all "
+                                               "excluded or no data)")
+                raw_tot = (base * sc).sum(axis=1)
+                if np.any(~(raw_tot > 0)):
+                    names_set = [n for n, on in zip(schemes.names, set_rows) if on]
+                    bad = names_set[int(np.flatnonzero(~(raw_tot > 0))[0])]
+                    raise DataUnavailableError(
+                        f"scheme {bad!r} leaves no constituent with a positive weight")
+                w[set_rows] = scheme_weights(base[:, None, :], sc,
+                                             schemes.caps[set_rows], on_infeasible="equal")[:, 0]
+            # ---- hold and drift from r_k -------------------------------------------------
+            a, b_ = day_pos[period_days[0]], day_pos[seg_days[-1]] + 1
+            seg_r = rets_np[a:b_][:, idx]
+            seg_r = np.where(np.isnan(seg_r), 0.0, seg_r)
+            held_seg = hold_schemes(w, seg_r)
+            n_seg = len(seg_days)
+            s0 = day_pos[seg_days[0]]
+            ret_out[:, s0:s0 + n_seg] = held_seg.returns[:, -n_seg:]
+            covered[s0:s0 + n_seg] = True
+            full = np.full((S, N), np.nan)
+            full[:, idx] = w
+            w_rows.append(full)
+            starts.append(seg_days[0])
+            if seg_no == 0 and prev_end is not None:
+                now = np.zeros((S, N))
+                now[:, idx] = w
+                turn_cols.append(0.5 * np.abs(now - prev_end).sum(axis=1))
+                turn_days.append(r_k)
+            seg_rows.append({
+                "rebalance": r_k, "start": seg_days[0], "end": seg_days[-1], "days": n_seg,
+                "n_names": len(names), "names_missing": " ".join(missing_members),
+            })
+            prev_end = np.zeros((S, N))
+            prev_end[:, idx] = held_seg.end_weights
+
+    keep = (days >= t0) & (days <= t1) & covered
+    out_days = days[keep]
+    order = np.argsort(np.array(starts, dtype="datetime64[ns]"), kind="stable")
+    weights = np.stack(w_rows, axis=1)[:, order] if w_rows else np.empty((S, 0, N))
+    turnover = np.stack(turn_cols, axis=1) if turn_cols else np.empty((S, 0))
+    fitted = pd.DataFrame(fit_rows).T.sort_index() if fit_rows else pd.DataFrame()
+    return BatchSimulation(
+        names=tuple(schemes.names), days=out_days, returns=ret_out[:, keep], symbols=symbols,
+        starts=pd.DatetimeIndex([starts[i] for i in order]), weights=weights,
+        rebalances=pd.DatetimeIndex(turn_days), turnover=turnover, fitted=fitted,
+        segments=pd.DataFrame(seg_rows), notes=tuple(notes))
+
+
+@dataclass(frozen=True)
+class _FitData:
+    """Fit returns as arrays: ``rets`` (days x symbols), ``iret`` (days,), their dates and the
+    symbol -> column map."""
+
+    rets: np.ndarray
+    iret: np.ndarray
+    days: pd.DatetimeIndex
+    col: Mapping[str, int]
+
+
+def _implied_base(r_k: pd.Timestamp, k: int, rebal: pd.DatetimeIndex, names: list[str],
+                  old: list[str], removed: list[str], added: list[str], seg_no: int,
+                  fit: _FitData, method: Method, window: int,
+                  entry: Mapping[tuple[pd.Timestamp, str], float], default_entry_weight: float,
+                  known_weights: Mapping[tuple[pd.Timestamp, str], float] | None,
+                  notes: list[str]) -> tuple[np.ndarray, pd.Series]:
+    """Implied base weights over ``names`` at ``r_k`` (fitted once, shared by every implied
+    scheme): the fit of the previous period, leavers dropped, entrants at their entry weight,
+    broker weights where known. Returns ``(weights over names (not normalized), fitted_end)``.
+    The same steps as ``simulate_index`` (the reference), on arrays."""
+    fit_names = [s for s in old if s in fit.col and (s in names or s in removed)]
+    end_pos = int(fit.days.searchsorted(r_k))                 # first fit day >= r_k
+    if method == "period":
+        j = k - 1
+        while j > 0 and end_pos - int(fit.days.searchsorted(rebal[j])) < MIN_FIT_DAYS:
+            j -= 1
+        lo = int(fit.days.searchsorted(rebal[j]))
+    else:
+        lo = max(end_pos - window, 0)
+    win_days = fit.days[lo:end_pos]
+    cols = np.array([fit.col[s] for s in fit_names], dtype=np.int64)
+    win_np = fit.rets[lo:end_pos][:, cols] if len(cols) else np.empty((end_pos - lo, 0))
+    ok = ~np.isnan(win_np).any(axis=0)
+    fit_names = [s for s, o in zip(fit_names, ok) if o]
+    if len(win_days) < MIN_FIT_DAYS or not fit_names:
+        raise DataUnavailableError(
+            f"too little data to fit weights before {r_k.date()} "
+            f"({len(win_days)} days, {len(fit_names)} names)")
+    win = pd.DataFrame(win_np[:, ok], index=win_days, columns=fit_names)
+    yw = pd.Series(fit.iret[lo:end_pos], index=win_days)
+    if method == "period":
+        _, fitted_end = _fit_period(win, yw)
+    else:
+        fitted_end = _fit_trailing(win, yw)
+    # the reference's pandas steps on a plain dict (same arithmetic, no per-call overhead)
+    fe = dict(zip(fitted_end.index, fitted_end.to_numpy(dtype="float64")))
+    gone = set(removed)
+    base = {s: v for s, v in fe.items() if s not in gone}
+    tot_b = float(np.sum(list(base.values()))) if base else 0.0
+    if tot_b > 0:
+        base = {s: v / tot_b for s, v in base.items()}
+    left_w = float(sum(fe.get(s, 0.0) for s in removed))
+    ew: dict[str, float] = {}
+    for s in [s for s in added if s in names]:
+        if (r_k, s) in entry:
+            ew[s], how = entry[(r_k, s)], "given"
+        elif left_w > 0:
+            ew[s], how = left_w / len(added), "the leavers' fitted weight"
+        else:
+            ew[s], how = default_entry_weight, "the default"
+        if seg_no == 0:
+            notes.append(f"{s} enters on {r_k.date()} at {ew[s]:.2%} ({how})")
+    tot = sum(ew.values())
+    if tot >= 1:
+        raise DataUnavailableError(f"entry weights at {r_k.date()} add up to {tot:.0%}")
+    base = {s: v * (1.0 - tot) for s, v in base.items()}
+    base.update(ew)
+    known = {s: v for (d, s), v in (known_weights or {}).items() if d == r_k and s in names}
+    if known:
+        ktot = sum(known.values())
+        rest = {s: v for s, v in base.items() if s not in known}
+        r_tot = float(np.sum(list(rest.values()))) if rest else 0.0
+        if ktot < 1 and r_tot > 0:
+            base = {**{s: v / r_tot * (1.0 - ktot) for s, v in rest.items()}, **known}
+    return np.array([base.get(s, 0.0) for s in names], dtype="float64"), fitted_end

@@ -1,0 +1,133 @@
+"""Where fundamentals come from: saved folder, then the store, then live Yahoo (cached).
+
+:func:`default_fundamentals` builds a :class:`FundamentalsResolver` from the environment:
+
+1. ``$SCENARIOS_FUNDAMENTALS`` (a folder with ``yfinance/``, ``sec/``, ``estimates/``), else the
+   ``fundamentals/`` folder beside ``$SCENARIOS_PRICES`` (``../shared/hkdata/fundamentals``);
+2. the DuckDB store (``scenarios data import FUNDAMENTALS_DIR``, earlier Yahoo fetches);
+3. Yahoo Finance (:class:`~.yahoo.YahooFundamentals`) unless ``SCENARIOS_OFFLINE=1``; what it
+   returns is written to the store.
+
+For each listing the resolver asks for the listing itself and its ADS / Hong Kong twin
+(:func:`~.listings.data_symbols`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from scenarios.data.fundamentals.folder import FundamentalsDir
+from scenarios.data.fundamentals.frame import concat, empty_frame
+from scenarios.data.fundamentals.listings import data_symbols
+from scenarios.data.fundamentals.store import FundamentalsStore
+from scenarios.data.fundamentals.yahoo import YahooFundamentals
+from scenarios.data.symbols import normalize_symbol
+from scenarios.errors import DataUnavailableError, ScenarioError, YahooUnreachableError
+
+
+class FundamentalsResolver:
+    """Saved folder -> store -> Yahoo (see module docstring)."""
+
+    name = "fundamentals"
+
+    def __init__(self, folder: FundamentalsDir | None = None, store: FundamentalsStore | None = None,
+                 yahoo: YahooFundamentals | None = None) -> None:
+        self.folder = folder
+        self.store = store
+        self.yahoo = yahoo
+        self.yahoo_errors: dict[str, str] = {}
+        self._memo: dict[str, pd.DataFrame] = {}
+
+    def __repr__(self) -> str:
+        return f"FundamentalsResolver(folder={self.folder!r}, store={self.store!r}, yahoo={self.yahoo is not None})"
+
+    def _one(self, sym: str) -> pd.DataFrame:
+        if self.folder is not None and self.folder.files_of(sym):
+            return self.folder.get(sym)
+        if self.store is not None:
+            frame = self.store.get(sym)
+            if len(frame):
+                return frame
+        if self.yahoo is not None and sym not in self.yahoo_errors:
+            try:
+                frame = self.yahoo.get(sym)
+            except YahooUnreachableError as exc:
+                self.yahoo_errors[sym] = str(exc)
+                self.yahoo = None  # stop asking for the rest of the process
+                return empty_frame()
+            except DataUnavailableError as exc:
+                self.yahoo_errors[sym] = str(exc)
+                return empty_frame()
+            if self.store is not None:
+                self.store.write(frame)
+            return frame
+        return empty_frame()
+
+    def get(self, symbol: str) -> pd.DataFrame:
+        sym = normalize_symbol(symbol)
+        if sym not in self._memo:
+            self._memo[sym] = self._one(sym)
+        return self._memo[sym]
+
+    def get_for(self, symbol: str) -> pd.DataFrame:
+        """Rows of ``symbol`` and of its ADS / Hong Kong twin (as saved)."""
+        return concat([self.get(s) for s in data_symbols(symbol)])
+
+    def describe(self) -> str:
+        """What was searched, for error messages."""
+        parts = []
+        if self.folder is not None:
+            parts.append(f"the folder {self.folder.path}")
+        else:
+            parts.append("no fundamentals folder (SCENARIOS_FUNDAMENTALS is not set and there is no "
+                         "fundamentals/ folder beside SCENARIOS_PRICES)")
+        parts.append("the store")
+        from scenarios.data.resolver import offline
+
+        if self.yahoo is not None:
+            parts.append("Yahoo Finance")
+        elif offline():
+            parts.append("not Yahoo Finance (SCENARIOS_OFFLINE=1)")
+        else:
+            parts.append("not Yahoo Finance (unreachable)")
+        return ", ".join(parts)
+
+
+def fundamentals_folder() -> Path | None:
+    """``$SCENARIOS_FUNDAMENTALS``, else ``fundamentals/`` beside ``$SCENARIOS_PRICES`` (if it exists)."""
+    value = os.environ.get("SCENARIOS_FUNDAMENTALS")
+    if value:
+        path = Path(value).expanduser()
+        if not path.is_dir():
+            raise ScenarioError(f"SCENARIOS_FUNDAMENTALS={value} is not a folder: point it at a folder "
+                                "with yfinance/ and sec/ subfolders (such as ../shared/hkdata/fundamentals)",
+                                field="SCENARIOS_FUNDAMENTALS")
+        return path
+    prices = os.environ.get("SCENARIOS_PRICES")
+    if prices:
+        sibling = Path(prices).expanduser().parent / "fundamentals"
+        if sibling.is_dir():
+            return sibling
+    return None
+
+
+_DEFAULT: tuple[tuple[str, ...], FundamentalsResolver] | None = None
+
+
+def default_fundamentals() -> FundamentalsResolver:
+    """The resolver built from the environment (one instance while the variables stay the same)."""
+    global _DEFAULT
+    from scenarios.data.resolver import offline
+
+    key = tuple(os.environ.get(k, "") for k in ("SCENARIOS_HOME", "SCENARIOS_PRICES", "SCENARIOS_OFFLINE",
+                                                  "SCENARIOS_FUNDAMENTALS", "SCENARIOS_REPORTING_LAGS"))
+    if _DEFAULT is not None and _DEFAULT[0] == key:
+        return _DEFAULT[1]
+    folder = fundamentals_folder()
+    resolver = FundamentalsResolver(FundamentalsDir(folder) if folder is not None else None,
+                                    FundamentalsStore(), None if offline() else YahooFundamentals())
+    _DEFAULT = (key, resolver)
+    return resolver

@@ -1,0 +1,177 @@
+"""What a report is drawn from: a scenario file run now, or a typed result (fresh or recorded).
+
+* :func:`view_for_file`: run a scenario file and, once its horizon has passed, score it against
+  realized prices (nothing is recorded);
+* :func:`view_for_result`: a :class:`~scenarios.results.RunResult` or backtest result. A run
+  whose horizon has passed is scored by re-running its own file with its seed and draws; a
+  backtest recorded without its run (a walk-forward) has its forecast re-run the same way.
+* :func:`rerun_recorded`: that re-run, with the file's SHA-256 check, written once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scenarios.results import (
+    IndexPerformance,
+    Result,
+    RunResult,
+    SingleBacktestResult,
+    WalkForwardResult,
+)
+
+if TYPE_CHECKING:
+    from scenarios.engine.result import ScenarioResult
+    from scenarios.model.schema import Scenario
+    from scenarios.report.model import ReportView
+
+__all__ = ["Rerun", "rerun_recorded", "view_for_file", "view_for_result"]
+
+
+@dataclass(frozen=True)
+class Rerun:
+    """A recorded run's scenario re-run: ``changed`` when the file's hash is not the recorded one."""
+
+    scenario: Scenario
+    result: ScenarioResult
+    changed: bool
+
+
+def rerun_recorded(file: str | None, file_sha256: str | None, *, draws: int | None,
+                   seed: int | None) -> Rerun | None:
+    """Re-run the scenario file a result was recorded from, with the recorded seed and draws
+    (the same ensemble, deterministically). None when the file is not there any more;
+    :attr:`Rerun.changed` says whether its SHA-256 differs from the recorded one."""
+    from scenarios.engine import run_scenario
+    from scenarios.model import load_scenario
+
+    if not file or not Path(file).is_file():
+        return None
+    scenario = load_scenario(file)
+    current = hashlib.sha256(Path(file).read_bytes()).hexdigest()
+    changed = file_sha256 not in (None, current, getattr(scenario, "file_sha256", None))
+    return Rerun(scenario, run_scenario(scenario, draws=draws, seed=seed), changed)
+
+
+def _horizon_passed(horizon: str) -> bool:
+    return dt.date.fromisoformat(str(horizon)[:10]) <= dt.date.today()
+
+
+def _score(result: ScenarioResult) -> dict[str, Any] | None:
+    """The backtest score of a result whose horizon has passed (None if it cannot be scored)."""
+    from scenarios.backtest.forecast import forecast_from_result
+    from scenarios.backtest.scoring import score_forecast
+    from scenarios.errors import DataError
+
+    bench = next((b for b in (result.benchmarks or {}) if "HSTECH" in b.upper()), None)
+    try:
+        forecast = forecast_from_result(result, as_of=result.as_of, horizon=result.horizon,
+                                        index_benchmark=bench)
+        return score_forecast(forecast).to_dict()
+    except DataError:
+        return None
+
+
+def _index_performance(scenario: Scenario, result: ScenarioResult) -> dict[str, Any] | None:
+    """The scenario's index scheme simulated over (as_of, horizon] vs HSTECH and HSI, for
+    ``index_weighting`` scenarios (None otherwise, or when it cannot run)."""
+    if not any(d.type == "index_weighting" and d.enabled for d in scenario.drivers):
+        return None
+    from scenarios.backtest.single import index_performance
+    from scenarios.errors import DataError
+
+    try:
+        perf = index_performance(scenario, result.as_of, result.horizon)
+    except (DataError, ValueError):
+        return None
+    return perf if perf.get("levels") else None
+
+
+def view_for_file(path: str | Path, *, draws: int | None = None, seed: int | None = None) -> ReportView:
+    """Run ``path`` now (scored when its horizon has passed) and build the report view."""
+    from scenarios.engine import run_scenario
+    from scenarios.model import load_scenario
+    from scenarios.report.adapters import view_from_parts
+
+    scenario = load_scenario(path)
+    result = run_scenario(scenario, draws=draws, seed=seed)
+    score = perf = None
+    if _horizon_passed(result.horizon):
+        score = _score(result)
+        perf = _index_performance(scenario, result)
+    return view_from_parts(RunResult.from_engine(result), score=score, counterfactual=perf)
+
+
+def view_for_result(record: Result, *, run_id: str | None = None, kind: str | None = None,
+                    data_changes: list[str] | None = None) -> ReportView:
+    """The report view of a typed result (see the module docstring). ``kind`` is the store's
+    kind shown in the header (default: ``run`` or ``backtest``). ``data_changes``: lines naming
+    the symbols whose price rows changed since the run was recorded (default: checked here for
+    a recorded run, ``run_id`` given; see :mod:`scenarios.data.fingerprint`)."""
+    from scenarios.errors import DataFormatError
+    from scenarios.report.adapters import view_from_parts
+
+    kind = kind or ("run" if isinstance(record, RunResult) else "backtest")
+    notes: list[str] = []
+    if data_changes is None and run_id is not None:
+        from scenarios.data.fingerprint import data_changes as check
+
+        data_changes = check(record.to_dict())
+    if data_changes:
+        notes.append("Price data changed since this run: " + "; ".join(data_changes) + ".")
+    result: RunResult | None = None
+    score: SingleBacktestResult | dict[str, Any] | None = None
+    walk: WalkForwardResult | None = None
+    counterfactual: IndexPerformance | dict[str, Any] | None = None
+    scored_now = False
+    if isinstance(record, RunResult):
+        result = record
+        if _horizon_passed(record.horizon):
+            rerun = (None if record._engine is not None else
+                     rerun_recorded(record.file, record.file_sha256, draws=record.draws, seed=record.seed))
+            if record._engine is not None:
+                score = _score(record.engine)
+                scored_now = score is not None
+            elif rerun is None:
+                notes.append(f"The horizon has passed but the scenario file {record.file or '(not recorded)'} "
+                             "is not there to re-run and score it: run `scenarios backtest FILE` for the scores.")
+            elif rerun.changed:
+                notes.append(f"The horizon has passed but {record.file} changed since this run: not scored.")
+            else:
+                notes.append("Scored now: the run's own file, seed and draws re-run and compared with "
+                             "realized prices.")
+                score = _score(rerun.result)
+                counterfactual = _index_performance(rerun.scenario, rerun.result)
+                scored_now = score is not None
+    else:
+        if isinstance(record, SingleBacktestResult):
+            score = record
+            perf = record.index_performance
+            counterfactual = perf if perf is not None and perf.levels else None
+            result = record.result
+        else:
+            walk = record
+        if result is None:
+            rerun = rerun_recorded(record.file, record.file_sha256, draws=record.draws, seed=record.seed)
+            if rerun is None:
+                raise DataFormatError(
+                    f"run {run_id or record.scenario} holds backtest scores only, and its scenario file "
+                    f"{record.file or '(not recorded)'} is not there any more to re-run the forecast it "
+                    "scored; report the scenario file instead (scenarios report FILE)")
+            if rerun.changed:
+                notes.append(f"The scenario file {record.file} changed since run {run_id or ''}: the fans are "
+                             "re-run from the current file, the scores are the recorded ones."
+                             .replace("run : ", "this run: "))
+            result = RunResult.from_engine(rerun.result)
+    assert result is not None
+    view_kind = ("walk-forward" if walk is not None else "run, scored now" if scored_now else kind)
+    view = view_from_parts(result, score=score, walk_forward=walk, counterfactual=counterfactual,
+                           run_id=run_id, kind=view_kind)
+    if notes:
+        joined = " ".join([*notes, view.notes.get("forecast", "")]).strip()
+        view = replace(view, notes={**view.notes, "forecast": joined})
+    return view
