@@ -125,6 +125,13 @@ def log_returns(closes: Any, lookback: int) -> Any:
     return r.iloc[-lookback:]
 
 
+def _closes(view: Any, symbol: str, lookback: int) -> Any:
+    """The estimation window's closes: screened by the view when it can (bad rows stop the run
+    or are dropped; one-day spikes are left out with a warning), else the raw closes."""
+    screened = getattr(view, "screened_close", None)
+    return screened(symbol, lookback) if callable(screened) else view.close(symbol)
+
+
 def annualized_vol(returns: Any) -> float:
     """``sd(returns, ddof=1) * sqrt(252)`` of daily log returns (fraction per year)."""
     r = np.asarray(returns, dtype=np.float64)
@@ -264,7 +271,7 @@ def resolve_residual(cfg: Any, symbols: list[str], view: Any, baseline_dates: li
         given = cfg.by_symbol.get(sym, cfg.vol)
         r = None
         if given == "history" or need_history:
-            r = log_returns(view.close(sym), cfg.lookback_days)
+            r = log_returns(_closes(view, sym, cfg.lookback_days), cfg.lookback_days)
             returns[sym] = r
         if given == "history":
             assert r is not None
@@ -298,7 +305,7 @@ def resolve_residual(cfg: Any, symbols: list[str], view: Any, baseline_dates: li
     if cfg.correlation == "factor":
         factor = cfg.factor or (benchmarks[0] if benchmarks else None)
         if factor is not None:
-            f = log_returns(view.close(factor), cfg.lookback_days)
+            f = log_returns(_closes(view, factor, cfg.lookback_days), cfg.lookback_days)
             spec.factor = factor
         else:
             f = frame.mean(axis=1, skipna=True)

@@ -70,6 +70,9 @@ def run_resolved(rs: ResolvedScenario) -> ScenarioResult:
     residual_info = _add_residual(rs, state, sampler) if rs.residual is not None else None
     _value_adjustments(rs, state)
     warnings = list(rs.warnings)
+    # what the view said about the prices it handed out (bad rows dropped with --drop-bad-rows,
+    # one-day spikes left out of volatility estimates)
+    warnings += [w for w in getattr(rs.prices, "warnings", ()) if w not in warnings]
     for sym, count in state.floored.items():
         warnings.append(f"{sym}: {count} of {rs.draws} draws pushed EPS below "
                         f"{100 * EPS_FLOOR_FRACTION:g}% of its baseline; floored there (the P/E model needs EPS > 0)")

@@ -38,6 +38,11 @@ from scenarios.model.fields import StrictModel as _Model
 from scenarios.model.periods import PERIOD_RE, add_months, add_period, is_month_end
 
 
+#: Longest horizon a scenario may have (years): beyond it the data say nothing useful.
+MAX_HORIZON_YEARS = 10
+_PERIOD_DAYS = {"D": 1, "W": 7, "M": 365.25 / 12, "Q": 365.25 / 4, "Y": 365.25}
+
+
 def _horizon(v: Any) -> dt.date | str:
     if isinstance(v, dt.datetime):
         return v.date()
@@ -46,7 +51,10 @@ def _horizon(v: Any) -> dt.date | str:
     if isinstance(v, str):
         m = PERIOD_RE.match(v)
         if m and int(m.group(1)) > 0:
-            return f"{int(m.group(1))}{m.group(2).upper()}"
+            n, unit = int(m.group(1)), m.group(2).upper()
+            if n * _PERIOD_DAYS[unit] > MAX_HORIZON_YEARS * 365.25 + 1:
+                raise ValueError(f"must be at most {MAX_HORIZON_YEARS} years (got {v!r})")
+            return f"{n}{unit}"
         try:
             return dt.date.fromisoformat(v.strip())
         except ValueError:
