@@ -65,11 +65,16 @@ STREAM = "monte_carlo.residual"
 
 
 class ResidualDataError(ValueError):
-    """Not enough price history for ``vol: history`` (message names the symbol)."""
+    """A volatility that cannot be estimated: too little price history, the optional ``arch``
+    package missing for ``garch``, a GARCH fit that does not converge. The message names the
+    symbol; ``where`` is the field under ``monte_carlo.residual`` that asked for it (``("vol",)``
+    or ``("by_symbol", symbol)``)."""
 
-    def __init__(self, message: str, symbol: str | None = None) -> None:
+    def __init__(self, message: str, symbol: str | None = None,
+                 where: tuple[str, ...] = ("vol",)) -> None:
         super().__init__(message)
         self.symbol = symbol
+        self.where = where
 
 
 @dataclass
@@ -242,6 +247,38 @@ def standard_shocks(generator: Any, symbols: list[str], draws: int, *, dist: str
     return z
 
 
+def estimate_vol(returns: Any, model: str, sessions: int, *, sym: str, as_of: Any, min_days: int,
+                 where: tuple[str, ...] = ("vol",)) -> float:
+    """Annualized volatility of ``sym`` forecast by ``model`` (``history``, ``ewma`` or
+    ``garch``) from its daily log ``returns`` over the ``sessions`` to the horizon, through
+    :func:`valuation.volatility.forecast_vol`: ``forecast.horizon * sqrt(252 / sessions)``, so
+    that ``vol * sqrt(sessions / 252)`` is the model's horizon sd (flat for history and EWMA,
+    mean-reverting for GARCH).
+
+    Raises :class:`ResidualDataError` (too few returns, ``arch`` missing, no convergence)."""
+    from valuation.exceptions import MissingDependencyError, ValuationError
+    from valuation.volatility import MIN_GARCH_OBS, forecast_vol
+
+    need = max(min_days, MIN_GARCH_OBS) if model == "garch" else min_days
+    day = getattr(as_of, "date", lambda: as_of)()
+    r = np.asarray(returns, dtype=np.float64)
+    r = r[np.isfinite(r)]
+    if r.size < need:
+        raise ResidualDataError(
+            f"vol {model}: {sym} has {r.size} daily returns on or before {day} (needs {need}); "
+            f"give it a vol in by_symbol (e.g. by_symbol: {{{sym}: 0.4}})"
+            + (" or lower min_days" if need == min_days else ""), sym, where)
+    try:
+        fc = forecast_vol(r, max(int(sessions), 1), model,  # type: ignore[arg-type]
+                          lookback=r.size, periods_per_year=TRADING_DAYS)
+    except MissingDependencyError as exc:
+        raise ResidualDataError(f"vol garch ({sym}): {exc}", sym, where) from None
+    except ValuationError as exc:
+        raise ResidualDataError(f"vol {model} ({sym}, returns to {day}): {exc}; use vol: ewma or "
+                                f"a number in by_symbol", sym, where) from None
+    return float(fc.annualised)
+
+
 # ---------------------------------------------------------------------------- resolution
 
 
@@ -259,30 +296,26 @@ def resolve_residual(cfg: Any, symbols: list[str], view: Any, baseline_dates: li
     counts: list[int | None] = []
     returns: dict[str, Any] = {}
     need_history = cfg.correlation in ("history", "factor") and n > 1
+    sessions = np.array([trading_sessions(s, d, horizon) for s, d in zip(symbols, baseline_dates)],
+                        dtype=np.float64)
 
     for j, sym in enumerate(symbols):
         given = cfg.by_symbol.get(sym, cfg.vol)
-        r = None
-        if given == "history" or need_history:
-            r = log_returns(view.close(sym), cfg.lookback_days)
-            returns[sym] = r
-        if given == "history":
-            assert r is not None
-            if len(r) < cfg.min_days:
-                raise ResidualDataError(
-                    f"vol history: {sym} has {len(r)} daily returns on or before "
-                    f"{view.as_of.date()} (min_days {cfg.min_days}); give it a vol in by_symbol "
-                    f"(e.g. by_symbol: {{{sym}: 0.4}}) or lower min_days", sym)
-            vol[j] = annualized_vol(r)
-            source.append("history")
+        where = ("by_symbol", sym) if sym in cfg.by_symbol else ("vol",)
+        if given in ("history", "ewma") or need_history:
+            returns[sym] = log_returns(view.close(sym), cfg.lookback_days)
+        if isinstance(given, str):
+            r = (log_returns(view.close(sym), cfg.garch_days) if given == "garch"
+                 else returns[sym])
+            vol[j] = estimate_vol(r, given, int(sessions[j]), sym=sym, as_of=view.as_of,
+                                  min_days=cfg.min_days, where=where)
+            source.append(given)
             counts.append(int(len(r)))
         else:
             vol[j] = float(given)
             source.append("given")
             counts.append(None)
     vol = vol * cfg.scale
-    sessions = np.array([trading_sessions(s, d, horizon) for s, d in zip(symbols, baseline_dates)],
-                        dtype=np.float64)
     sd = vol * np.sqrt(sessions / TRADING_DAYS)
     df = float(cfg.df) if cfg.dist == "student_t" else None
     drift = -log_mgf(sd, cfg.dist, df) if cfg.center == "mean" else np.zeros(n)
