@@ -255,7 +255,8 @@ def estimate_vol(returns: Any, model: str, sessions: int, *, sym: str, as_of: An
     that ``vol * sqrt(sessions / 252)`` is the model's horizon sd (flat for history and EWMA,
     mean-reverting for GARCH).
 
-    Raises :class:`ResidualDataError` (too few returns, ``arch`` missing, no convergence)."""
+    Raises :class:`ResidualDataError` (too few returns, ``arch`` missing, no convergence, a
+    forecast above ``schema.VOL_MAX``)."""
     from valuation.exceptions import MissingDependencyError, ValuationError
     from valuation.volatility import MIN_GARCH_OBS, forecast_vol
 
@@ -276,7 +277,15 @@ def estimate_vol(returns: Any, model: str, sessions: int, *, sym: str, as_of: An
     except ValuationError as exc:
         raise ResidualDataError(f"vol {model} ({sym}, returns to {day}): {exc}; use vol: ewma or "
                                 f"a number in by_symbol", sym, where) from None
-    return float(fc.annualised)
+    from scenarios.model.schema import VOL_MAX
+
+    out = float(fc.annualised)
+    if not math.isfinite(out) or out > VOL_MAX:
+        raise ResidualDataError(
+            f"vol {model}: the forecast for {sym} from returns to {day} is {out:.3g} a year "
+            f"(above {VOL_MAX:g}: an explosive fit or a broken price series); use another "
+            f"vol model or give it a vol in by_symbol", sym, where)
+    return out
 
 
 # ---------------------------------------------------------------------------- resolution

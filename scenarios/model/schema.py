@@ -69,6 +69,8 @@ class Narrative(_Model):
 
 #: the volatility models ``vol`` accepts by name (``valuation.volatility.forecast_vol``)
 VOL_MODELS = ("history", "ewma", "garch")
+#: the largest annualized volatility an estimate (history, ewma, garch) may give: 500% a year
+VOL_MAX = 5.0
 _VOL_EXPECTED = "history, ewma, garch or an annualized volatility such as 0.35"
 
 
@@ -80,9 +82,8 @@ def _vol(v: Any) -> Any:
         raise ValueError(f"must be {_VOL_EXPECTED} (got {v!r})")
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise ValueError(f"must be {_VOL_EXPECTED} (got {v!r})")
-    if not 0 <= v <= 5:
-        raise ValueError(f"must be an annualized volatility in [0, 5] as a fraction (0.35 = 35% a "
-                         f"year; got {v:g})")
+    if not 0 <= v:
+        raise ValueError(f"must be >= 0 (got {v:g})")
     return float(v)
 
 

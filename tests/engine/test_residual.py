@@ -330,7 +330,7 @@ def test_short_history_is_a_located_error_and_by_symbol_fixes_it(tmp_path, monke
 
 
 @pytest.mark.parametrize("residual, message", [
-    ({"vol": "hist"}, "must be history or an annualized volatility"),
+    ({"vol": "hist"}, "must be history, ewma, garch or an annualized volatility"),
     ({"vol": -0.1}, "must be >= 0"),
     ({"dist": "normal", "df": 5}, "df goes with dist: student_t"),
     ({"factor": "^HSI"}, "factor goes with correlation: factor"),
