@@ -71,6 +71,7 @@ class Cell:
     center: str
     inside: list[float] = field(default_factory=list)
     pit: list[float] = field(default_factory=list)
+    keys: list[tuple[str, str]] = field(default_factory=list)  # (as_of, symbol) of each pair
     windows: int = 0
     steps: int = 1
     failed: int = 0
@@ -116,6 +117,7 @@ def run_cell(scenario: Any, example: str, model: str, center: str, src: Any, dra
     cell.failed = sum(1 for w in d["windows"] if w.get("status") not in ("complete",))
     for p in d["pairs"]:
         if p.get("scored"):
+            cell.keys.append((str(p["as_of"]), str(p["symbol"])))
             cell.inside.append(float(p["inside"]))
             cell.pit.append(float(p["pit"]))
     return cell
@@ -153,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--centers", default=",".join(CENTERS))
     ap.add_argument("--examples", default=",".join(EXAMPLES))
+    ap.add_argument("--centring-file", action="append", default=[],
+                    help="another scenario with an index line to add to the centring check "
+                         "(e.g. ../shared/repro/hstech_cap5_ex_xiaomi_byd_2024.yaml)")
     ap.add_argument("--json", dest="json_out", default=None, help="also write the numbers here")
     a = ap.parse_args(argv)
     prices = os.environ.get("SCENARIOS_PRICES")
@@ -187,9 +192,14 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"# Calibration: quarterly walk-forwards {a.start}..{a.end}, {a.draws} draws, "
           f"5%-95% band (nominal {pct(NOMINAL, 0)}), snapshot $SCENARIOS_PRICES\n")
-    print("| vol | centre | coverage pooled (pairs) | mean of examples | pooled 95% interval | "
-          "examples inside their interval | PIT KS pooled |")
-    print("|---|---|---|---|---|---|---|")
+    common = None  # (example, as_of, symbol) scored by every configuration
+    for c in cells:
+        k = {(c.example,) + key for key in c.keys}
+        common = k if common is None else common & k
+    common = common or set()
+    print("| vol | centre | coverage pooled (pairs) | on common pairs | mean of examples | pooled 95% "
+          "interval | examples inside their interval | PIT KS pooled | PIT KS common |")
+    print("|---|---|---|---|---|---|---|---|---|")
     summary: list[dict[str, Any]] = []
     for model in models:
         for center in centers:
@@ -202,7 +212,11 @@ def main(argv: list[str] | None = None) -> int:
             ok = [c.example for c in cs if c.inside and
                   binomial_interval(c.n_independent)[0] <= np.mean(c.inside) <= binomial_interval(c.n_independent)[1]]
             cov = float(np.mean(inside)) if inside else math.nan
-            row = {"model": model, "center": center, "coverage": cov,
+            ci = [x for c in cs for key, x in zip(c.keys, c.inside) if (c.example,) + key in common]
+            cp = [x for c in cs for key, x in zip(c.keys, c.pit) if (c.example,) + key in common]
+            cov_common = float(np.mean(ci)) if ci else math.nan
+            row = {"coverage_common": cov_common, "pairs_common": len(ci), "ks_common": ks_uniform(cp),
+                   "model": model, "center": center, "coverage": cov,
                    "coverage_mean_of_examples": float(np.mean(per)) if per else math.nan,
                    "pairs": len(inside), "n_independent": n_all, "interval": [lo, hi],
                    "examples_inside": ok, "ks": ks_uniform(pits),
@@ -213,9 +227,10 @@ def main(argv: list[str] | None = None) -> int:
                                                "ks": ks_uniform(c.pit), "mean_pit": float(np.mean(c.pit)) if c.pit else None}
                                    for c in cs}}
             summary.append(row)
-            print(f"| {model} | {center} | {pct(cov)} ({len(inside)}) | {pct(row['coverage_mean_of_examples'])} "
+            print(f"| {model} | {center} | {pct(cov)} ({len(inside)}) | {pct(cov_common)} ({len(ci)}) "
+                  f"| {pct(row['coverage_mean_of_examples'])} "
                   f"| {pct(lo, 0)}..{pct(hi, 0)} (n {n_all}) | {len(ok)} of {len([c for c in cs if c.inside])} "
-                  f"| {row['ks']:.3f} |")
+                  f"| {row['ks']:.3f} | {row['ks_common']:.3f} |")
 
     print("\nPer example: coverage / PIT KS / mean PIT (binomial 95% interval for n non-overlapping windows)\n")
     head = " | ".join(f"{m} {c}" for m in models for c in centers)
@@ -238,14 +253,20 @@ def main(argv: list[str] | None = None) -> int:
               f"{pct(lo, 0)}..{pct(hi, 0)} | " + " | ".join(vals) + " |")
     print("\n`*`: outside the example's binomial 95% interval.")
 
-    check = None
-    if "hstech_ai_reweight_2025" in scenarios:
-        check = centring_check(scenarios["hstech_ai_reweight_2025"], src, max(a.draws, 2000))
-        print("\nCentring check, hstech_ai_reweight_2025 at its as_of (history vol, index = weights x members):\n")
-        print("| centre | members' median (weighted) | index median | members' mean (weighted) | index mean |")
-        print("|---|---|---|---|---|")
-        for center, v in check.items():
-            print(f"| {center} | {pct(v['members_median_weighted'])} | {pct(v['index_median'])} | "
+    check: dict[str, Any] = {}
+    targets = {n: sc for n, sc in scenarios.items() if n == "hstech_ai_reweight_2025"}
+    targets.update({Path(f).stem: load_scenario(f) for f in a.centring_file})
+    if targets:
+        print("\nCentring check at each file's as_of (history vol; index = weights x members' simple "
+              "returns, so means aggregate exactly and medians do not):\n")
+        print("| scenario | centre | members' median (weighted) | median of members' medians | index median "
+              "| members' mean (weighted) | index mean |")
+        print("|---|---|---|---|---|---|---|")
+    for name, sc in targets.items():
+        check[name] = centring_check(sc, src, max(a.draws, 2000))
+        for center, v in check[name].items():
+            print(f"| {name} | {center} | {pct(v['members_median_weighted'])} | "
+                  f"{pct(v['members_median_of_medians'])} | {pct(v['index_median'])} | "
                   f"{pct(v['members_mean_weighted'])} | {pct(v['index_mean'])} |")
     print(f"\n({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     if a.json_out:

@@ -6,10 +6,14 @@ symbol ``j`` and draw, one more log-return term labelled ``residual``::
 
     residual_j = drift_j + s_j * Z_j,        s_j = scale * vol_j * sqrt(T_j / 252)
 
-* ``vol_j`` is annualized: ``history`` estimates it as ``sd(daily log returns) * sqrt(252)``
-  (ddof 1) over the last ``lookback_days`` returns of the adjusted closes on or before
-  ``as_of``, read through the run's :class:`~scenarios.data.view.PriceView` (no look-ahead);
-  a number is used as given; ``by_symbol`` overrides per symbol.
+* ``vol_j`` is annualized, from the daily log returns of the adjusted closes on or before
+  ``as_of`` (read through the run's :class:`~scenarios.data.view.PriceView`: no look-ahead),
+  by :func:`valuation.volatility.forecast_vol` (see :func:`estimate_vol`): ``history`` =
+  ``sd(ddof 1) * sqrt(252)`` of the last ``lookback_days`` returns; ``ewma`` = RiskMetrics
+  (lambda 0.94) over the same window; ``garch`` = GARCH(1,1) through the optional ``arch``
+  package over the last ``garch_days`` returns, whose horizon variance (the sum of the per-session
+  forecasts) is returned as ``vol_j^2 * T_j / 252``. A number is used as given; ``by_symbol``
+  overrides per symbol.
 * ``T_j`` counts the trading sessions of the symbol's exchange (``scenarios.data.calendar``)
   after its baseline close and on or before the horizon. Sessions past the end of the calendar
   (far future dates) are counted as business days. With the same 252 on both sides the shock
@@ -26,15 +30,18 @@ symbol ``j`` and draw, one more log-return term labelled ``residual``::
   definite matrix by clipping eigenvalues and used through its Cholesky factor). With
   ``student_t`` and a correlation the draws are multivariate t (one chi-square per draw, shared
   by the symbols: market-wide fat tails); with ``none`` each symbol has its own.
-* ``center: median`` (default): ``drift_j = 0``, the drivers' price is the median outcome:
-  neutral drivers give a median return of exactly 0 and P(up) = 50% (up to sampling), so a
-  median-based hit rate or IC carries no volatility bias; the expected price is higher than
-  the drivers' by ``E[exp(s_j Z)]`` (``exp(s_j^2 / 2)`` for a normal: +20% for a 60%-vol stock
-  over a year). ``center: mean``: ``drift_j = -log E[exp(s_j Z)]`` (``-s_j^2 / 2`` for a
-  normal), so the expected price equals the drivers' price and an index (a weighted sum of
-  simple returns) is unbiased too; the median return is then below the drivers' by ``s_j^2 /
-  2`` (-0.18 in log, -16.5% simple, for 60% vol over a year) and a neutral scenario has
-  P(up) < 50%.
+* ``center: mean`` (default): ``drift_j = -log E[exp(s_j Z)]`` (``-s_j^2 / 2`` for a normal),
+  so the expected price equals the drivers' price. Means aggregate: an index (weights x simple
+  returns) then has the expected return of its drivers, exactly the weighted mean of its
+  members' expected returns, and neutral drivers give E[return] = 0 for every member and the
+  index. The median return is below the drivers' by about ``s_j^2 / 2`` (-0.18 in log, -16.5%
+  simple, for 60% vol over a year) and a neutral scenario has P(up) < 50%. ``center: median``:
+  ``drift_j = 0``, the drivers' price is the median outcome; the expected price is then higher
+  than the drivers' by ``E[exp(s_j Z)]`` (``exp(s_j^2 / 2)``: +20% for a 60%-vol stock over a
+  year), and an index, whose vol is lower than its members', has a median above theirs. No
+  centring makes medians aggregate (the median of a sum is not the sum of medians): the result
+  reports both (``mean_return`` and ``median_return``). Chosen by
+  ``benchmarks/calibration.py`` (docs/backtesting.md, "Calibration of the market noise").
 
 Random streams (see :mod:`scenarios.engine.sampling`): ``monte_carlo.residual/<symbol>`` per
 symbol, ``monte_carlo.residual/factor``, ``monte_carlo.residual/chi2[/<symbol>]``: same seed ->

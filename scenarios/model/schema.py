@@ -130,9 +130,10 @@ class Residual(_Model):
         default="history", description="none, history, factor or a constant in [0, 1)")
     factor: Symbol | None = Field(default=None, description="factor series for correlation: factor")
     center: Literal["mean", "median"] = Field(
-        default="median",
-        description="median (default): median residual = 0, the drivers' price is the median "
-                    "outcome; mean: E[exp(residual)] = 1, the drivers' price is the expected price")
+        default="mean",
+        description="mean (default): E[exp(residual)] = 1, the drivers' price is the expected "
+                    "price (means aggregate to an index); median: median residual = 0, the "
+                    "drivers' price is the median outcome")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Residual":

@@ -216,3 +216,24 @@ def test_ewma_on_the_snapshot_equals_valuation_on_the_csv(snapshot_dir) -> None:
     expected = ewma_vol(r, per["sessions"])
     assert per["vol"] == pytest.approx(expected.annualised, rel=1e-9)
     assert 0.15 < per["vol"] < 0.8  # a plausible annual vol for Tencent
+
+
+def test_summary_and_json_report_both_the_mean_and_the_median() -> None:
+    """The result's summary (and so ``--format json``) has the mean and the median of the
+    return and of the price; with the default mean centring the mean price is the drivers'
+    price (here P0: no driver) and the median is below it by about exp(-s^2/2)."""
+    closes = _closes()
+    res = _run({"vol": 0.5, "correlation": "none"}, closes, draws=40_000)
+    row = res.summary().loc["0700.HK"]
+    r = res.predicted_return[:, 0]
+    p0 = float(res.baseline_price[0])
+    assert row["mean_return"] == pytest.approx(r.mean(), abs=1e-15)
+    assert row["median_return"] == pytest.approx(np.median(r), abs=1e-15)
+    assert row["mean_price"] == pytest.approx(res.predicted_price[:, 0].mean(), rel=1e-12)
+    assert row["median_price"] == pytest.approx(np.median(res.predicted_price[:, 0]), rel=1e-12)
+    sd = res.residual["per_symbol"]["0700.HK"]["sd"]
+    se = p0 * math.sqrt(math.expm1(sd * sd) / len(r))
+    assert abs(row["mean_price"] - p0) < 5 * se
+    assert row["median_price"] == pytest.approx(p0 * math.exp(-sd * sd / 2), rel=0.02)
+    payload = res.to_dict(include_draws=False)["summary"][0]
+    assert {"mean_return", "median_return", "mean_price", "median_price"} <= set(payload)
