@@ -237,3 +237,28 @@ def test_summary_and_json_report_both_the_mean_and_the_median() -> None:
     assert row["median_price"] == pytest.approx(p0 * math.exp(-sd * sd / 2), rel=0.02)
     payload = res.to_dict(include_draws=False)["summary"][0]
     assert {"mean_return", "median_return", "mean_price", "median_price"} <= set(payload)
+
+
+def test_too_short_for_garch_is_caught_before_the_run_at_the_by_symbol_entry(monkeypatch, tmp_path) -> None:
+    """GARCH needs 100 returns (history and EWMA: min_days, 60): the data check says so at the
+    by_symbol entry that asked for it, with the key as written."""
+    closes = _closes()
+    closes["3690.HK"] = closes["0700.HK"][closes["0700.HK"].index >= "2025-03-01"]  # 85 returns
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text(
+        f"name: s\nas_of: {AS_OF}\nhorizon: {HORIZON}\nuniverse: [0700.HK, 3690.HK]\n"
+        "monte_carlo:\n  residual:\n    vol: history\n    by_symbol: {3690.hk: garch}\n",
+        encoding="utf-8")
+    from scenarios.model import data_checks, load_scenario
+
+    s = load_scenario("s.yaml")
+    errors, _ = data_checks(s, MemorySource(closes))
+    assert [str(e) for e in errors] == [
+        "s.yaml:8:26 monte_carlo.residual.by_symbol.3690.hk: vol garch: 3690.HK has 85 daily "
+        f"returns on or before {AS_OF} (needs 100); give it a vol in by_symbol"]
+    # history accepts the same 85 returns (min_days 60)
+    (tmp_path / "s.yaml").write_text(
+        f"name: s\nas_of: {AS_OF}\nhorizon: {HORIZON}\nuniverse: [0700.HK, 3690.HK]\n"
+        "monte_carlo:\n  residual:\n    vol: history\n", encoding="utf-8")
+    res = run_scenario(load_scenario("s.yaml"), source=MemorySource(closes))
+    assert res.residual["per_symbol"]["3690.HK"]["n_returns"] == 85
