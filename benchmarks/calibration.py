@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\nPer example: coverage / PIT KS / mean PIT (binomial 95% interval for n non-overlapping windows)\n")
     head = " | ".join(f"{m} {c}" for m in models for c in centers)
-    print(f"| example | n | interval | {head} |")
+    print(f"| example | n (history) | interval | {head} |")
     print("|---|---|---|" + "---|" * (len(models) * len(centers)))
     for name in names:
         first = next(c for c in cells if c.example == name)
@@ -246,8 +246,9 @@ def main(argv: list[str] | None = None) -> int:
                     vals.append("-")
                     continue
                 cov = float(np.mean(c.inside))
+                clo, chi = binomial_interval(c.n_independent)  # its own windows (garch: fewer)
                 plo, phi = binomial_interval(len(c.inside) // max(c.steps, 1))
-                flag = ("" if lo <= cov <= hi else " *") + ("" if plo <= cov <= phi else " †")
+                flag = ("" if clo <= cov <= chi else " *") + ("" if plo <= cov <= phi else " †")
                 vals.append(f"{pct(cov, 0)}{flag} / {ks_uniform(c.pit):.2f} / {np.mean(c.pit):.2f}")
         print(f"| {name} | {first.n_independent} ({len(first.inside)} pairs, h {first.steps}) | "
               f"{pct(lo, 0)}..{pct(hi, 0)} | " + " | ".join(vals) + " |")
