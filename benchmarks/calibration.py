@@ -260,13 +260,13 @@ def main(argv: list[str] | None = None) -> int:
     targets = {n: sc for n, sc in scenarios.items() if n == "hstech_ai_reweight_2025"}
     targets.update({Path(f).stem: load_scenario(f) for f in a.centring_file})
     if targets:
-        print("\nCentring check at each file's as_of (history vol; index = weights x members' simple "
+        print("\nCentring check at each file's as_of (history vol, 10,000 draws; index = weights x members' simple "
               "returns, so means aggregate exactly and medians do not):\n")
         print("| scenario | centre | members' median (weighted) | median of members' medians | index median "
               "| members' mean (weighted) | index mean |")
         print("|---|---|---|---|---|---|---|")
     for name, sc in targets.items():
-        check[name] = centring_check(sc, src, max(a.draws, 2000))
+        check[name] = centring_check(sc, src, max(a.draws, 10_000))
         for center, v in check[name].items():
             print(f"| {name} | {center} | {pct(v['members_median_weighted'])} | "
                   f"{pct(v['members_median_of_medians'])} | {pct(v['index_median'])} | "
