@@ -69,6 +69,16 @@ T_CLIP = 10.0
 MIN_PAIR_DAYS = 20
 #: stream key prefix of the residual
 STREAM = "monte_carlo.residual"
+#: the largest log-return sd of the residual over the horizon: beyond it the 5% quantile of the
+#: price is below 1% of P0 even before any centring drift, and a mean-centred draw can underflow
+#: to a price of exactly 0 (a return of -100%) in floating point
+MAX_SD = 3.0
+#: the lowest log return a residual draw may reach (drift + sd x the lowest shock: -T_CLIP for
+#: student_t, -8.5 for a normal, whose draws below that have probability < 2e-17): a price of
+#: exp(-30) = 9e-14 x P0 is still a return above -100% in floating point
+MIN_LOG_RETURN = -30.0
+#: the lowest normal shock considered reachable (as the drivers' normal parameters)
+NORMAL_FLOOR = 8.5
 
 
 class ResidualDataError(ValueError):
@@ -310,6 +320,7 @@ def resolve_residual(cfg: Any, symbols: list[str], view: Any, baseline_dates: li
     vol = np.empty(n)
     source: list[str] = []
     counts: list[int | None] = []
+    wheres: list[tuple[str, ...]] = []
     returns: dict[str, Any] = {}
     need_history = cfg.correlation in ("history", "factor") and n > 1
     sessions = np.array([trading_sessions(s, d, horizon) for s, d in zip(symbols, baseline_dates)],
@@ -318,6 +329,7 @@ def resolve_residual(cfg: Any, symbols: list[str], view: Any, baseline_dates: li
     for j, sym in enumerate(symbols):
         given = cfg.by_symbol.get(sym, cfg.vol)
         where = ("by_symbol", sym) if sym in cfg.by_symbol else ("vol",)
+        wheres.append(where)
         if given in ("history", "ewma") or need_history:
             returns[sym] = log_returns(view.close(sym), cfg.lookback_days)
         if isinstance(given, str):
@@ -333,8 +345,22 @@ def resolve_residual(cfg: Any, symbols: list[str], view: Any, baseline_dates: li
             counts.append(None)
     vol = vol * cfg.scale
     sd = vol * np.sqrt(sessions / TRADING_DAYS)
+    for j in np.flatnonzero(~(sd <= MAX_SD)):
+        raise ResidualDataError(
+            f"{symbols[j]}: vol {vol[j]:.3g} a year (after scale) over {int(sessions[j])} sessions "
+            f"gives a log-return sd of {sd[j]:.2f}, above {MAX_SD:g} (the 5%-95% band would span "
+            f"more than a factor of {math.exp(2 * 1.645 * MAX_SD):,.0f}); lower the vol or the "
+            f"horizon", symbols[j], wheres[j])
     df = float(cfg.df) if cfg.dist == "student_t" else None
     drift = -log_mgf(sd, cfg.dist, df) if cfg.center == "mean" else np.zeros(n)
+    lowest = drift - sd * (T_CLIP if cfg.dist == "student_t" else NORMAL_FLOOR)
+    for j in np.flatnonzero(lowest < MIN_LOG_RETURN):
+        raise ResidualDataError(
+            f"{symbols[j]}: a log-return sd of {sd[j]:.2f} ({cfg.dist}, center {cfg.center}: drift "
+            f"{drift[j]:.2f}) lets a draw reach a log return of {lowest[j]:.1f}, a price of "
+            f"exactly 0 in floating point (the floor is {MIN_LOG_RETURN:g}); lower the vol or the "
+            f"horizon" + (", or use dist: normal" if cfg.dist == "student_t" else ""),
+            symbols[j], wheres[j])
     spec = ResidualSpec(label=label, symbols=list(symbols), vol=vol, vol_source=source,
                         n_returns=counts, sessions=sessions, sd=sd, drift=drift, dist=cfg.dist,
                         df=df, center=cfg.center, correlation=cfg.correlation)

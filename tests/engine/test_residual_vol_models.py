@@ -262,3 +262,61 @@ def test_too_short_for_garch_is_caught_before_the_run_at_the_by_symbol_entry(mon
         "monte_carlo:\n  residual:\n    vol: history\n", encoding="utf-8")
     res = run_scenario(load_scenario("s.yaml"), source=MemorySource(closes))
     assert res.residual["per_symbol"]["3690.HK"]["n_returns"] == 85
+
+
+@pytest.mark.parametrize("center", ["mean", "median"])
+def test_a_residual_wider_than_three_log_sd_is_a_located_error(center, monkeypatch, tmp_path) -> None:
+    """vol 3 over five years: s = 3 sqrt(T / 252) is about 6.7. Mean-centred, a draw's log return
+    (-s^2/2 - 4 s, about -49) underflows to a price of exactly 0 in floating point, which no
+    scorer can use: the run stops with a located error instead. Just under the bound it runs
+    and every price stays positive."""
+    monkeypatch.chdir(tmp_path)
+    closes = _closes()
+    text = (f"name: w\nas_of: {AS_OF}\nhorizon: 5Y\nuniverse: [0700.HK]\n"
+            "monte_carlo:\n  draws: 20000\n  residual:\n    vol: {vol}\n"
+            f"    center: {center}\n    correlation: none\n")
+    (tmp_path / "w.yaml").write_text(text.replace("{vol}", "3.0"), encoding="utf-8")
+    from scenarios.errors import ScenarioError
+    from scenarios.model import load_scenario
+
+    with pytest.raises(ScenarioError) as info:
+        run_scenario(load_scenario("w.yaml"), source=MemorySource(closes))
+    msg = str(info.value)
+    assert msg.startswith("w.yaml:8:10 monte_carlo.residual.vol: 0700.HK: vol 3 a year")
+    assert "above 3" in msg
+    # just under the bound over one year (the sessions as the engine counts them)
+    (tmp_path / "w.yaml").write_text(text.replace("{vol}", "1.0").replace("5Y", "1Y"), encoding="utf-8")
+    sessions = run_scenario(load_scenario("w.yaml"), source=MemorySource(closes)).residual[
+        "per_symbol"]["0700.HK"]["sessions"]
+    vol_ok = 2.99 / math.sqrt(sessions / 252)
+    (tmp_path / "w.yaml").write_text(text.replace("{vol}", f"{vol_ok:.6f}").replace("5Y", "1Y"),
+                                     encoding="utf-8")
+    res = run_scenario(load_scenario("w.yaml"), source=MemorySource(closes))
+    assert res.residual["per_symbol"]["0700.HK"]["sd"] < 3.0
+    assert np.all(res.predicted_return > -1.0) and np.all(res.predicted_price > 0)
+
+
+def test_a_fat_tailed_mean_centred_residual_cannot_underflow_to_a_zero_price(monkeypatch, tmp_path) -> None:
+    """Mean-centred Student t: the drift -log E[exp(s Z)] grows fast with s (the clipped tail
+    dominates: about -9.7 at s = 2 for df 5), so a draw at the -10 sd clip can reach a price of
+    0 in floating point well below the sd bound. Such a setting is refused with a located
+    error; the same sd with a normal runs."""
+    monkeypatch.chdir(tmp_path)
+    closes = _closes()
+    text = (f"name: t\nas_of: {AS_OF}\nhorizon: 1Y\nuniverse: [0700.HK]\n"
+            "monte_carlo:\n  draws: 5000\n  residual:\n    vol: 2.5\n    dist: {dist}\n"
+            "    correlation: none\n")
+    from scenarios.errors import ScenarioError
+    from scenarios.model import load_scenario
+
+    (tmp_path / "t.yaml").write_text(text.replace("{dist}", "student_t"), encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        run_scenario(load_scenario("t.yaml"), source=MemorySource(closes))
+    msg = str(info.value)
+    assert msg.startswith("t.yaml:8:10 monte_carlo.residual.vol: 0700.HK: a log-return sd of")
+    assert "or use dist: normal" in msg
+    (tmp_path / "t.yaml").write_text(text.replace("{dist}", "normal"), encoding="utf-8")
+    res = run_scenario(load_scenario("t.yaml"), source=MemorySource(closes))
+    per = res.residual["per_symbol"]["0700.HK"]
+    assert per["drift"] - 8.5 * per["sd"] > -30
+    assert np.all(res.predicted_return > -1.0)
