@@ -338,7 +338,7 @@ def resolve_residual(cfg: Any, symbols: list[str], view: Any, baseline_dates: li
             vol[j] = estimate_vol(r, given, int(sessions[j]), sym=sym, as_of=view.as_of,
                                   min_days=cfg.min_days, where=where)
             source.append(given)
-            counts.append(int(len(r)))
+            counts.append(len(r))
         else:
             vol[j] = float(given)
             source.append("given")

@@ -108,9 +108,11 @@ def _correlation(v: Any) -> Any:
 
 
 class Residual(_Model):
-    """Market noise the drivers do not explain: a zero-centred log-return shock per symbol
-    with standard deviation ``vol x sqrt(T)``, ``T`` = trading sessions from the baseline
-    close to the horizon / 252. See ``scenarios.engine.residual``."""
+    """Market noise the drivers do not explain: a log-return shock per symbol with standard
+    deviation ``vol x sqrt(T)``, ``T`` = trading sessions from the baseline close to the
+    horizon / 252, ``vol`` estimated (history, ewma, garch) or given, centred so that the
+    drivers' price is the expected price (``center: mean``, default) or the median. See
+    ``scenarios.engine.residual`` and the calibration in docs/backtesting.md."""
 
     vol: Vol = Field(default="history",
                      description="history, ewma (RiskMetrics, lambda 0.94), garch (GARCH(1,1), needs "

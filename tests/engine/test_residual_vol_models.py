@@ -254,8 +254,8 @@ def test_too_short_for_garch_is_caught_before_the_run_at_the_by_symbol_entry(mon
     s = load_scenario("s.yaml")
     errors, _ = data_checks(s, MemorySource(closes))
     assert [str(e) for e in errors] == [
-        "s.yaml:8:26 monte_carlo.residual.by_symbol.3690.hk: vol garch: 3690.HK has 85 daily "
-        f"returns on or before {AS_OF} (needs 100); give it a vol in by_symbol"]
+        ("s.yaml:8:26 monte_carlo.residual.by_symbol.3690.hk: vol garch: 3690.HK has 85 daily "
+         f"returns on or before {AS_OF} (needs 100); give it a vol in by_symbol")]
     # history accepts the same 85 returns (min_days 60)
     (tmp_path / "s.yaml").write_text(
         f"name: s\nas_of: {AS_OF}\nhorizon: {HORIZON}\nuniverse: [0700.HK, 3690.HK]\n"
