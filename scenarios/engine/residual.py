@@ -82,9 +82,10 @@ NORMAL_FLOOR = 8.5
 
 
 class ResidualDataError(ValueError):
-    """A volatility that cannot be estimated: too little price history, the optional ``arch``
-    package missing for ``garch``, a GARCH fit that does not converge. The message names the
-    symbol; ``where`` is the field under ``monte_carlo.residual`` that asked for it (``("vol",)``
+    """A residual that cannot be built: too little price history, the optional ``arch``
+    package missing for ``garch``, a fit that does not converge or forecasts above
+    ``schema.VOL_MAX``, a horizon sd above :data:`MAX_SD` or draws below
+    :data:`MIN_LOG_RETURN`. The message names the symbol; ``where`` is the field under ``monte_carlo.residual`` that asked for it (``("vol",)``
     or ``("by_symbol", symbol)``)."""
 
     def __init__(self, message: str, symbol: str | None = None,
@@ -292,8 +293,8 @@ def estimate_vol(returns: Any, model: str, sessions: int, *, sym: str, as_of: An
     except MissingDependencyError as exc:
         raise ResidualDataError(f"vol garch ({sym}): {exc}", sym, where) from None
     except ValuationError as exc:
-        raise ResidualDataError(f"vol {model} ({sym}, returns to {day}): {exc}; use vol: ewma or "
-                                f"a number in by_symbol", sym, where) from None
+        raise ResidualDataError(f"vol {model} ({sym}, returns to {day}): {exc}; use another vol "
+                                f"model or give it a vol in by_symbol", sym, where) from None
     from scenarios.model.schema import VOL_MAX
 
     out = float(fc.annualised)
