@@ -73,3 +73,36 @@ def test_with_residual_changes_only_the_model_and_the_centring() -> None:
     assert (t.monte_carlo.residual.vol, t.monte_carlo.residual.center) == ("ewma", "median")
     assert t.monte_carlo.residual.scale == 0.9 and t.monte_carlo.residual.correlation == "none"
     assert (s.monte_carlo.residual.vol, s.monte_carlo.residual.center) == ("history", "mean")
+
+
+@pytest.mark.snapshot
+@pytest.mark.parametrize("example", ["tencent_feb_2026", "xiaomi_ai_rerating",
+                                     "spring_festival_subsidies_2026"])
+def test_default_noise_keeps_each_walk_forward_inside_its_binomial_interval(example, csv_source) -> None:
+    """The acceptance of issue 11 on the snapshot for the single- and two-name examples: with
+    the defaults (vol history, center mean) the quarterly walk-forward 2021-2025 covers the
+    5%-95% band inside the binomial 95% interval of its non-overlapping windows. The counts
+    are recomputed here from the walk-forward's own pairs."""
+    from scenarios.backtest.single import walk_forward_scenario
+    from scenarios.model import load_scenario
+
+    sc = load_scenario(ROOT / "examples" / f"{example}.yaml")
+    res = sc.monte_carlo.residual
+    assert (res.vol, res.center) == ("history", "mean")
+    d = walk_forward_scenario(sc, roll="quarterly", start="2021-01-01", end="2025-12-31",
+                              source=csv_source, draws=1000, progress=False).to_dict()
+    scored = [p for p in d["pairs"] if p["scored"]]
+    assert len(scored) >= 20
+    inside = [bool(p["lower"] <= p["realized"] <= p["upper"]) for p in scored]
+    assert inside == [bool(p["inside"]) for p in scored]
+    cov = sum(inside) / len(inside)
+    n = int(d["track"]["n_scored_windows"]) // int(d["track"]["h"])
+    lo, hi = CAL.binomial_interval(n)
+    assert lo <= cov <= hi, (example, cov, n, lo, hi)
+    # a binomial upper bound of 100% cannot catch bands that are far too wide; the PIT can:
+    # its KS distance from uniform stays under the 5% critical value for n independent windows
+    ks = CAL.ks_uniform([p["pit"] for p in scored])
+    assert ks < 1.36 / math.sqrt(n), (example, ks, n)
+    # the same numbers through the benchmark's own path
+    cell = CAL.run_cell(sc, example, "history", "mean", csv_source, 1000, "2021-01-01", "2025-12-31")
+    assert cell.inside == [float(x) for x in inside] and cell.n_independent == n
