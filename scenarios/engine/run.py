@@ -188,7 +188,7 @@ def _add_residual(rs: ResolvedScenario, state: State, sampler: Sampler) -> dict[
         spec = resolve_residual(rs.residual, list(rs.symbols), rs.prices, list(rs.baseline_dates),
                                 rs.horizon, list(rs.benchmark_symbols), label)
     except ResidualDataError as exc:
-        raise rs.error(path + ("vol",), str(exc)) from None
+        raise rs.error(path + exc.where, str(exc)) from None
     except DataUnavailableError as exc:
         raise rs.error(path + ("factor",), f"correlation factor: {exc}") from None
 

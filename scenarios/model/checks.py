@@ -466,21 +466,31 @@ def _hkd_text(x: float) -> str:
 
 
 def _residual_history(scenario: Any, doc: Any, view: Any, symbols: list[str]) -> list[ScenarioError]:
-    """``monte_carlo.residual`` with ``vol: history`` needs ``min_days`` daily returns on or
-    before as_of for every symbol without a ``by_symbol`` vol."""
+    """``monte_carlo.residual`` with an estimated vol (``history``, ``ewma``: ``min_days`` daily
+    returns in the last ``lookback_days``; ``garch``: ``max(min_days, 100)`` in the last
+    ``garch_days``) needs them on or before as_of for every symbol it applies to; the error is
+    located at ``vol`` or at the symbol's ``by_symbol`` entry, whichever asked."""
     cfg = scenario.monte_carlo.residual
     if cfg is None:
         return []
+    from valuation.volatility import MIN_GARCH_OBS
+
     errors: list[ScenarioError] = []
     for sym in symbols:
-        if cfg.by_symbol.get(sym, cfg.vol) != "history":
+        model = cfg.by_symbol.get(sym, cfg.vol)
+        if not isinstance(model, str):
             continue
+        window = cfg.garch_days if model == "garch" else cfg.lookback_days
+        need = max(cfg.min_days, MIN_GARCH_OBS) if model == "garch" else cfg.min_days
         close = view.close(sym).to_numpy(dtype="float64", na_value=float("nan"))
         valid = int(((close > 0) & (close == close)).sum())
-        n = min(cfg.lookback_days, max(valid - 1, 0))  # = len(residual.log_returns(...))
-        if n < cfg.min_days:
-            errors.append(doc.error(("monte_carlo", "residual", "vol"),
-                                    f"vol history: {sym} has {n} daily returns on or before "
-                                    f"{view.as_of.date()} (min_days {cfg.min_days}); give it a vol "
-                                    f"in by_symbol or lower min_days"))
+        n = min(window, max(valid - 1, 0))  # = len(residual.log_returns(...))
+        if n < need:
+            path: tuple[Any, ...] = ("monte_carlo", "residual", "vol")
+            if sym in cfg.by_symbol:
+                path = ("monte_carlo", "residual", "by_symbol",
+                        raw_key(doc, ("monte_carlo", "residual", "by_symbol"), sym))
+            errors.append(doc.error(path, f"vol {model}: {sym} has {n} daily returns on or before "
+                                          f"{view.as_of.date()} (needs {need}); give it a vol in "
+                                          f"by_symbol" + (" or lower min_days" if need == cfg.min_days else "")))
     return errors
