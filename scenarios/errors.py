@@ -77,12 +77,26 @@ class ScenarioErrors(ScenarioError):
         return "\n".join(e.format() for e in errors)
 
 
+class OutputError(ScenariosError):
+    """An output file or folder cannot be written (exists, is a folder, permission, disk full).
+    The message names the path and what to do."""
+
+    exit_code = 2
+
+
 class DataError(ScenariosError):
     """Base class for price-data problems."""
 
 
 class DataUnavailableError(DataError):
     """No source could provide the requested series (offline, unknown symbol, empty range)."""
+
+    exit_code = 3
+
+
+class BadPriceError(DataError):
+    """Prices a run would use hold error-level rows (close <= 0, NaN or infinite). The message
+    names the symbol, the file (or source) and the dates; ``--drop-bad-rows`` drops them."""
 
     exit_code = 3
 

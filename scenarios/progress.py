@@ -67,7 +67,6 @@ def progress(iterable: Iterable[T], total: int | None = None, description: str =
 
 
 def _rich_progress(iterable: Iterable[T], total: int | None, description: str) -> Iterator[T]:
-    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -78,7 +77,10 @@ def _rich_progress(iterable: Iterable[T], total: int | None, description: str) -
         TimeRemainingColumn,
     )
 
-    console = Console(stderr=True, force_terminal=True if os.environ.get("SCENARIOS_PROGRESS") else None)
+    from scenarios.console import make_console
+
+    console = make_console(stderr=True, markup=True,
+                           force_terminal=True if os.environ.get("SCENARIOS_PROGRESS") else None)
     columns = [
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),

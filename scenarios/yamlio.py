@@ -8,6 +8,11 @@ all of them report errors the same way::
 
 Lines and columns are 1-based. Duplicate keys in a mapping are an error (PyYAML would keep
 the last one silently).
+
+Hostile files are refused before they cost time or memory: files over :data:`MAX_FILE_BYTES`,
+nesting deeper than :data:`MAX_DEPTH` (checked on the event stream, before libyaml's recursive
+composer sees it), recursive aliases, and aliases that expand to more than
+:data:`MAX_ALIAS_NODES` nodes ("billion laughs"). Each is a located :class:`ScenarioError`.
 """
 
 from __future__ import annotations
@@ -22,6 +27,13 @@ import yaml
 from scenarios.errors import ScenarioError, ScenarioErrors
 
 PathKey = tuple[str | int, ...]
+
+#: Largest input file read (bytes). Scenario, claims and seed files are a few kB.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+#: Deepest nesting of mappings/sequences (scenario files use fewer than 10 levels).
+MAX_DEPTH = 64
+#: Most nodes that aliases may add by re-use (each ``*alias`` expands its anchor's subtree).
+MAX_ALIAS_NODES = 10_000
 
 
 @dataclass
@@ -85,13 +97,72 @@ def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
+# YAML 1.2 floats: PyYAML (YAML 1.1) reads ``1.0e9``, ``1e9`` and ``1e-3`` as TEXT (it wants a
+# dot and a signed exponent), so ``amount: 1.0e9`` failed with "must be a number".
+import re as _re  # noqa: E402 - local to this one rule
 
-def _walk(node: yaml.Node, path: PathKey, doc: LocatedDoc, loader: _Loader) -> Any:
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    _re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."))
+
+
+@dataclass
+class _Budget:
+    """What one document walk has spent: nodes seen once, nodes re-walked through aliases, and
+    the nodes on the current branch (an alias back to one of them is a cycle)."""
+
+    seen: set[int] = field(default_factory=set)
+    branch: set[int] = field(default_factory=set)
+    alias_nodes: int = 0
+
+
+def _mark_error(doc: LocatedDoc, node: yaml.Node, path: PathKey, message: str) -> ScenarioError:
+    return ScenarioError(message, file=doc.file, line=node.start_mark.line + 1,
+                         column=node.start_mark.column + 1, field=format_path(path) or None)
+
+
+def _walk(node: yaml.Node, path: PathKey, doc: LocatedDoc, loader: _Loader,
+          budget: _Budget | None = None) -> Any:
+    budget = budget if budget is not None else _Budget()
+    ident = id(node)
+    if ident in budget.branch:
+        raise _mark_error(doc, node, path, "recursive alias: the anchor contains an alias to itself "
+                          "(a YAML value cannot contain itself; write the values out)")
+    if ident in budget.seen:
+        budget.alias_nodes += 1
+        if budget.alias_nodes > MAX_ALIAS_NODES:
+            raise _mark_error(doc, node, path, f"aliases expand to more than {MAX_ALIAS_NODES:,} "
+                              "nodes (a \"billion laughs\" file?); write the values out or use "
+                              "fewer nested aliases")
+    else:
+        budget.seen.add(ident)
+    if len(path) > MAX_DEPTH:
+        raise _mark_error(doc, node, path, f"nested deeper than {MAX_DEPTH} levels")
     doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        budget.branch.add(ident)
+        try:
+            return _walk_collection(node, path, doc, loader, budget)
+        finally:
+            budget.branch.discard(ident)
+    return loader.construct_object(node, deep=True)
+
+
+def _walk_collection(node: yaml.Node, path: PathKey, doc: LocatedDoc, loader: _Loader,
+                     budget: _Budget) -> Any:
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
+        try:
+            loader.flatten_mapping(node)
+        except RecursionError:
+            raise _mark_error(doc, node, path, "recursive merge key (<<): the anchor merges "
+                              "itself") from None
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ScenarioError("mapping keys must be plain scalars", file=doc.file,
+                                    line=key_node.start_mark.line + 1,
+                                    column=key_node.start_mark.column + 1, field=format_path(path) or None)
             key = loader.construct_object(key_node, deep=True)
             if isinstance(key, (list, dict)):
                 raise ScenarioError("mapping keys must be plain scalars", file=doc.file,
@@ -104,16 +175,42 @@ def _walk(node: yaml.Node, path: PathKey, doc: LocatedDoc, loader: _Loader) -> A
                                     field=format_path(path + (str(key),)))
             child = path + (key,)
             doc.key_positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            out[key] = _walk(value_node, child, doc, loader)
+            out[key] = _walk(value_node, child, doc, loader, budget)
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, path + (i,), doc, loader) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    return [_walk(item, path + (i,), doc, loader, budget) for i, item in enumerate(node.value)]
+
+
+def _check_depth(text: str, file: str) -> None:
+    """Refuse nesting deeper than :data:`MAX_DEPTH` from the event stream (libyaml's composer
+    recurses in C and would crash the process on a file of 50,000 ``[``)."""
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while True:
+            event = loader.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                return
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise ScenarioError(f"nested deeper than {MAX_DEPTH} levels", file=file,
+                                        line=mark.line + 1, column=mark.column + 1)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # a syntax error: the real parse below reports it with its position
+    finally:
+        loader.dispose()
 
 
 def parse_yaml(text: str, file: str | Path = "<string>") -> LocatedDoc:
     """Parse one YAML document from ``text``; syntax errors become located ScenarioErrors."""
     doc = LocatedDoc(file=str(file), data=None)
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError(f"the file is too large ({len(text):,} characters; input files are "
+                            f"limited to {MAX_FILE_BYTES // (1024 * 1024)} MB)", file=doc.file)
+    _check_depth(text, doc.file)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -139,7 +236,12 @@ def load_yaml(path: str | Path, *, display_name: str | None = None) -> LocatedDo
     p = Path(path)
     name = display_name or str(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as fh:  # never read more than the limit (/dev/zero, a huge file)
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise ScenarioError(f"the file is too large (over {MAX_FILE_BYTES // (1024 * 1024)} MB; "
+                                "input files are limited to that size)", file=name)
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError("file not found", file=name) from None
     except UnicodeDecodeError as exc:
@@ -217,6 +319,8 @@ def _message(err: dict[str, Any]) -> str:
     if kind in {"date_parsing", "date_from_datetime_parsing", "date_type"}:
         return f"must be a date YYYY-MM-DD{got}"
     if kind in {"float_parsing", "float_type", "int_parsing", "int_type"}:
+        if type(given).__name__ == "BoolNotNumber":  # scenarios.model.nobool
+            return f"must be a number, not a boolean (got {given})"
         return f"must be a number{got}"
     if kind == "value_error":
         msg = str(ctx.get("error", err.get("msg", "")))

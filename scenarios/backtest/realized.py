@@ -110,6 +110,7 @@ class CloseCache:
     def __init__(self, source: PriceSource | None = None) -> None:
         self.source = _source(source)
         self._data: dict[str, tuple[np.ndarray, np.ndarray] | str] = {}
+        self._bad: dict[str, np.ndarray] = {}
         self._flat: dict[str, tuple[frozenset[pd.Timestamp], frozenset[pd.Timestamp]]] = {}
 
     def get(self, symbol: str) -> tuple[np.ndarray, np.ndarray] | str:
@@ -130,15 +131,43 @@ class CloseCache:
                 self._flat[sym] = (frozenset(), frozenset())
             else:
                 c = frame["close"]
-                v = c.to_numpy(dtype="float64")
+                v = c.to_numpy(dtype="float64", na_value=np.nan)
                 with np.errstate(invalid="ignore"):
-                    ok = np.isfinite(v) & (v > 0) & ~stale_mask(frame)
-                hit = (c.index.to_numpy(dtype="datetime64[ns]")[ok], v[ok])
+                    valid = np.isfinite(v) & (v > 0)
+                ok = valid & ~stale_mask(frame)
+                days = c.index.to_numpy(dtype="datetime64[ns]")
+                hit = (days[ok], v[ok])
+                self._bad[sym] = days[~valid]
                 kinds = flat_bar_kinds(frame)
                 self._flat[sym] = (frozenset(kinds.index[kinds == "stale"]),
                                    frozenset(kinds.index[kinds == "half_day_close"]))
             self._data[sym] = hit
         return hit
+
+    def screen(self, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> str:
+        """Rows with a missing, infinite or non-positive close in ``(start, end]``: a
+        :class:`~scenarios.errors.BadPriceError` (exit 3, symbol, file, dates), or with
+        ``--drop-bad-rows`` a note saying they were left out ("" when there are none)."""
+        from scenarios.data.screen import describe_dates, drop_bad_rows
+        from scenarios.errors import BadPriceError
+
+        sym = normalize_symbol(symbol)
+        bad = self._bad.get(sym)
+        if bad is None or not bad.size:
+            return ""
+        inside = bad[(bad > start.to_datetime64()) & (bad <= end.to_datetime64())]
+        if not inside.size:
+            return ""
+        dates = describe_dates(pd.DatetimeIndex(inside))
+        csv = getattr(self.source, "csv", None)
+        path = csv.file_of(sym) if csv is not None and hasattr(csv, "file_of") else None
+        where = f"{sym} ({path or getattr(self.source, 'name', 'price source')})"
+        if not drop_bad_rows():
+            raise BadPriceError(
+                f"{where}: {inside.size} row(s) of the realized window {start.date()}..{end.date()} "
+                f"have a close that is missing, infinite or <= 0: {dates}. Fix the data "
+                f"(`scenarios data check {sym}` lists them), or pass --drop-bad-rows to leave them out.")
+        return f"left out {inside.size} row(s) with a bad close ({dates}; --drop-bad-rows)"
 
     def flat(self, symbol: str) -> tuple[frozenset[pd.Timestamp], frozenset[pd.Timestamp]]:
         """``(stale dates, half-day-close dates)`` of ``symbol`` (see :meth:`get`)."""
@@ -230,7 +259,13 @@ def realized_return(symbol: str, start: DateLike, end: DateLike, source: PriceSo
     k: ReturnKind = kind or return_kind(sym)
     if cache is None:
         cache = CloseCache(source)
-    return _window(sym, cache.get(sym), s, e, k, cache.flat(sym))
+    out = _window(sym, cache.get(sym), s, e, k, cache.flat(sym))
+    note = cache.screen(sym, s, e)
+    if note:
+        from dataclasses import replace
+
+        out = replace(out, note=f"{out.note}; {note}" if out.note else note)
+    return out
 
 
 def realized_returns(symbols: Iterable[str], start: DateLike, end: DateLike,

@@ -44,10 +44,11 @@ def make_console() -> Any:
     tables are not cut to 80 columns in files and logs)."""
     import sys
 
-    from rich.console import Console
+    from scenarios.console import make_console
 
     tty = bool(getattr(sys.stdout, "isatty", lambda: False)())
-    return Console(highlight=False, width=None if tty else 160)
+    # markup on: the renderers escape what they interpolate (_e); emoji and control chars off
+    return make_console(markup=True, width=None if tty else 160)
 
 
 def _num(v: Any) -> float | None:
@@ -93,9 +94,9 @@ def _yes(v: Any) -> str:
 
 
 def _e(v: Any) -> str:
-    from rich.markup import escape
+    from scenarios.console import plain
 
-    return escape(str(v))
+    return plain(v)
 
 
 def render_backtest(result: BacktestResult, console: Any) -> None:

@@ -88,8 +88,14 @@ def main(argv: list[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    import warnings
+
     try:
-        result = app(args=args, standalone_mode=False)
+        with warnings.catch_warnings():
+            # numpy's overflow/invalid-value warnings never reach the user: a result that is not
+            # finite is reported by the code that computed it
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result = app(args=args, standalone_mode=False)
         # with standalone_mode=False click RETURNS the code of `raise typer.Exit(n)`
         if isinstance(result, int) and not isinstance(result, bool):
             return result
@@ -98,9 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     except ScenariosError as exc:
         if debug:
             raise
-        from rich.console import Console
+        from scenarios.console import make_console
 
-        Console(stderr=True, highlight=False, soft_wrap=True).print(_format_error(exc), markup=False)
+        make_console(stderr=True, soft_wrap=True).print(_format_error(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -115,8 +121,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if debug:
             raise
+        from scenarios.console import clean_control
+
         print(
-            f"error: unexpected {type(exc).__name__}: {exc}\n"
+            f"error: unexpected {type(exc).__name__}: {clean_control(str(exc))}\n"
             "This is a bug in narrative-scenarios; run again with --debug for the traceback.",
             file=sys.stderr,
         )

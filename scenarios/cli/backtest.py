@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
 
-from scenarios.cli.options import TableJson
+from scenarios.cli.options import TableJson, allow_path_option, drop_bad_rows_option
 
 
 def _bad(message: str, param_hint: str) -> NoReturn:
@@ -44,7 +45,10 @@ def backtest(
                                 help="Windows cut short by the end of the data: exclude or include."),
     no_index: bool = typer.Option(False, "--no-index", help="Skip the index simulation of index scenarios."),
     fmt: TableJson = typer.Option(TableJson.table, "--format", "-f", help="table or json."),
-    save: bool = typer.Option(True, "--save/--no-save", help="Record the result as a run in the store."),
+    record: bool = typer.Option(True, "--record/--no-record", help="Record the result as a run in the store."),
+    no_save: bool = typer.Option(False, "--no-save", hidden=True, help="Old name of --no-record."),
+    allow_path: list[Path] | None = allow_path_option(),
+    drop_bad: bool = drop_bad_rows_option(),
 ) -> None:
     """Score a scenario against what happened: at its as_of, or walked forward with --roll.
 
@@ -52,6 +56,7 @@ def backtest(
 
     The result is recorded as a `backtest` run (see `scenarios runs list`); a file with a grid gives one backtest (and one run) per grid point, then a comparison table.
     """
+    save = record and not no_save
     import json
 
     from scenarios import api

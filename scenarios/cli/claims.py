@@ -64,12 +64,12 @@ def check(
 
 
 def _print_table(results: list[Any], counts: dict[str, int]) -> None:
-    from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    console = Console(highlight=False, soft_wrap=False)
-    if not console.is_terminal:
-        console.width = max(console.width, 180)  # files and pipes get whole rows
+    from scenarios.console import clean_control, make_console
+
+    console = make_console(soft_wrap=False, wide=180)  # files and pipes get whole rows
     table = Table(show_edge=False, pad_edge=False, show_lines=False, expand=False)
     table.add_column("claim", no_wrap=True)
     table.add_column("article said")
@@ -79,18 +79,11 @@ def _print_table(results: list[Any], counts: dict[str, int]) -> None:
         syms = ",".join(r.claim.symbols)
         said = f"{syms} {r.said}" if syms else r.said
         style = _VERDICT_STYLE.get(r.verdict, "")
-        table.add_row(r.claim.id, said, r.data, f"[{style}]{_escape(r.verdict_text)}[/]" if style
-                      else _escape(r.verdict_text))
+        table.add_row(r.claim.id, said, r.data, Text(clean_control(r.verdict_text), style=style))
     console.print(table)
     summary = ", ".join(f"{n} {v}" for v, n in counts.items())
     console.print(f"{len(results)} claims checked: {summary}.")
     console.print(_RULES, style="dim")
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
 
 
 def list_claims(
@@ -100,9 +93,9 @@ def list_claims(
     article: str = typer.Option(None, "--article", help="Only claims of this article (file name or its 3-digit number)."),
 ) -> None:
     """List the claims (id, article, kind, what was said, paraphrase)."""
-    from rich.console import Console
     from rich.table import Table
 
+    from scenarios.console import make_console
     from scenarios.seeds.check import describe_claim
     from scenarios.seeds.claims import load_claims
 
@@ -116,8 +109,8 @@ def list_claims(
         table.add_column(col)
     for c in claims:
         syms = ",".join(c.symbols)
-        table.add_row(c.id, c.kind, f"{syms} {describe_claim(c)}".strip(), _escape(c.paraphrase))
-    console = Console(highlight=False)
+        table.add_row(c.id, c.kind, f"{syms} {describe_claim(c)}".strip(), c.paraphrase)
+    console = make_console()
     console.print(table)
     console.print(f"{len(claims)} claims.")
 

@@ -30,7 +30,9 @@ data_app = typer.Typer(
 
 
 def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    from scenarios.console import make_console
+
+    return make_console(soft_wrap=True)
 
 
 def _num(x: float, digits: int = 4) -> str:
@@ -68,25 +70,26 @@ def import_(
     skipped: list[str] = []
     rows = 0
 
-    def writes():
-        nonlocal rows
-        for sym in symbols:
-            try:
-                frame = src.read(sym)
-            except DataFormatError as exc:
-                if not skip_bad:
-                    raise
-                skipped.append(str(exc))
-                continue
-            rows += len(frame)
-            covered = (MIN_DATE, frame.index[-1].date()) if len(frame) else None
-            yield BarWrite(sym, frame, "csv", covered=covered, origin=str(src.file_of(sym)),
-                           fingerprint=src.fingerprint(sym))
-
     t0 = time.perf_counter()
-    store = BarStore()
+    # read every file first: all bad files are listed at once, and nothing is imported then
+    batch: list[BarWrite] = []
+    for sym in symbols:
+        try:
+            frame = src.read(sym)
+        except DataFormatError as exc:
+            skipped.append(str(exc))
+            continue
+        rows += len(frame)
+        covered = (MIN_DATE, frame.index[-1].date()) if len(frame) else None
+        batch.append(BarWrite(sym, frame, "csv", covered=covered, origin=str(src.file_of(sym)),
+                              fingerprint=src.fingerprint(sym)))
+    if skipped and not skip_bad:
+        raise DataFormatError(
+            f"{len(skipped)} of {len(symbols)} files in {folder} are malformed; nothing was imported "
+            "(fix them, or pass --skip-bad to import the others):\n" + "\n".join(f"  {m}" for m in skipped))
+    store = BarStore(timeout=None)  # an import waits for a busy store (SCENARIOS_STORE_TIMEOUT)
     with store:
-        n = store.write_many(writes())
+        n = store.write_many(batch)
     out = _out()
     out.print(f"imported {n} series ({rows:,} rows) from {folder} into {store.path} "
               f"in {time.perf_counter() - t0:.2f} s")
@@ -99,7 +102,7 @@ def list_(fmt: TableJson = typer.Option(TableJson.table, "--format", help="table
     """Series in the store: symbol, first, last, rows, source."""
     from scenarios.store.bars import BarStore
 
-    with BarStore() as store:
+    with BarStore(read_only=True) as store:  # listing works on a read-only store
         infos = store.list()
         path = store.path
     if fmt is TableJson.json:

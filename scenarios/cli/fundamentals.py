@@ -25,7 +25,9 @@ SHOWN = ("revenue", "net_income", "operating_income", "eps_diluted", "shares_dil
 
 
 def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True, markup=False)
+    from scenarios.console import make_console
+
+    return make_console(soft_wrap=True)
 
 
 def _fmt(p: Picked) -> str:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import typer
 
 
 class TableJson(str, Enum):
@@ -18,3 +22,33 @@ class TableJsonCsv(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+def _allow_paths(values: list[Path] | None) -> list[Path] | None:
+    from scenarios.model.loader import allow_paths
+
+    allow_paths(values)  # called on every invocation: no folder leaks into the next command
+    return values
+
+
+def allow_path_option() -> Any:
+    """``--allow-path DIR`` (repeatable): folders an ``extends`` may name besides the extending
+    file's own folder tree."""
+    return typer.Option(None, "--allow-path", metavar="DIR", callback=_allow_paths,
+                        help="Let `extends` also name files in DIR (default: only the scenario "
+                             "file's folder and below). Repeatable.")
+
+
+def _drop_bad_rows(value: bool) -> bool:
+    from scenarios.data.screen import set_drop_bad_rows
+
+    set_drop_bad_rows(value)  # called on every invocation: the choice never outlives the command
+    return value
+
+
+def drop_bad_rows_option() -> Any:
+    """``--drop-bad-rows``: leave out rows whose close is missing, infinite or <= 0 (with a
+    warning) instead of stopping with exit 3."""
+    return typer.Option(False, "--drop-bad-rows", callback=_drop_bad_rows,
+                        help="Leave out price rows whose close is missing, infinite or <= 0 "
+                             "(warned) instead of stopping with exit 3.")

@@ -11,6 +11,31 @@ from pathlib import Path
 
 import typer
 
+from scenarios.cli.options import allow_path_option
+
+
+def _looks_like_file(target: str) -> bool:
+    """The rule of :func:`scenarios.api.report_view`: a YAML name or an existing file."""
+    return target.lower().endswith((".yaml", ".yml")) or Path(target).is_file()
+
+
+def _recorded_view(run_id: str):  # -> ReportView
+    """The report view of a recorded run; a line on stderr per symbol whose price rows changed
+    since it was recorded (also noted in the report)."""
+    from scenarios.console import make_console
+    from scenarios.data.fingerprint import data_changes
+    from scenarios.report.sources import view_for_result
+    from scenarios.results import result_of
+    from scenarios.store.runs import load_run, run_info
+
+    info = run_info(run_id)
+    record = result_of(info.kind, load_run(info.id), what=f"run {info.id}")
+    changes = data_changes(record.to_dict())
+    err = make_console(stderr=True)
+    for line in changes:
+        err.print(f"note: {line}", style="yellow", markup=False)
+    return view_for_result(record, run_id=info.id, kind=info.kind, data_changes=changes)
+
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
@@ -24,6 +49,8 @@ def register(app: typer.Typer) -> None:
                                         help="Also write every chart as a PNG into DIR (for slides)."),
         draws: int | None = typer.Option(None, "--draws", help="FILE only: override monte_carlo.draws."),
         seed: int | None = typer.Option(None, "--seed", help="FILE only: override monte_carlo.seed."),
+        force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
+        allow_path: list[Path] | None = allow_path_option(),
     ) -> None:
         """Write a self-contained HTML report (inline charts, opens offline) of a run or scenario.
 
@@ -31,14 +58,18 @@ def register(app: typer.Typer) -> None:
 
         Examples: scenarios report examples/us_ai_capex_2026.yaml --png slides/ ; scenarios report r20251231-120000 --out bt.html (a run id prefix from scenarios runs list).
         """  # noqa: E501 - typer wraps the help text itself
-        from rich.console import Console
-
         from scenarios import api
+        from scenarios.console import make_console
+        from scenarios.outputs import check_file, check_folder
         from scenarios.report import chart_specs, write_report
         from scenarios.report.html import SECTIONS
 
-        console = Console(highlight=False)
-        view = api.report_view(target, draws=draws, seed=seed)
+        console = make_console()
+        check_file(out, force=force)  # before any work: the report must have somewhere to go
+        if png is not None:
+            check_folder(png, "--png")
+        view = (api.report_view(target, draws=draws, seed=seed) if _looks_like_file(target)
+                else _recorded_view(target))
         n_charts = len(chart_specs(view))
         write_report(view, out, png)
         present = {

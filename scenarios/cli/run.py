@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from scenarios.cli.options import TableJsonCsv
+from scenarios.cli.options import TableJsonCsv, allow_path_option, drop_bad_rows_option
 
 if TYPE_CHECKING:
     from scenarios.results import RunResult
@@ -22,23 +22,35 @@ TEMPLATE_KINDS = ("capex", "subsidy", "rerating", "index", "shock")
 
 
 def _stderr():
-    from rich.console import Console
+    from scenarios.console import make_console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return make_console(stderr=True, soft_wrap=True)
 
 
 def _stdout():
-    from rich.console import Console
+    from scenarios.console import make_console
 
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console.width = max(console.width, 140)  # files and pipes: do not fold tables at 80
-    return console
+    return make_console(wide=140)  # files and pipes: do not fold tables at 80
 
 
 def _slug(name: str) -> str:
-    s = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-")
-    return s[:120] or "scenario"
+    """A file-name stem for ``name``: safe characters only; a long name is cut and a short hash
+    of the whole name appended, so grid points that differ only at the end never share files."""
+    import hashlib
+
+    s = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "scenario"
+    if len(s) > 120:
+        s = f"{s[:100]}-{hashlib.blake2b(name.encode('utf-8'), digest_size=4).hexdigest()}"
+    return s
+
+
+def _unique_stem(name: str, used: set[str]) -> str:
+    """:func:`_slug`, made unique among the stems already written by this command."""
+    stem, n = _slug(name), 2
+    while stem.lower() in used:
+        stem, n = f"{_slug(name)}-{n}", n + 1
+    used.add(stem.lower())
+    return stem
 
 
 def _pct(x: float | None) -> str:
@@ -52,6 +64,7 @@ def validate_cmd(
     files: list[Path] = typer.Argument(..., help="Scenario YAML files.", metavar="FILE..."),
     no_data: bool = typer.Option(False, "--no-data",
                                  help="Skip the checks that need prices (unknown symbols, P/E cross-check)."),
+    allow_path: list[Path] | None = allow_path_option(),
 ) -> None:
     """Check scenario files and list every error (file:line:col field: message). Exit 2 if any."""
     from scenarios import api
@@ -84,14 +97,20 @@ def _typed(result: Any) -> RunResult:
 
 
 def _table(result: Any):
-    """The run's table: one row per symbol, then the index lines worth showing."""
-    from rich.markup import escape
+    """The run's table: one row per symbol, then the index lines worth showing. Names and
+    labels come from the file: they print verbatim (never markup, control characters shown)."""
     from rich.table import Table
+    from rich.text import Text
+
+    from scenarios.console import clean_control
+
+    def verbatim(text: str) -> Text:
+        return Text(clean_control(text))
 
     r = _typed(result)
     title = (f"{r.name}: {r.as_of} -> {r.horizon}, {r.draws:,} draws, "
              f"seed {r.seed} ({_kinds_text([f.return_kind for f in r.forecasts])}; prices in listing currency)")
-    t = Table(title=escape(title), title_justify="left", show_edge=False, pad_edge=False)
+    t = Table(title=verbatim(title), title_justify="left", show_edge=False, pad_edge=False)
     t.add_column("symbol", no_wrap=True)
     t.add_column("return", no_wrap=True)
     for col in ("baseline", "median price", "median", "5%..95%", "P(up)", "s.e. pp",
@@ -99,13 +118,14 @@ def _table(result: Any):
         t.add_column(col, justify="right", no_wrap=True)
     t.add_column("moved most by (pp)", overflow="fold")
     for f in r.forecasts:
+        top_txt: Any
         if f.top_driver and f.top_driver_pp is not None:
-            top_txt = escape(f"{f.top_driver} {f.top_driver_pp:+.1f} pp")
+            top_txt = verbatim(f"{f.top_driver} {f.top_driver_pp:+.1f} pp")
         elif f.top_driver:  # a run recorded before the attribution (schema 1-2): a log term
-            top_txt = escape(f"{f.top_driver} {float(f.top_driver_log or 0.0):+.3f} log")
+            top_txt = verbatim(f"{f.top_driver} {float(f.top_driver_log or 0.0):+.3f} log")
         else:
             top_txt = "-"
-        t.add_row(f.symbol, f.return_kind, _money(f.baseline_price), _money(f.median_price),
+        t.add_row(verbatim(f.symbol), f.return_kind, _money(f.baseline_price), _money(f.median_price),
                   _pct(f.median_return), f"{_pct(f.return_p05)}..{_pct(f.return_p95)}",
                   _share(f.prob_up), _se_text(f.median_return_se, f.prob_up_se),
                   "-" if f.point_return is None else _pct(f.point_return), top_txt)
@@ -115,7 +135,7 @@ def _table(result: Any):
             continue
         t.add_row(line.name, row.return_kind, "", "", _pct(row.median_return),
                   f"{_pct(row.return_p05)}..{_pct(row.return_p95)}",
-                  _share(row.prob_up), "", "", escape(line.note),
+                  _share(row.prob_up), "", "", verbatim(line.note),
                   style="bold" if line.label == "index" else None)
     return t
 
@@ -163,17 +183,21 @@ def _summary_csv(result: RunResult) -> str:
     return s.to_csv(index=False, float_format="%.10g", lineterminator="\n")
 
 
-def _write_out(result: RunResult, folder: Path) -> list[Path]:
+def _write_out(result: RunResult, folder: Path, used: set[str] | None = None) -> list[Path]:
+    """Write the three output files of ``result`` into ``folder``, each atomically; ``used``
+    (the stems this command wrote already) keeps grid points from sharing file names."""
     import json
 
     import numpy as np
     import pandas as pd
 
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = _slug(result.name)
+    from scenarios.outputs import atomic_path, check_folder, write_text
+
+    check_folder(folder)
+    stem = _unique_stem(result.name, used if used is not None else set())
     paths = [folder / f"{stem}.json", folder / f"{stem}.csv", folder / f"{stem}.draws.csv"]
-    paths[0].write_text(json.dumps(result.to_dict(include_draws=True), allow_nan=False) + "\n", encoding="utf-8")
-    paths[1].write_text(_summary_csv(result), encoding="utf-8")
+    write_text(paths[0], json.dumps(result.to_dict(include_draws=True), allow_nan=False) + "\n")
+    write_text(paths[1], _summary_csv(result))
     draws = result.engine
     cols: dict[str, Any] = {"draw": np.arange(draws.draws)}
     for j, sym in enumerate(draws.symbols):
@@ -182,7 +206,8 @@ def _write_out(result: RunResult, folder: Path) -> list[Path]:
     if draws.index_return is not None:
         cols["index return"] = draws.index_return
         cols["index return (baseline weights)"] = draws.index_return_before
-    pd.DataFrame(cols).to_csv(paths[2], index=False, float_format="%.10g", lineterminator="\n")
+    with atomic_path(paths[2]) as tmp:
+        pd.DataFrame(cols).to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
     return paths
 
 
@@ -194,28 +219,49 @@ def run_cmd(
     out: Path | None = typer.Option(None, "--out", help="Also write JSON (every draw), summary CSV "
                                     "and draws CSV into this folder."),
     record: bool = typer.Option(True, "--record/--no-record", help="Record the run in the store."),
+    no_save: bool = typer.Option(False, "--no-save", hidden=True, help="Old name of --no-record."),
+    allow_path: list[Path] | None = allow_path_option(),
+    drop_bad: bool = drop_bad_rows_option(),
 ) -> None:
-    """Run a scenario: predicted price and return per symbol, 5-95% band, top driver, index line."""
+    """Run a scenario: predicted price and return per symbol, 5-95% band, top driver, index line.
+
+    Each grid point's output files are written before it is recorded (a run whose files could
+    not be written is not recorded); a run that cannot be recorded exits 5 after its results
+    are shown (--no-record runs without the store)."""
     import json
 
     from scenarios import api
-    from scenarios.errors import ScenariosError
+    from scenarios.errors import ScenariosError, StoreError
 
+    record = record and not no_save
     err, console = _stderr(), _stdout()
+    if out is not None:  # before any work: a folder that cannot be written fails now, not after
+        from scenarios.outputs import check_folder
+
+        check_folder(out)
     payloads: list[Any] = []
+    used: set[str] = set()
+    store_error: ScenariosError | None = None
+    n_runs = n_lost = 0
     for result in api.iter_run(file, draws=draws, seed=seed):
+        n_runs += 1
         for w in result.warnings:
             err.print(w if "warning:" in w else f"warning: {w}", style="yellow", markup=False)
         for n in result.notes:
             err.print(f"note: {n}", style="dim", markup=False)
+        # outputs first: a run whose files could not be written is not recorded
+        written = _write_out(result, out, used) if out is not None else []
         run_id = None
-        if record:
+        if record and store_error is None:
             try:
                 run_id = api.record(result)
-            except ScenariosError as exc:
-                err.print(f"warning: the run was not recorded in the store: {exc}", style="yellow",
-                          markup=False)
-        written = _write_out(result, out) if out is not None else []
+            except ScenariosError as exc:  # results are still shown; the exit code says "not recorded"
+                store_error = exc
+        if record and run_id is None:
+            n_lost += 1
+        if fmt != "table":
+            for p in written:  # stdout carries the JSON/CSV; say where the files went on stderr
+                err.print(f"wrote {p}", markup=False)
         if fmt == "table":
             console.print(_table(result))
             console.print("noise-free: every parameter at its mean, no market noise (what the "
@@ -232,12 +278,19 @@ def run_cmd(
             payload["run_id"] = run_id
             payloads.append(payload)
         else:
-            text = _summary_csv(result)
+            from scenarios.console import clean_control
+
+            text = clean_control(_summary_csv(result))  # a name's ESC never reaches the terminal raw
             typer.echo(text if not payloads else text.split("\n", 1)[1], nl=False)
             payloads.append(None)
     if fmt == "json":
         data = payloads[0] if len(payloads) == 1 else payloads
         typer.echo(json.dumps(data, indent=2, allow_nan=False))
+    if store_error is not None:
+        where = f" and written to {out}" if out is not None else ""
+        what = "the run was" if n_runs == 1 else f"{n_lost} of {n_runs} grid runs were"
+        raise StoreError(f"{what} computed (results above{where}) but NOT recorded in the store: "
+                         f"{store_error} Pass --no-record to run without the store.")
 
 
 # ---------------------------------------------------------------------------- new
@@ -267,9 +320,11 @@ def new_cmd(
     if out is None:
         typer.echo(text, nl=False)
         return
-    if out.exists() and not force:
+    from scenarios.outputs import check_file, write_text
+
+    if out.exists() and not out.is_dir() and not force:
         raise typer.BadParameter(f"{out} exists (use --force to overwrite)", param_hint="--out")
-    out.write_text(text, encoding="utf-8")
+    write_text(check_file(out, force=force), text)
     _stdout().print(f"wrote {out}", markup=False)
 
 

@@ -110,7 +110,7 @@ def list_cmd(
     console = make_console()
     if not runs:
         console.print("no recorded runs" + (f" of kind {kind!r}" if kind else "")
-                      + " (record one with `scenarios run FILE` or `scenarios backtest FILE`)")
+                      + " (record one with `scenarios run FILE` or `scenarios backtest FILE`)", markup=False)
         return
     table = Table(show_edge=False, pad_edge=False)
     for col in ("id", "kind", "name", "created (UTC)", "summary"):
@@ -140,16 +140,16 @@ def show_cmd(
     except IncompatibleRunError as exc:
         # `runs show` is the store's viewer: show what is stored, and say why it is not typed
         typed = None
-        from rich.console import Console
+        from scenarios.console import make_console
 
-        Console(stderr=True, highlight=False).print(f"note: {exc}; shown as stored", style="yellow",
-                                                    markup=False)
+        make_console(stderr=True).print(f"note: {exc}; shown as stored", style="yellow", markup=False)
     if typed is not None:
         payload = typed.to_dict()
     if fmt == "json":
         typer.echo(json.dumps({"id": info.id, "kind": info.kind, "name": info.name,
                                "created_at": info.created_at.isoformat(),
-                               "file_sha256": info.file_sha256, "payload": payload},
+                               "file_sha256": info.file_sha256, "payload": payload,
+                               "data_changed": _data_changes(payload)},
                               indent=2, ensure_ascii=False))
         return
     from scenarios.backtest.render import make_console, render_backtest
@@ -162,6 +162,16 @@ def show_cmd(
         render_backtest(typed, console)
     else:
         render_payload(payload, console)
+    for line in _data_changes(payload):
+        console.print(f"note: {line}", markup=False, style="yellow")
+
+
+def _data_changes(payload: dict[str, Any]) -> list[str]:
+    """Symbols whose price rows differ from those the run recorded (see
+    :mod:`scenarios.data.fingerprint`); nothing for runs recorded before fingerprints."""
+    from scenarios.data.fingerprint import data_changes
+
+    return data_changes(payload)
 
 
 # ---------------------------------------------------------------------------- compare

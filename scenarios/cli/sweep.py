@@ -6,11 +6,12 @@ Only typer is imported at module level; numpy/pandas and the simulation load ins
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
 
-from scenarios.cli.options import TableJson
+from scenarios.cli.options import TableJson, allow_path_option
 
 
 def _bad(message: str, param_hint: str) -> NoReturn:
@@ -58,6 +59,7 @@ def sweep(
     top: int = typer.Option(5, "--top", min=1, help="How many best and worst schemes to show."),
     output: TableJson = typer.Option(TableJson.table, "--format", "-f",
                                      help="table (for people) or json (for programs)."),
+    allow_path: list[Path] | None = allow_path_option(),
 ) -> None:
     """Sweep tilt variants of a scenario's index scheme over its as_of..horizon window.
 
@@ -103,13 +105,12 @@ def sweep(
 
 
 def _print_table(res: Any, best: Any, worst: Any, base_row: Any, n: int) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(highlight=False, soft_wrap=False, emoji=False)
-    if not console.is_terminal:
-        console.width = max(console.width, 200)
+    from scenarios.console import make_console
+
+    console = make_console(soft_wrap=False, wide=200)
     tilt_cols = [c for c in best.columns if c.startswith("tilt:")]
     console.print(Text(f"{n} schemes, {res.start.date()}..{res.end.date()} (price returns), "
                        f"{res.index_symbol} {res.index_total_return:+.2%}"))

@@ -83,13 +83,12 @@ def _day(text: str) -> Any:
 
 
 def _table(columns: list[str], rows: list[list[str]], footer: str | None = None) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(highlight=False, soft_wrap=False, emoji=False)
-    if not console.is_terminal:
-        console.width = max(console.width, 160)  # files and pipes get whole rows
+    from scenarios.console import make_console
+
+    console = make_console(soft_wrap=False, wide=160)  # files and pipes get whole rows
     table = Table(show_edge=False, pad_edge=False)
     for col in columns:
         table.add_column(col)

@@ -243,6 +243,8 @@ def check_frame(symbol: str, frame: pd.DataFrame, *, splits: pd.Series | None = 
 
     # prices present and positive ---------------------------------------------------------
     out.add_mask("missing_close", "error", np.isnan(c), lambda rows: "close is missing")
+    out.add_mask("infinite_price", "error", np.isinf(o) | np.isinf(h) | np.isinf(low) | np.isinf(c),
+                 lambda rows: "a price is infinite")
     ohl_missing = np.isnan(o) | np.isnan(h) | np.isnan(low)
     if ohl_missing.any():
         def _which(rows: np.ndarray) -> str:
@@ -311,6 +313,22 @@ def check_frame(symbol: str, frame: pd.DataFrame, *, splits: pd.Series | None = 
     out.add_mask("jump", "warning", jump,
                  lambda rows: f"close {_fmt(prev[rows[0]])} -> {_fmt(c[rows[0]])} "
                               f"({100 * ret[rows[0]]:+.1f}%) with no split recorded", group=False)
+
+    # one-day spikes that revert (left out of volatility estimates by run/backtest) -----------
+    from scenarios.data.screen import SPIKE_FACTOR, spike_dates
+
+    spikes = spike_dates(pd.Series(c, index=idx))
+    if len(spikes):
+        pos = {d: i for i, d in enumerate(idx)}
+        def _spike(rows: np.ndarray) -> str:
+            i = int(rows[0])
+            before = c[:i][np.isfinite(c[:i]) & (c[:i] > 0)]
+            after = c[i + 1:][np.isfinite(c[i + 1:]) & (c[i + 1:] > 0)]
+            return (f"close {_fmt(c[i])} between {_fmt(before[-1]) if len(before) else '?'} and "
+                    f"{_fmt(after[0]) if len(after) else '?'}: a one-day spike (over {SPIKE_FACTOR:g}x "
+                    "both neighbours) that reverts; runs leave it out of volatility estimates")
+        out.add_mask("spike", "warning", np.isin(np.arange(len(idx)), [pos[d] for d in spikes]),
+                     _spike, group=False)
 
     order = {"error": 0, "warning": 1}
     issues = tuple(sorted(out.issues, key=lambda i: (order[i.severity], i.check, i.first)))

@@ -37,7 +37,7 @@ from scenarios.data.base import DateLike, PriceSource
 from scenarios.data.csvdir import CsvDirSource, exchange_tz, slice_frame
 from scenarios.data.frame import COLUMNS
 from scenarios.data.symbols import normalize_symbol
-from scenarios.errors import DataUnavailableError, StoreError, YahooUnreachableError
+from scenarios.errors import DataError, DataUnavailableError, StoreError, YahooUnreachableError
 
 if TYPE_CHECKING:
     from scenarios.data.yahoo import YahooSource
@@ -193,14 +193,17 @@ class Resolver:
         for sym in dict.fromkeys(syms):
             entry = self._memo.get(sym) or self._new_entry(sym)
             if self._gaps(sym, entry, start, end):
-                w = self._csv_update(sym, entry)
+                try:
+                    w = self._csv_update(sym, entry)
+                except DataError:  # a malformed file: `get` raises it for this symbol alone
+                    continue
                 if w is not None:
                     writes.append(w)
         self._persist(writes)
         for sym in dict.fromkeys(syms):
             try:
                 self._resolve(sym, start, end)
-            except DataUnavailableError:
+            except DataError:  # unknown symbol or malformed file: `get` raises it for this one
                 continue
 
     # -- internals -----------------------------------------------------------------------
@@ -219,6 +222,8 @@ class Resolver:
             log.warning("price store unavailable, continuing without it: %s", exc)
             self.store = None
             return
+        finally:
+            self._release()
         for sym in syms:
             info = infos.get(sym)
             self._memo[sym] = _Entry(
@@ -263,6 +268,15 @@ class Resolver:
             self.store.write_many(writes)
         except StoreError as exc:  # a locked or read-only store must not stop a run
             log.warning("could not cache prices in the store (%s); continuing in memory", exc)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        """Close the store connection between uses: DuckDB locks the file for as long as a
+        process holds it open, and other processes (recording their runs) must not wait for
+        this one to finish."""
+        if self.store is not None:
+            self.store.close()
 
     def _resolve(self, symbol: str, start: DateLike, end: DateLike) -> pd.DataFrame:
         sym = normalize_symbol(symbol)

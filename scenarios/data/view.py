@@ -34,6 +34,8 @@ class PriceView:
         self._source = source
         self.as_of: pd.Timestamp = ts
         self._cache: dict[str, pd.DataFrame] = {}
+        #: warnings about the prices used (dropped bad rows, spikes left out of estimates)
+        self.warnings: list[str] = []
 
     def __repr__(self) -> str:
         return f"PriceView(as_of={self.as_of.date()}, source={getattr(self._source, 'name', self._source)!r})"
@@ -89,7 +91,10 @@ class PriceView:
 
         sym = normalize_symbol(symbol)
         hist = self.history(sym)
-        closes = hist["close"][~stale_mask(hist)].dropna()  # a stale bar is not that day's close
+        closes = hist["close"][~stale_mask(hist)]  # a stale bar is not that day's close
+        if len(closes):  # the baseline row must be a real price (or dropped, --drop-bad-rows)
+            self._screen_bad(sym, closes.iloc[-1:], "the baseline close")
+            closes = closes[~closes.index.isin(_bad(closes))]
         if closes.empty:
             raise DataUnavailableError(f"no close for {sym} on or before {self.as_of.date()}")
         last = closes.index[-1]
@@ -99,6 +104,58 @@ class PriceView:
                 f"more than {max_staleness_days} days stale"
             )
         return last, float(closes.iloc[-1])
+
+    def origin(self, symbol: str) -> str:
+        """Where ``symbol``'s bars come from, for messages: the CSV file when known, else the
+        source's name."""
+        sym = normalize_symbol(symbol)
+        csv = getattr(self._source, "csv", None)
+        file_of = getattr(csv, "file_of", None) or getattr(self._source, "file_of", None)
+        if callable(file_of):
+            path = file_of(sym)
+            if path is not None:
+                return str(path)
+        source_of = getattr(self._source, "source_of", None)
+        name = source_of(sym) if callable(source_of) else None
+        return str(name or getattr(self._source, "name", type(self._source).__name__))
+
+    def _screen_bad(self, sym: str, window: pd.Series, what: str) -> pd.Series:
+        from scenarios.data.screen import bad_close_dates, describe_dates, drop_bad_rows
+        from scenarios.errors import BadPriceError
+
+        bad = bad_close_dates(window)
+        if not len(bad):
+            return window
+        where = f"{sym} ({self.origin(sym)})"
+        if not drop_bad_rows():
+            raise BadPriceError(
+                f"{where}: {len(bad)} row(s) in {what} have a close that is missing, infinite or "
+                f"<= 0: {describe_dates(bad)}. Fix the data (`scenarios data check {sym}` lists "
+                "them), or pass --drop-bad-rows to leave those rows out.")
+        self._warn(f"warning: {where}: dropped {len(bad)} row(s) with a missing, infinite or "
+                   f"non-positive close from {what}: {describe_dates(bad)} (--drop-bad-rows)")
+        return window[~window.index.isin(bad)]
+
+    def _warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    def screened_close(self, symbol: str, lookback: int) -> pd.Series:
+        """The last ``lookback + 1`` closes on or before ``as_of`` (the window of ``lookback``
+        daily returns) for an estimate: error-level rows stop the run (or are dropped with
+        ``--drop-bad-rows``), one-day spikes that revert are left out with a warning."""
+        from scenarios.data.screen import describe_dates, spike_dates
+
+        sym = normalize_symbol(symbol)
+        closes = self.close(sym)
+        window = closes.iloc[-(lookback + 1):] if lookback > 0 else closes
+        window = self._screen_bad(sym, window, f"the {lookback}-session estimation window")
+        spikes = spike_dates(window)
+        if len(spikes):
+            self._warn(f"warning: {sym} ({self.origin(sym)}): one-day price spike(s) that revert on "
+                       f"{describe_dates(spikes)} left out of the volatility estimate")
+            window = window[~window.index.isin(spikes)]
+        return window
 
     def close_substitution(self, symbol: str, day: pd.Timestamp) -> str | None:
         """How the close of ``day`` (from :meth:`last_close`) stands for ``as_of``: ``"stale"``
@@ -123,3 +180,9 @@ class PriceView:
             except Exception:  # noqa: BLE001 - no calendar for this symbol: nothing to say
                 pass
         return "half_day" if kinds.get(day) == "half_day_close" else None
+
+
+def _bad(closes: pd.Series) -> pd.DatetimeIndex:
+    from scenarios.data.screen import bad_close_dates
+
+    return bad_close_dates(closes)

@@ -6,10 +6,14 @@ symbol ``j`` and draw, one more log-return term labelled ``residual``::
 
     residual_j = drift_j + s_j * Z_j,        s_j = scale * vol_j * sqrt(T_j / 252)
 
-* ``vol_j`` is annualized: ``history`` estimates it as ``sd(daily log returns) * sqrt(252)``
-  (ddof 1) over the last ``lookback_days`` returns of the adjusted closes on or before
-  ``as_of``, read through the run's :class:`~scenarios.data.view.PriceView` (no look-ahead);
-  a number is used as given; ``by_symbol`` overrides per symbol.
+* ``vol_j`` is annualized, from the daily log returns of the adjusted closes on or before
+  ``as_of`` (read through the run's :class:`~scenarios.data.view.PriceView`: no look-ahead),
+  by :func:`valuation.volatility.forecast_vol` (see :func:`estimate_vol`): ``history`` =
+  ``sd(ddof 1) * sqrt(252)`` of the last ``lookback_days`` returns; ``ewma`` = RiskMetrics
+  (lambda 0.94) over the same window; ``garch`` = GARCH(1,1) through the optional ``arch``
+  package over the last ``garch_days`` returns, whose horizon variance (the sum of the per-session
+  forecasts) is returned as ``vol_j^2 * T_j / 252``. A number is used as given; ``by_symbol``
+  overrides per symbol.
 * ``T_j`` counts the trading sessions of the symbol's exchange (``scenarios.data.calendar``)
   after its baseline close and on or before the horizon. Sessions past the end of the calendar
   (far future dates) are counted as business days. With the same 252 on both sides the shock
@@ -26,15 +30,18 @@ symbol ``j`` and draw, one more log-return term labelled ``residual``::
   definite matrix by clipping eigenvalues and used through its Cholesky factor). With
   ``student_t`` and a correlation the draws are multivariate t (one chi-square per draw, shared
   by the symbols: market-wide fat tails); with ``none`` each symbol has its own.
-* ``center: median`` (default): ``drift_j = 0``, the drivers' price is the median outcome:
-  neutral drivers give a median return of exactly 0 and P(up) = 50% (up to sampling), so a
-  median-based hit rate or IC carries no volatility bias; the expected price is higher than
-  the drivers' by ``E[exp(s_j Z)]`` (``exp(s_j^2 / 2)`` for a normal: +20% for a 60%-vol stock
-  over a year). ``center: mean``: ``drift_j = -log E[exp(s_j Z)]`` (``-s_j^2 / 2`` for a
-  normal), so the expected price equals the drivers' price and an index (a weighted sum of
-  simple returns) is unbiased too; the median return is then below the drivers' by ``s_j^2 /
-  2`` (-0.18 in log, -16.5% simple, for 60% vol over a year) and a neutral scenario has
-  P(up) < 50%.
+* ``center: mean`` (default): ``drift_j = -log E[exp(s_j Z)]`` (``-s_j^2 / 2`` for a normal),
+  so the expected price equals the drivers' price. Means aggregate: an index (weights x simple
+  returns) then has the expected return of its drivers, exactly the weighted mean of its
+  members' expected returns, and neutral drivers give E[return] = 0 for every member and the
+  index. The median return is below the drivers' by about ``s_j^2 / 2`` (-0.18 in log, -16.5%
+  simple, for 60% vol over a year) and a neutral scenario has P(up) < 50%. ``center: median``:
+  ``drift_j = 0``, the drivers' price is the median outcome; the expected price is then higher
+  than the drivers' by ``E[exp(s_j Z)]`` (``exp(s_j^2 / 2)``: +20% for a 60%-vol stock over a
+  year), and an index, whose vol is lower than its members', has a median above theirs. No
+  centring makes medians aggregate (the median of a sum is not the sum of medians): the result
+  reports both (``mean_return`` and ``median_return``). Chosen by
+  ``benchmarks/calibration.py`` (docs/backtesting.md, "Calibration of the market noise").
 
 Random streams (see :mod:`scenarios.engine.sampling`): ``monte_carlo.residual/<symbol>`` per
 symbol, ``monte_carlo.residual/factor``, ``monte_carlo.residual/chi2[/<symbol>]``: same seed ->
@@ -62,14 +69,30 @@ T_CLIP = 10.0
 MIN_PAIR_DAYS = 20
 #: stream key prefix of the residual
 STREAM = "monte_carlo.residual"
+#: the largest log-return sd of the residual over the horizon: beyond it the 5% quantile of the
+#: price is below 1% of P0 even before any centring drift, and a mean-centred draw can underflow
+#: to a price of exactly 0 (a return of -100%) in floating point
+MAX_SD = 3.0
+#: the lowest log return a residual draw may reach (drift + sd x the lowest shock: -T_CLIP for
+#: student_t, -8.5 for a normal, whose draws below that have probability < 2e-17): a price of
+#: exp(-30) = 9e-14 x P0 is still a return above -100% in floating point
+MIN_LOG_RETURN = -30.0
+#: the lowest normal shock considered reachable (as the drivers' normal parameters)
+NORMAL_FLOOR = 8.5
 
 
 class ResidualDataError(ValueError):
-    """Not enough price history for ``vol: history`` (message names the symbol)."""
+    """A residual that cannot be built: too little price history, the optional ``arch``
+    package missing for ``garch``, a fit that does not converge or forecasts above
+    ``schema.VOL_MAX``, a horizon sd above :data:`MAX_SD` or draws below
+    :data:`MIN_LOG_RETURN`. The message names the symbol; ``where`` is the field under ``monte_carlo.residual`` that asked for it (``("vol",)``
+    or ``("by_symbol", symbol)``)."""
 
-    def __init__(self, message: str, symbol: str | None = None) -> None:
+    def __init__(self, message: str, symbol: str | None = None,
+                 where: tuple[str, ...] = ("vol",)) -> None:
         super().__init__(message)
         self.symbol = symbol
+        self.where = where
 
 
 @dataclass
@@ -123,6 +146,13 @@ def log_returns(closes: Any, lookback: int) -> Any:
     c = c[c > 0]
     r = np.log(c).diff().iloc[1:]
     return r.iloc[-lookback:]
+
+
+def _closes(view: Any, symbol: str, lookback: int) -> Any:
+    """The estimation window's closes: screened by the view when it can (bad rows stop the run
+    or are dropped; one-day spikes are left out with a warning), else the raw closes."""
+    screened = getattr(view, "screened_close", None)
+    return screened(symbol, lookback) if callable(screened) else view.close(symbol)
 
 
 def annualized_vol(returns: Any) -> float:
@@ -242,6 +272,47 @@ def standard_shocks(generator: Any, symbols: list[str], draws: int, *, dist: str
     return z
 
 
+def estimate_vol(returns: Any, model: str, sessions: int, *, sym: str, as_of: Any, min_days: int,
+                 where: tuple[str, ...] = ("vol",)) -> float:
+    """Annualized volatility of ``sym`` forecast by ``model`` (``history``, ``ewma`` or
+    ``garch``) from its daily log ``returns`` over the ``sessions`` to the horizon, through
+    :func:`valuation.volatility.forecast_vol`: ``forecast.horizon * sqrt(252 / sessions)``, so
+    that ``vol * sqrt(sessions / 252)`` is the model's horizon sd (flat for history and EWMA,
+    mean-reverting for GARCH).
+
+    Raises :class:`ResidualDataError` (too few returns, ``arch`` missing, no convergence, a
+    forecast above ``schema.VOL_MAX``)."""
+    from valuation.exceptions import MissingDependencyError, ValuationError
+    from valuation.volatility import MIN_GARCH_OBS, forecast_vol
+
+    need = max(min_days, MIN_GARCH_OBS) if model == "garch" else min_days
+    day = getattr(as_of, "date", lambda: as_of)()
+    r = np.asarray(returns, dtype=np.float64)
+    r = r[np.isfinite(r)]
+    if r.size < need:
+        raise ResidualDataError(
+            f"vol {model}: {sym} has {r.size} daily returns on or before {day} (needs {need}); "
+            f"give it a vol in by_symbol (e.g. by_symbol: {{{sym}: 0.4}})"
+            + (" or lower min_days" if need == min_days else ""), sym, where)
+    try:
+        fc = forecast_vol(r, max(int(sessions), 1), model,  # type: ignore[arg-type]
+                          lookback=r.size, periods_per_year=TRADING_DAYS)
+    except MissingDependencyError as exc:
+        raise ResidualDataError(f"vol garch ({sym}): {exc}", sym, where) from None
+    except ValuationError as exc:
+        raise ResidualDataError(f"vol {model} ({sym}, returns to {day}): {exc}; use another vol "
+                                f"model or give it a vol in by_symbol", sym, where) from None
+    from scenarios.model.schema import VOL_MAX
+
+    out = float(fc.annualised)
+    if not math.isfinite(out) or out > VOL_MAX:
+        raise ResidualDataError(
+            f"vol {model}: the forecast for {sym} from returns to {day} is {out:.3g} a year "
+            f"(above {VOL_MAX:g}: an explosive fit or a broken price series); use another "
+            f"vol model or give it a vol in by_symbol", sym, where)
+    return out
+
+
 # ---------------------------------------------------------------------------- resolution
 
 
@@ -257,35 +328,47 @@ def resolve_residual(cfg: Any, symbols: list[str], view: Any, baseline_dates: li
     vol = np.empty(n)
     source: list[str] = []
     counts: list[int | None] = []
+    wheres: list[tuple[str, ...]] = []
     returns: dict[str, Any] = {}
     need_history = cfg.correlation in ("history", "factor") and n > 1
+    sessions = np.array([trading_sessions(s, d, horizon) for s, d in zip(symbols, baseline_dates)],
+                        dtype=np.float64)
 
     for j, sym in enumerate(symbols):
         given = cfg.by_symbol.get(sym, cfg.vol)
-        r = None
-        if given == "history" or need_history:
-            r = log_returns(view.close(sym), cfg.lookback_days)
-            returns[sym] = r
-        if given == "history":
-            assert r is not None
-            if len(r) < cfg.min_days:
-                raise ResidualDataError(
-                    f"vol history: {sym} has {len(r)} daily returns on or before "
-                    f"{view.as_of.date()} (min_days {cfg.min_days}); give it a vol in by_symbol "
-                    f"(e.g. by_symbol: {{{sym}: 0.4}}) or lower min_days", sym)
-            vol[j] = annualized_vol(r)
-            source.append("history")
-            counts.append(int(len(r)))
+        where = ("by_symbol", sym) if sym in cfg.by_symbol else ("vol",)
+        wheres.append(where)
+        if given in ("history", "ewma") or need_history:
+            returns[sym] = log_returns(_closes(view, sym, cfg.lookback_days), cfg.lookback_days)
+        if isinstance(given, str):
+            r = (log_returns(_closes(view, sym, cfg.garch_days), cfg.garch_days) if given == "garch"
+                 else returns[sym])
+            vol[j] = estimate_vol(r, given, int(sessions[j]), sym=sym, as_of=view.as_of,
+                                  min_days=cfg.min_days, where=where)
+            source.append(given)
+            counts.append(len(r))
         else:
             vol[j] = float(given)
             source.append("given")
             counts.append(None)
     vol = vol * cfg.scale
-    sessions = np.array([trading_sessions(s, d, horizon) for s, d in zip(symbols, baseline_dates)],
-                        dtype=np.float64)
     sd = vol * np.sqrt(sessions / TRADING_DAYS)
+    for j in np.flatnonzero(~(sd <= MAX_SD)):
+        raise ResidualDataError(
+            f"{symbols[j]}: vol {vol[j]:.3g} a year (after scale) over {int(sessions[j])} sessions "
+            f"gives a log-return sd of {sd[j]:.2f}, above {MAX_SD:g} (the 5%-95% band would span "
+            f"more than a factor of {math.exp(2 * 1.645 * MAX_SD):,.0f}); lower the vol or the "
+            f"horizon", symbols[j], wheres[j])
     df = float(cfg.df) if cfg.dist == "student_t" else None
     drift = -log_mgf(sd, cfg.dist, df) if cfg.center == "mean" else np.zeros(n)
+    lowest = drift - sd * (T_CLIP if cfg.dist == "student_t" else NORMAL_FLOOR)
+    for j in np.flatnonzero(lowest < MIN_LOG_RETURN):
+        raise ResidualDataError(
+            f"{symbols[j]}: a log-return sd of {sd[j]:.2f} ({cfg.dist}, center {cfg.center}: drift "
+            f"{drift[j]:.2f}) lets a draw reach a log return of {lowest[j]:.1f}, a price of "
+            f"exactly 0 in floating point (the floor is {MIN_LOG_RETURN:g}); lower the vol or the "
+            f"horizon" + (", or use dist: normal" if cfg.dist == "student_t" else ""),
+            symbols[j], wheres[j])
     spec = ResidualSpec(label=label, symbols=list(symbols), vol=vol, vol_source=source,
                         n_returns=counts, sessions=sessions, sd=sd, drift=drift, dist=cfg.dist,
                         df=df, center=cfg.center, correlation=cfg.correlation)
@@ -298,7 +381,7 @@ def resolve_residual(cfg: Any, symbols: list[str], view: Any, baseline_dates: li
     if cfg.correlation == "factor":
         factor = cfg.factor or (benchmarks[0] if benchmarks else None)
         if factor is not None:
-            f = log_returns(view.close(factor), cfg.lookback_days)
+            f = log_returns(_closes(view, factor, cfg.lookback_days), cfg.lookback_days)
             spec.factor = factor
         else:
             f = frame.mean(axis=1, skipna=True)

@@ -194,7 +194,7 @@ class ScenarioResult:
         """Per-symbol table: baseline, median/mean predictions and the ``quantiles`` band.
 
         Columns: ``currency, return_kind`` (total/price), ``baseline_date, baseline_price,
-        median_price, price_p05, price_p95,
+        median_price, price_p05, price_p95, mean_price,
         mean_return, median_return, return_p05, return_p95, prob_up, top_driver,
         top_driver_log`` (returns as fractions; ``p05``/``p95`` named after ``quantiles``).
         """
@@ -229,6 +229,7 @@ class ScenarioResult:
             "median_price": q_px[1],
             f"price_{tag_lo}": q_px[0],
             f"price_{tag_hi}": q_px[2],
+            "mean_price": self.baseline_price * (1.0 + self.predicted_return.mean(axis=0)),
             "mean_return": self.predicted_return.mean(axis=0),
             "median_return": q_ret[1],
             f"return_{tag_lo}": q_ret[0],

@@ -71,6 +71,9 @@ def run_resolved(rs: ResolvedScenario) -> ScenarioResult:
     residual_info = _add_residual(rs, state, sampler) if rs.residual is not None else None
     _value_adjustments(rs, state)
     warnings = list(rs.warnings)
+    # what the view said about the prices it handed out (bad rows dropped with --drop-bad-rows,
+    # one-day spikes left out of volatility estimates)
+    warnings += [w for w in getattr(rs.prices, "warnings", ()) if w not in warnings]
     for sym, count in state.floored.items():
         warnings.append(f"{sym}: {count} of {rs.draws} draws pushed EPS below "
                         f"{100 * EPS_FLOOR_FRACTION:g}% of its baseline; floored there (the P/E model needs EPS > 0)")
@@ -188,7 +191,7 @@ def _add_residual(rs: ResolvedScenario, state: State, sampler: Sampler) -> dict[
         spec = resolve_residual(rs.residual, list(rs.symbols), rs.prices, list(rs.baseline_dates),
                                 rs.horizon, list(rs.benchmark_symbols), label)
     except ResidualDataError as exc:
-        raise rs.error(path + ("vol",), str(exc)) from None
+        raise rs.error(path + exc.where, str(exc)) from None
     except DataUnavailableError as exc:
         raise rs.error(path + ("factor",), f"correlation factor: {exc}") from None
 

@@ -123,6 +123,13 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
     horizon = s.horizon_date()
     if horizon <= s.as_of:
         errors.append(doc.error(("horizon",), f"must be after as_of ({s.as_of}) (got {horizon})"))
+    else:
+        from scenarios.model.periods import add_months
+        from scenarios.model.schema import MAX_HORIZON_YEARS
+
+        if horizon > add_months(s.as_of, 12 * MAX_HORIZON_YEARS):
+            errors.append(doc.error(("horizon",), f"must be at most {MAX_HORIZON_YEARS} years after "
+                                    f"as_of ({s.as_of}) (got {horizon})"))
 
     try:
         universe = resolve_universe(s)
@@ -216,6 +223,14 @@ def raw_key(doc: Any, parent: tuple[str | int, ...], sym: str) -> Any:
 
 def _check_articles(s: Any, doc: Any, errors: list[ScenarioError]) -> None:
     if not s.narrative.articles:
+        return
+    bad = [i for i, a in enumerate(s.narrative.articles)
+           if "/" in a or "\\" in a or a.startswith(".") or "\x00" in a]
+    for i in bad:  # a name, never a path: nothing outside seeds/ is looked at
+        errors.append(doc.error(("narrative", "articles", i),
+                                "must be an article file name such as 000_a7fbbc5f650d9614.txt "
+                                "(no folders: articles are looked up in seeds/)"))
+    if bad:
         return
     try:
         from scenarios.seeds.base import seeds_dir
@@ -325,16 +340,24 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
     view.prefetch([sym for sym, _ in items])  # one store query instead of one per symbol
     unpriced: list[str] = []  # members of a named universe without a close: left out
     substituted: dict[str, list[str]] = {"stale": [], "missing": [], "half_day": []}
+    known: list[str] | None = None  # symbols the source has offline (read at the first miss)
+    explained = False
     for sym, path in items:
         member = named and path == ("universe",)
         try:
             hist = view.history(sym)
-        except DataUnavailableError:
-            if member:
+        except DataUnavailableError as exc:
+            if known is None:
+                known = _offline_symbols(source)
+            if not known:  # nothing offline at all: the environment, not the symbol, is the cause
+                errors.append(doc.error(path, str(exc) if not explained else
+                                        f"no price data for {sym} either (see the first error)"))
+                explained = True
+            elif member:
                 unpriced.append(sym)
             else:
                 errors.append(doc.error(path, f"unknown symbol {sym}: the price source ({src_name}) "
-                                        "has no data for it"))
+                                        "has no data for it" + _suggest(sym, known)))
             continue
         try:
             day, close = view.last_close(sym)
@@ -387,6 +410,23 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
     return errors, warnings
 
 
+def _offline_symbols(source: Any) -> list[str]:
+    """Symbols the source has without the network (store and CSV folder); [] when unknown."""
+    symbols = getattr(source, "symbols", None)
+    try:
+        return list(symbols()) if callable(symbols) else []
+    except Exception:  # noqa: BLE001 - a listing problem must not hide the real error
+        return []
+
+
+def _suggest(sym: str, known: list[str]) -> str:
+    """``; did you mean 0700.HK, 0788.HK?`` from the closest known symbols (or nothing)."""
+    import difflib
+
+    close = difflib.get_close_matches(sym.upper(), [k.upper() for k in known], n=3, cutoff=0.8)
+    return f"; did you mean {', '.join(close)}?" if close else ""
+
+
 #: Rough HKD per unit of a price currency, for the market-cap plausibility check only (the
 #: bounds are three orders of magnitude apart; the engine never uses these rates).
 _HKD_PER_UNIT = {"HKD": 1.0, "USD": 7.8, "CNY": 1.08, "EUR": 8.5, "GBP": 9.9, "JPY": 0.052}
@@ -426,21 +466,31 @@ def _hkd_text(x: float) -> str:
 
 
 def _residual_history(scenario: Any, doc: Any, view: Any, symbols: list[str]) -> list[ScenarioError]:
-    """``monte_carlo.residual`` with ``vol: history`` needs ``min_days`` daily returns on or
-    before as_of for every symbol without a ``by_symbol`` vol."""
+    """``monte_carlo.residual`` with an estimated vol (``history``, ``ewma``: ``min_days`` daily
+    returns in the last ``lookback_days``; ``garch``: ``max(min_days, 100)`` in the last
+    ``garch_days``) needs them on or before as_of for every symbol it applies to; the error is
+    located at ``vol`` or at the symbol's ``by_symbol`` entry, whichever asked."""
     cfg = scenario.monte_carlo.residual
     if cfg is None:
         return []
+    from valuation.volatility import MIN_GARCH_OBS
+
     errors: list[ScenarioError] = []
     for sym in symbols:
-        if cfg.by_symbol.get(sym, cfg.vol) != "history":
+        model = cfg.by_symbol.get(sym, cfg.vol)
+        if not isinstance(model, str):
             continue
+        window = cfg.garch_days if model == "garch" else cfg.lookback_days
+        need = max(cfg.min_days, MIN_GARCH_OBS) if model == "garch" else cfg.min_days
         close = view.close(sym).to_numpy(dtype="float64", na_value=float("nan"))
         valid = int(((close > 0) & (close == close)).sum())
-        n = min(cfg.lookback_days, max(valid - 1, 0))  # = len(residual.log_returns(...))
-        if n < cfg.min_days:
-            errors.append(doc.error(("monte_carlo", "residual", "vol"),
-                                    f"vol history: {sym} has {n} daily returns on or before "
-                                    f"{view.as_of.date()} (min_days {cfg.min_days}); give it a vol "
-                                    f"in by_symbol or lower min_days"))
+        n = min(window, max(valid - 1, 0))  # = len(residual.log_returns(...))
+        if n < need:
+            path: tuple[Any, ...] = ("monte_carlo", "residual", "vol")
+            if sym in cfg.by_symbol:
+                path = ("monte_carlo", "residual", "by_symbol",
+                        raw_key(doc, ("monte_carlo", "residual", "by_symbol"), sym))
+            errors.append(doc.error(path, f"vol {model}: {sym} has {n} daily returns on or before "
+                                          f"{view.as_of.date()} (needs {need}); give it a vol in "
+                                          f"by_symbol" + (" or lower min_days" if need == cfg.min_days else "")))
     return errors

@@ -32,11 +32,19 @@ from pydantic import (
     Tag,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 
 class _Dist(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, data: Any) -> Any:
+        from scenarios.model.nobool import reject_bools
+
+        return reject_bools(cls, data)
 
     clip: tuple[float, float] | None = Field(
         default=None, description="[low, high] bounds applied to every draw")
@@ -370,6 +378,7 @@ class Choice(_Dist):
     dist: Literal["choice"]
     values: list[float] = Field(min_length=1)
     weights: list[float] | None = None
+    normalize: bool = Field(default=False, description="scale weights that do not sum to 1")
 
     @field_validator("weights")
     @classmethod
@@ -382,6 +391,13 @@ class Choice(_Dist):
         if any(w < 0 for w in v) or not sum(v) > 0:
             raise ValueError("weights must be >= 0 with a positive sum")
         return v
+
+    @model_validator(mode="after")
+    def _weights_sum(self) -> "Choice":
+        if self.weights is not None and not self.normalize and abs(sum(self.weights) - 1.0) > 1e-6:
+            raise ValueError(f"weights must sum to 1 (got {sum(self.weights):g}); write "
+                             "probabilities, or add normalize: true to scale them")
+        return self
 
     def _raw_support(self) -> tuple[float, float]:
         vals = self.values if self.weights is None else [x for x, w in zip(self.values, self.weights) if w > 0]

@@ -1,5 +1,6 @@
 """Small field types shared by the scenario schema and the driver specs: units, currencies,
-symbols, strict dates, and the base model that rejects unknown keys."""
+symbols, strict dates, and the base model that rejects unknown keys (and booleans given to
+numeric fields)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
 from scenarios.data.symbols import normalize_symbol
 
@@ -68,6 +69,14 @@ class StrictModel(BaseModel):
     """Base of every schema model: unknown keys and inf/nan are rejected."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, data: Any) -> Any:
+        """Booleans given to numeric fields fail at the field (see :mod:`scenarios.model.nobool`)."""
+        from scenarios.model.nobool import reject_bools
+
+        return reject_bools(cls, data)
 
 
 #: description of a driver's optional ``tax_rate``

@@ -32,6 +32,20 @@ from scenarios.yamlio import LocatedDoc, PathKey, format_path, load_yaml
 
 MAX_GRID_POINTS = 10_000
 
+#: Extra folders an ``extends`` may reach outside the extending file's own folder tree
+#: (``--allow-path``; see :func:`allow_paths`).
+_ALLOWED_ROOTS: list[Path] = []
+
+
+def allow_paths(folders: Sequence[str | Path] | None) -> None:
+    """Let ``extends`` also resolve inside ``folders`` (the CLI's ``--allow-path``); ``None`` or
+    an empty list: only inside the folder tree of the extending file."""
+    _ALLOWED_ROOTS[:] = [Path(f).expanduser().resolve() for f in folders or ()]
+
+
+def _inside(target: Path, root: Path) -> bool:
+    return target == root or root in target.parents
+
 
 @dataclass
 class MergedDoc(LocatedDoc):
@@ -147,7 +161,15 @@ def _resolve(path: Path, display: str, stack: list[tuple[Path, str]]) -> MergedD
         return doc
     if not isinstance(ext, str) or not ext.strip():
         raise doc.error(("extends",), f"must be a file name such as base.yaml (got {ext!r})")
-    target = (path.parent / ext).resolve()
+    if "\x00" in ext:
+        raise doc.error(("extends",), "must be a file name such as base.yaml (it holds a NUL character)")
+    home = path.parent.resolve()
+    target = (path.parent / ext).resolve()  # symlinks followed: a link out of the tree is out
+    if not any(_inside(target, root) for root in (home, *_ALLOWED_ROOTS)):
+        # nothing of the other file is read, so nothing of it can leak into the message
+        raise doc.error(("extends",), f"{ext!r} is outside the folder of this file ({home}); "
+                        "extends may only name files in that folder or below it (use --allow-path "
+                        "DIR to allow another folder)")
     seen = stack + [(path.resolve(), display)]
     hit = next((i for i, (p, _) in enumerate(seen) if p == target), None)
     if hit is not None:
@@ -198,8 +220,12 @@ def build_scenario(doc: MergedDoc, *, file: str | None = None, sha256: str | Non
     try:
         scenario = _validate(doc)
     except ScenarioErrors as exc:
+        more = _independent_errors(doc, exc.errors) if check else []
+        if more:
+            exc = ScenarioErrors(sorted(exc.errors + more, key=lambda e: (e.file or "", e.line or 0,
+                                                                          e.column or 0)))
         exc.warnings = percent_warnings(doc)  # type: ignore[attr-defined]
-        raise
+        raise exc from None
     scenario._doc = doc
     scenario._raw = doc.data
     scenario._file = file if file is not None else doc.file
@@ -214,6 +240,76 @@ def build_scenario(doc: MergedDoc, *, file: str | None = None, sha256: str | Non
             raise exc
         scenario._warnings = warnings
     return scenario
+
+
+class _StrippedDoc(MergedDoc):
+    """``doc`` without the drivers (and optional top-level keys) that failed validation; paths
+    into it are mapped back to the original document for locations and field names."""
+
+    def __init__(self, original: MergedDoc, data: Any, kept: list[int]) -> None:
+        super().__init__(file=original.file, data=data, positions=original.positions,
+                         key_positions=original.key_positions)
+        self.files, self.key_files, self.chain = original.files, original.key_files, original.chain
+        self._original = original
+        self._kept = kept
+
+    def _unmap(self, path: Sequence[str | int]) -> PathKey:
+        p = tuple(path)
+        if len(p) > 1 and p[0] == "drivers" and isinstance(p[1], int) and 0 <= p[1] < len(self._kept):
+            return ("drivers", self._kept[p[1]]) + p[2:]
+        return p
+
+    def where(self, path: Sequence[str | int], *, key: bool = False) -> tuple[str, int | None, int | None]:
+        return self._original.where(self._unmap(path), key=key)
+
+    def error(self, path: Sequence[str | int], message: str, *, key: bool = False) -> ScenarioError:
+        return self._original.error(self._unmap(path), message, key=key)
+
+
+_DRIVER_FIELD = re.compile(r"^drivers\[(\d+)\]")
+
+
+def _independent_errors(doc: MergedDoc, errors: list[ScenarioError]) -> list[ScenarioError]:
+    """The cross-field errors (FX, shares, universe...) of the parts of ``doc`` that DID
+    validate, so that one pass reports every independent error: the drivers with schema errors
+    and the optional top-level keys with errors are left out, and the rest is checked as usual.
+    Nothing when a required field failed (the later checks would be meaningless)."""
+    from scenarios.model.checks import static_checks
+    from scenarios.model.schema import Scenario
+
+    if not isinstance(doc.data, dict):
+        return []
+    data = copy.deepcopy(doc.data)
+    drop_drivers: set[int] = set()
+    for e in errors:
+        name = e.field or ""
+        m = _DRIVER_FIELD.match(name)
+        top = re.split(r"[.\[]", name, maxsplit=1)[0]
+        if m and isinstance(data.get("drivers"), list):
+            drop_drivers.add(int(m.group(1)))
+        elif top and top in data and top not in Scenario.model_fields:
+            data.pop(top)  # an unknown key
+        elif top in Scenario.model_fields and not Scenario.model_fields[top].is_required() \
+                and top not in ("drivers", "extends", "grid"):
+            data.pop(top, None)
+        else:
+            return []
+    kept = [i for i in range(len(data.get("drivers") or [])) if i not in drop_drivers]
+    if isinstance(data.get("drivers"), list):
+        data["drivers"] = [data["drivers"][i] for i in kept]
+    stripped = _StrippedDoc(doc, data, kept)
+    try:
+        partial = _validate(stripped)
+    except ScenarioErrors:
+        return []
+    partial._doc = stripped
+    partial._raw = data
+    seen = {(e.line, e.column, e.message) for e in errors}
+    try:
+        found, _ = static_checks(partial, stripped)
+    except Exception:  # noqa: BLE001 - a best-effort second pass never hides the first errors
+        return []
+    return [e for e in found if (e.line, e.column, e.message) not in seen]
 
 
 def scenario_from_dict(data: dict[str, Any], *, file: str = "<dict>", check: bool = True):

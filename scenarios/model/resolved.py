@@ -138,7 +138,8 @@ class ResolvedScenario:
     baseline: BaselineArrays
     baseline_dates: tuple[dt.date, ...]  #: date of each symbol's baseline close
     benchmarks: Mapping[str, Mapping[str, Any]]   #: symbol -> {date, level, return_kind}
-    data_sources: Mapping[str, Mapping[str, Any]]  #: symbol -> {source, first, last, field}
+    #: symbol -> {source, first, last, field} (+ rows, sha256: the fingerprint of a stock's rows)
+    data_sources: Mapping[str, Mapping[str, Any]]
     drivers: tuple[ResolvedDriver, ...]  #: enabled drivers with a log-return term, file order
     index: IndexInputs
     residual: Residual | None
@@ -374,12 +375,16 @@ def resolve_scenario(scenario: Scenario, *, source: Any = None, draws: int | Non
     price = np.empty(len(symbols))
     days: list[dt.date] = []
     data_sources: dict[str, dict[str, Any]] = {}
+    from scenarios.data.fingerprint import rows_fingerprint
+
     for j, sym in enumerate(symbols):
         day, close, first = found[sym]
         price[j] = close
         days.append(day.date())
+        used = view.history(sym, first, day)  # the rows this run could see (reproducibility)
         data_sources[sym] = {"source": _provenance(source, sym), "first": first.date().isoformat(),
-                             "last": day.date().isoformat(), "field": "close (adjusted)"}
+                             "last": day.date().isoformat(), "field": "close (adjusted)",
+                             "rows": int(len(used)), "sha256": rows_fingerprint(used)}
     benchmarks: dict[str, dict[str, Any]] = {}
     for b in scenario.benchmarks:
         day, level, first = found[b]

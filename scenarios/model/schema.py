@@ -38,6 +38,11 @@ from scenarios.model.fields import StrictModel as _Model
 from scenarios.model.periods import PERIOD_RE, add_months, add_period, is_month_end
 
 
+#: Longest horizon a scenario may have (years): beyond it the data say nothing useful.
+MAX_HORIZON_YEARS = 10
+_PERIOD_DAYS = {"D": 1, "W": 7, "M": 365.25 / 12, "Q": 365.25 / 4, "Y": 365.25}
+
+
 def _horizon(v: Any) -> dt.date | str:
     if isinstance(v, dt.datetime):
         return v.date()
@@ -46,7 +51,10 @@ def _horizon(v: Any) -> dt.date | str:
     if isinstance(v, str):
         m = PERIOD_RE.match(v)
         if m and int(m.group(1)) > 0:
-            return f"{int(m.group(1))}{m.group(2).upper()}"
+            n, unit = int(m.group(1)), m.group(2).upper()
+            if n * _PERIOD_DAYS[unit] > MAX_HORIZON_YEARS * 365.25 + 1:
+                raise ValueError(f"must be at most {MAX_HORIZON_YEARS} years (got {v!r})")
+            return f"{n}{unit}"
         try:
             return dt.date.fromisoformat(v.strip())
         except ValueError:
@@ -67,19 +75,28 @@ class Narrative(_Model):
     claims: list[str] = Field(default_factory=list, description="claim ids (scenarios claims list)")
 
 
+#: the volatility models ``vol`` accepts by name (``valuation.volatility.forecast_vol``)
+VOL_MODELS = ("history", "ewma", "garch")
+#: the largest annualized volatility an estimate (history, ewma, garch) may give: 500% a year
+VOL_MAX = 5.0
+_VOL_EXPECTED = "history, ewma, garch or an annualized volatility such as 0.35"
+
+
 def _vol(v: Any) -> Any:
     if isinstance(v, str):
-        if v.strip().lower() == "history":
-            return "history"
-        raise ValueError(f"must be history or an annualized volatility such as 0.35 (got {v!r})")
+        s = v.strip().lower()
+        if s in VOL_MODELS:
+            return s
+        raise ValueError(f"must be {_VOL_EXPECTED} (got {v!r})")
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise ValueError(f"must be history or an annualized volatility such as 0.35 (got {v!r})")
+        raise ValueError(f"must be {_VOL_EXPECTED} (got {v!r})")
     if not 0 <= v:
         raise ValueError(f"must be >= 0 (got {v:g})")
     return float(v)
 
 
-#: ``"history"`` or an annualized volatility (fraction, e.g. 0.35 = 35% a year)
+#: ``"history"``, ``"ewma"``, ``"garch"`` or an annualized volatility (fraction, e.g. 0.35 = 35%
+#: a year)
 Vol = Annotated[Union[str, float], BeforeValidator(_vol)]
 
 
@@ -99,27 +116,34 @@ def _correlation(v: Any) -> Any:
 
 
 class Residual(_Model):
-    """Market noise the drivers do not explain: a zero-centred log-return shock per symbol
-    with standard deviation ``vol x sqrt(T)``, ``T`` = trading sessions from the baseline
-    close to the horizon / 252. See ``scenarios.engine.residual``."""
+    """Market noise the drivers do not explain: a log-return shock per symbol with standard
+    deviation ``vol x sqrt(T)``, ``T`` = trading sessions from the baseline close to the
+    horizon / 252, ``vol`` estimated (history, ewma, garch) or given, centred so that the
+    drivers' price is the expected price (``center: mean``, default) or the median. See
+    ``scenarios.engine.residual`` and the calibration in docs/backtesting.md."""
 
-    vol: Vol = Field(default="history", description="history, or annualized volatility (fraction)")
+    vol: Vol = Field(default="history",
+                     description="history, ewma (RiskMetrics, lambda 0.94), garch (GARCH(1,1), needs "
+                                 "the [vol] extra) or an annualized volatility (fraction)")
     by_symbol: dict[Symbol, Vol] = Field(default_factory=dict,
                                          description="per-symbol vol overriding vol")
     scale: float = Field(default=1.0, gt=0, le=10, description="multiplier on every vol")
     lookback_days: int = Field(default=250, ge=20, le=5000,
                                description="daily returns before as_of used by history")
     min_days: int = Field(default=60, ge=10, le=5000,
-                          description="fewest daily returns history accepts per symbol")
+                          description="fewest daily returns history/ewma accept per symbol")
+    garch_days: int = Field(default=1000, ge=100, le=5000,
+                            description="daily returns before as_of a garch fit uses")
     dist: Literal["normal", "student_t"] = "normal"
     df: float = Field(default=5.0, gt=2, le=1000, description="student_t degrees of freedom")
     correlation: Annotated[Union[str, float], BeforeValidator(_correlation)] = Field(
         default="history", description="none, history, factor or a constant in [0, 1)")
     factor: Symbol | None = Field(default=None, description="factor series for correlation: factor")
     center: Literal["mean", "median"] = Field(
-        default="median",
-        description="median (default): median residual = 0, the drivers' price is the median "
-                    "outcome; mean: E[exp(residual)] = 1, the drivers' price is the expected price")
+        default="mean",
+        description="mean (default): E[exp(residual)] = 1, the drivers' price is the expected "
+                    "price (means aggregate to an index); median: median residual = 0, the "
+                    "drivers' price is the median outcome")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Residual":

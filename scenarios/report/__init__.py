@@ -123,7 +123,8 @@ def render_report(view: ReportView, png_dir: str | Path | None = None) -> str:
 
 def write_report(view: ReportView, out: str | Path, png_dir: str | Path | None = None) -> Path:
     """Write the HTML report to ``out`` (parent folders created) and return its path."""
+    from scenarios.outputs import check_folder, write_text
+
     path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_report(view, png_dir), encoding="utf-8")
-    return path
+    check_folder(path.parent)
+    return write_text(path, render_report(view, png_dir))

@@ -459,8 +459,10 @@ def _scope_ids(svg: str, chart_id: str) -> str:
 
 def to_png(fig: Figure, path: str | Path, dpi: int = 200) -> Path:
     """Write ``fig`` as a PNG (for slides) and return the path."""
+    from scenarios.outputs import atomic_path, check_folder
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with matplotlib.rc_context(_RC):
-        fig.savefig(path, format="png", dpi=dpi, metadata={"Software": "narrative-scenarios"})
+    check_folder(path.parent, "--png")
+    with matplotlib.rc_context(_RC), atomic_path(path, "--png") as tmp:
+        fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": "narrative-scenarios"})
     return path

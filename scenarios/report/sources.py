@@ -106,14 +106,23 @@ def view_for_file(path: str | Path, *, draws: int | None = None, seed: int | Non
     return view_from_parts(RunResult.from_engine(result), score=score, counterfactual=perf)
 
 
-def view_for_result(record: Result, *, run_id: str | None = None, kind: str | None = None) -> ReportView:
+def view_for_result(record: Result, *, run_id: str | None = None, kind: str | None = None,
+                    data_changes: list[str] | None = None) -> ReportView:
     """The report view of a typed result (see the module docstring). ``kind`` is the store's
-    kind shown in the header (default: ``run`` or ``backtest``)."""
+    kind shown in the header (default: ``run`` or ``backtest``). ``data_changes``: lines naming
+    the symbols whose price rows changed since the run was recorded (default: checked here for
+    a recorded run, ``run_id`` given; see :mod:`scenarios.data.fingerprint`)."""
     from scenarios.errors import DataFormatError
     from scenarios.report.adapters import view_from_parts
 
     kind = kind or ("run" if isinstance(record, RunResult) else "backtest")
     notes: list[str] = []
+    if data_changes is None and run_id is not None:
+        from scenarios.data.fingerprint import data_changes as check
+
+        data_changes = check(record.to_dict())
+    if data_changes:
+        notes.append("Price data changed since this run: " + "; ".join(data_changes) + ".")
     result: RunResult | None = None
     score: SingleBacktestResult | dict[str, Any] | None = None
     walk: WalkForwardResult | None = None

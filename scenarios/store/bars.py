@@ -21,11 +21,12 @@ a KeyboardInterrupt part way through a multi-symbol import leaves the previous d
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,7 @@ from scenarios.data.base import DateLike
 from scenarios.data.frame import COLUMNS, INDEX_NAME
 from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import StoreError
-from scenarios.store.db import connect, store_path, transaction
+from scenarios.store.db import connect, connect_for_read, describe_error, store_path, transaction
 
 if TYPE_CHECKING:
     import duckdb
@@ -134,6 +135,33 @@ class BarWrite:
     fingerprint: str | None = None
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _store_errors(doing: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """DuckDB errors of a :class:`BarStore` method become a :class:`StoreError` naming the
+    cause (corrupted file -> how to rebuild it; full disk; busy)."""
+    def wrap(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+        @functools.wraps(fn)
+        def inner(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            import duckdb
+
+            try:
+                return fn(*args, **kwargs)
+            except duckdb.Error as exc:
+                store = args[0]
+                raise describe_error(store.path, exc, doing) from exc  # type: ignore[attr-defined]
+        return inner
+    return wrap
+
+
+#: Seconds a :class:`BarStore` waits for a busy store by default: as a price cache it is
+#: optional (the resolver falls back to the CSV folder); ``data import`` waits the full
+#: ``SCENARIOS_STORE_TIMEOUT`` (``timeout=None``).
+CACHE_WAIT = 1.0
+
+
 class BarStore:
     """Price bars in the DuckDB file at ``path`` (default :func:`scenarios.store.db.store_path`).
 
@@ -141,8 +169,13 @@ class BarStore:
     behave like an empty store (no file is created until something is written).
     """
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
+                 timeout: float | None = CACHE_WAIT) -> None:
         self.path = Path(path) if path is not None else store_path()
+        #: seconds to wait for a store another process holds (None: SCENARIOS_STORE_TIMEOUT)
+        self.timeout = timeout
+        #: read-only: a read-only connection (listing works on a read-only file); no writes
+        self.read_only = read_only
         self._con: duckdb.DuckDBPyConnection | None = None
         self._schema_ok = False
 
@@ -154,7 +187,13 @@ class BarStore:
         if self._con is None:
             if not create and not self.path.exists():
                 return None
-            self._con = connect(self.path)
+            if self.read_only:
+                if create:
+                    raise StoreError(f"the store at {self.path} was opened read-only: cannot write")
+                self._con = connect_for_read(self.path, timeout=self.timeout)
+                self._schema_ok = self._has_schema(self._con)
+                return self._con if self._schema_ok else None
+            self._con = connect(self.path, timeout=self.timeout)
         if not self._schema_ok:
             import duckdb
 
@@ -162,9 +201,20 @@ class BarStore:
                 for stmt in _SCHEMA:
                     self._con.execute(stmt)
             except duckdb.Error as exc:
-                raise StoreError(f"cannot prepare the store at {self.path}: {exc}") from exc
+                raise describe_error(self.path, exc, "preparing its tables") from exc
             self._schema_ok = True
         return self._con
+
+    @staticmethod
+    def _has_schema(con: duckdb.DuckDBPyConnection) -> bool:
+        import duckdb
+
+        try:
+            row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name IN "
+                              "('bars', 'bar_series', 'bar_coverage')").fetchone()
+        except duckdb.Error:
+            return False
+        return bool(row and row[0] == 3)
 
     def close(self) -> None:
         """Close the connection (it reopens on next use)."""
@@ -180,6 +230,7 @@ class BarStore:
         self.close()
 
     # -- reads --------------------------------------------------------------------------
+    @_store_errors("listing its symbols")
     def symbols(self) -> list[str]:
         """Symbols with at least one stored bar (sorted)."""
         con = self._connection(create=False)
@@ -187,6 +238,7 @@ class BarStore:
             return []
         return [r[0] for r in con.execute("SELECT DISTINCT symbol FROM bars ORDER BY symbol").fetchall()]
 
+    @_store_errors("reading it")
     def has(self, symbol: str) -> bool:
         """True when the store knows anything about ``symbol`` (bars or coverage)."""
         con = self._connection(create=False)
@@ -195,6 +247,7 @@ class BarStore:
         sym = normalize_symbol(symbol)
         return con.execute("SELECT count(*) FROM bar_series WHERE symbol = ?", [sym]).fetchone()[0] > 0
 
+    @_store_errors("reading price bars")
     def read(self, symbol: str, start: DateLike = None, end: DateLike = None,
              *, splits: bool = False) -> pd.DataFrame:
         """Canonical frame of the stored bars of ``symbol`` in ``[start, end]`` (inclusive).
@@ -213,6 +266,7 @@ class BarStore:
             "ORDER BY date", [sym, lo, hi])
         return _to_frame(rel.fetchnumpy(), cols)
 
+    @_store_errors("reading price bars")
     def read_many(self, symbols: Iterable[str], *, splits: bool = False) -> dict[str, pd.DataFrame]:
         """Whole stored series of several symbols with one query (symbols not stored are absent)."""
         wanted = sorted({normalize_symbol(s) for s in symbols})
@@ -235,6 +289,7 @@ class BarStore:
             a += n
         return out
 
+    @_store_errors("reading its coverage")
     def coverage_many(self, symbols: Iterable[str]) -> dict[str, list[Interval]]:
         """:meth:`coverage` of several symbols with one query."""
         wanted = sorted({normalize_symbol(s) for s in symbols})
@@ -250,6 +305,7 @@ class BarStore:
             raw[sym].append((lo, hi))
         return {s: merge_intervals(v) for s, v in raw.items()}
 
+    @_store_errors("reading its coverage")
     def coverage(self, symbol: str) -> list[Interval]:
         """Merged intervals the store knows completely for ``symbol``."""
         con = self._connection(create=False)
@@ -269,6 +325,7 @@ class BarStore:
         rows = self.list([symbol])
         return rows[0] if rows else None
 
+    @_store_errors("listing its series")
     def list(self, symbols: Iterable[str] | None = None) -> list[SeriesInfo]:
         """One :class:`SeriesInfo` per stored symbol (all, or those in ``symbols``)."""
         con = self._connection(create=False)
@@ -320,7 +377,7 @@ class BarStore:
                         batch = []
                 _insert_bars(con, batch, now)
         except duckdb.Error as exc:
-            raise StoreError(f"writing price bars to {self.path} failed (nothing was changed): {exc}") from exc
+            raise describe_error(self.path, exc, "writing price bars (nothing was changed)") from exc
         return n
 
     def _write_one(self, con: duckdb.DuckDBPyConnection, w: BarWrite, now: datetime) -> None:

@@ -27,7 +27,6 @@ import datetime as _dt
 import json
 import math
 import secrets
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -52,8 +51,6 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 # added after the first release of the table: a one-line summary for `scenarios runs list`
 _MIGRATIONS = ("ALTER TABLE runs ADD COLUMN IF NOT EXISTS summary VARCHAR",)
-
-_LOCK_RETRIES = 50  # another process holding the file lock: retry for about 5 s
 
 
 @dataclass(frozen=True)
@@ -142,20 +139,24 @@ def _dumps(payload: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------------------
 
 def _connect(path: str | Path | None, read_only: bool = False):  # -> duckdb connection
-    import duckdb
+    """Open the store; a busy store is waited for (notice on stderr) up to
+    ``SCENARIOS_STORE_TIMEOUT`` seconds, then a :class:`StoreError` (see :func:`scenarios.store.db.connect`)."""
+    from scenarios.store.db import connect, connect_for_read
 
-    from scenarios.store.db import connect
+    return connect_for_read(path) if read_only else connect(path)
 
-    for attempt in range(_LOCK_RETRIES):
-        try:
-            return connect(path, read_only=read_only)
-        except StoreError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, duckdb.Error) and "lock" in str(cause).lower() and attempt < _LOCK_RETRIES - 1:
-                time.sleep(0.1)
-                continue
-            raise
-    raise AssertionError("unreachable")  # pragma: no cover
+
+def _store_error(exc: BaseException, doing: str, path: str | Path | None) -> StoreError:
+    from scenarios.store.db import describe_error, store_path
+
+    return describe_error(Path(path) if path is not None else store_path(), exc, doing)
+
+
+def _summary_column(con) -> str:
+    """``summary`` when the table has it (older stores may not; reads never migrate)."""
+    row = con.execute("SELECT count(*) FROM information_schema.columns "
+                      "WHERE table_name = 'runs' AND column_name = 'summary'").fetchone()
+    return "summary" if row and row[0] else "NULL"
 
 
 def _ensure_schema(con) -> None:
@@ -220,7 +221,7 @@ def record_run(kind: str, payload: Mapping[str, Any], *, name: str, file_sha256:
                 continue
         raise StoreError("could not allocate a unique run id (100 collisions)")
     except duckdb.Error as exc:
-        raise StoreError(f"cannot record the run in the store: {exc}") from exc
+        raise _store_error(exc, "recording the run", path) from exc
     finally:
         con.close()
 
@@ -237,7 +238,7 @@ def _open_for_read(path: str | Path | None):
     p = Path(path) if path is not None else store_path()
     if not p.exists():
         return None
-    return _connect(p, read_only=False)
+    return _connect(p, read_only=True)
 
 
 def list_runs(kind: str | None = None, limit: int | None = 50, *,
@@ -253,8 +254,8 @@ def list_runs(kind: str | None = None, limit: int | None = 50, *,
     try:
         if not _has_table(con):
             return []
-        _ensure_schema(con)
-        sql = "SELECT id, kind, name, created_at, file_sha256, length(payload), summary FROM runs"
+        sql = ("SELECT id, kind, name, created_at, file_sha256, length(payload), "
+               f"{_summary_column(con)} FROM runs")
         params: list[Any] = []
         if kind is not None:
             sql += " WHERE kind = ?"
@@ -264,7 +265,7 @@ def list_runs(kind: str | None = None, limit: int | None = 50, *,
             sql += f" LIMIT {int(limit)}"
         rows = con.execute(sql, params).fetchall()
     except duckdb.Error as exc:
-        raise StoreError(f"cannot read the runs from the store: {exc}") from exc
+        raise _store_error(exc, "listing the runs", path) from exc
     finally:
         con.close()
     return [RunInfo(id=r[0], kind=r[1], name=r[2], created_at=r[3], file_sha256=r[4], size=int(r[5]),
@@ -313,11 +314,11 @@ def _fetch(run_id: str, path: str | Path | None, columns: str) -> tuple:
         if not _has_table(con):
             raise RunNotFoundError(
                 f"no recorded run has the id {run_id!r}: the store has no runs yet")
-        _ensure_schema(con)
         full = _resolve(con, run_id)
+        columns = columns.replace("summary", _summary_column(con))
         row = con.execute(f"SELECT {columns} FROM runs WHERE id = ?", [full]).fetchone()
     except duckdb.Error as exc:
-        raise StoreError(f"cannot read run {run_id!r} from the store: {exc}") from exc
+        raise _store_error(exc, f"reading run {run_id!r}", path) from exc
     finally:
         con.close()
     assert row is not None
@@ -348,11 +349,12 @@ def delete_run(run_id: str, *, path: str | Path | None = None) -> str:
     """Delete one run (full id or unique prefix); returns the full id deleted."""
     import duckdb
 
-    from scenarios.store.db import transaction
+    from scenarios.store.db import store_path, transaction
 
-    con = _open_for_read(path)
-    if con is None:
+    p = Path(path) if path is not None else store_path()
+    if not p.exists():
         raise RunNotFoundError(f"no recorded run has the id {run_id!r}: the store has no runs yet")
+    con = _connect(p)
     try:
         if not _has_table(con):
             raise RunNotFoundError(f"no recorded run has the id {run_id!r}: the store has no runs yet")
@@ -361,6 +363,6 @@ def delete_run(run_id: str, *, path: str | Path | None = None) -> str:
             con.execute("DELETE FROM runs WHERE id = ?", [full])
         return full
     except duckdb.Error as exc:
-        raise StoreError(f"cannot delete run {run_id!r}: {exc}") from exc
+        raise _store_error(exc, f"deleting run {run_id!r}", path) from exc
     finally:
         con.close()

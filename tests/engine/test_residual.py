@@ -164,7 +164,7 @@ def _neutral_drivers() -> list[dict]:
 @given(vol=st.floats(0.05, 0.9), seed=st.integers(0, 2**32 - 1),
        center=st.sampled_from(["mean", "median", None]), dist=st.sampled_from(["normal", "student_t"]))
 def test_neutral_drivers_with_a_residual(vol, seed, center, dist) -> None:
-    """center None = not written: the default is median."""
+    """center None = not written: the default is mean."""
     res = {"vol": vol, "dist": dist, "correlation": "none"}
     if center is not None:
         res["center"] = center
@@ -178,8 +178,8 @@ def test_neutral_drivers_with_a_residual(vol, seed, center, dist) -> None:
     sd = vol * math.sqrt(_FLAT_SESSIONS / 252)
     assert r.residual["per_symbol"]["0700.HK"]["sd"] == pytest.approx(sd, rel=1e-12)
     np.testing.assert_allclose(r.predicted_price[:, 0], 100.0 * np.exp(c), rtol=1e-12)
-    assert r.residual["center"] == (center or "median")
-    if center in ("median", None):
+    assert r.residual["center"] == (center or "mean")
+    if center == "median":
         # median of the residual is 0: the share of draws above 0 is 1/2 within sampling error
         assert abs((c > 0).mean() - 0.5) < 4 * 0.5 / math.sqrt(n)
         assert r.residual["per_symbol"]["0700.HK"]["drift"] == 0.0
@@ -191,15 +191,16 @@ def test_neutral_drivers_with_a_residual(vol, seed, center, dist) -> None:
         assert (c > 0).mean() < 0.5
 
 
-def test_default_center_is_median_and_mean_stays_available() -> None:
-    """A 60%-vol stock over a year with no driver: the default (median) keeps the median
-    return at 0 (P(up) = 1/2); center: mean moves it to exp(-s^2/2) - 1 (about -16.5%) and
-    keeps E[P] = P0 instead. Expected values from the lognormal formulas."""
+def test_default_center_is_mean_and_median_stays_available() -> None:
+    """A 60%-vol stock over a year with no driver: the default (mean) keeps E[P] = P0 and moves
+    the median return to exp(-s^2/2) - 1 (about -16.5%); center: median keeps the median
+    return at 0 (P(up) = 1/2) instead. Expected values from the lognormal formulas."""
     data = _scenario({"vol": 0.6, "correlation": "none"}, draws=40_000, universe=["0700.HK"])
     data["horizon"] = "2026-06-30"
-    med = run_scenario(scenario_from_dict(data), source=_FLAT)
-    data["monte_carlo"]["residual"]["center"] = "mean"
     mean = run_scenario(scenario_from_dict(data), source=_FLAT)
+    assert mean.residual["center"] == "mean"
+    data["monte_carlo"]["residual"]["center"] = "median"
+    med = run_scenario(scenario_from_dict(data), source=_FLAT)
     sd = med.residual["per_symbol"]["0700.HK"]["sd"]
     assert sd == mean.residual["per_symbol"]["0700.HK"]["sd"]
     assert 0.55 < sd < 0.65  # about a year of sessions
@@ -330,7 +331,7 @@ def test_short_history_is_a_located_error_and_by_symbol_fixes_it(tmp_path, monke
 
 
 @pytest.mark.parametrize("residual, message", [
-    ({"vol": "hist"}, "must be history or an annualized volatility"),
+    ({"vol": "hist"}, "must be history, ewma, garch or an annualized volatility"),
     ({"vol": -0.1}, "must be >= 0"),
     ({"dist": "normal", "df": 5}, "df goes with dist: student_t"),
     ({"factor": "^HSI"}, "factor goes with correlation: factor"),

@@ -105,14 +105,15 @@ def test_capex_scenario_is_bearish_for_every_company(run_example) -> None:
     med = dict(zip(res.symbols, np.median(driver_return(res), axis=0)))
     assert all(v < 0 for v in med.values()), med
     assert min(med, key=med.get) == "AMZN"
-    # the noise is median-centred (the default) and independent of the drivers: it multiplies
-    # the drivers' expected gross return by E[exp(s Z)] = exp(s^2 / 2), s = its sd per symbol
+    # the noise is mean-centred (the default) and independent of the drivers: E[exp(residual)]
+    # = 1, so the expected return is the drivers' expected return, and the bearish call holds
+    # for the means too
     full, drivers = res.predicted_return, driver_return(res)
     sd = np.array([res.residual["per_symbol"][s]["sd"] for s in res.symbols])
-    assert res.residual["center"] == "median" and np.all(sd > 0.05)
+    assert res.residual["center"] == "mean" and np.all(sd > 0.05)
     se = full.std(axis=0) / np.sqrt(len(full))
-    expected = (1 + drivers.mean(axis=0)) * np.exp(sd * sd / 2) - 1
-    assert np.all(np.abs(full.mean(axis=0) - expected) < 4 * se)
+    assert np.all(np.abs(full.mean(axis=0) - drivers.mean(axis=0)) < 4 * se)
+    assert np.all(full.mean(axis=0) < 0)
 
 
 # ---------------------------------------------------------------------------- 2. subsidies
@@ -493,11 +494,15 @@ def test_examples_carry_market_noise_from_their_own_history(path: Path, run_exam
             sd = vol * math.sqrt(sessions / 252)
             c = res.contributions["residual"][:, j]
             assert abs(c.std() / sd - 1) < 4 / math.sqrt(2 * len(c))
-            # median-centred (the default): no drift, half the draws above 0, E[exp] = exp(sd^2/2)
-            assert res.residual["center"] == "median" and per["drift"] == 0.0
-            assert abs((c > 0).mean() - 0.5) < 4 * 0.5 / math.sqrt(len(c))
-            se = math.sqrt(math.expm1(sd * sd) * math.exp(sd * sd) / len(c))
-            assert np.mean(np.exp(c)) == pytest.approx(math.exp(sd * sd / 2), abs=5 * se)
+            # mean-centred (the default): drift -sd^2/2, E[exp(residual)] = 1, and the share of
+            # draws above 0 is Phi(-sd/2) < 1/2
+            from scipy.stats import norm
+
+            assert res.residual["center"] == "mean"
+            assert per["drift"] == pytest.approx(-sd * sd / 2, rel=1e-9)
+            assert abs((c > 0).mean() - norm.cdf(-sd / 2)) < 4 * 0.5 / math.sqrt(len(c))
+            se = math.sqrt(math.expm1(sd * sd) / len(c))
+            assert np.mean(np.exp(c)) == pytest.approx(1.0, abs=5 * se)
 
 
 def test_tencent_bands_are_no_longer_certain(run_example) -> None:

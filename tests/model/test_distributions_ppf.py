@@ -38,7 +38,8 @@ def test_choice_ppf_matches_scipy_discrete() -> None:
     qs = np.array([0.01, 0.2, 0.5, 0.7, 0.71, 0.99])
     np.testing.assert_array_equal(d.ppf(qs), ref.ppf(qs))
     # zero-weight values are never a quantile
-    z = parse_distribution({"dist": "choice", "values": [0, 5, 9], "weights": [0, 1, 1]})
+    z = parse_distribution({"dist": "choice", "values": [0, 5, 9], "weights": [0, 1, 1],
+                            "normalize": True})  # weights must sum to 1 unless normalize (issue 16)
     assert z.ppf(0.0) == 5.0 and z.ppf(1.0) == 9.0
 
 

@@ -83,7 +83,13 @@ def test_extends_can_switch_a_driver_off_and_chains(tmp_path) -> None:
     sub.mkdir()
     (sub / "leaf.yaml").write_text("extends: ../mid.yaml\nname: leaf\nmonte_carlo: {draws: 50}\n",
                                    encoding="utf-8")
-    s = load_scenario(sub / "leaf.yaml")
+    from scenarios.model.loader import allow_paths
+
+    allow_paths([tmp_path])  # ../mid.yaml is outside sub/: allowed explicitly (--allow-path)
+    try:
+        s = load_scenario(sub / "leaf.yaml")
+    finally:
+        allow_paths(None)
     assert [d.name for d in s.active_drivers()] == ["growth"]
     assert (s.monte_carlo.draws, s.monte_carlo.seed) == (50, 3)
 

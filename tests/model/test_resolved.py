@@ -102,7 +102,9 @@ def test_as_of_override_moves_the_cut_off_and_a_period_horizon() -> None:
 def test_errors_are_located_in_the_file() -> None:
     sc = load_scenario(ROOT / "examples" / "tencent_feb_2026.yaml")
     with pytest.raises(ScenarioError) as exc:
-        resolve_scenario(sc, source=flat_source({}), draws=10)
+        # a source with some data but not these symbols (an empty one explains the setup
+        # instead: nothing is available offline, issue 16)
+        resolve_scenario(sc, source=flat_source({"9988.HK": 120.0}), draws=10)
     assert "unknown symbol" in str(exc.value) and exc.value.line is not None
     assert exc.value.file.endswith("tencent_feb_2026.yaml")
     # a missing FX rate for a driver's money currency is found by the resolve step, at the driver

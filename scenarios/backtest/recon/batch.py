@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.backtest.recon.fit import MIN_FIT_DAYS, _fit_period, _fit_trailing
+from scenarios.backtest.recon.schedule import Schedule, build_schedule
 from scenarios.backtest.recon.membership import Membership
 from scenarios.backtest.recon.panel import IndexPanel
 from scenarios.backtest.recon.rules import Base
@@ -146,25 +147,10 @@ def simulate_index_batch(
     fit = _FitData(fit_rets.reindex(columns=list(symbols)).to_numpy(dtype="float64"),
                    fit_iret.to_numpy(dtype="float64"), fit_days, col)
     days = panel.prices.index
-    test = days[(days >= t0) & (days <= t1)]
-    if len(test) == 0:
-        raise DataUnavailableError(f"no trading day between {t0.date()} and {t1.date()} in the panel")
-    if rebalance_dates is None:
-        rebal = membership.rebalance_calendar(panel.rebalance_dates)
-    else:
-        rebal = pd.DatetimeIndex(sorted(pd.Timestamp(d) for d in rebalance_dates))
-    pos = days.searchsorted(rebal)
-    regular = {days[p] for p in pos if p < len(days)}
-    fast_pos = days.searchsorted(pd.DatetimeIndex(list(membership.fast_entry_dates())))
-    fast = {days[p] for p in fast_pos if p < len(days) and days[0] < days[p]} - regular
-    rebal = pd.DatetimeIndex(sorted(regular | fast))
-    first_k = int(rebal.searchsorted(test[0], side="right")) - 1
-    while first_k > 0 and rebal[first_k] in fast:
-        first_k -= 1
-    if first_k < 0 or (any_implied and method == "period" and first_k < 1):
-        raise DataUnavailableError(
-            f"not enough history before {test[0].date()} to fit weights (panel starts "
-            f"{days[0].date()}); load more warm-up data")
+    sched = build_schedule(days, membership, panel.rebalance_dates, t0, t1,
+                           rebalance_dates=rebalance_dates,
+                           needs_previous_period=any_implied and method == "period")
+    fast = sched.fast
     entry = dict(entry_weights or {})
     valid = panel.prices.reindex(columns=list(symbols)).notna().to_numpy()
     any_valid = valid.any(axis=0)
@@ -184,20 +170,9 @@ def simulate_index_batch(
     notes: list[str] = []
     prev_end: np.ndarray | None = None   # (S, N) drifted weights, 0 = not held
 
-    for k in range(first_k, len(rebal)):
-        r_k = rebal[k]
-        if r_k > test[-1]:
-            break
-        r_next = rebal[k + 1] if k + 1 < len(rebal) else None
-        period_days = days[(days >= r_k) & ((days < r_next) if r_next is not None else True)]
-        period_days = period_days[period_days <= test[-1]]
-        new = membership.on(r_k)
-        prior_day = days[days < r_k]
-        if len(prior_day) == 0:
-            raise DataUnavailableError(f"no trading day before the rebalance {r_k.date()}")
-        old = membership.on(prior_day[-1])
-        removed = [s for s in old if s not in new]
-        added = [s for s in new if s not in old]
+    for per in sched.periods(membership):
+        k, r_k, period_days = per.k, per.start, per.days
+        new, old, removed, added = per.new, per.old, per.removed, per.added
 
         # segments: shrinking sets of names with data on every day since r_k (a member whose
         # data ends inside the period leaves at the first day after its last price)
@@ -249,7 +224,7 @@ def simulate_index_batch(
                 base = np.empty((S, len(names)))
                 if (implied & set_rows).any():
                     shared, fitted_end = _implied_base(
-                        r_k, k, rebal, names, old, removed, added, seg_no, fit, method, window,
+                        r_k, k, sched, names, old, removed, added, seg_no, fit, method, window,
                         entry, default_entry_weight, known_weights, notes)
                     if seg_no == 0:
                         fit_rows[r_k] = fitted_end
@@ -321,7 +296,7 @@ class _FitData:
     col: Mapping[str, int]
 
 
-def _implied_base(r_k: pd.Timestamp, k: int, rebal: pd.DatetimeIndex, names: list[str],
+def _implied_base(r_k: pd.Timestamp, k: int, sched: Schedule, names: list[str],
                   old: list[str], removed: list[str], added: list[str], seg_no: int,
                   fit: _FitData, method: Method, window: int,
                   entry: Mapping[tuple[pd.Timestamp, str], float], default_entry_weight: float,
@@ -334,10 +309,7 @@ def _implied_base(r_k: pd.Timestamp, k: int, rebal: pd.DatetimeIndex, names: lis
     fit_names = [s for s in old if s in fit.col and (s in names or s in removed)]
     end_pos = int(fit.days.searchsorted(r_k))                 # first fit day >= r_k
     if method == "period":
-        j = k - 1
-        while j > 0 and end_pos - int(fit.days.searchsorted(rebal[j])) < MIN_FIT_DAYS:
-            j -= 1
-        lo = int(fit.days.searchsorted(rebal[j]))
+        lo = int(fit.days.searchsorted(sched.period_fit_start(k, fit.days)))
     else:
         lo = max(end_pos - window, 0)
     win_days = fit.days[lo:end_pos]

@@ -20,6 +20,7 @@ from scenarios.backtest.recon.fit import MIN_FIT_DAYS, _fit_period, _fit_trailin
 from scenarios.backtest.recon.membership import Membership
 from scenarios.backtest.recon.panel import IndexPanel
 from scenarios.backtest.recon.rules import WeightRule, _cap, _normalize
+from scenarios.backtest.recon.schedule import build_schedule
 from scenarios.errors import DataUnavailableError
 
 __all__ = ["Method", "Simulation", "simulate_index"]
@@ -90,27 +91,10 @@ def simulate_index(
         fit_rets, fit_iret = rets, panel.index_returns
     fit_days = fit_rets.index
     days = panel.prices.index
-    test = days[(days >= t0) & (days <= t1)]
-    if len(test) == 0:
-        raise DataUnavailableError(f"no trading day between {t0.date()} and {t1.date()} in the panel")
-    if rebalance_dates is None:
-        rebal = membership.rebalance_calendar(panel.rebalance_dates)
-    else:
-        rebal = pd.DatetimeIndex(sorted(pd.Timestamp(d) for d in rebalance_dates))
-    # map each rebalance to the first panel day on/after it
-    pos = days.searchsorted(rebal)
-    regular = {days[p] for p in pos if p < len(days)}
-    # fast entries between reviews: the entrant comes in, the others keep their drifted holdings
-    fast_pos = days.searchsorted(pd.DatetimeIndex(list(membership.fast_entry_dates())))
-    fast = {days[p] for p in fast_pos if p < len(days) and days[0] < days[p]} - regular
-    rebal = pd.DatetimeIndex(sorted(regular | fast))
-    first_k = int(rebal.searchsorted(test[0], side="right")) - 1
-    while first_k > 0 and rebal[first_k] in fast:  # start from a review: it sets the weights
-        first_k -= 1
-    if first_k < 0 or (rule.base == "implied" and method == "period" and first_k < 1):
-        raise DataUnavailableError(
-            f"not enough history before {test[0].date()} to fit weights (panel starts "
-            f"{days[0].date()}); load more warm-up data")
+    sched = build_schedule(days, membership, panel.rebalance_dates, t0, t1,
+                           rebalance_dates=rebalance_dates,
+                           needs_previous_period=rule.base == "implied" and method == "period")
+    fast = sched.fast
     entry = dict(entry_weights or {})
     last_valid = panel.last_valid()
     first_valid = {c: panel.prices[c].first_valid_index() for c in panel.prices.columns}
@@ -123,20 +107,9 @@ def simulate_index(
     notes: list[str] = []
     prev_end_weights: pd.Series | None = None
 
-    for k in range(first_k, len(rebal)):
-        r_k = rebal[k]
-        if r_k > test[-1]:
-            break
-        r_next = rebal[k + 1] if k + 1 < len(rebal) else None
-        period_days = days[(days >= r_k) & ((days < r_next) if r_next is not None else True)]
-        period_days = period_days[period_days <= test[-1]]
-        new = membership.on(r_k)
-        prior_day = days[days < r_k]
-        if len(prior_day) == 0:
-            raise DataUnavailableError(f"no trading day before the rebalance {r_k.date()}")
-        old = membership.on(prior_day[-1])
-        removed = [s for s in old if s not in new]
-        added = [s for s in new if s not in old]
+    for per in sched.periods(membership):
+        k, r_k, period_days = per.k, per.start, per.days
+        new, old, removed, added = per.new, per.old, per.removed, per.added
 
         # segments: shrinking sets of names with data on every day since r_k
         segments: list[tuple[list[str], pd.DatetimeIndex]] = []
@@ -180,12 +153,7 @@ def simulate_index(
             elif rule.base == "implied":
                 fit_names = [s for s in old if s in panel.prices.columns and (s in names or s in removed)]
                 if method == "period":
-                    # buy and hold since the last rebalance (a fast entry included: holdings
-                    # drift untouched from it), reaching further back when that is too short
-                    j = k - 1
-                    while j > 0 and ((fit_days >= rebal[j]) & (fit_days < r_k)).sum() < MIN_FIT_DAYS:
-                        j -= 1
-                    win_days = fit_days[(fit_days >= rebal[j]) & (fit_days < r_k)]
+                    win_days = fit_days[(fit_days >= sched.period_fit_start(k, fit_days)) & (fit_days < r_k)]
                 else:
                     win_days = fit_days[fit_days < r_k][-window:]
                 win = fit_rets.loc[win_days, fit_names]
