@@ -1,7 +1,8 @@
 """Runs of schema 2 (before the noise-free forecast and the Shapley attribution) read back.
 
 ``data/schema2/*.json`` are ``--format json`` outputs of the release before schema 3 (a run and
-a single backtest of ``examples/tencent_feb_2026.yaml``, 200 draws). They must read back key for
+a single backtest of ``examples/tencent_feb_2026.yaml``, 200 draws; the absolute path of
+the file made relative). They must read back key for
 key, and the terminal renderings must fall back to what they hold (log terms, the median).
 """
 
