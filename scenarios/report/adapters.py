@@ -387,8 +387,9 @@ def _score_from_walk_forward(wf: WalkForwardResult, as_of: dt.date) -> Scores | 
 
 _SCORE_METRICS = (
     ("n_scored", "Symbols scored", "number", "symbols whose realized window is complete"),
-    ("hit_rate", "Hit rate", "fraction", "share of symbols whose direction was right"),
-    ("ic", "IC", "number", "Spearman rank correlation of predicted and realized returns"),
+    ("hit_rate", "Hit rate", "fraction", "share of symbols whose noise-free forecast had the right sign"),
+    ("ic", "IC", "number", "Spearman rank correlation of the noise-free forecast and realized returns "
+     "(none with fewer than 5 names or forecasts that do not differ)"),
     ("mae", "MAE", "fraction", "mean absolute error of the median forecast"),
     ("coverage", "Band coverage", "fraction", "share of realized returns inside the predicted band"),
     ("nominal_coverage", "Nominal coverage", "fraction", "what the band should cover"),
@@ -595,10 +596,13 @@ _TRACK_METRICS = (
     ("n_windows", "Windows", "number", "forecast dates"),
     ("n_scored_windows", "Windows scored", "number", "windows whose horizon has passed"),
     ("n_pairs", "Symbol-windows scored", "number", ""),
-    ("hit_rate", "Hit rate", "fraction", "share of symbol-windows with the direction right"),
-    ("pt_pvalue", "Pesaran–Timmermann p-value", "number", "direction skill vs chance"),
-    ("mean_ic", "Mean IC", "number", "average cross-sectional Spearman IC"),
-    ("ic_tstat", "IC t-stat", "number", "mean IC / its standard error"),
+    ("hit_rate", "Hit rate", "fraction", "share of symbol-windows whose noise-free forecast had the right sign"),
+    ("pt_pvalue", "Pesaran–Timmermann p-value", "number", "direction skill vs chance, pairs as independent"),
+    ("pt_hac_pvalue", "Pesaran–Timmermann p-value (HAC)", "number",
+     "overlap- and cluster-robust (windows as clusters, Bartlett); two-sided"),
+    ("mean_ic", "Mean IC", "number", "average cross-sectional Spearman IC over windows with a signal"),
+    ("ic_tstat", "IC t-stat", "number", "mean IC / its Hansen-Hodrick standard error (overlapping "
+     "windows); over-rejects with fewer than about 60 windows"),
     ("coverage", "Band coverage", "fraction", "share of realized returns inside the band"),
     ("nominal_coverage", "Nominal coverage", "fraction", ""),
     ("crps", "CRPS", "pp", "lower is better; return units, percentage points"),
