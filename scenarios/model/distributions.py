@@ -490,8 +490,20 @@ def center(value: float | _Dist) -> float:
 def mean(value: float | _Dist) -> float:
     """Expected value of a parameter after ``clip`` (:meth:`_Dist.expectation`; a fixed number
     is its own mean): what the noise-free forecast uses. (A method cannot be called ``mean``:
-    the normal has a field of that name.)"""
-    return value.expectation() if isinstance(value, _Dist) else float(value)
+    the normal has a field of that name.) Memoised per distinct distribution."""
+    if not isinstance(value, _Dist):
+        return float(value)
+    key = value.model_dump_json()  # the kind and every field (clip included), numbers exact
+    out = _MEANS.get(key)
+    if out is None:
+        out = _MEANS[key] = value.expectation()
+        if len(_MEANS) > 4096:  # a bounded memo: forget the oldest half
+            for k in list(_MEANS)[:2048]:
+                del _MEANS[k]
+    return out
+
+
+_MEANS: dict[str, float] = {}
 
 
 def describe(value: float | _Dist) -> str:
