@@ -42,8 +42,8 @@ def median_standard_error(draws: ArrayLike, axis: int = 0) -> FloatArray:
         raise InputShapeError(f"{f}: needs at least 2 draws on axis {axis} (got shape {x.shape})")
     n = x.shape[axis]
     half = 0.5 * math.sqrt(n)
-    lo = max(int(math.floor(0.5 * n - half)), 0)
-    hi = min(int(math.ceil(0.5 * n + half)) - 1, n - 1)
+    lo = max(math.floor(0.5 * n - half), 0)
+    hi = min(math.ceil(0.5 * n + half) - 1, n - 1)
     s = np.sort(x, axis=axis)
     return 0.5 * (np.take(s, hi, axis=axis) - np.take(s, lo, axis=axis))
 

@@ -87,7 +87,7 @@ def _apply_on_rows(state: State, rs: ResolvedScenario, i: int, sampler: Sampler,
     rd = rs.drivers[i]
     if not on.any():
         return
-    kw = dict(as_of=rs.as_of, horizon=rs.horizon, years=rs.years)
+    kw: dict[str, Any] = {"as_of": rs.as_of, "horizon": rs.horizon, "years": rs.years}
     try:
         if on.all():
             apply_driver(state, rs.baseline, rd, sampler, **kw)

@@ -16,7 +16,12 @@ from scipy import stats
 
 from scenarios import api
 from scenarios.backtest.forecast import Forecast
-from scenarios.backtest.scoring import IC_SPREAD_TOLERANCE, MIN_IC_NAMES, ic_status, score_forecast
+from scenarios.backtest.scoring import (
+    IC_SPREAD_TOLERANCE,
+    MIN_IC_NAMES,
+    ic_status,
+    score_forecast,
+)
 from scenarios.engine.synthetic import synthetic_source
 from scenarios.model import scenario_from_dict
 

@@ -11,7 +11,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from scenarios.results import SCHEMA_VERSION, RunResult, SingleBacktestResult, from_payload
+from scenarios.results import (
+    SCHEMA_VERSION,
+    RunResult,
+    SingleBacktestResult,
+    from_payload,
+)
 
 DATA = Path(__file__).parent / "data" / "schema2"
 

@@ -26,8 +26,8 @@ from scenarios.engine.noise_free import (
     point_forecast,
 )
 from scenarios.engine.synthetic import flat_source
-from scenarios.model import load_scenario, scenario_from_dict
 from scenarios.model import distributions as D
+from scenarios.model import load_scenario, scenario_from_dict
 from scenarios.model.resolved import resolve_scenario
 
 SETTINGS = settings(max_examples=15, deadline=None,
