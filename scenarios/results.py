@@ -86,6 +86,7 @@ class SymbolForecast(_Model):
     baseline_date: str | None
     baseline_price: Num
     median_price: Num
+    mean_price: Num = None  #: E[price] (absent in payloads recorded before it was added)
     price_p05: Num
     price_p95: Num
     mean_return: Num
