@@ -232,8 +232,11 @@ def _check_articles(s: Any, doc: Any, errors: list[ScenarioError]) -> None:
 
 
 def _asks_data(b: Any, f: str) -> bool:
-    """True when ``f`` is to be filled from data at as_of (``eps: from_data``, ``from_data: true``)."""
-    return bool(getattr(b, "from_data", False)) or f in (getattr(b, "data_items", None) or {})
+    """True when ``f`` is to be filled at as_of: from data (``eps: from_data``, ``from_data: true``)
+    or from a dated series (``eps: {2024-12-31: 23.5}``)."""
+    dated = getattr(b, "dated", None)
+    return (bool(getattr(b, "from_data", False)) or f in (getattr(b, "data_items", None) or {})
+            or (dated is not None and getattr(dated, f, None) is not None))
 
 
 def missing_baseline(s: Any, d: Any, targets: list[str]) -> str | None:
