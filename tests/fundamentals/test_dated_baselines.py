@@ -1,9 +1,10 @@
-"""Dated baseline series (``eps: {2023-12-31: 16.3, 2024-12-31: 20.486}``): point in time.
+"""Dated baseline series (``eps: {2023-12-31: 11.887, 2024-12-31: 20.486}``): point in time.
 
 The value a run uses is the latest period known at its ``as_of``, known from period end + the
 fundamentals layer's reporting lag (the same rule as ``eps: from_data``) unless an explicit
-``known:`` says otherwise. Tencent's IFRS diluted EPS: FY2023 RMB 16.3 (annual report 2023:
-profit attributable RMB 115.2bn), FY2024 RMB 20.486 (the snapshot's yfinance dump).
+``known:`` says otherwise. Tencent's IFRS diluted EPS from the snapshot's yfinance dump
+(``../shared/hkdata/fundamentals``): FY2023 RMB 11.887, FY2024 RMB 20.486; diluted shares
+9.610bn and 9.408bn.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from scenarios.model.dated import DatedSeries
 from scenarios.model.from_data import fill_baselines
 from scenarios.model.point_in_time import constant_fundamentals_note, known_from, pick_known
 
-EPS_SERIES = {dt.date(2023, 12, 31): 16.3, dt.date(2024, 12, 31): 20.486}
+EPS_SERIES = {dt.date(2023, 12, 31): 11.887, dt.date(2024, 12, 31): 20.486}
 
 
 def _tencent(as_of: str, baseline: dict, horizon: str = "3M") -> dict:
@@ -50,7 +51,7 @@ def test_short_and_long_forms_validate_and_plain_values_still_work() -> None:
         "tax_rate": [{"period": "2024-12-31", "value": 0.2, "known": "2025-03-19"}]}))
     b = s.baseline["0700.HK"]
     assert b.eps is None and b.sales is None and b.shares.value == 9.4  # plain {value, unit} kept
-    assert [v.value for v in b.dated.eps.values] == [16.3, 20.486]
+    assert [v.value for v in b.dated.eps.values] == [11.887, 20.486]
     assert {v.unit for v in b.dated.sales.values} == {"bn"}
     assert b.dated.sales.values[0].source == "annual reports"
     assert b.dated.tax_rate.values[0].known == dt.date(2025, 3, 19)
@@ -77,11 +78,11 @@ baseline:
 
 
 @pytest.mark.parametrize(("block", "expect"), [
-    ("    eps: {2023-12-31: 16.3, fiscal: 20.5}", "expected fiscal period ends (YYYY-MM-DD) as keys"),
-    ("    eps: {2023-12-31: 16.3, 2024-12-31: abc}", "2024-12-31: expected a number"),
+    ("    eps: {2023-12-31: 11.887, fiscal: 20.5}", "expected fiscal period ends (YYYY-MM-DD) as keys"),
+    ("    eps: {2023-12-31: 11.887, 2024-12-31: abc}", "2024-12-31: expected a number"),
     ("    eps: [{period: 2024-12-31, value: 20.5, known: 2024-06-30}]", "is before the period end"),
     ("    eps: [{period: 2024-12-31, value: 20.5}, {period: 2024-12-31, value: 21}]", "appears twice"),
-    ("    eps: {2023-12-31: 16.3, 2024-12-31: -1}", "2024-12-31: must be > 0"),
+    ("    eps: {2023-12-31: 11.887, 2024-12-31: -1}", "2024-12-31: must be > 0"),
     ("    eps: {unit: bn, 2024-12-31: 20.5}", "it takes no unit"),
     ("    eps: []", "at least one"),
     ("    eps: [{period: 2024-12-31}]", "required"),
@@ -116,6 +117,16 @@ def test_same_known_from_as_from_data_for_tencent_fy2024(fund_env, snapshot_sour
     assert a["value"] == b["value"] == 20.486  # the typed value is the snapshot's FY2024 diluted EPS
     assert r_dated.inputs["baseline"]["0700.HK"]["eps"]["value"] == 20.486
     np.testing.assert_array_equal(r_dated.eps, r_data.eps)
+    # both switch from FY2023 to FY2024 on the same day
+    series = {dt.date(y, 12, 31): v for y, v in ((2022, 19.341), (2023, 11.887), (2024, 20.486))}
+    for day, period in (("2024-03-30", "2022-12-31"), ("2024-03-31", "2023-12-31"),
+                        ("2025-03-30", "2023-12-31"), ("2025-03-31", "2024-12-31")):
+        when = dt.date.fromisoformat(day)
+        _, rd = fill_baselines(scenario_from_dict(_tencent(day, {"eps": series})), when)
+        _, rf = fill_baselines(scenario_from_dict(_tencent(day, {"eps": "from_data"})), when)
+        assert rd["0700.HK"]["eps"]["period_end"] == rf["0700.HK"]["eps"]["period_end"] == period
+        assert rd["0700.HK"]["eps"]["known_from"] == rf["0700.HK"]["eps"]["known_from"]
+        assert rd["0700.HK"]["eps"]["value"] == rf["0700.HK"]["eps"]["value"]
     # the lag rule is the layer's: the 2024 value under a changed rule, through the same function
     lags = DEFAULT_LAGS.with_overrides("HK.FY=4M")
     v = DatedSeries.model_validate(EPS_SERIES).values[1]
@@ -133,7 +144,7 @@ def test_configured_lag_moves_the_dated_path_like_the_data_path(monkeypatch: pyt
 
 
 def test_explicit_known_wins_over_the_lag_rule() -> None:
-    eps = [{"period": "2023-12-31", "value": 16.3},
+    eps = [{"period": "2023-12-31", "value": 11.887},
            {"period": "2024-12-31", "value": 20.486, "known": "2025-03-19"}]  # results day
     s = scenario_from_dict(_tencent("2025-03-20", {"eps": eps}))
     filled, rec = fill_baselines(s, dt.date(2025, 3, 20))
@@ -166,7 +177,7 @@ def test_forecast_changes_after_the_known_date_and_not_before(snapshot_source) -
     altered = scenario_from_dict(_tencent("2025-01-02", {"eps": {**EPS_SERIES, dt.date(2024, 12, 31): 40.0}}))
     f_dated = scenario_forecaster(dated, source=snapshot_source)
     f_alt = scenario_forecaster(altered, source=snapshot_source)
-    for day, known_value in (("2025-02-28", 16.3), ("2025-03-28", 16.3), ("2025-03-31", 20.486),
+    for day, known_value in (("2025-02-28", 11.887), ("2025-03-28", 11.887), ("2025-03-31", 20.486),
                              ("2025-06-30", 20.486)):
         a = f_dated(pd.Timestamp(day)).ensemble
         b = f_alt(pd.Timestamp(day)).ensemble
@@ -185,7 +196,7 @@ def test_walk_forward_notes_constant_fundamentals_only_for_plain_numbers(snapsho
     notes = plain.result.to_dict()["notes"]  # the track record carries it
     assert any("fundamentals are constant across windows" in n and "0700.HK: eps, shares" in n for n in notes)
     dated = walk_forward_scenario(scenario_from_dict(_tencent("2024-12-31", {
-        "eps": EPS_SERIES, "shares": {"unit": "bn", "2023-12-31": 9.5, "2024-12-31": 9.408}})), **kw)
+        "eps": EPS_SERIES, "shares": {"unit": "bn", "2023-12-31": 9.610, "2024-12-31": 9.408}})), **kw)
     assert not any("constant across windows" in n for n in dated.result.notes)
     assert len(dated.result.scores) == len(plain.result.scores) >= 2
 
