@@ -246,3 +246,18 @@ def test_no_value_known_after_as_of_is_ever_used(series: DatedSeries, as_of: dt.
         {**x.model_dump(), "value": x.value * 3 + 1} if d > as_of else x.model_dump() for x, d in known])
     again = pick_known(symbol, shuffled, as_of)
     assert again is not None and again[0].value == v.value and again[0].period == v.period
+
+
+def test_walk_forward_example_tax_rates_are_the_ones_known_at_each_window(fund_env, snapshot_source) -> None:
+    from scenarios.model.point_in_time import constant_fundamentals_note as note
+
+    s = load_scenario(Path(__file__).resolve().parents[2] / "examples" / "us_capex_walkforward_2023_2025.yaml")
+    assert note(s) is None
+    expect = {"2023-09-30": {"MSFT": 0.190, "AMZN": 0.18, "GOOGL": 0.159, "META": 0.195},
+              "2024-03-31": {"MSFT": 0.190, "AMZN": 0.190, "GOOGL": 0.139, "META": 0.176},
+              "2025-06-30": {"MSFT": 0.182, "AMZN": 0.135, "GOOGL": 0.164, "META": 0.118}}
+    for day, rates in expect.items():
+        filled, rec = fill_baselines(s, dt.date.fromisoformat(day))
+        for sym, rate in rates.items():
+            assert filled.baseline[sym].tax_rate.value == rate
+            assert rec[sym]["tax_rate"]["known_from"] <= day and rec[sym]["eps"]["mode"] == "from_data"
