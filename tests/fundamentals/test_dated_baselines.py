@@ -261,3 +261,22 @@ def test_walk_forward_example_tax_rates_are_the_ones_known_at_each_window(fund_e
         for sym, rate in rates.items():
             assert filled.baseline[sym].tax_rate.value == rate
             assert rec[sym]["tax_rate"]["known_from"] <= day and rec[sym]["eps"]["mode"] == "from_data"
+
+
+def test_dated_money_needs_an_fx_rate_at_load() -> None:
+    d = _tencent("2025-04-01", {"eps": EPS_SERIES})
+    d.pop("fx")
+    with pytest.raises(ScenarioErrors) as info:
+        scenario_from_dict(d)
+    assert any(e.field == "baseline.0700.HK.currency" and "CNYHKD" in e.message for e in info.value.errors)
+
+
+def test_market_cap_weights_accept_dated_shares(snapshot_source) -> None:
+    d = _tencent("2025-04-01", {"eps": EPS_SERIES})
+    d["universe"] = ["0700.HK", "9988.HK"]
+    d["baseline"] = {"0700.HK": {"shares": {"unit": "bn", "2023-12-31": 9.610, "2024-12-31": 9.408}},
+                     "9988.HK": {"shares": {"unit": "bn", "2024-03-31": 20.5}}}
+    d["drivers"] = [{"type": "index_weighting", "scheme": "market_cap"}]
+    r = run_scenario(scenario_from_dict(d), source=snapshot_source)
+    assert r.inputs["baseline"]["0700.HK"]["shares"]["value"] == 9.408
+    assert r.inputs["resolved"]["fundamentals"]["9988.HK"]["shares"]["known_from"] == "2024-06-30"
