@@ -45,12 +45,17 @@ def _is_period_key(k: Any) -> bool:
     return isinstance(k, str) and bool(_ISO.match(k.strip()))
 
 
+def _is_year(k: Any) -> bool:
+    return isinstance(k, int) and not isinstance(k, bool) and 1900 <= k <= 2200
+
+
 def is_dated(v: Any) -> bool:
     """True when a raw baseline value is written as a dated series (a list, or a mapping with
-    at least one ``YYYY-MM-DD`` key)."""
+    at least one ``YYYY-MM-DD`` key; a bare year key such as ``2024`` counts, so that it gets
+    the dated series' message rather than "unknown field")."""
     if isinstance(v, list):
         return True
-    return isinstance(v, dict) and any(_is_period_key(k) for k in v)
+    return isinstance(v, dict) and any(_is_period_key(k) or _is_year(k) for k in v)
 
 
 class DatedValue(_Model):
@@ -84,8 +89,10 @@ def _short_form(v: dict[Any, Any]) -> list[dict[str, Any]]:
         if k in SERIES_KEYS:
             continue
         if not _is_period_key(k):
+            hint = (f"; write the fiscal year's end, such as {k}-12-31" if _is_year(k) else
+                    "; known: goes with each value, {YYYY-MM-DD: {value: .., known: ..}}" if k == "known" else "")
             raise ValueError(f"expected fiscal period ends (YYYY-MM-DD) as keys, plus "
-                             f"{', '.join(SERIES_KEYS)} (got key {k!r})")
+                             f"{', '.join(SERIES_KEYS)} (got key {k!r}{hint})")
         period = k.date() if isinstance(k, dt.datetime) else k
         if isinstance(val, dict):
             if "period" in val:

@@ -280,3 +280,16 @@ def test_market_cap_weights_accept_dated_shares(snapshot_source) -> None:
     r = run_scenario(scenario_from_dict(d), source=snapshot_source)
     assert r.inputs["baseline"]["0700.HK"]["shares"]["value"] == 9.408
     assert r.inputs["resolved"]["fundamentals"]["9988.HK"]["shares"]["known_from"] == "2024-06-30"
+
+
+@pytest.mark.parametrize(("block", "expect"), [
+    ("    eps: {2024: 20.5}", "such as 2024-12-31"),
+    ("    eps: {2024-13-31: 20.5}", "must be a date YYYY-MM-DD"),
+    ("    eps: {2024-12-31: 20.5, known: 2025-01-01}", "known: goes with each value"),
+    ("    eps: [{period: 2024-12-31, value: 20.5, knwn: 2025-01-01}]", "unknown field"),
+])
+def test_more_malformed_series_name_the_fix(tmp_path: Path, block: str, expect: str) -> None:
+    with pytest.raises(ScenarioErrors) as info:
+        load_scenario(_yaml(tmp_path, block))
+    err = info.value.errors[0]
+    assert err.line == 11 and err.field.startswith("baseline.0700.HK.eps") and expect in err.message
