@@ -293,3 +293,20 @@ def test_more_malformed_series_name_the_fix(tmp_path: Path, block: str, expect: 
         load_scenario(_yaml(tmp_path, block))
     err = info.value.errors[0]
     assert err.line == 11 and err.field.startswith("baseline.0700.HK.eps") and expect in err.message
+
+
+def test_extends_replaces_a_value_by_a_series_and_merges_two_series(tmp_path: Path) -> None:
+    parent = _yaml(tmp_path, "    eps: {2023-12-31: 11.887, 2024-12-31: 20.486}")
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {parent.name}\nname: child\nbaseline:\n  0700.HK:\n"
+                     "    eps: {value: 27.2, source: non-IFRS TTM}\n", encoding="utf-8")
+    b = load_scenario(child).baseline["0700.HK"]
+    assert b.eps.value == 27.2 and b.dated is None
+    child.write_text(f"extends: {parent.name}\nname: child\nbaseline:\n  0700.HK:\n"
+                     "    eps: {2024-12-31: 21.0, 2025-12-31: 24.153}\n", encoding="utf-8")
+    b = load_scenario(child).baseline["0700.HK"]
+    assert [(str(v.period), v.value) for v in b.dated.eps.values] == \
+        [("2023-12-31", 11.887), ("2024-12-31", 21.0), ("2025-12-31", 24.153)]
+    back = tmp_path / "back.yaml"
+    back.write_text(f"extends: child.yaml\nname: back\nbaseline:\n  0700.HK:\n    eps: 20.0\n", encoding="utf-8")
+    assert load_scenario(back).baseline["0700.HK"].eps.value == 20.0
