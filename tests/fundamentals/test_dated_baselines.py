@@ -310,3 +310,32 @@ def test_extends_replaces_a_value_by_a_series_and_merges_two_series(tmp_path: Pa
     back = tmp_path / "back.yaml"
     back.write_text(f"extends: child.yaml\nname: back\nbaseline:\n  0700.HK:\n    eps: 20.0\n", encoding="utf-8")
     assert load_scenario(back).baseline["0700.HK"].eps.value == 20.0
+
+
+def test_walk_forward_window_before_every_known_date_fails_with_the_located_error(snapshot_source) -> None:
+    s = scenario_from_dict(_tencent("2024-12-31", {"eps": {dt.date(2023, 12, 31): 11.887}}))
+    wf = walk_forward_scenario(s, roll="quarterly", start="2023-12-31", end="2024-06-30", source=snapshot_source,
+                               draws=30, progress=False)
+    windows = wf.result.to_dict()["windows"]
+    first = windows[0]
+    assert first["status"] == "failed" and "baseline.0700.HK.eps" in first["error"]
+    assert "known from 2024-03-31" in first["error"]
+    assert [w["status"] for w in windows[1:]] and all(w["status"] != "failed" for w in windows[1:])
+
+
+@settings(max_examples=40, deadline=None)
+@given(series=_series(), as_of=st.dates(min_value=dt.date(2016, 1, 1), max_value=dt.date(2027, 12, 31)))
+def test_fill_baselines_never_uses_a_value_known_after_as_of(series: DatedSeries, as_of: dt.date) -> None:
+    raw = [v.model_dump() for v in series.values]
+    s = scenario_from_dict(_tencent(as_of.isoformat(), {"eps": raw}, horizon="3M"), check=False)
+    try:
+        filled, rec = fill_baselines(s, as_of)
+    except ScenarioError as exc:
+        assert all(known_from("0700.HK", v)[0] > as_of for v in series.values)
+        assert "is known from" in exc.message
+        return
+    echo = rec["0700.HK"]["eps"]
+    assert dt.date.fromisoformat(echo["known_from"]) <= as_of
+    assert filled.baseline["0700.HK"].eps.value == echo["value"]
+    later = [v for v in series.values if known_from("0700.HK", v)[0] <= as_of]
+    assert echo["period_end"] == max(v.period for v in later).isoformat()
