@@ -251,6 +251,11 @@ def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: Da
     note = narrative_note(scenario, [w.as_of for w in res.scores])
     if note:
         res.notes.append(note)
+    from scenarios.model.point_in_time import constant_fundamentals_note
+
+    constant = constant_fundamentals_note(scenario)
+    if constant:
+        res.notes.append(constant)
     used_draws = res.scores[0].summary["draws"] if res.scores else draws
     return WalkForwardBacktest(scenario.name, _abs(scenario.file), scenario.file_sha256, res, used_draws,
                                seed if seed is not None else scenario.monte_carlo.seed, band)

@@ -323,7 +323,8 @@ def resolve_scenario(scenario: Scenario, *, source: Any = None, draws: int | Non
         as_of: override the information cut-off (walk-forward backtests). A period horizon
             (``6M``) is applied from the new date; a date horizon keeps its offset from the
             scenario's own ``as_of``. Named universes are taken at the new date; baseline
-            fundamentals are used as written.
+            ``from_data`` items and dated series resolve at the new date (plain numbers are
+            used as written).
 
     Raises:
         ScenarioError, ScenarioErrors: located problems (unknown symbols, stale prices, a

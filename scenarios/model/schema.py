@@ -33,6 +33,7 @@ from scenarios.model.drivers.rerating import Rerating
 from scenarios.model.drivers.revenue_uplift import RevenueUplift
 from scenarios.model.drivers.sentiment_shock import SentimentShock
 from scenarios.model.drivers.subsidy import Subsidy
+from scenarios.model.dated import DatedFields, split_dated
 from scenarios.model.fields import CURRENCY_PAIR, UNIT_SCALE, Currency, Date, Symbol, Unit
 from scenarios.model.fields import StrictModel as _Model
 from scenarios.model.periods import PERIOD_RE, add_months, add_period, is_month_end
@@ -186,7 +187,8 @@ def _baseline_value(v: Any) -> Any:
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return {"value": v}
     if isinstance(v, str):
-        raise ValueError(f"expected a number, {{value, unit, source}} or from_data (got {v!r})")
+        raise ValueError(f"expected a number, {{value, unit, source}}, a dated series "
+                         f"{{YYYY-MM-DD: value}} or from_data (got {v!r})")
     return v
 
 
@@ -248,11 +250,22 @@ class Baseline(_Model):
     # ``forward_from_data``) asks for one item and is recorded in ``data_items``.
     from_data: bool = False
     data_items: dict[str, Literal["from_data", "forward_from_data"]] = Field(default_factory=dict)
+    # Dated series (``eps: {2023-12-31: 20.1, 2024-12-31: 23.5}``), moved here from the value
+    # fields and resolved at as_of by scenarios.model.point_in_time (None once resolved).
+    dated: DatedFields | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _data_markers(cls, v: Any) -> Any:
-        return _split_data_markers(v)
+        return _split_data_markers(split_dated(v))
+
+    @model_validator(mode="after")
+    def _dated_or_plain(self) -> "Baseline":
+        if self.dated is not None:
+            for f, _ in self.dated.items():
+                if getattr(self, f) is not None or f in self.data_items:
+                    raise ValueError(f"{f} is given both as a dated series and as a value")
+        return self
 
     @field_validator("data_items")
     @classmethod
