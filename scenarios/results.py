@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SCHEMA_VERSION", "BacktestResult", "DMTest", "IndexForecast", "IndexLine", "IndexPerformance",
-    "IndexScore", "IndexTrack", "IndexVs", "IndexWindow", "Result", "RunResult", "ScorePair",
+    "IndexScore", "IndexTrack", "IndexVs", "IndexWindow", "PnlForecast", "PnlPosition", "Result", "RunResult", "ScorePair",
     "ScoreSummary", "SingleBacktestResult", "SymbolForecast", "SymbolScore", "TrackRecord",
     "WalkForwardResult", "WalkWindow", "from_backtest", "from_json", "from_payload", "result_of",
     "to_jsonable",
@@ -117,6 +117,50 @@ class IndexLine(_Model):
     note: str
 
 
+class PnlPosition(_Model):
+    """One leg of a portfolio: ``notional`` in the base currency (a weight when sized by weight),
+    ``source`` stock / benchmark / index, ``return_kind`` total or price, ``fx_as_of`` base
+    units per listing-currency unit, ``fx_change`` the assumed change over the window."""
+
+    symbol: str
+    side: str
+    notional: float
+    source: str
+    currency: str
+    fx_as_of: float
+    fx_change: float
+    return_kind: str
+
+
+class PnlForecast(_Model):
+    """The ``portfolio:`` block's predicted P&L at the horizon (:mod:`scenarios.engine.pnl`),
+    per unit of gross notional in the base currency (fractions): ``mean``, ``median``, the
+    5-95% band, ``prob_loss``, ``var_05`` and ``es_05`` (5% value-at-risk and expected
+    shortfall as positive losses), costs; ``return_basis`` says which return each leg is."""
+
+    base_currency: str
+    gross_notional: float
+    unit: str = "per unit of gross notional"
+    rebalance: str = "none"
+    costs_bps: float = 0.0
+    close_at_horizon: bool = True
+    return_basis: str
+    positions: list[PnlPosition] = Field(default_factory=list)
+    mean: Num
+    median: Num
+    p05: Num
+    p95: Num
+    prob_loss: Num
+    var_05: Num
+    es_05: Num
+    mc_se_mean: Num = None
+    mean_before_costs: Num = None
+    mean_costs: Num = None
+    benchmark_forecast: dict[str, JsonValue] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+    draws: list[float] | None = None
+
+
 class RunResult(_Model):
     """One scenario run (one grid point): what ``scenarios run`` prints and records.
 
@@ -163,6 +207,7 @@ class RunResult(_Model):
     eps: list[list[Num]] | None = None
     multiple: list[list[Num]] | None = None
     contributions: dict[str, list[list[Num]]] | None = None
+    pnl: PnlForecast | None = None
 
     _engine: ScenarioResult | None = PrivateAttr(default=None)
     #: set by :func:`scenarios.api.record` once the run is in the store
