@@ -154,6 +154,8 @@ class PnlForecast(_Model):
     var_05: Num
     es_05: Num
     mc_se_mean: Num = None
+    p25: Num = None
+    p75: Num = None
     mean_before_costs: Num = None
     mean_costs: Num = None
     benchmark_forecast: dict[str, JsonValue] = Field(default_factory=dict)

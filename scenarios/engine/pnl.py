@@ -74,6 +74,7 @@ def pnl_summary(p: PnlDraws, *, include_draws: bool = False) -> dict[str, Any]:
         "mean": risk.mean, "median": risk.median, "p05": risk.p05, "p95": risk.p95,
         "prob_loss": risk.prob_loss, "var_05": risk.var_05, "es_05": risk.es_05,
         "mc_se_mean": risk.mc_se_mean,
+        "p25": float(np.quantile(p.per_gross, 0.25)), "p75": float(np.quantile(p.per_gross, 0.75)),
         "mean_before_costs": float(p.before_costs.mean()), "mean_costs": float(p.costs.mean()),
         "benchmark_forecast": p.benchmark_forecast, "notes": list(p.notes),
     }

@@ -103,6 +103,10 @@ def view_for_file(path: str | Path, *, draws: int | None = None, seed: int | Non
     if _horizon_passed(result.horizon):
         score = _score(result)
         perf = _index_performance(scenario, result)
+        if score is not None and result.pnl is not None:  # the portfolio's realised P&L
+            from scenarios.backtest.pnl import score_pnl
+
+            score["pnl"] = score_pnl(result)
     return view_from_parts(RunResult.from_engine(result), score=score, counterfactual=perf)
 
 
