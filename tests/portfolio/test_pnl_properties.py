@@ -167,3 +167,37 @@ def test_no_residual_gives_benchmark_its_own_noise_and_says_so(source) -> None:
     assert (res.predicted_return == 0).all()
     assert np.std(res.pnl.leg_returns[:, 1]) > 0
     assert any("no monte_carlo.residual" in n for n in res.pnl.notes)
+
+
+@pytest.mark.parametrize("correlation", ["history", "factor", 0.4, "none"])
+def test_benchmark_noise_tied_to_the_stocks_noise_of_the_same_draws(correlation) -> None:
+    """With several stocks, the benchmark's simulated noise has the stated correlation with each
+    stock's residual contribution of the run (so the stocks' shocks are the run's own)."""
+    import pandas as pd
+
+    idx = pd.bdate_range("2023-01-02", "2025-12-31")
+    rng = np.random.default_rng(5)
+    market = rng.normal(0, 0.012, len(idx))
+    closes = {s: pd.Series(100 * np.exp(np.cumsum(b * market + rng.normal(0, 0.01, len(idx)))), index=idx)
+              for s, b in (("AAA.HK", 1.4), ("BBB.HK", 0.8), ("CCC.HK", 0.2))}
+    closes["^HSI"] = pd.Series(20000 * np.exp(np.cumsum(market + rng.normal(0, 0.003, len(idx)))), index=idx)
+    from scenarios.engine.synthetic import MemorySource
+
+    src = MemorySource(closes)
+    sc = Scenario.model_validate({
+        "name": "corr", "as_of": "2025-06-30", "horizon": "2025-12-31",
+        "universe": ["AAA.HK", "BBB.HK", "CCC.HK"], "benchmarks": ["^HSI"],
+        "monte_carlo": {"draws": 6000, "seed": 3, "residual": {"vol": "history", "correlation": correlation}},
+        "portfolio": {"positions": [{"symbol": "AAA.HK", "side": "long", "weight": 1},
+                                    {"symbol": "^HSI", "side": "short", "weight": 1}]}})
+    res = run_scenario(sc, source=src)
+    bench = np.log1p(res.pnl.leg_returns[:, 1])
+    info = res.pnl.benchmark_forecast["per_symbol"]["^HSI"]
+    for j, s in enumerate(res.symbols):
+        sim = np.corrcoef(res.contributions["residual"][:, j], bench)[0, 1]
+        target = info.get("correlation_with", {}).get(s, 0.0)
+        assert sim == pytest.approx(target, abs=0.04), (s, sim, target)
+    if correlation == "history":   # the stated correlation is that of the daily log returns
+        r = pd.DataFrame({s: np.log(c).diff() for s, c in closes.items()}).loc[:"2025-06-30"].iloc[-250:]
+        assert info["correlation_with"]["AAA.HK"] == pytest.approx(r.corr().loc["AAA.HK", "^HSI"], abs=1e-9)
+        assert info["correlation_with"]["AAA.HK"] > 0.8
