@@ -40,7 +40,7 @@ from scenarios.model.fields import Currency
 from scenarios.model.fields import StrictModel as _Model
 
 __all__ = ["INDEX", "Portfolio", "Position", "ResolvedPortfolio", "ResolvedPosition", "fx_between",
-           "resolve_portfolio"]
+           "portfolio_errors", "resolve_portfolio"]
 
 #: reserved symbol of the scenario's own index line (``index_return`` of the run)
 INDEX = "index"
@@ -205,3 +205,18 @@ def resolve_portfolio(portfolio: Portfolio, *, scenario_currency: str, fx: Mappi
     return ResolvedPortfolio(base_currency=base, positions=tuple(out), costs_bps=portfolio.costs_bps,
                              close_at_horizon=portfolio.close_at_horizon,
                              rebalance=portfolio.rebalance, sized_by=sized)
+
+
+def portfolio_errors(scenario: Any, universe: Sequence[str], error: Callable[[Path, str], ScenarioError],
+                     ) -> list[ScenarioError]:
+    """The located problems of ``scenario.portfolio`` against ``universe`` (the members at the
+    scenario's as_of) and its benchmarks, without prices (``scenarios validate``)."""
+    if scenario.portfolio is None:
+        return []
+    try:
+        resolve_portfolio(scenario.portfolio, scenario_currency=scenario.currency, fx=scenario.fx,
+                          symbols=list(universe), benchmarks=list(scenario.benchmarks), error=error)
+    except ScenarioError as exc:
+        return [exc]
+    return []
+

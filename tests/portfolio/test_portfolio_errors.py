@@ -51,3 +51,15 @@ def test_located_errors(tmp_path: Path, body: str, where: str, words: str) -> No
         _run(tmp_path, body)
     text = info.value.format() if hasattr(info.value, "format") else str(info.value)
     assert where in text and words in text, text
+
+
+def test_validate_reports_a_symbol_outside_universe_and_benchmarks(tmp_path: Path) -> None:
+    from scenarios import api
+
+    f = tmp_path / "bad.yaml"
+    f.write_text(HEAD + "portfolio:\n  positions:\n    - {symbol: AAA.HK, side: long, weight: 1}\n"
+                 "    - {symbol: 0700.HK, side: short, weight: 1}\n", encoding="utf-8")
+    v = api.validate(f, data=False)
+    assert not v.ok
+    text = " ".join(e.format() for e in v.errors)
+    assert "bad.yaml:9:" in text and "portfolio.positions[1].symbol" in text and "0700.HK" in text
