@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from scenarios.data.symbols import currency_of, normalize_symbol
+from scenarios.data.symbols import currency_of, normalize_symbol, return_kind
 from scenarios.errors import ScenarioError
 from scenarios.model.fields import Currency
 from scenarios.model.fields import StrictModel as _Model
@@ -171,8 +171,8 @@ def resolve_portfolio(portfolio: Portfolio, *, scenario_currency: str, fx: Mappi
         where: Path = ("portfolio", "positions", i)
         if p.symbol == INDEX:
             source, ccy, kind = "index", scenario_currency, index_kind
-        elif p.symbol in symbols:
-            source, ccy, kind = "stock", currency_of(p.symbol), "total"
+        elif p.symbol in symbols:  # a universe member (an index level in the universe: price return)
+            source, ccy, kind = "stock", currency_of(p.symbol), return_kind(p.symbol)
         elif p.symbol in benchmarks:
             source, ccy, kind = "benchmark", currency_of(p.symbol), "price"
         else:

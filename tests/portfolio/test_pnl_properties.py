@@ -201,3 +201,13 @@ def test_benchmark_noise_tied_to_the_stocks_noise_of_the_same_draws(correlation)
         r = pd.DataFrame({s: np.log(c).diff() for s, c in closes.items()}).loc[:"2025-06-30"].iloc[-250:]
         assert info["correlation_with"]["AAA.HK"] == pytest.approx(r.corr().loc["AAA.HK", "^HSI"], abs=1e-9)
         assert info["correlation_with"]["AAA.HK"] > 0.8
+
+
+def test_index_level_in_the_universe_is_a_price_return_leg(source) -> None:
+    pf = {"positions": [{"symbol": "AAA.HK", "side": "long", "weight": 1},
+                        {"symbol": "^HSI", "side": "short", "weight": 1}]}
+    res = run_scenario(_scenario(pf, universe=("AAA.HK", "^HSI")), source=source)
+    assert res.pnl.positions[1]["source"] == "stock"            # the universe member's own forecast
+    assert res.pnl.positions[1]["return_kind"] == "price"
+    np.testing.assert_array_equal(res.pnl.leg_returns[:, 1], res.predicted_return[:, 1])
+    assert "short ^HSI: price return" in res.pnl.basis and "long AAA.HK: total return" in res.pnl.basis
