@@ -179,8 +179,11 @@ def portfolio_pnl(rs: ResolvedScenario, result: Any) -> PnlDraws:
     signs = np.array([p.sign for p in pf.positions], dtype=np.float64)
     size = np.array([p.notional for p in pf.positions])
     fx = np.array([p.fx_change for p in pf.positions])
-    pnl, costs, _ = long_short_pnl(legs, signs, size, fx_change=fx, costs_bps=pf.costs_bps,
-                                   close_at_horizon=pf.close_at_horizon)
+    try:
+        pnl, costs, _ = long_short_pnl(legs, signs, size, fx_change=fx, costs_bps=pf.costs_bps,
+                                       close_at_horizon=pf.close_at_horizon)
+    except ValueError as exc:  # ValuationError: e.g. a leg losing 100% in some draw
+        raise rs.error(("portfolio",), f"the P&L cannot be computed: {exc}") from None
     gross = pf.gross
     notes = []
     if rs.residual is None and benches:
