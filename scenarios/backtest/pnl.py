@@ -25,7 +25,11 @@ import numpy as np
 import pandas as pd
 
 from scenarios.backtest import metrics as M
-from scenarios.backtest.forecast import Forecast, forecast_from_result, index_benchmark_of
+from scenarios.backtest.forecast import (
+    Forecast,
+    forecast_from_result,
+    index_benchmark_of,
+)
 from scenarios.backtest.realized import CloseCache, realized_return
 from scenarios.data.base import PriceSource
 from valuation.pnl import long_short_pnl

@@ -23,12 +23,13 @@ def _positions(p: PnlForecast) -> str:
 def pnl_forecast_text(p: PnlForecast) -> list[str]:
     """Lines describing the predicted P&L (fractions printed as percents of gross notional)."""
     lines = [
-        f"portfolio P&L in {p.base_currency}, per unit of gross notional (gross {p.gross_notional:g}): "
-        f"{_positions(p)}; rebalance {p.rebalance}; costs {p.costs_bps:g} bps of notional traded"
-        + (" (open and close)" if p.close_at_horizon else " (open only)"),
-        f"  expected {_pct(p.mean)}, median {_pct(p.median)}, 5%..95% {_pct(p.p05)}..{_pct(p.p95)}, "
-        f"P(loss) {_pct(p.prob_loss, signed=False)}, 5% VaR {_pct(p.var_05, signed=False)}, "
-        f"5% ES {_pct(p.es_05, signed=False)} (VaR and ES as losses); mean costs {_pct(p.mean_costs, signed=False)}",
+        (f"portfolio P&L in {p.base_currency}, per unit of gross notional (gross {p.gross_notional:g}): "
+         f"{_positions(p)}; rebalance {p.rebalance}; costs {p.costs_bps:g} bps of notional traded"
+         + (" (open and close)" if p.close_at_horizon else " (open only)")),
+        (f"  expected {_pct(p.mean)}, median {_pct(p.median)}, 5%..95% {_pct(p.p05)}..{_pct(p.p95)}, "
+         f"P(loss) {_pct(p.prob_loss, signed=False)}, 5% VaR {_pct(p.var_05, signed=False)}, "
+         f"5% ES {_pct(p.es_05, signed=False)} (VaR and ES as losses); mean costs "
+         f"{_pct(p.mean_costs, signed=False)}"),
         f"  return basis: {p.return_basis}",
     ]
     bf = p.benchmark_forecast.get("per_symbol") if isinstance(p.benchmark_forecast, dict) else None

@@ -39,7 +39,7 @@ from scenarios.model.resolved import ResolvedScenario
 from scenarios.model.schema import Residual
 from valuation.pnl import long_short_pnl, pnl_risk
 
-__all__ = ["PnlDraws", "benchmark_draws", "portfolio_pnl", "pnl_summary"]
+__all__ = ["PnlDraws", "benchmark_draws", "pnl_summary", "portfolio_pnl"]
 
 
 @dataclass
@@ -115,7 +115,7 @@ def benchmark_draws(rs: ResolvedScenario, benchmarks: list[str]) -> tuple[np.nda
     but a benchmark is never a member)."""
     cfg = rs.residual if rs.residual is not None else Residual()
     stocks = list(rs.symbols) if rs.residual is not None else []
-    n, k = len(stocks), len(benchmarks)
+    n = len(stocks)
     dates = list(rs.baseline_dates) if stocks else []
     dates += [dt.date.fromisoformat(str(rs.benchmarks[b]["date"])) for b in benchmarks]
     path = ("monte_carlo", "residual") if rs.residual is not None else ("portfolio", "positions")

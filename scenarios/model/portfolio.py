@@ -66,7 +66,7 @@ class Position(_Model):
         return INDEX if s.lower() == INDEX else normalize_symbol(s)
 
     @model_validator(mode="after")
-    def _size(self) -> "Position":
+    def _size(self) -> Position:
         if (self.weight is None) == (self.notional is None):
             raise ValueError("give exactly one of weight (relative size) or notional (an amount)")
         if self.currency is not None and self.notional is None:
@@ -86,7 +86,7 @@ class Portfolio(_Model):
         default_factory=dict, description="ASSUMED change of base per unit of a currency over the window")
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Portfolio":
+    def _consistent(self) -> Portfolio:
         kinds = {"weight" if p.weight is not None else "notional" for p in self.positions}
         if len(kinds) > 1:
             raise ValueError("size every position by weight or every position by notional, not both")
@@ -167,6 +167,7 @@ def resolve_portfolio(portfolio: Portfolio, *, scenario_currency: str, fx: Mappi
     """
     base = portfolio.base_currency or scenario_currency
     out: list[ResolvedPosition] = []
+    source: Literal["stock", "benchmark", "index"]
     for i, p in enumerate(portfolio.positions):
         where: Path = ("portfolio", "positions", i)
         if p.symbol == INDEX:
@@ -201,7 +202,7 @@ def resolve_portfolio(portfolio: Portfolio, *, scenario_currency: str, fx: Mappi
         out.append(ResolvedPosition(symbol=p.symbol, sign=1 if p.side == "long" else -1,
                                     notional=float(size), source=source, currency=ccy, fx0=fx0,
                                     fx_change=fchg, return_kind=kind))
-    sized = "weight" if portfolio.positions[0].weight is not None else "notional"
+    sized: Literal["weight", "notional"] = "weight" if portfolio.positions[0].weight is not None else "notional"
     return ResolvedPortfolio(base_currency=base, positions=tuple(out), costs_bps=portfolio.costs_bps,
                              close_at_horizon=portfolio.close_at_horizon,
                              rebalance=portfolio.rebalance, sized_by=sized)

@@ -34,10 +34,10 @@ def _realized_path(run: RunResult, pnl: PnlForecast, source: Any) -> tuple[tuple
     a, h = dt.date.fromisoformat(run.as_of[:10]), dt.date.fromisoformat(run.horizon[:10])
     cols = {}
     for p in pnl.positions:
-        dates, closes = _prices(p.symbol, a - dt.timedelta(days=14), h, source)
-        if not dates:
+        days, closes = _prices(p.symbol, a - dt.timedelta(days=14), h, source)
+        if not days:
             return (), np.empty(0)
-        s = pd.Series(closes, index=pd.DatetimeIndex(dates))
+        s = pd.Series(closes, index=pd.DatetimeIndex(days))
         base = s.loc[:pd.Timestamp(a)]
         if base.empty or len(s.loc[pd.Timestamp(a) + pd.Timedelta(days=1):]) == 0:
             return (), np.empty(0)
@@ -87,7 +87,14 @@ def fan_paths(data: PnlFanData, steps: int = 48) -> tuple[np.ndarray, dict[float
 
 def pnl_fan_chart(data: PnlFanData) -> Any:
     """The P&L fan (percent of gross notional) with the realised path when known."""
-    from scenarios.report.charts import _PCT, PALETTE, _date_axis, _figure, _fmt_pct, style
+    from scenarios.report.charts import (
+        _PCT,
+        PALETTE,
+        _date_axis,
+        _figure,
+        _fmt_pct,
+        style,
+    )
 
     with style():
         fig = _figure(6.2, 3.7, margins=(0.72, 0.78, 0.36, 0.4))

@@ -35,7 +35,8 @@ def test_pair_one_to_one_is_the_difference_of_returns(pairs: list[tuple[float, f
 def test_costs_lower_pnl_by_exactly_bps_of_notional_traded(pairs, b, close, size) -> None:
     r = np.array(pairs)
     n = np.array([size, 2.0 * size])
-    before, c0, _ = long_short_pnl(r, [1, -1], n)
+    before, free, _ = long_short_pnl(r, [1, -1], n)
+    assert (free == 0).all()
     after, costs, traded = long_short_pnl(r, [1, -1], n, costs_bps=b, close_at_horizon=close)
     # notional traded written out by hand: open both legs, close them at their horizon values
     hand = n.sum() + ((1 + r) * n).sum(axis=1) if close else np.full(len(r), n.sum())

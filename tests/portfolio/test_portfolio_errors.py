@@ -28,14 +28,14 @@ def _run(tmp_path: Path, body: str):
 
 
 @pytest.mark.parametrize(("body", "where", "words"), [
-    ("portfolio:\n  positions:\n    - {symbol: AAA.HK, side: long, weight: 1}\n"
-     "    - {symbol: BBB.HK, side: short, weight: 1}\n",
+    (("portfolio:\n  positions:\n    - {symbol: AAA.HK, side: long, weight: 1}\n"
+      "    - {symbol: BBB.HK, side: short, weight: 1}\n"),
      "bad.yaml:9:", "BBB.HK is not in the universe"),
-    ("portfolio:\n  positions:\n    - {symbol: AAA.HK, side: long, weight: 1}\n"
-     "    - {symbol: NVDA, side: short, weight: 1}\n",
+    (("portfolio:\n  positions:\n    - {symbol: AAA.HK, side: long, weight: 1}\n"
+      "    - {symbol: NVDA, side: short, weight: 1}\n"),
      "bad.yaml:9:", "add fx: {USDHKD: RATE}"),
-    ("portfolio:\n  positions:\n    - {symbol: AAA.HK, side: long, weight: 1}\n"
-     "    - {symbol: index, side: short, notional: 5}\n",
+    (("portfolio:\n  positions:\n    - {symbol: AAA.HK, side: long, weight: 1}\n"
+      "    - {symbol: index, side: short, notional: 5}\n"),
      "bad.yaml:7:", "by weight or every position by notional"),
     ("portfolio:\n  positions:\n    - {symbol: AAA.HK, side: sell, weight: 1}\n",
      "bad.yaml:8:", "'long' or 'short'"),
