@@ -189,6 +189,11 @@ def portfolio_pnl(rs: ResolvedScenario, result: Any) -> PnlDraws:
     if rs.residual is None and benches:
         notes.append("the scenario has no monte_carlo.residual: the stocks carry no market noise "
                      "and the benchmark legs get vol: history (250 sessions), independent of them")
+    kinds = {p.return_kind for p in pf.positions}
+    if "total" in kinds and "price" in kinds:
+        notes.append("the legs mix total returns (stocks, dividends reinvested) and price returns "
+                     "(index levels, no dividends): a short index leg here does not pay the index's "
+                     "dividends, which a short future or ETF would")
     if any(p.fx_change == 0 and p.currency != pf.base_currency for p in pf.positions):
         notes.append("FX: the as_of rate of the fx table is assumed to hold at the horizon for "
                      "legs without fx_change")

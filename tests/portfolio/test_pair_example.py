@@ -134,3 +134,17 @@ def test_cli_states_the_basis(snapshot_dir: Path, tmp_path: Path) -> None:
     text = " ".join(out.stdout.split())
     assert "long 0981.HK total return (adjusted closes), short HSTECH.HK price return (index level)" in text
     assert "realised" in text and "per unit of gross notional" in text
+
+
+def test_run_cli_prints_the_distribution_and_the_basis(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SCENARIOS_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "scenarios", "run", str(EXAMPLE), "--draws", "500",
+                          "--no-record"], capture_output=True, text=True, env=env, cwd=REPO, timeout=300,
+                         check=False)
+    assert out.returncode == 0, out.stderr
+    text = " ".join(out.stdout.split())
+    assert "portfolio P&L in HKD, per unit of gross notional (gross 2)" in text
+    assert "5% VaR" in text and "5% ES" in text and "P(loss)" in text
+    assert ("long 0981.HK: total return (adjusted closes, dividends reinvested); short HSTECH.HK: "
+            "price return (index level, dividends not included)") in text
+    assert "mix total returns" in text
