@@ -52,7 +52,7 @@ def _legs(result: Any, cache: CloseCache, as_of: Any, horizon: Any) -> tuple[lis
                          "status": "complete" if not bad else "partial" if all(
                              r.status != "unavailable" for r in rr) else "unavailable",
                          "return": value if all(r.status != "unavailable" for r in rr) else math.nan,
-                         "start_date": None, "end_date": None,
+                         "start_date": str(as_of)[:10], "end_date": str(horizon)[:10],
                          "note": (f"members without a complete window: {', '.join(bad[:5])}" if bad else
                                   f"index weights at as_of on {len(held)} members' total returns, buy and hold")})
         else:

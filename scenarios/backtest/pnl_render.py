@@ -38,9 +38,13 @@ def pnl_forecast_text(p: PnlForecast) -> list[str]:
             if isinstance(info, dict):
                 corr = info.get("correlation_with")
                 c = ""
-                if isinstance(corr, dict) and corr:
-                    c = ", noise correlation " + ", ".join(f"{k} {float(v):.2f}" for k, v in corr.items()
-                                                           if isinstance(v, (int, float)))
+                vals = {k: float(v) for k, v in corr.items() if isinstance(v, (int, float))} \
+                    if isinstance(corr, dict) else {}
+                if len(vals) > 3:
+                    c = (f", noise correlation with the {len(vals)} stocks {min(vals.values()):.2f}.."
+                         f"{max(vals.values()):.2f} (mean {sum(vals.values()) / len(vals):.2f})")
+                elif vals:
+                    c = ", noise correlation " + ", ".join(f"{k} {v:.2f}" for k, v in vals.items())
                 lines.append(f"  {sym}: residual-only forecast (no drivers), vol "
                              f"{_pct(info.get('vol'), signed=False)} a year from its history{c}")  # type: ignore[arg-type]
     lines += [f"  note: {n}" for n in p.notes]

@@ -189,6 +189,10 @@ def portfolio_pnl(rs: ResolvedScenario, result: Any) -> PnlDraws:
     if rs.residual is None and benches:
         notes.append("the scenario has no monte_carlo.residual: the stocks carry no market noise "
                      "and the benchmark legs get vol: history (250 sessions), independent of them")
+    if benches:
+        notes.append(f"{', '.join(benches)}: residual-only forecast (no driver moves a benchmark; with "
+                     "center: median its median return is 0), so the drivers' whole effect shows in "
+                     "the other legs")
     kinds = {p.return_kind for p in pf.positions}
     if "total" in kinds and "price" in kinds:
         notes.append("the legs mix total returns (stocks, dividends reinvested) and price returns "
