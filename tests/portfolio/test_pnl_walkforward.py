@@ -52,3 +52,13 @@ def test_walk_forward_pnl_windows_and_track() -> None:
 
     typed = from_backtest(bt)
     assert typed.pnl is not None and typed.pnl.track.n_scored == 5
+    # the report of the walk-forward draws the fan of the scenario's own as_of with that window's
+    # realised P&L
+    from scenarios.report.adapters import view_from_parts
+    from scenarios.results import RunResult
+
+    run = RunResult.from_engine(run_scenario(sc, source=src))
+    view = view_from_parts(run, walk_forward=typed, source=src, read_prices=False)
+    assert view.pnl is not None and view.pnl.realized == typed.pnl.windows[0].realized
+    assert view.pnl.quantiles[0.5] == pytest.approx(run.pnl.median)
+
