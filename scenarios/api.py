@@ -233,6 +233,8 @@ def run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int
         One result per grid point (one element for a plain file). ``result.summary()`` is a
         DataFrame indexed by symbol with ``median``, ``band_low``, ``band_high`` (5%-95%
         band of the return) and ``P(up)`` (fractions); ``result.engine`` holds every draw.
+        With a ``portfolio:`` block, ``result.pnl`` is its P&L per unit of gross notional
+        (:class:`~scenarios.results.PnlForecast`; every draw in ``result.engine.pnl``).
 
     Raises
     ------
@@ -367,7 +369,9 @@ def backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
     -------
     Results[SingleBacktestResult] or Results[WalkForwardResult]
         One per grid point. ``.scores()`` is a DataFrame of predicted vs realized returns
-        (per symbol; per as_of and symbol for a walk-forward).
+        (per symbol; per as_of and symbol for a walk-forward). With a ``portfolio:`` block,
+        ``.pnl`` holds the realised P&L against the predicted band (walk-forward: per window
+        and ``.pnl.track``), with the return basis of each leg.
 
     Raises
     ------

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SCHEMA_VERSION", "BacktestResult", "DMTest", "IndexForecast", "IndexLine", "IndexPerformance",
-    "IndexScore", "IndexTrack", "IndexVs", "IndexWindow", "Result", "RunResult", "ScorePair",
+    "IndexScore", "IndexTrack", "IndexVs", "IndexWindow", "PnlForecast", "PnlLeg", "PnlPosition", "PnlScore", "PnlTrack", "PnlWalk", "Result", "RunResult", "ScorePair",
     "ScoreSummary", "SingleBacktestResult", "SymbolForecast", "SymbolScore", "TrackRecord",
     "WalkForwardResult", "WalkWindow", "from_backtest", "from_json", "from_payload", "result_of",
     "to_jsonable",
@@ -118,6 +118,52 @@ class IndexLine(_Model):
     note: str
 
 
+class PnlPosition(_Model):
+    """One leg of a portfolio: ``notional`` in the base currency (a weight when sized by weight),
+    ``source`` stock / benchmark / index, ``return_kind`` total or price, ``fx_as_of`` base
+    units per listing-currency unit, ``fx_change`` the assumed change over the window."""
+
+    symbol: str
+    side: str
+    notional: float
+    source: str
+    currency: str
+    fx_as_of: float
+    fx_change: float
+    return_kind: str
+
+
+class PnlForecast(_Model):
+    """The ``portfolio:`` block's predicted P&L at the horizon (:mod:`scenarios.engine.pnl`),
+    per unit of gross notional in the base currency (fractions): ``mean``, ``median``, the
+    5-95% band, ``prob_loss``, ``var_05`` and ``es_05`` (5% value-at-risk and expected
+    shortfall as positive losses), costs; ``return_basis`` says which return each leg is."""
+
+    base_currency: str
+    gross_notional: float
+    unit: str = "per unit of gross notional"
+    rebalance: str = "none"
+    costs_bps: float = 0.0
+    close_at_horizon: bool = True
+    return_basis: str
+    positions: list[PnlPosition] = Field(default_factory=list)
+    mean: Num
+    median: Num
+    p05: Num
+    p95: Num
+    prob_loss: Num
+    var_05: Num
+    es_05: Num
+    mc_se_mean: Num = None
+    p25: Num = None
+    p75: Num = None
+    mean_before_costs: Num = None
+    mean_costs: Num = None
+    benchmark_forecast: dict[str, JsonValue] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+    draws: list[float] | None = None
+
+
 class RunResult(_Model):
     """One scenario run (one grid point): what ``scenarios run`` prints and records.
 
@@ -164,6 +210,7 @@ class RunResult(_Model):
     eps: list[list[Num]] | None = None
     multiple: list[list[Num]] | None = None
     contributions: dict[str, list[list[Num]]] | None = None
+    pnl: PnlForecast | None = None
 
     _engine: ScenarioResult | None = PrivateAttr(default=None)
     #: set by :func:`scenarios.api.record` once the run is in the store
@@ -391,6 +438,69 @@ class IndexPerformance(_Model):
     levels: dict[str, list[str | float | None]] = Field(default_factory=dict)
 
 
+class PnlLeg(_Model):
+    """One leg's realised return (``kind`` total or price) over its window."""
+
+    symbol: str
+    kind: str
+    status: str
+    return_: Num = Field(alias="return")
+    start_date: str | None = None
+    end_date: str | None = None
+    start_close: Num = None
+    end_close: Num = None
+    note: str | None = ""
+
+
+class PnlScore(_Model):
+    """A portfolio's realised P&L against its predicted band (:mod:`scenarios.backtest.pnl`):
+    fractions of gross notional in ``base_currency``; ``return_basis`` states which return
+    each leg is (a stock's total return, an index's price return)."""
+
+    as_of: str
+    horizon: str
+    base_currency: str
+    unit: str = "per unit of gross notional"
+    gross_notional: float
+    predicted: Num
+    lower: Num
+    upper: Num
+    mean: Num = None
+    realized: Num = None
+    realized_before_costs: Num = None
+    realized_costs: Num = None
+    scored: bool = False
+    status: str = "unavailable"
+    inside: bool | None = None
+    pit: Num = None
+    crps: Num = None
+    hit: Num = None
+    return_basis: str = ""
+    legs: list[PnlLeg] = Field(default_factory=list)
+    note: str | None = ""
+
+
+class PnlTrack(_Model):
+    """Walk-forward track record of the P&L: band coverage, mean PIT and CRPS over scored windows."""
+
+    n_windows: int
+    n_scored: int
+    nominal_coverage: Num = None
+    coverage: Num = None
+    mean_pit: Num = None
+    crps: Num = None
+    mean_realized: Num = None
+    mean_predicted: Num = None
+    hit_rate: Num = None
+    unit: str = "per unit of gross notional"
+    return_basis: str = ""
+
+
+class PnlWalk(_Model):
+    track: PnlTrack
+    windows: list[PnlScore] = Field(default_factory=list)
+
+
 class SingleBacktestResult(_Model):
     """A scenario scored at its own as_of (``scenarios backtest FILE``; kind ``"backtest"``).
 
@@ -414,6 +524,7 @@ class SingleBacktestResult(_Model):
     notes: list[str] = Field(default_factory=list)
     result: RunResult | None = None
     grid_point: dict[str, JsonValue] | None = None
+    pnl: PnlScore | None = None
 
     _run_id: str | None = PrivateAttr(default=None)
 
@@ -589,6 +700,7 @@ class WalkForwardResult(_Model):
     pairs: list[ScorePair] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     grid_point: dict[str, JsonValue] | None = None
+    pnl: PnlWalk | None = None
 
     _run_id: str | None = PrivateAttr(default=None)
 

@@ -171,6 +171,10 @@ def _render_single(d: SingleBacktestResult, console: Any) -> None:
         console.print(line, highlight=False)
     if d.index_performance is not None:
         _render_index_perf(d.index_performance, console)
+    if d.pnl is not None:  # the portfolio block (scenarios.backtest.pnl)
+        from scenarios.backtest.pnl_render import render_pnl_score
+
+        render_pnl_score(d.pnl, console)
     _render_notes(d.notes, console)
 
 
@@ -275,6 +279,10 @@ def _render_walk(d: WalkForwardResult, console: Any) -> None:
                 f"coverage {pct(it.coverage, signed=False, digits=0)}, "
                 f"DM vs zero {num(dmi.statistic if dmi else None, 2)} "
                 f"(p {_p(dmi.pvalue if dmi else None)})", highlight=False)
+    if d.pnl is not None:  # the portfolio block (scenarios.backtest.pnl)
+        from scenarios.backtest.pnl_render import render_pnl_walk
+
+        render_pnl_walk(d.pnl, console)
     _render_notes(d.notes, console)
 
 

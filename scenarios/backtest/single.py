@@ -63,10 +63,12 @@ class SingleBacktest:
     index_performance: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
     result: dict[str, Any] | None = None
+    #: the portfolio's realised P&L scored against its band (scenarios.backtest.pnl.score_pnl)
+    pnl: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         sc = self.score.to_dict()
-        return {
+        out = {
             "mode": "single", "scenario": self.scenario, "file": self.file,
             "file_sha256": self.file_sha256, "as_of": sc["as_of"], "horizon": sc["horizon"],
             "draws": self.draws, "seed": self.seed, "band": list(self.band),
@@ -75,6 +77,9 @@ class SingleBacktest:
             "notes": list(sc["notes"]) + list(self.notes),
             "result": self.result,
         }
+        if self.pnl is not None:
+            out["pnl"] = self.pnl
+        return out
 
 
 def backtest_scenario(scenario: Any, *, source: PriceSource | None = None, draws: int | None = None,
@@ -103,8 +108,13 @@ def backtest_scenario(scenario: Any, *, source: PriceSource | None = None, draws
         perf = index_performance(scenario, f.as_of, f.horizon, source)
         notes.extend(perf.get("notes", []))
     summary = result.to_dict(include_draws=False) if hasattr(result, "to_dict") else None
+    pnl = None
+    if getattr(result, "pnl", None) is not None:
+        from scenarios.backtest.pnl import score_pnl
+
+        pnl = score_pnl(result, source, band=band, partial=partial)
     return SingleBacktest(scenario.name, _abs(scenario.file), scenario.file_sha256, sc, f.draws,
-                          getattr(result, "seed", None), band, perf, notes, summary)
+                          getattr(result, "seed", None), band, perf, notes, summary, pnl)
 
 
 # --------------------------------------------------------------------------------------
@@ -223,12 +233,17 @@ class WalkForwardBacktest:
     draws: int | None
     seed: int | None
     band: tuple[float, float]
+    #: the portfolio's P&L per window and its track record (scenarios.backtest.pnl.pnl_track)
+    pnl: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = self.result.to_dict()
-        return {"mode": "walk_forward", "scenario": self.scenario, "file": self.file,
-                "file_sha256": self.file_sha256, "draws": self.draws, "seed": self.seed,
-                "band": list(self.band), **d}
+        out = {"mode": "walk_forward", "scenario": self.scenario, "file": self.file,
+               "file_sha256": self.file_sha256, "draws": self.draws, "seed": self.seed,
+               "band": list(self.band), **d}
+        if self.pnl is not None:
+            out["pnl"] = self.pnl
+        return out
 
 
 def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: DateLike,
@@ -246,7 +261,13 @@ def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: Da
     dates = roll_dates(start, end, roll)
     if not dates:
         raise ValueError(f"no {roll} roll date between {pd.Timestamp(start).date()} and {pd.Timestamp(end).date()}")
-    forecaster = scenario_forecaster(scenario, source=source, draws=draws, seed=seed)
+    sink: dict[pd.Timestamp, Any] = {}
+    if getattr(scenario, "portfolio", None) is not None:
+        from scenarios.backtest.pnl import pnl_forecaster
+
+        forecaster = pnl_forecaster(scenario, sink, source=source, draws=draws, seed=seed)
+    else:
+        forecaster = scenario_forecaster(scenario, source=source, draws=draws, seed=seed)
     res = walk_forward(forecaster, dates, source, roll=roll, band=band, partial=partial, progress=progress)
     note = narrative_note(scenario, [w.as_of for w in res.scores])
     if note:
@@ -257,8 +278,13 @@ def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: Da
     if constant:
         res.notes.append(constant)
     used_draws = res.scores[0].summary["draws"] if res.scores else draws
+    pnl = None
+    if sink:
+        from scenarios.backtest.pnl import pnl_track
+
+        pnl = pnl_track(sink, source, band=band, partial=partial)
     return WalkForwardBacktest(scenario.name, _abs(scenario.file), scenario.file_sha256, res, used_draws,
-                               seed if seed is not None else scenario.monte_carlo.seed, band)
+                               seed if seed is not None else scenario.monte_carlo.seed, band, pnl)
 
 
 def narrative_date(scenario: Any) -> tuple[dt.date, str] | None:

@@ -248,6 +248,11 @@ def run_cmd(
                 err.print(f"wrote {p}", markup=False)
         if fmt == "table":
             console.print(_table(result))
+            if result.pnl is not None:  # the portfolio block (scenarios.engine.pnl)
+                from scenarios.backtest.pnl_render import pnl_forecast_text
+
+                for line in pnl_forecast_text(result.pnl):
+                    console.print(line, markup=False, highlight=False)
             if run_id:
                 console.print(f"run id: {run_id}", markup=False, style="dim")
             for p in written:

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from scenarios.engine.pnl import PnlDraws
 
 _ARRAYS_2D = ("predicted_price", "predicted_return", "eps", "multiple")
 _ARRAYS_1D = ("baseline_price", "index_weights_before", "index_weights_after", "index_return",
@@ -105,6 +108,8 @@ class ScenarioResult:
     #: the residual market noise (``ResidualSpec.to_dict()``: label, per-symbol vol, sessions,
     #: sd, drift, correlation...), None when the scenario has none
     residual: dict[str, Any] | None = None
+    #: the ``portfolio:`` block's P&L draws (:class:`scenarios.engine.pnl.PnlDraws`), None without one
+    pnl: "PnlDraws | None" = None
 
     # ------------------------------------------------------------------ views
     @property
@@ -257,6 +262,10 @@ class ScenarioResult:
         for name in _ARRAYS_1D:
             out[name] = _to_list(getattr(self, name)) if name in ("baseline_price", "index_weights_before",
                                                                   "index_weights_after") else None
+        if self.pnl is not None:
+            from scenarios.engine.pnl import pnl_summary
+
+            out["pnl"] = _clean(pnl_summary(self.pnl, include_draws=include_draws))
         if include_draws:
             for name in _ARRAYS_2D:
                 out[name] = _to_list(getattr(self, name))

@@ -92,7 +92,7 @@ def run_resolved(rs: ResolvedScenario) -> ScenarioResult:
         inputs["resolved"]["index_fit"] = list(iw.notes)
     if rs.fundamentals:
         inputs["resolved"]["fundamentals"] = {k: dict(v) for k, v in rs.fundamentals.items()}
-    return ScenarioResult(
+    out = ScenarioResult(
         name=rs.name, symbols=list(rs.symbols), currencies=list(rs.currencies),
         as_of=rs.as_of.isoformat(), horizon=rs.horizon.isoformat(), horizon_years=rs.years,
         baseline_price=np.array(base.price), baseline_date=[d.isoformat() for d in rs.baseline_dates],
@@ -105,6 +105,11 @@ def run_resolved(rs: ResolvedScenario) -> ScenarioResult:
         file_sha256=rs.file_sha256, warnings=warnings, notes=list(rs.notes), grid_point=dict(rs.grid_point),
         residual=residual_info, return_kind=combined_return_kind(list(rs.return_kinds)),
     )
+    if rs.portfolio is not None:  # the portfolio block's P&L (scenarios.engine.pnl)
+        from scenarios.engine.pnl import portfolio_pnl
+
+        out.pnl = portfolio_pnl(rs, out)
+    return out
 
 
 #: A 5-95% band reaching past these returns (fractions) is implausible for a horizon of years:

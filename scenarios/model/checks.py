@@ -194,6 +194,9 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
         errors.extend(_driver_needs(s, doc, i, d, targets, universe, horizon))
     if universe is not None:
         errors.extend(_baseline_fx(s, doc, universe))
+        from scenarios.model.portfolio import portfolio_errors  # the portfolio block
+
+        errors.extend(portfolio_errors(s, universe, doc.error))
         res = s.monte_carlo.residual
         if res is not None and not isinstance(s.universe, str):  # a named universe changes with as_of
             for sym in res.by_symbol:

@@ -37,6 +37,7 @@ from scenarios.model.dated import DatedFields, split_dated
 from scenarios.model.fields import CURRENCY_PAIR, UNIT_SCALE, Currency, Date, Symbol, Unit
 from scenarios.model.fields import StrictModel as _Model
 from scenarios.model.periods import PERIOD_RE, add_months, add_period, is_month_end
+from scenarios.model.portfolio import Portfolio
 
 
 #: Longest horizon a scenario may have (years): beyond it the data say nothing useful.
@@ -343,6 +344,8 @@ class Scenario(_Model):
     baseline: dict[Symbol, Baseline] = Field(default_factory=dict)
     drivers: list[Driver] = Field(default_factory=list)
     monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
+    portfolio: Portfolio | None = Field(default=None, description="long/short positions and their P&L "
+                                        "(scenarios.model.portfolio)")
     extends: str | None = Field(default=None, description="parent file, relative to this one")
     grid: dict[str, Any] = Field(default_factory=dict,
                                  description="parameter path -> list of values; zip: {path: list}")

@@ -702,7 +702,24 @@ def view_from_parts(result: RunResult | Mapping[str, Any], *,
         header=_header(run, run_id, kind), inputs=_inputs(run), fans=fans, scatter=scatter,
         metrics=metrics, index_lines=index_lines, weights=weights, index_return=index_return,
         index_metrics=index_metrics, index_vs=_index_vs(cf) if index else (),
-        decomposition=_decomposition(run), track=track, track_metrics=track_metrics, notes=notes)
+        decomposition=_decomposition(run), track=track, track_metrics=track_metrics, notes=notes,
+        pnl=_pnl(run, score, wf, source, read_prices))
+
+
+def _pnl(run: RunResult, score: Any, wf: WalkForwardResult | None, source: Any, read_prices: bool) -> Any:
+    """The portfolio P&L fan (None without a portfolio block): see :mod:`scenarios.report.pnl`."""
+    if run.pnl is None:
+        return None
+    from scenarios.report.pnl import pnl_fan_data
+
+    pnl_score = score.pnl if isinstance(score, SingleBacktestResult) else None
+    if isinstance(score, Mapping) and isinstance(score.get("pnl"), Mapping):
+        from scenarios.results import PnlScore
+
+        pnl_score = PnlScore.model_validate(to_jsonable(score["pnl"]))
+    if pnl_score is None and wf is not None and wf.pnl is not None:
+        pnl_score = next((w for w in wf.pnl.windows if w.as_of == run.as_of[:10]), None)
+    return pnl_fan_data(run, pnl_score, source, read_prices)
 
 
 def view_from_payload(payload: Mapping[str, Any], *, kind: str, run_id: str | None = None) -> ReportView:

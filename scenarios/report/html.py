@@ -538,6 +538,12 @@ def render_html(view: ReportView, charts: Mapping[str, Chart], *, version: str |
         "track": lambda: _track(view, charts),
     }
     sections = {sid: builders[sid]() for sid, _ in SECTIONS}
+    if view.pnl is not None:  # the portfolio block's P&L, after the forecast (scenarios.report.pnl)
+        from scenarios.report.pnl import pnl_section
+
+        items = list(sections.items())
+        at = next((i + 1 for i, (k, _) in enumerate(items) if k == "forecast"), len(items))
+        sections = dict(items[:at] + [("pnl", pnl_section(view.pnl, charts))] + items[at:])
     present = {sid: 'data-omitted="true"' not in html for sid, html in sections.items()}
     data = json.dumps(run_data(view), ensure_ascii=False, sort_keys=True, allow_nan=False)
     # inside <script> the HTML parser ends the block at "</script" and enters an escaped state at

@@ -386,6 +386,30 @@ class MetricRow:
 # --------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class PnlFanData:
+    """The portfolio P&L fan (fractions of gross notional in ``base_currency``): horizon
+    quantiles (levels 0.05, 0.5, 0.95 and, when recorded, 0.25, 0.75), the realised P&L and its
+    daily path before costs once known (:mod:`scenarios.report.pnl`)."""
+
+    as_of: dt.date
+    horizon: dt.date
+    base_currency: str
+    quantiles: Mapping[float, float]
+    mean: float
+    prob_loss: float
+    var_05: float | None
+    es_05: float | None
+    return_basis: str
+    positions: tuple[str, ...]
+    costs_bps: float = 0.0
+    realized: float | None = None
+    realized_basis: str | None = None
+    pit: float | None = None
+    realized_dates: tuple[dt.date, ...] = ()
+    realized_path: np.ndarray = field(default_factory=lambda: np.empty(0))
+
+
+@dataclass(frozen=True)
 class ReportView:
     """Everything one report shows. Sections that are ``None`` (or empty) are omitted with a note."""
 
@@ -403,3 +427,4 @@ class ReportView:
     track: TrackRecord | None = None
     track_metrics: tuple[MetricRow, ...] = ()
     notes: Mapping[str, str] = field(default_factory=dict)   # section id -> why it is omitted / caveats
+    pnl: PnlFanData | None = None                   # the portfolio block's P&L (scenarios.report.pnl)
