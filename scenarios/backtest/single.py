@@ -74,6 +74,7 @@ class SingleBacktest:
             "index_performance": self.index_performance,
             "notes": list(sc["notes"]) + list(self.notes),
             "result": self.result,
+            "excess": sc.get("excess") or {},
         }
 
 
@@ -140,23 +141,10 @@ def index_performance(scenario: Any, as_of: DateLike, horizon: DateLike,
         return out
     name = "scenario"
     d = drivers[0]
-    # the scenario's own themes are expanded into symbols (the index module knows only the
-    # themes of seeds/universes.yaml); a symbol entry wins over its theme's
-    local = {k: [normalize_symbol(x) for x in v] for k, v in (scenario.themes or {}).items()}
-    tilts: dict[str, float] = {}
-    for key, m in (d.tilts or {}).items():
-        if key in local:
-            for sym in local[key]:
-                tilts.setdefault(sym, float(m))
-    for key, m in (d.tilts or {}).items():
-        if key not in local:
-            tilts[key if key.islower() else normalize_symbol(key)] = float(m)
-    exclude = []
-    for key in d.exclude or []:
-        exclude.extend(local[key] if key in local else [key])
-    spec = {"label": name, "scheme": d.scheme, "tilts": tilts, "exclude": exclude, "cap": d.cap,
-            "weights": d.weights}
-    scheme = IndexScheme.from_driver(spec, name=name)
+    # the same scheme as the engine's "after" weights (scenario-local themes expanded)
+    from scenarios.backtest.index_at import scenario_scheme
+
+    scheme = scenario_scheme(d, scenario.themes or {}, name=name)
     universe = scenario.universe if isinstance(scenario.universe, str) else None
     out["scheme"] = {"scheme": scheme.scheme, "tilts": dict(scheme.tilts), "exclude": list(scheme.exclude),
                      "cap": scheme.cap, "universe": universe or list(scenario.universe)}
