@@ -110,9 +110,10 @@ def weights_at(schemes: Sequence[Any], source: Any, as_of: Any, *, universe: Any
     a = pd.Timestamp(as_of).normalize()
     panel = load_index_panel(source, membership.symbols, index_symbol,
                              a - pd.Timedelta(days=WARMUP_DAYS), a)
+    # the broker's after-review weight estimates are HSTECH's: another index must not get them
     cf = simulate_schemes(list(schemes), source, a - pd.Timedelta(days=_LEAD_DAYS), a,
                           benchmarks=(), universe=membership, index_symbol=index_symbol,
-                          panel=panel)
+                          panel=panel, broker_prior=normalize_symbol(index_symbol) == "HSTECH.HK")
     batch = cf.batch
     assert batch is not None  # the batched engine is the default
     seg = batch.segments.iloc[-1]

@@ -182,6 +182,9 @@ def implied_scheme_weights(view: Any, symbols: list[str], benchmark: str, lookba
 
 #: the single-name cap of the real index, by benchmark (the "before" weights' cap at reviews)
 INDEX_CAPS: dict[str, float] = {"HSTECH.HK": 0.08}
+#: benchmarks the replica machinery models (Hang Seng quarterly reviews, buy and hold between
+#: them); any other benchmark keeps the single fit over ``lookback_days``
+HANG_SENG_INDEXES: frozenset[str] = frozenset({"HSTECH.HK", "^HSI", "^HSCE"})
 
 
 def replica_weights(view: Any, symbols: list[str], ix: IndexInputs, driver: IndexWeighting,
@@ -197,6 +200,8 @@ def replica_weights(view: Any, symbols: list[str], ix: IndexInputs, driver: Inde
     from scenarios.errors import DataUnavailableError
 
     bench = str(ix.benchmark)
+    if bench not in HANG_SENG_INDEXES:
+        return None
     try:
         from scenarios.backtest.counterfactual import IndexScheme
         from scenarios.backtest.index_at import ViewSource, scenario_scheme, weights_at
