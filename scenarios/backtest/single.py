@@ -103,9 +103,29 @@ def backtest_scenario(scenario: Any, *, source: PriceSource | None = None, draws
     if index and bench is not None:
         perf = index_performance(scenario, f.as_of, f.horizon, source)
         notes.extend(perf.get("notes", []))
+        recon = _reconcile_index(sc.index, perf)
+        if recon:
+            perf["notes"].append(recon)
+            notes.append(recon)
     summary = result.to_dict(include_draws=False) if hasattr(result, "to_dict") else None
     return SingleBacktest(scenario.name, _abs(scenario.file), scenario.file_sha256, sc, f.draws,
                           getattr(result, "seed", None), band, perf, notes, summary)
+
+
+def _reconcile_index(score: dict[str, Any] | None, perf: dict[str, Any]) -> str | None:
+    """One sentence tying the scored index return (the as_of weights held, total return) to
+    the simulated index (the same weights at as_of, re-set at each review, price return): both
+    start from the replica's holdings at as_of (one weighting); they differ by the reviews'
+    re-capping and re-weighting inside the window and by the dividends."""
+    if not score or not score.get("scored") or perf.get("status") != "complete":
+        return None
+    held, sim = score.get("realized"), perf.get("total_return")
+    if held is None or sim is None or not (math.isfinite(held) and math.isfinite(sim)):
+        return None
+    return (f"one index, two holding rules: the scored index return {held:+.2%} holds the as_of "
+            f"weights (total return); the simulated index {sim:+.2%} starts from the same weights "
+            f"and re-sets them at each review (price return); the {100 * (held - sim):+.2f} pp gap is "
+            "the reviews' re-weighting and the dividends")
 
 
 # --------------------------------------------------------------------------------------

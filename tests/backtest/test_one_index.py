@@ -115,3 +115,13 @@ def test_the_report_shows_one_hstech_weighting(run, snapshot_dir: Path) -> None:
     # every weight printed in the table is the replica's (data-value holds the fraction)
     vals = re.findall(r'data-value="([^"]+)" data-field="weight_before" data-key="1810.HK"', html)
     assert vals and float(vals[0]) == pytest.approx(_w(run, "1810.HK"), abs=1e-12)
+
+
+def test_backtest_reconciles_the_scored_and_the_simulated_index(snapshot_dir: Path) -> None:
+    from scenarios.backtest.single import backtest_scenario
+
+    d = backtest_scenario(_scenario(), draws=50).to_dict()
+    held, sim = d["index"]["realized"], d["index_performance"]["total_return"]
+    note = next(n for n in d["notes"] if n.startswith("one index, two holding rules"))
+    assert f"{held:+.2%}" in note and f"{sim:+.2%}" in note
+    assert f"{100 * (held - sim):+.2f} pp" in note
