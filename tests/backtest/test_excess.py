@@ -182,6 +182,18 @@ def test_tencent_excess_over_hstech_2025_is_its_total_minus_the_index_price_retu
     payload = typed.to_dict()
     payload.pop("excess")
     assert SingleBacktestResult.model_validate(payload).excess == {}
+    # the report shows them, per benchmark, with the basis
+    from scenarios.report.adapters import view_from_parts
+    from scenarios.report.html import render_html
+
+    view = view_from_parts(typed.result, score=typed, read_prices=False)
+    blk = next(b for b in view.excess if b.benchmark == "HSTECH.HK")
+    assert blk.basis == "total - price" and blk.hit_rate == pytest.approx(ex["hit_rate"])
+    row = next(r for r in blk.rows if r.symbol == "0700.HK")
+    assert row.realized == pytest.approx(tencent - hstech, abs=1e-9)
+    assert blk.rows[-1].symbol.startswith("basket")
+    html = render_html(view, {})
+    assert "Relative calls: excess over the benchmarks" in html and 'id="excess-table-HSTECH-HK"' in html
 
 
 def test_walk_forward_scores_relative_calls(snapshot_dir: Path) -> None:
