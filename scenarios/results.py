@@ -501,6 +501,37 @@ class PnlWalk(_Model):
     windows: list[PnlScore] = Field(default_factory=list)
 
 
+class ExcessScore(_Model):
+    """One symbol's (or the basket's) excess return over a benchmark: predicted (median of the
+    per-draw excess) and realized, fractions; ``hit`` 1.0/0.0 on the sign of excess (None when
+    not scored or without a direction). ``basis`` e.g. ``"total - price"``."""
+
+    symbol: str
+    basis: str | None = None
+    weights: str | None = None
+    predicted: Num = None
+    realized: Num = None
+    scored: bool = False
+    hit: Num = None
+
+
+class BenchmarkExcess(_Model):
+    """Relative calls against one declared benchmark (:mod:`scenarios.backtest.excess`)."""
+
+    benchmark: str
+    benchmark_kind: str | None = None
+    benchmark_forecast: str | None = None
+    benchmark_predicted: Num = None
+    benchmark_realized: Num = None
+    benchmark_status: str | None = None
+    basis: str | None = None
+    n_scored: int = 0
+    hit_rate: Num = None
+    rows: list[ExcessScore] = Field(default_factory=list)
+    basket: ExcessScore | None = None
+    note: str | None = ""
+
+
 class SingleBacktestResult(_Model):
     """A scenario scored at its own as_of (``scenarios backtest FILE``; kind ``"backtest"``).
 
@@ -525,6 +556,7 @@ class SingleBacktestResult(_Model):
     result: RunResult | None = None
     grid_point: dict[str, JsonValue] | None = None
     pnl: PnlScore | None = None
+    excess: dict[str, BenchmarkExcess] = Field(default_factory=dict)
 
     _run_id: str | None = PrivateAttr(default=None)
 
@@ -638,6 +670,30 @@ class DMTest(_Model):
     better: str | None = None
 
 
+class ExcessWindow(_Model):
+    """One (as_of, benchmark, symbol or ``basket``) relative call of a walk-forward."""
+
+    as_of: str
+    horizon: str | None = None
+    benchmark: str
+    symbol: str
+    basis: str | None = None
+    predicted: Num = None
+    realized: Num = None
+    scored: bool = False
+    hit: Num = None
+
+
+class ExcessTrack(_Model):
+    """Hit rate on the sign of excess over a walk-forward, per benchmark (fractions)."""
+
+    n_pairs: int = 0
+    hit_rate: Num = None
+    n_baskets: int = 0
+    basket_hit_rate: Num = None
+    basis: str | None = None
+
+
 class IndexTrack(_Model):
     """Track record of the index forecast against the realized scenario portfolio."""
 
@@ -678,6 +734,7 @@ class TrackRecord(_Model):
     mean_pit: Num = None
     dm: dict[str, DMTest] = Field(default_factory=dict)
     index: IndexTrack | None = None
+    excess: dict[str, ExcessTrack] = Field(default_factory=dict)
 
 
 class WalkForwardResult(_Model):
@@ -701,6 +758,7 @@ class WalkForwardResult(_Model):
     notes: list[str] = Field(default_factory=list)
     grid_point: dict[str, JsonValue] | None = None
     pnl: PnlWalk | None = None
+    excess_windows: list[ExcessWindow] = Field(default_factory=list)
 
     _run_id: str | None = PrivateAttr(default=None)
 

@@ -76,6 +76,7 @@ class SingleBacktest:
             "index_performance": self.index_performance,
             "notes": list(sc["notes"]) + list(self.notes),
             "result": self.result,
+            "excess": sc.get("excess") or {},
         }
         if self.pnl is not None:
             out["pnl"] = self.pnl
@@ -107,6 +108,10 @@ def backtest_scenario(scenario: Any, *, source: PriceSource | None = None, draws
     if index and bench is not None:
         perf = index_performance(scenario, f.as_of, f.horizon, source)
         notes.extend(perf.get("notes", []))
+        recon = _reconcile_index(sc.index, perf)
+        if recon:
+            perf["notes"].append(recon)
+            notes.append(recon)
     summary = result.to_dict(include_draws=False) if hasattr(result, "to_dict") else None
     pnl = None
     if getattr(result, "pnl", None) is not None:
@@ -115,6 +120,22 @@ def backtest_scenario(scenario: Any, *, source: PriceSource | None = None, draws
         pnl = score_pnl(result, source, band=band, partial=partial)
     return SingleBacktest(scenario.name, _abs(scenario.file), scenario.file_sha256, sc, f.draws,
                           getattr(result, "seed", None), band, perf, notes, summary, pnl)
+
+
+def _reconcile_index(score: dict[str, Any] | None, perf: dict[str, Any]) -> str | None:
+    """One sentence tying the scored index return (the as_of weights held, total return) to
+    the simulated index (the same weights at as_of, re-set at each review, price return): both
+    start from the replica's holdings at as_of (one weighting); they differ by the reviews'
+    re-capping and re-weighting inside the window and by the dividends."""
+    if not score or not score.get("scored") or perf.get("status") != "complete":
+        return None
+    held, sim = score.get("realized"), perf.get("total_return")
+    if held is None or sim is None or not (math.isfinite(held) and math.isfinite(sim)):
+        return None
+    return (f"one index, two holding rules: the scored index return {held:+.2%} holds the as_of "
+            f"weights (total return); the simulated index {sim:+.2%} starts from the same weights "
+            f"and re-sets them at each review (price return); the {100 * (held - sim):+.2f} pp gap is "
+            "the reviews' re-weighting and the dividends")
 
 
 # --------------------------------------------------------------------------------------
@@ -150,23 +171,10 @@ def index_performance(scenario: Any, as_of: DateLike, horizon: DateLike,
         return out
     name = "scenario"
     d = drivers[0]
-    # the scenario's own themes are expanded into symbols (the index module knows only the
-    # themes of seeds/universes.yaml); a symbol entry wins over its theme's
-    local = {k: [normalize_symbol(x) for x in v] for k, v in (scenario.themes or {}).items()}
-    tilts: dict[str, float] = {}
-    for key, m in (d.tilts or {}).items():
-        if key in local:
-            for sym in local[key]:
-                tilts.setdefault(sym, float(m))
-    for key, m in (d.tilts or {}).items():
-        if key not in local:
-            tilts[key if key.islower() else normalize_symbol(key)] = float(m)
-    exclude = []
-    for key in d.exclude or []:
-        exclude.extend(local[key] if key in local else [key])
-    spec = {"label": name, "scheme": d.scheme, "tilts": tilts, "exclude": exclude, "cap": d.cap,
-            "weights": d.weights}
-    scheme = IndexScheme.from_driver(spec, name=name)
+    # the same scheme as the engine's "after" weights (scenario-local themes expanded)
+    from scenarios.backtest.index_at import scenario_scheme
+
+    scheme = scenario_scheme(d, scenario.themes or {}, name=name)
     universe = scenario.universe if isinstance(scenario.universe, str) else None
     out["scheme"] = {"scheme": scheme.scheme, "tilts": dict(scheme.tilts), "exclude": list(scheme.exclude),
                      "cap": scheme.cap, "universe": universe or list(scenario.universe)}

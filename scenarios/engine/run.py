@@ -179,8 +179,10 @@ def _index_line(rs: ResolvedScenario) -> _index.IndexWeights:
     """Index weights before/after the scenario's re-weighting."""
     ix = rs.index
     try:
+        uni = rs.inputs.get("universe")
         return _index.index_weights(ix, ix.driver, list(rs.symbols), rs.baseline.price, rs.prices,
-                                    rs.error, ix.path)
+                                    rs.error, ix.path, universe=uni if isinstance(uni, str) else None,
+                                    local_themes=rs.inputs.get("themes"))
     except ValueError as exc:  # ValuationError (e.g. all weights zero)
         raise rs.error(ix.path, str(exc)) from None
 
