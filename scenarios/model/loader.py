@@ -32,6 +32,20 @@ from scenarios.yamlio import LocatedDoc, PathKey, format_path, load_yaml
 
 MAX_GRID_POINTS = 10_000
 
+#: Extra folders an ``extends`` may reach outside the extending file's own folder tree
+#: (``--allow-path``; see :func:`allow_paths`).
+_ALLOWED_ROOTS: list[Path] = []
+
+
+def allow_paths(folders: Sequence[str | Path] | None) -> None:
+    """Let ``extends`` also resolve inside ``folders`` (the CLI's ``--allow-path``); ``None`` or
+    an empty list: only inside the folder tree of the extending file."""
+    _ALLOWED_ROOTS[:] = [Path(f).expanduser().resolve() for f in folders or ()]
+
+
+def _inside(target: Path, root: Path) -> bool:
+    return target == root or root in target.parents
+
 
 @dataclass
 class MergedDoc(LocatedDoc):
