@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from scenarios.cli.options import TableJsonCsv
+from scenarios.cli.options import RunFormat
 
 if TYPE_CHECKING:
     from scenarios.results import RunResult
@@ -175,16 +175,33 @@ def run_cmd(
     file: Path = typer.Argument(..., help="Scenario YAML file.", metavar="FILE"),
     draws: int | None = typer.Option(None, "--draws", min=1, help="Monte Carlo draws (default: the file's)."),
     seed: int | None = typer.Option(None, "--seed", min=0, help="Random seed (default: the file's)."),
-    fmt: TableJsonCsv = typer.Option(TableJsonCsv.table, "--format", help="table, json or csv."),
+    fmt: RunFormat = typer.Option(RunFormat.table, "--format",
+                                  help="table, json, csv, views (Black-Litterman views for "
+                                       "PyPortfolioOpt, JSON) or xlsx (a workbook in --out)."),
     out: Path | None = typer.Option(None, "--out", help="Also write JSON (every draw), summary CSV "
-                                    "and draws CSV into this folder."),
+                                    "and draws CSV into this folder (and the workbook with --format xlsx)."),
     record: bool = typer.Option(True, "--record/--no-record", help="Record the run in the store."),
 ) -> None:
-    """Run a scenario: predicted price and return per symbol, 5-95% band, top driver, index line."""
+    """Run a scenario: predicted price and return per symbol, 5-95% band, top driver, index line.
+
+    A scenario set (a file with `kind: set`) runs the probability-weighted mixture of its
+    components: expected return, median, band and P(up) with Monte Carlo standard errors, and
+    each component's median and share of the expected return.
+    """
     import json
 
     from scenarios import api
     from scenarios.errors import ScenariosError
+    from scenarios.sets import is_set_file
+
+    if is_set_file(file):
+        from scenarios.cli.sets import run_set_cli
+
+        return run_set_cli(file, draws=draws, seed=seed, fmt=fmt.value, out=out, record=record)
+    if fmt == "xlsx":
+        from scenarios.cli.sets import need_out
+
+        need_out(out)
 
     err, console = _stderr(), _stdout()
     payloads: list[Any] = []
@@ -201,7 +218,14 @@ def run_cmd(
                 err.print(f"warning: the run was not recorded in the store: {exc}", style="yellow",
                           markup=False)
         written = _write_out(result, out) if out is not None else []
-        if fmt == "table":
+        if fmt == "xlsx" and out is not None:
+            from scenarios.cli.sets import xlsx_path
+
+            written.append(api.write_xlsx(result, xlsx_path(out, result.name)))
+        if fmt == "views":
+            payloads.append(api.views(result))
+            continue
+        if fmt in ("table", "xlsx"):
             console.print(_table(result))
             if run_id:
                 console.print(f"run id: {run_id}", markup=False, style="dim")
@@ -216,7 +240,7 @@ def run_cmd(
             text = _summary_csv(result)
             typer.echo(text if not payloads else text.split("\n", 1)[1], nl=False)
             payloads.append(None)
-    if fmt == "json":
+    if fmt in ("json", "views"):
         data = payloads[0] if len(payloads) == 1 else payloads
         typer.echo(json.dumps(data, indent=2, allow_nan=False))
 
