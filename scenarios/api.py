@@ -135,6 +135,8 @@ class Validation:
     warnings: list[Any] = field(default_factory=list)
     n_scenarios: int = 0
     n_drivers: int = 0
+    #: a scenario set (``kind: set``): ``n_scenarios`` counts its components
+    is_set: bool = False
 
     @property
     def ok(self) -> bool:
@@ -165,9 +167,16 @@ def validate(path: str | Path, *, data: bool = True, source: PriceSource | None 
     warnings: list[Any] = []
     scenarios: list[Any] = []
     try:
-        scenario = load_scenario(path)
-        warnings.extend(scenario.warnings)
-        scenarios = expand_grid(scenario)
+        if _is_set(path):  # a set: its components are the scenarios checked
+            from scenarios.sets import load_set
+
+            scenarios = [c.scenario for c in load_set(path).components]
+            for sc in scenarios:
+                warnings.extend(sc.warnings)
+        else:
+            scenario = load_scenario(path)
+            warnings.extend(scenario.warnings)
+            scenarios = expand_grid(scenario)
     except ScenarioErrors as exc:
         errors.extend(exc.errors)
         warnings.extend(getattr(exc, "warnings", []))
@@ -187,7 +196,7 @@ def validate(path: str | Path, *, data: bool = True, source: PriceSource | None 
                     seen.add(item.format())
                     bucket.append(item)
     return Validation(str(path), errors, warnings, len(scenarios),
-                      len(scenarios[0].drivers) if scenarios else 0)
+                      len(scenarios[0].drivers) if scenarios else 0, _is_set(path))
 
 
 def _scenarios(path_or_scenario: PathOrScenario) -> list[Scenario]:

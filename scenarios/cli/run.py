@@ -68,6 +68,9 @@ def validate_cmd(
             n_bad += 1
         else:
             extra = f", {v.n_scenarios} grid scenarios" if v.n_scenarios > 1 else ""
+            if v.is_set:
+                out.print(f"ok: {f} (scenario set of {v.n_scenarios} components)", markup=False)
+                continue
             out.print(f"ok: {f} ({v.n_drivers} drivers{extra})", markup=False)
     if n_bad:
         raise typer.Exit(code=2)
