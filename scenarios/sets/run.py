@@ -104,7 +104,7 @@ def run_set(sset: ScenarioSet, *, source: PriceSource | None = None, draws: int 
                           assigned_draws=int(k), run_draws=(r.draws if r is not None else 0), why=comp.why)
              for comp, r, k in zip(sset.components, runs, counts)]
     result = SetRunResult(
-        schema_version=SCHEMA_VERSION, name=sset.name, file=_abs(sset.file), file_sha256=sset.file_sha256,
+        schema_version=SCHEMA_VERSION, kind="scenario_set_result", name=sset.name, file=_abs(sset.file), file_sha256=sset.file_sha256,
         as_of=sset.as_of.isoformat(), horizon=sset.horizon.isoformat(), draws=n, seed=s,
         assignment=ASSIGNMENT_TEXT, symbols=list(ref.symbols), components=comps, lines=lines,
         narrative=to_jsonable(sset.narrative), warnings=warnings, notes=notes)
