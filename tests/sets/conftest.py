@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ def make_set(tmp_path: Path) -> Callable[..., Path]:
         home.mkdir(parents=True, exist_ok=True)
         entries = []
         for data, p in components:
-            f = home / f"{data['name']}.yaml"
+            f = home / (re.sub(r"[^A-Za-z0-9_-]+", "_", data["name"]) + ".yaml")
             f.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
             entries.append({"file": f.name, "probability": p})
         doc = {"kind": "set", "name": "test-set", "monte_carlo": {"draws": draws, "seed": seed},

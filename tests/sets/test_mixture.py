@@ -131,3 +131,19 @@ def test_standard_errors_match_the_normal_textbook_values() -> None:
     st_ = mixture_stats(x, np.zeros(n, dtype=int), 1)[0]
     assert st_.se_mean == pytest.approx(sigma / np.sqrt(n), rel=0.02)
     assert st_.se_prob_up == pytest.approx(0.5 / np.sqrt(n), rel=0.02)
+
+
+def test_set_results_read_back_from_json_key_for_key(make_set, source) -> None:
+    from scenarios.results import SetRunResult
+
+    sset = load_set(make_set([(component("a", 0.1), 0.5), (component("b", -0.1), 0.5)], draws=300))
+    r = run_set(sset, source=source).result
+    data = r.to_dict()
+    back = SetRunResult.model_validate(data)
+    assert back.to_dict() == data
+    assert data["kind"] == "scenario_set_result" and data["schema_version"] >= 2
+    with pytest.raises(ValueError, match="without its draws"):
+        back.draws_data
+    bad = {**data, "surprise": 1}
+    with pytest.raises(Exception, match="surprise"):
+        SetRunResult.model_validate(bad)
