@@ -26,9 +26,9 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field, JsonValue, ValidationError
+from pydantic import BeforeValidator, Field, JsonValue, ValidationError
 
 from scenarios.errors import ScenarioError, ScenarioErrors
 from scenarios.model.fields import StrictModel
@@ -43,9 +43,16 @@ __all__ = ["PROB_TOL", "Component", "ScenarioSet", "SetFile", "is_set_file", "lo
 PROB_TOL = 1e-9
 
 
+def _no_bool(v: Any) -> Any:
+    if isinstance(v, bool):
+        raise ValueError(f"must be a number between 0 and 1 (got {v!r})")
+    return v
+
+
 class ComponentSpec(StrictModel):
     file: str = Field(min_length=1, description="scenario file, relative to the set file")
-    probability: float = Field(ge=0.0, le=1.0, description="probability of the component (fraction)")
+    probability: Annotated[float, BeforeValidator(_no_bool)] = Field(
+        ge=0.0, le=1.0, description="probability of the component (fraction)")
     why: str | None = Field(default=None, description="why this probability (state assumptions)")
 
 

@@ -42,6 +42,8 @@ def test_a_probability_outside_0_1_is_located(make_set) -> None:
     errs = _errors(path)
     assert any("components[0].probability" in e for e in errs)
     assert any("components[1].probability" in e for e in errs)
+    path = make_set([(component("a", 0.1), True)])
+    assert "components[0].probability" in _errors(path)[0]
 
 
 def test_a_component_outside_the_set_folder_is_refused(make_set, tmp_path: Path) -> None:
