@@ -482,7 +482,12 @@ def _store(result: Result | SetRunResult | SetBacktestResult) -> str:
     if isinstance(result, RunResult):
         run_id = record_run("run", result.to_dict(), name=result.name, file_sha256=result.file_sha256)
     elif isinstance(result, SetRunResult):
-        run_id = record_run("set", result.to_dict(), name=result.name, file_sha256=result.file_sha256)
+        head = result.lines[-1]  # the index line when there is one, else the (only) symbol
+        line = (f"set of {len(result.components)}: {head.line} expected "
+                + ("n/a" if head.mean_return is None else f"{100 * head.mean_return:+.1f}%")
+                + ", median " + ("n/a" if head.median_return is None else f"{100 * head.median_return:+.1f}%"))
+        run_id = record_run("set", result.to_dict(), name=result.name, file_sha256=result.file_sha256,
+                            summary=line)
     elif isinstance(result, SetBacktestResult):
         s = result.score_summary
         line = (f"set backtest: CRPS {s.crps if s.crps is not None else float('nan'):.4f}, best component "
