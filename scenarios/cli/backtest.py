@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from scenarios.cli.options import BacktestFormat
+from scenarios.cli.formats import BacktestFormat
 
 
 def _bad(message: str, param_hint: str) -> NoReturn:

@@ -18,22 +18,3 @@ class TableJsonCsv(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
-
-
-class RunFormat(str, Enum):
-    """``scenarios run`` output: a table, JSON, CSV, Black-Litterman views (JSON) or an Excel
-    workbook (``xlsx``, written into ``--out``)."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-    views = "views"
-    xlsx = "xlsx"
-
-
-class BacktestFormat(str, Enum):
-    """``scenarios backtest`` output: a table, JSON or an Excel workbook (into ``--out``)."""
-
-    table = "table"
-    json = "json"
-    xlsx = "xlsx"

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from scenarios.cli.formats import RunFormat
 
-from scenarios.cli.options import RunFormat
+from scenarios.cli.options import TableJsonCsv
 
 if TYPE_CHECKING:
     from scenarios.results import RunResult
@@ -69,8 +70,7 @@ def validate_cmd(
         else:
             extra = f", {v.n_scenarios} grid scenarios" if v.n_scenarios > 1 else ""
             if v.is_set:
-                out.print(f"ok: {f} (scenario set of {v.n_scenarios} components)", markup=False)
-                continue
+                extra = f"; scenario set of {v.n_scenarios} components"
             out.print(f"ok: {f} ({v.n_drivers} drivers{extra})", markup=False)
     if n_bad:
         raise typer.Exit(code=2)
@@ -178,33 +178,22 @@ def run_cmd(
     file: Path = typer.Argument(..., help="Scenario YAML file.", metavar="FILE"),
     draws: int | None = typer.Option(None, "--draws", min=1, help="Monte Carlo draws (default: the file's)."),
     seed: int | None = typer.Option(None, "--seed", min=0, help="Random seed (default: the file's)."),
-    fmt: RunFormat = typer.Option(RunFormat.table, "--format",
-                                  help="table, json, csv, views (Black-Litterman views for "
-                                       "PyPortfolioOpt, JSON) or xlsx (a workbook in --out)."),
+    fmt: RunFormat = typer.Option(RunFormat.table, "--format", help="table, json, csv, views (Black-Litterman "
+                                  "views for PyPortfolioOpt, JSON) or xlsx (a workbook in --out). A set file "
+                                  "(kind: set) runs its probability-weighted mixture."),
     out: Path | None = typer.Option(None, "--out", help="Also write JSON (every draw), summary CSV "
-                                    "and draws CSV into this folder (and the workbook with --format xlsx)."),
+                                    "and draws CSV into this folder."),
     record: bool = typer.Option(True, "--record/--no-record", help="Record the run in the store."),
 ) -> None:
-    """Run a scenario: predicted price and return per symbol, 5-95% band, top driver, index line.
-
-    A scenario set (a file with `kind: set`) runs the probability-weighted mixture of its
-    components: expected return, median, band and P(up) with Monte Carlo standard errors, and
-    each component's median and share of the expected return.
-    """
+    """Run a scenario: predicted price and return per symbol, 5-95% band, top driver, index line."""
     import json
+    if fmt in ("views", "xlsx") or _is_set(file):  # sets, views and workbooks: scenarios.cli.sets
+        from scenarios.cli.sets import run_other_cli
+
+        return run_other_cli(file, draws=draws, seed=seed, fmt=fmt.value, out=out, record=record)
 
     from scenarios import api
     from scenarios.errors import ScenariosError
-    from scenarios.sets import is_set_file
-
-    if is_set_file(file):
-        from scenarios.cli.sets import run_set_cli
-
-        return run_set_cli(file, draws=draws, seed=seed, fmt=fmt.value, out=out, record=record)
-    if fmt == "xlsx":
-        from scenarios.cli.sets import need_out
-
-        need_out(out)
 
     err, console = _stderr(), _stdout()
     payloads: list[Any] = []
@@ -221,14 +210,7 @@ def run_cmd(
                 err.print(f"warning: the run was not recorded in the store: {exc}", style="yellow",
                           markup=False)
         written = _write_out(result, out) if out is not None else []
-        if fmt == "xlsx" and out is not None:
-            from scenarios.cli.sets import xlsx_path
-
-            written.append(api.write_xlsx(result, xlsx_path(out, result.name)))
-        if fmt == "views":
-            payloads.append(api.views(result))
-            continue
-        if fmt in ("table", "xlsx"):
+        if fmt == "table":
             console.print(_table(result))
             if run_id:
                 console.print(f"run id: {run_id}", markup=False, style="dim")
@@ -243,12 +225,18 @@ def run_cmd(
             text = _summary_csv(result)
             typer.echo(text if not payloads else text.split("\n", 1)[1], nl=False)
             payloads.append(None)
-    if fmt in ("json", "views"):
+    if fmt == "json":
         data = payloads[0] if len(payloads) == 1 else payloads
         typer.echo(json.dumps(data, indent=2, allow_nan=False))
 
 
 # ---------------------------------------------------------------------------- new
+
+
+def _is_set(file: Path) -> bool:
+    from scenarios.sets import is_set_file
+
+    return is_set_file(file)
 
 
 def template_text(kind: str) -> str:

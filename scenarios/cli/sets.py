@@ -185,3 +185,50 @@ def backtest_set_cli(file: str, *, draws: int | None, seed: int | None, band: tu
             console.print(f"wrote {p}", markup=False, style="dim")
     if store_error is not None:
         raise StoreError(f"the backtest ran (results above) but could not be recorded: {store_error}")
+
+
+def run_other_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, out: Path | None,
+                  record: bool) -> None:
+    """``scenarios run`` for a set file, or with ``--format views`` / ``xlsx`` for a scenario."""
+    from scenarios.sets import is_set_file
+
+    if is_set_file(file):
+        return run_set_cli(file, draws=draws, seed=seed, fmt=fmt, out=out, record=record)
+    import typer
+
+    from scenarios import api
+    from scenarios.cli.run import _stderr, _stdout, _table, _write_out
+    from scenarios.errors import ScenariosError
+
+    if fmt == "xlsx":
+        need_out(out)
+    err, console = _stderr(), _stdout()
+    views: list[dict[str, Any]] = []
+    for result in api.iter_run(file, draws=draws, seed=seed):
+        for w in result.warnings:
+            err.print(w if "warning:" in w else f"warning: {w}", style="yellow", markup=False)
+        for n in result.notes:
+            err.print(f"note: {n}", style="dim", markup=False)
+        written = _write_out(result, out) if out is not None else []
+        if fmt == "xlsx":
+            written.append(api.write_xlsx(result, xlsx_path(need_out(out), result.name)))
+        run_id = None
+        if record:
+            try:
+                run_id = api.record(result)
+            except ScenariosError as exc:
+                err.print(f"warning: the run was not recorded in the store: {exc}", style="yellow",
+                          markup=False)
+        if fmt == "views":
+            views.append(api.views(result))
+            for p in written:
+                err.print(f"wrote {p}", markup=False)
+            continue
+        console.print(_table(result))
+        if run_id:
+            console.print(f"run id: {run_id}", markup=False, style="dim")
+        for p in written:
+            console.print(f"wrote {p}", markup=False, style="dim")
+        console.print()
+    if fmt == "views":
+        typer.echo(json.dumps(views[0] if len(views) == 1 else views, indent=2, allow_nan=False))

@@ -26,7 +26,7 @@ def test_run_table_prints_names_verbatim_and_validate_knows_sets(make_set, monke
     code = main(["validate", "--no-data", str(path)])
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert "scenario set of 2 components" in out
+    assert "scenario set of 2 components" in out and "ok:" in out
 
 
 def test_validate_reports_a_bad_set_with_exit_2(make_set, capsys) -> None:
