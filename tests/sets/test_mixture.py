@@ -15,7 +15,7 @@ from scenarios.sets import load_set
 from scenarios.sets.mixture import assign_components, mixture_stats, quantile_se
 from scenarios.sets.run import run_set
 
-from conftest import component
+from set_helpers import component
 
 SETTINGS = settings(max_examples=12, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])

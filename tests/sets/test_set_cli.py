@@ -9,7 +9,7 @@ import yaml
 
 from scenarios.cli.app import main
 
-from conftest import component
+from set_helpers import component
 
 
 def test_run_table_prints_names_verbatim_and_validate_knows_sets(make_set, monkeypatch, capsys) -> None:

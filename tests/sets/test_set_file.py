@@ -10,7 +10,7 @@ import yaml
 from scenarios.errors import ScenarioErrors
 from scenarios.sets import is_set_file, load_set
 
-from conftest import component
+from set_helpers import component
 
 
 def _errors(path: Path) -> list[str]:

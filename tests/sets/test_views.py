@@ -11,7 +11,7 @@ from scenarios.sets import load_set
 from scenarios.sets.run import run_set
 from scenarios.sets.views import views
 
-from conftest import component
+from set_helpers import component
 
 pypfopt = pytest.importorskip("pypfopt")
 

@@ -16,7 +16,7 @@ from scenarios.sets import load_set
 from scenarios.sets.backtest import backtest_set
 from scenarios.sets.run import run_set
 
-from conftest import component
+from set_helpers import component
 
 openpyxl = pytest.importorskip("openpyxl")
 
