@@ -135,3 +135,62 @@ def test_cli_xlsx_needs_out(capsys) -> None:
     code = main(["run", str(example), "--format", "xlsx", "--no-record"])
     assert code == 2
     assert "--out" in capsys.readouterr().err
+
+
+def test_single_and_walk_forward_backtest_workbooks_match_the_json(tmp_path: Path, source) -> None:
+    import scenarios.api as sa
+    from scenarios.model import scenario_from_dict
+
+    from scenarios.engine.synthetic import synthetic_source
+
+    src = synthetic_source(["0700.HK", "9988.HK"], start="2024-01-01", end="2026-06-30", seed=2)
+    scenario = scenario_from_dict(component("bt", 0.1, draws=400))
+    (single,) = sa.iter_backtest(scenario, source=src, index=False)
+    data = json.loads(single.to_json())
+    path = write_workbook(sheets_for(single), tmp_path / "single.xlsx")
+    scores = {row["symbol"].value: row for row in _rows(path, "scores")}
+    assert set(scores) == {"0700.HK", "9988.HK"}
+    for s in data["per_symbol"]:
+        _num(scores[s["symbol"]]["realized"], s["realized"], PCT)
+        _num(scores[s["symbol"]]["predicted (median)"], s["predicted"], PCT)
+        _num(scores[s["symbol"]]["CRPS"], s["crps"], PCT)
+    summary = {row["field"].value: row["value"] for row in _rows(path, "score summary")}
+    _num(summary["mae"], data["summary"]["mae"], PCT)
+    _num(summary["coverage"], data["summary"]["coverage"], PROB)
+    (walk,) = sa.iter_backtest(scenario, roll="quarterly", start="2024-06-30", end="2025-06-30", source=src)
+    wdata = json.loads(walk.to_json())
+    path = write_workbook(sheets_for(walk), tmp_path / "walk.xlsx")
+    windows = {row["as_of"].value: row for row in _rows(path, "windows")}
+    assert len(windows) == len(wdata["windows"]) >= 4
+    for w in wdata["windows"]:
+        _num(windows[w["as_of"]]["MAE"], w["mae"], PCT)
+        _num(windows[w["as_of"]]["CRPS"], w["crps"], PCT)
+    assert len(_rows(path, "scores")) == len(wdata["pairs"])
+
+
+def test_cli_run_xlsx_and_views_of_a_plain_scenario(tmp_path: Path, monkeypatch, capsys) -> None:
+    import yaml
+
+    from scenarios.cli.app import main
+    from scenarios.engine.synthetic import flat_source
+
+    src = flat_source({"0700.HK": 400.0, "9988.HK": 100.0})
+    monkeypatch.setattr("scenarios.data.default_source", lambda: src)
+    f = tmp_path / "s.yaml"
+    f.write_text(yaml.safe_dump(component("plain", 0.1, draws=300)), encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["run", str(f), "--format", "xlsx", "--out", str(out), "--no-record"])
+    text, err = capsys.readouterr()
+    assert code == 0, err
+    assert (out / "plain.xlsx").is_file() and (out / "plain.json").is_file()
+    payload = json.loads((out / "plain.json").read_text())
+    rows = _rows(out / "plain.xlsx", "summary")
+    med = {r["symbol"].value: r["median return"].value for r in rows if r["line"].value == "symbol"}
+    # (openpyxl writes floats with 16 significant digits: equal to the last unit or so)
+    want = {r["symbol"]: r["median_return"] for r in payload["summary"]}
+    assert set(med) == set(want) and all(med[k] == pytest.approx(want[k], rel=1e-15) for k in want)
+    code = main(["run", str(f), "--format", "views", "--no-record"])
+    text, err = capsys.readouterr()
+    assert code == 0, err
+    v = json.loads(text)
+    assert v["symbols"] == ["0700.HK", "9988.HK"] and set(v["expected_returns"]) == set(v["symbols"])
