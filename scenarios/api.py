@@ -36,6 +36,8 @@ from scenarios.results import (
     BacktestResult,
     Result,
     RunResult,
+    SetBacktestResult,
+    SetRunResult,
     SingleBacktestResult,
     WalkForwardResult,
     from_backtest,
@@ -54,11 +56,12 @@ if TYPE_CHECKING:
 __all__ = [
     "Comparison", "Results", "Validation", "backtest", "claims_check", "compare", "iter_backtest",
     "iter_run", "load", "load_result", "prices", "record", "report", "report_view", "run", "validate",
+    "views", "write_xlsx",
 ]
 
 PathOrScenario = Union[str, Path, "Scenario"]
 Roll = Literal["monthly", "quarterly"]
-T = TypeVar("T", RunResult, SingleBacktestResult, WalkForwardResult)
+T = TypeVar("T", RunResult, SingleBacktestResult, WalkForwardResult, SetRunResult, SetBacktestResult)
 
 
 class Results(list[T], Generic[T]):
@@ -132,6 +135,8 @@ class Validation:
     warnings: list[Any] = field(default_factory=list)
     n_scenarios: int = 0
     n_drivers: int = 0
+    #: a scenario set (``kind: set``): ``n_scenarios`` counts its components
+    is_set: bool = False
 
     @property
     def ok(self) -> bool:
@@ -162,9 +167,16 @@ def validate(path: str | Path, *, data: bool = True, source: PriceSource | None 
     warnings: list[Any] = []
     scenarios: list[Any] = []
     try:
-        scenario = load_scenario(path)
-        warnings.extend(scenario.warnings)
-        scenarios = expand_grid(scenario)
+        if _is_set(path):  # a set: its components are the scenarios checked
+            from scenarios.sets import load_set
+
+            scenarios = [c.scenario for c in load_set(path).components]
+            for sc in scenarios:
+                warnings.extend(sc.warnings)
+        else:
+            scenario = load_scenario(path)
+            warnings.extend(scenario.warnings)
+            scenarios = expand_grid(scenario)
     except ScenarioErrors as exc:
         errors.extend(exc.errors)
         warnings.extend(getattr(exc, "warnings", []))
@@ -184,7 +196,7 @@ def validate(path: str | Path, *, data: bool = True, source: PriceSource | None 
                     seen.add(item.format())
                     bucket.append(item)
     return Validation(str(path), errors, warnings, len(scenarios),
-                      len(scenarios[0].drivers) if scenarios else 0)
+                      len(scenarios[0].drivers) if scenarios else 0, _is_set(path))
 
 
 def _scenarios(path_or_scenario: PathOrScenario) -> list[Scenario]:
@@ -199,9 +211,14 @@ def _scenarios(path_or_scenario: PathOrScenario) -> list[Scenario]:
 
 def iter_run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int | None = None,
              source: PriceSource | None = None) -> Iterator[RunResult]:
-    """Run a scenario, one grid point at a time (see :func:`run`); nothing is recorded."""
+    """Run a scenario, one grid point at a time (see :func:`run`); nothing is recorded.
+
+    A scenario-set file (``kind: set``) gives one :class:`~scenarios.results.SetRunResult`."""
     from scenarios.engine import run_scenario
 
+    if _is_set(path_or_scenario):
+        yield _run_set(path_or_scenario, draws=draws, seed=seed, source=source)  # type: ignore[misc]
+        return
     scenarios = _scenarios(path_or_scenario)
     if source is None:
         from scenarios.data import default_source
@@ -214,6 +231,11 @@ def iter_run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed
 def run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int | None = None,
         record: bool = False) -> Results[RunResult]:
     """Run a scenario: predicted price and return per symbol at the horizon.
+
+    A scenario-set file (``kind: set``, see :mod:`scenarios.sets.model`) gives one
+    :class:`~scenarios.results.SetRunResult` (the probability-weighted mixture: expected
+    return, median, band, P(up) with Monte Carlo standard errors, each component's median and
+    share of the expected return); ``draws``/``seed`` then override the set's.
 
     Parameters
     ----------
@@ -233,6 +255,8 @@ def run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int
         One result per grid point (one element for a plain file). ``result.summary()`` is a
         DataFrame indexed by symbol with ``median``, ``band_low``, ``band_high`` (5%-95%
         band of the return) and ``P(up)`` (fractions); ``result.engine`` holds every draw.
+        With a ``portfolio:`` block, ``result.pnl`` is its P&L per unit of gross notional
+        (:class:`~scenarios.results.PnlForecast`; every draw in ``result.engine.pnl``).
 
     Raises
     ------
@@ -296,6 +320,16 @@ def iter_backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
         raise _bad("use --partial exclude or include", "--partial")
     if roll is None and (start or end):
         raise _bad("--from/--to go with --roll quarterly|monthly", "--roll")
+    if _is_set(path_or_scenario):
+        if roll is not None:
+            raise _bad("a scenario set is scored at its as_of; --roll (walk-forward) is not "
+                       "available for sets", "--roll")
+        from scenarios.sets import load_set
+        from scenarios.sets.backtest import backtest_set
+
+        yield backtest_set(load_set(path_or_scenario), source=source, draws=draws,  # type: ignore[arg-type,misc]
+                           seed=seed, band=band, partial=partial)
+        return
     scenarios = _scenarios(path_or_scenario)
     walk = _walk_window(scenarios[0], roll, start, end) if roll is not None else None
     if source is None:
@@ -367,7 +401,9 @@ def backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
     -------
     Results[SingleBacktestResult] or Results[WalkForwardResult]
         One per grid point. ``.scores()`` is a DataFrame of predicted vs realized returns
-        (per symbol; per as_of and symbol for a walk-forward).
+        (per symbol; per as_of and symbol for a walk-forward). With a ``portfolio:`` block,
+        ``.pnl`` holds the realised P&L against the predicted band (walk-forward: per window
+        and ``.pnl.track``), with the return basis of each leg.
 
     Raises
     ------
@@ -388,9 +424,52 @@ def backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
     return out
 
 
+# ------------------------------------------------------------------------------ sets, exports
+
+def _is_set(path_or_scenario: PathOrScenario) -> bool:
+    if not isinstance(path_or_scenario, (str, Path)):
+        return False
+    from scenarios.sets import is_set_file
+
+    return is_set_file(path_or_scenario)
+
+
+def _run_set(path: PathOrScenario, *, draws: int | None, seed: int | None,
+             source: PriceSource | None) -> SetRunResult:
+    from scenarios.sets import load_set
+    from scenarios.sets.run import run_set
+
+    return run_set(load_set(path), source=source, draws=draws, seed=seed).result  # type: ignore[arg-type]
+
+
+def views(result: RunResult | SetRunResult, *, tau: float = 0.05) -> dict[str, Any]:
+    """Black-Litterman views of a run or set run made in this process, in the form
+    ``pypfopt.BlackLittermanModel`` takes (see :mod:`scenarios.sets.views`): expected returns,
+    the covariance of returns across draws, ``omega`` and ``view_confidences`` from the band
+    width (fractions, horizon returns)."""
+    from scenarios.sets.views import views as make_views
+
+    if isinstance(result, SetRunResult):
+        returns = result.draws_data["returns"]
+    else:
+        returns = result.engine.predicted_return
+    out = make_views(returns, list(result.symbols), tau=tau)
+    out["scenario"] = result.name
+    out["as_of"], out["horizon"] = result.as_of, result.horizon
+    return out
+
+
+def write_xlsx(result: Result | SetRunResult | SetBacktestResult, out: str | Path) -> Path:
+    """Write ``result`` as an Excel workbook (inputs, summary, attribution, quantiles and, for
+    backtests, the scores; numbers with number formats). Needs openpyxl (the ``xlsx`` extra)."""
+    from scenarios.exports.xlsx import sheets_for, write_workbook
+
+    return write_workbook(sheets_for(result), out)
+
+
 # ------------------------------------------------------------------------------ store
 
-def record(result: Result) -> str:
+def record(result: Result | SetRunResult | SetBacktestResult) -> str:
     """Record ``result`` in the run store and return its id (also set as ``result.run_id``).
 
     Raises
@@ -401,11 +480,24 @@ def record(result: Result) -> str:
     return _store(result)
 
 
-def _store(result: Result) -> str:
+def _store(result: Result | SetRunResult | SetBacktestResult) -> str:
     from scenarios.store.runs import record_run
 
     if isinstance(result, RunResult):
         run_id = record_run("run", result.to_dict(), name=result.name, file_sha256=result.file_sha256)
+    elif isinstance(result, SetRunResult):
+        head = result.lines[-1]  # the index line when there is one, else the (only) symbol
+        line = (f"set of {len(result.components)}: {head.line} expected "
+                + ("n/a" if head.mean_return is None else f"{100 * head.mean_return:+.1f}%")
+                + ", median " + ("n/a" if head.median_return is None else f"{100 * head.median_return:+.1f}%"))
+        run_id = record_run("set", result.to_dict(), name=result.name, file_sha256=result.file_sha256,
+                            summary=line)
+    elif isinstance(result, SetBacktestResult):
+        s = result.score_summary
+        line = (f"set backtest: CRPS {s.crps if s.crps is not None else float('nan'):.4f}, best component "
+                f"{result.best_component} (hindsight)")
+        run_id = record_run("set_backtest", result.to_dict(), name=result.scenario,
+                            file_sha256=result.file_sha256, summary=line)
     else:
         from scenarios.backtest.render import summary_line
 

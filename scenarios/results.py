@@ -38,9 +38,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SCHEMA_VERSION", "BacktestResult", "DMTest", "IndexForecast", "IndexLine", "IndexPerformance",
-    "IndexScore", "IndexTrack", "IndexVs", "IndexWindow", "Result", "RunResult", "ScorePair",
+    "IndexScore", "IndexTrack", "IndexVs", "IndexWindow", "PnlForecast", "PnlLeg", "PnlPosition", "PnlScore", "PnlTrack", "PnlWalk", "Result", "RunResult", "ScorePair",
     "ScoreSummary", "SingleBacktestResult", "SymbolForecast", "SymbolScore", "TrackRecord",
-    "WalkForwardResult", "WalkWindow", "from_backtest", "from_json", "from_payload", "result_of",
+    "WalkForwardResult", "WalkWindow", "ComponentLine", "ComponentScore", "MixtureLine",
+    "SetBacktestResult", "SetComponent", "SetRunResult", "from_backtest", "from_json", "from_payload", "result_of",
     "to_jsonable",
 ]
 
@@ -127,6 +128,52 @@ class IndexLine(_Model):
     note: str
 
 
+class PnlPosition(_Model):
+    """One leg of a portfolio: ``notional`` in the base currency (a weight when sized by weight),
+    ``source`` stock / benchmark / index, ``return_kind`` total or price, ``fx_as_of`` base
+    units per listing-currency unit, ``fx_change`` the assumed change over the window."""
+
+    symbol: str
+    side: str
+    notional: float
+    source: str
+    currency: str
+    fx_as_of: float
+    fx_change: float
+    return_kind: str
+
+
+class PnlForecast(_Model):
+    """The ``portfolio:`` block's predicted P&L at the horizon (:mod:`scenarios.engine.pnl`),
+    per unit of gross notional in the base currency (fractions): ``mean``, ``median``, the
+    5-95% band, ``prob_loss``, ``var_05`` and ``es_05`` (5% value-at-risk and expected
+    shortfall as positive losses), costs; ``return_basis`` says which return each leg is."""
+
+    base_currency: str
+    gross_notional: float
+    unit: str = "per unit of gross notional"
+    rebalance: str = "none"
+    costs_bps: float = 0.0
+    close_at_horizon: bool = True
+    return_basis: str
+    positions: list[PnlPosition] = Field(default_factory=list)
+    mean: Num
+    median: Num
+    p05: Num
+    p95: Num
+    prob_loss: Num
+    var_05: Num
+    es_05: Num
+    mc_se_mean: Num = None
+    p25: Num = None
+    p75: Num = None
+    mean_before_costs: Num = None
+    mean_costs: Num = None
+    benchmark_forecast: dict[str, JsonValue] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+    draws: list[float] | None = None
+
+
 class RunResult(_Model):
     """One scenario run (one grid point): what ``scenarios run`` prints and records.
 
@@ -176,6 +223,7 @@ class RunResult(_Model):
     eps: list[list[Num]] | None = None
     multiple: list[list[Num]] | None = None
     contributions: dict[str, list[list[Num]]] | None = None
+    pnl: PnlForecast | None = None
 
     _engine: ScenarioResult | None = PrivateAttr(default=None)
     #: set by :func:`scenarios.api.record` once the run is in the store
@@ -408,6 +456,100 @@ class IndexPerformance(_Model):
     levels: dict[str, list[str | float | None]] = Field(default_factory=dict)
 
 
+class PnlLeg(_Model):
+    """One leg's realised return (``kind`` total or price) over its window."""
+
+    symbol: str
+    kind: str
+    status: str
+    return_: Num = Field(alias="return")
+    start_date: str | None = None
+    end_date: str | None = None
+    start_close: Num = None
+    end_close: Num = None
+    note: str | None = ""
+
+
+class PnlScore(_Model):
+    """A portfolio's realised P&L against its predicted band (:mod:`scenarios.backtest.pnl`):
+    fractions of gross notional in ``base_currency``; ``return_basis`` states which return
+    each leg is (a stock's total return, an index's price return)."""
+
+    as_of: str
+    horizon: str
+    base_currency: str
+    unit: str = "per unit of gross notional"
+    gross_notional: float
+    predicted: Num
+    lower: Num
+    upper: Num
+    mean: Num = None
+    realized: Num = None
+    realized_before_costs: Num = None
+    realized_costs: Num = None
+    scored: bool = False
+    status: str = "unavailable"
+    inside: bool | None = None
+    pit: Num = None
+    crps: Num = None
+    hit: Num = None
+    return_basis: str = ""
+    legs: list[PnlLeg] = Field(default_factory=list)
+    note: str | None = ""
+
+
+class PnlTrack(_Model):
+    """Walk-forward track record of the P&L: band coverage, mean PIT and CRPS over scored windows."""
+
+    n_windows: int
+    n_scored: int
+    nominal_coverage: Num = None
+    coverage: Num = None
+    mean_pit: Num = None
+    crps: Num = None
+    mean_realized: Num = None
+    mean_predicted: Num = None
+    hit_rate: Num = None
+    unit: str = "per unit of gross notional"
+    return_basis: str = ""
+
+
+class PnlWalk(_Model):
+    track: PnlTrack
+    windows: list[PnlScore] = Field(default_factory=list)
+
+
+class ExcessScore(_Model):
+    """One symbol's (or the basket's) excess return over a benchmark: predicted (median of the
+    per-draw excess) and realized, fractions; ``hit`` 1.0/0.0 on the sign of excess (None when
+    not scored or without a direction). ``basis`` e.g. ``"total - price"``."""
+
+    symbol: str
+    basis: str | None = None
+    weights: str | None = None
+    predicted: Num = None
+    realized: Num = None
+    scored: bool = False
+    hit: Num = None
+
+
+class BenchmarkExcess(_Model):
+    """Relative calls against one declared benchmark (:mod:`scenarios.backtest.excess`)."""
+
+    benchmark: str
+    benchmark_kind: str | None = None
+    benchmark_forecast: str | None = None
+    benchmark_predicted: Num = None
+    benchmark_realized: Num = None
+    benchmark_status: str | None = None
+    basis: str | None = None
+    n_scored: int = 0
+    hit_rate: Num = None
+    rows: list[ExcessScore] = Field(default_factory=list)
+    basket: ExcessScore | None = None
+    note: str | None = ""
+
+
 class SingleBacktestResult(_Model):
     """A scenario scored at its own as_of (``scenarios backtest FILE``; kind ``"backtest"``).
 
@@ -431,6 +573,8 @@ class SingleBacktestResult(_Model):
     notes: list[str] = Field(default_factory=list)
     result: RunResult | None = None
     grid_point: dict[str, JsonValue] | None = None
+    pnl: PnlScore | None = None
+    excess: dict[str, BenchmarkExcess] = Field(default_factory=dict)
 
     _run_id: str | None = PrivateAttr(default=None)
 
@@ -546,6 +690,30 @@ class DMTest(_Model):
     better: str | None = None
 
 
+class ExcessWindow(_Model):
+    """One (as_of, benchmark, symbol or ``basket``) relative call of a walk-forward."""
+
+    as_of: str
+    horizon: str | None = None
+    benchmark: str
+    symbol: str
+    basis: str | None = None
+    predicted: Num = None
+    realized: Num = None
+    scored: bool = False
+    hit: Num = None
+
+
+class ExcessTrack(_Model):
+    """Hit rate on the sign of excess over a walk-forward, per benchmark (fractions)."""
+
+    n_pairs: int = 0
+    hit_rate: Num = None
+    n_baskets: int = 0
+    basket_hit_rate: Num = None
+    basis: str | None = None
+
+
 class IndexTrack(_Model):
     """Track record of the index forecast against the realized scenario portfolio."""
 
@@ -597,6 +765,7 @@ class TrackRecord(_Model):
     mean_pit: Num = None
     dm: dict[str, DMTest] = Field(default_factory=dict)
     index: IndexTrack | None = None
+    excess: dict[str, ExcessTrack] = Field(default_factory=dict)
 
 
 class WalkForwardResult(_Model):
@@ -619,6 +788,8 @@ class WalkForwardResult(_Model):
     pairs: list[ScorePair] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     grid_point: dict[str, JsonValue] | None = None
+    pnl: PnlWalk | None = None
+    excess_windows: list[ExcessWindow] = Field(default_factory=list)
 
     _run_id: str | None = PrivateAttr(default=None)
 
@@ -640,6 +811,176 @@ class WalkForwardResult(_Model):
         the naive forecasts (``zero``, ``momentum``). ``attrs["track"]`` holds the track record."""
         df = _frame(self.pairs, ScorePair, index=["as_of", "symbol"])
         df.attrs["track"] = self.track.to_dict()
+        return df
+
+
+# ------------------------------------------------------------------------------------------
+# scenario sets (``kind: set``)
+# ------------------------------------------------------------------------------------------
+
+class SetComponent(_Model):
+    """One component of a set: its scenario, probability (stated, fraction), own seed, the
+    number of mixture draws assigned to it and the draws it was run with."""
+
+    label: str
+    file: str
+    probability: float
+    seed: int | None
+    assigned_draws: int
+    run_draws: int
+    why: str | None = None
+
+
+class ComponentLine(_Model):
+    """A component's part in one mixture line: its median and mean return over its assigned
+    draws, ``weight`` = assigned share of draws, ``contribution`` = weight x mean (fraction of
+    return; the contributions sum to the mixture's expected return) and ``share`` of it."""
+
+    label: str
+    probability: float
+    weight: float
+    median_return: Num
+    mean_return: Num
+    contribution: Num
+    share: Num
+
+
+class MixtureLine(_Model):
+    """One symbol's (``kind`` "symbol") or the index's (``kind`` "index") mixture forecast:
+    expected (mean) return, median, 5%-95% band and P(up), each with its Monte Carlo standard
+    error (``se_*``; fractions), and the components' parts."""
+
+    line: str
+    kind: Literal["symbol", "index"]
+    return_kind: str
+    currency: str | None = None
+    baseline_price: Num = None
+    mean_return: Num
+    median_return: Num
+    return_p05: Num
+    return_p95: Num
+    prob_up: Num
+    se_mean: Num
+    se_median: Num
+    se_p05: Num
+    se_p95: Num
+    se_prob_up: Num
+    components: list[ComponentLine]
+
+
+class SetRunResult(_Model):
+    """A scenario set run (``scenarios run SET.yaml``): the probability-weighted mixture."""
+
+    schema_version: int = SCHEMA_VERSION
+    kind: Literal["scenario_set_result"] = "scenario_set_result"
+    name: str
+    file: str | None = None
+    file_sha256: str | None = None
+    as_of: str
+    horizon: str
+    draws: int
+    seed: int
+    assignment: str
+    symbols: list[str]
+    components: list[SetComponent]
+    lines: list[MixtureLine]
+    narrative: dict[str, JsonValue] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+    #: pooled draws (not in JSON): returns ``(N, n_symbols)``, index ``(N,)`` or None, labels ``(N,)``
+    _draws: dict[str, Any] | None = PrivateAttr(default=None)
+    _run_id: str | None = PrivateAttr(default=None)
+
+    @property
+    def run_id(self) -> str | None:
+        return self._run_id
+
+    @property
+    def draws_data(self) -> dict[str, Any]:
+        """The pooled draws (``returns``, ``index``, ``labels``; only for a run made here)."""
+        if self._draws is None:
+            raise ValueError(f"set {self.name!r} was read back from JSON without its draws; re-run it")
+        return self._draws
+
+    def summary(self) -> pd.DataFrame:
+        """One row per line (symbols, then the index): ``mean`` (expected return), ``median``,
+        ``band_low``/``band_high`` (5%-95%), ``P(up)`` and their standard errors (fractions)."""
+        import pandas as pd
+
+        rows = [{"line": x.line, "kind": x.kind, "return_kind": x.return_kind, "mean": x.mean_return,
+                 "median": x.median_return, "band_low": x.return_p05, "band_high": x.return_p95,
+                 "P(up)": x.prob_up, "se_mean": x.se_mean, "se_median": x.se_median,
+                 "se_band_low": x.se_p05, "se_band_high": x.se_p95, "se_P(up)": x.se_prob_up}
+                for x in self.lines]
+        return pd.DataFrame(rows).set_index("line")
+
+    def components_frame(self) -> pd.DataFrame:
+        """One row per (line, component): median, mean, weight, contribution, share."""
+        import pandas as pd
+
+        rows = [{"line": x.line, **c.to_dict()} for x in self.lines for c in x.components]
+        return pd.DataFrame(rows).set_index(["line", "label"])
+
+    def scores(self) -> pd.DataFrame:
+        raise ValueError(f"set {self.name!r} is a forecast, not a backtest: score it with "
+                         "scenarios.api.backtest(file)")
+
+
+class ComponentScore(_Model):
+    """A component scored alone over the same window (its own run, same draws as the set)."""
+
+    label: str
+    probability: float
+    crps: Num
+    coverage: Num
+    mean_pit: Num
+    n_scored: int
+
+
+class SetBacktestResult(_Model):
+    """A scenario set scored at its as_of (``scenarios backtest SET.yaml``): the mixture's
+    scores (CRPS, PIT on the mixture draws), each component's, and the best component by CRPS
+    (chosen after the fact: ``hindsight`` is always true)."""
+
+    schema_version: int = SCHEMA_VERSION
+    mode: Literal["set"] = "set"
+    scenario: str
+    file: str | None = None
+    file_sha256: str | None = None
+    as_of: str
+    horizon: str
+    draws: int
+    seed: int
+    band: tuple[float, float] = (0.05, 0.95)
+    score_summary: ScoreSummary = Field(alias="summary")
+    per_symbol: list[SymbolScore] = Field(default_factory=list)
+    components: list[ComponentScore] = Field(default_factory=list)
+    best_component: str | None = None
+    best_component_crps: Num = None
+    hindsight: bool = True
+    notes: list[str] = Field(default_factory=list)
+    result: SetRunResult | None = None
+
+    _run_id: str | None = PrivateAttr(default=None)
+
+    @property
+    def run_id(self) -> str | None:
+        return self._run_id
+
+    @property
+    def name(self) -> str:
+        return self.scenario
+
+    def summary(self) -> pd.DataFrame:
+        if self.result is None:
+            raise ValueError(f"set backtest {self.scenario!r} was recorded without its run")
+        return self.result.summary()
+
+    def scores(self) -> pd.DataFrame:
+        """Per symbol, as :meth:`SingleBacktestResult.scores` (the mixture's forecast)."""
+        df = _frame(self.per_symbol, SymbolScore, index="symbol")
+        df.attrs["summary"] = self.score_summary.to_dict()
         return df
 
 

@@ -63,6 +63,12 @@ class Forecast:
     #: :func:`scenarios.engine.noise_free.point_forecast`): what the hit rate and the IC score.
     #: None: the ensemble's median stands in (naive and hand-made forecasts).
     point: np.ndarray | None = None
+    #: declared benchmarks (relative calls, :mod:`scenarios.backtest.excess`)
+    benchmarks: list[str] = field(default_factory=list)
+    #: benchmark -> predicted return draws ``(draws,)`` when the universe is its membership
+    benchmark_draws: dict[str, np.ndarray] | None = None
+    #: the scenario's residual settings (a benchmark's residual-only forecast)
+    residual: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.as_of = _day(self.as_of)
@@ -98,6 +104,16 @@ class Forecast:
             if pt.size != len(self.symbols) or not np.all(np.isfinite(pt)):
                 raise ValueError(f"point must be {len(self.symbols)} finite returns, got {self.point!r}")
             self.point = pt
+        self.benchmarks = [normalize_symbol(b) for b in self.benchmarks]
+        if self.benchmark_draws:
+            bd = {}
+            for k, v in self.benchmark_draws.items():
+                arr = np.asarray(v, dtype="float64").reshape(-1)
+                if arr.size != self.ensemble.shape[0]:
+                    raise ValueError(f"benchmark_draws[{k}] has {arr.size} draws, the ensemble "
+                                     f"{self.ensemble.shape[0]}")
+                bd[normalize_symbol(k)] = arr
+            self.benchmark_draws = bd
         if self.baseline_date is not None:
             self.baseline_date = _day(self.baseline_date)
         if self.baseline_dates is not None:
@@ -161,9 +177,27 @@ def forecast_from_result(result: Any, *, as_of: Any, horizon: Any,
         baseline_date=base, baseline_dates=per_symbol,
         index_return=getattr(result, "index_return", None) if index_benchmark else None,
         index_weights=getattr(result, "index_weights_after", None) if index_benchmark else None,
-        index_benchmark=index_benchmark, meta=meta,
+        index_benchmark=index_benchmark, meta=meta, **_benchmark_fields(result),
         point=getattr(result, "point_return", None),
     )
+
+
+def _benchmark_fields(result: Any) -> dict[str, Any]:
+    """Declared benchmarks of an engine result, the scenario index at base weights for those
+    whose membership the universe is, and the residual settings (see
+    :mod:`scenarios.backtest.excess`)."""
+    from scenarios.backtest.excess import membership_benchmarks
+
+    benches = [normalize_symbol(b) for b in (getattr(result, "benchmarks", None) or {})]
+    inputs = getattr(result, "inputs", None) or {}
+    before = getattr(result, "index_return_before", None)
+    draws = None
+    if before is not None and benches:
+        own = membership_benchmarks(inputs)
+        draws = {b: np.asarray(before, dtype="float64") for b in benches if b in own} or None
+    residual = (inputs.get("monte_carlo") or {}).get("residual") if isinstance(inputs, dict) else None
+    return {"benchmarks": benches, "benchmark_draws": draws,
+            "residual": dict(residual) if isinstance(residual, dict) else None}
 
 
 def index_benchmark_of(scenario: Any) -> str | None:

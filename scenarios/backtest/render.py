@@ -181,7 +181,34 @@ def _render_single(d: SingleBacktestResult, console: Any) -> None:
         console.print(line, highlight=False)
     if d.index_performance is not None:
         _render_index_perf(d.index_performance, console)
+    if d.pnl is not None:  # the portfolio block (scenarios.backtest.pnl)
+        from scenarios.backtest.pnl_render import render_pnl_score
+
+        render_pnl_score(d.pnl, console)
+    _render_excess_single(d, console)
     _render_notes(d.notes, console)
+
+
+# --- benchmark-relative calls (issue 11 item 10) ---
+
+def _render_excess_single(d: SingleBacktestResult, console: Any) -> None:
+    """One line per declared benchmark: sign hit rate of the excess and the basket's call."""
+    if not d.excess:
+        return
+    console.print()
+    for b, blk in d.excess.items():
+        line = (f"[bold]relative to {_e(b)}[/bold] (excess, basis {_e(blk.basis or '?')}): "
+                f"sign right for {pct(blk.hit_rate, signed=False, digits=0)} of {blk.n_scored} names")
+        bk = blk.basket
+        if bk is not None and bk.scored:
+            line += (f"; basket ({_e(bk.weights or '')}) predicted {pct(bk.predicted)}, realized "
+                     f"{pct(bk.realized)}, sign {_yes(bk.hit)}")
+        line += f"; {_e(b)} forecast: {_e(blk.benchmark_forecast or '?')}"
+        console.print(line, highlight=False)
+    if any((blk.basis or "") == "total - price" for blk in d.excess.values()):
+        from scenarios.backtest.excess import DIVIDEND_CAVEAT
+
+        console.print(f"basis total - price: {_e(DIVIDEND_CAVEAT)}", highlight=False)
 
 
 def _render_index_perf(perf: IndexPerformance, console: Any) -> None:
@@ -296,6 +323,15 @@ def _render_walk(d: WalkForwardResult, console: Any) -> None:
                 f"coverage {pct(it.coverage, signed=False, digits=0)}, "
                 f"DM vs zero {num(dmi.statistic if dmi else None, 2)} "
                 f"(p {_p(dmi.pvalue if dmi else None)})", highlight=False)
+    if d.pnl is not None:  # the portfolio block (scenarios.backtest.pnl)
+        from scenarios.backtest.pnl_render import render_pnl_walk
+
+        render_pnl_walk(d.pnl, console)
+    for b, t in tr.excess.items():
+        console.print(
+            f"[bold]relative to {_e(b)}[/bold] (excess, basis {_e(t.basis or '?')}): sign right for "
+            f"{pct(t.hit_rate, signed=False, digits=0)} of {t.n_pairs} (as_of, symbol) pairs, "
+            f"baskets {pct(t.basket_hit_rate, signed=False, digits=0)} of {t.n_baskets}", highlight=False)
     _render_notes(d.notes, console)
 
 

@@ -83,6 +83,8 @@ class ForecastScore:
     summary: dict[str, Any]
     index: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    #: benchmark -> relative-call scores (:func:`scenarios.backtest.excess.score_excess`)
+    excess: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         rows = []
@@ -92,7 +94,8 @@ class ForecastScore:
                 rec[k] = None if v is None or pd.isna(v) else pd.Timestamp(v).date().isoformat()
             rows.append(rec)
         return {"as_of": self.as_of.date().isoformat(), "horizon": self.horizon.date().isoformat(),
-                "summary": self.summary, "per_symbol": rows, "index": self.index, "notes": list(self.notes)}
+                "summary": self.summary, "per_symbol": rows, "index": self.index, "notes": list(self.notes),
+                "excess": self.excess}
 
 
 def _check_band(band: tuple[float, float]) -> tuple[float, float]:
@@ -202,7 +205,20 @@ def score_forecast(forecast: Forecast, source: PriceSource | None = None, *,
 
     index = (_score_index(f, source, (lo_q, hi_q), partial, table, cache)
              if f.index_return is not None else None)
-    return ForecastScore(f.as_of, f.horizon, table, summary, index, notes)
+    excess = _score_excess(f, table, source, cache)
+    return ForecastScore(f.as_of, f.horizon, table, summary, index, notes, excess)
+
+
+# --- benchmark-relative calls (issue 11 item 10): kept apart, see scenarios.backtest.excess ---
+
+def _score_excess(f: Forecast, table: pd.DataFrame, source: PriceSource | None,
+                  cache: CloseCache | None) -> dict[str, dict[str, Any]]:
+    """Excess-return scores against every declared benchmark (empty without benchmarks)."""
+    if not getattr(f, "benchmarks", None):
+        return {}
+    from scenarios.backtest.excess import score_excess
+
+    return score_excess(f, table, source, cache)
 
 
 def _score_index(f: Forecast, source: PriceSource | None, band: tuple[float, float],

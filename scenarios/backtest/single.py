@@ -63,10 +63,12 @@ class SingleBacktest:
     index_performance: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
     result: dict[str, Any] | None = None
+    #: the portfolio's realised P&L scored against its band (scenarios.backtest.pnl.score_pnl)
+    pnl: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         sc = self.score.to_dict()
-        return {
+        out = {
             "mode": "single", "scenario": self.scenario, "file": self.file,
             "file_sha256": self.file_sha256, "as_of": sc["as_of"], "horizon": sc["horizon"],
             "draws": self.draws, "seed": self.seed, "band": list(self.band),
@@ -74,7 +76,11 @@ class SingleBacktest:
             "index_performance": self.index_performance,
             "notes": list(sc["notes"]) + list(self.notes),
             "result": self.result,
+            "excess": sc.get("excess") or {},
         }
+        if self.pnl is not None:
+            out["pnl"] = self.pnl
+        return out
 
 
 def backtest_scenario(scenario: Any, *, source: PriceSource | None = None, draws: int | None = None,
@@ -102,9 +108,34 @@ def backtest_scenario(scenario: Any, *, source: PriceSource | None = None, draws
     if index and bench is not None:
         perf = index_performance(scenario, f.as_of, f.horizon, source)
         notes.extend(perf.get("notes", []))
+        recon = _reconcile_index(sc.index, perf)
+        if recon:
+            perf["notes"].append(recon)
+            notes.append(recon)
     summary = result.to_dict(include_draws=False) if hasattr(result, "to_dict") else None
+    pnl = None
+    if getattr(result, "pnl", None) is not None:
+        from scenarios.backtest.pnl import score_pnl
+
+        pnl = score_pnl(result, source, band=band, partial=partial)
     return SingleBacktest(scenario.name, _abs(scenario.file), scenario.file_sha256, sc, f.draws,
-                          getattr(result, "seed", None), band, perf, notes, summary)
+                          getattr(result, "seed", None), band, perf, notes, summary, pnl)
+
+
+def _reconcile_index(score: dict[str, Any] | None, perf: dict[str, Any]) -> str | None:
+    """One sentence tying the scored index return (the as_of weights held, total return) to
+    the simulated index (the same weights at as_of, re-set at each review, price return): both
+    start from the replica's holdings at as_of (one weighting); they differ by the reviews'
+    re-capping and re-weighting inside the window and by the dividends."""
+    if not score or not score.get("scored") or perf.get("status") != "complete":
+        return None
+    held, sim = score.get("realized"), perf.get("total_return")
+    if held is None or sim is None or not (math.isfinite(held) and math.isfinite(sim)):
+        return None
+    return (f"one index, two holding rules: the scored index return {held:+.2%} holds the as_of "
+            f"weights (total return); the simulated index {sim:+.2%} starts from the same weights "
+            f"and re-sets them at each review (price return); the {100 * (held - sim):+.2f} pp gap is "
+            "the reviews' re-weighting and the dividends")
 
 
 # --------------------------------------------------------------------------------------
@@ -140,23 +171,10 @@ def index_performance(scenario: Any, as_of: DateLike, horizon: DateLike,
         return out
     name = "scenario"
     d = drivers[0]
-    # the scenario's own themes are expanded into symbols (the index module knows only the
-    # themes of seeds/universes.yaml); a symbol entry wins over its theme's
-    local = {k: [normalize_symbol(x) for x in v] for k, v in (scenario.themes or {}).items()}
-    tilts: dict[str, float] = {}
-    for key, m in (d.tilts or {}).items():
-        if key in local:
-            for sym in local[key]:
-                tilts.setdefault(sym, float(m))
-    for key, m in (d.tilts or {}).items():
-        if key not in local:
-            tilts[key if key.islower() else normalize_symbol(key)] = float(m)
-    exclude = []
-    for key in d.exclude or []:
-        exclude.extend(local[key] if key in local else [key])
-    spec = {"label": name, "scheme": d.scheme, "tilts": tilts, "exclude": exclude, "cap": d.cap,
-            "weights": d.weights}
-    scheme = IndexScheme.from_driver(spec, name=name)
+    # the same scheme as the engine's "after" weights (scenario-local themes expanded)
+    from scenarios.backtest.index_at import scenario_scheme
+
+    scheme = scenario_scheme(d, scenario.themes or {}, name=name)
     universe = scenario.universe if isinstance(scenario.universe, str) else None
     out["scheme"] = {"scheme": scheme.scheme, "tilts": dict(scheme.tilts), "exclude": list(scheme.exclude),
                      "cap": scheme.cap, "universe": universe or list(scenario.universe)}
@@ -223,12 +241,17 @@ class WalkForwardBacktest:
     draws: int | None
     seed: int | None
     band: tuple[float, float]
+    #: the portfolio's P&L per window and its track record (scenarios.backtest.pnl.pnl_track)
+    pnl: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = self.result.to_dict()
-        return {"mode": "walk_forward", "scenario": self.scenario, "file": self.file,
-                "file_sha256": self.file_sha256, "draws": self.draws, "seed": self.seed,
-                "band": list(self.band), **d}
+        out = {"mode": "walk_forward", "scenario": self.scenario, "file": self.file,
+               "file_sha256": self.file_sha256, "draws": self.draws, "seed": self.seed,
+               "band": list(self.band), **d}
+        if self.pnl is not None:
+            out["pnl"] = self.pnl
+        return out
 
 
 def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: DateLike,
@@ -246,14 +269,30 @@ def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: Da
     dates = roll_dates(start, end, roll)
     if not dates:
         raise ValueError(f"no {roll} roll date between {pd.Timestamp(start).date()} and {pd.Timestamp(end).date()}")
-    forecaster = scenario_forecaster(scenario, source=source, draws=draws, seed=seed)
+    sink: dict[pd.Timestamp, Any] = {}
+    if getattr(scenario, "portfolio", None) is not None:
+        from scenarios.backtest.pnl import pnl_forecaster
+
+        forecaster = pnl_forecaster(scenario, sink, source=source, draws=draws, seed=seed)
+    else:
+        forecaster = scenario_forecaster(scenario, source=source, draws=draws, seed=seed)
     res = walk_forward(forecaster, dates, source, roll=roll, band=band, partial=partial, progress=progress)
     note = narrative_note(scenario, [w.as_of for w in res.scores])
     if note:
         res.notes.append(note)
+    from scenarios.model.point_in_time import constant_fundamentals_note
+
+    constant = constant_fundamentals_note(scenario)
+    if constant:
+        res.notes.append(constant)
     used_draws = res.scores[0].summary["draws"] if res.scores else draws
+    pnl = None
+    if sink:
+        from scenarios.backtest.pnl import pnl_track
+
+        pnl = pnl_track(sink, source, band=band, partial=partial)
     return WalkForwardBacktest(scenario.name, _abs(scenario.file), scenario.file_sha256, res, used_draws,
-                               seed if seed is not None else scenario.monte_carlo.seed, band)
+                               seed if seed is not None else scenario.monte_carlo.seed, band, pnl)
 
 
 def narrative_date(scenario: Any) -> tuple[dt.date, str] | None:

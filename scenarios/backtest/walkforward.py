@@ -39,6 +39,7 @@ import pandas as pd
 from scenarios.backtest import metrics as M
 from scenarios.backtest.forecast import Forecast, Forecaster, trailing_return_from_closes
 from scenarios.backtest.realized import CloseCache
+from scenarios.backtest.excess import excess_track, excess_window_rows
 from scenarios.backtest.scoring import ForecastScore, score_forecast
 from scenarios.data.base import DateLike, PriceSource
 from scenarios.errors import DataUnavailableError, ScenarioError
@@ -108,6 +109,8 @@ class WalkForwardResult:
     index_windows: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     scores: list[ForecastScore] = field(default_factory=list, repr=False)
+    #: relative calls per (as_of, benchmark, symbol/basket) (:mod:`scenarios.backtest.excess`)
+    excess_windows: pd.DataFrame | None = None
 
     def to_dict(self) -> dict[str, Any]:
         def records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
@@ -126,7 +129,8 @@ class WalkForwardResult:
         return {"roll": self.roll, "from": self.start.date().isoformat(),
                 "to": self.end.date().isoformat(), "track": self.track,
                 "windows": records(self.windows), "index_windows": records(self.index_windows),
-                "pairs": records(self.pairs), "notes": list(self.notes)}
+                "pairs": records(self.pairs), "notes": list(self.notes),
+                "excess_windows": records(self.excess_windows)}
 
 
 def _naive(f: Forecast, cache: CloseCache) -> dict[str, np.ndarray]:
@@ -181,6 +185,7 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
     win_rows: list[dict[str, Any]] = []
     pair_frames: list[pd.DataFrame] = []
     idx_rows: list[dict[str, Any]] = []
+    ex_rows: list[dict[str, Any]] = []
     scores: list[ForecastScore] = []
     steps: list[int] = []
     errors: list[Exception] = []
@@ -219,6 +224,8 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
         })
         if sc.index is not None:
             idx_rows.append({"as_of": f.as_of, "horizon": f.horizon, **sc.index})
+        if sc.excess:
+            ex_rows.extend(excess_window_rows(f.as_of, f.horizon, sc.excess))
         if on_window:
             on_window(as_of, sc)
 
@@ -238,11 +245,15 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
     index_windows = pd.DataFrame(idx_rows) if idx_rows else None
     if index_windows is not None:
         track["index"] = _index_track(index_windows, h)
+    excess_windows = pd.DataFrame(ex_rows) if ex_rows else None
+    if ex_rows:
+        track["excess"] = excess_track(ex_rows)
     failed = windows.loc[windows["status"] == "failed"]
     if len(failed):
         notes.append(f"{len(failed)} as_of date(s) could not be forecast, e.g. "
                      f"{failed['as_of'].iloc[0].date()}: {failed['error'].iloc[0]}")
-    return WalkForwardResult(roll, days[0], days[-1], windows, pairs, track, index_windows, notes, scores)
+    return WalkForwardResult(roll, days[0], days[-1], windows, pairs, track, index_windows, notes, scores,
+                             excess_windows)
 
 
 def _dm_block(loss_model: np.ndarray, loss_naive: np.ndarray, h: int, loss: str) -> dict[str, Any]:

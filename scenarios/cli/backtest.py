@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 import typer
 
 from scenarios.cli.options import TableJson, allow_path_option, drop_bad_rows_option
+from scenarios.cli.formats import BacktestFormat
 
 
 def _bad(message: str, param_hint: str) -> NoReturn:
@@ -44,7 +45,9 @@ def backtest(
     partial: str = typer.Option("exclude", "--partial",
                                 help="Windows cut short by the end of the data: exclude or include."),
     no_index: bool = typer.Option(False, "--no-index", help="Skip the index simulation of index scenarios."),
-    fmt: TableJson = typer.Option(TableJson.table, "--format", "-f", help="table or json."),
+    fmt: BacktestFormat = typer.Option(BacktestFormat.table, "--format", "-f",
+                                       help="table, json or xlsx (a workbook in --out)."),
+    out: Path | None = typer.Option(None, "--out", help="Folder for the --format xlsx workbook."),
     record: bool = typer.Option(True, "--record/--no-record", help="Record the result as a run in the store."),
     no_save: bool = typer.Option(False, "--no-save", hidden=True, help="Old name of --no-record."),
     allow_path: list[Path] | None = allow_path_option(),
@@ -66,6 +69,20 @@ def backtest(
     if partial not in ("exclude", "include"):
         _bad("use --partial exclude or include", param_hint="--partial")
     q = _parse_band(band)
+    from scenarios.sets import is_set_file
+
+    if is_set_file(file):
+        if roll is not None or start or end:
+            _bad("a scenario set is scored at its as_of; --roll/--from/--to are not available for sets",
+                 param_hint="--roll")
+        from scenarios.cli.sets import backtest_set_cli
+
+        return backtest_set_cli(file, draws=draws, seed=seed, band=q, partial=partial, fmt=fmt.value,
+                                out=out, save=save)
+    if fmt == "xlsx":
+        from scenarios.cli.sets import need_out
+
+        need_out(out)
     console = make_console()
     results: list[Any] = []
     run_ids: list[str | None] = []
@@ -73,7 +90,7 @@ def backtest(
     for result in api.iter_backtest(file, roll=roll, start=start, end=end,  # type: ignore[arg-type]
                                     draws=draws, seed=seed, band=q, partial=partial,  # type: ignore[arg-type]
                                     index=not no_index, progress=fmt == "table"):
-        if fmt == "table":
+        if fmt in ("table", "xlsx"):
             render_backtest(result, console)  # shown before recording: a busy store loses nothing
         run_id = None
         if save and store_error is None:
@@ -83,7 +100,11 @@ def backtest(
                 store_error = exc
         results.append(result)
         run_ids.append(run_id)
-        if fmt == "table":
+        if fmt == "xlsx" and out is not None:
+            from scenarios.cli.sets import xlsx_path
+
+            console.print(f"wrote {api.write_xlsx(result, xlsx_path(out, result.scenario))}", markup=False)
+        if fmt in ("table", "xlsx"):
             if run_id:
                 console.print()
                 console.print(f"recorded as run [bold]{run_id}[/bold] (scenarios runs show {run_id})")

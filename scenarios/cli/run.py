@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from scenarios.cli.formats import RunFormat
 
 from scenarios.cli.options import TableJsonCsv, allow_path_option, drop_bad_rows_option
 
@@ -81,6 +82,8 @@ def validate_cmd(
             n_bad += 1
         else:
             extra = f", {v.n_scenarios} grid scenarios" if v.n_scenarios > 1 else ""
+            if v.is_set:
+                extra = f"; scenario set of {v.n_scenarios} components"
             out.print(f"ok: {f} ({v.n_drivers} drivers{extra})", markup=False)
     if n_bad:
         raise typer.Exit(code=2)
@@ -215,7 +218,9 @@ def run_cmd(
     file: Path = typer.Argument(..., help="Scenario YAML file.", metavar="FILE"),
     draws: int | None = typer.Option(None, "--draws", min=1, help="Monte Carlo draws (default: the file's)."),
     seed: int | None = typer.Option(None, "--seed", min=0, help="Random seed (default: the file's)."),
-    fmt: TableJsonCsv = typer.Option(TableJsonCsv.table, "--format", help="table, json or csv."),
+    fmt: RunFormat = typer.Option(RunFormat.table, "--format", help="table, json, csv, views (Black-Litterman "
+                                  "views for PyPortfolioOpt, JSON) or xlsx (a workbook in --out). A set file "
+                                  "(kind: set) runs its probability-weighted mixture."),
     out: Path | None = typer.Option(None, "--out", help="Also write JSON (every draw), summary CSV "
                                     "and draws CSV into this folder."),
     record: bool = typer.Option(True, "--record/--no-record", help="Record the run in the store."),
@@ -229,6 +234,10 @@ def run_cmd(
     not be written is not recorded); a run that cannot be recorded exits 5 after its results
     are shown (--no-record runs without the store)."""
     import json
+    if fmt in ("views", "xlsx") or _is_set(file):  # sets, views and workbooks: scenarios.cli.sets
+        from scenarios.cli.sets import run_other_cli
+
+        return run_other_cli(file, draws=draws, seed=seed, fmt=fmt.value, out=out, record=record)
 
     from scenarios import api
     from scenarios.errors import ScenariosError, StoreError
@@ -268,6 +277,11 @@ def run_cmd(
                           "backtest's hit rate and IC score); moved most by: the driver's exact "
                           "Shapley share of it, percentage points; s.e. pp: Monte Carlo standard "
                           "errors of the median and of P(up)", markup=False, style="dim")
+            if result.pnl is not None:  # the portfolio block (scenarios.engine.pnl)
+                from scenarios.backtest.pnl_render import pnl_forecast_text
+
+                for line in pnl_forecast_text(result.pnl):
+                    console.print(line, markup=False, highlight=False)
             if run_id:
                 console.print(f"run id: {run_id}", markup=False, style="dim")
             for p in written:
@@ -294,6 +308,12 @@ def run_cmd(
 
 
 # ---------------------------------------------------------------------------- new
+
+
+def _is_set(file: Path) -> bool:
+    from scenarios.sets import is_set_file
+
+    return is_set_file(file)
 
 
 def template_text(kind: str) -> str:

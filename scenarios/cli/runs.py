@@ -292,6 +292,31 @@ def render_comparison(cmp: dict[str, Any], console: Any) -> None:
                       num(s.get("ic"), 2), crps_text(s.get("crps")), pct(s.get("coverage"), signed=False, digits=0),
                       pct(s.get("nominal_coverage"), signed=False, digits=0), pct(s.get("mae"), signed=False))
         console.print(t)
+    rel = cmp.get("relative_calls") or []
+    if any(rel):
+        console.print()
+        t = Table(title="relative calls: excess return over each benchmark (hit rate on the sign "
+                  "of excess)", title_justify="left", show_edge=False, pad_edge=False)
+        for col in ("run", "benchmark", "basis", "scored", "hit rate", "basket pred.", "basket real.",
+                    "basket hit"):
+            t.add_column(col, justify="left" if col in ("run", "benchmark", "basis") else "right")
+        for lab, blocks in zip(labels, rel):
+            for blk in blocks:
+                if "basket_hit_rate" in blk:  # walk-forward
+                    bp, br = "-", "-"
+                    bh = (f"{pct(blk.get('basket_hit_rate'), signed=False, digits=0)} of "
+                          f"{blk.get('n_baskets', 0)}")
+                else:
+                    bp, br = pct(blk.get("basket_predicted")), pct(blk.get("basket_realized"))
+                    bh = "-" if blk.get("basket_hit") is None else ("yes" if blk["basket_hit"] else "no")
+                t.add_row(escape(lab), escape(str(blk["benchmark"])), escape(str(blk.get("basis") or "-")),
+                          _fmt_scalar(blk.get("n_scored")), pct(blk.get("hit_rate"), signed=False, digits=0),
+                          bp, br, bh)
+        console.print(t)
+        if any(blk.get("basis") in ("total - price", "mixed") for blocks in rel for blk in blocks):
+            from scenarios.backtest.excess import DIVIDEND_CAVEAT
+
+            console.print(f"basis total - price: {DIVIDEND_CAVEAT}", highlight=False)
     if cmp["notes"]:
         console.print()
         for n in cmp["notes"]:

@@ -180,9 +180,71 @@ def implied_scheme_weights(view: Any, symbols: list[str], benchmark: str, lookba
     return w
 
 
+#: the single-name cap of the real index, by benchmark (the "before" weights' cap at reviews)
+INDEX_CAPS: dict[str, float] = {"HSTECH.HK": 0.08}
+#: benchmarks the replica machinery models (Hang Seng quarterly reviews, buy and hold between
+#: them); any other benchmark keeps the single fit over ``lookback_days``
+HANG_SENG_INDEXES: frozenset[str] = frozenset({"HSTECH.HK", "^HSI", "^HSCE"})
+
+
+def replica_weights(view: Any, symbols: list[str], ix: IndexInputs, driver: IndexWeighting,
+                    universe: str | None, local_themes: Any, notes: list[str]
+                    ) -> tuple[np.ndarray, np.ndarray] | None:
+    """(before, after) weights over ``symbols`` at the close of as_of from the backtest's replica
+    machinery (:func:`scenarios.backtest.index_at.weights_at`): "before" is the index's own
+    rule (implied weights fitted at each Hang Seng review on the previous period, the real
+    cap), "after" the scenario's scheme (tilts, exclusions, its cap) set at the same review;
+    both drifted with prices to as_of. None (and a note) when the replica cannot run here
+    (history too short, a benchmark the Hang Seng machinery does not know); the caller then
+    falls back to the single fit over ``lookback_days``."""
+    from scenarios.errors import DataUnavailableError
+
+    bench = str(ix.benchmark)
+    if bench not in HANG_SENG_INDEXES:
+        return None
+    try:
+        from scenarios.backtest.counterfactual import IndexScheme
+        from scenarios.backtest.index_at import ViewSource, scenario_scheme, weights_at
+        from scenarios.backtest.recon.membership import Membership
+
+        members = None
+        if universe:
+            from scenarios.seeds.universes import load_universes
+
+            uni = load_universes().universes.get(universe)
+            if uni is not None and uni.index_symbol == bench:
+                members = Membership.from_universe(universe)
+        if members is None:
+            members = Membership.static(symbols)
+        index_scheme = IndexScheme("index", scheme="implied", cap=INDEX_CAPS.get(bench))
+        scen = scenario_scheme(driver, local_themes, name="scenario")
+        got = weights_at([index_scheme, scen], ViewSource(view), view.as_of, universe=members,
+                         index_symbol=bench)
+    except (DataUnavailableError, ScenarioError, ValueError, KeyError) as exc:
+        notes.append(f"replica weights unavailable at {view.as_of.date()} ({exc}); single fit "
+                     f"over {driver.lookback_days} sessions used instead")
+        return None
+    out = []
+    for nm in ("index", "scenario"):
+        w = got.drifted[nm].reindex(symbols).fillna(0.0).to_numpy(dtype=np.float64)
+        lost = 1.0 - float(w.sum())
+        if lost > 1e-9:
+            notes.append(f"{nm}: {lost:.2%} of the replica's weight sits on names outside the "
+                         "universe (no price data at as_of); renormalized over the universe")
+        out.append(w / w.sum())
+    cap = INDEX_CAPS.get(bench)
+    notes.append(f"weights from the replica: set at the review of {got.review.date()} "
+                 f"(implied fit on the previous period, cap {'none' if cap is None else f'{cap:.0%}'}"
+                 f" for the index, the scenario's scheme for 'after'), drifted with prices to "
+                 f"{got.session.date()}")
+    notes.extend(got.notes)
+    return out[0], out[1]
+
+
 def index_weights(ix: IndexInputs, driver: IndexWeighting | None, symbols: list[str],
                   prices: np.ndarray, view: Any, fail: Callable[[tuple[str | int, ...], str], Exception],
-                  path: tuple[str | int, ...] = ()) -> IndexWeights:
+                  path: tuple[str | int, ...] = (), *, universe: str | None = None,
+                  local_themes: Any = None) -> IndexWeights:
     """Weights before/after. ``ix`` holds the resolved market caps, themes and benchmark (see
     :class:`~scenarios.model.resolved.IndexInputs`); ``prices`` the baseline closes; ``view``
     the look-ahead-safe prices (scheme implied); ``fail(path, message)`` builds a located
@@ -198,6 +260,7 @@ def index_weights(ix: IndexInputs, driver: IndexWeighting | None, symbols: list[
         w = np.asarray(vw.equal_weights(n))
         return IndexWeights("equal", w, w.copy())
     notes: list[str] = []
+    replica: tuple[np.ndarray, np.ndarray] | None = None
     if driver.scheme == "market_cap":
         before = np.asarray(vw.market_cap_weights(ix.market_caps))
     elif driver.scheme == "equal":
@@ -206,8 +269,13 @@ def index_weights(ix: IndexInputs, driver: IndexWeighting | None, symbols: list[
         raw = np.array([float((driver.weights or {}).get(s, 0.0)) for s in symbols])
         before = np.asarray(vw.normalize(raw))
     else:
-        before = implied_scheme_weights(view, symbols, str(ix.benchmark), driver.lookback_days, notes)
-        before = np.asarray(vw.normalize(np.clip(before, 0.0, None)))
+        replica = replica_weights(view, symbols, ix, driver, universe, local_themes, notes)
+        if replica is not None:
+            before = replica[0]
+        else:
+            before = implied_scheme_weights(view, symbols, str(ix.benchmark), driver.lookback_days,
+                                            notes)
+            before = np.asarray(vw.normalize(np.clip(before, 0.0, None)))
     after = before.copy()
     themes = dict(ix.themes)
     if driver.tilts:
@@ -228,5 +296,9 @@ def index_weights(ix: IndexInputs, driver: IndexWeighting | None, symbols: list[
             raise fail(path + ("cap",), f"cap {driver.cap:g} is infeasible for {positive} names "
                        f"(needs cap >= 1/{positive} = {1 / positive:.4f})")
         after = np.asarray(cap_weights(after, driver.cap))
+    if driver.scheme == "implied" and replica is not None:
+        # one HSTECH: the scenario's weights are the replica's holdings at as_of (the checks
+        # above ran on the same base weights)
+        after = replica[1]
     return IndexWeights(driver.scheme, before, after,
                         notes if driver.scheme == "implied" else [])

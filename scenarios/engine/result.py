@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from scenarios.engine.pnl import PnlDraws
 
 _ARRAYS_2D = ("predicted_price", "predicted_return", "eps", "multiple")
 _ARRAYS_1D = ("baseline_price", "index_weights_before", "index_weights_after", "index_return",
@@ -112,6 +115,8 @@ class ScenarioResult:
     point_return: np.ndarray | None = None
     #: Shapley attribution of ``point_return`` in percentage points (``Attribution.to_dict()``)
     attribution: dict[str, Any] | None = None
+    #: the ``portfolio:`` block's P&L draws (:class:`scenarios.engine.pnl.PnlDraws`), None without one
+    pnl: "PnlDraws | None" = None
 
     # ------------------------------------------------------------------ views
     @property
@@ -301,6 +306,10 @@ class ScenarioResult:
         for name in _ARRAYS_1D:
             out[name] = _to_list(getattr(self, name)) if name in ("baseline_price", "index_weights_before",
                                                                   "index_weights_after") else None
+        if self.pnl is not None:
+            from scenarios.engine.pnl import pnl_summary
+
+            out["pnl"] = _clean(pnl_summary(self.pnl, include_draws=include_draws))
         if include_draws:
             for name in _ARRAYS_2D:
                 out[name] = _to_list(getattr(self, name))

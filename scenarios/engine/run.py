@@ -94,7 +94,7 @@ def run_resolved(rs: ResolvedScenario) -> ScenarioResult:
         inputs["resolved"]["index_fit"] = list(iw.notes)
     if rs.fundamentals:
         inputs["resolved"]["fundamentals"] = {k: dict(v) for k, v in rs.fundamentals.items()}
-    return ScenarioResult(
+    out = ScenarioResult(
         name=rs.name, symbols=list(rs.symbols), currencies=list(rs.currencies),
         as_of=rs.as_of.isoformat(), horizon=rs.horizon.isoformat(), horizon_years=rs.years,
         baseline_price=np.array(base.price), baseline_date=[d.isoformat() for d in rs.baseline_dates],
@@ -108,6 +108,11 @@ def run_resolved(rs: ResolvedScenario) -> ScenarioResult:
         residual=residual_info, return_kind=combined_return_kind(list(rs.return_kinds)),
         point_return=attribution.total_pp / 100.0, attribution=attribution.to_dict(),
     )
+    if rs.portfolio is not None:  # the portfolio block's P&L (scenarios.engine.pnl)
+        from scenarios.engine.pnl import portfolio_pnl
+
+        out.pnl = portfolio_pnl(rs, out)
+    return out
 
 
 #: A 5-95% band reaching past these returns (fractions) is implausible for a horizon of years:
@@ -177,8 +182,10 @@ def _index_line(rs: ResolvedScenario) -> _index.IndexWeights:
     """Index weights before/after the scenario's re-weighting."""
     ix = rs.index
     try:
+        uni = rs.inputs.get("universe")
         return _index.index_weights(ix, ix.driver, list(rs.symbols), rs.baseline.price, rs.prices,
-                                    rs.error, ix.path)
+                                    rs.error, ix.path, universe=uni if isinstance(uni, str) else None,
+                                    local_themes=rs.inputs.get("themes"))
     except ValueError as exc:  # ValuationError (e.g. all weights zero)
         raise rs.error(ix.path, str(exc)) from None
 

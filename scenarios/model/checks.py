@@ -194,6 +194,9 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
         errors.extend(_driver_needs(s, doc, i, d, targets, universe, horizon))
     if universe is not None:
         errors.extend(_baseline_fx(s, doc, universe))
+        from scenarios.model.portfolio import portfolio_errors  # the portfolio block
+
+        errors.extend(portfolio_errors(s, universe, doc.error))
         res = s.monte_carlo.residual
         if res is not None and not isinstance(s.universe, str):  # a named universe changes with as_of
             for sym in res.by_symbol:
@@ -246,9 +249,17 @@ def _check_articles(s: Any, doc: Any, errors: list[ScenarioError]) -> None:
                                     f"no article {a!r} in {folders[0]}"))
 
 
+def _dated(b: Any, f: str) -> bool:
+    """True when ``f`` is a dated series (``eps: {2024-12-31: 23.5}``), resolved at as_of."""
+    dated = getattr(b, "dated", None)
+    return dated is not None and getattr(dated, f, None) is not None
+
+
 def _asks_data(b: Any, f: str) -> bool:
-    """True when ``f`` is to be filled from data at as_of (``eps: from_data``, ``from_data: true``)."""
-    return bool(getattr(b, "from_data", False)) or f in (getattr(b, "data_items", None) or {})
+    """True when ``f`` is to be filled at as_of: from data (``eps: from_data``, ``from_data: true``)
+    or from a dated series (``eps: {2024-12-31: 23.5}``)."""
+    return (bool(getattr(b, "from_data", False)) or f in (getattr(b, "data_items", None) or {})
+            or _dated(b, f))
 
 
 def missing_baseline(s: Any, d: Any, targets: list[str]) -> str | None:
@@ -293,7 +304,8 @@ def _baseline_fx(s: Any, doc: Any, universe: list[str]) -> list[ScenarioError]:
     for sym, b in s.baseline.items():
         if sym not in universe:
             continue
-        if any(getattr(b, f) is not None for f in ("eps", "sales", "net_debt", "ebitda")):
+        if any(getattr(b, f) is not None or (f != "ebitda" and _dated(b, f))
+               for f in ("eps", "sales", "net_debt", "ebitda")):
             ccy = b.currency or None
             if ccy is None:
                 continue

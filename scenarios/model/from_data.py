@@ -223,22 +223,27 @@ class _Fill:
 def fill_baselines(scenario: Any, as_of: dt.date, *, prices: Any = None, view: Any = None,
                    fundamentals: Any = None, estimates: Any = None,
                    fail: Fail | None = None) -> tuple[Any, dict[str, dict[str, Any]]]:
-    """``(scenario with from_data values filled, provenance)``; the scenario itself when nothing
-    is asked from data.
+    """``(scenario with from_data values and dated series filled, provenance)``; the scenario
+    itself when nothing is asked from data and nothing is dated
+    (:mod:`scenarios.model.point_in_time`).
 
     ``prices`` (a price source with ``splits``) puts SEC per-share figures on the split basis of
     the prices; ``view`` (a :class:`~scenarios.data.view.PriceView`) gives the close for
     ``dividend_yield``. Raises a located :class:`ScenarioError` for an item the data lacks and a
     :class:`DataUnavailableError` (exit 3) when no source has anything for the symbol.
     """
+    from scenarios.model.point_in_time import resolve_dated
+
+    fail = fail or _default_fail(scenario)
+    # dated series first (typed values win over from_data: true), with the same lag rule
+    scenario, dated = resolve_dated(scenario, as_of, fail)
     asks = {s: b for s, b in scenario.baseline.items() if b.from_data or b.data_items}
     if not asks:
-        return scenario, {}
+        return scenario, dated
     from scenarios.data.fundamentals.resolver import default_fundamentals
     from scenarios.data.fundamentals.yahoo import OFFLINE_ALTERNATIVES
     from scenarios.model.checks import raw_key
 
-    fail = fail or _default_fail(scenario)
     source = fundamentals if fundamentals is not None else default_fundamentals()
     fview = FundamentalsView(source, as_of, splits=splits_provider(prices))
     doc = getattr(scenario, "_doc", None)
@@ -256,7 +261,9 @@ def fill_baselines(scenario: Any, as_of: dt.date, *, prices: Any = None, view: A
                                                 "the value (eps: 20.5).")))
         job = _Fill(scenario, sym, b, key, fview, source, view, estimates, fail, as_of)
         new[sym] = job.run()
-        used[sym] = job.record
+        used[sym] = {**dated.get(sym, {}), **job.record}
+    for sym, rec in dated.items():
+        used.setdefault(sym, rec)
     return scenario.model_copy(update={"baseline": new}), used
 
 

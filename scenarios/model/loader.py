@@ -4,7 +4,8 @@
 mappings merge key by key, a distribution mapping (one with ``dist``) or any list is replaced
 whole, except ``drivers``, which merge by ``label`` (a child driver with a parent's label
 overrides the fields it names; other child drivers are appended; ``enabled: false`` switches an
-inherited driver off). Every error keeps the file, line and column where the offending value
+inherited driver off); a dated baseline series (:mod:`scenarios.model.dated`) and a plain value
+replace each other, two short-form series merge by period end. Every error keeps the file, line and column where the offending value
 was written (parent or child).
 
 ``grid: {PATH: [v1, v2, ...]}`` expands into one scenario per combination (Cartesian product
@@ -28,6 +29,7 @@ from typing import Any, Sequence
 from pydantic import ValidationError
 
 from scenarios.errors import ScenarioError, ScenarioErrors
+from scenarios.model.dated import is_dated
 from scenarios.yamlio import LocatedDoc, PathKey, format_path, load_yaml
 
 MAX_GRID_POINTS = 10_000
@@ -105,7 +107,8 @@ def _merge(parent: MergedDoc, child: MergedDoc) -> MergedDoc:
 
     def node(p_val: Any, p_path: PathKey, c_val: Any, c_path: PathKey, o_path: PathKey) -> Any:
         if (isinstance(p_val, dict) and isinstance(c_val, dict)
-                and "dist" not in c_val and "dist" not in p_val):
+                and "dist" not in c_val and "dist" not in p_val
+                and is_dated(c_val) == is_dated(p_val)):  # a dated series replaces a value and back
             _copy_positions(child, c_path, out, o_path)  # the mapping itself: child's position
             result: dict[Any, Any] = {}
             for k in list(p_val) + [k for k in c_val if k not in p_val]:

@@ -35,6 +35,7 @@ from scenarios.model.resolve import (
     resolve_universe,
     theme_map,
 )
+from scenarios.model.portfolio import ResolvedPortfolio, resolve_portfolio
 from scenarios.model.schema import IndexWeighting, Residual, Scenario
 from scenarios.yamlio import format_path
 
@@ -150,6 +151,8 @@ class ResolvedScenario:
     fundamentals: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     #: sentences on how the data were read (a half-day close used, a stale bar replaced): not problems
     notes: tuple[str, ...] = ()
+    #: the ``portfolio:`` block settled against the universe and benchmarks (None without one)
+    portfolio: ResolvedPortfolio | None = None
 
     @property
     def benchmark_symbols(self) -> tuple[str, ...]:
@@ -323,7 +326,8 @@ def resolve_scenario(scenario: Scenario, *, source: Any = None, draws: int | Non
         as_of: override the information cut-off (walk-forward backtests). A period horizon
             (``6M``) is applied from the new date; a date horizon keeps its offset from the
             scenario's own ``as_of``. Named universes are taken at the new date; baseline
-            fundamentals are used as written.
+            ``from_data`` items and dated series resolve at the new date (plain numbers are
+            used as written).
 
     Raises:
         ScenarioError, ScenarioErrors: located problems (unknown symbols, stale prices, a
@@ -395,6 +399,12 @@ def resolve_scenario(scenario: Scenario, *, source: Any = None, draws: int | Non
     baseline = _baseline_arrays(scenario, symbols, price, error)
     drivers, index_driver = _drivers(scenario, symbols, error)
     index = _index_inputs(scenario, symbols, baseline.price, error, index_driver)
+    portfolio = None
+    if scenario.portfolio is not None:
+        portfolio = resolve_portfolio(
+            scenario.portfolio, scenario_currency=scenario.currency, fx=scenario.fx,
+            symbols=symbols, benchmarks=list(benchmarks), error=error,
+            index_kind="total" if all(return_kind(s) == "total" for s in symbols) else "mixed")
     return ResolvedScenario(
         name=scenario.name, file=scenario.file, file_sha256=scenario.file_sha256,
         grid_point=MappingProxyType(dict(scenario.grid_point)),
@@ -406,5 +416,5 @@ def resolve_scenario(scenario: Scenario, *, source: Any = None, draws: int | Non
         benchmarks=MappingProxyType(benchmarks), data_sources=MappingProxyType(data_sources),
         drivers=drivers, index=index, residual=scenario.monte_carlo.residual, prices=view,
         warnings=tuple(warnings), error=error,
-        fundamentals=MappingProxyType(dict(from_data)), notes=tuple(notes),
+        fundamentals=MappingProxyType(dict(from_data)), notes=tuple(notes), portfolio=portfolio,
     )

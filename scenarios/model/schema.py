@@ -33,9 +33,11 @@ from scenarios.model.drivers.rerating import Rerating
 from scenarios.model.drivers.revenue_uplift import RevenueUplift
 from scenarios.model.drivers.sentiment_shock import SentimentShock
 from scenarios.model.drivers.subsidy import Subsidy
+from scenarios.model.dated import DatedFields, split_dated
 from scenarios.model.fields import CURRENCY_PAIR, UNIT_SCALE, Currency, Date, Symbol, Unit
 from scenarios.model.fields import StrictModel as _Model
 from scenarios.model.periods import PERIOD_RE, add_months, add_period, is_month_end
+from scenarios.model.portfolio import Portfolio
 
 
 #: Longest horizon a scenario may have (years): beyond it the data say nothing useful.
@@ -186,7 +188,8 @@ def _baseline_value(v: Any) -> Any:
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return {"value": v}
     if isinstance(v, str):
-        raise ValueError(f"expected a number, {{value, unit, source}} or from_data (got {v!r})")
+        raise ValueError(f"expected a number, {{value, unit, source}}, a dated series "
+                         f"{{YYYY-MM-DD: value}} or from_data (got {v!r})")
     return v
 
 
@@ -248,11 +251,22 @@ class Baseline(_Model):
     # ``forward_from_data``) asks for one item and is recorded in ``data_items``.
     from_data: bool = False
     data_items: dict[str, Literal["from_data", "forward_from_data"]] = Field(default_factory=dict)
+    # Dated series (``eps: {2023-12-31: 20.1, 2024-12-31: 23.5}``), moved here from the value
+    # fields and resolved at as_of by scenarios.model.point_in_time (None once resolved).
+    dated: DatedFields | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _data_markers(cls, v: Any) -> Any:
-        return _split_data_markers(v)
+        return _split_data_markers(split_dated(v))
+
+    @model_validator(mode="after")
+    def _dated_or_plain(self) -> "Baseline":
+        if self.dated is not None:
+            for f, _ in self.dated.items():
+                if getattr(self, f) is not None or f in self.data_items:
+                    raise ValueError(f"{f} is given both as a dated series and as a value")
+        return self
 
     @field_validator("data_items")
     @classmethod
@@ -330,6 +344,8 @@ class Scenario(_Model):
     baseline: dict[Symbol, Baseline] = Field(default_factory=dict)
     drivers: list[Driver] = Field(default_factory=list)
     monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
+    portfolio: Portfolio | None = Field(default=None, description="long/short positions and their P&L "
+                                        "(scenarios.model.portfolio)")
     extends: str | None = Field(default=None, description="parent file, relative to this one")
     grid: dict[str, Any] = Field(default_factory=dict,
                                  description="parameter path -> list of values; zip: {path: list}")

@@ -93,6 +93,14 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
                                "Top: forecast (median and 5–95% band) and realized return per "
                                "forecast date. Bottom: running hit rate and per-date IC.",
                                lambda: c.track_chart(view.track)))  # type: ignore[arg-type]
+    if view.pnl is not None:  # the portfolio block (scenarios.report.pnl)
+        from scenarios.report.pnl import pnl_fan_chart
+
+        pnl = view.pnl
+        caption = (f"P&L per unit of gross notional ({pnl.base_currency}): {100 * pnl.prob_loss:.0f}% of "
+                   "draws lose" + (f"; realised {100 * pnl.realized:+.1f}%" if pnl.realized is not None else "")
+                   + ". Bands joined to 0 at as_of (the horizon is what is predicted).")
+        specs.append(ChartSpec("pnl-fan", "Portfolio P&L fan chart", caption, lambda: pnl_fan_chart(pnl)))
     return specs
 
 

@@ -36,6 +36,8 @@ from scenarios.report.model import (
     DataSourceRow,
     DecompositionBars,
     DriverRow,
+    ExcessBlock,
+    ExcessRow,
     FanChartData,
     IndexLine,
     IndexLines,
@@ -51,6 +53,7 @@ from scenarios.report.model import (
 )
 from scenarios.results import (
     INDEX_LINE,
+    BenchmarkExcess,
     IndexPerformance,
     IndexScore,
     RunResult,
@@ -447,7 +450,41 @@ def _weights(run: RunResult) -> WeightsBars | None:
     symbols = tuple(run.symbols)
     if before.size != len(symbols) or after.size != len(symbols) or not symbols:
         return None
+    drv = run.index_driver() or {}
+    if drv.get("scheme", "implied") == "implied":
+        bench = str(drv.get("benchmark") or "the index")
+        return WeightsBars(symbols, before, after, f"{bench} (replica at as_of)",
+                           "Scenario scheme (replica at as_of)",
+                           f"One {bench} weighting: both columns are the backtest replica's holdings at "
+                           "as_of (implied weights fitted at the last Hang Seng review on the period "
+                           "before it, capped, drifted with prices to as_of), the same machinery as the "
+                           "simulated index lines. A drifted weight can exceed the cap between reviews.")
     return WeightsBars(symbols, before, after)
+
+
+def _excess_blocks(score: Any, wf: WalkForwardResult | None) -> tuple[ExcessBlock, ...]:
+    """Relative calls of a single backtest (per symbol and basket) or the walk-forward's
+    hit rates per benchmark."""
+    out: list[ExcessBlock] = []
+    blocks: Mapping[str, Any] = {}
+    if isinstance(score, SingleBacktestResult):
+        blocks = score.excess
+    elif isinstance(score, Mapping) and isinstance(score.get("excess"), Mapping):
+        blocks = {k: BenchmarkExcess.model_validate(to_jsonable(v)) for k, v in score["excess"].items()}
+    for b, blk in blocks.items():
+        rows = [ExcessRow(r.symbol, str(r.basis or blk.basis or ""), _opt(r.predicted), _opt(r.realized),
+                          _opt(r.hit) if r.scored else None) for r in blk.rows]
+        if blk.basket is not None:
+            k = blk.basket
+            rows.append(ExcessRow(f"basket ({k.weights or 'weights'})", str(blk.basis or ""),
+                                  _opt(k.predicted), _opt(k.realized), _opt(k.hit) if k.scored else None))
+        out.append(ExcessBlock(b, str(blk.basis or ""), str(blk.benchmark_forecast or ""), blk.n_scored,
+                               _opt(blk.hit_rate), tuple(rows), str(blk.note or "")))
+    if not out and wf is not None:
+        for b, t in wf.track.excess.items():
+            out.append(ExcessBlock(b, str(t.basis or ""), "", t.n_pairs, _opt(t.hit_rate),
+                                   basket_hit_rate=_opt(t.basket_hit_rate), n_baskets=t.n_baskets))
+    return tuple(out)
 
 
 def _index_metrics(scores: Scores | None) -> tuple[MetricRow, ...]:
@@ -713,7 +750,25 @@ def view_from_parts(result: RunResult | Mapping[str, Any], *,
         header=_header(run, run_id, kind), inputs=_inputs(run), fans=fans, scatter=scatter,
         metrics=metrics, index_lines=index_lines, weights=weights, index_return=index_return,
         index_metrics=index_metrics, index_vs=_index_vs(cf) if index else (),
-        decomposition=_decomposition(run), track=track, track_metrics=track_metrics, notes=notes)
+        decomposition=_decomposition(run), track=track, track_metrics=track_metrics, notes=notes,
+        pnl=_pnl(run, score, wf, source, read_prices),
+        excess=_excess_blocks(score, wf))
+
+
+def _pnl(run: RunResult, score: Any, wf: WalkForwardResult | None, source: Any, read_prices: bool) -> Any:
+    """The portfolio P&L fan (None without a portfolio block): see :mod:`scenarios.report.pnl`."""
+    if run.pnl is None:
+        return None
+    from scenarios.report.pnl import pnl_fan_data
+
+    pnl_score = score.pnl if isinstance(score, SingleBacktestResult) else None
+    if isinstance(score, Mapping) and isinstance(score.get("pnl"), Mapping):
+        from scenarios.results import PnlScore
+
+        pnl_score = PnlScore.model_validate(to_jsonable(score["pnl"]))
+    if pnl_score is None and wf is not None and wf.pnl is not None:
+        pnl_score = next((w for w in wf.pnl.windows if w.as_of == run.as_of[:10]), None)
+    return pnl_fan_data(run, pnl_score, source, read_prices)
 
 
 def view_from_payload(payload: Mapping[str, Any], *, kind: str, run_id: str | None = None) -> ReportView:

@@ -342,10 +342,44 @@ def _scatter(view: ReportView, charts: Mapping[str, Chart]) -> str:
     body = f'<div class="grid2 side">{fig}<div>{table}</div></div>'
     if view.metrics:
         body += "<h3>Scores</h3>" + _metrics_table(view.metrics)
+    body += _excess(view)
     return _section("scatter", "Predicted vs realized", body,
                     "Each point is one symbol: the median predicted return against what happened by the "
                     "horizon. IC is the Spearman rank correlation across symbols; hit rate is the share "
                     "of symbols whose direction was right.")
+
+
+def _excess(view: ReportView) -> str:
+    """Relative calls: excess return over each declared benchmark, with its basis."""
+    if not view.excess:
+        return ""
+    body = "<h3>Relative calls: excess over the benchmarks</h3>"
+    for blk in view.excess:
+        hr = fmt_pct(blk.hit_rate, 0, sign=False)
+        line = (f"{escape(blk.benchmark)}: hit rate on the sign of excess {escape(hr)} over "
+                f"{blk.n_scored} scored {'(as_of, symbol) pairs' if not blk.rows else 'names'}")
+        if blk.basket_hit_rate is not None or blk.n_baskets:
+            line += (f"; baskets {escape(fmt_pct(blk.basket_hit_rate, 0, sign=False))} over "
+                     f"{blk.n_baskets} windows")
+        line += f". Basis: {escape(blk.basis or 'unknown')}."
+        if blk.forecast:
+            line += f" Benchmark forecast: {escape(blk.forecast)}."
+        body += f'<p data-benchmark="{escape(blk.benchmark)}">{line}</p>'
+        if blk.note:
+            body += f'<p class="note">{escape(blk.note)}</p>'
+        if blk.rows:
+            rows = [f'<tr data-symbol="{escape(r.symbol)}" data-benchmark="{escape(blk.benchmark)}">'
+                    f'<td class="sym">{escape(r.symbol)}</td>'
+                    + _pct_cell(r.predicted, "excess_predicted", r.symbol)
+                    + _pct_cell(r.realized, "excess_realized", r.symbol)
+                    + f'<td>{"-" if r.hit is None else ("yes" if r.hit else "no")}</td></tr>'
+                    for r in blk.rows]
+            body += ("<details><summary>Excess over " + escape(blk.benchmark) + " per symbol</summary>"
+                     + _table([("Symbol", False), ("Predicted excess", True), ("Realized excess", True),
+                               ("Sign right", False)], rows,
+                              "excess-table-" + "".join(c if c.isalnum() else "-" for c in blk.benchmark))
+                     + "</details>")
+    return body
 
 
 def _index(view: ReportView, charts: Mapping[str, Chart]) -> str:
@@ -388,6 +422,8 @@ def _index(view: ReportView, charts: Mapping[str, Chart]) -> str:
                 + _pct_cell(b, "weight_before", s, 2, signed=False) + _pct_cell(a, "weight_after", s, 2, signed=False)
                 + _pp_cell((a - b) if _finite(a) and _finite(b) else None, "weight_change", s, 2) + "</tr>"
                 for s, b, a in zip(w.symbols, w.before, w.after, strict=True)]
+        if w.caption:
+            body += f'<p class="note" id="weights-caption">{escape(w.caption)}</p>'
         body += "<details><summary>Weights table</summary>" + _table(
             [("Symbol", False), (w.before_label, True), (w.after_label, True), ("Change (pp)", True)], rows,
             "weights-table") + "</details>"
@@ -551,6 +587,11 @@ def run_data(view: ReportView) -> dict[str, object]:
     if view.weights is not None:
         out["weights"] = {"symbols": list(view.weights.symbols), "before": view.weights.before,
                           "after": view.weights.after}
+    if view.excess:
+        out["excess"] = {b.benchmark: {"basis": b.basis, "hit_rate": b.hit_rate, "n_scored": b.n_scored,
+                                       "rows": [{"symbol": r.symbol, "predicted": r.predicted,
+                                                 "realized": r.realized, "hit": r.hit} for r in b.rows]}
+                         for b in view.excess}
     if view.decomposition is not None:
         out["decomposition"] = {"symbols": list(view.decomposition.symbols),
                                 "components": dict(view.decomposition.components)}
@@ -576,6 +617,12 @@ def render_html(view: ReportView, charts: Mapping[str, Chart], *, version: str |
         "track": lambda: _track(view, charts),
     }
     sections = {sid: builders[sid]() for sid, _ in SECTIONS}
+    if view.pnl is not None:  # the portfolio block's P&L, after the forecast (scenarios.report.pnl)
+        from scenarios.report.pnl import pnl_section
+
+        items = list(sections.items())
+        at = next((i + 1 for i, (k, _) in enumerate(items) if k == "forecast"), len(items))
+        sections = dict(items[:at] + [("pnl", pnl_section(view.pnl, charts))] + items[at:])
     present = {sid: 'data-omitted="true"' not in html for sid, html in sections.items()}
     data = json.dumps(run_data(view), ensure_ascii=False, sort_keys=True, allow_nan=False)
     # inside <script> the HTML parser ends the block at "</script" and enters an escaped state at

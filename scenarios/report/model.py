@@ -21,7 +21,7 @@ import numpy as np
 __all__ = [
     "FAN_QUANTILES", "ClaimRow", "DataSourceRow", "DecompositionBars", "DriverRow", "FanChartData",
     "IndexLine", "IndexLines", "IndexVsRow", "InputsTable", "MetricRow", "ReportHeader", "ReportView",
-    "ScatterData", "TrackRecord", "WeightsBars",
+    "ScatterData", "TrackRecord", "WeightsBars", "ExcessBlock", "ExcessRow",
 ]
 
 #: Quantile levels of the predicted price shown in fan charts and tables.
@@ -300,6 +300,38 @@ class WeightsBars:
     after: np.ndarray
     before_label: str = "Before"
     after_label: str = "After re-weighting"
+    #: where the weights come from (one weighting per report: the replica's, for scheme implied)
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class ExcessRow:
+    """One relative call: a symbol's (or the basket's) excess return over a benchmark,
+    predicted (median of the per-draw excess) and realized (fractions); ``hit`` 1.0/0.0 on
+    the sign of excess, None when not scored."""
+
+    symbol: str
+    basis: str
+    predicted: float | None
+    realized: float | None
+    hit: float | None
+
+
+@dataclass(frozen=True)
+class ExcessBlock:
+    """Relative calls against one benchmark: how the benchmark was forecast, the return
+    ``basis`` (e.g. ``total - price``), the sign hit rate over ``n_scored`` names (walk-forward:
+    over every scored (as_of, symbol) pair; ``basket_hit_rate`` over the windows' baskets)."""
+
+    benchmark: str
+    basis: str
+    forecast: str
+    n_scored: int
+    hit_rate: float | None
+    rows: tuple[ExcessRow, ...] = ()
+    note: str = ""
+    basket_hit_rate: float | None = None
+    n_baskets: int | None = None
 
 
 #: Decomposition group of the ``monte_carlo.residual`` market noise (not a driver).
@@ -393,6 +425,30 @@ class MetricRow:
 # --------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class PnlFanData:
+    """The portfolio P&L fan (fractions of gross notional in ``base_currency``): horizon
+    quantiles (levels 0.05, 0.5, 0.95 and, when recorded, 0.25, 0.75), the realised P&L and its
+    daily path before costs once known (:mod:`scenarios.report.pnl`)."""
+
+    as_of: dt.date
+    horizon: dt.date
+    base_currency: str
+    quantiles: Mapping[float, float]
+    mean: float
+    prob_loss: float
+    var_05: float | None
+    es_05: float | None
+    return_basis: str
+    positions: tuple[str, ...]
+    costs_bps: float = 0.0
+    realized: float | None = None
+    realized_basis: str | None = None
+    pit: float | None = None
+    realized_dates: tuple[dt.date, ...] = ()
+    realized_path: np.ndarray = field(default_factory=lambda: np.empty(0))
+
+
+@dataclass(frozen=True)
 class ReportView:
     """Everything one report shows. Sections that are ``None`` (or empty) are omitted with a note."""
 
@@ -409,4 +465,6 @@ class ReportView:
     decomposition: DecompositionBars | None = None
     track: TrackRecord | None = None
     track_metrics: tuple[MetricRow, ...] = ()
+    excess: tuple[ExcessBlock, ...] = ()           # benchmark-relative calls (excess returns)
     notes: Mapping[str, str] = field(default_factory=dict)   # section id -> why it is omitted / caveats
+    pnl: PnlFanData | None = None                   # the portfolio block's P&L (scenarios.report.pnl)

@@ -76,6 +76,19 @@ def _score(result: ScenarioResult) -> dict[str, Any] | None:
         return None
 
 
+def _with_pnl(score: dict[str, Any] | None, result: ScenarioResult) -> dict[str, Any] | None:
+    """``score`` with the realised P&L of the result's portfolio block (when it has one)."""
+    if score is None or getattr(result, "pnl", None) is None:
+        return score
+    from scenarios.backtest.pnl import score_pnl
+    from scenarios.errors import DataError
+
+    try:
+        return {**score, "pnl": score_pnl(result)}
+    except DataError:
+        return score
+
+
 def _index_performance(scenario: Scenario, result: ScenarioResult) -> dict[str, Any] | None:
     """The scenario's index scheme simulated over (as_of, horizon] vs HSTECH and HSI, for
     ``index_weighting`` scenarios (None otherwise, or when it cannot run)."""
@@ -103,6 +116,7 @@ def view_for_file(path: str | Path, *, draws: int | None = None, seed: int | Non
     if _horizon_passed(result.horizon):
         score = _score(result)
         perf = _index_performance(scenario, result)
+        score = _with_pnl(score, result)
     return view_from_parts(RunResult.from_engine(result), score=score, counterfactual=perf)
 
 
@@ -134,7 +148,7 @@ def view_for_result(record: Result, *, run_id: str | None = None, kind: str | No
             rerun = (None if record._engine is not None else
                      rerun_recorded(record.file, record.file_sha256, draws=record.draws, seed=record.seed))
             if record._engine is not None:
-                score = _score(record.engine)
+                score = _with_pnl(_score(record.engine), record.engine)
                 scored_now = score is not None
             elif rerun is None:
                 notes.append(f"The horizon has passed but the scenario file {record.file or '(not recorded)'} "
@@ -144,7 +158,7 @@ def view_for_result(record: Result, *, run_id: str | None = None, kind: str | No
             else:
                 notes.append("Scored now: the run's own file, seed and draws re-run and compared with "
                              "realized prices.")
-                score = _score(rerun.result)
+                score = _with_pnl(_score(rerun.result), rerun.result)
                 counterfactual = _index_performance(rerun.scenario, rerun.result)
                 scored_now = score is not None
     else:

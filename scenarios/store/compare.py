@@ -42,7 +42,7 @@ from scenarios.results import (
 
 __all__ = [
     "ABSENT", "IGNORED_INPUT_KEYS", "RunRecord", "compare_runs", "flatten_inputs", "input_diff",
-    "predictions", "run_header",
+    "predictions", "relative_calls", "run_header",
 ]
 
 #: Top-level input keys left out of the input diff: free text already shown in the header.
@@ -340,6 +340,31 @@ def backtest_summary(run: RunRecord) -> dict[str, Any] | None:
     return None
 
 
+def relative_calls(run: RunRecord) -> list[dict[str, Any]]:
+    """Benchmark-relative calls of a backtest run (empty for other kinds and for runs recorded
+    before they were scored): per declared benchmark ``benchmark``, ``basis`` (e.g.
+    ``"total - price"``), ``benchmark_forecast`` (how its return was predicted), ``n_scored`` and
+    ``hit_rate`` on the sign of excess over the symbols, and the basket's ``basket_predicted`` /
+    ``basket_realized`` excess and ``basket_hit`` (single) or ``n_baskets`` /
+    ``basket_hit_rate`` (walk-forward). Fractions."""
+    r = run.result
+    out: list[dict[str, Any]] = []
+    if isinstance(r, SingleBacktestResult):
+        for b, blk in r.excess.items():
+            bk = blk.basket
+            out.append({"benchmark": b, "basis": blk.basis, "benchmark_forecast": blk.benchmark_forecast,
+                        "n_scored": blk.n_scored, "hit_rate": _num(blk.hit_rate),
+                        "basket_predicted": _num(bk.predicted) if bk else None,
+                        "basket_realized": _num(bk.realized) if bk else None,
+                        "basket_hit": _num(bk.hit) if bk and bk.scored else None})
+    elif isinstance(r, WalkForwardResult):
+        for b, t in r.track.excess.items():
+            out.append({"benchmark": b, "basis": t.basis, "n_scored": t.n_pairs,
+                        "hit_rate": _num(t.hit_rate), "n_baskets": t.n_baskets,
+                        "basket_hit_rate": _num(t.basket_hit_rate)})
+    return out
+
+
 # ---------------------------------------------------------------------------- comparison
 
 
@@ -361,6 +386,8 @@ def compare_runs(runs: Sequence[RunRecord]) -> dict[str, Any]:
         run and where either is missing).
     ``backtest_summary``
         :func:`backtest_summary` per run (``None`` for non-backtests).
+    ``relative_calls``
+        :func:`relative_calls` per run (excess over each declared benchmark; ``[]`` when none).
     ``notes``
         Sentences about what could not be compared.
     ``not_in_all``
@@ -433,4 +460,5 @@ def compare_runs(runs: Sequence[RunRecord]) -> dict[str, Any]:
         notes.append("runs of different kinds: compared on what they share (forecasts; scores only "
                      "for backtests)")
     return {"runs": headers, "input_diff": diff_rows, "predictions": rows, "not_in_all": partial,
-            "backtest_summary": [backtest_summary(r) for r in runs], "notes": notes}
+            "backtest_summary": [backtest_summary(r) for r in runs],
+            "relative_calls": [relative_calls(r) for r in runs], "notes": notes}

@@ -318,3 +318,26 @@ def test_compare_needs_two_runs() -> None:
     rec = RunRecord(id="r1", kind="run", name="x", created_at=None, file_sha256=None, payload={})
     with pytest.raises(IncomparableRunsError):
         compare_runs([rec])
+
+
+def test_relative_calls_are_compared(in_store: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 11 item 10: the excess over each declared benchmark (Tencent vs ^HSI) is in the
+    comparison, equal to what the backtest recorded, and printed with its basis."""
+    bt = _show(in_store["backtest"], capsys)
+    walk = _show(in_store["walk"], capsys)
+    cmp = _compare_json([in_store["backtest"], in_store["walk"], in_store["base"]], capsys)
+    single, wf, run = cmp["relative_calls"]
+    assert run == []
+    (blk,) = single
+    rec = bt["excess"]["^HSI"]
+    assert blk["benchmark"] == "^HSI" and blk["basis"] == "total - price"
+    assert blk["hit_rate"] == rec["hit_rate"] and blk["n_scored"] == rec["n_scored"]
+    assert blk["basket_realized"] == rec["basket"]["realized"]
+    # one symbol: the basket is Tencent itself, and its realized excess is Tencent minus ^HSI
+    tencent = next(r for r in bt["per_symbol"] if r["symbol"] == "0700.HK")
+    assert rec["basket"]["realized"] == pytest.approx(tencent["realized"] - rec["benchmark_realized"], abs=1e-12)
+    (wblk,) = wf
+    assert wblk["hit_rate"] == walk["track"]["excess"]["^HSI"]["hit_rate"]
+    assert main(["runs", "compare", in_store["backtest"], in_store["walk"]]) == 0
+    out = capsys.readouterr().out
+    assert "relative calls" in out and "total - price" in out and "dividend yield" in out

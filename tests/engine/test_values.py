@@ -240,11 +240,13 @@ def test_implied_scheme_recovers_the_weights_of_a_synthetic_index() -> None:
     rets = rng.normal(0.0005, 0.02, (len(days), len(names)))
     w_true = np.array([0.4, 0.3, 0.2, 0.1])
     closes = {s: pd.Series(100 * np.cumprod(1 + rets[:, j]), index=days) for j, s in enumerate(names)}
-    closes["HSTECH.HK"] = pd.Series(5000 * np.cumprod(1 + rets @ w_true), index=days)
+    # a constant-weight (daily rebalanced) index that is not a Hang Seng index: the single fit
+    # over lookback_days (a Hang Seng benchmark goes through the replica, tests/backtest/test_one_index.py)
+    closes["IDX.HK"] = pd.Series(5000 * np.cumprod(1 + rets @ w_true), index=days)
     # after as_of the "index" goes haywire: must not matter
-    closes["HSTECH.HK"] = closes["HSTECH.HK"].where(days <= "2025-06-30", 1.0)
+    closes["IDX.HK"] = closes["IDX.HK"].where(days <= "2025-06-30", 1.0)
     data = {"name": "implied", "as_of": "2025-06-30", "horizon": "3M", "universe": names,
-            "benchmarks": ["HSTECH.HK"],
+            "benchmarks": ["IDX.HK"],
             "drivers": [{"type": "index_weighting", "scheme": "implied", "lookback_days": 100,
                          "tilts": {"1810.HK": 3.0}}],
             "monte_carlo": {"draws": 10}}

@@ -14,7 +14,10 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES_DIR = REPO_ROOT / "examples"
-EXAMPLE_FILES = sorted(EXAMPLES_DIR.glob("*.yaml"))
+#: scenario files (a ``kind: set`` file lists scenario files: see SET_FILES)
+EXAMPLE_FILES = sorted(p for p in EXAMPLES_DIR.glob("*.yaml")
+                       if yaml.safe_load(p.read_text(encoding="utf-8")).get("kind") != "set")
+SET_FILES = sorted(p for p in EXAMPLES_DIR.glob("*.yaml") if p not in EXAMPLE_FILES)
 DRAWS = 10_000
 
 

@@ -83,7 +83,9 @@ def check(ctx: CheckContext) -> list[Problem]:
     if d.scheme == "market_cap":
         for sym in universe:
             b = s.baseline.get(sym)
-            if b is None or (b.market_cap is None and b.shares is None):
+            dated = getattr(b, "dated", None)  # shares as a dated series: resolved at as_of
+            if b is None or (b.market_cap is None and b.shares is None
+                             and (dated is None or dated.shares is None)):
                 out.append(Problem(("scheme",), f"scheme market_cap needs baseline market_cap or "
                                    f"shares for {sym}"))
                 break

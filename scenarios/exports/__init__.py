@@ -1,0 +1,1 @@
+"""File exports of results (``--format xlsx``): :mod:`scenarios.exports.xlsx`."""

@@ -1,0 +1,37 @@
+"""`scenarios run SET.yaml` prints the mixture and the components verbatim (no markup)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scenarios.cli.app import main
+
+from set_helpers import component
+
+
+def test_run_table_prints_names_verbatim_and_validate_knows_sets(make_set, monkeypatch, capsys) -> None:
+    from scenarios.engine.synthetic import flat_source
+
+    src = flat_source({"0700.HK": 400.0, "9988.HK": 100.0})
+    monkeypatch.setattr("scenarios.data.default_source", lambda: src)
+    path = make_set([(component("[bold]a[/bold]", 0.1), 0.6), (component("b", -0.1), 0.4)], draws=500)
+    code = main(["run", str(path), "--no-record"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "[bold]a[/bold]" in out and "expected" in out and "share" in out
+    assert "0700.HK" in out and "index" in out
+    code = main(["validate", "--no-data", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "scenario set of 2 components" in out and "ok:" in out
+
+
+def test_validate_reports_a_bad_set_with_exit_2(make_set, capsys) -> None:
+    path = make_set([(component("a", 0.1), 0.6), (component("b", -0.1), 0.6)])
+    code = main(["validate", "--no-data", str(path)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "sum to 1" in err
