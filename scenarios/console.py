@@ -40,6 +40,12 @@ def plain(value: Any) -> str:
     return escape(clean_control(str(value)))
 
 
+def verbatim(value: Any) -> Text:
+    """``value`` as a rich ``Text`` that prints as written on any console (markup on or off):
+    never markup or emoji, control characters shown as ``\\xNN``."""
+    return Text(clean_control(str(value)))
+
+
 class SafeConsole(Console):
     """A :class:`rich.console.Console` that never renders emoji codes and shows control
     characters of every string it prints (``print``, table cells, titles, captions)."""

@@ -103,12 +103,8 @@ def _table(result: Any):
     """The run's table: one row per symbol, then the index lines worth showing. Names and
     labels come from the file: they print verbatim (never markup, control characters shown)."""
     from rich.table import Table
-    from rich.text import Text
 
-    from scenarios.console import clean_control
-
-    def verbatim(text: str) -> Text:
-        return Text(clean_control(text))
+    from scenarios.console import verbatim
 
     r = _typed(result)
     title = (f"{r.name}: {r.as_of} -> {r.horizon}, {r.draws:,} draws, "

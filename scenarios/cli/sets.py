@@ -42,17 +42,17 @@ def xlsx_path(out: Path, name: str) -> Path:
 
 def set_tables(r: SetRunResult) -> list[Any]:
     """The mixture table (one row per symbol, then the index) and the components table."""
-    from rich.markup import escape
+    from scenarios.console import verbatim as Text  # as written, control characters shown
     from rich.table import Table
 
     probs = ", ".join(f"{c.label} {100 * c.probability:g}%" for c in r.components)
-    t = Table(title=escape(f"{r.name}: {r.as_of} -> {r.horizon}, {r.draws:,} draws, seed {r.seed} "
+    t = Table(title=Text(f"{r.name}: {r.as_of} -> {r.horizon}, {r.draws:,} draws, seed {r.seed} "
                            f"(mixture of {probs}; returns as fractions shown in %, s.e. in pp)"),
               title_justify="left", show_edge=False, pad_edge=False)
     for col in ("line", "return", "expected", "s.e.", "median", "s.e.", "5%..95%", "P(up)", "s.e."):
         t.add_column(col, justify="left" if col in ("line", "return") else "right", no_wrap=True)
     for x in r.lines:
-        t.add_row(escape(x.line), x.return_kind, _pct(x.mean_return), _pp(x.se_mean), _pct(x.median_return),
+        t.add_row(Text(x.line), x.return_kind, _pct(x.mean_return), _pp(x.se_mean), _pct(x.median_return),
                   _pp(x.se_median), f"{_pct(x.return_p05)}..{_pct(x.return_p95)}",
                   _pct(x.prob_up, signed=False, digits=0), _pp(x.se_prob_up),
                   style="bold" if x.kind == "index" else None)
@@ -62,23 +62,23 @@ def set_tables(r: SetRunResult) -> list[Any]:
         c.add_column(col, justify="left" if col in ("line", "component") else "right", no_wrap=True)
     for x in r.lines:
         for k, cl in enumerate(x.components):
-            c.add_row(escape(x.line) if k == 0 else "", escape(cl.label), _pct(cl.probability, False, 0),
+            c.add_row(Text(x.line) if k == 0 else "", Text(cl.label), _pct(cl.probability, False, 0),
                       _pct(cl.weight, False, 1), _pct(cl.median_return), _pct(cl.contribution),
                       _pct(cl.share, False, 0))
     return [t, c]
 
 
 def backtest_tables(b: SetBacktestResult) -> list[Any]:
-    from rich.markup import escape
+    from scenarios.console import verbatim as Text  # as written, control characters shown
     from rich.table import Table
 
     s = b.score_summary
-    t = Table(title=escape(f"{b.scenario}: set scored {b.as_of} -> {b.horizon} ({b.draws:,} mixture draws; "
+    t = Table(title=Text(f"{b.scenario}: set scored {b.as_of} -> {b.horizon} ({b.draws:,} mixture draws; "
                            f"{s.return_kind})"), title_justify="left", show_edge=False, pad_edge=False)
     for col in ("symbol", "median", "band", "realized", "inside", "PIT", "CRPS"):
         t.add_column(col, justify="left" if col == "symbol" else "right", no_wrap=True)
     for p in b.per_symbol:
-        t.add_row(escape(p.symbol), _pct(p.predicted), f"{_pct(p.lower)}..{_pct(p.upper)}", _pct(p.realized),
+        t.add_row(Text(p.symbol), _pct(p.predicted), f"{_pct(p.lower)}..{_pct(p.upper)}", _pct(p.realized),
                   "-" if p.inside is None else ("yes" if p.inside else "no"),
                   "n/a" if p.pit is None else f"{p.pit:.2f}", "n/a" if p.crps is None else f"{p.crps:.4f}")
     c = Table(title="the mixture against each component alone (mean CRPS over the scored symbols; "
@@ -89,7 +89,7 @@ def backtest_tables(b: SetBacktestResult) -> list[Any]:
               "n/a" if s.mean_pit is None else f"{s.mean_pit:.2f}", style="bold")
     for x in b.components:
         mark = " (best, hindsight)" if x.label == b.best_component else ""
-        c.add_row(escape(x.label + mark), _pct(x.probability, False, 0),
+        c.add_row(Text(x.label + mark), _pct(x.probability, False, 0),
                   "n/a" if x.crps is None else f"{x.crps:.4f}", _pct(x.coverage, False, 0),
                   "n/a" if x.mean_pit is None else f"{x.mean_pit:.2f}")
     return [t, c]
