@@ -528,6 +528,8 @@ class ExcessScore(_Model):
     basis: str | None = None
     weights: str | None = None
     predicted: Num = None
+    #: the noise-free excess the sign call (``hit``) is made on (absent in older payloads)
+    noise_free: Num = None
     realized: Num = None
     scored: bool = False
     hit: Num = None
@@ -699,6 +701,7 @@ class ExcessWindow(_Model):
     symbol: str
     basis: str | None = None
     predicted: Num = None
+    noise_free: Num = None
     realized: Num = None
     scored: bool = False
     hit: Num = None

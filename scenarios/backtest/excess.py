@@ -16,8 +16,11 @@ Benchmark forecast
 Excess, draw by draw
     ``excess[d, i] = stock[d, i] - benchmark[d]`` (simple returns, fractions); the predicted
     excess is its median over draws; the realized excess is the realized stock return minus the
-    benchmark's realized return over the same window. Hit = the predicted and realized excess
-    have the same sign (:func:`scenarios.backtest.metrics.directional_hits`).
+    benchmark's realized return over the same window. The sign call is made on the
+    **noise-free** excess when the forecast has one (the point forecast, every parameter at its
+    mean and no market noise, minus the benchmark's noise-free return: its base-weight index
+    point, or 0 for a residual-only benchmark), so the seed cannot move a hit; hit = that call
+    and the realized excess have the same sign (:func:`scenarios.backtest.metrics.directional_hits`).
 
 Basket
     The scenario's index weights when it has an index line, else equal weights, over the
@@ -162,14 +165,19 @@ def score_excess(f: Any, table: pd.DataFrame, source: PriceSource | None,
         bd, how, bkind = benchmark_draws(f, b, source, cache)
         ex = excess_draws(f.ensemble, bd)
         pred = np.median(ex, axis=0)
+        # the sign call is made on the noise-free excess when the forecast has one (so the
+        # seed cannot move it, as for the hit rate and the IC): the point forecast minus the
+        # benchmark's noise-free return (its base-weight index point, else 0: no driver, no noise)
+        b_point = (f.benchmark_points or {}).get(b, 0.0)
+        call = f.point - b_point if f.point is not None else pred
         r = realized_return(b, f.as_of, f.horizon, source, cache=cache)
         b_ok = r.status == "complete" and math.isfinite(r.value)
         real = np.where(scored & b_ok, y - (r.value if b_ok else math.nan), np.nan)
-        hits = M.directional_hits(pred, real)
+        hits = M.directional_hits(call, real)
         bases = [basis_of(k, r.kind) for k in kinds]
-        rows = [{"symbol": s, "basis": bs, "predicted": float(p), "realized": float(v),
-                 "scored": bool(ok and b_ok), "hit": float(h)}
-                for s, bs, p, v, ok, h in zip(f.symbols, bases, pred, real, scored, hits)]
+        rows = [{"symbol": s, "basis": bs, "predicted": float(p), "noise_free": float(c),
+                 "realized": float(v), "scored": bool(ok and b_ok), "hit": float(h)}
+                for s, bs, p, c, v, ok, h in zip(f.symbols, bases, pred, call, real, scored, hits)]
         block: dict[str, Any] = {
             "benchmark": b, "benchmark_kind": r.kind, "benchmark_forecast": how,
             "benchmark_predicted": float(np.median(bd)),
@@ -182,14 +190,16 @@ def score_excess(f: Any, table: pd.DataFrame, source: PriceSource | None,
             block["note"] = DIVIDEND_CAVEAT
         sc = scored & b_ok & np.isfinite(real)
         block["n_scored"] = int(sc.sum())
-        block["hit_rate"] = M.hit_rate(pred[sc], real[sc]) if sc.any() else None
+        block["hit_rate"] = M.hit_rate(call[sc], real[sc]) if sc.any() else None
         w, what = _basket_weights(f, sc)
         if w.sum() > 0:
             w = w / w.sum()
             bp = float(np.median(ex @ w))
+            bc = float(call @ w)
             br = float(real[sc] @ w[sc])
-            block["basket"] = {"symbol": "basket", "weights": what, "predicted": bp, "realized": br,
-                               "scored": True, "hit": float(M.directional_hits([bp], [br])[0])}
+            block["basket"] = {"symbol": "basket", "weights": what, "predicted": bp, "noise_free": bc,
+                               "realized": br, "scored": True,
+                               "hit": float(M.directional_hits([bc], [br])[0])}
         else:
             block["basket"] = {"symbol": "basket", "weights": what, "predicted": None,
                                "realized": None, "scored": False, "hit": None}
@@ -210,7 +220,8 @@ def excess_window_rows(as_of: pd.Timestamp, horizon: pd.Timestamp,
                 continue
             rows.append({"as_of": as_of, "horizon": horizon, "benchmark": b,
                          "symbol": r["symbol"], "basis": r.get("basis", blk.get("basis")),
-                         "predicted": r["predicted"], "realized": r["realized"],
+                         "predicted": r["predicted"],
+                         "noise_free": r.get("noise_free", r["predicted"]), "realized": r["realized"],
                          "scored": bool(r["scored"]), "hit": r["hit"]})
     return rows
 
@@ -226,11 +237,12 @@ def excess_track(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]
         s = g.loc[g["scored"].astype(bool)]
         names = s.loc[s["symbol"] != "basket"]
         bask = s.loc[s["symbol"] == "basket"]
+        call = "noise_free" if "noise_free" in df else "predicted"  # the sign each hit was called on
         out[str(b)] = {
             "n_pairs": int(len(names)),
-            "hit_rate": M.hit_rate(names["predicted"], names["realized"]) if len(names) else None,
+            "hit_rate": M.hit_rate(names[call], names["realized"]) if len(names) else None,
             "n_baskets": int(len(bask)),
-            "basket_hit_rate": M.hit_rate(bask["predicted"], bask["realized"]) if len(bask) else None,
+            "basket_hit_rate": M.hit_rate(bask[call], bask["realized"]) if len(bask) else None,
             "basis": str(g["basis"].dropna().iloc[0]) if g["basis"].notna().any() else None,
         }
     return out

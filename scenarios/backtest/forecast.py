@@ -67,6 +67,9 @@ class Forecast:
     benchmarks: list[str] = field(default_factory=list)
     #: benchmark -> predicted return draws ``(draws,)`` when the universe is its membership
     benchmark_draws: dict[str, np.ndarray] | None = None
+    #: benchmark -> its noise-free return when the universe is its membership (the point
+    #: forecast at the index's base weights); a residual-only benchmark's is 0 (no driver, no noise)
+    benchmark_points: dict[str, float] | None = None
     #: the scenario's residual settings (a benchmark's residual-only forecast)
     residual: dict[str, Any] | None = None
 
@@ -192,11 +195,17 @@ def _benchmark_fields(result: Any) -> dict[str, Any]:
     inputs = getattr(result, "inputs", None) or {}
     before = getattr(result, "index_return_before", None)
     draws = None
+    points = None
     if before is not None and benches:
         own = membership_benchmarks(inputs)
         draws = {b: np.asarray(before, dtype="float64") for b in benches if b in own} or None
+        point = getattr(result, "point_return", None)
+        weights = getattr(result, "index_weights_before", None)
+        if point is not None and weights is not None:
+            p = float(np.asarray(point, dtype="float64") @ np.asarray(weights, dtype="float64"))
+            points = {b: p for b in benches if b in own} or None
     residual = (inputs.get("monte_carlo") or {}).get("residual") if isinstance(inputs, dict) else None
-    return {"benchmarks": benches, "benchmark_draws": draws,
+    return {"benchmarks": benches, "benchmark_draws": draws, "benchmark_points": points,
             "residual": dict(residual) if isinstance(residual, dict) else None}
 
 

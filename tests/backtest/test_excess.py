@@ -225,3 +225,31 @@ def test_walk_forward_scores_relative_calls(snapshot_dir: Path) -> None:
     assert track["hit_rate"] == pytest.approx(np.mean([np.sign(p) == np.sign(y) for p, y in keep]))
     typed = from_backtest(wf)
     assert typed.track.excess["^HSI"].n_pairs == len(mine)
+
+
+def test_excess_sign_calls_do_not_move_with_the_seed(snapshot_dir: Path) -> None:
+    """The hit on the sign of excess is called on the noise-free excess: seeds 1-3 give the
+    same hits and hit rates, and the call equals point forecast minus the benchmark's point."""
+    from scenarios.backtest.single import backtest_scenario
+    from scenarios.model.loader import load_scenario
+
+    sc = load_scenario(REPO / "examples" / "hstech_ai_reweight_2025.yaml")
+    runs = [backtest_scenario(sc, draws=200, seed=s, index=False).to_dict()["excess"] for s in (1, 2, 3)]
+    for b in ("HSTECH.HK", "^HSI"):
+        calls = [[r["noise_free"] for r in x[b]["rows"]] for x in runs]
+        hits = [[r["hit"] for r in x[b]["rows"]] for x in runs]
+        assert calls[0] == calls[1] == calls[2]
+        assert hits[0] == hits[1] == hits[2]
+        assert runs[0][b]["hit_rate"] == runs[1][b]["hit_rate"] == runs[2][b]["hit_rate"]
+        # the Monte Carlo medians still move with the seed (they are reported, not called on)
+        assert [r["predicted"] for r in runs[0][b]["rows"]] != [r["predicted"] for r in runs[1][b]["rows"]]
+    # ^HSI is residual-only: its noise-free return is 0, so the call is the point forecast itself
+    from scenarios.engine.run import run_scenario
+
+    res = run_scenario(sc, draws=200, seed=1)
+    got = [r["noise_free"] for r in runs[0]["^HSI"]["rows"]]
+    np.testing.assert_allclose(got, res.point_return, rtol=0, atol=1e-12)
+    # HSTECH.HK is the universe's index: its noise-free return is the point at base weights
+    hst = [r["noise_free"] for r in runs[0]["HSTECH.HK"]["rows"]]
+    np.testing.assert_allclose(hst, res.point_return - res.point_return @ res.index_weights_before,
+                               rtol=0, atol=1e-12)
