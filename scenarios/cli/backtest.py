@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from scenarios.cli.options import TableJson, allow_path_option, drop_bad_rows_option
+from scenarios.cli.options import allow_path_option, drop_bad_rows_option
 from scenarios.cli.formats import BacktestFormat
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from scenarios.cli.formats import RunFormat
 
-from scenarios.cli.options import TableJsonCsv, allow_path_option, drop_bad_rows_option
+from scenarios.cli.options import allow_path_option, drop_bad_rows_option
 
 if TYPE_CHECKING:
     from scenarios.results import RunResult
@@ -230,6 +230,8 @@ def run_cmd(
     not be written is not recorded); a run that cannot be recorded exits 5 after its results
     are shown (--no-record runs without the store)."""
     import json
+
+    record = record and not no_save
     if fmt in ("views", "xlsx") or _is_set(file):  # sets, views and workbooks: scenarios.cli.sets
         from scenarios.cli.sets import run_other_cli
 
@@ -238,7 +240,6 @@ def run_cmd(
     from scenarios import api
     from scenarios.errors import ScenariosError, StoreError
 
-    record = record and not no_save
     err, console = _stderr(), _stdout()
     if out is not None:  # before any work: a folder that cannot be written fails now, not after
         from scenarios.outputs import check_folder

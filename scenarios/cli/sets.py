@@ -117,22 +117,23 @@ def run_set_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, ou
         err.print(w if "warning:" in w else f"warning: {w}", style="yellow", markup=False)
     for n in result.notes:
         err.print(f"note: {n}", style="dim", markup=False)
-    run_id = None
-    if record:
-        try:
-            run_id = api.record(result)
-        except ScenariosError as exc:
-            err.print(f"warning: the run was not recorded in the store: {exc}", style="yellow", markup=False)
+    # outputs first (atomically): a run whose files could not be written is not recorded
     written: list[Path] = []
     if out is not None:
         from scenarios.cli.run import _slug
+        from scenarios.outputs import check_folder, write_text
 
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"{_slug(result.name)}.json"
-        path.write_text(result.to_json() + "\n", encoding="utf-8")
-        written.append(path)
+        check_folder(out)
+        written.append(write_text(out / f"{_slug(result.name)}.json", result.to_json() + "\n"))
         if fmt == "xlsx":
             written.append(api.write_xlsx(result, xlsx_path(out, result.name)))
+    run_id = None
+    not_recorded: ScenariosError | None = None
+    if record:
+        try:
+            run_id = api.record(result)
+        except ScenariosError as exc:  # results are still shown; the exit code says "not recorded"
+            not_recorded = exc
     if fmt == "json":
         typer.echo(json.dumps({**result.to_dict(), "run_id": run_id}, indent=2, allow_nan=False))
     elif fmt == "views":
@@ -146,6 +147,11 @@ def run_set_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, ou
             console.print(f"run id: {run_id}", markup=False, style="dim")
         for p in written:
             console.print(f"wrote {p}", markup=False, style="dim")
+    if not_recorded is not None:
+        from scenarios.errors import StoreError
+
+        raise StoreError(f"the set run computed (results above) but NOT recorded in the store: "
+                         f"{not_recorded} Pass --no-record to run without the store.")
 
 
 def backtest_set_cli(file: str, *, draws: int | None, seed: int | None, band: tuple[float, float],
@@ -204,6 +210,7 @@ def run_other_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, 
         need_out(out)
     err, console = _stderr(), _stdout()
     views: list[dict[str, Any]] = []
+    not_recorded: ScenariosError | None = None
     for result in api.iter_run(file, draws=draws, seed=seed):
         for w in result.warnings:
             err.print(w if "warning:" in w else f"warning: {w}", style="yellow", markup=False)
@@ -213,12 +220,11 @@ def run_other_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, 
         if fmt == "xlsx":
             written.append(api.write_xlsx(result, xlsx_path(need_out(out), result.name)))
         run_id = None
-        if record:
+        if record and not_recorded is None:
             try:
                 run_id = api.record(result)
-            except ScenariosError as exc:
-                err.print(f"warning: the run was not recorded in the store: {exc}", style="yellow",
-                          markup=False)
+            except ScenariosError as exc:  # results are still shown; the exit code says "not recorded"
+                not_recorded = exc
         if fmt == "views":
             views.append(api.views(result))
             for p in written:
@@ -232,3 +238,8 @@ def run_other_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, 
         console.print()
     if fmt == "views":
         typer.echo(json.dumps(views[0] if len(views) == 1 else views, indent=2, allow_nan=False))
+    if not_recorded is not None:
+        from scenarios.errors import StoreError
+
+        raise StoreError(f"the run computed (results above) but NOT recorded in the store: "
+                         f"{not_recorded} Pass --no-record to run without the store.")

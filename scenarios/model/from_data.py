@@ -22,7 +22,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-import pandas as pd
 
 from scenarios.data.fundamentals.select import Picked, pick
 from scenarios.data.fundamentals.splits import splits_provider

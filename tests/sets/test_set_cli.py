@@ -35,3 +35,22 @@ def test_validate_reports_a_bad_set_with_exit_2(make_set, capsys) -> None:
     assert code == 2
     err = capsys.readouterr().err
     assert str(path) in err and "sum to 1" in err
+
+
+def test_a_set_run_that_cannot_be_recorded_exits_5_after_its_results(make_set, monkeypatch, capsys) -> None:
+    """Never a silent loss: the results are shown, then exit 5 saying NOT recorded."""
+    from scenarios.engine.synthetic import flat_source
+    from scenarios.errors import StoreError
+
+    src = flat_source({"0700.HK": 400.0, "9988.HK": 100.0})
+    monkeypatch.setattr("scenarios.data.default_source", lambda: src)
+
+    def busy(*args, **kwargs):
+        raise StoreError("the store is busy (test)")
+
+    monkeypatch.setattr("scenarios.api.record", busy)
+    path = make_set([(component("a", 0.1), 0.6), (component("b", -0.1), 0.4)], draws=200)
+    assert main(["run", str(path)]) == 5
+    out, err = capsys.readouterr()
+    assert "expected" in out and "NOT recorded" in err
+    assert main(["run", str(path), "--no-save"]) == 0  # the hidden alias of --no-record
