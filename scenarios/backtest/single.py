@@ -164,11 +164,7 @@ def index_performance(scenario: Any, as_of: DateLike, horizon: DateLike,
         raise ValueError("index_performance needs a scenario with an index_weighting driver")
     benches = list(dict.fromkeys([normalize_symbol(b) for b in scenario.benchmarks] + ["HSTECH.HK", "^HSI"]))
     out: dict[str, Any] = {"scheme": None, "return_kind": "price", "status": "unavailable", "notes": []}
-    try:
-        from scenarios.backtest.counterfactual import IndexScheme, simulate_schemes
-    except ImportError as exc:  # the index module is another engineer's, may be absent
-        out["notes"].append(f"index simulation unavailable: {exc}")
-        return out
+    from scenarios.backtest.counterfactual import simulate_schemes
     name = "scenario"
     d = drivers[0]
     # the same scheme as the engine's "after" weights (scenario-local themes expanded)
