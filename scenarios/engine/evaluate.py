@@ -153,6 +153,7 @@ class Step(DriverStep):
         self.shares = base.shares[sel]
         self.sales_ps = base.sales_ps[sel]
         self.multiple = base.multiple[sel]
+        self.measure = base.measure
 
     def draw(self, name: str) -> Any:
         return self._sampler.draw(f"{self._rd.label}/{name}", getattr(self.driver, name), self._per)

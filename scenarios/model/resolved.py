@@ -68,6 +68,9 @@ class BaselineArrays:
     sales_ps: np.ndarray         #: annual sales per share, price currency
     tax: np.ndarray              #: default tax rate (fraction; 0 where not given)
     dividend_yield: np.ndarray   #: annual fraction (0 where not given)
+    #: what ``eps`` holds: ``"eps"`` (P/E method) or ``"fcf"`` (FCF per share, ``valuation:
+    #: fcf_yield``; ``multiple`` is then price / FCF = 1 / FCF yield)
+    measure: str = "eps"
 
     @property
     def eps_internal(self) -> np.ndarray:
@@ -200,6 +203,7 @@ def _provenance(source: Any, sym: str) -> str:
 def _baseline_arrays(scenario: Scenario, symbols: list[str], price: np.ndarray,
                      error: ErrorFactory) -> BaselineArrays:
     n = len(symbols)
+    fcf_method = scenario.valuation.method == "fcf_yield"
     eps = np.full(n, np.nan)
     shares = np.full(n, np.nan)
     sales_ps = np.full(n, np.nan)
@@ -215,7 +219,9 @@ def _baseline_arrays(scenario: Scenario, symbols: list[str], price: np.ndarray,
             raise error(("baseline", _baseline_key(scenario, sym), "currency"), exc.message) from None
         if b.shares is not None:
             shares[j] = b.shares.scaled
-        if b.eps is not None:
+        if fcf_method:  # the chain's "earnings" are FCF per share (valuation: fcf_yield)
+            eps[j] = _fcf_per_share(scenario, sym, b, fx, error)
+        elif b.eps is not None:
             if not b.eps.value > 0:
                 raise error(("baseline", _baseline_key(scenario, sym), "eps"),
                             "must be > 0: the price model divides the close "
@@ -229,7 +235,25 @@ def _baseline_arrays(scenario: Scenario, symbols: list[str], price: np.ndarray,
             dy[j] = b.dividend_yield.value
     return BaselineArrays(symbols=tuple(symbols), price=_frozen(price), eps=_frozen(eps),
                           shares=_frozen(shares), sales_ps=_frozen(sales_ps), tax=_frozen(tax),
-                          dividend_yield=_frozen(dy))
+                          dividend_yield=_frozen(dy), measure="fcf" if fcf_method else "eps")
+
+
+def _fcf_per_share(scenario: Scenario, sym: str, b: Any, fx: float, error: ErrorFactory) -> float:
+    """Baseline FCF per share in the price currency (``valuation: fcf_yield``): the ``fcf``
+    total (x unit, reporting currency) x FX / shares; refused unless > 0; NaN without fcf."""
+    key = _baseline_key(scenario, sym)
+    if b.fcf is None:  # like a missing eps under pe: multiple not reported, FCF drivers refused
+        return float("nan")
+    if b.shares is None:
+        raise error(("baseline", key, "fcf"), f"valuation fcf_yield needs baseline shares for {sym} "
+                    "to turn the fcf total into FCF per share")
+    if not b.fcf.value > 0:
+        raise error(("baseline", key, "fcf"),
+                    f"must be > 0 under valuation fcf_yield: the price model divides the close by "
+                    f"FCF per share (got {b.fcf.value:g}); a company with negative free cash flow "
+                    "has no FCF yield: use method pe, or a normalised (through-the-cycle) fcf "
+                    "stated as an assumption")
+    return float(b.fcf.scaled * fx / b.shares.scaled)
 
 
 def _drivers(scenario: Scenario, symbols: list[str], error: ErrorFactory,
@@ -397,6 +421,10 @@ def resolve_scenario(scenario: Scenario, *, source: Any = None, draws: int | Non
                            "last": day.date().isoformat(), "field": "close (index level)"}
 
     baseline = _baseline_arrays(scenario, symbols, price, error)
+    if scenario.valuation.method == "fcf_yield":
+        notes.append(f"valuation fcf_yield ({scenario.valuation.convention} FCF convention): the "
+                     "earnings state is FCF per share and the multiple is price / FCF "
+                     "(1 / FCF yield), implied from the as_of close")
     drivers, index_driver = _drivers(scenario, symbols, error)
     index = _index_inputs(scenario, symbols, baseline.price, error, index_driver)
     portfolio = None

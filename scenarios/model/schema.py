@@ -245,6 +245,8 @@ class Baseline(_Model):
     market_cap: BValue | None = None
     dividend_yield: BValue | None = None
     tax_rate: BValue | None = None
+    #: annual free cash flow, total (``unit``), reporting currency; used by ``valuation: fcf_yield``
+    fcf: BValue | None = None
     source: str | None = None
     # Baselines from data (filled at as_of by scenarios.model.from_data):
     # ``from_data: true`` takes every item the data has; ``eps: from_data`` (or
@@ -328,6 +330,25 @@ __all__ = [
 # ------------------------------------------------------------------ scenario
 
 
+class Valuation(_Model):
+    """How a price follows the fundamentals: ``pe`` (EPS x P/E, the default) or ``fcf_yield``
+    (FCF per share x price/FCF, i.e. 1 / FCF yield, implied from the as_of close)."""
+
+    method: Literal["pe", "fcf_yield"] = "pe"
+    convention: Literal["gross_capex", "net_capex"] | None = Field(
+        default=None, description="FCF definition of baseline fcf: OCF - gross PP&E purchases "
+        "(gross_capex, yfinance 'Free Cash Flow') or OCF - PP&E net of proceeds (net_capex)")
+
+    @model_validator(mode="after")
+    def _convention(self) -> "Valuation":
+        if self.method == "fcf_yield" and self.convention is None:
+            raise ValueError("method fcf_yield needs convention: gross_capex | net_capex "
+                             "(which FCF definition the baseline fcf uses)")
+        if self.method == "pe" and self.convention is not None:
+            raise ValueError("convention goes with method fcf_yield (the pe method uses EPS)")
+        return self
+
+
 class Scenario(_Model):
     """One scenario file (after ``extends`` is resolved; ``grid`` not yet expanded)."""
 
@@ -344,6 +365,7 @@ class Scenario(_Model):
     baseline: dict[Symbol, Baseline] = Field(default_factory=dict)
     drivers: list[Driver] = Field(default_factory=list)
     monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
+    valuation: Valuation = Field(default_factory=Valuation, description="pe (default) or fcf_yield")
     portfolio: Portfolio | None = Field(default=None, description="long/short positions and their P&L "
                                         "(scenarios.model.portfolio)")
     extends: str | None = Field(default=None, description="parent file, relative to this one")
