@@ -7,10 +7,12 @@ values are written out by hand here, not taken from the engine.
 Worked example (Amazon, USD, the snapshot's close on 2026-01-27): FCF0 = USD 38.219bn, FY2024,
 Amazon's own ``net_capex`` convention (operating cash flow 115.877 minus PP&E purchases net of
 proceeds and incentives 77.658; ``../shared/hkdata/fundamentals/README.md``), over 10.721bn
-diluted shares (FY2024, SEC dump). Capex rises to USD 200bn in 2026 from about USD 128bn in 2025:
-+USD 72bn of cash. ASSUMPTION (not from the article): operating cash flow grows USD 45bn over the
-same step, so FCF falls by the net USD 27bn, to 11.219bn: -70.6%, close to the article's "about
-71% lower" and its USD 11.2bn (claims a002-amzn-fcf-decline, a002-amzn-fcf).
+diluted shares (FY2024, SEC dump). The capex story, checked on the year that has happened: in
+2025 net PP&E purchases rose from 77.658 to 128.320 (131.819 gross - 3.499 proceeds; "about USD
+128bn"), +50.662bn of cash, while operating cash flow rose from 115.877 to 139.514, +23.637bn:
+a net cash hit of 27.025bn, FCF 38.219 -> 11.194 = -70.71%, the article's "about 71% lower" and
+USD 11.2bn (claims a002-amzn-fcf-decline, a002-amzn-fcf). The engine, given that net hit as an
+``ai_capex`` cash amount and nothing else, must move the price by exactly that factor.
 """
 
 from __future__ import annotations
@@ -35,9 +37,9 @@ SETTINGS = settings(max_examples=15, deadline=None,
 
 FCF0_BN = 38.219          # USD bn, FY2024, net_capex convention
 SHARES_BN = 10.721        # diluted, FY2024
-CAPEX_STEP_BN = 200.0 - 128.0   # 2026 plan minus the 2025 level
-OCF_STEP_BN = 45.0        # ASSUMPTION: operating cash flow growth over the same step
-NET_HIT_BN = CAPEX_STEP_BN - OCF_STEP_BN
+CAPEX_STEP_BN = (131.819 - 3.499) - 77.658   # net PP&E purchases, 2025 minus 2024
+OCF_STEP_BN = 139.514 - 115.877              # operating cash flow, 2025 minus 2024
+NET_HIT_BN = CAPEX_STEP_BN - OCF_STEP_BN     # 27.025
 
 
 def _amazon(drivers: list[dict], *, method: str = "fcf_yield", fcf: float = FCF0_BN,
@@ -68,26 +70,28 @@ def csv_source(snapshot_dir: Path) -> Any:
 
 
 def test_amazon_worked_example_fcf_falls_and_price_follows(csv_source) -> None:
-    """FCF 38.219 -> 11.219 (USD bn): -70.6%; the noise-free price is P0 x 11.219 / 38.219."""
+    """FCF 38.219 -> 11.194 (USD bn): -70.71%; the noise-free price is P0 x 11.194 / 38.219."""
     fcf_h = FCF0_BN - NET_HIT_BN
-    assert fcf_h == pytest.approx(11.219, abs=1e-9)
-    assert fcf_h / FCF0_BN - 1 == pytest.approx(-0.70645, abs=1e-5)
+    assert NET_HIT_BN == pytest.approx(27.025, abs=1e-9)
+    assert fcf_h == pytest.approx(11.194, abs=1e-9)
+    assert fcf_h / FCF0_BN - 1 == pytest.approx(-0.70711, abs=1e-5)
     r = run_scenario(scenario_from_dict(_amazon([_capex(NET_HIT_BN)])), source=csv_source)
     p0 = float(r.baseline_price[0])
     np.testing.assert_allclose(r.predicted_price[:, 0], p0 * fcf_h / FCF0_BN, rtol=1e-12)
-    # the state is FCF per share: 38.219 / 10.721 = USD 3.5649 -> 11.219 / 10.721 = USD 1.0465
+    # the state is FCF per share: 38.219 / 10.721 = USD 3.5649 -> 11.194 / 10.721 = USD 1.0441
     np.testing.assert_allclose(r.eps[:, 0], fcf_h / SHARES_BN, rtol=1e-12)
     # the multiple is price / FCF = 1 / FCF yield, implied from P0, and unchanged
     np.testing.assert_allclose(r.multiple[:, 0], p0 / (FCF0_BN / SHARES_BN), rtol=1e-12)
 
 
 def test_capex_under_fcf_is_cash_not_depreciation(csv_source) -> None:
-    """The same capex as an EPS drag (pe): after-tax year-1 depreciation, 27/4 x 0.82 per share
-    on EPS 7.08; under fcf_yield: the whole 27bn per share on FCF. Different numbers, both by hand."""
+    """The same cash as an EPS drag (pe): after-tax year-1 depreciation, 27.025/4 x 0.82 per share
+    on EPS 7.08 (USD 0.517, -7.3%) against -70.7% of FCF under fcf_yield."""
     pe = run_scenario(scenario_from_dict(_amazon([_capex(NET_HIT_BN)], method="pe")), source=csv_source)
     p0 = float(pe.baseline_price[0])
     eps_h = 7.08 - NET_HIT_BN / 4 * (1 - 0.18) / SHARES_BN
     np.testing.assert_allclose(pe.predicted_price[:, 0], p0 * eps_h / 7.08, rtol=1e-12)
+    assert 7.08 - eps_h == pytest.approx(0.5168, abs=1e-4)
 
 
 @SETTINGS
