@@ -244,6 +244,21 @@ def apply_value_adjustments(state: State, base: Baseline,
         price[:, adj.sel] = p * np.exp(contrib)
 
 
+def valuation_term(state: State, base: Baseline, log_change: float) -> None:
+    """``valuation: dcf``: the move of price / FCF implied by the DCF parameters changing by the
+    horizon (``log(V(1, params_h) / V(1, params_0))``, every path and symbol), recorded as a
+    re-rating under the label ``valuation`` (``valuation_dcf`` if a driver took that label)."""
+    if log_change == 0.0:
+        return
+    label = "valuation" if "valuation" not in state.contributions else "valuation_dcf"
+    n = len(base.symbols)
+    _record(state, label, slice(None), np.full((state.draws, n), log_change))
+    if state.log_multiple is None:
+        state.log_multiple = np.array(state.contributions[label])
+    else:
+        state.log_multiple = state.log_multiple + log_change
+
+
 def dividends(state: State, base: Baseline, years: float, label: str = "dividends") -> None:
     """Dividend carry: ``years * log1p(dividend_yield)`` (total-return basis)."""
     if not np.any(base.dividend_yield > 0):

@@ -155,3 +155,98 @@ def test_capex_needs_fcf_under_fcf_yield() -> None:
     with pytest.raises((ScenarioError, ScenarioErrors)) as info:
         run_scenario(scenario_from_dict(data), source=flat_source({"AMZN": 240.0}))
     assert "fcf" in str(info.value)
+
+
+@SETTINGS
+@given(cut=st.floats(0.0, 30.0), growth=st.floats(-0.2, 0.3), years=st.integers(0, 10),
+       terminal=st.floats(-0.02, 0.04), spread=st.floats(0.01, 0.15))
+def test_fcf_yield_equals_a_market_anchored_dcf_with_unchanged_parameters(
+        cut: float, growth: float, years: int, terminal: float, spread: float) -> None:
+    """A two-stage DCF anchored at the market price, P_h = P0 x V(FCF_h) / V(FCF0) with the same
+    (growth, years, terminal growth, discount rate) at both dates, is the fcf_yield price: V is
+    linear in FCF (valuation.cashflow.dcf_value, an independent computation of the ratio)."""
+    from valuation.cashflow import dcf_value
+
+    rate = terminal + spread
+    fcf0 = 38.219 / 10.721
+    fcf_h = (38.219 - cut) / 10.721
+    v0 = dcf_value(fcf0, growth, years, terminal, rate)
+    vh = dcf_value(fcf_h, growth, years, terminal, rate)
+    r = run_scenario(scenario_from_dict(_amazon([_capex(cut)], draws=3)),
+                     source=flat_source({"AMZN": 240.0}))
+    np.testing.assert_allclose(r.predicted_price, 240.0 * vh / v0, rtol=1e-9)
+
+
+# ------------------------------------------------------------------ valuation: dcf
+
+
+def _dcf(drivers: list[dict], dcf: dict[str, Any], *, fcf: float = FCF0_BN, draws: int = 3,
+         ) -> dict[str, Any]:
+    data = _amazon(drivers, fcf=fcf, draws=draws)
+    data["valuation"] = {"method": "dcf", "convention": "net_capex", "dcf": dcf}
+    return data
+
+
+@SETTINGS
+@given(cut=st.floats(0.0, 30.0), growth=st.floats(-0.2, 0.3), years=st.integers(0, 10),
+       terminal=st.floats(-0.02, 0.04), spread=st.floats(0.01, 0.15))
+def test_dcf_with_unchanged_parameters_is_the_fcf_yield_price(cut, growth, years, terminal,
+                                                             spread) -> None:
+    src = flat_source({"AMZN": 240.0})
+    dcf = {"years": years, "growth": growth, "terminal_growth": terminal,
+           "discount_rate": terminal + spread}
+    a = run_scenario(scenario_from_dict(_dcf([_capex(cut)], dcf)), source=src)
+    b = run_scenario(scenario_from_dict(_amazon([_capex(cut)], draws=3)), source=src)
+    np.testing.assert_allclose(a.predicted_price, b.predicted_price, rtol=1e-12)
+
+
+def test_dcf_perpetuity_rate_change_is_the_gordon_ratio_and_the_justified_pe() -> None:
+    """A perpetuity (no explicit years) growing 3%: V = FCF (1 + g) / (r - g). The discount rate
+    rising from 8% to 9% by the horizon moves the price by (0.08 - 0.03) / (0.09 - 0.03) = 5/6,
+    times FCF_h / FCF0; and it is the P/E method on EPS = FCF with the multiple re-rated from the
+    justified P/E (1.03 / 0.05 = 20.6) to (1.03 / 0.06 = 17.17)."""
+    from valuation.cashflow import justified_pe
+
+    src = flat_source({"AMZN": 240.0})
+    cut = 10.0
+    dcf = {"years": 0, "growth": 0.0, "terminal_growth": 0.03, "discount_rate": 0.08,
+           "at_horizon": {"discount_rate": 0.09}}
+    r = run_scenario(scenario_from_dict(_dcf([_capex(cut)], dcf)), source=src)
+    expected = 240.0 * (FCF0_BN - cut) / FCF0_BN * (0.05 / 0.06)
+    np.testing.assert_allclose(r.predicted_price, expected, rtol=1e-12)
+    # the same through the P/E method: EPS = FCF per share, a full-payout perpetuity
+    change = float(justified_pe(0.09, 0.03) / justified_pe(0.08, 0.03)) - 1
+    assert change == pytest.approx(5 / 6 - 1, abs=1e-12)
+    fcf_ps = FCF0_BN / SHARES_BN
+    pe_data = _amazon([{"type": "ai_capex", "symbols": ["AMZN"], "amount": cut, "unit": "bn",
+                        "useful_life_years": 1, "tax_rate": 0.0},
+                       {"type": "rerating", "change": change}], method="pe", draws=3)
+    pe_data["baseline"]["AMZN"]["eps"] = fcf_ps
+    pe = run_scenario(scenario_from_dict(pe_data), source=src)
+    np.testing.assert_allclose(pe.predicted_price, expected, rtol=1e-10)
+
+
+@SETTINGS
+@given(g=st.floats(0.0, 0.25), dg=st.floats(0.005, 0.1), r=st.floats(0.06, 0.12),
+       dr=st.floats(0.005, 0.05), years=st.integers(1, 10))
+def test_dcf_price_rises_with_growth_and_falls_with_the_discount_rate(g, dg, r, dr, years) -> None:
+    src = flat_source({"AMZN": 240.0})
+    base = {"years": years, "growth": g, "terminal_growth": 0.02, "discount_rate": r}
+
+    def price(**h: float) -> float:
+        res = run_scenario(scenario_from_dict(_dcf([], dict(base, at_horizon=h))), source=src)
+        return float(res.predicted_price[0, 0])
+
+    assert price() == pytest.approx(240.0, rel=1e-12)
+    assert price(growth=min(g + dg, 1.0)) > 240.0
+    assert price(discount_rate=r + dr) < 240.0
+
+
+@pytest.mark.parametrize("dcf", [
+    {"years": 5, "growth": 0.1, "terminal_growth": 0.05, "discount_rate": 0.05},
+    {"years": 5, "growth": 0.1, "terminal_growth": 0.03, "discount_rate": 0.09,
+     "at_horizon": {"terminal_growth": 0.10}}])
+def test_dcf_without_a_terminal_value_is_refused(dcf) -> None:
+    with pytest.raises((ScenarioError, ScenarioErrors, ValueError)) as info:
+        scenario_from_dict(_dcf([], dcf))
+    assert "terminal_growth" in str(info.value)
