@@ -270,11 +270,11 @@ def _fcf_per_share(scenario: Scenario, sym: str, b: Any, fx: float, error: Error
     if b.fcf is None:  # like a missing eps under pe: multiple not reported, FCF drivers refused
         return float("nan")
     if b.shares is None:
-        raise error(("baseline", key, "fcf"), f"valuation fcf_yield needs baseline shares for {sym} "
+        raise error(("baseline", key, "fcf"), f"valuation {scenario.valuation.method} needs baseline shares for {sym} "
                     "to turn the fcf total into FCF per share")
     if not b.fcf.value > 0:
         raise error(("baseline", key, "fcf"),
-                    f"must be > 0 under valuation fcf_yield: the price model divides the close by "
+                    f"must be > 0 under valuation {scenario.valuation.method}: the price model divides the close by "
                     f"FCF per share (got {b.fcf.value:g}); a company with negative free cash flow "
                     "has no FCF yield: use method pe, or a normalised (through-the-cycle) fcf "
                     "stated as an assumption")
