@@ -153,6 +153,7 @@ class Step(DriverStep):
         self.shares = base.shares[sel]
         self.sales_ps = base.sales_ps[sel]
         self.multiple = base.multiple[sel]
+        self.measure = base.measure
 
     def draw(self, name: str) -> Any:
         return self._sampler.draw(f"{self._rd.label}/{name}", getattr(self.driver, name), self._per)
@@ -241,6 +242,21 @@ def apply_value_adjustments(state: State, base: Baseline,
         # a new array: the recorded contribution may be a read-only broadcast view
         state.contributions[adj.label] = state.contributions[adj.label] + _full(state, adj.sel, contrib)
         price[:, adj.sel] = p * np.exp(contrib)
+
+
+def valuation_term(state: State, base: Baseline, log_change: float) -> None:
+    """``valuation: dcf``: the move of price / FCF implied by the DCF parameters changing by the
+    horizon (``log(V(1, params_h) / V(1, params_0))``, every path and symbol), recorded as a
+    re-rating under the label ``valuation`` (``valuation_dcf`` if a driver took that label)."""
+    if log_change == 0.0:
+        return
+    label = "valuation" if "valuation" not in state.contributions else "valuation_dcf"
+    n = len(base.symbols)
+    _record(state, label, slice(None), np.full((state.draws, n), log_change))
+    if state.log_multiple is None:
+        state.log_multiple = np.array(state.contributions[label])
+    else:
+        state.log_multiple = state.log_multiple + log_change
 
 
 def dividends(state: State, base: Baseline, years: float, label: str = "dividends") -> None:

@@ -42,6 +42,7 @@ from scenarios.engine.evaluate import (
     apply_value_adjustments,
     dividends,
     new_state,
+    valuation_term,
 )
 from scenarios.engine.sampling import Sampler
 from scenarios.model.distributions import is_random, mean
@@ -135,6 +136,7 @@ def coalition_returns(rs: ResolvedScenario, masks: np.ndarray) -> np.ndarray:
     state = new_state(rs.baseline, rows)
     for i in range(nd):
         _apply_on_rows(state, rs, i, sampler, masks[:, i])
+    valuation_term(state, rs.baseline, rs.valuation_log)  # valuation: dcf, in the base like dividends
     label = "dividends" if "dividends" not in state.contributions else "dividend_carry"
     dividends(state, rs.baseline, rs.years, label)
     by_label = {rd.label: rd for rd in rs.drivers}

@@ -30,6 +30,7 @@ from scenarios.engine.evaluate import (
     apply_value_adjustments,
     dividends,
     new_state,
+    valuation_term,
 )
 from scenarios.engine.residual import ResidualDataError, residual_draws, resolve_residual
 from scenarios.engine.result import ScenarioResult, combined_return_kind
@@ -66,6 +67,7 @@ def run_resolved(rs: ResolvedScenario) -> ScenarioResult:
     sampler = Sampler(rs.seed, rs.draws)
     state = _drivers(rs, sampler)
     base = rs.baseline
+    valuation_term(state, base, rs.valuation_log)  # valuation: dcf (0 otherwise)
     div_label = "dividends" if "dividends" not in state.contributions else "dividend_carry"
     dividends(state, base, rs.years, div_label)
     residual_info = _add_residual(rs, state, sampler) if rs.residual is not None else None

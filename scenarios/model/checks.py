@@ -266,6 +266,9 @@ def missing_baseline(s: Any, d: Any, targets: list[str]) -> str | None:
     """Why ``d`` cannot act on ``targets`` for lack of baseline fundamentals (None if it can);
     the fields each kind needs come from its :class:`~scenarios.model.drivers.DriverSpec`."""
     fields = spec_of(d.type).baseline_needs(d)
+    valuation = getattr(s, "valuation", None)
+    if valuation is not None and valuation.method != "pe":  # fcf_yield, dcf: the measure is FCF per share
+        fields = tuple("fcf" if f == "eps" else f for f in fields)
     for sym in targets:
         b = s.baseline.get(sym)
         missing = [f for f in fields if b is None or (getattr(b, f) is None and not _asks_data(b, f))]

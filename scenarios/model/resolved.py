@@ -68,6 +68,9 @@ class BaselineArrays:
     sales_ps: np.ndarray         #: annual sales per share, price currency
     tax: np.ndarray              #: default tax rate (fraction; 0 where not given)
     dividend_yield: np.ndarray   #: annual fraction (0 where not given)
+    #: what ``eps`` holds: ``"eps"`` (P/E method) or ``"fcf"`` (FCF per share, ``valuation:
+    #: fcf_yield``; ``multiple`` is then price / FCF = 1 / FCF yield)
+    measure: str = "eps"
 
     @property
     def eps_internal(self) -> np.ndarray:
@@ -153,6 +156,9 @@ class ResolvedScenario:
     notes: tuple[str, ...] = ()
     #: the ``portfolio:`` block settled against the universe and benchmarks (None without one)
     portfolio: ResolvedPortfolio | None = None
+    #: ``valuation: dcf``: log(V(1, params_h) / V(1, params_0)), the DCF move of price / FCF
+    #: (0 for pe and fcf_yield)
+    valuation_log: float = 0.0
 
     @property
     def benchmark_symbols(self) -> tuple[str, ...]:
@@ -200,6 +206,7 @@ def _provenance(source: Any, sym: str) -> str:
 def _baseline_arrays(scenario: Scenario, symbols: list[str], price: np.ndarray,
                      error: ErrorFactory) -> BaselineArrays:
     n = len(symbols)
+    fcf_method = scenario.valuation.method != "pe"
     eps = np.full(n, np.nan)
     shares = np.full(n, np.nan)
     sales_ps = np.full(n, np.nan)
@@ -215,7 +222,9 @@ def _baseline_arrays(scenario: Scenario, symbols: list[str], price: np.ndarray,
             raise error(("baseline", _baseline_key(scenario, sym), "currency"), exc.message) from None
         if b.shares is not None:
             shares[j] = b.shares.scaled
-        if b.eps is not None:
+        if fcf_method:  # the chain's "earnings" are FCF per share (valuation: fcf_yield)
+            eps[j] = _fcf_per_share(scenario, sym, b, fx, error)
+        elif b.eps is not None:
             if not b.eps.value > 0:
                 raise error(("baseline", _baseline_key(scenario, sym), "eps"),
                             "must be > 0: the price model divides the close "
@@ -229,7 +238,47 @@ def _baseline_arrays(scenario: Scenario, symbols: list[str], price: np.ndarray,
             dy[j] = b.dividend_yield.value
     return BaselineArrays(symbols=tuple(symbols), price=_frozen(price), eps=_frozen(eps),
                           shares=_frozen(shares), sales_ps=_frozen(sales_ps), tax=_frozen(tax),
-                          dividend_yield=_frozen(dy))
+                          dividend_yield=_frozen(dy), measure="fcf" if fcf_method else "eps")
+
+
+def _dcf_unit(dcf: Any, horizon: bool) -> float:
+    """Two-stage DCF value of one unit of current FCF (``valuation.cashflow.dcf_value``)."""
+    from valuation.cashflow import dcf_value
+
+    years, g, gt, r = dcf.params(horizon)
+    return float(dcf_value(1.0, g, years, gt, r))
+
+
+def _dcf_log_ratio(scenario: Scenario, error: ErrorFactory) -> float:
+    """log(V(1, params at the horizon) / V(1, params at as_of)); V is linear in FCF, so the
+    DCF price anchored at P0 is P0 x FCF_h / FCF0 x exp(this)."""
+    dcf = scenario.valuation.dcf
+    try:
+        v0, vh = _dcf_unit(dcf, False), _dcf_unit(dcf, True)
+    except ValueError as exc:  # ValuationError: growth above the discount rate for ever, ...
+        raise error(("valuation", "dcf"), str(exc)) from None
+    if not (v0 > 0 and vh > 0):
+        raise error(("valuation", "dcf"), f"the DCF value per unit of FCF must be > 0 "
+                    f"(as_of {v0:g}, horizon {vh:g})")
+    return float(np.log(vh / v0))
+
+
+def _fcf_per_share(scenario: Scenario, sym: str, b: Any, fx: float, error: ErrorFactory) -> float:
+    """Baseline FCF per share in the price currency (``valuation: fcf_yield``): the ``fcf``
+    total (x unit, reporting currency) x FX / shares; refused unless > 0; NaN without fcf."""
+    key = _baseline_key(scenario, sym)
+    if b.fcf is None:  # like a missing eps under pe: multiple not reported, FCF drivers refused
+        return float("nan")
+    if b.shares is None:
+        raise error(("baseline", key, "fcf"), f"valuation {scenario.valuation.method} needs baseline shares for {sym} "
+                    "to turn the fcf total into FCF per share")
+    if not b.fcf.value > 0:
+        raise error(("baseline", key, "fcf"),
+                    f"must be > 0 under valuation {scenario.valuation.method}: the price model divides the close by "
+                    f"FCF per share (got {b.fcf.value:g}); a company with negative free cash flow "
+                    "has no FCF yield: use method pe, or a normalised (through-the-cycle) fcf "
+                    "stated as an assumption")
+    return float(b.fcf.scaled * fx / b.shares.scaled)
 
 
 def _drivers(scenario: Scenario, symbols: list[str], error: ErrorFactory,
@@ -397,6 +446,17 @@ def resolve_scenario(scenario: Scenario, *, source: Any = None, draws: int | Non
                            "last": day.date().isoformat(), "field": "close (index level)"}
 
     baseline = _baseline_arrays(scenario, symbols, price, error)
+    valuation_log = 0.0
+    if scenario.valuation.method != "pe":
+        notes.append(f"valuation {scenario.valuation.method} ({scenario.valuation.convention} FCF "
+                     "convention): the earnings state is FCF per share and the multiple is price / "
+                     "FCF (1 / FCF yield), implied from the as_of close")
+    if scenario.valuation.dcf is not None:
+        valuation_log = _dcf_log_ratio(scenario, error)
+        notes.append("valuation dcf: the DCF value per unit of FCF moves from "
+                     f"{_dcf_unit(scenario.valuation.dcf, False):.4g} (as_of) to "
+                     f"{_dcf_unit(scenario.valuation.dcf, True):.4g} (horizon): a log change of "
+                     f"{valuation_log:+.4f} of price / FCF")
     drivers, index_driver = _drivers(scenario, symbols, error)
     index = _index_inputs(scenario, symbols, baseline.price, error, index_driver)
     portfolio = None
@@ -417,4 +477,5 @@ def resolve_scenario(scenario: Scenario, *, source: Any = None, draws: int | Non
         drivers=drivers, index=index, residual=scenario.monte_carlo.residual, prices=view,
         warnings=tuple(warnings), error=error,
         fundamentals=MappingProxyType(dict(from_data)), notes=tuple(notes), portfolio=portfolio,
+        valuation_log=valuation_log,
     )

@@ -245,6 +245,8 @@ class Baseline(_Model):
     market_cap: BValue | None = None
     dividend_yield: BValue | None = None
     tax_rate: BValue | None = None
+    #: annual free cash flow, total (``unit``), reporting currency; used by ``valuation: fcf_yield``
+    fcf: BValue | None = None
     source: str | None = None
     # Baselines from data (filled at as_of by scenarios.model.from_data):
     # ``from_data: true`` takes every item the data has; ``eps: from_data`` (or
@@ -328,6 +330,64 @@ __all__ = [
 # ------------------------------------------------------------------ scenario
 
 
+class DcfAtHorizon(_Model):
+    """Two-stage DCF parameters that change by the horizon (unset: as at as_of)."""
+
+    years: int | None = Field(default=None, ge=0, le=50)
+    growth: float | None = Field(default=None, gt=-1, le=1)
+    terminal_growth: float | None = Field(default=None, gt=-1, lt=1)
+    discount_rate: float | None = Field(default=None, gt=-1, lt=1)
+
+
+class Dcf(_Model):
+    """Two-stage DCF (``valuation.cashflow.dcf_value``): ``years`` explicit years at ``growth``,
+    then ``terminal_growth`` forever, discounted at ``discount_rate`` (annual fractions)."""
+
+    years: int = Field(ge=0, le=50)
+    growth: float = Field(gt=-1, le=1)
+    terminal_growth: float = Field(gt=-1, lt=1)
+    discount_rate: float = Field(gt=-1, lt=1)
+    at_horizon: DcfAtHorizon = Field(default_factory=DcfAtHorizon)
+
+    def params(self, horizon: bool = False) -> tuple[int, float, float, float]:
+        """(years, growth, terminal_growth, discount_rate) at as_of, or at the horizon."""
+        h = self.at_horizon if horizon else DcfAtHorizon()
+        pick = lambda k: getattr(self, k) if getattr(h, k) is None else getattr(h, k)  # noqa: E731
+        return (pick("years"), pick("growth"), pick("terminal_growth"), pick("discount_rate"))
+
+    @model_validator(mode="after")
+    def _spread(self) -> "Dcf":
+        for when, (_, _, gt, r) in (("", self.params()), ("at_horizon: ", self.params(True))):
+            if not r > gt:
+                raise ValueError(f"{when}discount_rate ({r:g}) must be above terminal_growth ({gt:g}): "
+                                 "no terminal value exists otherwise")
+        return self
+
+
+class Valuation(_Model):
+    """How a price follows the fundamentals: ``pe`` (EPS x P/E, the default), ``fcf_yield``
+    (FCF per share x price/FCF, i.e. 1 / FCF yield, implied from the as_of close) or ``dcf``
+    (``fcf_yield`` times the ratio of two-stage DCF values per unit of FCF, horizon / as_of)."""
+
+    method: Literal["pe", "fcf_yield", "dcf"] = "pe"
+    dcf: Dcf | None = None
+    convention: Literal["gross_capex", "net_capex"] | None = Field(
+        default=None, description="FCF definition of baseline fcf: OCF - gross PP&E purchases "
+        "(gross_capex, yfinance 'Free Cash Flow') or OCF - PP&E net of proceeds (net_capex)")
+
+    @model_validator(mode="after")
+    def _convention(self) -> "Valuation":
+        if self.method != "pe" and self.convention is None:
+            raise ValueError(f"method {self.method} needs convention: gross_capex | net_capex "
+                             "(which FCF definition the baseline fcf uses)")
+        if (self.method == "dcf") != (self.dcf is not None):
+            raise ValueError("method dcf needs a dcf: {years, growth, terminal_growth, discount_rate} "
+                             "block, and the dcf block goes with method dcf only")
+        if self.method == "pe" and self.convention is not None:
+            raise ValueError("convention goes with method fcf_yield or dcf (the pe method uses EPS)")
+        return self
+
+
 class Scenario(_Model):
     """One scenario file (after ``extends`` is resolved; ``grid`` not yet expanded)."""
 
@@ -344,6 +404,7 @@ class Scenario(_Model):
     baseline: dict[Symbol, Baseline] = Field(default_factory=dict)
     drivers: list[Driver] = Field(default_factory=list)
     monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
+    valuation: Valuation = Field(default_factory=Valuation, description="pe (default) or fcf_yield")
     portfolio: Portfolio | None = Field(default=None, description="long/short positions and their P&L "
                                         "(scenarios.model.portfolio)")
     extends: str | None = Field(default=None, description="parent file, relative to this one")

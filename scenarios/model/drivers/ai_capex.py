@@ -22,10 +22,14 @@ class AiCapex(MoneyDriver):
 
 
 def evaluate(step: DriverStep) -> None:
-    """EPS falls by the after-tax depreciation of ``year`` per share."""
+    """EPS falls by the after-tax depreciation of ``year`` per share; under ``valuation:
+    fcf_yield`` FCF per share falls by the whole cash capex increase per share."""
     from valuation.drivers import capex as vc  # valuation loads on first use, not with the schema
 
     amount, fx = step.money()
+    if step.measure == "fcf":  # cash lens: no depreciation smoothing, no tax shield
+        step.set_eps(step.eps() - amount * (fx / step.shares))
+        return
     # depreciation per unit of capex (draws x 1 unless drawn per symbol), then per share
     dep = np.asarray(vc.capex_eps_drag(amount, step.draw("useful_life_years"), 1.0, 0.0, 1.0,
                                        year=step.driver.year), dtype=np.float64)
@@ -42,8 +46,11 @@ Incremental capex spent in year 1, depreciated straight-line; the after-tax depr
 `year` per share is subtracted from EPS (`valuation.drivers.capex.capex_eps_drag`).
 Capex has no `recurrence`: the cash buys an asset (it is not a cost that leaves the company), and
 its cost in the income statement is the depreciation, charged every year of the useful life and
-renewed by the next year's capex, so it is a recurring EPS drag valued at the multiple. Valuing
-the cash itself (free cash flow) is the cash-flow lens, not this driver.
+renewed by the next year's capex, so it is a recurring EPS drag valued at the multiple.
+Under `valuation: {method: fcf_yield}` the measure is FCF per share and the driver subtracts the
+whole cash capex increase per share (`amount x fx / shares`) from it: no depreciation smoothing
+and no tax shield (`useful_life_years`, `tax_rate` and `year` are ignored), an annual cash
+outflow valued at the price/FCF multiple.
 * money keys (`amount` = capex total), `useful_life_years` (*P*, > 0), `tax_rate`, `year` (int >= 1, default 1)""",
     group="earnings",
     evaluate=evaluate,

@@ -80,6 +80,9 @@ class DriverStep(Protocol):
     shares: np.ndarray   #: ``(k,)`` share count (NaN where not given)
     sales_ps: np.ndarray  #: ``(k,)`` annual sales per share, price currency (NaN where not given)
     multiple: np.ndarray  #: ``(k,)`` baseline P/E = P0 / EPS0 (NaN where EPS is not given)
+    #: ``"eps"`` (valuation pe) or ``"fcf"`` (valuation fcf_yield: ``eps()`` is FCF per share
+    #: and ``multiple`` is price / FCF)
+    measure: str
 
     def draw(self, name: str) -> Any:
         """Draws of parameter ``name``: a float, ``(draws, 1)``, or ``(draws, k)`` per symbol."""
