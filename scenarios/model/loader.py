@@ -472,7 +472,8 @@ def _set(data: Any, path: PathKey, value: Any) -> None:
 
 def _label(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:g}"
+        short = f"{value:g}"  # 6 significant digits, unless that would merge two grid values
+        return short if float(short) == value else repr(value)
     if isinstance(value, dict) and "dist" in value:
         inner = ", ".join(f"{k}={v}" for k, v in value.items() if k != "dist")
         return f"{value['dist']}({inner})"
