@@ -1,0 +1,162 @@
+"""One-at-a-time sensitivity (tornado) on the noise-free path (issue 12, section 2).
+
+Expected values are computed by hand from the price model of docs/scenario-format.md,
+``P_h = P0 x (EPS_h / EPS0) x (M_h / M0)`` (no dividends, no cash items, residual off), with
+scipy's normal quantiles; pinned rows are checked against separate noise-free runs of the
+scenario with that parameter written as a fixed number.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from scenarios.engine.noise_free import point_forecast
+from scenarios.engine.synthetic import flat_source
+from scenarios.errors import ScenarioError
+from scenarios.model import scenario_from_dict
+from scenarios.model.resolved import resolve_scenario
+from scenarios.sensitivity import tornado
+
+PRICES = {"0700.HK": 500.0, "9988.HK": 120.0}
+AS_OF, HORIZON = "2025-06-30", "2025-12-31"
+YEARS = (dt.date(2025, 12, 31) - dt.date(2025, 6, 30)).days / 365.25  # calendar days / 365.25
+
+DRIVERS = [
+    {"type": "earnings_growth", "label": "growth",
+     "growth": {"dist": "normal", "mean": 0.10, "sd": 0.05}},
+    {"type": "rerating", "label": "derate", "change": {"dist": "uniform", "low": -0.20, "high": 0.0}},
+    {"type": "earnings_growth", "label": "decline", "growth": -0.10,
+     "years": {"dist": "uniform", "low": 0.5, "high": 1.5}},
+    {"type": "earnings_growth", "label": "flat", "growth": {"dist": "normal", "mean": 0.02, "sd": 0.0}},
+]
+
+
+def _scenario(drivers: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "name": "sens", "as_of": AS_OF, "horizon": HORIZON, "universe": list(PRICES),
+        "currency": "HKD",
+        "baseline": {s: {"eps": p / 18, "dividend_yield": 0.0} for s, p in PRICES.items()},
+        "drivers": drivers,
+        "monte_carlo": {"draws": 200, "seed": 3, "residual": {"vol": 0.3, "correlation": "none"}},
+    }
+
+
+@pytest.fixture(scope="module")
+def source() -> Any:
+    return flat_source(PRICES)
+
+
+def _resolved(source: Any, drivers: list[dict[str, Any]]) -> Any:
+    return resolve_scenario(scenario_from_dict(_scenario(drivers)), source=source)
+
+
+def _hand(g: float, c: float, decline_years: float) -> float:
+    """Simple return of the price model: EPS compounds at g for YEARS and at -10% for
+    decline_years, the multiple moves by (1 + c), flat 2% growth for YEARS."""
+    return (1 + g) ** YEARS * 0.9 ** decline_years * 1.02 ** YEARS * (1 + c) - 1
+
+
+def test_tornado_matches_hand_computation(source: Any) -> None:
+    t = tornado(_resolved(source, DRIVERS))
+    z05, z95 = stats.norm.ppf([0.05, 0.95])
+    g_mean, c_mean, y_mean = 0.10, -0.10, 1.0
+    expected = {
+        "drivers[growth].growth": (_hand(0.10 + 0.05 * z05, c_mean, y_mean),
+                                   _hand(0.10 + 0.05 * z95, c_mean, y_mean)),
+        "drivers[derate].change": (_hand(g_mean, -0.19, y_mean), _hand(g_mean, -0.01, y_mean)),
+        "drivers[decline].years": (_hand(g_mean, c_mean, 0.55), _hand(g_mean, c_mean, 1.45)),
+        "drivers[flat].growth": (_hand(g_mean, c_mean, y_mean), _hand(g_mean, c_mean, y_mean)),
+    }
+    order = sorted(expected, key=lambda k: -abs(expected[k][1] - expected[k][0]))
+    # by hand: re-rating 18% of the multiple > 1 - 0.9^0.9 of EPS > growth over half a year > 0
+    assert order == ["drivers[derate].change", "drivers[decline].years",
+                     "drivers[growth].growth", "drivers[flat].growth"]
+    for s in PRICES:
+        assert t.base[s] == pytest.approx(_hand(g_mean, c_mean, y_mean), abs=1e-12)
+        assert [b.param for b in t.bars[s]] == order
+        for b in t.bars[s]:
+            lo, hi = expected[b.param]
+            assert b.low_return == pytest.approx(lo, abs=1e-12)
+            assert b.high_return == pytest.approx(hi, abs=1e-12)
+        signs = {b.param: np.sign(b.high_return - b.low_return) for b in t.bars[s]}
+        assert signs == {"drivers[derate].change": 1, "drivers[decline].years": -1,
+                         "drivers[growth].growth": 1, "drivers[flat].growth": 0}
+
+
+def test_vary_overrides_the_percentiles(source: Any) -> None:
+    t = tornado(_resolved(source, DRIVERS), vary={"drivers[growth].growth": (0.0, 0.3)})
+    bar = next(b for b in t.bars["0700.HK"] if b.param == "drivers[growth].growth")
+    assert (bar.low_value, bar.high_value) == (0.0, 0.3)
+    assert bar.low_return == pytest.approx(_hand(0.0, -0.1, 1.0), abs=1e-12)
+    assert bar.high_return == pytest.approx(_hand(0.3, -0.1, 1.0), abs=1e-12)
+    assert t.ranges["drivers[growth].growth"] == "given"
+
+
+def test_unknown_parameter_lists_the_valid_names(source: Any) -> None:
+    with pytest.raises(ScenarioError) as exc:
+        tornado(_resolved(source, DRIVERS), vary={"drivers[growth].growht": (0.0, 0.3)})
+    msg = str(exc.value)
+    assert exc.value.exit_code == 2
+    assert "drivers[growth].growht" in msg and "drivers[derate].change" in msg
+
+
+@pytest.mark.parametrize("per_symbol", [False, True])
+def test_pinned_rows_equal_runs_with_the_value_fixed(source: Any, per_symbol: bool) -> None:
+    """Each low/high return equals the noise-free forecast of the scenario with that parameter
+    written as the fixed number (an independent engine path, no pinning)."""
+    drivers = copy.deepcopy(DRIVERS)
+    drivers[0]["per_symbol"] = per_symbol
+    t = tornado(_resolved(source, drivers))
+    for b in t.bars["9988.HK"]:
+        label, field = b.param[len("drivers["):].split("].")
+        for value, got in ((b.low_value, b.low_return), (b.high_value, b.high_return)):
+            fixed = copy.deepcopy(drivers)
+            next(d for d in fixed if d["label"] == label)[field] = value
+            want = point_forecast(_resolved(source, fixed))[list(PRICES).index("9988.HK")]
+            assert got == pytest.approx(float(want), abs=1e-12)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mean=st.floats(-0.5, 1.0), sd=st.floats(0.0, 0.3), rer=st.floats(-0.5, 0.5))
+def test_zero_spread_has_zero_swing(source: Any, mean: float, sd: float, rer: float) -> None:
+    drivers = [
+        {"type": "earnings_growth", "label": "g", "growth": {"dist": "normal", "mean": mean, "sd": 0.0}},
+        {"type": "earnings_growth", "label": "h",
+         "growth": {"dist": "normal", "mean": 0.05, "sd": sd, "clip": [-0.5, 1.0]}},
+        {"type": "rerating", "label": "r", "change": {"dist": "normal", "mean": rer, "sd": 0.0,
+                                                      "clip": [-0.9, 2.0]}},
+    ]
+    t = tornado(_resolved(source, drivers))
+    for s in PRICES:
+        by = {b.param: b for b in t.bars[s]}
+        for zero in ("drivers[g].growth", "drivers[r].change"):
+            assert by[zero].swing == 0.0
+            assert by[zero].low_return == by[zero].high_return == t.base[s]
+        assert (by["drivers[h].growth"].swing > 0) == (sd > 1e-9)
+
+
+def test_cli_json_chart_and_exit_2(tmp_path: Any, capsys: Any) -> None:
+    from scenarios.cli.app import main
+
+    code = main(["sensitivity", "examples/tencent_feb_2026.yaml", "-f", "json", "--out", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = json.loads(out)
+    bars = data["results"][0]["symbols"]["0700.HK"]["bars"]
+    swings = [b["swing"] for b in bars]
+    assert swings == sorted(swings, reverse=True) and swings[0] > 0
+    assert (tmp_path / "tornado.png").stat().st_size > 0 and (tmp_path / "tornado.svg").stat().st_size > 0
+    assert main(["sensitivity", "examples/tencent_feb_2026.yaml", "--vary", "nope=1:2"]) == 2
+    assert "drivers[growth].growth" in capsys.readouterr().err
+    assert main(["sensitivity", "examples/tencent_feb_2026.yaml", "--vary", "x=a:b"]) == 2
+    assert main(["sensitivity", "examples/tencent_feb_2026.yaml"]) == 0
+    assert "drivers[ai-gap].change" in capsys.readouterr().out
