@@ -10,8 +10,12 @@ Parameters are named as in ``runs compare`` (:func:`scenarios.store.compare.flat
 ``drivers[LABEL].PARAM``. A parameter is pinned through its sampler key ``LABEL/PARAM``; a
 driver that draws per symbol gets the same pinned value for every target.
 
+The scenario's index line (``index``: the re-weighted index with an ``index_weighting``
+driver, else the basket of a universe of two or more symbols, as in ``run``) is reported after
+the symbols: its return is the symbols' returns weighted by the index weights after the
+re-weighting, as in a Monte Carlo run.
+
 Speed: the base row and two rows per parameter run in ONE engine pass (rows independent).
-Not covered: the scenario's index line (only the symbols are reported).
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from scenarios.model.resolved import ResolvedScenario
 
 __all__ = ["Param", "PinnedSampler", "Tornado", "TornadoBar", "param_name", "random_params",
            "tornado"]
+
+#: The name of the index line (as in ``run``'s results).
+INDEX_LINE = "index"
 
 #: Default sweep: the 5th and 95th percentiles.
 LOW_Q, HIGH_Q = 0.05, 0.95
@@ -93,8 +100,9 @@ class TornadoBar:
 
 @dataclass(frozen=True)
 class Tornado:
-    """The tornado of a scenario: ``bars[symbol]`` sorted by swing (largest first, ties in
-    file order); ``base[symbol]`` the noise-free return (every parameter at its mean)."""
+    """The tornado of a scenario: ``bars[line]`` sorted by swing (largest first, ties in
+    file order); ``base[line]`` the noise-free return (every parameter at its mean). ``symbols``
+    holds the scenario's symbols, then :data:`INDEX_LINE` when the scenario has an index line."""
 
     scenario: str
     symbols: tuple[str, ...]
@@ -159,6 +167,11 @@ def tornado(rs: ResolvedScenario, *, vary: dict[str, tuple[float, float]] | None
     sampler = PinnedSampler(rows, pins)
     ret = coalition_returns(rs, np.ones((rows, len(rs.drivers)), dtype=bool), sampler=sampler)
     syms = tuple(rs.symbols)
+    if rs.index.driver is not None or len(syms) >= 2:
+        from scenarios.engine.run import _index_line  # the index weights of a Monte Carlo run
+
+        ret = np.column_stack([ret, ret @ _index_line(rs).after])
+        syms = (*syms, INDEX_LINE)
     base = {s: float(ret[0, j]) for j, s in enumerate(syms)}
     bars: dict[str, list[TornadoBar]] = {}
     for j, s in enumerate(syms):

@@ -90,6 +90,12 @@ def test_tornado_matches_hand_computation(source: Any) -> None:
         signs = {b.param: np.sign(b.high_return - b.low_return) for b in t.bars[s]}
         assert signs == {"drivers[derate].change": 1, "drivers[decline].years": -1,
                          "drivers[growth].growth": 1, "drivers[flat].growth": 0}
+    # the basket of two symbols that move alike moves like them (index weights sum to 1)
+    assert t.symbols == (*PRICES, "index")
+    assert t.base["index"] == pytest.approx(t.base["0700.HK"], abs=1e-12)
+    for a, b in zip(t.bars["index"], t.bars["0700.HK"]):
+        assert a.param == b.param
+        assert (a.low_return, a.high_return) == pytest.approx((b.low_return, b.high_return), abs=1e-12)
 
 
 def test_vary_overrides_the_percentiles(source: Any) -> None:
