@@ -14,7 +14,7 @@ import typer
 from scenarios.cli.options import TableJson, allow_path_option
 
 if TYPE_CHECKING:
-    from scenarios.sensitivity import Tornado
+    from scenarios.sensitivity import Tornado, TwoWay
 
 
 def _bad(message: str, param_hint: str) -> NoReturn:
@@ -55,6 +55,14 @@ def sensitivity(
                                      help="table (for people) or json (for programs)."),
     out: Path | None = typer.Option(None, "--out", metavar="DIR",
                                     help="Write the tornado chart there (tornado.png, tornado.svg)."),
+    two_way: tuple[str, str] | None = typer.Option(None, "--two-way", metavar="PARAM1 PARAM2",
+                                            help="Instead of the tornado: a table of the Monte "
+                                                 "Carlo median return and P(up) over a grid of "
+                                                 "the two parameters (common random numbers)."),
+    levels: int = typer.Option(5, "--levels", min=2, max=21,
+                               help="Values per parameter in --two-way (5th..95th percentile)."),
+    draws: int | None = typer.Option(None, "--draws", min=1, help="Monte Carlo draws for --two-way."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed for --two-way."),
     allow_path: list[Path] | None = allow_path_option(),
 ) -> None:
     """Tornado: each random driver parameter from its 5th to its 95th percentile, one at a time.
@@ -64,6 +72,20 @@ def sensitivity(
     from scenarios import api
 
     ranges = parse_vary(list(vary or []))
+    if two_way is not None and two_way[0] is not None:
+        if out is not None:
+            _bad("--out writes the tornado chart; it does not apply to --two-way", "--out")
+        tables = api.two_way(file, two_way[0], two_way[1], levels=levels, vary=ranges,
+                             draws=draws, seed=seed)
+        if output is TableJson.json:
+            import json
+
+            typer.echo(json.dumps({"file": file, "two_way": [t.to_dict() for t in tables]},
+                                  indent=2, ensure_ascii=False))
+        else:
+            for t in tables:
+                _print_two_way(t)
+        return
     results = api.sensitivity(file, vary=ranges)
     charts: list[str] = []
     if out is not None:
@@ -114,6 +136,30 @@ def _print_table(t: Tornado) -> None:
     console.print(Text("low/high value: the parameter's 5th/95th percentile (or --vary); returns: "
                        "simple return at the horizon, every other parameter at its mean, residual "
                        "off; swing: |high - low| in percentage points."))
+
+
+def _print_two_way(t: TwoWay) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from scenarios.console import make_console, verbatim
+
+    console = make_console(soft_wrap=False, wide=200)
+    for ln in t.lines:
+        for title, grid, fmt in (("median return", t.median[ln], "{:+.2%}"),
+                                 ("P(up)", t.prob_up[ln], "{:.1%}")):
+            table = Table(show_edge=False, pad_edge=False)
+            table.add_column(verbatim(f"{t.param1} \\ {t.param2}"), justify="right", no_wrap=True)
+            for v in t.values2:
+                table.add_column(f"{v:.4g}", justify="right", no_wrap=True)
+            for v, row in zip(t.values1, grid):
+                table.add_row(f"{v:.4g}", *[fmt.format(x) for x in row])
+            console.print(verbatim(ln) + Text(f": {title}"))
+            console.print(table)
+    console.print(Text(f"each cell: {t.draws:,} Monte Carlo draws on seed {t.seed} with the two "
+                       "parameters fixed; every other parameter and the residual share the same "
+                       "random numbers across cells. Values: 5th..95th percentile evenly in "
+                       "probability (or --vary LOW..HIGH evenly)."))
 
 
 def register(app: typer.Typer) -> None:

@@ -169,3 +169,59 @@ def test_cli_json_chart_and_exit_2(tmp_path: Any, capsys: Any) -> None:
     assert main(["sensitivity", "examples/tencent_feb_2026.yaml", "--vary", "x=a:b"]) == 2
     assert main(["sensitivity", "examples/tencent_feb_2026.yaml"]) == 0
     assert "drivers[ai-gap].change" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------------------ two-way table
+
+def test_two_way_cell_equals_a_run_with_the_values_written(source: Any) -> None:
+    """Common random numbers: a cell is, draw for draw, the Monte Carlo of the scenario with the
+    two parameters written as fixed numbers (same seed; the other streams are keyed by name)."""
+    from scenarios.engine.run import run_resolved
+    from scenarios.sensitivity import two_way
+
+    drivers = copy.deepcopy(DRIVERS)
+    drivers[0]["per_symbol"] = True
+    tw = two_way(_resolved(source, drivers), "drivers[growth].growth", "drivers[derate].change", levels=3)
+    assert tw.lines == (*PRICES, "index")
+    i, j = 2, 0
+    fixed = copy.deepcopy(drivers)
+    fixed[0]["growth"], fixed[1]["change"] = tw.values1[i], tw.values2[j]
+    ref = run_resolved(_resolved(source, fixed))
+    for k, s in enumerate(PRICES):
+        r = ref.predicted_return[:, k]
+        assert tw.median[s][i][j] == pytest.approx(float(np.median(r)), abs=1e-12)
+        assert tw.prob_up[s][i][j] == float((r > 0).mean())
+    assert tw.median["index"][i][j] == pytest.approx(float(np.median(ref.index_return)), abs=1e-12)
+    # values: 5th, 50th, 95th percentiles of the growth law; uniform change -0.19, -0.10, -0.01
+    assert tw.values1 == pytest.approx(tuple(0.10 + 0.05 * stats.norm.ppf([0.05, 0.5, 0.95])), abs=1e-9)
+    assert tw.values2 == pytest.approx((-0.19, -0.10, -0.01), abs=1e-12)
+
+
+def test_two_way_is_monotone_in_monotone_parameters(source: Any) -> None:
+    """Every draw's return rises with growth and with the re-rating, and the cells share their
+    random numbers, so the median and P(up) are non-decreasing along both axes."""
+    from scenarios.sensitivity import two_way
+
+    tw = two_way(_resolved(source, DRIVERS), "drivers[growth].growth", "drivers[derate].change", levels=4)
+    for ln in tw.lines:
+        for grid in (np.array(tw.median[ln]), np.array(tw.prob_up[ln])):
+            assert (np.diff(grid, axis=0) >= -1e-12).all() and (np.diff(grid, axis=1) >= -1e-12).all()
+        assert tw.median[ln][-1][-1] > tw.median[ln][0][0]
+
+
+def test_two_way_bad_names_exit_2(source: Any, capsys: Any) -> None:
+    from scenarios.cli.app import main
+    from scenarios.sensitivity import two_way
+
+    with pytest.raises(ScenarioError, match="expected one of"):
+        two_way(_resolved(source, DRIVERS), "drivers[growth].growth", "drivers[nope].x")
+    with pytest.raises(ScenarioError, match="two different"):
+        two_way(_resolved(source, DRIVERS), "drivers[growth].growth", "drivers[growth].growth")
+    assert main(["sensitivity", "examples/tencent_feb_2026.yaml", "--two-way",
+                 "drivers[growth].growth", "nope"]) == 2
+    assert "drivers[ai-gap].change" in capsys.readouterr().err
+    assert main(["sensitivity", "examples/tencent_feb_2026.yaml", "--two-way", "drivers[growth].growth",
+                 "drivers[ai-gap].change", "--levels", "2", "--draws", "500", "-f", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    cell = data["two_way"][0]["lines"]["0700.HK"]
+    assert len(cell["median"]) == 2 and all(0.0 <= p <= 1.0 for row in cell["prob_up"] for p in row)
