@@ -11,9 +11,20 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from scenarios.cli.options import TableJson, allow_path_option
+from enum import Enum
+
+from scenarios.cli.options import allow_path_option
+
+
+class SensFormat(str, Enum):
+    """Output of ``scenarios sensitivity``."""
+
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
 
 if TYPE_CHECKING:
+    from scenarios.exports.xlsx import Sheet
     from scenarios.sensitivity import Tornado, TwoWay
 
 
@@ -51,10 +62,12 @@ def sensitivity(
                                    help="PARAM=LOW:HIGH: sweep PARAM (named as in `runs compare`, "
                                         "e.g. drivers[growth].growth) over LOW..HIGH instead of "
                                         "its 5th..95th percentile (repeatable)."),
-    output: TableJson = typer.Option(TableJson.table, "--format", "-f",
-                                     help="table (for people) or json (for programs)."),
+    output: SensFormat = typer.Option(SensFormat.table, "--format", "-f",
+                                      help="table (for people), json (for programs) or xlsx "
+                                           "(DIR/sensitivity.xlsx; needs --out)."),
     out: Path | None = typer.Option(None, "--out", metavar="DIR",
-                                    help="Write the tornado chart there (tornado.png, tornado.svg)."),
+                                    help="Write the tornado chart there (tornado.png, tornado.svg) "
+                                         "and, with --format xlsx, sensitivity.xlsx."),
     two_way: tuple[str, str] | None = typer.Option(None, "--two-way", metavar="PARAM1 PARAM2",
                                             help="Instead of the tornado: a table of the Monte "
                                                  "Carlo median return and P(up) over a grid of "
@@ -72,12 +85,17 @@ def sensitivity(
     from scenarios import api
 
     ranges = parse_vary(list(vary or []))
+    if output is SensFormat.xlsx and out is None:
+        _bad("--format xlsx writes DIR/sensitivity.xlsx: give --out DIR", "--out")
     if two_way is not None and two_way[0] is not None:
-        if out is not None:
-            _bad("--out writes the tornado chart; it does not apply to --two-way", "--out")
         tables = api.two_way(file, two_way[0], two_way[1], levels=levels, vary=ranges,
                              draws=draws, seed=seed)
-        if output is TableJson.json:
+        if output is SensFormat.xlsx:
+            from scenarios.exports.xlsx import two_way_sheet
+
+            assert out is not None
+            _write_xlsx([two_way_sheet(t) for t in tables], out)
+        elif output is SensFormat.json:
             import json
 
             typer.echo(json.dumps({"file": file, "two_way": [t.to_dict() for t in tables]},
@@ -99,7 +117,13 @@ def sensitivity(
             except OSError as exc:
                 raise ScenarioError(f"cannot write the chart to {target}: {exc.strerror or exc}",
                                     field="--out") from None
-    if output is TableJson.json:
+    if output is SensFormat.xlsx:
+        from scenarios.exports.xlsx import tornado_sheet
+
+        assert out is not None
+        _write_xlsx([tornado_sheet(t) for t in results], out)
+        return
+    if output is SensFormat.json:
         import json
 
         payload = [t.to_dict() for t in results]
@@ -115,6 +139,23 @@ def sensitivity(
 
         console = make_console(soft_wrap=True)
         console.print(Text("charts: ") + verbatim(", ".join(charts)))
+
+
+def _write_xlsx(sheets: list[Sheet], out: Path) -> None:
+    from rich.text import Text
+
+    from scenarios.console import make_console, verbatim
+    from scenarios.errors import ScenarioError
+    from scenarios.exports.xlsx import write_workbook
+
+    for k, sh in enumerate(sheets[1:], start=2):  # one sheet per grid point
+        sh.title = f"{sh.title}-{k}"
+    path = out / "sensitivity.xlsx"
+    try:
+        write_workbook(sheets, path)
+    except OSError as exc:
+        raise ScenarioError(f"cannot write {path}: {exc.strerror or exc}", field="--out") from None
+    make_console(soft_wrap=True).print(Text("wrote ") + verbatim(str(path)))
 
 
 def _print_table(t: Tornado) -> None:

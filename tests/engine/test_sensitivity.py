@@ -225,3 +225,35 @@ def test_two_way_bad_names_exit_2(source: Any, capsys: Any) -> None:
     data = json.loads(capsys.readouterr().out)
     cell = data["two_way"][0]["lines"]["0700.HK"]
     assert len(cell["median"]) == 2 and all(0.0 <= p <= 1.0 for row in cell["prob_up"] for p in row)
+
+
+def test_xlsx_sheets_read_back_equal_the_json(tmp_path: Any, capsys: Any) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    from scenarios.cli.app import main
+
+    args = ["sensitivity", "examples/tencent_feb_2026.yaml"]
+    assert main([*args, "-f", "json"]) == 0
+    bars = json.loads(capsys.readouterr().out)["results"][0]["symbols"]["0700.HK"]["bars"]
+    assert main([*args, "-f", "xlsx", "--out", str(tmp_path)]) == 0
+    ws = openpyxl.load_workbook(tmp_path / "sensitivity.xlsx")["tornado"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert [r[1] for r in rows] == [b["param"] for b in bars]
+    for r, b in zip(rows, bars):
+        assert (r[3], r[4], r[6], r[7], r[8]) == pytest.approx(  # xlsx keeps ~15 significant digits
+            (b["low_value"], b["high_value"], b["low_return"], b["high_return"], b["swing"]), rel=1e-13)
+    assert ws.cell(2, 9).number_format == "0.00%"
+    assert "sensitivity.xlsx" in capsys.readouterr().out
+    tw = ["--two-way", "drivers[growth].growth", "drivers[ai-gap].change", "--levels", "2", "--draws", "300"]
+    assert main([*args, *tw, "-f", "json"]) == 0
+    grid = json.loads(capsys.readouterr().out)["two_way"][0]
+    assert main([*args, *tw, "-f", "xlsx", "--out", str(tmp_path / "tw")]) == 0
+    rows = list(openpyxl.load_workbook(tmp_path / "tw" / "sensitivity.xlsx")["two-way"]
+                .iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 4
+    for (line, a, b, med, pup) in rows:
+        i = int(np.argmin(np.abs(np.array(grid["values1"]) - a)))
+        j = int(np.argmin(np.abs(np.array(grid["values2"]) - b)))
+        assert (a, b) == pytest.approx((grid["values1"][i], grid["values2"][j]), rel=1e-13)
+        assert med == pytest.approx(grid["lines"][line]["median"][i][j], rel=1e-13)
+        assert pup == pytest.approx(grid["lines"][line]["prob_up"][i][j], rel=1e-13)
+    assert main([*args, "-f", "xlsx"]) == 2
