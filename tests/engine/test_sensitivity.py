@@ -167,6 +167,9 @@ def test_cli_json_chart_and_exit_2(tmp_path: Any, capsys: Any) -> None:
     assert main(["sensitivity", "examples/tencent_feb_2026.yaml", "--vary", "nope=1:2"]) == 2
     assert "drivers[growth].growth" in capsys.readouterr().err
     assert main(["sensitivity", "examples/tencent_feb_2026.yaml", "--vary", "x=a:b"]) == 2
+    # a value outside the parameter's domain is a located input error, not a bug
+    assert main(["sensitivity", "examples/tencent_feb_2026.yaml", "--vary", "drivers[growth].growth=-2:0"]) == 2
+    assert "growth must be > -1" in capsys.readouterr().err
     assert main(["sensitivity", "examples/tencent_feb_2026.yaml"]) == 0
     assert "drivers[ai-gap].change" in capsys.readouterr().out
 
