@@ -52,11 +52,12 @@ if TYPE_CHECKING:
     from scenarios.model.schema import Scenario
     from scenarios.report.model import ReportView
     from scenarios.seeds.check import ClaimCheck
+    from scenarios.sensitivity import Tornado, TwoWay
 
 __all__ = [
     "Comparison", "Results", "Validation", "backtest", "claims_check", "compare", "iter_backtest",
-    "iter_run", "load", "load_result", "prices", "record", "report", "report_view", "run", "validate",
-    "views", "write_xlsx",
+    "iter_run", "load", "load_result", "prices", "record", "report", "report_view", "run", "sensitivity",
+    "two_way", "validate", "views", "write_xlsx",
 ]
 
 PathOrScenario = Union[str, Path, "Scenario"]
@@ -422,6 +423,67 @@ def backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
             _store(r)
         out.append(r)
     return out
+
+
+# ------------------------------------------------------------------------------ sensitivity
+
+def sensitivity(path_or_scenario: PathOrScenario, *, vary: dict[str, tuple[float, float]] | None = None,
+                source: PriceSource | None = None) -> list[Tornado]:
+    """One-at-a-time sensitivity (tornado) of a scenario on the noise-free path
+    (:mod:`scenarios.sensitivity`): each random driver parameter at its 5th and 95th percentile
+    (or ``vary[name] = (low, high)``), the others at their means, residual off.
+
+    Parameters
+    ----------
+    path_or_scenario : str, Path or Scenario
+        A scenario file (not a set), or a scenario from :func:`load`.
+    vary : dict, optional
+        ``{"drivers[LABEL].PARAM": (low, high)}`` in the parameter's own units.
+
+    Returns
+    -------
+    list[Tornado]
+        One per grid point; ``tornado.bars[symbol]`` sorted by swing (fractions of return).
+
+    Raises
+    ------
+    scenarios.errors.ScenarioError
+        A set file, or an unknown parameter name (the message lists the valid names).
+    """
+    from scenarios.model.resolved import resolve_scenario
+    from scenarios.sensitivity import tornado
+
+    if _is_set(path_or_scenario):
+        raise _bad("sensitivity takes a scenario file, not a set (kind: set)", "FILE")
+    scenarios = _scenarios(path_or_scenario)
+    if source is None:
+        from scenarios.data import default_source
+
+        source = default_source()
+    name = str(path_or_scenario) if isinstance(path_or_scenario, (str, Path)) else ""
+    return [tornado(resolve_scenario(s, source=source), vary=vary, name=name) for s in scenarios]
+
+
+def two_way(path_or_scenario: PathOrScenario, param1: str, param2: str, *, levels: int = 5,
+            vary: dict[str, tuple[float, float]] | None = None, draws: int | None = None,
+            seed: int | None = None, source: PriceSource | None = None) -> list[TwoWay]:
+    """Two-way sensitivity table (:func:`scenarios.sensitivity.two_way`): median return and
+    P(up) of the Monte Carlo on a ``levels`` x ``levels`` grid of two parameters (5th..95th
+    percentile, or ``vary[name] = (low, high)``), common random numbers across cells.
+    One table per grid point. Raises ScenarioError for a set file or unknown names."""
+    from scenarios.model.resolved import resolve_scenario
+    from scenarios.sensitivity import two_way as _two_way
+
+    if _is_set(path_or_scenario):
+        raise _bad("sensitivity takes a scenario file, not a set (kind: set)", "FILE")
+    scenarios = _scenarios(path_or_scenario)
+    if source is None:
+        from scenarios.data import default_source
+
+        source = default_source()
+    name = str(path_or_scenario) if isinstance(path_or_scenario, (str, Path)) else ""
+    return [_two_way(resolve_scenario(s, source=source, draws=draws, seed=seed), param1, param2,
+                     levels=levels, vary=vary, name=name) for s in scenarios]
 
 
 # ------------------------------------------------------------------------------ sets, exports

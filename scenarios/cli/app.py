@@ -36,6 +36,7 @@ _COMMAND_MODULES = (
     "scenarios.cli.claims",
     "scenarios.cli.universe",
     "scenarios.cli.sweep",
+    "scenarios.cli.sensitivity",
 )
 
 

@@ -112,7 +112,8 @@ def _apply_on_rows(state: State, rs: ResolvedScenario, i: int, sampler: Sampler,
     state.adjustments[n_adj:] = [_masked(a, on) for a in state.adjustments[n_adj:]]
 
 
-def coalition_returns(rs: ResolvedScenario, masks: np.ndarray) -> np.ndarray:
+def coalition_returns(rs: ResolvedScenario, masks: np.ndarray, *,
+                      sampler: Sampler | None = None) -> np.ndarray:
     """Noise-free simple returns (fractions) of driver coalitions, one coalition per row.
 
     Parameters
@@ -126,13 +127,19 @@ def coalition_returns(rs: ResolvedScenario, masks: np.ndarray) -> np.ndarray:
     ndarray (rows, n_symbols)
         Simple return of each symbol at the horizon, residual off, parameters at their means,
         dividend carry and cash items included.
+    sampler : Sampler, optional
+        Default :class:`MeanSampler` (every parameter at its mean). A sampler with as many
+        rows (``draws``) as ``masks`` that pins some parameters per row (sensitivity).
     """
     masks = np.asarray(masks, dtype=bool)
     nd = len(rs.drivers)
     if masks.ndim != 2 or masks.shape[1] != nd or masks.shape[0] < 1:
         raise ValueError(f"masks must be (rows >= 1, {nd}) booleans (got shape {masks.shape})")
     rows = masks.shape[0]
-    sampler = MeanSampler(rows)
+    if sampler is None:
+        sampler = MeanSampler(rows)
+    elif sampler.draws != rows:
+        raise ValueError(f"sampler has {sampler.draws} rows, masks {rows}")
     state = new_state(rs.baseline, rows)
     for i in range(nd):
         _apply_on_rows(state, rs, i, sampler, masks[:, i])

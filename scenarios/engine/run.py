@@ -62,9 +62,14 @@ def run_scenario(scenario: Scenario, *, source: Any = None, draws: int | None = 
     return run_resolved(resolved)
 
 
-def run_resolved(rs: ResolvedScenario) -> ScenarioResult:
-    """Run a resolved scenario: drivers, dividend carry, residual noise, prices, index line."""
-    sampler = Sampler(rs.seed, rs.draws)
+def run_resolved(rs: ResolvedScenario, *, sampler: Sampler | None = None) -> ScenarioResult:
+    """Run a resolved scenario: drivers, dividend carry, residual noise, prices, index line.
+    ``sampler``: default ``Sampler(rs.seed, rs.draws)``; one with the same seed and draws that
+    fixes some parameters gives common random numbers for the others (two-way sensitivity)."""
+    if sampler is None:
+        sampler = Sampler(rs.seed, rs.draws)
+    elif sampler.draws != rs.draws:
+        raise ValueError(f"sampler has {sampler.draws} draws, the scenario {rs.draws}")
     state = _drivers(rs, sampler)
     base = rs.baseline
     valuation_term(state, base, rs.valuation_log)  # valuation: dcf (0 otherwise)

@@ -311,6 +311,35 @@ def set_backtest_sheets(b: SetBacktestResult) -> list[Sheet]:
     return out
 
 
+# ------------------------------------------------------------------------------ sensitivity
+
+def tornado_sheet(t: Any) -> Sheet:
+    """One row per (line, parameter) of a :class:`scenarios.sensitivity.Tornado`, sorted by
+    swing within each line; returns and swing are fractions shown as percents."""
+    sh = Sheet("tornado", [Column("line"), Column("parameter", width=36), Column("range"),
+                           Column("low value", DECIMAL), Column("high value", DECIMAL),
+                           Column("base return", PCT), Column("low return", PCT),
+                           Column("high return", PCT), Column("swing", PCT)])
+    for line in t.symbols:
+        for b in t.bars[line]:
+            sh.add(line, b.param, t.ranges[b.param], b.low_value, b.high_value, t.base[line],
+                   b.low_return, b.high_return, b.swing)
+    return sh
+
+
+def two_way_sheet(tw: Any) -> Sheet:
+    """One row per (line, value 1, value 2) of a :class:`scenarios.sensitivity.TwoWay`: the
+    Monte Carlo median return (fraction, shown as a percent) and P(up)."""
+    sh = Sheet("two-way", [Column("line"), Column(tw.param1[:60], DECIMAL, 28),
+                           Column(tw.param2[:60], DECIMAL, 28), Column("median return", PCT),
+                           Column("P(up)", PROB)])
+    for line in tw.lines:
+        for i, a in enumerate(tw.values1):
+            for j, b in enumerate(tw.values2):
+                sh.add(line, a, b, tw.median[line][i][j], tw.prob_up[line][i][j])
+    return sh
+
+
 def sheets_for(result: Any) -> list[Sheet]:
     """The sheets of any result of :mod:`scenarios.results`."""
     from scenarios.results import RunResult, SetBacktestResult, SetRunResult
