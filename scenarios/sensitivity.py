@@ -195,13 +195,26 @@ def write_chart(t: Tornado, out_dir: Any) -> list[Any]:
     ``out_dir``; returns the two paths."""
     from pathlib import Path
 
+    import matplotlib.pyplot as plt
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    fig = tornado_figure(t)
+    paths = [out / "tornado.png", out / "tornado.svg"]
+    for p in paths:
+        fig.savefig(p, dpi=120)
+    plt.close(fig)
+    return paths
+
+
+def tornado_figure(t: Tornado) -> Any:
+    """The tornado chart as a matplotlib Figure (one panel per symbol, bars from the low to the
+    high return around the noise-free return, in percent); the CLI saves it, the report embeds it."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     n = len(t.symbols)
     height = max(2.5, sum(0.45 * max(1, len(t.bars[s])) + 1.0 for s in t.symbols))
     fig, axes = plt.subplots(n, 1, figsize=(8, height), squeeze=False)
@@ -218,11 +231,7 @@ def write_chart(t: Tornado, out_dir: Any) -> list[Any]:
         ax.set_xlabel("simple return at the horizon, % (red: low value, blue: high value)")
         ax.set_title(f"{s}: noise-free return {base:+.1f}%", fontsize=10)
     fig.tight_layout()
-    paths = [out / "tornado.png", out / "tornado.svg"]
-    for p in paths:
-        fig.savefig(p, dpi=120)
-    plt.close(fig)
-    return paths
+    return fig
 
 
 class FixedSampler(Sampler):

@@ -88,6 +88,15 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
                                 "Stacked log-return contributions per symbol (natural logs, mean over "
                                 "draws); the diamond is their sum, log(1 + total return)."),
                                lambda: c.decomposition_chart(view.decomposition)))  # type: ignore[arg-type]
+    if view.tornado is not None:
+        from scenarios.sensitivity import tornado_figure
+
+        t = view.tornado
+        specs.append(ChartSpec("tornado", "Sensitivity (tornado)",
+                               "Each random driver parameter swept from its 5th to its 95th "
+                               "percentile, every other at its mean, no market noise (red: low value, "
+                               "blue: high value), around the noise-free return.",
+                               lambda: tornado_figure(t)))
     if view.track is not None:
         specs.append(ChartSpec("track-record", "Walk-forward track record",
                                "Top: forecast (median and 5–95% band) and realized return per "

@@ -605,6 +605,21 @@ def _css() -> str:
     return resources.files("scenarios.report").joinpath("assets/report.css").read_text(encoding="utf-8")
 
 
+def _sensitivity(view: ReportView, charts: Mapping[str, Chart]) -> str:
+    """The tornado (``scenarios sensitivity``): chart and one row per symbol and parameter."""
+    t = view.tornado
+    rows = "".join(
+        f"<tr><td>{escape(s)}</td><td>{escape(b.param)}</td><td>{fmt_pct(b.low_return)}</td>"
+        f"<td>{fmt_pct(b.high_return)}</td><td>{100 * b.swing:.1f} pp</td></tr>"
+        for s in t.symbols for b in t.bars[s])
+    table = ("<table><thead><tr><th>symbol</th><th>parameter</th><th>return at low</th>"
+             "<th>return at high</th><th>swing</th></tr></thead><tbody>" + rows + "</tbody></table>")
+    body = (_figure(charts["tornado"]) if "tornado" in charts else "") + table
+    return _section("sensitivity", "Sensitivity (tornado)", body,
+                    "Noise-free returns at each parameter's 5th and 95th percentile, the others at "
+                    "their means; swing in percentage points.")
+
+
 def render_html(view: ReportView, charts: Mapping[str, Chart], *, version: str | None = None) -> str:
     """The whole page as a string. ``charts`` maps chart id -> :class:`Chart` (see
     :func:`scenarios.report.build_charts`); missing charts are simply not shown."""
@@ -617,6 +632,10 @@ def render_html(view: ReportView, charts: Mapping[str, Chart], *, version: str |
         "track": lambda: _track(view, charts),
     }
     sections = {sid: builders[sid]() for sid, _ in SECTIONS}
+    if view.tornado is not None:  # after the decomposition: what moves the noise-free return most
+        items = list(sections.items())
+        at = next((i + 1 for i, (k, _) in enumerate(items) if k == "decomposition"), len(items))
+        sections = dict(items[:at] + [("sensitivity", _sensitivity(view, charts))] + items[at:])
     if view.pnl is not None:  # the portfolio block's P&L, after the forecast (scenarios.report.pnl)
         from scenarios.report.pnl import pnl_section
 

@@ -15,6 +15,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -468,3 +469,4 @@ class ReportView:
     excess: tuple[ExcessBlock, ...] = ()           # benchmark-relative calls (excess returns)
     notes: Mapping[str, str] = field(default_factory=dict)   # section id -> why it is omitted / caveats
     pnl: PnlFanData | None = None                   # the portfolio block's P&L (scenarios.report.pnl)
+    tornado: Any = None                             # scenarios.sensitivity.Tornado (report FILE)

@@ -117,7 +117,20 @@ def view_for_file(path: str | Path, *, draws: int | None = None, seed: int | Non
         score = _score(result)
         perf = _index_performance(scenario, result)
         score = _with_pnl(score, result)
-    return view_from_parts(RunResult.from_engine(result), score=score, counterfactual=perf)
+    view = view_from_parts(RunResult.from_engine(result), score=score, counterfactual=perf)
+    t = _tornado(scenario, draws=draws, seed=seed)
+    return replace(view, tornado=t) if t is not None else view
+
+
+def _tornado(scenario: Any, *, draws: int | None, seed: int | None) -> Any:
+    """The scenario's tornado (:mod:`scenarios.sensitivity`), None without random parameters."""
+    from scenarios.model.resolved import resolve_scenario
+    from scenarios.sensitivity import random_params, tornado
+
+    rs = resolve_scenario(scenario, draws=draws, seed=seed)
+    if not random_params(rs):
+        return None
+    return tornado(rs, name=scenario.name)
 
 
 def view_for_result(record: Result, *, run_id: str | None = None, kind: str | None = None,

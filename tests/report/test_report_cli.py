@@ -204,7 +204,7 @@ def test_file_target_future_horizon(snapshot_dir: Path, tmp_path: Path, capsys: 
     assert "omitted (no data): Predicted vs realized, Index counterfactual, Walk-forward" in printed
     root = parse(out.read_text(encoding="utf-8"))
     svgs = [s.attrs["data-chart"] for s in root.find_all("svg") if "data-chart" in s.attrs]
-    assert svgs == ["fan-0700-HK", "fan-9988-HK", "fan-1810-HK", "decomposition"]
+    assert svgs == ["fan-0700-HK", "fan-9988-HK", "fan-1810-HK", "decomposition", "tornado"]
     assert sorted(p.stem for p in (tmp_path / "png").glob("*.png")) == sorted(svgs)   # --png: one per chart
     data = json.loads(root.find_all("script", id="run-data")[0].text)
     assert data["name"] == "future-tencent" and data["draws"] == 300 and data["seed"] == 1
