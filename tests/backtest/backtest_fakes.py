@@ -10,6 +10,7 @@ import pandas as pd
 
 from scenarios.backtest.forecast import Forecast
 from scenarios.data.view import PriceView
+from scenarios.errors import DataUnavailableError
 
 SYMS = ["0700.HK", "9988.HK", "3690.HK", "1810.HK", "0981.HK"]
 
@@ -83,3 +84,25 @@ class ShiftedAfter:
 
     def symbols(self):
         return self.inner.symbols()
+
+
+class FrameSource:
+    """A PriceSource over in-memory canonical frames."""
+
+    name = "frames"
+
+    def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
+        self.frames = frames
+
+    def get(self, symbol, start=None, end=None):
+        if symbol not in self.frames:
+            raise DataUnavailableError(f"no {symbol}")
+        df = self.frames[symbol]
+        if start is not None:
+            df = df.loc[pd.Timestamp(start):]
+        if end is not None:
+            df = df.loc[:pd.Timestamp(end)]
+        return df
+
+    def symbols(self):
+        return sorted(self.frames)

@@ -27,6 +27,8 @@ from scenarios.backtest.index_recon import (
     reconstruct_hstech,
     simulate_index,
 )
+from backtest_fakes import FrameSource
+
 from scenarios.data.frame import to_canonical
 from scenarios.errors import DataUnavailableError, ScenarioError
 
@@ -34,28 +36,6 @@ from scenarios.errors import DataUnavailableError, ScenarioError
 # ------------------------------------------------------------------------------------------
 # helpers
 # ------------------------------------------------------------------------------------------
-
-class FrameSource:
-    """A PriceSource over in-memory canonical frames."""
-
-    name = "frames"
-
-    def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
-        self.frames = frames
-
-    def get(self, symbol, start=None, end=None):
-        if symbol not in self.frames:
-            raise DataUnavailableError(f"no {symbol}")
-        df = self.frames[symbol]
-        if start is not None:
-            df = df.loc[pd.Timestamp(start):]
-        if end is not None:
-            df = df.loc[:pd.Timestamp(end)]
-        return df
-
-    def symbols(self):
-        return sorted(self.frames)
-
 
 def _frame(close: pd.Series, dividends: float | None = 0.0) -> pd.DataFrame:
     df = pd.DataFrame({"open": close, "high": close * 1.01, "low": close * 0.99, "close": close,

@@ -20,30 +20,10 @@ from scenarios.backtest.recon.simulate import simulate_index
 from scenarios.backtest.sweep import grid_tilts, random_tilts, scheme_metrics
 from scenarios.backtest.counterfactual import IndexScheme
 from scenarios.backtest import metrics as M
+from backtest_fakes import FrameSource
+
 from scenarios.data.frame import to_canonical
 from scenarios.errors import DataUnavailableError, ScenarioError
-
-
-class FrameSource:
-    """A PriceSource over in-memory canonical frames."""
-
-    name = "frames"
-
-    def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
-        self.frames = frames
-
-    def get(self, symbol, start=None, end=None):
-        if symbol not in self.frames:
-            raise DataUnavailableError(f"no {symbol}")
-        df = self.frames[symbol]
-        if start is not None:
-            df = df.loc[pd.Timestamp(start):]
-        if end is not None:
-            df = df.loc[:pd.Timestamp(end)]
-        return df
-
-    def symbols(self):
-        return sorted(self.frames)
 
 
 def _frame(close: pd.Series) -> pd.DataFrame:
