@@ -18,7 +18,7 @@ from typing import Any
 
 
 from scenarios.engine.noise_free import coalition_masks, driver_attribution, point_forecast
-from scenarios.engine.synthetic import flat_source
+from scenarios.data.memory import flat_source
 from scenarios.model import scenario_from_dict
 from scenarios.model.resolved import resolve_scenario
 

@@ -34,7 +34,7 @@ def main() -> None:
 
     from scenarios.data.csvdir import CsvDirSource
     from scenarios.data.resolver import Resolver
-    from scenarios.store.bars import MIN_DATE, BarStore, BarWrite
+    from scenarios.data.barstore import MIN_DATE, BarStore, BarWrite
 
     folder = Path(args.dir)
     symbols = CsvDirSource(folder).symbols()

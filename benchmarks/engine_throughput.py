@@ -104,7 +104,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from scenarios.engine import run_scenario
-    from scenarios.engine.synthetic import synthetic_source
+    from scenarios.data.memory import synthetic_source
     from scenarios.model import scenario_from_dict
 
     symbols = [f"{1000 + 7 * i:04d}.HK" for i in range(args.symbols)]

@@ -59,7 +59,7 @@ def import_(
         return
     from scenarios.data.csvdir import CsvDirSource
     from scenarios.errors import DataFormatError
-    from scenarios.store.bars import MIN_DATE, BarStore, BarWrite
+    from scenarios.data.barstore import MIN_DATE, BarStore, BarWrite
 
     src = CsvDirSource(folder)
     symbols = src.symbols()
@@ -100,7 +100,7 @@ def import_(
 @data_app.command("list")
 def list_(fmt: TableJson = typer.Option(TableJson.table, "--format", help="table or json")) -> None:
     """Series in the store: symbol, first, last, rows, source."""
-    from scenarios.store.bars import BarStore
+    from scenarios.data.barstore import BarStore
 
     with BarStore(read_only=True) as store:  # listing works on a read-only store
         infos = store.list()

@@ -78,7 +78,7 @@ def _cache_file(name: str) -> Path | None:
     version and the month (the library's calendars end a year after the day they are built)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from scenarios.store.db import home
+    from scenarios.paths import home
 
     try:
         ver = version("exchange-calendars")

@@ -2,7 +2,7 @@
 
 Resolution order for a request ``(symbol, start, end)``:
 
-1. the DuckDB store (:class:`scenarios.store.bars.BarStore`): if its coverage of the symbol
+1. the DuckDB store (:class:`scenarios.data.barstore.BarStore`): if its coverage of the symbol
    contains the range, the answer comes from there and nothing else is touched;
 2. ``$SCENARIOS_PRICES`` (a CSV folder): if the store misses part of the range and the
    symbol's file changed since it was last imported (size/mtime fingerprint), the whole file
@@ -41,7 +41,7 @@ from scenarios.errors import DataError, DataUnavailableError, StoreError, YahooU
 
 if TYPE_CHECKING:
     from scenarios.data.yahoo import YahooSource
-    from scenarios.store.bars import BarStore, BarWrite, Interval
+    from scenarios.data.barstore import BarStore, BarWrite, Interval
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +231,7 @@ class Resolver:
                 source=info.source if info else None, fingerprint=info.fingerprint if info else None)
 
     def _gaps(self, sym: str, entry: _Entry, start: DateLike, end: DateLike) -> list[Interval]:
-        from scenarios.store.bars import MIN_DATE, subtract_intervals
+        from scenarios.data.barstore import MIN_DATE, subtract_intervals
 
         lo = pd.Timestamp(start).date() if start is not None else MIN_DATE
         yesterday = self._today(sym) - timedelta(days=1)
@@ -242,7 +242,7 @@ class Resolver:
 
     def _csv_update(self, sym: str, entry: _Entry) -> BarWrite | None:
         """Read the CSV file of ``sym`` if it changed since it was cached; update ``entry``."""
-        from scenarios.store.bars import MIN_DATE, BarWrite, merge_intervals
+        from scenarios.data.barstore import MIN_DATE, BarWrite, merge_intervals
 
         if self.csv is None or self.csv.file_of(sym) is None:
             return None
@@ -299,7 +299,7 @@ class Resolver:
         return entry.frame
 
     def _fill_from_yahoo(self, sym: str, entry: _Entry, gaps: list[Interval]) -> None:
-        from scenarios.store.bars import MIN_DATE, BarWrite, merge_intervals
+        from scenarios.data.barstore import MIN_DATE, BarWrite, merge_intervals
 
         assert self.yahoo is not None
         yesterday = self._today(sym) - timedelta(days=1)
@@ -371,7 +371,7 @@ def _empty_with_splits() -> pd.DataFrame:
 def build_source(*, store: bool = True, prices: str | Path | None = None,
                  online: bool | None = None) -> Resolver:
     """A resolver from explicit settings (``prices``: CSV folder; ``online``: allow Yahoo)."""
-    from scenarios.store.bars import BarStore
+    from scenarios.data.barstore import BarStore
 
     csv = CsvDirSource(prices) if prices else None
     yahoo = None

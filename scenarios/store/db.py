@@ -14,15 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scenarios.errors import StoreError
+from scenarios.paths import home
 
 if TYPE_CHECKING:  # duckdb is imported lazily (CLI start-up time)
     import duckdb
-
-
-def home() -> Path:
-    """Folder for the store and caches: ``$SCENARIOS_HOME`` or ``~/.cache/narrative-scenarios``."""
-    value = os.environ.get("SCENARIOS_HOME")
-    return Path(value).expanduser() if value else Path.home() / ".cache" / "narrative-scenarios"
 
 
 def store_path() -> Path:

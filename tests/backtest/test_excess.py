@@ -25,7 +25,7 @@ from scenarios.backtest.excess import (
 )
 from scenarios.backtest.forecast import Forecast
 from scenarios.backtest.scoring import score_forecast
-from scenarios.engine.synthetic import MemorySource
+from scenarios.data.memory import MemorySource
 
 REPO = Path(__file__).resolve().parents[2]
 finite = st.floats(-0.9, 5.0, allow_nan=False, allow_infinity=False)

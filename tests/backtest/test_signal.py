@@ -22,7 +22,7 @@ from scenarios.backtest.scoring import (
     ic_status,
     score_forecast,
 )
-from scenarios.engine.synthetic import synthetic_source
+from scenarios.data.memory import synthetic_source
 from scenarios.model import scenario_from_dict
 
 SYMS = ["0700.HK", "9988.HK", "3690.HK", "1810.HK", "0981.HK", "9618.HK"]

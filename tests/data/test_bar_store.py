@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import scenarios.store.bars as bars
+import scenarios.data.barstore as bars
 from scenarios.data import COLUMNS, CsvDirSource, is_canonical
 from scenarios.errors import StoreError
-from scenarios.store.bars import BarStore, BarWrite, merge_intervals, subtract_intervals
+from scenarios.data.barstore import BarStore, BarWrite, merge_intervals, subtract_intervals
 
 # -- hypothesis: any valid canonical frame round-trips exactly ---------------------------------
 _floats = st.one_of(

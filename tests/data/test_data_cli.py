@@ -11,7 +11,7 @@ import pytest
 import yfinance
 
 from scenarios.cli.app import main
-from scenarios.store.bars import BarStore
+from scenarios.data.barstore import BarStore
 from scenarios.store.db import store_path
 
 pytestmark = pytest.mark.snapshot

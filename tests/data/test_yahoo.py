@@ -188,7 +188,7 @@ def test_unreachable_yahoo_is_tried_once_per_process(
 
     from scenarios.data import CsvDirSource
     from scenarios.data.resolver import Resolver
-    from scenarios.store.bars import BarStore
+    from scenarios.data.barstore import BarStore
 
     fake_ticker.answer = _offline_answer
     r = Resolver(store=BarStore(tmp_path / "s.duckdb"), csv=CsvDirSource(snapshot_dir),
@@ -205,7 +205,7 @@ def test_weekend_only_gap_is_not_fetched(fake_ticker: type[FakeTicker], tmp_path
 
     from scenarios.data import CsvDirSource
     from scenarios.data.resolver import Resolver
-    from scenarios.store.bars import BarStore
+    from scenarios.data.barstore import BarStore
 
     fake_ticker.answer = _offline_answer
     # 0700.HK's file ends Friday 2026-08-21; on Monday 2026-08-24 the gap is Sat..Sun only

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scenarios.engine.synthetic import MemorySource, flat_source
+from scenarios.data.memory import MemorySource, flat_source
 
 
 @pytest.fixture

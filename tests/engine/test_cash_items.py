@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scenarios.engine import run_scenario
-from scenarios.engine.synthetic import flat_source
+from scenarios.data.memory import flat_source
 from scenarios.errors import ScenarioErrors
 from scenarios.model import scenario_from_dict
 

@@ -139,7 +139,7 @@ def _render(result) -> str:
 
 
 def test_index_lines_only_when_meaningful_and_clearly_labelled() -> None:
-    from scenarios.engine.synthetic import flat_source
+    from scenarios.data.memory import flat_source
     from scenarios.model import scenario_from_dict
 
     src = flat_source({"0700.HK": 500.0, "9988.HK": 120.0, "3690.HK": 100.0})
@@ -215,7 +215,7 @@ def test_index_rows_take_the_kind_of_their_weighted_members() -> None:
     """Re-weighting that drops the index level leaves a stocks-only (total-return) index, while
     the baseline-weight line still mixes both kinds."""
     from scenarios.engine.result import combined_return_kind
-    from scenarios.engine.synthetic import flat_source
+    from scenarios.data.memory import flat_source
     from scenarios.model import scenario_from_dict
 
     src = flat_source({"0700.HK": 500.0, "9988.HK": 120.0, "HSTECH.HK": 5000.0})

@@ -15,7 +15,7 @@ from scenarios.engine.index import (
     entry_weight,
     fit_implied_with_entrants,
 )
-from scenarios.engine.synthetic import MemorySource
+from scenarios.data.memory import MemorySource
 from scenarios.model import scenario_from_dict
 from valuation.index.implied import implied_weights
 

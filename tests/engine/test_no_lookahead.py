@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from scenarios.engine import run_scenario
-from scenarios.engine.synthetic import MemorySource, synthetic_source
+from scenarios.data.memory import MemorySource, synthetic_source
 from scenarios.errors import LookAheadError
 from scenarios.model import scenario_from_dict
 

@@ -25,7 +25,7 @@ from scenarios.engine.noise_free import (
     driver_attribution,
     point_forecast,
 )
-from scenarios.engine.synthetic import flat_source
+from scenarios.data.memory import flat_source
 from scenarios.model import distributions as D
 from scenarios.model import load_scenario, scenario_from_dict
 from scenarios.model.resolved import resolve_scenario

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scenarios.engine import run_scenario
-from scenarios.engine.synthetic import flat_source
+from scenarios.data.memory import flat_source
 from scenarios.model import expand_grid, scenario_from_dict
 
 SETTINGS = settings(max_examples=15, deadline=None,

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from scenarios.engine import ScenarioResult, run_scenario
 from scenarios.engine.residual import log_mgf, nearest_correlation
-from scenarios.engine.synthetic import MemorySource
+from scenarios.data.memory import MemorySource
 from scenarios.errors import LookAheadError, ScenarioErrors
 from scenarios.model import scenario_from_dict
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scenarios.engine import run_scenario
-from scenarios.engine.synthetic import MemorySource
+from scenarios.data.memory import MemorySource
 from scenarios.errors import ScenarioError, ScenarioErrors
 from scenarios.model import scenario_from_dict
 from valuation.volatility import ewma_vol, garch_vol, history_vol

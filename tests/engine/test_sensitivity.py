@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from scenarios.engine.noise_free import point_forecast
-from scenarios.engine.synthetic import flat_source
+from scenarios.data.memory import flat_source
 from scenarios.errors import ScenarioError
 from scenarios.model import scenario_from_dict
 from scenarios.model.resolved import resolve_scenario

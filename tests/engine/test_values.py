@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from scenarios.engine import ScenarioResult, run_scenario
-from scenarios.engine.synthetic import MemorySource, flat_source
+from scenarios.data.memory import MemorySource, flat_source
 from scenarios.errors import ScenarioError
 from scenarios.model import load_scenario, scenario_from_dict
 

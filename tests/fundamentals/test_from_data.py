@@ -164,7 +164,7 @@ def test_ads_listing_in_usd_needs_the_cny_rate(fund_env, snapshot_source) -> Non
     with pytest.raises(ScenarioError, match=r"baseline.BABA.currency.*in CNY \(statement currency\).*USD"):
         run_scenario(scenario_from_dict(data), source=snapshot_source)
     data["fx"] = {"USDCNY": 7.17}
-    from scenarios.engine.synthetic import flat_source
+    from scenarios.data.memory import flat_source
 
     r = run_scenario(scenario_from_dict(data), source=flat_source({"BABA": 120.0}))  # no BABA prices in the snapshot
     assert r.multiple[0, 0] == pytest.approx(120.0 / (53.6 / 7.17))  # P/E on USD EPS per ADS

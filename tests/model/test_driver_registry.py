@@ -14,7 +14,7 @@ import yaml
 
 import scenarios.model.drivers as drivers_pkg
 from scenarios.engine import run_scenario
-from scenarios.engine.synthetic import flat_source
+from scenarios.data.memory import flat_source
 from scenarios.model import scenario_from_dict
 from scenarios.model.drivers import GROUPS, MODULES, REGISTRY, DriverBase, MoneyDriver
 from scenarios.model.schema import DRIVER_TYPES, Baseline, Driver

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scenarios.engine.synthetic import MemorySource
+from scenarios.data.memory import MemorySource
 from scenarios.errors import ScenarioError, ScenarioErrors
 from scenarios.model import data_checks, load_scenario
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios.engine.run import run_resolved, run_scenario
-from scenarios.engine.synthetic import flat_source, synthetic_source
+from scenarios.data.memory import flat_source, synthetic_source
 from scenarios.errors import ScenarioError
 from scenarios.model import load_scenario, scenario_from_dict
 from scenarios.model.resolved import ResolvedScenario, resolve_scenario

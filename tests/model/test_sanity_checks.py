@@ -12,7 +12,7 @@ import pytest
 
 from scenarios.backtest.single import narrative_date, narrative_note
 from scenarios.engine.run import run_scenario
-from scenarios.engine.synthetic import MemorySource
+from scenarios.data.memory import MemorySource
 from scenarios.errors import ScenarioErrors
 from scenarios.model import load_scenario, scenario_from_dict
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scenarios.engine import run_scenario
-from scenarios.engine.synthetic import synthetic_source
+from scenarios.data.memory import synthetic_source
 from scenarios.model.schema import Scenario
 from valuation.exceptions import InputRangeError, InputShapeError
 from valuation.pnl import long_short_pnl, pnl_risk
@@ -182,7 +182,7 @@ def test_benchmark_noise_tied_to_the_stocks_noise_of_the_same_draws(correlation)
     closes = {s: pd.Series(100 * np.exp(np.cumsum(b * market + rng.normal(0, 0.01, len(idx)))), index=idx)
               for s, b in (("AAA.HK", 1.4), ("BBB.HK", 0.8), ("CCC.HK", 0.2))}
     closes["^HSI"] = pd.Series(20000 * np.exp(np.cumsum(market + rng.normal(0, 0.003, len(idx)))), index=idx)
-    from scenarios.engine.synthetic import MemorySource
+    from scenarios.data.memory import MemorySource
 
     src = MemorySource(closes)
     sc = Scenario.model_validate({

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from scenarios.backtest.single import walk_forward_scenario
-from scenarios.engine.synthetic import synthetic_source
+from scenarios.data.memory import synthetic_source
 from scenarios.model.schema import Scenario
 
 

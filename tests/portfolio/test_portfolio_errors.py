@@ -18,7 +18,7 @@ benchmarks: [^HSI]
 
 def _run(tmp_path: Path, body: str):
     from scenarios.engine import run_scenario
-    from scenarios.engine.synthetic import synthetic_source
+    from scenarios.data.memory import synthetic_source
     from scenarios.model import load_scenario
 
     f = tmp_path / "bad.yaml"

@@ -178,7 +178,7 @@ def test_residual_noise_is_its_own_decomposition_group() -> None:
     import pandas as pd
 
     from scenarios.engine import run_scenario
-    from scenarios.engine.synthetic import MemorySource
+    from scenarios.data.memory import MemorySource
     from scenarios.model import scenario_from_dict
     from scenarios.report.adapters import RESIDUAL_GROUP, view_from_parts
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from scenarios.engine.synthetic import MemorySource, flat_source
+from scenarios.data.memory import MemorySource, flat_source
 
 
 

@@ -13,7 +13,7 @@ from set_helpers import component
 
 
 def test_run_table_prints_names_verbatim_and_validate_knows_sets(make_set, monkeypatch, capsys) -> None:
-    from scenarios.engine.synthetic import flat_source
+    from scenarios.data.memory import flat_source
 
     src = flat_source({"0700.HK": 400.0, "9988.HK": 100.0})
     monkeypatch.setattr("scenarios.data.default_source", lambda: src)
@@ -39,7 +39,7 @@ def test_validate_reports_a_bad_set_with_exit_2(make_set, capsys) -> None:
 
 def test_a_set_run_that_cannot_be_recorded_exits_5_after_its_results(make_set, monkeypatch, capsys) -> None:
     """Never a silent loss: the results are shown, then exit 5 saying NOT recorded."""
-    from scenarios.engine.synthetic import flat_source
+    from scenarios.data.memory import flat_source
     from scenarios.errors import StoreError
 
     src = flat_source({"0700.HK": 400.0, "9988.HK": 100.0})

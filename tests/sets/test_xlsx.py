@@ -141,7 +141,7 @@ def test_single_and_walk_forward_backtest_workbooks_match_the_json(tmp_path: Pat
     import scenarios.api as sa
     from scenarios.model import scenario_from_dict
 
-    from scenarios.engine.synthetic import synthetic_source
+    from scenarios.data.memory import synthetic_source
 
     src = synthetic_source(["0700.HK", "9988.HK"], start="2024-01-01", end="2026-06-30", seed=2)
     scenario = scenario_from_dict(component("bt", 0.1, draws=400))
@@ -172,7 +172,7 @@ def test_cli_run_xlsx_and_views_of_a_plain_scenario(tmp_path: Path, monkeypatch,
     import yaml
 
     from scenarios.cli.app import main
-    from scenarios.engine.synthetic import flat_source
+    from scenarios.data.memory import flat_source
 
     src = flat_source({"0700.HK": 400.0, "9988.HK": 100.0})
     monkeypatch.setattr("scenarios.data.default_source", lambda: src)

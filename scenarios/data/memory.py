@@ -1,4 +1,4 @@
-"""In-memory price sources for tests, benchmarks and what-if runs without files.
+"""In-memory price sources (the data layer's memory source) for tests, benchmarks and what-if runs.
 
 :class:`MemorySource` satisfies :class:`~scenarios.data.base.PriceSource` and records every
 request (``requests``), so a test can assert that nothing after ``as_of`` was asked for.
