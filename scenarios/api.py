@@ -561,12 +561,27 @@ def _store(result: Result | SetRunResult | SetBacktestResult) -> str:
         run_id = record_run("set_backtest", result.to_dict(), name=result.scenario,
                             file_sha256=result.file_sha256, summary=line)
     else:
-        from scenarios.backtest.render import summary_line
-
         run_id = record_run("backtest", result.to_dict(), name=result.scenario,
-                            file_sha256=result.file_sha256, summary=summary_line(result))
+                            file_sha256=result.file_sha256, summary=_summary_line(result))
     result._run_id = run_id
     return run_id
+
+
+def _summary_line(result: BacktestResult) -> str:
+    """One line for ``scenarios runs list``: mode, window(s) and the headline scores."""
+    from scenarios.numfmt import num, p_text, pct
+
+    if isinstance(result, WalkForwardResult):
+        t = result.track
+        return (f"walk-forward {result.roll} {result.start}..{result.end}: "
+                f"{t.n_scored_windows}/{t.n_windows} windows, "
+                f"hit {pct(t.hit_rate, signed=False, digits=0)} (PT p {p_text(t.pt_pvalue)}), "
+                f"IC {num(t.mean_ic, 2)}, coverage {pct(t.coverage, signed=False, digits=0)}")
+    s = result.score_summary
+    return (f"{result.as_of}..{result.horizon}: {s.n_scored}/{s.n_symbols} "
+            f"scored, hit {pct(s.hit_rate, signed=False, digits=0)}, IC {num(s.ic, 2)}, "
+            f"MAE {pct(s.mae, signed=False)}, coverage {pct(s.coverage, signed=False, digits=0)}"
+            + ("" if s.status == "complete" else f" ({s.status})"))
 
 
 def load_result(run_id: str) -> Result:
@@ -589,7 +604,7 @@ def load_result(run_id: str) -> Result:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Recorded runs side by side (:func:`scenarios.store.compare.compare_runs`): ``data`` is
+    """Recorded runs side by side (:func:`scenarios.compare.compare_runs`): ``data`` is
     the JSON-ready comparison (header, input diff, predictions, backtest scores, notes)."""
 
     data: dict[str, Any]
@@ -634,7 +649,7 @@ def compare(run_ids: Sequence[str]) -> Comparison:
     scenarios.errors.IncomparableRunsError
         Fewer than two runs, or a symbol's return is total in one run and price in another.
     """
-    from scenarios.store.compare import RunRecord, compare_runs
+    from scenarios.compare import RunRecord, compare_runs
     from scenarios.store.runs import load_run, run_info
 
     records = []

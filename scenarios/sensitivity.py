@@ -6,7 +6,7 @@ residual off (:func:`scenarios.engine.noise_free.point_forecast`). The result is
 the simple return (fraction) at the low and the high value and the swing
 ``|high - low|``, sorted by swing.
 
-Parameters are named as in ``runs compare`` (:func:`scenarios.store.compare.flatten_inputs`):
+Parameters are named as in ``runs compare`` (:func:`scenarios.compare.flatten_inputs`):
 ``drivers[LABEL].PARAM``. A parameter is pinned through its sampler key ``LABEL/PARAM``; a
 driver that draws per symbol gets the same pinned value for every target.
 

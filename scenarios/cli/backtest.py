@@ -63,7 +63,7 @@ def backtest(
     import json
 
     from scenarios import api
-    from scenarios.backtest.render import make_console, render_backtest
+    from scenarios.cli.render import make_console, render_backtest
     from scenarios.errors import StoreError
 
     if partial not in ("exclude", "include"):
@@ -124,7 +124,7 @@ def render_grid_summary(results: list[Any], run_ids: list[str | None], console: 
     from rich.markup import escape
     from rich.table import Table
 
-    from scenarios.backtest.render import crps_text, num, pct
+    from scenarios.cli.render import crps_text, num, pct
     from scenarios.results import WalkForwardResult
 
     t = Table(show_edge=False, pad_edge=False, title_justify="left",

@@ -275,7 +275,7 @@ def run_cmd(
                           "Shapley share of it, percentage points; s.e. pp: Monte Carlo standard "
                           "errors of the median and of P(up)", markup=False, style="dim")
             if result.pnl is not None:  # the portfolio block (scenarios.engine.pnl)
-                from scenarios.backtest.pnl_render import pnl_forecast_text
+                from scenarios.cli.pnl_render import pnl_forecast_text
 
                 for line in pnl_forecast_text(result.pnl):
                     console.print(line, markup=False, highlight=False)

@@ -105,7 +105,7 @@ def list_cmd(
             {"id": r.id, "kind": r.kind, "name": r.name, "created_at": r.created_at.isoformat(),
              "file_sha256": r.file_sha256, "summary": r.summary} for r in runs], indent=2))
         return
-    from scenarios.backtest.render import make_console
+    from scenarios.cli.render import make_console
 
     console = make_console()
     if not runs:
@@ -152,7 +152,7 @@ def show_cmd(
                                "data_changed": _data_changes(payload)},
                               indent=2, ensure_ascii=False))
         return
-    from scenarios.backtest.render import make_console, render_backtest
+    from scenarios.cli.render import make_console, render_backtest
 
     console = make_console()
     console.print(f"[bold]{info.id}[/bold]  {_fmt_scalar(info.kind)}  {_fmt_scalar(info.name)}  "
@@ -206,11 +206,11 @@ def _grid_text(gp: dict[str, Any]) -> str:
 
 
 def render_comparison(cmp: dict[str, Any], console: Any) -> None:
-    """Print a :func:`scenarios.store.compare.compare_runs` result (percents, pp differences)."""
+    """Print a :func:`scenarios.compare.compare_runs` result (percents, pp differences)."""
     from rich.markup import escape
     from rich.table import Table
 
-    from scenarios.backtest.render import crps_text, num, pct
+    from scenarios.cli.render import crps_text, num, pct
 
     runs = cmp["runs"]
     labels = [f"#{i + 1}" for i in range(len(runs))]
@@ -341,7 +341,7 @@ def compare_cmd(
     if fmt == "json":
         typer.echo(cmp.to_json())
         return
-    from scenarios.backtest.render import make_console
+    from scenarios.cli.render import make_console
 
     console = make_console()
     render_comparison(cmp.to_dict(), console)

@@ -10,14 +10,10 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scenarios.numfmt import pct as _pct
+
 if TYPE_CHECKING:
     from scenarios.results import SetBacktestResult, SetRunResult
-
-
-def _pct(x: float | None, signed: bool = True, digits: int = 1) -> str:
-    if x is None:
-        return "n/a"
-    return f"{100 * x:+.{digits}f}%" if signed else f"{100 * x:.{digits}f}%"
 
 
 def _pp(x: float | None) -> str:
@@ -160,7 +156,7 @@ def backtest_set_cli(file: str, *, draws: int | None, seed: int | None, band: tu
     import typer
 
     from scenarios import api
-    from scenarios.backtest.render import make_console
+    from scenarios.cli.render import make_console
     from scenarios.errors import StoreError
 
     if fmt == "xlsx":

@@ -10,11 +10,9 @@ draws as the mixture.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-
+from scenarios.numfmt import as_finite as _num
 from scenarios.results import SCHEMA_VERSION, ComponentScore, SetBacktestResult, to_jsonable
 from scenarios.sets.model import ScenarioSet
 from scenarios.sets.run import run_set
@@ -80,10 +78,3 @@ def backtest_set(sset: ScenarioSet, *, source: PriceSource | None = None, draws:
     out = out.model_copy(update={"result": res})
     return out
 
-
-def _num(x: object) -> float | None:
-    try:
-        v = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) and not np.isnan(v) else None

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scenarios.errors import ScenarioError
+from scenarios.numfmt import as_finite as _num
 from scenarios.results import (
     SCHEMA_VERSION,
     ComponentLine,
@@ -118,8 +119,6 @@ def _abs(file: str) -> str:
     return str(Path(file).resolve())
 
 
-def _num(x: Any) -> float | None:
-    return None if x is None or not np.isfinite(x) else float(x)
 
 
 def _line(name: str, kind: str, return_kind: str, st: Any, sset: ScenarioSet, currency: str | None,

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from scenarios.cli.app import main
 from scenarios.errors import IncomparableRunsError, RunNotFoundError
-from scenarios.store.compare import ABSENT, RunRecord, compare_runs, input_diff
+from scenarios.compare import ABSENT, RunRecord, compare_runs, input_diff
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "examples" / "tencent_feb_2026.yaml"

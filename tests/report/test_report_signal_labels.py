@@ -62,7 +62,7 @@ def test_report_shows_shapley_pp_and_labels_logs_as_logs() -> None:
 
 
 def test_crps_is_printed_in_pp_in_terminal_and_html() -> None:
-    from scenarios.backtest.render import crps_text
+    from scenarios.cli.render import crps_text
     from scenarios.report.html import _metrics_table
     from scenarios.report.model import MetricRow
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from scenarios.numfmt import pct
 from scenarios.results import PnlForecast, PnlScore, PnlWalk
 
 __all__ = ["pnl_forecast_text", "render_pnl_score", "render_pnl_walk"]
 
 
 def _pct(x: float | None, signed: bool = True) -> str:
-    if x is None:
-        return "-"
-    return f"{100 * x:+.1f}%" if signed else f"{100 * x:.1f}%"
+    return pct(x, signed=signed, missing="-")
 
 
 def _positions(p: PnlForecast) -> str:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from scenarios.numfmt import as_finite as _num
+from scenarios.numfmt import crps_text, num, pct
+from scenarios.numfmt import p_text as _p
 from scenarios.results import (
     BacktestResult,
     IndexPerformance,
@@ -21,22 +24,7 @@ from scenarios.results import (
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
 
-__all__ = ["make_console", "render_backtest", "summary_line"]
-
-
-def summary_line(result: BacktestResult) -> str:
-    """One line for ``scenarios runs list``: mode, window(s) and the headline scores."""
-    if isinstance(result, WalkForwardResult):
-        t = result.track
-        return (f"walk-forward {result.roll} {result.start}..{result.end}: "
-                f"{t.n_scored_windows}/{t.n_windows} windows, "
-                f"hit {pct(t.hit_rate, signed=False, digits=0)} (PT p {_p(t.pt_pvalue)}), "
-                f"IC {num(t.mean_ic, 2)}, coverage {pct(t.coverage, signed=False, digits=0)}")
-    s = result.score_summary
-    return (f"{result.as_of}..{result.horizon}: {s.n_scored}/{s.n_symbols} "
-            f"scored, hit {pct(s.hit_rate, signed=False, digits=0)}, IC {num(s.ic, 2)}, "
-            f"MAE {pct(s.mae, signed=False)}, coverage {pct(s.coverage, signed=False, digits=0)}"
-            + ("" if s.status == "complete" else f" ({s.status})"))
+__all__ = ["crps_text", "make_console", "num", "pct", "render_backtest"]
 
 
 def make_console() -> Any:
@@ -51,41 +39,19 @@ def make_console() -> Any:
     return make_console(markup=True, width=None if tty else 160)
 
 
-def _num(v: Any) -> float | None:
-    if v is None or isinstance(v, bool):
-        return None if v is None else float(v)
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
 
 
-def pct(v: Any, signed: bool = True, digits: int = 1) -> str:
-    """``0.0394 -> '+3.9%'``; ``None``/NaN -> ``'n/a'``."""
-    x = _num(v)
-    if x is None:
-        return "n/a"
-    return f"{100 * x:+.{digits}f}%" if signed else f"{100 * x:.{digits}f}%"
 
 
-def crps_text(v: Any) -> str:
-    """CRPS (return units, a fraction inside) as percentage points of return: ``0.0312 ->
-    '3.12 pp'``; the one way a CRPS is shown (terminal, ``runs``, the HTML report)."""
-    x = _num(v)
-    return "n/a" if x is None else f"{100 * x:.2f} pp"
 
 
-def num(v: Any, digits: int = 3) -> str:
-    x = _num(v)
-    return "n/a" if x is None else f"{x:.{digits}f}"
 
 
-def _p(v: Any) -> str:
-    x = _num(v)
-    if x is None:
-        return "n/a"
-    return "<0.001" if x < 0.001 else f"{x:.3f}"
+
+
+
+
+
 
 
 def _yes(v: Any) -> str:
@@ -182,7 +148,7 @@ def _render_single(d: SingleBacktestResult, console: Any) -> None:
     if d.index_performance is not None:
         _render_index_perf(d.index_performance, console)
     if d.pnl is not None:  # the portfolio block (scenarios.backtest.pnl)
-        from scenarios.backtest.pnl_render import render_pnl_score
+        from scenarios.cli.pnl_render import render_pnl_score
 
         render_pnl_score(d.pnl, console)
     _render_excess_single(d, console)
@@ -324,7 +290,7 @@ def _render_walk(d: WalkForwardResult, console: Any) -> None:
                 f"DM vs zero {num(dmi.statistic if dmi else None, 2)} "
                 f"(p {_p(dmi.pvalue if dmi else None)})", highlight=False)
     if d.pnl is not None:  # the portfolio block (scenarios.backtest.pnl)
-        from scenarios.backtest.pnl_render import render_pnl_walk
+        from scenarios.cli.pnl_render import render_pnl_walk
 
         render_pnl_walk(d.pnl, console)
     for b, t in tr.excess.items():

@@ -20,6 +20,7 @@ the CLI prints percents and percentage points.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scenarios.errors import IncomparableRunsError
+from scenarios.numfmt import as_finite
 from scenarios.results import (
     INDEX_LINE,
     IndexForecast,
@@ -39,6 +41,9 @@ from scenarios.results import (
     WalkForwardResult,
     from_payload,
 )
+
+#: a number or None; a bool is not a number here
+_num = functools.partial(as_finite, bools=False)
 
 __all__ = [
     "ABSENT", "IGNORED_INPUT_KEYS", "RunRecord", "compare_runs", "flatten_inputs", "input_diff",
@@ -271,14 +276,6 @@ def input_diff(inputs: Sequence[Mapping[str, Any] | None], *,
 # ---------------------------------------------------------------------------- predictions
 
 
-def _num(v: Any) -> float | None:
-    if v is None or isinstance(v, bool):
-        return None
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
 
 
 def _forecast(line: str, return_kind: str | None, f: SymbolForecast | IndexForecast) -> dict[str, Any]:
