@@ -1,7 +1,7 @@
 """CRPS of ensembles: the sorted-ensemble formula vs references measured in the same run.
 
 Scores a (draws x symbols) ensemble (the engine's shape) against realized returns with
-``scenarios.backtest.metrics.crps_ensemble`` (O(m log m) per column), and compares with
+``scenarios.metrics.crps_ensemble`` (O(m log m) per column), and compares with
 ``properscoring.crps_ensemble`` (the reference implementation, if installed) and the direct
 O(m^2) pairwise definition (on a smaller ensemble, memory-bound). Prints times, speed ratios
 and the largest absolute difference (they must agree to ~1e-12).
@@ -17,7 +17,7 @@ import numpy as np
 
 from _timing import best_of
 
-from scenarios.backtest.metrics import crps_ensemble
+from scenarios.metrics import crps_ensemble
 
 
 

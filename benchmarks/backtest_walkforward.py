@@ -50,7 +50,7 @@ def main() -> None:
     if not prices:
         raise SystemExit("set SCENARIOS_PRICES to the snapshot's prices folder")
 
-    from scenarios.backtest.single import walk_forward_scenario
+    from scenarios.backtest.scenario import walk_forward_scenario
     from scenarios.backtest.walkforward import roll_dates
     from scenarios.data.csvdir import CsvDirSource
     from scenarios.engine import run_scenario

@@ -107,7 +107,7 @@ def with_residual(scenario: Any, model: str, center: str) -> Any:
 
 def run_cell(scenario: Any, example: str, model: str, center: str, src: Any, draws: int,
              start: str, end: str) -> Cell:
-    from scenarios.backtest.single import walk_forward_scenario
+    from scenarios.backtest.scenario import walk_forward_scenario
 
     wf = walk_forward_scenario(with_residual(scenario, model, center), roll="quarterly", start=start,
                                end=end, source=src, draws=draws, band=BAND, progress=False)

@@ -43,15 +43,11 @@ def main(argv: list[str] | None = None) -> int:
 
     import pandas as pd
 
-    from scenarios.backtest.counterfactual import simulate_schemes
-    from scenarios.backtest.index_recon import (
-        WARMUP_DAYS,
-        Membership,
-        WeightRule,
-        broker_weight_check,
-        load_index_panel,
-        reconstruct_hstech,
-    )
+    from scenarios.recon.counterfactual import simulate_schemes
+    from scenarios.recon.hstech import WARMUP_DAYS, broker_weight_check, reconstruct_hstech
+    from scenarios.recon.membership import Membership
+    from scenarios.recon.panel import load_index_panel
+    from scenarios.recon.rules import WeightRule
     from scenarios.data.csvdir import CsvDirSource
 
     prices = Path(args.prices)
@@ -141,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: {note}")
     snaps = ref / "hstech_weights_snapshots.csv"
     if snaps.is_file():
-        from scenarios.backtest.recon.reference import snapshot_weight_coverage
+        from scenarios.recon.reference import snapshot_weight_coverage
 
         have = {p.name[:-4] for p in prices.glob("*.csv")}
         cov = snapshot_weight_coverage(snaps, have)

@@ -58,8 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
     import pandas as pd
 
-    from scenarios.backtest.counterfactual import IndexScheme, simulate_schemes
-    from scenarios.backtest.index_recon import WARMUP_DAYS, Membership, load_index_panel
+    from scenarios.recon.counterfactual import IndexScheme, simulate_schemes
+    from scenarios.recon.hstech import WARMUP_DAYS
+    from scenarios.recon.membership import Membership
+    from scenarios.recon.panel import load_index_panel
     from scenarios.backtest.sweep import random_tilts
     from scenarios.data.csvdir import CsvDirSource
     from valuation.index.schemes import chain_link_schemes
@@ -92,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     b = cf.batch
     assert b is not None
     # one more run with the shared implied-weight fits timed (not part of the timings above)
-    from scenarios.backtest.recon import batch as _batch
+    from scenarios.recon import batch as _batch
 
     fit_time = [0.0]
     orig = _batch._implied_base

@@ -339,13 +339,13 @@ def iter_backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
         source = default_source()
     for sc in scenarios:
         if walk is not None:
-            from scenarios.backtest.single import walk_forward_scenario
+            from scenarios.backtest.scenario import walk_forward_scenario
 
             bt: Any = walk_forward_scenario(sc, roll=roll, start=walk[0], end=walk[1],  # type: ignore[arg-type]
                                             source=source, draws=draws, seed=seed, band=band,
                                             partial=partial, progress=progress)
         else:
-            from scenarios.backtest.single import backtest_scenario
+            from scenarios.backtest.scenario import backtest_scenario
 
             bt = backtest_scenario(sc, source=source, draws=draws, seed=seed, band=band,
                                    partial=partial, index=index)

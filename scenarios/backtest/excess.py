@@ -20,7 +20,7 @@ Excess, draw by draw
     **noise-free** excess when the forecast has one (the point forecast, every parameter at its
     mean and no market noise, minus the benchmark's noise-free return: its base-weight index
     point, or 0 for a residual-only benchmark), so the seed cannot move a hit; hit = that call
-    and the realized excess have the same sign (:func:`scenarios.backtest.metrics.directional_hits`).
+    and the realized excess have the same sign (:func:`scenarios.metrics.directional_hits`).
 
 Basket
     The scenario's index weights when it has an index line, else equal weights, over the
@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scenarios.backtest import metrics as M
+from scenarios import metrics as M
 from scenarios.backtest.realized import CloseCache, realized_return, require_same_kind, return_kind
 from scenarios.data.base import PriceSource
 from scenarios.data.symbols import normalize_symbol

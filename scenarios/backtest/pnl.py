@@ -11,7 +11,7 @@ close on or before as_of to last valid close on or before the horizon):
 The realised P&L is :func:`valuation.pnl.long_short_pnl` of those returns with the same sizes,
 FX assumption and costs as the forecast, per unit of gross notional. Scores: inside the 5-95%
 band (coverage over windows), PIT (share of draws below the realised P&L, mid-rank ties) and
-CRPS (:mod:`scenarios.backtest.metrics`), in fractions of gross notional.
+CRPS (:mod:`scenarios.metrics`), in fractions of gross notional.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from scenarios.backtest import metrics as M
+from scenarios import metrics as M
 from scenarios.backtest.forecast import (
     Forecast,
     forecast_from_result,

@@ -30,7 +30,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from scenarios.backtest import metrics as M
+from scenarios import metrics as M
 from scenarios.backtest.forecast import Forecast
 from scenarios.backtest.realized import CloseCache, realized_return, realized_returns, summarize_kinds
 from scenarios.data.base import PriceSource

@@ -1,8 +1,8 @@
 """Scheme sweeps: one base index scheme, many tilt variants, one batched simulation.
 
-A sweep takes a base :class:`~scenarios.backtest.counterfactual.IndexScheme` (usually a
+A sweep takes a base :class:`~scenarios.recon.counterfactual.IndexScheme` (usually a
 scenario's ``index_weighting`` driver) and a set of theme-tilt variants of it, runs them all
-through the batched counterfactual path (:func:`~scenarios.backtest.counterfactual.simulate_schemes`,
+through the batched counterfactual path (:func:`~scenarios.recon.counterfactual.simulate_schemes`,
 implied weights fitted once) and tabulates, per scheme:
 
 ``total_return``
@@ -34,20 +34,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from scenarios.backtest.counterfactual import IndexScheme, simulate_schemes
-from scenarios.backtest.recon.membership import Membership
-from scenarios.backtest.recon.panel import IndexPanel
+from scenarios.recon.counterfactual import IndexScheme, simulate_schemes
+from scenarios.recon.membership import Membership
+from scenarios.recon.panel import IndexPanel
 from scenarios.data.base import PriceSource
 from scenarios.errors import ScenarioError
+from scenarios.metrics import TRADING_DAYS
 
 if TYPE_CHECKING:
     from scenarios.model.schema import Scenario
 
 __all__ = ["TRADING_DAYS", "ScenarioSweepSpec", "SweepResult", "grid_tilts", "random_tilts",
            "scenario_sweep_spec", "scheme_metrics", "sweep_schemes", "sweep_tilts"]
-
-#: Sessions per year used to annualize the tracking error.
-TRADING_DAYS = 252
 
 
 def _check_theme(theme: str, where: str) -> None:

@@ -36,7 +36,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from scenarios.backtest import metrics as M
+from scenarios import metrics as M
 from scenarios.backtest.forecast import Forecast, Forecaster, trailing_return_from_closes
 from scenarios.backtest.realized import CloseCache
 from scenarios.backtest.excess import excess_track, excess_window_rows

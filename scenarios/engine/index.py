@@ -191,7 +191,7 @@ def replica_weights(view: Any, symbols: list[str], ix: IndexInputs, driver: Inde
                     universe: str | None, local_themes: Any, notes: list[str]
                     ) -> tuple[np.ndarray, np.ndarray] | None:
     """(before, after) weights over ``symbols`` at the close of as_of from the backtest's replica
-    machinery (:func:`scenarios.backtest.index_at.weights_at`): "before" is the index's own
+    machinery (:func:`scenarios.recon.weights_at.weights_at`): "before" is the index's own
     rule (implied weights fitted at each Hang Seng review on the previous period, the real
     cap), "after" the scenario's scheme (tilts, exclusions, its cap) set at the same review;
     both drifted with prices to as_of. None (and a note) when the replica cannot run here
@@ -203,9 +203,9 @@ def replica_weights(view: Any, symbols: list[str], ix: IndexInputs, driver: Inde
     if bench not in HANG_SENG_INDEXES:
         return None
     try:
-        from scenarios.backtest.counterfactual import IndexScheme
-        from scenarios.backtest.index_at import ViewSource, scenario_scheme, weights_at
-        from scenarios.backtest.recon.membership import Membership
+        from scenarios.recon.counterfactual import IndexScheme
+        from scenarios.recon.weights_at import ViewSource, scenario_scheme, weights_at
+        from scenarios.recon.membership import Membership
 
         members = None
         if universe:

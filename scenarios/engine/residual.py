@@ -61,8 +61,8 @@ from typing import Any
 
 import numpy as np
 
-#: trading sessions per year used to annualize and de-annualize volatility
-TRADING_DAYS = 252
+from scenarios.metrics import TRADING_DAYS  # sessions per year (annualizing volatility)
+
 #: Student-t residuals are clipped at this many standard deviations
 T_CLIP = 10.0
 #: pairs of symbols with fewer common daily returns get correlation 0 (``correlation: history``)

@@ -520,7 +520,7 @@ _LINE_LABELS = {"HSTECH.HK": "HSTECH (actual, price)", "^HSI": "HSI (actual, pri
                 "scenario index": "Scenario index (simulated, price)"}
 
 #: Level of every line of the simulated index the session before the window
-#: (:func:`scenarios.backtest.single.index_performance` rebases to 100).
+#: (:func:`scenarios.backtest.scenario.index_performance` rebases to 100).
 LEVELS_BASE = 100.0
 
 

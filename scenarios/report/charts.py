@@ -30,7 +30,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from scenarios.backtest.metrics import directional_hits
+from scenarios.metrics import directional_hits
 from scenarios.report.model import (
     RESIDUAL_GROUP,
     DecompositionBars,
@@ -227,7 +227,7 @@ def scatter_chart(data: ScatterData, label_max: int = 12) -> Figure:
             ax.errorbar(p[ok], r[ok], xerr=np.vstack([p[ok] - data.lower[ok], data.upper[ok] - p[ok]]),
                         fmt="none", ecolor=PALETTE["fan"], alpha=0.35, lw=1.0,
                         label=f"Predicted {data.interval}")
-        # the hit rate's rule (scenarios.backtest.metrics.directional_hits): a zero return has no
+        # the hit rate's rule (scenarios.metrics.directional_hits): a zero return has no
         # direction, so it is neither right nor wrong
         hits = np.nan_to_num(directional_hits(p, r), nan=-1.0)
         hit, miss = hits == 1.0, hits == 0.0

@@ -53,7 +53,7 @@ def _opt(value: float | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-# Statistics (hit rate, Spearman IC) come from scenarios.backtest.metrics: one implementation
+# Statistics (hit rate, Spearman IC) come from scenarios.metrics: one implementation
 # for the backtest, the walk-forward and the report.
 
 
@@ -230,10 +230,10 @@ class ScatterData:
     @classmethod
     def compute(cls, symbols: Sequence[str], predicted: Sequence[float], realized: Sequence[float],
                 **kw: object) -> ScatterData:
-        """Build and compute IC and hit rate with :func:`scenarios.backtest.metrics.spearman_ic`
-        and :func:`~scenarios.backtest.metrics.hit_rate` (a zero return has no direction and
+        """Build and compute IC and hit rate with :func:`scenarios.metrics.spearman_ic`
+        and :func:`~scenarios.metrics.hit_rate` (a zero return has no direction and
         is left out of the hit rate; ``None`` where a statistic is undefined)."""
-        from scenarios.backtest import metrics as M
+        from scenarios import metrics as M
 
         p, r = _floats(predicted), _floats(realized)
         return cls(symbols=tuple(symbols), predicted=p, realized=r, ic=_stat(M.spearman_ic(p, r)),
@@ -392,8 +392,8 @@ class TrackRecord:
     def hits(self) -> np.ndarray:
         """Per window: its hit rate if given, else 1.0/0.0 for the direction of its own forecast
         (NaN when unscored or without a direction:
-        :func:`scenarios.backtest.metrics.directional_hits`)."""
-        from scenarios.backtest import metrics as M
+        :func:`scenarios.metrics.directional_hits`)."""
+        from scenarios import metrics as M
 
         if self.hit_rate.size:
             return np.asarray(self.hit_rate, float)

@@ -94,7 +94,7 @@ def _index_performance(scenario: Scenario, result: ScenarioResult) -> dict[str, 
     ``index_weighting`` scenarios (None otherwise, or when it cannot run)."""
     if not any(d.type == "index_weighting" and d.enabled for d in scenario.drivers):
         return None
-    from scenarios.backtest.single import index_performance
+    from scenarios.backtest.scenario import index_performance
     from scenarios.errors import DataError
 
     try:

@@ -12,7 +12,7 @@ from backtest_fakes import ShiftedAfter, csv_close_on_or_before
 
 from scenarios.backtest.forecast import scenario_forecaster
 from scenarios.backtest.realized import realized_returns
-from scenarios.backtest.single import backtest_scenario, walk_forward_scenario
+from scenarios.backtest.scenario import backtest_scenario, walk_forward_scenario
 from scenarios.cli.app import main
 from scenarios.errors import LookAheadError
 from scenarios.model import load_scenario

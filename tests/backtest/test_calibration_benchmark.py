@@ -83,7 +83,7 @@ def test_default_noise_keeps_each_walk_forward_inside_its_binomial_interval(exam
     the defaults (vol history, center mean) the quarterly walk-forward 2021-2025 covers the
     5%-95% band inside the binomial 95% interval of its non-overlapping windows. The counts
     are recomputed here from the walk-forward's own pairs."""
-    from scenarios.backtest.single import walk_forward_scenario
+    from scenarios.backtest.scenario import walk_forward_scenario
     from scenarios.model import load_scenario
 
     sc = load_scenario(ROOT / "examples" / f"{example}.yaml")

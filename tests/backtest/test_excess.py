@@ -150,7 +150,7 @@ def _csv_close(folder: Path, symbol: str, day: str) -> float:
 
 def test_tencent_excess_over_hstech_2025_is_its_total_minus_the_index_price_return(snapshot_dir: Path,
                                                                                    tmp_path: Path) -> None:
-    from scenarios.backtest.single import backtest_scenario
+    from scenarios.backtest.scenario import backtest_scenario
     from scenarios.model.loader import load_scenario
 
     bt = backtest_scenario(load_scenario(REPO / "examples" / "hstech_ai_reweight_2025.yaml"),
@@ -207,7 +207,7 @@ def test_tencent_excess_over_hstech_2025_is_its_total_minus_the_index_price_retu
 
 
 def test_walk_forward_scores_relative_calls(snapshot_dir: Path) -> None:
-    from scenarios.backtest.single import walk_forward_scenario
+    from scenarios.backtest.scenario import walk_forward_scenario
     from scenarios.model.loader import load_scenario
     from scenarios.results import from_backtest
 
@@ -230,7 +230,7 @@ def test_walk_forward_scores_relative_calls(snapshot_dir: Path) -> None:
 def test_excess_sign_calls_do_not_move_with_the_seed(snapshot_dir: Path) -> None:
     """The hit on the sign of excess is called on the noise-free excess: seeds 1-3 give the
     same hits and hit rates, and the call equals point forecast minus the benchmark's point."""
-    from scenarios.backtest.single import backtest_scenario
+    from scenarios.backtest.scenario import backtest_scenario
     from scenarios.model.loader import load_scenario
 
     sc = load_scenario(REPO / "examples" / "hstech_ai_reweight_2025.yaml")

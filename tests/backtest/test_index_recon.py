@@ -16,17 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenarios.backtest.counterfactual import IndexScheme, year_table
-from scenarios.backtest.index_recon import (
-    Membership,
-    WeightRule,
-    annualized_te,
-    load_index_panel,
-    odd_sessions,
-    price_close,
-    reconstruct_hstech,
-    simulate_index,
-)
+from scenarios.recon.counterfactual import IndexScheme, year_table
+from scenarios.recon.hstech import annualized_te, reconstruct_hstech
+from scenarios.recon.membership import Membership
+from scenarios.recon.panel import load_index_panel, odd_sessions, price_close
+from scenarios.recon.rules import WeightRule
+from scenarios.recon.simulate import simulate_index
 from backtest_fakes import FrameSource
 
 from scenarios.data.frame import to_canonical
@@ -410,7 +405,7 @@ def test_equal_rule_turnover_matches_drifted_holdings() -> None:
 
 
 def test_period_fit_recovers_buy_and_hold_weights_after_a_big_run_up() -> None:
-    from scenarios.backtest.index_recon import _fit_period
+    from scenarios.recon.fit import _fit_period
 
     rng = np.random.default_rng(5)
     days = pd.bdate_range("2024-01-01", periods=60)

@@ -14,16 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios.backtest.counterfactual import IndexScheme, default_schemes, simulate_schemes
-from scenarios.backtest.index_recon import (
-    WARMUP_DAYS,
-    Membership,
-    WeightRule,
-    broker_weight_check,
-    load_index_panel,
-    price_close,
-    reconstruct_hstech,
-)
+from scenarios.recon.counterfactual import IndexScheme, default_schemes, simulate_schemes
+from scenarios.recon.hstech import WARMUP_DAYS, broker_weight_check, reconstruct_hstech
+from scenarios.recon.membership import Membership
+from scenarios.recon.panel import load_index_panel, price_close
+from scenarios.recon.rules import WeightRule
 from scenarios.data.csvdir import CsvDirSource
 from scenarios.seeds.universes import theme_of
 

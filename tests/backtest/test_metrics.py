@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy import stats
 
-from scenarios.backtest import metrics as M
+from scenarios import metrics as M
 
 finite = st.floats(min_value=-10, max_value=10, allow_nan=False, allow_infinity=False)
 SETTINGS = settings(deadline=None, max_examples=40)

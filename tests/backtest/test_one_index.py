@@ -43,9 +43,9 @@ def _w(res, sym: str, which: str = "before") -> float:
 
 
 def test_engine_weights_are_the_replica_holdings_at_as_of(run, snapshot_dir: Path) -> None:
-    from scenarios.backtest.counterfactual import IndexScheme
-    from scenarios.backtest.index_at import ViewSource, scenario_scheme, weights_at
-    from scenarios.backtest.recon.membership import Membership
+    from scenarios.recon.counterfactual import IndexScheme
+    from scenarios.recon.weights_at import ViewSource, scenario_scheme, weights_at
+    from scenarios.recon.membership import Membership
     from scenarios.data import default_source
     from scenarios.data.view import PriceView
 
@@ -75,10 +75,10 @@ def test_the_replica_starts_from_the_engine_weights(run, snapshot_dir: Path) -> 
     """The first session of the backtest's simulated index is earned by the weights at as_of:
     its return equals ``drifted weights @ price returns`` that day, exactly (same source), and
     the engine's weights (closes up to as_of only) agree within 2e-4 (dividend un-adjustment)."""
-    from scenarios.backtest.counterfactual import IndexScheme, simulate_schemes
-    from scenarios.backtest.index_at import scenario_scheme, weights_at
-    from scenarios.backtest.recon.membership import Membership
-    from scenarios.backtest.recon.panel import load_index_panel
+    from scenarios.recon.counterfactual import IndexScheme, simulate_schemes
+    from scenarios.recon.weights_at import scenario_scheme, weights_at
+    from scenarios.recon.membership import Membership
+    from scenarios.recon.panel import load_index_panel
     from scenarios.data import default_source
 
     src = default_source()
@@ -123,7 +123,7 @@ def test_the_report_shows_one_hstech_weighting(run, snapshot_dir: Path) -> None:
 
 
 def test_backtest_reconciles_the_scored_and_the_simulated_index(snapshot_dir: Path) -> None:
-    from scenarios.backtest.single import backtest_scenario
+    from scenarios.backtest.scenario import backtest_scenario
 
     d = backtest_scenario(_scenario(), draws=50).to_dict()
     held, sim = d["index"]["realized"], d["index_performance"]["total_return"]

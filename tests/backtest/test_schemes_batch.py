@@ -12,14 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenarios.backtest.recon.batch import SchemeArrays, simulate_index_batch
-from scenarios.backtest.recon.membership import Membership
-from scenarios.backtest.recon.panel import load_index_panel
-from scenarios.backtest.recon.rules import WeightRule
-from scenarios.backtest.recon.simulate import simulate_index
+from scenarios.recon.batch import SchemeArrays, simulate_index_batch
+from scenarios.recon.membership import Membership
+from scenarios.recon.panel import load_index_panel
+from scenarios.recon.rules import WeightRule
+from scenarios.recon.simulate import simulate_index
 from scenarios.backtest.sweep import grid_tilts, random_tilts, scheme_metrics
-from scenarios.backtest.counterfactual import IndexScheme
-from scenarios.backtest import metrics as M
+from scenarios.recon.counterfactual import IndexScheme
+from scenarios import metrics as M
 from backtest_fakes import FrameSource
 
 from scenarios.data.frame import to_canonical
@@ -170,7 +170,7 @@ def test_random_and_grid_tilts() -> None:
 
 
 def test_batched_scores_equal_each_schemes_scores() -> None:
-    from scenarios.backtest.counterfactual import _scores
+    from scenarios.recon.counterfactual import _scores
 
     theme_map = {"0700.HK": "platforms", "9988.HK": "ai_models_cloud", "1211.HK": "autos_ev",
                  "0981.HK": "ai_compute_chips", "2018.HK": "hardware_appliances"}
@@ -188,7 +188,7 @@ def test_batched_scores_equal_each_schemes_scores() -> None:
 
 
 def test_simulate_schemes_engines_and_a_start_after_the_index_data() -> None:
-    from scenarios.backtest.counterfactual import simulate_schemes
+    from scenarios.recon.counterfactual import simulate_schemes
 
     panel, m = _world(4, 12, True, True, True)
     schemes = [IndexScheme("eq", "equal", cap=0.1), IndexScheme("imp", "implied", cap=0.2),

@@ -60,7 +60,7 @@ def test_run_result_json_roundtrip_and_same_seed_same_numbers(tencent_run, snaps
 
 def test_backtest_scores_frame_matches_the_recorded_payload(snapshot_dir: Path) -> None:
     import scenarios.api as sa
-    from scenarios.backtest import metrics as M
+    from scenarios import metrics as M
     from scenarios.results import SingleBacktestResult
 
     bt = sa.backtest(str(TENCENT), draws=2000, seed=1, index=False)

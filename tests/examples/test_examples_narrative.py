@@ -365,8 +365,8 @@ def test_hstech_weights_obey_the_cap_sum_to_one_and_follow_the_tilts(run_example
     assert np.all(after >= 0) and np.all(before >= 0)
     # one HSTECH (issue 11 item 9): both are the replica's holdings at as_of, set at the last
     # review (2024-12-09) under the cap and drifted with prices to as_of
-    from scenarios.backtest.counterfactual import IndexScheme
-    from scenarios.backtest.index_at import ViewSource, scenario_scheme, weights_at
+    from scenarios.recon.counterfactual import IndexScheme
+    from scenarios.recon.weights_at import ViewSource, scenario_scheme, weights_at
     from scenarios.data import default_source
     from scenarios.data.view import PriceView
     from scenarios.model.loader import load_scenario

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios.backtest.forecast import scenario_forecaster
-from scenarios.backtest.single import walk_forward_scenario
+from scenarios.backtest.scenario import walk_forward_scenario
 from scenarios.data.fundamentals.lags import DEFAULT_LAGS
 from scenarios.engine import run_scenario
 from scenarios.errors import ScenarioError, ScenarioErrors

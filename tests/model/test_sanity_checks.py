@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios.backtest.single import narrative_date, narrative_note
+from scenarios.backtest.scenario import narrative_date, narrative_note
 from scenarios.engine.run import run_scenario
 from scenarios.data.memory import MemorySource
 from scenarios.errors import ScenarioErrors

@@ -57,7 +57,7 @@ def scenario():
 
 @pytest.fixture(scope="module")
 def backtest(scenario, source):
-    from scenarios.backtest.single import backtest_scenario
+    from scenarios.backtest.scenario import backtest_scenario
     from scenarios.results import from_backtest
 
     return from_backtest(backtest_scenario(scenario, source=source, draws=4000, index=False))

@@ -19,7 +19,7 @@ def _value(html: str, field: str) -> float:
 
 
 def test_report_has_pnl_fan_and_realised_pnl(snapshot_dir: Path) -> None:
-    from scenarios.backtest.single import backtest_scenario
+    from scenarios.backtest.scenario import backtest_scenario
     from scenarios.data.csvdir import CsvDirSource
     from scenarios.model import load_scenario
     from scenarios.report import chart_specs, render_report

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios.backtest.single import walk_forward_scenario
+from scenarios.backtest.scenario import walk_forward_scenario
 from scenarios.data.memory import synthetic_source
 from scenarios.model.schema import Scenario
 

@@ -1,6 +1,6 @@
 """Many weighting schemes over one index reconstruction: the batched twin of ``simulate_index``.
 
-:func:`~scenarios.backtest.recon.simulate.simulate_index` runs one rule at a time and, for an
+:func:`~scenarios.recon.simulate.simulate_index` runs one rule at a time and, for an
 implied base, refits the same implied weights for every rule. :func:`simulate_index_batch` walks
 the same schedule once (regular reviews at the recorded dates, fast entries, segments where a
 member's data ends, entry weights, broker weights), fits the implied weights ONCE per rebalance
@@ -9,7 +9,7 @@ and segment, and sets, caps and drifts the weights of every scheme with array op
 
 The per-scheme loop stays the reference: for every scheme the batched returns, weights and
 turnover agree with ``simulate_index`` to 1e-10 (``tests/backtest/test_schemes_batch*.py``).
-Units as in :mod:`scenarios.backtest.recon.simulate`: daily simple price returns, weights and
+Units as in :mod:`scenarios.recon.simulate`: daily simple price returns, weights and
 turnover as fractions.
 """
 
@@ -22,12 +22,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from scenarios.backtest.recon.fit import MIN_FIT_DAYS, _fit_period, _fit_trailing
-from scenarios.backtest.recon.schedule import Schedule, build_schedule
-from scenarios.backtest.recon.membership import Membership
-from scenarios.backtest.recon.panel import IndexPanel
-from scenarios.backtest.recon.rules import Base
-from scenarios.backtest.recon.simulate import Method
+from scenarios.recon.fit import MIN_FIT_DAYS, _fit_period, _fit_trailing
+from scenarios.recon.schedule import Schedule, build_schedule
+from scenarios.recon.membership import Membership
+from scenarios.recon.panel import IndexPanel
+from scenarios.recon.rules import Base
+from scenarios.recon.simulate import Method
 from scenarios.errors import DataUnavailableError, ScenarioError
 
 __all__ = ["BatchSimulation", "SchemeArrays", "simulate_index_batch"]
@@ -71,7 +71,7 @@ class BatchSimulation:
     ``(S, n_segments, N)`` weights set at each segment start (after capping); NaN = not held in
     that segment. ``rebalances``: dates with a turnover; ``turnover``: ``(S, n_rebalances)``
     one-way turnover (fractions). ``fitted``, ``segments``, ``notes``: as
-    :class:`~scenarios.backtest.recon.simulate.Simulation` (shared by the schemes; entry notes
+    :class:`~scenarios.recon.simulate.Simulation` (shared by the schemes; entry notes
     describe the implied base).
     """
 
@@ -118,7 +118,7 @@ def simulate_index_batch(
 ) -> BatchSimulation:
     """Run every scheme of ``schemes`` over ``panel`` from ``start`` to ``end``.
 
-    Same schedule and arguments as :func:`~scenarios.backtest.recon.simulate.simulate_index`;
+    Same schedule and arguments as :func:`~scenarios.recon.simulate.simulate_index`;
     ``schemes.symbols`` must be ``panel.prices.columns``.
     """
     from valuation.index.schemes import hold_schemes, scheme_weights

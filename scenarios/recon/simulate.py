@@ -4,7 +4,7 @@ At each rebalance ``R_k`` the base weights come from data before ``R_k`` only (i
 fitted over the previous period, equal, or custom), the review's membership changes are applied
 (entrants at an entry weight), the rule's transform and cap are imposed, and the holdings drift
 with prices until the next rebalance. Returns are daily simple price returns (fractions); weights
-and turnover are fractions. The method is described in full in :mod:`scenarios.backtest.recon`.
+and turnover are fractions. The method is described in full in :mod:`scenarios.recon`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Literal
 
 import pandas as pd
 
-from scenarios.backtest.recon.fit import MIN_FIT_DAYS, _fit_period, _fit_trailing
-from scenarios.backtest.recon.membership import Membership
-from scenarios.backtest.recon.panel import IndexPanel
-from scenarios.backtest.recon.rules import WeightRule, _cap, _normalize
-from scenarios.backtest.recon.schedule import build_schedule
+from scenarios.recon.fit import MIN_FIT_DAYS, _fit_period, _fit_trailing
+from scenarios.recon.membership import Membership
+from scenarios.recon.panel import IndexPanel
+from scenarios.recon.rules import WeightRule, _cap, _normalize
+from scenarios.recon.schedule import build_schedule
 from scenarios.errors import DataUnavailableError
 
 __all__ = ["Method", "Simulation", "simulate_index"]
@@ -70,7 +70,7 @@ def simulate_index(
     """Run ``rule`` over ``panel`` from ``start`` to ``end`` with quarterly Hang Seng rebalances.
 
     At each rebalance ``R_k`` the base weights come from data before ``R_k`` only (see
-    :mod:`scenarios.backtest.recon`), ``rule.transform`` and ``rule.cap`` are applied, and the
+    :mod:`scenarios.recon`), ``rule.transform`` and ``rule.cap`` are applied, and the
     holdings drift with prices until the next rebalance. When a constituent's data ends inside a
     period, the weights for the remaining days are re-derived at ``R_k`` without it (still from
     pre-``R_k`` data) and drifted from ``R_k``. ``rebalance_dates`` overrides the Hang Seng calendar.

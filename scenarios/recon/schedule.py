@@ -1,8 +1,8 @@
 """The rebalance schedule of a reconstructed index: which days rebalance, which are fast entries,
 where the simulation starts, what each period holds, and which days feed a fit.
 
-One schedule serves the per-scheme reference (:func:`~scenarios.backtest.recon.simulate.
-simulate_index`) and the batched path (:func:`~scenarios.backtest.recon.batch.
+One schedule serves the per-scheme reference (:func:`~scenarios.recon.simulate.
+simulate_index`) and the batched path (:func:`~scenarios.recon.batch.
 simulate_index_batch`), so a rule changes in one place. Dates are panel sessions (tz-naive
 ``Timestamp``); no units otherwise.
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from scenarios.backtest.recon.fit import MIN_FIT_DAYS
-from scenarios.backtest.recon.membership import Membership
+from scenarios.recon.fit import MIN_FIT_DAYS
+from scenarios.recon.membership import Membership
 from scenarios.errors import DataUnavailableError
 
 __all__ = ["Period", "Schedule", "build_schedule"]

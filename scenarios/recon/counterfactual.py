@@ -1,7 +1,7 @@
 """Index counterfactuals: HSTECH re-weighted by other rules, year by year, next to the real ones.
 
 Each scheme starts from the same out-of-sample machinery as the validated replica
-(:mod:`scenarios.backtest.index_recon`): at every Hang Seng rebalance date the base weights are
+(:mod:`scenarios.recon`): at every Hang Seng rebalance date the base weights are
 set from data before that date, the scheme's tilts and exclusions are applied, the single-name
 cap is imposed, and the holdings drift with prices until the next rebalance. Returns are price
 returns (dividends undone where the snapshot has them), like the real HSTECH and HSI.
@@ -41,13 +41,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from scenarios.backtest.recon.batch import BatchSimulation, SchemeArrays, simulate_index_batch
-from scenarios.backtest.recon.membership import Membership
-from scenarios.backtest.recon.panel import IndexPanel, load_index_panel
-from scenarios.backtest.recon.recon import WARMUP_DAYS
-from scenarios.backtest.recon.reference import _reference_weights
-from scenarios.backtest.recon.rules import DEFAULT_CAP, WeightRule
-from scenarios.backtest.recon.simulate import simulate_index
+from scenarios.recon.batch import BatchSimulation, SchemeArrays, simulate_index_batch
+from scenarios.recon.membership import Membership
+from scenarios.recon.panel import IndexPanel, load_index_panel
+from scenarios.recon.hstech import WARMUP_DAYS
+from scenarios.recon.reference import _reference_weights
+from scenarios.recon.rules import DEFAULT_CAP, WeightRule
+from scenarios.recon.simulate import simulate_index
 from scenarios.data.base import PriceSource
 from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import DataUnavailableError, ScenarioError
@@ -138,7 +138,7 @@ class IndexScheme:
                          for s, t in zip(symbols, themes)], dtype="float64")
 
     def rule(self, theme_map: Mapping[str, str]) -> WeightRule:
-        """The :class:`~scenarios.backtest.index_recon.WeightRule` of this scheme.
+        """The :class:`~scenarios.recon.rules.WeightRule` of this scheme.
 
         ``theme_map``: symbol -> theme. A tilt or exclusion key that is neither a theme nor a
         symbol of ``theme_map`` raises :class:`~scenarios.errors.ScenarioError` (a typo such as
@@ -280,8 +280,8 @@ def simulate_schemes(
     """Run every scheme over ``[start, end]`` and put them next to the benchmarks.
 
     ``engine="batch"`` (default) fits the implied weights once and runs all schemes together
-    (:func:`~scenarios.backtest.recon.batch.simulate_index_batch`); ``"loop"`` runs
-    :func:`~scenarios.backtest.recon.simulate.simulate_index` once per scheme (the reference;
+    (:func:`~scenarios.recon.batch.simulate_index_batch`); ``"loop"`` runs
+    :func:`~scenarios.recon.simulate.simulate_index` once per scheme (the reference;
     the two agree to 1e-10).
 
     The implied base needs ``index_symbol``'s levels to fit weights, so the range is cut at the

@@ -7,7 +7,7 @@ built from these prices moves on price returns like the index it tracks.
 Units: price levels in the file's currency (HKD for the HK listings; the index in index points);
 returns are simple daily returns as fractions. :func:`odd_sessions` flags the snapshot's stale
 sessions (half days and a few odd days), which the weight fits skip (see
-:mod:`scenarios.backtest.recon.simulate`). :func:`load_index_panel` aligns everything on the
+:mod:`scenarios.recon.simulate`). :func:`load_index_panel` aligns everything on the
 index's own trading days and computes the Hang Seng review effective dates on them.
 """
 

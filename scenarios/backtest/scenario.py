@@ -5,7 +5,7 @@ through a :class:`~scenarios.data.view.PriceView`, nothing later is visible), th
 realized prices from ``as_of`` to the horizon and scores the forecast
 (:mod:`scenarios.backtest.scoring`). For a scenario with an ``index_weighting`` driver it also
 simulates the scenario's index over the same window with the Hang Seng TECH machinery of
-:mod:`scenarios.backtest.counterfactual` and compares it with each benchmark
+:mod:`scenarios.recon.counterfactual` and compares it with each benchmark
 (:func:`index_performance`).
 
 :func:`walk_forward_scenario` re-runs the scenario at each roll date
@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from scenarios.backtest import metrics as M
+from scenarios import metrics as M
 from scenarios.backtest.forecast import forecast_from_result, index_benchmark_of, scenario_forecaster
 from scenarios.backtest.scoring import ForecastScore, score_forecast
 from scenarios.backtest.walkforward import Roll, WalkForwardResult, roll_dates, walk_forward
@@ -164,18 +164,18 @@ def index_performance(scenario: Any, as_of: DateLike, horizon: DateLike,
         raise ValueError("index_performance needs a scenario with an index_weighting driver")
     benches = list(dict.fromkeys([normalize_symbol(b) for b in scenario.benchmarks] + ["HSTECH.HK", "^HSI"]))
     out: dict[str, Any] = {"scheme": None, "return_kind": "price", "status": "unavailable", "notes": []}
-    from scenarios.backtest.counterfactual import simulate_schemes
+    from scenarios.recon.counterfactual import simulate_schemes
     name = "scenario"
     d = drivers[0]
     # the same scheme as the engine's "after" weights (scenario-local themes expanded)
-    from scenarios.backtest.index_at import scenario_scheme
+    from scenarios.recon.weights_at import scenario_scheme
 
     scheme = scenario_scheme(d, scenario.themes or {}, name=name)
     universe = scenario.universe if isinstance(scenario.universe, str) else None
     out["scheme"] = {"scheme": scheme.scheme, "tilts": dict(scheme.tilts), "exclude": list(scheme.exclude),
                      "cap": scheme.cap, "universe": universe or list(scenario.universe)}
     try:
-        from scenarios.backtest.index_recon import Membership
+        from scenarios.recon.membership import Membership
 
         members = Membership.from_universe(universe) if universe else Membership.static(scenario.universe)
         cf = simulate_schemes([scheme], source, a + pd.Timedelta(days=1), h, benchmarks=tuple(benches),

@@ -17,15 +17,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scenarios.backtest.metrics import TRADING_DAYS, tracking_error
-from scenarios.backtest.recon.membership import Membership
-from scenarios.backtest.recon.panel import IndexPanel, load_index_panel
-from scenarios.backtest.recon.reference import _reference_weights
-from scenarios.backtest.recon.rules import DEFAULT_CAP, WeightRule
-from scenarios.backtest.recon.simulate import Method, simulate_index
+from scenarios.metrics import TRADING_DAYS, tracking_error
+from scenarios.recon.membership import Membership
+from scenarios.recon.panel import IndexPanel, load_index_panel
+from scenarios.recon.reference import _reference_weights
+from scenarios.recon.rules import DEFAULT_CAP, WeightRule
+from scenarios.recon.simulate import Method, simulate_index
 from scenarios.data.base import PriceSource
 
-__all__ = ["TRADING_DAYS", "WARMUP_DAYS", "ReconResult", "annualized_te", "broker_weight_check",
+__all__ = ["WARMUP_DAYS", "ReconResult", "annualized_te", "broker_weight_check",
            "reconstruct_hstech"]
 
 #: Calendar days of history loaded before ``start`` (fit windows reach two quarters back).
@@ -37,7 +37,7 @@ def annualized_te(diff: pd.Series | np.ndarray) -> float:
 
     ``diff``: daily replica-minus-actual returns (fractions); the result is an annualized fraction.
     Non-finite values (NaN and +-inf) are dropped first; NaN for fewer than two observations.
-    The formula is :func:`scenarios.backtest.metrics.tracking_error` against a zero benchmark
+    The formula is :func:`scenarios.metrics.tracking_error` against a zero benchmark
     (``x - 0.0 == x`` exactly, so the value is bit-identical); the local step is only the
     dropping of infinities, which ``tracking_error`` keeps.
     """

@@ -2,7 +2,7 @@
 
 Why: an index counterfactual ("what if HSTECH were AI-tilted / ex-autos / equal weighted") is
 only believable if the same machinery, run with the *actual* rules, reproduces the actual index.
-This package is that machinery plus its validation; :mod:`scenarios.backtest.counterfactual`
+This package is that machinery plus its validation; :mod:`scenarios.recon.counterfactual`
 runs the alternative schemes through it. One module per concept:
 
     :mod:`.panel`       price panel, dividend un-adjustment, odd sessions, rebalance dates
@@ -12,10 +12,12 @@ runs the alternative schemes through it. One module per concept:
     :mod:`.reference`   broker weight estimates (entry and after-rebalance weights)
     :mod:`.simulate`    the rule-based index simulation (one rule; the reference)
     :mod:`.batch`       many schemes at once: the same schedule, implied weights fitted once
-    :mod:`.recon`       HSTECH reconstruction, tracking error, broker weight check
+    :mod:`.hstech`      HSTECH reconstruction, tracking error, broker weight check
 
-Import the public names from :mod:`scenarios.backtest.index_recon` (the facade); this
-``__init__`` imports nothing.
+Below the engine (the engine's ``index_weighting`` driver and the backtest's replica use the
+same machinery); it imports nothing above :mod:`scenarios.model`. Import names from the module
+that defines them; this ``__init__`` imports nothing. Also here: :mod:`.counterfactual` (index
+schemes run through the machinery) and :mod:`.weights_at` (the weights in force at a date).
 
 Method (all fractions; returns are simple daily returns)
     1. **Prices.** Constituent closes in the snapshot are Yahoo-adjusted (total return), the index
@@ -56,14 +58,8 @@ Method (all fractions; returns are simple daily returns)
     6. **Tracking error** = ``std(replica - actual, ddof=1) * sqrt(252)`` on daily price returns,
        annualized fraction, per calendar quarter, per rebalance segment and overall.
 
-Public API (re-exported by :mod:`scenarios.backtest.index_recon`)::
-
-    reconstruct_hstech(source=None, start="2024-01-01", end="2025-12-31", *, ...) -> ReconResult
-    load_index_panel(source, symbols, index_symbol, start, end, ...) -> IndexPanel
-    simulate_index(panel, membership, rule, start, end, ...) -> Simulation
-    price_close(close, dividends) -> pd.Series
-    odd_sessions(frames, threshold=0.5) -> pd.DatetimeIndex
-    Membership.from_universe("hstech") / Membership(intervals)
-    broker_weight_check(result, estimates_csv) -> pd.DataFrame
-    annualized_te(diff) -> float (annualized fraction)
+Entry points: :func:`.hstech.reconstruct_hstech`, :func:`.panel.load_index_panel`,
+:func:`.simulate.simulate_index`, :func:`.batch.simulate_index_batch` via
+:func:`.counterfactual.simulate_schemes`, :class:`.membership.Membership`,
+:func:`.hstech.broker_weight_check`, :func:`.hstech.annualized_te`.
 """

@@ -2,8 +2,8 @@
 
 Why: the engine's "before" weights of an ``index_weighting`` driver with ``scheme: implied`` and
 the backtest's replica of the scenario's index must be the same weighting. Both come from
-:func:`~scenarios.backtest.counterfactual.simulate_schemes` (the batched Hang Seng
-reconstruction of :mod:`scenarios.backtest.recon`): at each Hang Seng review the implied weights
+:func:`~scenarios.recon.counterfactual.simulate_schemes` (the batched Hang Seng
+reconstruction of :mod:`scenarios.recon`): at each Hang Seng review the implied weights
 are fitted on data of the previous period only, the review's membership changes are applied, the
 scheme's tilts/exclusions and cap are imposed, and the holdings drift with prices.
 
@@ -14,7 +14,7 @@ replica holds when its backtest window opens the session after ``as_of``. A drif
 sit above the cap (the cap binds at reviews only, as in the real index).
 
 :func:`scenario_scheme` turns a scenario's ``index_weighting`` driver into the
-:class:`~scenarios.backtest.counterfactual.IndexScheme` both sides run (scenario-local themes
+:class:`~scenarios.recon.counterfactual.IndexScheme` both sides run (scenario-local themes
 expanded into symbols; a symbol entry wins over its theme's).
 
 Units: weights are fractions summing to 1; returns are daily simple price returns.
@@ -73,7 +73,7 @@ def scenario_scheme(driver: Any, local_themes: Mapping[str, Sequence[str]] | Non
     """The :class:`IndexScheme` of a scenario ``index_weighting`` driver: scenario-local themes
     (``themes:`` of the file, theme -> symbols) are expanded into symbols, seeds themes stay
     themes; a symbol entry wins over its theme's."""
-    from scenarios.backtest.counterfactual import IndexScheme
+    from scenarios.recon.counterfactual import IndexScheme
 
     local = {k: [normalize_symbol(x) for x in v] for k, v in (local_themes or {}).items()}
     tilts: dict[str, float] = {}
@@ -101,10 +101,10 @@ def weights_at(schemes: Sequence[Any], source: Any, as_of: Any, *, universe: Any
     view). ``universe``: a seeds universe name or a :class:`Membership`. Raises
     :class:`~scenarios.errors.DataUnavailableError` when the history is too short to fit.
     """
-    from scenarios.backtest.counterfactual import simulate_schemes
-    from scenarios.backtest.recon.membership import Membership
-    from scenarios.backtest.recon.panel import load_index_panel
-    from scenarios.backtest.recon.recon import WARMUP_DAYS
+    from scenarios.recon.counterfactual import simulate_schemes
+    from scenarios.recon.membership import Membership
+    from scenarios.recon.panel import load_index_panel
+    from scenarios.recon.hstech import WARMUP_DAYS
 
     membership = universe if isinstance(universe, Membership) else Membership.from_universe(universe)
     a = pd.Timestamp(as_of).normalize()
