@@ -20,7 +20,7 @@ from rich.table import Table
 if TYPE_CHECKING:
     import pandas as pd
 
-    from scenarios.data.check import SeriesReport
+    from scenarios.data.quality import SeriesReport
 
 data_app = typer.Typer(
     name="data",
@@ -190,7 +190,7 @@ def check(
 
         check_fundamentals(folder, symbols or None, fmt, strict)
         return
-    from scenarios.data.check import CheckConfig, check_source
+    from scenarios.data.quality import CheckConfig, check_source
     from scenarios.errors import DataUnavailableError
 
     if folder is not None:

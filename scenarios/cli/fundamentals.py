@@ -122,7 +122,7 @@ def import_fundamentals(folder: Path) -> None:
 
 def check_fundamentals(folder: Path | None, symbols: list[str] | None, fmt: TableJson, strict: bool) -> None:
     """``data check --fundamentals``: the known problems of the saved statements."""
-    from scenarios.data.fundamentals.check import check_frame
+    from scenarios.data.fundamentals.quality import check_frame
     from scenarios.data.fundamentals.folder import FundamentalsDir
     from scenarios.data.fundamentals.frame import concat
     from scenarios.data.fundamentals.resolver import fundamentals_folder

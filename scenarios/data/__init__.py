@@ -6,7 +6,7 @@ Public API
 :class:`Resolver`, :class:`CsvDirSource`, :class:`YahooSource`, :class:`PriceView` (no
 look-ahead), :func:`normalize_symbol`, :func:`currency_of` and the canonical-frame helpers
 (:data:`COLUMNS`, :func:`to_canonical`, :func:`is_canonical`, :func:`empty_frame`).
-Quality checks live in :mod:`scenarios.data.check`.
+Quality checks live in :mod:`scenarios.data.quality`.
 """
 
 from __future__ import annotations

@@ -172,7 +172,7 @@ class PriceView:
         if day < self.as_of:
             if kinds.get(self.as_of) == "stale":
                 return "stale"
-            from scenarios.data.calendar import sessions
+            from scenarios.data.exchange_calendar import sessions
 
             try:
                 if len(sessions(sym, self.as_of, self.as_of)) and self.as_of not in hist.index:

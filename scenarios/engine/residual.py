@@ -14,7 +14,7 @@ symbol ``j`` and draw, one more log-return term labelled ``residual``::
   package over the last ``garch_days`` returns, whose horizon variance (the sum of the per-session
   forecasts) is returned as ``vol_j^2 * T_j / 252``. A number is used as given; ``by_symbol``
   overrides per symbol.
-* ``T_j`` counts the trading sessions of the symbol's exchange (``scenarios.data.calendar``)
+* ``T_j`` counts the trading sessions of the symbol's exchange (``scenarios.data.exchange_calendar``)
   after its baseline close and on or before the horizon. Sessions past the end of the calendar
   (far future dates) are counted as business days. With the same 252 on both sides the shock
   has the variance of ``T_j`` daily returns of the estimation window.
@@ -169,7 +169,7 @@ def trading_sessions(symbol: str, after: dt.date, until: dt.date) -> int:
     calendar's last session."""
     import pandas as pd
 
-    from scenarios.data.calendar import calendar_bounds, sessions
+    from scenarios.data.exchange_calendar import calendar_bounds, sessions
 
     if until <= after:
         return 0

@@ -9,7 +9,6 @@ Public API::
     REGISTRY: driver type -> DriverSpec      # one module per driver kind (model/drivers/)
 """
 
-from scenarios.model.checks import ScenarioWarning, data_checks, static_checks
 from scenarios.model.distributions import (
     Choice,
     LogNormal,
@@ -28,8 +27,9 @@ from scenarios.model.loader import (
     read_scenario_doc,
     scenario_from_dict,
 )
-from scenarios.model.resolve import driver_targets, fx_rate, resolve_universe, theme_of
+from scenarios.model.references import driver_targets, fx_rate, resolve_universe, theme_of
 from scenarios.model.resolved import ResolvedScenario, resolve_scenario
+from scenarios.model.validation import ScenarioWarning, data_checks, static_checks
 from scenarios.model.schema import DRIVER_TYPES, Baseline, Scenario, add_period
 
 __all__ = [

@@ -155,7 +155,7 @@ class _Fill:
 
     def dividend_yield(self, div: Picked | None) -> None:
         """Dividends paid / diluted shares x FX / close at as_of; else yfinance info / 100."""
-        from scenarios.model.resolve import ResolveError, fx_rate
+        from scenarios.model.references import ResolveError, fx_rate
 
         shares = pick(self.frame, self.sym, "shares_diluted")
         if div is not None and shares is not None and self.view is not None:
@@ -205,7 +205,7 @@ class _Fill:
         return filled
 
     def _check_fx(self, filled: Any) -> None:
-        from scenarios.model.resolve import ResolveError, fx_rate, price_currency
+        from scenarios.model.references import ResolveError, fx_rate, price_currency
 
         ccy = filled.currency
         if ccy is None or ccy == price_currency(self.sym):
@@ -241,7 +241,7 @@ def fill_baselines(scenario: Any, as_of: dt.date, *, prices: Any = None, view: A
         return scenario, dated
     from scenarios.data.fundamentals.resolver import default_fundamentals
     from scenarios.data.fundamentals.yahoo import OFFLINE_ALTERNATIVES
-    from scenarios.model.checks import raw_key
+    from scenarios.model.validation import raw_key
 
     source = fundamentals if fundamentals is not None else default_fundamentals()
     fview = FundamentalsView(source, as_of, splits=splits_provider(prices))

@@ -218,7 +218,7 @@ def _validate(doc: MergedDoc):
 def build_scenario(doc: MergedDoc, *, file: str | None = None, sha256: str | None = None,
                    check: bool = True):
     """Validate a located document into a :class:`Scenario` (static checks included)."""
-    from scenarios.model.checks import percent_warnings, static_checks
+    from scenarios.model.validation import percent_warnings, static_checks
 
     try:
         scenario = _validate(doc)
@@ -277,7 +277,7 @@ def _independent_errors(doc: MergedDoc, errors: list[ScenarioError]) -> list[Sce
     validate, so that one pass reports every independent error: the drivers with schema errors
     and the optional top-level keys with errors are left out, and the rest is checked as usual.
     Nothing when a required field failed (the later checks would be meaningless)."""
-    from scenarios.model.checks import static_checks
+    from scenarios.model.validation import static_checks
     from scenarios.model.schema import Scenario
 
     if not isinstance(doc.data, dict):
@@ -328,7 +328,7 @@ def load_scenario(path: str | Path, *, check: bool = True):
     Raises :class:`~scenarios.errors.ScenarioErrors` listing every located problem. Located
     warnings (percent-looking fractions...) are on ``scenario.warnings``. The grid is kept
     unexpanded: see :func:`expand_grid`. Checks that need prices (unknown symbols, P/E
-    cross-check) are in :func:`scenarios.model.checks.data_checks`.
+    cross-check) are in :func:`scenarios.model.validation.data_checks`.
     """
     doc = read_scenario_doc(path)
     return build_scenario(doc, file=str(path), sha256=_sha256(path), check=check)

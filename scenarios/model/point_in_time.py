@@ -61,7 +61,7 @@ def resolve_dated(scenario: Any, as_of: dt.date, fail: Fail,
     todo = {s: b for s, b in scenario.baseline.items() if getattr(b, "dated", None) is not None}
     if not todo:
         return scenario, {}
-    from scenarios.model.checks import raw_key
+    from scenarios.model.validation import raw_key
 
     doc = getattr(scenario, "_doc", None)
     new = dict(scenario.baseline)

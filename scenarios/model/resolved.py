@@ -24,9 +24,9 @@ import numpy as np
 
 from scenarios.data.view import PriceView
 from scenarios.errors import ScenarioError, ScenarioErrors
-from scenarios.model.checks import data_checks, missing_baseline, raw_key
+from scenarios.model.validation import data_checks, missing_baseline, raw_key
 from scenarios.model.drivers import DriverBase, DriverSpec, spec_of
-from scenarios.model.resolve import (
+from scenarios.model.references import (
     ResolveError,
     driver_targets,
     fx_rate,

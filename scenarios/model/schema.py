@@ -451,7 +451,7 @@ class Scenario(_Model):
 
     @property
     def warnings(self) -> list[Any]:
-        """Located :class:`~scenarios.model.checks.ScenarioWarning` found while loading."""
+        """Located :class:`~scenarios.model.validation.ScenarioWarning` found while loading."""
         return self._warnings
 
     @property

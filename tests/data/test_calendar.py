@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from scenarios.data import calendar as cal
+from scenarios.data import exchange_calendar as cal
 
 
 def _clear() -> None:

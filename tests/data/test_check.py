@@ -11,8 +11,8 @@ import pytest
 from _yfshapes import snapshot_frame
 
 from scenarios.data import CsvDirSource
-from scenarios.data.calendar import calendar_name, early_closes, sessions
-from scenarios.data.check import CheckConfig, check_frame, check_source
+from scenarios.data.exchange_calendar import calendar_name, early_closes, sessions
+from scenarios.data.quality import CheckConfig, check_frame, check_source
 
 
 _SOURCES: dict[Path, CsvDirSource] = {}

@@ -148,7 +148,7 @@ def test_as_of_has_a_price_for_every_symbol(path: Path, snapshot_dir: Path) -> N
     import pandas as pd
 
     from scenarios.model import expand_grid, load_scenario
-    from scenarios.model.resolve import resolve_universe
+    from scenarios.model.references import resolve_universe
 
     s = expand_grid(load_scenario(path))[0]
     for sym in [*resolve_universe(s), *s.benchmarks]:

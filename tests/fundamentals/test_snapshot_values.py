@@ -110,7 +110,7 @@ def test_dividend_yield_percent_becomes_a_fraction(fund_folder, fundamentals_dir
 
 
 def test_known_problems_are_flagged(fund_folder) -> None:
-    from scenarios.data.fundamentals.check import check_frame
+    from scenarios.data.fundamentals.quality import check_frame
 
     issues = check_frame(fund_folder.read_all())
     found = {(i.symbol, i.check) for i in issues}

@@ -6,7 +6,7 @@ needs, group, template, doc; see :mod:`~scenarios.model.drivers.base`) and add i
 derived from :data:`REGISTRY`:
 
 * the schema's discriminated union and ``DRIVER_TYPES`` (:mod:`scenarios.model.schema`);
-* baseline needs, FX and per-kind checks (:mod:`scenarios.model.checks`, the resolve step);
+* baseline needs, FX and per-kind checks (:mod:`scenarios.model.validation`, the resolve step);
 * the engine's dispatch (:func:`scenarios.engine.evaluate.apply_driver` calls ``spec.evaluate``);
 * the report's decomposition groups (:data:`scenarios.report.adapters.DRIVER_GROUPS`);
 * the driver blocks of ``scenarios new`` templates (:func:`template_text`);

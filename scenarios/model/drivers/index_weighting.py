@@ -55,7 +55,7 @@ class IndexWeighting(DriverBase):
 def check(ctx: CheckContext) -> list[Problem]:
     """Names in exclude/tilts/weights exist, rebalance dates lie in (as_of, horizon], and the
     scheme has what it needs."""
-    from scenarios.model.resolve import known_themes
+    from scenarios.model.references import known_themes
 
     s, d, universe, horizon = ctx.scenario, ctx.driver, ctx.universe, ctx.horizon
     out: list[Problem] = []

@@ -13,7 +13,7 @@ from typing import Any
 
 from scenarios.errors import ScenarioError
 from scenarios.model.distributions import _Dist
-from scenarios.model.resolve import (
+from scenarios.model.references import (
     ResolveError,
     driver_targets,
     fx_rate,

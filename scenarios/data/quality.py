@@ -5,7 +5,7 @@ them, split records) and returns :class:`Issue` objects; consecutive flagged row
 into one issue with a first date, last date and count. Checks:
 
 ``missing_session``      exchange sessions (calendar of the symbol, see
-                         :mod:`scenarios.data.calendar`) between the first and last row with no row
+                         :mod:`scenarios.data.exchange_calendar`) between the first and last row with no row
 ``ends_early``           the series stops before ``expected_end`` (by default the newest last date
                          among the source's series on the same calendar): the sessions in between
 ``unexpected_date``      rows on days that are not sessions of that calendar
@@ -187,7 +187,7 @@ def check_frame(symbol: str, frame: pd.DataFrame, *, splits: pd.Series | None = 
     ``expected_end``: the date the series should reach (sessions after its last row up to this
     date are reported as ``ends_early``).
     """
-    from scenarios.data.calendar import calendar_bounds, calendar_name, early_closes, sessions
+    from scenarios.data.exchange_calendar import calendar_bounds, calendar_name, early_closes, sessions
 
     cfg = config or CheckConfig()
     sym = normalize_symbol(symbol)
@@ -372,7 +372,7 @@ def check_source(source: _Readable, symbols: Sequence[str] | None = None, *,
         except DataError as exc:
             reports.append(_unreadable(sym, exc, source.name))
             continue
-        from scenarios.data.calendar import calendar_name
+        from scenarios.data.exchange_calendar import calendar_name
 
         reports.append(check_frame(sym, frame, splits=splits, config=config, source=name,
                                    calendar=calendar, expected_end=ends.get(calendar_name(sym))))
@@ -384,7 +384,7 @@ def peer_ends(source: _Readable) -> dict[str, pd.Timestamp]:
 
     Sources without a ``last_date(symbol)`` method give ``{}`` (no ``ends_early`` check).
     """
-    from scenarios.data.calendar import calendar_name
+    from scenarios.data.exchange_calendar import calendar_name
 
     last_date = getattr(source, "last_date", None)
     if last_date is None:
