@@ -43,7 +43,7 @@ from scenarios.backtest.excess import excess_track, excess_window_rows
 from scenarios.backtest.scoring import ForecastScore, score_forecast
 from scenarios.data.base import DateLike, PriceSource
 from scenarios.errors import DataUnavailableError, ScenarioError
-from scenarios.model.periods import add_months, month_end
+from scenarios.periods import add_months, month_end
 
 __all__ = ["ROLLS", "WalkForwardResult", "horizon_steps", "roll_dates", "walk_forward"]
 
@@ -54,7 +54,7 @@ ROLLS: dict[str, int] = {"monthly": 1, "quarterly": 3}
 def roll_dates(start: DateLike, end: DateLike, roll: Roll) -> list[pd.Timestamp]:
     """Calendar month ends (``monthly``) or quarter ends (``quarterly``) in ``[start, end]``:
     the first one on or after ``start``, then steps of 1 or 3 months with
-    :func:`scenarios.model.periods.add_months` (the month-end rule every horizon uses; the same
+    :func:`scenarios.periods.add_months` (the month-end rule every horizon uses; the same
     dates as pandas ``date_range(freq="ME" / "QE-DEC")``)."""
     if roll not in ROLLS:
         raise ValueError(f"roll must be one of {', '.join(ROLLS)}, got {roll!r}")
@@ -75,7 +75,7 @@ def roll_dates(start: DateLike, end: DateLike, roll: Roll) -> list[pd.Timestamp]
 def horizon_steps(as_of: DateLike, horizon: DateLike, roll: Roll) -> int:
     """How many roll steps a forecast window spans (>= 1): the DM lag order ``h``.
 
-    The smallest ``k`` with ``as_of + k`` roll months (:func:`scenarios.model.periods.
+    The smallest ``k`` with ``as_of + k`` roll months (:func:`scenarios.periods.
     add_months`) on or after ``horizon`` less a grace of 5% of a step (1.5 calendar days
     monthly, 4.6 quarterly: a window that ends that little after the next roll date shares
     at most a few sessions with it). So a 3-month horizon from a month end on a quarterly roll

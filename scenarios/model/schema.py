@@ -36,7 +36,7 @@ from scenarios.model.drivers.subsidy import Subsidy
 from scenarios.model.dated import DatedFields, split_dated
 from scenarios.model.fields import CURRENCY_PAIR, UNIT_SCALE, Currency, Date, Symbol, Unit
 from scenarios.model.fields import StrictModel as _Model
-from scenarios.model.periods import PERIOD_RE, add_months, add_period, is_month_end
+from scenarios.periods import PERIOD_RE, add_months, add_period, is_month_end
 from scenarios.model.portfolio import Portfolio
 
 
@@ -464,8 +464,8 @@ class Scenario(_Model):
 
     def horizon_date(self, as_of: dt.date | None = None) -> dt.date:
         """The horizon as a date. With ``as_of`` (walk-forward), a period horizon is applied from
-        that date (:func:`~scenarios.model.periods.add_period`) and a date horizon keeps its
-        offset from the scenario's own as_of: whole months (:func:`~scenarios.model.periods.
+        that date (:func:`~scenarios.periods.add_period`) and a date horizon keeps its
+        offset from the scenario's own as_of: whole months (:func:`~scenarios.periods.
         add_months`) when that as_of, the horizon and the new as_of are all month ends (the
         walk-forward's roll dates: 2024-12-31 -> 2025-12-31 moved to 2025-03-31 gives
         2026-03-31), calendar days otherwise."""

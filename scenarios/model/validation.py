@@ -124,7 +124,7 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
     if horizon <= s.as_of:
         errors.append(doc.error(("horizon",), f"must be after as_of ({s.as_of}) (got {horizon})"))
     else:
-        from scenarios.model.periods import add_months
+        from scenarios.periods import add_months
         from scenarios.model.schema import MAX_HORIZON_YEARS
 
         if horizon > add_months(s.as_of, 12 * MAX_HORIZON_YEARS):

@@ -209,7 +209,7 @@ def load_set(path: str | Path) -> ScenarioSet:
 
 
 def _horizon(spec: SetFile, doc: LocatedDoc, as_of: dt.date, first: Component) -> dt.date:
-    from scenarios.model.periods import add_period
+    from scenarios.periods import add_period
     from scenarios.model.schema import _horizon as parse_horizon
 
     if spec.horizon is None:

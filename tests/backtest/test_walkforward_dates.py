@@ -1,4 +1,4 @@
-"""Walk-forward date stepping uses the project's month rule (``scenarios.model.periods``)."""
+"""Walk-forward date stepping uses the project's month rule (``scenarios.periods``)."""
 
 from __future__ import annotations
 

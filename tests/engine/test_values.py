@@ -124,7 +124,7 @@ def test_walk_forward_as_of_moves_period_horizons_and_keeps_date_offsets(source)
     data = {"name": "wf", "as_of": "2025-06-30", "horizon": "6M", "universe": ["0700.HK"],
             "drivers": [{"type": "earnings_growth", "growth": 0.2}], "monte_carlo": {"draws": 10}}
     r = run_scenario(scenario_from_dict(data), source=source, as_of="2025-09-30")
-    # a month end plus 6M is a month end (scenarios.model.periods), 182 days here
+    # a month end plus 6M is a month end (scenarios.periods), 182 days here
     assert (r.as_of, r.horizon) == ("2025-09-30", "2026-03-31")
     np.testing.assert_allclose(r.predicted_return, 1.2 ** (182 / 365.25) - 1, rtol=1e-12)
     data["horizon"] = "2025-12-31"  # 184 days after 2025-06-30

@@ -14,7 +14,7 @@ US                          quarter, TTM to a quarter  40 days
 US-listed Chinese (6-K)     any                        2 months
 ==========================  =========================  ==========
 
-Months follow :func:`scenarios.model.periods.add_months` (a month-end start lands on the
+Months follow :func:`scenarios.periods.add_months` (a month-end start lands on the
 target month's end: 2024-12-31 + 3 months = 2025-03-31). Override per process with
 ``SCENARIOS_REPORTING_LAGS="HK.FY=3M,US.Q=45D"`` or pass a :class:`ReportingLags`.
 """
@@ -61,7 +61,7 @@ class ReportingLags:
         end = pd.Timestamp(period_end).normalize()
         if unit == "D":
             return end + pd.Timedelta(days=n)
-        from scenarios.model.periods import add_months
+        from scenarios.periods import add_months
 
         return pd.Timestamp(add_months(end.date(), n))
 

@@ -1,4 +1,4 @@
-"""Month arithmetic of horizons (``scenarios.model.periods``) against pandas offsets.
+"""Month arithmetic of horizons (``scenarios.periods``) against pandas offsets.
 
 The independent implementation: pandas ``MonthEnd`` for a month-end start (rolls to the end
 of the month ``n`` months later) and ``DateOffset(months=n)`` otherwise (clamps the day), the
@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios.model import add_period, scenario_from_dict
-from scenarios.model.periods import add_months, is_month_end, parse_period
+from scenarios.periods import add_months, is_month_end, parse_period
 
 SETTINGS = settings(max_examples=300, deadline=None)
 DATES = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2090, 12, 31))
