@@ -34,6 +34,7 @@ import pandas as pd
 from scenarios.data.base import DateLike
 from scenarios.data.frame import COLUMNS, INDEX_NAME
 from scenarios.data.symbols import normalize_symbol
+from scenarios.dates import as_date
 from scenarios.errors import StoreError
 from scenarios.store.db import connect, connect_for_read, describe_error, store_path, transaction
 
@@ -63,14 +64,8 @@ Interval = tuple[date, date]
 
 
 def _as_date(value: DateLike | date, default: date) -> date:
-    if value is None:
-        return default
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    ts = pd.Timestamp(value)
-    if ts.tz is not None:
-        ts = ts.tz_localize(None)
-    return ts.date()
+    d = as_date(value)
+    return default if d is None else d
 
 
 def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from scenarios.data.view import PriceView
+from scenarios.dates import as_date as _as_date
 from scenarios.errors import ScenarioError, ScenarioErrors
-from scenarios.model.validation import data_checks, missing_baseline, raw_key
 from scenarios.model.drivers import DriverBase, DriverSpec, spec_of
 from scenarios.model.references import (
     ResolveError,
@@ -37,6 +37,7 @@ from scenarios.model.references import (
 )
 from scenarios.model.portfolio import ResolvedPortfolio, resolve_portfolio
 from scenarios.model.schema import IndexWeighting, Residual, Scenario
+from scenarios.model.validation import data_checks, missing_baseline, raw_key
 from scenarios.yamlio import format_path
 
 #: largest draws x symbols per run (every (draws, n) float64 array is 8 bytes per cell)
@@ -168,16 +169,6 @@ class ResolvedScenario:
 # ---------------------------------------------------------------------------- helpers
 
 
-def _as_date(value: Any) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    import pandas as pd
-
-    return pd.Timestamp(value).date()
 
 
 def error_factory(scenario: Scenario) -> ErrorFactory:

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from scenarios.dates import as_date as _as_date
 from scenarios.model.distributions import parse_distribution
 from scenarios.model.drivers import GROUPS, REGISTRY
 from scenarios.report.model import (
@@ -49,7 +50,6 @@ from scenarios.report.model import (
     ScatterData,
     TrackRecord,
     WeightsBars,
-    _as_date,
 )
 from scenarios.results import (
     INDEX_LINE,

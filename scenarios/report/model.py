@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from scenarios.dates import as_date as _as_date
+
 __all__ = [
     "FAN_QUANTILES", "ClaimRow", "DataSourceRow", "DecompositionBars", "DriverRow", "FanChartData",
     "IndexLine", "IndexLines", "IndexVsRow", "InputsTable", "MetricRow", "ReportHeader", "ReportView",
@@ -29,14 +31,6 @@ __all__ = [
 FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-def _as_date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, np.datetime64):
-        return dt.date.fromisoformat(str(value.astype("datetime64[D]")))
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _floats(values: Sequence[float] | np.ndarray | None) -> np.ndarray:

@@ -23,6 +23,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from scenarios.data.symbols import normalize_symbol
+from scenarios.dates import as_date
 from scenarios.errors import DataUnavailableError, ScenarioError
 from scenarios.seeds.base import UNIVERSES_FILE, StrictModel, load_model, seed_path, display_name
 from scenarios.yamlio import LocatedDoc
@@ -166,18 +167,8 @@ class UnknownUniverseError(ScenarioError, KeyError):
 
 
 def _as_date(value: date | str | None) -> date | None:
-    """``date``, ``datetime``/``pd.Timestamp`` (its date), or an ISO string (a time part after
-    the date is ignored)."""
-    if value is None:
-        return None
-    if isinstance(value, date):
-        as_date = getattr(value, "date", None)
-        return as_date() if callable(as_date) else value
-    text = str(value).strip()
-    if len(text) > 10 and text[10] in "T ":
-        text = text[:10]
     try:
-        return date.fromisoformat(text)
+        return as_date(value)
     except ValueError:
         raise ValueError(f"as_of must be a date YYYY-MM-DD (got {value!r})") from None
 
