@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, Union
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, PrivateAttr, ValidationError
 
 from scenarios.errors import IncompatibleRunError
+from scenarios.jsonable import to_jsonable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -1002,13 +1003,6 @@ def _frame(rows: list[Any], model: type[_Model], index: str | list[str]) -> pd.D
 # ------------------------------------------------------------------------------------------
 # JSON
 # ------------------------------------------------------------------------------------------
-
-def to_jsonable(obj: Any) -> Any:
-    """JSON-safe copy of producer output (numpy/pandas scalars, NaN -> None, dates -> ISO)."""
-    from scenarios.store.runs import to_jsonable as encode
-
-    return encode(obj)
-
 
 def _older(what: str, detail: str) -> IncompatibleRunError:
     return IncompatibleRunError(

@@ -9,30 +9,25 @@ A run is one row of the ``runs`` table of the DuckDB store (:mod:`scenarios.stor
 ``name``       human label (usually the scenario name)
 ``file_sha256`` hash of the scenario file the run came from (``NULL`` if none)
 ``created_at`` UTC timestamp (microseconds); ties within a second are ordered by it
-``payload``    the run's outputs as JSON text (see :func:`to_jsonable` for the encoding)
+``payload``    the run's outputs as JSON text (:func:`scenarios.jsonable.to_jsonable`)
 ``summary``    optional one-line summary for listings
 =============  ==========================================================================
-
-JSON encoding (NaN-safe): NaN, +inf and -inf are written as ``null`` (strict JSON, readable by
-any tool); numpy scalars and arrays become numbers and lists, dates and timestamps ISO strings,
-paths strings, sets sorted lists, dataclasses and objects with ``to_dict()`` their dicts.
 
 Every write is one transaction: an interrupted ``record_run`` leaves no half-written row.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import json
-import math
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 from scenarios.errors import RunNotFoundError, StoreError
+from scenarios.jsonable import to_jsonable
 
 __all__ = [
     "RunInfo", "delete_run", "list_runs", "load_run", "new_run_id", "record_run", "run_info",
@@ -68,66 +63,6 @@ class RunInfo:
     file_sha256: str | None
     size: int
     summary: str | None = None
-
-
-# --------------------------------------------------------------------------------------
-# JSON encoding
-# --------------------------------------------------------------------------------------
-
-def to_jsonable(obj: Any) -> Any:
-    """A JSON-safe copy of ``obj`` (non-finite floats become ``None``; see module docstring)."""
-    if obj is None or isinstance(obj, (bool, str)):
-        return obj
-    if isinstance(obj, int):
-        return int(obj)
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, Mapping):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, (set, frozenset)):
-        return [to_jsonable(v) for v in sorted(obj, key=repr)]
-    if isinstance(obj, (_dt.datetime, _dt.date)):
-        return obj.isoformat()
-    if isinstance(obj, PurePath):
-        return str(obj)
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return to_jsonable({f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)})
-    to_dict = getattr(obj, "to_dict", None)
-    mod = type(obj).__module__.split(".")[0]
-    if mod == "numpy":
-        import numpy as np
-
-        if isinstance(obj, np.ndarray):
-            return to_jsonable(obj.tolist())
-        if isinstance(obj, np.generic):
-            return to_jsonable(obj.item())
-    if mod == "pandas":
-        import pandas as pd
-
-        if obj is pd.NaT:
-            return None
-        if isinstance(obj, pd.Timestamp):
-            return obj.isoformat()
-        if isinstance(obj, pd.Series):
-            return {str(_key(k)): to_jsonable(v) for k, v in obj.items()}
-        if isinstance(obj, pd.DataFrame):
-            return to_jsonable(obj.to_dict(orient="list") | {"index": [_key(k) for k in obj.index]})
-        try:
-            if pd.isna(obj):
-                return None
-        except (TypeError, ValueError):
-            pass
-    if callable(to_dict):
-        return to_jsonable(to_dict())
-    raise TypeError(f"cannot store a {type(obj).__name__} in a run payload (not JSON-serializable)")
-
-
-def _key(k: Any) -> Any:
-    if isinstance(k, (_dt.datetime, _dt.date)):
-        return k.isoformat()[:10] if getattr(k, "hour", 0) == 0 and getattr(k, "minute", 0) == 0 else k.isoformat()
-    return k
 
 
 def _dumps(payload: Mapping[str, Any]) -> str:
