@@ -19,7 +19,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,8 @@ from scenarios.errors import DataFormatError, DataUnavailableError, YahooUnreach
 #: yfinance column name -> canonical name (``splits`` rides along as an extra column).
 _YF_COLUMNS = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Volume": "volume",
                "Dividends": "dividends", "Stock Splits": "splits"}
+
+_T = TypeVar("_T")
 
 OFFLINE_ALTERNATIVES = (
     "Offline alternatives: set SCENARIOS_PRICES to a folder of one-CSV-per-symbol price files, "
@@ -82,6 +84,56 @@ def _short_reason(text: object) -> str:
 def _is_rate_limit(exc: BaseException) -> bool:
     return type(exc).__name__ == "YFRateLimitError" or "rate limit" in str(exc).lower() \
         or "too many requests" in str(exc).lower()
+
+
+def call_yahoo(call: Callable[[], _T], *, what: str, retries: int, backoff: float,
+               sleep: Callable[[float], None], alternatives: str) -> tuple[_T, list[str]]:
+    """``call()`` with yfinance's log noise captured and rate limits retried with back-off.
+
+    The one retry policy of the price and the statements sources: ``retries`` attempts after
+    the first, waiting ``backoff`` seconds and doubling. ``what`` names the request in messages
+    (``"0700.HK (2025-01-02..2025-03-31)"``); ``alternatives`` says what to do offline.
+    Returns ``(result, captured log lines)`` (see :func:`unreachable_in`).
+
+    Raises
+    ------
+    YahooUnreachableError
+        The network is down (no retry).
+    DataUnavailableError
+        Another failure, or rate limits after every attempt.
+    """
+    wait = backoff
+    last: BaseException | None = None
+    for attempt in range(retries + 1):
+        try:
+            with _quiet_yfinance() as said:
+                result = call()
+            return result, said
+        except Exception as exc:  # yfinance raises only a few kinds; rate limits are retried
+            if _NETWORK_PATTERN.search(f"{type(exc).__name__} {exc}"):
+                raise YahooUnreachableError(
+                    f"Yahoo Finance is unreachable ({type(exc).__name__}: {_short_reason(exc)}) while "
+                    f"fetching {what}. {alternatives}") from exc
+            if not _is_rate_limit(exc):
+                raise DataUnavailableError(
+                    f"Yahoo Finance failed for {what}: {type(exc).__name__}: {_short_reason(exc)}. "
+                    f"{alternatives}") from exc
+            last = exc
+            if attempt < retries:
+                sleep(wait)
+                wait *= 2
+    raise DataUnavailableError(
+        f"Yahoo Finance kept rate-limiting the request for {what} after {retries + 1} attempts "
+        f"({last}); wait a few minutes and retry. {alternatives}")
+
+
+def unreachable_in(said: list[str], what: str, alternatives: str) -> YahooUnreachableError | None:
+    """The error to raise when yfinance answered with nothing and logged a network failure."""
+    reason = next((line for line in said if _NETWORK_PATTERN.search(line)), None)
+    if reason is None:
+        return None
+    return YahooUnreachableError(f"Yahoo Finance is unreachable (yfinance: {_short_reason(reason)}) "
+                                 f"while fetching {what}. {alternatives}")
 
 
 def _range_text(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
@@ -192,40 +244,15 @@ class YahooSource:
         sym = normalize_symbol(symbol)
         s = pd.Timestamp(start).normalize() if start is not None else None
         e = pd.Timestamp(end).normalize() if end is not None else None
-        wait = self.backoff
-        last_exc: BaseException | None = None
-        said: list[str] = []
-        for attempt in range(self.retries + 1):
-            try:
-                with _quiet_yfinance() as said:
-                    raw = self._call(sym, s, e)
-                break
-            except Exception as exc:  # yfinance raises only a few kinds; rate limits are retried
-                if _NETWORK_PATTERN.search(f"{type(exc).__name__} {exc}"):
-                    raise YahooUnreachableError(
-                        f"Yahoo Finance is unreachable ({type(exc).__name__}: {_short_reason(exc)}) while fetching "
-                        f"{sym} ({_range_text(s, e)}). {OFFLINE_ALTERNATIVES}") from exc
-                if not _is_rate_limit(exc):
-                    raise DataUnavailableError(
-                        f"Yahoo Finance failed for {sym} ({_range_text(s, e)}): "
-                        f"{type(exc).__name__}: {exc}. {OFFLINE_ALTERNATIVES}") from exc
-                last_exc = exc
-                if attempt < self.retries:
-                    self._sleep(wait)
-                    wait *= 2
-        else:
-            raise DataUnavailableError(
-                f"Yahoo Finance kept rate-limiting the request for {sym} ({_range_text(s, e)}) "
-                f"after {self.retries + 1} attempts ({last_exc}); wait a few minutes and retry. "
-                f"{OFFLINE_ALTERNATIVES}")
+        what = f"{sym} ({_range_text(s, e)})"
+        raw, said = call_yahoo(lambda: self._call(sym, s, e), what=what, retries=self.retries,
+                               backoff=self.backoff, sleep=self._sleep, alternatives=OFFLINE_ALTERNATIVES)
         if raw is None or raw.empty:
-            reason = next((line for line in said if _NETWORK_PATTERN.search(line)), None)
-            if reason is not None:
-                raise YahooUnreachableError(
-                    f"Yahoo Finance is unreachable (yfinance: {_short_reason(reason)}) while fetching "
-                    f"{sym} ({_range_text(s, e)}). {OFFLINE_ALTERNATIVES}")
+            unreachable = unreachable_in(said, what, OFFLINE_ALTERNATIVES)
+            if unreachable is not None:
+                raise unreachable
             raise DataUnavailableError(
-                f"Yahoo Finance returned no prices for {sym} ({_range_text(s, e)}): either this "
+                f"Yahoo Finance returned no prices for {what}: either this "
                 "machine is offline or Yahoo does not know the symbol (Hong Kong codes look like "
                 f"0700.HK, indexes like ^HSI) or it has no bars in that range. {OFFLINE_ALTERNATIVES}")
         frame = from_yfinance(raw, sym)

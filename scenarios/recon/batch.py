@@ -22,7 +22,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from scenarios.recon.fit import MIN_FIT_DAYS, _fit_period, _fit_trailing
+from scenarios.recon.fit import MIN_FIT_DAYS, _fit_period, _fit_trailing, fit_returns
 from scenarios.recon.schedule import Schedule, build_schedule
 from scenarios.recon.membership import Membership
 from scenarios.recon.panel import IndexPanel
@@ -123,10 +123,7 @@ def simulate_index_batch(
     """
     from valuation.index.schemes import hold_schemes, scheme_weights
 
-    if method not in ("period", "trailing"):
-        raise ValueError(f"method must be 'period' or 'trailing' (got {method!r})")
-    if window < MIN_FIT_DAYS:
-        raise ValueError(f"window must be >= {MIN_FIT_DAYS} trading days (got {window})")
+    fit_rets, fit_iret = fit_returns(panel, method, window, skip_odd_sessions)
     symbols = tuple(panel.prices.columns)
     if tuple(schemes.symbols) != symbols:
         raise ValueError("simulate_index_batch: schemes.symbols must be the panel's columns")
@@ -139,10 +136,6 @@ def simulate_index_batch(
     t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
     rets = panel.returns
     rets_np = rets.reindex(columns=list(symbols)).to_numpy(dtype="float64")
-    if skip_odd_sessions:
-        fit_rets, fit_iret = panel.clean_returns()
-    else:
-        fit_rets, fit_iret = rets, panel.index_returns
     fit_days = fit_rets.index
     fit = _FitData(fit_rets.reindex(columns=list(symbols)).to_numpy(dtype="float64"),
                    fit_iret.to_numpy(dtype="float64"), fit_days, col)

@@ -10,13 +10,37 @@ returns (fractions); outputs are weights (fractions summing to 1).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["MIN_FIT_DAYS"]
+if TYPE_CHECKING:
+    from scenarios.recon.panel import IndexPanel
+
+__all__ = ["MIN_FIT_DAYS", "fit_returns"]
 
 #: Fewest daily observations accepted for a weight fit.
 MIN_FIT_DAYS: int = 20
+
+
+def fit_returns(panel: IndexPanel, method: str, window: int, skip_odd_sessions: bool
+                ) -> tuple[pd.DataFrame, pd.Series]:
+    """The returns the weights are fitted on, after checking the fit arguments.
+
+    Shared by :func:`~scenarios.recon.simulate.simulate_index` and
+    :func:`~scenarios.recon.batch.simulate_index_batch`. Returns ``(constituent returns, index
+    returns)``, daily simple returns (fractions); with ``skip_odd_sessions`` the panel's odd
+    sessions are merged into the next session. Raises ``ValueError`` for an unknown ``method``
+    or a ``window`` shorter than :data:`MIN_FIT_DAYS` sessions.
+    """
+    if method not in ("period", "trailing"):
+        raise ValueError(f"method must be 'period' or 'trailing' (got {method!r})")
+    if window < MIN_FIT_DAYS:
+        raise ValueError(f"window must be >= {MIN_FIT_DAYS} trading days (got {window})")
+    if skip_odd_sessions:
+        return panel.clean_returns()
+    return panel.returns, panel.index_returns
 
 
 def _fit_period(returns: pd.DataFrame, index_returns: pd.Series, start_cap: float | None = None

@@ -16,7 +16,7 @@ from typing import Literal
 
 import pandas as pd
 
-from scenarios.recon.fit import MIN_FIT_DAYS, _fit_period, _fit_trailing
+from scenarios.recon.fit import MIN_FIT_DAYS, _fit_period, _fit_trailing, fit_returns
 from scenarios.recon.membership import Membership
 from scenarios.recon.panel import IndexPanel
 from scenarios.recon.rules import WeightRule, _cap, _normalize
@@ -79,16 +79,9 @@ def simulate_index(
     weights known before ``R_k`` (broker estimates): they replace the implied ones of those names
     at ``R_k`` and the other names share the rest in proportion to their implied weights.
     """
-    if method not in ("period", "trailing"):
-        raise ValueError(f"method must be 'period' or 'trailing' (got {method!r})")
-    if window < MIN_FIT_DAYS:
-        raise ValueError(f"window must be >= {MIN_FIT_DAYS} trading days (got {window})")
+    fit_rets, fit_iret = fit_returns(panel, method, window, skip_odd_sessions)
     t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
     rets = panel.returns
-    if skip_odd_sessions:
-        fit_rets, fit_iret = panel.clean_returns()
-    else:
-        fit_rets, fit_iret = rets, panel.index_returns
     fit_days = fit_rets.index
     days = panel.prices.index
     sched = build_schedule(days, membership, panel.rebalance_dates, t0, t1,

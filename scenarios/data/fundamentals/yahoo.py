@@ -24,8 +24,8 @@ from scenarios.data.fundamentals.jsonio import JsonFile
 from scenarios.data.fundamentals.lags import ReportingLags, lags_from_env
 from scenarios.data.fundamentals.yfdump import parse_yfinance
 from scenarios.data.symbols import normalize_symbol
-from scenarios.data.yahoo import _is_rate_limit, _NETWORK_PATTERN, _quiet_yfinance, _short_reason
-from scenarios.errors import DataUnavailableError, YahooUnreachableError
+from scenarios.data.yahoo import call_yahoo, unreachable_in
+from scenarios.errors import DataUnavailableError
 
 OFFLINE_ALTERNATIVES = (
     "Offline alternatives: set SCENARIOS_FUNDAMENTALS to a folder of saved statements (yfinance/ "
@@ -87,37 +87,13 @@ class YahooFundamentals:
     def dump(self, symbol: str) -> dict[str, Any]:
         """The yfinance answer for ``symbol`` in the dumps' shape (raises when there is none)."""
         sym = normalize_symbol(symbol)
-        wait = self.backoff
-        said: list[str] = []
-        last: BaseException | None = None
-        for attempt in range(self.retries + 1):
-            try:
-                with _quiet_yfinance() as said:
-                    doc = self._call(sym)
-                break
-            except Exception as exc:  # yfinance raises few kinds; rate limits are retried
-                if _NETWORK_PATTERN.search(f"{type(exc).__name__} {exc}"):
-                    raise YahooUnreachableError(
-                        f"Yahoo Finance is unreachable ({type(exc).__name__}: {_short_reason(exc)}) while "
-                        f"fetching the statements of {sym}. {OFFLINE_ALTERNATIVES}") from exc
-                if not _is_rate_limit(exc):
-                    raise DataUnavailableError(
-                        f"Yahoo Finance failed for the statements of {sym}: {type(exc).__name__}: "
-                        f"{_short_reason(exc)}. {OFFLINE_ALTERNATIVES}") from exc
-                last = exc
-                if attempt < self.retries:
-                    self._sleep(wait)
-                    wait *= 2
-        else:
-            raise DataUnavailableError(
-                f"Yahoo Finance kept rate-limiting the statements request for {sym} after "
-                f"{self.retries + 1} attempts ({last}); wait a few minutes and retry. {OFFLINE_ALTERNATIVES}")
+        what = f"the statements of {sym}"
+        doc, said = call_yahoo(lambda: self._call(sym), what=what, retries=self.retries,
+                               backoff=self.backoff, sleep=self._sleep, alternatives=OFFLINE_ALTERNATIVES)
         if not any(doc[k] for k in ATTRIBUTES):
-            reason = next((line for line in said if _NETWORK_PATTERN.search(line)), None)
-            if reason is not None:
-                raise YahooUnreachableError(
-                    f"Yahoo Finance is unreachable (yfinance: {_short_reason(reason)}) while fetching "
-                    f"the statements of {sym}. {OFFLINE_ALTERNATIVES}")
+            unreachable = unreachable_in(said, what, OFFLINE_ALTERNATIVES)
+            if unreachable is not None:
+                raise unreachable
             raise DataUnavailableError(
                 f"Yahoo Finance returned no statements for {sym}: either this machine is offline or "
                 f"Yahoo has no statements for the symbol. {OFFLINE_ALTERNATIVES}")
