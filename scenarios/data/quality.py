@@ -177,6 +177,25 @@ class _Collector:
             self.issues.append(Issue(self.symbol, check, severity, ds[0], ds[-1], len(ds), detail(ds), ds))
 
 
+@dataclass(frozen=True)
+class _Bars:
+    """One series' columns as float arrays (prices in the frame's currency), dates sorted and unique."""
+
+    frame: pd.DataFrame
+    idx: pd.DatetimeIndex
+    o: np.ndarray
+    h: np.ndarray
+    low: np.ndarray
+    c: np.ndarray
+    v: np.ndarray
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> _Bars:
+        o, h, low, c = (frame[k].to_numpy(dtype="float64") for k in ("open", "high", "low", "close"))
+        return cls(frame, pd.DatetimeIndex(frame.index), o, h, low, c,
+                   frame["volume"].to_numpy(dtype="float64"))
+
+
 def check_frame(symbol: str, frame: pd.DataFrame, *, splits: pd.Series | None = None,
                 config: CheckConfig | None = None, source: str = "", calendar: bool = True,
                 expected_end: pd.Timestamp | None = None) -> SeriesReport:
@@ -187,61 +206,76 @@ def check_frame(symbol: str, frame: pd.DataFrame, *, splits: pd.Series | None = 
     ``expected_end``: the date the series should reach (sessions after its last row up to this
     date are reported as ``ends_early``).
     """
-    from scenarios.data.exchange_calendar import calendar_bounds, calendar_name, early_closes, sessions
+    from scenarios.data.exchange_calendar import calendar_name
 
     cfg = config or CheckConfig()
     sym = normalize_symbol(symbol)
     cal_name = calendar_name(sym) if calendar else "none"
-    idx = pd.DatetimeIndex(frame.index)
-    out = _Collector(sym, idx)
+    out = _Collector(sym, pd.DatetimeIndex(frame.index))
     if len(frame) == 0:
         return SeriesReport(sym, source, None, None, 0, cal_name, ())
+    bars = _Bars.of(_unique_sorted(out, frame))
+    out.index = bars.idx
+    half_days = _calendar_checks(out, bars.idx, cal_name, expected_end) if calendar else pd.DatetimeIndex([])
+    is_half = bars.idx.isin(half_days)
+    _price_checks(out, bars)
+    flat = _flat_checks(out, bars, is_half)
+    _volume_checks(out, bars, cfg, flat, is_half)
+    _range_checks(out, bars)
+    _jump_checks(out, bars, cfg, splits)
+    _spike_checks(out, bars)
+    order = {"error": 0, "warning": 1}
+    issues = tuple(sorted(out.issues, key=lambda i: (order[i.severity], i.check, i.first)))
+    idx = bars.idx
+    return SeriesReport(sym, source, idx[0].date(), idx[-1].date(), len(bars.frame), cal_name, issues)
 
-    # duplicated dates ------------------------------------------------------------------
+
+def _unique_sorted(out: _Collector, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with one row per date (the last) in date order; duplicated dates are issues."""
+    idx = pd.DatetimeIndex(frame.index)
     dup_mask = idx.duplicated(keep=False)
     if dup_mask.any():
-        dup_dates = pd.DatetimeIndex(idx[dup_mask].unique())
-        for d in dup_dates:
+        for d in pd.DatetimeIndex(idx[dup_mask].unique()):
             n = int((idx == d).sum())
-            out.issues.append(Issue(sym, "duplicate_date", "error", d.date(), d.date(), n,
+            out.issues.append(Issue(out.symbol, "duplicate_date", "error", d.date(), d.date(), n,
                                     f"{n} rows for {d.date()}", (d.date(),)))
         frame = frame[~idx.duplicated(keep="last")]
-        idx = pd.DatetimeIndex(frame.index)
-        out.index = idx
-    if not idx.is_monotonic_increasing:
+    if not pd.DatetimeIndex(frame.index).is_monotonic_increasing:
         frame = frame.sort_index(kind="mergesort")
-        idx = pd.DatetimeIndex(frame.index)
-        out.index = idx
+    return frame
 
-    o, h, low, c = (frame[k].to_numpy(dtype="float64") for k in ("open", "high", "low", "close"))
-    v = frame["volume"].to_numpy(dtype="float64")
 
-    # calendar ----------------------------------------------------------------------------
-    half_days = pd.DatetimeIndex([])
-    if calendar:
-        first_cal, last_cal = calendar_bounds(sym)
-        lo, hi = max(idx[0], first_cal), min(idx[-1], last_cal)
-        sess = sessions(sym, lo, hi)
-        if len(sess):
-            inside = idx[(idx >= lo) & (idx <= hi)]
-            missing = sess.difference(inside)
-            out.add_dates("missing_session", "warning", missing, sess,
-                          lambda ds: f"no row for {len(ds)} {cal_name} session{'s' if len(ds) > 1 else ''}")
-            extra = inside.difference(sess)
-            out.add_mask("unexpected_date", "warning", idx.isin(extra),
-                         lambda rows: f"not a {cal_name} session", group=False)
-        if expected_end is not None and pd.Timestamp(expected_end) > idx[-1]:
-            tail = sessions(sym, idx[-1] + pd.Timedelta(days=1), min(pd.Timestamp(expected_end), last_cal))
-            if len(tail):
-                out.issues.append(Issue(
-                    sym, "ends_early", "warning", tail[0].date(), tail[-1].date(), len(tail),
-                    f"ends {idx[-1].date()}, {len(tail)} {cal_name} session(s) before the newest "
-                    f"{cal_name} series ({pd.Timestamp(expected_end).date()})",
-                    tuple(d.date() for d in tail)))
-        half_days = early_closes(sym)
-    is_half = idx.isin(half_days)
+def _calendar_checks(out: _Collector, idx: pd.DatetimeIndex, cal_name: str,
+                     expected_end: pd.Timestamp | None) -> pd.DatetimeIndex:
+    """Missing sessions, rows on non-sessions, an early end; returns the calendar's half days."""
+    from scenarios.data.exchange_calendar import calendar_bounds, early_closes, sessions
 
-    # prices present and positive ---------------------------------------------------------
+    sym = out.symbol
+    first_cal, last_cal = calendar_bounds(sym)
+    lo, hi = max(idx[0], first_cal), min(idx[-1], last_cal)
+    sess = sessions(sym, lo, hi)
+    if len(sess):
+        inside = idx[(idx >= lo) & (idx <= hi)]
+        missing = sess.difference(inside)
+        out.add_dates("missing_session", "warning", missing, sess,
+                      lambda ds: f"no row for {len(ds)} {cal_name} session{'s' if len(ds) > 1 else ''}")
+        extra = inside.difference(sess)
+        out.add_mask("unexpected_date", "warning", idx.isin(extra),
+                     lambda rows: f"not a {cal_name} session", group=False)
+    if expected_end is not None and pd.Timestamp(expected_end) > idx[-1]:
+        tail = sessions(sym, idx[-1] + pd.Timedelta(days=1), min(pd.Timestamp(expected_end), last_cal))
+        if len(tail):
+            out.issues.append(Issue(
+                sym, "ends_early", "warning", tail[0].date(), tail[-1].date(), len(tail),
+                f"ends {idx[-1].date()}, {len(tail)} {cal_name} session(s) before the newest "
+                f"{cal_name} series ({pd.Timestamp(expected_end).date()})",
+                tuple(d.date() for d in tail)))
+    return early_closes(sym)
+
+
+def _price_checks(out: _Collector, b: _Bars) -> None:
+    """Prices present, finite and positive."""
+    o, h, low, c = b.o, b.h, b.low, b.c
     out.add_mask("missing_close", "error", np.isnan(c), lambda rows: "close is missing")
     out.add_mask("infinite_price", "error", np.isinf(o) | np.isinf(h) | np.isinf(low) | np.isinf(c),
                  lambda rows: "a price is infinite")
@@ -256,12 +290,14 @@ def check_frame(symbol: str, frame: pd.DataFrame, *, splits: pd.Series | None = 
     out.add_mask("non_positive_price", "error", non_pos,
                  lambda rows: f"price <= 0 (min {_fmt(float(np.nanmin(np.r_[o[rows], h[rows], low[rows], c[rows]])))})")
 
-    # flat volume-0 rows: stale (close repeated) or a real close (it moved) --------------------
-    flat = (v == 0) & (o == h) & (h == low) & (low == c)
+
+def _flat_checks(out: _Collector, b: _Bars, is_half: np.ndarray) -> np.ndarray:
+    """Flat volume-0 rows: stale (close repeated) or a real close (it moved); returns the flat mask."""
+    flat = (b.v == 0) & (b.o == b.h) & (b.h == b.low) & (b.low == b.c)
     if flat.any():
         from scenarios.data.flatbars import stale_mask
 
-        stale = stale_mask(frame)
+        stale = stale_mask(b.frame)
 
         def _session(rows: np.ndarray) -> str:
             halfs = int(is_half[rows].sum())
@@ -276,23 +312,32 @@ def check_frame(symbol: str, frame: pd.DataFrame, *, splits: pd.Series | None = 
                      lambda rows: f"volume 0, open = high = low = close but the close moved, "
                                   f"{_session(rows)}: a real close without intraday data (used as is)",
                      group=True)
+    return flat
 
-    # low volume ------------------------------------------------------------------------
-    vol = pd.Series(np.where(v > 0, v, np.nan), index=idx)
-    if vol.notna().sum() > cfg.low_volume_min_periods:
-        med = vol.shift(1).rolling(cfg.low_volume_window, min_periods=cfg.low_volume_min_periods).median()
-        medv = med.to_numpy()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            low_vol = (v >= 0) & ~flat & ~is_half & (medv > 0) & (v < cfg.low_volume_fraction * medv)
-        out.add_mask(
-            "low_volume", "warning", low_vol,
-            lambda rows: f"volume {_fmt(v[rows[0]])} = {100 * v[rows[0]] / medv[rows[0]]:.1f}% of the "
-                         f"trailing {cfg.low_volume_window}-row median {_fmt(medv[rows[0]])}",
-            group=False)
 
-    # close inside [low, high] ----------------------------------------------------------------
+def _volume_checks(out: _Collector, b: _Bars, cfg: CheckConfig, flat: np.ndarray, is_half: np.ndarray) -> None:
+    """Volume below a fraction of the trailing median (flat rows and half days excepted)."""
+    v = b.v
+    vol = pd.Series(np.where(v > 0, v, np.nan), index=b.idx)
+    if vol.notna().sum() <= cfg.low_volume_min_periods:
+        return
+    med = vol.shift(1).rolling(cfg.low_volume_window, min_periods=cfg.low_volume_min_periods).median()
+    medv = med.to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        low_vol = (v >= 0) & ~flat & ~is_half & (medv > 0) & (v < cfg.low_volume_fraction * medv)
+    out.add_mask(
+        "low_volume", "warning", low_vol,
+        lambda rows: f"volume {_fmt(v[rows[0]])} = {100 * v[rows[0]] / medv[rows[0]]:.1f}% of the "
+                     f"trailing {cfg.low_volume_window}-row median {_fmt(medv[rows[0]])}",
+        group=False)
+
+
+def _range_checks(out: _Collector, b: _Bars) -> None:
+    """The close inside [low, high]."""
+    c, h, low = b.c, b.h, b.low
     with np.errstate(invalid="ignore"):
         above, below = c > h, c < low
+
     def _outside(side: str, excess: np.ndarray, ref: np.ndarray):
         def detail(rows: np.ndarray) -> str:
             rel = float(np.max(excess[rows] / np.abs(ref[rows])))
@@ -304,7 +349,10 @@ def check_frame(symbol: str, frame: pd.DataFrame, *, splits: pd.Series | None = 
     out.add_mask("close_outside_range", "warning", above, _outside("above high", c - h, h))
     out.add_mask("close_outside_range", "warning", below, _outside("below low", low - c, low))
 
-    # jumps without a split -------------------------------------------------------------------
+
+def _jump_checks(out: _Collector, b: _Bars, cfg: CheckConfig, splits: pd.Series | None) -> None:
+    """Close-to-close moves over ``cfg.jump_threshold`` on a day with no split recorded."""
+    c, idx = b.c, b.idx
     prev = pd.Series(c, index=idx).ffill().shift(1).to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         ret = c / prev - 1.0
@@ -314,25 +362,26 @@ def check_frame(symbol: str, frame: pd.DataFrame, *, splits: pd.Series | None = 
                  lambda rows: f"close {_fmt(prev[rows[0]])} -> {_fmt(c[rows[0]])} "
                               f"({100 * ret[rows[0]]:+.1f}%) with no split recorded", group=False)
 
-    # one-day spikes that revert (left out of volatility estimates by run/backtest) -----------
+
+def _spike_checks(out: _Collector, b: _Bars) -> None:
+    """One-day spikes that revert (left out of volatility estimates by run/backtest)."""
     from scenarios.data.screen import SPIKE_FACTOR, spike_dates
 
+    c, idx = b.c, b.idx
     spikes = spike_dates(pd.Series(c, index=idx))
-    if len(spikes):
-        pos = {d: i for i, d in enumerate(idx)}
-        def _spike(rows: np.ndarray) -> str:
-            i = int(rows[0])
-            before = c[:i][np.isfinite(c[:i]) & (c[:i] > 0)]
-            after = c[i + 1:][np.isfinite(c[i + 1:]) & (c[i + 1:] > 0)]
-            return (f"close {_fmt(c[i])} between {_fmt(before[-1]) if len(before) else '?'} and "
-                    f"{_fmt(after[0]) if len(after) else '?'}: a one-day spike (over {SPIKE_FACTOR:g}x "
-                    "both neighbours) that reverts; runs leave it out of volatility estimates")
-        out.add_mask("spike", "warning", np.isin(np.arange(len(idx)), [pos[d] for d in spikes]),
-                     _spike, group=False)
+    if not len(spikes):
+        return
+    pos = {d: i for i, d in enumerate(idx)}
 
-    order = {"error": 0, "warning": 1}
-    issues = tuple(sorted(out.issues, key=lambda i: (order[i.severity], i.check, i.first)))
-    return SeriesReport(sym, source, idx[0].date(), idx[-1].date(), len(frame), cal_name, issues)
+    def _spike(rows: np.ndarray) -> str:
+        i = int(rows[0])
+        before = c[:i][np.isfinite(c[:i]) & (c[:i] > 0)]
+        after = c[i + 1:][np.isfinite(c[i + 1:]) & (c[i + 1:] > 0)]
+        return (f"close {_fmt(c[i])} between {_fmt(before[-1]) if len(before) else '?'} and "
+                f"{_fmt(after[0]) if len(after) else '?'}: a one-day spike (over {SPIKE_FACTOR:g}x "
+                "both neighbours) that reverts; runs leave it out of volatility estimates")
+    out.add_mask("spike", "warning", np.isin(np.arange(len(idx)), [pos[d] for d in spikes]),
+                 _spike, group=False)
 
 
 def _unreadable(symbol: str, exc: Exception, source: str) -> SeriesReport:
