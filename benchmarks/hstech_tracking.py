@@ -1,7 +1,7 @@
 """Out-of-sample tracking of the reconstructed Hang Seng TECH index (issue 5, part B).
 
 For every quarter of the test range the replica's weights come only from data before the
-Hang Seng rebalance that starts its period (see ``scenarios.backtest.index_recon``); the daily
+Hang Seng rebalance that starts its period (see ``scenarios.recon``); the daily
 price returns are compared with the actual ``HSTECH.HK``. Printed: annualized tracking error
 per calendar quarter and overall for
 

@@ -1,3 +1,5 @@
+"""``python -m scenarios``: the command line (same as the ``scenarios`` console script)."""
+
 import sys
 
 from scenarios.cli.app import main

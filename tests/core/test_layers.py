@@ -58,3 +58,16 @@ def test_lint_imports_keeps_every_contract() -> None:
                           timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert "0 broken" in proc.stdout
+
+
+def test_module_map_in_architecture_doc_is_generated_from_the_code() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen_module_docs", ROOT / "scripts" / "gen_module_docs.py")
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert gen.render(text) == text, "run python scripts/gen_module_docs.py"
+    for path in sorted(p for p in (ROOT / "scenarios").rglob("*.py") if p.parent != ROOT / "scenarios" or p.name != "__init__.py"):
+        assert f"`{path.relative_to(ROOT).as_posix()}`" in text, path
