@@ -13,7 +13,7 @@ One module per concept:
 * :mod:`.resolver`  folder -> store -> Yahoo (:func:`default_fundamentals`)
 * :mod:`.view`      :class:`FundamentalsView` (no look-ahead); :mod:`.splits` split basis
 * :mod:`.select`    TTM / last fiscal year at as_of; :mod:`.baselines` the scenario hook
-* :mod:`.estimates` dated forward estimates; :mod:`.check` known data problems
+* :mod:`.estimates` dated forward estimates; :mod:`.quality` known data problems
 """
 
 from scenarios.data.fundamentals.folder import FundamentalsDir
