@@ -35,7 +35,7 @@ from scenarios.errors import DataUnavailableError
 __all__ = [
     "CloseCache", "HOLIDAY_TOLERANCE_DAYS", "INDEX_SYMBOLS", "MAX_STALENESS_DAYS", "RealizedReturn",
     "ReturnKind", "is_index", "realized_closes", "realized_return", "realized_returns",
-    "daily_returns", "require_same_kind", "return_kind", "summarize_kinds",
+    "require_same_kind", "return_kind", "summarize_kinds",
 ]
 
 Status = Literal["complete", "partial", "unavailable"]
@@ -353,11 +353,6 @@ def realized_closes(symbols: Iterable[str], start: DateLike, end: DateLike,
     out.attrs["kinds"] = {sym: return_kind(sym) for sym in cols}
     out.index.name = "date"
     return out.astype("float64") if not out.empty else out
-
-
-def daily_returns(closes: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
-    """Simple daily returns from closes (first row dropped); gaps are not filled (NaN stays)."""
-    return closes.pct_change(fill_method=None).iloc[1:]
 
 
 def summarize_kinds(kinds: Iterable[str]) -> str:

@@ -448,15 +448,3 @@ def peer_ends(source: _Readable) -> dict[str, pd.Timestamp]:
             cal = calendar_name(sym)
             ends[cal] = max(ends.get(cal, d), d)
     return ends
-
-
-def summarize(reports: Iterable[SeriesReport]) -> dict[str, int]:
-    """Counts over many reports: series, series with errors/warnings, issues per check."""
-    reports = list(reports)
-    counts: dict[str, int] = {"series": len(reports),
-                              "series_with_errors": sum(1 for r in reports if r.errors),
-                              "series_with_warnings": sum(1 for r in reports if r.warnings)}
-    for r in reports:
-        for i in r.issues:
-            counts[i.check] = counts.get(i.check, 0) + 1
-    return counts

@@ -251,11 +251,6 @@ def themes(*, path: str | Path | None = None) -> dict[str, Theme]:
     return dict(load_universes(path).themes)
 
 
-def universe_names(*, path: str | Path | None = None) -> list[str]:
-    """Names of every universe in the file, sorted."""
-    return sorted(load_universes(path).universes)
-
-
 __all__ = ["THEMES", "Member", "Theme", "Universe", "Universes", "UnknownUniverseError",
            "load_universes", "membership_intervals", "theme_of", "themes", "universe_members",
-           "universe_names", "seed_path", "display_name"]
+           "seed_path", "display_name"]
