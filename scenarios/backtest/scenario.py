@@ -16,11 +16,9 @@ Both return objects with ``to_dict()`` (the JSON payload recorded as a ``backtes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import datetime as dt
-
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 

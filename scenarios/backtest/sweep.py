@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from scenarios.recon.counterfactual import IndexScheme, simulate_schemes
-from scenarios.recon.membership import Membership
-from scenarios.recon.panel import IndexPanel
 from scenarios.data.base import PriceSource
 from scenarios.errors import ScenarioError
 from scenarios.metrics import TRADING_DAYS
+from scenarios.recon.counterfactual import IndexScheme, simulate_schemes
+from scenarios.recon.membership import Membership
+from scenarios.recon.panel import IndexPanel
 
 if TYPE_CHECKING:
     from scenarios.model.schema import Scenario

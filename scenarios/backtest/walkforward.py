@@ -37,9 +37,9 @@ import numpy as np
 import pandas as pd
 
 from scenarios import metrics as M
+from scenarios.backtest.excess import excess_track, excess_window_rows
 from scenarios.backtest.forecast import Forecast, Forecaster, trailing_return_from_closes
 from scenarios.backtest.realized import CloseCache
-from scenarios.backtest.excess import excess_track, excess_window_rows
 from scenarios.backtest.scoring import ForecastScore, score_forecast
 from scenarios.data.base import DateLike, PriceSource
 from scenarios.errors import DataUnavailableError, ScenarioError

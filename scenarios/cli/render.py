@@ -8,7 +8,6 @@ stocks, price return for indexes); ``n/a`` marks an undefined number.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 from scenarios.numfmt import as_finite as _num

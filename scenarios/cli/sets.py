@@ -38,8 +38,9 @@ def xlsx_path(out: Path, name: str) -> Path:
 
 def set_tables(r: SetRunResult) -> list[Any]:
     """The mixture table (one row per symbol, then the index) and the components table."""
-    from scenarios.console import verbatim as Text  # as written, control characters shown
     from rich.table import Table
+
+    from scenarios.console import verbatim as Text  # as written, control characters shown
 
     probs = ", ".join(f"{c.label} {100 * c.probability:g}%" for c in r.components)
     t = Table(title=Text(f"{r.name}: {r.as_of} -> {r.horizon}, {r.draws:,} draws, seed {r.seed} "
@@ -65,8 +66,9 @@ def set_tables(r: SetRunResult) -> list[Any]:
 
 
 def backtest_tables(b: SetBacktestResult) -> list[Any]:
-    from scenarios.console import verbatim as Text  # as written, control characters shown
     from rich.table import Table
+
+    from scenarios.console import verbatim as Text  # as written, control characters shown
 
     s = b.score_summary
     t = Table(title=Text(f"{b.scenario}: set scored {b.as_of} -> {b.horizon} ({b.draws:,} mixture draws; "

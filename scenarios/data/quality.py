@@ -32,7 +32,7 @@ or non-positive close), ``warning`` for everything else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal, Protocol

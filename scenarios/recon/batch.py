@@ -22,13 +22,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from scenarios.errors import DataUnavailableError, ScenarioError
 from scenarios.recon.fit import MIN_FIT_DAYS, _fit_period, _fit_trailing, fit_returns
-from scenarios.recon.schedule import Schedule, build_schedule
 from scenarios.recon.membership import Membership
 from scenarios.recon.panel import IndexPanel
 from scenarios.recon.rules import Base
+from scenarios.recon.schedule import Schedule, build_schedule
 from scenarios.recon.simulate import Method
-from scenarios.errors import DataUnavailableError, ScenarioError
 
 __all__ = ["BatchSimulation", "SchemeArrays", "simulate_index_batch"]
 

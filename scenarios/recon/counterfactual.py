@@ -41,16 +41,16 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from scenarios.recon.batch import BatchSimulation, SchemeArrays, simulate_index_batch
-from scenarios.recon.membership import Membership
-from scenarios.recon.panel import IndexPanel, load_index_panel
-from scenarios.recon.hstech import WARMUP_DAYS
-from scenarios.recon.reference import _reference_weights
-from scenarios.recon.rules import DEFAULT_CAP, WeightRule
-from scenarios.recon.simulate import simulate_index
 from scenarios.data.base import PriceSource
 from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import DataUnavailableError, ScenarioError
+from scenarios.recon.batch import BatchSimulation, SchemeArrays, simulate_index_batch
+from scenarios.recon.hstech import WARMUP_DAYS
+from scenarios.recon.membership import Membership
+from scenarios.recon.panel import IndexPanel, load_index_panel
+from scenarios.recon.reference import _reference_weights
+from scenarios.recon.rules import DEFAULT_CAP, WeightRule
+from scenarios.recon.simulate import simulate_index
 
 __all__ = [
     "AI_TILT", "CounterfactualResult", "IndexScheme", "default_schemes",

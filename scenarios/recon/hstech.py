@@ -17,13 +17,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scenarios.data.base import PriceSource
 from scenarios.metrics import TRADING_DAYS, tracking_error
 from scenarios.recon.membership import Membership
 from scenarios.recon.panel import IndexPanel, load_index_panel
 from scenarios.recon.reference import _reference_weights
 from scenarios.recon.rules import DEFAULT_CAP, WeightRule
 from scenarios.recon.simulate import Method, simulate_index
-from scenarios.data.base import PriceSource
 
 __all__ = ["WARMUP_DAYS", "ReconResult", "annualized_te", "broker_weight_check",
            "reconstruct_hstech"]

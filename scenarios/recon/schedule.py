@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from scenarios.errors import DataUnavailableError
 from scenarios.recon.fit import MIN_FIT_DAYS
 from scenarios.recon.membership import Membership
-from scenarios.errors import DataUnavailableError
 
 __all__ = ["Period", "Schedule", "build_schedule"]
 

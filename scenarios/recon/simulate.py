@@ -16,12 +16,12 @@ from typing import Literal
 
 import pandas as pd
 
+from scenarios.errors import DataUnavailableError
 from scenarios.recon.fit import MIN_FIT_DAYS, _fit_period, _fit_trailing, fit_returns
 from scenarios.recon.membership import Membership
 from scenarios.recon.panel import IndexPanel
 from scenarios.recon.rules import WeightRule, _cap, _normalize
 from scenarios.recon.schedule import build_schedule
-from scenarios.errors import DataUnavailableError
 
 __all__ = ["Method", "Simulation", "simulate_index"]
 

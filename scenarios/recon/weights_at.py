@@ -102,9 +102,9 @@ def weights_at(schemes: Sequence[Any], source: Any, as_of: Any, *, universe: Any
     :class:`~scenarios.errors.DataUnavailableError` when the history is too short to fit.
     """
     from scenarios.recon.counterfactual import simulate_schemes
+    from scenarios.recon.hstech import WARMUP_DAYS
     from scenarios.recon.membership import Membership
     from scenarios.recon.panel import load_index_panel
-    from scenarios.recon.hstech import WARMUP_DAYS
 
     membership = universe if isinstance(universe, Membership) else Membership.from_universe(universe)
     a = pd.Timestamp(as_of).normalize()
