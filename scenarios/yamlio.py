@@ -224,11 +224,22 @@ def parse_yaml(text: str, file: str | Path = "<string>") -> LocatedDoc:
         raise ScenarioError(f"invalid YAML: {problem}{context}", file=doc.file,
                             line=mark.line + 1 if mark else None,
                             column=mark.column + 1 if mark else None) from None
+    except yaml.reader.ReaderError as exc:  # a raw control character: PyYAML gives only "position N"
+        line, column = _line_col(text, exc.position)
+        raise ScenarioError(f"invalid YAML: {str(exc).splitlines()[0]}", file=doc.file,
+                            line=line, column=column) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(f"invalid YAML: {exc}", file=doc.file) from None
     finally:
         loader.dispose()
     return doc
+
+
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of the character at index ``position`` of ``text``."""
+    position = max(0, min(position, len(text)))
+    line_start = text.rfind("\n", 0, position) + 1
+    return text.count("\n", 0, position) + 1, position - line_start + 1
 
 
 def load_yaml(path: str | Path, *, display_name: str | None = None) -> LocatedDoc:

@@ -8,8 +8,10 @@ so that an interrupted import leaves the previous data intact.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,12 +87,168 @@ def _notice(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+# --------------------------------------------------------------------------------------
+# one process at a time: the sidecar lock
+# --------------------------------------------------------------------------------------
+#
+# DuckDB's own file lock is not enough between processes. Opening a database file, DuckDB reads
+# its header *before* it takes its lock (and decides whether to create the file before opening
+# it). A process that opens the store while another one is closing it (the checkpoint on close
+# rewrites the header) can load the previous state, then write over the other's checkpoint: the
+# other process's committed run is gone although its COMMIT succeeded. Under load this lost one
+# run in a few of the 16-process tests (issue 16). So every connection first takes an flock on
+# ``<store>.lock`` (exclusive for writers, shared for read-only connections) and keeps it until
+# the connection is closed: no process reads the file while another may be writing it.
+
+@dataclass
+class _Hold:
+    fd: int | None  # None: no lock file could be opened (read-only folder) or no flock here
+    exclusive: bool
+    count: int = 0
+
+
+_HOLDS: dict[str, _Hold] = {}
+_HOLDS_LOCK = threading.Lock()
+
+
+def lock_path(path: str | Path) -> Path:
+    """The sidecar lock file of the store at ``path`` (``store.duckdb.lock``)."""
+    p = Path(path)
+    return p.with_name(p.name + ".lock")
+
+
+def _open_lock_file(path: Path, exclusive: bool) -> int | None:
+    lp = lock_path(path)
+    if exclusive:  # a writer creates the folder (connect reports it when that fails)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass
+    for flags in (os.O_RDWR | os.O_CREAT, os.O_RDONLY):
+        try:
+            return os.open(lp, flags | getattr(os, "O_CLOEXEC", 0), 0o666)
+        except OSError:
+            continue
+    return None  # a read-only folder without a lock file: nobody can write the store there anyway
+
+
+def _try_acquire(path: Path, exclusive: bool) -> bool:
+    """Take (or share, within this process) the sidecar lock without blocking; False when
+    another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX: DuckDB's own lock only
+        fcntl = None  # type: ignore[assignment]
+    key = str(path.absolute())
+    with _HOLDS_LOCK:
+        hold = _HOLDS.get(key)
+        if hold is not None:  # this process holds it already (its connections share one DuckDB instance)
+            hold.count += 1
+            return True
+        fd = _open_lock_file(path, exclusive) if fcntl is not None else None
+        if fd is not None:
+            try:
+                fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                return False
+        _HOLDS[key] = _Hold(fd, exclusive, 1)
+        return True
+
+
+def _release(path: Path) -> None:
+    key = str(path.absolute())
+    with _HOLDS_LOCK:
+        hold = _HOLDS.get(key)
+        if hold is None:
+            return
+        hold.count -= 1
+        if hold.count <= 0:
+            del _HOLDS[key]
+            if hold.fd is not None:
+                os.close(hold.fd)  # releases the flock
+
+
+class StoreConnection:
+    """A DuckDB connection to the store that holds the sidecar lock until :meth:`close`.
+
+    Everything but ``close`` is the DuckDB connection's own (``execute``, ``register`` ...).
+    """
+
+    def __init__(self, con: "duckdb.DuckDBPyConnection", path: Path) -> None:
+        self._con = con
+        self._path = path
+        self._open = True
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._con, name)
+
+    def close(self) -> None:
+        """Close the DuckDB connection (the last one of the process checkpoints the file), then
+        let other processes in."""
+        if self._open:
+            self._open = False
+            try:
+                self._con.close()
+            finally:
+                _release(self._path)
+
+    def __enter__(self) -> "StoreConnection":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # a connection dropped without close() must not keep others out
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+
+def _busy(p: Path) -> Exception:
+    return Exception(f'Could not set lock on file "{lock_path(p)}": Conflicting lock is held by '
+                     "another scenarios process")
+
+
+def _wait_notice(p: Path, limit: float) -> None:
+    if limit > 1:
+        _notice(f"the store {p} is busy (another scenarios process holds it); waiting up to "
+                f"{limit:g} s (SCENARIOS_STORE_TIMEOUT)...")
+
+
+@contextmanager
+def locked(path: str | Path | None = None, *, timeout: float | None = None) -> Iterator[Path]:
+    """Hold the store exclusively for this process (no other process opens it meanwhile):
+    waits like :func:`connect`, then yields the store path. Connections opened inside share it."""
+    import time
+
+    p = Path(path) if path is not None else store_path()
+    limit = store_timeout() if timeout is None else timeout
+    deadline = time.monotonic() + limit
+    noticed = False
+    while not _try_acquire(p, exclusive=True):
+        if time.monotonic() >= deadline:
+            raise describe_error(p, _busy(p), "opening it")
+        if not noticed:
+            _wait_notice(p, limit)
+            noticed = True
+        time.sleep(0.05 + 0.05 * (time.monotonic() % 1))
+    try:
+        yield p
+    finally:
+        _release(p)
+
+
 def connect(path: str | Path | None = None, read_only: bool = False,
-            *, timeout: float | None = None) -> "duckdb.DuckDBPyConnection":
+            *, timeout: float | None = None) -> StoreConnection:
     """Open the store (creating folder and file when writing).
 
     When another process holds the file, wait (one notice on stderr) up to ``timeout`` seconds
-    (default :func:`store_timeout`), then raise a :class:`StoreError` saying so.
+    (default :func:`store_timeout`), then raise a :class:`StoreError` saying so. The returned
+    connection holds the sidecar lock (see :class:`StoreConnection`) until it is closed.
     """
     import time
 
@@ -112,22 +270,29 @@ def connect(path: str | Path | None = None, read_only: bool = False,
     deadline = time.monotonic() + limit
     noticed = False
     while True:
-        try:
-            return duckdb.connect(str(p), read_only=read_only)
-        except duckdb.Error as exc:
-            if not _is_lock(exc) or time.monotonic() >= deadline:
+        if _try_acquire(p, exclusive=not read_only):
+            try:
+                return StoreConnection(duckdb.connect(str(p), read_only=read_only), p)
+            except duckdb.Error as exc:  # e.g. a process outside scenarios holds DuckDB's own lock
+                _release(p)
+                if not _is_lock(exc) or time.monotonic() >= deadline:
+                    raise describe_error(p, exc, "opening it") from exc
+            except OSError as exc:
+                _release(p)
                 raise describe_error(p, exc, "opening it") from exc
-            if not noticed and limit > 1:
-                _notice(f"the store {p} is busy (another scenarios process holds it); waiting up to "
-                        f"{limit:g} s (SCENARIOS_STORE_TIMEOUT)...")
-                noticed = True
-            time.sleep(0.05 + 0.05 * (time.monotonic() % 1))
-        except OSError as exc:
-            raise describe_error(p, exc, "opening it") from exc
+            except BaseException:
+                _release(p)
+                raise
+        elif time.monotonic() >= deadline:
+            raise describe_error(p, _busy(p), "opening it")
+        if not noticed:
+            _wait_notice(p, limit)
+            noticed = True
+        time.sleep(0.05 + 0.05 * (time.monotonic() % 1))
 
 
 def connect_for_read(path: str | Path | None = None, *,
-                     timeout: float | None = None) -> "duckdb.DuckDBPyConnection":
+                     timeout: float | None = None) -> StoreConnection:
     """A read-only connection (works on a read-only file or folder); falls back to a normal one
     when this process already holds the file read-write (DuckDB refuses mixing the two)."""
     import duckdb

@@ -125,18 +125,39 @@ def record_run(kind: str, payload: Mapping[str, Any], *, name: str, file_sha256:
         Optional one-line summary shown by ``scenarios runs list``.
     path:
         Store file (default: :func:`scenarios.store.db.store_path`).
-    """
-    import duckdb
 
+    Raises
+    ------
+    scenarios.errors.StoreError
+        The store is busy past ``SCENARIOS_STORE_TIMEOUT``, cannot be written, or the run is not
+        there when read back after the commit (then it is not recorded).
+    """
     if not kind or not isinstance(kind, str):
         raise ValueError("record_run needs a non-empty kind")
     if not isinstance(payload, Mapping):
         raise TypeError(f"a run payload must be a mapping, got {type(payload).__name__}")
     text = _dumps(payload)
-    con = _connect(path)
-    try:
-        from scenarios.store.db import transaction
+    from scenarios.store.db import locked, store_path
 
+    p = Path(path) if path is not None else store_path()
+    # No other process opens the store from here until the run is read back from the file:
+    # see scenarios.store.db (a concurrent open could otherwise undo this commit).
+    with locked(p):
+        run_id = _insert_run(p, kind, str(name), file_sha256, summary, text)
+        _read_back(p, run_id)
+    return run_id
+
+
+def _insert_run(p: Path, kind: str, name: str, file_sha256: str | None, summary: str | None,
+                text: str) -> str:
+    """Insert one run (a fresh id, retried on a collision) and close the connection, which
+    checkpoints it into the file; returns the id."""
+    import duckdb
+
+    from scenarios.store.db import transaction
+
+    con = _connect(p)
+    try:
         _ensure_schema(con)
         for _ in range(100):
             now = _dt.datetime.now(_dt.UTC)
@@ -149,16 +170,36 @@ def record_run(kind: str, payload: Mapping[str, Any], *, name: str, file_sha256:
                     con.execute(
                         "INSERT INTO runs (id, kind, name, file_sha256, created_at, payload, summary) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [run_id, kind, str(name), file_sha256, now.replace(tzinfo=None), text, summary],
+                        [run_id, kind, name, file_sha256, now.replace(tzinfo=None), text, summary],
                     )
                 return run_id
             except duckdb.ConstraintException:  # a concurrent writer took the id: draw again
                 continue
         raise StoreError("could not allocate a unique run id (100 collisions)")
     except duckdb.Error as exc:
-        raise _store_error(exc, "recording the run", path) from exc
+        raise _store_error(exc, "recording the run", p) from exc
     finally:
         con.close()
+
+
+def _read_back(p: Path, run_id: str) -> None:
+    """Re-open the store (read-only: a fresh read of the file) and check that ``run_id`` is
+    there; a :class:`StoreError` otherwise, so that a run is never reported recorded unless
+    it can be read."""
+    import duckdb
+
+    try:
+        con = _connect(p, read_only=True)
+        try:
+            row = con.execute("SELECT 1 FROM runs WHERE id = ?", [run_id]).fetchone()
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        raise _store_error(exc, f"reading back run {run_id}", p) from exc
+    if not row:
+        raise StoreError(f"run {run_id} was written to the store at {p} but is not there when read "
+                         "back, so it is NOT recorded (another process may have replaced the file). "
+                         "Run it again.")
 
 
 def _has_table(con) -> bool:

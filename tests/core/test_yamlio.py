@@ -93,3 +93,21 @@ def test_scenario_errors_joins_messages() -> None:
     errs = ScenarioErrors([ScenarioError("x", file="f", line=1, column=2, field="a"),
                            ScenarioError("y", file="f", line=3, column=4, field="b")])
     assert str(errs) == "f:1:2 a: x\nf:3:4 b: y"
+
+
+@pytest.mark.parametrize("text, line, column", [
+    ("name: a\x07b\n", 1, 8),                        # BEL inside a value
+    ("name: x\ndrivers:\n  - \x1b[31m\n", 3, 5),     # a raw ESC on line 3
+    ("\x00", 1, 1),                                  # NUL as the very first character
+    ("a: 1\r\nb: \x7f\n", 2, 4),                    # DEL after a CRLF line end
+])
+def test_raw_control_character_is_located(tmp_path, text: str, line: int, column: int) -> None:
+    """PyYAML's reader error says only "position N"; it is reported as file:line:col."""
+    f = tmp_path / "ctl.yaml"
+    f.write_text(text, encoding="utf-8", newline="")
+    with pytest.raises(ScenarioError) as info:
+        load_yaml(f)
+    msg = str(info.value)
+    assert msg.startswith(f"{f}:{line}:{column}: invalid YAML: unacceptable character #x"), msg
+    assert "position" not in msg and "\n" not in msg
+    assert (info.value.line, info.value.column) == (line, column)

@@ -78,18 +78,28 @@ def test_a_busy_store_makes_run_wait_with_a_notice_then_exit_5(snapshot_dir, cap
 
 
 def test_a_writer_gets_the_store_when_the_holder_lets_go(snapshot_dir, capsys, monkeypatch) -> None:
+    from scenarios.store import runs
+
     db = _make_store(capsys)
     monkeypatch.setenv("SCENARIOS_STORE_TIMEOUT", "30")
-    holder = _hold(db, "rw", 8)  # longer than the run takes before it records, even on a slow CI
+    holders: list[subprocess.Popen] = []
+    real_insert = runs._insert_run
+
+    def insert_while_held(*args):  # the holder takes the store just as the run records
+        holders.append(_hold(db, "rw", 3))
+        return real_insert(*args)
+
+    monkeypatch.setattr(runs, "_insert_run", insert_while_held)
     try:
         code = main(["run", str(FIXTURE), "--draws", "100", "--format", "json"])
         out, err = capsys.readouterr()
         assert code == 0, err
-        assert "waiting up to 30 s" in err
+        assert "waiting up to 30 s" in err and len(holders) == 1
         run_id = json.loads(out)["run_id"]
     finally:
-        holder.kill()
-        holder.wait()
+        for holder in holders:
+            holder.kill()
+            holder.wait()
     assert main(["runs", "list", "--format", "json"]) == 0
     assert run_id in {r["id"] for r in json.loads(capsys.readouterr().out)}
 
@@ -142,6 +152,109 @@ def test_store_errors_name_the_real_cause() -> None:
                           "opening it")
     assert "is busy" in str(busy)
     assert isinstance(full, StoreError) and full.exit_code == 5
+
+
+# A second process trying to open the store; it records whether it got as far as DuckDB.
+_OTHER = """
+import sys
+from pathlib import Path
+
+import duckdb
+
+real = duckdb.connect
+
+
+def spy(*args, **kwargs):
+    Path(sys.argv[2]).write_text("entered duckdb.connect")
+    return real(*args, **kwargs)
+
+
+duckdb.connect = spy
+from scenarios.errors import StoreError
+from scenarios.store.db import connect
+
+try:
+    connect(sys.argv[1], timeout=0).close()
+except StoreError as exc:
+    print(exc)
+    sys.exit(5)
+"""
+
+
+def test_no_other_process_opens_the_store_while_one_is_closing_it(tmp_path, capsys, monkeypatch) -> None:
+    """The lost run of issue 16, injected deterministically. DuckDB reads a database file's
+    header before it takes its file lock, and the last connection of a process rewrites that
+    header when it closes (the checkpoint). A process that began opening the store while
+    another was closing it could load the old state, then write over the other's run: that
+    run exited 0 with an id that ``runs list`` never showed. Here another process tries to open
+    the store exactly while this one closes it: it must be turned away (busy) before it
+    reaches DuckDB at all."""
+    import duckdb
+
+    from scenarios.store import db as store_db
+
+    path = _make_store(capsys)
+    marker = tmp_path / "entered"
+    seen: dict[str, object] = {}
+    real_connect = duckdb.connect
+
+    class ClosingSlowly:
+        """A DuckDB connection whose close() lets the other process try its open first."""
+
+        def __init__(self, con) -> None:
+            self.con = con
+
+        def __getattr__(self, name: str):
+            return getattr(self.con, name)
+
+        def close(self) -> None:
+            seen["other"] = subprocess.run(
+                [sys.executable, "-c", _OTHER, str(path), str(marker)], capture_output=True, text=True,
+                env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+            seen["entered"] = marker.exists()
+            self.con.close()
+
+    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: ClosingSlowly(real_connect(*a, **k)))
+    con = store_db.connect(path)
+    assert con.execute("SELECT count(*) FROM runs").fetchone() == (1,)
+    con.close()
+    other = seen["other"]
+    assert isinstance(other, subprocess.CompletedProcess)
+    assert other.returncode == 5 and "is busy" in other.stdout, (other.stdout, other.stderr)
+    assert seen["entered"] is False, "the other process read the store file while it was being closed"
+    monkeypatch.undo()
+    # once closed, the store is free again: the other process gets in and sees the run
+    assert subprocess.run([sys.executable, "-c", _OTHER, str(path), str(marker)], capture_output=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120).returncode == 0
+
+
+def test_a_run_missing_from_the_file_after_its_commit_is_not_reported_recorded(snapshot_dir, capsys,
+                                                                               monkeypatch) -> None:
+    """``record_run`` reads the run back from the file before it returns the id: if it is not
+    there (here it is deleted behind its back, as the concurrent open did), the run exits 5,
+    NOT recorded, instead of 0 with an id that does not exist."""
+    import duckdb
+
+    from scenarios.store import runs
+
+    real_insert = runs._insert_run
+
+    def insert_then_lose(p, *args):
+        run_id = real_insert(p, *args)
+        con = duckdb.connect(str(p))
+        con.execute("DELETE FROM runs WHERE id = ?", [run_id])
+        con.close()
+        return run_id
+
+    monkeypatch.setattr(runs, "_insert_run", insert_then_lose)
+    code = main(["run", str(FIXTURE), "--draws", "100", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 5, err
+    assert "NOT recorded" in err and "is not there when read back" in err
+    assert json.loads(out)["run_id"] is None
+    monkeypatch.undo()
+    assert main(["runs", "list", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
 
 
 @pytest.mark.slow
