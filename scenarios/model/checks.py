@@ -470,7 +470,6 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
     replaced by the session before, a real half-day close used): what a run reports, not a
     problem of the file."""
     from scenarios.data.view import PriceView
-    from scenarios.errors import DataUnavailableError
 
     errors: list[ScenarioError] = []
     warnings: list[ScenarioWarning] = []
@@ -483,10 +482,26 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
     view = view if view is not None else PriceView(source, as_of)
     src_name = getattr(source, "name", type(source).__name__)
     named = isinstance(scenario.universe, str)
-    closes: dict[str, float] = {}
     items = [(s, ("universe",) if named else ("universe", i)) for i, s in enumerate(universe)]
     items += [(b, ("benchmarks", i)) for i, b in enumerate(scenario.benchmarks)]
     view.prefetch([sym for sym, _ in items])  # one store query instead of one per symbol
+    if _FACTS.get() is None:  # one pass over each history (not one per check) in a single run too
+        with data_check_cache(view.as_of).active():
+            return _data_checks(scenario, source, as_of, view, universe, items, named, src_name,
+                                found, notes, errors, warnings)
+    return _data_checks(scenario, source, as_of, view, universe, items, named, src_name,
+                        found, notes, errors, warnings)
+
+
+def _data_checks(scenario: Any, source: Any, as_of: dt.date, view: Any, universe: list[str],
+                 items: list[tuple[str, tuple[Any, ...]]], named: bool, src_name: str,
+                 found: dict[str, tuple[Any, float, Any]] | None, notes: list[str] | None,
+                 errors: list[ScenarioError], warnings: list[ScenarioWarning],
+                 ) -> tuple[list[ScenarioError], list[ScenarioWarning]]:
+    from scenarios.errors import DataUnavailableError
+
+    doc = scenario._doc
+    closes: dict[str, float] = {}
     unpriced: list[str] = []  # members of a named universe without a close: left out
     substituted: dict[str, list[str]] = {"stale": [], "missing": [], "half_day": []}
     known: list[str] | None = None  # symbols the source has offline (read at the first miss)
