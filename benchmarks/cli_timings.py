@@ -13,7 +13,7 @@ pass/fail::
     warm run, HSTECH example             floor + 0.35 s
     report RUN_ID (HSTECH)               under 1.5 s (absolute)
     report FILE (HSTECH)                 under 2.5 s (absolute)
-    backtest (HSTECH)                    no target: printed, and compared with --reference
+    run of a 3-point grid, backtest      no target: printed, and compared with --reference
 
 "store" runs use a ``$SCENARIOS_HOME`` whose store was filled once by ``scenarios data import``;
 "CSV" runs get a new empty ``$SCENARIOS_HOME`` per process (the prices come from the CSV folder, as
@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FLOOR = ["-c", "import pandas, duckdb, pydantic, yaml, typer, rich"]
 ONE = "examples/tencent_feb_2026.yaml"
 HSTECH = "examples/hstech_ai_reweight_2025.yaml"
+GRID = "examples/deepseek_rally_feb_2025.yaml"
 
 
 @dataclass
@@ -62,6 +63,7 @@ CASES = [
     Case("run one-stock (CSV)", ["run", ONE, "--no-record"], home="csv", target=0.15, over_floor=True),
     Case("run HSTECH (store)", ["run", HSTECH, "--no-record"], target=0.35, over_floor=True),
     Case("run HSTECH (CSV)", ["run", HSTECH, "--no-record"], home="csv", target=0.35, over_floor=True),
+    Case("run grid, 3 points (store)", ["run", GRID, "--no-record"]),
     Case("backtest HSTECH (store)", ["backtest", HSTECH, "--no-record"]),
     Case("report RUN_ID HSTECH", ["report", "{run_id}", "--out", "{out}", "--force"], target=1.5),
     Case("report FILE HSTECH", ["report", HSTECH, "--out", "{out}", "--force"], target=2.5),
