@@ -29,6 +29,7 @@ from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
+
 from ._types import ArrayLike, FloatArray
 from ._validate import as_float_array, check_finite
 from .exceptions import InputRangeError, InputShapeError

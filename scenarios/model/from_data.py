@@ -157,9 +157,8 @@ class _Fill:
 
     def dividend_yield(self, div: Picked | None) -> None:
         """Dividends paid / diluted shares x FX / close at as_of; else yfinance info / 100."""
-        from scenarios.model.resolve import ResolveError, fx_rate
-
         from scenarios.data.fundamentals.select import pick
+        from scenarios.model.resolve import ResolveError, fx_rate
 
         shares = pick(self.frame, self.sym, "shares_diluted")
         if div is not None and shares is not None and self.view is not None:
