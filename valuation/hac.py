@@ -25,15 +25,22 @@ than the normal in short track records). Inputs: a series on axis 0, shape ``(T,
 from __future__ import annotations
 
 import math
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._types import ArrayLike, FloatArray
 from ._validate import as_float_array, check_finite
 from .exceptions import InputRangeError, InputShapeError
+
+
+def _t_sf(t: FloatArray | float, df: int) -> Any:
+    """Student-t survival function (``scipy.stats.t.sf``); scipy.stats is imported on first use
+    (it takes about 0.3 s to import, and most commands never test anything)."""
+    from scipy import stats
+
+    return stats.t.sf(t, df=df)
 
 __all__ = [
     "Kernel",
@@ -206,7 +213,7 @@ def hac_mean_test(x: ArrayLike, *, lags: int | None = None, null: float = 0.0,
     se = np.sqrt(_lrv(a, lag, kern) / n)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(se > 0, (mean - null) / np.where(se > 0, se, 1.0), np.nan)
-    p = np.where(np.isnan(t), np.nan, 2.0 * stats.t.sf(np.abs(np.nan_to_num(t)), df=n - 1))
+    p = np.where(np.isnan(t), np.nan, 2.0 * _t_sf(np.abs(np.nan_to_num(t)), df=n - 1))
     return HACMeanTest(_wrap(np.asarray(mean), x), _wrap(se, x), _wrap(np.asarray(t), x),
                        _wrap(np.asarray(p), x), lag, n)
 
@@ -311,7 +318,7 @@ def hac_directional_test(predicted: ArrayLike, realized: ArrayLike, *,
     resid = (y - y.mean()) - slope * xd
     se = float(np.sqrt(_lrv_uncentred(xd * resid, lag) / n) / sxx)
     t = slope / se if se > 0 else float("nan")
-    pv = float(2.0 * stats.t.sf(abs(t), df=n - 2)) if math.isfinite(t) else float("nan")
+    pv = float(2.0 * _t_sf(abs(t), df=n - 2)) if math.isfinite(t) else float("nan")
     return DirectionalTest(slope, se, t, pv, lag, n)
 
 
@@ -375,5 +382,5 @@ def panel_directional_test(predicted: ArrayLike, realized: ArrayLike, window: Ar
     scores = np.bincount(code, weights=xd * resid, minlength=t_n)  # one summed score per window
     se = float(np.sqrt(_lrv_uncentred(scores, lag) * t_n) / sxx)
     t = slope / se if se > 0 else nan
-    pv = float(2.0 * stats.t.sf(abs(t), df=t_n - 1)) if math.isfinite(t) else nan
+    pv = float(2.0 * _t_sf(abs(t), df=t_n - 1)) if math.isfinite(t) else nan
     return DirectionalTest(slope, se, t, pv, lag, t_n)

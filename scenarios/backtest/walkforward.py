@@ -189,9 +189,14 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
     scores: list[ForecastScore] = []
     steps: list[int] = []
     errors: list[Exception] = []
+    # the windows' data checks read each symbol's history once for the whole walk
+    from scenarios.model.validation import data_check_cache
+
+    checks_cache = data_check_cache(days[-1])
     for as_of in it:
         try:
-            f = forecaster(as_of)
+            with checks_cache.active():
+                f = forecaster(as_of)
         except (DataUnavailableError, ScenarioError) as exc:
             errors.append(exc)
             win_rows.append({"as_of": as_of, "horizon": pd.NaT, "status": "failed", "n_symbols": 0,

@@ -169,17 +169,25 @@ class PriceView:
         hist = self.history(sym)
         kinds = flat_bar_kinds(hist)
         day = pd.Timestamp(day)
-        if day < self.as_of:
-            if kinds.get(self.as_of) == "stale":
-                return "stale"
-            from scenarios.data.exchange_calendar import sessions
+        return substitution(sym, self.as_of, day, kinds.get(self.as_of), self.as_of in hist.index,
+                            kinds.get(day))
 
-            try:
-                if len(sessions(sym, self.as_of, self.as_of)) and self.as_of not in hist.index:
-                    return "missing"
-            except Exception:  # noqa: BLE001 - no calendar for this symbol: nothing to say
-                pass
-        return "half_day" if kinds.get(day) == "half_day_close" else None
+
+def substitution(sym: str, as_of: pd.Timestamp, day: pd.Timestamp, as_of_kind: str | None,
+                 as_of_has_bar: bool, day_kind: str | None) -> str | None:
+    """:meth:`PriceView.close_substitution` from the facts it needs: the flat-bar kinds of the
+    ``as_of`` bar and of ``day``'s (None for an ordinary bar) and whether ``as_of`` has a bar."""
+    if day < as_of:
+        if as_of_kind == "stale":
+            return "stale"
+        from scenarios.data.exchange_calendar import sessions
+
+        try:
+            if len(sessions(sym, as_of, as_of)) and not as_of_has_bar:
+                return "missing"
+        except Exception:  # noqa: BLE001 - no calendar for this symbol: nothing to say
+            pass
+    return "half_day" if day_kind == "half_day_close" else None
 
 
 def _bad(closes: pd.Series) -> pd.DatetimeIndex:

@@ -95,7 +95,8 @@ class _Dist(BaseModel):
         return float(below + above + inner)
 
     def _scipy(self) -> Any:
-        """The scipy.stats frozen law of the raw (unclipped) draws; None when degenerate."""
+        """The frozen law of the raw (unclipped) draws (``support``, ``cdf``, ``sf`` as
+        scipy.stats computes them); None when degenerate."""
         raise NotImplementedError
 
     def _partial_mean(self, a: float, b: float) -> float:
@@ -175,6 +176,110 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+# The frozen laws ``_Dist.expectation`` needs (support, cdf, sf), computed as scipy.stats 1.x
+# computes them for ``norm``, ``lognorm``, ``uniform`` and ``triang`` (same standardisation, same
+# kernels, same 0-d array / scalar types), so the means are bit-identical, without importing
+# scipy.stats (about 0.3 s, most of a run's fixed cost); only ``scipy.special.ndtr`` is used.
+# tests/model/test_distribution_laws.py checks them against scipy.stats value by value.
+
+_NORM_PDF_C = np.sqrt(2 * np.pi)
+
+
+def _ndtr(x: Any) -> Any:
+    from scipy.special import ndtr
+
+    return ndtr(x)
+
+
+def _norm_pdf(x: Any) -> Any:
+    """``scipy.stats.norm.pdf`` (loc 0, scale 1)."""
+    x = np.asarray(x, dtype=np.float64)
+    return (np.exp(-x**2 / 2.0) / _NORM_PDF_C)[()]
+
+
+class _Law:
+    """A frozen continuous law on ``loc + scale * [lo, hi]`` (the standard support ``lo..hi``);
+    subclasses give the standard ``_cdf`` and ``_sf`` inside the open support."""
+
+    lo, hi = -math.inf, math.inf
+
+    def __init__(self, loc: float, scale: float) -> None:
+        self.loc, self.scale = np.asarray(loc), np.asarray(scale)
+
+    def support(self) -> tuple[Any, Any]:
+        return self.lo * self.scale + self.loc, self.hi * self.scale + self.loc
+
+    def _std(self, x: float) -> Any:
+        return np.asarray((np.asarray(x) - self.loc) / self.scale, dtype=np.float64)
+
+    def cdf(self, x: float) -> Any:
+        z = self._std(x)
+        if math.isnan(z):
+            return np.float64(np.nan)
+        if z >= self.hi:
+            return np.float64(1.0)
+        return np.float64(self._cdf(z) if self.lo < z < self.hi else 0.0)
+
+    def sf(self, x: float) -> Any:
+        z = self._std(x)
+        if math.isnan(z):
+            return np.float64(np.nan)
+        if z <= self.lo:
+            return np.float64(1.0)
+        return np.float64(self._sf(z) if self.lo < z < self.hi else 0.0)
+
+    def _cdf(self, z: Any) -> Any:
+        raise NotImplementedError
+
+    def _sf(self, z: Any) -> Any:
+        return 1.0 - self._cdf(z)
+
+
+class _NormLaw(_Law):
+    def _cdf(self, z: Any) -> Any:
+        return _ndtr(z)
+
+    def _sf(self, z: Any) -> Any:
+        return _ndtr(-z)
+
+
+class _LogNormLaw(_Law):
+    lo = 0.0
+
+    def __init__(self, s: float, scale: float) -> None:
+        super().__init__(0.0, scale)
+        self.s = np.asarray(s)
+
+    def _cdf(self, z: Any) -> Any:
+        return _ndtr(np.log(z) / self.s)
+
+    def _sf(self, z: Any) -> Any:
+        return _ndtr(-(np.log(z) / self.s))
+
+
+class _UniformLaw(_Law):
+    lo, hi = 0.0, 1.0
+
+    def _cdf(self, z: Any) -> Any:
+        return z
+
+
+class _TriangLaw(_Law):
+    lo, hi = 0.0, 1.0
+
+    def __init__(self, c: float, loc: float, scale: float) -> None:
+        super().__init__(loc, scale)
+        self.c = np.asarray(c)
+
+    def _cdf(self, z: Any) -> Any:
+        x, c = z, self.c
+        if c == 1:
+            return x * x
+        if x < c:
+            return x * x / c
+        return (x * x - 2 * x + c) / (c - 1)
+
+
 #: a normal is bounded at mean +- this many sd (a draw beyond it has probability < 2e-17)
 NORMAL_TAIL_SD = 8.5
 
@@ -195,14 +300,12 @@ class Normal(_Dist):
         return self.mean  # type: ignore[return-value]
 
     def _scipy(self) -> Any:
-        from scipy import stats
-        return stats.norm(self.mean, self.sd) if self.sd > 0 else None
+        return _NormLaw(self.mean, self.sd) if self.sd > 0 else None
 
     def _partial_mean(self, a: float, b: float) -> float:
-        from scipy import stats
         al, be = (a - self.mean) / self.sd, (b - self.mean) / self.sd
-        return float(self.mean * (stats.norm.cdf(be) - stats.norm.cdf(al))
-                     + self.sd * (stats.norm.pdf(al) - stats.norm.pdf(be)))
+        return float(self.mean * (_ndtr(be) - _ndtr(al))
+                     + self.sd * (_norm_pdf(al) - _norm_pdf(be)))
 
     def _raw_ppf(self, q: np.ndarray) -> np.ndarray:
         return self.mean + self.sd * _inv_norm(q) if self.sd > 0 else np.full(q.shape, self.mean)
@@ -236,16 +339,14 @@ class LogNormal(_Dist):
         return self.median
 
     def _scipy(self) -> Any:
-        from scipy import stats
-        return stats.lognorm(self.sigma, scale=self.median) if self.sigma > 0 else None
+        return _LogNormLaw(self.sigma, self.median) if self.sigma > 0 else None
 
     def _partial_mean(self, a: float, b: float) -> float:
-        from scipy import stats
         mu, s = math.log(self.median), self.sigma
 
         def z(x: float) -> float:
             return (math.log(x) - mu - s * s) / s if x > 0 else -math.inf
-        return float(math.exp(mu + 0.5 * s * s) * (stats.norm.cdf(z(b)) - stats.norm.cdf(z(a))))
+        return float(math.exp(mu + 0.5 * s * s) * (_ndtr(z(b)) - _ndtr(z(a))))
 
     def _raw_ppf(self, q: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
@@ -280,8 +381,7 @@ class Uniform(_Dist):
         return 0.5 * (self.low + self.high)
 
     def _scipy(self) -> Any:
-        from scipy import stats
-        return stats.uniform(self.low, self.high - self.low) if self.high > self.low else None
+        return _UniformLaw(self.low, self.high - self.low) if self.high > self.low else None
 
     def _partial_mean(self, a: float, b: float) -> float:
         return (b * b - a * a) / (2.0 * (self.high - self.low))
@@ -330,9 +430,8 @@ class Triangular(_Dist):
         return self.mode
 
     def _scipy(self) -> Any:
-        from scipy import stats
         width = self.high - self.low
-        return stats.triang((self.mode - self.low) / width, self.low, width) if width > 0 else None
+        return _TriangLaw((self.mode - self.low) / width, self.low, width) if width > 0 else None
 
     def _partial_mean(self, a: float, b: float) -> float:
         lo, c, hi = self.low, self.mode, self.high

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-
-from scenarios.data.fundamentals.select import Picked, pick
-from scenarios.data.fundamentals.splits import splits_provider
-from scenarios.data.fundamentals.view import FundamentalsView
 from scenarios.errors import DataUnavailableError, ScenarioError
+
+if TYPE_CHECKING:  # the fundamentals package loads when a baseline asks for data, not every run
+    from scenarios.data.fundamentals.select import Picked
+    from scenarios.data.fundamentals.view import FundamentalsView
 
 #: baseline field -> data item (``fcf``, ``capex``, ``depreciation`` are filled once the
 #: Baseline model has those fields: :func:`scenarios.model.schema.from_data_fields`)
@@ -131,6 +131,8 @@ class _Fill:
 
     def from_data(self, field: str) -> None:
         item = DATA_ITEM[field]
+        from scenarios.data.fundamentals.select import pick
+
         p = pick(self.frame, self.sym, item)
         if field == "dividend_yield":
             self.dividend_yield(p)
@@ -155,6 +157,7 @@ class _Fill:
 
     def dividend_yield(self, div: Picked | None) -> None:
         """Dividends paid / diluted shares x FX / close at as_of; else yfinance info / 100."""
+        from scenarios.data.fundamentals.select import pick
         from scenarios.model.references import ResolveError, fx_rate
 
         shares = pick(self.frame, self.sym, "shares_diluted")
@@ -175,6 +178,8 @@ class _Fill:
             self.record["dividend_yield"] = {"mode": "from_data", **div.to_dict(), "dividends_per_share": dps,
                                              "fx": fx, "close": close, "close_date": day.date().isoformat()}
             return
+        from scenarios.data.fundamentals.select import pick
+
         info = pick(self.frame, self.sym, "dividend_yield")
         if info is not None:
             self.updates["dividend_yield"] = {"value": info.value, "source": _money_text(info)}
@@ -240,6 +245,8 @@ def fill_baselines(scenario: Any, as_of: dt.date, *, prices: Any = None, view: A
     if not asks:
         return scenario, dated
     from scenarios.data.fundamentals.resolver import default_fundamentals
+    from scenarios.data.fundamentals.splits import splits_provider
+    from scenarios.data.fundamentals.view import FundamentalsView
     from scenarios.data.fundamentals.yahoo import OFFLINE_ALTERNATIVES
     from scenarios.model.validation import raw_key
 

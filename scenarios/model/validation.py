@@ -8,6 +8,9 @@ Errors are located :class:`~scenarios.errors.ScenarioError`; warnings are locate
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,15 +106,43 @@ def percent_warnings(doc: Any) -> list[ScenarioWarning]:
     return out
 
 
+_CLAIM_IDS: dict[str, tuple[tuple[float, int], set[str] | None]] = {}
+
+
 def _claim_ids() -> set[str] | None:
+    """Ids of the claims in ``seeds/claims.yaml`` (``$SCENARIOS_SEEDS``); None when there is no
+    readable claims file (nothing to check against).
+
+    Only the ids are read, with libyaml when available and without the pydantic claim models
+    (building and validating them cost every run about 70 ms of CPU); the file's own problems
+    are reported by ``scenarios claims``. Memoised per file until it changes."""
     try:
-        from scenarios.seeds.claims import claim_ids
+        from scenarios.seeds.base import CLAIMS_FILE, seed_path
     except ImportError:
         return None
+    path = seed_path(None, CLAIMS_FILE)
     try:
-        return set(claim_ids())
-    except Exception:  # noqa: BLE001 - a broken claims file is reported by `scenarios claims`
+        st = path.stat()
+    except OSError:
         return None
+    stamp = (st.st_mtime, st.st_size)
+    hit = _CLAIM_IDS.get(str(path))
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    import yaml
+
+    ids: set[str] | None = None
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"),
+                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        claims = data.get("claims") if isinstance(data, dict) else None
+        if isinstance(claims, list) and all(isinstance(c, dict) and isinstance(c.get("id"), str)
+                                            for c in claims):
+            ids = {c["id"] for c in claims}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        ids = None
+    _CLAIM_IDS[str(path)] = (stamp, ids)
+    return ids
 
 
 def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[ScenarioWarning]]:
@@ -323,6 +354,109 @@ def _baseline_fx(s: Any, doc: Any, universe: list[str]) -> list[ScenarioError]:
 # ------------------------------------------------------------------ checks with prices
 
 
+class _Facts:
+    """What the price checks need of one symbol's history up to a date, from one read: dates,
+    closes, flat-bar kinds, the last usable bar before each row and the running count of valid
+    closes. Every fact about row ``i`` depends on rows ``<= i`` only (a stale bar is told from
+    its predecessor), so a lookup at ``as_of`` equals a check on the history cut at ``as_of``."""
+
+    def __init__(self, frame: Any) -> None:
+        import numpy as np
+
+        from scenarios.data.flatbars import flat_bar_kinds, stale_mask
+
+        self.index = frame.index
+        self.dates = frame.index.to_numpy(dtype="datetime64[ns]")
+        self.close = frame["close"].to_numpy(dtype="float64", na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            self.bad = ~np.isfinite(self.close) | (self.close <= 0)  # screen.bad_close_dates
+            counted = (self.close > 0) & (self.close == self.close)  # _residual_history's count
+        stale = stale_mask(frame)
+        pos = np.arange(len(frame))
+        #: index of the last non-stale bar on or before each row (-1: none)
+        self.last_kept = np.maximum.accumulate(np.where(~stale, pos, -1)) if len(frame) else pos
+        self.valid_count = np.cumsum(counted)
+        kinds = flat_bar_kinds(frame)
+        self.kind = dict(zip(kinds.index, kinds.to_numpy()))
+
+    def rows_until(self, as_of: Any) -> int:
+        import numpy as np
+
+        return int(np.searchsorted(self.dates, as_of.to_datetime64(), side="right"))
+
+
+class _FactsCache:
+    """Per-source, per-symbol :class:`_Facts` read once up to ``until`` (a walk-forward's last
+    as_of) and shared by every window's :func:`data_checks`."""
+
+    def __init__(self, until: Any) -> None:
+        import pandas as pd
+
+        self.until = pd.Timestamp(until).normalize()
+        self.facts: dict[tuple[int, str], _Facts | None] = {}
+        self.sources: list[Any] = []  # keeps the sources alive while their ids are keys
+
+    @contextmanager
+    def active(self) -> Iterator[None]:
+        """Use this cache in the :func:`data_checks` run inside the block."""
+        token = _FACTS.set(self)
+        try:
+            yield
+        finally:
+            _FACTS.reset(token)
+
+    def get(self, source: Any, sym: str) -> _Facts | None:
+        key = (id(source), sym)
+        if key not in self.facts:
+            if not any(s is source for s in self.sources):
+                self.sources.append(source)
+            try:
+                self.facts[key] = _Facts(source.get(sym, None, self.until))
+            except Exception:  # noqa: BLE001 - the window's own check reads it and says why
+                self.facts[key] = None
+        return self.facts[key]
+
+
+_FACTS: ContextVar[_FactsCache | None] = ContextVar("scenarios_data_check_facts", default=None)
+
+
+def data_check_cache(until: Any) -> _FactsCache:
+    """A cache for the :func:`data_checks` of many as_of dates up to ``until`` (a walk-forward's
+    windows). Inside ``with cache.active():`` the checks read each symbol's history once (up to
+    ``until``) and check every as_of from it, instead of reading and scanning the history again
+    in each window. Results are those of the checks on the history cut at each as_of; an as_of
+    after ``until`` or anything unusual (no bar, a bad or stale close) takes the ordinary path."""
+    return _FactsCache(until)
+
+
+def _cached_close(source: Any, sym: str, as_of: Any) -> tuple[Any, float, Any, str | None, int] | None:
+    """(day, close, first date, substitution, valid closes) of ``sym`` at ``as_of`` from the
+    active :func:`data_check_cache`, as ``view.last_close`` / ``close_substitution`` /
+    ``history`` give them; None when there is no cache or the ordinary path must decide."""
+    cache = _FACTS.get()
+    if cache is None or as_of > cache.until:
+        return None
+    f = cache.get(source, sym)
+    if f is None:
+        return None
+    n = f.rows_until(as_of)
+    if n == 0:
+        return None
+    j = int(f.last_kept[n - 1])
+    if j < 0 or f.bad[j]:
+        return None  # no usable bar, or a bad baseline close: an error or a --drop-bad-rows warning
+    day = f.index[j]
+    if (as_of - day).days > 10:  # PriceView.last_close's default max_staleness_days
+        return None
+    from scenarios.data.view import substitution
+
+    last = f.index[n - 1]
+    how = substitution(sym, as_of, day, f.kind.get(as_of), last == as_of, f.kind.get(day))
+    return day, float(f.close[j]), f.index[0], how, int(f.valid_count[n - 1])
+
+
+
+
 def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, view: Any = None,
                 found: dict[str, tuple[Any, float, Any]] | None = None,
                 notes: list[str] | None = None,
@@ -336,7 +470,6 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
     replaced by the session before, a real half-day close used): what a run reports, not a
     problem of the file."""
     from scenarios.data.view import PriceView
-    from scenarios.errors import DataUnavailableError
 
     errors: list[ScenarioError] = []
     warnings: list[ScenarioWarning] = []
@@ -349,16 +482,42 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
     view = view if view is not None else PriceView(source, as_of)
     src_name = getattr(source, "name", type(source).__name__)
     named = isinstance(scenario.universe, str)
-    closes: dict[str, float] = {}
     items = [(s, ("universe",) if named else ("universe", i)) for i, s in enumerate(universe)]
     items += [(b, ("benchmarks", i)) for i, b in enumerate(scenario.benchmarks)]
     view.prefetch([sym for sym, _ in items])  # one store query instead of one per symbol
+    if _FACTS.get() is None:  # one pass over each history (not one per check) in a single run too
+        with data_check_cache(view.as_of).active():
+            return _data_checks(scenario, source, as_of, view, universe, items, named, src_name,
+                                found, notes, errors, warnings)
+    return _data_checks(scenario, source, as_of, view, universe, items, named, src_name,
+                        found, notes, errors, warnings)
+
+
+def _data_checks(scenario: Any, source: Any, as_of: dt.date, view: Any, universe: list[str],
+                 items: list[tuple[str, tuple[Any, ...]]], named: bool, src_name: str,
+                 found: dict[str, tuple[Any, float, Any]] | None, notes: list[str] | None,
+                 errors: list[ScenarioError], warnings: list[ScenarioWarning],
+                 ) -> tuple[list[ScenarioError], list[ScenarioWarning]]:
+    from scenarios.errors import DataUnavailableError
+
+    doc = scenario._doc
+    closes: dict[str, float] = {}
     unpriced: list[str] = []  # members of a named universe without a close: left out
     substituted: dict[str, list[str]] = {"stale": [], "missing": [], "half_day": []}
     known: list[str] | None = None  # symbols the source has offline (read at the first miss)
     explained = False
+    valid_counts: dict[str, int] = {}  # valid closes on or before as_of, from the facts cache
     for sym, path in items:
         member = named and path == ("universe",)
+        hit = _cached_close(source, sym, view.as_of)
+        if hit is not None:
+            day, close, first, how, valid_counts[sym] = hit
+            closes[sym] = close
+            if found is not None:
+                found[sym] = (day, close, first)
+            if how is not None:
+                substituted[how].append(f"{sym} ({day.date()})" if how != "half_day" else sym)
+            continue
         try:
             hist = view.history(sym)
         except DataUnavailableError as exc:
@@ -404,7 +563,8 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
     for how, syms in substituted.items():
         if syms and notes is not None:
             notes.append(f"as_of: {said[how]}: {', '.join(syms)}")
-    errors.extend(_residual_history(scenario, doc, view, [s for s in universe if s in closes]))
+    errors.extend(_residual_history(scenario, doc, view, [s for s in universe if s in closes],
+                                    valid_counts))
     errors.extend(_market_cap_sanity(scenario, doc, closes))
     for sym, b in scenario.baseline.items():
         if b.pe is None or b.eps is None or sym not in closes or b.eps.value <= 0:
@@ -480,7 +640,8 @@ def _hkd_text(x: float) -> str:
     return f"{x:,.0f}"
 
 
-def _residual_history(scenario: Any, doc: Any, view: Any, symbols: list[str]) -> list[ScenarioError]:
+def _residual_history(scenario: Any, doc: Any, view: Any, symbols: list[str],
+                      valid_counts: dict[str, int] | None = None) -> list[ScenarioError]:
     """``monte_carlo.residual`` with an estimated vol (``history``, ``ewma``: ``min_days`` daily
     returns in the last ``lookback_days``; ``garch``: ``max(min_days, 100)`` in the last
     ``garch_days``) needs them on or before as_of for every symbol it applies to; the error is
@@ -497,8 +658,11 @@ def _residual_history(scenario: Any, doc: Any, view: Any, symbols: list[str]) ->
             continue
         window = cfg.garch_days if model == "garch" else cfg.lookback_days
         need = max(cfg.min_days, MIN_GARCH_OBS) if model == "garch" else cfg.min_days
-        close = view.close(sym).to_numpy(dtype="float64", na_value=float("nan"))
-        valid = int(((close > 0) & (close == close)).sum())
+        if valid_counts is not None and sym in valid_counts:
+            valid = valid_counts[sym]
+        else:
+            close = view.close(sym).to_numpy(dtype="float64", na_value=float("nan"))
+            valid = int(((close > 0) & (close == close)).sum())
         n = min(window, max(valid - 1, 0))  # = len(residual.log_returns(...))
         if n < need:
             path: tuple[Any, ...] = ("monte_carlo", "residual", "vol")

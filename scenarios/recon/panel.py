@@ -170,6 +170,9 @@ def load_index_panel(
 
     frames: dict[str, pd.DataFrame] = {}
     no_data: list[str] = []
+    batch = getattr(source, "prefetch", None)
+    if callable(batch):  # the constituents in one store query, not one per symbol
+        batch(list(dict.fromkeys(symbols)))
     for sym in dict.fromkeys(symbols):
         try:
             df = source.get(sym, t0, None)

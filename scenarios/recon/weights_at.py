@@ -50,6 +50,10 @@ class ViewSource:
         e = a if end is None or pd.Timestamp(end) > a else pd.Timestamp(end)
         return self._view.history(symbol, start, e)
 
+    def prefetch(self, symbols: list[str]) -> None:
+        """Load many symbols up to ``as_of`` in one go (:meth:`PriceView.prefetch`)."""
+        self._view.prefetch(symbols)
+
 
 @dataclass(frozen=True)
 class WeightsAt:

@@ -61,7 +61,7 @@ from typing import Any
 import pandas as pd
 
 from scenarios.data.symbols import INDEX_SYMBOLS, currency_of, is_index
-from scenarios.errors import DataUnavailableError
+from scenarios.errors import DataError, DataUnavailableError
 from scenarios.seeds import measure
 from scenarios.seeds.claims import BOOL_KINDS, PRICE_KINDS, Claim
 
@@ -255,6 +255,17 @@ class _Prices:
         self.source = source
         self.frames: dict[str, pd.DataFrame | None] = {}
         self.missing: dict[str, str] = {}
+
+    def prefetch(self, symbols: Iterable[str]) -> None:
+        """Read many symbols at once (one store query through the source's ``prefetch``, when
+        it has one); a symbol it cannot read is left to :meth:`frame`, which says why."""
+        batch = getattr(self.source, "prefetch", None)
+        wanted = [s for s in dict.fromkeys(symbols) if s not in self.frames]
+        if callable(batch) and wanted:
+            try:
+                batch(wanted)
+            except DataError:
+                pass
 
     def frame(self, symbol: str) -> pd.DataFrame:
         if symbol not in self.frames:
@@ -586,6 +597,8 @@ def check_claims(claims: Iterable[Claim], source: Any = None, *,
     """Check every price-verifiable claim (``include_all``: every claim, the others marked
     not verifiable with their reason), in input order, sharing one data cache."""
     px = _Prices(source if source is not None else _source())
+    claims = list(claims)
+    px.prefetch(s for c in claims if c.kind in PRICE_KINDS for s in c.symbols)
     out: list[ClaimCheck] = []
     for claim in claims:
         if not include_all and claim.kind not in PRICE_KINDS:

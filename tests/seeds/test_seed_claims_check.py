@@ -271,3 +271,27 @@ def test_cli_list_filters(capsys: pytest.CaptureFixture[str]) -> None:
     assert "a003-hsi-2025" in out and "a003-hstech-2025" in out
     assert "a004-" not in out and "a003-top10-weight" not in out
     assert "2 claims." in out
+
+
+def test_check_reads_the_store_in_one_batch(snapshot_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every claim symbol comes from one batched store read (``read_many``), not one query per
+    symbol, and the verdicts are those of per-symbol reads."""
+    from scenarios.data.resolver import build_source
+    from scenarios.data.barstore import BarStore
+
+    claims = load_claims()
+    build_source(prices=str(snapshot_dir)).prefetch(  # fill the store once (CSV -> store)
+        {s for c in claims if c.kind in PRICE_KINDS for s in c.symbols})
+    calls: dict[str, int] = {"read_many": 0, "read": 0}
+    for name in calls:
+        orig = getattr(BarStore, name)
+
+        def counted(self, *a, _orig=orig, _name=name, **k):  # type: ignore[no-untyped-def]
+            calls[_name] += 1
+            return _orig(self, *a, **k)
+        monkeypatch.setattr(BarStore, name, counted)
+    batched = check_claims(claims, build_source(prices=str(snapshot_dir)))
+    assert calls == {"read_many": 1, "read": 0}
+    single = build_source(prices=str(snapshot_dir))  # no prefetch: one read per symbol
+    one_by_one = [check_claim(c, single) for c in claims if c.kind in PRICE_KINDS]
+    assert [r.to_dict() for r in batched] == [r.to_dict() for r in one_by_one]
