@@ -71,7 +71,7 @@ class _Restart(Exception):
 
 
 def simulate(rs: ResolvedScenario, sampler: Sampler, *, keep_draws: bool = False,
-             block_draws: int = 100_000) -> Simulation:
+             block_draws: int = 25_000) -> Simulation:
     """Every draw of ``rs`` in blocks of ``block_draws`` rows (see the module docstring)."""
     if block_draws < 1:
         raise ValueError(f"block_draws must be >= 1 (got {block_draws})")

@@ -57,7 +57,7 @@ def run_scenario(scenario: Scenario, *, source: Any = None, draws: int | None = 
 
 #: draws evaluated together: a run of more draws goes in blocks of this many rows (peak memory
 #: bounded by the block, not the run); the numbers do not depend on it
-BLOCK_DRAWS = 100_000
+BLOCK_DRAWS = 25_000
 
 
 def run_resolved(rs: ResolvedScenario, *, sampler: Sampler | None = None, keep_draws: bool = False,

@@ -49,7 +49,9 @@ class Sampler:
         self.keys: list[str] = []
         #: the first block records the keys (every block asks for the same ones)
         self._recording = True
-        #: key -> bit-generator state at the start of the current block (None: a fresh stream)
+        #: key -> generator positioned at the start of the current block's rows
+        self._carry: dict[str, np.random.Generator] = {}
+        #: key -> bit-generator state at the start of the current block (a key asked twice)
         self._start: dict[str, Any] = {}
         #: key -> the last generator handed out in the current block (its state ends the block)
         self._live: dict[str, np.random.Generator] = {}
@@ -58,27 +60,34 @@ class Sampler:
         """Start the next block of ``rows`` draws (``first``: the run's first block): every
         stream continues where the previous block left it."""
         if first:
-            self._start, self._live, self._recording = {}, {}, True
+            self._carry, self._start, self._live, self._recording = {}, {}, {}, True
         else:
-            self._start.update({k: g.bit_generator.state for k, g in self._live.items()})
-            self._live, self._recording = {}, False
+            self._carry.update(self._live)
+            self._live, self._start, self._recording = {}, {}, False
         self.draws = int(rows)
 
     def end_blocks(self) -> None:
         """Back to the whole run (``draws = total``); streams restart."""
-        self.draws, self._start, self._live, self._recording = self.total, {}, {}, True
+        self.draws, self._carry, self._start, self._live = self.total, {}, {}, {}
+        self._recording = True
 
     def record(self, key: str) -> None:
         """Note ``key`` as a random parameter of the run (first block only)."""
         if self._recording:
             self.keys.append(key)
 
+    def _fresh(self, key: str) -> np.random.Generator:
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(stream_key(key),)))
+
     def generator(self, key: str) -> np.random.Generator:
         """The generator of parameter ``key`` at the start of the current block's rows."""
-        g = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(stream_key(key),)))
-        state = self._start.get(key)
-        if state is not None:
-            g.bit_generator.state = state
+        if key in self._live:  # asked again in this block: the same rows again
+            g = self._fresh(key)
+            if key in self._start:
+                g.bit_generator.state = self._start[key]
+        else:
+            g = self._carry.pop(key, None) or self._fresh(key)
+            self._start[key] = g.bit_generator.state
         self._live[key] = g
         return g
 
