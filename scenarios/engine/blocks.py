@@ -105,7 +105,7 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
             dividends(state, rs.baseline, rs.years, div_label)
             if rs.residual is not None:
                 residual = residual or _Residual.resolve(rs, state)
-                residual.add(state, sampler)
+                residual.add(state, sampler, start, draws)
             _value_adjustments(rs, state)
             if state.log_ratio_found - log_ratio:
                 if start > 0:  # the earlier blocks recorded these labels the other way
@@ -198,10 +198,16 @@ def _state_draws(rs: ResolvedScenario, state: State, eps: np.ndarray, multiple: 
 
 @dataclass
 class _Residual:
-    """The run's residual market noise: resolved once (first block), drawn per block."""
+    """The run's residual market noise: resolved once (first block), drawn per block.
+
+    With ``correlation: history`` the shocks are a matrix product with the Cholesky factor,
+    whose bits depend on the number of rows BLAS is given (its kernels split the rows in
+    different tiles); those shocks are drawn once for the whole run, as an unblocked run does,
+    and each block takes its rows (memory: one more ``(draws, n)`` array for such runs)."""
 
     spec: ResidualSpec
     label: str
+    whole: np.ndarray | None = None
 
     @classmethod
     def resolve(cls, rs: ResolvedScenario, state: State) -> _Residual:
@@ -216,14 +222,23 @@ class _Residual:
             raise rs.error(path + ("factor",), f"correlation factor: {exc}") from None
         return cls(spec, label)
 
-    def add(self, state: State, sampler: Sampler) -> None:
-        """Record the block's ``residual`` contribution (see :mod:`scenarios.engine.residual`)."""
+    def add(self, state: State, sampler: Sampler, start: int, draws: int) -> None:
+        """Record the block's ``residual`` contribution, rows ``start..start + state.draws``
+        of the run's ``draws`` (see :mod:`scenarios.engine.residual`)."""
+        if self.spec.corr is None:
+            def generator(key: str) -> Any:
+                sampler.record(key)
+                return sampler.generator(key)
 
-        def generator(key: str) -> Any:
-            sampler.record(key)
-            return sampler.generator(key)
+            state.contributions[self.label] = residual_draws(self.spec, generator, state.draws)
+            return
+        if self.whole is None:  # the whole run's shocks, from the start of every stream
+            def whole_run(key: str) -> Any:
+                sampler.record(key)
+                return sampler.fresh(key)
 
-        state.contributions[self.label] = residual_draws(self.spec, generator, state.draws)
+            self.whole = residual_draws(self.spec, whole_run, draws)
+        state.contributions[self.label] = self.whole[start:start + state.draws]
 
 
 class ContributionMean:
@@ -258,8 +273,14 @@ class ContributionMean:
 
     def add(self, c: np.ndarray, start: int, stop: int) -> None:
         """Add the block's rows ``start..stop`` of the contribution (``(stop - start, n)``)."""
-        c = np.broadcast_to(c, (stop - start, self.n))
+        if c.shape != (stop - start, self.n):
+            c = np.broadcast_to(c, (stop - start, self.n))
         kind = self._kind(c, self.n)
+        if c.shape[0] == 1 and self.kind in ("row", "col") and kind == "full":
+            # one row has no layout to tell: it is of the run's form if its values fit it
+            fits = (np.array_equal(c[0], self.row) if self.kind == "row"
+                    else bool(np.all(c[0] == c[0, 0])))
+            kind = self.kind if fits else kind
         if self.kind is None:
             self.kind = kind
         elif self.kind != "full" and (kind != self.kind or (kind == "row" and not np.array_equal(c[0], self.row))):

@@ -124,10 +124,12 @@ def _commit_eps(state: State, base: Baseline, label: str, sel: Selector, new: np
     if new.shape != old.shape:
         new = np.broadcast_to(new, old.shape).copy()
     floor = EPS_FLOOR_FRACTION * base.eps_internal[sel]
-    low = new < floor
     step = state.eps_steps
     state.eps_steps += 1
-    if low.any():
+    # the lowest value per column first (fmin skips NaN, as ``new < floor`` does): the mask of
+    # floored draws only when some draw is below the floor
+    if bool(np.any(np.fmin.reduce(new, axis=0) < floor)):
+        low = new < floor
         counts = low.sum(axis=0)
         cols = np.arange(len(base.symbols))[sel]
         for j, c in zip(cols, counts):

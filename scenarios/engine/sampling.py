@@ -76,17 +76,18 @@ class Sampler:
         if self._recording:
             self.keys.append(key)
 
-    def _fresh(self, key: str) -> np.random.Generator:
+    def fresh(self, key: str) -> np.random.Generator:
+        """A generator of ``key`` at the start of its stream (whatever the current block)."""
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(stream_key(key),)))
 
     def generator(self, key: str) -> np.random.Generator:
         """The generator of parameter ``key`` at the start of the current block's rows."""
         if key in self._live:  # asked again in this block: the same rows again
-            g = self._fresh(key)
+            g = self.fresh(key)
             if key in self._start:
                 g.bit_generator.state = self._start[key]
         else:
-            g = self._carry.pop(key, None) or self._fresh(key)
+            g = self._carry.pop(key, None) or self.fresh(key)
             self._start[key] = g.bit_generator.state
         self._live[key] = g
         return g
