@@ -201,18 +201,9 @@ def main() -> None:
         child_memory(args.child, args.memory_draws)
         return
 
-    print(f"engine throughput: {N_SYMBOLS} symbols, CPU seconds (median of {args.repeat}), "
-          "engine = run_resolved on the resolved scenario; ratio = engine / plain numpy")
-    print(f"{'draws':>10s} {'numpy s':>9s} {'engine s':>9s} {'ratio':>7s} {'api.run s':>10s} "
-          f"{'api/numpy':>9s} {'M cells/s':>10s}")
-    for draws in args.sizes:
-        reps = args.repeat if draws < 1_000_000 else max(3, args.repeat // 2)
-        m = measure(draws, reps)
-        print(f"{draws:10,d} {m['numpy']:9.3f} {m['engine']:9.3f} {m['engine'] / m['numpy']:6.2f}x "
-              f"{m['api']:10.3f} {m['api'] / m['numpy']:8.2f}x {draws * N_SYMBOLS / m['engine'] / 1e6:10.1f}",
-              flush=True)
-
-    print(f"\npeak memory at {args.memory_draws:,} x {N_SYMBOLS} (fresh process each; RSS includes "
+    # fresh processes first: Linux keeps a parent's peak RSS in ru_maxrss across fork and exec,
+    # so they must start before this process grows
+    print(f"peak memory at {args.memory_draws:,} x {N_SYMBOLS} (fresh process each; RSS includes "
           "imports; traced = the run's own allocations)")
     floor = fresh(["-c", "import resource, numpy, pandas, scenarios.engine.run; "
                    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"])
@@ -225,13 +216,24 @@ def main() -> None:
     if not args.no_cli:
         if not os.environ.get("SCENARIOS_PRICES"):
             print("\n(set SCENARIOS_PRICES for the `scenarios run` HSTECH timing)")
-            return
-        runs = cli_run(1_000_000, 3)
-        walls = sorted(r[0] for r in runs)
-        rss = max(r[1] for r in runs)
-        print(f"\nscenarios run {HSTECH_EXAMPLE.relative_to(ROOT)} --draws 1000000 --no-record "
-              f"(fresh process, {len(runs)} runs): wall median {statistics.median(walls):.2f} s "
-              f"(min {walls[0]:.2f}), peak RSS {rss:.0f} MB")
+        else:
+            runs = cli_run(1_000_000, 3)
+            walls = sorted(r[0] for r in runs)
+            rss = max(r[1] for r in runs)
+            print(f"\nscenarios run {HSTECH_EXAMPLE.relative_to(ROOT)} --draws 1000000 --no-record "
+                  f"(fresh process, {len(runs)} runs): wall median {statistics.median(walls):.2f} s "
+                  f"(min {walls[0]:.2f}), peak RSS {rss:.0f} MB")
+
+    print(f"\nengine throughput: {N_SYMBOLS} symbols, CPU seconds (median of {args.repeat}), "
+          "engine = run_resolved on the resolved scenario; ratio = engine / plain numpy")
+    print(f"{'draws':>10s} {'numpy s':>9s} {'engine s':>9s} {'ratio':>7s} {'api.run s':>10s} "
+          f"{'api/numpy':>9s} {'M cells/s':>10s}")
+    for draws in args.sizes:
+        reps = args.repeat if draws < 1_000_000 else max(3, args.repeat // 2)
+        m = measure(draws, reps)
+        print(f"{draws:10,d} {m['numpy']:9.3f} {m['engine']:9.3f} {m['engine'] / m['numpy']:6.2f}x "
+              f"{m['api']:10.3f} {m['api'] / m['numpy']:8.2f}x {draws * N_SYMBOLS / m['engine'] / 1e6:10.1f}",
+              flush=True)
 
 
 if __name__ == "__main__":
