@@ -151,3 +151,23 @@ def test_band_check_equals_the_quantile_rule(rows) -> None:
                 f"{100 * lo:+.0f}%..{100 * hi:+,.0f}%: check the baseline units and the price history"
                 for s, a, b in zip(Rs.symbols, q[0], q[1]) if a < lo or b > hi]
     assert _band_sanity(Rs, pr) == expected  # type: ignore[arg-type]
+
+
+def test_api_keeps_draws_only_when_asked() -> None:
+    """``api.iter_run(..., keep_draws=...)``: the typed result is the same; the engine result
+    holds the contribution draws only when asked."""
+    from scenarios import api
+
+    scenario = scenario_from_dict({
+        "name": "api-keep", "as_of": "2025-08-29", "horizon": "6M", "universe": SYMBOLS,
+        "fx": {"CNYHKD": 1.09},
+        "baseline": {s: {"currency": "CNY", "eps": 2.0 + i, "shares": {"value": 1 + i, "unit": "bn"}}
+                     for i, s in enumerate(SYMBOLS)},
+        "drivers": DRIVERS[1:3], "monte_carlo": {"draws": 400, "seed": 3}})
+    src = synthetic_source(SYMBOLS, seed=1)
+    lean = next(api.iter_run(scenario, source=src))
+    kept = next(api.iter_run(scenario, source=src, keep_draws=True))
+    assert lean.to_dict() == kept.to_dict()
+    assert lean.engine.contributions == {} and lean.engine.eps is None
+    assert set(kept.engine.contributions) == {"capex", "revert"}
+    assert kept.engine.eps.shape == (400, 3)
