@@ -1,30 +1,47 @@
-"""Engine throughput: (draws x symbols) evaluated per second, 100,000 draws x 30 symbols.
+"""Engine throughput and memory against a plain-numpy reference, measured in the same run.
 
-Synthetic in-memory prices (no files, no network). Two references measured in the same run:
+Synthetic in-memory prices (no files, no network), 30 symbols, at 10,000, 100,000 and
+1,000,000 draws:
 
-* ``plain numpy``: the same price formula hand-written with numpy on pre-drawn parameters (no
-  validation, no sampling streams, no result object): the floor any implementation could reach;
-* ``per-draw loop``: the same formula evaluated draw by draw in Python on a subset, scaled up:
-  what the vectorized engine avoids.
+* ``plain numpy`` (the reference, written here): the same price model hand-written with numpy
+  on whole ``(draws, n)`` arrays, INCLUDING the sampling of its parameters (one normal growth
+  per symbol and draw, clipped; a uniform capex amount, a triangular useful life and a lognormal
+  target multiple per draw), giving prices, returns and the index line;
+* ``engine``: :func:`scenarios.engine.run.run_resolved` on the resolved scenario (the engine
+  from the resolved scenario: drivers, sums, prices, both index lines, the band check and the
+  noise-free attribution);
+* ``api.run``: the whole public path on the loaded scenario (resolve: data checks, baseline
+  closes; run; the typed result with its summary: quantiles, Monte Carlo errors) - reported
+  beside, it includes fixed per-run costs that are not the engine's.
 
-Times are CPU seconds of this process (best of ``--repeat``).
+Times are CPU seconds of this process (numpy is single-threaded here), the median of
+``--repeat`` runs, engine and reference interleaved. Peak memory at 1M x 30 is measured in a
+fresh process per path (``ru_maxrss``: the peak resident set, imports included, and the
+tracemalloc peak of the run's own allocations). Last, ``scenarios run`` on the HSTECH example
+with ``--draws 1000000`` in a fresh process: wall time and peak resident set.
 
-The engine is timed without and with ``monte_carlo.residual`` (vol history, correlation history;
-the plain-numpy reference then adds correlated normal noise too).
-
-Usage: ``python benchmarks/engine_throughput.py [--draws 100000] [--symbols 30] [--repeat 3]``
+Usage: ``SCENARIOS_PRICES=../shared/hkdata/prices python benchmarks/engine_throughput.py
+[--sizes 10000 100000 1000000] [--repeat 5] [--no-cli]``
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import os
+import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-
-RESIDUAL = {"vol": "history", "lookback_days": 250, "correlation": "history"}
+ROOT = Path(__file__).resolve().parents[1]
+N_SYMBOLS = 30
+SYMBOLS = [f"{1000 + 7 * i:04d}.HK" for i in range(N_SYMBOLS)]
+HSTECH_EXAMPLE = ROOT / "examples" / "hstech_ai_reweight_2025.yaml"
 
 
 def scenario_dict(symbols: list[str], draws: int, residual: bool = False) -> dict:
@@ -49,120 +66,174 @@ def scenario_dict(symbols: list[str], draws: int, residual: bool = False) -> dic
         "monte_carlo": {"draws": draws, "seed": 1},
     }
     if residual:
-        data["monte_carlo"]["residual"] = dict(RESIDUAL)
+        data["monte_carlo"]["residual"] = {"vol": "history", "lookback_days": 250, "correlation": "history"}
     return data
 
 
-def plain_numpy(p0, eps0, shares, draws, years, rng, noise=None):
-    """The same model, hand-written: returns predicted prices (draws, n) and index return.
-    ``noise = (sd (n,), chol (n, n))`` adds the correlated mean-centred residual."""
+def plain_numpy(p0, eps0, shares, draws, years, rng, w):
+    """The model hand-written on whole arrays, parameters sampled here: (prices, returns,
+    index return). ``w``: the index weights."""
     n = p0.size
     g = np.clip(0.1 + 0.05 * rng.standard_normal((draws, n)), 0.1 - 0.425, 0.1 + 0.425)
     amount = (1 + 4 * rng.random((draws, 1))) * 1e9
     u = rng.random((draws, 1))
     life = np.where(u < 0.4, 3 + np.sqrt(u * 5 * 2), 8 - np.sqrt((1 - u) * 5 * 3))
     target = 15 * np.exp(0.2 * rng.standard_normal((draws, 1)))
-    eps = eps0 * (1 + g) ** years
-    eps = eps - np.minimum(1.0, life) / life * amount * 0.8 * 1.09 / shares
-    eps = np.maximum(eps, 0.01 * eps0)
+    eps = eps0 * np.exp(years * np.log1p(g))
+    eps -= np.minimum(1.0, life) / life * amount * (0.8 * 1.09 / shares)
+    np.maximum(eps, 0.01 * eps0, out=eps)
     m0 = p0 / eps0
     m = m0 + (target - m0) * (1 - 2.0 ** (-years))
     shock = math.log(0.92) * (2.0 ** (-(9 + 184) / 20) - 2.0 ** (-9 / 20))
-    price = eps * m * math.exp(shock)
-    if noise is not None:
-        sd, chol = noise
-        z = rng.standard_normal((draws, n)) @ chol.T
-        price = price * np.exp(z * sd - 0.5 * sd * sd)
-    ret = price / p0 - 1
-    w = p0 * shares
-    w = w / w.sum()
-    return price, ret @ w
+    price = eps * m
+    price *= math.exp(shock)
+    ret = price / p0
+    ret -= 1.0
+    return price, ret, ret @ w
 
 
-def per_draw(p0, eps0, shares, draws, years, rng):
-    n = p0.size
-    out = np.empty((draws, n))
-    for d in range(draws):
-        amount = (1 + 4 * rng.random()) * 1e9
-        life = 3 + 5 * rng.random()
-        target = 15 * math.exp(0.2 * rng.standard_normal())
-        for j in range(n):
-            g = 0.1 + 0.05 * rng.standard_normal()
-            e = eps0[j] * (1 + g) ** years - min(1.0, life) / life * amount * 0.8 * 1.09 / shares[j]
-            e = max(e, 0.01 * eps0[j])
-            m0 = p0[j] / eps0[j]
-            m = m0 + (target - m0) * (1 - 2.0 ** (-years))
-            out[d, j] = e * m
+def _cpu(fn) -> float:
+    t = time.process_time()
+    fn()
+    return time.process_time() - t
+
+
+def _setup(draws: int):
+    from scenarios.data.memory import synthetic_source
+    from scenarios.model import scenario_from_dict
+    from scenarios.model.resolved import resolve_scenario
+
+    src = synthetic_source(SYMBOLS, seed=0)
+    scenario = scenario_from_dict(scenario_dict(SYMBOLS, draws))
+    rs = resolve_scenario(scenario, source=src)
+    return src, scenario, rs
+
+
+def measure(draws: int, repeat: int) -> dict:
+    """Median CPU seconds of the engine, the reference and api.run at ``draws`` x 30."""
+    from scenarios import api
+    from scenarios.engine.run import run_resolved
+
+    src, scenario, rs = _setup(draws)
+    result = run_resolved(rs)  # warm-up (imports, caches)
+    p0 = result.baseline_price
+    eps0 = np.array([(2.0 + i % 7) * 1.09 for i in range(N_SYMBOLS)])
+    shares = np.array([(1 + i % 5) * 1e9 for i in range(N_SYMBOLS)])
+    w = result.index_weights_after
+    years = result.horizon_years
+    del result
+    engine, ref, whole = [], [], []
+    for _ in range(repeat):
+        ref.append(_cpu(lambda: plain_numpy(p0, eps0, shares, draws, years, np.random.default_rng(1), w)))
+        engine.append(_cpu(lambda: run_resolved(rs)))
+        whole.append(_cpu(lambda: list(api.iter_run(scenario, source=src))))
+    return {"draws": draws, "engine": statistics.median(engine), "numpy": statistics.median(ref),
+            "api": statistics.median(whole)}
+
+
+def child_memory(path: str, draws: int) -> None:
+    """(In a fresh process) one run of ``path`` at ``draws`` x 30; prints JSON with the peak
+    resident set (MB) and the tracemalloc peak of the run (MB)."""
+    import resource
+    import tracemalloc
+
+    from scenarios.engine.run import run_resolved
+
+    src, scenario, rs = _setup(draws)
+    eps0 = np.array([(2.0 + i % 7) * 1.09 for i in range(N_SYMBOLS)])
+    shares = np.array([(1 + i % 5) * 1e9 for i in range(N_SYMBOLS)])
+    p0 = rs.baseline.price
+    w = np.full(N_SYMBOLS, 1.0 / N_SYMBOLS)
+    tracemalloc.start()
+    if path == "engine":
+        out = run_resolved(rs)
+    elif path == "numpy":
+        out = plain_numpy(p0, eps0, shares, draws, rs.years, np.random.default_rng(1), w)
+    else:
+        from scenarios import api
+
+        out = list(api.iter_run(scenario, source=src))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del out
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    print(json.dumps({"rss_mb": rss, "traced_mb": peak / 2**20}))
+
+
+def fresh(args: list[str]) -> str:
+    """Run ``python ARGS`` in a fresh process (this checkout first on the path): its stdout."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    p = subprocess.run([sys.executable, *args], capture_output=True, cwd=ROOT, env=env, text=True,
+                       check=False)
+    if p.returncode != 0:
+        raise SystemExit(f"python {' '.join(args)} failed ({p.returncode}):\n{p.stderr[-2000:]}")
+    return p.stdout
+
+
+def cli_run(draws: int, repeat: int) -> list[tuple[float, float]]:
+    """``scenarios run HSTECH --draws N`` in fresh processes: (wall s, peak RSS MB) each."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               SCENARIOS_OFFLINE="1", COLUMNS="200")
+    cmd = [sys.executable, "-m", "scenarios", "run", str(HSTECH_EXAMPLE.relative_to(ROOT)),
+           "--draws", str(draws), "--no-record"]
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed: {p.stderr.read().decode()[-2000:]}")
+        p.stderr.close()
+        out.append((wall, usage.ru_maxrss / 1024))
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--draws", type=int, default=100_000)
-    ap.add_argument("--symbols", type=int, default=30)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--memory-draws", type=int, default=1_000_000)
+    ap.add_argument("--no-cli", action="store_true", help="skip the `scenarios run` HSTECH timing")
+    ap.add_argument("--child", choices=["engine", "numpy", "api"], help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        child_memory(args.child, args.memory_draws)
+        return
 
-    from scenarios.engine import run_scenario
-    from scenarios.data.memory import synthetic_source
-    from scenarios.model import scenario_from_dict
+    # fresh processes first: Linux keeps a parent's peak RSS in ru_maxrss across fork and exec,
+    # so they must start before this process grows
+    print(f"peak memory at {args.memory_draws:,} x {N_SYMBOLS} (fresh process each; RSS includes "
+          "imports; traced = the run's own allocations)")
+    floor = fresh(["-c", "import resource, numpy, pandas, scenarios.engine.run; "
+                   "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"])
+    print(f"  {'imports only':14s} RSS {float(floor):8.0f} MB")
+    for path in ("numpy", "engine", "api"):
+        out = fresh([__file__, "--child", path, "--memory-draws", str(args.memory_draws)])
+        got = json.loads(out.strip().splitlines()[-1])
+        print(f"  {path:14s} RSS {got['rss_mb']:8.0f} MB   traced {got['traced_mb']:8.0f} MB", flush=True)
 
-    symbols = [f"{1000 + 7 * i:04d}.HK" for i in range(args.symbols)]
-    src = synthetic_source(symbols, seed=0)
-    scenario = scenario_from_dict(scenario_dict(symbols, args.draws))
-    cells = args.draws * args.symbols
+    if not args.no_cli:
+        if not os.environ.get("SCENARIOS_PRICES"):
+            print("\n(set SCENARIOS_PRICES for the `scenarios run` HSTECH timing)")
+        else:
+            runs = cli_run(1_000_000, 3)
+            walls = sorted(r[0] for r in runs)
+            rss = max(r[1] for r in runs)
+            print(f"\nscenarios run {HSTECH_EXAMPLE.relative_to(ROOT)} --draws 1000000 --no-record "
+                  f"(fresh process, {len(runs)} runs): wall median {statistics.median(walls):.2f} s "
+                  f"(min {walls[0]:.2f}), peak RSS {rss:.0f} MB")
 
-    run_scenario(scenario, source=src, draws=1000)  # warm-up (imports, price cache)
-    t_engine = min(_timed(lambda: run_scenario(scenario, source=src)) for _ in range(args.repeat))
-    result = run_scenario(scenario, source=src)
-
-    p0 = result.baseline_price
-    eps0 = np.array([(2.0 + i % 7) * 1.09 for i in range(args.symbols)])
-    shares = np.array([(1 + i % 5) * 1e9 for i in range(args.symbols)])
-    years = result.horizon_years
-    t_numpy = min(_timed(lambda: plain_numpy(p0, eps0, shares, args.draws, years,
-                                             np.random.default_rng(1))) for _ in range(args.repeat))
-    sub = max(1, min(args.draws, 2000))
-    t_loop = _timed(lambda: per_draw(p0, eps0, shares, sub, years, np.random.default_rng(1))) * args.draws / sub
-
-    t_full = _timed(lambda: run_scenario(scenario, source=src).summary())
-
-    noisy = scenario_from_dict(scenario_dict(symbols, args.draws, residual=True))
-    run_scenario(noisy, source=src, draws=1000)  # warm-up (calendar)
-    t_noisy = min(_timed(lambda: run_scenario(noisy, source=src)) for _ in range(args.repeat))
-    noisy_result = run_scenario(noisy, source=src, draws=10)
-    sd = np.array([noisy_result.residual["per_symbol"][s]["sd"] for s in symbols])
-    from scenarios.engine.residual import log_returns
-
-    closes = {s: src.get(s, None, noisy_result.as_of)["close"] for s in symbols}
-    import pandas as pd
-
-    corr = pd.DataFrame({s: log_returns(c, 250) for s, c in closes.items()}).corr().to_numpy()
-    chol = np.linalg.cholesky(corr)
-    t_numpy_noise = min(_timed(lambda: plain_numpy(p0, eps0, shares, args.draws, years,
-                                                   np.random.default_rng(1), (sd, chol)))
-                        for _ in range(args.repeat))
-
-    print(f"engine throughput: {args.draws:,} draws x {args.symbols} symbols = {cells:,} cells")
-    print(f"  run_scenario          {t_engine:8.3f} s   {cells / t_engine / 1e6:8.2f} M cells/s")
-    print(f"  run + summary()       {t_full:8.3f} s")
-    print(f"  plain numpy (ref)     {t_numpy:8.3f} s   {cells / t_numpy / 1e6:8.2f} M cells/s"
-          f"   engine / plain numpy time = {t_engine / t_numpy:5.2f}x")
-    print(f"  with residual         {t_noisy:8.3f} s   {cells / t_noisy / 1e6:8.2f} M cells/s"
-          f"   (vol history, correlation history; {t_noisy / t_engine:4.2f}x the run without)")
-    print(f"  plain numpy + noise   {t_numpy_noise:8.3f} s   {cells / t_numpy_noise / 1e6:8.2f} M cells/s"
-          f"   engine / plain numpy time = {t_noisy / t_numpy_noise:5.2f}x")
-    print(f"  per-draw loop (ref)   {t_loop:8.3f} s   {cells / t_loop / 1e6:8.2f} M cells/s"
-          f"   (measured on {sub:,} draws)  speed-up of the engine = {t_loop / t_engine:7.1f}x")
-    print(f"  drivers: {', '.join(result.contributions)}; index scheme {result.index_scheme}")
-
-
-def _timed(fn) -> float:
-    """CPU seconds of this process (steadier than wall time on a shared machine; numpy here
-    is single-threaded, so CPU time is the work done)."""
-    t = time.process_time()
-    fn()
-    return time.process_time() - t
+    print(f"\nengine throughput: {N_SYMBOLS} symbols, CPU seconds (median of {args.repeat}), "
+          "engine = run_resolved on the resolved scenario; ratio = engine / plain numpy")
+    print(f"{'draws':>10s} {'numpy s':>9s} {'engine s':>9s} {'ratio':>7s} {'api.run s':>10s} "
+          f"{'api/numpy':>9s} {'M cells/s':>10s}")
+    for draws in args.sizes:
+        reps = args.repeat if draws < 1_000_000 else max(3, args.repeat // 2)
+        m = measure(draws, reps)
+        print(f"{draws:10,d} {m['numpy']:9.3f} {m['engine']:9.3f} {m['engine'] / m['numpy']:6.2f}x "
+              f"{m['api']:10.3f} {m['api'] / m['numpy']:8.2f}x {draws * N_SYMBOLS / m['engine'] / 1e6:10.1f}",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -211,7 +211,7 @@ def _scenarios(path_or_scenario: PathOrScenario) -> list[Scenario]:
 # ------------------------------------------------------------------------------ run
 
 def iter_run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int | None = None,
-             source: PriceSource | None = None) -> Iterator[RunResult]:
+             source: PriceSource | None = None, keep_draws: bool = False) -> Iterator[RunResult]:
     """Run a scenario, one grid point at a time (see :func:`run`); nothing is recorded.
 
     A scenario-set file (``kind: set``) gives one :class:`~scenarios.results.SetRunResult`."""
@@ -226,11 +226,12 @@ def iter_run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed
 
         source = default_source()
     for s in scenarios:
-        yield RunResult.from_engine(run_scenario(s, source=source, draws=draws, seed=seed))
+        yield RunResult.from_engine(run_scenario(s, source=source, draws=draws, seed=seed,
+                                                 keep_draws=keep_draws))
 
 
 def run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int | None = None,
-        record: bool = False) -> Results[RunResult]:
+        record: bool = False, keep_draws: bool = False) -> Results[RunResult]:
     """Run a scenario: predicted price and return per symbol at the horizon.
 
     A scenario-set file (``kind: set``, see :mod:`scenarios.sets.model`) gives one
@@ -249,13 +250,19 @@ def run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int
     record : bool, default False
         Record each result in the run store (``scenarios runs list``); the id is then
         ``result.run_id``.
+    keep_draws : bool, default False
+        Also keep every draw of the per-driver log contributions, EPS and the multiple in
+        ``result.engine`` (``contributions``, ``eps``, ``multiple``); by default only their
+        means are kept (``contribution_mean``: what the summary, report and attribution read).
+        The predicted prices and returns and the index lines always keep every draw.
 
     Returns
     -------
     Results[RunResult]
         One result per grid point (one element for a plain file). ``result.summary()`` is a
         DataFrame indexed by symbol with ``median``, ``band_low``, ``band_high`` (5%-95%
-        band of the return) and ``P(up)`` (fractions); ``result.engine`` holds every draw.
+        band of the return) and ``P(up)`` (fractions); ``result.engine`` holds every draw
+        of the prices and returns.
         With a ``portfolio:`` block, ``result.pnl`` is its P&L per unit of gross notional
         (:class:`~scenarios.results.PnlForecast`; every draw in ``result.engine.pnl``).
 
@@ -270,7 +277,7 @@ def run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int
         ``record=True`` and the store cannot be written (results before it are recorded).
     """
     out: Results[RunResult] = Results()
-    for r in iter_run(path_or_scenario, draws=draws, seed=seed):
+    for r in iter_run(path_or_scenario, draws=draws, seed=seed, keep_draws=keep_draws):
         if record:
             _store(r)
         out.append(r)

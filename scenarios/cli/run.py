@@ -219,6 +219,9 @@ def run_cmd(
                                   "(kind: set) runs its probability-weighted mixture."),
     out: Path | None = typer.Option(None, "--out", help="Also write JSON (every draw), summary CSV "
                                     "and draws CSV into this folder."),
+    keep_draws: bool = typer.Option(False, "--keep-draws", help="Keep every draw of the per-driver "
+                                    "log contributions, EPS and the multiple (memory: draws x symbols "
+                                    "each); by default only their means. Implied by --out."),
     record: bool = typer.Option(True, "--record/--no-record", help="Record the run in the store."),
     no_save: bool = typer.Option(False, "--no-save", hidden=True, help="Old name of --no-record."),
     allow_path: list[Path] | None = allow_path_option(),
@@ -249,7 +252,8 @@ def run_cmd(
     used: set[str] = set()
     store_error: ScenariosError | None = None
     n_runs = n_lost = 0
-    for result in api.iter_run(file, draws=draws, seed=seed):
+    # --out writes every draw (JSON and draws CSV): it asks for them
+    for result in api.iter_run(file, draws=draws, seed=seed, keep_draws=keep_draws or out is not None):
         n_runs += 1
         for w in result.warnings:
             err.print(w if "warning:" in w else f"warning: {w}", style="yellow", markup=False)

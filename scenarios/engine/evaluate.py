@@ -63,6 +63,15 @@ class State:
     #: value adjustments in file order (see :func:`apply_value_adjustments`)
     adjustments: list[ValueAdjustment] = field(default_factory=list)
     value_floored: dict[str, int] = field(default_factory=dict)  # symbol -> draws floored
+    #: labels whose EPS contribution is always ``log(new / old)`` (see :func:`_commit_eps`)
+    log_ratio: frozenset[str] = frozenset()
+    #: labels that hit the EPS floor in these rows without being in ``log_ratio``
+    log_ratio_found: set[str] = field(default_factory=set)
+    #: (EPS step number, column) -> draws floored, in the order an unblocked run meets them
+    floor_events: dict[tuple[int, int], int] = field(default_factory=dict)
+    #: (value adjustment number, column) -> draws floored
+    value_floor_events: dict[tuple[int, int], int] = field(default_factory=dict)
+    eps_steps: int = 0
 
 
 ValueChange = Callable[[np.ndarray], Any]
@@ -77,10 +86,11 @@ class ValueAdjustment:
     change: ValueChange  #: price ``(draws, k)`` without the item -> dV, price currency
 
 
-def new_state(base: Baseline, draws: int) -> State:
+def new_state(base: Baseline, draws: int, log_ratio: frozenset[str] = frozenset()) -> State:
+    """The state before any driver, for ``draws`` rows; ``log_ratio``: see :func:`_commit_eps`."""
     n = len(base.symbols)
     return State(eps=np.broadcast_to(base.eps_internal, (draws, n)), log_multiple=None,
-                 contributions={}, draws=draws)
+                 contributions={}, draws=draws, log_ratio=log_ratio)
 
 
 Selector = slice | np.ndarray
@@ -102,21 +112,36 @@ def _record(state: State, label: str, sel: Selector, contrib: Any) -> None:
 
 def _commit_eps(state: State, base: Baseline, label: str, sel: Selector, new: np.ndarray,
                 contrib: np.ndarray | None = None) -> None:
-    """Replace EPS of the selected columns by ``new`` (floored), recording the log change."""
+    """Replace EPS of the selected columns by ``new`` (floored), recording the log change.
+
+    The recorded contribution is the driver's own ``contrib`` when given, but ``log(new /
+    old)`` for every row of the run when any row is floored (a run-wide choice). A run in
+    blocks cannot see later rows: a block that floors a label not in ``state.log_ratio`` adds
+    it to ``state.log_ratio_found`` and the caller re-runs the earlier blocks with it (see
+    :func:`scenarios.engine.run.simulate`)."""
     old = state.eps[:, sel]
     new = np.asarray(new, dtype=np.float64)
     if new.shape != old.shape:
         new = np.broadcast_to(new, old.shape).copy()
     floor = EPS_FLOOR_FRACTION * base.eps_internal[sel]
-    low = new < floor
-    if low.any():
+    step = state.eps_steps
+    state.eps_steps += 1
+    # the lowest value per column first (fmin skips NaN, as ``new < floor`` does): the mask of
+    # floored draws only when some draw is below the floor
+    if bool(np.any(np.fmin.reduce(new, axis=0) < floor)):
+        low = new < floor
         counts = low.sum(axis=0)
         cols = np.arange(len(base.symbols))[sel]
         for j, c in zip(cols, counts):
             if c:
                 sym = base.symbols[j]
                 state.floored[sym] = state.floored.get(sym, 0) + int(c)
+                state.floor_events[(step, int(j))] = int(c)
         np.maximum(new, floor, out=new)
+        if contrib is not None and label not in state.log_ratio:
+            state.log_ratio_found.add(label)
+        contrib = None
+    if label in state.log_ratio:
         contrib = None
     if contrib is None:
         contrib = np.log(new / old)
@@ -224,7 +249,7 @@ def apply_value_adjustments(state: State, base: Baseline,
         np.add(total, c, out=total)
     price = np.exp(total, out=total)
     price *= base.price
-    for adj in state.adjustments:
+    for number, adj in enumerate(state.adjustments):
         p = price[:, adj.sel]
         try:
             dv = np.broadcast_to(np.asarray(adj.change(p), dtype=np.float64), p.shape)
@@ -238,6 +263,7 @@ def apply_value_adjustments(state: State, base: Baseline,
                 if count:
                     sym = base.symbols[j]
                     state.value_floored[sym] = state.value_floored.get(sym, 0) + int(count)
+                    state.value_floor_events[(number, int(j))] = int(count)
             contrib = np.where(low, np.log(VALUE_FLOOR_FRACTION), contrib)
         # a new array: the recorded contribution may be a read-only broadcast view
         state.contributions[adj.label] = state.contributions[adj.label] + _full(state, adj.sel, contrib)

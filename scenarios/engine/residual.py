@@ -246,10 +246,9 @@ def standard_shocks(generator: Any, symbols: list[str], draws: int, *, dist: str
     ``loadings`` (factor or constant correlation): ``Z_j = b_j F + sqrt(1 - b_j^2) e_j``;
     ``chol`` (history): ``Z = e @ chol.T``; otherwise independent."""
     n = len(symbols)
-    e = np.empty((n, draws))
+    e = np.empty((draws, n))  # column j = the stream of symbols[j], straight into C order
     for j, sym in enumerate(symbols):
-        e[j] = generator(f"{STREAM}/{sym}").standard_normal(draws)
-    e = e.T
+        e[:, j] = generator(f"{STREAM}/{sym}").standard_normal(draws)
     if loadings is not None:
         b = np.asarray(loadings, dtype=np.float64)
         f = generator(f"{STREAM}/factor").standard_normal(draws)[:, None]
@@ -257,14 +256,13 @@ def standard_shocks(generator: Any, symbols: list[str], draws: int, *, dist: str
     elif chol is not None:
         z = e @ chol.T
     else:
-        z = np.ascontiguousarray(e)
+        z = e
     if dist == "student_t":
         assert df is not None
         if correlation == "none" or n == 1:
-            w = np.empty((n, draws))
+            w = np.empty((draws, n))
             for j, sym in enumerate(symbols):
-                w[j] = generator(f"{STREAM}/chi2/{sym}").chisquare(df, draws)
-            w = w.T
+                w[:, j] = generator(f"{STREAM}/chi2/{sym}").chisquare(df, draws)
         else:
             w = generator(f"{STREAM}/chi2").chisquare(df, draws)[:, None]
         z *= _t_scale(df) / np.sqrt(w / df)

@@ -7,7 +7,11 @@ are total returns; an index level in the universe (``^HSI``, ``HSTECH.HK``:
 symbol (``"total" | "price"``), ``return_kind`` for the whole run (``"mixed"`` when both occur).
 ``contributions[driver]`` are log-return terms whose
 sum over drivers is ``log1p(predicted_return)`` (to rounding): LOG contributions, never
-percentages. ``point_return`` is the noise-free forecast (parameters at their means, residual
+percentages. A run keeps their means over the draws (``contribution_mean[driver]``, per
+symbol) and every draw of them (and of ``eps`` and ``multiple``) only when asked to
+(``run_scenario(..., keep_draws=True)``, ``scenarios run --keep-draws``); otherwise
+``contributions`` is empty and ``eps``/``multiple`` are None.
+``point_return`` is the noise-free forecast (parameters at their means, residual
 off; :mod:`scenarios.engine.noise_free`) and ``attribution`` its exact Shapley split over the
 drivers in PERCENTAGE POINTS of simple return (``Attribution.to_dict()``).
 """
@@ -88,8 +92,8 @@ class ScenarioResult:
     baseline_date: list[str]
     predicted_price: np.ndarray
     predicted_return: np.ndarray
-    eps: np.ndarray
-    multiple: np.ndarray
+    eps: np.ndarray | None
+    multiple: np.ndarray | None
     contributions: dict[str, np.ndarray]
     seed: int
     draws: int
@@ -117,6 +121,18 @@ class ScenarioResult:
     attribution: dict[str, Any] | None = None
     #: the ``portfolio:`` block's P&L draws (:class:`scenarios.engine.pnl.PnlDraws`), None without one
     pnl: "PnlDraws | None" = None
+    #: driver label -> mean log contribution per symbol over the draws (``(n,)``); computed
+    #: from ``contributions`` when not given
+    contribution_mean: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.contribution_mean and self.contributions:
+            self.contribution_mean = {k: v.mean(axis=0) for k, v in self.contributions.items()}
+
+    @property
+    def draws_kept(self) -> bool:
+        """True when every draw of the per-driver contributions is held (``keep_draws``)."""
+        return bool(self.contributions) or not self.contribution_mean
 
     # ------------------------------------------------------------------ views
     @property
@@ -124,7 +140,10 @@ class ScenarioResult:
         return len(self.symbols)
 
     def log_return(self) -> np.ndarray:
-        """Sum of the driver contributions, ``(draws, n_symbols)``."""
+        """Sum of the driver contributions, ``(draws, n_symbols)`` (needs ``keep_draws``)."""
+        if not self.draws_kept:
+            raise ValueError("this run kept the per-driver contributions as means only; run it "
+                             "with keep_draws=True (scenarios run --keep-draws) for every draw")
         total = np.zeros_like(self.predicted_return)
         for c in self.contributions.values():
             total = total + c
@@ -178,10 +197,10 @@ class ScenarioResult:
             return out_pp
         out: list[str | None] = []
         noise = self.residual_label
-        names = [k for k in self.contributions if k != noise]
+        names = [k for k in self.contribution_mean if k != noise]
         if not names:
             return [None] * self.n_symbols
-        means = np.stack([self.contributions[k].mean(axis=0) for k in names])  # (k, n)
+        means = np.stack([self.contribution_mean[k] for k in names])  # (k, n)
         for j in range(self.n_symbols):
             col = np.abs(means[:, j])
             i = int(np.argmax(col))
@@ -192,7 +211,7 @@ class ScenarioResult:
         """DataFrame symbol x driver of mean log contributions."""
         import pandas as pd
 
-        data = {k: v.mean(axis=0) for k, v in self.contributions.items()}
+        data = dict(self.contribution_mean)
         return pd.DataFrame(data, index=pd.Index(self.symbols, name="symbol"))
 
     def summary(self, quantiles: tuple[float, float] = (0.05, 0.95)) -> "Any":
@@ -212,7 +231,7 @@ class ScenarioResult:
         # interpolation) are the same map of the return quantiles
         q_px = self.baseline_price * (1.0 + q_ret)
         top = self.top_driver()
-        means = {k: v.mean(axis=0) for k, v in self.contributions.items()}
+        means = self.contribution_mean
         top_val = [float(means[t][j]) if t is not None and t in means else 0.0
                    for j, t in enumerate(top)]
         pp = self.attribution_pp()
@@ -271,8 +290,9 @@ class ScenarioResult:
 
     # ------------------------------------------------------------------ serialization
     def to_dict(self, *, include_draws: bool = True) -> dict[str, Any]:
-        """JSON-safe dict (NaN -> None). With ``include_draws`` (default) every draw is kept and
-        :meth:`from_dict` round-trips exactly; without, only the summaries and inputs."""
+        """JSON-safe dict (NaN -> None). With ``include_draws`` (default) every draw the result
+        holds is kept and :meth:`from_dict` round-trips exactly; without, only the summaries
+        and inputs."""
         summary = self.summary()
         out: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
@@ -300,7 +320,7 @@ class ScenarioResult:
             "residual": _clean(self.residual),
             "summary": _clean(summary.reset_index().to_dict(orient="records")),
             "index_summary": _clean(self.index_summary().reset_index(names="line").to_dict(orient="records")),
-            "contribution_means": _clean({k: v.mean(axis=0) for k, v in self.contributions.items()}),
+            "contribution_means": _clean(dict(self.contribution_mean)),
             "attribution": _clean(self.attribution),
         }
         for name in _ARRAYS_1D:
@@ -342,4 +362,5 @@ class ScenarioResult:
         kw["point_return"] = (np.array(a["total_pp"], dtype=np.float64) / 100.0
                               if a and a.get("total_pp") is not None else None)
         kw["contributions"] = {k: _from_list(v) for k, v in (data.get("contributions") or {}).items()}
+        kw["contribution_mean"] = {k: _from_list(v) for k, v in (data.get("contribution_means") or {}).items()}
         return cls(**kw)

@@ -11,6 +11,14 @@ when a driver draws per symbol). Consequences:
 * adding, removing or reordering drivers leaves the draws of the others unchanged.
 
 Fixed (non-random) parameters consume no stream.
+
+Blocks. A large run is evaluated in blocks of rows (:meth:`Sampler.start_block`). Each stream
+is consumed sequentially across blocks: the generator of a key in block ``b`` starts where
+that key's stream stopped at the end of block ``b - 1``, so block ``b`` gets exactly the rows
+``start..stop`` of the unblocked run (every sampler used here draws one variate-sequence per
+row, in row order). A key asked for twice in one block gets the same rows twice, as in an
+unblocked run. ``draws`` is the number of rows of the current block (the whole run outside
+blocks); ``total`` the run's draw count.
 """
 
 from __future__ import annotations
@@ -29,18 +37,60 @@ def stream_key(key: str) -> int:
 
 
 class Sampler:
-    """Draws parameters for ``draws`` Monte Carlo draws from ``seed``."""
+    """Draws parameters for ``draws`` Monte Carlo draws from ``seed`` (in blocks of rows:
+    :meth:`start_block`)."""
 
     def __init__(self, seed: int, draws: int) -> None:
         if draws < 1:
             raise ValueError(f"draws must be >= 1 (got {draws})")
         self.seed = int(seed)
         self.draws = int(draws)
+        self.total = int(draws)
         self.keys: list[str] = []
+        #: the first block records the keys (every block asks for the same ones)
+        self._recording = True
+        #: key -> generator positioned at the start of the current block's rows
+        self._carry: dict[str, np.random.Generator] = {}
+        #: key -> bit-generator state at the start of the current block (a key asked twice)
+        self._start: dict[str, Any] = {}
+        #: key -> the last generator handed out in the current block (its state ends the block)
+        self._live: dict[str, np.random.Generator] = {}
+
+    def start_block(self, rows: int, first: bool) -> None:
+        """Start the next block of ``rows`` draws (``first``: the run's first block): every
+        stream continues where the previous block left it."""
+        if first:
+            self._carry, self._start, self._live, self._recording = {}, {}, {}, True
+        else:
+            self._carry.update(self._live)
+            self._live, self._start, self._recording = {}, {}, False
+        self.draws = int(rows)
+
+    def end_blocks(self) -> None:
+        """Back to the whole run (``draws = total``); streams restart."""
+        self.draws, self._carry, self._start, self._live = self.total, {}, {}, {}
+        self._recording = True
+
+    def record(self, key: str) -> None:
+        """Note ``key`` as a random parameter of the run (first block only)."""
+        if self._recording:
+            self.keys.append(key)
+
+    def fresh(self, key: str) -> np.random.Generator:
+        """A generator of ``key`` at the start of its stream (whatever the current block)."""
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(stream_key(key),)))
 
     def generator(self, key: str) -> np.random.Generator:
-        """The generator of parameter ``key`` (fresh, at the start of its stream)."""
-        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(stream_key(key),)))
+        """The generator of parameter ``key`` at the start of the current block's rows."""
+        if key in self._live:  # asked again in this block: the same rows again
+            g = self.fresh(key)
+            if key in self._start:
+                g.bit_generator.state = self._start[key]
+        else:
+            g = self._carry.pop(key, None) or self.fresh(key)
+            self._start[key] = g.bit_generator.state
+        self._live[key] = g
+        return g
 
     def draw(self, key: str, value: Any, symbols: list[str] | None = None) -> float | np.ndarray:
         """Draws of ``value``: a float for a fixed value; ``(draws, 1)`` for a shared random
@@ -50,11 +100,11 @@ class Sampler:
         if not is_random(value):
             return float(value)
         if symbols is None:
-            self.keys.append(key)
+            self.record(key)
             return sample(value, self.generator(key), (self.draws,))[:, None]
-        out = np.empty((len(symbols), self.draws))
+        out = np.empty((self.draws, len(symbols)))  # column j = the stream of symbols[j]
         for j, sym in enumerate(symbols):
             k = f"{key}/{sym}"
-            self.keys.append(k)
-            out[j] = sample(value, self.generator(k), (self.draws,))
-        return np.ascontiguousarray(out.T)  # (draws, n), column j = the stream of symbols[j]
+            self.record(k)
+            out[:, j] = sample(value, self.generator(k), (self.draws,))
+        return out

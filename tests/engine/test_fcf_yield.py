@@ -17,6 +17,7 @@ USD 11.2bn (claims a002-amzn-fcf-decline, a002-amzn-fcf). The engine, given that
 
 from __future__ import annotations
 
+from functools import partial
 import copy
 import math
 from pathlib import Path
@@ -27,10 +28,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenarios.engine import run_scenario
+from scenarios.engine import run_scenario as _run_scenario
 from scenarios.data.memory import flat_source
 from scenarios.errors import ScenarioError, ScenarioErrors
 from scenarios.model import scenario_from_dict
+
+# these tests read every draw of the contributions, EPS or the multiple
+run_scenario = partial(_run_scenario, keep_draws=True)
 
 SETTINGS = settings(max_examples=15, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])

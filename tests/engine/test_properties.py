@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 import copy
 import math
 
@@ -9,9 +10,12 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenarios.engine import run_scenario
+from scenarios.engine import run_scenario as _run_scenario
 from scenarios.data.memory import flat_source
 from scenarios.model import expand_grid, scenario_from_dict
+
+# these tests read every draw of the contributions, EPS or the multiple
+run_scenario = partial(_run_scenario, keep_draws=True)
 
 SETTINGS = settings(max_examples=15, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])

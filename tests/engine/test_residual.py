@@ -7,6 +7,7 @@ directly, the lognormal mean and the clipped Student-t mean with scipy.
 
 from __future__ import annotations
 
+from functools import partial
 import copy
 import json
 import math
@@ -17,11 +18,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenarios.engine import ScenarioResult, run_scenario
+from scenarios.engine import ScenarioResult, run_scenario as _run_scenario
 from scenarios.engine.residual import log_mgf, nearest_correlation
 from scenarios.data.memory import MemorySource
 from scenarios.errors import LookAheadError, ScenarioErrors
 from scenarios.model import scenario_from_dict
+
+# these tests read every draw of the contributions, EPS or the multiple
+run_scenario = partial(_run_scenario, keep_draws=True)
 
 AS_OF = "2025-06-30"
 HORIZON = "2025-12-31"

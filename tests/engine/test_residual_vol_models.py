@@ -7,6 +7,7 @@ and with the lognormal / sampling identities of the two centrings.
 
 from __future__ import annotations
 
+from functools import partial
 import math
 import sys
 
@@ -16,11 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenarios.engine import run_scenario
+from scenarios.engine import run_scenario as _run_scenario
 from scenarios.data.memory import MemorySource
 from scenarios.errors import ScenarioError, ScenarioErrors
 from scenarios.model import scenario_from_dict
 from valuation.volatility import ewma_vol, garch_vol, history_vol
+
+# these tests read every draw of the contributions, EPS or the multiple
+run_scenario = partial(_run_scenario, keep_draws=True)
 
 AS_OF = "2025-06-30"
 HORIZON = "2025-12-31"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 import datetime as dt
 import json
 import math
@@ -10,10 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios.engine import ScenarioResult, run_scenario
+from scenarios.engine import ScenarioResult, run_scenario as _run_scenario
 from scenarios.data.memory import MemorySource, flat_source
 from scenarios.errors import ScenarioError
 from scenarios.model import load_scenario, scenario_from_dict
+
+# these tests read every draw of the contributions, EPS or the multiple
+run_scenario = partial(_run_scenario, keep_draws=True)
 
 
 def _fixed(**over) -> dict:

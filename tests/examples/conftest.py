@@ -33,7 +33,7 @@ def run_example(csv_source: Any) -> Callable[[str], list[Any]]:
     def run(name: str) -> list[Any]:
         if name not in cache:
             scenario = load_scenario(example_path(name))
-            cache[name] = [run_scenario(s, source=csv_source, draws=DRAWS)
+            cache[name] = [run_scenario(s, source=csv_source, draws=DRAWS, keep_draws=True)
                            for s in expand_grid(scenario)]
         return cache[name]
 
@@ -48,7 +48,7 @@ def run_dict(csv_source: Any) -> Callable[..., Any]:
 
     def run(data: dict[str, Any], draws: int = 2_000) -> Any:
         scenario = scenario_from_dict(data, file="<modified example>")
-        return run_scenario(scenario, source=csv_source, draws=draws)
+        return run_scenario(scenario, source=csv_source, draws=draws, keep_draws=True)
 
     return run
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 import json
 from pathlib import Path
 
@@ -10,9 +11,12 @@ import pandas as pd
 import pytest
 
 from scenarios.cli.app import main
-from scenarios.engine import run_scenario
+from scenarios.engine import run_scenario as _run_scenario
 from scenarios.errors import DataUnavailableError, ScenarioError, ScenarioErrors
 from scenarios.model import scenario_from_dict
+
+# these tests read every draw of the contributions, EPS or the multiple
+run_scenario = partial(_run_scenario, keep_draws=True)
 
 
 def _tencent(as_of: str, baseline: dict, drivers: list | None = None) -> dict:

@@ -91,7 +91,7 @@ def test_pair_run_summary_and_benchmark_correlation(scenario, source, snapshot_d
     from scenarios.engine import run_scenario
     from scenarios.results import RunResult
 
-    res = run_scenario(scenario, source=source, draws=10_000)
+    res = run_scenario(scenario, source=source, draws=10_000, keep_draws=True)
     p = res.pnl
     info = p.benchmark_forecast["per_symbol"]["HSTECH.HK"]
     # the HSTECH leg is residual-only: its log return is the market noise, correlated with SMIC's

@@ -3,16 +3,20 @@ engine's P&L of a ``portfolio:`` block on synthetic random-walk prices."""
 
 from __future__ import annotations
 
+from functools import partial
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenarios.engine import run_scenario
+from scenarios.engine import run_scenario as _run_scenario
 from scenarios.data.memory import synthetic_source
 from scenarios.model.schema import Scenario
 from valuation.exceptions import InputRangeError, InputShapeError
 from valuation.pnl import long_short_pnl, pnl_risk
+
+# these tests read every draw of the contributions, EPS or the multiple
+run_scenario = partial(_run_scenario, keep_draws=True)
 
 returns = st.floats(min_value=-0.95, max_value=5.0, allow_nan=False)
 bps = st.floats(min_value=0.0, max_value=500.0, allow_nan=False)
