@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,15 +74,15 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
                       f"{ordinal(round(100 * f.pit))} percentile of the draws."
                       if f.realized_return is not None and f.pit is not None else "."))
         cid, title = f"fan-{_slug(f.symbol)}", f"{f.symbol} fan chart"
-        specs.append(ChartSpec(cid, title, caption, lambda f=f: mpl("fan_chart")(f),
-                               lambda f=f, cid=cid, title=title, caption=caption: s.fan_svg(f, cid, title, caption)))
+        specs.append(ChartSpec(cid, title, caption, partial(mpl("fan_chart"), f),
+                               partial(s.fan_svg, f, cid, title, caption)))
     if view.scatter is not None:
         sc = view.scatter
         cap = ("Green: direction right; red: wrong. Horizontal bars: the predicted "
                f"{sc.interval} range. Dashed: perfect forecast.")
         specs.append(ChartSpec("scatter", "Predicted vs realized return", cap,
-                               lambda: mpl("scatter_chart")(sc),
-                               lambda cap=cap: s.scatter_svg(sc, "scatter", "Predicted vs realized return", cap)))
+                               partial(mpl("scatter_chart"), sc),
+                               partial(s.scatter_svg, sc, "scatter", "Predicted vs realized return", cap)))
     if view.index_lines is not None:
         start = ("the close before the first date (every line rebased to 100 there)"
                  if view.index_lines.base is not None else "the first common date")
@@ -89,14 +90,14 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
         cap = (f"Cumulative return from {start}; dashed: the counterfactual "
                "(re-weighted) index. Vertical lines: as_of and rebalance days.")
         specs.append(ChartSpec("index-lines", "Counterfactual vs actual index", cap,
-                               lambda: mpl("index_chart")(il),
-                               lambda cap=cap: s.index_svg(il, "index-lines", "Counterfactual vs actual index", cap)))
+                               partial(mpl("index_chart"), il),
+                               partial(s.index_svg, il, "index-lines", "Counterfactual vs actual index", cap)))
     if view.weights is not None:
         w = view.weights
         cap = "Grey: weights before re-weighting; blue: after."
         specs.append(ChartSpec("index-weights", "Index weights before and after", cap,
-                               lambda: mpl("weights_chart")(w),
-                               lambda cap=cap: s.weights_svg(w, "index-weights", "Index weights before and after", cap)))
+                               partial(mpl("weights_chart"), w),
+                               partial(s.weights_svg, w, "index-weights", "Index weights before and after", cap)))
     if view.decomposition is not None:
         dec = view.decomposition
         cap = ("Each driver's contribution in percentage points of the noise-free "
@@ -106,8 +107,8 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
                "Stacked log-return contributions per symbol (natural logs, mean over "
                "draws); the diamond is their sum, log(1 + total return).")
         specs.append(ChartSpec("decomposition", "Return decomposition", cap,
-                               lambda: mpl("decomposition_chart")(dec),
-                               lambda cap=cap: s.decomposition_svg(dec, "decomposition", "Return decomposition", cap)))
+                               partial(mpl("decomposition_chart"), dec),
+                               partial(s.decomposition_svg, dec, "decomposition", "Return decomposition", cap)))
     if view.tornado is not None:
         t = view.tornado
         cap = ("Each random driver parameter swept from its 5th to its 95th "
@@ -120,14 +121,14 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
             return tornado_figure(t)  # type: ignore[no-any-return]
 
         specs.append(ChartSpec("tornado", "Sensitivity (tornado)", cap, tornado_png,
-                               lambda cap=cap: s.tornado_svg(t, "tornado", "Sensitivity (tornado)", cap)))
+                               partial(s.tornado_svg, t, "tornado", "Sensitivity (tornado)", cap)))
     if view.track is not None:
         tr = view.track
         cap = ("Top: forecast (median and 5–95% band) and realized return per "
                "forecast date. Bottom: running hit rate and per-date IC.")
         specs.append(ChartSpec("track-record", "Walk-forward track record", cap,
-                               lambda: mpl("track_chart")(tr),
-                               lambda cap=cap: s.track_svg(tr, "track-record", "Walk-forward track record", cap)))
+                               partial(mpl("track_chart"), tr),
+                               partial(s.track_svg, tr, "track-record", "Walk-forward track record", cap)))
     if view.pnl is not None:  # the portfolio block (scenarios.report.pnl)
         pnl = view.pnl
         caption = (f"P&L per unit of gross notional ({pnl.base_currency}): {100 * pnl.prob_loss:.0f}% of "
@@ -140,7 +141,7 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
             return pnl_fan_chart(pnl)  # type: ignore[no-any-return]
 
         specs.append(ChartSpec("pnl-fan", "Portfolio P&L fan chart", caption, pnl_png,
-                               lambda: s.pnl_fan_svg(pnl, "pnl-fan", "Portfolio P&L fan chart", caption)))
+                               partial(s.pnl_fan_svg, pnl, "pnl-fan", "Portfolio P&L fan chart", caption)))
     return specs
 
 

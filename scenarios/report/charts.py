@@ -11,9 +11,9 @@ left alone. Each ``*_chart`` function takes a view-model object and returns a
 (deterministic: fixed hash salt per chart, no date in the metadata, text kept as text), and
 :func:`to_png` writes a PNG for slides.
 
-Why matplotlib: it is already a dependency (a pure wheel from the package index), draws SVG
-for inline embedding and PNG without a browser; plotly's static export (kaleido 1.x) needs its
-own Chrome install, which cannot happen offline.
+Why matplotlib for PNGs: it is already a dependency (a pure wheel from the package index) and
+rasterises without a browser; plotly's static export (kaleido 1.x) needs its own Chrome install,
+which cannot happen offline.
 
 Return axes print percents (values are fractions); price axes print the currency.
 """

@@ -23,6 +23,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Sequence
 from html import escape
+from typing import Any
 
 import numpy as np
 
@@ -120,7 +121,7 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> np.ndarray:
     mag = 10.0 ** math.floor(math.log10(raw))
     step = next(s * mag for s in (1.0, 2.0, 2.5, 5.0, 10.0) if s * mag >= raw * (1 - 1e-9))
     first = math.ceil(lo / step - 1e-9) * step
-    ticks = first + step * np.arange(int(math.floor((hi - first) / step + 1e-9)) + 1)
+    ticks = first + step * np.arange(math.floor((hi - first) / step + 1e-9) + 1)
     ticks[np.abs(ticks) < step * 1e-9] = 0.0
     return ticks
 
@@ -130,7 +131,7 @@ def _step_decimals(ticks: np.ndarray, scale: float = 1.0) -> int:
     if ticks.size < 2:
         return 0
     step = float(np.min(np.diff(ticks))) * scale
-    for d in range(0, 7):
+    for d in range(7):
         if abs(round(step, d) - step) < step * 1e-6:
             return d
     return 6
@@ -192,12 +193,15 @@ class Scale:
         self.d0, self.d1, self.r0, self.r1 = float(d0), float(d1), float(r0), float(r1)
         self._k = (self.r1 - self.r0) / (self.d1 - self.d0)
 
-    def __call__(self, v: float | np.ndarray) -> float | np.ndarray:
-        return self.r0 + (np.asarray(v, dtype=float) - self.d0) * self._k if isinstance(v, np.ndarray) \
-            else self.r0 + (float(v) - self.d0) * self._k
+    def __call__(self, v: float) -> float:
+        return self.r0 + (float(v) - self.d0) * self._k
+
+    def many(self, v: np.ndarray) -> np.ndarray:
+        """:meth:`__call__` of every element."""
+        return self.r0 + (np.asarray(v, dtype=float) - self.d0) * self._k
 
 
-def _limits(values: Iterable[float | np.ndarray], margin: float = 0.05) -> tuple[float, float]:
+def _limits(values: Iterable[Any], margin: float = 0.05) -> tuple[float, float]:
     """Finite min and max of ``values`` widened by ``margin`` of the range on each side."""
     parts = [np.atleast_1d(np.asarray(v, dtype=float)).ravel() for v in values]
     arr = np.concatenate(parts) if parts else np.empty(0)
@@ -397,7 +401,7 @@ class Axes:
                side: str = "left", at: Callable[[float], float] | None = None, role: str = "y") -> None:
         pos = at or self.y
         for v, lab in zip(values, labels, strict=True):
-            yy = float(pos(v))
+            yy = pos(v)
             if not (self.y0 - 0.01 <= yy <= self.y1 + 0.01):
                 continue
             if grid:
@@ -442,7 +446,7 @@ class Axes:
 
     def line(self, xs: np.ndarray, ys: np.ndarray, color: str, width: float = 1.3,
              dash: str | None = None, extra: str = "") -> None:
-        self.cv.path(path_d(self.x(np.asarray(xs, float)), self.y(np.asarray(ys, float))),  # type: ignore[arg-type]
+        self.cv.path(path_d(self.x.many(np.asarray(xs, float)), self.y.many(np.asarray(ys, float))),
                      stroke=color, width=width, dash=dash, clip=self.clip, extra=extra)
 
     def band(self, xs: np.ndarray, lo: np.ndarray, hi: np.ndarray, color: str, opacity: float,
@@ -451,7 +455,7 @@ class Axes:
         px = np.concatenate([xs, xs[::-1]])
         py = np.concatenate([np.asarray(hi, float), np.asarray(lo, float)[::-1]])
         ok = np.isfinite(px) & np.isfinite(py)
-        self.cv.path(path_d(self.x(px[ok]), self.y(py[ok]), close=True), fill=color,  # type: ignore[arg-type]
+        self.cv.path(path_d(self.x.many(px[ok]), self.y.many(py[ok]), close=True), fill=color,
                      opacity=opacity, clip=self.clip, extra=extra)
 
     def ylabel(self, text: str, x: float | None = None, right: bool = False) -> None:
@@ -651,8 +655,8 @@ def scatter_svg(data: ScatterData, chart_id: str = "scatter", title: str = "", c
     else:
         keep = set(range(okidx.size))
     for k in sorted(keep):
-        i = int(okidx[k])
-        cv.text(float(ax.x(p[i])) + 4, float(ax.y(r[i])) - 3, syms[i].removesuffix(".HK"), size=7, color="#3e4c59")
+        j = int(okidx[k])
+        cv.text(ax.x(p[j]) + 4, ax.y(r[j]) - 3, syms[j].removesuffix(".HK"), size=7, color="#3e4c59")
     ax.spines()
     ax.xlabel("Predicted return (median of draws)")
     ax.ylabel("Realized return", x=14)
@@ -769,7 +773,6 @@ def decomposition_svg(data: DecompositionBars, chart_id: str = "decomposition", 
         neg = neg + np.where(v < 0, v, 0)
     total = pos + neg
     cv = Canvas(chart_id, title or "Return decomposition", caption, 6.2 * PT, (1.3 + 0.3 * n) * PT)
-    n_leg = len(comps) + 1
     leg_rows = 1 + int(sum(text_width(k, 7.5) + 30 for k in comps) + 110 > cv.width - 12)
     ax = Axes(cv, _hbar_layout(cv, syms, bottom=48.0 + 12.0 * leg_rows), _limits([pos, neg, total, [0.0]]),
               (-0.5 - 0.1, n - 0.5 + 0.1))
@@ -795,11 +798,11 @@ def decomposition_svg(data: DecompositionBars, chart_id: str = "decomposition", 
                    f'data-part="{escape(label, quote=True)}" data-value="{float(v[k])!r}"/>')
     ax.vline(0.0, _TICK, 0.8)
     for k, s in enumerate(syms):
-        yc = float(ax.y(n - 1 - k))
-        cv.marker(float(ax.x(total[k])), yc, "D", 6.0, PALETTE["ink"],
+        ys = ax.y(n - 1 - k)
+        cv.marker(ax.x(total[k]), ys, "D", 6.0, PALETTE["ink"],
                   extra=f' data-role="total" data-symbol="{escape(s, quote=True)}" data-value="{float(total[k])!r}"')
-        cv.line(ax.x0 - 3.5, yc, ax.x0, yc, _SPINE, 0.8)
-        cv.text(ax.x0 - 5.5, yc, s, baseline="central", anchor="end")
+        cv.line(ax.x0 - 3.5, ys, ax.x0, ys, _SPINE, 0.8)
+        cv.text(ax.x0 - 5.5, ys, s, baseline="central", anchor="end")
     legend.append(("Drivers' total (pp)" if pp else "Total (log)",
                    {"kind": "marker", "marker": "D", "color": PALETTE["ink"], "size": 6.0}))
     ax.spines()
@@ -810,7 +813,6 @@ def decomposition_svg(data: DecompositionBars, chart_id: str = "decomposition", 
         ax.xlabel("Contribution to log(1 + total return), natural log (mean over draws)", dy=26)
         head = "Return decomposition (log contributions)"
     cv.title_text(ax.x0, 18, head, cv.width - ax.x0 - 6)
-    del n_leg
     cv.legend(legend, ax.y1 + 42, size=7.5)
     return cv.svg()
 
@@ -819,13 +821,13 @@ def decomposition_svg(data: DecompositionBars, chart_id: str = "decomposition", 
 # sensitivity tornado
 # --------------------------------------------------------------------------------------
 
-def tornado_svg(t: object, chart_id: str = "tornado", title: str = "", caption: str = "") -> str:
+def tornado_svg(t: Any, chart_id: str = "tornado", title: str = "", caption: str = "") -> str:
     """The tornado of :mod:`scenarios.sensitivity` (one panel per symbol, a bar per parameter
     from its low to its high return around the noise-free return, percent; red: the low
     value, blue: the high value; largest swing on top)."""
-    symbols = list(t.symbols)  # type: ignore[attr-defined]
-    bars_of = t.bars  # type: ignore[attr-defined]
-    base_of = t.base  # type: ignore[attr-defined]
+    symbols = list(t.symbols)
+    bars_of = t.bars
+    base_of = t.base
     panel_h = [max(1, len(bars_of[s])) * 0.45 * PT + 62.0 for s in symbols]
     cv = Canvas(chart_id, title or "Sensitivity (tornado)", caption, 8.0 * PT, max(2.5 * PT, sum(panel_h) + 8))
     params = [b.param for s in symbols for b in bars_of[s]]
