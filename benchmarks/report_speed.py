@@ -124,12 +124,13 @@ def main() -> None:
         commands = {"report RUN_ID": ["report", run_id], "report FILE": ["report", str(EXAMPLE)]}
         times: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for name, cmd in commands.items():
+            # cwd = the checkout: ``python -m`` puts the working folder first on sys.path
             for which, path in checkouts.items():   # warm the file cache once per checkout
-                _cli([*cmd, "--out", str(out / "warm.html"), "--force"], _env(home, path), ROOT)
+                _cli([*cmd, "--out", str(out / "warm.html"), "--force"], _env(home, path), path)
             for i in range(args.repeat):
                 for which, path in checkouts.items():   # alternate: both see the same load
                     wall, cpu, _ = _cli([*cmd, "--out", str(out / f"{which}-{i}.html"), "--force"],
-                                        _env(home, path), ROOT)
+                                        _env(home, path), path)
                     times.setdefault((name, which), []).append((wall, cpu))
         load = os.getloadavg()[0]
         print(f"\nmedians of {args.repeat} fresh processes (load average {load:.1f} on {os.cpu_count()} cores):")

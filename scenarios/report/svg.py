@@ -868,7 +868,8 @@ def track_svg(data: TrackRecord, chart_id: str = "track-record", title: str = ""
     (bottom)."""
     cv = Canvas(chart_id, title or "Walk-forward track record", caption, 9.0 * PT, 5.0 * PT)
     x = _days(data.as_of)
-    xlim = _limits([x], margin=0.05)
+    xlim = _limits([x], margin=0.05) if len(x) > 1 else (
+        (float(x[0]) - 30.0, float(x[0]) + 30.0) if len(x) else (0.0, 1.0))
     top_vals = [data.predicted, data.realized, data.lower, data.upper, [0.0]]
     tlim = _limits(top_vals)
     tt = nice_ticks(*tlim)
