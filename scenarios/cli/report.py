@@ -23,14 +23,17 @@ def _recorded_view(run_id: str):  # -> ReportView
     """The report view of a recorded run; a line on stderr per symbol whose price rows changed
     since it was recorded (also noted in the report)."""
     from scenarios.console import make_console
-    from scenarios.data.fingerprint import data_changes
-    from scenarios.report.sources import view_for_result
+    from scenarios.data.fingerprint import _data_sources, data_changes
+    from scenarios.report.sources import prefetch_prices, view_for_result
     from scenarios.results import result_of
     from scenarios.store.runs import load_run, run_info
 
     info = run_info(run_id)
     record = result_of(info.kind, load_run(info.id), what=f"run {info.id}")
-    changes = data_changes(record.to_dict())
+    payload = record.to_dict()
+    # every series the run read, in one store query (the fingerprint check and the re-run read them)
+    prefetch_prices(sym for sym, _info, _as_of in _data_sources(payload))
+    changes = data_changes(payload)
     err = make_console(stderr=True)
     for line in changes:
         err.print(f"note: {line}", style="yellow", markup=False)

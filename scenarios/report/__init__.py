@@ -1,8 +1,9 @@
 """Self-contained HTML reports (inline SVG charts, no network) and PNG charts for slides.
 
 Pipeline: typed result (:mod:`scenarios.results`) --:mod:`.sources` / :mod:`.adapters`-->
-:class:`~scenarios.report.model.ReportView` --:func:`build_charts`--> charts (matplotlib) -->
-:func:`render_report` (HTML string) / :func:`write_report` (file, optional PNGs).
+:class:`~scenarios.report.model.ReportView` --:func:`build_charts`--> charts (SVG text written by
+:mod:`.svg`; matplotlib, :mod:`.charts`, only for ``--png``) --> :func:`render_report` (HTML
+string) / :func:`write_report` (file, optional PNGs).
 
 Public API::
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,12 +32,15 @@ __all__ = ["ChartSpec", "ReportView", "build_charts", "chart_specs", "render_rep
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """A chart the report will draw: id (also the PNG file name), title, caption, figure factory."""
+    """A chart the report will draw: id (also the PNG file name), title, caption, the
+    matplotlib figure factory (``make``, for PNGs) and the inline SVG writer (``svg``, for the
+    page: :mod:`scenarios.report.svg`, no matplotlib)."""
 
     id: str
     title: str
     caption: str
     make: Callable[[], Figure]
+    svg: Callable[[], str]
 
 
 def ordinal(n: int) -> str:
@@ -53,7 +58,14 @@ def _slug(text: str) -> str:
 
 def chart_specs(view: ReportView) -> list[ChartSpec]:
     """Every chart ``view`` has data for, in page order."""
-    from scenarios.report import charts as c
+    from scenarios.report import svg as s
+
+    def mpl(name: str) -> Callable[..., Figure]:   # matplotlib only when a PNG is asked for
+        def draw(*args: object) -> Figure:
+            from scenarios.report import charts
+
+            return getattr(charts, name)(*args)  # type: ignore[no-any-return]
+        return draw
 
     specs: list[ChartSpec] = []
     for f in view.fans:
@@ -61,72 +73,94 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
                    + (f"; realized {100 * f.realized_return:+.1f}% sits at the "
                       f"{ordinal(round(100 * f.pit))} percentile of the draws."
                       if f.realized_return is not None and f.pit is not None else "."))
-        specs.append(ChartSpec(f"fan-{_slug(f.symbol)}", f"{f.symbol} fan chart", caption,
-                               lambda f=f: c.fan_chart(f)))
+        cid, title = f"fan-{_slug(f.symbol)}", f"{f.symbol} fan chart"
+        specs.append(ChartSpec(cid, title, caption, partial(mpl("fan_chart"), f),
+                               partial(s.fan_svg, f, cid, title, caption)))
     if view.scatter is not None:
-        specs.append(ChartSpec("scatter", "Predicted vs realized return",
-                               "Green: direction right; red: wrong. Horizontal bars: the predicted "
-                               f"{view.scatter.interval} range. Dashed: perfect forecast.",
-                               lambda: c.scatter_chart(view.scatter)))  # type: ignore[arg-type]
+        sc = view.scatter
+        cap = ("Green: direction right; red: wrong. Horizontal bars: the predicted "
+               f"{sc.interval} range. Dashed: perfect forecast.")
+        specs.append(ChartSpec("scatter", "Predicted vs realized return", cap,
+                               partial(mpl("scatter_chart"), sc),
+                               partial(s.scatter_svg, sc, "scatter", "Predicted vs realized return", cap)))
     if view.index_lines is not None:
         start = ("the close before the first date (every line rebased to 100 there)"
                  if view.index_lines.base is not None else "the first common date")
-        specs.append(ChartSpec("index-lines", "Counterfactual vs actual index",
-                               f"Cumulative return from {start}; dashed: the counterfactual "
-                               "(re-weighted) index. Vertical lines: as_of and rebalance days.",
-                               lambda: c.index_chart(view.index_lines)))  # type: ignore[arg-type]
+        il = view.index_lines
+        cap = (f"Cumulative return from {start}; dashed: the counterfactual "
+               "(re-weighted) index. Vertical lines: as_of and rebalance days.")
+        specs.append(ChartSpec("index-lines", "Counterfactual vs actual index", cap,
+                               partial(mpl("index_chart"), il),
+                               partial(s.index_svg, il, "index-lines", "Counterfactual vs actual index", cap)))
     if view.weights is not None:
-        specs.append(ChartSpec("index-weights", "Index weights before and after",
-                               "Grey: weights before re-weighting; blue: after.",
-                               lambda: c.weights_chart(view.weights)))  # type: ignore[arg-type]
+        w = view.weights
+        cap = "Grey: weights before re-weighting; blue: after."
+        specs.append(ChartSpec("index-weights", "Index weights before and after", cap,
+                               partial(mpl("weights_chart"), w),
+                               partial(s.weights_svg, w, "index-weights", "Index weights before and after", cap)))
     if view.decomposition is not None:
-        specs.append(ChartSpec("decomposition", "Return decomposition",
-                               ("Each driver's contribution in percentage points of the noise-free "
-                                "return (exact Shapley, order-invariant); the diamond is the drivers' "
-                                "sum (the dividend carry is in the table)."
-                                if view.decomposition.shapley_pp else
-                                "Stacked log-return contributions per symbol (natural logs, mean over "
-                                "draws); the diamond is their sum, log(1 + total return)."),
-                               lambda: c.decomposition_chart(view.decomposition)))  # type: ignore[arg-type]
+        dec = view.decomposition
+        cap = ("Each driver's contribution in percentage points of the noise-free "
+               "return (exact Shapley, order-invariant); the diamond is the drivers' "
+               "sum (the dividend carry is in the table)."
+               if dec.shapley_pp else
+               "Stacked log-return contributions per symbol (natural logs, mean over "
+               "draws); the diamond is their sum, log(1 + total return).")
+        specs.append(ChartSpec("decomposition", "Return decomposition", cap,
+                               partial(mpl("decomposition_chart"), dec),
+                               partial(s.decomposition_svg, dec, "decomposition", "Return decomposition", cap)))
     if view.tornado is not None:
-        from scenarios.sensitivity import tornado_figure
-
         t = view.tornado
-        specs.append(ChartSpec("tornado", "Sensitivity (tornado)",
-                               "Each random driver parameter swept from its 5th to its 95th "
-                               "percentile, every other at its mean, no market noise (red: low value, "
-                               "blue: high value), around the noise-free return.",
-                               lambda: tornado_figure(t)))
-    if view.track is not None:
-        specs.append(ChartSpec("track-record", "Walk-forward track record",
-                               "Top: forecast (median and 5–95% band) and realized return per "
-                               "forecast date. Bottom: running hit rate and per-date IC.",
-                               lambda: c.track_chart(view.track)))  # type: ignore[arg-type]
-    if view.pnl is not None:  # the portfolio block (scenarios.report.pnl)
-        from scenarios.report.pnl import pnl_fan_chart
+        cap = ("Each random driver parameter swept from its 5th to its 95th "
+               "percentile, every other at its mean, no market noise (red: low value, "
+               "blue: high value), around the noise-free return.")
 
+        def tornado_png() -> Figure:
+            from scenarios.sensitivity import tornado_figure
+
+            return tornado_figure(t)  # type: ignore[no-any-return]
+
+        specs.append(ChartSpec("tornado", "Sensitivity (tornado)", cap, tornado_png,
+                               partial(s.tornado_svg, t, "tornado", "Sensitivity (tornado)", cap)))
+    if view.track is not None:
+        tr = view.track
+        cap = ("Top: forecast (median and 5–95% band) and realized return per "
+               "forecast date. Bottom: running hit rate and per-date IC.")
+        specs.append(ChartSpec("track-record", "Walk-forward track record", cap,
+                               partial(mpl("track_chart"), tr),
+                               partial(s.track_svg, tr, "track-record", "Walk-forward track record", cap)))
+    if view.pnl is not None:  # the portfolio block (scenarios.report.pnl)
         pnl = view.pnl
         caption = (f"P&L per unit of gross notional ({pnl.base_currency}): {100 * pnl.prob_loss:.0f}% of "
                    "draws lose" + (f"; realised {100 * pnl.realized:+.1f}%" if pnl.realized is not None else "")
                    + ". Bands joined to 0 at as_of (the horizon is what is predicted).")
-        specs.append(ChartSpec("pnl-fan", "Portfolio P&L fan chart", caption, lambda: pnl_fan_chart(pnl)))
+
+        def pnl_png() -> Figure:
+            from scenarios.report.pnl import pnl_fan_chart
+
+            return pnl_fan_chart(pnl)  # type: ignore[no-any-return]
+
+        specs.append(ChartSpec("pnl-fan", "Portfolio P&L fan chart", caption, pnl_png,
+                               partial(s.pnl_fan_svg, pnl, "pnl-fan", "Portfolio P&L fan chart", caption)))
     return specs
 
 
 def build_charts(view: ReportView, png_dir: str | Path | None = None) -> dict[str, Chart]:
-    """Draw every chart once: inline SVG for the page, and ``<png_dir>/<id>.png`` when asked."""
-    from scenarios.report import charts as c
-    from scenarios.report.html import Chart
-
+    """Every chart's inline SVG for the page (written directly: milliseconds a chart, no
+    matplotlib) and, when ``png_dir`` is given, ``<png_dir>/<id>.png`` drawn with matplotlib
+    (:mod:`scenarios.report.charts`) for slides."""
     from scenarios.progress import progress
+    from scenarios.report.html import Chart
 
     out: dict[str, Chart] = {}
     specs = chart_specs(view)
-    for spec in progress(specs, total=len(specs), description="drawing charts"):
-        fig = spec.make()
-        out[spec.id] = Chart(spec.id, spec.title, spec.caption, c.to_svg(fig, spec.id, spec.title))
-        if png_dir is not None:
-            c.to_png(fig, Path(png_dir) / f"{spec.id}.png")
+    for spec in specs:
+        out[spec.id] = Chart(spec.id, spec.title, spec.caption, spec.svg())
+    if png_dir is not None:
+        from scenarios.report import charts as c
+
+        for spec in progress(specs, total=len(specs), description="drawing PNG charts"):
+            c.to_png(spec.make(), Path(png_dir) / f"{spec.id}.png")
     return out
 
 

@@ -1,4 +1,8 @@
-"""Charts of the report, drawn with matplotlib (Agg, object-oriented API: no pyplot state).
+"""The report's charts drawn with matplotlib, for PNGs (``--png``, slides); the page's inline
+charts are written as SVG text by :mod:`scenarios.report.svg` (the same charts, no matplotlib).
+:func:`to_svg` stays for tests and tools that want matplotlib's SVG of a figure.
+
+Agg, object-oriented API: no pyplot state.
 
 Figures are built with :class:`~matplotlib.figure.Figure` on an Agg canvas, never through
 ``pyplot``: nothing is registered globally, so nothing needs closing and the process backend is
@@ -7,9 +11,9 @@ left alone. Each ``*_chart`` function takes a view-model object and returns a
 (deterministic: fixed hash salt per chart, no date in the metadata, text kept as text), and
 :func:`to_png` writes a PNG for slides.
 
-Why matplotlib: it is already a dependency (a pure wheel from the package index), draws SVG
-for inline embedding and PNG without a browser; plotly's static export (kaleido 1.x) needs its
-own Chrome install, which cannot happen offline.
+Why matplotlib for PNGs: it is already a dependency (a pure wheel from the package index) and
+rasterises without a browser; plotly's static export (kaleido 1.x) needs its own Chrome install,
+which cannot happen offline.
 
 Return axes print percents (values are fractions); price axes print the currency.
 """
@@ -31,6 +35,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from scenarios.metrics import directional_hits
+from scenarios.report import svg as _svg
 from scenarios.report.model import (
     RESIDUAL_GROUP,
     DecompositionBars,
@@ -40,26 +45,14 @@ from scenarios.report.model import (
     TrackRecord,
     WeightsBars,
 )
+from scenarios.report.svg import fan_paths
 
 __all__ = [
-    "PALETTE", "decomposition_chart", "fan_chart", "index_chart", "scatter_chart", "style",
+    "PALETTE", "decomposition_chart", "fan_chart", "fan_paths", "index_chart", "scatter_chart", "style",
     "to_png", "to_svg", "track_chart", "weights_chart",
 ]
 
-#: Colors (colorblind-safe, Okabe-Ito based) used across charts.
-PALETTE = {
-    "ink": "#1f2933",
-    "muted": "#7b8794",
-    "grid": "#e4e7eb",
-    "fan": "#2f6fb0",
-    "realized": "#d55e00",
-    "positive": "#009e73",
-    "negative": "#cc3311",
-    "accent": "#e69f00",
-    "alt": "#56b4e9",
-    "purple": "#8e6bbf",
-}
-_SERIES = ["#2f6fb0", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#8e6bbf", "#7b8794"]
+PALETTE, _SERIES = _svg.PALETTE, _svg.SERIES   # one palette for the SVG and the PNG charts
 
 _RC = {
     "font.family": "DejaVu Sans",
@@ -139,28 +132,6 @@ def _date_axis(ax: object) -> None:
 # --------------------------------------------------------------------------------------
 # fan chart
 # --------------------------------------------------------------------------------------
-
-def fan_paths(data: FanChartData, steps: int = 48) -> tuple[np.ndarray, dict[float, np.ndarray]]:
-    """Dates and quantile price paths of the fan, from the baseline at ``as_of`` to the horizon.
-
-    The model predicts the horizon only; the fan joins the baseline to each horizon quantile
-    along a diffusion shape: in log price, the median moves linearly in time and the spread
-    around it grows with the square root of time. At the horizon each path equals its quantile
-    exactly.
-    """
-    start, end = np.datetime64(data.as_of, "D"), np.datetime64(data.horizon, "D")
-    total = max(int((end - start).astype(int)), 1)
-    offsets = np.linspace(0.0, float(total), steps + 1)
-    frac = offsets / total
-    dates = start + np.round(offsets).astype("timedelta64[D]")
-    base = np.log(data.baseline_price)
-    mid = np.log(data.quantiles[0.5]) - base
-    paths: dict[float, np.ndarray] = {}
-    for q, v in data.quantiles.items():
-        dev = np.log(v) - base - mid
-        paths[q] = np.exp(base + frac * mid + np.sqrt(frac) * dev)
-    return dates, paths
-
 
 def fan_chart(data: FanChartData) -> Figure:
     """History to ``as_of``, the predicted distribution fanning out to the horizon, and the

@@ -29,7 +29,41 @@ if TYPE_CHECKING:
     from scenarios.model.schema import Scenario
     from scenarios.report.model import ReportView
 
-__all__ = ["Rerun", "rerun_recorded", "view_for_file", "view_for_result"]
+__all__ = ["Rerun", "prefetch_prices", "rerun_recorded", "view_for_file", "view_for_result"]
+
+
+def prefetch_prices(symbols: Any = (), *, scenario: Any = None) -> None:
+    """Read the price series a report will need from the store in one query (into the shared
+    resolver's memo, :meth:`scenarios.data.resolver.Resolver.prefetch`) instead of one store
+    connection per symbol: ``symbols`` plus, for a ``scenario``, its universe (every member a
+    seeds universe ever had, which the index replica reads) and its benchmarks. Best effort:
+    a symbol no source knows is left for its own read to report."""
+    from scenarios.data import default_source
+    from scenarios.errors import ScenariosError
+
+    syms = {str(s) for s in symbols}
+    if scenario is not None:
+        syms.update(str(b) for b in (getattr(scenario, "benchmarks", None) or []))
+        uni = getattr(scenario, "universe", None)
+        if isinstance(uni, str):
+            from scenarios.seeds.universes import load_universes
+
+            try:
+                u = load_universes().get(uni)
+            except (ScenariosError, KeyError, ValueError):
+                u = None
+            if u is not None:
+                syms.update(m.symbol for m in u.members)
+                if u.index_symbol:
+                    syms.add(u.index_symbol)
+        elif uni:
+            syms.update(str(x) for x in uni)
+    if not syms:
+        return
+    try:
+        default_source().prefetch(sorted(syms))
+    except ScenariosError:   # the reads themselves say what is missing
+        return
 
 
 @dataclass(frozen=True)
@@ -52,6 +86,7 @@ def rerun_recorded(file: str | None, file_sha256: str | None, *, draws: int | No
     if not file or not Path(file).is_file():
         return None
     scenario = load_scenario(file)
+    prefetch_prices(scenario=scenario)
     current = hashlib.sha256(Path(file).read_bytes()).hexdigest()
     changed = file_sha256 not in (None, current, getattr(scenario, "file_sha256", None))
     return Rerun(scenario, run_scenario(scenario, draws=draws, seed=seed), changed)
@@ -105,32 +140,37 @@ def _index_performance(scenario: Scenario, result: ScenarioResult) -> dict[str, 
 
 
 def view_for_file(path: str | Path, *, draws: int | None = None, seed: int | None = None) -> ReportView:
-    """Run ``path`` now (scored when its horizon has passed) and build the report view."""
-    from scenarios.engine import run_scenario
+    """Run ``path`` now (scored when its horizon has passed) and build the report view.
+
+    The scenario is resolved once (prices, checks, index weights) for both the run and its
+    tornado (:func:`scenarios.engine.run_scenario` is ``run_resolved(resolve_scenario(..))``)."""
+    from scenarios.engine.run import run_resolved
     from scenarios.model import load_scenario
+    from scenarios.model.resolved import resolve_scenario
     from scenarios.report.adapters import view_from_parts
 
     scenario = load_scenario(path)
-    result = run_scenario(scenario, draws=draws, seed=seed)
+    prefetch_prices(scenario=scenario)
+    rs = resolve_scenario(scenario, draws=draws, seed=seed)
+    result = run_resolved(rs)
     score = perf = None
     if _horizon_passed(result.horizon):
         score = _score(result)
         perf = _index_performance(scenario, result)
         score = _with_pnl(score, result)
     view = view_from_parts(RunResult.from_engine(result), score=score, counterfactual=perf)
-    t = _tornado(scenario, draws=draws, seed=seed)
+    t = _tornado(rs, name=scenario.name)
     return replace(view, tornado=t) if t is not None else view
 
 
-def _tornado(scenario: Any, *, draws: int | None, seed: int | None) -> Any:
-    """The scenario's tornado (:mod:`scenarios.sensitivity`), None without random parameters."""
-    from scenarios.model.resolved import resolve_scenario
+def _tornado(rs: Any, *, name: str) -> Any:
+    """The tornado of a resolved scenario (:mod:`scenarios.sensitivity`), None without random
+    parameters."""
     from scenarios.sensitivity import random_params, tornado
 
-    rs = resolve_scenario(scenario, draws=draws, seed=seed)
     if not random_params(rs):
         return None
-    return tornado(rs, name=scenario.name)
+    return tornado(rs, name=name)
 
 
 def view_for_result(record: Result, *, run_id: str | None = None, kind: str | None = None,

@@ -149,11 +149,10 @@ def test_self_contained_and_unique_ids(full_html: str) -> None:
 def test_deterministic(full_view: ReportView, full_html: str) -> None:
     """Same view -> byte-identical SVG and HTML (fresh figures, fixed salts, no dates)."""
     from scenarios.report import chart_specs
-    from scenarios.report.charts import to_svg
     from scenarios.report.html import render_html
 
     for spec in [s for s in chart_specs(full_view) if s.id in ("fan-0700-HK", "track-record")]:
-        assert to_svg(spec.make(), spec.id, spec.title) == to_svg(spec.make(), spec.id, spec.title)
+        assert spec.svg() == spec.svg()
         assert f'data-chart="{spec.id}"' in full_html
     assert "<dc:date>" not in full_html and "<dc:date" not in full_html
     assert render_html(full_view, {}, version="x") == render_html(full_view, {}, version="x")
