@@ -604,7 +604,7 @@ def scatter_svg(data: ScatterData, chart_id: str = "scatter", title: str = "", c
                 label_max: int = 12) -> str:
     """Point forecast (x) against realized return (y) per symbol, with the 45° line; with more
     than ``label_max`` symbols only the largest misses and the extremes are named."""
-    from scenarios.backtest.metrics import directional_hits
+    from scenarios.metrics import directional_hits
 
     cv = Canvas(chart_id, title or "Predicted vs realized return", caption, 6.2 * PT, 4.6 * PT)
     p, r = np.asarray(data.predicted, float), np.asarray(data.realized, float)
@@ -631,7 +631,7 @@ def scatter_svg(data: ScatterData, chart_id: str = "scatter", title: str = "", c
     ax.line(np.array([lo, hi]), np.array([lo, hi]), PALETTE["muted"], 0.9, dash="3.3 1.4")
     ax.hline(0.0, _SPINE, 0.7)
     ax.vline(0.0, _SPINE, 0.7)
-    # the hit rate's rule (scenarios.backtest.metrics.directional_hits): a zero return has no
+    # the hit rate's rule (scenarios.metrics.directional_hits): a zero return has no
     # direction, so it is neither right nor wrong
     hits = np.nan_to_num(directional_hits(p, r), nan=-1.0)
     groups = ((hits == 1.0, "o", PALETTE["positive"], "Direction right"),
