@@ -33,8 +33,10 @@ raises a :class:`~scenarios.errors.ScenarioError` (exit 2) that says so.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -106,6 +108,9 @@ class Panel:
     splits: dict[str, pd.Series] = field(default_factory=dict)
     unavailable: dict[str, Exception] = field(default_factory=dict)
     origins: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    #: the files of the folder beside the prices (``$SCENARIOS_PRICES/../reference``: the
+    #: HSTECH broker weight tables the index reconstruction reads), name -> bytes
+    reference: dict[str, bytes] = field(default_factory=dict)
 
     def __contains__(self, symbol: str) -> bool:
         return symbol in self.frames or symbol in self.unavailable
@@ -123,10 +128,11 @@ def build_panel(source: Any, symbols: Iterable[str], base: Panel | None = None) 
             listed = list(source.symbols())
         except Exception:  # noqa: BLE001 - a source that cannot list (Yahoo) lists nothing
             listed = []
-        panel = Panel(name=str(getattr(source, "name", type(source).__name__)), listed=listed)
+        panel = Panel(name=str(getattr(source, "name", type(source).__name__)), listed=listed,
+                      reference=_reference_files())
     else:
         panel = Panel(base.name, list(base.listed), dict(base.frames), dict(base.splits),
-                      dict(base.unavailable), dict(base.origins))
+                      dict(base.unavailable), dict(base.origins), base.reference)
     syms = []
     for s in symbols:
         try:
@@ -156,6 +162,42 @@ def build_panel(source: Any, symbols: Iterable[str], base: Panel | None = None) 
         panel.origins[sym] = (source_of(sym) if callable(source_of) else None,
                               None if path is None else str(path))
     return panel
+
+
+def _reference_files() -> dict[str, bytes]:
+    """The client's reference folder (beside ``$SCENARIOS_PRICES``), read for the workers."""
+    value = os.environ.get("SCENARIOS_PRICES")
+    if not value:
+        return {}
+    ref = Path(value).expanduser().resolve().parent / "reference"
+    if not ref.is_dir():
+        return {}
+    return {p.name: p.read_bytes() for p in sorted(ref.iterdir()) if p.is_file()}
+
+
+_WORKER_DIRS: dict[tuple[tuple[str, int], ...], str] = {}
+
+
+def _worker_environment(panel: Panel) -> None:
+    """On a worker: no price folder of its own. When the client had a reference folder, its
+    files go to a private temporary folder laid out like the client's (``prices/`` empty,
+    ``reference/`` filled), which ``$SCENARIOS_PRICES`` then names; else the variable is
+    emptied."""
+    if not panel.reference:
+        os.environ["SCENARIOS_PRICES"] = ""
+        return
+    key = tuple(sorted((k, len(v)) for k, v in panel.reference.items()))
+    root = _WORKER_DIRS.get(key)
+    if root is None:
+        import tempfile
+
+        root = tempfile.mkdtemp(prefix="scenarios-worker-")
+        (Path(root) / "prices").mkdir()
+        (Path(root) / "reference").mkdir()
+        for name, data in panel.reference.items():
+            (Path(root) / "reference" / name).write_bytes(data)
+        _WORKER_DIRS[key] = root
+    os.environ["SCENARIOS_PRICES"] = str(Path(root) / "prices")
 
 
 class PanelSource:
@@ -261,6 +303,7 @@ class _Raised:
 
 def _remote(fn: Callable[[Any, Any], Any], panel: Panel, task: Any) -> Any:
     """Run one task on a worker over the panel (what Dask executes)."""
+    _worker_environment(panel)
     src = PanelSource(panel)
     try:
         value = fn(src, task)
