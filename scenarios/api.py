@@ -533,11 +533,14 @@ def sensitivity(path_or_scenario: PathOrScenario, *, vary: dict[str, tuple[float
 
 def two_way(path_or_scenario: PathOrScenario, param1: str, param2: str, *, levels: int = 5,
             vary: dict[str, tuple[float, float]] | None = None, draws: int | None = None,
-            seed: int | None = None, source: PriceSource | None = None) -> list[TwoWay]:
+            seed: int | None = None, source: PriceSource | None = None, workers: int | None = None,
+            scheduler: str | None = None) -> list[TwoWay]:
     """Two-way sensitivity table (:func:`scenarios.sensitivity.two_way`): median return and
     P(up) of the Monte Carlo on a ``levels`` x ``levels`` grid of two parameters (5th..95th
     percentile, or ``vary[name] = (low, high)``), common random numbers across cells.
-    One table per grid point. Raises ScenarioError for a set file or unknown names."""
+    One table per grid point. Raises ScenarioError for a set file or unknown names.
+    ``workers``/``scheduler`` run the cells on Dask (the resolved scenario is shipped; workers
+    read no prices); the tables are the serial ones, bit for bit."""
     from scenarios.model.resolved import resolve_scenario
     from scenarios.sensitivity import two_way as _two_way
 
@@ -550,7 +553,8 @@ def two_way(path_or_scenario: PathOrScenario, param1: str, param2: str, *, level
         source = default_source()
     name = str(path_or_scenario) if isinstance(path_or_scenario, (str, Path)) else ""
     return [_two_way(resolve_scenario(s, source=source, draws=draws, seed=seed), param1, param2,
-                     levels=levels, vary=vary, name=name) for s in scenarios]
+                     levels=levels, vary=vary, name=name, workers=workers, scheduler=scheduler)
+            for s in scenarios]
 
 
 # ------------------------------------------------------------------------------ sets, exports

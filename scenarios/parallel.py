@@ -329,7 +329,7 @@ def _client(workers: int | None, scheduler: str | None) -> tuple[Any, Any]:
         return Client(scheduler, set_as_default=False), None
     # workers get no price folder and no network: everything they read comes in the panel
     cluster = LocalCluster(n_workers=int(workers or 2), threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR,
+                           dashboard_address=None, silence_logs=logging.CRITICAL,
                            env={"SCENARIOS_PRICES": "", "SCENARIOS_OFFLINE": "1"})
     return Client(cluster, set_as_default=False), cluster
 
@@ -347,8 +347,9 @@ def imap_tasks(fn: Callable[[Any, T], R], tasks: Sequence[T], *, source: Any = N
     tasks : sequence
         Independent tasks (picklable).
     source : PriceSource, optional
-        The client's price source (default: :func:`scenarios.data.default_source`). Serial runs
-        pass it to ``fn``; parallel runs read panels from it.
+        The client's price source (default: :func:`scenarios.data.default_source` when
+        ``symbols`` are given or a task misses one). Serial runs pass it to ``fn`` as is;
+        parallel runs read panels from it.
     workers : int, optional
         > 1: a local cluster of that many single-threaded worker processes.
     scheduler : str, optional
@@ -373,7 +374,7 @@ def imap_tasks(fn: Callable[[Any, T], R], tasks: Sequence[T], *, source: Any = N
         for t in items:
             yield fn(source, t)
         return
-    if source is None:
+    if source is None and symbols:
         from scenarios.data import default_source
 
         source = default_source()
@@ -392,7 +393,8 @@ def _dask_map(fn: Callable[[Any, Any], Any], tasks: list[Any], source: Any, work
     try:
         from distributed import as_completed
 
-        panel = build_panel(source, symbols)
+        # no source: tasks that carry their data (a resolved scenario); a miss still works
+        panel = build_panel(source, symbols) if source is not None else Panel(name="none")
         shipped = client.scatter(panel, broadcast=True, hash=False)
         index: dict[str, int] = {}
         futures = []
@@ -404,7 +406,7 @@ def _dask_map(fn: Callable[[Any, Any], Any], tasks: list[Any], source: Any, work
         out: dict[int, Any] = {}
 
         def finished() -> Iterator[int]:
-            nonlocal panel, shipped
+            nonlocal panel, shipped, source
             for fut in ac:
                 i = index.pop(fut.key)
                 res = fut.result()
@@ -412,6 +414,10 @@ def _dask_map(fn: Callable[[Any, Any], Any], tasks: list[Any], source: Any, work
                 if isinstance(res, _Missed):  # grow the panel on the client, send the task again
                     new = [s for s in res.symbols if s not in panel]
                     if new:
+                        if source is None:
+                            from scenarios.data import default_source
+
+                            source = default_source()
                         panel = build_panel(source, new, base=panel)
                         shipped = client.scatter(panel, broadcast=True, hash=False)
                     again = client.submit(_remote, fn, shipped, tasks[i], pure=False)
