@@ -42,9 +42,9 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from scenarios.data.base import DateLike
-from scenarios.errors import DataUnavailableError, ScenarioError
+from scenarios.errors import DataUnavailableError, ScenarioError, ScenariosError
 
-__all__ = ["INSTALL_HINT", "Panel", "PanelMiss", "PanelSource", "build_panel", "check_parallel",
+__all__ = ["INSTALL_HINT", "ClusterError", "Panel", "PanelMiss", "PanelSource", "build_panel", "check_parallel",
            "imap_tasks", "is_parallel", "map_tasks", "require_dask"]
 
 T = TypeVar("T")
@@ -86,6 +86,11 @@ def require_dask(option: str = "--workers") -> None:
 
 
 # ------------------------------------------------------------------------------ the price panel
+
+class ClusterError(ScenariosError):
+    """The Dask cluster could not be reached or could not run a task (exit 1): a scheduler
+    address nobody answers, or workers without the same narrative-scenarios installed."""
+
 
 class PanelMiss(Exception):
     """A task asked for a symbol its panel does not hold (not a ScenariosError: never shown)."""
@@ -326,7 +331,11 @@ def _client(workers: int | None, scheduler: str | None) -> tuple[Any, Any]:
     from distributed import Client, LocalCluster
 
     if scheduler:
-        return Client(scheduler, set_as_default=False), None
+        try:
+            return Client(scheduler, set_as_default=False, timeout="20s"), None
+        except (OSError, TimeoutError) as exc:
+            raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start one "
+                               "with `dask scheduler` (README: Scaling out)") from None
     # workers get no price folder and no network: everything they read comes in the panel
     cluster = LocalCluster(n_workers=int(workers or 2), threads_per_worker=1, processes=True,
                            dashboard_address=None, silence_logs=logging.CRITICAL,
@@ -409,7 +418,12 @@ def _dask_map(fn: Callable[[Any, Any], Any], tasks: list[Any], source: Any, work
             nonlocal panel, shipped, source
             for fut in ac:
                 i = index.pop(fut.key)
-                res = fut.result()
+                try:
+                    res = fut.result()  # task errors come back as _Raised: this is the cluster
+                except Exception as exc:  # noqa: BLE001 - e.g. a worker that cannot unpickle the task
+                    raise ClusterError(f"the Dask workers could not run a task: {type(exc).__name__}: "
+                                       f"{exc} (do the workers have this version of "
+                                       "narrative-scenarios installed?)") from exc
                 fut.release()
                 if isinstance(res, _Missed):  # grow the panel on the client, send the task again
                     new = [s for s in res.symbols if s not in panel]
