@@ -401,7 +401,7 @@ def iter_backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
         yield from imap_tasks(_backtest_point, [(sc, {**opts, "progress": False} if walk else opts)
                                                 for sc in scenarios],
                               source=source, workers=workers, scheduler=scheduler,
-                              symbols=_panel_symbols(scenarios), progress="grid")
+                              symbols=_panel_symbols(scenarios), progress="grid" if progress else None)
         return
     for sc in scenarios:  # serial, or one scenario whose walk-forward windows are the tasks
         extra: dict[str, Any] = {}

@@ -366,7 +366,8 @@ def imap_tasks(fn: Callable[[Any, T], R], tasks: Sequence[T], *, source: Any = N
     symbols : iterable of str
         Symbols to put in the first panel (the rest are fetched on the first miss).
     progress : str, optional
-        Label of a progress bar advancing per finished task (None: no bar).
+        Label of a progress bar advancing per finished task on Dask (None: no bar; a serial
+        loop draws none, its callers keep their own).
     client : distributed.Client, optional
         An existing client to reuse (tests, benchmarks); not closed here.
 
@@ -375,12 +376,9 @@ def imap_tasks(fn: Callable[[Any, T], R], tasks: Sequence[T], *, source: Any = N
     Exception
         The first failing task's error, in task order, after the results before it.
     """
-    from scenarios.progress import progress as bar
-
     tasks = list(tasks)
-    if client is None and not is_parallel(workers, scheduler):
-        items: Iterable[T] = bar(tasks, total=len(tasks), description=progress) if progress else tasks
-        for t in items:
+    if client is None and not is_parallel(workers, scheduler):  # the serial loop, no bar of its own
+        for t in tasks:
             yield fn(source, t)
         return
     if source is None and symbols:
@@ -413,6 +411,7 @@ def _dask_map(fn: Callable[[Any, Any], Any], tasks: list[Any], source: Any, work
             futures.append(fut)
         ac = as_completed(futures, loop=client.loop)
         out: dict[int, Any] = {}
+        rounds = [0] * len(tasks)
 
         def finished() -> Iterator[int]:
             nonlocal panel, shipped, source
@@ -427,6 +426,10 @@ def _dask_map(fn: Callable[[Any, Any], Any], tasks: list[Any], source: Any, work
                 fut.release()
                 if isinstance(res, _Missed):  # grow the panel on the client, send the task again
                     new = [s for s in res.symbols if s not in panel]
+                    rounds[i] += 1
+                    if rounds[i] > 50:  # each round adds a symbol: this would never end
+                        raise ClusterError(f"task {i} keeps asking for prices the panel cannot "
+                                           f"hold ({', '.join(res.symbols)})")
                     if new:
                         if source is None:
                             from scenarios.data import default_source
