@@ -210,28 +210,54 @@ def _scenarios(path_or_scenario: PathOrScenario) -> list[Scenario]:
 
 # ------------------------------------------------------------------------------ run
 
-def iter_run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int | None = None,
-             source: PriceSource | None = None, keep_draws: bool = False) -> Iterator[RunResult]:
-    """Run a scenario, one grid point at a time (see :func:`run`); nothing is recorded.
-
-    A scenario-set file (``kind: set``) gives one :class:`~scenarios.results.SetRunResult`."""
+def _run_point(source: PriceSource, task: tuple[Scenario, int | None, int | None, bool]) -> RunResult:
+    """One grid point's run (a task of :func:`scenarios.parallel.imap_tasks`)."""
     from scenarios.engine import run_scenario
 
+    s, draws, seed, keep_draws = task
+    return RunResult.from_engine(run_scenario(s, source=source, draws=draws, seed=seed, keep_draws=keep_draws))
+
+
+def _panel_symbols(scenarios: Sequence[Any]) -> list[str]:
+    """A first guess at the symbols a parallel run reads (the scenarios' own and benchmarks);
+    the rest reach the workers on their first miss (:mod:`scenarios.parallel`)."""
+    out: list[str] = []
+    for s in scenarios:
+        uni = getattr(s, "universe", None)
+        if isinstance(uni, (list, tuple)):
+            out.extend(str(x) for x in uni)
+        out.extend(str(x) for x in getattr(s, "benchmarks", None) or [])
+    return list(dict.fromkeys(out))
+
+
+def iter_run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int | None = None,
+             source: PriceSource | None = None, keep_draws: bool = False, workers: int | None = None,
+             scheduler: str | None = None) -> Iterator[RunResult]:
+    """Run a scenario, one grid point at a time (see :func:`run`); nothing is recorded.
+
+    A scenario-set file (``kind: set``) gives one :class:`~scenarios.results.SetRunResult`.
+    ``workers``/``scheduler`` run the grid points (a set's components) on Dask
+    (:mod:`scenarios.parallel`); the results are the serial ones, bit for bit."""
+    from scenarios.parallel import check_parallel, imap_tasks
+
+    check_parallel(workers, scheduler)
     if _is_set(path_or_scenario):
-        yield _run_set(path_or_scenario, draws=draws, seed=seed, source=source)  # type: ignore[misc]
+        yield _run_set(path_or_scenario, draws=draws, seed=seed, source=source,  # type: ignore[misc]
+                       workers=workers, scheduler=scheduler)
         return
     scenarios = _scenarios(path_or_scenario)
     if source is None:
         from scenarios.data import default_source
 
         source = default_source()
-    for s in scenarios:
-        yield RunResult.from_engine(run_scenario(s, source=source, draws=draws, seed=seed,
-                                                 keep_draws=keep_draws))
+    yield from imap_tasks(_run_point, [(s, draws, seed, keep_draws) for s in scenarios], source=source,
+                          workers=workers, scheduler=scheduler, symbols=_panel_symbols(scenarios),
+                          progress="grid" if len(scenarios) > 1 else None)
 
 
 def run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int | None = None,
-        record: bool = False, keep_draws: bool = False) -> Results[RunResult]:
+        record: bool = False, keep_draws: bool = False, workers: int | None = None,
+        scheduler: str | None = None) -> Results[RunResult]:
     """Run a scenario: predicted price and return per symbol at the horizon.
 
     A scenario-set file (``kind: set``, see :mod:`scenarios.sets.model`) gives one
@@ -255,6 +281,11 @@ def run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int
         ``result.engine`` (``contributions``, ``eps``, ``multiple``); by default only their
         means are kept (``contribution_mean``: what the summary, report and attribution read).
         The predicted prices and returns and the index lines always keep every draw.
+    workers : int, optional
+        Run the grid points (a set's components) on a local Dask cluster of this many
+        processes (> 1; needs the ``scale`` extra). Results are identical to the serial run.
+    scheduler : str, optional
+        Or on an existing Dask cluster (``tcp://HOST:8786``). Only this process records.
 
     Returns
     -------
@@ -277,7 +308,8 @@ def run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int
         ``record=True`` and the store cannot be written (results before it are recorded).
     """
     out: Results[RunResult] = Results()
-    for r in iter_run(path_or_scenario, draws=draws, seed=seed, keep_draws=keep_draws):
+    for r in iter_run(path_or_scenario, draws=draws, seed=seed, keep_draws=keep_draws, workers=workers,
+                      scheduler=scheduler):
         if record:
             _store(r)
         out.append(r)
@@ -313,21 +345,43 @@ def _walk_window(first: Scenario, roll: str, start: str | dt.date | None,
     return s, e
 
 
+def _backtest_point(source: PriceSource, task: tuple[Scenario, dict[str, Any]]) -> BacktestResult:
+    """One grid point's backtest (a task of :func:`scenarios.parallel.imap_tasks`): scored at
+    its as_of, or walked forward serially (``walk`` in the options)."""
+    sc, opts = task
+    opts = dict(opts)
+    walk = opts.pop("walk")
+    if walk is not None:
+        from scenarios.backtest.scenario import walk_forward_scenario
+
+        bt: Any = walk_forward_scenario(sc, start=walk[0], end=walk[1], source=source, **opts)
+    else:
+        from scenarios.backtest.scenario import backtest_scenario
+
+        bt = backtest_scenario(sc, source=source, **opts)
+    return from_backtest(bt, sc.grid_point)
+
+
 def iter_backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
                   start: str | dt.date | None = None, end: str | dt.date | None = None,
                   draws: int | None = None, seed: int | None = None,
                   band: tuple[float, float] = (0.05, 0.95),
                   partial: Literal["exclude", "include"] = "exclude", index: bool = True,
-                  progress: bool = False, source: PriceSource | None = None) -> Iterator[BacktestResult]:
+                  progress: bool = False, source: PriceSource | None = None,
+                  workers: int | None = None, scheduler: str | None = None) -> Iterator[BacktestResult]:
     """Backtest a scenario, one grid point at a time (see :func:`backtest`); nothing is recorded.
 
     The arguments are checked before anything runs (:class:`~scenarios.errors.ScenarioError`
-    naming the option).
+    naming the option). ``workers``/``scheduler`` (:mod:`scenarios.parallel`) spread the grid
+    points over Dask, or a single scenario's walk-forward windows, or a set's components.
     """
+    from scenarios.parallel import check_parallel, imap_tasks, is_parallel
+
     if partial not in ("exclude", "include"):
         raise _bad("use --partial exclude or include", "--partial")
     if roll is None and (start or end):
         raise _bad("--from/--to go with --roll quarterly|monthly", "--roll")
+    check_parallel(workers, scheduler)
     if _is_set(path_or_scenario):
         if roll is not None:
             raise _bad("a scenario set is scored at its as_of; --roll (walk-forward) is not "
@@ -336,7 +390,7 @@ def iter_backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
         from scenarios.sets.backtest import backtest_set
 
         yield backtest_set(load_set(path_or_scenario), source=source, draws=draws,  # type: ignore[arg-type,misc]
-                           seed=seed, band=band, partial=partial)
+                           seed=seed, band=band, partial=partial, workers=workers, scheduler=scheduler)
         return
     scenarios = _scenarios(path_or_scenario)
     walk = _walk_window(scenarios[0], roll, start, end) if roll is not None else None
@@ -344,26 +398,33 @@ def iter_backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
         from scenarios.data import default_source
 
         source = default_source()
-    for sc in scenarios:
+    if walk is not None:
+        opts: dict[str, Any] = {"walk": walk, "roll": roll, "draws": draws, "seed": seed, "band": band,
+                                "partial": partial}
+    else:
+        opts = {"walk": None, "draws": draws, "seed": seed, "band": band, "partial": partial,
+                "index": index}
+    if len(scenarios) > 1 and is_parallel(workers, scheduler):  # the grid points are the tasks
+        yield from imap_tasks(_backtest_point, [(sc, {**opts, "progress": False} if walk else opts)
+                                                for sc in scenarios],
+                              source=source, workers=workers, scheduler=scheduler,
+                              symbols=_panel_symbols(scenarios), progress="grid" if progress else None)
+        return
+    for sc in scenarios:  # serial, or one scenario whose walk-forward windows are the tasks
+        extra: dict[str, Any] = {}
         if walk is not None:
-            from scenarios.backtest.scenario import walk_forward_scenario
-
-            bt: Any = walk_forward_scenario(sc, roll=roll, start=walk[0], end=walk[1],  # type: ignore[arg-type]
-                                            source=source, draws=draws, seed=seed, band=band,
-                                            partial=partial, progress=progress)
-        else:
-            from scenarios.backtest.scenario import backtest_scenario
-
-            bt = backtest_scenario(sc, source=source, draws=draws, seed=seed, band=band,
-                                   partial=partial, index=index)
-        yield from_backtest(bt, sc.grid_point)
+            extra = {"progress": progress}
+            if is_parallel(workers, scheduler):
+                extra.update(workers=workers, scheduler=scheduler)
+        yield _backtest_point(source, (sc, {**opts, **extra}))
 
 
 @overload
 def backtest(path_or_scenario: PathOrScenario, *, roll: None = None, start: None = None, end: None = None,
              record: bool = False, draws: int | None = None, seed: int | None = None,
              band: tuple[float, float] = (0.05, 0.95), partial: Literal["exclude", "include"] = "exclude",
-             index: bool = True) -> Results[SingleBacktestResult]: ...
+             index: bool = True, workers: int | None = None,
+             scheduler: str | None = None) -> Results[SingleBacktestResult]: ...
 
 
 @overload
@@ -371,7 +432,8 @@ def backtest(path_or_scenario: PathOrScenario, *, roll: Roll, start: str | dt.da
              end: str | dt.date | None = None, record: bool = False, draws: int | None = None,
              seed: int | None = None, band: tuple[float, float] = (0.05, 0.95),
              partial: Literal["exclude", "include"] = "exclude",
-             index: bool = True) -> Results[WalkForwardResult]: ...
+             index: bool = True, workers: int | None = None,
+             scheduler: str | None = None) -> Results[WalkForwardResult]: ...
 
 
 def backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
@@ -379,7 +441,8 @@ def backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
              record: bool = False, draws: int | None = None, seed: int | None = None,
              band: tuple[float, float] = (0.05, 0.95),
              partial: Literal["exclude", "include"] = "exclude",
-             index: bool = True) -> Results[SingleBacktestResult] | Results[WalkForwardResult]:
+             index: bool = True, workers: int | None = None,
+             scheduler: str | None = None) -> Results[SingleBacktestResult] | Results[WalkForwardResult]:
     """Score a scenario against what happened: at its ``as_of``, or walked forward.
 
     Only prices up to each as_of are visible to the scenario; realized returns run from the
@@ -404,6 +467,9 @@ def backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
         Score windows cut short by the end of the data, or not.
     index : bool, default True
         Simulate the scenario's index (``index_weighting`` scenarios; a few seconds).
+    workers, scheduler : optional
+        Run on Dask (see :func:`run`): the grid points, else a walk-forward's windows, else a
+        set's components. Results are identical to the serial run; only this process records.
 
     Returns
     -------
@@ -425,7 +491,8 @@ def backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
     """
     out: Results[Any] = Results()
     for r in iter_backtest(path_or_scenario, roll=roll, start=start, end=end, draws=draws, seed=seed,
-                           band=band, partial=partial, index=index):
+                           band=band, partial=partial, index=index, workers=workers,
+                           scheduler=scheduler):
         if record:
             _store(r)
         out.append(r)
@@ -473,11 +540,14 @@ def sensitivity(path_or_scenario: PathOrScenario, *, vary: dict[str, tuple[float
 
 def two_way(path_or_scenario: PathOrScenario, param1: str, param2: str, *, levels: int = 5,
             vary: dict[str, tuple[float, float]] | None = None, draws: int | None = None,
-            seed: int | None = None, source: PriceSource | None = None) -> list[TwoWay]:
+            seed: int | None = None, source: PriceSource | None = None, workers: int | None = None,
+            scheduler: str | None = None) -> list[TwoWay]:
     """Two-way sensitivity table (:func:`scenarios.sensitivity.two_way`): median return and
     P(up) of the Monte Carlo on a ``levels`` x ``levels`` grid of two parameters (5th..95th
     percentile, or ``vary[name] = (low, high)``), common random numbers across cells.
-    One table per grid point. Raises ScenarioError for a set file or unknown names."""
+    One table per grid point. Raises ScenarioError for a set file or unknown names.
+    ``workers``/``scheduler`` run the cells on Dask (the resolved scenario is shipped; workers
+    read no prices); the tables are the serial ones, bit for bit."""
     from scenarios.model.resolved import resolve_scenario
     from scenarios.sensitivity import two_way as _two_way
 
@@ -490,7 +560,8 @@ def two_way(path_or_scenario: PathOrScenario, param1: str, param2: str, *, level
         source = default_source()
     name = str(path_or_scenario) if isinstance(path_or_scenario, (str, Path)) else ""
     return [_two_way(resolve_scenario(s, source=source, draws=draws, seed=seed), param1, param2,
-                     levels=levels, vary=vary, name=name) for s in scenarios]
+                     levels=levels, vary=vary, name=name, workers=workers, scheduler=scheduler)
+            for s in scenarios]
 
 
 # ------------------------------------------------------------------------------ sets, exports
@@ -504,11 +575,13 @@ def _is_set(path_or_scenario: PathOrScenario) -> bool:
 
 
 def _run_set(path: PathOrScenario, *, draws: int | None, seed: int | None,
-             source: PriceSource | None) -> SetRunResult:
+             source: PriceSource | None, workers: int | None = None,
+             scheduler: str | None = None) -> SetRunResult:
     from scenarios.sets import load_set
     from scenarios.sets.run import run_set
 
-    return run_set(load_set(path), source=source, draws=draws, seed=seed).result  # type: ignore[arg-type]
+    return run_set(load_set(path), source=source, draws=draws, seed=seed,  # type: ignore[arg-type]
+                   workers=workers, scheduler=scheduler).result
 
 
 def views(result: RunResult | SetRunResult, *, tau: float = 0.05) -> dict[str, Any]:

@@ -9,11 +9,24 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def _rebuild_error(cls: type, args: tuple[object, ...], state: dict[str, object]) -> Exception:
+    """Unpickle a :class:`ScenariosError` without calling its constructor."""
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
+
+
 class ScenariosError(Exception):
     """Base class for every user-facing error of the ``scenarios`` package."""
 
     #: Exit code the CLI uses for this kind of error.
     exit_code: int = 1
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # keyword-only constructors (ScenarioError, ScenarioErrors) do not survive the default
+        # pickling; a parallel run (scenarios.parallel) hands errors back from its workers
+        return (_rebuild_error, (type(self), self.args, dict(self.__dict__)))
 
 
 class ScenarioError(ScenariosError):

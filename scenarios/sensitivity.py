@@ -286,14 +286,33 @@ def _levels(p: Param, vary: dict[str, tuple[float, float]], n: int) -> tuple[flo
     return tuple(float(x) for x in ppf(p.value, np.linspace(LOW_Q, HIGH_Q, n)))
 
 
+def _two_way_cell(source: Any, task: tuple[ResolvedScenario, dict[str, float]]
+                  ) -> dict[str, tuple[float, float]]:
+    """One cell of :func:`two_way` (a task of :func:`scenarios.parallel.imap_tasks`; the resolved
+    scenario carries its data, ``source`` is not read): line -> (median return, P(up))."""
+    from scenarios.engine.run import run_resolved
+
+    rs, pins = task
+    res = run_resolved(rs, sampler=FixedSampler(rs.seed, rs.draws, pins))
+    cols = {s: res.predicted_return[:, j] for j, s in enumerate(res.symbols)}
+    if res.index_return is not None and (rs.index.driver is not None or len(res.symbols) >= 2):
+        cols[INDEX_LINE] = np.asarray(res.index_return)
+    return {ln: (float(np.median(c)), float((c > 0).mean())) for ln, c in cols.items()}
+
+
 def two_way(rs: ResolvedScenario, param1: str, param2: str, *, levels: int = 5,
-            vary: dict[str, tuple[float, float]] | None = None, name: str = "") -> TwoWay:
+            vary: dict[str, tuple[float, float]] | None = None, name: str = "",
+            workers: int | None = None, scheduler: str | None = None) -> TwoWay:
     """The two-way table of ``param1`` x ``param2`` (``levels`` values each, evenly spaced in
     probability from the 5th to the 95th percentile, or evenly from LOW to HIGH with ``vary``).
 
+    ``workers``/``scheduler`` run the ``levels ** 2`` cells (each a full Monte Carlo run) as
+    Dask tasks on the resolved scenario (:mod:`scenarios.parallel`); same numbers, bit for bit.
+    (The tornado is one engine pass: it stays in this process.)
+
     Raises ScenarioError (exit 2) for unknown or equal parameter names."""
-    from scenarios.engine.run import run_resolved
     from scenarios.errors import ScenarioError
+    from scenarios.parallel import check_parallel, imap_tasks
 
     params = {p.name: p for p in random_params(rs)}
     vary = dict(vary or {})
@@ -307,21 +326,18 @@ def two_way(rs: ResolvedScenario, param1: str, param2: str, *, levels: int = 5,
                             field="--two-way")
     if levels < 2:
         raise ScenarioError(f"levels must be >= 2 (got {levels})", field="--levels")
+    check_parallel(workers, scheduler)
     p1, p2 = params[param1], params[param2]
     v1, v2 = _levels(p1, vary, levels), _levels(p2, vary, levels)
     med: dict[str, list[list[float]]] = {}
     pup: dict[str, list[list[float]]] = {}
     lines: tuple[str, ...] = ()
-    for a in v1:
-        cells = []
-        for b in v2:
-            res = run_resolved(rs, sampler=FixedSampler(rs.seed, rs.draws, {p1.key: a, p2.key: b}))
-            cols = {s: res.predicted_return[:, j] for j, s in enumerate(res.symbols)}
-            if res.index_return is not None and (rs.index.driver is not None or len(res.symbols) >= 2):
-                cols[INDEX_LINE] = np.asarray(res.index_return)
-            cells.append(cols)
+    done = iter(imap_tasks(_two_way_cell, [(rs, {p1.key: a, p2.key: b}) for a in v1 for b in v2],
+                           workers=workers, scheduler=scheduler))
+    for _ in v1:
+        cells = [next(done) for _ in v2]
         lines = tuple(cells[0])
         for ln in lines:
-            med.setdefault(ln, []).append([float(np.median(c[ln])) for c in cells])
-            pup.setdefault(ln, []).append([float((c[ln] > 0).mean()) for c in cells])
+            med.setdefault(ln, []).append([c[ln][0] for c in cells])
+            pup.setdefault(ln, []).append([c[ln][1] for c in cells])
     return TwoWay(name, param1, param2, v1, v2, lines, med, pup, rs.seed, rs.draws)

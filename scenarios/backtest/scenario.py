@@ -248,14 +248,29 @@ class WalkForwardBacktest:
         return out
 
 
+def _forecaster_on(scenario: Any, draws: int | None, seed: int | None, source: PriceSource,
+                   sink: dict[pd.Timestamp, Any]) -> Any:
+    """The walk-forward forecaster of ``scenario`` over ``source`` (P&L kept in ``sink`` for a
+    portfolio scenario); picklable with :func:`functools.partial` for parallel windows."""
+    if getattr(scenario, "portfolio", None) is not None:
+        from scenarios.backtest.pnl import pnl_forecaster
+
+        return pnl_forecaster(scenario, sink, source=source, draws=draws, seed=seed)
+    return scenario_forecaster(scenario, source=source, draws=draws, seed=seed)
+
+
 def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: DateLike,
                           source: PriceSource | None = None, draws: int | None = None,
                           seed: int | None = None, band: tuple[float, float] = (0.05, 0.95),
                           partial: Literal["exclude", "include"] = "exclude",
-                          progress: bool = True) -> WalkForwardBacktest:
+                          progress: bool = True, workers: int | None = None,
+                          scheduler: str | None = None) -> WalkForwardBacktest:
     """Re-run ``scenario`` at each roll date in ``[start, end]`` (its horizon shifted with it:
     :meth:`Scenario.horizon_date`), each run seeing only its own past, and score the track
-    record against the naive zero and trailing-momentum forecasts."""
+    record against the naive zero and trailing-momentum forecasts. ``workers``/``scheduler``
+    run the windows on Dask (:mod:`scenarios.parallel`; identical results)."""
+    import functools
+
     if source is None:
         from scenarios.data import default_source
 
@@ -264,13 +279,10 @@ def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: Da
     if not dates:
         raise ValueError(f"no {roll} roll date between {pd.Timestamp(start).date()} and {pd.Timestamp(end).date()}")
     sink: dict[pd.Timestamp, Any] = {}
-    if getattr(scenario, "portfolio", None) is not None:
-        from scenarios.backtest.pnl import pnl_forecaster
-
-        forecaster = pnl_forecaster(scenario, sink, source=source, draws=draws, seed=seed)
-    else:
-        forecaster = scenario_forecaster(scenario, source=source, draws=draws, seed=seed)
-    res = walk_forward(forecaster, dates, source, roll=roll, band=band, partial=partial, progress=progress)
+    forecaster = _forecaster_on(scenario, draws, seed, source, sink)
+    res = walk_forward(forecaster, dates, source, roll=roll, band=band, partial=partial, progress=progress,
+                       make_forecaster=functools.partial(_forecaster_on, scenario, draws, seed),
+                       sink=sink, workers=workers, scheduler=scheduler)
     note = narrative_note(scenario, [w.as_of for w in res.scores])
     if note:
         res.notes.append(note)

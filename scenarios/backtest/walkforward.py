@@ -45,7 +45,7 @@ from scenarios.data.base import DateLike, PriceSource
 from scenarios.errors import DataUnavailableError, ScenarioError
 from scenarios.periods import add_months, month_end
 
-__all__ = ["ROLLS", "WalkForwardResult", "horizon_steps", "roll_dates", "walk_forward"]
+__all__ = ["ROLLS", "WalkForwardResult", "WindowTask", "horizon_steps", "roll_dates", "walk_forward"]
 
 Roll = Literal["monthly", "quarterly"]
 ROLLS: dict[str, int] = {"monthly": 1, "quarterly": 3}
@@ -153,11 +153,43 @@ def _first_line(exc: Exception) -> str:
     return lines[0] + (f" (+{len(lines) - 1} more)" if len(lines) > 1 else "")
 
 
+def _window(forecaster: Forecaster, as_of: pd.Timestamp, source: PriceSource, band: tuple[float, float],
+            partial: Literal["exclude", "include"], cache: CloseCache) -> Any:
+    """One window: the forecast, its score and the naive predictions, or the error that made
+    the date unforecastable (a :class:`DataUnavailableError` or :class:`ScenarioError`)."""
+    try:
+        f = forecaster(as_of)
+    except (DataUnavailableError, ScenarioError) as exc:
+        return exc
+    sc = score_forecast(f, source, band=band, partial=partial, cache=cache)
+    return f, sc, _naive(f, cache)
+
+
+@dataclass(frozen=True)
+class WindowTask:
+    """A walk-forward window as an independent task (:func:`scenarios.parallel.imap_tasks`):
+    ``make_forecaster(source, sink)`` builds the forecaster over the worker's source; the
+    task returns :func:`_window`'s outcome and what the forecaster left in its ``sink``."""
+
+    make_forecaster: Callable[[PriceSource, dict[pd.Timestamp, Any]], Forecaster]
+    band: tuple[float, float]
+    partial: Literal["exclude", "include"]
+
+    def __call__(self, source: PriceSource, as_of: pd.Timestamp) -> tuple[Any, dict[pd.Timestamp, Any]]:
+        sink: dict[pd.Timestamp, Any] = {}
+        out = _window(self.make_forecaster(source, sink), as_of, source, self.band, self.partial,
+                      CloseCache(source))
+        return out, sink
+
+
 def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: PriceSource | None = None, *,
                  roll: Roll = "quarterly", band: tuple[float, float] = (0.05, 0.95),
                  partial: Literal["exclude", "include"] = "exclude",
                  progress: bool = True,
                  on_window: Callable[[pd.Timestamp, ForecastScore | None], None] | None = None,
+                 make_forecaster: Callable[[PriceSource, dict[pd.Timestamp, Any]], Forecaster] | None = None,
+                 sink: dict[pd.Timestamp, Any] | None = None,
+                 workers: int | None = None, scheduler: str | None = None,
                  ) -> WalkForwardResult:
     """Run ``forecaster`` at each date, score each forecast, and summarize the track record.
 
@@ -167,7 +199,13 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
     walk continues; if every date fails, the first error is raised. Anything else (a
     :class:`~scenarios.errors.LookAheadError`, a bug) stops the walk at once.
     ``progress`` draws a bar on a terminal (silent otherwise, see :mod:`scenarios.progress`).
+
+    ``workers``/``scheduler`` run the windows as Dask tasks (:mod:`scenarios.parallel`); that
+    needs ``make_forecaster(source, sink)``, a picklable builder of the same forecaster over a
+    given source (whatever it leaves in ``sink`` is merged into ``sink``). The windows' results
+    are the serial ones, bit for bit.
     """
+    from scenarios.parallel import imap_tasks, is_parallel
     from scenarios.progress import progress as progress_bar
 
     days = [pd.Timestamp(d).normalize() for d in dates]
@@ -175,12 +213,37 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
         raise ValueError("walk_forward needs at least one as_of date")
     if sorted(set(days)) != days:
         raise ValueError("walk-forward dates must be strictly increasing")
-    it = progress_bar(days, total=len(days), description="walk-forward") if progress else days
     if source is None:
         from scenarios.data import default_source
 
         source = default_source()
     cache = CloseCache(source)  # realized prices for scoring (forecasts never see it)
+    outcomes: Iterable[Any]
+    if make_forecaster is not None and is_parallel(workers, scheduler):
+        task = WindowTask(make_forecaster, band, partial)
+
+        def remote() -> Iterable[Any]:
+            for out, got in imap_tasks(task, days, source=source, workers=workers, scheduler=scheduler,
+                                       progress="walk-forward" if progress else None):
+                if sink is not None:
+                    sink.update(got)
+                yield out
+
+        outcomes = remote()
+    else:
+        it = progress_bar(days, total=len(days), description="walk-forward") if progress else days
+        # the windows' data checks read each symbol's history once for the whole walk
+        from scenarios.model.validation import data_check_cache
+
+        checks_cache = data_check_cache(days[-1])
+
+        def local() -> Iterable[Any]:
+            for as_of in it:
+                with checks_cache.active():
+                    out = _window(forecaster, as_of, source, band, partial, cache)
+                yield out
+
+        outcomes = local()
 
     win_rows: list[dict[str, Any]] = []
     pair_frames: list[pd.DataFrame] = []
@@ -189,25 +252,18 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
     scores: list[ForecastScore] = []
     steps: list[int] = []
     errors: list[Exception] = []
-    # the windows' data checks read each symbol's history once for the whole walk
-    from scenarios.model.validation import data_check_cache
-
-    checks_cache = data_check_cache(days[-1])
-    for as_of in it:
-        try:
-            with checks_cache.active():
-                f = forecaster(as_of)
-        except (DataUnavailableError, ScenarioError) as exc:
+    for as_of, outcome in zip(days, outcomes):
+        if isinstance(outcome, Exception):
+            exc = outcome
             errors.append(exc)
             win_rows.append({"as_of": as_of, "horizon": pd.NaT, "status": "failed", "n_symbols": 0,
                              "n_scored": 0, "error": _first_line(exc)})
             if on_window:
                 on_window(as_of, None)
             continue
-        sc = score_forecast(f, source, band=band, partial=partial, cache=cache)
+        f, sc, naive = outcome
         scores.append(sc)
         steps.append(horizon_steps(f.as_of, f.horizon, roll))
-        naive = _naive(f, cache)
         t = sc.table.copy()
         t.insert(0, "as_of", f.as_of)
         t.insert(1, "horizon", f.horizon)

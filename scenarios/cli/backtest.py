@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from scenarios.cli.options import allow_path_option, drop_bad_rows_option
+from scenarios.cli.options import allow_path_option, drop_bad_rows_option, scheduler_option, workers_option
 from scenarios.cli.formats import BacktestFormat
 
 
@@ -52,6 +52,8 @@ def backtest(
     no_save: bool = typer.Option(False, "--no-save", hidden=True, help="Old name of --no-record."),
     allow_path: list[Path] | None = allow_path_option(),
     drop_bad: bool = drop_bad_rows_option(),
+    workers: int | None = workers_option(),
+    scheduler: str | None = scheduler_option(),
 ) -> None:
     """Score a scenario against what happened: at its as_of, or walked forward with --roll.
 
@@ -78,7 +80,7 @@ def backtest(
         from scenarios.cli.sets import backtest_set_cli
 
         return backtest_set_cli(file, draws=draws, seed=seed, band=q, partial=partial, fmt=fmt.value,
-                                out=out, save=save)
+                                out=out, save=save, workers=workers, scheduler=scheduler)
     if fmt == "xlsx":
         from scenarios.cli.sets import need_out
 
@@ -89,7 +91,8 @@ def backtest(
     store_error: StoreError | None = None
     for result in api.iter_backtest(file, roll=roll, start=start, end=end,  # type: ignore[arg-type]
                                     draws=draws, seed=seed, band=q, partial=partial,  # type: ignore[arg-type]
-                                    index=not no_index, progress=fmt == "table"):
+                                    index=not no_index, progress=fmt == "table",
+                                    workers=workers, scheduler=scheduler):
         if fmt in ("table", "xlsx"):
             render_backtest(result, console)  # shown before recording: a busy store loses nothing
         run_id = None

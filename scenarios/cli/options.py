@@ -39,6 +39,22 @@ def allow_path_option() -> Any:
                              "file's folder and below). Repeatable.")
 
 
+def workers_option() -> Any:
+    """``--workers N``: run independent tasks on a local Dask cluster of N processes."""
+    return typer.Option(None, "--workers", min=1, metavar="N",
+                        help="Run the independent tasks (grid points, walk-forward windows, set "
+                             "components, scheme chunks) on a local Dask cluster of N worker "
+                             "processes (N > 1; needs pip install \"narrative-scenarios[scale]\"). "
+                             "Results are identical to a serial run.")
+
+
+def scheduler_option() -> Any:
+    """``--scheduler ADDR``: send the tasks to an existing Dask cluster."""
+    return typer.Option(None, "--scheduler", metavar="ADDR",
+                        help="Send the tasks to an existing Dask scheduler, e.g. tcp://HOST:8786 "
+                             "(README: Scaling out). Workers need the project installed, no data.")
+
+
 def _drop_bad_rows(value: bool) -> bool:
     from scenarios.data.screen import set_drop_bad_rows
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from scenarios.cli.formats import RunFormat
 
-from scenarios.cli.options import allow_path_option, drop_bad_rows_option
+from scenarios.cli.options import allow_path_option, drop_bad_rows_option, scheduler_option, workers_option
 
 if TYPE_CHECKING:
     from scenarios.results import RunResult
@@ -226,6 +226,8 @@ def run_cmd(
     no_save: bool = typer.Option(False, "--no-save", hidden=True, help="Old name of --no-record."),
     allow_path: list[Path] | None = allow_path_option(),
     drop_bad: bool = drop_bad_rows_option(),
+    workers: int | None = workers_option(),
+    scheduler: str | None = scheduler_option(),
 ) -> None:
     """Run a scenario: predicted price and return per symbol, 5-95% band, top driver, index line.
 
@@ -238,7 +240,8 @@ def run_cmd(
     if fmt in ("views", "xlsx") or _is_set(file):  # sets, views and workbooks: scenarios.cli.sets
         from scenarios.cli.sets import run_other_cli
 
-        return run_other_cli(file, draws=draws, seed=seed, fmt=fmt.value, out=out, record=record)
+        return run_other_cli(file, draws=draws, seed=seed, fmt=fmt.value, out=out, record=record,
+                             workers=workers, scheduler=scheduler)
 
     from scenarios import api
     from scenarios.errors import ScenariosError, StoreError
@@ -253,7 +256,8 @@ def run_cmd(
     store_error: ScenariosError | None = None
     n_runs = n_lost = 0
     # --out writes every draw (JSON and draws CSV): it asks for them
-    for result in api.iter_run(file, draws=draws, seed=seed, keep_draws=keep_draws or out is not None):
+    for result in api.iter_run(file, draws=draws, seed=seed, keep_draws=keep_draws or out is not None,
+                               workers=workers, scheduler=scheduler):
         n_runs += 1
         for w in result.warnings:
             err.print(w if "warning:" in w else f"warning: {w}", style="yellow", markup=False)

@@ -13,7 +13,7 @@ import typer
 
 from enum import Enum
 
-from scenarios.cli.options import allow_path_option
+from scenarios.cli.options import allow_path_option, scheduler_option, workers_option
 
 
 class SensFormat(str, Enum):
@@ -77,19 +77,23 @@ def sensitivity(
     draws: int | None = typer.Option(None, "--draws", min=1, help="Monte Carlo draws for --two-way."),
     seed: int | None = typer.Option(None, "--seed", help="Random seed for --two-way."),
     allow_path: list[Path] | None = allow_path_option(),
+    workers: int | None = workers_option(),
+    scheduler: str | None = scheduler_option(),
 ) -> None:
     """Tornado: each random driver parameter from its 5th to its 95th percentile, one at a time.
 
     Every other parameter stays at its mean and the residual is off (the noise-free path), so it takes one engine pass. Per symbol, the return at the low and the high value and the swing, sorted by swing.
     """
     from scenarios import api
+    from scenarios.parallel import check_parallel
 
+    check_parallel(workers, scheduler)  # --two-way runs its cells on Dask; the tornado is one pass
     ranges = parse_vary(list(vary or []))
     if output is SensFormat.xlsx and out is None:
         _bad("--format xlsx writes DIR/sensitivity.xlsx: give --out DIR", "--out")
     if two_way is not None and two_way[0] is not None:
         tables = api.two_way(file, two_way[0], two_way[1], levels=levels, vary=ranges,
-                             draws=draws, seed=seed)
+                             draws=draws, seed=seed, workers=workers, scheduler=scheduler)
         if output is SensFormat.xlsx:
             from scenarios.exports.xlsx import two_way_sheet
 

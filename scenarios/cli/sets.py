@@ -94,7 +94,7 @@ def backtest_tables(b: SetBacktestResult) -> list[Any]:
 
 
 def run_set_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, out: Path | None,
-                record: bool) -> None:
+                record: bool, workers: int | None = None, scheduler: str | None = None) -> None:
     """``scenarios run SET.yaml``."""
     import typer
 
@@ -110,7 +110,7 @@ def run_set_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, ou
     if fmt == "xlsx":
         need_out(out)
     err, console = _stderr(), _stdout()
-    result = next(iter(api.iter_run(file, draws=draws, seed=seed)))
+    result = next(iter(api.iter_run(file, draws=draws, seed=seed, workers=workers, scheduler=scheduler)))
     for w in result.warnings:
         err.print(w if "warning:" in w else f"warning: {w}", style="yellow", markup=False)
     for n in result.notes:
@@ -153,7 +153,8 @@ def run_set_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, ou
 
 
 def backtest_set_cli(file: str, *, draws: int | None, seed: int | None, band: tuple[float, float],
-                     partial: str, fmt: str, out: Path | None, save: bool) -> None:
+                     partial: str, fmt: str, out: Path | None, save: bool, workers: int | None = None,
+                     scheduler: str | None = None) -> None:
     """``scenarios backtest SET.yaml``."""
     import typer
 
@@ -164,8 +165,8 @@ def backtest_set_cli(file: str, *, draws: int | None, seed: int | None, band: tu
     if fmt == "xlsx":
         need_out(out)
     console = make_console()
-    result = next(iter(api.iter_backtest(file, draws=draws, seed=seed, band=band,
-                                         partial=partial)))  # type: ignore[arg-type]
+    result = next(iter(api.iter_backtest(file, draws=draws, seed=seed, band=band,  # type: ignore[arg-type]
+                                         partial=partial, workers=workers, scheduler=scheduler)))
     run_id = None
     store_error: StoreError | None = None
     if save:
@@ -192,12 +193,13 @@ def backtest_set_cli(file: str, *, draws: int | None, seed: int | None, band: tu
 
 
 def run_other_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, out: Path | None,
-                  record: bool) -> None:
+                  record: bool, workers: int | None = None, scheduler: str | None = None) -> None:
     """``scenarios run`` for a set file, or with ``--format views`` / ``xlsx`` for a scenario."""
     from scenarios.sets import is_set_file
 
     if is_set_file(file):
-        return run_set_cli(file, draws=draws, seed=seed, fmt=fmt, out=out, record=record)
+        return run_set_cli(file, draws=draws, seed=seed, fmt=fmt, out=out, record=record, workers=workers,
+                           scheduler=scheduler)
     import typer
 
     from scenarios import api
@@ -209,7 +211,7 @@ def run_other_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, 
     err, console = _stderr(), _stdout()
     views: list[dict[str, Any]] = []
     not_recorded: ScenariosError | None = None
-    for result in api.iter_run(file, draws=draws, seed=seed):
+    for result in api.iter_run(file, draws=draws, seed=seed, workers=workers, scheduler=scheduler):
         for w in result.warnings:
             err.print(w if "warning:" in w else f"warning: {w}", style="yellow", markup=False)
         for n in result.notes:

@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from scenarios.cli.options import TableJson, allow_path_option
+from scenarios.cli.options import TableJson, allow_path_option, scheduler_option, workers_option
 
 
 def _bad(message: str, param_hint: str) -> NoReturn:
@@ -60,6 +60,13 @@ def sweep(
     output: TableJson = typer.Option(TableJson.table, "--format", "-f",
                                      help="table (for people) or json (for programs)."),
     allow_path: list[Path] | None = allow_path_option(),
+    chunk_size: int | None = typer.Option(None, "--chunk-size", min=1,
+                                          help="Simulate the schemes in batches of this many (one "
+                                               "batch by default; with --workers, each batch is a "
+                                               "task; the same chunk size gives the same table "
+                                               "serial or parallel)."),
+    workers: int | None = workers_option(),
+    scheduler: str | None = scheduler_option(),
 ) -> None:
     """Sweep tilt variants of a scenario's index scheme over its as_of..horizon window.
 
@@ -78,7 +85,8 @@ def sweep(
 
     try:
         res = sweep_schemes(variants, default_source(), spec.start, spec.end,
-                            index_symbol=spec.index_symbol, universe=spec.universe)
+                            index_symbol=spec.index_symbol, universe=spec.universe,
+                            workers=workers, scheduler=scheduler, chunk_size=chunk_size)
     except ValuationError as exc:  # a weight fit or a weight rule the data cannot support
         raise DataUnavailableError(f"{file}: the index schemes cannot be simulated over "
                                    f"{spec.start.date()}..{spec.end.date()}: {exc}") from exc

@@ -28,9 +28,11 @@ HINDSIGHT_NOTE = ("hindsight: the best component is chosen by its CRPS on this o
 
 def backtest_set(sset: ScenarioSet, *, source: PriceSource | None = None, draws: int | None = None,
                  seed: int | None = None, band: tuple[float, float] = (0.05, 0.95),
-                 partial: Literal["exclude", "include"] = "exclude") -> SetBacktestResult:
+                 partial: Literal["exclude", "include"] = "exclude", workers: int | None = None,
+                 scheduler: str | None = None) -> SetBacktestResult:
     """Run and score ``sset`` (see the module docstring); realized returns run from the as_of
-    close to the horizon close (stocks: total returns; indexes: price returns)."""
+    close to the horizon close (stocks: total returns; indexes: price returns). ``workers``/
+    ``scheduler`` run the components on Dask (:func:`scenarios.sets.run.run_set`)."""
     import pandas as pd
 
     from scenarios.backtest.forecast import Forecast, forecast_from_result
@@ -41,7 +43,8 @@ def backtest_set(sset: ScenarioSet, *, source: PriceSource | None = None, draws:
         from scenarios.data import default_source
 
         source = default_source()
-    run = run_set(sset, source=source, draws=draws, seed=seed, full=True)
+    run = run_set(sset, source=source, draws=draws, seed=seed, full=True, workers=workers,
+                  scheduler=scheduler)
     res = run.result
     ref = next(r for r in run.components if r is not None)
     as_of, horizon = pd.Timestamp(res.as_of), pd.Timestamp(res.horizon)

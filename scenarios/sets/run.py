@@ -45,8 +45,17 @@ class SetRun:
     labels: np.ndarray
 
 
+def _run_component(source: PriceSource, task: tuple[Any, int]) -> ScenarioResult:
+    """One component's engine run (a task of :func:`scenarios.parallel.imap_tasks`)."""
+    from scenarios.engine import run_scenario
+
+    scenario, k = task
+    return run_scenario(scenario, source=source, draws=k)
+
+
 def run_set(sset: ScenarioSet, *, source: PriceSource | None = None, draws: int | None = None,
-            seed: int | None = None, full: bool = False) -> SetRun:
+            seed: int | None = None, full: bool = False, workers: int | None = None,
+            scheduler: str | None = None) -> SetRun:
     """Run ``sset``'s mixture.
 
     Parameters
@@ -60,8 +69,11 @@ def run_set(sset: ScenarioSet, *, source: PriceSource | None = None, draws: int 
     full : bool, default False
         Run every component with all ``N`` draws (backtests score each component alone); the
         mixture uses the first ``n_c`` of them, the same numbers as without ``full``.
+    workers, scheduler : optional
+        Run the components on Dask (:mod:`scenarios.parallel`; each keeps its own seed, so
+        the numbers are the serial ones).
     """
-    from scenarios.engine import run_scenario
+    from scenarios.parallel import imap_tasks
 
     if source is None:
         from scenarios.data import default_source
@@ -73,10 +85,12 @@ def run_set(sset: ScenarioSet, *, source: PriceSource | None = None, draws: int 
         raise ScenarioError(f"draws must be >= 1 (got {n})", field="--draws")
     labels = assign_components(sset.probabilities, n, s)
     counts = np.bincount(labels, minlength=len(sset.components))
-    runs: list[ScenarioResult | None] = []
-    for c, comp in enumerate(sset.components):
-        k = n if full else int(counts[c])
-        runs.append(run_scenario(comp.scenario, source=source, draws=k) if k > 0 else None)
+    sizes = [n if full else int(counts[c]) for c in range(len(sset.components))]
+    todo = [(comp.scenario, k) for comp, k in zip(sset.components, sizes) if k > 0]
+    done = iter(imap_tasks(_run_component, todo, source=source, workers=workers, scheduler=scheduler,
+                           symbols=[str(x) for t in todo for x in (t[0].universe if isinstance(
+                               t[0].universe, (list, tuple)) else [])]))
+    runs: list[ScenarioResult | None] = [next(done) if k > 0 else None for k in sizes]
     ref = next(r for r in runs if r is not None)
     for comp, r in zip(sset.components, runs):
         if r is not None and list(r.symbols) != list(ref.symbols):
