@@ -21,7 +21,7 @@ def _pct(x: float | None, signed: bool = True, digits: int = 1) -> str:
 
 
 def _pp(x: float | None) -> str:
-    """A standard error of a return, in percentage points."""
+    """Return a standard error of a return, in percentage points."""
     return "n/a" if x is None else f"{100 * x:.2f}pp"
 
 
@@ -35,15 +35,17 @@ def need_out(out: Path | None) -> Path:
 
 
 def xlsx_path(out: Path, name: str) -> Path:
+    """Return the workbook path for a result called ``name`` in the folder ``out``."""
     from scenarios.cli.run import _slug
 
     return out / f"{_slug(name)}.xlsx"
 
 
 def set_tables(r: SetRunResult) -> list[Any]:
-    """The mixture table (one row per symbol, then the index) and the components table."""
-    from scenarios.console import verbatim as Text  # as written, control characters shown
+    """Return the mixture table (one row per symbol, then the index) and the components table."""
     from rich.table import Table
+
+    from scenarios.console import verbatim as Text  # as written, control characters shown
 
     probs = ", ".join(f"{c.label} {100 * c.probability:g}%" for c in r.components)
     t = Table(title=Text(f"{r.name}: {r.as_of} -> {r.horizon}, {r.draws:,} draws, seed {r.seed} "
@@ -69,8 +71,10 @@ def set_tables(r: SetRunResult) -> list[Any]:
 
 
 def backtest_tables(b: SetBacktestResult) -> list[Any]:
-    from scenarios.console import verbatim as Text  # as written, control characters shown
+    """Return the rich tables of a set backtest (mixture and components)."""
     from rich.table import Table
+
+    from scenarios.console import verbatim as Text  # as written, control characters shown
 
     s = b.score_summary
     t = Table(title=Text(f"{b.scenario}: set scored {b.as_of} -> {b.horizon} ({b.draws:,} mixture draws; "
@@ -139,10 +143,10 @@ def run_set_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, ou
     elif fmt == "views":
         typer.echo(json.dumps(api.views(result), indent=2, allow_nan=False))
     else:
-        for t in set_tables(result):
+        for t in set_tables(result):  # type: ignore[arg-type]
             console.print(t)
             console.print()
-        console.print(f"draws: {result.assignment}", markup=False, style="dim")
+        console.print(f"draws: {result.assignment}", markup=False, style="dim")  # type: ignore[attr-defined]
         if run_id:
             console.print(f"run id: {run_id}", markup=False, style="dim")
         for p in written:
@@ -180,7 +184,7 @@ def backtest_set_cli(file: str, *, draws: int | None, seed: int | None, band: tu
     else:
         if fmt == "xlsx":
             p = api.write_xlsx(result, xlsx_path(need_out(out), result.scenario))
-        for t in backtest_tables(result):
+        for t in backtest_tables(result):  # type: ignore[arg-type]
             console.print(t)
             console.print()
         for n in result.notes:
