@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from scenarios.data.base import PriceSource
 from scenarios.engine import index as _index
-from scenarios.engine.noise_free import driver_attribution
 from scenarios.engine.evaluate import (
     EPS_FLOOR_FRACTION,
     VALUE_FLOOR_FRACTION,
@@ -32,6 +32,7 @@ from scenarios.engine.evaluate import (
     new_state,
     valuation_term,
 )
+from scenarios.engine.noise_free import driver_attribution
 from scenarios.engine.residual import ResidualDataError, residual_draws, resolve_residual
 from scenarios.engine.result import ScenarioResult, combined_return_kind
 from scenarios.engine.sampling import Sampler
@@ -42,7 +43,7 @@ from scenarios.model.schema import Scenario
 __all__ = ["MAX_CELLS", "run_resolved", "run_scenario"]
 
 
-def run_scenario(scenario: Scenario, *, source: Any = None, draws: int | None = None,
+def run_scenario(scenario: Scenario, *, source: PriceSource | None = None, draws: int | None = None,
                  seed: int | None = None, as_of: dt.date | str | None = None) -> ScenarioResult:
     """Run ``scenario`` and return a :class:`~scenarios.engine.result.ScenarioResult`.
 
@@ -55,7 +56,8 @@ def run_scenario(scenario: Scenario, *, source: Any = None, draws: int | None = 
             scenario's own ``as_of``. Named universes are taken at the new date; baseline
             fundamentals are used as written.
 
-    Raises:
+    Raises
+    ------
         ScenarioErrors: located problems found with the prices (unknown symbols, stale data).
     """
     resolved = resolve_scenario(scenario, source=source, draws=draws, seed=seed, as_of=as_of)
@@ -64,8 +66,10 @@ def run_scenario(scenario: Scenario, *, source: Any = None, draws: int | None = 
 
 def run_resolved(rs: ResolvedScenario, *, sampler: Sampler | None = None) -> ScenarioResult:
     """Run a resolved scenario: drivers, dividend carry, residual noise, prices, index line.
+
     ``sampler``: default ``Sampler(rs.seed, rs.draws)``; one with the same seed and draws that
-    fixes some parameters gives common random numbers for the others (two-way sensitivity)."""
+    fixes some parameters gives common random numbers for the others (two-way sensitivity).
+    """
     if sampler is None:
         sampler = Sampler(rs.seed, rs.draws)
     elif sampler.draws != rs.draws:
@@ -133,7 +137,7 @@ def _band_sanity(rs: ResolvedScenario, predicted_return: np.ndarray) -> list[str
     q = np.quantile(predicted_return, [0.05, 0.95], axis=0)
     return [f"{sym}: the 5-95% band {100 * a:+.1f}%..{100 * b:+.1f}% is wider than "
             f"{100 * lo:+.0f}%..{100 * hi:+,.0f}%: check the baseline units and the price history"
-            for sym, a, b in zip(rs.symbols, q[0], q[1]) if a < lo or b > hi]
+            for sym, a, b in zip(rs.symbols, q[0], q[1], strict=True) if a < lo or b > hi]
 
 
 def _drivers(rs: ResolvedScenario, sampler: Sampler) -> State:
@@ -161,8 +165,11 @@ def _value_adjustments(rs: ResolvedScenario, state: State) -> None:
 
 def _prices(rs: ResolvedScenario, state: State,
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(predicted return, predicted price, EPS, multiple), each ``(draws, n)``; EPS and the
-    multiple are NaN for symbols without a baseline EPS."""
+    """(predicted return, predicted price, EPS, multiple), each ``(draws, n)``.
+
+    EPS and the
+    multiple are NaN for symbols without a baseline EPS.
+    """
     base = rs.baseline
     total = np.zeros((rs.draws, len(rs.symbols)))
     for c in state.contributions.values():

@@ -39,12 +39,15 @@ class Sampler:
         self.keys: list[str] = []
 
     def generator(self, key: str) -> np.random.Generator:
-        """The generator of parameter ``key`` (fresh, at the start of its stream)."""
+        """Return the generator of parameter ``key`` (fresh, at the start of its stream)."""
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(stream_key(key),)))
 
     def draw(self, key: str, value: Any, symbols: list[str] | None = None) -> float | np.ndarray:
-        """Draws of ``value``: a float for a fixed value; ``(draws, 1)`` for a shared random
-        parameter; ``(draws, len(symbols))`` with one stream per symbol when ``symbols`` given."""
+        """Draws of ``value``.
+
+        A float for a fixed value; ``(draws, 1)`` for a shared random
+        parameter; ``(draws, len(symbols))`` with one stream per symbol when ``symbols`` given.
+        """
         if value is None:
             raise ValueError(f"parameter {key} has no value")
         if not is_random(value):
