@@ -33,7 +33,8 @@ from scenarios.model.resolved import ResolvedScenario, resolve_scenario
 from scenarios.model.schema import DRIVER_TYPES, Baseline, Scenario, add_period
 
 __all__ = [
-    "DRIVER_TYPES", "REGISTRY", "Baseline", "Choice", "DriverSpec", "ResolvedScenario", "LogNormal", "Normal", "Scenario", "ScenarioWarning",
+    "DRIVER_TYPES", "REGISTRY", "Baseline", "Choice", "DriverSpec", "ResolvedScenario", "LogNormal", "Normal",
+    "Scenario", "ScenarioWarning",
     "Triangular", "Uniform", "add_period", "build_scenario", "data_checks", "driver_targets",
     "expand_grid", "fx_rate", "is_random", "load_scenario", "parse_grid_path", "read_scenario_doc",
     "resolve_scenario", "resolve_universe", "sample", "scenario_from_dict", "static_checks", "theme_of",

@@ -13,6 +13,7 @@ from typing import Any
 
 from scenarios.errors import ScenarioError
 from scenarios.model.distributions import _Dist
+from scenarios.model.drivers import CheckContext, spec_of
 from scenarios.model.resolve import (
     ResolveError,
     driver_targets,
@@ -21,7 +22,6 @@ from scenarios.model.resolve import (
     reporting_currency,
     resolve_universe,
 )
-from scenarios.model.drivers import CheckContext, spec_of
 
 #: fraction fields where |value| >= this looks like a percent typed as a number
 PERCENT_THRESHOLD = 2.0
@@ -39,6 +39,7 @@ class ScenarioWarning:
     field: str | None = None
 
     def format(self) -> str:
+        """Return the one-line warning: location, field, then the message."""
         loc = ":".join(str(p) for p in (self.file, self.line, self.column) if p is not None)
         head = " ".join(p for p in (loc, self.field) if p)
         return f"{head}: warning: {self.message}" if head else f"warning: {self.message}"
@@ -47,11 +48,13 @@ class ScenarioWarning:
         return self.format()
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the warning as a JSON-ready dict."""
         return {"message": self.message, "file": self.file, "line": self.line,
                 "column": self.column, "field": self.field}
 
 
 def warning_at(doc: Any, path: tuple[str | int, ...], message: str) -> ScenarioWarning:
+    """Return a warning located at ``path`` of the document ``doc``."""
     e = doc.error(path, message)
     return ScenarioWarning(message, e.file, e.line, e.column, e.field)
 
@@ -75,14 +78,16 @@ def _percent_values(value: Any) -> list[float]:
 
 def percent_warnings(doc: Any) -> list[ScenarioWarning]:
     """Located warnings for fraction parameters written like percents (``growth: 35``).
-    Works on the raw document, so it also runs when the schema rejects the file."""
+
+    Works on the raw document, so it also runs when the schema rejects the file.
+    """
     out: list[ScenarioWarning] = []
     mc = doc.data.get("monte_carlo") if isinstance(doc.data, dict) else None
     res = mc.get("residual") if isinstance(mc, dict) else None
     if isinstance(res, dict):
         vols = [(("monte_carlo", "residual", "vol"), res.get("vol"))]
         if isinstance(res.get("by_symbol"), dict):
-            vols += [(("monte_carlo", "residual", "by_symbol", k), v) for k, v in res["by_symbol"].items()]
+            vols += [(("monte_carlo", "residual", "by_symbol", k), v) for k, v in res["by_symbol"].items()]  # type: ignore[misc]
         for path, v in vols:
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v >= PERCENT_THRESHOLD:
                 out.append(warning_at(doc, path, f"vol {v:g} looks like a percent: it is an annualized "
@@ -208,7 +213,7 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
 
 
 def raw_key(doc: Any, parent: tuple[str | int, ...], sym: str) -> Any:
-    """The key as written in the file for a normalized symbol key."""
+    """Return the key as written in the file for a normalized symbol key."""
     from scenarios.data.symbols import normalize_symbol
 
     node = doc.data
@@ -250,21 +255,26 @@ def _check_articles(s: Any, doc: Any, errors: list[ScenarioError]) -> None:
 
 
 def _dated(b: Any, f: str) -> bool:
-    """True when ``f`` is a dated series (``eps: {2024-12-31: 23.5}``), resolved at as_of."""
+    """Return True when ``f`` is a dated series (``eps: {2024-12-31: 23.5}``), resolved at as_of."""
     dated = getattr(b, "dated", None)
     return dated is not None and getattr(dated, f, None) is not None
 
 
 def _asks_data(b: Any, f: str) -> bool:
-    """True when ``f`` is to be filled at as_of: from data (``eps: from_data``, ``from_data: true``)
-    or from a dated series (``eps: {2024-12-31: 23.5}``)."""
+    """Return True when ``f`` is to be filled at as_of.
+
+    From data (``eps: from_data``, ``from_data: true``)
+    or from a dated series (``eps: {2024-12-31: 23.5}``).
+    """
     return (bool(getattr(b, "from_data", False)) or f in (getattr(b, "data_items", None) or {})
             or _dated(b, f))
 
 
 def missing_baseline(s: Any, d: Any, targets: list[str]) -> str | None:
-    """Why ``d`` cannot act on ``targets`` for lack of baseline fundamentals (None if it can);
-    the fields each kind needs come from its :class:`~scenarios.model.drivers.DriverSpec`."""
+    """Why ``d`` cannot act on ``targets`` for lack of baseline fundamentals (None if it can).
+
+    The fields each kind needs come from its :class:`~scenarios.model.drivers.DriverSpec`.
+    """
     fields = spec_of(d.type).baseline_needs(d)
     valuation = getattr(s, "valuation", None)
     if valuation is not None and valuation.method != "pe":  # fcf_yield, dcf: the measure is FCF per share
@@ -327,14 +337,17 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
                 found: dict[str, tuple[Any, float, Any]] | None = None,
                 notes: list[str] | None = None,
                 ) -> tuple[list[ScenarioError], list[ScenarioWarning]]:
-    """Checks that need the price source: every symbol and benchmark has a close on or before
+    """Run the checks that need the price source.
+
+    Every symbol and benchmark has a close on or before
     ``as_of`` (never later), and a baseline ``pe`` agrees with the P/E implied by that close.
 
     ``found`` (optional dict) receives ``symbol -> (last date, close, first date)`` of every
     series read, so a caller does not read them again. ``notes`` (optional list) receives one
     sentence per kind of close that stands in for ``as_of`` (a stale bar or a missing session
     replaced by the session before, a real half-day close used): what a run reports, not a
-    problem of the file."""
+    problem of the file.
+    """
     from scenarios.data.view import PriceView
     from scenarios.errors import DataUnavailableError
 
@@ -450,9 +463,12 @@ MARKET_CAP_BOUNDS_HKD: tuple[float, float] = (1e9, 100e12)
 
 
 def _market_cap_sanity(scenario: Any, doc: Any, closes: dict[str, float]) -> list[ScenarioError]:
-    """``shares`` x the as_of close must give a market cap between HKD 1bn and 100trn (in the
+    """Check that ``shares`` give a plausible market cap.
+
+    ``shares`` x the as_of close must give a market cap between HKD 1bn and 100trn (in the
     price currency's rough HKD equivalent): a count typed without its ``unit`` (``shares: 6.1``
-    for 6.1bn) is otherwise silently a company worth a few hundred dollars."""
+    for 6.1bn) is otherwise silently a company worth a few hundred dollars.
+    """
     errors: list[ScenarioError] = []
     lo, hi = MARKET_CAP_BOUNDS_HKD
     for sym, b in scenario.baseline.items():
@@ -481,10 +497,13 @@ def _hkd_text(x: float) -> str:
 
 
 def _residual_history(scenario: Any, doc: Any, view: Any, symbols: list[str]) -> list[ScenarioError]:
-    """``monte_carlo.residual`` with an estimated vol (``history``, ``ewma``: ``min_days`` daily
+    """Check that an estimated residual vol has enough price history.
+
+    ``monte_carlo.residual`` with an estimated vol (``history``, ``ewma``: ``min_days`` daily
     returns in the last ``lookback_days``; ``garch``: ``max(min_days, 100)`` in the last
     ``garch_days``) needs them on or before as_of for every symbol it applies to; the error is
-    located at ``vol`` or at the symbol's ``by_symbol`` entry, whichever asked."""
+    located at ``vol`` or at the symbol's ``by_symbol`` entry, whichever asked.
+    """
     cfg = scenario.monte_carlo.residual
     if cfg is None:
         return []

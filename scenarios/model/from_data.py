@@ -22,7 +22,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-
 from scenarios.data.fundamentals.select import Picked, pick
 from scenarios.data.fundamentals.splits import splits_provider
 from scenarios.data.fundamentals.view import FundamentalsView
@@ -222,7 +221,9 @@ class _Fill:
 def fill_baselines(scenario: Any, as_of: dt.date, *, prices: Any = None, view: Any = None,
                    fundamentals: Any = None, estimates: Any = None,
                    fail: Fail | None = None) -> tuple[Any, dict[str, dict[str, Any]]]:
-    """``(scenario with from_data values and dated series filled, provenance)``; the scenario
+    """``(scenario with from_data values and dated series filled, provenance)``.
+
+    The scenario
     itself when nothing is asked from data and nothing is dated
     (:mod:`scenarios.model.point_in_time`).
 

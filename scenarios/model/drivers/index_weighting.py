@@ -44,7 +44,7 @@ class IndexWeighting(DriverBase):
         return v
 
     @model_validator(mode="after")
-    def _custom(self) -> "IndexWeighting":
+    def _custom(self) -> IndexWeighting:
         if self.scheme == "custom" and not self.weights:
             raise ValueError("scheme custom needs weights: {symbol: weight}")
         if self.scheme != "custom" and self.weights:
@@ -53,8 +53,11 @@ class IndexWeighting(DriverBase):
 
 
 def check(ctx: CheckContext) -> list[Problem]:
-    """Names in exclude/tilts/weights exist, rebalance dates lie in (as_of, horizon], and the
-    scheme has what it needs."""
+    """Check the names, rebalance dates and scheme of an ``index_weighting`` driver.
+
+    Names in exclude/tilts/weights exist, rebalance dates lie in (as_of, horizon], and the
+    scheme has what it needs.
+    """
     from scenarios.model.resolve import known_themes
 
     s, d, universe, horizon = ctx.scenario, ctx.driver, ctx.universe, ctx.horizon
