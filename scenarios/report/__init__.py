@@ -62,7 +62,7 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
                       f"{ordinal(round(100 * f.pit))} percentile of the draws."
                       if f.realized_return is not None and f.pit is not None else "."))
         specs.append(ChartSpec(f"fan-{_slug(f.symbol)}", f"{f.symbol} fan chart", caption,
-                               lambda f=f: c.fan_chart(f)))
+                               lambda f=f: c.fan_chart(f)))  # type: ignore[misc]
     if view.scatter is not None:
         specs.append(ChartSpec("scatter", "Predicted vs realized return",
                                "Green: direction right; red: wrong. Horizontal bars: the predicted "
@@ -115,10 +115,9 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
 
 def build_charts(view: ReportView, png_dir: str | Path | None = None) -> dict[str, Chart]:
     """Draw every chart once: inline SVG for the page, and ``<png_dir>/<id>.png`` when asked."""
+    from scenarios.progress import progress
     from scenarios.report import charts as c
     from scenarios.report.html import Chart
-
-    from scenarios.progress import progress
 
     out: dict[str, Chart] = {}
     specs = chart_specs(view)
@@ -131,7 +130,7 @@ def build_charts(view: ReportView, png_dir: str | Path | None = None) -> dict[st
 
 
 def render_report(view: ReportView, png_dir: str | Path | None = None) -> str:
-    """The report as one self-contained HTML string (optionally also writing PNGs)."""
+    """Return the report as one self-contained HTML string (optionally also writing PNGs)."""
     from scenarios import __version__
     from scenarios.report.html import render_html
 
