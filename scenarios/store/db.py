@@ -60,7 +60,7 @@ def _is_config_clash(exc: BaseException) -> bool:
 
 
 def describe_error(path: Path, exc: BaseException, doing: str) -> StoreError:
-    """A :class:`StoreError` naming the real cause of a DuckDB/OS failure and the fix."""
+    """Return a :class:`StoreError` naming the real cause of a DuckDB/OS failure and the fix."""
     text = str(exc)
     low = text.lower()
     if "corrupt" in low or "checksum" in low or "not a valid duckdb" in low or "serializ" in low \
@@ -91,7 +91,7 @@ def _notice(message: str) -> None:
 
 
 def connect(path: str | Path | None = None, read_only: bool = False,
-            *, timeout: float | None = None) -> "duckdb.DuckDBPyConnection":
+            *, timeout: float | None = None) -> duckdb.DuckDBPyConnection:
     """Open the store (creating folder and file when writing).
 
     When another process holds the file, wait (one notice on stderr) up to ``timeout`` seconds
@@ -132,9 +132,12 @@ def connect(path: str | Path | None = None, read_only: bool = False,
 
 
 def connect_for_read(path: str | Path | None = None, *,
-                     timeout: float | None = None) -> "duckdb.DuckDBPyConnection":
-    """A read-only connection (works on a read-only file or folder); falls back to a normal one
-    when this process already holds the file read-write (DuckDB refuses mixing the two)."""
+                     timeout: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Return a read-only connection (works on a read-only file or folder).
+
+    Falls back to a normal one
+    when this process already holds the file read-write (DuckDB refuses mixing the two).
+    """
     import duckdb
 
     try:
@@ -146,7 +149,7 @@ def connect_for_read(path: str | Path | None = None, *,
 
 
 @contextmanager
-def transaction(con: "duckdb.DuckDBPyConnection") -> Iterator["duckdb.DuckDBPyConnection"]:
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """``BEGIN`` ... ``COMMIT``; any exception (including KeyboardInterrupt) rolls back."""
     con.execute("BEGIN TRANSACTION")
     try:
