@@ -153,10 +153,10 @@ def test_counterfactual_table_sits_on_real_benchmarks(csv_source, panel, snapsho
     # the replica's calendar-year returns are within 3 points of the actual index
     assert (t["implied"].iloc[:2] - t["HSTECH.HK"].iloc[:2]).abs().max() < 0.03
     # ex_autos holds no autos_ev name; equal holds equal capped weights; all capped at 8%
-    for day, w in res.weights["ex_autos"].iterrows():
+    for _day, w in res.weights["ex_autos"].iterrows():
         held = w.dropna()
         assert all(theme_of(s) != "autos_ev" or v == 0 for s, v in held.items())
-    for day, w in res.weights["equal"].iterrows():
+    for _day, w in res.weights["equal"].iterrows():
         held = w.dropna()
         np.testing.assert_allclose(held, 1 / len(held))
     for name, w in res.weights.items():

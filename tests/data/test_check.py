@@ -14,7 +14,6 @@ from scenarios.data import CsvDirSource
 from scenarios.data.calendar import calendar_name, early_closes, sessions
 from scenarios.data.check import CheckConfig, check_frame, check_source
 
-
 _SOURCES: dict[Path, CsvDirSource] = {}
 
 

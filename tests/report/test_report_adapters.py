@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from scenarios.report.adapters import describe_param, param_quantiles
 from scenarios.backtest import metrics as M
+from scenarios.report.adapters import describe_param, param_quantiles
 from scenarios.report.model import FanChartData, ScatterData, TrackRecord
 
 LEVELS = (0.05, 0.5, 0.95)
