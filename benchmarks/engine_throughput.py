@@ -23,7 +23,6 @@ import time
 
 import numpy as np
 
-
 RESIDUAL = {"vol": "history", "lookback_days": 250, "correlation": "history"}
 
 
@@ -40,7 +39,8 @@ def scenario_dict(symbols: list[str], draws: int, residual: bool = False) -> dic
             {"type": "earnings_growth", "label": "growth", "per_symbol": True,
              "growth": {"dist": "normal", "mean": 0.1, "sd": 0.05}},
             {"type": "ai_capex", "label": "capex", "amount": {"dist": "uniform", "low": 1, "high": 5},
-             "unit": "bn", "currency": "CNY", "useful_life_years": {"dist": "triangular", "low": 3, "mode": 5, "high": 8}},
+             "unit": "bn", "currency": "CNY", "useful_life_years": {"dist": "triangular", "low": 3, "mode": 5,
+                                                                    "high": 8}},
             {"type": "rerating", "label": "revert", "target": {"dist": "lognormal", "median": 15, "sigma": 0.2},
              "half_life_years": 1.0},
             {"type": "sentiment_shock", "label": "shock", "shock": -0.08, "half_life_days": 20, "date": "2025-08-20"},

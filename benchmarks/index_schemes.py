@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     starts = pd.DatetimeIndex(seg["start"])
     assert starts.equals(b.starts)
     W = np.nan_to_num(b.weights)                      # (S, K, N), 0 = not held
-    for j, (rk, st) in enumerate(zip(seg["rebalance"], seg["start"])):
+    for j, (rk, st) in enumerate(zip(seg["rebalance"], seg["start"], strict=True)):
         if st != rk:
             g = np.prod(1.0 + rets.loc[(rets.index >= rk) & (rets.index < st)].to_numpy(), axis=0)
             W[:, j] = W[:, j] * g
@@ -203,8 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         ext_notes.append("vectorbt not installed (pip install -e '.[bench]')")
     try:
-        import bt
         import logging
+
+        import bt
 
         logging.getLogger("bt").setLevel(logging.ERROR)
         n_bt = min(n_ext, 20)
