@@ -55,13 +55,10 @@ def backtest(
 ) -> None:
     """Score a scenario against what happened: at its as_of, or walked forward with --roll.
 
-    Only prices up to each as_of are visible to the scenario; realized returns run from the as_of close to the horizon
-    close (stocks: total returns from adjusted closes; indexes: price returns). Windows that the data does not cover are
-    reported, not scored.
+    Only prices up to each as_of are visible to the scenario; realized returns run from the as_of close to the horizon close (stocks: total returns from adjusted closes; indexes: price returns). Windows that the data does not cover are reported, not scored.
 
-    The result is recorded as a `backtest` run (see `scenarios runs list`); a file with a grid gives one backtest (and
-    one run) per grid point, then a comparison table.
-    """
+    The result is recorded as a `backtest` run (see `scenarios runs list`); a file with a grid gives one backtest (and one run) per grid point, then a comparison table.
+    """  # noqa: E501 (typer prints this as --help, line breaks kept)
     save = record and not no_save
     import json
 

@@ -51,9 +51,8 @@ def import_(
                                   help="Skip malformed files (listed) instead of importing nothing."),
 ) -> None:
     """Load every CSV file of FOLDER into the store, in one transaction (all files or none).
-
     A fundamentals folder (yfinance/ and sec/ subfolders) loads its statements instead.
-    """
+    """  # noqa: D205 (typer prints this as --help, line breaks kept)
     from scenarios.data.fundamentals.folder import is_fundamentals_folder
 
     if is_fundamentals_folder(folder):

@@ -52,7 +52,7 @@ def fundamentals(
     fmt: TableJson = typer.Option(TableJson.table, "--format", help="table or json"),
     periods: bool = typer.Option(False, "--periods", help="Also list every known period row."),
 ) -> None:
-    """Show what is known about SYMBOL's fundamentals at a date: TTM or last fiscal year per item."""
+    """What is known about SYMBOL's fundamentals at a date: TTM or last fiscal year per item."""  # noqa: D401 (typer prints this as --help, line breaks kept)
     import datetime as dt
 
     import pandas as pd

@@ -332,11 +332,9 @@ def compare_cmd(
                                              "the first is the reference."),
     fmt: TableJson = typer.Option(TableJson.table, "--format", "-f", help="table or json."),
 ) -> None:
-    """Compare recorded runs.
-
-    Header, inputs that differ, predicted returns side by side
+    """Compare recorded runs: header, inputs that differ, predicted returns side by side
     (median difference vs the first run), and backtest scores.
-    """
+    """  # noqa: D205 (typer prints this as --help, line breaks kept)
     from scenarios import api
 
     if len(run_ids) < 2:

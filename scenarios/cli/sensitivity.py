@@ -81,9 +81,8 @@ def sensitivity(
 ) -> None:
     """Tornado: each random driver parameter from its 5th to its 95th percentile, one at a time.
 
-    Every other parameter stays at its mean and the residual is off (the noise-free path), so it takes one engine pass.
-    Per symbol, the return at the low and the high value and the swing, sorted by swing.
-    """
+    Every other parameter stays at its mean and the residual is off (the noise-free path), so it takes one engine pass. Per symbol, the return at the low and the high value and the swing, sorted by swing.
+    """  # noqa: E501 (typer prints this as --help, line breaks kept)
     from scenarios import api
 
     ranges = parse_vary(list(vary or []))

@@ -63,9 +63,8 @@ def sweep(
 ) -> None:
     """Sweep tilt variants of a scenario's index scheme over its as_of..horizon window.
 
-    All schemes run in one batched simulation (implied weights fitted once). Prints the best and worst schemes by total
-    price return with their tracking error against the index, max drawdown and mean one-way turnover per rebalance.
-    """
+    All schemes run in one batched simulation (implied weights fitted once). Prints the best and worst schemes by total price return with their tracking error against the index, max drawdown and mean one-way turnover per rebalance.
+    """  # noqa: E501 (typer prints this as --help, line breaks kept)
     from scenarios.backtest.sweep import random_tilts, scenario_sweep_spec, sweep_schemes
     from scenarios.data import default_source
     from scenarios.model import load_scenario
