@@ -16,9 +16,8 @@ import statistics
 import time
 from typing import Any
 
-
-from scenarios.engine.noise_free import coalition_masks, driver_attribution, point_forecast
 from scenarios.data.memory import flat_source
+from scenarios.engine.noise_free import coalition_masks, driver_attribution, point_forecast
 from scenarios.model import scenario_from_dict
 from scenarios.model.resolved import resolve_scenario
 
@@ -62,15 +61,16 @@ def main() -> None:
     for n in range(1, 13):
         rs = _rs(n)
         driver_attribution(rs)  # warm-up (imports, parameter means)
-        t_attr = _median_time(lambda: driver_attribution(rs))
-        t_point = _median_time(lambda: point_forecast(rs))
+        t_attr = _median_time(lambda rs=rs: driver_attribution(rs))
+        t_point = _median_time(lambda rs=rs: point_forecast(rs))
         naive = "-"
         if n <= 8:
             masks = coalition_masks(n)
 
-            def loop() -> None:
+            def loop(masks=masks, rs=rs) -> None:
                 for m in masks:
-                    point_forecast(dataclasses.replace(rs, drivers=tuple(d for d, on in zip(rs.drivers, m) if on)))
+                    kept = tuple(d for d, on in zip(rs.drivers, m, strict=True) if on)
+                    point_forecast(dataclasses.replace(rs, drivers=kept))
             naive = f"{1e3 * _median_time(loop, 3):.1f} ms"
         print(f"| {n} | {1 << n:,} | {1e3 * t_attr:.1f} ms | {1e3 * t_point:.2f} ms | "
               f"{t_attr / t_point:.0f}x | {naive} |")

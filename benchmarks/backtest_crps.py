@@ -14,11 +14,9 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-
 from _timing import best_of
 
 from scenarios.metrics import crps_ensemble
-
 
 
 def pairwise(ens: np.ndarray, y: np.ndarray) -> np.ndarray:

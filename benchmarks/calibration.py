@@ -187,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
                 cells.append(run_cell(sc, name, model, center, src, a.draws, a.start, a.end))
                 c = cells[-1]
                 print(f"  {name:32s} {model:8s} {center:7s} pairs {len(c.inside):4d} windows "
-                      f"{c.windows:3d} (h {c.steps})  coverage {pct(float(np.mean(c.inside)) if c.inside else math.nan)}",
+                      f"{c.windows:3d} (h {c.steps})  "
+                      f"coverage {pct(float(np.mean(c.inside)) if c.inside else math.nan)}",
                       file=sys.stderr, flush=True)
 
     print(f"# Calibration: quarterly walk-forwards {a.start}..{a.end}, {a.draws} draws, "
@@ -215,12 +216,13 @@ def main(argv: list[str] | None = None) -> int:
             ok = [c.example for c in cs if c.inside and
                   binomial_interval(c.n_independent)[0] <= np.mean(c.inside) <= binomial_interval(c.n_independent)[1]]
             cov = float(np.mean(inside)) if inside else math.nan
-            ci = [x for c in cs for key, x in zip(c.keys, c.inside) if (c.example,) + key in common]
-            cp = [x for c in cs for key, x in zip(c.keys, c.pit) if (c.example,) + key in common]
+            ci = [x for c in cs for key, x in zip(c.keys, c.inside, strict=True) if (c.example,) + key in common]
+            cp = [x for c in cs for key, x in zip(c.keys, c.pit, strict=True) if (c.example,) + key in common]
             cov_common = float(np.mean(ci)) if ci else math.nan
             rest = [x for c in cs if c.example != largest for x in c.inside]
             cov_rest = float(np.mean(rest)) if rest else math.nan
-            row = {"coverage_common": cov_common, "coverage_without_largest": cov_rest, "pairs_common": len(ci), "ks_common": ks_uniform(cp),
+            row = {"coverage_common": cov_common, "coverage_without_largest": cov_rest, "pairs_common": len(ci),
+                   "ks_common": ks_uniform(cp),
                    "model": model, "center": center, "coverage": cov,
                    "coverage_mean_of_examples": float(np.mean(per)) if per else math.nan,
                    "pairs": len(inside), "n_independent": n_all, "interval": [lo, hi],
@@ -229,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
                                                "pairs": len(c.inside), "windows": c.windows,
                                                "steps": c.steps, "n_independent": c.n_independent,
                                                "interval": list(binomial_interval(c.n_independent)),
-                                               "ks": ks_uniform(c.pit), "mean_pit": float(np.mean(c.pit)) if c.pit else None}
+                                               "ks": ks_uniform(c.pit),
+                                               "mean_pit": float(np.mean(c.pit)) if c.pit else None}
                                    for c in cs}}
             summary.append(row)
             print(f"| {model} | {center} | {pct(cov)} ({len(inside)}) | {pct(cov_common)} ({len(ci)}) "

@@ -32,9 +32,9 @@ def main() -> None:
     ap.add_argument("--engine-symbols", type=int, default=30)
     args = ap.parse_args()
 
+    from scenarios.data.barstore import MIN_DATE, BarStore, BarWrite
     from scenarios.data.csvdir import CsvDirSource
     from scenarios.data.resolver import Resolver
-    from scenarios.data.barstore import MIN_DATE, BarStore, BarWrite
 
     folder = Path(args.dir)
     symbols = CsvDirSource(folder).symbols()

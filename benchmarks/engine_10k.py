@@ -41,9 +41,10 @@ def main(argv: list[str]) -> None:
         t = time.perf_counter()
         run_scenario(scenario, source=source, draws=10_000)
         cold = time.perf_counter() - t
-        warm = min(_timed(lambda: run_scenario(scenario, source=source, draws=10_000)) for _ in range(3))
+        warm = min(_timed(lambda scenario=scenario, source=source: run_scenario(scenario, source=source, draws=10_000))
+                   for _ in range(3))
 
-        def read() -> None:
+        def read(scenario=scenario, source=source) -> None:
             view = PriceView(source, scenario.as_of)
             for s in resolve_universe(scenario) + list(scenario.benchmarks):
                 view.last_close(s)

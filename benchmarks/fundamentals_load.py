@@ -33,11 +33,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
-    from scenarios.model.from_data import fill_baselines
     from scenarios.data.fundamentals.folder import FundamentalsDir
     from scenarios.data.fundamentals.resolver import FundamentalsResolver
     from scenarios.data.fundamentals.store import FundamentalsStore
     from scenarios.model import scenario_from_dict
+    from scenarios.model.from_data import fill_baselines
 
     folder = Path(args.dir)
     files = FundamentalsDir(folder).files()

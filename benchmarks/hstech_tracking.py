@@ -43,12 +43,12 @@ def main(argv: list[str] | None = None) -> int:
 
     import pandas as pd
 
+    from scenarios.data.csvdir import CsvDirSource
     from scenarios.recon.counterfactual import simulate_schemes
     from scenarios.recon.hstech import WARMUP_DAYS, broker_weight_check, reconstruct_hstech
     from scenarios.recon.membership import Membership
     from scenarios.recon.panel import load_index_panel
     from scenarios.recon.rules import WeightRule
-    from scenarios.data.csvdir import CsvDirSource
 
     prices = Path(args.prices)
     ref = prices.resolve().parent / "reference"

@@ -58,12 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
     import pandas as pd
 
+    from scenarios.backtest.sweep import random_tilts
+    from scenarios.data.csvdir import CsvDirSource
     from scenarios.recon.counterfactual import IndexScheme, simulate_schemes
     from scenarios.recon.hstech import WARMUP_DAYS
     from scenarios.recon.membership import Membership
     from scenarios.recon.panel import load_index_panel
-    from scenarios.backtest.sweep import random_tilts
-    from scenarios.data.csvdir import CsvDirSource
     from valuation.index.schemes import chain_link_schemes
 
     start, end = "2024-01-02", "2025-12-31"
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     starts = pd.DatetimeIndex(seg["start"])
     assert starts.equals(b.starts)
     W = np.nan_to_num(b.weights)                      # (S, K, N), 0 = not held
-    for j, (rk, st) in enumerate(zip(seg["rebalance"], seg["start"])):
+    for j, (rk, st) in enumerate(zip(seg["rebalance"], seg["start"], strict=True)):
         if st != rk:
             g = np.prod(1.0 + rets.loc[(rets.index >= rk) & (rets.index < st)].to_numpy(), axis=0)
             W[:, j] = W[:, j] * g
@@ -205,8 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         ext_notes.append("vectorbt not installed (pip install -e '.[bench]')")
     try:
-        import bt
         import logging
+
+        import bt
 
         logging.getLogger("bt").setLevel(logging.ERROR)
         n_bt = min(n_ext, 20)

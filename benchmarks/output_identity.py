@@ -81,7 +81,7 @@ def differences(a: Any, b: Any, path: str = "$", rtol: float = 0.0, out: list[st
         if len(a) != len(b):
             out.append(f"{path}: length {len(a)} != {len(b)}")
         else:
-            for i, (x, y) in enumerate(zip(a, b)):
+            for i, (x, y) in enumerate(zip(a, b, strict=False)):
                 differences(x, y, f"{path}[{i}]", rtol, out, limit)
     elif (isinstance(a, (int, float)) and not isinstance(a, bool)
           and isinstance(b, (int, float)) and not isinstance(b, bool)):

@@ -94,7 +94,8 @@ def validate_cases() -> list[tuple[str, str]]:
             (f"{ex.name} key deleted", "".join(line for line in lines if not line.startswith("as_of:"))),
             (f"{ex.name} junk scalar", text.replace("draws:", "draws: [bold]:100:\x1b #", 1)),
             (f"{ex.name} recursive alias", text + "\nloop: &l [*l]\n"),
-            (f"{ex.name} alias bomb", text + "\nnotes:\n" + "".join("  " + x + "\n" for x in billion_laughs().splitlines())),
+            (f"{ex.name} alias bomb",
+             text + "\nnotes:\n" + "".join("  " + x + "\n" for x in billion_laughs().splitlines())),
         ]
     return out
 

@@ -127,9 +127,12 @@ def load(path: str | Path) -> Scenario:
 
 @dataclass(frozen=True)
 class Validation:
-    """Outcome of :func:`validate` for one file: ``errors`` and ``warnings`` (located
+    """Outcome of :func:`validate` for one file.
+
+    ``errors`` and ``warnings`` (located
     :class:`~scenarios.errors.ScenarioError` objects; ``.format()`` gives ``file:line:col
-    field: message``), the number of grid scenarios and of drivers."""
+    field: message``), the number of grid scenarios and of drivers.
+    """
 
     file: str
     errors: list[ScenarioError] = field(default_factory=list)
@@ -220,7 +223,8 @@ def _run_point(source: PriceSource, task: tuple[Scenario, int | None, int | None
 
 def _panel_symbols(scenarios: Sequence[Any]) -> list[str]:
     """A first guess at the symbols a parallel run reads (the scenarios' own and benchmarks);
-    the rest reach the workers on their first miss (:mod:`scenarios.parallel`)."""
+    the rest reach the workers on their first miss (:mod:`scenarios.parallel`).
+    """
     out: list[str] = []
     for s in scenarios:
         uni = getattr(s, "universe", None)
@@ -237,7 +241,8 @@ def iter_run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed
 
     A scenario-set file (``kind: set``) gives one :class:`~scenarios.results.SetRunResult`.
     ``workers``/``scheduler`` run the grid points (a set's components) on Dask
-    (:mod:`scenarios.parallel`); the results are the serial ones, bit for bit."""
+    (:mod:`scenarios.parallel`); the results are the serial ones, bit for bit.
+    """
     from scenarios.parallel import check_parallel, imap_tasks
 
     check_parallel(workers, scheduler)
@@ -347,7 +352,8 @@ def _walk_window(first: Scenario, roll: str, start: str | dt.date | None,
 
 def _backtest_point(source: PriceSource, task: tuple[Scenario, dict[str, Any]]) -> BacktestResult:
     """One grid point's backtest (a task of :func:`scenarios.parallel.imap_tasks`): scored at
-    its as_of, or walked forward serially (``walk`` in the options)."""
+    its as_of, or walked forward serially (``walk`` in the options).
+    """
     sc, opts = task
     opts = dict(opts)
     walk = opts.pop("walk")
@@ -503,8 +509,9 @@ def backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
 
 def sensitivity(path_or_scenario: PathOrScenario, *, vary: dict[str, tuple[float, float]] | None = None,
                 source: PriceSource | None = None) -> list[Tornado]:
-    """One-at-a-time sensitivity (tornado) of a scenario on the noise-free path
-    (:mod:`scenarios.sensitivity`): each random driver parameter at its 5th and 95th percentile
+    """One-at-a-time sensitivity (tornado) of a scenario on the noise-free path (:mod:`scenarios.sensitivity`).
+
+    Each random driver parameter at its 5th and 95th percentile
     (or ``vary[name] = (low, high)``), the others at their means, residual off.
 
     Parameters
@@ -547,7 +554,8 @@ def two_way(path_or_scenario: PathOrScenario, param1: str, param2: str, *, level
     percentile, or ``vary[name] = (low, high)``), common random numbers across cells.
     One table per grid point. Raises ScenarioError for a set file or unknown names.
     ``workers``/``scheduler`` run the cells on Dask (the resolved scenario is shipped; workers
-    read no prices); the tables are the serial ones, bit for bit."""
+    read no prices); the tables are the serial ones, bit for bit.
+    """
     from scenarios.model.resolved import resolve_scenario
     from scenarios.sensitivity import two_way as _two_way
 
@@ -585,10 +593,13 @@ def _run_set(path: PathOrScenario, *, draws: int | None, seed: int | None,
 
 
 def views(result: RunResult | SetRunResult, *, tau: float = 0.05) -> dict[str, Any]:
-    """Black-Litterman views of a run or set run made in this process, in the form
+    """Return Black-Litterman views of a run or set run.
+
+    Black-Litterman views of a run or set run made in this process, in the form
     ``pypfopt.BlackLittermanModel`` takes (see :mod:`scenarios.sets.views`): expected returns,
     the covariance of returns across draws, ``omega`` and ``view_confidences`` from the band
-    width (fractions, horizon returns)."""
+    width (fractions, horizon returns).
+    """
     from scenarios.sets.views import views as make_views
 
     if isinstance(result, SetRunResult):
@@ -602,8 +613,11 @@ def views(result: RunResult | SetRunResult, *, tau: float = 0.05) -> dict[str, A
 
 
 def write_xlsx(result: Result | SetRunResult | SetBacktestResult, out: str | Path) -> Path:
-    """Write ``result`` as an Excel workbook (inputs, summary, attribution, quantiles and, for
-    backtests, the scores; numbers with number formats). Needs openpyxl (the ``xlsx`` extra)."""
+    """Write ``result`` as an Excel workbook.
+
+    Write ``result`` as an Excel workbook (inputs, summary, attribution, quantiles and, for
+    backtests, the scores; numbers with number formats). Needs openpyxl (the ``xlsx`` extra).
+    """
     from scenarios.exports.xlsx import sheets_for, write_workbook
 
     return write_workbook(sheets_for(result), out)
@@ -665,7 +679,7 @@ def _summary_line(result: BacktestResult) -> str:
 
 
 def load_result(run_id: str) -> Result:
-    """A recorded run or backtest (an id or a unique prefix of one) as a typed result.
+    """Return a recorded run or backtest (an id or a unique prefix of one) as a typed result.
 
     Raises
     ------
@@ -685,28 +699,34 @@ def load_result(run_id: str) -> Result:
 @dataclass(frozen=True)
 class Comparison:
     """Recorded runs side by side (:func:`scenarios.compare.compare_runs`): ``data`` is
-    the JSON-ready comparison (header, input diff, predictions, backtest scores, notes)."""
+    the JSON-ready comparison (header, input diff, predictions, backtest scores, notes).
+    """
 
     data: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the comparison as a JSON-ready dict."""
         return self.data
 
     def to_json(self, *, indent: int | None = 2) -> str:
+        """Return the comparison as JSON text (``indent`` spaces; no NaN)."""
         import json
 
         return json.dumps(self.data, indent=indent, ensure_ascii=False, allow_nan=False)
 
     def summary(self) -> pd.DataFrame:
-        """Predicted returns, one row per (symbol or index line, run): ``median``, ``p05``,
+        """Predicted returns, one row per (symbol or index line, run).
+
+        ``median``, ``p05``,
         ``p95``, ``prob_up``, ``median_diff`` vs the first run (fractions) and, for
-        backtests, ``realized``, ``hit``, ``pit``."""
+        backtests, ``realized``, ``hit``, ``pit``.
+        """
         import pandas as pd
 
         ids = [h["id"] for h in self.data["runs"]]
         rows = []
         for p in self.data["predictions"]:
-            for rid, x, d in zip(ids, p["runs"], p["median_diff"]):
+            for rid, x, d in zip(ids, p["runs"], p["median_diff"], strict=True):
                 if x is not None:
                     rows.append({"symbol": p["symbol"], "run": rid, "line": p["line"],
                                  "return_kind": p["return_kind"], **x, "median_diff": d})
@@ -716,7 +736,7 @@ class Comparison:
         """Backtest scores per run (hit rate, IC, CRPS, coverage, nominal coverage, MAE)."""
         import pandas as pd
 
-        rows = [{"run": h["id"], **s} for h, s in zip(self.data["runs"], self.data["backtest_summary"])
+        rows = [{"run": h["id"], **s} for h, s in zip(self.data["runs"], self.data["backtest_summary"], strict=True)
                 if s is not None]
         return pd.DataFrame(rows).set_index("run") if rows else pd.DataFrame()
 
@@ -744,8 +764,11 @@ def compare(run_ids: Sequence[str]) -> Comparison:
 
 def report_view(target: Result | str | Path, *, draws: int | None = None,
                 seed: int | None = None) -> ReportView:
-    """The report's view-model of a result, a recorded run id or a scenario file (run now;
-    ``draws``/``seed`` apply to a file only). See :func:`report`."""
+    """Return the report's view-model of a result, a run id or a scenario file.
+
+    Return the report's view-model of a result, a recorded run id or a scenario file (run now;
+    ``draws``/``seed`` apply to a file only). See :func:`report`.
+    """
     from scenarios.report.sources import view_for_file, view_for_result
 
     if isinstance(target, (RunResult, SingleBacktestResult, WalkForwardResult)):

@@ -58,9 +58,9 @@ IGNORED_INPUT_KEYS: frozenset[str] = frozenset({"name", "description"})
 class _Absent:
     """Marker for "this run has no such key" (distinct from a ``null`` value)."""
 
-    _instance: "_Absent | None" = None
+    _instance: _Absent | None = None
 
-    def __new__(cls) -> "_Absent":
+    def __new__(cls) -> _Absent:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -80,7 +80,8 @@ class RunRecord:
     """One recorded run: the store's metadata plus its payload (``created_at`` naive UTC).
 
     :attr:`result` is the payload read through :mod:`scenarios.results` (None for kinds other
-    than ``run`` and ``backtest``)."""
+    than ``run`` and ``backtest``).
+    """
 
     id: str
     kind: str
@@ -91,11 +92,12 @@ class RunRecord:
 
     @property
     def result(self) -> Result | None:
+        """The typed result of the record (parsed once), or None for other kinds."""
         cached = self.__dict__.get("_typed", ABSENT)
         if cached is ABSENT:
             cached = from_payload(self.kind, self.payload, what=f"run {self.id}")
             object.__setattr__(self, "_typed", cached)
-        return cached  # type: ignore[return-value]
+        return cached
 
 
 # ---------------------------------------------------------------------------- payload access
@@ -106,8 +108,11 @@ def _is_walk(run: RunRecord) -> bool:
 
 
 def _result(run: RunRecord) -> RunResult | None:
-    """The scenario run of a record (the record itself for ``run``, the scored run of a single
-    backtest; None for a walk-forward and other kinds)."""
+    """Return the scenario run of a record, or None.
+
+    Return the scenario run of a record (the record itself for ``run``, the scored run of a single
+    backtest; None for a walk-forward and other kinds).
+    """
     r = run.result
     if isinstance(r, RunResult):
         return r
@@ -125,8 +130,11 @@ def _inputs(run: RunRecord) -> Mapping[str, Any] | None:
 
 
 def run_header(run: RunRecord) -> dict[str, Any]:
-    """The header row of one run: id, kind, name, file, sha256 (12 hex), as_of, horizon, seed,
-    draws, grid point (dict), created (ISO, UTC)."""
+    """Return the header row of one run.
+
+    Id, kind, name, file, sha256 (12 hex), as_of, horizon, seed,
+    draws, grid point (dict), created (ISO, UTC).
+    """
     r = run.result
     res = _result(run)
     kind = run.kind + (" (walk-forward)" if _is_walk(run) else "")
@@ -172,7 +180,7 @@ def _child(path: str, key: str) -> str:
 
 
 def _labelled(items: Sequence[Any]) -> bool:
-    """A list of dicts each with a distinct string ``label`` (drivers): keyed by label."""
+    """Return a list of dicts each with a distinct string ``label`` (drivers): keyed by label."""
     labels = [it.get("label") for it in items if isinstance(it, Mapping)]
     return (bool(items) and len(labels) == len(items) and all(isinstance(x, str) for x in labels)
             and len(set(labels)) == len(labels))
@@ -234,7 +242,7 @@ def _same(a: Any, b: Any) -> bool:
 
 def input_diff(inputs: Sequence[Mapping[str, Any] | None], *,
                ignore: frozenset[str] = IGNORED_INPUT_KEYS) -> list[dict[str, Any]]:
-    """The input keys whose values differ between runs, as ``[{"key": path, "values": [...]}]``.
+    """Return the input keys whose values differ between runs, as ``[{"key": path, "values": [...]}]``.
 
     One value per run, in run order, :data:`ABSENT` where a run does not have the key. Paths are
     those of :func:`flatten_inputs`, except that a subtree some run lacks altogether (a driver only
@@ -247,7 +255,7 @@ def input_diff(inputs: Sequence[Mapping[str, Any] | None], *,
 
     def emit(path: str, nodes: list[Any]) -> None:
         values: list[Any] = [ABSENT] * len(inputs)
-        for j, v in zip(live, nodes):
+        for j, v in zip(live, nodes, strict=False):
             values[j] = v
         rows.append({"key": path, "values": values})
 
@@ -284,10 +292,13 @@ def _forecast(line: str, return_kind: str | None, f: SymbolForecast | IndexForec
 
 
 def predictions(run: RunRecord) -> dict[str, dict[str, Any]]:
-    """Per symbol (and index line) of one run: ``line`` ("symbol"/"index"), ``return_kind``,
+    """Per symbol (and index line) of one run.
+
+    ``line`` ("symbol"/"index"), ``return_kind``,
     ``median``, ``p05``, ``p95``, ``prob_up`` (fractions) and, for single backtests, ``realized``,
     ``hit`` (1.0/0.0), ``pit`` (None when not scored). Index lines are those
-    :meth:`~scenarios.results.RunResult.index_lines` shows. Empty for walk-forward backtests."""
+    :meth:`~scenarios.results.RunResult.index_lines` shows. Empty for walk-forward backtests.
+    """
     out: dict[str, dict[str, Any]] = {}
     res = _result(run)
     if res is None:
@@ -320,9 +331,12 @@ def _add_outcome(row: dict[str, Any], r: SymbolScore | IndexScore, name: str) ->
 
 
 def backtest_summary(run: RunRecord) -> dict[str, Any] | None:
-    """The cross-section scores of a backtest run (None for other kinds): ``hit_rate``, ``ic``,
+    """Return the cross-section scores of a backtest run (None for other kinds).
+
+    ``hit_rate``, ``ic``,
     ``crps``, ``coverage``, ``nominal_coverage``, ``mae``, ``n_scored`` (walk-forward: the track
-    record, ``ic`` = its mean IC)."""
+    record, ``ic`` = its mean IC).
+    """
     r = run.result
     if isinstance(r, WalkForwardResult):
         t = r.track
@@ -338,12 +352,14 @@ def backtest_summary(run: RunRecord) -> dict[str, Any] | None:
 
 
 def relative_calls(run: RunRecord) -> list[dict[str, Any]]:
-    """Benchmark-relative calls of a backtest run (empty for other kinds and for runs recorded
-    before they were scored): per declared benchmark ``benchmark``, ``basis`` (e.g.
+    """Benchmark-relative calls of a backtest run (empty for other kinds and for runs recorded before they were scored).
+
+    Per declared benchmark ``benchmark``, ``basis`` (e.g.
     ``"total - price"``), ``benchmark_forecast`` (how its return was predicted), ``n_scored`` and
     ``hit_rate`` on the sign of excess over the symbols, and the basket's ``basket_predicted`` /
     ``basket_realized`` excess and ``basket_hit`` (single) or ``n_baskets`` /
-    ``basket_hit_rate`` (walk-forward). Fractions."""
+    ``basket_hit_rate`` (walk-forward). Fractions.
+    """
     r = run.result
     out: list[dict[str, Any]] = []
     if isinstance(r, SingleBacktestResult):
@@ -402,7 +418,7 @@ def compare_runs(runs: Sequence[RunRecord]) -> dict[str, Any]:
     headers = [run_header(r) for r in runs]
 
     inputs = [_inputs(r) for r in runs]
-    for r, i in zip(runs, inputs):
+    for r, i in zip(runs, inputs, strict=True):
         if i is None:
             notes.append(f"run {r.id} has no recorded inputs; its inputs are not compared")
     diff = input_diff(inputs)
@@ -419,12 +435,12 @@ def compare_runs(runs: Sequence[RunRecord]) -> dict[str, Any]:
         order.update(dict.fromkeys(p))
     rows: list[dict[str, Any]] = []
     partial: list[str] = []
-    comparable = [p for r, p in zip(runs, preds) if not _is_walk(r)]
+    comparable = [p for r, p in zip(runs, preds, strict=True) if not _is_walk(r)]
     for sym in order:
         per_run = [p.get(sym) for p in preds]
         kinds = {x["return_kind"] for x in per_run if x is not None and x.get("return_kind")}
         if len(kinds) > 1:
-            which = ", ".join(f"{r.id}: {x['return_kind']}" for r, x in zip(runs, per_run)
+            which = ", ".join(f"{r.id}: {x['return_kind']}" for r, x in zip(runs, per_run, strict=True)
                               if x is not None and x.get("return_kind"))
             raise IncomparableRunsError(
                 f"{sym} is not the same kind of return in these runs ({which}); a difference of a "
@@ -450,7 +466,7 @@ def compare_runs(runs: Sequence[RunRecord]) -> dict[str, Any]:
     if partial:
         shown = ", ".join(partial[:12]) + (f" and {len(partial) - 12} more" if len(partial) > 12 else "")
         notes.append(f"{len(partial)} symbols or index lines are not in every run (shown as -): {shown}")
-    horizons = {(h["as_of"], h["horizon"]) for h, r in zip(headers, runs) if not _is_walk(r)}
+    horizons = {(h["as_of"], h["horizon"]) for h, r in zip(headers, runs, strict=True) if not _is_walk(r)}
     if len(horizons) > 1:
         notes.append("the runs do not share as_of and horizon: their returns cover different windows")
     if len({r.kind for r in runs}) > 1:

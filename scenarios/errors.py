@@ -7,6 +7,7 @@ into one readable paragraph and a non-zero exit code (``--debug`` shows the trac
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 def _rebuild_error(cls: type, args: tuple[object, ...], state: dict[str, object]) -> Exception:
@@ -67,6 +68,7 @@ class ScenarioError(ScenariosError):
         return ":".join(parts)
 
     def format(self) -> str:
+        """Return the one-line message: location, field, then the message."""
         loc = self.location
         head = " ".join(p for p in (loc, self.field) if p)
         return f"{head}: {self.message}" if head else self.message
@@ -74,6 +76,9 @@ class ScenarioError(ScenariosError):
 
 class ScenarioErrors(ScenarioError):
     """Several :class:`ScenarioError` found in one file, reported together."""
+
+    #: located warnings of the same file, when the loader attaches them (set only then)
+    warnings: list[Any]
 
     def __init__(self, errors: list[ScenarioError]) -> None:
         if not errors:
@@ -84,6 +89,7 @@ class ScenarioErrors(ScenarioError):
                          column=first.column, field=first.field)
 
     def format(self) -> str:  # pragma: no branch - trivial
+        """Return one line per error."""
         errors = getattr(self, "errors", None)
         if not errors:
             return super().format()
@@ -92,7 +98,9 @@ class ScenarioErrors(ScenarioError):
 
 class OutputError(ScenariosError):
     """An output file or folder cannot be written (exists, is a folder, permission, disk full).
-    The message names the path and what to do."""
+
+    The message names the path and what to do.
+    """
 
     exit_code = 2
 
@@ -108,8 +116,11 @@ class DataUnavailableError(DataError):
 
 
 class BadPriceError(DataError):
-    """Prices a run would use hold error-level rows (close <= 0, NaN or infinite). The message
-    names the symbol, the file (or source) and the dates; ``--drop-bad-rows`` drops them."""
+    """Prices a run would use hold error-level rows (close <= 0, NaN or infinite).
+
+    The message
+    names the symbol, the file (or source) and the dates; ``--drop-bad-rows`` drops them.
+    """
 
     exit_code = 3
 
@@ -147,12 +158,17 @@ class RunNotFoundError(StoreError):
 
 
 class IncompatibleRunError(StoreError):
-    """A recorded run (or result JSON) was written by a version of scenarios whose result
-    format this one cannot read: re-run it."""
+    """A recorded run (or result JSON) was written by a version of scenarios whose result format this one cannot read.
+
+    Re-run it.
+    """
 
 
 class IncomparableRunsError(ScenariosError):
-    """Recorded runs cannot be compared as asked (fewer than two, or one symbol's return is a
-    total return in one run and a price return in another)."""
+    """Recorded runs cannot be compared as asked.
+
+    Recorded runs cannot be compared as asked (fewer than two, or one symbol's return is a
+    total return in one run and a price return in another).
+    """
 
     exit_code = 2

@@ -72,8 +72,11 @@ def _pair(a: ArrayLike, b: ArrayLike, na: str, nb: str) -> tuple[np.ndarray, np.
 
 
 def _rank(x: np.ndarray) -> np.ndarray:
-    """Average ranks (1-based; ties get the mean of the ranks they span), like
-    ``scipy.stats.rankdata(method="average")`` without importing scipy.stats (slow to import)."""
+    """Return average ranks (1-based, ties averaged).
+
+    Average ranks (1-based; ties get the mean of the ranks they span), like
+    ``scipy.stats.rankdata(method="average")`` without importing scipy.stats (slow to import).
+    """
     n = x.size
     order = np.argsort(x, kind="mergesort")
     xs = x[order]
@@ -238,8 +241,11 @@ def spearman_ic(predicted: ArrayLike, realized: ArrayLike) -> float:
 
 @dataclass(frozen=True)
 class ICSummary:
-    """Mean of a series of ICs with its t-statistic (``mean / (std / sqrt(n))``, std ddof=1)
-    and the two-sided p-value from Student's t with ``n - 1`` degrees of freedom."""
+    """Mean IC with its t-statistic and two-sided p-value.
+
+    Mean of a series of ICs with its t-statistic (``mean / (std / sqrt(n))``, std ddof=1)
+    and the two-sided p-value from Student's t with ``n - 1`` degrees of freedom.
+    """
 
     mean: float
     std: float
@@ -291,8 +297,11 @@ def in_band(lower: ArrayLike, upper: ArrayLike, realized: ArrayLike) -> np.ndarr
 
 
 def band_coverage(lower: ArrayLike, upper: ArrayLike, realized: ArrayLike) -> float:
-    """Fraction of realizations inside their band (inclusive); compare with the band's nominal
-    probability (0.90 for a 5%-95% band). NaN entries are left out."""
+    """Fraction of realizations inside their band (inclusive).
+
+    Compare with the band's nominal
+    probability (0.90 for a 5%-95% band). NaN entries are left out.
+    """
     hits = in_band(lower, upper, realized)
     hits = hits[~np.isnan(hits)]
     return float(hits.mean()) if hits.size else math.nan
@@ -510,8 +519,11 @@ def total_return(returns: ArrayLike) -> float:
 
 
 def excess_return(returns: ArrayLike, benchmark: ArrayLike) -> float:
-    """Total return of ``returns`` minus total return of ``benchmark`` over the same dates
-    (an arithmetic difference of compounded returns, in fraction points)."""
+    """Return the excess total return of ``returns`` over ``benchmark`` (fraction points).
+
+    Total return of ``returns`` minus total return of ``benchmark`` over the same dates
+    (an arithmetic difference of compounded returns, in fraction points).
+    """
     r, b = _pair(returns, benchmark, "returns", "benchmark")
     if not r.size:
         return math.nan

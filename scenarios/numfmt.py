@@ -47,7 +47,8 @@ def num(v: Any, digits: int = 3, missing: str = "n/a") -> str:
 
 def crps_text(v: Any) -> str:
     """CRPS (return units, a fraction inside) as percentage points of return: ``0.0312 ->
-    '3.12 pp'``; the one way a CRPS is shown (terminal, ``runs``, the HTML report)."""
+    '3.12 pp'``; the one way a CRPS is shown (terminal, ``runs``, the HTML report).
+    """
     x = as_finite(v)
     return "n/a" if x is None else f"{100 * x:.2f} pp"
 

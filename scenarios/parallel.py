@@ -61,7 +61,8 @@ def is_parallel(workers: int | None, scheduler: str | None) -> bool:
 
 def check_parallel(workers: int | None, scheduler: str | None) -> None:
     """Validate ``--workers``/``--scheduler`` before anything runs (:class:`ScenarioError`,
-    exit 2): workers >= 1, not both, a ``tcp://HOST:PORT``-like address, Dask importable."""
+    exit 2): workers >= 1, not both, a ``tcp://HOST:PORT``-like address, Dask importable.
+    """
     if workers is not None and workers < 1:
         raise ScenarioError(f"--workers must be >= 1 (got {workers})", field="--workers")
     if scheduler is not None:
@@ -77,7 +78,8 @@ def check_parallel(workers: int | None, scheduler: str | None) -> None:
 
 def require_dask(option: str = "--workers") -> None:
     """Raise a :class:`ScenarioError` (exit 2) naming :data:`INSTALL_HINT` when
-    ``dask.distributed`` cannot be imported."""
+    ``dask.distributed`` cannot be imported.
+    """
     try:
         import distributed  # noqa: F401
     except ImportError:
@@ -89,7 +91,8 @@ def require_dask(option: str = "--workers") -> None:
 
 class ClusterError(ScenariosError):
     """The Dask cluster could not be reached or could not run a task (exit 1): a scheduler
-    address nobody answers, or workers without the same narrative-scenarios installed."""
+    address nobody answers, or workers without the same narrative-scenarios installed.
+    """
 
 
 class PanelMiss(Exception):
@@ -187,7 +190,8 @@ def _worker_environment(panel: Panel) -> None:
     """On a worker: no price folder of its own. When the client had a reference folder, its
     files go to a private temporary folder laid out like the client's (``prices/`` empty,
     ``reference/`` filled), which ``$SCENARIOS_PRICES`` then names; else the variable is
-    emptied."""
+    emptied.
+    """
     if not panel.reference:
         os.environ["SCENARIOS_PRICES"] = ""
         return
@@ -208,7 +212,8 @@ def _worker_environment(panel: Panel) -> None:
 class PanelSource:
     """The :class:`~scenarios.data.base.PriceSource` a task gets on a worker: slices of the
     panel's frames. A symbol outside the panel is noted in ``misses`` and raises
-    :class:`PanelMiss`; the task is then re-run with the symbol added."""
+    :class:`PanelMiss`; the task is then re-run with the symbol added.
+    """
 
     def __init__(self, panel: Panel) -> None:
         self.panel = panel

@@ -28,7 +28,7 @@ _MONTHS = {"M": 1, "Q": 3, "Y": 12}
 
 
 def month_end(year: int, month: int) -> dt.date:
-    """The last calendar day of ``year``-``month``."""
+    """Return the last calendar day of ``year``-``month``."""
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
@@ -38,10 +38,12 @@ def is_month_end(day: dt.date) -> bool:
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
-    """``start`` plus ``months`` calendar months (may be negative) under the module's rule:
-    a month-end start gives the target month's end; any other day keeps its number, clamped
+    """``start`` plus ``months`` calendar months (may be negative) under the module's rule.
+
+    A month-end start gives the target month's end; any other day keeps its number, clamped
     to the target month's length. Accepts ``datetime.date`` (and ``pandas.Timestamp``, a
-    ``date`` subclass; the result is a plain ``date``)."""
+    ``date`` subclass; the result is a plain ``date``).
+    """
     y, mo = divmod(start.month - 1 + int(months), 12)
     year, month = start.year + y, mo + 1
     last = calendar.monthrange(year, month)[1]
@@ -59,8 +61,11 @@ def parse_period(period: str) -> tuple[int, str]:
 
 
 def add_period(start: dt.date, period: str) -> dt.date:
-    """``start`` plus a period ``90D``/``6W``/``6M``/``2Q``/``1Y``: days and weeks are calendar
-    days; months, quarters and years follow :func:`add_months` (month ends stay month ends)."""
+    """``start`` plus a period ``90D``/``6W``/``6M``/``2Q``/``1Y``.
+
+    Days and weeks are calendar
+    days; months, quarters and years follow :func:`add_months` (month ends stay month ends).
+    """
     n, u = parse_period(period)
     if isinstance(start, dt.datetime):
         start = start.date()

@@ -22,7 +22,7 @@ T = TypeVar("T")
 
 
 def progress_enabled(stream: object | None = None) -> bool:
-    """True when a progress bar should be drawn on ``stream`` (default: ``sys.stderr``)."""
+    """Return True when a progress bar should be drawn on ``stream`` (default: ``sys.stderr``)."""
     flag = os.environ.get("SCENARIOS_PROGRESS", "").strip().lower()
     if flag in ("0", "false", "no", "off"):
         return False

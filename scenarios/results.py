@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, Union
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, PrivateAttr, ValidationError
 
@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SCHEMA_VERSION", "BacktestResult", "DMTest", "IndexForecast", "IndexLine", "IndexPerformance",
-    "IndexScore", "IndexTrack", "IndexVs", "IndexWindow", "PnlForecast", "PnlLeg", "PnlPosition", "PnlScore", "PnlTrack", "PnlWalk", "Result", "RunResult", "ScorePair",
+    "IndexScore", "IndexTrack", "IndexVs", "IndexWindow", "PnlForecast", "PnlLeg", "PnlPosition", "PnlScore",
+    "PnlTrack", "PnlWalk", "Result", "RunResult", "ScorePair",
     "ScoreSummary", "SingleBacktestResult", "SymbolForecast", "SymbolScore", "TrackRecord",
     "WalkForwardResult", "WalkWindow", "ComponentLine", "ComponentScore", "MixtureLine",
     "SetBacktestResult", "SetComponent", "SetRunResult", "from_backtest", "from_json", "from_payload", "result_of",
@@ -60,8 +61,11 @@ Num: TypeAlias = float | None
 
 
 class _Model(BaseModel):
-    """Frozen, strict about unknown keys; dumps only the keys it was given (``exclude_unset``),
-    so a payload reads back and writes out key for key."""
+    """Frozen, strict about unknown keys.
+
+    Dumps only the keys it was given (``exclude_unset``),
+    so a payload reads back and writes out key for key.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -79,9 +83,12 @@ class _Model(BaseModel):
 # ------------------------------------------------------------------------------------------
 
 class SymbolForecast(_Model):
-    """One symbol's forecast at the horizon: median and 5%/95% quantiles of the predicted price
+    """One symbol's forecast at the horizon.
+
+    Median and 5%/95% quantiles of the predicted price
     (listing currency) and return (fraction), ``prob_up`` = share of draws above the baseline,
-    ``top_driver`` = the driver with the largest mean log contribution (``top_driver_log``)."""
+    ``top_driver`` = the driver with the largest mean log contribution (``top_driver_log``).
+    """
 
     symbol: str
     currency: str
@@ -130,9 +137,12 @@ class IndexLine(_Model):
 
 
 class PnlPosition(_Model):
-    """One leg of a portfolio: ``notional`` in the base currency (a weight when sized by weight),
+    """One leg of a portfolio.
+
+    ``notional`` in the base currency (a weight when sized by weight),
     ``source`` stock / benchmark / index, ``return_kind`` total or price, ``fx_as_of`` base
-    units per listing-currency unit, ``fx_change`` the assumed change over the window."""
+    units per listing-currency unit, ``fx_change`` the assumed change over the window.
+    """
 
     symbol: str
     side: str
@@ -145,10 +155,13 @@ class PnlPosition(_Model):
 
 
 class PnlForecast(_Model):
-    """The ``portfolio:`` block's predicted P&L at the horizon (:mod:`scenarios.engine.pnl`),
+    """Predicted P&L of the ``portfolio:`` block at the horizon.
+
+    The ``portfolio:`` block's predicted P&L at the horizon (:mod:`scenarios.engine.pnl`),
     per unit of gross notional in the base currency (fractions): ``mean``, ``median``, the
     5-95% band, ``prob_loss``, ``var_05`` and ``es_05`` (5% value-at-risk and expected
-    shortfall as positive losses), costs; ``return_basis`` says which return each leg is."""
+    shortfall as positive losses), costs; ``return_basis`` says which return each leg is.
+    """
 
     base_currency: str
     gross_notional: float
@@ -232,10 +245,11 @@ class RunResult(_Model):
 
     @classmethod
     def from_engine(cls, result: ScenarioResult) -> RunResult:
-        """The compact (recorded) form of an engine result; :attr:`engine` keeps the draws.
+        """Return the compact (recorded) form of an engine result; :attr:`engine` keeps the draws.
 
         A new key in ``ScenarioResult.to_dict`` needs its field here (a ``ValidationError``
-        says which: the model is the schema of the JSON form)."""
+        says which: the model is the schema of the JSON form).
+        """
         payload = to_jsonable(result.to_dict(include_draws=False))
         payload["schema_version"] = SCHEMA_VERSION
         out = cls.model_validate(payload)
@@ -256,7 +270,7 @@ class RunResult(_Model):
         return self._run_id
 
     def to_dict(self, *, include_draws: bool = False) -> dict[str, Any]:
-        """The recorded JSON form; ``include_draws=True`` adds every draw (needs :attr:`engine`)."""
+        """Return the recorded JSON form; ``include_draws=True`` adds every draw (needs :attr:`engine`)."""
         if include_draws:
             out = self.engine.to_dict(include_draws=True)  # already JSON-safe (NaN -> None)
             out["schema_version"] = SCHEMA_VERSION
@@ -264,12 +278,13 @@ class RunResult(_Model):
         return super().to_dict()
 
     def to_json(self, *, indent: int | None = 2, include_draws: bool = False) -> str:
+        """Return the result as JSON text (``indent`` spaces; draws only when asked)."""
         return json.dumps(self.to_dict(include_draws=include_draws), indent=indent,
                           ensure_ascii=False, allow_nan=False)
 
     # ------------------------------------------------------------------ views
     def index_driver(self) -> Mapping[str, JsonValue] | None:
-        """The enabled ``index_weighting`` driver of the run's inputs (None without one)."""
+        """Return the enabled ``index_weighting`` driver of the run's inputs (None without one)."""
         for d in self.inputs.get("drivers") or []:  # type: ignore[union-attr]
             if isinstance(d, dict) and d.get("type") == "index_weighting" and d.get("enabled", True):
                 return d
@@ -304,14 +319,17 @@ class RunResult(_Model):
                 IndexLine(label=INDEX_BASE_LINE, name="index, base w", note=f"{scheme} weights, not re-weighted")]
 
     def index_forecast(self, label: str) -> IndexForecast | None:
-        """The index line ``label`` (None when the run has none)."""
+        """Return the index line ``label`` (None when the run has none)."""
         return next((f for f in self.index_forecasts if f.line == label), None)
 
     def summary(self) -> pd.DataFrame:
-        """Per symbol (index ``symbol``): ``return_kind``, ``currency``, ``baseline_price``,
+        """Per symbol (index ``symbol``).
+
+        ``return_kind``, ``currency``, ``baseline_price``,
         ``median_price``, ``median`` (median return), the 5%-95% band of the return
         (``band_low``, ``band_high``), ``P(up)`` (share of draws above the baseline),
-        ``mean`` (mean return) and ``top_driver``. Returns and probabilities are fractions."""
+        ``mean`` (mean return) and ``top_driver``. Returns and probabilities are fractions.
+        """
         import pandas as pd
 
         rows = [{"symbol": f.symbol, "return_kind": f.return_kind, "currency": f.currency,
@@ -326,8 +344,11 @@ class RunResult(_Model):
         return df
 
     def index_summary(self) -> pd.DataFrame:
-        """The index lines worth showing (:meth:`index_lines`), columns as :meth:`summary`
-        (``median``, ``band_low``, ``band_high``, ``P(up)``, ``mean``) plus ``note``."""
+        """Return the index lines worth showing.
+
+        Return the index lines worth showing (:meth:`index_lines`), columns as :meth:`summary`
+        (``median``, ``band_low``, ``band_high``, ``P(up)``, ``mean``) plus ``note``.
+        """
         import pandas as pd
 
         rows = []
@@ -341,7 +362,7 @@ class RunResult(_Model):
                                            "P(up)", "mean", "note"]).set_index("line")
 
     def scores(self) -> pd.DataFrame:
-        """A run is not scored: raises ``ValueError`` (use :func:`scenarios.api.backtest`)."""
+        """Return a run is not scored: raises ``ValueError`` (use :func:`scenarios.api.backtest`)."""
         raise ValueError(f"run {self.name!r} is a forecast, not a backtest: score it with "
                          "scenarios.api.backtest(file) (or `scenarios backtest FILE`)")
 
@@ -402,8 +423,11 @@ class SymbolScore(_Model):
 
 
 class IndexScore(_Model):
-    """The scenario's index forecast against the realized return of the same portfolio (and the
-    benchmark index's price return beside it)."""
+    """Index forecast against the realized return of the same portfolio.
+
+    The scenario's index forecast against the realized return of the same portfolio (and the
+    benchmark index's price return beside it).
+    """
 
     target: str | None = None
     kind: str | None = None
@@ -426,8 +450,11 @@ class IndexScore(_Model):
 
 
 class IndexVs(_Model):
-    """The simulated index against one benchmark over the window (price returns, fractions;
-    tracking error annualized)."""
+    """Simulated index against one benchmark over the window.
+
+    The simulated index against one benchmark over the window (price returns, fractions;
+    tracking error annualized).
+    """
 
     return_kind: str = "price"
     total_return: Num = None
@@ -439,7 +466,8 @@ class IndexVs(_Model):
 
 class IndexPerformance(_Model):
     """The scenario's index scheme simulated over (as_of, horizon] against the benchmarks
-    (:func:`scenarios.backtest.scenario.index_performance`)."""
+    (:func:`scenarios.backtest.scenario.index_performance`).
+    """
 
     scheme: dict[str, JsonValue] | None = None
     return_kind: str = "price"
@@ -472,9 +500,11 @@ class PnlLeg(_Model):
 
 
 class PnlScore(_Model):
-    """A portfolio's realised P&L against its predicted band (:mod:`scenarios.backtest.pnl`):
-    fractions of gross notional in ``base_currency``; ``return_basis`` states which return
-    each leg is (a stock's total return, an index's price return)."""
+    """A portfolio's realised P&L against its predicted band (:mod:`scenarios.backtest.pnl`).
+
+    Fractions of gross notional in ``base_currency``; ``return_basis`` states which return
+    each leg is (a stock's total return, an index's price return).
+    """
 
     as_of: str
     horizon: str
@@ -516,14 +546,19 @@ class PnlTrack(_Model):
 
 
 class PnlWalk(_Model):
+    """A walk-forward P&L: the track record and the score of each window."""
+
     track: PnlTrack
     windows: list[PnlScore] = Field(default_factory=list)
 
 
 class ExcessScore(_Model):
-    """One symbol's (or the basket's) excess return over a benchmark: predicted (median of the
+    """One symbol's (or the basket's) excess return over a benchmark.
+
+    Predicted (median of the
     per-draw excess) and realized, fractions; ``hit`` 1.0/0.0 on the sign of excess (None when
-    not scored or without a direction). ``basis`` e.g. ``"total - price"``."""
+    not scored or without a direction). ``basis`` e.g. ``"total - price"``.
+    """
 
     symbol: str
     basis: str | None = None
@@ -583,23 +618,28 @@ class SingleBacktestResult(_Model):
 
     @property
     def run_id(self) -> str | None:
+        """Run id when the result was recorded, else None."""
         return self._run_id
 
     @property
     def name(self) -> str:
+        """The scenario name."""
         return self.scenario
 
     def summary(self) -> pd.DataFrame:
-        """The scored run's forecast per symbol (:meth:`RunResult.summary`)."""
+        """Return the scored run's forecast per symbol (:meth:`RunResult.summary`)."""
         if self.result is None:
             raise ValueError(f"backtest {self.scenario!r} was recorded without its run")
         return self.result.summary()
 
     def scores(self) -> pd.DataFrame:
-        """Per symbol (index ``symbol``): ``kind`` (total/price return), ``predicted`` (median),
+        """Per symbol (index ``symbol``).
+
+        ``kind`` (total/price return), ``predicted`` (median),
         ``lower``/``upper`` (band), ``realized``, ``status`` of the realized window, ``scored``,
         ``hit``, ``error``, ``inside``, ``pit``, ``crps`` (fractions). ``attrs["summary"]``
-        holds the cross-section scores (:class:`ScoreSummary` as a dict)."""
+        holds the cross-section scores (:class:`ScoreSummary` as a dict).
+        """
         df = _frame(self.per_symbol, SymbolScore, index="symbol")
         df.attrs["summary"] = self.score_summary.to_dict()
         return df
@@ -655,8 +695,11 @@ class ScorePair(_Model):
 
 
 class IndexWindow(_Model):
-    """The index forecast of one walk-forward as_of: the fields of :class:`IndexScore` after
-    the window's ``as_of`` and ``horizon``."""
+    """The index forecast of one walk-forward as_of.
+
+    The fields of :class:`IndexScore` after
+    the window's ``as_of`` and ``horizon``.
+    """
 
     as_of: str
     horizon: str | None = None
@@ -732,8 +775,11 @@ class IndexTrack(_Model):
 
 
 class TrackRecord(_Model):
-    """Walk-forward statistics over every scored (as_of, symbol) pair (see
-    :mod:`scenarios.backtest.walkforward`)."""
+    """Walk-forward statistics over every scored (as_of, symbol) pair.
+
+    Walk-forward statistics over every scored (as_of, symbol) pair (see
+    :mod:`scenarios.backtest.walkforward`).
+    """
 
     n_windows: int
     n_scored_windows: int
@@ -799,20 +845,28 @@ class WalkForwardResult(_Model):
 
     @property
     def run_id(self) -> str | None:
+        """Run id when the result was recorded, else None."""
         return self._run_id
 
     @property
     def name(self) -> str:
+        """The scenario name."""
         return self.scenario
 
     def summary(self) -> pd.DataFrame:
-        """One row per as_of (index ``as_of``): window status, symbols scored, hit rate, IC,
-        MAE, coverage, CRPS and the naive forecasts' MAE (fractions)."""
+        """One row per as_of (index ``as_of``).
+
+        Window status, symbols scored, hit rate, IC,
+        MAE, coverage, CRPS and the naive forecasts' MAE (fractions).
+        """
         return _frame(self.windows, WalkWindow, index="as_of")
 
     def scores(self) -> pd.DataFrame:
-        """One row per (as_of, symbol) pair: the forecast, the realized return, the scores and
-        the naive forecasts (``zero``, ``momentum``). ``attrs["track"]`` holds the track record."""
+        """One row per (as_of, symbol) pair.
+
+        The forecast, the realized return, the scores and
+        the naive forecasts (``zero``, ``momentum``). ``attrs["track"]`` holds the track record.
+        """
         df = _frame(self.pairs, ScorePair, index=["as_of", "symbol"])
         df.attrs["track"] = self.track.to_dict()
         return df
@@ -823,8 +877,11 @@ class WalkForwardResult(_Model):
 # ------------------------------------------------------------------------------------------
 
 class SetComponent(_Model):
-    """One component of a set: its scenario, probability (stated, fraction), own seed, the
-    number of mixture draws assigned to it and the draws it was run with."""
+    """One component of a set.
+
+    Its scenario, probability (stated, fraction), own seed, the
+    number of mixture draws assigned to it and the draws it was run with.
+    """
 
     label: str
     file: str
@@ -836,9 +893,12 @@ class SetComponent(_Model):
 
 
 class ComponentLine(_Model):
-    """A component's part in one mixture line: its median and mean return over its assigned
+    """A component's part in one mixture line.
+
+    Its median and mean return over its assigned
     draws, ``weight`` = assigned share of draws, ``contribution`` = weight x mean (fraction of
-    return; the contributions sum to the mixture's expected return) and ``share`` of it."""
+    return; the contributions sum to the mixture's expected return) and ``share`` of it.
+    """
 
     label: str
     probability: float
@@ -850,9 +910,11 @@ class ComponentLine(_Model):
 
 
 class MixtureLine(_Model):
-    """One symbol's (``kind`` "symbol") or the index's (``kind`` "index") mixture forecast:
-    expected (mean) return, median, 5%-95% band and P(up), each with its Monte Carlo standard
-    error (``se_*``; fractions), and the components' parts."""
+    """One symbol's (``kind`` "symbol") or the index's (``kind`` "index") mixture forecast.
+
+    Expected (mean) return, median, 5%-95% band and P(up), each with its Monte Carlo standard
+    error (``se_*``; fractions), and the components' parts.
+    """
 
     line: str
     kind: Literal["symbol", "index"]
@@ -898,6 +960,7 @@ class SetRunResult(_Model):
 
     @property
     def run_id(self) -> str | None:
+        """Run id when the result was recorded, else None."""
         return self._run_id
 
     @property
@@ -908,8 +971,11 @@ class SetRunResult(_Model):
         return self._draws
 
     def summary(self) -> pd.DataFrame:
-        """One row per line (symbols, then the index): ``mean`` (expected return), ``median``,
-        ``band_low``/``band_high`` (5%-95%), ``P(up)`` and their standard errors (fractions)."""
+        """One row per line (symbols, then the index).
+
+        ``mean`` (expected return), ``median``,
+        ``band_low``/``band_high`` (5%-95%), ``P(up)`` and their standard errors (fractions).
+        """
         import pandas as pd
 
         rows = [{"line": x.line, "kind": x.kind, "return_kind": x.return_kind, "mean": x.mean_return,
@@ -927,6 +993,7 @@ class SetRunResult(_Model):
         return pd.DataFrame(rows).set_index(["line", "label"])
 
     def scores(self) -> pd.DataFrame:
+        """Raise: a set run is a forecast; backtest the set file to get scores."""
         raise ValueError(f"set {self.name!r} is a forecast, not a backtest: score it with "
                          "scenarios.api.backtest(file)")
 
@@ -943,9 +1010,12 @@ class ComponentScore(_Model):
 
 
 class SetBacktestResult(_Model):
-    """A scenario set scored at its as_of (``scenarios backtest SET.yaml``): the mixture's
+    """A scenario set scored at its as_of (``scenarios backtest SET.yaml``).
+
+    The mixture's
     scores (CRPS, PIT on the mixture draws), each component's, and the best component by CRPS
-    (chosen after the fact: ``hindsight`` is always true)."""
+    (chosen after the fact: ``hindsight`` is always true).
+    """
 
     schema_version: int = SCHEMA_VERSION
     mode: Literal["set"] = "set"
@@ -970,13 +1040,16 @@ class SetBacktestResult(_Model):
 
     @property
     def run_id(self) -> str | None:
+        """Run id when the result was recorded, else None."""
         return self._run_id
 
     @property
     def name(self) -> str:
+        """The set name."""
         return self.scenario
 
     def summary(self) -> pd.DataFrame:
+        """Return the summary of the set run that was backtested."""
         if self.result is None:
             raise ValueError(f"set backtest {self.scenario!r} was recorded without its run")
         return self.result.summary()
@@ -988,8 +1061,8 @@ class SetBacktestResult(_Model):
         return df
 
 
-BacktestResult: TypeAlias = Union[SingleBacktestResult, WalkForwardResult]
-Result: TypeAlias = Union[RunResult, SingleBacktestResult, WalkForwardResult]
+BacktestResult: TypeAlias = SingleBacktestResult | WalkForwardResult
+Result: TypeAlias = RunResult | SingleBacktestResult | WalkForwardResult
 
 
 def _frame(rows: list[Any], model: type[_Model], index: str | list[str]) -> pd.DataFrame:
@@ -1011,7 +1084,7 @@ def _older(what: str, detail: str) -> IncompatibleRunError:
 
 
 def from_payload(kind: str, payload: Mapping[str, Any], *, what: str = "this result") -> Result | None:
-    """The typed result of a recorded payload of ``kind`` (``"run"`` or ``"backtest"``).
+    """Return the typed result of a recorded payload of ``kind`` (``"run"`` or ``"backtest"``).
 
     None for other kinds (their payloads are free-form). Raises
     :class:`~scenarios.errors.IncompatibleRunError` for a payload this version cannot read.
@@ -1034,7 +1107,7 @@ def from_payload(kind: str, payload: Mapping[str, Any], *, what: str = "this res
     else:
         raise _older(what, f"unknown backtest mode {payload.get('mode')!r}")
     try:
-        return model.model_validate(payload)  # type: ignore[return-value]
+        return model.model_validate(payload)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"])
@@ -1050,8 +1123,10 @@ def result_of(kind: str, payload: Mapping[str, Any], *, what: str = "this result
 
 
 def from_json(text: str, kind: str | None = None) -> Result:
-    """A result from its JSON text (``to_json`` output or one element of the CLI's
-    ``--format json``); ``kind`` is guessed from the keys when not given."""
+    """Return a result from its JSON text (``to_json`` output or one element of the CLI's ``--format json``).
+
+    ``kind`` is guessed from the keys when not given.
+    """
     data = json.loads(text)
     if not isinstance(data, dict):
         raise _older("this JSON", "expected one object (a list holds one result per grid point)")
@@ -1064,7 +1139,8 @@ def from_json(text: str, kind: str | None = None) -> Result:
 def from_backtest(backtest: Any, grid_point: Mapping[str, Any] | None = None) -> BacktestResult:
     """The typed result of a :class:`~scenarios.backtest.scenario.SingleBacktest` or
     :class:`~scenarios.backtest.scenario.WalkForwardBacktest` (anything with ``to_dict()`` in
-    their form), with the scenario's grid point when it has one."""
+    their form), with the scenario's grid point when it has one.
+    """
     payload = {"schema_version": SCHEMA_VERSION, **to_jsonable(backtest.to_dict())}
     if grid_point:
         payload["grid_point"] = to_jsonable(dict(grid_point))

@@ -48,7 +48,7 @@ LOW_Q, HIGH_Q = 0.05, 0.95
 
 
 def param_name(label: str, field: str) -> str:
-    """The ``runs compare`` name of a driver parameter: ``drivers[LABEL].FIELD``."""
+    """Return the ``runs compare`` name of a driver parameter: ``drivers[LABEL].FIELD``."""
     return f"drivers[{label}].{field}"
 
 
@@ -73,14 +73,17 @@ def random_params(rs: ResolvedScenario) -> list[Param]:
 
 
 class PinnedSampler(MeanSampler):
-    """A :class:`MeanSampler` whose parameters in ``pins`` take a given value per row:
-    ``pins[key]`` is a ``(rows,)`` array, NaN meaning "at its mean" on that row."""
+    """A :class:`MeanSampler` whose parameters in ``pins`` take a given value per row.
+
+    ``pins[key]`` is a ``(rows,)`` array, NaN meaning "at its mean" on that row.
+    """
 
     def __init__(self, rows: int, pins: dict[str, np.ndarray]) -> None:
         super().__init__(rows)
         self.pins = {k: np.asarray(v, dtype=np.float64) for k, v in pins.items()}
 
     def draw(self, key: str, value: Any, symbols: list[str] | None = None) -> float | np.ndarray:
+        """Return the noise-free value of ``key``, or its pinned low/high value."""
         base = super().draw(key, value, symbols)
         pin = self.pins.get(key)
         if pin is None:
@@ -102,14 +105,18 @@ class TornadoBar:
 
     @property
     def swing(self) -> float:
+        """Absolute difference of the high and low returns (fraction)."""
         return abs(self.high_return - self.low_return)
 
 
 @dataclass(frozen=True)
 class Tornado:
-    """The tornado of a scenario: ``bars[line]`` sorted by swing (largest first, ties in
+    """The tornado of a scenario.
+
+    ``bars[line]`` sorted by swing (largest first, ties in
     file order); ``base[line]`` the noise-free return (every parameter at its mean). ``symbols``
-    holds the scenario's symbols, then :data:`INDEX_LINE` when the scenario has an index line."""
+    holds the scenario's symbols, then :data:`INDEX_LINE` when the scenario has an index line.
+    """
 
     scenario: str
     symbols: tuple[str, ...]
@@ -118,6 +125,7 @@ class Tornado:
     ranges: dict[str, str]
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the tornado as a JSON-ready dict."""
         return {
             "scenario": self.scenario,
             "method": "one at a time on the noise-free path (others at their means, residual off)",
@@ -145,7 +153,7 @@ def _check_vary(vary: dict[str, tuple[float, float]], names: list[str]) -> None:
 
 def tornado(rs: ResolvedScenario, *, vary: dict[str, tuple[float, float]] | None = None,
             name: str = "") -> Tornado:
-    """The one-at-a-time tornado of ``rs`` (see the module docstring).
+    """Return the one-at-a-time tornado of ``rs`` (see the module docstring).
 
     ``vary`` maps parameter names (``drivers[LABEL].PARAM``) to ``(low, high)`` values used
     instead of the 5th/95th percentiles. Raises ScenarioError (exit 2) naming the valid
@@ -162,7 +170,7 @@ def tornado(rs: ResolvedScenario, *, vary: dict[str, tuple[float, float]] | None
             lo, hi = vary[p.name]
             ranges[p.name] = "given"
         else:
-            lo, hi = (float(x) for x in ppf(p.value, [LOW_Q, HIGH_Q]))
+            lo, hi = (float(x) for x in ppf(p.value, [LOW_Q, HIGH_Q]))  # type: ignore[union-attr]
             ranges[p.name] = "p05:p95"
         lows.append(float(lo))
         highs.append(float(hi))
@@ -190,9 +198,12 @@ def tornado(rs: ResolvedScenario, *, vary: dict[str, tuple[float, float]] | None
 
 
 def write_chart(t: Tornado, out_dir: Any) -> list[Any]:
-    """Write the tornado chart (one panel per symbol, bars from the low to the high return
+    """Write the tornado chart as PNG and SVG.
+
+    Write the tornado chart (one panel per symbol, bars from the low to the high return
     around the noise-free return, in percent) as ``tornado.png`` and ``tornado.svg`` in
-    ``out_dir``; returns the two paths."""
+    ``out_dir``; returns the two paths.
+    """
     from pathlib import Path
 
     import matplotlib.pyplot as plt
@@ -208,8 +219,11 @@ def write_chart(t: Tornado, out_dir: Any) -> list[Any]:
 
 
 def tornado_figure(t: Tornado) -> Any:
-    """The tornado chart as a matplotlib Figure (one panel per symbol, bars from the low to the
-    high return around the noise-free return, in percent); the CLI saves it, the report embeds it."""
+    """Return the tornado chart as a matplotlib Figure.
+
+    Return the tornado chart as a matplotlib Figure (one panel per symbol, bars from the low to the
+    high return around the noise-free return, in percent); the CLI saves it, the report embeds it.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -218,11 +232,11 @@ def tornado_figure(t: Tornado) -> Any:
     n = len(t.symbols)
     height = max(2.5, sum(0.45 * max(1, len(t.bars[s])) + 1.0 for s in t.symbols))
     fig, axes = plt.subplots(n, 1, figsize=(8, height), squeeze=False)
-    for ax, s in zip(axes[:, 0], t.symbols):
+    for ax, s in zip(axes[:, 0], t.symbols, strict=True):
         bars = t.bars[s][::-1]  # largest swing on top
         base = 100.0 * t.base[s]
         ys = np.arange(len(bars))
-        for y, b in zip(ys, bars):
+        for y, b in zip(ys, bars, strict=True):
             lo, hi = 100.0 * b.low_return, 100.0 * b.high_return
             ax.barh(y, lo - base, left=base, color="#c0504d", height=0.6)
             ax.barh(y, hi - base, left=base, color="#4f81bd", height=0.6)
@@ -235,15 +249,19 @@ def tornado_figure(t: Tornado) -> Any:
 
 
 class FixedSampler(Sampler):
-    """A Monte Carlo :class:`Sampler` on the run's seed whose parameters in ``fixed`` (sampler
+    """A Monte Carlo sampler with some parameters fixed.
+
+    A Monte Carlo :class:`Sampler` on the run's seed whose parameters in ``fixed`` (sampler
     keys ``LABEL/PARAM``) take one value in every draw; every other parameter (and the
-    residual) draws from its own stream exactly as in a plain run: common random numbers."""
+    residual) draws from its own stream exactly as in a plain run: common random numbers.
+    """
 
     def __init__(self, seed: int, draws: int, fixed: dict[str, float]) -> None:
         super().__init__(seed, draws)
         self.fixed = dict(fixed)
 
     def draw(self, key: str, value: Any, symbols: list[str] | None = None) -> float | np.ndarray:
+        """Return the draws of ``key``, fixed at its grid value when it is one of the pair."""
         if key in self.fixed and is_random(value):
             cols = 1 if symbols is None else len(symbols)
             return np.full((self.draws, cols), float(self.fixed[key]))
@@ -252,9 +270,12 @@ class FixedSampler(Sampler):
 
 @dataclass(frozen=True)
 class TwoWay:
-    """A two-way table: ``median[line][i][j]`` and ``prob_up[line][i][j]`` of the Monte Carlo
+    """A two-way table.
+
+    ``median[line][i][j]`` and ``prob_up[line][i][j]`` of the Monte Carlo
     return (fractions) with ``param1 = values1[i]`` and ``param2 = values2[j]`` in every draw,
-    every other parameter and the residual drawn on the run's seed (common random numbers)."""
+    every other parameter and the residual drawn on the run's seed (common random numbers).
+    """
 
     scenario: str
     param1: str
@@ -268,6 +289,7 @@ class TwoWay:
     draws: int
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the two-way table as a JSON-ready dict."""
         return {
             "scenario": self.scenario, "param1": self.param1, "param2": self.param2,
             "values1": list(self.values1), "values2": list(self.values2),
@@ -283,13 +305,14 @@ def _levels(p: Param, vary: dict[str, tuple[float, float]], n: int) -> tuple[flo
     if p.name in vary:
         lo, hi = vary[p.name]
         return tuple(float(x) for x in np.linspace(lo, hi, n))
-    return tuple(float(x) for x in ppf(p.value, np.linspace(LOW_Q, HIGH_Q, n)))
+    return tuple(float(x) for x in ppf(p.value, np.linspace(LOW_Q, HIGH_Q, n)))  # type: ignore[union-attr]
 
 
 def _two_way_cell(source: Any, task: tuple[ResolvedScenario, dict[str, float]]
                   ) -> dict[str, tuple[float, float]]:
     """One cell of :func:`two_way` (a task of :func:`scenarios.parallel.imap_tasks`; the resolved
-    scenario carries its data, ``source`` is not read): line -> (median return, P(up))."""
+    scenario carries its data, ``source`` is not read): line -> (median return, P(up)).
+    """
     from scenarios.engine.run import run_resolved
 
     rs, pins = task
@@ -310,7 +333,8 @@ def two_way(rs: ResolvedScenario, param1: str, param2: str, *, levels: int = 5,
     Dask tasks on the resolved scenario (:mod:`scenarios.parallel`); same numbers, bit for bit.
     (The tornado is one engine pass: it stays in this process.)
 
-    Raises ScenarioError (exit 2) for unknown or equal parameter names."""
+    Raises ScenarioError (exit 2) for unknown or equal parameter names.
+    """
     from scenarios.errors import ScenarioError
     from scenarios.parallel import check_parallel, imap_tasks
 

@@ -1,4 +1,6 @@
-"""YAML with positions: load a file, keep the line/column of every node, and turn pydantic
+"""YAML with positions.
+
+Load a file, keep the line/column of every node, and turn pydantic
 validation errors into located :class:`~scenarios.errors.ScenarioError` messages.
 
 Every input file of the toolkit (scenarios, claims, drivers, universes) goes through here, so
@@ -61,7 +63,7 @@ class LocatedDoc:
             p = p[:-1]
 
     def error(self, path: Sequence[str | int], message: str, *, key: bool = False) -> ScenarioError:
-        """A :class:`ScenarioError` located at ``path`` in this document."""
+        """Return a :class:`ScenarioError` located at ``path`` in this document."""
         line, col = self.locate(path, key=key)
         return ScenarioError(message, file=self.file, line=line, column=col,
                              field=format_path(path) or None)
@@ -87,10 +89,13 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
 
 
 def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    """A date-looking scalar that is not a real date (``2025-13-01``) stays text, so that
-    validation reports it at its position instead of PyYAML raising a bare ValueError."""
+    """Return a timestamp, or the text of a date-looking scalar that is no date.
+
+    Return a date-looking scalar that is not a real date (``2025-13-01``) stays text, so that
+    validation reports it at its position instead of PyYAML raising a bare ValueError.
+    """
     try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
     except ValueError:
         return str(node.value)
 
@@ -109,8 +114,11 @@ _Loader.add_implicit_resolver(
 
 @dataclass
 class _Budget:
-    """What one document walk has spent: nodes seen once, nodes re-walked through aliases, and
-    the nodes on the current branch (an alias back to one of them is a cycle)."""
+    """What one document walk has spent.
+
+    Nodes seen once, nodes re-walked through aliases, and
+    the nodes on the current branch (an alias back to one of them is a cycle).
+    """
 
     seen: set[int] = field(default_factory=set)
     branch: set[int] = field(default_factory=set)
@@ -181,8 +189,11 @@ def _walk_collection(node: yaml.Node, path: PathKey, doc: LocatedDoc, loader: _L
 
 
 def _check_depth(text: str, file: str) -> None:
-    """Refuse nesting deeper than :data:`MAX_DEPTH` from the event stream (libyaml's composer
-    recurses in C and would crash the process on a file of 50,000 ``[``)."""
+    """Refuse nesting deeper than :data:`MAX_DEPTH`.
+
+    Refuse nesting deeper than :data:`MAX_DEPTH` from the event stream (libyaml's composer
+    recurses in C and would crash the process on a file of 50,000 ``[``).
+    """
     loader = _Loader(text)
     depth = 0
     try:
@@ -195,7 +206,7 @@ def _check_depth(text: str, file: str) -> None:
                 if depth > MAX_DEPTH:
                     mark = event.start_mark
                     raise ScenarioError(f"nested deeper than {MAX_DEPTH} levels", file=file,
-                                        line=mark.line + 1, column=mark.column + 1)
+                                        line=mark.line + 1, column=mark.column + 1)  # type: ignore[union-attr]
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.YAMLError:
@@ -342,8 +353,11 @@ def _message(err: dict[str, Any]) -> str:
 
 
 def validation_errors(exc: Any, doc: LocatedDoc, prefix: PathKey = ()) -> ScenarioErrors:
-    """Convert a :class:`pydantic.ValidationError` raised on ``doc.data`` (or on the sub-tree
-    at ``prefix``) into :class:`ScenarioErrors` with file, line, column and field path."""
+    """Convert a :class:`pydantic.ValidationError` into located :class:`ScenarioErrors`.
+
+    Convert a :class:`pydantic.ValidationError` raised on ``doc.data`` (or on the sub-tree
+    at ``prefix``) into :class:`ScenarioErrors` with file, line, column and field path.
+    """
     errors: list[ScenarioError] = []
     seen: set[tuple[Any, ...]] = set()
     root = doc.data

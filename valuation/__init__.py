@@ -49,7 +49,7 @@ from .multiples import (
     price_from_peg,
     price_from_ps,
 )
-from .reversion import revert_multiple, reversion_fraction, reversion_rerating
+from .reversion import reversion_fraction, reversion_rerating, revert_multiple
 
 __all__ = [
     "decomposition", "drivers", "exceptions", "index", "multiples", "reversion",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, TypeAlias, Union
+from typing import Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 #: A plain number.
-Scalar: TypeAlias = Union[float, int, np.floating, np.integer]
+Scalar: TypeAlias = float | int | np.floating | np.integer
 #: A float64 numpy array of any shape (the internal currency of every function).
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 #: A boolean numpy array.
@@ -28,11 +28,11 @@ BoolArray: TypeAlias = npt.NDArray[np.bool_]
 #: An integer numpy array.
 IntArray: TypeAlias = npt.NDArray[np.int64]
 #: A labelled pandas input/output.
-PandasLike: TypeAlias = Union[pd.Series, pd.DataFrame]
+PandasLike: TypeAlias = pd.Series | pd.DataFrame
 #: Anything a public function accepts as numbers. Outputs have the same kind as the inputs:
 #: scalars in -> ``float`` out, numpy in -> numpy out, pandas in -> pandas out (labels kept).
-ArrayLike: TypeAlias = Union[Scalar, FloatArray, npt.NDArray[np.generic], pd.Series, pd.DataFrame,
-                             Sequence[float], Sequence[Sequence[float]]]
+ArrayLike: TypeAlias = (Scalar | FloatArray | npt.NDArray[np.generic] | pd.Series | pd.DataFrame | Sequence[float]
+                        | Sequence[Sequence[float]])
 #: What to do when inputs are valid numbers but the result is economically undefined
 #: (a price from negative earnings, a P/E of a loss-maker): raise, or return NaN there.
 OnInvalid: TypeAlias = Literal["raise", "nan"]

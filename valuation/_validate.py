@@ -105,8 +105,11 @@ def _where(mask: BoolArray, values: FloatArray) -> str:
 
 def check_finite(a: FloatArray, name: str, func: str = "", *, allow_nan: bool = False,
                  allow_inf: bool = False) -> None:
-    """Raise :class:`NonFiniteInputError` if ``a`` holds NaN (unless allowed) or +-inf (unless
-    allowed)."""
+    """Raise :class:`NonFiniteInputError` if ``a`` holds a disallowed NaN or inf.
+
+    Raise :class:`NonFiniteInputError` if ``a`` holds NaN (unless allowed) or +-inf (unless
+    allowed).
+    """
     where = f"{func}: " if func else ""
     if bool(np.isfinite(a).all()):
         return
@@ -158,8 +161,11 @@ def check_on_invalid(on_invalid: str, func: str) -> None:
 
 def handle_invalid(result: FloatArray, invalid: BoolArray, on_invalid: str, func: str,
                    message: str, values: FloatArray | None = None) -> FloatArray:
-    """Apply the ``on_invalid`` policy: raise :class:`InputRangeError` naming the first invalid
-    position, or put NaN there."""
+    """Apply the ``on_invalid`` policy.
+
+    Raise :class:`InputRangeError` naming the first invalid
+    position, or put NaN there.
+    """
     invalid = np.broadcast_to(invalid, np.shape(result))
     if not invalid.any():
         return result
@@ -229,7 +235,7 @@ class Inputs:
     def get(self, name: str, *, allow_nan: bool = False, allow_inf: bool = False,
             gt: float | None = None, ge: float | None = None, lt: float | None = None,
             le: float | None = None, fraction: bool = False, unit: str = "") -> FloatArray:
-        """The input ``name`` as a validated float64 array."""
+        """Return the input ``name`` as a validated float64 array."""
         if name not in self.arrays:
             arr = self._array(name)
             check_finite(arr, name, self.func, allow_nan=allow_nan, allow_inf=allow_inf)
@@ -245,7 +251,7 @@ class Inputs:
         try:
             return tuple(np.broadcast_shapes(*shapes))
         except ValueError:
-            listing = ", ".join(f"{n}{tuple(s)}" for n, s in zip(names, shapes))
+            listing = ", ".join(f"{n}{tuple(s)}" for n, s in zip(names, shapes, strict=True))
             raise InputShapeError(
                 f"{self.func}: inputs cannot be broadcast together: {listing}. Arrays broadcast "
                 "over a leading draws axis: use shape (draws,) or (draws, n_symbols)") from None
@@ -273,8 +279,11 @@ class Inputs:
 
 
 def raise_if(invalid: BoolArray, values: FloatArray, func: str, message: str) -> None:
-    """Raise :class:`InputRangeError` naming the first position where ``invalid`` holds (for rules
-    that have no ``on_invalid`` escape, e.g. ``r <= g`` in a Gordon model)."""
+    """Raise :class:`InputRangeError` naming the first invalid position.
+
+    Raise :class:`InputRangeError` naming the first position where ``invalid`` holds (for rules
+    that have no ``on_invalid`` escape, e.g. ``r <= g`` in a Gordon model).
+    """
     invalid = np.asarray(invalid)
     if not invalid.any():
         return

@@ -37,7 +37,7 @@ the programme functions take the years on the LAST axis (columns of a DataFrame)
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -116,7 +116,9 @@ def after_tax_cash_per_share(amount: ArrayLike, shares: ArrayLike, *, tax_rate: 
 
 def one_off_value_change(amount: ArrayLike, shares: ArrayLike, *, tax_rate: ArrayLike = 0.0,
                          fx: ArrayLike = 1.0) -> ArrayLike:
-    """Change of value per share (price currency) from a one-off cash outlay: minus the after-tax
+    """Change of value per share (price currency) from a one-off cash outlay.
+
+    Minus the after-tax
     cash per share (see :func:`after_tax_cash_per_share` for the parameters).
 
     Returns
@@ -124,8 +126,8 @@ def one_off_value_change(amount: ArrayLike, shares: ArrayLike, *, tax_rate: Arra
     ``-amount * (1 - tax_rate) * fx / shares``: <= 0 for a cost, >= 0 for a receipt. Independent of
     the P/E and of the horizon: the cash leaves once.
     """
-    out = after_tax_cash_per_share(amount, shares, tax_rate=tax_rate, fx=fx)
-    return -out  # type: ignore[operator,return-value]
+    out = cast(FloatArray, after_tax_cash_per_share(amount, shares, tax_rate=tax_rate, fx=fx))
+    return -out
 
 
 def value_change_log_contribution(value_change: ArrayLike, price: ArrayLike, *,
@@ -379,8 +381,11 @@ def buyback_value_per_share(value_per_share: ArrayLike, amount: ArrayLike, buy_p
 
 def buyback_log_contribution(value_per_share: ArrayLike, amount: ArrayLike, buy_price: ArrayLike,
                              shares: ArrayLike) -> ArrayLike:
-    """Natural-log contribution of a buyback to the value per share: ``log(V' / V)``
-    (parameters of :func:`buyback_value_per_share`); 0 when bought at value."""
+    """Natural-log contribution of a buyback to the value per share.
+
+    ``log(V' / V)``
+    (parameters of :func:`buyback_value_per_share`); 0 when bought at value.
+    """
     new = buyback_value_per_share(value_per_share, amount, buy_price, shares)
     inp = Inputs("buyback_log_contribution", new=new, value_per_share=value_per_share)
     a = inp.get("new", gt=0.0)

@@ -1,4 +1,6 @@
-"""The cash-flow lens: free cash flow under a named convention, FCF-yield valuation and a
+"""The cash-flow lens.
+
+Free cash flow under a named convention, FCF-yield valuation and a
 two-stage DCF.
 
 Free cash flow has two conventions in common use, and a number means nothing until it says which:
@@ -94,7 +96,7 @@ class FreeCashFlow(NamedTuple):
     per_share_basis: bool = False
 
     def per_share(self, shares: ArrayLike, fx: ArrayLike = 1.0) -> FreeCashFlow:
-        """The same FCF per share in the price currency: ``value * fx / shares``.
+        """Return the same FCF per share in the price currency: ``value * fx / shares``.
 
         Parameters
         ----------
@@ -198,8 +200,11 @@ def price_from_fcf_yield(fcf_per_share: ArrayLike, fcf_yield: ArrayLike, *,
 
 
 def implied_fcf_yield(fcf_per_share: ArrayLike, price: ArrayLike) -> ArrayLike:
-    """FCF yield implied by a price: ``fcf_per_share / price`` (fraction per year, any sign;
-    ``price`` > 0, same currency)."""
+    """FCF yield implied by a price.
+
+    ``fcf_per_share / price`` (fraction per year, any sign;
+    ``price`` > 0, same currency).
+    """
     inp = Inputs("implied_fcf_yield", fcf_per_share=fcf_per_share, price=price)
     c = inp.get("fcf_per_share")
     p = inp.get("price", gt=0.0)
@@ -215,7 +220,9 @@ def _check_years(years: object, func: str) -> int:
 
 def dcf_value(cash_flow: ArrayLike, growth: ArrayLike, years: int, terminal_growth: ArrayLike,
               discount_rate: ArrayLike) -> ArrayLike:
-    """Two-stage DCF value: ``years`` explicit years growing at ``growth``, then a Gordon terminal
+    """Two-stage DCF value.
+
+    ``years`` explicit years growing at ``growth``, then a Gordon terminal
     value growing at ``terminal_growth`` (formula in the module docstring).
 
     Parameters
@@ -333,14 +340,18 @@ def dcf_value_from_flows(cash_flows: ArrayLike, terminal_growth: ArrayLike,
 
 
 def gordon_value(cash_flow: ArrayLike, growth: ArrayLike, discount_rate: ArrayLike) -> ArrayLike:
-    """Gordon growth value ``CF_0 (1 + g) / (r - g)`` (next year's cash flow over ``r - g``);
-    ``r > g`` required, units as in :func:`dcf_value`."""
+    """Gordon growth value ``CF_0 (1 + g) / (r - g)`` (next year's cash flow over ``r - g``).
+
+    ``r > g`` required, units as in :func:`dcf_value`.
+    """
     return dcf_value(cash_flow, growth, 0, growth, discount_rate)
 
 
 def justified_pe(discount_rate: ArrayLike, growth: ArrayLike, *, payout: ArrayLike = 1.0,
                  basis: Literal["trailing", "forward"] = "trailing") -> ArrayLike:
-    """P/E implied by the Gordon model: ``payout (1 + g) / (r - g)`` on trailing EPS, or
+    """P/E implied by the Gordon model.
+
+    ``payout (1 + g) / (r - g)`` on trailing EPS, or
     ``payout / (r - g)`` on next year's EPS.
 
     Parameters

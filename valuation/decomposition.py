@@ -45,7 +45,7 @@ class ReturnDecomposition(NamedTuple):
     @property
     def total_return(self) -> ArrayLike:
         """Total simple return ``exp(log_total) - 1`` (fraction)."""
-        return np.expm1(self.log_total)  # type: ignore[return-value]
+        return np.expm1(self.log_total)
 
 
 def decompose_return(price_return: ArrayLike, eps_growth: ArrayLike,
@@ -60,7 +60,8 @@ def decompose_return(price_return: ArrayLike, eps_growth: ArrayLike,
         dividend_yield: multiplicative dividend yield of the period (fraction, >= 0; see the module
             docstring: ``D / p1``; below 1, values above 1 are taken for percents). Default 0.
 
-    Returns:
+    Returns
+    -------
         :class:`ReturnDecomposition` with ``log_total = log1p(price_return) + log1p(dividend_yield)``.
     """
     f = "decompose_return"
@@ -88,7 +89,8 @@ def _decompose(inp: Inputs, p: np.ndarray, g: np.ndarray, d: np.ndarray) -> Retu
 
 
 def implied_rerating(price_return: ArrayLike, eps_growth: ArrayLike) -> ArrayLike:
-    """Change of the P/E multiple implied by a price return and an EPS growth (fractions, > -1):
+    """Change of the P/E multiple implied by a price return and an EPS growth (fractions, > -1).
+
     ``(1 + price_return) / (1 + eps_growth) - 1``.
 
     Xiaomi 2025: ``implied_rerating(0.13, 0.458)`` = -0.2250 (the multiple fell 22.5%).

@@ -30,8 +30,11 @@ class InputTypeError(ValuationError):
 
 
 class InputShapeError(ValuationError):
-    """Inputs cannot be broadcast together, or have the wrong number of dimensions, or pandas
-    inputs carry labels that do not line up."""
+    """Inputs of incompatible shapes or labels.
+
+    Inputs cannot be broadcast together, or have the wrong number of dimensions, or pandas
+    inputs carry labels that do not line up.
+    """
 
 
 class NonFiniteInputError(ValuationError):
@@ -39,8 +42,11 @@ class NonFiniteInputError(ValuationError):
 
 
 class InputRangeError(ValuationError):
-    """A value lies outside its allowed domain (negative useful life, cap <= 0, growth <= -100%,
-    a negative equity value when a price is asked for...)."""
+    """A value outside its allowed domain.
+
+    A value lies outside its allowed domain (negative useful life, cap <= 0, growth <= -100%,
+    a negative equity value when a price is asked for...).
+    """
 
 
 class PercentNotFractionError(InputRangeError):
@@ -48,8 +54,11 @@ class PercentNotFractionError(InputRangeError):
 
 
 class InfeasibleCapError(ValuationError):
-    """Weights cannot be capped: the caps of the names with positive weight add up to less than 1
-    (with one cap ``c`` and ``n`` positive names: ``c * n < 1``)."""
+    """Weights cannot be capped.
+
+    The caps of the names with positive weight add up to less than 1
+    (with one cap ``c`` and ``n`` positive names: ``c * n < 1``).
+    """
 
 
 class ConvergenceError(ValuationError):
@@ -57,5 +66,8 @@ class ConvergenceError(ValuationError):
 
 
 class MissingDependencyError(ValuationError, ImportError):
-    """An optional package is needed for this function (GARCH needs ``arch``); the message names
-    the install command."""
+    """An optional package is needed for this function (GARCH needs ``arch``).
+
+    The message names
+    the install command.
+    """

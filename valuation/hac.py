@@ -25,7 +25,7 @@ than the normal in short track records). Inputs: a series on axis 0, shape ``(T,
 from __future__ import annotations
 
 import math
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -37,7 +37,8 @@ from .exceptions import InputRangeError, InputShapeError
 
 def _t_sf(t: FloatArray | float, df: int) -> Any:
     """Student-t survival function (``scipy.stats.t.sf``); scipy.stats is imported on first use
-    (it takes about 0.3 s to import, and most commands never test anything)."""
+    (it takes about 0.3 s to import, and most commands never test anything).
+    """
     from scipy import stats
 
     return stats.t.sf(t, df=df)
@@ -324,7 +325,7 @@ def hac_directional_test(predicted: ArrayLike, realized: ArrayLike, *,
 
 def _lrv_uncentred(u: FloatArray, lags: int) -> float:
     """Bartlett long-run variance of a mean-zero score (no demeaning)."""
-    t = u.shape[0]
+    t = int(u.shape[0])
     s = float(np.sum(u * u)) / t
     for k in range(1, lags + 1):
         s += 2.0 * (1.0 - k / (lags + 1.0)) * float(np.sum(u[k:] * u[:-k])) / t
@@ -379,7 +380,7 @@ def panel_directional_test(predicted: ArrayLike, realized: ArrayLike, window: Ar
         return DirectionalTest(nan, nan, nan, nan, lag, t_n)
     slope = float(np.sum(xd * (y - y.mean())) / sxx)
     resid = (y - y.mean()) - slope * xd
-    scores = np.bincount(code, weights=xd * resid, minlength=t_n)  # one summed score per window
+    scores = cast(FloatArray, np.bincount(code, weights=xd * resid, minlength=t_n))  # one summed score per window
     se = float(np.sqrt(_lrv_uncentred(scores, lag) * t_n) / sxx)
     t = slope / se if se > 0 else nan
     pv = float(2.0 * _t_sf(abs(t), df=t_n - 1)) if math.isfinite(t) else nan

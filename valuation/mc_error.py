@@ -11,6 +11,7 @@ median with probability ``~ 2 Phi(z) - 1`` (the binomial confidence interval of 
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 
@@ -45,7 +46,7 @@ def median_standard_error(draws: ArrayLike, axis: int = 0) -> FloatArray:
     lo = max(math.floor(0.5 * n - half), 0)
     hi = min(math.ceil(0.5 * n + half) - 1, n - 1)
     s = np.sort(x, axis=axis)
-    return 0.5 * (np.take(s, hi, axis=axis) - np.take(s, lo, axis=axis))
+    return cast(FloatArray, 0.5 * (np.take(s, hi, axis=axis) - np.take(s, lo, axis=axis)))
 
 
 def probability_standard_error(p: ArrayLike, n: int) -> FloatArray:

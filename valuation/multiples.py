@@ -41,7 +41,8 @@ def price_from_pe(eps: ArrayLike, pe: ArrayLike, *, on_invalid: OnInvalid = "rai
         pe: price/earnings multiple (> 0, a plain ratio).
         on_invalid: ``eps <= 0`` has no meaningful P/E price: ``"raise"`` (default) or ``"nan"``.
 
-    Returns:
+    Returns
+    -------
         Price per share in the currency of ``eps``. Linear in ``eps``.
     """
     f = "price_from_pe"
@@ -84,7 +85,8 @@ def price_from_ev_ebitda(ebitda: ArrayLike, ev_ebitda: ArrayLike, net_debt: Arra
         on_invalid: an equity value <= 0 (net debt at or above the enterprise value):
             ``"raise"`` (default) or ``"nan"``.
 
-    Returns:
+    Returns
+    -------
         Price per share in the currency of ``ebitda``.
     """
     f = "price_from_ev_ebitda"

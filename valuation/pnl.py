@@ -93,7 +93,9 @@ class PnlRisk:
 
 
 def pnl_risk(pnl: np.ndarray, alpha: float = 0.05) -> PnlRisk:
-    """Expected value, median, 5-95% band (linear interpolation), P(loss) = share of draws
+    """Return the risk summary of P&L draws.
+
+    Return expected value, median, 5-95% band (linear interpolation), P(loss) = share of draws
     below 0, value-at-risk and expected shortfall at ``alpha`` as positive losses.
 
     The expected shortfall is the mean of the draws at or below the ``alpha`` quantile, so it is

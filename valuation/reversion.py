@@ -46,7 +46,8 @@ def revert_multiple(current: ArrayLike, target: ArrayLike, horizon_years: ArrayL
         horizon_years: years ahead (>= 0).
         half_life_years: years to close half the gap (> 0, ``inf`` = no reversion).
 
-    Returns:
+    Returns
+    -------
         ``current + (target - current) * (1 - 2 ** (-horizon / half_life))``; always between
         ``current`` and ``target``.
     """
@@ -63,7 +64,7 @@ def revert_multiple(current: ArrayLike, target: ArrayLike, horizon_years: ArrayL
 
 def reversion_rerating(current: ArrayLike, target: ArrayLike, horizon_years: ArrayLike,
                        half_life_years: ArrayLike) -> ArrayLike:
-    """Simple change of the multiple from reversion (fraction): ``revert_multiple(...) / current - 1``."""
+    """Return simple change of the multiple from reversion (fraction): ``revert_multiple(...) / current - 1``."""
     inp = Inputs("reversion_rerating", current=current, target=target,
                  horizon_years=horizon_years, half_life_years=half_life_years)
     c = inp.get("current", gt=0.0)
@@ -74,8 +75,10 @@ def reversion_rerating(current: ArrayLike, target: ArrayLike, horizon_years: Arr
 
 
 def half_life_from_rate(annual_rate: ArrayLike) -> ArrayLike:
-    """Half-life in years of a gap that closes a fraction ``annual_rate`` per year (0 < rate <= 1;
-    0 gives ``inf``): ``log(2) / -log(1 - rate)``."""
+    """Half-life in years of a gap that closes a fraction ``annual_rate`` per year (0 < rate <= 1; 0 gives ``inf``).
+
+    ``log(2) / -log(1 - rate)``.
+    """
     inp = Inputs("half_life_from_rate", annual_rate=annual_rate)
     r = inp.get("annual_rate", ge=0.0, le=1.0, fraction=True)
     with np.errstate(divide="ignore"):

@@ -35,7 +35,7 @@ Every model is scale-equivariant: multiplying the returns by ``c > 0`` multiplie
 from __future__ import annotations
 
 import warnings
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -204,7 +204,7 @@ def ewma_vol(returns: ArrayLike, horizon_periods: int, *, lam: float = RISKMETRI
     return _forecast(returns, np.asarray(var) * h, h, ppy, "ewma")
 
 
-def _arch_model():  # type: ignore[no-untyped-def]
+def _arch_model() -> Any:
     try:
         from arch import arch_model
     except ImportError as exc:
@@ -271,8 +271,11 @@ def garch_vol(returns: ArrayLike, horizon_periods: int, *,
 def forecast_vol(returns: ArrayLike, horizon_periods: int, model: VolModel, *,
                  lookback: int = 250, lam: float = RISKMETRICS_LAMBDA,
                  periods_per_year: int = 252) -> VolForecast:
-    """Dispatch to :func:`history_vol`, :func:`ewma_vol` or :func:`garch_vol` by name (the
-    schema's ``vol: history | ewma | garch``); ``lookback`` applies to history, ``lam`` to EWMA."""
+    """Return the volatility forecast of the named model.
+
+    Dispatch to :func:`history_vol`, :func:`ewma_vol` or :func:`garch_vol` by name (the
+    schema's ``vol: history | ewma | garch``); ``lookback`` applies to history, ``lam`` to EWMA.
+    """
     if model == "history":
         return history_vol(returns, horizon_periods, lookback=lookback,
                            periods_per_year=periods_per_year)

@@ -58,16 +58,21 @@ DIVIDEND_CAVEAT = ("stock total returns minus an index price return: the excess 
 
 
 def basis_of(kind: str, bench_kind: str) -> str:
-    """``"total - price"``, ``"total - total"`` ...: the label of an excess return's basis
-    (:func:`~scenarios.backtest.realized.require_same_kind` with mixing allowed, named)."""
+    """``"total - price"``, ``"total - total"`` ....
+
+    The label of an excess return's basis
+    (:func:`~scenarios.backtest.realized.require_same_kind` with mixing allowed, named).
+    """
     require_same_kind(kind, bench_kind, allow_mixed=True, what="an excess return")
     return f"{kind} - {bench_kind}"
 
 
 def membership_benchmarks(inputs: Mapping[str, Any]) -> set[str]:
-    """Benchmarks whose membership the scenario's universe is (``inputs``: the scenario as JSON):
-    the ``index_symbol`` of a named universe, and the ``benchmark`` of an enabled
-    ``index_weighting`` driver (its weights are fitted on that index)."""
+    """Benchmarks whose membership the scenario's universe is (``inputs``: the scenario as JSON).
+
+    The ``index_symbol`` of a named universe, and the ``benchmark`` of an enabled
+    ``index_weighting`` driver (its weights are fitted on that index).
+    """
     out: set[str] = set()
     uni = inputs.get("universe")
     if isinstance(uni, str):
@@ -90,10 +95,12 @@ def membership_benchmarks(inputs: Mapping[str, Any]) -> set[str]:
 def residual_only_median(symbol: str, as_of: pd.Timestamp, horizon: pd.Timestamp,
                          residual: Mapping[str, Any] | None, source: PriceSource | None,
                          cache: CloseCache | None = None) -> tuple[float, str]:
-    """(median return, description) of ``symbol``'s residual-only forecast: its market noise,
-    no driver. 0 with no residual or ``center: median``; with ``center: mean`` the median of
+    """(median return, description) of ``symbol``'s residual-only forecast: its market noise, no driver.
+
+    0 with no residual or ``center: median``; with ``center: mean`` the median of
     ``exp(drift + s Z)``, ``drift = -log E[exp(s Z)]``, ``s = vol x sqrt(years)``, the vol from
-    closes up to ``as_of`` only (``vol: history``) or the configured number."""
+    closes up to ``as_of`` only (``vol: history``) or the configured number.
+    """
     if not residual:
         return 0.0, "residual-only: no market noise configured, predicted return 0"
     center = residual.get("center", "median")
@@ -122,8 +129,11 @@ def residual_only_median(symbol: str, as_of: pd.Timestamp, horizon: pd.Timestamp
 
 def benchmark_draws(f: Any, bench: str, source: PriceSource | None,
                     cache: CloseCache | None = None) -> tuple[np.ndarray, str, str]:
-    """(draws ``(D,)``, how it was forecast, its return kind) of benchmark ``bench`` for the
-    forecast ``f`` (see the module docstring)."""
+    """Return the draws of benchmark ``bench`` for the forecast ``f``.
+
+    (draws ``(D,)``, how it was forecast, its return kind) of benchmark ``bench`` for the
+    forecast ``f`` (see the module docstring).
+    """
     D = f.ensemble.shape[0]
     before = (f.benchmark_draws or {}).get(bench)
     if before is not None:
@@ -152,7 +162,9 @@ def _basket_weights(f: Any, scored: np.ndarray) -> tuple[np.ndarray, str]:
 
 def score_excess(f: Any, table: pd.DataFrame, source: PriceSource | None,
                  cache: CloseCache | None = None) -> dict[str, dict[str, Any]]:
-    """Per declared benchmark of ``f`` (``f.benchmarks``): predicted/realized excess per symbol
+    """Per declared benchmark of ``f`` (``f.benchmarks``).
+
+    Predicted/realized excess per symbol
     and for the basket, hits on the sign of excess and their rate (scored symbols only).
     ``table``: the per-symbol score table of :func:`scenarios.backtest.scoring.score_forecast`.
     """
@@ -177,7 +189,7 @@ def score_excess(f: Any, table: pd.DataFrame, source: PriceSource | None,
         bases = [basis_of(k, r.kind) for k in kinds]
         rows = [{"symbol": s, "basis": bs, "predicted": float(p), "noise_free": float(c),
                  "realized": float(v), "scored": bool(ok and b_ok), "hit": float(h)}
-                for s, bs, p, c, v, ok, h in zip(f.symbols, bases, pred, call, real, scored, hits)]
+                for s, bs, p, c, v, ok, h in zip(f.symbols, bases, pred, call, real, scored, hits, strict=True)]
         block: dict[str, Any] = {
             "benchmark": b, "benchmark_kind": r.kind, "benchmark_forecast": how,
             "benchmark_predicted": float(np.median(bd)),
@@ -227,8 +239,11 @@ def excess_window_rows(as_of: pd.Timestamp, horizon: pd.Timestamp,
 
 
 def excess_track(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Track record per benchmark over walk-forward windows: the hit rate on the sign of excess
-    over every scored (as_of, symbol) pair and over the baskets (fractions)."""
+    """Track record per benchmark over walk-forward windows.
+
+    The hit rate on the sign of excess
+    over every scored (as_of, symbol) pair and over the baskets (fractions).
+    """
     if not rows:
         return {}
     df = pd.DataFrame(list(rows))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,9 @@ import pandas as pd
 from scenarios.backtest.realized import return_kind
 from scenarios.data.base import PriceSource
 from scenarios.data.symbols import normalize_symbol
+
+if TYPE_CHECKING:
+    from scenarios.model.schema import Scenario
 
 __all__ = [
     "Forecast", "Forecaster", "forecast_from_result", "momentum_forecaster",
@@ -46,7 +49,8 @@ class Forecast:
     forecast is scored against the realized return of that same portfolio;
     ``index_benchmark`` is the actual index it is set against (reported next to it).
     ``baseline_dates`` (per symbol) are the days of the closes the forecast started from;
-    scoring checks that the realized windows start from the same closes. ``meta`` carries anything worth storing (seed, draws, file hash ...).
+    scoring checks that the realized windows start from the same closes. ``meta`` carries anything worth storing (seed,
+    draws, file hash ...).
     """
 
     as_of: pd.Timestamp
@@ -127,6 +131,7 @@ class Forecast:
 
     @property
     def draws(self) -> int:
+        """Number of Monte Carlo draws in the ensemble."""
         return int(self.ensemble.shape[0])
 
     @property
@@ -139,8 +144,11 @@ class Forecast:
         return np.median(self.ensemble, axis=0)
 
     def signal(self) -> np.ndarray:
-        """Per-symbol forecast that direction and rank are scored on: the noise-free
-        :attr:`point` when the forecast has one, else the median."""
+        """Per-symbol forecast that direction and rank are scored on.
+
+        The noise-free
+        :attr:`point` when the forecast has one, else the median.
+        """
         return self.point if self.point is not None else self.median()
 
     @property
@@ -160,7 +168,9 @@ Forecaster = Callable[[pd.Timestamp], Forecast]
 
 def forecast_from_result(result: Any, *, as_of: Any, horizon: Any,
                          index_benchmark: str | None = None) -> Forecast:
-    """Adapt the engine's ``ScenarioResult`` (``predicted_return (draws, n)``, ``symbols``,
+    """Adapt the engine's ``ScenarioResult`` to a :class:`Forecast`.
+
+    Adapt the engine's ``ScenarioResult`` (``predicted_return (draws, n)``, ``symbols``,
     ``baseline_date`` (a date or one per symbol), ``index_return``, ``seed``, ``draws``,
     ``file_sha256``).
 
@@ -186,9 +196,12 @@ def forecast_from_result(result: Any, *, as_of: Any, horizon: Any,
 
 
 def _benchmark_fields(result: Any) -> dict[str, Any]:
-    """Declared benchmarks of an engine result, the scenario index at base weights for those
+    """Return the benchmark fields of an engine result.
+
+    Return declared benchmarks of an engine result, the scenario index at base weights for those
     whose membership the universe is, and the residual settings (see
-    :mod:`scenarios.backtest.excess`)."""
+    :mod:`scenarios.backtest.excess`).
+    """
     from scenarios.backtest.excess import membership_benchmarks
 
     benches = [normalize_symbol(b) for b in (getattr(result, "benchmarks", None) or {})]
@@ -210,9 +223,12 @@ def _benchmark_fields(result: Any) -> dict[str, Any]:
 
 
 def index_benchmark_of(scenario: Any) -> str | None:
-    """The index an ``index_weighting`` scenario's index is scored against: the driver's
+    """Return the index an ``index_weighting`` scenario's index is scored against.
+
+    The driver's
     ``benchmark``, else the scenario's first benchmark, else ``HSTECH.HK``; ``None`` when the
-    scenario has no ``index_weighting`` driver."""
+    scenario has no ``index_weighting`` driver.
+    """
     drivers = [d for d in getattr(scenario, "drivers", []) if getattr(d, "type", None) == "index_weighting"
                and getattr(d, "enabled", True)]
     if not drivers:
@@ -224,9 +240,9 @@ def index_benchmark_of(scenario: Any) -> str | None:
     return normalize_symbol(benches[0]) if benches else "HSTECH.HK"
 
 
-def scenario_forecaster(scenario: Any, *, source: PriceSource | None = None, draws: int | None = None,
+def scenario_forecaster(scenario: Scenario, *, source: PriceSource | None = None, draws: int | None = None,
                         seed: int | None = None) -> Forecaster:
-    """A :data:`Forecaster` that re-runs ``scenario`` with the engine at each ``as_of``.
+    """Return a :data:`Forecaster` that re-runs ``scenario`` with the engine at each ``as_of``.
 
     The engine reads prices through a :class:`~scenarios.data.view.PriceView` cut at
     ``as_of``; the horizon is ``scenario.horizon_date(as_of)`` (a period horizon applied from
@@ -253,9 +269,12 @@ def scenario_forecaster(scenario: Any, *, source: PriceSource | None = None, dra
 # --------------------------------------------------------------------------------------
 
 def trailing_return(view: Any, symbol: str, days: int) -> float:
-    """Return of ``symbol`` over the ``days`` calendar days ending at the view's ``as_of``
+    """Return the trailing return of ``symbol`` over ``days`` calendar days (fraction).
+
+    Return of ``symbol`` over the ``days`` calendar days ending at the view's ``as_of``
     (last close on or before ``as_of - days`` to last close on or before ``as_of``); NaN when
-    the history is too short. Reads only through ``view`` (a ``PriceView``)."""
+    the history is too short. Reads only through ``view`` (a ``PriceView``).
+    """
     closes = view.close(symbol).dropna()
     if closes.empty:
         return float("nan")
@@ -285,8 +304,11 @@ def trailing_return_from_closes(dates: np.ndarray, closes: np.ndarray, as_of: An
 
 def momentum_forecaster(symbols: Sequence[str], source: PriceSource, horizon_of: Callable[[dt.date], Any]
                         ) -> Forecaster:
-    """Naive forecast: each symbol's return over the next horizon equals its return over the
-    trailing window of the same calendar length (point forecast; NaN -> 0 when too short)."""
+    """Return the naive trailing-momentum forecaster.
+
+    Naive forecast: each symbol's return over the next horizon equals its return over the
+    trailing window of the same calendar length (point forecast; NaN -> 0 when too short).
+    """
     from scenarios.data.view import PriceView
 
     syms = [normalize_symbol(s) for s in symbols]

@@ -38,16 +38,19 @@ __all__ = ["pnl_forecaster", "pnl_track", "score_pnl"]
 
 
 def _legs(result: Any, cache: CloseCache, as_of: Any, horizon: Any) -> tuple[list[dict[str, Any]], np.ndarray]:
-    """Realised return per leg (``value``, ``kind``, ``status``, dates, ``note``) and the
-    index weights' members when an index leg is held."""
+    """Return the realised return per leg and the index members held.
+
+    Realised return per leg (``value``, ``kind``, ``status``, dates, ``note``) and the
+    index weights' members when an index leg is held.
+    """
     legs: list[dict[str, Any]] = []
     for p in result.pnl.positions:
         if p["source"] == "index":
             w = np.asarray(result.index_weights_after, dtype=np.float64)
-            held = [(s, wi) for s, wi in zip(result.symbols, w) if wi > 0]
+            held = [(s, wi) for s, wi in zip(result.symbols, w, strict=True) if wi > 0]
             rr = [realized_return(s, as_of, horizon, cache=cache) for s, _ in held]
             bad = [r.symbol for r in rr if r.status != "complete"]
-            value = float(sum(wi * r.value for (_, wi), r in zip(held, rr)) / sum(wi for _, wi in held))
+            value = float(sum(wi * r.value for (_, wi), r in zip(held, rr, strict=True)) / sum(wi for _, wi in held))
             legs.append({"symbol": "index", "kind": p["return_kind"],
                          "status": "complete" if not bad else "partial" if all(
                              r.status != "unavailable" for r in rr) else "unavailable",
@@ -68,15 +71,18 @@ def _basis(legs: list[dict[str, Any]], positions: list[dict[str, Any]]) -> str:
     words = {"total": "total return (adjusted closes)", "price": "price return (index level)",
              "mixed": "mixed total/price return"}
     parts = [f"{p['side']} {leg['symbol']} {words.get(leg['kind'], leg['kind'])}"
-             for p, leg in zip(positions, legs)]
+             for p, leg in zip(positions, legs, strict=True)]
     return "realised P&L = " + ", ".join(parts) + " over the same window"
 
 
 def score_pnl(result: Any, source: PriceSource | None = None, *, band: tuple[float, float] = (0.05, 0.95),
               partial: Literal["exclude", "include"] = "exclude",
               cache: CloseCache | None = None) -> dict[str, Any]:
-    """The realised P&L of ``result.pnl``'s positions over ``(result.as_of, result.horizon]``
-    scored against its predicted draws (see the module docstring)."""
+    """Return the realised P&L of a result's positions over its window.
+
+    Return the realised P&L of ``result.pnl``'s positions over ``(result.as_of, result.horizon]``
+    scored against its predicted draws (see the module docstring).
+    """
     p = result.pnl
     cache = cache if cache is not None else CloseCache(source)
     legs, r = _legs(result, cache, result.as_of, result.horizon)
@@ -121,8 +127,11 @@ def score_pnl(result: Any, source: PriceSource | None = None, *, band: tuple[flo
 
 def pnl_forecaster(scenario: Any, sink: dict[pd.Timestamp, Any], *, source: PriceSource | None = None,
                    draws: int | None = None, seed: int | None = None) -> Callable[[pd.Timestamp], Forecast]:
-    """Like :func:`scenarios.backtest.forecast.scenario_forecaster`, keeping each as_of's engine
-    result (with its P&L draws) in ``sink`` for :func:`pnl_track`."""
+    """Return a forecaster that keeps each as_of's engine result in ``sink``.
+
+    Like :func:`scenarios.backtest.forecast.scenario_forecaster`, keeping each as_of's engine
+    result (with its P&L draws) in ``sink`` for :func:`pnl_track`.
+    """
     from scenarios.engine import run_scenario
 
     bench = index_benchmark_of(scenario)
@@ -144,8 +153,11 @@ def pnl_forecaster(scenario: Any, sink: dict[pd.Timestamp, Any], *, source: Pric
 def pnl_track(results: dict[pd.Timestamp, Any], source: PriceSource | None = None, *,
               band: tuple[float, float] = (0.05, 0.95),
               partial: Literal["exclude", "include"] = "exclude") -> dict[str, Any]:
-    """Walk-forward P&L: one scored window per as_of and the track record over the scored ones
-    (coverage of the band, mean PIT, mean CRPS, mean realised and predicted P&L)."""
+    """Walk-forward P&L.
+
+    One scored window per as_of and the track record over the scored ones
+    (coverage of the band, mean PIT, mean CRPS, mean realised and predicted P&L).
+    """
     cache = CloseCache(source)
     windows = []
     for _, res in sorted(results.items(), key=lambda kv: kv[0]):

@@ -75,6 +75,7 @@ class RealizedReturn:
         return self.status == "complete"
 
     def to_dict(self) -> dict[str, object]:
+        """Return the realized return as a JSON-ready dict (dates as ISO strings)."""
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
         for k in ("requested_start", "requested_end", "start_date", "end_date"):
             d[k] = None if d[k] is None else d[k].date().isoformat()
@@ -118,7 +119,8 @@ class CloseCache:
 
         Stale bars (flat, volume 0, the previous close repeated: :mod:`scenarios.data.flatbars`)
         are not closes of their day and are left out, so the last valid session before them
-        stands for that day."""
+        stands for that day.
+        """
         sym = normalize_symbol(symbol)
         hit = self._data.get(sym)
         if hit is None:
@@ -145,9 +147,12 @@ class CloseCache:
         return hit
 
     def screen(self, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> str:
-        """Rows with a missing, infinite or non-positive close in ``(start, end]``: a
+        """Screen the rows of ``symbol`` in ``(start, end]`` for bad closes.
+
+        Rows with a missing, infinite or non-positive close in ``(start, end]``: a
         :class:`~scenarios.errors.BadPriceError` (exit 3, symbol, file, dates), or with
-        ``--drop-bad-rows`` a note saying they were left out ("" when there are none)."""
+        ``--drop-bad-rows`` a note saying they were left out ("" when there are none).
+        """
         from scenarios.data.screen import describe_dates, drop_bad_rows
         from scenarios.errors import BadPriceError
 
@@ -179,7 +184,8 @@ class CloseCache:
 def _substitution_notes(sym: str, asked: pd.Timestamp, used: pd.Timestamp, what: str,
                         flat: tuple[frozenset[pd.Timestamp], frozenset[pd.Timestamp]]) -> list[str]:
     """Say why the close of ``used`` stands for ``asked`` (a stale bar, a missing session), and
-    when the close used is a flat half-day bar (a real close without intraday data)."""
+    when the close used is a flat half-day bar (a real close without intraday data).
+    """
     from scenarios.data.exchange_calendar import sessions
 
     stale, half = flat
@@ -204,7 +210,7 @@ def _window(sym: str, data: tuple[np.ndarray, np.ndarray] | str, s: pd.Timestamp
             k: ReturnKind,
             flat: tuple[frozenset[pd.Timestamp], frozenset[pd.Timestamp]] = (frozenset(), frozenset()),
             ) -> RealizedReturn:
-    """The window rules of the module docstring on one symbol's valid closes."""
+    """Return the window rules of the module docstring on one symbol's valid closes."""
     def unavailable(note: str, start_date=None, start_close=math.nan) -> RealizedReturn:
         return RealizedReturn(sym, math.nan, k, "unavailable", s, e, start_date, None,
                               start_close, math.nan, note)
@@ -305,7 +311,7 @@ def realized_returns(symbols: Iterable[str], start: DateLike, end: DateLike,
 
 
 def require_same_kind(*kinds: str, allow_mixed: bool = False, what: str = "these returns") -> str:
-    """The common return kind of ``kinds``; ``"mixed"`` (only with ``allow_mixed``) otherwise.
+    """Return the common return kind of ``kinds``; ``"mixed"`` (only with ``allow_mixed``) otherwise.
 
     Raises ``ValueError`` on mixed kinds unless ``allow_mixed``: total and price returns
     differ by the dividend yield and must not be compared silently.
@@ -323,7 +329,9 @@ def require_same_kind(*kinds: str, allow_mixed: bool = False, what: str = "these
 
 def realized_closes(symbols: Iterable[str], start: DateLike, end: DateLike,
                     source: PriceSource | None = None) -> pd.DataFrame:
-    """Daily closes (dates x symbols) from each symbol's start close (on or before ``start``)
+    """Return daily closes (dates x symbols) from each start close to ``end``.
+
+    Daily closes (dates x symbols) from each symbol's start close (on or before ``start``)
     to ``end``, outer-joined on dates (NaN where a symbol did not trade).
 
     The first row, dated at the latest start-close date among the symbols, holds every

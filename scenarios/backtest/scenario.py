@@ -20,7 +20,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,9 @@ from scenarios.backtest.scoring import ForecastScore, score_forecast
 from scenarios.backtest.walkforward import Roll, WalkForwardResult, roll_dates, walk_forward
 from scenarios.data.base import DateLike, PriceSource
 from scenarios.data.symbols import normalize_symbol
+
+if TYPE_CHECKING:
+    from scenarios.model.schema import Scenario
 
 __all__ = ["SingleBacktest", "backtest_scenario", "index_performance", "walk_forward_scenario",
            "WalkForwardBacktest"]
@@ -47,9 +50,12 @@ def _abs(file: str | None) -> str | None:
 
 @dataclass
 class SingleBacktest:
-    """A scenario scored at its own ``as_of`` (see :func:`backtest_scenario`); ``result`` is
+    """A scenario scored at its own ``as_of`` (see :func:`backtest_scenario`).
+
+    ``result`` is
     the engine result's summary (``ScenarioResult.to_dict(include_draws=False)``), stored with
-    the scores so a report can be drawn from the run alone."""
+    the scores so a report can be drawn from the run alone.
+    """
 
     scenario: str
     file: str | None
@@ -65,6 +71,7 @@ class SingleBacktest:
     pnl: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the single backtest as a JSON-ready dict."""
         sc = self.score.to_dict()
         out = {
             "mode": "single", "scenario": self.scenario, "file": self.file,
@@ -81,7 +88,7 @@ class SingleBacktest:
         return out
 
 
-def backtest_scenario(scenario: Any, *, source: PriceSource | None = None, draws: int | None = None,
+def backtest_scenario(scenario: Scenario, *, source: PriceSource | None = None, draws: int | None = None,
                       seed: int | None = None, band: tuple[float, float] = (0.05, 0.95),
                       partial: Literal["exclude", "include"] = "exclude",
                       index: bool = True) -> SingleBacktest:
@@ -121,10 +128,13 @@ def backtest_scenario(scenario: Any, *, source: PriceSource | None = None, draws
 
 
 def _reconcile_index(score: dict[str, Any] | None, perf: dict[str, Any]) -> str | None:
-    """One sentence tying the scored index return (the as_of weights held, total return) to
+    """Return one sentence tying the scored index return to the simulated index.
+
+    One sentence tying the scored index return (the as_of weights held, total return) to
     the simulated index (the same weights at as_of, re-set at each review, price return): both
     start from the replica's holdings at as_of (one weighting); they differ by the reviews'
-    re-capping and re-weighting inside the window and by the dividends."""
+    re-capping and re-weighting inside the window and by the dividends.
+    """
     if not score or not score.get("scored") or perf.get("status") != "complete":
         return None
     held, sim = score.get("realized"), perf.get("total_return")
@@ -140,9 +150,11 @@ def _reconcile_index(score: dict[str, Any] | None, perf: dict[str, Any]) -> str 
 # index scenarios: the scenario's weighting vs the benchmarks over the window
 # --------------------------------------------------------------------------------------
 
-def index_performance(scenario: Any, as_of: DateLike, horizon: DateLike,
+def index_performance(scenario: Scenario, as_of: DateLike, horizon: DateLike,
                       source: PriceSource | None = None) -> dict[str, Any]:
-    """Simulate the scenario's ``index_weighting`` scheme over ``(as_of, horizon]`` and compare it
+    """Simulate the scenario's index scheme and compare it with each benchmark.
+
+    Simulate the scenario's ``index_weighting`` scheme over ``(as_of, horizon]`` and compare it
     with each benchmark (the scenario's ``benchmarks``, plus ``HSTECH.HK`` and ``^HSI``).
 
     Returns a dict with ``scheme``, ``start``/``end`` (sessions used), ``return_kind`` (always
@@ -151,12 +163,12 @@ def index_performance(scenario: Any, as_of: DateLike, horizon: DateLike,
     window), and ``vs``: per benchmark ``total_return``, ``excess_return`` (difference of total
     returns), ``tracking_error`` and ``information_ratio`` (annualized with 252 days),
     ``max_drawdown``; ``levels`` the daily price levels (rebased to 100 the session before the
-    window) as ``{"index": [dates], column: [values]}``. When the simulation cannot run (module missing, data ending before the
-    window) the dict has ``status`` ``"unavailable"`` and a note saying why.
+    window) as ``{"index": [dates], column: [values]}``. When the simulation cannot run (module missing, data ending
+    before the window) the dict has ``status`` ``"unavailable"`` and a note saying why.
     """
     from scenarios.errors import DataUnavailableError
 
-    a, h = pd.Timestamp(as_of).normalize(), pd.Timestamp(horizon).normalize()
+    a, h = pd.Timestamp(as_of).normalize(), pd.Timestamp(horizon).normalize()  # type: ignore[arg-type]
     drivers = [d for d in scenario.drivers if d.type == "index_weighting" and d.enabled]
     if not drivers:
         raise ValueError("index_performance needs a scenario with an index_weighting driver")
@@ -191,11 +203,12 @@ def index_performance(scenario: Any, as_of: DateLike, horizon: DateLike,
         "start": rets.index[0].date().isoformat(), "end": rets.index[-1].date().isoformat(),
         "sessions": int(len(rets)),
         "total_return": M.total_return(idx), "max_drawdown": M.max_drawdown(idx),
-        "volatility": float(np.std(idx.dropna(), ddof=1) * math.sqrt(M.TRADING_DAYS)) if idx.notna().sum() > 1 else math.nan,
+        "volatility": (float(np.std(idx.dropna(), ddof=1) * math.sqrt(M.TRADING_DAYS))
+                       if idx.notna().sum() > 1 else math.nan),
     })
     turn = cf.turnover.get(name, pd.Series(dtype="float64"))
     turn = turn.loc[(turn.index > a) & (turn.index <= h)] if len(turn) else turn
-    out["turnover"] = {pd.Timestamp(d).date().isoformat(): float(v) for d, v in turn.items()}
+    out["turnover"] = {pd.Timestamp(d).date().isoformat(): float(v) for d, v in turn.items()}  # type: ignore[arg-type]
     out["turnover_total"] = float(turn.sum()) if len(turn) else 0.0
     vs: dict[str, Any] = {}
     for b in benches:
@@ -239,6 +252,7 @@ class WalkForwardBacktest:
     pnl: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the walk-forward backtest as a JSON-ready dict."""
         d = self.result.to_dict()
         out = {"mode": "walk_forward", "scenario": self.scenario, "file": self.file,
                "file_sha256": self.file_sha256, "draws": self.draws, "seed": self.seed,
@@ -251,7 +265,8 @@ class WalkForwardBacktest:
 def _forecaster_on(scenario: Any, draws: int | None, seed: int | None, source: PriceSource,
                    sink: dict[pd.Timestamp, Any]) -> Any:
     """The walk-forward forecaster of ``scenario`` over ``source`` (P&L kept in ``sink`` for a
-    portfolio scenario); picklable with :func:`functools.partial` for parallel windows."""
+    portfolio scenario); picklable with :func:`functools.partial` for parallel windows.
+    """
     if getattr(scenario, "portfolio", None) is not None:
         from scenarios.backtest.pnl import pnl_forecaster
 
@@ -268,7 +283,8 @@ def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: Da
     """Re-run ``scenario`` at each roll date in ``[start, end]`` (its horizon shifted with it:
     :meth:`Scenario.horizon_date`), each run seeing only its own past, and score the track
     record against the naive zero and trailing-momentum forecasts. ``workers``/``scheduler``
-    run the windows on Dask (:mod:`scenarios.parallel`; identical results)."""
+    run the windows on Dask (:mod:`scenarios.parallel`; identical results).
+    """
     import functools
 
     if source is None:
@@ -277,7 +293,7 @@ def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: Da
         source = default_source()
     dates = roll_dates(start, end, roll)
     if not dates:
-        raise ValueError(f"no {roll} roll date between {pd.Timestamp(start).date()} and {pd.Timestamp(end).date()}")
+        raise ValueError(f"no {roll} roll date between {pd.Timestamp(start).date()} and {pd.Timestamp(end).date()}")  # type: ignore[arg-type]
     sink: dict[pd.Timestamp, Any] = {}
     forecaster = _forecaster_on(scenario, draws, seed, source, sink)
     res = walk_forward(forecaster, dates, source, roll=roll, band=band, partial=partial, progress=progress,
@@ -302,8 +318,11 @@ def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: Da
 
 
 def narrative_date(scenario: Any) -> tuple[dt.date, str] | None:
-    """(date, article) of the earliest article behind the claims the scenario's drivers cite
-    (``drivers[].claims``), or None when they cite none (or the seeds do not know them)."""
+    """Return the date and article of the earliest article behind the cited claims.
+
+    (date, article) of the earliest article behind the claims the scenario's drivers cite
+    (``drivers[].claims``), or None when they cite none (or the seeds do not know them).
+    """
     from scenarios.errors import ScenarioError
     from scenarios.seeds.articles import load_articles
     from scenarios.seeds.claims import get_claim
@@ -324,9 +343,12 @@ def narrative_date(scenario: Any) -> tuple[dt.date, str] | None:
 
 
 def narrative_note(scenario: Any, as_ofs: Sequence[Any]) -> str | None:
-    """A sentence when some walk-forward windows start before the narrative existed: their
+    """Return a sentence when some walk-forward windows start before the narrative existed.
+
+    Their
     as_of precedes the earliest article whose claims the drivers cite, so those windows test
-    the drivers as if the story had been known then."""
+    the drivers as if the story had been known then.
+    """
     first = narrative_date(scenario)
     if first is None:
         return None

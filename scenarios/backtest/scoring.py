@@ -47,8 +47,11 @@ IC_SPREAD_TOLERANCE: float = 1e-4
 
 
 def ic_status(signal: Any) -> str:
-    """``"ok"``, ``"too few names"`` (fewer than :data:`MIN_IC_NAMES`) or ``"no signal"`` (the
-    signals' range is at most :data:`IC_SPREAD_TOLERANCE`) for the scored names' signals."""
+    """Return the IC status of the scored names' signals.
+
+    ``"ok"``, ``"too few names"`` (fewer than :data:`MIN_IC_NAMES`) or ``"no signal"`` (the
+    signals' range is at most :data:`IC_SPREAD_TOLERANCE`) for the scored names' signals.
+    """
     x = np.asarray(signal, dtype="float64")
     x = x[np.isfinite(x)]
     if x.size < MIN_IC_NAMES:
@@ -74,7 +77,8 @@ class ForecastScore:
     fractions); ``summary`` holds the cross-sectional metrics (``n_symbols``, ``n_scored``,
     ``hit_rate``, ``ic``, ``mae``, ``coverage``, ``nominal_coverage``, ``crps``, ``mean_pit``,
     ``return_kind``, ``status``); ``index`` the scenario's index forecast vs the realized
-    return of the same portfolio (and the benchmark index's return) when it has one; ``notes`` human sentences (partial windows ...).
+    return of the same portfolio (and the benchmark index's return) when it has one; ``notes`` human sentences (partial
+    windows ...).
     """
 
     as_of: pd.Timestamp
@@ -87,6 +91,7 @@ class ForecastScore:
     excess: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the score as a JSON-ready dict (dates as ISO strings, NaN as None)."""
         rows = []
         for rec in self.table.to_dict(orient="records"):
             for k in ("start_date", "end_date"):
@@ -184,7 +189,7 @@ def score_forecast(forecast: Forecast, source: PriceSource | None = None, *,
             + ("they are scored on the shorter window" if partial == "include"
                else "they are shown but not scored (use --partial include to score them)"))
     if n_unavail:
-        names = [s for s, st in zip(f.symbols, status) if st == "unavailable"]
+        names = [s for s, st in zip(f.symbols, status, strict=True) if st == "unavailable"]
         notes.append(f"no realized return for {', '.join(names[:6])}"
                      + (" ..." if len(names) > 6 else "") + " (see the note column)")
     if n and ics != "ok":
@@ -197,7 +202,7 @@ def score_forecast(forecast: Forecast, source: PriceSource | None = None, *,
         notes.append("the cross-section mixes total returns (stocks) and price returns (indexes)")
     if f.baseline_dates is not None:
         off = [f"{s} ({pd.Timestamp(d).date()} vs {b.date()})"
-               for s, d, b, ok_ in zip(f.symbols, table["start_date"], f.baseline_dates, ok)
+               for s, d, b, ok_ in zip(f.symbols, table["start_date"], f.baseline_dates, ok, strict=True)
                if ok_ and pd.notna(d) and pd.Timestamp(d) != b]
         if off:
             notes.append("realized windows starting on another day than the forecast's baseline close: "
@@ -223,7 +228,7 @@ def _score_excess(f: Forecast, table: pd.DataFrame, source: PriceSource | None,
 
 def _score_index(f: Forecast, source: PriceSource | None, band: tuple[float, float],
                  partial: str, table: pd.DataFrame, cache: CloseCache | None = None) -> dict[str, Any]:
-    """The scenario's index forecast against the realized return of the same portfolio.
+    """Return the scenario's index forecast against the realized return of the same portfolio.
 
     The realized counterpart is ``sum_i w_i * realized_i`` with the forecast's
     ``index_weights`` (fixed at ``as_of``, buy and hold): a total return, like the predicted
@@ -253,7 +258,7 @@ def _score_index(f: Forecast, source: PriceSource | None, band: tuple[float, flo
     use = held & scored
     covered = float(w[use].sum() / w[held].sum()) if w[held].sum() > 0 else 0.0
     out["weight_covered"] = covered
-    missing = [s for s, h, ok in zip(f.symbols, held, scored) if h and not ok]
+    missing = [s for s, h, ok in zip(f.symbols, held, scored, strict=True) if h and not ok]
     if covered < MIN_INDEX_COVERAGE:
         out["note"] = (f"not scoreable: no complete realized return for {', '.join(missing[:5])}"
                        + (" ..." if len(missing) > 5 else "")

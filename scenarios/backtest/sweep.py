@@ -59,7 +59,7 @@ def _check_theme(theme: str, where: str) -> None:
 def random_tilts(base: IndexScheme, n: int, seed: int, *,
                  ranges: Mapping[str, tuple[float, float]] | None = None,
                  spread: float = 2.0) -> list[IndexScheme]:
-    """``base`` followed by ``n - 1`` random theme-tilt variants of it.
+    """Return ``base`` followed by ``n - 1`` random theme-tilt variants of it.
 
     With ``ranges`` (theme -> ``(low, high)`` multipliers) each variant draws the multiplier of
     those themes uniformly in ``[low, high]``. Without, every theme's multiplier is the base's
@@ -95,14 +95,17 @@ def random_tilts(base: IndexScheme, n: int, seed: int, *,
                                            (n - 1, len(themes))))
     for i, row in enumerate(draws, start=1):
         tilts = dict(base.tilts)
-        tilts.update({t: float(v) for t, v in zip(themes, row)})
+        tilts.update({t: float(v) for t, v in zip(themes, row, strict=True)})
         out.append(replace(base, name=f"tilt-{i:04d}", tilts=tilts))
     return out
 
 
 def grid_tilts(base: IndexScheme, grid: Mapping[str, Sequence[float]]) -> list[IndexScheme]:
-    """``base`` followed by one variant per point of the cartesian grid theme -> multipliers
-    (named ``grid-0001`` ...)."""
+    """Return ``base`` and one variant per grid point.
+
+    Return ``base`` followed by one variant per point of the cartesian grid theme -> multipliers
+    (named ``grid-0001`` ...).
+    """
     if not grid:
         raise ScenarioError("the tilt grid is empty", field="grid")
     for t, values in grid.items():
@@ -113,7 +116,7 @@ def grid_tilts(base: IndexScheme, grid: Mapping[str, Sequence[float]]) -> list[I
     themes = list(grid)
     for i, point in enumerate(itertools.product(*(grid[t] for t in themes)), start=1):
         tilts = dict(base.tilts)
-        tilts.update({t: float(v) for t, v in zip(themes, point)})
+        tilts.update({t: float(v) for t, v in zip(themes, point, strict=True)})
         out.append(replace(base, name=f"grid-{i:04d}", tilts=tilts))
     return out
 
@@ -143,11 +146,14 @@ def scheme_metrics(returns: np.ndarray, index_returns: np.ndarray, turnover: np.
 
 @dataclass(frozen=True)
 class SweepResult:
-    """``table``: one row per scheme (index: names), the metrics of :func:`scheme_metrics` and
+    """Result of a scheme sweep: one row of metrics per scheme.
+
+    ``table``: one row per scheme (index: names), the metrics of :func:`scheme_metrics` and
     one ``tilt:THEME`` column per theme tilted anywhere in the sweep (multipliers; 1 = not
     tilted). ``index_total_return``: the index's compounded price return (fraction). ``start``,
     ``end``: first and last session; ``rebalances``: number of turnover observations;
-    ``notes``: data caveats."""
+    ``notes``: data caveats.
+    """
 
     table: pd.DataFrame
     index_symbol: str
@@ -180,7 +186,8 @@ def sweep_schemes(
     batches as workers, 8 on a scheduler). The table of a given ``chunk_size`` is the same bit
     for bit serial or parallel. Different chunk sizes agree to about 1e-16: the batched
     engine's matrix product (BLAS) may round the drifted weights, hence the turnover, in the
-    last place differently for a different number of schemes."""
+    last place differently for a different number of schemes.
+    """
     from scenarios.parallel import check_parallel, is_parallel
     from scenarios.seeds.universes import THEMES
 
@@ -257,9 +264,12 @@ def sweep_tilts(
     grid: Mapping[str, Sequence[float]] | None = None,
     **kwargs: object,
 ) -> SweepResult:
-    """One call: ``base`` and its tilt variants (the ``grid`` when given, else ``n - 1`` random
+    """Sweep ``base`` and its tilt variants in one call.
+
+    One call: ``base`` and its tilt variants (the ``grid`` when given, else ``n - 1`` random
     ones from :func:`random_tilts` with ``seed`` and ``ranges``), simulated together by
-    :func:`sweep_schemes` (keyword arguments go there)."""
+    :func:`sweep_schemes` (keyword arguments go there).
+    """
     schemes = grid_tilts(base, grid) if grid is not None else \
         random_tilts(base, n, seed, ranges=ranges)
     return sweep_schemes(schemes, source, start, end, **kwargs)  # type: ignore[arg-type]
@@ -267,9 +277,12 @@ def sweep_tilts(
 
 @dataclass(frozen=True)
 class ScenarioSweepSpec:
-    """What a scenario file defines for a sweep: the base scheme (its ``index_weighting``
+    """What a scenario file defines for a sweep.
+
+    The base scheme (its ``index_weighting``
     driver), the membership, the index to track and the range (the session after ``as_of``
-    to the horizon)."""
+    to the horizon).
+    """
 
     base: IndexScheme
     universe: str | Membership
@@ -279,9 +292,11 @@ class ScenarioSweepSpec:
 
 
 def scenario_sweep_spec(scenario: Scenario, file: str | Path | None = None) -> ScenarioSweepSpec:
-    """The :class:`ScenarioSweepSpec` of a loaded scenario (first enabled ``index_weighting``
-    driver). The scenario's own themes (``themes:``) are expanded into symbol tilts and
-    exclusions; a scenario without such a driver raises :class:`ScenarioError` naming ``file``."""
+    """Return the :class:`ScenarioSweepSpec` of a loaded scenario (first enabled ``index_weighting`` driver).
+
+    The scenario's own themes (``themes:``) are expanded into symbol tilts and
+    exclusions; a scenario without such a driver raises :class:`ScenarioError` naming ``file``.
+    """
     from scenarios.data.symbols import normalize_symbol
     from scenarios.model.schema import IndexWeighting
 

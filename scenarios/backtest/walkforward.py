@@ -55,10 +55,11 @@ def roll_dates(start: DateLike, end: DateLike, roll: Roll) -> list[pd.Timestamp]
     """Calendar month ends (``monthly``) or quarter ends (``quarterly``) in ``[start, end]``:
     the first one on or after ``start``, then steps of 1 or 3 months with
     :func:`scenarios.periods.add_months` (the month-end rule every horizon uses; the same
-    dates as pandas ``date_range(freq="ME" / "QE-DEC")``)."""
+    dates as pandas ``date_range(freq="ME" / "QE-DEC")``).
+    """
     if roll not in ROLLS:
         raise ValueError(f"roll must be one of {', '.join(ROLLS)}, got {roll!r}")
-    s, e = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    s, e = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()  # type: ignore[arg-type]
     if e < s:
         raise ValueError(f"--to {e.date()} is before --from {s.date()}")
     step = ROLLS[roll]
@@ -81,7 +82,7 @@ def horizon_steps(as_of: DateLike, horizon: DateLike, roll: Roll) -> int:
     at most a few sessions with it). So a 3-month horizon from a month end on a quarterly roll
     is exactly 1, a 90-day one 1 and a 6-month one 2.
     """
-    a, h = pd.Timestamp(as_of).normalize(), pd.Timestamp(horizon).normalize()
+    a, h = pd.Timestamp(as_of).normalize(), pd.Timestamp(horizon).normalize()  # type: ignore[arg-type]
     grace = pd.Timedelta(days=0.05 * 365.25 / 12 * ROLLS[roll])
     k = 1
     while pd.Timestamp(add_months(a, k * ROLLS[roll])) < h - grace:
@@ -113,6 +114,7 @@ class WalkForwardResult:
     excess_windows: pd.DataFrame | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the walk-forward result as a JSON-ready dict."""
         def records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
             if df is None:
                 return []
@@ -124,7 +126,7 @@ class WalkForwardResult:
                     elif v is pd.NaT:
                         rec[k] = None
                 out.append(rec)
-            return out
+            return out  # type: ignore[return-value]
 
         return {"roll": self.roll, "from": self.start.date().isoformat(),
                 "to": self.end.date().isoformat(), "track": self.track,
@@ -134,8 +136,11 @@ class WalkForwardResult:
 
 
 def _naive(f: Forecast, cache: CloseCache) -> dict[str, np.ndarray]:
-    """Zero and trailing-momentum predictions for ``f``'s symbols and window, from closes up to
-    ``f.as_of`` only (:func:`trailing_return_from_closes` cuts the history at as_of)."""
+    """Return the zero and trailing-momentum predictions for ``f``.
+
+    Zero and trailing-momentum predictions for ``f``'s symbols and window, from closes up to
+    ``f.as_of`` only (:func:`trailing_return_from_closes` cuts the history at as_of).
+    """
     days = (f.horizon - f.as_of).days
     mom = np.full(len(f.symbols), np.nan)
     for j, s in enumerate(f.symbols):
@@ -146,7 +151,7 @@ def _naive(f: Forecast, cache: CloseCache) -> dict[str, np.ndarray]:
 
 
 def _first_line(exc: Exception) -> str:
-    """The first line of an error message, with ``(+N more)`` when it has several."""
+    """Return the first line of an error message, with ``(+N more)`` when it has several."""
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
     if not lines:
         return type(exc).__name__
@@ -156,7 +161,8 @@ def _first_line(exc: Exception) -> str:
 def _window(forecaster: Forecaster, as_of: pd.Timestamp, source: PriceSource, band: tuple[float, float],
             partial: Literal["exclude", "include"], cache: CloseCache) -> Any:
     """One window: the forecast, its score and the naive predictions, or the error that made
-    the date unforecastable (a :class:`DataUnavailableError` or :class:`ScenarioError`)."""
+    the date unforecastable (a :class:`DataUnavailableError` or :class:`ScenarioError`).
+    """
     try:
         f = forecaster(as_of)
     except (DataUnavailableError, ScenarioError) as exc:
@@ -169,7 +175,8 @@ def _window(forecaster: Forecaster, as_of: pd.Timestamp, source: PriceSource, ba
 class WindowTask:
     """A walk-forward window as an independent task (:func:`scenarios.parallel.imap_tasks`):
     ``make_forecaster(source, sink)`` builds the forecaster over the worker's source; the
-    task returns :func:`_window`'s outcome and what the forecaster left in its ``sink``."""
+    task returns :func:`_window`'s outcome and what the forecaster left in its ``sink``.
+    """
 
     make_forecaster: Callable[[PriceSource, dict[pd.Timestamp, Any]], Forecaster]
     band: tuple[float, float]
@@ -208,7 +215,7 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
     from scenarios.parallel import imap_tasks, is_parallel
     from scenarios.progress import progress as progress_bar
 
-    days = [pd.Timestamp(d).normalize() for d in dates]
+    days = [pd.Timestamp(d).normalize() for d in dates]  # type: ignore[arg-type]
     if not days:
         raise ValueError("walk_forward needs at least one as_of date")
     if sorted(set(days)) != days:
@@ -369,9 +376,10 @@ def _track_record(windows: pd.DataFrame, pairs: pd.DataFrame, h: int,
                  em=p["momentum"] - p["realized"]).groupby("as_of", sort=True)
     dm: dict[str, Any] = {}
     for loss, fn in (("squared", np.square), ("absolute", np.abs)):
-        lm = g["e"].apply(lambda s: float(np.mean(fn(s)))).to_numpy()
-        lz = g["ez"].apply(lambda s: float(np.mean(fn(s)))).to_numpy()
-        lmo = g["em"].apply(lambda s: float(np.mean(fn(s)))).to_numpy()
+        # the lambdas run at once, inside this iteration: the loop variable is the one meant
+        lm = g["e"].apply(lambda s: float(np.mean(fn(s)))).to_numpy()  # noqa: B023
+        lz = g["ez"].apply(lambda s: float(np.mean(fn(s)))).to_numpy()  # noqa: B023
+        lmo = g["em"].apply(lambda s: float(np.mean(fn(s)))).to_numpy()  # noqa: B023
         dm[f"vs_zero_{loss}"] = _dm_block(lm, lz, h, loss)
         dm[f"vs_momentum_{loss}"] = _dm_block(lm, lmo, h, loss)
     track["dm"] = dm
@@ -405,7 +413,8 @@ def _ic_track(ics: np.ndarray, h: int) -> dict[str, Any]:
     dependence of overlapping horizons; the Bartlett value if it comes out non-positive), from
     :func:`valuation.hac.overlap_robust_ic_tstat`. Chosen over Newey-West because both
     over-reject about equally on short records (32% vs 33% at 16 windows, nominal 5%) and it is
-    markedly better from 60 windows on (11% vs 16%; ``docs/finance.md``)."""
+    markedly better from 60 windows on (11% vs 16%; ``docs/finance.md``).
+    """
     from valuation.hac import overlap_robust_ic_tstat
 
     out: dict[str, Any] = {"mean_ic": float(ics.mean()) if ics.size else math.nan,
@@ -414,14 +423,17 @@ def _ic_track(ics: np.ndarray, h: int) -> dict[str, Any]:
                            "ic_variance": f"Hansen-Hodrick HAC: {h - 1} lags, overlap {h}"}
     if ics.size >= 2:
         r = overlap_robust_ic_tstat(np.clip(ics, -1.0, 1.0), h, kernel="uniform")
-        out.update(ic_tstat=float(r.t), ic_pvalue=float(r.p_value), ic_se=float(r.se), ic_lags=r.lags)
+        out.update(ic_tstat=float(r.t), ic_pvalue=float(r.p_value), ic_se=float(r.se), ic_lags=r.lags)  # type: ignore[arg-type]
     return out
 
 
 def _pt_track(signal: np.ndarray, realized: np.ndarray, window: np.ndarray, h: int) -> dict[str, Any]:
-    """Pesaran-Timmermann in regression form over the pooled pairs, Driscoll-Kraay HAC variance
+    """Return the Pesaran-Timmermann directional test with Driscoll-Kraay HAC variance.
+
+    Pesaran-Timmermann in regression form over the pooled pairs, Driscoll-Kraay HAC variance
     (scores summed per window, Bartlett over ``h - 1`` lags of windows):
-    :func:`valuation.hac.panel_directional_test`."""
+    :func:`valuation.hac.panel_directional_test`.
+    """
     from valuation.hac import panel_directional_test
 
     r = panel_directional_test(signal, realized, window.astype("datetime64[ns]").astype("int64"),

@@ -69,8 +69,11 @@ def _format_error(exc: BaseException) -> str:
 
 
 def _click_exception_types() -> tuple[tuple[type, ...], tuple[type, ...]]:
-    """Usage-error and abort classes of click, and of the copy of click typer >= 0.2x vendors
-    (its ``BadParameter`` is not a subclass of the real click's ``ClickException``)."""
+    """Return the usage-error and abort classes of click and of typer's copy.
+
+    Usage-error and abort classes of click, and of the copy of click typer >= 0.2x vendors
+    (its ``BadParameter`` is not a subclass of the real click's ``ClickException``).
+    """
     errors: list[type] = []
     aborts: list[type] = []
     for name in ("typer._click.exceptions", "typer.exceptions", "click.exceptions"):
@@ -115,8 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # click usage errors and anything unexpected
         click_errors, aborts = _click_exception_types()
         if isinstance(exc, click_errors):
-            exc.show()
-            return exc.exit_code
+            exc.show()  # type: ignore[attr-defined]
+            return exc.exit_code  # type: ignore[attr-defined]
         if isinstance(exc, aborts):
             print("aborted", file=sys.stderr)
             return 1
@@ -134,4 +137,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:  # pragma: no cover - console script shim
+    """Run the CLI and exit with its code (the ``scenarios`` console script)."""
     sys.exit(main())

@@ -7,12 +7,12 @@ from typing import Any, NoReturn
 
 import typer
 
-from scenarios.cli.options import allow_path_option, drop_bad_rows_option, scheduler_option, workers_option
 from scenarios.cli.formats import BacktestFormat
+from scenarios.cli.options import allow_path_option, drop_bad_rows_option, scheduler_option, workers_option
 
 
 def _bad(message: str, param_hint: str) -> NoReturn:
-    """A usage error as a :class:`~scenarios.errors.ScenarioError` (exit code 2, one line)."""
+    """Raise a usage error as a :class:`~scenarios.errors.ScenarioError` (exit code 2, one line)."""
     from scenarios.errors import ScenarioError
 
     raise ScenarioError(message, field=param_hint)
@@ -60,7 +60,7 @@ def backtest(
     Only prices up to each as_of are visible to the scenario; realized returns run from the as_of close to the horizon close (stocks: total returns from adjusted closes; indexes: price returns). Windows that the data does not cover are reported, not scored.
 
     The result is recorded as a `backtest` run (see `scenarios runs list`); a file with a grid gives one backtest (and one run) per grid point, then a comparison table.
-    """
+    """  # noqa: E501 (typer prints this as --help, line breaks kept)
     save = record and not no_save
     import json
 
@@ -113,7 +113,7 @@ def backtest(
                 console.print(f"recorded as run [bold]{run_id}[/bold] (scenarios runs show {run_id})")
             console.print()
     if fmt == "json":
-        outputs = [{"run_id": rid, **r.to_dict()} for rid, r in zip(run_ids, results)]
+        outputs = [{"run_id": rid, **r.to_dict()} for rid, r in zip(run_ids, results, strict=True)]
         data = outputs[0] if len(outputs) == 1 else outputs
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif len(results) > 1:
@@ -135,7 +135,7 @@ def render_grid_summary(results: list[Any], run_ids: list[str | None], console: 
                     "check it walk-forward)")
     for col in ("scenario", "run", "hit rate", "IC", "MAE", "coverage", "CRPS"):
         t.add_column(col, justify="left" if col in ("scenario", "run") else "right")
-    for r, run_id in zip(results, run_ids):
+    for r, run_id in zip(results, run_ids, strict=True):
         if isinstance(r, WalkForwardResult):
             s: Any = r.track
             ic = s.mean_ic

@@ -5,11 +5,12 @@ Only typer is imported at module level; pandas and the checker load inside the c
 
 from __future__ import annotations
 
-from scenarios.cli.options import TableJson
 from pathlib import Path
 from typing import Any
 
 import typer
+
+from scenarios.cli.options import TableJson
 
 claims_app = typer.Typer(
     name="claims",
@@ -90,7 +91,8 @@ def list_claims(
     path: Path = typer.Argument(None, help="Claims file (default: seeds/claims.yaml).",
                                 show_default=False),
     kind: str = typer.Option(None, "--kind", help="Only claims of this kind (price_return, capex...)."),
-    article: str = typer.Option(None, "--article", help="Only claims of this article (file name or its 3-digit number)."),
+    article: str = typer.Option(None, "--article",
+                                help="Only claims of this article (file name or its 3-digit number)."),
 ) -> None:
     """List the claims (id, article, kind, what was said, paraphrase)."""
     from rich.table import Table

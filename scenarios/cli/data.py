@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import sys
 import time
-from scenarios.cli.options import TableJson, TableJsonCsv
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from scenarios.cli.options import TableJson, TableJsonCsv
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,10 +47,12 @@ def _num(x: float, digits: int = 4) -> str:
 @data_app.command("import")
 def import_(
     folder: Path = typer.Argument(..., help="Folder of one-CSV-per-symbol files (snapshot or yfinance exports)."),
-    skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip malformed files (listed) instead of importing nothing."),
+    skip_bad: bool = typer.Option(False, "--skip-bad",
+                                  help="Skip malformed files (listed) instead of importing nothing."),
 ) -> None:
     """Load every CSV file of FOLDER into the store, in one transaction (all files or none).
-    A fundamentals folder (yfinance/ and sec/ subfolders) loads its statements instead."""
+    A fundamentals folder (yfinance/ and sec/ subfolders) loads its statements instead.
+    """  # noqa: D205 (typer prints this as --help, line breaks kept)
     from scenarios.data.fundamentals.folder import is_fundamentals_folder
 
     if is_fundamentals_folder(folder):
@@ -57,9 +60,9 @@ def import_(
 
         import_fundamentals(folder)
         return
+    from scenarios.data.barstore import MIN_DATE, BarStore, BarWrite
     from scenarios.data.csvdir import CsvDirSource
     from scenarios.errors import DataFormatError
-    from scenarios.data.barstore import MIN_DATE, BarStore, BarWrite
 
     src = CsvDirSource(folder)
     symbols = src.symbols()
@@ -144,7 +147,7 @@ def show(
         frame.to_csv(sys.stdout, date_format="%Y-%m-%d")
         return
     if fmt is TableJsonCsv.json:
-        typer.echo(frame.reset_index().assign(date=frame.index.strftime("%Y-%m-%d")).to_json(
+        typer.echo(frame.reset_index().assign(date=frame.index.strftime("%Y-%m-%d")).to_json(  # type: ignore[attr-defined]
             orient="records", double_precision=15))
         return
     _show_table(sym, frame, tail, src.source_of(sym))
@@ -167,20 +170,24 @@ def _show_table(sym: str, frame: pd.DataFrame, tail: int, source: str | None) ->
         table.add_column("div" if c == "dividends" else c, justify="right", no_wrap=True)
     for d, row in shown.iterrows():
         cells = [_num(float(row[c]), 0 if c == "volume" else 4) for c in frame.columns]
-        table.add_row(d.strftime("%Y-%m-%d"), *cells)
+        table.add_row(d.strftime("%Y-%m-%d"), *cells)  # type: ignore[attr-defined]
     out.print(table)
 
 
 @data_app.command("check")
 def check(
     symbols: list[str] = typer.Argument(None, help="Symbols to check (default: every series available offline)."),
-    folder: Path = typer.Option(None, "--dir", help="Check the CSV files of this folder instead of the store/$SCENARIOS_PRICES."),
+    folder: Path = typer.Option(None, "--dir",
+                                help="Check the CSV files of this folder instead of the store/$SCENARIOS_PRICES."),
     fmt: TableJson = typer.Option(TableJson.table, "--format", help="table or json"),
     show_all: bool = typer.Option(False, "--all", help="Table: list every issue, not the first few per check."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too, not only on errors."),
-    low_volume: float = typer.Option(0.05, "--low-volume", help="Low-volume threshold: fraction of the trailing median."),
+    low_volume: float = typer.Option(0.05, "--low-volume",
+                                     help="Low-volume threshold: fraction of the trailing median."),
     jump: float = typer.Option(0.40, "--jump", help="Jump threshold: absolute daily return as a fraction."),
-    fundamentals: bool = typer.Option(False, "--fundamentals", help="Check the saved fundamentals (SEC split jumps, missing Total Debt, per-ADS bases, TTM rows) instead of prices."),
+    fundamentals: bool = typer.Option(False, "--fundamentals",
+                                      help="Check the saved fundamentals (SEC split jumps, missing Total Debt, "
+                                           "per-ADS bases, TTM rows) instead of prices."),
 ) -> None:
     """Quality report per series: calendar gaps, duplicates, bad or stale prices, jumps."""
     from scenarios.data.fundamentals.folder import is_fundamentals_folder
@@ -198,9 +205,9 @@ def check(
 
         source = CsvDirSource(folder)
     else:
-        from scenarios.data import build_source, offline
-
         import os
+
+        from scenarios.data import build_source, offline
 
         prices = os.environ.get("SCENARIOS_PRICES") or None
         source = build_source(prices=prices, online=not offline() and bool(symbols))

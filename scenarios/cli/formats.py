@@ -1,5 +1,7 @@
-"""Output formats of ``scenarios run`` and ``scenarios backtest`` beyond table/json/csv:
-Black-Litterman ``views`` (JSON) and Excel workbooks (``xlsx``, written into ``--out``)."""
+"""Output formats of ``scenarios run`` and ``scenarios backtest`` beyond table/json/csv.
+
+Black-Litterman ``views`` (JSON) and Excel workbooks (``xlsx``, written into ``--out``).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +9,11 @@ from enum import Enum
 
 
 class RunFormat(str, Enum):
-    """``scenarios run`` output: a table, JSON, CSV, Black-Litterman views (JSON) or an Excel
-    workbook (``xlsx``, written into ``--out``)."""
+    """``scenarios run`` output.
+
+    A table, JSON, CSV, Black-Litterman views (JSON) or an Excel
+    workbook (``xlsx``, written into ``--out``).
+    """
 
     table = "table"
     json = "json"

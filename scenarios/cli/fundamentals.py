@@ -1,5 +1,8 @@
-"""CLI: ``scenarios data fundamentals SYMBOL``, and the fundamentals parts of ``data import`` and
-``data check`` (registered from :mod:`scenarios.cli.data`)."""
+"""CLI: the fundamentals commands.
+
+CLI: ``scenarios data fundamentals SYMBOL``, and the fundamentals parts of ``data import`` and
+``data check`` (registered from :mod:`scenarios.cli.data`).
+"""
 
 from __future__ import annotations
 
@@ -49,15 +52,15 @@ def fundamentals(
     fmt: TableJson = typer.Option(TableJson.table, "--format", help="table or json"),
     periods: bool = typer.Option(False, "--periods", help="Also list every known period row."),
 ) -> None:
-    """What is known about SYMBOL's fundamentals at a date: TTM or last fiscal year per item."""
+    """What is known about SYMBOL's fundamentals at a date: TTM or last fiscal year per item."""  # noqa: D401 (typer prints this as --help, line breaks kept)
     import datetime as dt
 
     import pandas as pd
 
     from scenarios.data import default_source, normalize_symbol
-    from scenarios.data.fundamentals.splits import splits_provider as _splits_provider
     from scenarios.data.fundamentals.resolver import default_fundamentals
     from scenarios.data.fundamentals.select import pick
+    from scenarios.data.fundamentals.splits import splits_provider as _splits_provider
     from scenarios.data.fundamentals.view import FundamentalsView
     from scenarios.errors import DataUnavailableError, ScenarioError
 
@@ -104,7 +107,7 @@ def fundamentals(
 
 
 def import_fundamentals(folder: Path) -> None:
-    """``data import`` of a fundamentals folder: every statement file into the store, one transaction."""
+    """Run ``data import`` of a fundamentals folder: every statement file into the store, one transaction."""
     import time
 
     from scenarios.data.fundamentals.folder import FundamentalsDir
@@ -122,9 +125,9 @@ def import_fundamentals(folder: Path) -> None:
 
 def check_fundamentals(folder: Path | None, symbols: list[str] | None, fmt: TableJson, strict: bool) -> None:
     """``data check --fundamentals``: the known problems of the saved statements."""
-    from scenarios.data.fundamentals.quality import check_frame
     from scenarios.data.fundamentals.folder import FundamentalsDir
     from scenarios.data.fundamentals.frame import concat
+    from scenarios.data.fundamentals.quality import check_frame
     from scenarios.data.fundamentals.resolver import fundamentals_folder
     from scenarios.data.symbols import normalize_symbol
     from scenarios.errors import DataUnavailableError

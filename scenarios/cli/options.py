@@ -32,8 +32,11 @@ def _allow_paths(values: list[Path] | None) -> list[Path] | None:
 
 
 def allow_path_option() -> Any:
-    """``--allow-path DIR`` (repeatable): folders an ``extends`` may name besides the extending
-    file's own folder tree."""
+    """``--allow-path DIR`` (repeatable).
+
+    Folders an ``extends`` may name besides the extending
+    file's own folder tree.
+    """
     return typer.Option(None, "--allow-path", metavar="DIR", callback=_allow_paths,
                         help="Let `extends` also name files in DIR (default: only the scenario "
                              "file's folder and below). Repeatable.")
@@ -63,8 +66,11 @@ def _drop_bad_rows(value: bool) -> bool:
 
 
 def drop_bad_rows_option() -> Any:
-    """``--drop-bad-rows``: leave out rows whose close is missing, infinite or <= 0 (with a
-    warning) instead of stopping with exit 3."""
+    """``--drop-bad-rows``.
+
+    Leave out rows whose close is missing, infinite or <= 0 (with a
+    warning) instead of stopping with exit 3.
+    """
     return typer.Option(False, "--drop-bad-rows", callback=_drop_bad_rows,
                         help="Leave out price rows whose close is missing, infinite or <= 0 "
                              "(warned) instead of stopping with exit 3.")

@@ -1,5 +1,7 @@
-"""Terminal rendering of a portfolio's P&L: the run's predicted distribution and the
-backtests' realised P&L against it. Text from files is printed verbatim (no rich markup)."""
+"""Terminal rendering of a portfolio's P&L: the run's predicted distribution and the backtests' realised P&L against it.
+
+Text from files is printed verbatim (no rich markup).
+"""
 
 from __future__ import annotations
 
@@ -51,7 +53,7 @@ def pnl_forecast_text(p: PnlForecast) -> list[str]:
 
 
 def render_pnl_score(s: PnlScore, console: Any) -> None:
-    """The realised P&L of a single backtest against the predicted band."""
+    """Print the realised P&L of a single backtest against the predicted band."""
     console.print()
     head = (f"portfolio P&L ({s.base_currency}, per unit of gross notional): predicted median "
             f"{_pct(s.predicted)} ({_pct(s.lower)}..{_pct(s.upper)}), realised {_pct(s.realized)} "
@@ -71,7 +73,7 @@ def render_pnl_score(s: PnlScore, console: Any) -> None:
 
 
 def render_pnl_walk(w: PnlWalk, console: Any) -> None:
-    """The walk-forward P&L track record."""
+    """Print the walk-forward P&L track record."""
     t = w.track
     console.print()
     console.print(f"portfolio P&L track record (per unit of gross notional): {t.n_scored} of "

@@ -27,8 +27,11 @@ __all__ = ["crps_text", "make_console", "num", "pct", "render_backtest"]
 
 
 def make_console() -> Any:
-    """A stdout console: the terminal's width on a terminal, 160 columns when piped (so the
-    tables are not cut to 80 columns in files and logs)."""
+    """Return a stdout console.
+
+    The terminal's width on a terminal, 160 columns when piped (so the
+    tables are not cut to 80 columns in files and logs).
+    """
     import sys
 
     from scenarios.console import make_console
@@ -292,11 +295,11 @@ def _render_walk(d: WalkForwardResult, console: Any) -> None:
         from scenarios.cli.pnl_render import render_pnl_walk
 
         render_pnl_walk(d.pnl, console)
-    for b, t in tr.excess.items():
+    for b, ex in tr.excess.items():
         console.print(
-            f"[bold]relative to {_e(b)}[/bold] (excess, basis {_e(t.basis or '?')}): sign right for "
-            f"{pct(t.hit_rate, signed=False, digits=0)} of {t.n_pairs} (as_of, symbol) pairs, "
-            f"baskets {pct(t.basket_hit_rate, signed=False, digits=0)} of {t.n_baskets}", highlight=False)
+            f"[bold]relative to {_e(b)}[/bold] (excess, basis {_e(ex.basis or '?')}): sign right for "
+            f"{pct(ex.hit_rate, signed=False, digits=0)} of {ex.n_pairs} (as_of, symbol) pairs, "
+            f"baskets {pct(ex.basket_hit_rate, signed=False, digits=0)} of {ex.n_baskets}", highlight=False)
     _render_notes(d.notes, console)
 
 

@@ -15,13 +15,16 @@ from scenarios.cli.options import allow_path_option
 
 
 def _looks_like_file(target: str) -> bool:
-    """The rule of :func:`scenarios.api.report_view`: a YAML name or an existing file."""
+    """Return the rule of :func:`scenarios.api.report_view`: a YAML name or an existing file."""
     return target.lower().endswith((".yaml", ".yml")) or Path(target).is_file()
 
 
 def _recorded_view(run_id: str):  # -> ReportView
-    """The report view of a recorded run; a line on stderr per symbol whose price rows changed
-    since it was recorded (also noted in the report)."""
+    """Return the report view of a recorded run.
+
+    A line on stderr per symbol whose price rows changed
+    since it was recorded (also noted in the report).
+    """
     from scenarios.console import make_console
     from scenarios.data.fingerprint import _data_sources, data_changes
     from scenarios.report.sources import prefetch_prices, view_for_result

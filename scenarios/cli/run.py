@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from scenarios.cli.formats import RunFormat
 
+from scenarios.cli.formats import RunFormat
 from scenarios.cli.options import allow_path_option, drop_bad_rows_option, scheduler_option, workers_option
 
 if TYPE_CHECKING:
@@ -35,8 +35,11 @@ def _stdout():
 
 
 def _slug(name: str) -> str:
-    """A file-name stem for ``name``: safe characters only; a long name is cut and a short hash
-    of the whole name appended, so grid points that differ only at the end never share files."""
+    """Return a file-name stem for ``name``.
+
+    Safe characters only; a long name is cut and a short hash
+    of the whole name appended, so grid points that differ only at the end never share files.
+    """
     import hashlib
 
     s = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "scenario"
@@ -93,15 +96,18 @@ def validate_cmd(
 
 
 def _typed(result: Any) -> RunResult:
-    """A :class:`~scenarios.results.RunResult` (an engine result is converted)."""
+    """Return a :class:`~scenarios.results.RunResult` (an engine result is converted)."""
     from scenarios.results import RunResult
 
     return result if isinstance(result, RunResult) else RunResult.from_engine(result)
 
 
 def _table(result: Any):
-    """The run's table: one row per symbol, then the index lines worth showing. Names and
-    labels come from the file: they print verbatim (never markup, control characters shown)."""
+    """Return the run's table: one row per symbol, then the index lines worth showing.
+
+    Names and
+    labels come from the file: they print verbatim (never markup, control characters shown).
+    """
     from rich.table import Table
 
     from scenarios.console import verbatim
@@ -155,8 +161,11 @@ def _share(x: float | None) -> str:
 
 
 def _kinds_text(kinds: Any) -> str:
-    """Title words for the symbols' return kinds: ``total returns``, ``price returns`` or
-    ``total returns for stocks, price returns for indexes``."""
+    """Title words for the symbols' return kinds.
+
+    ``total returns``, ``price returns`` or
+    ``total returns for stocks, price returns for indexes``.
+    """
     found = set(kinds)
     if found == {"price"}:
         return "price returns (index levels)"
@@ -166,7 +175,7 @@ def _kinds_text(kinds: Any) -> str:
 
 
 def _summary_csv(result: RunResult) -> str:
-    """The summary CSV: one ``symbol`` line per symbol, then the index lines worth showing."""
+    """Return the summary CSV: one ``symbol`` line per symbol, then the index lines worth showing."""
     import pandas as pd
 
     s = pd.DataFrame([f.model_dump() for f in result.forecasts])
@@ -183,8 +192,11 @@ def _summary_csv(result: RunResult) -> str:
 
 
 def _write_out(result: RunResult, folder: Path, used: set[str] | None = None) -> list[Path]:
-    """Write the three output files of ``result`` into ``folder``, each atomically; ``used``
-    (the stems this command wrote already) keeps grid points from sharing file names."""
+    """Write the three output files of ``result`` into ``folder``, each atomically.
+
+    ``used``
+    (the stems this command wrote already) keeps grid points from sharing file names.
+    """
     import json
 
     import numpy as np
@@ -233,7 +245,8 @@ def run_cmd(
 
     Each grid point's output files are written before it is recorded (a run whose files could
     not be written is not recorded); a run that cannot be recorded exits 5 after its results
-    are shown (--no-record runs without the store)."""
+    are shown (--no-record runs without the store).
+    """
     import json
 
     record = record and not no_save
@@ -322,8 +335,11 @@ def _is_set(file: Path) -> bool:
 
 
 def template_text(kind: str) -> str:
-    """The commented template of ``kind`` (one of :data:`TEMPLATE_KINDS`): the skeleton in
-    ``scenarios/templates/`` with its ``drivers:`` filled from the driver registry."""
+    """Return the commented template of ``kind`` (one of :data:`TEMPLATE_KINDS`).
+
+    The skeleton in
+    ``scenarios/templates/`` with its ``drivers:`` filled from the driver registry.
+    """
     from importlib import resources
 
     if kind not in TEMPLATE_KINDS:

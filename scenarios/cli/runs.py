@@ -8,7 +8,6 @@ import typer
 
 from scenarios.cli.options import TableJson
 
-
 runs_app = typer.Typer(
     name="runs",
     help="List, show and compare recorded runs (scenario runs and backtests) kept in the store.",
@@ -167,8 +166,10 @@ def show_cmd(
 
 
 def _data_changes(payload: dict[str, Any]) -> list[str]:
-    """Symbols whose price rows differ from those the run recorded (see
-    :mod:`scenarios.data.fingerprint`); nothing for runs recorded before fingerprints."""
+    """Symbols whose price rows differ from those the run recorded (see :mod:`scenarios.data.fingerprint`).
+
+    Nothing for runs recorded before fingerprints.
+    """
     from scenarios.data.fingerprint import data_changes
 
     return data_changes(payload)
@@ -178,12 +179,12 @@ def _data_changes(payload: dict[str, Any]) -> list[str]:
 
 
 def _pp(v: Any) -> str:
-    """A difference of two fractions in percentage points (``+2.3pp``); ``-`` when missing."""
+    """Return a difference of two fractions in percentage points (``+2.3pp``); ``-`` when missing."""
     return "-" if v is None else f"{100 * v:+.1f}pp"
 
 
 def _cell(v: Any, present: bool = True, width: int = 48) -> str:
-    """An input value for the diff table: ``-`` when the run lacks the key, JSON for lists."""
+    """Return an input value for the diff table: ``-`` when the run lacks the key, JSON for lists."""
     import json
 
     from rich.markup import escape
@@ -246,7 +247,7 @@ def render_comparison(cmp: dict[str, Any], console: Any) -> None:
         for lab in labels:
             t.add_column(lab, justify="right", overflow="fold")
         for d in diff:
-            t.add_row(escape(d["key"]), *(_cell(v, p) for v, p in zip(d["values"], d["present"])))
+            t.add_row(escape(d["key"]), *(_cell(v, p) for v, p in zip(d["values"], d["present"], strict=True)))
         console.print(t)
 
     preds = cmp["predictions"]
@@ -262,7 +263,7 @@ def render_comparison(cmp: dict[str, Any], console: Any) -> None:
             t.add_column(col, justify="left" if col in ("symbol", "return", "run") else "right", no_wrap=True)
         for row in preds:
             name = row["symbol"] if row["line"] == "symbol" else f"[{row['symbol']}]"
-            for i, (lab, x) in enumerate(zip(labels, row["runs"])):
+            for i, (lab, x) in enumerate(zip(labels, row["runs"], strict=True)):
                 first = i == 0
                 cells = [escape(name) if first else "", _fmt_scalar(row["return_kind"]) if first else "", lab]
                 if x is None:
@@ -285,7 +286,7 @@ def render_comparison(cmp: dict[str, Any], console: Any) -> None:
         t = Table(title="backtest scores across symbols", title_justify="left", show_edge=False, pad_edge=False)
         for col in ("run", "scored", "hit rate", "IC", "CRPS", "coverage", "nominal", "MAE"):
             t.add_column(col, justify="left" if col == "run" else "right")
-        for lab, s in zip(labels, scores):
+        for lab, s in zip(labels, scores, strict=True):
             if s is None:
                 continue
             t.add_row(lab, _fmt_scalar(s.get("n_scored")), pct(s.get("hit_rate"), signed=False, digits=0),
@@ -300,7 +301,7 @@ def render_comparison(cmp: dict[str, Any], console: Any) -> None:
         for col in ("run", "benchmark", "basis", "scored", "hit rate", "basket pred.", "basket real.",
                     "basket hit"):
             t.add_column(col, justify="left" if col in ("run", "benchmark", "basis") else "right")
-        for lab, blocks in zip(labels, rel):
+        for lab, blocks in zip(labels, rel, strict=True):
             for blk in blocks:
                 if "basket_hit_rate" in blk:  # walk-forward
                     bp, br = "-", "-"
@@ -331,7 +332,8 @@ def compare_cmd(
     fmt: TableJson = typer.Option(TableJson.table, "--format", "-f", help="table or json."),
 ) -> None:
     """Compare recorded runs: header, inputs that differ, predicted returns side by side
-    (median difference vs the first run), and backtest scores."""
+    (median difference vs the first run), and backtest scores.
+    """  # noqa: D205 (typer prints this as --help, line breaks kept)
     from scenarios import api
 
     if len(run_ids) < 2:

@@ -6,12 +6,11 @@ Only typer is imported at module level; the engine loads inside the command.
 from __future__ import annotations
 
 import math
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
-
-from enum import Enum
 
 from scenarios.cli.options import allow_path_option, scheduler_option, workers_option
 
@@ -36,7 +35,9 @@ def _bad(message: str, param_hint: str) -> NoReturn:
 
 def parse_vary(values: list[str]) -> dict[str, tuple[float, float]]:
     """``["drivers[growth].growth=0.05:0.2"]`` -> ``{"drivers[growth].growth": (0.05, 0.2)}``.
-    The name is split at the LAST ``=`` (labels may hold one)."""
+
+    The name is split at the LAST ``=`` (labels may hold one).
+    """
     out: dict[str, tuple[float, float]] = {}
     for text in values:
         name, sep, rng = text.rpartition("=")
@@ -83,7 +84,7 @@ def sensitivity(
     """Tornado: each random driver parameter from its 5th to its 95th percentile, one at a time.
 
     Every other parameter stays at its mean and the residual is off (the noise-free path), so it takes one engine pass. Per symbol, the return at the low and the high value and the swing, sorted by swing.
-    """
+    """  # noqa: E501 (typer prints this as --help, line breaks kept)
     from scenarios import api
     from scenarios.parallel import check_parallel
 
@@ -114,10 +115,10 @@ def sensitivity(
         from scenarios.errors import ScenarioError
         from scenarios.sensitivity import write_chart
 
-        for k, t in enumerate(results):
+        for k, tornado in enumerate(results):
             target = out if len(results) == 1 else out / f"grid_{k}"
             try:
-                charts += [str(p) for p in write_chart(t, target)]
+                charts += [str(p) for p in write_chart(tornado, target)]
             except OSError as exc:
                 raise ScenarioError(f"cannot write the chart to {target}: {exc.strerror or exc}",
                                     field="--out") from None
@@ -134,8 +135,8 @@ def sensitivity(
         typer.echo(json.dumps({"file": file, "results": payload, "charts": charts},
                               indent=2, ensure_ascii=False))
         return
-    for t in results:
-        _print_table(t)
+    for tornado in results:
+        _print_table(tornado)
     if charts:
         from rich.text import Text
 
@@ -197,7 +198,7 @@ def _print_two_way(t: TwoWay) -> None:
             table.add_column(verbatim(f"{t.param1} \\ {t.param2}"), justify="right", no_wrap=True)
             for v in t.values2:
                 table.add_column(f"{v:.4g}", justify="right", no_wrap=True)
-            for v, row in zip(t.values1, grid):
+            for v, row in zip(t.values1, grid, strict=True):
                 table.add_row(f"{v:.4g}", *[fmt.format(x) for x in row])
             console.print(verbatim(ln) + Text(f": {title}"))
             console.print(table)

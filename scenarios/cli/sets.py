@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def _pp(x: float | None) -> str:
-    """A standard error of a return, in percentage points."""
+    """Return a standard error of a return, in percentage points."""
     return "n/a" if x is None else f"{100 * x:.2f}pp"
 
 
@@ -31,6 +31,7 @@ def need_out(out: Path | None) -> Path:
 
 
 def xlsx_path(out: Path, name: str) -> Path:
+    """Return the workbook path for a result called ``name`` in the folder ``out``."""
     from scenarios.cli.run import _slug
 
     return out / f"{_slug(name)}.xlsx"
@@ -137,10 +138,10 @@ def run_set_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, ou
     elif fmt == "views":
         typer.echo(json.dumps(api.views(result), indent=2, allow_nan=False))
     else:
-        for t in set_tables(result):
+        for t in set_tables(result):  # type: ignore[arg-type]
             console.print(t)
             console.print()
-        console.print(f"draws: {result.assignment}", markup=False, style="dim")
+        console.print(f"draws: {result.assignment}", markup=False, style="dim")  # type: ignore[attr-defined]
         if run_id:
             console.print(f"run id: {run_id}", markup=False, style="dim")
         for p in written:
@@ -179,7 +180,7 @@ def backtest_set_cli(file: str, *, draws: int | None, seed: int | None, band: tu
     else:
         if fmt == "xlsx":
             p = api.write_xlsx(result, xlsx_path(need_out(out), result.scenario))
-        for t in backtest_tables(result):
+        for t in backtest_tables(result):  # type: ignore[arg-type]
             console.print(t)
             console.print()
         for n in result.notes:

@@ -15,7 +15,7 @@ from scenarios.cli.options import TableJson, allow_path_option, scheduler_option
 
 
 def _bad(message: str, param_hint: str) -> NoReturn:
-    """A usage error as a :class:`~scenarios.errors.ScenarioError` (exit code 2, one line)."""
+    """Raise a usage error as a :class:`~scenarios.errors.ScenarioError` (exit code 2, one line)."""
     from scenarios.errors import ScenarioError
 
     raise ScenarioError(message, field=param_hint)
@@ -71,7 +71,7 @@ def sweep(
     """Sweep tilt variants of a scenario's index scheme over its as_of..horizon window.
 
     All schemes run in one batched simulation (implied weights fitted once). Prints the best and worst schemes by total price return with their tracking error against the index, max drawdown and mean one-way turnover per rebalance.
-    """
+    """  # noqa: E501 (typer prints this as --help, line breaks kept)
     from scenarios.backtest.sweep import random_tilts, scenario_sweep_spec, sweep_schemes
     from scenarios.data import default_source
     from scenarios.model import load_scenario

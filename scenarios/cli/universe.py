@@ -18,7 +18,7 @@ def _parse_day(value: str | None) -> str | None:
     from scenarios.seeds.universes import _as_date
 
     try:
-        return _as_date(value).isoformat()
+        return _as_date(value).isoformat()  # type: ignore[union-attr]
     except ValueError:
         raise typer.BadParameter(f"expected a date YYYY-MM-DD (got {value!r})") from None
 
@@ -35,6 +35,7 @@ def universe(
     from scenarios.seeds.universes import load_universes
 
     unis = load_universes()
+    rows: list[dict[str, Any]]
     if name is None:
         rows = [{"name": n, "members_now": len(u.members_on(None)), "history_start":
                  u.history_start.isoformat() if u.history_start else None,
@@ -52,7 +53,7 @@ def universe(
     symbols = unis.members(name, as_of)
     themes = unis.themes
     on = None if as_of is None else _day(as_of)
-    rows: list[dict[str, Any]] = []
+    rows = []
     for sym in symbols:
         m = next(m for m in uni.members if m.symbol == sym and (on is None and m.to is None
                                                                    or on is not None and m.active(on)))

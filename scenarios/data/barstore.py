@@ -135,8 +135,11 @@ _R = TypeVar("_R")
 
 
 def _store_errors(doing: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
-    """DuckDB errors of a :class:`BarStore` method become a :class:`StoreError` naming the
-    cause (corrupted file -> how to rebuild it; full disk; busy)."""
+    """Turn DuckDB errors of a :class:`BarStore` method into a :class:`StoreError`.
+
+    DuckDB errors of a :class:`BarStore` method become a :class:`StoreError` naming the
+    cause (corrupted file -> how to rebuild it; full disk; busy).
+    """
     def wrap(fn: Callable[_P, _R]) -> Callable[_P, _R]:
         @functools.wraps(fn)
         def inner(*args: _P.args, **kwargs: _P.kwargs) -> _R:
@@ -235,12 +238,12 @@ class BarStore:
 
     @_store_errors("reading it")
     def has(self, symbol: str) -> bool:
-        """True when the store knows anything about ``symbol`` (bars or coverage)."""
+        """Return True when the store knows anything about ``symbol`` (bars or coverage)."""
         con = self._connection(create=False)
         if con is None:
             return False
         sym = normalize_symbol(symbol)
-        return con.execute("SELECT count(*) FROM bar_series WHERE symbol = ?", [sym]).fetchone()[0] > 0
+        return con.execute("SELECT count(*) FROM bar_series WHERE symbol = ?", [sym]).fetchone()[0] > 0  # type: ignore[index]
 
     @_store_errors("reading price bars")
     def read(self, symbol: str, start: DateLike = None, end: DateLike = None,
@@ -259,7 +262,7 @@ class BarStore:
         rel = con.execute(
             f"SELECT date, {_nan_select(cols)} FROM bars WHERE symbol = ? AND date BETWEEN ? AND ? "
             "ORDER BY date", [sym, lo, hi])
-        return _to_frame(rel.fetchnumpy(), cols)
+        return _to_frame(rel.fetchnumpy(), cols)  # type: ignore[arg-type]
 
     @_store_errors("reading price bars")
     def read_many(self, symbols: Iterable[str], *, splits: bool = False) -> dict[str, pd.DataFrame]:
@@ -280,7 +283,7 @@ class BarStore:
         out: dict[str, pd.DataFrame] = {}
         a = 0
         for sym, n in counts:
-            out[sym] = _to_frame({k: v[a:a + n] for k, v in arrays.items()}, cols)
+            out[sym] = _to_frame({k: v[a:a + n] for k, v in arrays.items()}, cols)  # type: ignore[misc]
             a += n
         return out
 
@@ -302,7 +305,7 @@ class BarStore:
 
     @_store_errors("reading its coverage")
     def coverage(self, symbol: str) -> list[Interval]:
-        """Merged intervals the store knows completely for ``symbol``."""
+        """Return merged intervals the store knows completely for ``symbol``."""
         con = self._connection(create=False)
         if con is None:
             return []
@@ -316,7 +319,7 @@ class BarStore:
         return subtract_intervals(lo, hi, self.coverage(symbol))
 
     def info(self, symbol: str) -> SeriesInfo | None:
-        """What the store holds for one symbol (``None`` if nothing)."""
+        """Return what the store holds for one symbol (``None`` if nothing)."""
         rows = self.list([symbol])
         return rows[0] if rows else None
 
@@ -376,7 +379,7 @@ class BarStore:
         return n
 
     def _write_one(self, con: duckdb.DuckDBPyConnection, w: BarWrite, now: datetime) -> None:
-        """Deletes, coverage and series rows of one write (bars are inserted in batches)."""
+        """Write the deletes, coverage and series rows of one write (bars are inserted in batches)."""
         sym = normalize_symbol(w.symbol)
         frame = w.frame
         if not isinstance(frame.index, pd.DatetimeIndex) or not frame.index.is_monotonic_increasing \
@@ -388,7 +391,7 @@ class BarStore:
             lo, hi = frame.index[0].date(), frame.index[-1].date()
         else:
             lo, hi = None, None
-        if len(frame) and lo is not None and (frame.index[0].date() < lo or frame.index[-1].date() > hi):
+        if len(frame) and lo is not None and (frame.index[0].date() < lo or frame.index[-1].date() > hi):  # type: ignore[operator]
             raise StoreError(f"{sym}: bars outside the declared coverage {lo}..{hi}")
         if w.replace:
             con.execute("DELETE FROM bars WHERE symbol = ?", [sym])
@@ -398,7 +401,7 @@ class BarStore:
         if lo is not None:
             old = [] if w.replace else con.execute(
                 "SELECT lo, hi FROM bar_coverage WHERE symbol = ?", [sym]).fetchall()
-            merged = merge_intervals([*((r[0], r[1]) for r in old), (lo, hi)])
+            merged = merge_intervals([*((r[0], r[1]) for r in old), (lo, hi)])  # type: ignore[list-item]
             con.execute("DELETE FROM bar_coverage WHERE symbol = ?", [sym])
             con.executemany("INSERT INTO bar_coverage VALUES (?, ?, ?, ?, ?)",
                             [[sym, x, y, w.source, now] for x, y in merged])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
-DateLike = str | pd.Timestamp | None
+DateLike = str | dt.date | pd.Timestamp | None
 
 
 @runtime_checkable
@@ -22,6 +23,7 @@ class PriceSource(Protocol):
     name: str
 
     def get(self, symbol: str, start: DateLike = None, end: DateLike = None) -> pd.DataFrame:
+        """Return the daily bars of ``symbol`` between ``start`` and ``end`` (inclusive)."""
         ...
 
     def symbols(self) -> list[str]:

@@ -194,7 +194,7 @@ def _read_header(text: str, path: Path, sym: str) -> tuple[list[tuple[int, list[
 
 def _parse_fast(text: str, path: Path, sym: str, header: _Header,
                 head_rows: list[tuple[int, list[str]]]) -> pd.DataFrame | None:
-    """pandas C-parser path; ``None`` when the exact path must decide."""
+    """Pandas C-parser path; ``None`` when the exact path must decide."""
     if '"' in text:
         return None
     skip = head_rows[header.data_start - 1][0] if header.data_start <= len(head_rows) else None
@@ -203,7 +203,7 @@ def _parse_fast(text: str, path: Path, sym: str, header: _Header,
     wanted = {name: col for name, col in header.fields.items() if name in _NUMERIC}
     usecols = [header.date_col, *wanted.values()]
     try:
-        raw = pd.read_csv(
+        raw = pd.read_csv(  # type: ignore[call-overload]
             io.StringIO(text), header=None, skiprows=skip, names=list(range(header.width)),
             usecols=usecols, dtype={header.date_col: str, **{c: "float64" for c in wanted.values()}},
             keep_default_na=False, na_values={c: sorted(_MISSING) for c in wanted.values()},
@@ -307,7 +307,7 @@ def _parse_exact(text: str, path: Path, sym: str, *, keep_duplicates: bool = Fal
 
     out = _assemble(dates, values)
     if not out.index.is_monotonic_increasing:
-        order = np.argsort(out.index.asi8, kind="stable")
+        order = np.argsort(out.index.asi8, kind="stable")  # type: ignore[attr-defined]
         out = out.iloc[order]
         lines = lines[order]
     dup = out.index.duplicated()
@@ -425,11 +425,11 @@ class CsvDirSource:
         return self._files
 
     def symbols(self) -> list[str]:
-        """Normalized symbols of the CSV files in the folder (sorted)."""
+        """Return normalized symbols of the CSV files in the folder (sorted)."""
         return sorted(self._index())
 
     def file_of(self, symbol: str) -> Path | None:
-        """The file that holds ``symbol`` (``None`` if the folder has none)."""
+        """Return the file that holds ``symbol`` (``None`` if the folder has none)."""
         return self._index().get(normalize_symbol(symbol))
 
     def fingerprint(self, symbol: str) -> str | None:
@@ -441,7 +441,7 @@ class CsvDirSource:
         return f"{st.st_size}:{st.st_mtime_ns}"
 
     def read(self, symbol: str) -> pd.DataFrame:
-        """The whole file of ``symbol``: canonical columns plus ``splits`` (memoized)."""
+        """Return the whole file of ``symbol``: canonical columns plus ``splits`` (memoized)."""
         sym = normalize_symbol(symbol)
         p = self.file_of(sym)
         if p is None:

@@ -41,7 +41,7 @@ def calendar_name(symbol: str) -> str:
 
 @lru_cache(maxsize=8)
 def get_calendar(name: str) -> exchange_calendars.ExchangeCalendar:
-    """The calendar ``name`` over the widest range this module uses (cached)."""
+    """Return the calendar ``name`` over the widest range this module uses (cached)."""
     import warnings
 
     with warnings.catch_warnings():
@@ -74,8 +74,11 @@ def sessions(symbol: str, start: pd.Timestamp | str, end: pd.Timestamp | str) ->
 
 
 def _cache_file(name: str) -> Path | None:
-    """Where the sessions of calendar ``name`` are cached, keyed by the exchange-calendars
-    version and the month (the library's calendars end a year after the day they are built)."""
+    """Return the cache file of calendar ``name``'s sessions.
+
+    Where the sessions of calendar ``name`` are cached, keyed by the exchange-calendars
+    version and the month (the library's calendars end a year after the day they are built).
+    """
     from importlib.metadata import PackageNotFoundError, version
 
     from scenarios.paths import home
@@ -113,7 +116,7 @@ def _calendar_arrays(name: str) -> dict[str, np.ndarray]:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
-            np.savez(tmp, **arrays)
+            np.savez(tmp, **arrays)  # type: ignore[arg-type]
             os.replace(tmp, path)
         except OSError:
             pass  # a read-only home only costs speed

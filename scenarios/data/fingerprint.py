@@ -30,8 +30,11 @@ def rows_fingerprint(frame: pd.DataFrame) -> str:
 
 
 def _data_sources(payload: Any) -> Iterator[tuple[str, Mapping[str, Any], str]]:
-    """Every ``data_sources`` map in a run payload (nested results of backtests included), with
-    the ``as_of`` of the result that holds it."""
+    """Return every ``data_sources`` map in a run payload with its ``as_of``.
+
+    Every ``data_sources`` map in a run payload (nested results of backtests included), with
+    the ``as_of`` of the result that holds it.
+    """
     if isinstance(payload, Mapping):
         ds = payload.get("data_sources")
         if isinstance(ds, Mapping) and payload.get("as_of"):
@@ -47,9 +50,12 @@ def _data_sources(payload: Any) -> Iterator[tuple[str, Mapping[str, Any], str]]:
 
 
 def changed_since(payload: Mapping[str, Any], source: Any = None, limit: int = 200) -> list[str]:
-    """Lines ``SYMBOL: the N rows FIRST..LAST changed (source S)`` for every symbol whose
+    """Return a line per symbol whose data changed since it was recorded.
+
+    Lines ``SYMBOL: the N rows FIRST..LAST changed (source S)`` for every symbol whose
     recorded fingerprint differs from the current data (checked up to ``limit`` symbols;
-    symbols the current data do not have at all are reported as gone)."""
+    symbols the current data do not have at all are reported as gone).
+    """
     from scenarios.data import default_source
     from scenarios.errors import DataError
 
@@ -75,9 +81,12 @@ def changed_since(payload: Mapping[str, Any], source: Any = None, limit: int = 2
 
 
 def data_changes(payload: Mapping[str, Any]) -> list[str]:
-    """:func:`changed_since` of a recorded payload, never raising: a problem reading the current
+    """:func:`changed_since` of a recorded payload, never raising.
+
+    A problem reading the current
     data is one line saying the check could not be made (nothing for runs recorded before
-    fingerprints)."""
+    fingerprints).
+    """
     from scenarios.errors import ScenariosError
 
     try:

@@ -26,8 +26,11 @@ INDEX_NAME = "date"
 
 
 def as_day(value: object) -> pd.Timestamp | None:
-    """``value`` (date, string, Timestamp, tz-aware or not) as a tz-naive midnight Timestamp in
-    the exchange's wall time; ``None`` stays ``None``."""
+    """Return ``value`` as a tz-naive midnight Timestamp (None stays None).
+
+    ``value`` (date, string, Timestamp, tz-aware or not) as a tz-naive midnight Timestamp in
+    the exchange's wall time; ``None`` stays ``None``.
+    """
     if value is None:
         return None
     ts = pd.Timestamp(value)  # type: ignore[arg-type]
@@ -37,7 +40,7 @@ def as_day(value: object) -> pd.Timestamp | None:
 
 
 def empty_frame() -> pd.DataFrame:
-    """An empty canonical frame."""
+    """Return an empty canonical frame."""
     idx = pd.DatetimeIndex([], name=INDEX_NAME)
     return pd.DataFrame({c: pd.Series([], dtype="float64", index=idx) for c in COLUMNS}, index=idx)
 
@@ -63,13 +66,13 @@ def to_canonical(df: pd.DataFrame) -> pd.DataFrame:
             out[c] = np.nan
     out = out.sort_index(kind="mergesort")
     if out.index.has_duplicates:
-        dups = out.index[out.index.duplicated()].strftime("%Y-%m-%d").unique().tolist()
+        dups = out.index[out.index.duplicated()].strftime("%Y-%m-%d").unique().tolist()  # type: ignore[attr-defined]
         raise ValueError(f"duplicated dates: {', '.join(dups[:5])}")
     return out
 
 
 def is_canonical(df: pd.DataFrame) -> bool:
-    """True when ``df`` satisfies every rule of the canonical frame."""
+    """Return True when ``df`` satisfies every rule of the canonical frame."""
     return (
         isinstance(df.index, pd.DatetimeIndex)
         and df.index.name == INDEX_NAME

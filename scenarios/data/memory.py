@@ -28,6 +28,7 @@ class MemorySource:
         self.requests: list[tuple[str, Any, Any]] = []
 
     def get(self, symbol: str, start: Any = None, end: Any = None) -> pd.DataFrame:
+        """Return the synthetic bars of ``symbol`` between ``start`` and ``end`` (request recorded)."""
         sym = normalize_symbol(symbol)
         self.requests.append((sym, start, end))
         if sym not in self._frames:
@@ -41,6 +42,7 @@ class MemorySource:
         return f.loc[mask].copy()
 
     def symbols(self) -> list[str]:
+        """Return the symbols the source has bars for, sorted."""
         return sorted(self._frames)
 
 

@@ -78,6 +78,7 @@ class Issue:
     dates: tuple[date, ...] = field(default=(), repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the issue as a JSON-ready dict (dates as ISO strings)."""
         d = asdict(self)
         d["first"], d["last"] = self.first.isoformat(), self.last.isoformat()
         d["dates"] = [x.isoformat() for x in self.dates]
@@ -98,13 +99,16 @@ class SeriesReport:
 
     @property
     def errors(self) -> int:
+        """Number of issues of severity ``error``."""
         return sum(1 for i in self.issues if i.severity == "error")
 
     @property
     def warnings(self) -> int:
+        """Number of issues of severity ``warning``."""
         return sum(1 for i in self.issues if i.severity == "warning")
 
     def by_check(self, check: str) -> list[Issue]:
+        """Return the issues found by the check called ``check``."""
         return [i for i in self.issues if i.check == check]
 
     def flagged_dates(self, check: str) -> set[date]:
@@ -112,6 +116,7 @@ class SeriesReport:
         return {d for i in self.by_check(check) for d in i.dates}
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the report as a JSON-ready dict (dates as ISO strings)."""
         return {
             "symbol": self.symbol, "source": self.source,
             "first": self.first.isoformat() if self.first else None,

@@ -40,8 +40,8 @@ from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import DataError, DataUnavailableError, StoreError, YahooUnreachableError
 
 if TYPE_CHECKING:
-    from scenarios.data.yahoo import YahooSource
     from scenarios.data.barstore import BarStore, BarWrite, Interval
+    from scenarios.data.yahoo import YahooSource
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +52,14 @@ ADJUSTMENT_TOLERANCE = 1e-4
 
 
 def offline() -> bool:
-    """True when ``SCENARIOS_OFFLINE`` is set to a true value (1/true/yes/on)."""
+    """Return True when ``SCENARIOS_OFFLINE`` is set to a true value (1/true/yes/on)."""
     return os.environ.get("SCENARIOS_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def unavailable_message(symbol: str, start: DateLike = None, end: DateLike = None, *,
                         csv_dir: Path | None = None, yahoo_tried: bool = False,
                         yahoo_unreachable: bool = False) -> str:
-    """The one-paragraph explanation given when no source has ``symbol``."""
+    """Return the one-paragraph explanation given when no source has ``symbol``."""
     a = pd.Timestamp(start).date().isoformat() if start is not None else "the first available day"
     b = pd.Timestamp(end).date().isoformat() if end is not None else "today"
     if csv_dir is None:
@@ -272,9 +272,12 @@ class Resolver:
             self._release()
 
     def _release(self) -> None:
-        """Close the store connection between uses: DuckDB locks the file for as long as a
+        """Close the store connection between uses.
+
+        DuckDB locks the file for as long as a
         process holds it open, and other processes (recording their runs) must not wait for
-        this one to finish."""
+        this one to finish.
+        """
         if self.store is not None:
             self.store.close()
 
@@ -356,7 +359,7 @@ class Resolver:
 
 
 def _has_weekday(lo: date, hi: date) -> bool:
-    """True when ``[lo, hi]`` holds a Monday-Friday date (a weekend-only gap has no sessions to fetch)."""
+    """Return True when ``[lo, hi]`` holds a Monday-Friday date (a weekend-only gap has no sessions to fetch)."""
     return hi >= lo and ((hi - lo).days >= 2 or any(
         (lo + timedelta(days=i)).weekday() < 5 for i in range((hi - lo).days + 1)))
 
@@ -386,7 +389,7 @@ _DEFAULT: dict[tuple[str, ...], Resolver] = {}
 
 
 def default_source() -> Resolver:
-    """The standard resolver for the current environment (shared within the process).
+    """Return the standard resolver for the current environment (shared within the process).
 
     Store at ``$SCENARIOS_HOME/store.duckdb``, CSV folder ``$SCENARIOS_PRICES`` (if set),
     Yahoo unless ``SCENARIOS_OFFLINE=1``. The instance is reused while those variables stay

@@ -29,7 +29,7 @@ def set_drop_bad_rows(drop: bool) -> None:
 
 
 def drop_bad_rows() -> bool:
-    """True when bad rows are dropped (with a warning) instead of stopping the run."""
+    """Return True when bad rows are dropped (with a warning) instead of stopping the run."""
     return _POLICY["drop_bad_rows"]
 
 
@@ -42,8 +42,11 @@ def bad_close_dates(closes: pd.Series) -> pd.DatetimeIndex:
 
 
 def spike_dates(closes: pd.Series, factor: float = SPIKE_FACTOR) -> pd.DatetimeIndex:
-    """Dates of one-day spikes that revert: ``c[t] > factor * max(c[t-1], c[t+1])`` or
-    ``c[t] < min(c[t-1], c[t+1]) / factor`` (neighbours: the previous and next valid closes)."""
+    """Dates of one-day spikes that revert.
+
+    ``c[t] > factor * max(c[t-1], c[t+1])`` or
+    ``c[t] < min(c[t-1], c[t+1]) / factor`` (neighbours: the previous and next valid closes).
+    """
     if factor <= 1:
         raise ValueError("factor must be > 1")
     c = closes[~closes.index.isin(bad_close_dates(closes))]

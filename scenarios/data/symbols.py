@@ -58,8 +58,9 @@ def currency_of(symbol: str) -> str:
 
 
 def is_index(symbol: str) -> bool:
-    """True for an index level: a ``^`` symbol (``^HSI``) or one of :data:`INDEX_SYMBOLS`
-    (``HSTECH.HK``). Its closes carry no dividends, so its returns are price returns.
+    """Return True for an index level: a ``^`` symbol (``^HSI``) or one of :data:`INDEX_SYMBOLS` (``HSTECH.HK``).
+
+    Its closes carry no dividends, so its returns are price returns.
 
     >>> is_index("^hsi"), is_index("HSTECH.HK"), is_index("700"), is_index("000300.SS")
     (True, True, False, True)
@@ -69,6 +70,9 @@ def is_index(symbol: str) -> bool:
 
 
 def return_kind(symbol: str) -> ReturnKind:
-    """``"price"`` for an index level (:func:`is_index`), ``"total"`` for a stock, whose
-    adjusted closes include dividends."""
+    """Return the return kind of ``symbol``: ``"price"`` or ``"total"``.
+
+    ``"price"`` for an index level (:func:`is_index`), ``"total"`` for a stock, whose
+    adjusted closes include dividends.
+    """
     return "price" if is_index(symbol) else "total"

@@ -48,8 +48,11 @@ class PriceView:
             )
 
     def prefetch(self, symbols: list[str]) -> None:
-        """Load many symbols up to ``as_of`` at once when the source can batch (the resolver
-        does: one store query, one transaction for CSV imports); a no-op otherwise."""
+        """Load many symbols up to ``as_of`` at once when the source can batch.
+
+        Load many symbols up to ``as_of`` at once when the source can batch (the resolver
+        does: one store query, one transaction for CSV imports); a no-op otherwise.
+        """
         batch = getattr(self._source, "prefetch", None)
         if callable(batch):
             batch([normalize_symbol(s) for s in symbols], None, self.as_of)
@@ -74,7 +77,7 @@ class PriceView:
         return frame.loc[mask].copy()
 
     def close(self, symbol: str, start: DateLike = None, end: DateLike = None) -> pd.Series:
-        """Adjusted close series of ``symbol`` (see :meth:`history`)."""
+        """Return adjusted close series of ``symbol`` (see :meth:`history`)."""
         return self.history(symbol, start, end)["close"].rename(normalize_symbol(symbol))
 
     def last_close(self, symbol: str, max_staleness_days: int = 10) -> tuple[pd.Timestamp, float]:
@@ -106,8 +109,11 @@ class PriceView:
         return last, float(closes.iloc[-1])
 
     def origin(self, symbol: str) -> str:
-        """Where ``symbol``'s bars come from, for messages: the CSV file when known, else the
-        source's name."""
+        """Where ``symbol``'s bars come from, for messages.
+
+        The CSV file when known, else the
+        source's name.
+        """
         sym = normalize_symbol(symbol)
         csv = getattr(self._source, "csv", None)
         file_of = getattr(csv, "file_of", None) or getattr(self._source, "file_of", None)
@@ -141,9 +147,12 @@ class PriceView:
             self.warnings.append(text)
 
     def screened_close(self, symbol: str, lookback: int) -> pd.Series:
-        """The last ``lookback + 1`` closes on or before ``as_of`` (the window of ``lookback``
+        """Return the closes for an estimate over ``lookback`` daily returns.
+
+        Return the last ``lookback + 1`` closes on or before ``as_of`` (the window of ``lookback``
         daily returns) for an estimate: error-level rows stop the run (or are dropped with
-        ``--drop-bad-rows``), one-day spikes that revert are left out with a warning."""
+        ``--drop-bad-rows``), one-day spikes that revert are left out with a warning.
+        """
         from scenarios.data.screen import describe_dates, spike_dates
 
         sym = normalize_symbol(symbol)
@@ -158,11 +167,14 @@ class PriceView:
         return window
 
     def close_substitution(self, symbol: str, day: pd.Timestamp) -> str | None:
-        """How the close of ``day`` (from :meth:`last_close`) stands for ``as_of``: ``"stale"``
+        """How the close of ``day`` (from :meth:`last_close`) stands for ``as_of``.
+
+        ``"stale"``
         (the ``as_of`` bar is stale and was skipped), ``"missing"`` (``as_of`` is a session of the
         symbol's exchange without a bar), ``"half_day"`` (the close used is a flat volume-0 bar
         whose close moved: a real half-day close), or None (an ordinary close, or ``as_of`` is
-        not a session). Reads nothing after ``as_of``."""
+        not a session). Reads nothing after ``as_of``.
+        """
         from scenarios.data.flatbars import flat_bar_kinds
 
         sym = normalize_symbol(symbol)
@@ -176,7 +188,8 @@ class PriceView:
 def substitution(sym: str, as_of: pd.Timestamp, day: pd.Timestamp, as_of_kind: str | None,
                  as_of_has_bar: bool, day_kind: str | None) -> str | None:
     """:meth:`PriceView.close_substitution` from the facts it needs: the flat-bar kinds of the
-    ``as_of`` bar and of ``day``'s (None for an ordinary bar) and whether ``as_of`` has a bar."""
+    ``as_of`` bar and of ``day``'s (None for an ordinary bar) and whether ``as_of`` has a bar.
+    """
     if day < as_of:
         if as_of_kind == "stale":
             return "stale"

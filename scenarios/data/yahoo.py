@@ -58,8 +58,11 @@ class _Capture(logging.Handler):
 
 @contextlib.contextmanager
 def _quiet_yfinance() -> Iterator[list[str]]:
-    """Silence yfinance (it logs and prints its failures instead of raising) and collect what
-    it said, so that one clear error can be raised instead of a screenful of noise."""
+    """Silence yfinance and collect what it said.
+
+    Silence yfinance (it logs and prints its failures instead of raising) and collect what
+    it said, so that one clear error can be raised instead of a screenful of noise.
+    """
     logger = logging.getLogger("yfinance")
     handler = _Capture()
     saved = (logger.handlers[:], logger.propagate, logger.level)
@@ -161,7 +164,7 @@ def from_yfinance(raw: pd.DataFrame, symbol: str) -> pd.DataFrame:
             match = tickers
         if not match:
             raise DataFormatError(f"yfinance returned columns for {tickers}, not {sym}")
-        df = df.xs(match[0], axis=1, level=level)
+        df = df.xs(match[0], axis=1, level=level)  # type: ignore[assignment]
     if "Adj Close" in df.columns and "Close" in df.columns:  # auto_adjust=False answer
         ratio = df["Adj Close"] / df["Close"]
         df = df.assign(Open=df["Open"] * ratio, High=df["High"] * ratio, Low=df["Low"] * ratio,

@@ -1,8 +1,11 @@
-"""Monte Carlo engine: sample parameters, evaluate drivers (vectorized over draws), and
+"""Monte Carlo engine.
+
+Sample parameters, evaluate drivers (vectorized over draws), and
 collect per-symbol and index-level predictions in a :class:`ScenarioResult`.
 
 The engine takes a :class:`~scenarios.model.resolved.ResolvedScenario` (:func:`run_resolved`);
-:func:`run_scenario` resolves a loaded scenario first."""
+:func:`run_scenario` resolves a loaded scenario first.
+"""
 
 from scenarios.engine.result import ScenarioResult
 from scenarios.engine.run import run_resolved, run_scenario

@@ -138,7 +138,8 @@ def _merge(total: dict[tuple[int, int], int], block: dict[tuple[int, int], int])
 
 def _counts(events: dict[tuple[int, int], int], symbols: tuple[str, ...]) -> dict[str, int]:
     """Draws floored per symbol, symbols in the order an unblocked run meets them (step by
-    step, column by column)."""
+    step, column by column).
+    """
     out: dict[str, int] = {}
     for (_, j), c in sorted(events.items()):
         out[symbols[j]] = out.get(symbols[j], 0) + c
@@ -147,7 +148,8 @@ def _counts(events: dict[tuple[int, int], int], symbols: tuple[str, ...]) -> dic
 
 def _drivers(rs: ResolvedScenario, sampler: Sampler, rows: int, log_ratio: frozenset[str]) -> State:
     """Apply every driver in file order to ``rows`` draws; a ValuationError becomes a located
-    error."""
+    error.
+    """
     state = new_state(rs.baseline, rows, log_ratio)
     for rd in rs.drivers:
         try:
@@ -172,7 +174,8 @@ def _value_adjustments(rs: ResolvedScenario, state: State) -> None:
 def _prices(rs: ResolvedScenario, state: State, predicted_return: np.ndarray,
             predicted_price: np.ndarray) -> None:
     """Write the block's predicted returns and prices (rows of the run's arrays) from the sum
-    of its log contributions."""
+    of its log contributions.
+    """
     total = np.zeros(predicted_return.shape)
     for c in state.contributions.values():
         np.add(total, c, out=total)
@@ -203,7 +206,8 @@ class _Residual:
     With ``correlation: history`` the shocks are a matrix product with the Cholesky factor,
     whose bits depend on the number of rows BLAS is given (its kernels split the rows in
     different tiles); those shocks are drawn once for the whole run, as an unblocked run does,
-    and each block takes its rows (memory: one more ``(draws, n)`` array for such runs)."""
+    and each block takes its rows (memory: one more ``(draws, n)`` array for such runs).
+    """
 
     spec: ResidualSpec
     label: str
@@ -224,7 +228,8 @@ class _Residual:
 
     def add(self, state: State, sampler: Sampler, start: int, draws: int) -> None:
         """Record the block's ``residual`` contribution, rows ``start..start + state.draws``
-        of the run's ``draws`` (see :mod:`scenarios.engine.residual`)."""
+        of the run's ``draws`` (see :mod:`scenarios.engine.residual`).
+        """
         if self.spec.corr is None:
             def generator(key: str) -> Any:
                 sampler.record(key)
@@ -330,7 +335,8 @@ class ContributionMean:
 
     def draws(self) -> np.ndarray:
         """Every draw, in the layout an unblocked run records (needs ``keep`` for the "full"
-        form)."""
+        form).
+        """
         if self.kind == "row":
             return np.broadcast_to(self.row, (self.draws_n, self.n))
         if self.kind == "col":

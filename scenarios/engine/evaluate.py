@@ -31,8 +31,8 @@ views.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -55,6 +55,8 @@ Baseline = BaselineArrays
 
 @dataclass
 class State:
+    """Running per-draw state of one evaluation: EPS, log multiple and driver contributions."""
+
     eps: np.ndarray                      # (draws, n); a read-only broadcast view until changed
     log_multiple: np.ndarray | None      # (draws, n) or None (no re-rating yet)
     contributions: dict[str, np.ndarray]
@@ -97,7 +99,7 @@ Selector = slice | np.ndarray
 
 
 def _full(state: State, sel: Selector, values: Any) -> np.ndarray:
-    """A (draws, n) array with ``values`` in the selected columns and 0 elsewhere."""
+    """Return a (draws, n) array with ``values`` in the selected columns and 0 elsewhere."""
     n = state.eps.shape[1]
     if isinstance(sel, slice):  # may be a read-only broadcast view: never written in place
         return np.broadcast_to(np.asarray(values, dtype=np.float64), (state.draws, n))
@@ -118,7 +120,8 @@ def _commit_eps(state: State, base: Baseline, label: str, sel: Selector, new: np
     old)`` for every row of the run when any row is floored (a run-wide choice). A run in
     blocks cannot see later rows: a block that floors a label not in ``state.log_ratio`` adds
     it to ``state.log_ratio_found`` and the caller re-runs the earlier blocks with it (see
-    :func:`scenarios.engine.run.simulate`)."""
+    :func:`scenarios.engine.run.simulate`).
+    """
     old = state.eps[:, sel]
     new = np.asarray(new, dtype=np.float64)
     if new.shape != old.shape:
@@ -132,7 +135,7 @@ def _commit_eps(state: State, base: Baseline, label: str, sel: Selector, new: np
         low = new < floor
         counts = low.sum(axis=0)
         cols = np.arange(len(base.symbols))[sel]
-        for j, c in zip(cols, counts):
+        for j, c in zip(cols, counts, strict=True):
             if c:
                 sym = base.symbols[j]
                 state.floored[sym] = state.floored.get(sym, 0) + int(c)
@@ -161,8 +164,11 @@ def _select(base: Baseline, targets: tuple[str, ...]) -> Selector:
 
 
 class Step(DriverStep):
-    """The engine's :class:`~scenarios.model.drivers.base.DriverStep`: one driver on its
-    targets, reading and updating the run's :class:`State`."""
+    """The engine's :class:`~scenarios.model.drivers.base.DriverStep`.
+
+    One driver on its
+    targets, reading and updating the run's :class:`State`.
+    """
 
     def __init__(self, state: State, base: Baseline, rd: ResolvedDriver, sampler: Sampler, *,
                  as_of: dt.date, horizon: dt.date, years: float) -> None:
@@ -181,28 +187,35 @@ class Step(DriverStep):
         self.measure = base.measure
 
     def draw(self, name: str) -> Any:
+        """Return the draws of the driver parameter ``name`` (its own random stream)."""
         return self._sampler.draw(f"{self._rd.label}/{name}", getattr(self.driver, name), self._per)
 
     def money(self) -> tuple[Any, Any]:
-        amount = self.draw("amount") * UNIT_SCALE[self.driver.unit]
+        """Return the drawn amount (base units of the money's currency) and the FX rate to the price currency."""
+        amount = self.draw("amount") * UNIT_SCALE[self.driver.unit]  # type: ignore[attr-defined]  # money drivers
         return amount, self.fx()
 
     def tax(self) -> Any:
+        """Return the tax rate (fraction): the driver's draws, else the baseline's per symbol."""
         if getattr(self.driver, "tax_rate", None) is not None:
             return self.draw("tax_rate")
         return self._base.tax[self._sel]
 
     def eps(self) -> np.ndarray:
+        """Return the current EPS of the targets ``(draws, k)``, price currency."""
         return self._state.eps[:, self._sel]
 
     def set_eps(self, new: Any, contrib: Any = None) -> None:
+        """Set the EPS of the targets to ``new`` and record the log contribution ``contrib``."""
         _commit_eps(self._state, self._base, self._rd.label, self._sel, new, contrib)
 
     def log_multiple(self) -> np.ndarray | None:
+        """Return the log P/E change of the targets ``(draws, k)``, or None without re-rating."""
         lm = self._state.log_multiple
         return None if lm is None else lm[:, self._sel]
 
     def rerate(self, contrib: Any) -> None:
+        """Add ``contrib`` (log change of the multiple) to the targets' re-rating."""
         state, label, sel = self._state, self._rd.label, self._sel
         _record(state, label, sel, contrib)
         if state.log_multiple is None:
@@ -211,12 +224,15 @@ class Step(DriverStep):
             state.log_multiple[:, sel] += contrib
 
     def log_price(self, contrib: Any) -> None:
+        """Record ``contrib``, a direct log-price contribution of this driver."""
         _record(self._state, self._rd.label, self._sel, contrib)
 
     def fx(self) -> Any:
-        return self.draw("fx") if self.driver.fx is not None else self._rd.fx
+        """Return the FX rate (price-currency units per unit of the money's currency)."""
+        return self.draw("fx") if self.driver.fx is not None else self._rd.fx  # type: ignore[attr-defined]
 
     def adjust_value(self, change: ValueChange) -> None:
+        """Apply a value change per share (price currency) to the targets and record it."""
         state, label = self._state, self._rd.label
         if label not in state.contributions:  # keeps the driver's place in the decomposition
             _record(state, label, self._sel, 0.0)
@@ -225,8 +241,11 @@ class Step(DriverStep):
 
 def apply_driver(state: State, base: Baseline, rd: ResolvedDriver, sampler: Sampler, *,
                  as_of: dt.date, horizon: dt.date, years: float) -> None:
-    """Apply one resolved driver to ``state`` with its kind's evaluator (from the registry,
-    :mod:`scenarios.model.drivers`); see the module docstring."""
+    """Apply one resolved driver to ``state``.
+
+    Apply one resolved driver to ``state`` with its kind's evaluator (from the registry,
+    :mod:`scenarios.model.drivers`); see the module docstring.
+    """
     if not rd.targets or rd.spec.evaluate is None:
         return
     rd.spec.evaluate(Step(state, base, rd, sampler, as_of=as_of, horizon=horizon, years=years))
@@ -234,12 +253,15 @@ def apply_driver(state: State, base: Baseline, rd: ResolvedDriver, sampler: Samp
 
 def apply_value_adjustments(state: State, base: Baseline,
                             locate: Callable[[str, ValueError], Exception]) -> None:
-    """Apply the registered value adjustments (see the module docstring); call once, after
+    """Apply the registered value adjustments (see the module docstring).
+
+    Call once, after
     every multiplicative term of the run's log price is recorded.
 
     A change that would leave less than :data:`VALUE_FLOOR_FRACTION` of a path's price is
     floored there and counted in ``state.value_floored``. A ValueError (ValuationError) of a
-    driver's own computation is raised as ``locate(label, error)``."""
+    driver's own computation is raised as ``locate(label, error)``.
+    """
     if not state.adjustments:
         return
     from valuation.cash_items import value_change_log_contribution
@@ -259,7 +281,7 @@ def apply_value_adjustments(state: State, base: Baseline,
         low = ~(contrib >= np.log(VALUE_FLOOR_FRACTION))  # NaN (wiped out) or below the floor
         if low.any():
             cols = np.arange(len(base.symbols))[adj.sel]
-            for j, count in zip(cols, low.sum(axis=0)):
+            for j, count in zip(cols, low.sum(axis=0), strict=True):
                 if count:
                     sym = base.symbols[j]
                     state.value_floored[sym] = state.value_floored.get(sym, 0) + int(count)
@@ -271,9 +293,12 @@ def apply_value_adjustments(state: State, base: Baseline,
 
 
 def valuation_term(state: State, base: Baseline, log_change: float) -> None:
-    """``valuation: dcf``: the move of price / FCF implied by the DCF parameters changing by the
+    """``valuation: dcf``.
+
+    The move of price / FCF implied by the DCF parameters changing by the
     horizon (``log(V(1, params_h) / V(1, params_0))``, every path and symbol), recorded as a
-    re-rating under the label ``valuation`` (``valuation_dcf`` if a driver took that label)."""
+    re-rating under the label ``valuation`` (``valuation_dcf`` if a driver took that label).
+    """
     if log_change == 0.0:
         return
     label = "valuation" if "valuation" not in state.contributions else "valuation_dcf"

@@ -1,5 +1,8 @@
-"""Index weights of the universe: the scheme's weights ("before") and the scenario's
-re-weighting ("after": tilts, exclusions, cap)."""
+"""Index weights of the universe.
+
+The scheme's weights ("before") and the scenario's
+re-weighting ("after": tilts, exclusions, cap).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from scenarios.model.schema import IndexWeighting
 
 @dataclass
 class IndexWeights:
+    """Index weights of one scheme before and after the scenario (fractions summing to 1)."""
+
     scheme: str
     before: np.ndarray
     after: np.ndarray
@@ -37,8 +42,11 @@ PRIOR_DAYS = 60
 
 
 def entry_weight(weights: list[float]) -> float:
-    """The prior weight of a late entrant: the median weight of the smaller half of the
-    other members with a positive weight (a typical small constituent)."""
+    """Return the prior weight of a late entrant.
+
+    The median weight of the smaller half of the
+    other members with a positive weight (a typical small constituent).
+    """
     pos = np.sort(np.array([v for v in weights if v > 0]))
     if pos.size == 0:
         return 0.0
@@ -46,8 +54,11 @@ def entry_weight(weights: list[float]) -> float:
 
 
 def index_membership(benchmark: str) -> dict[str, list[tuple[Any, Any]]] | None:
-    """Symbol -> membership intervals ``[from, to)`` of the seeds universe whose
-    ``index_symbol`` is ``benchmark`` (None when no universe tracks it)."""
+    """Return the membership intervals of the universe tracking ``benchmark``.
+
+    Symbol -> membership intervals ``[from, to)`` of the seeds universe whose
+    ``index_symbol`` is ``benchmark`` (None when no universe tracks it).
+    """
     try:
         from scenarios.seeds.universes import load_universes
     except ImportError:  # pragma: no cover - seeds ship with the package
@@ -66,9 +77,12 @@ def index_membership(benchmark: str) -> dict[str, list[tuple[Any, Any]]] | None:
 
 
 def availability(returns: Any, membership: dict[str, list[tuple[Any, Any]]] | None) -> Any:
-    """Boolean frame: a constituent's return counts on a day when it is finite and, if the
+    """Return the mask of constituent returns that count, per day.
+
+    Boolean frame: a constituent's return counts on a day when it is finite and, if the
     index's membership is known, the symbol was in the index that day (``from <= day < to``).
-    Symbols the membership does not list are taken as members throughout."""
+    Symbols the membership does not list are taken as members throughout.
+    """
     import pandas as pd
 
     ok = returns.notna()
@@ -105,7 +119,8 @@ def fit_implied_with_entrants(returns: Any, index_returns: Any, available: Any) 
     cannot identify a 1-2% weight (its standard error is several points), a year mostly can.
     The current weights are scaled by ``1 - b`` and the entrant gets ``b``. An entrant with
     fewer than :data:`MIN_ENTRY_DAYS` days gets ``e``. Returns (weights in column order,
-    notes)."""
+    notes).
+    """
     from valuation.index.implied import implied_weights
 
     cols = list(returns.columns)
@@ -123,7 +138,7 @@ def fit_implied_with_entrants(returns: Any, index_returns: Any, available: Any) 
         raise ScenarioError(f"scheme implied: only {int(rows.sum())} daily returns with every "
                             f"long-history member and the index (need >= 20)")
     fit = implied_weights(x.loc[rows, long_names], index_returns[rows])
-    w = {c: float(v) for c, v in zip(long_names, np.asarray(fit, dtype=np.float64))}
+    w = {c: float(v) for c, v in zip(long_names, np.asarray(fit, dtype=np.float64), strict=True)}
     if entrants:
         notes.append(f"stage 1: {len(long_names)} members on {int(rows.sum())} days")
     for c in entrants:
@@ -159,9 +174,12 @@ def fit_implied_with_entrants(returns: Any, index_returns: Any, available: Any) 
 
 def implied_scheme_weights(view: Any, symbols: list[str], benchmark: str, lookback: int,
                            notes: list[str] | None = None) -> np.ndarray:
-    """Weights implied by the benchmark's daily returns over its last ``lookback`` sessions up
+    """Return the weights implied by the benchmark's daily returns.
+
+    Weights implied by the benchmark's daily returns over its last ``lookback`` sessions up
     to as_of, members with a short history (or a recent index entry, when the seeds record the
-    benchmark's membership) handled by :func:`fit_implied_with_entrants`."""
+    benchmark's membership) handled by :func:`fit_implied_with_entrants`.
+    """
     import pandas as pd
 
     bench = view.close(benchmark).dropna()
@@ -196,7 +214,8 @@ def replica_weights(view: Any, symbols: list[str], ix: IndexInputs, driver: Inde
     cap), "after" the scenario's scheme (tilts, exclusions, its cap) set at the same review;
     both drifted with prices to as_of. None (and a note) when the replica cannot run here
     (history too short, a benchmark the Hang Seng machinery does not know); the caller then
-    falls back to the single fit over ``lookback_days``."""
+    falls back to the single fit over ``lookback_days``.
+    """
     from scenarios.errors import DataUnavailableError
 
     bench = str(ix.benchmark)
@@ -204,8 +223,8 @@ def replica_weights(view: Any, symbols: list[str], ix: IndexInputs, driver: Inde
         return None
     try:
         from scenarios.recon.counterfactual import IndexScheme
-        from scenarios.recon.weights_at import ViewSource, scenario_scheme, weights_at
         from scenarios.recon.membership import Membership
+        from scenarios.recon.weights_at import ViewSource, scenario_scheme, weights_at
 
         members = None
         if universe:
@@ -245,10 +264,13 @@ def index_weights(ix: IndexInputs, driver: IndexWeighting | None, symbols: list[
                   prices: np.ndarray, view: Any, fail: Callable[[tuple[str | int, ...], str], Exception],
                   path: tuple[str | int, ...] = (), *, universe: str | None = None,
                   local_themes: Any = None) -> IndexWeights:
-    """Weights before/after. ``ix`` holds the resolved market caps, themes and benchmark (see
+    """Weights before/after.
+
+    ``ix`` holds the resolved market caps, themes and benchmark (see
     :class:`~scenarios.model.resolved.IndexInputs`); ``prices`` the baseline closes; ``view``
     the look-ahead-safe prices (scheme implied); ``fail(path, message)`` builds a located
-    error; ``path`` is the driver's path in the file."""
+    error; ``path`` is the driver's path in the file.
+    """
     from valuation.index import weights as vw
     from valuation.index.capping import cap_weights
 
@@ -262,7 +284,7 @@ def index_weights(ix: IndexInputs, driver: IndexWeighting | None, symbols: list[
     notes: list[str] = []
     replica: tuple[np.ndarray, np.ndarray] | None = None
     if driver.scheme == "market_cap":
-        before = np.asarray(vw.market_cap_weights(ix.market_caps))
+        before = np.asarray(vw.market_cap_weights(ix.market_caps))  # type: ignore[arg-type]
     elif driver.scheme == "equal":
         before = np.asarray(vw.equal_weights(n))
     elif driver.scheme == "custom":

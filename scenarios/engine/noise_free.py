@@ -56,13 +56,17 @@ MAX_ATTRIBUTED_DRIVERS = 12
 
 
 class MeanSampler(Sampler):
-    """A :class:`Sampler` that "draws" every random parameter at its mean (after ``clip``) and
-    consumes no random stream: the same values for every row, whatever the seed."""
+    """A sampler that draws every random parameter at its mean.
+
+    A :class:`Sampler` that "draws" every random parameter at its mean (after ``clip``) and
+    consumes no random stream: the same values for every row, whatever the seed.
+    """
 
     def __init__(self, rows: int) -> None:
         super().__init__(0, rows)
 
     def draw(self, key: str, value: Any, symbols: list[str] | None = None) -> float | np.ndarray:
+        """Return the value of parameter ``key`` on the noise-free path (its mean when random)."""
         if value is None:
             raise ValueError(f"parameter {key} has no value")
         if not is_random(value):
@@ -160,9 +164,12 @@ def coalition_returns(rs: ResolvedScenario, masks: np.ndarray, *,
 
 
 def point_forecast(rs: ResolvedScenario) -> np.ndarray:
-    """The noise-free forecast ``(n_symbols,)``: simple returns (fractions) with every driver on,
+    """Return the noise-free forecast ``(n_symbols,)``.
+
+    Simple returns (fractions) with every driver on,
     every random parameter at its mean and the residual off (see the module docstring).
-    Deterministic: independent of ``rs.seed`` and ``rs.draws``."""
+    Deterministic: independent of ``rs.seed`` and ``rs.draws``.
+    """
     return coalition_returns(rs, np.ones((1, len(rs.drivers)), dtype=bool))[0]
 
 
@@ -184,12 +191,13 @@ class Attribution:
     note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the attribution as a JSON-ready dict (percentage points)."""
         return {
             "unit": "percentage points of simple return (noise-free forecast)",
             "method": "exact Shapley over the enabled drivers",
             "drivers": list(self.drivers), "symbols": list(self.symbols),
             "contributions_pp": {d: [float(x) for x in row]
-                                 for d, row in zip(self.drivers, self.contributions_pp)},
+                                 for d, row in zip(self.drivers, self.contributions_pp, strict=True)},
             "base_pp": [float(x) for x in self.base_pp],
             "total_pp": [float(x) for x in self.total_pp],
             "note": self.note,
@@ -197,9 +205,12 @@ class Attribution:
 
 
 def coalition_masks(n: int) -> np.ndarray:
-    """Every coalition of ``n`` drivers as a bool array ``(2 ** n, n)``; row ``s`` holds driver
+    """Every coalition of ``n`` drivers as a bool array ``(2 ** n, n)``.
+
+    Row ``s`` holds driver
     ``i`` when bit ``i`` of ``s`` is set (the layout of
-    :func:`valuation.attribution.shapley_from_coalitions`)."""
+    :func:`valuation.attribution.shapley_from_coalitions`).
+    """
     s = np.arange(1 << n)[:, None]
     return (s >> np.arange(n)[None, :]) & 1 == 1
 

@@ -66,6 +66,7 @@ class PnlDraws:
 
 
 def pnl_summary(p: PnlDraws, *, include_draws: bool = False) -> dict[str, Any]:
+    """Return the P&L summary (per unit of gross notional), with the draws when asked."""
     risk = pnl_risk(p.per_gross)
     out: dict[str, Any] = {
         "base_currency": p.base_currency, "gross_notional": p.gross, "unit": "per unit of gross notional",
@@ -84,9 +85,12 @@ def pnl_summary(p: PnlDraws, *, include_draws: bool = False) -> dict[str, Any]:
 
 
 def _cholesky_extension(c_ss: np.ndarray, c_bs: np.ndarray, c_bb: np.ndarray) -> np.ndarray:
-    """Lower-triangular ``L`` of the joint correlation ``[[c_ss, c_bs.T], [c_bs, c_bb]]`` whose
+    """Return the Cholesky factor of the joint stock and benchmark correlation.
+
+    Lower-triangular ``L`` of the joint correlation ``[[c_ss, c_bs.T], [c_bs, c_bb]]`` whose
     upper-left block is ``cholesky(c_ss)`` exactly (the stocks' shocks stay what the run drew).
-    The conditional block is repaired to positive semi-definite when needed."""
+    The conditional block is repaired to positive semi-definite when needed.
+    """
     n, k = c_ss.shape[0], c_bb.shape[0]
     l_ss = np.linalg.cholesky(c_ss)
     l_bs = np.linalg.solve(l_ss, c_bs.T).T if n else np.zeros((k, 0))   # (k, n)
@@ -112,7 +116,8 @@ def benchmark_draws(rs: ResolvedScenario, benchmarks: list[str]) -> tuple[np.nda
     ``vol: history`` over 250 sessions, independent of the stocks, which then carry no noise)
     applied to the benchmark's own daily log returns before as_of. Streams:
     ``monte_carlo.residual/<benchmark>`` (a benchmark in the universe would share its stream,
-    but a benchmark is never a member)."""
+    but a benchmark is never a member).
+    """
     cfg = rs.residual if rs.residual is not None else Residual()
     stocks = list(rs.symbols) if rs.residual is not None else []
     n = len(stocks)
@@ -160,7 +165,7 @@ def benchmark_draws(rs: ResolvedScenario, benchmarks: list[str]) -> tuple[np.nda
 
 
 def portfolio_pnl(rs: ResolvedScenario, result: Any) -> PnlDraws:
-    """The P&L draws of ``rs.portfolio`` from an engine ``result`` of the same run."""
+    """Return the P&L draws of ``rs.portfolio`` from an engine ``result`` of the same run."""
     pf: ResolvedPortfolio | None = rs.portfolio
     if pf is None:
         raise ValueError("the scenario has no portfolio block")

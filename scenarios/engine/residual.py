@@ -82,11 +82,15 @@ NORMAL_FLOOR = 8.5
 
 
 class ResidualDataError(ValueError):
-    """A residual that cannot be built: too little price history, the optional ``arch``
+    """A residual that cannot be built.
+
+    Too little price history, the optional ``arch``
     package missing for ``garch``, a fit that does not converge or forecasts above
     ``schema.VOL_MAX``, a horizon sd above :data:`MAX_SD` or draws below
-    :data:`MIN_LOG_RETURN`. The message names the symbol; ``where`` is the field under ``monte_carlo.residual`` that asked for it (``("vol",)``
-    or ``("by_symbol", symbol)``)."""
+    :data:`MIN_LOG_RETURN`. The message names the symbol; ``where`` is the field under ``monte_carlo.residual`` that
+    asked for it (``("vol",)``
+    or ``("by_symbol", symbol)``).
+    """
 
     def __init__(self, message: str, symbol: str | None = None,
                  where: tuple[str, ...] = ("vol",)) -> None:
@@ -141,7 +145,7 @@ class ResidualSpec:
 
 
 def log_returns(closes: Any, lookback: int) -> Any:
-    """The last ``lookback`` daily log returns of a close Series (NaN closes dropped first)."""
+    """Return the last ``lookback`` daily log returns of a close Series (NaN closes dropped first)."""
     c = closes.dropna()
     c = c[c > 0]
     r = np.log(c).diff().iloc[1:]
@@ -149,8 +153,11 @@ def log_returns(closes: Any, lookback: int) -> Any:
 
 
 def _closes(view: Any, symbol: str, lookback: int) -> Any:
-    """The estimation window's closes: screened by the view when it can (bad rows stop the run
-    or are dropped; one-day spikes are left out with a warning), else the raw closes."""
+    """Return the estimation window's closes.
+
+    Screened by the view when it can (bad rows stop the run
+    or are dropped; one-day spikes are left out with a warning), else the raw closes.
+    """
     screened = getattr(view, "screened_close", None)
     return screened(symbol, lookback) if callable(screened) else view.close(symbol)
 
@@ -165,8 +172,11 @@ def annualized_vol(returns: Any) -> float:
 
 
 def trading_sessions(symbol: str, after: dt.date, until: dt.date) -> int:
-    """Sessions of ``symbol``'s exchange in ``(after, until]``; business days beyond the
-    calendar's last session."""
+    """Return the sessions of ``symbol``'s exchange in ``(after, until]``.
+
+    Sessions of ``symbol``'s exchange in ``(after, until]``; business days beyond the
+    calendar's last session.
+    """
     import pandas as pd
 
     from scenarios.data.exchange_calendar import calendar_bounds, sessions
@@ -200,7 +210,8 @@ def log_mgf(s: np.ndarray, dist: str, df: float | None = None) -> np.ndarray:
 
     Normal: ``s^2 / 2``. Student t (clipped at +-:data:`T_CLIP`): numerical integration of the
     density on [-T_CLIP, T_CLIP] (composite Simpson, 20,001 points) plus the clipped mass at
-    the bounds (``scipy.special.stdtr``)."""
+    the bounds (``scipy.special.stdtr``).
+    """
     s = np.asarray(s, dtype=np.float64)
     if dist == "normal":
         return 0.5 * s * s
@@ -224,8 +235,11 @@ def log_mgf(s: np.ndarray, dist: str, df: float | None = None) -> np.ndarray:
 
 
 def nearest_correlation(c: np.ndarray, floor: float = 1e-8) -> np.ndarray:
-    """Symmetric positive definite correlation matrix near ``c`` (eigenvalues clipped at
-    ``floor``, then rescaled to a unit diagonal). ``c`` itself when it already qualifies."""
+    """Return a positive definite correlation matrix near ``c``.
+
+    Symmetric positive definite correlation matrix near ``c`` (eigenvalues clipped at
+    ``floor``, then rescaled to a unit diagonal). ``c`` itself when it already qualifies.
+    """
     c = 0.5 * (np.asarray(c, dtype=np.float64) + np.asarray(c, dtype=np.float64).T)
     vals, vecs = np.linalg.eigh(c)
     if vals.min() >= floor:
@@ -244,7 +258,8 @@ def standard_shocks(generator: Any, symbols: list[str], draws: int, *, dist: str
 
     ``generator(key)`` returns the numpy Generator of a stream key (``Sampler.generator``).
     ``loadings`` (factor or constant correlation): ``Z_j = b_j F + sqrt(1 - b_j^2) e_j``;
-    ``chol`` (history): ``Z = e @ chol.T``; otherwise independent."""
+    ``chol`` (history): ``Z = e @ chol.T``; otherwise independent.
+    """
     n = len(symbols)
     e = np.empty((draws, n))  # column j = the stream of symbols[j], straight into C order
     for j, sym in enumerate(symbols):
@@ -272,14 +287,17 @@ def standard_shocks(generator: Any, symbols: list[str], draws: int, *, dist: str
 
 def estimate_vol(returns: Any, model: str, sessions: int, *, sym: str, as_of: Any, min_days: int,
                  where: tuple[str, ...] = ("vol",)) -> float:
-    """Annualized volatility of ``sym`` forecast by ``model`` (``history``, ``ewma`` or
+    """Return the annualized volatility of ``sym`` forecast by ``model`` (fraction).
+
+    Annualized volatility of ``sym`` forecast by ``model`` (``history``, ``ewma`` or
     ``garch``) from its daily log ``returns`` over the ``sessions`` to the horizon, through
     :func:`valuation.volatility.forecast_vol`: ``forecast.horizon * sqrt(252 / sessions)``, so
     that ``vol * sqrt(sessions / 252)`` is the model's horizon sd (flat for history and EWMA,
     mean-reverting for GARCH).
 
     Raises :class:`ResidualDataError` (too few returns, ``arch`` missing, no convergence, a
-    forecast above ``schema.VOL_MAX``)."""
+    forecast above ``schema.VOL_MAX``).
+    """
     from valuation.exceptions import MissingDependencyError, ValuationError
     from valuation.volatility import MIN_GARCH_OBS, forecast_vol
 
@@ -302,7 +320,7 @@ def estimate_vol(returns: Any, model: str, sessions: int, *, sym: str, as_of: An
                                 f"model or give it a vol in by_symbol", sym, where) from None
     from scenarios.model.schema import VOL_MAX
 
-    out = float(fc.annualised)
+    out = float(fc.annualised)  # type: ignore[arg-type]
     if not math.isfinite(out) or out > VOL_MAX:
         raise ResidualDataError(
             f"vol {model}: the forecast for {sym} from returns to {day} is {out:.3g} a year "
@@ -316,10 +334,13 @@ def estimate_vol(returns: Any, model: str, sessions: int, *, sym: str, as_of: An
 
 def resolve_residual(cfg: Any, symbols: list[str], view: Any, baseline_dates: list[dt.date],
                      horizon: dt.date, benchmarks: list[str], label: str = "residual") -> ResidualSpec:
-    """Volatilities, horizons and cross-section of ``cfg`` (a ``schema.Residual``) for
+    """Return the residual volatilities, horizons and correlation for ``symbols``.
+
+    Volatilities, horizons and cross-section of ``cfg`` (a ``schema.Residual``) for
     ``symbols``, from prices on or before ``view.as_of`` only.
 
-    Raises :class:`ResidualDataError` when ``history`` lacks ``min_days`` returns."""
+    Raises :class:`ResidualDataError` when ``history`` lacks ``min_days`` returns.
+    """
     import pandas as pd
 
     n = len(symbols)
@@ -329,7 +350,7 @@ def resolve_residual(cfg: Any, symbols: list[str], view: Any, baseline_dates: li
     wheres: list[tuple[str, ...]] = []
     returns: dict[str, Any] = {}
     need_history = cfg.correlation in ("history", "factor") and n > 1
-    sessions = np.array([trading_sessions(s, d, horizon) for s, d in zip(symbols, baseline_dates)],
+    sessions = np.array([trading_sessions(s, d, horizon) for s, d in zip(symbols, baseline_dates, strict=True)],
                         dtype=np.float64)
 
     for j, sym in enumerate(symbols):
@@ -351,7 +372,7 @@ def resolve_residual(cfg: Any, symbols: list[str], view: Any, baseline_dates: li
             counts.append(None)
     vol = vol * cfg.scale
     sd = vol * np.sqrt(sessions / TRADING_DAYS)
-    for j in np.flatnonzero(~(sd <= MAX_SD)):
+    for j in np.flatnonzero(~(sd <= MAX_SD)):  # type: ignore[assignment]
         raise ResidualDataError(
             f"{symbols[j]}: vol {vol[j]:.3g} a year (after scale) over {int(sessions[j])} sessions "
             f"gives a log-return sd of {sd[j]:.2f}, above {MAX_SD:g} (the 5%-95% band would span "
@@ -360,7 +381,7 @@ def resolve_residual(cfg: Any, symbols: list[str], view: Any, baseline_dates: li
     df = float(cfg.df) if cfg.dist == "student_t" else None
     drift = -log_mgf(sd, cfg.dist, df) if cfg.center == "mean" else np.zeros(n)
     lowest = drift - sd * (T_CLIP if cfg.dist == "student_t" else NORMAL_FLOOR)
-    for j in np.flatnonzero(lowest < MIN_LOG_RETURN):
+    for j in np.flatnonzero(lowest < MIN_LOG_RETURN):  # type: ignore[assignment]
         raise ResidualDataError(
             f"{symbols[j]}: a log-return sd of {sd[j]:.2f} ({cfg.dist}, center {cfg.center}: drift "
             f"{drift[j]:.2f}) lets a draw reach a log return of {lowest[j]:.1f}, a price of "
@@ -407,7 +428,7 @@ def resolve_residual(cfg: Any, symbols: list[str], view: Any, baseline_dates: li
 
 
 def residual_draws(spec: ResidualSpec, generator: Any, draws: int) -> np.ndarray:
-    """The ``(draws, n)`` log-return contribution ``drift + sd * Z`` of ``spec``."""
+    """Return the ``(draws, n)`` log-return contribution ``drift + sd * Z`` of ``spec``."""
     chol = np.linalg.cholesky(spec.corr) if spec.corr is not None else None
     z = standard_shocks(generator, spec.symbols, draws, dist=spec.dist, df=spec.df,
                         correlation=spec.correlation, loadings=spec.loadings, chol=chol)

@@ -35,8 +35,11 @@ SCHEMA_VERSION = 1
 
 
 def combined_return_kind(kinds: list[str]) -> str:
-    """``"total"`` or ``"price"`` when every kind is that one, ``"mixed"`` otherwise (and
-    ``"total"`` for no kinds at all)."""
+    """Return the common return kind of ``kinds``.
+
+    ``"total"`` or ``"price"`` when every kind is that one, ``"mixed"`` otherwise (and
+    ``"total"`` for no kinds at all).
+    """
     found = set(kinds)
     if len(found) > 1:
         return "mixed"
@@ -120,7 +123,7 @@ class ScenarioResult:
     #: Shapley attribution of ``point_return`` in percentage points (``Attribution.to_dict()``)
     attribution: dict[str, Any] | None = None
     #: the ``portfolio:`` block's P&L draws (:class:`scenarios.engine.pnl.PnlDraws`), None without one
-    pnl: "PnlDraws | None" = None
+    pnl: PnlDraws | None = None
     #: driver label -> mean log contribution per symbol over the draws (``(n,)``); computed
     #: from ``contributions`` when not given
     contribution_mean: dict[str, np.ndarray] = field(default_factory=dict)
@@ -137,6 +140,7 @@ class ScenarioResult:
     # ------------------------------------------------------------------ views
     @property
     def n_symbols(self) -> int:
+        """Number of symbols in the result."""
         return len(self.symbols)
 
     def log_return(self) -> np.ndarray:
@@ -151,19 +155,25 @@ class ScenarioResult:
 
     @property
     def return_kinds(self) -> list[str]:
-        """Per symbol, ``"total"`` (a stock: adjusted closes) or ``"price"`` (an index level),
-        by :func:`scenarios.data.symbols.return_kind`."""
+        """Return kind per symbol: ``"total"`` or ``"price"``.
+
+        Per symbol, ``"total"`` (a stock: adjusted closes) or ``"price"`` (an index level),
+        by :func:`scenarios.data.symbols.return_kind`.
+        """
         from scenarios.data.symbols import return_kind
 
         return [return_kind(s) for s in self.symbols]
 
     def _line_kind(self, weights: np.ndarray | None) -> str:
-        """Return kind of a weighted line: that of its members with a non-zero weight
-        (``"mixed"`` when stocks and indexes are combined)."""
+        """Return kind of a weighted line.
+
+        That of its members with a non-zero weight
+        (``"mixed"`` when stocks and indexes are combined).
+        """
         kinds = self.return_kinds
         if weights is not None and len(weights) == len(kinds):
             w = np.nan_to_num(np.asarray(weights, dtype=np.float64))
-            kinds = [k for k, x in zip(kinds, w) if x != 0] or kinds
+            kinds = [k for k, x in zip(kinds, w, strict=True) if x != 0] or kinds
         return combined_return_kind(kinds)
 
     @property
@@ -171,9 +181,12 @@ class ScenarioResult:
         """Key of the residual market noise in ``contributions`` (None without one)."""
         return (self.residual or {}).get("label")
 
-    def attribution_pp(self) -> "Any":
-        """DataFrame driver x symbol of Shapley contributions in percentage points of simple
-        return to the noise-free forecast (None when the run has no attribution)."""
+    def attribution_pp(self) -> Any:
+        """Return the Shapley contributions, driver x symbol (percentage points).
+
+        DataFrame driver x symbol of Shapley contributions in percentage points of simple
+        return to the noise-free forecast (None when the run has no attribution).
+        """
         import pandas as pd
 
         a = self.attribution
@@ -184,10 +197,13 @@ class ScenarioResult:
                             index=pd.Index(a["drivers"], name="driver"))
 
     def top_driver(self) -> list[str | None]:
-        """Per symbol, the driver that moves it most: the largest Shapley contribution (pp of
+        """Per symbol, the driver that moves it most.
+
+        The largest Shapley contribution (pp of
         the noise-free return) in absolute value; for a result without an attribution, the
         largest mean log contribution. None when every contribution is zero. The residual noise
-        is not a driver and is never named here."""
+        is not a driver and is never named here.
+        """
         pp = self.attribution_pp()
         if pp is not None:
             out_pp: list[str | None] = []
@@ -207,14 +223,14 @@ class ScenarioResult:
             out.append(names[i] if col[i] > 0 else None)
         return out
 
-    def contribution_means(self) -> "Any":
+    def contribution_means(self) -> Any:
         """DataFrame symbol x driver of mean log contributions."""
         import pandas as pd
 
         data = dict(self.contribution_mean)
         return pd.DataFrame(data, index=pd.Index(self.symbols, name="symbol"))
 
-    def summary(self, quantiles: tuple[float, float] = (0.05, 0.95)) -> "Any":
+    def summary(self, quantiles: tuple[float, float] = (0.05, 0.95)) -> Any:
         """Per-symbol table: baseline, median/mean predictions and the ``quantiles`` band.
 
         Columns: ``currency, return_kind`` (total/price), ``baseline_date, baseline_price,
@@ -236,7 +252,7 @@ class ScenarioResult:
                    for j, t in enumerate(top)]
         pp = self.attribution_pp()
         top_pp = [float(pp.at[t, s]) if pp is not None and t is not None else math.nan
-                  for s, t in zip(self.symbols, top)]
+                  for s, t in zip(self.symbols, top, strict=True)]
         point = (self.point_return if self.point_return is not None
                  else np.full(self.n_symbols, np.nan))
         prob_up = (self.predicted_return > 0).mean(axis=0)
@@ -268,10 +284,13 @@ class ScenarioResult:
         }, index=pd.Index(self.symbols, name="symbol"))
         return df
 
-    def index_summary(self, quantiles: tuple[float, float] = (0.05, 0.95)) -> "Any":
-        """Index-level rows (``after`` = re-weighted, ``before`` = baseline weights), or an
+    def index_summary(self, quantiles: tuple[float, float] = (0.05, 0.95)) -> Any:
+        """Return the index-level rows.
+
+        Index-level rows (``after`` = re-weighted, ``before`` = baseline weights), or an
         empty frame when the run has no index line. ``return_kind`` is that of the weighted
-        members (total for stocks, price for index levels, ``mixed``)."""
+        members (total for stocks, price for index levels, ``mixed``).
+        """
         import pandas as pd
 
         lo, hi = quantiles
@@ -292,7 +311,8 @@ class ScenarioResult:
     def to_dict(self, *, include_draws: bool = True) -> dict[str, Any]:
         """JSON-safe dict (NaN -> None). With ``include_draws`` (default) every draw the result
         holds is kept and :meth:`from_dict` round-trips exactly; without, only the summaries
-        and inputs."""
+        and inputs.
+        """
         summary = self.summary()
         out: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
@@ -308,7 +328,7 @@ class ScenarioResult:
             "draws": self.draws,
             "index_scheme": self.index_scheme,
             "return_kind": self.return_kind,
-            "return_kinds": dict(zip(self.symbols, self.return_kinds)),
+            "return_kinds": dict(zip(self.symbols, self.return_kinds, strict=True)),
             "benchmarks": _clean(self.benchmarks),
             "inputs": _clean(self.inputs),
             "data_sources": _clean(self.data_sources),
@@ -339,7 +359,7 @@ class ScenarioResult:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ScenarioResult":
+    def from_dict(cls, data: dict[str, Any]) -> ScenarioResult:
         """Inverse of :meth:`to_dict` (needs ``include_draws=True``)."""
         if "predicted_price" not in data:
             raise ValueError("this result was saved without draws (to_dict(include_draws=False)); "

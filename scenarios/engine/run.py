@@ -48,7 +48,8 @@ def run_scenario(scenario: Scenario, *, source: Any = None, draws: int | None = 
         keep_draws: also keep every draw of the per-driver log contributions, EPS and the
             multiple (see :func:`run_resolved`).
 
-    Raises:
+    Raises
+    ------
         ScenarioErrors: located problems found with the prices (unknown symbols, stale data).
     """
     resolved = resolve_scenario(scenario, source=source, draws=draws, seed=seed, as_of=as_of)
@@ -71,7 +72,8 @@ def run_resolved(rs: ResolvedScenario, *, sampler: Sampler | None = None, keep_d
     is the same, bit for bit, for any block size. The result always holds every draw of the
     predicted returns and prices and of the index lines; the per-driver log contributions are
     kept as their means over the draws (``contribution_mean``) unless ``keep_draws``, which
-    also keeps every draw of them (``contributions``), of EPS and of the multiple."""
+    also keeps every draw of them (``contributions``), of EPS and of the multiple.
+    """
     if sampler is None:
         sampler = Sampler(rs.seed, rs.draws)
     elif sampler.draws != rs.draws:
@@ -108,7 +110,8 @@ def run_resolved(rs: ResolvedScenario, *, sampler: Sampler | None = None, keep_d
 
 def _run_warnings(rs: ResolvedScenario, sim: Simulation) -> list[str]:
     """The resolve step's warnings, the price view's (bad rows dropped with --drop-bad-rows,
-    one-day spikes left out of volatility estimates) and the floors the draws hit."""
+    one-day spikes left out of volatility estimates) and the floors the draws hit.
+    """
     warnings = list(rs.warnings)
     warnings += [w for w in getattr(rs.prices, "warnings", ()) if w not in warnings]
     for sym, count in sim.floored.items():
@@ -123,7 +126,8 @@ def _run_warnings(rs: ResolvedScenario, sim: Simulation) -> list[str]:
 
 def _resolved_inputs(rs: ResolvedScenario, sampler: Sampler, iw: _index.IndexWeights) -> dict[str, Any]:
     """The scenario's inputs plus what the run resolved (dates, universe, random parameters,
-    the index fit, fundamentals read from data)."""
+    the index fit, fundamentals read from data).
+    """
     inputs = dict(rs.inputs)
     inputs["resolved"] = {"as_of": rs.as_of.isoformat(), "horizon": rs.horizon.isoformat(),
                           "horizon_years": rs.years, "universe": list(rs.symbols),
@@ -147,7 +151,8 @@ def _band_sanity(rs: ResolvedScenario, predicted_return: np.ndarray) -> list[str
     the order statistic under the 5% quantile (linear interpolation between the ``k``-th and
     next smallest draws), the 5% quantile can be below ``lo`` only if more than ``k`` draws
     are at or below ``lo`` (plus a margin for rounding); likewise for 95% and ``hi``. Those
-    symbols get ``numpy.quantile`` as before; the others are not partitioned at all."""
+    symbols get ``numpy.quantile`` as before; the others are not partitioned at all.
+    """
     lo, hi = BAND_LIMITS
     draws = predicted_return.shape[0]
     k_lo = int(np.floor(0.05 * (draws - 1)))

@@ -38,7 +38,8 @@ def stream_key(key: str) -> int:
 
 class Sampler:
     """Draws parameters for ``draws`` Monte Carlo draws from ``seed`` (in blocks of rows:
-    :meth:`start_block`)."""
+    :meth:`start_block`).
+    """
 
     def __init__(self, seed: int, draws: int) -> None:
         if draws < 1:
@@ -58,7 +59,8 @@ class Sampler:
 
     def start_block(self, rows: int, first: bool) -> None:
         """Start the next block of ``rows`` draws (``first``: the run's first block): every
-        stream continues where the previous block left it."""
+        stream continues where the previous block left it.
+        """
         if first:
             self._carry, self._start, self._live, self._recording = {}, {}, {}, True
         else:
@@ -93,8 +95,11 @@ class Sampler:
         return g
 
     def draw(self, key: str, value: Any, symbols: list[str] | None = None) -> float | np.ndarray:
-        """Draws of ``value``: a float for a fixed value; ``(draws, 1)`` for a shared random
-        parameter; ``(draws, len(symbols))`` with one stream per symbol when ``symbols`` given."""
+        """Draws of ``value``.
+
+        A float for a fixed value; ``(draws, 1)`` for a shared random
+        parameter; ``(draws, len(symbols))`` with one stream per symbol when ``symbols`` given.
+        """
         if value is None:
             raise ValueError(f"parameter {key} has no value")
         if not is_random(value):

@@ -61,12 +61,13 @@ class Sheet:
     cell_formats: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def add(self, *values: Any) -> None:
+        """Append one row (one value per column)."""
         if len(values) != len(self.columns):
             raise ValueError(f"sheet {self.title!r}: {len(values)} values for {len(self.columns)} columns")
         self.rows.append(list(values))
 
     def fmt(self, i: int, j: int) -> str:
-        """Number format of row ``i``, column ``j`` (0-based, header excluded)."""
+        """Return number format of row ``i``, column ``j`` (0-based, header excluded)."""
         return self.cell_formats.get((i, j), self.columns[j].fmt)
 
 
@@ -80,8 +81,10 @@ def _cell(v: Any) -> Any:
 
 
 def write_workbook(sheets: Sequence[Sheet], path: str | Path) -> Path:
-    """Write ``sheets`` to ``path`` (atomically: a temporary file in the same folder, then
-    renamed). Returns the path."""
+    """Write ``sheets`` to ``path`` (atomically: a temporary file in the same folder, then renamed).
+
+    Returns the path.
+    """
     try:
         from openpyxl import Workbook
         from openpyxl.styles import Font
@@ -135,7 +138,7 @@ def _flatten(data: Any, prefix: str = "") -> Iterable[tuple[str, Any]]:
 
 
 def _kv_sheet(title: str, items: Iterable[tuple[str, Any]], fmt: Mapping[str, str] | None = None) -> Sheet:
-    """A two-column field/value sheet; numbers keep their type (format by field name in ``fmt``)."""
+    """Return a two-column field/value sheet; numbers keep their type (format by field name in ``fmt``)."""
     sh = Sheet(title, [Column("field", width=44), Column("value", width=24)])
     for k, v in items:
         f = (fmt or {}).get(k)
@@ -181,7 +184,7 @@ def _attribution_sheet(r: RunResult) -> Sheet:
     sh = Sheet("attribution", [Column("symbol"), Column("driver", width=24),
                                Column("mean log contribution", DECIMAL, 22)])
     for driver, values in r.contribution_means.items():
-        for sym, v in zip(r.symbols, values):
+        for sym, v in zip(r.symbols, values, strict=True):
             sh.add(sym, driver, v)
     return sh
 
@@ -202,7 +205,7 @@ def _quantiles_sheet(r: RunResult) -> Sheet:
 
 
 def run_sheets(r: RunResult) -> list[Sheet]:
-    """inputs, summary, attribution (mean log contributions), quantiles."""
+    """Return the sheets of a run: inputs, summary, attribution (mean log contributions), quantiles."""
     return [_inputs_sheet(r), _summary_sheet(r), _attribution_sheet(r), _quantiles_sheet(r)]
 
 
@@ -227,8 +230,11 @@ def _scores_sheet(rows: Sequence[Any]) -> Sheet:
 
 
 def backtest_sheets(b: SingleBacktestResult | WalkForwardResult) -> list[Sheet]:
-    """A single backtest: the run's sheets, ``scores`` (per symbol) and ``score summary``; a
-    walk-forward: ``inputs``, ``windows``, ``scores`` (per as_of and symbol) and ``track``."""
+    """Return a single backtest.
+
+    The run's sheets, ``scores`` (per symbol) and ``score summary``; a
+    walk-forward: ``inputs``, ``windows``, ``scores`` (per as_of and symbol) and ``track``.
+    """
     from scenarios.results import SingleBacktestResult
 
     if isinstance(b, SingleBacktestResult):
@@ -258,9 +264,12 @@ def backtest_sheets(b: SingleBacktestResult | WalkForwardResult) -> list[Sheet]:
 # ------------------------------------------------------------------------------ sets
 
 def set_sheets(r: SetRunResult) -> list[Sheet]:
-    """inputs (set fields and components), summary (expected return, median, band, P(up) and
+    """Return the sheets of a set.
+
+    Inputs (set fields and components), summary (expected return, median, band, P(up) and
     their Monte Carlo standard errors), attribution (each component's median, mean,
-    contribution and share of the expected return), quantiles."""
+    contribution and share of the expected return), quantiles.
+    """
     inputs = _kv_sheet("inputs", [("name", r.name), ("file", r.file), ("file_sha256", r.file_sha256),
                                   ("as_of", r.as_of), ("horizon", r.horizon), ("draws", r.draws),
                                   ("seed", r.seed), ("assignment", r.assignment)])
@@ -283,9 +292,9 @@ def set_sheets(r: SetRunResult) -> list[Sheet]:
     for x in r.lines:
         summ.add(x.line, x.kind, x.return_kind, x.currency, x.baseline_price, x.mean_return, x.median_return,
                  x.return_p05, x.return_p95, x.prob_up, x.se_mean, x.se_median, x.se_p05, x.se_p95, x.se_prob_up)
-        for c in x.components:
-            attr.add(x.line, c.label, c.probability, c.weight, c.median_return, c.mean_return, c.contribution,
-                     c.share)
+        for cl in x.components:
+            attr.add(x.line, cl.label, cl.probability, cl.weight, cl.median_return, cl.mean_return, cl.contribution,
+                     cl.share)
         for q, v, se in ((0.05, x.return_p05, x.se_p05), (0.5, x.median_return, x.se_median),
                          (0.95, x.return_p95, x.se_p95)):
             quant.add(x.line, q, v, se)
@@ -293,8 +302,11 @@ def set_sheets(r: SetRunResult) -> list[Sheet]:
 
 
 def set_backtest_sheets(b: SetBacktestResult) -> list[Sheet]:
-    """The set run's sheets, ``scores`` (the mixture per symbol), ``score summary`` and
-    ``component scores`` (with the hindsight best component)."""
+    """Return the sheets of a set backtest.
+
+    Return the set run's sheets, ``scores`` (the mixture per symbol), ``score summary`` and
+    ``component scores`` (with the hindsight best component).
+    """
     out = set_sheets(b.result) if b.result is not None else []
     out.append(_scores_sheet(b.per_symbol))
     out.append(_kv_sheet("score summary", [*b.score_summary.to_dict().items(),
@@ -314,8 +326,10 @@ def set_backtest_sheets(b: SetBacktestResult) -> list[Sheet]:
 # ------------------------------------------------------------------------------ sensitivity
 
 def tornado_sheet(t: Any) -> Sheet:
-    """One row per (line, parameter) of a :class:`scenarios.sensitivity.Tornado`, sorted by
-    swing within each line; returns and swing are fractions shown as percents."""
+    """One row per (line, parameter) of a :class:`scenarios.sensitivity.Tornado`, sorted by swing within each line.
+
+    Returns and swing are fractions shown as percents.
+    """
     sh = Sheet("tornado", [Column("line"), Column("parameter", width=36), Column("range"),
                            Column("low value", DECIMAL), Column("high value", DECIMAL),
                            Column("base return", PCT), Column("low return", PCT),
@@ -328,8 +342,11 @@ def tornado_sheet(t: Any) -> Sheet:
 
 
 def two_way_sheet(tw: Any) -> Sheet:
-    """One row per (line, value 1, value 2) of a :class:`scenarios.sensitivity.TwoWay`: the
-    Monte Carlo median return (fraction, shown as a percent) and P(up)."""
+    """One row per (line, value 1, value 2) of a :class:`scenarios.sensitivity.TwoWay`.
+
+    The
+    Monte Carlo median return (fraction, shown as a percent) and P(up).
+    """
     sh = Sheet("two-way", [Column("line"), Column(tw.param1[:60], DECIMAL, 28),
                            Column(tw.param2[:60], DECIMAL, 28), Column("median return", PCT),
                            Column("P(up)", PROB)])
@@ -341,7 +358,7 @@ def two_way_sheet(tw: Any) -> Sheet:
 
 
 def sheets_for(result: Any) -> list[Sheet]:
-    """The sheets of any result of :mod:`scenarios.results`."""
+    """Return the sheets of any result of :mod:`scenarios.results`."""
     from scenarios.results import RunResult, SetBacktestResult, SetRunResult
 
     if isinstance(result, RunResult):

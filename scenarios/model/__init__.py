@@ -29,11 +29,12 @@ from scenarios.model.loader import (
 )
 from scenarios.model.references import driver_targets, fx_rate, resolve_universe, theme_of
 from scenarios.model.resolved import ResolvedScenario, resolve_scenario
-from scenarios.model.validation import ScenarioWarning, data_checks, static_checks
 from scenarios.model.schema import DRIVER_TYPES, Baseline, Scenario, add_period
+from scenarios.model.validation import ScenarioWarning, data_checks, static_checks
 
 __all__ = [
-    "DRIVER_TYPES", "REGISTRY", "Baseline", "Choice", "DriverSpec", "ResolvedScenario", "LogNormal", "Normal", "Scenario", "ScenarioWarning",
+    "DRIVER_TYPES", "REGISTRY", "Baseline", "Choice", "DriverSpec", "ResolvedScenario", "LogNormal", "Normal",
+    "Scenario", "ScenarioWarning",
     "Triangular", "Uniform", "add_period", "build_scenario", "data_checks", "driver_targets",
     "expand_grid", "fx_rate", "is_random", "load_scenario", "parse_grid_path", "read_scenario_doc",
     "resolve_scenario", "resolve_universe", "sample", "scenario_from_dict", "static_checks", "theme_of",

@@ -50,9 +50,12 @@ def _is_year(k: Any) -> bool:
 
 
 def is_dated(v: Any) -> bool:
-    """True when a raw baseline value is written as a dated series (a list, or a mapping with
+    """Return True when a raw baseline value is written as a dated series.
+
+    Return True when a raw baseline value is written as a dated series (a list, or a mapping with
     at least one ``YYYY-MM-DD`` key; a bare year key such as ``2024`` counts, so that it gets
-    the dated series' message rather than "unknown field")."""
+    the dated series' message rather than "unknown field").
+    """
     if isinstance(v, list):
         return True
     return isinstance(v, dict) and any(_is_period_key(k) or _is_year(k) for k in v)
@@ -71,10 +74,11 @@ class DatedValue(_Model):
 
     @property
     def scaled(self) -> float:
+        """The value in base units (``value`` times the unit's scale)."""
         return self.value * UNIT_SCALE[self.unit]
 
     @model_validator(mode="after")
-    def _known_after_period(self) -> "DatedValue":
+    def _known_after_period(self) -> DatedValue:
         if self.known is not None and self.known < self.period:
             raise ValueError(f"known {self.known} is before the period end {self.period}: a figure "
                              "becomes public after its period ends")
@@ -141,7 +145,7 @@ class DatedSeries(_Model):
 
 
 def _check(name: str, s: DatedSeries | None) -> DatedSeries | None:
-    """The checks a plain value of ``name`` gets, applied to every value of the series."""
+    """Return the checks a plain value of ``name`` gets, applied to every value of the series."""
     if s is None:
         return s
     for x in s.values:
@@ -176,12 +180,16 @@ class DatedFields(_Model):
         return _check(info.field_name, v)
 
     def items(self) -> list[tuple[str, DatedSeries]]:
+        """Return the dated series that are set, as (field, series) pairs."""
         return [(f, s) for f in DATED_FIELDS if (s := getattr(self, f)) is not None]
 
 
 def split_dated(v: Any) -> Any:
-    """Move dated-series values out of the baseline's value fields into ``dated`` (before
-    validation; the validation error of a bad series is then located at its field)."""
+    """Move dated-series values of the baseline into ``dated``.
+
+    Move dated-series values out of the baseline's value fields into ``dated`` (before
+    validation; the validation error of a bad series is then located at its field).
+    """
     if not isinstance(v, dict):
         return v
     moved = {k: v[k] for k in DATED_FIELDS if k in v and is_dated(v[k])}

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
@@ -68,11 +68,11 @@ class _Dist(BaseModel):
         return lo, hi
 
     def center(self) -> float:
-        """A typical value (mean, median, mode or weighted mean) used for sanity checks."""
+        """Return a typical value (mean, median, mode or weighted mean) used for sanity checks."""
         raise NotImplementedError
 
     def expectation(self) -> float:
-        """Expected value of a draw (the parameter's mean), AFTER ``clip`` (and the normal's 8.5 sd bound).
+        """Return expected value of a draw (the parameter's mean), AFTER ``clip`` (and the normal's 8.5 sd bound).
 
         This is the value the noise-free forecast uses. Clipping moves it: a clipped draw
         takes the bound, so ``E[clip(X, a, b)] = a F(a) + b (1 - F(b)) + int_a^b x f(x) dx``.
@@ -96,7 +96,8 @@ class _Dist(BaseModel):
 
     def _scipy(self) -> Any:
         """The frozen law of the raw (unclipped) draws (``support``, ``cdf``, ``sf`` as
-        scipy.stats computes them); None when degenerate."""
+        scipy.stats computes them); None when degenerate.
+        """
         raise NotImplementedError
 
     def _partial_mean(self, a: float, b: float) -> float:
@@ -153,14 +154,14 @@ class _Dist(BaseModel):
 
 
 def format_value(v: float | None, fraction: bool) -> str:
-    """A parameter value as text: a signed percent for a fraction (``+12.0%``), else ``4 sig. digits``."""
+    """Return a parameter value as text: a signed percent for a fraction (``+12.0%``), else ``4 sig. digits``."""
     if v is None:
         return "–"
     return f"{v * 100:+.1f}%" if fraction else f"{v:,.4g}"
 
 
 def _inv_norm(q: np.ndarray) -> np.ndarray:
-    """Standard normal quantiles (``statistics.NormalDist``: no scipy import); +-inf at 0 and 1."""
+    """Return standard normal quantiles (``statistics.NormalDist``: no scipy import); +-inf at 0 and 1."""
     from statistics import NormalDist
 
     nd = NormalDist()
@@ -199,7 +200,8 @@ def _norm_pdf(x: Any) -> Any:
 
 class _Law:
     """A frozen continuous law on ``loc + scale * [lo, hi]`` (the standard support ``lo..hi``);
-    subclasses give the standard ``_cdf`` and ``_sf`` inside the open support."""
+    subclasses give the standard ``_cdf`` and ``_sf`` inside the open support.
+    """
 
     lo, hi = -math.inf, math.inf
 
@@ -285,8 +287,11 @@ NORMAL_TAIL_SD = 8.5
 
 
 class Normal(_Dist):
-    """Normal with ``mean`` and standard deviation ``sd`` (>= 0), bounded at
-    ``mean +- 8.5 sd`` (draws beyond are clipped there; probability < 2e-17 per draw)."""
+    """Normal distribution with ``mean`` and standard deviation ``sd``.
+
+    Normal with ``mean`` and standard deviation ``sd`` (>= 0), bounded at
+    ``mean +- 8.5 sd`` (draws beyond are clipped there; probability < 2e-17 per draw).
+    """
 
     dist: Literal["normal"]
     mean: float
@@ -297,7 +302,8 @@ class Normal(_Dist):
         return (self.mean - half, self.mean + half)
 
     def center(self) -> float:
-        return self.mean  # type: ignore[return-value]
+        """Return the mean (the centre used on the noise-free path)."""
+        return self.mean
 
     def _scipy(self) -> Any:
         return _NormLaw(self.mean, self.sd) if self.sd > 0 else None
@@ -336,6 +342,7 @@ class LogNormal(_Dist):
         return (math.nextafter(0.0, 1.0), math.inf) if self.sigma > 0 else (self.median, self.median)
 
     def center(self) -> float:
+        """Return the median (the centre used on the noise-free path)."""
         return self.median
 
     def _scipy(self) -> Any:
@@ -378,6 +385,7 @@ class Uniform(_Dist):
         return (self.low, self.high)
 
     def center(self) -> float:
+        """Return the midpoint of ``low`` and ``high`` (the centre used on the noise-free path)."""
         return 0.5 * (self.low + self.high)
 
     def _scipy(self) -> Any:
@@ -427,6 +435,7 @@ class Triangular(_Dist):
         return (self.low, self.high)
 
     def center(self) -> float:
+        """Return the mode (the centre used on the noise-free path)."""
         return self.mode
 
     def _scipy(self) -> Any:
@@ -492,17 +501,19 @@ class Choice(_Dist):
         return v
 
     @model_validator(mode="after")
-    def _weights_sum(self) -> "Choice":
+    def _weights_sum(self) -> Choice:
         if self.weights is not None and not self.normalize and abs(sum(self.weights) - 1.0) > 1e-6:
             raise ValueError(f"weights must sum to 1 (got {sum(self.weights):g}); write "
                              "probabilities, or add normalize: true to scale them")
         return self
 
     def _raw_support(self) -> tuple[float, float]:
-        vals = self.values if self.weights is None else [x for x, w in zip(self.values, self.weights) if w > 0]
+        vals = (self.values if self.weights is None
+                else [x for x, w in zip(self.values, self.weights, strict=True) if w > 0])
         return (min(vals), max(vals))
 
     def center(self) -> float:
+        """Return the weighted mean of the values (the centre used on the noise-free path)."""
         w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights, float)
         return float(np.dot(w / w.sum(), self.values))
 
@@ -530,7 +541,7 @@ class Choice(_Dist):
     def _readable(self, fraction: bool) -> str:
         if self.weights:
             return "one of " + ", ".join(f"{format_value(v, fraction)} (p={p:g})"
-                                         for v, p in zip(self.values, self.weights))
+                                         for v, p in zip(self.values, self.weights, strict=True))
         return "one of " + ", ".join(format_value(v, fraction) for v in self.values) + " (equally likely)"
 
     def _raw_sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
@@ -546,7 +557,7 @@ class Choice(_Dist):
 
 
 Distribution = Annotated[
-    Union[Normal, LogNormal, Uniform, Triangular, Choice],
+    Normal | LogNormal | Uniform | Triangular | Choice,
     Field(discriminator="dist"),
 ]
 
@@ -564,13 +575,13 @@ def _param_kind(value: Any) -> str:
 
 #: A fixed number or a distribution (errors point into the mapping for distributions).
 Param = Annotated[
-    Union[Annotated[float, Tag("number")], Annotated[Distribution, Tag(_DIST_TAG)]],
+    Annotated[float, Tag("number")] | Annotated[Distribution, Tag(_DIST_TAG)],
     Discriminator(_param_kind),
 ]
 
 
 def is_random(value: Any) -> bool:
-    """True when ``value`` is a distribution (not a fixed number)."""
+    """Return True when ``value`` is a distribution (not a fixed number)."""
     return isinstance(value, _Dist)
 
 
@@ -587,9 +598,11 @@ def center(value: float | _Dist) -> float:
 
 
 def mean(value: float | _Dist) -> float:
-    """Expected value of a parameter after ``clip`` (:meth:`_Dist.expectation`; a fixed number
-    is its own mean): what the noise-free forecast uses. (A method cannot be called ``mean``:
-    the normal has a field of that name.) Memoised per distinct distribution."""
+    """Return expected value of a parameter after ``clip`` (:meth:`_Dist.expectation`; a fixed number is its own mean).
+
+    What the noise-free forecast uses. (A method cannot be called ``mean``:
+    the normal has a field of that name.) Memoised per distinct distribution.
+    """
     if not isinstance(value, _Dist):
         return float(value)
     key = value.model_dump_json()  # the kind and every field (clip included), numbers exact
@@ -619,8 +632,11 @@ def ppf(value: float | _Dist, q: float | Sequence[float] | np.ndarray) -> float 
 
 
 def parse_distribution(spec: Any) -> _Dist | None:
-    """A distribution from its plain mapping (``{dist: normal, mean: .., sd: ..}``, as written in
-    a scenario and stored in a run's inputs); None when ``spec`` is not a valid one."""
+    """Return a distribution from its plain mapping.
+
+    Return a distribution from its plain mapping (``{dist: normal, mean: .., sd: ..}``, as written in
+    a scenario and stored in a run's inputs); None when ``spec`` is not a valid one.
+    """
     from pydantic import TypeAdapter, ValidationError
 
     global _ADAPTER

@@ -1,6 +1,9 @@
-"""Small field types shared by the scenario schema and the driver specs: units, currencies,
+"""Small field types shared by the scenario schema and the driver specs.
+
+Units, currencies,
 symbols, strict dates, and the base model that rejects unknown keys (and booleans given to
-numeric fields)."""
+numeric fields).
+"""
 
 from __future__ import annotations
 

@@ -227,7 +227,9 @@ class _Fill:
 def fill_baselines(scenario: Any, as_of: dt.date, *, prices: Any = None, view: Any = None,
                    fundamentals: Any = None, estimates: Any = None,
                    fail: Fail | None = None) -> tuple[Any, dict[str, dict[str, Any]]]:
-    """``(scenario with from_data values and dated series filled, provenance)``; the scenario
+    """``(scenario with from_data values and dated series filled, provenance)``.
+
+    The scenario
     itself when nothing is asked from data and nothing is dated
     (:mod:`scenarios.model.point_in_time`).
 

@@ -5,7 +5,8 @@ mappings merge key by key, a distribution mapping (one with ``dist``) or any lis
 whole, except ``drivers``, which merge by ``label`` (a child driver with a parent's label
 overrides the fields it names; other child drivers are appended; ``enabled: false`` switches an
 inherited driver off); a dated baseline series (:mod:`scenarios.model.dated`) and a plain value
-replace each other, two short-form series merge by period end. Every error keeps the file, line and column where the offending value
+replace each other, two short-form series merge by period end. Every error keeps the file, line and column where the
+offending value
 was written (parent or child).
 
 ``grid: {PATH: [v1, v2, ...]}`` expands into one scenario per combination (Cartesian product
@@ -22,9 +23,10 @@ import copy
 import hashlib
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -40,8 +42,11 @@ _ALLOWED_ROOTS: list[Path] = []
 
 
 def allow_paths(folders: Sequence[str | Path] | None) -> None:
-    """Let ``extends`` also resolve inside ``folders`` (the CLI's ``--allow-path``); ``None`` or
-    an empty list: only inside the folder tree of the extending file."""
+    """Let ``extends`` also resolve inside ``folders`` (the CLI's ``--allow-path``).
+
+    ``None`` or
+    an empty list: only inside the folder tree of the extending file.
+    """
     _ALLOWED_ROOTS[:] = [Path(f).expanduser().resolve() for f in folders or ()]
 
 
@@ -58,6 +63,7 @@ class MergedDoc(LocatedDoc):
     chain: list[str] = field(default_factory=list)
 
     def where(self, path: Sequence[str | int], *, key: bool = False) -> tuple[str, int | None, int | None]:
+        """Return the file, line and column of ``path`` (the nearest located ancestor)."""
         p = tuple(path)
         while True:
             if key and p in self.key_positions:
@@ -71,10 +77,12 @@ class MergedDoc(LocatedDoc):
             p = p[:-1]
 
     def locate(self, path: Sequence[str | int], *, key: bool = False) -> tuple[int | None, int | None]:
+        """Return the line and column of ``path`` (1-based, None when unknown)."""
         _, line, col = self.where(path, key=key)
         return line, col
 
     def error(self, path: Sequence[str | int], message: str, *, key: bool = False) -> ScenarioError:
+        """Return a :class:`ScenarioError` located at ``path``."""
         file, line, col = self.where(path, key=key)
         return ScenarioError(message, file=file, line=line, column=col,
                              field=format_path(path) or None)
@@ -126,7 +134,7 @@ def _merge(parent: MergedDoc, child: MergedDoc) -> MergedDoc:
             return result
         if o_path == ("drivers",) and isinstance(p_val, list) and isinstance(c_val, list):
             _copy_positions(child, c_path, out, o_path)
-            by_label = {}
+            by_label: dict[Any, int] = {}
             for j, d in enumerate(c_val):
                 if isinstance(d, dict) and isinstance(d.get("label"), str):
                     by_label.setdefault(d["label"], j)
@@ -227,7 +235,7 @@ def build_scenario(doc: MergedDoc, *, file: str | None = None, sha256: str | Non
         if more:
             exc = ScenarioErrors(sorted(exc.errors + more, key=lambda e: (e.file or "", e.line or 0,
                                                                           e.column or 0)))
-        exc.warnings = percent_warnings(doc)  # type: ignore[attr-defined]
+        exc.warnings = percent_warnings(doc)
         raise exc from None
     scenario._doc = doc
     scenario._raw = doc.data
@@ -238,16 +246,19 @@ def build_scenario(doc: MergedDoc, *, file: str | None = None, sha256: str | Non
         errors.extend(_grid_errors(scenario, doc))
         if errors:
             errors.sort(key=lambda e: (e.file or "", e.line or 0, e.column or 0))
-            exc = ScenarioErrors(errors)
-            exc.warnings = warnings  # type: ignore[attr-defined]
-            raise exc
+            err = ScenarioErrors(errors)
+            err.warnings = warnings
+            raise err
         scenario._warnings = warnings
     return scenario
 
 
 class _StrippedDoc(MergedDoc):
-    """``doc`` without the drivers (and optional top-level keys) that failed validation; paths
-    into it are mapped back to the original document for locations and field names."""
+    """``doc`` without the drivers (and optional top-level keys) that failed validation.
+
+    Paths
+    into it are mapped back to the original document for locations and field names.
+    """
 
     def __init__(self, original: MergedDoc, data: Any, kept: list[int]) -> None:
         super().__init__(file=original.file, data=data, positions=original.positions,
@@ -273,12 +284,15 @@ _DRIVER_FIELD = re.compile(r"^drivers\[(\d+)\]")
 
 
 def _independent_errors(doc: MergedDoc, errors: list[ScenarioError]) -> list[ScenarioError]:
-    """The cross-field errors (FX, shares, universe...) of the parts of ``doc`` that DID
+    """Return the cross-field errors of the parts of ``doc`` that validated.
+
+    Return the cross-field errors (FX, shares, universe...) of the parts of ``doc`` that DID
     validate, so that one pass reports every independent error: the drivers with schema errors
     and the optional top-level keys with errors are left out, and the rest is checked as usual.
-    Nothing when a required field failed (the later checks would be meaningless)."""
-    from scenarios.model.validation import static_checks
+    Nothing when a required field failed (the later checks would be meaningless).
+    """
     from scenarios.model.schema import Scenario
+    from scenarios.model.validation import static_checks
 
     if not isinstance(doc.data, dict):
         return []
@@ -317,7 +331,9 @@ def _independent_errors(doc: MergedDoc, errors: list[ScenarioError]) -> list[Sce
 
 def scenario_from_dict(data: dict[str, Any], *, file: str = "<dict>", check: bool = True):
     """Build a scenario from plain data (as YAML would give it), with the same checks as a file.
-    Errors name ``file`` and the field path (no line numbers)."""
+
+    Errors name ``file`` and the field path (no line numbers).
+    """
     doc = MergedDoc(file=file, data=copy.deepcopy(data))
     return build_scenario(doc, file=file, check=check)
 
@@ -346,7 +362,8 @@ def parse_grid_path(text: str) -> list[str | int]:
 
     A bracket may hold a glob (``drivers[capex-*]``) or a comma-separated list of names
     (``drivers[capex-amzn, capex-msft]``); it is kept as one string part and matched by
-    :func:`resolve_grid_paths`."""
+    :func:`resolve_grid_paths`.
+    """
     parts: list[str | int] = []
     pos = 0
     text = text.strip()
@@ -382,8 +399,11 @@ def _alternatives(part: str | int) -> list[str | int]:
 
 
 def _list_matches(cur: list[Any], part: str | int) -> list[int]:
-    """Indices of the items of a list (drivers) that ``part`` names: an index, a label (or the
-    type of an unlabelled item), a glob over labels (and such types)."""
+    """Return indices of the items of a list (drivers) that ``part`` names.
+
+    An index, a label (or the
+    type of an unlabelled item), a glob over labels (and such types).
+    """
     from fnmatch import fnmatchcase
 
     if isinstance(part, int):
@@ -395,7 +415,7 @@ def _list_matches(cur: list[Any], part: str | int) -> list[int]:
             return None
         return d.get("label") if isinstance(d.get("label"), str) and d.get("label") else d.get("type")
     if _GLOB.search(part):
-        hits = [j for j, d in enumerate(cur) if isinstance(name(d), str) and fnmatchcase(name(d), part)]
+        hits = [j for j, d in enumerate(cur) if isinstance(name(d), str) and fnmatchcase(name(d), part)]  # type: ignore[type-var]
         if not hits:
             raise ValueError(f"the pattern {part!r} matches no item (names here: "
                              f"{', '.join(str(name(d)) for d in cur) or 'none'})")
@@ -438,8 +458,11 @@ def _dict_matches(cur: dict[Any, Any], part: str | int, last: bool, done: PathKe
 
 
 def resolve_grid_paths(data: Any, parts: list[str | int]) -> list[PathKey]:
-    """Every concrete path into ``data`` that ``parts`` names (labels -> indices, globs and
-    lists expanded, in document order, without duplicates). The last part may be a new key."""
+    """Return every concrete path into ``data`` that ``parts`` names.
+
+    Every concrete path into ``data`` that ``parts`` names (labels -> indices, globs and
+    lists expanded, in document order, without duplicates). The last part may be a new key.
+    """
     paths: list[tuple[PathKey, Any]] = [((), data)]
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
@@ -491,8 +514,11 @@ class _GridKey:
 
 
 def _grid_axes(grid: dict[str, Any]) -> tuple[list[list[_GridKey]], list[tuple[PathKey, str]]]:
-    """Axes of the grid (plain keys: one axis each; a ``zip`` group: one axis whose keys move
-    together) and structural problems as (where, message)."""
+    """Return the axes of the grid and its structural problems.
+
+    Axes of the grid (plain keys: one axis each; a ``zip`` group: one axis whose keys move
+    together) and structural problems as (where, message).
+    """
     axes: list[list[_GridKey]] = []
     problems: list[tuple[PathKey, str]] = []
     for k, v in grid.items():
@@ -541,7 +567,7 @@ def _grid_points(scenario) -> tuple[list[list[_GridKey]], list[tuple[int, ...]]]
 
 def _apply(data: Any, axes: list[list[_GridKey]], combo: tuple[int, ...]) -> dict[str, Any]:
     point: dict[str, Any] = {}
-    for axis, i in zip(axes, combo):
+    for axis, i in zip(axes, combo, strict=True):
         for gk in axis:
             for path in gk.paths:
                 _set(data, path, copy.deepcopy(gk.values[i]))
@@ -614,7 +640,7 @@ def _at_grid_value(e: ScenarioError, doc: Any, axes: list[list[_GridKey]], combo
                    suffix: str) -> ScenarioError:
     """Re-locate an error of an expanded grid point at the grid value that caused it."""
     message = f"at grid point [{suffix}]: {e.message}"
-    for axis, i in zip(axes, combo):
+    for axis, i in zip(axes, combo, strict=True):
         for gk in axis:
             for path in gk.paths:
                 target = format_path(path)

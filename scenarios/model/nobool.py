@@ -12,7 +12,6 @@ import typing
 from typing import Any
 
 
-
 def _types(annotation: Any) -> set[Any]:
     """Every type an annotation names (through Optional/Union/Annotated/list)."""
     origin = typing.get_origin(annotation)
@@ -29,8 +28,11 @@ def _types(annotation: Any) -> set[Any]:
 
 
 def _element_annotations(annotation: Any) -> list[Any]:
-    """Element annotations of the list/tuple forms an annotation allows (``list[float]``,
-    ``tuple[float, float] | None``)."""
+    """Return the element annotations of the list/tuple forms of an annotation.
+
+    Element annotations of the list/tuple forms an annotation allows (``list[float]``,
+    ``tuple[float, float] | None``).
+    """
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return _element_annotations(typing.get_args(annotation)[0])
@@ -42,19 +44,25 @@ def _element_annotations(annotation: Any) -> list[Any]:
 
 
 def wants_number_not_bool(annotation: Any) -> bool:
-    """True when the annotation accepts int/float but not bool (nor Any)."""
+    """Return True when the annotation accepts int/float but not bool (nor Any)."""
     found = _types(annotation)
     return bool(found & {int, float}) and not found & {bool, Any, object}
 
 
 class BoolNotNumber(str):
-    """What a boolean becomes in a numeric field: text that no number parser accepts, so the
-    field's own validation fails AT THE FIELD with ``must be a number (got true, a boolean)``."""
+    """What a boolean becomes in a numeric field.
+
+    Text that no number parser accepts, so the
+    field's own validation fails AT THE FIELD with ``must be a number (got true, a boolean)``.
+    """
 
 
 def reject_bools(model: Any, data: Any) -> Any:
-    """``data`` (a model's raw input) with every boolean given to a numeric field (one that
-    takes int/float and no bool) replaced by a :class:`BoolNotNumber`."""
+    """Return ``data`` with booleans given to numeric fields marked.
+
+    Return ``data`` (a model's raw input) with every boolean given to a numeric field (one that
+    takes int/float and no bool) replaced by a :class:`BoolNotNumber`.
+    """
     if not isinstance(data, dict):
         return data
     out = None

@@ -45,7 +45,7 @@ def _check(gt: float | None, ge: float | None, lt: float | None, le: float | Non
 
 def Bounded(*, gt: float | None = None, ge: float | None = None, lt: float | None = None,
             le: float | None = None) -> Any:
-    """A :data:`Param` type whose support must satisfy the given bounds."""
+    """Return a :data:`Param` type whose support must satisfy the given bounds."""
     return Annotated[Param, AfterValidator(_check(gt, ge, lt, le))]
 
 

@@ -24,8 +24,11 @@ Fail = Callable[[tuple[str | int, ...], str], ScenarioError]
 
 
 def known_from(symbol: str, v: DatedValue, lags: Any = None) -> tuple[dt.date, str]:
-    """``(first day v is public, how that was decided)``: explicit ``known:`` wins, else the
-    fundamentals layer's reporting-lag rule for ``symbol``'s market and ``v.period_type``."""
+    """``(first day v is public, how that was decided)``.
+
+    Explicit ``known:`` wins, else the
+    fundamentals layer's reporting-lag rule for ``symbol``'s market and ``v.period_type``.
+    """
     if v.known is not None:
         return v.known, "explicit known:"
     from scenarios.data.fundamentals.lags import lags_from_env
@@ -33,14 +36,17 @@ def known_from(symbol: str, v: DatedValue, lags: Any = None) -> tuple[dt.date, s
 
     rule = lags if lags is not None else lags_from_env()
     kind = "FY" if v.period_type == "FY" else "Q"
-    day = rule.known_from(symbol, v.period, v.period_type).date()
+    day = rule.known_from(symbol, v.period, v.period_type).date()  # type: ignore[arg-type]
     return day, f"reporting lag {rule.lag(market_of(symbol), v.period_type)} ({market_of(symbol)} {kind})"
 
 
 def pick_known(symbol: str, series: DatedSeries, as_of: dt.date,
                lags: Any = None) -> tuple[DatedValue, dt.date, str] | None:
-    """The value of ``series`` with the latest period end known at ``as_of`` (with its known-from
-    date and rule), or None when none is known yet."""
+    """Return the value of ``series`` known at ``as_of``, or None.
+
+    Return the value of ``series`` with the latest period end known at ``as_of`` (with its known-from
+    date and rule), or None when none is known yet.
+    """
     best: tuple[DatedValue, dt.date, str] | None = None
     for v in series.values:
         day, rule = known_from(symbol, v, lags)
@@ -50,14 +56,16 @@ def pick_known(symbol: str, series: DatedSeries, as_of: dt.date,
 
 
 def first_known(symbol: str, series: DatedSeries, lags: Any = None) -> tuple[DatedValue, dt.date, str]:
-    """The value of ``series`` that becomes known first."""
+    """Return the value of ``series`` that becomes known first."""
     return min(((v, *known_from(symbol, v, lags)) for v in series.values), key=lambda t: (t[1], t[0].period))
 
 
 def resolve_dated(scenario: Any, as_of: dt.date, fail: Fail,
                   lags: Any = None) -> tuple[Any, dict[str, dict[str, Any]]]:
-    """``(scenario with each dated series replaced by its value known at as_of, provenance)``;
-    the scenario itself when it has no dated series."""
+    """``(scenario with each dated series replaced by its value known at as_of, provenance)``.
+
+    The scenario itself when it has no dated series.
+    """
     todo = {s: b for s, b in scenario.baseline.items() if getattr(b, "dated", None) is not None}
     if not todo:
         return scenario, {}
@@ -98,7 +106,7 @@ def resolve_dated(scenario: Any, as_of: dt.date, fail: Fail,
 
 
 def has_moving_fundamentals(b: Any) -> bool:
-    """True when a baseline's values change with ``as_of`` (dated series or from data)."""
+    """Return True when a baseline's values change with ``as_of`` (dated series or from data)."""
     return (getattr(b, "dated", None) is not None or bool(getattr(b, "from_data", False))
             or bool(getattr(b, "data_items", None)))
 
@@ -108,8 +116,11 @@ _TYPED = ("eps", "shares", "sales", "net_debt", "dividend_yield", "tax_rate", "p
 
 
 def constant_fundamentals_note(scenario: Any) -> str | None:
-    """A sentence for a walk-forward whose baselines are plain numbers: the same fundamentals
-    are used at every window, so the forecasts do not move with reported results."""
+    """Return a sentence for a walk-forward whose baselines are plain numbers.
+
+    The same fundamentals
+    are used at every window, so the forecasts do not move with reported results.
+    """
     plain = {s: [f for f in _TYPED if getattr(b, f, None) is not None]
              for s, b in scenario.baseline.items() if not has_moving_fundamentals(b)}
     plain = {s: fs for s, fs in plain.items() if fs}

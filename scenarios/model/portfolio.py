@@ -106,8 +106,11 @@ class Portfolio(_Model):
 
 @dataclass(frozen=True)
 class ResolvedPosition:
-    """A position settled for the engine: signed size in the base currency and where its
-    per-draw return comes from."""
+    """A position settled for the engine.
+
+    Signed size in the base currency and where its
+    per-draw return comes from.
+    """
 
     symbol: str
     sign: int                  #: +1 long, -1 short
@@ -121,6 +124,8 @@ class ResolvedPosition:
 
 @dataclass(frozen=True)
 class ResolvedPortfolio:
+    """A portfolio block with its positions resolved (base currency, costs in basis points)."""
+
     base_currency: str
     positions: tuple[ResolvedPosition, ...]
     costs_bps: float
@@ -146,8 +151,11 @@ class ResolvedPortfolio:
 
 
 def fx_between(table: Mapping[str, float], from_ccy: str, to_ccy: str) -> float:
-    """``to_ccy`` units per ``from_ccy`` unit from an fx table of pairs (``USDHKD: 7.8`` = HKD
-    per USD, or its inverse pair). Raises ``KeyError`` naming the pair when neither is there."""
+    """Return the FX rate: ``to_ccy`` units per ``from_ccy`` unit.
+
+    ``to_ccy`` units per ``from_ccy`` unit from an fx table of pairs (``USDHKD: 7.8`` = HKD
+    per USD, or its inverse pair). Raises ``KeyError`` naming the pair when neither is there.
+    """
     if from_ccy == to_ccy:
         return 1.0
     if from_ccy + to_ccy in table:
@@ -210,8 +218,11 @@ def resolve_portfolio(portfolio: Portfolio, *, scenario_currency: str, fx: Mappi
 
 def portfolio_errors(scenario: Any, universe: Sequence[str], error: Callable[[Path, str], ScenarioError],
                      ) -> list[ScenarioError]:
-    """The located problems of ``scenario.portfolio`` against ``universe`` (the members at the
-    scenario's as_of) and its benchmarks, without prices (``scenarios validate``)."""
+    """Return the located problems of ``scenario.portfolio`` (no prices needed).
+
+    Return the located problems of ``scenario.portfolio`` against ``universe`` (the members at the
+    scenario's as_of) and its benchmarks, without prices (``scenarios validate``).
+    """
     if scenario.portfolio is None:
         return []
     try:

@@ -1,6 +1,9 @@
-"""Resolution helpers shared by the checks and the resolve step (:mod:`scenarios.model.resolved`):
-universe members, themes, driver targets and FX rates. Each raises :class:`ResolveError` (with the path it concerns) so callers
-can turn it into a located error."""
+"""Resolution helpers shared by the checks and the resolve step (:mod:`scenarios.model.resolved`).
+
+Universe members, themes, driver targets and FX rates. Each raises :class:`ResolveError` (with the path it concerns) so
+callers
+can turn it into a located error.
+"""
 
 from __future__ import annotations
 
@@ -108,10 +111,12 @@ def _short(items: list[str], n: int = 8) -> str:
 
 
 def price_currency(symbol: str) -> str:
+    """Return the currency ``symbol`` trades in."""
     return currency_of(normalize_symbol(symbol))
 
 
 def reporting_currency(scenario: Any, symbol: str) -> str:
+    """Return the currency of ``symbol``'s reported figures (baseline, else the price currency)."""
     b = scenario.baseline.get(symbol)
     if b is not None and b.currency:
         return b.currency
@@ -145,8 +150,11 @@ def fx_rate(scenario: Any, symbol: str, currency: str, *, override: Any = None,
 
 
 def fx_exposed(scenario: Any, driver: Any, targets: list[str]) -> list[str]:
-    """Targets of an ``fx_change`` driver that report in a currency other than their listing
-    currency (and in ``driver.currency`` when given)."""
+    """Return the targets of an ``fx_change`` driver.
+
+    Targets of an ``fx_change`` driver that report in a currency other than their listing
+    currency (and in ``driver.currency`` when given).
+    """
     out = []
     for sym in targets:
         rep = reporting_currency(scenario, sym)

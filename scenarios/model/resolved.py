@@ -18,14 +18,16 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
+from scenarios.data.base import PriceSource
 from scenarios.data.view import PriceView
 from scenarios.dates import as_date as _as_date
 from scenarios.errors import ScenarioError, ScenarioErrors
 from scenarios.model.drivers import DriverBase, DriverSpec, spec_of
+from scenarios.model.portfolio import ResolvedPortfolio, resolve_portfolio
 from scenarios.model.references import (
     ResolveError,
     driver_targets,
@@ -35,7 +37,6 @@ from scenarios.model.references import (
     resolve_universe,
     theme_map,
 )
-from scenarios.model.portfolio import ResolvedPortfolio, resolve_portfolio
 from scenarios.model.schema import IndexWeighting, Residual, Scenario
 from scenarios.model.validation import data_checks, missing_baseline, raw_key
 from scenarios.yamlio import format_path
@@ -102,14 +103,18 @@ class ResolvedDriver:
 
     @property
     def type(self) -> str:
+        """The driver's type name."""
         return self.spec.type
 
 
 @dataclass(frozen=True)
 class IndexInputs:
-    """What the index line needs besides prices: the re-weighting driver (None: plain index),
+    """What the index line needs besides prices.
+
+    The re-weighting driver (None: plain index),
     market caps (scenario currency; None when some member has neither market_cap nor shares,
-    or the scheme does not use them), each symbol's theme and the benchmark of scheme implied."""
+    or the scheme does not use them), each symbol's theme and the benchmark of scheme implied.
+    """
 
     driver: IndexWeighting | None
     path: Path
@@ -163,6 +168,7 @@ class ResolvedScenario:
 
     @property
     def benchmark_symbols(self) -> tuple[str, ...]:
+        """The declared benchmark symbols."""
         return tuple(self.benchmarks)
 
 
@@ -172,8 +178,11 @@ class ResolvedScenario:
 
 
 def error_factory(scenario: Scenario) -> ErrorFactory:
-    """``error(path, message)``: a ScenarioError at ``path`` of the scenario's file (line and
-    column when it was read from a file, the field path otherwise)."""
+    """``error(path, message)``.
+
+    A ScenarioError at ``path`` of the scenario's file (line and
+    column when it was read from a file, the field path otherwise).
+    """
     doc = scenario._doc
 
     def error(path: Path, message: str) -> ScenarioError:
@@ -184,7 +193,7 @@ def error_factory(scenario: Scenario) -> ErrorFactory:
 
 
 def _baseline_key(scenario: Scenario, sym: str) -> Any:
-    """The baseline key of ``sym`` as written in the file."""
+    """Return the baseline key of ``sym`` as written in the file."""
     return raw_key(scenario._doc, ("baseline",), sym) if scenario._doc else sym
 
 
@@ -237,12 +246,15 @@ def _dcf_unit(dcf: Any, horizon: bool) -> float:
     from valuation.cashflow import dcf_value
 
     years, g, gt, r = dcf.params(horizon)
-    return float(dcf_value(1.0, g, years, gt, r))
+    return float(dcf_value(1.0, g, years, gt, r))  # type: ignore[arg-type]
 
 
 def _dcf_log_ratio(scenario: Scenario, error: ErrorFactory) -> float:
-    """log(V(1, params at the horizon) / V(1, params at as_of)); V is linear in FCF, so the
-    DCF price anchored at P0 is P0 x FCF_h / FCF0 x exp(this)."""
+    """log(V(1, params at the horizon) / V(1, params at as_of)).
+
+    V is linear in FCF, so the
+    DCF price anchored at P0 is P0 x FCF_h / FCF0 x exp(this).
+    """
     dcf = scenario.valuation.dcf
     try:
         v0, vh = _dcf_unit(dcf, False), _dcf_unit(dcf, True)
@@ -255,8 +267,11 @@ def _dcf_log_ratio(scenario: Scenario, error: ErrorFactory) -> float:
 
 
 def _fcf_per_share(scenario: Scenario, sym: str, b: Any, fx: float, error: ErrorFactory) -> float:
-    """Baseline FCF per share in the price currency (``valuation: fcf_yield``): the ``fcf``
-    total (x unit, reporting currency) x FX / shares; refused unless > 0; NaN without fcf."""
+    """Baseline FCF per share in the price currency (``valuation: fcf_yield``).
+
+    The ``fcf``
+    total (x unit, reporting currency) x FX / shares; refused unless > 0; NaN without fcf.
+    """
     key = _baseline_key(scenario, sym)
     if b.fcf is None:  # like a missing eps under pe: multiple not reported, FCF drivers refused
         return float("nan")
@@ -274,7 +289,7 @@ def _fcf_per_share(scenario: Scenario, sym: str, b: Any, fx: float, error: Error
 
 def _drivers(scenario: Scenario, symbols: list[str], error: ErrorFactory,
              ) -> tuple[tuple[ResolvedDriver, ...], tuple[int, IndexWeighting] | None]:
-    """The enabled drivers with a log-return term, and the index re-weighting (if any)."""
+    """Return the enabled drivers with a log-return term, and the index re-weighting (if any)."""
     out: list[ResolvedDriver] = []
     index_driver: tuple[int, IndexWeighting] | None = None
     for i, d in enumerate(scenario.drivers):
@@ -282,7 +297,7 @@ def _drivers(scenario: Scenario, symbols: list[str], error: ErrorFactory,
             continue
         spec = spec_of(d.type)
         if spec.evaluate is None:  # re-weights the index line (index_weighting)
-            index_driver = (i, d)
+            index_driver = (i, cast(IndexWeighting, d))
             continue
         try:
             targets = driver_targets(scenario, i, d, symbols)
@@ -294,9 +309,9 @@ def _drivers(scenario: Scenario, symbols: list[str], error: ErrorFactory,
         if why:
             raise error(("drivers", i, "type"), why)
         fx = None
-        if spec.money and d.fx is None and targets:
+        if spec.money and d.fx is None and targets:  # type: ignore[attr-defined]  # money drivers have fx
             try:
-                fx = _frozen(np.array([float(fx_rate(scenario, sym, d.currency or
+                fx = _frozen(np.array([float(fx_rate(scenario, sym, d.currency or  # type: ignore[attr-defined]
                                                      reporting_currency(scenario, sym)))
                                        for sym in targets]))
             except ResolveError as exc:
@@ -307,8 +322,11 @@ def _drivers(scenario: Scenario, symbols: list[str], error: ErrorFactory,
 
 def _market_caps(scenario: Scenario, symbols: list[str], price: np.ndarray, error: ErrorFactory,
                  path: Path) -> np.ndarray:
-    """Market caps (baseline market_cap, else shares x P0), in the scenario currency when the
-    members are listed in more than one currency."""
+    """Return the market caps of the members.
+
+    Market caps (baseline market_cap, else shares x P0), in the scenario currency when the
+    members are listed in more than one currency.
+    """
     caps = np.empty(len(symbols))
     currencies = {price_currency(s) for s in symbols}
     for j, s in enumerate(symbols):
@@ -355,7 +373,7 @@ def _index_inputs(scenario: Scenario, symbols: list[str], price: np.ndarray, err
 # ---------------------------------------------------------------------------- the step
 
 
-def resolve_scenario(scenario: Scenario, *, source: Any = None, draws: int | None = None,
+def resolve_scenario(scenario: Scenario, *, source: PriceSource | None = None, draws: int | None = None,
                      seed: int | None = None, as_of: Any = None) -> ResolvedScenario:
     """Settle ``scenario`` against ``source`` at its cut-off (see the module docstring).
 
@@ -369,7 +387,8 @@ def resolve_scenario(scenario: Scenario, *, source: Any = None, draws: int | Non
             ``from_data`` items and dated series resolve at the new date (plain numbers are
             used as written).
 
-    Raises:
+    Raises
+    ------
         ScenarioError, ScenarioErrors: located problems (unknown symbols, stale prices, a
             driver without the baseline it needs, a missing FX rate).
     """

@@ -9,7 +9,7 @@ explicit FX rate (price-currency units per unit of the money's currency).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
 
 from pydantic import (
     BeforeValidator,
@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from scenarios.model.dated import DatedFields, split_dated
 from scenarios.model.drivers import REGISTRY
 from scenarios.model.drivers.ai_capex import AiCapex
 from scenarios.model.drivers.base import DriverBase as _Driver
@@ -33,12 +34,10 @@ from scenarios.model.drivers.rerating import Rerating
 from scenarios.model.drivers.revenue_uplift import RevenueUplift
 from scenarios.model.drivers.sentiment_shock import SentimentShock
 from scenarios.model.drivers.subsidy import Subsidy
-from scenarios.model.dated import DatedFields, split_dated
 from scenarios.model.fields import CURRENCY_PAIR, UNIT_SCALE, Currency, Date, Symbol, Unit
 from scenarios.model.fields import StrictModel as _Model
-from scenarios.periods import PERIOD_RE, add_months, add_period, is_month_end
 from scenarios.model.portfolio import Portfolio
-
+from scenarios.periods import PERIOD_RE, add_months, add_period, is_month_end
 
 #: Longest horizon a scenario may have (years): beyond it the data say nothing useful.
 MAX_HORIZON_YEARS = 10
@@ -64,7 +63,7 @@ def _horizon(v: Any) -> dt.date | str:
     raise ValueError(f"must be a date YYYY-MM-DD or a period such as 90D, 6W, 6M, 2Q, 1Y (got {v!r})")
 
 
-Horizon = Annotated[Union[dt.date, str], BeforeValidator(_horizon)]
+Horizon = Annotated[dt.date | str, BeforeValidator(_horizon)]
 
 
 # ------------------------------------------------------------------ header parts
@@ -99,7 +98,7 @@ def _vol(v: Any) -> Any:
 
 #: ``"history"``, ``"ewma"``, ``"garch"`` or an annualized volatility (fraction, e.g. 0.35 = 35%
 #: a year)
-Vol = Annotated[Union[str, float], BeforeValidator(_vol)]
+Vol = Annotated[str | float, BeforeValidator(_vol)]
 
 
 def _correlation(v: Any) -> Any:
@@ -118,11 +117,14 @@ def _correlation(v: Any) -> Any:
 
 
 class Residual(_Model):
-    """Market noise the drivers do not explain: a log-return shock per symbol with standard
+    """Market noise the drivers do not explain.
+
+    A log-return shock per symbol with standard
     deviation ``vol x sqrt(T)``, ``T`` = trading sessions from the baseline close to the
     horizon / 252, ``vol`` estimated (history, ewma, garch) or given, centred so that the
     drivers' price is the expected price (``center: mean``, default) or the median. See
-    ``scenarios.engine.residual`` and the calibration in docs/backtesting.md."""
+    ``scenarios.engine.residual`` and the calibration in docs/backtesting.md.
+    """
 
     vol: Vol = Field(default="history",
                      description="history, ewma (RiskMetrics, lambda 0.94), garch (GARCH(1,1), needs "
@@ -138,7 +140,7 @@ class Residual(_Model):
                             description="daily returns before as_of a garch fit uses")
     dist: Literal["normal", "student_t"] = "normal"
     df: float = Field(default=5.0, gt=2, le=1000, description="student_t degrees of freedom")
-    correlation: Annotated[Union[str, float], BeforeValidator(_correlation)] = Field(
+    correlation: Annotated[str | float, BeforeValidator(_correlation)] = Field(
         default="history", description="none, history, factor or a constant in [0, 1)")
     factor: Symbol | None = Field(default=None, description="factor series for correlation: factor")
     center: Literal["mean", "median"] = Field(
@@ -148,7 +150,7 @@ class Residual(_Model):
                     "drivers' price is the median outcome")
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Residual":
+    def _consistent(self) -> Residual:
         if self.min_days > self.lookback_days:
             raise ValueError(f"min_days ({self.min_days}) cannot exceed lookback_days "
                              f"({self.lookback_days})")
@@ -166,6 +168,8 @@ def _residual(v: Any) -> Any:
 
 
 class MonteCarlo(_Model):
+    """Monte Carlo settings: number of draws, seed and the residual noise."""
+
     draws: int = Field(default=10_000, ge=1, le=10_000_000, description="number of draws")
     seed: int = Field(default=0, ge=0, description="seed of numpy.random.default_rng")
     residual: Annotated[Residual | None, BeforeValidator(_residual)] = Field(
@@ -181,6 +185,7 @@ class BaselineValue(_Model):
 
     @property
     def scaled(self) -> float:
+        """The value in base units (``value`` times the unit's scale)."""
         return self.value * UNIT_SCALE[self.unit]
 
 
@@ -203,7 +208,7 @@ FROM_DATA_FIELDS = ("eps", "shares", "sales", "net_debt", "dividend_yield", "tax
 
 
 def from_data_fields() -> tuple[str, ...]:
-    """The :data:`FROM_DATA_FIELDS` this version's :class:`Baseline` has."""
+    """Return the :data:`FROM_DATA_FIELDS` this version's :class:`Baseline` has."""
     return tuple(f for f in FROM_DATA_FIELDS if f in Baseline.model_fields)
 
 
@@ -263,7 +268,7 @@ class Baseline(_Model):
         return _split_data_markers(split_dated(v))
 
     @model_validator(mode="after")
-    def _dated_or_plain(self) -> "Baseline":
+    def _dated_or_plain(self) -> Baseline:
         if self.dated is not None:
             for f, _ in self.dated.items():
                 if getattr(self, f) is not None or f in self.data_items:
@@ -307,10 +312,13 @@ class Baseline(_Model):
 # Each driver kind lives in its own module of scenarios.model.drivers; everything here is derived
 # from that registry (the classes are re-exported for older imports).
 
-Driver = Annotated[
-    Union[tuple(spec.schema for spec in REGISTRY.values())],  # type: ignore[valid-type]
-    Field(discriminator="type"),
-]
+if TYPE_CHECKING:  # the union below is built at run time: the type checker sees the base class
+    Driver: TypeAlias = _Driver
+else:
+    Driver = Annotated[
+        Union[tuple(spec.schema for spec in REGISTRY.values())],  # noqa: UP007 (built at run time)
+        Field(discriminator="type"),
+    ]
 
 DRIVER_TYPES: tuple[str, ...] = tuple(REGISTRY)
 
@@ -340,8 +348,11 @@ class DcfAtHorizon(_Model):
 
 
 class Dcf(_Model):
-    """Two-stage DCF (``valuation.cashflow.dcf_value``): ``years`` explicit years at ``growth``,
-    then ``terminal_growth`` forever, discounted at ``discount_rate`` (annual fractions)."""
+    """Two-stage DCF (``valuation.cashflow.dcf_value``).
+
+    ``years`` explicit years at ``growth``,
+    then ``terminal_growth`` forever, discounted at ``discount_rate`` (annual fractions).
+    """
 
     years: int = Field(ge=0, le=50)
     growth: float = Field(gt=-1, le=1)
@@ -356,7 +367,7 @@ class Dcf(_Model):
         return (pick("years"), pick("growth"), pick("terminal_growth"), pick("discount_rate"))
 
     @model_validator(mode="after")
-    def _spread(self) -> "Dcf":
+    def _spread(self) -> Dcf:
         for when, (_, _, gt, r) in (("", self.params()), ("at_horizon: ", self.params(True))):
             if not r > gt:
                 raise ValueError(f"{when}discount_rate ({r:g}) must be above terminal_growth ({gt:g}): "
@@ -365,9 +376,12 @@ class Dcf(_Model):
 
 
 class Valuation(_Model):
-    """How a price follows the fundamentals: ``pe`` (EPS x P/E, the default), ``fcf_yield``
+    """How a price follows the fundamentals.
+
+    ``pe`` (EPS x P/E, the default), ``fcf_yield``
     (FCF per share x price/FCF, i.e. 1 / FCF yield, implied from the as_of close) or ``dcf``
-    (``fcf_yield`` times the ratio of two-stage DCF values per unit of FCF, horizon / as_of)."""
+    (``fcf_yield`` times the ratio of two-stage DCF values per unit of FCF, horizon / as_of).
+    """
 
     method: Literal["pe", "fcf_yield", "dcf"] = "pe"
     dcf: Dcf | None = None
@@ -376,7 +390,7 @@ class Valuation(_Model):
         "(gross_capex, yfinance 'Free Cash Flow') or OCF - PP&E net of proceeds (net_capex)")
 
     @model_validator(mode="after")
-    def _convention(self) -> "Valuation":
+    def _convention(self) -> Valuation:
         if self.method != "pe" and self.convention is None:
             raise ValueError(f"method {self.method} needs convention: gross_capex | net_capex "
                              "(which FCF definition the baseline fcf uses)")
@@ -460,6 +474,7 @@ class Scenario(_Model):
         return self._grid_point
 
     def active_drivers(self) -> list[Any]:
+        """Return the enabled drivers."""
         return [d for d in self.drivers if d.enabled]
 
     def horizon_date(self, as_of: dt.date | None = None) -> dt.date:
@@ -468,7 +483,8 @@ class Scenario(_Model):
         offset from the scenario's own as_of: whole months (:func:`~scenarios.periods.
         add_months`) when that as_of, the horizon and the new as_of are all month ends (the
         walk-forward's roll dates: 2024-12-31 -> 2025-12-31 moved to 2025-03-31 gives
-        2026-03-31), calendar days otherwise."""
+        2026-03-31), calendar days otherwise.
+        """
         base = self.as_of if as_of is None else as_of
         if isinstance(self.horizon, dt.date):
             if as_of is None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from scenarios.errors import ScenarioError
 from scenarios.model.distributions import _Dist
+from scenarios.model.drivers import CheckContext, spec_of
 from scenarios.model.references import (
     ResolveError,
     driver_targets,
@@ -24,7 +25,6 @@ from scenarios.model.references import (
     reporting_currency,
     resolve_universe,
 )
-from scenarios.model.drivers import CheckContext, spec_of
 
 #: fraction fields where |value| >= this looks like a percent typed as a number
 PERCENT_THRESHOLD = 2.0
@@ -42,6 +42,7 @@ class ScenarioWarning:
     field: str | None = None
 
     def format(self) -> str:
+        """Return the one-line warning: location, field, then the message."""
         loc = ":".join(str(p) for p in (self.file, self.line, self.column) if p is not None)
         head = " ".join(p for p in (loc, self.field) if p)
         return f"{head}: warning: {self.message}" if head else f"warning: {self.message}"
@@ -50,11 +51,13 @@ class ScenarioWarning:
         return self.format()
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the warning as a JSON-ready dict."""
         return {"message": self.message, "file": self.file, "line": self.line,
                 "column": self.column, "field": self.field}
 
 
 def warning_at(doc: Any, path: tuple[str | int, ...], message: str) -> ScenarioWarning:
+    """Return a warning located at ``path`` of the document ``doc``."""
     e = doc.error(path, message)
     return ScenarioWarning(message, e.file, e.line, e.column, e.field)
 
@@ -78,14 +81,16 @@ def _percent_values(value: Any) -> list[float]:
 
 def percent_warnings(doc: Any) -> list[ScenarioWarning]:
     """Located warnings for fraction parameters written like percents (``growth: 35``).
-    Works on the raw document, so it also runs when the schema rejects the file."""
+
+    Works on the raw document, so it also runs when the schema rejects the file.
+    """
     out: list[ScenarioWarning] = []
     mc = doc.data.get("monte_carlo") if isinstance(doc.data, dict) else None
     res = mc.get("residual") if isinstance(mc, dict) else None
     if isinstance(res, dict):
         vols = [(("monte_carlo", "residual", "vol"), res.get("vol"))]
         if isinstance(res.get("by_symbol"), dict):
-            vols += [(("monte_carlo", "residual", "by_symbol", k), v) for k, v in res["by_symbol"].items()]
+            vols += [(("monte_carlo", "residual", "by_symbol", k), v) for k, v in res["by_symbol"].items()]  # type: ignore[misc]
         for path, v in vols:
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v >= PERCENT_THRESHOLD:
                 out.append(warning_at(doc, path, f"vol {v:g} looks like a percent: it is an annualized "
@@ -115,7 +120,8 @@ def _claim_ids() -> set[str] | None:
 
     Only the ids are read, with libyaml when available and without the pydantic claim models
     (building and validating them cost every run about 70 ms of CPU); the file's own problems
-    are reported by ``scenarios claims``. Memoised per file until it changes."""
+    are reported by ``scenarios claims``. Memoised per file until it changes.
+    """
     try:
         from scenarios.seeds.base import CLAIMS_FILE, seed_path
     except ImportError:
@@ -155,8 +161,8 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
     if horizon <= s.as_of:
         errors.append(doc.error(("horizon",), f"must be after as_of ({s.as_of}) (got {horizon})"))
     else:
-        from scenarios.periods import add_months
         from scenarios.model.schema import MAX_HORIZON_YEARS
+        from scenarios.periods import add_months
 
         if horizon > add_months(s.as_of, 12 * MAX_HORIZON_YEARS):
             errors.append(doc.error(("horizon",), f"must be at most {MAX_HORIZON_YEARS} years after "
@@ -239,7 +245,7 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
 
 
 def raw_key(doc: Any, parent: tuple[str | int, ...], sym: str) -> Any:
-    """The key as written in the file for a normalized symbol key."""
+    """Return the key as written in the file for a normalized symbol key."""
     from scenarios.data.symbols import normalize_symbol
 
     node = doc.data
@@ -281,21 +287,26 @@ def _check_articles(s: Any, doc: Any, errors: list[ScenarioError]) -> None:
 
 
 def _dated(b: Any, f: str) -> bool:
-    """True when ``f`` is a dated series (``eps: {2024-12-31: 23.5}``), resolved at as_of."""
+    """Return True when ``f`` is a dated series (``eps: {2024-12-31: 23.5}``), resolved at as_of."""
     dated = getattr(b, "dated", None)
     return dated is not None and getattr(dated, f, None) is not None
 
 
 def _asks_data(b: Any, f: str) -> bool:
-    """True when ``f`` is to be filled at as_of: from data (``eps: from_data``, ``from_data: true``)
-    or from a dated series (``eps: {2024-12-31: 23.5}``)."""
+    """Return True when ``f`` is to be filled at as_of.
+
+    From data (``eps: from_data``, ``from_data: true``)
+    or from a dated series (``eps: {2024-12-31: 23.5}``).
+    """
     return (bool(getattr(b, "from_data", False)) or f in (getattr(b, "data_items", None) or {})
             or _dated(b, f))
 
 
 def missing_baseline(s: Any, d: Any, targets: list[str]) -> str | None:
-    """Why ``d`` cannot act on ``targets`` for lack of baseline fundamentals (None if it can);
-    the fields each kind needs come from its :class:`~scenarios.model.drivers.DriverSpec`."""
+    """Why ``d`` cannot act on ``targets`` for lack of baseline fundamentals (None if it can).
+
+    The fields each kind needs come from its :class:`~scenarios.model.drivers.DriverSpec`.
+    """
     fields = spec_of(d.type).baseline_needs(d)
     valuation = getattr(s, "valuation", None)
     if valuation is not None and valuation.method != "pe":  # fcf_yield, dcf: the measure is FCF per share
@@ -358,7 +369,8 @@ class _Facts:
     """What the price checks need of one symbol's history up to a date, from one read: dates,
     closes, flat-bar kinds, the last usable bar before each row and the running count of valid
     closes. Every fact about row ``i`` depends on rows ``<= i`` only (a stale bar is told from
-    its predecessor), so a lookup at ``as_of`` equals a check on the history cut at ``as_of``."""
+    its predecessor), so a lookup at ``as_of`` equals a check on the history cut at ``as_of``.
+    """
 
     def __init__(self, frame: Any) -> None:
         import numpy as np
@@ -387,7 +399,8 @@ class _Facts:
 
 class _FactsCache:
     """Per-source, per-symbol :class:`_Facts` read once up to ``until`` (a walk-forward's last
-    as_of) and shared by every window's :func:`data_checks`."""
+    as_of) and shared by every window's :func:`data_checks`.
+    """
 
     def __init__(self, until: Any) -> None:
         import pandas as pd
@@ -425,14 +438,16 @@ def data_check_cache(until: Any) -> _FactsCache:
     windows). Inside ``with cache.active():`` the checks read each symbol's history once (up to
     ``until``) and check every as_of from it, instead of reading and scanning the history again
     in each window. Results are those of the checks on the history cut at each as_of; an as_of
-    after ``until`` or anything unusual (no bar, a bad or stale close) takes the ordinary path."""
+    after ``until`` or anything unusual (no bar, a bad or stale close) takes the ordinary path.
+    """
     return _FactsCache(until)
 
 
 def _cached_close(source: Any, sym: str, as_of: Any) -> tuple[Any, float, Any, str | None, int] | None:
     """(day, close, first date, substitution, valid closes) of ``sym`` at ``as_of`` from the
     active :func:`data_check_cache`, as ``view.last_close`` / ``close_substitution`` /
-    ``history`` give them; None when there is no cache or the ordinary path must decide."""
+    ``history`` give them; None when there is no cache or the ordinary path must decide.
+    """
     cache = _FACTS.get()
     if cache is None or as_of > cache.until:
         return None
@@ -461,14 +476,17 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
                 found: dict[str, tuple[Any, float, Any]] | None = None,
                 notes: list[str] | None = None,
                 ) -> tuple[list[ScenarioError], list[ScenarioWarning]]:
-    """Checks that need the price source: every symbol and benchmark has a close on or before
+    """Run the checks that need the price source.
+
+    Every symbol and benchmark has a close on or before
     ``as_of`` (never later), and a baseline ``pe`` agrees with the P/E implied by that close.
 
     ``found`` (optional dict) receives ``symbol -> (last date, close, first date)`` of every
     series read, so a caller does not read them again. ``notes`` (optional list) receives one
     sentence per kind of close that stands in for ``as_of`` (a stale bar or a missing session
     replaced by the session before, a real half-day close used): what a run reports, not a
-    problem of the file."""
+    problem of the file.
+    """
     from scenarios.data.view import PriceView
 
     errors: list[ScenarioError] = []
@@ -610,9 +628,12 @@ MARKET_CAP_BOUNDS_HKD: tuple[float, float] = (1e9, 100e12)
 
 
 def _market_cap_sanity(scenario: Any, doc: Any, closes: dict[str, float]) -> list[ScenarioError]:
-    """``shares`` x the as_of close must give a market cap between HKD 1bn and 100trn (in the
+    """Check that ``shares`` give a plausible market cap.
+
+    ``shares`` x the as_of close must give a market cap between HKD 1bn and 100trn (in the
     price currency's rough HKD equivalent): a count typed without its ``unit`` (``shares: 6.1``
-    for 6.1bn) is otherwise silently a company worth a few hundred dollars."""
+    for 6.1bn) is otherwise silently a company worth a few hundred dollars.
+    """
     errors: list[ScenarioError] = []
     lo, hi = MARKET_CAP_BOUNDS_HKD
     for sym, b in scenario.baseline.items():
@@ -645,7 +666,8 @@ def _residual_history(scenario: Any, doc: Any, view: Any, symbols: list[str],
     """``monte_carlo.residual`` with an estimated vol (``history``, ``ewma``: ``min_days`` daily
     returns in the last ``lookback_days``; ``garch``: ``max(min_days, 100)`` in the last
     ``garch_days``) needs them on or before as_of for every symbol it applies to; the error is
-    located at ``vol`` or at the symbol's ``by_symbol`` entry, whichever asked."""
+    located at ``vol`` or at the symbol's ``by_symbol`` entry, whichever asked.
+    """
     cfg = scenario.monte_carlo.residual
     if cfg is None:
         return []

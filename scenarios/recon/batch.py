@@ -91,7 +91,7 @@ class BatchSimulation:
         """Scheme ``s``'s weights as ``simulate_index`` gives them (rows segment starts)."""
         w = self.weights[s]
         held = ~np.isnan(w).all(axis=0)
-        cols = [c for c, h in zip(self.symbols, held) if h]
+        cols = [c for c, h in zip(self.symbols, held, strict=True) if h]
         order = np.argsort(cols, kind="stable")
         idx = np.flatnonzero(held)[order]
         return pd.DataFrame(w[:, idx], index=self.starts, columns=[cols[i] for i in order])
@@ -138,9 +138,9 @@ def simulate_index_batch(
     rets_np = rets.reindex(columns=list(symbols)).to_numpy(dtype="float64")
     fit_days = fit_rets.index
     fit = _FitData(fit_rets.reindex(columns=list(symbols)).to_numpy(dtype="float64"),
-                   fit_iret.to_numpy(dtype="float64"), fit_days, col)
+                   fit_iret.to_numpy(dtype="float64"), fit_days, col)  # type: ignore[arg-type]
     days = panel.prices.index
-    sched = build_schedule(days, membership, panel.rebalance_dates, t0, t1,
+    sched = build_schedule(days, membership, panel.rebalance_dates, t0, t1,  # type: ignore[arg-type]
                            rebalance_dates=rebalance_dates,
                            needs_previous_period=any_implied and method == "period")
     fast = sched.fast
@@ -177,8 +177,8 @@ def simulate_index_batch(
         alive_m = lr[:, None] >= rows[None, :] if len(cand) else np.zeros((0, len(rows)), bool)
         change = np.flatnonzero((alive_m[:, 1:] != alive_m[:, :-1]).any(axis=0)) + 1
         cuts = [0, *change.tolist(), len(period_days)]
-        for a_, b_ in zip(cuts[:-1], cuts[1:]):
-            segments.append(([s for s, on in zip(cand, alive_m[:, a_]) if on], period_days[a_:b_]))
+        for a_, b_ in zip(cuts[:-1], cuts[1:], strict=True):
+            segments.append(([s for s, on in zip(cand, alive_m[:, a_], strict=True) if on], period_days[a_:b_]))
         if not len(period_days):
             segments = [([s for s in cand], period_days)]
 
@@ -201,7 +201,7 @@ def simulate_index_batch(
                         if seg_no == 0:
                             how = "given" if (r_k, s) in entry else "the default"
                             notes.append(f"{s} enters fast on {r_k.date()} at {ew[s]:.2%} ({how})")
-                held = prev_end[implied][:, idx]
+                held = prev_end[implied][:, idx]  # type: ignore[index]
                 tot = held.sum(axis=1, keepdims=True)
                 held = np.where(tot > 0, held / np.where(tot > 0, tot, 1.0), held)
                 base_f = held * (1.0 - sum(ew.values()))
@@ -234,7 +234,7 @@ def simulate_index_batch(
                                                "excluded or no data)")
                 raw_tot = (base * sc).sum(axis=1)
                 if np.any(~(raw_tot > 0)):
-                    names_set = [n for n, on in zip(schemes.names, set_rows) if on]
+                    names_set = [n for n, on in zip(schemes.names, set_rows, strict=True) if on]
                     bad = names_set[int(np.flatnonzero(~(raw_tot > 0))[0])]
                     raise DataUnavailableError(
                         f"scheme {bad!r} leaves no constituent with a positive weight")
@@ -272,7 +272,7 @@ def simulate_index_batch(
     turnover = np.stack(turn_cols, axis=1) if turn_cols else np.empty((S, 0))
     fitted = pd.DataFrame(fit_rows).T.sort_index() if fit_rows else pd.DataFrame()
     return BatchSimulation(
-        names=tuple(schemes.names), days=out_days, returns=ret_out[:, keep], symbols=symbols,
+        names=tuple(schemes.names), days=out_days, returns=ret_out[:, keep], symbols=symbols,  # type: ignore[arg-type]
         starts=pd.DatetimeIndex([starts[i] for i in order]), weights=weights,
         rebalances=pd.DatetimeIndex(turn_days), turnover=turnover, fitted=fitted,
         segments=pd.DataFrame(seg_rows), notes=tuple(notes))
@@ -280,8 +280,11 @@ def simulate_index_batch(
 
 @dataclass(frozen=True)
 class _FitData:
-    """Fit returns as arrays: ``rets`` (days x symbols), ``iret`` (days,), their dates and the
-    symbol -> column map."""
+    """Fit returns as arrays.
+
+    ``rets`` (days x symbols), ``iret`` (days,), their dates and the
+    symbol -> column map.
+    """
 
     rets: np.ndarray
     iret: np.ndarray
@@ -295,10 +298,12 @@ def _implied_base(r_k: pd.Timestamp, k: int, sched: Schedule, names: list[str],
                   entry: Mapping[tuple[pd.Timestamp, str], float], default_entry_weight: float,
                   known_weights: Mapping[tuple[pd.Timestamp, str], float] | None,
                   notes: list[str]) -> tuple[np.ndarray, pd.Series]:
-    """Implied base weights over ``names`` at ``r_k`` (fitted once, shared by every implied
-    scheme): the fit of the previous period, leavers dropped, entrants at their entry weight,
+    """Implied base weights over ``names`` at ``r_k`` (fitted once, shared by every implied scheme).
+
+    The fit of the previous period, leavers dropped, entrants at their entry weight,
     broker weights where known. Returns ``(weights over names (not normalized), fitted_end)``.
-    The same steps as ``simulate_index`` (the reference), on arrays."""
+    The same steps as ``simulate_index`` (the reference), on arrays.
+    """
     fit_names = [s for s in old if s in fit.col and (s in names or s in removed)]
     end_pos = int(fit.days.searchsorted(r_k))                 # first fit day >= r_k
     if method == "period":
@@ -309,7 +314,7 @@ def _implied_base(r_k: pd.Timestamp, k: int, sched: Schedule, names: list[str],
     cols = np.array([fit.col[s] for s in fit_names], dtype=np.int64)
     win_np = fit.rets[lo:end_pos][:, cols] if len(cols) else np.empty((end_pos - lo, 0))
     ok = ~np.isnan(win_np).any(axis=0)
-    fit_names = [s for s, o in zip(fit_names, ok) if o]
+    fit_names = [s for s, o in zip(fit_names, ok, strict=True) if o]  # type: ignore[arg-type]
     if len(win_days) < MIN_FIT_DAYS or not fit_names:
         raise DataUnavailableError(
             f"too little data to fit weights before {r_k.date()} "
@@ -321,7 +326,7 @@ def _implied_base(r_k: pd.Timestamp, k: int, sched: Schedule, names: list[str],
     else:
         fitted_end = _fit_trailing(win, yw)
     # the reference's pandas steps on a plain dict (same arithmetic, no per-call overhead)
-    fe = dict(zip(fitted_end.index, fitted_end.to_numpy(dtype="float64")))
+    fe = dict(zip(fitted_end.index, fitted_end.to_numpy(dtype="float64"), strict=True))
     gone = set(removed)
     base = {s: v for s, v in fe.items() if s not in gone}
     tot_b = float(np.sum(list(base.values()))) if base else 0.0

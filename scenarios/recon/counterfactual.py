@@ -93,7 +93,7 @@ class IndexScheme:
             raise ScenarioError("scheme custom needs weights", field="weights")
 
     @classmethod
-    def from_driver(cls, driver: Any, name: str | None = None) -> "IndexScheme":
+    def from_driver(cls, driver: Any, name: str | None = None) -> IndexScheme:
         """Build from a scenario ``index_weighting`` driver (pydantic object or mapping)."""
         get = (lambda k, d=None: driver.get(k, d)) if isinstance(driver, Mapping) else \
             (lambda k, d=None: getattr(driver, k, d))
@@ -105,8 +105,11 @@ class IndexScheme:
 
     def _parsed(self, theme_map: Mapping[str, str]
                 ) -> tuple[dict[str, float], dict[str, float], set[str], set[str]]:
-        """``(tilts by symbol, tilts by theme, excluded symbols, excluded themes)``; a key that is
-        neither a theme nor a symbol of ``theme_map`` raises :class:`ScenarioError`."""
+        """``(tilts by symbol, tilts by theme, excluded symbols, excluded themes)``.
+
+        A key that is
+        neither a theme nor a symbol of ``theme_map`` raises :class:`ScenarioError`.
+        """
         from scenarios.seeds.universes import THEMES
 
         def symbol(key: str, where: str) -> str:
@@ -129,13 +132,15 @@ class IndexScheme:
         return tilts_sym, tilts_theme, ex_sym, ex_theme
 
     def scores(self, theme_map: Mapping[str, str], symbols: Sequence[str]) -> np.ndarray:
-        """Multiplier of each of ``symbols`` under this scheme (its tilt, 0 when excluded):
-        the array form of :meth:`rule`'s transform, for the batched path."""
+        """Multiplier of each of ``symbols`` under this scheme (its tilt, 0 when excluded).
+
+        The array form of :meth:`rule`'s transform, for the batched path.
+        """
         tilts_sym, tilts_theme, ex_sym, ex_theme = self._parsed(theme_map)
         themes = [theme_map.get(s, "other") for s in symbols]
         return np.array([0.0 if (s in ex_sym or t in ex_theme)
                          else tilts_sym.get(s, tilts_theme.get(t, 1.0))
-                         for s, t in zip(symbols, themes)], dtype="float64")
+                         for s, t in zip(symbols, themes, strict=True)], dtype="float64")
 
     def rule(self, theme_map: Mapping[str, str]) -> WeightRule:
         """The :class:`~scenarios.recon.rules.WeightRule` of this scheme.
@@ -153,8 +158,8 @@ class IndexScheme:
 
             themes = [theme_map.get(s, "other") for s in w.index]
             scores = np.array([tilts_sym.get(s, tilts_theme.get(t, 1.0))
-                               for s, t in zip(w.index, themes)], dtype="float64")
-            mask = np.array([(s in ex_sym) or (t in ex_theme) for s, t in zip(w.index, themes)])
+                               for s, t in zip(w.index, themes, strict=True)], dtype="float64")
+            mask = np.array([(s in ex_sym) or (t in ex_theme) for s, t in zip(w.index, themes, strict=True)])
             arr = w.to_numpy(dtype="float64")
             if mask.all() or not (arr[~mask] * scores[~mask]).sum() > 0:
                 raise DataUnavailableError(
@@ -172,7 +177,7 @@ class IndexScheme:
 
 
 def default_schemes(cap: float | None = DEFAULT_CAP) -> list[IndexScheme]:
-    """The four schemes of issue 5: ``implied`` (replica), ``ai_tilt``, ``ex_autos``, ``equal``."""
+    """Return the four schemes of issue 5: ``implied`` (replica), ``ai_tilt``, ``ex_autos``, ``equal``."""
     return [
         IndexScheme("implied", "implied", cap=cap),
         IndexScheme("ai_tilt", "implied", tilts=dict(AI_TILT), cap=cap),
@@ -203,8 +208,11 @@ class CounterfactualResult:
 
 
 class _PerScheme(Mapping[str, Any]):
-    """scheme name -> a frame built on first access from the batched arrays (building 1,000
-    DataFrames nobody reads would cost more than the simulation)."""
+    """Map scheme names to frames built on first access.
+
+    scheme name -> a frame built on first access from the batched arrays (building 1,000
+    DataFrames nobody reads would cost more than the simulation).
+    """
 
     def __init__(self, names: Sequence[str], build: Callable[[int], Any]) -> None:
         self._pos = {n: i for i, n in enumerate(names)}
@@ -238,11 +246,11 @@ def year_table(returns: pd.DataFrame) -> pd.DataFrame:
     # one pass on arrays (1,000 scheme columns make a per-column groupby slow)
     growth = 1.0 + np.nan_to_num(returns.to_numpy(dtype="float64"), nan=0.0, posinf=np.inf,
                                  neginf=-np.inf)
-    years = np.asarray(ix.year)
+    years = np.asarray(ix.year)  # type: ignore[attr-defined]
     starts = np.flatnonzero(np.r_[True, years[1:] != years[:-1]]) if len(ix) else np.array([], int)
     ends = np.r_[starts[1:], len(ix)] - 1
     labels: list[str] = []
-    for a, e in zip(starts, ends):
+    for a, e in zip(starts, ends, strict=True):
         first, last = ix[a], ix[e]
         label = str(first.year)
         full_start = first.month == 1 and first.day <= 7
@@ -335,8 +343,8 @@ def simulate_schemes(
                                  method=method, entry_weights=entry,  # type: ignore[arg-type]
                                  known_weights=known)
             cols[sch.name] = sim.returns
-            weights[sch.name] = sim.weights  # type: ignore[index]
-            turnover[sch.name] = sim.turnover  # type: ignore[index]
+            weights[sch.name] = sim.weights
+            turnover[sch.name] = sim.turnover
             if sch is schemes[0]:
                 _missing_note(sim.segments, notes)
         scheme_rets = pd.DataFrame(cols)
@@ -384,8 +392,11 @@ def _missing_note(segments: pd.DataFrame, notes: list[str]) -> None:
 
 def _scores(schemes: Sequence[IndexScheme], theme_map: Mapping[str, str],
             symbols: Sequence[str]) -> np.ndarray:
-    """``(S, N)`` multipliers of every scheme: :meth:`IndexScheme.scores` with the symbol ->
-    theme lookup done once for all schemes."""
+    """``(S, N)`` multipliers of every scheme.
+
+    :meth:`IndexScheme.scores` with the symbol ->
+    theme lookup done once for all schemes.
+    """
     from scenarios.seeds.universes import THEMES
 
     themes = list(THEMES)

@@ -53,7 +53,7 @@ def _te_table(diff: pd.Series, rep: pd.Series, act: pd.Series, key: pd.Index) ->
         rows.append({
             "quarter": str(label), "start": d.index[0], "end": d.index[-1], "days": len(d),
             "te": annualized_te(d),
-            "replica_return": float((1 + r).prod() - 1), "actual_return": float((1 + a).prod() - 1),
+            "replica_return": float((1 + r).prod() - 1), "actual_return": float((1 + a).prod() - 1),  # type: ignore[arg-type, operator]
         })
     out = pd.DataFrame(rows)
     out["tracking_difference"] = out["replica_return"] - out["actual_return"]
@@ -90,7 +90,7 @@ class ReconResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def summary(self) -> str:
-        """A short plain-text report (percents)."""
+        """Return a short plain-text report (percents)."""
         lines = [f"{self.method}: overall OOS tracking error {self.te:.2%} "
                  f"({len(self.daily)} days {self.daily.index[0].date()}..{self.daily.index[-1].date()})"]
         for row in self.te_by_quarter.itertuples(index=False):
@@ -111,9 +111,9 @@ def _missing_table(panel: IndexPanel, membership: Membership, test: pd.DatetimeI
             rows.append({"symbol": sym, "start": lo, "end": hi, "reason": "no price data in the source"})
             continue
         lv = panel.prices[sym].last_valid_index()
-        if lv is not None and lv.date() < hi - pd.Timedelta(days=1):
-            rows.append({"symbol": sym, "start": max(lo, (lv + pd.Timedelta(days=1)).date()), "end": hi,
-                         "reason": f"price data ends {lv.date()}"})
+        if lv is not None and lv.date() < hi - pd.Timedelta(days=1):  # type: ignore[union-attr]
+            rows.append({"symbol": sym, "start": max(lo, (lv + pd.Timedelta(days=1)).date()), "end": hi,  # type: ignore[operator, union-attr]
+                         "reason": f"price data ends {lv.date()}"})  # type: ignore[union-attr]
         if panel.return_kind.get(sym) == "total":
             rows.append({"symbol": sym, "start": lo, "end": hi,
                          "reason": "no dividend data: total returns used (price-return bias)"})
@@ -178,8 +178,8 @@ def reconstruct_hstech(
                          entry_weights=entry, default_entry_weight=default_entry_weight,
                          skip_odd_sessions=merge_odd_sessions, known_weights=known)
     sessions = sim.returns.index
-    base_pos = panel.index.index.get_loc(sessions[0]) - 1
-    base_level = float(panel.index.iloc[base_pos]) if base_pos >= 0 else float(panel.index.iloc[0])
+    base_pos = panel.index.index.get_loc(sessions[0]) - 1  # type: ignore[operator]
+    base_level = float(panel.index.iloc[base_pos]) if base_pos >= 0 else float(panel.index.iloc[0])  # type: ignore[arg-type]
     levels = pd.DataFrame({"replica": base_level * (1 + sim.returns).cumprod(),
                            "actual": panel.index.loc[sessions]})
     merged = pd.DatetimeIndex([], name="date")
@@ -195,7 +195,7 @@ def reconstruct_hstech(
     diff = rep - act
     daily = pd.DataFrame({"replica": rep, "actual": act, "diff": diff})
     daily.index.name = "date"
-    quarter = pd.Index(daily.index.to_period("Q").astype(str))
+    quarter = pd.Index(daily.index.to_period("Q").astype(str))  # type: ignore[attr-defined]
     te_q = _te_table(diff, rep, act, quarter)
     seg_rows = []
     for row in sim.segments.itertuples(index=False):
@@ -211,7 +211,7 @@ def reconstruct_hstech(
     return ReconResult(
         daily=daily, levels=levels, te=annualized_te(diff), te_by_quarter=te_q,
         te_by_segment=pd.DataFrame(seg_rows), weights=sim.weights, fitted=sim.fitted,
-        turnover=sim.turnover, missing=_missing_table(panel, membership, daily.index),
+        turnover=sim.turnover, missing=_missing_table(panel, membership, daily.index),  # type: ignore[arg-type]
         merged_sessions=merged, return_kind=dict(panel.return_kind),
         method=(rule.base if rule.base != "implied" else f"implied/{method}"),
         notes=tuple(notes) + sim.notes,
@@ -231,14 +231,14 @@ def broker_weight_check(result: ReconResult, estimates_csv: str | Path) -> pd.Da
     est = pd.read_csv(estimates_csv)
     rows = []
     for r in est.itertuples(index=False):
-        eff = pd.Timestamp(r.rebalance_effective)
+        eff = pd.Timestamp(r.rebalance_effective)  # type: ignore[arg-type]
         before = result.fitted.loc[eff] if eff in result.fitted.index else None
         after = result.weights.loc[eff] if eff in result.weights.index else None
         sym = str(r.symbol)
         rows.append({
             "rebalance": eff, "symbol": sym,
-            "est_before": float(r.weight_before_pct) / 100, "est_after": float(r.weight_after_pct) / 100,
-            "implied_before": float(before.get(sym, np.nan)) if before is not None else np.nan,
-            "implied_after": float(after.get(sym, np.nan)) if after is not None else np.nan,
+            "est_before": float(r.weight_before_pct) / 100, "est_after": float(r.weight_after_pct) / 100,  # type: ignore[arg-type]
+            "implied_before": float(before.get(sym, np.nan)) if before is not None else np.nan,  # type: ignore[arg-type]
+            "implied_after": float(after.get(sym, np.nan)) if after is not None else np.nan,  # type: ignore[arg-type]
         })
     return pd.DataFrame(rows)

@@ -28,7 +28,7 @@ class Membership:
     fast_entries: tuple[tuple[str, date], ...] = ()
 
     @classmethod
-    def from_universe(cls, name: str = "hstech") -> "Membership":
+    def from_universe(cls, name: str = "hstech") -> Membership:
         """Membership of a seeds universe (``seeds/universes.yaml``)."""
         from scenarios.seeds.universes import load_universes, membership_intervals
 
@@ -40,10 +40,13 @@ class Membership:
 
     def rebalance_calendar(self, standard: Iterable[pd.Timestamp], *,
                            tolerance_days: int = 14) -> pd.DatetimeIndex:
-        """The regular rebalances: each date of the ``standard`` schedule replaced by the
+        """Return the regular rebalances.
+
+        Each date of the ``standard`` schedule replaced by the
         recorded review date within ``tolerance_days`` of it (March reviews sometimes took effect
         a week after the schedule's date: 2021-03-15, 2023-03-13), plus any recorded review the
-        schedule misses. Fast entries are not rebalances (see :meth:`fast_entry_dates`)."""
+        schedule misses. Fast entries are not rebalances (see :meth:`fast_entry_dates`).
+        """
         std = pd.DatetimeIndex(sorted(pd.Timestamp(d).normalize() for d in standard))
         recorded = [pd.Timestamp(d) for d in self.review_dates]
         out = set()
@@ -51,7 +54,7 @@ class Membership:
             near = [r for r in recorded if abs((r - d).days) <= tolerance_days]
             out.add(min(near, key=lambda r: abs((r - d).days)) if near else d)
         lo, hi = (std[0], std[-1]) if len(std) else (None, None)
-        out.update(r for r in recorded if lo is not None and lo <= r <= hi + pd.Timedelta(days=tolerance_days))
+        out.update(r for r in recorded if lo is not None and lo <= r <= hi + pd.Timedelta(days=tolerance_days))  # type: ignore[operator]
         return pd.DatetimeIndex(sorted(out), name="date")
 
     def fast_entry_dates(self) -> dict[pd.Timestamp, list[str]]:
@@ -62,15 +65,15 @@ class Membership:
         return out
 
     def unrecorded_note(self, start: date | pd.Timestamp) -> str | None:
-        """A caveat when ``start`` lies before the recorded history, else None."""
+        """Return a caveat when ``start`` lies before the recorded history, else None."""
         if self.history_start is not None and pd.Timestamp(start).date() < self.history_start:
             return (f"membership before {self.history_start} is not recorded: the first recorded "
                     "state is assumed, so results before that date are not validated")
         return None
 
     @classmethod
-    def static(cls, symbols: Iterable[str]) -> "Membership":
-        """The same members on every date."""
+    def static(cls, symbols: Iterable[str]) -> Membership:
+        """Return the same members on every date."""
         return cls(tuple((s, None, None) for s in symbols))
 
     def on(self, when: date | pd.Timestamp) -> list[str]:

@@ -135,7 +135,7 @@ class IndexPanel:
 
     def last_valid(self) -> dict[str, pd.Timestamp | None]:
         """Symbol -> last date with a price (None when never)."""
-        return {c: self.prices[c].last_valid_index() for c in self.prices.columns}
+        return {c: self.prices[c].last_valid_index() for c in self.prices.columns}  # type: ignore[misc]
 
 
 def load_index_panel(
@@ -209,7 +209,7 @@ def load_index_panel(
             # a stock missing on an index day inside its coverage: carry the last close
             # (the move lands on the next session); sessions off the index calendar are
             # skipped the same way through the reindex
-            on_cal = px.reindex(calendar.union(px.index)).ffill().reindex(calendar)
+            on_cal = px.reindex(calendar.union(px.index)).ffill().reindex(calendar)  # type: ignore[arg-type]
             on_cal = on_cal.where(inside)
         filled[sym] = holes
         cols[sym] = on_cal

@@ -43,17 +43,19 @@ def load_entry_weights(estimates_csv: str | Path) -> dict[tuple[pd.Timestamp, st
     df = _read_estimates(estimates_csv)
     out: dict[tuple[pd.Timestamp, str], float] = {}
     for row in df.itertuples(index=False):
-        if float(row.weight_before_pct) == 0 and float(row.weight_after_pct) > 0:
-            out[(pd.Timestamp(row.rebalance_effective), str(row.symbol))] = float(row.weight_after_pct) / 100
+        if float(row.weight_before_pct) == 0 and float(row.weight_after_pct) > 0:  # type: ignore[arg-type]
+            out[(pd.Timestamp(row.rebalance_effective), str(row.symbol))] = float(row.weight_after_pct) / 100  # type: ignore[arg-type]
     return out
 
 
 def load_inclusion_weights(snapshots_csv: str | Path) -> dict[tuple[pd.Timestamp, str], float]:
-    """Weights at inclusion ``{(effective_date, symbol): fraction}`` from
-    ``hstech_weights_snapshots.csv``: the rows whose ``kind`` says the weight was simulated or
+    """Weights at inclusion ``{(effective_date, symbol): fraction}`` from ``hstech_weights_snapshots.csv``.
+
+    The rows whose ``kind`` says the weight was simulated or
     quoted at inclusion or fast entry (JD Health 8.00% on 2020-12-22, SenseTime 0.24% on
     2022-03-07, NIO 0.52% on 2022-06-13). Hang Seng publishes these with the announcement,
-    before the effective date, so using them from that date on is not look-ahead."""
+    before the effective date, so using them from that date on is not look-ahead.
+    """
     df = pd.read_csv(snapshots_csv, dtype={"code": str})
     need = {"as_of", "code", "weight_pct", "kind"}
     if not need.issubset(df.columns):
@@ -64,11 +66,11 @@ def load_inclusion_weights(snapshots_csv: str | Path) -> dict[tuple[pd.Timestamp
         kind = str(row.kind)
         if "inclusion" not in kind and "fast-entry" not in kind:
             continue
-        pct = pd.to_numeric(row.weight_pct, errors="coerce")
+        pct = pd.to_numeric(row.weight_pct, errors="coerce")  # type: ignore[call-overload]
         if pd.isna(pct) or not 0 < pct <= 100:
             raise DataFormatError(f"weight_pct must be a percent in (0, 100] (got {row.weight_pct!r})",
                                   file=snapshots_csv, line=i + 2)
-        out[(pd.Timestamp(row.as_of), f"{str(row.code).zfill(4)}.HK")] = float(pct) / 100
+        out[(pd.Timestamp(row.as_of), f"{str(row.code).zfill(4)}.HK")] = float(pct) / 100  # type: ignore[arg-type]
     return out
 
 
@@ -80,7 +82,8 @@ def snapshot_weight_coverage(snapshots_csv: str | Path, have: set[str] | frozens
     ``snapshots_csv``: ``hstech_weights_snapshots.csv``; ``have``: the symbols with price data
     (``0700.HK`` spelling); ``kinds``: the ``kind`` values that are whole index weight lists
     (by default ``index`` rows and the names of such a list whose weight the source cut off;
-    partial launch lists, inclusion weights and ETF holdings are left out). One row per ``as_of`` date: ``names`` listed, ``listed`` (sum of the given
+    partial launch lists, inclusion weights and ETF holdings are left out). One row per ``as_of`` date: ``names``
+    listed, ``listed`` (sum of the given
     weights), ``without_data`` (weight of the listed names not in ``have``), ``unstated``
     (1 - listed: names whose weight the source cut off), ``missing_names`` (listed names not in
     ``have``, with or without a stated weight). Weights are FRACTIONS.
@@ -92,7 +95,7 @@ def snapshot_weight_coverage(snapshots_csv: str | Path, have: set[str] | frozens
         syms = g["code"].str.zfill(4) + ".HK"
         w = pd.to_numeric(g["weight_pct"], errors="coerce") / 100
         miss = ~syms.isin(have)
-        rows.append({"as_of": pd.Timestamp(day), "names": len(g), "listed": float(w.sum()),
+        rows.append({"as_of": pd.Timestamp(day), "names": len(g), "listed": float(w.sum()),  # type: ignore[arg-type]
                      "without_data": float(w[miss].sum()), "unstated": float(1.0 - w.sum()),
                      "missing_names": " ".join(sorted(syms[miss]))})
     return pd.DataFrame(rows, columns=["as_of", "names", "listed", "without_data", "unstated",
@@ -106,8 +109,8 @@ def load_broker_weights(estimates_csv: str | Path) -> dict[tuple[pd.Timestamp, s
     from the effective date on is not look-ahead. Names estimated at 0 (removals) are skipped.
     """
     df = _read_estimates(estimates_csv)
-    return {(pd.Timestamp(r.rebalance_effective), str(r.symbol)): float(r.weight_after_pct) / 100
-            for r in df.itertuples(index=False) if float(r.weight_after_pct) > 0}
+    return {(pd.Timestamp(r.rebalance_effective), str(r.symbol)): float(r.weight_after_pct) / 100  # type: ignore[arg-type]
+            for r in df.itertuples(index=False) if float(r.weight_after_pct) > 0}  # type: ignore[arg-type]
 
 
 def _default_reference_dir() -> Path | None:
@@ -129,7 +132,7 @@ def _reference_weights(reference_dir: str | Path | None, notes: list[str], broke
         notes.append("no broker estimates found: entry weights from the leavers' slots")
         return {}, {}
     entry = load_entry_weights(est)
-    snaps = ref / "hstech_weights_snapshots.csv"
+    snaps = ref / "hstech_weights_snapshots.csv"  # type: ignore[operator]
     if snaps.is_file():
         entry = {**load_inclusion_weights(snaps), **entry}
     known = load_broker_weights(est) if broker_prior else {}

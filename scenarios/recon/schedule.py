@@ -1,4 +1,6 @@
-"""The rebalance schedule of a reconstructed index: which days rebalance, which are fast entries,
+"""The rebalance schedule of a reconstructed index.
+
+Which days rebalance, which are fast entries,
 where the simulation starts, what each period holds, and which days feed a fit.
 
 One schedule serves the per-scheme reference (:func:`~scenarios.recon.simulate.
@@ -23,9 +25,12 @@ __all__ = ["Period", "Schedule", "build_schedule"]
 
 @dataclass(frozen=True)
 class Period:
-    """One holding period from rebalance ``k``: its sessions up to the test end, the members
+    """One holding period from rebalance ``k``.
+
+    Its sessions up to the test end, the members
     on its first day (``new``) and the day before (``old``), who left and who entered, and
-    whether it opens with a fast entry (no review: no refit, no re-cap)."""
+    whether it opens with a fast entry (no review: no refit, no re-cap).
+    """
 
     k: int
     start: pd.Timestamp
@@ -39,9 +44,12 @@ class Period:
 
 @dataclass(frozen=True)
 class Schedule:
-    """Rebalance days (``rebal``: the regular reviews on the recorded dates plus the fast
+    """Rebalance days of a test range and the review in force on its first day.
+
+    Rebalance days (``rebal``: the regular reviews on the recorded dates plus the fast
     entries, mapped to the first session on or after each), the two kinds apart, and
-    ``first_k``: the review whose weights are in force on the first test day."""
+    ``first_k``: the review whose weights are in force on the first test day.
+    """
 
     days: pd.DatetimeIndex
     test: pd.DatetimeIndex
@@ -68,9 +76,12 @@ class Schedule:
                          [s for s in new if s not in old], r_k in self.fast)
 
     def period_fit_start(self, k: int, fit_days: pd.DatetimeIndex) -> pd.Timestamp:
-        """First day of the buy-and-hold fit that feeds rebalance ``k``: the previous
+        """First day of the buy-and-hold fit that feeds rebalance ``k``.
+
+        The previous
         rebalance (a fast entry included: holdings drift untouched from it), reaching further
-        back while the window has fewer than ``MIN_FIT_DAYS`` sessions."""
+        back while the window has fewer than ``MIN_FIT_DAYS`` sessions.
+        """
         r_k, j = self.rebal[k], k - 1
         while j > 0 and int(((fit_days >= self.rebal[j]) & (fit_days < r_k)).sum()) < MIN_FIT_DAYS:
             j -= 1
@@ -81,7 +92,7 @@ def build_schedule(days: pd.DatetimeIndex, membership: Membership, standard: Seq
                    start: pd.Timestamp, end: pd.Timestamp, *,
                    rebalance_dates: Sequence[pd.Timestamp] | None = None,
                    needs_previous_period: bool = False) -> Schedule:
-    """The schedule over the panel sessions ``days`` for the test range ``[start, end]``.
+    """Return the schedule over the panel sessions ``days`` for the test range ``[start, end]``.
 
     ``standard``: the Hang Seng quarterly calendar of the panel; ``rebalance_dates`` overrides
     it (and then the membership's recorded review dates are not substituted). Fast entries
@@ -97,9 +108,9 @@ def build_schedule(days: pd.DatetimeIndex, membership: Membership, standard: Seq
     else:
         rebal = pd.DatetimeIndex(sorted(pd.Timestamp(d) for d in rebalance_dates))
     pos = days.searchsorted(rebal)
-    regular = {days[p] for p in pos if p < len(days)}
+    regular = {days[p] for p in pos if p < len(days)}  # type: ignore[call-overload]
     fast_pos = days.searchsorted(pd.DatetimeIndex(list(membership.fast_entry_dates())))
-    fast = {days[p] for p in fast_pos if p < len(days) and days[0] < days[p]} - regular
+    fast = {days[p] for p in fast_pos if p < len(days) and days[0] < days[p]} - regular  # type: ignore[call-overload]
     rebal = pd.DatetimeIndex(sorted(regular | fast))
     first_k = int(rebal.searchsorted(test[0], side="right")) - 1
     while first_k > 0 and rebal[first_k] in fast:  # start from a review: it sets the weights

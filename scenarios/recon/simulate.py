@@ -84,7 +84,7 @@ def simulate_index(
     rets = panel.returns
     fit_days = fit_rets.index
     days = panel.prices.index
-    sched = build_schedule(days, membership, panel.rebalance_dates, t0, t1,
+    sched = build_schedule(days, membership, panel.rebalance_dates, t0, t1,  # type: ignore[arg-type]
                            rebalance_dates=rebalance_dates,
                            needs_previous_period=rule.base == "implied" and method == "period")
     fast = sched.fast
@@ -109,8 +109,8 @@ def simulate_index(
         alive = [s for s in new if s in panel.prices.columns]
         seg_start = 0
         for i, d in enumerate(period_days):
-            ok = [s for s in alive if first_valid[s] is not None and first_valid[s] < r_k
-                  and last_valid[s] is not None and last_valid[s] >= d]
+            ok = [s for s in alive if first_valid[s] is not None and first_valid[s] < r_k  # type: ignore[operator]
+                  and last_valid[s] is not None and last_valid[s] >= d]  # type: ignore[operator]
             if i == 0:
                 alive = ok
                 continue
@@ -146,7 +146,7 @@ def simulate_index(
             elif rule.base == "implied":
                 fit_names = [s for s in old if s in panel.prices.columns and (s in names or s in removed)]
                 if method == "period":
-                    win_days = fit_days[(fit_days >= sched.period_fit_start(k, fit_days)) & (fit_days < r_k)]
+                    win_days = fit_days[(fit_days >= sched.period_fit_start(k, fit_days)) & (fit_days < r_k)]  # type: ignore[arg-type]
                 else:
                     win_days = fit_days[fit_days < r_k][-window:]
                 win = fit_rets.loc[win_days, fit_names]
@@ -164,7 +164,7 @@ def simulate_index(
                 base = _normalize(base) if base.sum() > 0 else base
                 left_w = float(fitted_end.reindex(removed).fillna(0.0).sum())
                 entrants = [s for s in added if s in names]
-                ew: dict[str, float] = {}
+                ew: dict[str, float] = {}  # type: ignore[no-redef]
                 for s in entrants:
                     if (r_k, s) in entry:
                         ew[s] = entry[(r_k, s)]
@@ -217,7 +217,7 @@ def simulate_index(
                 from valuation.index.turnover import turnover as _turnover
 
                 u = prev_end_weights.index.union(w.index)
-                turnover[r_k] = float(_turnover(prev_end_weights.reindex(u).fillna(0.0).to_numpy(),
+                turnover[r_k] = float(_turnover(prev_end_weights.reindex(u).fillna(0.0).to_numpy(),  # type: ignore[arg-type]
                                                 w.reindex(u).fillna(0.0).to_numpy()))
             seg_rows.append({
                 "rebalance": r_k, "start": seg_days[0], "end": seg_days[-1], "days": len(seg_days),

@@ -38,14 +38,17 @@ _LEAD_DAYS = 14
 
 
 class ViewSource:
-    """A :class:`~scenarios.data.view.PriceView` seen as a price source (``get``), clamped to its
-    ``as_of``: ``get(sym, start, None)`` reads up to ``as_of``, never later."""
+    """A :class:`~scenarios.data.view.PriceView` seen as a price source (``get``), clamped to its ``as_of``.
+
+    ``get(sym, start, None)`` reads up to ``as_of``, never later.
+    """
 
     def __init__(self, view: Any) -> None:
         self._view = view
         self.name = f"view@{view.as_of.date()}"
 
     def get(self, symbol: str, start: Any = None, end: Any = None) -> pd.DataFrame:
+        """Return the bars of ``symbol`` from ``start`` to ``end``, never past the view's ``as_of``."""
         a = self._view.as_of
         e = a if end is None or pd.Timestamp(end) > a else pd.Timestamp(end)
         return self._view.history(symbol, start, e)
@@ -74,9 +77,12 @@ class WeightsAt:
 
 def scenario_scheme(driver: Any, local_themes: Mapping[str, Sequence[str]] | None = None,
                     name: str = "scenario") -> Any:
-    """The :class:`IndexScheme` of a scenario ``index_weighting`` driver: scenario-local themes
+    """Return the :class:`IndexScheme` of a scenario ``index_weighting`` driver.
+
+    Scenario-local themes
     (``themes:`` of the file, theme -> symbols) are expanded into symbols, seeds themes stay
-    themes; a symbol entry wins over its theme's."""
+    themes; a symbol entry wins over its theme's.
+    """
     from scenarios.recon.counterfactual import IndexScheme
 
     local = {k: [normalize_symbol(x) for x in v] for k, v in (local_themes or {}).items()}
@@ -98,7 +104,9 @@ def scenario_scheme(driver: Any, local_themes: Mapping[str, Sequence[str]] | Non
 
 def weights_at(schemes: Sequence[Any], source: Any, as_of: Any, *, universe: Any,
                index_symbol: str = "HSTECH.HK") -> WeightsAt:
-    """Run ``schemes`` (:class:`IndexScheme`) with the replica machinery up to ``as_of`` and
+    """Return the weights of ``schemes`` at ``as_of`` from the replica machinery.
+
+    Run ``schemes`` (:class:`IndexScheme`) with the replica machinery up to ``as_of`` and
     return their weights at the last review on/before ``as_of`` and drifted to its close.
 
     ``source``: a price source or a :class:`ViewSource` (the engine passes its look-ahead-safe

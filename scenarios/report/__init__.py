@@ -34,7 +34,8 @@ __all__ = ["ChartSpec", "ReportView", "build_charts", "chart_specs", "render_rep
 class ChartSpec:
     """A chart the report will draw: id (also the PNG file name), title, caption, the
     matplotlib figure factory (``make``, for PNGs) and the inline SVG writer (``svg``, for the
-    page: :mod:`scenarios.report.svg`, no matplotlib)."""
+    page: :mod:`scenarios.report.svg`, no matplotlib).
+    """
 
     id: str
     title: str
@@ -148,7 +149,8 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
 def build_charts(view: ReportView, png_dir: str | Path | None = None) -> dict[str, Chart]:
     """Every chart's inline SVG for the page (written directly: milliseconds a chart, no
     matplotlib) and, when ``png_dir`` is given, ``<png_dir>/<id>.png`` drawn with matplotlib
-    (:mod:`scenarios.report.charts`) for slides."""
+    (:mod:`scenarios.report.charts`) for slides.
+    """
     from scenarios.progress import progress
     from scenarios.report.html import Chart
 
@@ -165,7 +167,7 @@ def build_charts(view: ReportView, png_dir: str | Path | None = None) -> dict[st
 
 
 def render_report(view: ReportView, png_dir: str | Path | None = None) -> str:
-    """The report as one self-contained HTML string (optionally also writing PNGs)."""
+    """Return the report as one self-contained HTML string (optionally also writing PNGs)."""
     from scenarios import __version__
     from scenarios.report.html import render_html
 

@@ -143,8 +143,10 @@ def _fmt_value(v: Any, fraction: bool) -> str:
 # --------------------------------------------------------------------------------------
 
 def describe_param(value: Any, fraction: bool) -> str:
-    """Readable text of a fixed value or a distribution dict (fractions as percents):
-    :meth:`scenarios.model.distributions._Dist.describe` for a valid distribution."""
+    """Readable text of a fixed value or a distribution dict (fractions as percents).
+
+    :meth:`scenarios.model.distributions._Dist.describe` for a valid distribution.
+    """
     if not isinstance(value, Mapping):
         return _fmt_value(value, fraction)
     if "dist" not in value:  # a table such as tilts {theme: multiplier} or custom weights
@@ -156,9 +158,12 @@ def describe_param(value: Any, fraction: bool) -> str:
 
 
 def param_quantiles(value: Any, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> dict[float, float]:
-    """Quantiles of a fixed value or a distribution dict (after ``clip``), by the
+    """Return the quantiles of a fixed value or a distribution dict.
+
+    Quantiles of a fixed value or a distribution dict (after ``clip``), by the
     distribution's own :meth:`~scenarios.model.distributions._Dist.ppf`. ``{}`` for anything
-    that is not a number or a valid distribution."""
+    that is not a number or a valid distribution.
+    """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return {float(q): float(value) for q in levels}
     dist = parse_distribution(value) if isinstance(value, Mapping) else None
@@ -174,8 +179,11 @@ def param_quantiles(value: Any, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> 
 
 @dataclass(frozen=True)
 class Scores:
-    """A forecast's scores as the report reads them: per-symbol rows, the cross-section
-    summary (only the metrics it holds are shown) and the index forecast's score."""
+    """A forecast's scores as the report reads them.
+
+    Per-symbol rows, the cross-section
+    summary (only the metrics it holds are shown) and the index forecast's score.
+    """
 
     per_symbol: tuple[SymbolScore, ...] = ()
     summary: ScoreSummary | None = None
@@ -183,8 +191,11 @@ class Scores:
 
     @classmethod
     def of(cls, score: Scores | SingleBacktestResult | Mapping[str, Any] | None) -> Scores | None:
-        """From a backtest result, or a :meth:`~scenarios.backtest.scoring.ForecastScore.to_dict`
-        (``per_symbol``, ``summary``, ``index``)."""
+        """Build the score view of a backtest.
+
+        From a backtest result, or a :meth:`~scenarios.backtest.scoring.ForecastScore.to_dict`
+        (``per_symbol``, ``summary``, ``index``).
+        """
         if score is None or isinstance(score, Scores):
             return score
         if isinstance(score, SingleBacktestResult):
@@ -196,6 +207,7 @@ class Scores:
                    IndexScore.model_validate(idx) if isinstance(idx, Mapping) else None)
 
     def row(self, symbol: str) -> SymbolScore | None:
+        """Return the score row of ``symbol``, or None."""
         return next((r for r in self.per_symbol if r.symbol == symbol), None)
 
 
@@ -291,7 +303,7 @@ def _inputs(run: RunResult) -> InputsTable | None:
 
 
 def _prices(symbol: str, start: dt.date, end: dt.date, source: Any) -> tuple[list[dt.date], np.ndarray]:
-    """Adjusted closes of ``symbol`` in [start, end] (empty when unavailable)."""
+    """Return adjusted closes of ``symbol`` in [start, end] (empty when unavailable)."""
     from scenarios.data import get_prices
     from scenarios.errors import DataError
 
@@ -304,8 +316,11 @@ def _prices(symbol: str, start: dt.date, end: dt.date, source: Any) -> tuple[lis
 
 
 def _draws(run: RunResult, name: str) -> np.ndarray:
-    """Draws of ``name`` (``predicted_price``, ``index_return``...): from the engine result of a
-    run made in this process, else from the JSON form when it kept them; empty otherwise."""
+    """Draws of ``name`` (``predicted_price``, ``index_return``...).
+
+    From the engine result of a
+    run made in this process, else from the JSON form when it kept them; empty otherwise.
+    """
     if run._engine is not None:
         v = getattr(run._engine, name)
         return np.empty(0) if v is None else np.asarray(v, dtype=float)
@@ -374,7 +389,7 @@ _WINDOW_METRICS = ("n_symbols", "n_scored", "hit_rate", "ic", "mae", "coverage",
 
 
 def _score_from_walk_forward(wf: WalkForwardResult, as_of: dt.date) -> Scores | None:
-    """The walk-forward window whose as_of is the result's, as the scores of a forecast."""
+    """Return the walk-forward window whose as_of is the result's, as the scores of a forecast."""
     rows = [p for p in wf.pairs if _date(p.as_of) == as_of]
     window = next((w for w in wf.windows if _date(w.as_of) == as_of), None)
     if not rows or window is None:
@@ -463,8 +478,11 @@ def _weights(run: RunResult) -> WeightsBars | None:
 
 
 def _excess_blocks(score: Any, wf: WalkForwardResult | None) -> tuple[ExcessBlock, ...]:
-    """Relative calls of a single backtest (per symbol and basket) or the walk-forward's
-    hit rates per benchmark."""
+    """Return the relative calls of a backtest.
+
+    Relative calls of a single backtest (per symbol and basket) or the walk-forward's
+    hit rates per benchmark.
+    """
     out: list[ExcessBlock] = []
     blocks: Mapping[str, Any] = {}
     if isinstance(score, SingleBacktestResult):
@@ -488,8 +506,11 @@ def _excess_blocks(score: Any, wf: WalkForwardResult | None) -> tuple[ExcessBloc
 
 
 def _index_metrics(scores: Scores | None) -> tuple[MetricRow, ...]:
-    """The scored index forecast of a backtest (the realized return of the scenario's
-    portfolio, with the benchmark index beside it)."""
+    """Return the scored index forecast of a backtest.
+
+    Return the scored index forecast of a backtest (the realized return of the scenario's
+    portfolio, with the benchmark index beside it).
+    """
     idx = scores.index if scores else None
     if idx is None:
         return ()
@@ -525,8 +546,11 @@ LEVELS_BASE = 100.0
 
 
 def _index_lines_from_counterfactual(cf: IndexPerformance, as_of: dt.date | None = None) -> IndexLines | None:
-    """Daily levels (``cf.levels``: ``{"index": [dates], column: [levels]}``), every column
-    rebased to :data:`LEVELS_BASE` on the session before the first date."""
+    """Return daily levels rebased to :data:`LEVELS_BASE`.
+
+    Daily levels (``cf.levels``: ``{"index": [dates], column: [levels]}``), every column
+    rebased to :data:`LEVELS_BASE` on the session before the first date.
+    """
     dates = cf.levels.get("index")
     if not dates:
         return None
@@ -545,7 +569,7 @@ def _index_lines_from_counterfactual(cf: IndexPerformance, as_of: dt.date | None
 
 
 def _index_vs(cf: IndexPerformance | None) -> tuple[IndexVsRow, ...]:
-    """The simulated index and each benchmark over the window."""
+    """Return the simulated index and each benchmark over the window."""
     if cf is None or "vs" not in cf.model_fields_set:
         return ()
     rows = [IndexVsRow("Scenario index (simulated, price)", _opt(cf.total_return),
@@ -557,8 +581,11 @@ def _index_vs(cf: IndexPerformance | None) -> tuple[IndexVsRow, ...]:
 
 
 def _index_lines_from_prices(run: RunResult, source: Any) -> IndexLines | None:
-    """Buy-and-hold baskets with the before/after weights on the realized (adjusted) closes,
-    against the actual HSTECH and HSI levels, from as_of to the horizon (or the last price)."""
+    """Return buy-and-hold baskets with the before and after weights.
+
+    Buy-and-hold baskets with the before/after weights on the realized (adjusted) closes,
+    against the actual HSTECH and HSI levels, from as_of to the horizon (or the last price).
+    """
     import pandas as pd
 
     as_of, horizon = _as_date(run.as_of), _as_date(run.horizon)
@@ -622,9 +649,9 @@ def _decomposition(run: RunResult) -> DecompositionBars | None:
     a = run.attribution or {}
     shap: dict[str, np.ndarray] = {}
     base = point = None
-    if a.get("drivers") and list(a.get("symbols") or []) == list(symbols):
+    if a.get("drivers") and list(a.get("symbols") or []) == list(symbols):  # type: ignore[arg-type]
         contrib = a.get("contributions_pp") or {}
-        shap = {str(d): _arr(contrib[d]) for d in a["drivers"] if d in contrib}  # type: ignore[index, union-attr]
+        shap = {str(d): _arr(contrib[d]) for d in a["drivers"] if d in contrib}  # type: ignore[index, operator, union-attr]
         base, point = _arr(a.get("base_pp")), _arr(a.get("total_pp"))
     return DecompositionBars(symbols, comps, means, groups, shap, base, point)
 
@@ -756,7 +783,7 @@ def view_from_parts(result: RunResult | Mapping[str, Any], *,
 
 
 def _pnl(run: RunResult, score: Any, wf: WalkForwardResult | None, source: Any, read_prices: bool) -> Any:
-    """The portfolio P&L fan (None without a portfolio block): see :mod:`scenarios.report.pnl`."""
+    """Return the portfolio P&L fan (None without a portfolio block): see :mod:`scenarios.report.pnl`."""
     if run.pnl is None:
         return None
     from scenarios.report.pnl import pnl_fan_data
@@ -772,9 +799,12 @@ def _pnl(run: RunResult, score: Any, wf: WalkForwardResult | None, source: Any, 
 
 
 def view_from_payload(payload: Mapping[str, Any], *, kind: str, run_id: str | None = None) -> ReportView:
-    """Build the report view from a stored run payload of store kind ``kind`` (``run`` or
+    """Build the report view from a stored run payload.
+
+    Build the report view from a stored run payload of store kind ``kind`` (``run`` or
     ``backtest``), read through :mod:`scenarios.results` (see
-    :func:`scenarios.report.sources.view_for_result`)."""
+    :func:`scenarios.report.sources.view_for_result`).
+    """
     from scenarios.report.sources import view_for_result
     from scenarios.results import result_of
 

@@ -91,15 +91,18 @@ _PCT = PercentFormatter(xmax=1.0, decimals=0)
 
 @contextmanager
 def style() -> Iterator[None]:
-    """The report's matplotlib style (rc settings) for the duration of a ``with`` block."""
-    with matplotlib.rc_context(_RC):
+    """Apply the report's matplotlib style (rc settings) for the duration of a ``with`` block."""
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
         yield
 
 
 def _figure(width: float, height: float, margins: tuple[float, float, float, float] | None = None) -> Figure:
-    """A figure on an Agg canvas. ``margins`` (left, right, top, bottom, in inches) fixes the
+    """Return a figure on an Agg canvas.
+
+    ``margins`` (left, right, top, bottom, in inches) fixes the
     axes position instead of the constrained layout: about 2.5x faster to draw, used for the
-    per-symbol fan charts whose layout never changes."""
+    per-symbol fan charts whose layout never changes.
+    """
     if margins is None:
         fig = Figure(figsize=(width, height), layout="constrained")
     else:
@@ -134,8 +137,11 @@ def _date_axis(ax: object) -> None:
 # --------------------------------------------------------------------------------------
 
 def fan_chart(data: FanChartData) -> Figure:
-    """History to ``as_of``, the predicted distribution fanning out to the horizon, and the
-    realized path on top when known. Left axis: price; right axis: return vs the baseline."""
+    """Draw a symbol's fan chart: history, forecast and realized path.
+
+    History to ``as_of``, the predicted distribution fanning out to the horizon, and the
+    realized path on top when known. Left axis: price; right axis: return vs the baseline.
+    """
     with style():
         fig = _figure(6.2, 3.7, margins=(0.72, 0.78, 0.36, 0.78))
         ax = fig.add_subplot()
@@ -162,14 +168,14 @@ def fan_chart(data: FanChartData) -> Figure:
             ax.annotate(f"realized {_fmt_pct(data.realized_return)}", (hz, rp), xytext=(6, -9 if
                         rp < data.quantiles[0.5] else 9), textcoords="offset points", va="center",
                         fontsize=7.5, color=PALETTE["realized"])
-        ax.axvline(np.datetime64(data.as_of, "D"), color=PALETTE["muted"], lw=0.8, ls=":")
+        ax.axvline(np.datetime64(data.as_of, "D"), color=PALETTE["muted"], lw=0.8, ls=":")  # type: ignore[arg-type]
         ax.axhline(data.baseline_price, color=PALETTE["muted"], lw=0.6, ls=":")
         _date_axis(ax)
         ax.set_ylabel(f"Price ({data.currency})")
         name = f" {data.name}" if data.name else ""
         ax.set_title(f"{data.symbol}{name}: predicted price at {data.horizon.isoformat()}")
         base = data.baseline_price
-        sec = ax.secondary_yaxis("right", functions=(lambda p: p / base - 1.0, lambda r: (1.0 + r) * base))
+        sec = ax.secondary_yaxis("right", functions=(lambda p: p / base - 1.0, lambda r: (1.0 + r) * base))  # type: ignore[operator]
         sec.yaxis.set_major_formatter(_PCT)
         sec.set_ylabel("Return vs baseline")
         ax.margins(x=0.02)
@@ -188,7 +194,8 @@ def scatter_chart(data: ScatterData, label_max: int = 12) -> Figure:
     """Point forecast (x) against realized return (y) per symbol, with the 45° line.
 
     With more than ``label_max`` symbols only the largest misses and the extremes are named
-    (the table beside the chart lists every symbol)."""
+    (the table beside the chart lists every symbol).
+    """
     with style():
         fig = _figure(6.2, 4.6)
         ax = fig.add_subplot()
@@ -256,7 +263,7 @@ def index_chart(data: IndexLines) -> Figure:
             ax.plot(x, data.relative(line), lw=2.0 if cf else 1.3, ls="--" if cf else "-",
                     color=PALETTE["realized"] if cf else next(colors), label=line.label)
         for when, label in data.markers:
-            ax.axvline(np.datetime64(when, "D"), color=PALETTE["muted"], lw=0.8, ls=":")
+            ax.axvline(np.datetime64(when, "D"), color=PALETTE["muted"], lw=0.8, ls=":")  # type: ignore[arg-type]
             ax.annotate(label, (np.datetime64(when, "D"), 1.0), xycoords=("data", "axes fraction"),
                         xytext=(3, -10), textcoords="offset points", fontsize=7, color=PALETTE["muted"])
         ax.axhline(0, color="#9aa5b1", lw=0.7)
@@ -295,9 +302,12 @@ def weights_chart(data: WeightsBars, top: int = 30) -> Figure:
 # --------------------------------------------------------------------------------------
 
 def decomposition_chart(data: DecompositionBars) -> Figure:
-    """Diverging stacked bars per symbol: each driver's Shapley contribution in percentage points
+    """Diverging stacked bars per symbol.
+
+    Each driver's Shapley contribution in percentage points
     of the noise-free simple return when the run has an attribution, else each component's mean
-    log-return contribution (natural logs, not percents); the diamond is the total."""
+    log-return contribution (natural logs, not percents); the diamond is the total.
+    """
     syms = list(data.symbols)[::-1]
     pp = bool(data.shapley_pp)
     source = {k: np.asarray(v, float) for k, v in data.shapley_pp.items()} if pp else data.components
@@ -365,7 +375,8 @@ def track_chart(data: TrackRecord) -> Figure:
         bottom.axhline(0.5, color=PALETTE["muted"], lw=0.7, ls=":")
         bottom.axhline(0, color="#9aa5b1", lw=0.7)
         bottom.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
-        bottom.set_ylim(min(-0.2, float(np.nanmin(data.ic)) - 0.05) if data.ic.size and np.isfinite(data.ic).any() else 0, 1.0)
+        bottom.set_ylim(min(-0.2, float(np.nanmin(data.ic)) - 0.05)
+                        if data.ic.size and np.isfinite(data.ic).any() else 0, 1.0)
         bottom.set_ylabel("Hit rate / IC")
         handles, labels = [], []
         for ax in (top, bottom):
@@ -392,7 +403,7 @@ def to_svg(fig: Figure, chart_id: str, title: str = "") -> str:
     page and repeat across runs), the metadata carry no date, and text is kept as text.
     """
     buf = io.StringIO()
-    with matplotlib.rc_context({**_RC, "svg.hashsalt": chart_id, "svg.id": f"svg-{chart_id}"}):
+    with matplotlib.rc_context({**_RC, "svg.hashsalt": chart_id, "svg.id": f"svg-{chart_id}"}):  # type: ignore[dict-item]
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "narrative-scenarios"})
     text = buf.getvalue()
     text = text[text.index("<svg"):]
@@ -434,6 +445,6 @@ def to_png(fig: Figure, path: str | Path, dpi: int = 200) -> Path:
 
     path = Path(path)
     check_folder(path.parent, "--png")
-    with matplotlib.rc_context(_RC), atomic_path(path, "--png") as tmp:
+    with matplotlib.rc_context(_RC), atomic_path(path, "--png") as tmp:  # type: ignore[arg-type]
         fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": "narrative-scenarios"})
     return path

@@ -81,7 +81,7 @@ def fmt_num(x: float | None, decimals: int = 2) -> str:
 
 
 def _cell(value: float | None, text: str, *, field: str = "", key: str = "", signed: bool = False) -> str:
-    """A numeric ``<td>`` with its exact value in ``data-value``."""
+    """Return a numeric ``<td>`` with its exact value in ``data-value``."""
     classes = ["num"]
     if not _finite(value):
         classes.append("na")
@@ -110,14 +110,17 @@ def _pct_cell(value: float | None, field: str = "", key: str = "", decimals: int
 
 
 def _log_cell(value: float | None, field: str = "", key: str = "") -> str:
-    """A log-return contribution: a signed plain number (never a percent)."""
+    """Return a log-return contribution: a signed plain number (never a percent)."""
     text = "–" if not _finite(value) else f"{float(value):+.3f}"  # type: ignore[arg-type]
     return _cell(value, text, field=field, key=key, signed=True)
 
 
 def _pp_cell(value: float | None, field: str = "", key: str = "", decimals: int = 1) -> str:
-    """A difference of returns or weights stored as a fraction (``data-value`` 0.031), shown in
-    percentage points (``+3.1 pp``)."""
+    """Return a difference of fractions shown in percentage points.
+
+    Return a difference of returns or weights stored as a fraction (``data-value`` 0.031), shown in
+    percentage points (``+3.1 pp``).
+    """
     text = "–" if not _finite(value) else f"{100 * float(value):+.{decimals}f} pp"  # type: ignore[arg-type]
     return _cell(value, text, field=field, key=key, signed=True)
 
@@ -137,8 +140,11 @@ _VIEWBOX = re.compile(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"')
 
 
 def _figure(chart: Chart) -> str:
-    """``<figure>`` around a chart; charts drawn narrower than 7 inches get the ``narrow`` class
-    (CSS caps their width so their text keeps the size it was drawn at)."""
+    """``<figure>`` around a chart.
+
+    Charts drawn narrower than 7 inches get the ``narrow`` class
+    (CSS caps their width so their text keeps the size it was drawn at).
+    """
     match = _VIEWBOX.search(chart.svg)
     narrow = " narrow" if match and float(match.group(1)) < 7 * 72 else ""
     return (f'<figure class="chart{narrow}" id="fig-{escape(chart.id)}">{chart.svg}'
@@ -201,7 +207,7 @@ def _summary_cards(view: ReportView) -> str:
     cards: list[str] = []
 
     def card(label: str, value: float | None, text: str, sub: str, key: str) -> None:
-        dv = f' data-value="{float(value)!r}"' if _finite(value) else ""
+        dv = f' data-value="{float(value)!r}"' if _finite(value) else ""  # type: ignore[arg-type]
         cards.append(f'<div class="card" data-key="{key}"><div class="label">{escape(label)}</div>'
                      f'<div class="value"{dv}>{escape(text)}</div><div class="sub">{escape(sub)}</div></div>')
 
@@ -395,7 +401,8 @@ def _index(view: ReportView, charts: Mapping[str, Chart]) -> str:
         body += "<h3>Predicted index return</h3>" + _table(
             [(h, True) for _, h in cols], [f"<tr>{cells}</tr>"], "index-return-table")
     if view.index_metrics:
-        body += "<h3>Index forecast vs the realized index</h3>" + _metrics_table(view.index_metrics, "index-metrics-table")
+        body += "<h3>Index forecast vs the realized index</h3>" + _metrics_table(view.index_metrics,
+                                                                                 "index-metrics-table")
     if "index-lines" in charts:
         body += _figure(charts["index-lines"])
         assert view.index_lines is not None
@@ -545,7 +552,7 @@ def _json_default(obj: object) -> object:
     if isinstance(obj, (np.floating, np.integer)):
         return float(obj) if math.isfinite(float(obj)) else None
     if hasattr(obj, "isoformat"):
-        return obj.isoformat()  # type: ignore[union-attr]
+        return obj.isoformat()
     raise TypeError(type(obj).__name__)
 
 
@@ -560,7 +567,7 @@ def _clean(obj: object) -> object:
 
 
 def run_data(view: ReportView) -> dict[str, object]:
-    """The numbers the page shows, as plain JSON-able data (embedded as ``#run-data``)."""
+    """Return the numbers the page shows, as plain JSON-able data (embedded as ``#run-data``)."""
     h = view.header
 
     def fan(f: FanChartData) -> dict[str, object]:
@@ -606,7 +613,7 @@ def _css() -> str:
 
 
 def _sensitivity(view: ReportView, charts: Mapping[str, Chart]) -> str:
-    """The tornado (``scenarios sensitivity``): chart and one row per symbol and parameter."""
+    """Return the tornado (``scenarios sensitivity``): chart and one row per symbol and parameter."""
     t = view.tornado
     rows = "".join(
         f"<tr><td>{escape(s)}</td><td>{escape(b.param)}</td><td>{fmt_pct(b.low_return)}</td>"
@@ -621,8 +628,11 @@ def _sensitivity(view: ReportView, charts: Mapping[str, Chart]) -> str:
 
 
 def render_html(view: ReportView, charts: Mapping[str, Chart], *, version: str | None = None) -> str:
-    """The whole page as a string. ``charts`` maps chart id -> :class:`Chart` (see
-    :func:`scenarios.report.build_charts`); missing charts are simply not shown."""
+    """Return the whole page as a string.
+
+    ``charts`` maps chart id -> :class:`Chart` (see
+    :func:`scenarios.report.build_charts`); missing charts are simply not shown.
+    """
     builders: dict[str, Callable[[], str]] = {
         "inputs": lambda: _inputs(view),
         "forecast": lambda: _forecast(view, charts),

@@ -52,7 +52,7 @@ def _opt(value: float | None) -> float | None:
 
 
 def _stat(value: float) -> float | None:
-    """A metric's value, or None where it is undefined (NaN)."""
+    """Return a metric's value, or None where it is undefined (NaN)."""
     return value if math.isfinite(value) else None
 
 
@@ -123,6 +123,8 @@ class ClaimRow:
 
 @dataclass(frozen=True)
 class InputsTable:
+    """The inputs shown in a report: drivers, claims and symbols."""
+
     drivers: tuple[DriverRow, ...]
     claims: tuple[ClaimRow, ...] = ()
     symbols: tuple[str, ...] = ()
@@ -135,7 +137,9 @@ class InputsTable:
 
 @dataclass(frozen=True)
 class FanChartData:
-    """One symbol's fan chart: recent history, the predicted price distribution at the horizon,
+    """One symbol's fan chart.
+
+    Recent history, the predicted price distribution at the horizon,
     and (once the horizon has passed) the realized path.
 
     Prices in ``currency``; ``quantiles`` maps each level of :data:`FAN_QUANTILES` to a price.
@@ -185,7 +189,7 @@ class FanChartData:
             kw["history_prices"] = _floats(kw["history_prices"])  # type: ignore[arg-type]
         for key in ("history_dates", "realized_dates"):
             if key in kw:
-                kw[key] = tuple(_as_date(d) for d in kw[key])  # type: ignore[union-attr]
+                kw[key] = tuple(_as_date(d) for d in kw[key])  # type: ignore[attr-defined]
         return cls(
             symbol=symbol, as_of=_as_date(as_of), horizon=_as_date(horizon), baseline_price=base,
             quantiles={float(q): float(v) for q, v in zip(FAN_QUANTILES, qs, strict=True)},
@@ -201,6 +205,7 @@ class FanChartData:
 
     @property
     def median_return(self) -> float:
+        """Median return (fraction)."""
         return self.quantile_return(0.5)
 
 
@@ -226,7 +231,8 @@ class ScatterData:
                 **kw: object) -> ScatterData:
         """Build and compute IC and hit rate with :func:`scenarios.metrics.spearman_ic`
         and :func:`~scenarios.metrics.hit_rate` (a zero return has no direction and
-        is left out of the hit rate; ``None`` where a statistic is undefined)."""
+        is left out of the hit rate; ``None`` where a statistic is undefined).
+        """
         from scenarios import metrics as M
 
         p, r = _floats(predicted), _floats(realized)
@@ -256,8 +262,11 @@ class IndexLines:
     base: float | None = None    # common level of every line the session before dates[0] (e.g. 100)
 
     def relative(self, line: IndexLine) -> np.ndarray:
-        """Cumulative return (fractions) of ``line`` at each date: vs :attr:`base` when known,
-        else vs the line's first finite value."""
+        """Cumulative return (fractions) of ``line`` at each date.
+
+        Vs :attr:`base` when known,
+        else vs the line's first finite value.
+        """
         v = np.asarray(line.values, float)
         if self.base is not None:
             return v / self.base - 1.0
@@ -301,9 +310,12 @@ class WeightsBars:
 
 @dataclass(frozen=True)
 class ExcessRow:
-    """One relative call: a symbol's (or the basket's) excess return over a benchmark,
+    """One relative call.
+
+    A symbol's (or the basket's) excess return over a benchmark,
     predicted (median of the per-draw excess) and realized (fractions); ``hit`` 1.0/0.0 on
-    the sign of excess, None when not scored."""
+    the sign of excess, None when not scored.
+    """
 
     symbol: str
     basis: str
@@ -314,9 +326,12 @@ class ExcessRow:
 
 @dataclass(frozen=True)
 class ExcessBlock:
-    """Relative calls against one benchmark: how the benchmark was forecast, the return
+    """Relative calls against one benchmark.
+
+    How the benchmark was forecast, the return
     ``basis`` (e.g. ``total - price``), the sign hit rate over ``n_scored`` names (walk-forward:
-    over every scored (as_of, symbol) pair; ``basket_hit_rate`` over the windows' baskets)."""
+    over every scored (as_of, symbol) pair; ``basket_hit_rate`` over the windows' baskets).
+    """
 
     benchmark: str
     basis: str
@@ -358,6 +373,7 @@ class DecompositionBars:
 
     @property
     def total_log(self) -> np.ndarray:
+        """Total log return per draw (the sum of the components)."""
         return np.sum(np.vstack([np.asarray(v, float) for v in self.components.values()]), axis=0)
 
 
@@ -384,9 +400,12 @@ class TrackRecord:
 
     @property
     def hits(self) -> np.ndarray:
-        """Per window: its hit rate if given, else 1.0/0.0 for the direction of its own forecast
+        """Return the hit rate of each window.
+
+        Per window: its hit rate if given, else 1.0/0.0 for the direction of its own forecast
         (NaN when unscored or without a direction:
-        :func:`scenarios.metrics.directional_hits`)."""
+        :func:`scenarios.metrics.directional_hits`).
+        """
         from scenarios import metrics as M
 
         if self.hit_rate.size:
@@ -406,8 +425,11 @@ class TrackRecord:
 
 @dataclass(frozen=True)
 class MetricRow:
-    """One scoring metric: ``value`` in its own unit; ``unit`` ``"fraction"`` prints as percent,
-    ``"pp"`` (a fraction of return, e.g. CRPS) as percentage points."""
+    """One scoring metric.
+
+    ``value`` in its own unit; ``unit`` ``"fraction"`` prints as percent,
+    ``"pp"`` (a fraction of return, e.g. CRPS) as percentage points.
+    """
 
     name: str
     value: float | None
@@ -421,9 +443,12 @@ class MetricRow:
 
 @dataclass(frozen=True)
 class PnlFanData:
-    """The portfolio P&L fan (fractions of gross notional in ``base_currency``): horizon
+    """The portfolio P&L fan (fractions of gross notional in ``base_currency``).
+
+    Horizon
     quantiles (levels 0.05, 0.5, 0.95 and, when recorded, 0.25, 0.75), the realised P&L and its
-    daily path before costs once known (:mod:`scenarios.report.pnl`)."""
+    daily path before costs once known (:mod:`scenarios.report.pnl`).
+    """
 
     as_of: dt.date
     horizon: dt.date

@@ -1,4 +1,6 @@
-"""The report's portfolio P&L: a fan chart of the predicted P&L (per unit of gross notional)
+"""The report's portfolio P&L.
+
+A fan chart of the predicted P&L (per unit of gross notional)
 from as_of to the horizon, the realised P&L path on top once known, and a small table.
 
 The engine predicts the horizon only: the fan joins 0 at as_of to the horizon quantiles with the
@@ -23,8 +25,11 @@ __all__ = ["pnl_fan_chart", "pnl_fan_data", "pnl_section"]
 
 
 def _realized_path(run: RunResult, pnl: PnlForecast, source: Any) -> tuple[tuple[dt.date, ...], np.ndarray]:
-    """Daily realised P&L before costs per unit of gross (empty when a leg has no prices, or
-    the index leg is held: its daily path needs every member)."""
+    """Return the daily realised P&L before costs per unit of gross.
+
+    Daily realised P&L before costs per unit of gross (empty when a leg has no prices, or
+    the index leg is held: its daily path needs every member).
+    """
     import pandas as pd
 
     from scenarios.report.adapters import _prices
@@ -53,7 +58,7 @@ def _realized_path(run: RunResult, pnl: PnlForecast, source: Any) -> tuple[tuple
 
 def pnl_fan_data(run: RunResult, score: PnlScore | None = None, source: Any = None,
                  read_prices: bool = True) -> PnlFanData | None:
-    """The fan of ``run.pnl`` (None without a portfolio), with the realised P&L of ``score``."""
+    """Return the fan of ``run.pnl`` (None without a portfolio), with the realised P&L of ``score``."""
     p = run.pnl
     if p is None or p.median is None or p.p05 is None or p.p95 is None:
         return None
@@ -66,7 +71,7 @@ def pnl_fan_data(run: RunResult, score: PnlScore | None = None, source: Any = No
         dates, path = _realized_path(run, p, source)
     return PnlFanData(
         as_of=dt.date.fromisoformat(run.as_of[:10]), horizon=dt.date.fromisoformat(run.horizon[:10]),
-        base_currency=p.base_currency, quantiles={float(k): float(v) for k, v in q.items()},  # type: ignore[arg-type]
+        base_currency=p.base_currency, quantiles={float(k): float(v) for k, v in q.items()},
         mean=float(p.mean or 0.0), prob_loss=float(p.prob_loss or 0.0), var_05=p.var_05, es_05=p.es_05,
         return_basis=p.return_basis, positions=tuple(f"{x.side} {x.symbol} {x.notional:g}" for x in p.positions),
         costs_bps=p.costs_bps, realized=score.realized if score is not None else None,
@@ -86,7 +91,7 @@ def fan_paths(data: PnlFanData, steps: int = 48) -> tuple[np.ndarray, dict[float
 
 
 def pnl_fan_chart(data: PnlFanData) -> Any:
-    """The P&L fan (percent of gross notional) with the realised path when known."""
+    """Return the P&L fan (percent of gross notional) with the realised path when known."""
     from scenarios.report.charts import (
         _PCT,
         PALETTE,
@@ -130,7 +135,7 @@ def pnl_fan_chart(data: PnlFanData) -> Any:
 
 
 def pnl_section(data: PnlFanData, charts: Mapping[str, Any]) -> str:
-    """The HTML section (figure, a table of the distribution, the return basis)."""
+    """Return the HTML section (figure, a table of the distribution, the return basis)."""
     from html import escape
 
     from scenarios.report.html import _figure, _pct_cell, _section, _table

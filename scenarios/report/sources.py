@@ -37,7 +37,8 @@ def prefetch_prices(symbols: Any = (), *, scenario: Any = None) -> None:
     resolver's memo, :meth:`scenarios.data.resolver.Resolver.prefetch`) instead of one store
     connection per symbol: ``symbols`` plus, for a ``scenario``, its universe (every member a
     seeds universe ever had, which the index replica reads) and its benchmarks. Best effort:
-    a symbol no source knows is left for its own read to report."""
+    a symbol no source knows is left for its own read to report.
+    """
     from scenarios.data import default_source
     from scenarios.errors import ScenariosError
 
@@ -77,9 +78,12 @@ class Rerun:
 
 def rerun_recorded(file: str | None, file_sha256: str | None, *, draws: int | None,
                    seed: int | None) -> Rerun | None:
-    """Re-run the scenario file a result was recorded from, with the recorded seed and draws
+    """Re-run the scenario file a result was recorded from.
+
+    Re-run the scenario file a result was recorded from, with the recorded seed and draws
     (the same ensemble, deterministically). None when the file is not there any more;
-    :attr:`Rerun.changed` says whether its SHA-256 differs from the recorded one."""
+    :attr:`Rerun.changed` says whether its SHA-256 differs from the recorded one.
+    """
     from scenarios.engine import run_scenario
     from scenarios.model import load_scenario
 
@@ -97,7 +101,7 @@ def _horizon_passed(horizon: str) -> bool:
 
 
 def _score(result: ScenarioResult) -> dict[str, Any] | None:
-    """The backtest score of a result whose horizon has passed (None if it cannot be scored)."""
+    """Return the backtest score of a result whose horizon has passed (None if it cannot be scored)."""
     from scenarios.backtest.forecast import forecast_from_result
     from scenarios.backtest.scoring import score_forecast
     from scenarios.errors import DataError
@@ -125,8 +129,11 @@ def _with_pnl(score: dict[str, Any] | None, result: ScenarioResult) -> dict[str,
 
 
 def _index_performance(scenario: Scenario, result: ScenarioResult) -> dict[str, Any] | None:
-    """The scenario's index scheme simulated over (as_of, horizon] vs HSTECH and HSI, for
-    ``index_weighting`` scenarios (None otherwise, or when it cannot run)."""
+    """Return the scenario's index scheme simulated against HSTECH and HSI.
+
+    Return the scenario's index scheme simulated over (as_of, horizon] vs HSTECH and HSI, for
+    ``index_weighting`` scenarios (None otherwise, or when it cannot run).
+    """
     if not any(d.type == "index_weighting" and d.enabled for d in scenario.drivers):
         return None
     from scenarios.backtest.scenario import index_performance
@@ -143,7 +150,8 @@ def view_for_file(path: str | Path, *, draws: int | None = None, seed: int | Non
     """Run ``path`` now (scored when its horizon has passed) and build the report view.
 
     The scenario is resolved once (prices, checks, index weights) for both the run and its
-    tornado (:func:`scenarios.engine.run_scenario` is ``run_resolved(resolve_scenario(..))``)."""
+    tornado (:func:`scenarios.engine.run_scenario` is ``run_resolved(resolve_scenario(..))``).
+    """
     from scenarios.engine.run import run_resolved
     from scenarios.model import load_scenario
     from scenarios.model.resolved import resolve_scenario
@@ -165,7 +173,8 @@ def view_for_file(path: str | Path, *, draws: int | None = None, seed: int | Non
 
 def _tornado(rs: Any, *, name: str) -> Any:
     """The tornado of a resolved scenario (:mod:`scenarios.sensitivity`), None without random
-    parameters."""
+    parameters.
+    """
     from scenarios.sensitivity import random_params, tornado
 
     if not random_params(rs):
@@ -175,10 +184,13 @@ def _tornado(rs: Any, *, name: str) -> Any:
 
 def view_for_result(record: Result, *, run_id: str | None = None, kind: str | None = None,
                     data_changes: list[str] | None = None) -> ReportView:
-    """The report view of a typed result (see the module docstring). ``kind`` is the store's
+    """Return the report view of a typed result (see the module docstring).
+
+    ``kind`` is the store's
     kind shown in the header (default: ``run`` or ``backtest``). ``data_changes``: lines naming
     the symbols whose price rows changed since the run was recorded (default: checked here for
-    a recorded run, ``run_id`` given; see :mod:`scenarios.data.fingerprint`)."""
+    a recorded run, ``run_id`` given; see :mod:`scenarios.data.fingerprint`).
+    """
     from scenarios.errors import DataFormatError
     from scenarios.report.adapters import view_from_parts
 

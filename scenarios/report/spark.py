@@ -1,4 +1,6 @@
-"""Tiny inline SVG density sketches of driver distributions (no matplotlib: a few hundred bytes
+"""Tiny inline SVG density sketches of driver distributions.
+
+Tiny inline SVG density sketches of driver distributions (no matplotlib: a few hundred bytes
 each, drawn from the analytic density, deterministic).
 
 :func:`density_points` gives the curve (x, density) of a distribution dict as written in a
@@ -81,7 +83,7 @@ def density_points(spec: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray, boo
 
 
 def sparkline_svg(spec: Any, label: str = "", width: int = 120, height: int = 26) -> str:
-    """An inline ``<svg>`` sketch of the density of ``spec`` ('' when it is not a distribution)."""
+    """Return an inline ``<svg>`` sketch of the density of ``spec`` ('' when it is not a distribution)."""
     if not isinstance(spec, Mapping):
         return ""
     x, y, discrete = density_points(spec)
@@ -105,6 +107,7 @@ def sparkline_svg(spec: Any, label: str = "", width: int = 120, height: int = 26
         body = (f'<polygon points="{sx[0]:.1f},{base:.1f} {pts} {sx[-1]:.1f},{base:.1f}" '
                 f'fill="#2f6fb0" fill-opacity="0.22" stroke="none"/>'
                 f'<polyline points="{pts}" fill="none" stroke="#2f6fb0" stroke-width="1.2"/>')
-    axis = f'<line x1="{pad}" y1="{height - pad:.1f}" x2="{width - pad}" y2="{height - pad:.1f}" stroke="#9aa5b1" stroke-width="0.6"/>'
+    axis = (f'<line x1="{pad}" y1="{height - pad:.1f}" x2="{width - pad}" y2="{height - pad:.1f}" '
+            f'stroke="#9aa5b1" stroke-width="0.6"/>')
     return (f'<svg class="spark" role="img" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">{title}{axis}{body}</svg>')

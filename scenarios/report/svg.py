@@ -153,7 +153,8 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 def date_ticks(lo: float, hi: float, max_ticks: int = 7) -> tuple[list[float], list[str]]:
     """Tick day numbers and labels in ``[lo, hi]``: month starts (every 1, 2, 3, 4 or 6 months)
     labelled ``Mar``, January ticks labelled with the year (``2025``); years for long ranges;
-    days for ranges of a few weeks. The year shows on the first tick when no tick names it."""
+    days for ranges of a few weeks. The year shows on the first tick when no tick names it.
+    """
     a, b = _EPOCH + dt.timedelta(days=math.ceil(lo)), _EPOCH + dt.timedelta(days=math.floor(hi))
     if b < a:
         return [], []
@@ -329,7 +330,8 @@ class Canvas:
     def legend(self, items: Sequence[tuple[str, dict[str, object]]], y: float, size: float = 7.5,
                x0: float | None = None, x1: float | None = None) -> float:
         """Legend entries centred in rows from ``y`` down (entry: label, style with ``kind``
-        ``band``/``line``/``marker``/``bar``); returns the y below the last row."""
+        ``band``/``line``/``marker``/``bar``); returns the y below the last row.
+        """
         if not items:
             return y
         left = 6.0 if x0 is None else x0
@@ -485,7 +487,8 @@ def _band_style(lo: float, hi: float) -> tuple[str, float]:
 
 def fan_svg(data: FanChartData, chart_id: str, title: str = "", caption: str = "") -> str:
     """History to ``as_of``, the predicted price distribution fanning out to the horizon, and
-    the realized path on top when known. Left axis: price; right axis: return vs the baseline."""
+    the realized path on top when known. Left axis: price; right axis: return vs the baseline.
+    """
     cv = Canvas(chart_id, title or f"{data.symbol} fan chart", caption, 6.2 * PT, 3.7 * PT)
     box = (0.72 * PT, 0.36 * PT, cv.width - 0.78 * PT, cv.height - 0.78 * PT)
     dates, paths = fan_paths(data)
@@ -603,7 +606,8 @@ def pnl_fan_svg(data: PnlFanData, chart_id: str = "pnl-fan", title: str = "", ca
 def scatter_svg(data: ScatterData, chart_id: str = "scatter", title: str = "", caption: str = "",
                 label_max: int = 12) -> str:
     """Point forecast (x) against realized return (y) per symbol, with the 45° line; with more
-    than ``label_max`` symbols only the largest misses and the extremes are named."""
+    than ``label_max`` symbols only the largest misses and the extremes are named.
+    """
     from scenarios.metrics import directional_hits
 
     cv = Canvas(chart_id, title or "Predicted vs realized return", caption, 6.2 * PT, 4.6 * PT)
@@ -758,7 +762,8 @@ def decomposition_svg(data: DecompositionBars, chart_id: str = "decomposition", 
                       caption: str = "") -> str:
     """Diverging stacked bars per symbol: each driver's Shapley contribution in percentage points
     of the noise-free simple return when the run has an attribution, else each component's mean
-    log-return contribution (natural logs); the diamond is the total."""
+    log-return contribution (natural logs); the diamond is the total.
+    """
     syms = list(data.symbols)
     pp = bool(data.shapley_pp)
     source = {k: np.asarray(v, float) for k, v in data.shapley_pp.items()} if pp else data.components
@@ -824,7 +829,8 @@ def decomposition_svg(data: DecompositionBars, chart_id: str = "decomposition", 
 def tornado_svg(t: Any, chart_id: str = "tornado", title: str = "", caption: str = "") -> str:
     """The tornado of :mod:`scenarios.sensitivity` (one panel per symbol, a bar per parameter
     from its low to its high return around the noise-free return, percent; red: the low
-    value, blue: the high value; largest swing on top)."""
+    value, blue: the high value; largest swing on top).
+    """
     symbols = list(t.symbols)
     bars_of = t.bars
     base_of = t.base
@@ -865,7 +871,8 @@ def tornado_svg(t: Any, chart_id: str = "tornado", title: str = "", caption: str
 
 def track_svg(data: TrackRecord, chart_id: str = "track-record", title: str = "", caption: str = "") -> str:
     """Forecast vs realized return per ``as_of`` date (top) and the running hit rate and IC
-    (bottom)."""
+    (bottom).
+    """
     cv = Canvas(chart_id, title or "Walk-forward track record", caption, 9.0 * PT, 5.0 * PT)
     x = _days(data.as_of)
     xlim = _limits([x], margin=0.05) if len(x) > 1 else (

@@ -1,6 +1,9 @@
-"""The five source articles (``seeds/articles.yaml``): file, English title, date, outlet and
+"""The five source articles (``seeds/articles.yaml``).
+
+File, English title, date, outlet and
 a short summary in our own words. The Chinese texts themselves are not in the repository
-(they live in the shared folder); ``file`` is the name claims cite."""
+(they live in the shared folder); ``file`` is the name claims cite.
+"""
 
 from __future__ import annotations
 
@@ -48,9 +51,11 @@ def _check(obj: ArticlesFile, doc: LocatedDoc) -> list[ScenarioError]:
     for i, a in enumerate(obj.articles):
         base = ("articles", i)
         if not _FILE.match(a.file):
-            errors.append(doc.error(base + ("file",), f"must be a file name like 000_a7fbbc5f650d9614.txt (got {a.file!r})"))
+            errors.append(doc.error(base + ("file",),
+                                    f"must be a file name like 000_a7fbbc5f650d9614.txt (got {a.file!r})"))
         if a.file in seen:
-            errors.append(doc.error(base + ("file",), f"duplicate article {a.file!r} (first at articles[{seen[a.file]}])"))
+            errors.append(doc.error(base + ("file",),
+                                    f"duplicate article {a.file!r} (first at articles[{seen[a.file]}])"))
         seen.setdefault(a.file, i)
         if a.date_basis == "inferred" and not a.date_note:
             errors.append(doc.error(base + ("date_basis",), "an inferred date needs a date_note saying how"))

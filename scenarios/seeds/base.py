@@ -1,5 +1,8 @@
-"""Shared plumbing of the seed loaders: where the files are, the strict pydantic base model,
-and a cached "load YAML, validate, cross-check" helper."""
+"""Shared plumbing of the seed loaders.
+
+Where the files are, the strict pydantic base model,
+and a cached "load YAML, validate, cross-check" helper.
+"""
 
 from __future__ import annotations
 
@@ -29,8 +32,11 @@ class StrictModel(BaseModel):
 
 
 def seeds_dir() -> Path:
-    """Folder of the seed files: ``$SCENARIOS_SEEDS`` if set, else ``seeds/`` beside the
-    ``scenarios`` package (the repository's ``seeds/`` folder)."""
+    """Folder of the seed files.
+
+    ``$SCENARIOS_SEEDS`` if set, else ``seeds/`` beside the
+    ``scenarios`` package (the repository's ``seeds/`` folder).
+    """
     env = os.environ.get("SCENARIOS_SEEDS")
     if env:
         return Path(env)
@@ -59,9 +65,11 @@ _CACHE: dict[tuple[str, str], tuple[float, int, Any]] = {}
 
 def load_model(path: str | Path | None, default_name: str, model: type[M],
                check: Checker | None = None) -> M:
-    """Load ``path`` (default ``seeds_dir()/default_name``), validate it as ``model`` and run
-    the cross-field ``check``; raise :class:`~scenarios.errors.ScenarioErrors` with every
-    problem located. Results are cached per (file, model) until the file changes."""
+    """Load ``path`` (default ``seeds_dir()/default_name``), validate it as ``model`` and run the cross-field ``check``.
+
+    Raise :class:`~scenarios.errors.ScenarioErrors` with every
+    problem located. Results are cached per (file, model) until the file changes.
+    """
     p = seed_path(path, default_name)
     key = (str(p.resolve()) if p.exists() else str(p), model.__qualname__)
     try:

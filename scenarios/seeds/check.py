@@ -150,7 +150,7 @@ def _fmt_value(v: float, unit: str, *, signed: bool = False) -> str:
 
 
 def describe_claim(c: Claim) -> str:
-    """What the article said, compactly: ``about +27.7%`` / ``between 533 and 548 HKD``."""
+    """Return what the article said, compactly: ``about +27.7%`` / ``between 533 and 548 HKD``."""
     v = c.value
     if c.comparator == "is":
         return "yes" if v else "no"
@@ -188,7 +188,7 @@ def _reference(c: Claim) -> float:
 
 
 def tolerance_of(c: Claim) -> tuple[float, float]:
-    """(confirmed, approximately) tolerance for ``c``: its override or the kind default."""
+    """Return the (confirmed, approximately) tolerance for ``c``: its override or the kind default."""
     if c.tolerance is not None:
         return c.tolerance.confirmed, c.tolerance.approximately
     return DEFAULT_TOLERANCE.get(c.kind, (0.01, 0.03))
@@ -258,7 +258,8 @@ class _Prices:
 
     def prefetch(self, symbols: Iterable[str]) -> None:
         """Read many symbols at once (one store query through the source's ``prefetch``, when
-        it has one); a symbol it cannot read is left to :meth:`frame`, which says why."""
+        it has one); a symbol it cannot read is left to :meth:`frame`, which says why.
+        """
         batch = getattr(self.source, "prefetch", None)
         wanted = [s for s in dict.fromkeys(symbols) if s not in self.frames]
         if callable(batch) and wanted:
@@ -281,7 +282,7 @@ class _Prices:
         return frame
 
     def series(self, symbol: str, column: str, basis: str) -> tuple[pd.Series, str]:
-        """Valid (non-NaN) values of ``column`` and a description of the basis."""
+        """Return valid (non-NaN) values of ``column`` and a description of the basis."""
         frame = self.frame(symbol)
         if column not in frame.columns:
             raise Unverifiable(f"no {column} column for {symbol}")
@@ -308,7 +309,7 @@ class _Prices:
 
 
 def _what(column: str, symbol: str) -> str:
-    """``data for 0700.HK`` or ``high data for ^HSI``."""
+    """Return ``data for 0700.HK`` or ``high data for ^HSI``."""
     return f"data for {symbol}" if column == "close" else f"{column} data for {symbol}"
 
 
@@ -423,9 +424,9 @@ def _m_max_gain(px: _Prices, c: Claim) -> _Measured:
     base_d, base_v = _need_base(close, sym, "close", _ts(c.window.start))
     w, _ = _in_window(px, c, sym, c.field)
     top = w.idxmax()
-    g = float(w.loc[top]) / base_v - 1.0
-    text = f"{g * 100:+.2f}% at best ({_d(base_d)} {_fmt_px(base_v)} -> {_d(top)} {_fmt_px(float(w.loc[top]))})"
-    return _Measured(g, text, basis, {"base": _d(base_d), "peak": _d(top)})
+    g = float(w.loc[top]) / base_v - 1.0  # type: ignore[call-overload]
+    text = f"{g * 100:+.2f}% at best ({_d(base_d)} {_fmt_px(base_v)} -> {_d(top)} {_fmt_px(float(w.loc[top]))})"  # type: ignore[arg-type, call-overload]
+    return _Measured(g, text, basis, {"base": _d(base_d), "peak": _d(top)})  # type: ignore[arg-type]
 
 
 def _m_rebound(px: _Prices, c: Claim) -> _Measured:
@@ -434,10 +435,10 @@ def _m_rebound(px: _Prices, c: Claim) -> _Measured:
     w, basis = _in_window(px, c, sym, "close")
     low = w.idxmin()
     s = w if c.field == "close" else _in_window(px, c, sym, c.field)[0]
-    end_d, end_v = s.index[-1], float(s.iat[-1])
-    r = end_v / float(w.loc[low]) - 1.0
-    text = f"{r * 100:+.2f}% from the low ({_d(low)} {_fmt_px(float(w.loc[low]))} -> {_d(end_d)} {_fmt_px(end_v)})"
-    return _Measured(r, text, basis, {"low": _d(low), "end": _d(end_d)})
+    end_d, end_v = s.index[-1], float(s.iat[-1])  # type: ignore[arg-type]
+    r = end_v / float(w.loc[low]) - 1.0  # type: ignore[call-overload]
+    text = f"{r * 100:+.2f}% from the low ({_d(low)} {_fmt_px(float(w.loc[low]))} -> {_d(end_d)} {_fmt_px(end_v)})"  # type: ignore[arg-type, call-overload]
+    return _Measured(r, text, basis, {"low": _d(low), "end": _d(end_d)})  # type: ignore[arg-type]
 
 
 def _m_daily_move(px: _Prices, c: Claim) -> _Measured:
@@ -455,10 +456,10 @@ def _m_daily_move(px: _Prices, c: Claim) -> _Measured:
     if moves.empty:
         raise Unverifiable(f"no {sym} session between {_d(start)} and {_d(end)}")
     day = moves.idxmin() if c.stat == "min" else moves.idxmax() if c.stat == "max" else moves.index[-1]
-    m = float(moves.loc[day])
+    m = float(moves.loc[day])  # type: ignore[index]
     how = "" if c.field == "close" else f" (previous close to {c.field})"
     which = {"min": "worst day ", "max": "best day "}.get(c.stat or "", "")
-    return _Measured(m, f"{m * 100:+.2f}% {which}on {_d(day)}{how}", basis, {"day": _d(day)})
+    return _Measured(m, f"{m * 100:+.2f}% {which}on {_d(day)}{how}", basis, {"day": _d(day)})  # type: ignore[arg-type]
 
 
 def _check_currency(c: Claim, symbol: str) -> None:
@@ -486,7 +487,7 @@ def _m_level(px: _Prices, c: Claim) -> _Measured:
             day, v = _need_end_value(s, sym, c.field, start, end)
     else:
         w, _ = _in_window(px, c, sym, c.field)
-        day = w.idxmax() if stat == "max" else w.idxmin()
+        day = w.idxmax() if stat == "max" else w.idxmin()  # type: ignore[assignment]
         v = float(w.loc[day])
     label = {"last": "", "max": "highest ", "min": "lowest "}[stat]
     return _Measured(v, f"{label}{c.field} {_fmt_px(v)} on {_d(day)}", basis, {"day": _d(day)})
@@ -504,15 +505,15 @@ def _m_extreme(px: _Prices, c: Claim) -> _Measured:
         raise Unverifiable(f"no {c.field} for {sym} before {_d(end)} in the window")
     if c.kind == "new_high":
         ref_d = prior.idxmax()
-        ok = v > float(prior.loc[ref_d])
+        ok = v > float(prior.loc[ref_d])  # type: ignore[call-overload]
         word = "max"
     else:
         ref_d = prior.idxmin()
-        ok = v < float(prior.loc[ref_d])
+        ok = v < float(prior.loc[ref_d])  # type: ignore[call-overload]
         word = "min"
-    text = (f"{c.field} {_fmt_px(v)} on {_d(end)} vs previous {word} {_fmt_px(float(prior.loc[ref_d]))} "
-            f"on {_d(ref_d)} (since {_d(prior.index[0])})")
-    return _Measured(ok, text, basis, {"day": _d(end), "previous": _d(ref_d)})
+    text = (f"{c.field} {_fmt_px(v)} on {_d(end)} vs previous {word} {_fmt_px(float(prior.loc[ref_d]))} "  # type: ignore[call-overload]
+            f"on {_d(ref_d)} (since {_d(prior.index[0])})")  # type: ignore[arg-type]
+    return _Measured(ok, text, basis, {"day": _d(end), "previous": _d(ref_d)})  # type: ignore[arg-type]
 
 
 def _m_listing(px: _Prices, c: Claim) -> _Measured:
@@ -535,8 +536,8 @@ def _m_price_above(px: _Prices, c: Claim) -> _Measured:
     above = both.iloc[:, 0] > both.iloc[:, 1]
     if above.any():
         day = above.idxmax()
-        return _Measured(True, f"{a} {_fmt_px(float(both.loc[day].iat[0]))} > {b} "
-                         f"{_fmt_px(float(both.loc[day].iat[1]))} first on {_d(day)}", basis, {"day": _d(day)})
+        return _Measured(True, f"{a} {_fmt_px(float(both.loc[day].iat[0]))} > {b} "  # type: ignore[call-overload]
+                         f"{_fmt_px(float(both.loc[day].iat[1]))} first on {_d(day)}", basis, {"day": _d(day)})  # type: ignore[arg-type, call-overload]
     return _Measured(False, f"{a} stayed below {b} on all {len(both)} common sessions", basis, {})
 
 
@@ -594,8 +595,11 @@ def check_claim(claim: Claim, source: Any = None, *, _prices: _Prices | None = N
 
 def check_claims(claims: Iterable[Claim], source: Any = None, *,
                  include_all: bool = False) -> list[ClaimCheck]:
-    """Check every price-verifiable claim (``include_all``: every claim, the others marked
-    not verifiable with their reason), in input order, sharing one data cache."""
+    """Check every price-verifiable claim.
+
+    Check every price-verifiable claim (``include_all``: every claim, the others marked
+    not verifiable with their reason), in input order, sharing one data cache.
+    """
     px = _Prices(source if source is not None else _source())
     claims = list(claims)
     px.prefetch(s for c in claims if c.kind in PRICE_KINDS for s in c.symbols)
@@ -608,7 +612,7 @@ def check_claims(claims: Iterable[Claim], source: Any = None, *,
 
 
 def verdict_counts(results: Iterable[ClaimCheck]) -> dict[str, int]:
-    """Number of results per verdict, in :data:`VERDICTS` order."""
+    """Return number of results per verdict, in :data:`VERDICTS` order."""
     counts = {v: 0 for v in VERDICTS}
     for r in results:
         counts[r.verdict] += 1

@@ -211,8 +211,11 @@ def load_claims_file(path: str | Path | None = None) -> ClaimsFile:
 
 
 def load_claims(path: str | Path | None = None) -> list[Claim]:
-    """Every claim of ``claims.yaml`` in file order. Malformed files raise
-    :class:`~scenarios.errors.ScenarioErrors` with ``file:line:col field: message`` lines."""
+    """Every claim of ``claims.yaml`` in file order.
+
+    Malformed files raise
+    :class:`~scenarios.errors.ScenarioErrors` with ``file:line:col field: message`` lines.
+    """
     return list(load_claims_file(path).claims)
 
 
@@ -222,7 +225,7 @@ def claim_ids(path: str | Path | None = None) -> list[str]:
 
 
 def get_claim(claim_id: str, path: str | Path | None = None) -> Claim:
-    """The claim with id ``claim_id``; unknown ids raise KeyError naming close matches."""
+    """Return the claim with id ``claim_id``; unknown ids raise KeyError naming close matches."""
     claims = {c.id: c for c in load_claims(path)}
     try:
         return claims[claim_id]

@@ -1,4 +1,6 @@
-"""Narrative drivers of the articles (``seeds/drivers.yaml``) with the parameter values and
+"""Narrative drivers of the articles (``seeds/drivers.yaml``).
+
+Narrative drivers of the articles (``seeds/drivers.yaml``) with the parameter values and
 ranges the articles give, each linked to the claims it rests on.
 
 Scenario files refer to a driver seed by ``id`` (``narrative.claims`` / driver ``claims``
@@ -14,8 +16,8 @@ articles give or imply (``None`` when the text gives a one-sided bound only); un
 
 from __future__ import annotations
 
-import re
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -99,7 +101,8 @@ def _checker(claims_path: Path):
                                             f"write symbols in Yahoo spelling: {normalize_symbol(s)!r} (got {s!r})"))
             for j, t in enumerate(d.themes):
                 if t not in THEMES:
-                    errors.append(doc.error(base + ("themes", j), f"unknown theme (expected one of {list(THEMES)}) (got {t!r})"))
+                    errors.append(doc.error(base + ("themes", j),
+                                            f"unknown theme (expected one of {list(THEMES)}) (got {t!r})"))
             refs: list[tuple[tuple[str | int, ...], str]] = [
                 (base + ("claims", j), c) for j, c in enumerate(d.claims)]
             for name, p in d.params.items():
@@ -119,8 +122,11 @@ def _checker(claims_path: Path):
 
 
 def load_drivers_file(path: str | Path | None = None, *, claims_path: str | Path | None = None) -> DriversFile:
-    """Load and validate ``drivers.yaml``; claim ids are checked against ``claims_path``
-    (default: ``claims.yaml`` beside the drivers file)."""
+    """Load and validate ``drivers.yaml``.
+
+    Claim ids are checked against ``claims_path``
+    (default: ``claims.yaml`` beside the drivers file).
+    """
     p = seed_path(path, DRIVERS_FILE)
     cp = Path(claims_path) if claims_path is not None else p.parent / CLAIMS_FILE
     return load_model(p, DRIVERS_FILE, DriversFile, _checker(cp))
@@ -133,7 +139,7 @@ def load_driver_seeds(path: str | Path | None = None, *,
 
 
 def driver_seed(driver_id: str, path: str | Path | None = None) -> DriverSeed:
-    """The driver seed ``driver_id``; unknown ids raise KeyError listing the known ones."""
+    """Return the driver seed ``driver_id``; unknown ids raise KeyError listing the known ones."""
     seeds = load_driver_seeds(path)
     try:
         return seeds[driver_id]

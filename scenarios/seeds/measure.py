@@ -13,7 +13,9 @@ import pandas as pd
 
 
 def dividend_factors(adj_close: pd.Series, dividends: pd.Series) -> pd.Series:
-    """Yahoo's cumulative dividend adjustment factor ``F(t)`` for each date, so that
+    """Return Yahoo's cumulative dividend adjustment factor per date.
+
+    Yahoo's cumulative dividend adjustment factor ``F(t)`` for each date, so that
     ``traded_price(t) = adjusted_price(t) / F(t)``.
 
     Yahoo scales every price before an ex-date ``e`` by ``f_e = 1 - d_e / P(e-1)`` where
@@ -55,7 +57,7 @@ def last_before(series: pd.Series, day: pd.Timestamp) -> tuple[pd.Timestamp, flo
     before = series.loc[series.index < day]
     if before.empty:
         return None
-    return before.index[-1], float(before.iat[-1])
+    return before.index[-1], float(before.iat[-1])  # type: ignore[arg-type]
 
 
 def last_on_or_before(series: pd.Series, day: pd.Timestamp) -> tuple[pd.Timestamp, float] | None:
@@ -63,12 +65,14 @@ def last_on_or_before(series: pd.Series, day: pd.Timestamp) -> tuple[pd.Timestam
     upto = series.loc[series.index <= day]
     if upto.empty:
         return None
-    return upto.index[-1], float(upto.iat[-1])
+    return upto.index[-1], float(upto.iat[-1])  # type: ignore[arg-type]
 
 
 def max_drawdown(series: pd.Series) -> tuple[float, pd.Timestamp, pd.Timestamp]:
-    """Largest peak-to-trough fall as a positive fraction (0.16 = -16%), with the peak and
-    trough dates. A series that never falls has drawdown 0 (peak = trough = first date)."""
+    """Largest peak-to-trough fall as a positive fraction (0.16 = -16%), with the peak and trough dates.
+
+    A series that never falls has drawdown 0 (peak = trough = first date).
+    """
     if series.empty:
         raise ValueError("max_drawdown needs at least one value")
     values = series.to_numpy(dtype=float)
@@ -80,8 +84,11 @@ def max_drawdown(series: pd.Series) -> tuple[float, pd.Timestamp, pd.Timestamp]:
 
 
 def daily_moves(end_field: pd.Series, close: pd.Series) -> pd.Series:
-    """``end_field(t) / close(t-1) - 1`` for each session after the first (close-to-close when
-    ``end_field`` is the close; previous close to intraday high when it is the high)."""
+    """Return the session returns to ``end_field`` from the previous close.
+
+    ``end_field(t) / close(t-1) - 1`` for each session after the first (close-to-close when
+    ``end_field`` is the close; previous close to intraday high when it is the high).
+    """
     prev = close.shift(1)
     moves = end_field.reindex(close.index) / prev - 1.0
     return moves.iloc[1:]

@@ -25,7 +25,7 @@ from pydantic import Field, field_validator
 from scenarios.data.symbols import normalize_symbol
 from scenarios.dates import as_date
 from scenarios.errors import DataUnavailableError, ScenarioError
-from scenarios.seeds.base import UNIVERSES_FILE, StrictModel, load_model, seed_path, display_name
+from scenarios.seeds.base import UNIVERSES_FILE, StrictModel, display_name, load_model, seed_path
 from scenarios.yamlio import LocatedDoc
 
 ThemeName = Literal["ai_compute_chips", "ai_models_cloud", "platforms", "autos_ev",
@@ -60,7 +60,7 @@ class Member(StrictModel):
     _symbol = field_validator("symbol", mode="before")(lambda cls, v: _canonical_symbol(v))
 
     def active(self, on: date) -> bool:
-        """True when the symbol is a member on ``on`` (``from <= on < to``)."""
+        """Return True when the symbol is a member on ``on`` (``from <= on < to``)."""
         return (self.from_ is None or self.from_ <= on) and (self.to is None or on < self.to)
 
 
@@ -88,19 +88,25 @@ class Universe(StrictModel):
         return sorted(out)
 
     def regular_dates(self) -> list[date]:
-        """Membership changes that are regular reviews: every boundary except the dates on
-        which only fast entries begin, ascending."""
+        """Membership changes that are regular reviews.
+
+        Every boundary except the dates on
+        which only fast entries begin, ascending.
+        """
         fast = {m.from_ for m in self.members if m.fast_entry}
         other = {d for m in self.members for d in (m.to, None if m.fast_entry else m.from_)
                  if d is not None}
         return sorted(d for d in self.boundaries() if d not in fast or d in other)
 
     def expected_size(self, on: date) -> int | None:
-        """Member count the index should have on ``on``: ``size`` plus the fast entries that
+        """Member count the index should have on ``on``.
+
+        ``size`` plus the fast entries that
         joined since the last regular review on or before ``on`` (None when ``size`` is unset).
 
         A regular review brings the count back to ``size``; a fast entry adds one name until
-        then (HSTECH held 31-32 names between 2020-12 and 2021-06)."""
+        then (HSTECH held 31-32 names between 2020-12 and 2021-06).
+        """
         if self.size is None:
             return None
         last = max((d for d in self.regular_dates() if d <= on), default=self.history_start)
@@ -125,7 +131,7 @@ class Universes(StrictModel):
     themes: dict[str, Theme]
 
     def get(self, name: str) -> Universe:
-        """The universe ``name``; unknown names raise :class:`UnknownUniverseError`."""
+        """Return the universe ``name``; unknown names raise :class:`UnknownUniverseError`."""
         try:
             return self.universes[name]
         except KeyError:
@@ -206,7 +212,7 @@ def _check(obj: Universes, doc: LocatedDoc) -> list[ScenarioError]:
             for d in dates:
                 n, want = len(uni.members_on(d)), uni.expected_size(d)
                 if n != want:
-                    extra = "" if want == uni.size else f" ({uni.size} plus {want - uni.size} fast entries)"
+                    extra = "" if want == uni.size else f" ({uni.size} plus {want - uni.size} fast entries)"  # type: ignore[operator]
                     errors.append(doc.error(base + ("size",), f"universe has {n} member(s) on {d}, "
                                             f"not {want}{extra}"))
                     break
@@ -236,8 +242,10 @@ def universe_members(name: str, as_of: date | str | None = None, *,
 
 def membership_intervals(name: str, *, path: str | Path | None = None
                          ) -> list[tuple[str, date | None, date | None]]:
-    """``(symbol, from, to_exclusive)`` for every membership of universe ``name``, sorted by
-    symbol then start; ``None`` bounds are open (before history_start / still a member)."""
+    """``(symbol, from, to_exclusive)`` for every membership of universe ``name``, sorted by symbol then start.
+
+    ``None`` bounds are open (before history_start / still a member).
+    """
     return load_universes(path).intervals(name)
 
 

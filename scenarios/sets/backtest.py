@@ -1,4 +1,6 @@
-"""Score a scenario set at its as_of: the mixture's CRPS and PIT on the mixture draws, each
+"""Score a scenario set at its as_of.
+
+The mixture's CRPS and PIT on the mixture draws, each
 component scored alone on the same window, and the best component by CRPS (a choice made
 after seeing the outcome: flagged as hindsight).
 
@@ -32,7 +34,8 @@ def backtest_set(sset: ScenarioSet, *, source: PriceSource | None = None, draws:
                  scheduler: str | None = None) -> SetBacktestResult:
     """Run and score ``sset`` (see the module docstring); realized returns run from the as_of
     close to the horizon close (stocks: total returns; indexes: price returns). ``workers``/
-    ``scheduler`` run the components on Dask (:func:`scenarios.sets.run.run_set`)."""
+    ``scheduler`` run the components on Dask (:func:`scenarios.sets.run.run_set`).
+    """
     import pandas as pd
 
     from scenarios.backtest.forecast import Forecast, forecast_from_result
@@ -53,7 +56,7 @@ def backtest_set(sset: ScenarioSet, *, source: PriceSource | None = None, draws:
                    baseline_dates=[pd.Timestamp(b) for b in ref.baseline_date])
     score = score_forecast(mix, source, band=band, partial=partial, realized=realized)
     comps: list[ComponentScore] = []
-    for comp, r in zip(sset.components, run.components):
+    for comp, r in zip(sset.components, run.components, strict=True):
         assert r is not None  # full=True runs every component
         f = forecast_from_result(r, as_of=as_of, horizon=horizon)
         s = score_forecast(f, source, band=band, partial=partial, realized=realized).summary

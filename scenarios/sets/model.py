@@ -62,6 +62,8 @@ class SetMonteCarlo(StrictModel):
 
 
 class SetFile(StrictModel):
+    """The ``kind: set`` file: a name and probability-weighted scenario components."""
+
     kind: str = Field(pattern="^set$")
     name: str = Field(min_length=1)
     description: str | None = None
@@ -101,6 +103,7 @@ class ScenarioSet:
 
     @property
     def probabilities(self) -> list[float]:
+        """The components' probabilities (fractions)."""
         return [c.probability for c in self.components]
 
 
@@ -109,8 +112,11 @@ def _peek(path: str | Path) -> Any:
 
 
 def is_set_file(path: str | Path) -> bool:
-    """True when ``path`` is a YAML mapping with ``kind: set`` (errors reading it: False, the
-    scenario loader then reports them)."""
+    """Return True when ``path`` is a set file.
+
+    Return True when ``path`` is a YAML mapping with ``kind: set`` (errors reading it: False, the
+    scenario loader then reports them).
+    """
     p = Path(path)
     if not p.is_file():
         return False
@@ -122,7 +128,7 @@ def is_set_file(path: str | Path) -> bool:
 
 
 def _component_path(doc: LocatedDoc, i: int, home: Path, name: str) -> Path:
-    """The component file, with the containment rule of ``extends`` (the loader's)."""
+    """Return the component file, with the containment rule of ``extends`` (the loader's)."""
     from scenarios.model import loader
 
     where = ("components", i, "file")
@@ -190,16 +196,16 @@ def load_set(path: str | Path) -> ScenarioSet:
         raise ScenarioErrors(errors)
     as_of = spec.as_of or comps[0].scenario.as_of
     horizon = _horizon(spec, doc, as_of, comps[0])
-    for i, c in enumerate(comps):
-        if c.scenario.as_of != as_of:
+    for i, comp in enumerate(comps):
+        if comp.scenario.as_of != as_of:
             errors.append(doc.error(("components", i, "file"),
-                                    f"{c.file} has as_of {c.scenario.as_of}; the set's is {as_of} "
+                                    f"{comp.file} has as_of {comp.scenario.as_of}; the set's is {as_of} "
                                     "(components must share as_of)"))
             continue
-        h = c.scenario.horizon_date()
+        h = comp.scenario.horizon_date()
         if h != horizon:
             errors.append(doc.error(("components", i, "file"),
-                                    f"{c.file} reaches its horizon on {h}; the set's is {horizon} "
+                                    f"{comp.file} reaches its horizon on {h}; the set's is {horizon} "
                                     "(components must share the horizon)"))
     if errors:
         raise ScenarioErrors(errors)
@@ -209,8 +215,8 @@ def load_set(path: str | Path) -> ScenarioSet:
 
 
 def _horizon(spec: SetFile, doc: LocatedDoc, as_of: dt.date, first: Component) -> dt.date:
-    from scenarios.periods import add_period
     from scenarios.model.schema import _horizon as parse_horizon
+    from scenarios.periods import add_period
 
     if spec.horizon is None:
         return first.scenario.horizon_date()

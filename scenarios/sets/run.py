@@ -92,34 +92,35 @@ def run_set(sset: ScenarioSet, *, source: PriceSource | None = None, draws: int 
                                t[0].universe, (list, tuple)) else [])]))
     runs: list[ScenarioResult | None] = [next(done) if k > 0 else None for k in sizes]
     ref = next(r for r in runs if r is not None)
-    for comp, r in zip(sset.components, runs):
+    for comp, r in zip(sset.components, runs, strict=True):
         if r is not None and list(r.symbols) != list(ref.symbols):
             raise ScenarioError(f"{comp.file} resolves to the symbols {', '.join(r.symbols)}; another "
                                 f"component to {', '.join(ref.symbols)} (components must price the "
                                 "same universe)", file=sset.file, field="components")
     returns = assemble(labels, [None if r is None else r.predicted_return for r in runs])
     has_index = all(r is None or r.index_return is not None for r in runs)
-    index = (assemble(labels, [None if r is None else r.index_return[:, None] for r in runs])[:, 0]
+    index = (assemble(labels, [None if r is None else r.index_return[:, None] for r in runs])[:, 0]  # type: ignore[index]
              if has_index else None)
     k_comp = len(sset.components)
     stats = mixture_stats(returns, labels, k_comp)
     lines = [_line(sym, "symbol", kind, st, sset, cur, float(p0))
              for sym, kind, cur, p0, st in zip(ref.symbols, ref.return_kinds, ref.currencies,
-                                               ref.baseline_price, stats)]
+                                               ref.baseline_price, stats, strict=True)]
     if index is not None and len(ref.symbols) > 1:
         st = mixture_stats(index, labels, k_comp)[0]
         lines.append(_line("index", "index", ref._line_kind(ref.index_weights_after), st, sset, None, None))
     warnings: list[str] = []
-    for comp, r in zip(sset.components, runs):
+    for comp, r in zip(sset.components, runs, strict=True):
         warnings.extend(f"{comp.label}: {w}" for w in (r.warnings if r is not None else []))
     notes = [f"{comp.label}: no draw assigned (probability {comp.probability:g}); its lines are empty"
-             for comp, k in zip(sset.components, counts) if k == 0]
+             for comp, k in zip(sset.components, counts, strict=True) if k == 0]
     comps = [SetComponent(label=comp.label, file=comp.file, probability=comp.probability,
                           seed=(r.seed if r is not None else comp.scenario.monte_carlo.seed),
                           assigned_draws=int(k), run_draws=(r.draws if r is not None else 0), why=comp.why)
-             for comp, r, k in zip(sset.components, runs, counts)]
+             for comp, r, k in zip(sset.components, runs, counts, strict=True)]
     result = SetRunResult(
-        schema_version=SCHEMA_VERSION, kind="scenario_set_result", name=sset.name, file=_abs(sset.file), file_sha256=sset.file_sha256,
+        schema_version=SCHEMA_VERSION, kind="scenario_set_result", name=sset.name, file=_abs(sset.file),
+        file_sha256=sset.file_sha256,
         as_of=sset.as_of.isoformat(), horizon=sset.horizon.isoformat(), draws=n, seed=s,
         assignment=ASSIGNMENT_TEXT, symbols=list(ref.symbols), components=comps, lines=lines,
         narrative=to_jsonable(sset.narrative), warnings=warnings, notes=notes)
@@ -141,8 +142,8 @@ def _line(name: str, kind: str, return_kind: str, st: Any, sset: ScenarioSet, cu
                            mean_return=_num(mean), contribution=_num(con), share=_num(sh))
              for c, w, med, mean, con, sh in zip(sset.components, st.component_weight, st.component_median,
                                                  st.component_mean, st.component_contribution,
-                                                 st.component_share)]
-    return MixtureLine(line=name, kind=kind, return_kind=return_kind, currency=currency,  # type: ignore[arg-type]
+                                                 st.component_share, strict=True)]
+    return MixtureLine(line=name, kind=kind, return_kind=return_kind, currency=currency,
                        baseline_price=baseline, mean_return=_num(st.mean), median_return=_num(st.median),
                        return_p05=_num(st.p05), return_p95=_num(st.p95), prob_up=_num(st.prob_up),
                        se_mean=_num(st.se_mean), se_median=_num(st.se_median), se_p05=_num(st.se_p05),

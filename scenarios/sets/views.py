@@ -35,8 +35,10 @@ TAU = 0.05
 
 def views(returns: np.ndarray, symbols: list[str], *, tau: float = TAU,
           band: tuple[float, float] = (0.05, 0.95)) -> dict[str, Any]:
-    """Views of ``returns`` ``(draws, n_symbols)`` (fractions) for ``symbols``; see the module
-    docstring. Raises ``ValueError`` for fewer than two draws or a non-finite draw."""
+    """Return views of ``returns`` ``(draws, n_symbols)`` (fractions) for ``symbols``; see the module docstring.
+
+    Raises ``ValueError`` for fewer than two draws or a non-finite draw.
+    """
     from scipy.stats import norm
 
     r = np.asarray(returns, dtype="float64")
@@ -58,13 +60,13 @@ def views(returns: np.ndarray, symbols: list[str], *, tau: float = TAU,
     return {
         "format": "pypfopt.BlackLittermanModel",
         "symbols": list(symbols),
-        "expected_returns": {s: float(m) for s, m in zip(symbols, mu)},
+        "expected_returns": {s: float(m) for s, m in zip(symbols, mu, strict=True)},
         "cov_matrix": {s: {t: float(cov[i, j]) for j, t in enumerate(symbols)} for i, s in enumerate(symbols)},
         "omega": [[float(omega[i]) if i == j else 0.0 for j in range(len(symbols))]
                   for i in range(len(symbols))],
         "view_confidences": [float(c) for c in conf],
         "band": [lo, hi],
-        "band_width": {s: float(w) for s, w in zip(symbols, width)},
+        "band_width": {s: float(w) for s, w in zip(symbols, width, strict=True)},
         "tau": tau,
         "draws": int(r.shape[0]),
         "units": "fractions of price, simple returns to the horizon (not annualized)",

@@ -57,7 +57,7 @@ def _is_config_clash(exc: BaseException) -> bool:
 
 
 def describe_error(path: Path, exc: BaseException, doing: str) -> StoreError:
-    """A :class:`StoreError` naming the real cause of a DuckDB/OS failure and the fix."""
+    """Return a :class:`StoreError` naming the real cause of a DuckDB/OS failure and the fix."""
     text = str(exc)
     low = text.lower()
     if "corrupt" in low or "checksum" in low or "not a valid duckdb" in low or "serializ" in low \
@@ -134,7 +134,8 @@ def _open_lock_file(path: Path, exclusive: bool) -> int | None:
 
 def _try_acquire(path: Path, exclusive: bool) -> bool:
     """Take (or share, within this process) the sidecar lock without blocking; False when
-    another process holds it."""
+    another process holds it.
+    """
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not on POSIX: DuckDB's own lock only
@@ -175,7 +176,7 @@ class StoreConnection:
     Everything but ``close`` is the DuckDB connection's own (``execute``, ``register`` ...).
     """
 
-    def __init__(self, con: "duckdb.DuckDBPyConnection", path: Path) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path) -> None:
         self._con = con
         self._path = path
         self._open = True
@@ -187,7 +188,8 @@ class StoreConnection:
 
     def close(self) -> None:
         """Close the DuckDB connection (the last one of the process checkpoints the file), then
-        let other processes in."""
+        let other processes in.
+        """
         if self._open:
             self._open = False
             try:
@@ -195,7 +197,7 @@ class StoreConnection:
             finally:
                 _release(self._path)
 
-    def __enter__(self) -> "StoreConnection":
+    def __enter__(self) -> StoreConnection:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -222,7 +224,8 @@ def _wait_notice(p: Path, limit: float) -> None:
 @contextmanager
 def locked(path: str | Path | None = None, *, timeout: float | None = None) -> Iterator[Path]:
     """Hold the store exclusively for this process (no other process opens it meanwhile):
-    waits like :func:`connect`, then yields the store path. Connections opened inside share it."""
+    waits like :func:`connect`, then yields the store path. Connections opened inside share it.
+    """
     import time
 
     p = Path(path) if path is not None else store_path()
@@ -294,7 +297,8 @@ def connect(path: str | Path | None = None, read_only: bool = False,
 def connect_for_read(path: str | Path | None = None, *,
                      timeout: float | None = None) -> StoreConnection:
     """A read-only connection (works on a read-only file or folder); falls back to a normal one
-    when this process already holds the file read-write (DuckDB refuses mixing the two)."""
+    when this process already holds the file read-write (DuckDB refuses mixing the two).
+    """
     import duckdb
 
     try:
@@ -306,7 +310,7 @@ def connect_for_read(path: str | Path | None = None, *,
 
 
 @contextmanager
-def transaction(con: "duckdb.DuckDBPyConnection") -> Iterator["duckdb.DuckDBPyConnection"]:
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """``BEGIN`` ... ``COMMIT``; any exception (including KeyboardInterrupt) rolls back."""
     con.execute("BEGIN TRANSACTION")
     try:

@@ -74,8 +74,11 @@ def _dumps(payload: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------------------
 
 def _connect(path: str | Path | None, read_only: bool = False):  # -> duckdb connection
-    """Open the store; a busy store is waited for (notice on stderr) up to
-    ``SCENARIOS_STORE_TIMEOUT`` seconds, then a :class:`StoreError` (see :func:`scenarios.store.db.connect`)."""
+    """Open the store.
+
+    Open the store; a busy store is waited for (notice on stderr) up to
+    ``SCENARIOS_STORE_TIMEOUT`` seconds, then a :class:`StoreError` (see :func:`scenarios.store.db.connect`).
+    """
     from scenarios.store.db import connect, connect_for_read
 
     return connect_for_read(path) if read_only else connect(path)
@@ -101,7 +104,7 @@ def _ensure_schema(con) -> None:
 
 
 def new_run_id(now: _dt.datetime | None = None) -> str:
-    """A fresh id ``r<YYYYMMDD>-<HHMMSS>-<4 hex>`` for the UTC time ``now`` (default: now)."""
+    """Return a fresh id ``r<YYYYMMDD>-<HHMMSS>-<4 hex>`` for the UTC time ``now`` (default: now)."""
     t = now or _dt.datetime.now(_dt.UTC)
     return f"r{t:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
 
@@ -151,7 +154,8 @@ def record_run(kind: str, payload: Mapping[str, Any], *, name: str, file_sha256:
 def _insert_run(p: Path, kind: str, name: str, file_sha256: str | None, summary: str | None,
                 text: str) -> str:
     """Insert one run (a fresh id, retried on a collision) and close the connection, which
-    checkpoints it into the file; returns the id."""
+    checkpoints it into the file; returns the id.
+    """
     import duckdb
 
     from scenarios.store.db import transaction
@@ -185,7 +189,8 @@ def _insert_run(p: Path, kind: str, name: str, file_sha256: str | None, summary:
 def _read_back(p: Path, run_id: str) -> None:
     """Re-open the store (read-only: a fresh read of the file) and check that ``run_id`` is
     there; a :class:`StoreError` otherwise, so that a run is never reported recorded unless
-    it can be read."""
+    it can be read.
+    """
     import duckdb
 
     try:
@@ -219,7 +224,7 @@ def _open_for_read(path: str | Path | None):
 
 def list_runs(kind: str | None = None, limit: int | None = 50, *,
               path: str | Path | None = None) -> list[RunInfo]:
-    """Recorded runs, newest first (``limit=None``: all), optionally of one ``kind``."""
+    """Return recorded runs, newest first (``limit=None``: all), optionally of one ``kind``."""
     import duckdb
 
     if limit is not None and limit < 0:
@@ -249,7 +254,7 @@ def list_runs(kind: str | None = None, limit: int | None = 50, *,
 
 
 def _resolve(con, run_id: str) -> str:
-    """The full id matching ``run_id`` exactly or as a unique prefix."""
+    """Return the full id matching ``run_id`` exactly or as a unique prefix."""
     rid = run_id.strip()
     if not rid:
         raise RunNotFoundError("empty run id: give an id from `scenarios runs list`")
@@ -302,14 +307,14 @@ def _fetch(run_id: str, path: str | Path | None, columns: str) -> tuple:
 
 
 def run_info(run_id: str, *, path: str | Path | None = None) -> RunInfo:
-    """The :class:`RunInfo` of ``run_id`` (full id or unique prefix)."""
+    """Return the :class:`RunInfo` of ``run_id`` (full id or unique prefix)."""
     r = _fetch(run_id, path, "id, kind, name, created_at, file_sha256, length(payload), summary")
     return RunInfo(id=r[0], kind=r[1], name=r[2], created_at=r[3], file_sha256=r[4], size=int(r[5]),
                    summary=r[6])
 
 
 def load_run(run_id: str, *, path: str | Path | None = None) -> dict[str, Any]:
-    """The payload of ``run_id`` (full id or unique prefix) as a dict.
+    """Return the payload of ``run_id`` (full id or unique prefix) as a dict.
 
     Raises :class:`~scenarios.errors.RunNotFoundError` when no run (or more than one, for a
     prefix) matches.

@@ -229,7 +229,8 @@ def test_index_scenario_scores_the_same_portfolio_and_compares_benchmarks(
     assert idx["scored"] and idx["kind"] == "total"
     assert idx["realized"] == pytest.approx(float(w @ real / w.sum()), rel=1e-12)
     assert idx["predicted"] == pytest.approx(float(np.median(res.index_return)), rel=1e-12)
-    hst = csv_close_on_or_before(snapshot_dir, "HSTECH.HK", h) / csv_close_on_or_before(snapshot_dir, "HSTECH.HK", a) - 1
+    hst = (csv_close_on_or_before(snapshot_dir, "HSTECH.HK", h)
+           / csv_close_on_or_before(snapshot_dir, "HSTECH.HK", a) - 1)
     assert idx["benchmark"] == "HSTECH.HK" and idx["benchmark_realized"] == pytest.approx(hst, rel=1e-12)
 
     perf = bt["index_performance"]

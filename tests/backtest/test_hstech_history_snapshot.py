@@ -13,13 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scenarios.recon.hstech import reconstruct_hstech
-from scenarios.recon.membership import Membership
-from scenarios.recon.rules import WeightRule
-from scenarios.recon.reference import snapshot_weight_coverage
 from scenarios.backtest.scenario import walk_forward_scenario
 from scenarios.engine.run import run_scenario
 from scenarios.model import scenario_from_dict
+from scenarios.recon.hstech import reconstruct_hstech
+from scenarios.recon.membership import Membership
+from scenarios.recon.reference import snapshot_weight_coverage
+from scenarios.recon.rules import WeightRule
 from scenarios.seeds.universes import universe_members
 
 pytestmark = pytest.mark.snapshot

@@ -13,20 +13,18 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from backtest_fakes import FrameSource
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scenarios.data.frame import to_canonical
+from scenarios.errors import DataUnavailableError, ScenarioError
 from scenarios.recon.counterfactual import IndexScheme, year_table
 from scenarios.recon.hstech import annualized_te, reconstruct_hstech
 from scenarios.recon.membership import Membership
 from scenarios.recon.panel import load_index_panel, odd_sessions, price_close
 from scenarios.recon.rules import WeightRule
 from scenarios.recon.simulate import simulate_index
-from backtest_fakes import FrameSource
-
-from scenarios.data.frame import to_canonical
-from scenarios.errors import DataUnavailableError, ScenarioError
-
 
 # ------------------------------------------------------------------------------------------
 # helpers
@@ -327,7 +325,7 @@ def test_equal_rule_and_name_whose_data_ends_midway() -> None:
     src = FrameSource(frames)
     panel = load_index_panel(src, membership.symbols, "IDX", "2023-06-01", "2025-03-31")
     sim = simulate_index(panel, membership, WeightRule("equal", cap=0.08), "2024-01-01", "2025-03-31")
-    for day, w in sim.weights.iterrows():
+    for _day, w in sim.weights.iterrows():
         held = w.dropna()
         np.testing.assert_allclose(held.to_numpy(), 1 / len(held))
     seg = sim.segments

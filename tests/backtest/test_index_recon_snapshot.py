@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scenarios.data.csvdir import CsvDirSource
 from scenarios.recon.counterfactual import IndexScheme, default_schemes, simulate_schemes
 from scenarios.recon.hstech import WARMUP_DAYS, broker_weight_check, reconstruct_hstech
 from scenarios.recon.membership import Membership
 from scenarios.recon.panel import load_index_panel, price_close
 from scenarios.recon.rules import WeightRule
-from scenarios.data.csvdir import CsvDirSource
 from scenarios.seeds.universes import theme_of
 
 pytestmark = pytest.mark.snapshot
@@ -148,10 +148,10 @@ def test_counterfactual_table_sits_on_real_benchmarks(csv_source, panel, snapsho
     # the replica's calendar-year returns are within 3 points of the actual index
     assert (t["implied"].iloc[:2] - t["HSTECH.HK"].iloc[:2]).abs().max() < 0.03
     # ex_autos holds no autos_ev name; equal holds equal capped weights; all capped at 8%
-    for day, w in res.weights["ex_autos"].iterrows():
+    for _day, w in res.weights["ex_autos"].iterrows():
         held = w.dropna()
         assert all(theme_of(s) != "autos_ev" or v == 0 for s, v in held.items())
-    for day, w in res.weights["equal"].iterrows():
+    for _day, w in res.weights["equal"].iterrows():
         held = w.dropna()
         np.testing.assert_allclose(held, 1 / len(held))
     for name, w in res.weights.items():

@@ -43,11 +43,11 @@ def _w(res, sym: str, which: str = "before") -> float:
 
 
 def test_engine_weights_are_the_replica_holdings_at_as_of(run, snapshot_dir: Path) -> None:
-    from scenarios.recon.counterfactual import IndexScheme
-    from scenarios.recon.weights_at import ViewSource, scenario_scheme, weights_at
-    from scenarios.recon.membership import Membership
     from scenarios.data import default_source
     from scenarios.data.view import PriceView
+    from scenarios.recon.counterfactual import IndexScheme
+    from scenarios.recon.membership import Membership
+    from scenarios.recon.weights_at import ViewSource, scenario_scheme, weights_at
 
     sc = _scenario()
     drv = sc.drivers[0]
@@ -75,11 +75,11 @@ def test_the_replica_starts_from_the_engine_weights(run, snapshot_dir: Path) -> 
     """The first session of the backtest's simulated index is earned by the weights at as_of:
     its return equals ``drifted weights @ price returns`` that day, exactly (same source), and
     the engine's weights (closes up to as_of only) agree within 2e-4 (dividend un-adjustment)."""
+    from scenarios.data import default_source
     from scenarios.recon.counterfactual import IndexScheme, simulate_schemes
-    from scenarios.recon.weights_at import scenario_scheme, weights_at
     from scenarios.recon.membership import Membership
     from scenarios.recon.panel import load_index_panel
-    from scenarios.data import default_source
+    from scenarios.recon.weights_at import scenario_scheme, weights_at
 
     src = default_source()
     members = Membership.static(UNIVERSE)

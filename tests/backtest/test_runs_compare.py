@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios.cli.app import main
-from scenarios.errors import IncomparableRunsError, RunNotFoundError
 from scenarios.compare import ABSENT, RunRecord, compare_runs, input_diff
+from scenarios.errors import IncomparableRunsError, RunNotFoundError
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "examples" / "tencent_feb_2026.yaml"
@@ -52,7 +52,8 @@ def store(snapshot_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         index2 = _run_json(["run", str(INDEX), "--draws", "1000", "--seed", "8", "--format", "json"])
         walk = _run_json(["backtest", str(BASE), "--draws", "300", "--roll", "quarterly", "--from", "2025-03-31",
                           "--to", "2025-09-30", "--format", "json"])
-        yield {"index": [index["run_id"], index2["run_id"]], "walk": walk["run_id"],"home": home, "prices": snapshot_dir, "base": base["run_id"], "bear": bear["run_id"],
+        yield {"index": [index["run_id"], index2["run_id"]], "walk": walk["run_id"],"home": home,
+               "prices": snapshot_dir, "base": base["run_id"], "bear": bear["run_id"],
                "grid": [g["run_id"] for g in grid], "backtest": bt["run_id"]}
 
 
@@ -134,7 +135,7 @@ def test_median_differences_equal_differences_of_shown_payloads(
     med = [s["0700.HK"]["median_return"] for s in summaries]
     assert row["median_diff"] == [None, med[1] - med[0], med[2] - med[0]]
     assert row["median_diff"][1] < 0  # the bear case is bearish
-    for got, s in zip(row["runs"], summaries):
+    for got, s in zip(row["runs"], summaries, strict=True):
         r = s["0700.HK"]
         assert (got["median"], got["p05"], got["p95"], got["prob_up"]) == (
             r["median_return"], r["return_p05"], r["return_p95"], r["prob_up"])

@@ -9,21 +9,20 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from backtest_fakes import FrameSource
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scenarios import metrics as M
+from scenarios.backtest.sweep import grid_tilts, random_tilts, scheme_metrics
+from scenarios.data.frame import to_canonical
+from scenarios.errors import DataUnavailableError, ScenarioError
 from scenarios.recon.batch import SchemeArrays, simulate_index_batch
+from scenarios.recon.counterfactual import IndexScheme
 from scenarios.recon.membership import Membership
 from scenarios.recon.panel import load_index_panel
 from scenarios.recon.rules import WeightRule
 from scenarios.recon.simulate import simulate_index
-from scenarios.backtest.sweep import grid_tilts, random_tilts, scheme_metrics
-from scenarios.recon.counterfactual import IndexScheme
-from scenarios import metrics as M
-from backtest_fakes import FrameSource
-
-from scenarios.data.frame import to_canonical
-from scenarios.errors import DataUnavailableError, ScenarioError
 
 
 def _frame(close: pd.Series) -> pd.DataFrame:
@@ -93,13 +92,13 @@ def test_batch_agrees_with_the_per_scheme_loop(seed, n, S, change, fast, cut, da
             for j in range(S):
                 simulate_index(panel, m, _rule(bases[j], pd.Series(scores[j], index=symbols),
                                                None if caps[j] == 1.0 else caps[j],
-                                               dict(zip(symbols, custom[j]))),
+                                               dict(zip(symbols, custom[j], strict=True))),
                                "2024-01-01", "2024-09-30", entry_weights=entry)
         return
     for j in range(S):
         ref = simulate_index(panel, m, _rule(bases[j], pd.Series(scores[j], index=symbols),
                                              None if caps[j] == 1.0 else caps[j],
-                                             dict(zip(symbols, custom[j]))),
+                                             dict(zip(symbols, custom[j], strict=True))),
                              "2024-01-01", "2024-09-30", entry_weights=entry)
         assert batch.days.equals(ref.returns.index)
         np.testing.assert_allclose(batch.returns[j], ref.returns.to_numpy(), rtol=0, atol=1e-10)
@@ -122,7 +121,7 @@ def test_batch_agrees_with_the_per_scheme_loop(seed, n, S, change, fast, cut, da
             assert np.all(held[check].max(axis=1) <= caps[j] + 1e-12)
             # too few names for the cap: equal weights on the names left
             few = ~fast_row & (n_pos * caps[j] < 1)
-            for row, n in zip(held[few], n_pos[few]):
+            for row, n in zip(held[few], n_pos[few], strict=True):
                 np.testing.assert_allclose(row[row > 0], 1.0 / n)
     if any(b == "implied" for b in bases):
         assert not batch.fitted.empty

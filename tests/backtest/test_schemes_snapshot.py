@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scenarios.backtest.sweep import random_tilts
+from scenarios.cli.app import main
+from scenarios.data.csvdir import CsvDirSource
 from scenarios.recon.counterfactual import IndexScheme, default_schemes, simulate_schemes
 from scenarios.recon.hstech import WARMUP_DAYS
 from scenarios.recon.membership import Membership
 from scenarios.recon.panel import load_index_panel
-from scenarios.backtest.sweep import random_tilts
-from scenarios.cli.app import main
-from scenarios.data.csvdir import CsvDirSource
 
 pytestmark = pytest.mark.snapshot
 

@@ -36,7 +36,7 @@ def source() -> Any:
 def _scenario(growths: list[float], *, symbols: list[str] = SYMS) -> Any:
     drivers = [{"type": "earnings_growth", "label": f"g-{s[:4]}", "symbols": [s],
                 "growth": {"dist": "normal", "mean": g, "sd": 0.10, "clip": [-0.5, 0.8]}}
-               for s, g in zip(symbols, growths)]
+               for s, g in zip(symbols, growths, strict=True)]
     return scenario_from_dict({
         "name": "signal", "as_of": "2024-03-28", "horizon": "3M", "universe": symbols,
         "currency": "HKD", "baseline": {s: {"eps": 5.0} for s in symbols}, "drivers": drivers,

@@ -53,7 +53,8 @@ def test_typed_fields_carry_the_numbers() -> None:
     assert t.score_summary.nominal_coverage == pytest.approx(0.9)
     assert t.score_summary.n_scored == sum(1 for r in bt["per_symbol"] if r["scored"])
     assert t.index is not None and t.index.weight_covered == bt["index"]["weight_covered"]
-    assert t.index_performance.vs["HSTECH.HK"].excess_return == bt["index_performance"]["vs"]["HSTECH.HK"]["excess_return"]
+    assert (t.index_performance.vs["HSTECH.HK"].excess_return
+            == bt["index_performance"]["vs"]["HSTECH.HK"]["excess_return"])
     scores = t.scores()
     assert list(scores.index) == [r["symbol"] for r in bt["per_symbol"]]
     _, wf = _load(DATA / "walk-tencent_feb_2026.json")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -26,7 +26,7 @@ class _Subsidy(BaseModel):
 class _Doc(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
-    drivers: list[Annotated[Union[_Capex, _Subsidy], Field(discriminator="type")]]
+    drivers: list[Annotated[_Capex | _Subsidy, Field(discriminator="type")]]
 
 
 TEXT = """name: x

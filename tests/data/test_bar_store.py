@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 import scenarios.data.barstore as bars
 from scenarios.data import COLUMNS, CsvDirSource, is_canonical
-from scenarios.errors import StoreError
 from scenarios.data.barstore import BarStore, BarWrite, merge_intervals, subtract_intervals
+from scenarios.errors import StoreError
 
 # -- hypothesis: any valid canonical frame round-trips exactly ---------------------------------
 _floats = st.one_of(

@@ -14,7 +14,6 @@ from scenarios.data import CsvDirSource
 from scenarios.data.exchange_calendar import calendar_name, early_closes, sessions
 from scenarios.data.quality import CheckConfig, check_frame, check_source
 
-
 _SOURCES: dict[Path, CsvDirSource] = {}
 
 

@@ -8,11 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _yfshapes import as_download, as_history, read, snapshot_frame
 
 from scenarios.data import COLUMNS, CsvDirSource, is_canonical
 from scenarios.errors import DataFormatError, DataUnavailableError
-
-from _yfshapes import as_download, as_history, read, snapshot_frame
 
 pytestmark = pytest.mark.snapshot
 

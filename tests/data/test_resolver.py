@@ -12,9 +12,9 @@ import yfinance
 from _yfshapes import snapshot_frame
 
 from scenarios.data import COLUMNS, CsvDirSource, Resolver, default_source, get_prices, is_canonical
+from scenarios.data.barstore import MIN_DATE, BarStore
 from scenarios.data.yahoo import YahooSource
 from scenarios.errors import DataUnavailableError
-from scenarios.data.barstore import MIN_DATE, BarStore
 
 pytestmark = pytest.mark.snapshot
 

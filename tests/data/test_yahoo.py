@@ -187,8 +187,8 @@ def test_unreachable_yahoo_is_tried_once_per_process(
     from datetime import date
 
     from scenarios.data import CsvDirSource
-    from scenarios.data.resolver import Resolver
     from scenarios.data.barstore import BarStore
+    from scenarios.data.resolver import Resolver
 
     fake_ticker.answer = _offline_answer
     r = Resolver(store=BarStore(tmp_path / "s.duckdb"), csv=CsvDirSource(snapshot_dir),
@@ -204,8 +204,8 @@ def test_weekend_only_gap_is_not_fetched(fake_ticker: type[FakeTicker], tmp_path
     from datetime import date
 
     from scenarios.data import CsvDirSource
-    from scenarios.data.resolver import Resolver
     from scenarios.data.barstore import BarStore
+    from scenarios.data.resolver import Resolver
 
     fake_ticker.answer = _offline_answer
     # 0700.HK's file ends Friday 2026-08-21; on Monday 2026-08-24 the gap is Sat..Sun only

@@ -4,15 +4,15 @@ same means as one that keeps every draw."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenarios.engine.run import run_resolved
 from scenarios.data.memory import synthetic_source
+from scenarios.engine.run import run_resolved
 from scenarios.model import scenario_from_dict
 from scenarios.model.resolved import ResolvedScenario, resolve_scenario
 
@@ -44,7 +44,7 @@ RESIDUALS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _resolved(residual: str, n: int, draws: int) -> ResolvedScenario:
     symbols = SYMBOLS[:n]
     data = {

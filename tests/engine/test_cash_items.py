@@ -9,10 +9,10 @@ hand, not taken from the engine.
 
 from __future__ import annotations
 
-from functools import partial
 import copy
 import math
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenarios.engine import run_scenario as _run_scenario
 from scenarios.data.memory import flat_source
+from scenarios.engine import run_scenario as _run_scenario
 from scenarios.errors import ScenarioErrors
 from scenarios.model import scenario_from_dict
 

@@ -214,8 +214,8 @@ def test_run_says_the_return_kind_per_row(snapshot_dir, tmp_path, capsys) -> Non
 def test_index_rows_take_the_kind_of_their_weighted_members() -> None:
     """Re-weighting that drops the index level leaves a stocks-only (total-return) index, while
     the baseline-weight line still mixes both kinds."""
-    from scenarios.engine.result import combined_return_kind
     from scenarios.data.memory import flat_source
+    from scenarios.engine.result import combined_return_kind
     from scenarios.model import scenario_from_dict
 
     src = flat_source({"0700.HK": 500.0, "9988.HK": 120.0, "HSTECH.HK": 5000.0})

@@ -17,9 +17,9 @@ USD 11.2bn (claims a002-amzn-fcf-decline, a002-amzn-fcf). The engine, given that
 
 from __future__ import annotations
 
-from functools import partial
 import copy
 import math
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenarios.engine import run_scenario as _run_scenario
 from scenarios.data.memory import flat_source
+from scenarios.engine import run_scenario as _run_scenario
 from scenarios.errors import ScenarioError, ScenarioErrors
 from scenarios.model import scenario_from_dict
 

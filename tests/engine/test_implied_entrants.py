@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scenarios.data.memory import MemorySource
 from scenarios.engine import run_scenario
 from scenarios.engine.index import (
     MIN_ENTRY_DAYS,
@@ -15,7 +16,6 @@ from scenarios.engine.index import (
     entry_weight,
     fit_implied_with_entrants,
 )
-from scenarios.data.memory import MemorySource
 from scenarios.model import scenario_from_dict
 from valuation.index.implied import implied_weights
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios.engine import run_scenario
 from scenarios.data.memory import MemorySource, synthetic_source
+from scenarios.engine import run_scenario
 from scenarios.errors import LookAheadError
 from scenarios.model import scenario_from_dict
 

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scenarios.data.memory import flat_source
 from scenarios.engine import run_scenario
 from scenarios.engine.noise_free import (
     coalition_masks,
@@ -25,7 +26,6 @@ from scenarios.engine.noise_free import (
     driver_attribution,
     point_forecast,
 )
-from scenarios.data.memory import flat_source
 from scenarios.model import distributions as D
 from scenarios.model import load_scenario, scenario_from_dict
 from scenarios.model.resolved import resolve_scenario
@@ -155,7 +155,7 @@ def test_batched_coalitions_equal_separate_runs(source: Any) -> None:
     masks = coalition_masks(len(rs.drivers))
     batched = coalition_returns(rs, masks)
     for row, mask in enumerate(masks):
-        sub = dataclasses.replace(rs, drivers=tuple(d for d, on in zip(rs.drivers, mask) if on))
+        sub = dataclasses.replace(rs, drivers=tuple(d for d, on in zip(rs.drivers, mask, strict=True) if on))
         np.testing.assert_allclose(batched[row], point_forecast(sub), rtol=1e-13, atol=1e-15)
     assert np.all(batched[0] >= 0) and not np.allclose(batched[0], 0.0)  # dividends alone
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from functools import partial
 import copy
 import math
+from functools import partial
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenarios.engine import run_scenario as _run_scenario
 from scenarios.data.memory import flat_source
+from scenarios.engine import run_scenario as _run_scenario
 from scenarios.model import expand_grid, scenario_from_dict
 
 # these tests read every draw of the contributions, EPS or the multiple
@@ -98,7 +98,8 @@ def _random_scenario(seed: int, draws: int = 400) -> dict:
     data = _base(400.0, 100.0, 20.0, 9.0)
     data["drivers"] = [
         {"type": "earnings_growth", "label": "g", "growth": {"dist": "normal", "mean": 0.1, "sd": 0.05}},
-        {"type": "ai_capex", "label": "capex", "symbols": ["0700.HK"], "amount": {"dist": "uniform", "low": 50, "high": 150},
+        {"type": "ai_capex", "label": "capex", "symbols": ["0700.HK"], "amount": {"dist": "uniform", "low": 50,
+                                                                                  "high": 150},
          "unit": "bn", "currency": "CNY", "useful_life_years": {"dist": "triangular", "low": 3, "mode": 5, "high": 8}},
         {"type": "rerating", "label": "rr", "target": {"dist": "lognormal", "median": 15, "sigma": 0.2},
          "half_life_years": 1.0, "per_symbol": True},

@@ -7,10 +7,10 @@ directly, the lognormal mean and the clipped Student-t mean with scipy.
 
 from __future__ import annotations
 
-from functools import partial
 import copy
 import json
 import math
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -18,9 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenarios.engine import ScenarioResult, run_scenario as _run_scenario
-from scenarios.engine.residual import log_mgf, nearest_correlation
 from scenarios.data.memory import MemorySource
+from scenarios.engine import ScenarioResult
+from scenarios.engine import run_scenario as _run_scenario
+from scenarios.engine.residual import log_mgf, nearest_correlation
 from scenarios.errors import LookAheadError, ScenarioErrors
 from scenarios.model import scenario_from_dict
 

@@ -7,9 +7,9 @@ and with the lognormal / sampling identities of the two centrings.
 
 from __future__ import annotations
 
-from functools import partial
 import math
 import sys
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenarios.engine import run_scenario as _run_scenario
 from scenarios.data.memory import MemorySource
+from scenarios.engine import run_scenario as _run_scenario
 from scenarios.errors import ScenarioError, ScenarioErrors
 from scenarios.model import scenario_from_dict
 from valuation.volatility import ewma_vol, garch_vol, history_vol

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from scenarios.engine.noise_free import point_forecast
 from scenarios.data.memory import flat_source
+from scenarios.engine.noise_free import point_forecast
 from scenarios.errors import ScenarioError
 from scenarios.model import scenario_from_dict
 from scenarios.model.resolved import resolve_scenario
@@ -93,7 +93,7 @@ def test_tornado_matches_hand_computation(source: Any) -> None:
     # the basket of two symbols that move alike moves like them (index weights sum to 1)
     assert t.symbols == (*PRICES, "index")
     assert t.base["index"] == pytest.approx(t.base["0700.HK"], abs=1e-12)
-    for a, b in zip(t.bars["index"], t.bars["0700.HK"]):
+    for a, b in zip(t.bars["index"], t.bars["0700.HK"], strict=True):
         assert a.param == b.param
         assert (a.low_return, a.high_return) == pytest.approx((b.low_return, b.high_return), abs=1e-12)
 
@@ -241,7 +241,7 @@ def test_xlsx_sheets_read_back_equal_the_json(tmp_path: Any, capsys: Any) -> Non
     ws = openpyxl.load_workbook(tmp_path / "sensitivity.xlsx")["tornado"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert [r[1] for r in rows] == [b["param"] for b in bars]
-    for r, b in zip(rows, bars):
+    for r, b in zip(rows, bars, strict=True):
         assert (r[3], r[4], r[6], r[7], r[8]) == pytest.approx(  # xlsx keeps ~15 significant digits
             (b["low_value"], b["high_value"], b["low_return"], b["high_return"], b["swing"]), rel=1e-13)
     assert ws.cell(2, 9).number_format == "0.00%"

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from functools import partial
 import datetime as dt
 import json
 import math
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios.engine import ScenarioResult, run_scenario as _run_scenario
 from scenarios.data.memory import MemorySource, flat_source
+from scenarios.engine import ScenarioResult
+from scenarios.engine import run_scenario as _run_scenario
 from scenarios.errors import ScenarioError
 from scenarios.model import load_scenario, scenario_from_dict
 

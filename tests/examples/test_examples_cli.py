@@ -9,10 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from examples_helpers import DRAWS, EXAMPLE_FILES, REPO_ROOT, snapshot_close
 
 from scenarios.cli.app import main
-
-from examples_helpers import DRAWS, EXAMPLE_FILES, REPO_ROOT, snapshot_close
 
 pytestmark = pytest.mark.filterwarnings("error::FutureWarning")
 

@@ -102,7 +102,7 @@ def test_capex_scenario_is_bearish_for_every_company(run_example) -> None:
     its earnings, is hit hardest. (On the drivers' part of the return: the market noise of
     monte_carlo.residual is the same for every narrative and would blur the ranking.)"""
     (res,) = run_example("us_ai_capex_2026.yaml")
-    med = dict(zip(res.symbols, np.median(driver_return(res), axis=0)))
+    med = dict(zip(res.symbols, np.median(driver_return(res), axis=0), strict=True))
     assert all(v < 0 for v in med.values()), med
     assert min(med, key=med.get) == "AMZN"
     # the noise is mean-centred (the default) and independent of the drivers: E[exp(residual)]
@@ -266,7 +266,7 @@ def test_tencent_buyback_outcomes_are_the_four_amounts(run_example, run_dict) ->
     got = res.predicted_price[:, 0]
     outcome = {b: (v * shares - b * 1e9) / (shares - b * 1e9 / p0) for b in d["amount"]["values"]}
     matched = np.zeros(got.shape, dtype=bool)
-    for amount, weight in zip(d["amount"]["values"], d["amount"]["weights"]):
+    for amount, weight in zip(d["amount"]["values"], d["amount"]["weights"], strict=True):
         hits = np.isclose(got, outcome[amount], rtol=1e-12, atol=0)
         assert abs(hits.mean() - weight) < 0.02, (amount, hits.mean())
         matched |= hits
@@ -365,11 +365,11 @@ def test_hstech_weights_obey_the_cap_sum_to_one_and_follow_the_tilts(run_example
     assert np.all(after >= 0) and np.all(before >= 0)
     # one HSTECH (issue 11 item 9): both are the replica's holdings at as_of, set at the last
     # review (2024-12-09) under the cap and drifted with prices to as_of
-    from scenarios.recon.counterfactual import IndexScheme
-    from scenarios.recon.weights_at import ViewSource, scenario_scheme, weights_at
     from scenarios.data import default_source
     from scenarios.data.view import PriceView
     from scenarios.model.loader import load_scenario
+    from scenarios.recon.counterfactual import IndexScheme
+    from scenarios.recon.weights_at import ViewSource, scenario_scheme, weights_at
 
     scen = load_scenario(REPO_ROOT / "examples" / "hstech_ai_reweight_2025.yaml")
     drv = next(x for x in scen.drivers if x.type == "index_weighting")
@@ -470,7 +470,7 @@ def test_deepseek_multiple_reverts_by_the_documented_fraction(name: str, horizon
     assert [r.grid_point for r in results] == [
         {"drivers[pe-reversion].half_life_years": hl} for hl in (0.5, 1.0, 2.0)]
     medians = []
-    for res, hl in zip(results, (0.5, 1.0, 2.0)):
+    for res, hl in zip(results, (0.5, 1.0, 2.0), strict=True):
         assert res.horizon == horizon.isoformat()
         frac = 1 - 2 ** (-years / hl)
         np.testing.assert_allclose(res.multiple[:, 0], m0 + (target - m0) * frac, rtol=1e-12)

@@ -207,7 +207,8 @@ def test_constant_note_names_the_plain_symbols_only() -> None:
                                          "9988.HK": {"eps": 7.0, "shares": 19.0}}})
     note = constant_fundamentals_note(s)
     assert note is not None and "9988.HK: eps, shares" in note and "0700.HK" not in note
-    s2 = scenario_from_dict({**_tencent("2025-04-01", {"eps": EPS_SERIES}), "baseline": {"0700.HK": {"eps": EPS_SERIES, "shares": 9.4}}})
+    s2 = scenario_from_dict({**_tencent("2025-04-01", {"eps": EPS_SERIES}), "baseline": {"0700.HK": {"eps": EPS_SERIES,
+                                                                                                     "shares": 9.4}}})
     assert constant_fundamentals_note(s2) is None
 
 
@@ -308,7 +309,7 @@ def test_extends_replaces_a_value_by_a_series_and_merges_two_series(tmp_path: Pa
     assert [(str(v.period), v.value) for v in b.dated.eps.values] == \
         [("2023-12-31", 11.887), ("2024-12-31", 21.0), ("2025-12-31", 24.153)]
     back = tmp_path / "back.yaml"
-    back.write_text(f"extends: child.yaml\nname: back\nbaseline:\n  0700.HK:\n    eps: 20.0\n", encoding="utf-8")
+    back.write_text("extends: child.yaml\nname: back\nbaseline:\n  0700.HK:\n    eps: 20.0\n", encoding="utf-8")
     assert load_scenario(back).baseline["0700.HK"].eps.value == 20.0
 
 

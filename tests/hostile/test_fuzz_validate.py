@@ -96,7 +96,8 @@ def mutated(draw: st.DrawFn, text: str) -> str:
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
-@settings(max_examples=int(os.environ.get("SCENARIOS_FUZZ_EXAMPLES", "15")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=int(os.environ.get("SCENARIOS_FUZZ_EXAMPLES", "15")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(data=st.data())
 def test_validate_never_crashes_on_mutated_examples(example: Path, data: st.DataObject, tmp_path: Path,

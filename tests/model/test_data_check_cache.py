@@ -11,8 +11,8 @@ from scenarios.data.resolver import build_source
 from scenarios.data.view import PriceView
 from scenarios.errors import DataUnavailableError, ScenariosError
 from scenarios.model import checks
-from scenarios.model.validation import _cached_close, data_check_cache, data_checks
 from scenarios.model.loader import load_scenario
+from scenarios.model.validation import _cached_close, data_check_cache, data_checks
 
 ROOT = Path(__file__).resolve().parents[2]
 #: ordinary, stale and half-day bars (0285, 0700), gaps (0020), indexes, a 2026 listing (2513)

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 import scenarios.model.drivers as drivers_pkg
-from scenarios.engine import run_scenario
 from scenarios.data.memory import flat_source
+from scenarios.engine import run_scenario
 from scenarios.model import scenario_from_dict
 from scenarios.model.drivers import GROUPS, MODULES, REGISTRY, DriverBase, MoneyDriver
 from scenarios.model.schema import DRIVER_TYPES, Baseline, Driver

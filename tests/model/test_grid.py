@@ -69,7 +69,7 @@ def _errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, grid: str) -> list[
 def test_a_glob_sets_every_matching_driver_at_once(tmp_path) -> None:
     family = expand_grid(_load(tmp_path, "grid:\n  drivers[capex-*].useful_life_years: [3, 4, 5]\n"))
     assert len(family) == 3  # not 3 ** 3 = 27
-    for f, life in zip(family, (3, 4, 5)):
+    for f, life in zip(family, (3, 4, 5), strict=True):
         lives = {d.label: d.useful_life_years for d in f.drivers if d.type == "ai_capex"}
         assert lives == {"capex-tencent": life, "capex-alibaba": life, "capex-meituan": life}
         assert f.grid_point == {"drivers[capex-*].useful_life_years": life}
@@ -81,7 +81,7 @@ def test_a_list_of_labels_and_a_type_glob(tmp_path) -> None:
     family = expand_grid(_load(tmp_path, "grid:\n  drivers[capex-tencent, capex-meituan].amount: [50, 80]\n"
                                "  drivers[*].enabled: [true]\n"))
     assert len(family) == 2
-    for f, amount in zip(family, (50, 80)):
+    for f, amount in zip(family, (50, 80), strict=True):
         got = {d.label: d.amount for d in f.drivers if d.type == "ai_capex"}
         assert got == {"capex-tencent": amount, "capex-alibaba": 120, "capex-meituan": amount}
     raw = _load(tmp_path, "")._raw

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenarios.engine.run import run_resolved, run_scenario
 from scenarios.data.memory import flat_source, synthetic_source
+from scenarios.engine.run import run_resolved, run_scenario
 from scenarios.errors import ScenarioError
 from scenarios.model import load_scenario, scenario_from_dict
 from scenarios.model.resolved import ResolvedScenario, resolve_scenario

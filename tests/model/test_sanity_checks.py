@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from scenarios.backtest.scenario import narrative_date, narrative_note
-from scenarios.engine.run import run_scenario
 from scenarios.data.memory import MemorySource
+from scenarios.engine.run import run_scenario
 from scenarios.errors import ScenarioErrors
 from scenarios.model import load_scenario, scenario_from_dict
 

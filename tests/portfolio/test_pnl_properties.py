@@ -4,13 +4,14 @@ engine's P&L of a ``portfolio:`` block on synthetic random-walk prices."""
 from __future__ import annotations
 
 from functools import partial
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenarios.engine import run_scenario as _run_scenario
 from scenarios.data.memory import synthetic_source
+from scenarios.engine import run_scenario as _run_scenario
 from scenarios.model.schema import Scenario
 from valuation.exceptions import InputRangeError, InputShapeError
 from valuation.pnl import long_short_pnl, pnl_risk

@@ -17,8 +17,8 @@ benchmarks: [^HSI]
 
 
 def _run(tmp_path: Path, body: str):
-    from scenarios.engine import run_scenario
     from scenarios.data.memory import synthetic_source
+    from scenarios.engine import run_scenario
     from scenarios.model import load_scenario
 
     f = tmp_path / "bad.yaml"

@@ -51,7 +51,8 @@ def synthetic_view(snapshot_dir: Path, *, with_realized: bool = True, index: boo
     comps = {"earnings": [], "re-rating": [], "dividends": []}
     for i, sym in enumerate(SYMBOLS):
         close = read_close(snapshot_dir, sym)
-        hist = close[(close.index >= pd.Timestamp(AS_OF) - pd.Timedelta(days=180)) & (close.index <= pd.Timestamp(AS_OF))]
+        hist = close[(close.index >= pd.Timestamp(AS_OF) - pd.Timedelta(days=180))
+                     & (close.index <= pd.Timestamp(AS_OF))]
         base = float(hist.iloc[-1])
         e = rng.normal(0.04 + 0.02 * i, 0.08, draws)
         m = rng.normal(0.03 - 0.015 * i, 0.15, draws)
@@ -97,7 +98,8 @@ def synthetic_view(snapshot_dir: Path, *, with_realized: bool = True, index: boo
         symbols=SYMBOLS,
         parameters={"universe": f"custom ({len(SYMBOLS)} names)", "draws": str(draws)},
     )
-    scatter = ScatterData.compute(SYMBOLS, pred, real, lower=np.array(lo), upper=np.array(hi)) if with_realized else None
+    scatter = ScatterData.compute(SYMBOLS, pred, real, lower=np.array(lo),
+                                  upper=np.array(hi)) if with_realized else None
     metrics = (MetricRow("Hit rate", scatter.hit_rate, "fraction", "share of symbols with the direction right"),
                MetricRow("IC", scatter.ic, "number", "Spearman rank correlation")) if scatter else ()
     index_lines = weights = None

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from scenarios.report.adapters import describe_param, param_quantiles
 from scenarios import metrics as M
+from scenarios.report.adapters import describe_param, param_quantiles
 from scenarios.report.model import FanChartData, ScatterData, TrackRecord
 
 LEVELS = (0.05, 0.5, 0.95)
@@ -177,8 +177,8 @@ def test_residual_noise_is_its_own_decomposition_group() -> None:
     mean log return of the draws (recomputed here from the predicted returns)."""
     import pandas as pd
 
-    from scenarios.engine import run_scenario
     from scenarios.data.memory import MemorySource
+    from scenarios.engine import run_scenario
     from scenarios.model import scenario_from_dict
     from scenarios.report.adapters import RESIDUAL_GROUP, view_from_parts
 

@@ -90,7 +90,8 @@ def test_numbers_equal_run_data_and_view(full_html: str, full_view: ReportView) 
         assert cells[(fan.symbol, "realized_return")] == js["realized_return"]
     sc = {(td.attrs["data-key"], td.attrs["data-field"]): float(td.attrs["data-value"])
           for td in _cells(root, "scatter-table")}
-    for s, p, r in zip(data["scatter"]["symbols"], data["scatter"]["predicted"], data["scatter"]["realized"], strict=True):
+    scatter = data["scatter"]
+    for s, p, r in zip(scatter["symbols"], scatter["predicted"], scatter["realized"], strict=True):
         assert sc[(s, "predicted")] == p and sc[(s, "realized")] == r
         assert sc[(s, "error")] == pytest.approx(r - p, abs=1e-15)
     cards = {c.attrs["data-key"]: c for c in root.find_all("div", **{"class": "card"})}
@@ -219,7 +220,7 @@ def test_tables_print_their_values_property(fans) -> None:
             v, text = float(td.attrs["data-value"]), td.text
             if text.endswith(" pp"):  # a fraction shown in percentage points
                 digits = text[:-3].split(".")[-1] if "." in text else ""
-                assert float(text[:-3]) == pytest.approx(100 * value, abs=0.5 * 10 ** -len(digits) + 1e-9), (text, value)
+                assert float(text[:-3]) == pytest.approx(100 * v, abs=0.5 * 10 ** -len(digits) + 1e-9), (text, v)
             elif text.endswith("%"):
                 decimals = len(text.split(".")[1].rstrip("%")) if "." in text else 0
                 assert abs(pct_text(text) - v) <= 0.5 * 10 ** -(decimals + 2) + 1e-12

@@ -20,8 +20,8 @@ def test_ordinal(n: int, text: str) -> None:
 
 
 def _run() -> object:
-    from scenarios.engine import run_scenario
     from scenarios.data.memory import MemorySource
+    from scenarios.engine import run_scenario
     from scenarios.model import scenario_from_dict
 
     idx = pd.bdate_range("2024-01-02", "2025-06-30")

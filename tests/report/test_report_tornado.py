@@ -12,8 +12,8 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.mark.snapshot
 def test_report_of_a_file_shows_the_tornado(snapshot_dir: Path) -> None:
     from scenarios import api
-    from scenarios.model.resolved import resolve_scenario
     from scenarios.model import load_scenario
+    from scenarios.model.resolved import resolve_scenario
     from scenarios.report import render_report
     from scenarios.sensitivity import tornado
 

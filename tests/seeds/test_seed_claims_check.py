@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.snapshot
 # ------------------------------------------------------------------ independent data access
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rows(folder: str, symbol: str) -> tuple[tuple[str, dict[str, float]], ...]:
     out = []
     with (Path(folder) / f"{symbol}.csv").open(encoding="utf-8") as fh:
@@ -85,9 +85,11 @@ def rule(comparator: str, value, x, conf: float, approx: float, relative: bool =
         g = abs(x - value)
         return "confirmed" if g <= conf * scale else "approximately" if g <= approx * scale else "contradicted"
     if comparator == "over":
-        return "confirmed" if x > value else "approximately" if value - x <= approx * scale and approx else "contradicted"
+        return ("confirmed" if x > value
+                else "approximately" if value - x <= approx * scale and approx else "contradicted")
     if comparator == "under":
-        return "confirmed" if x < value else "approximately" if x - value <= approx * scale and approx else "contradicted"
+        return ("confirmed" if x < value
+                else "approximately" if x - value <= approx * scale and approx else "contradicted")
     lo, hi = value
     if lo <= x <= hi:
         return "confirmed"
@@ -190,7 +192,8 @@ def _expected(cid: str, p: Path):  # -> (observed, verdict)
 
 CASES = [
     "a003-hsi-2025", "a003-hstech-2025", "a003-hstech-lagged-hsi", "a001-xiaomi-2025",
-    "a001-tencent-2025", "a001-alibaba-2025", "a001-sensetime-2025", "a000-tencent-drawdown", "a000-tencent-feb3-4-drop",
+    "a001-tencent-2025", "a001-alibaba-2025", "a001-sensetime-2025", "a000-tencent-drawdown",
+    "a000-tencent-feb3-4-drop",
     "a000-tencent-worst-day", "a000-tencent-jan-high", "a004-hstech-feb13", "a004-hsi-feb13",
     "a004-alibaba-feb13", "a004-smic-feb13", "a004-alibaba-feb12", "a004-hsi-close-feb13",
     "a001-hstech-2025-peak-gain", "a004-hstech-ytd", "a004-alibaba-from-low",
@@ -230,7 +233,8 @@ def test_not_verifiable_reasons_name_the_gap_in_the_data(snapshot_dir: Path, tmp
     cut = check_claim(get_claim("a001-sensetime-2025"), CsvDirSource(tmp_path))
     assert cut.verdict == "not verifiable"
     assert cut.reason == "no data for 0020.HK after 2025-10-30 (window ends 2025-12-31)"
-    assert results["a003-innolight-turnover"].reason == "no data for 300308.SZ before 2025-03-03 (window starts 2025-01-01)"
+    assert (results["a003-innolight-turnover"].reason
+            == "no data for 300308.SZ before 2025-03-03 (window starts 2025-01-01)")
     assert results["a004-kingsoft-cloud-us-price"].reason == "no data for KC in the price source"
     assert results["a004-hsi-double-top"].reason.startswith("no high data for ^HSI after 2024-08-0")
 
@@ -276,8 +280,8 @@ def test_cli_list_filters(capsys: pytest.CaptureFixture[str]) -> None:
 def test_check_reads_the_store_in_one_batch(snapshot_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every claim symbol comes from one batched store read (``read_many``), not one query per
     symbol, and the verdicts are those of per-symbol reads."""
-    from scenarios.data.resolver import build_source
     from scenarios.data.barstore import BarStore
+    from scenarios.data.resolver import build_source
 
     claims = load_claims()
     build_source(prices=str(snapshot_dir)).prefetch(  # fill the store once (CSV -> store)

@@ -91,5 +91,6 @@ def test_inferred_article_date_needs_a_note(tmp_path: Path) -> None:
         "version: 1\narticles:\n  - file: 001_399d74a4d9af2aed.txt\n    title: A title\n"
         "    published: 2025-12-31\n    date_basis: inferred\n    language: zh-CN\n"
         "    summary: [one, two]\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match=r"articles.yaml:6:17 articles\[0\].date_basis: an inferred date needs a date_note"):
+    with pytest.raises(ScenarioError,
+                       match=r"articles.yaml:6:17 articles\[0\].date_basis: an inferred date needs a date_note"):
         load_articles(p)

@@ -13,7 +13,12 @@ from scenarios.errors import DataUnavailableError, ScenarioError
 from scenarios.seeds import seeds_dir
 from scenarios.seeds.base import clear_cache
 from scenarios.seeds.universes import (
-    THEMES, UnknownUniverseError, load_universes, membership_intervals, theme_of, themes,
+    THEMES,
+    UnknownUniverseError,
+    load_universes,
+    membership_intervals,
+    theme_of,
+    themes,
     universe_members,
 )
 
@@ -191,7 +196,8 @@ def test_malformed_universes_file_gets_located_errors(tmp_path: Path) -> None:
         load_universes(p)
     text = str(info.value)
     name = str(p)
-    assert f"{name}:8:18 universes.demo.members[1].symbol: write symbols in Yahoo spelling: '0700.HK' (got '700.HK')" in text
+    assert (f"{name}:8:18 universes.demo.members[1].symbol: "
+            "write symbols in Yahoo spelling: '0700.HK' (got '700.HK')") in text
     assert f"{name}:10:27 universes.demo.members[3].form: unknown field" in text
     assert f"{name}:12:35 themes.0700.HK.theme: must be one of" in text
 

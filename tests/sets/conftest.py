@@ -13,7 +13,6 @@ import yaml
 from scenarios.data.memory import MemorySource, flat_source
 
 
-
 @pytest.fixture
 def source() -> MemorySource:
     return flat_source({"0700.HK": 400.0, "9988.HK": 100.0})

@@ -8,14 +8,13 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from set_helpers import component
 
 from scenarios.engine import run_scenario
 from scenarios.results import RunResult
 from scenarios.sets import load_set
 from scenarios.sets.mixture import assign_components, mixture_stats, quantile_se
 from scenarios.sets.run import run_set
-
-from set_helpers import component
 
 SETTINGS = settings(max_examples=12, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -46,7 +45,7 @@ def test_mixture_quantiles_equal_resampled_pooled_component_draws(p, seed, make_
     rng = np.random.default_rng(seed + 1)
     pick = rng.choice(len(p), size=n, p=np.asarray(p) / sum(p))
     rows = rng.integers(0, n, size=n)
-    ref = np.stack([alone[c][r] for c, r in zip(pick, rows)])
+    ref = np.stack([alone[c][r] for c, r in zip(pick, rows, strict=True)])
     for j, line in enumerate(mix.lines[:2]):
         x = ref[:, j]
         for q, got, se in ((0.05, line.return_p05, line.se_p05), (0.5, line.median_return, line.se_median),
@@ -83,7 +82,7 @@ def test_a_point_mass_equals_that_component_run_exactly(others, make_set, source
     run = run_set(sset, source=source)
     alone = RunResult.from_engine(run_scenario(sset.components[0].scenario, source=source, draws=1500))
     assert np.array_equal(run.result.draws_data["returns"], alone.engine.predicted_return)
-    for line, f in zip(run.result.lines, alone.forecasts):
+    for line, f in zip(run.result.lines, alone.forecasts, strict=False):
         assert line.line == f.symbol
         assert (line.mean_return, line.median_return, line.return_p05, line.return_p95, line.prob_up) == \
             (f.mean_return, f.median_return, f.return_p05, f.return_p95, f.prob_up)
@@ -143,7 +142,7 @@ def test_set_results_read_back_from_json_key_for_key(make_set, source) -> None:
     assert back.to_dict() == data
     assert data["kind"] == "scenario_set_result" and data["schema_version"] >= 2
     with pytest.raises(ValueError, match="without its draws"):
-        back.draws_data
+        _ = back.draws_data
     bad = {**data, "surprise": 1}
     with pytest.raises(Exception, match="surprise"):
         SetRunResult.model_validate(bad)

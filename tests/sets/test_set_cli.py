@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-import yaml
+from set_helpers import component
 
 from scenarios.cli.app import main
-
-from set_helpers import component
 
 
 def test_run_table_prints_names_verbatim_and_validate_knows_sets(make_set, monkeypatch, capsys) -> None:

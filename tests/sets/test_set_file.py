@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from set_helpers import component
 
 from scenarios.errors import ScenarioErrors
 from scenarios.sets import is_set_file, load_set
-
-from set_helpers import component
 
 
 def _errors(path: Path) -> list[str]:

@@ -6,12 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from set_helpers import component
 
 from scenarios.sets import load_set
 from scenarios.sets.run import run_set
 from scenarios.sets.views import views
-
-from set_helpers import component
 
 pypfopt = pytest.importorskip("pypfopt")
 
@@ -64,7 +63,7 @@ def test_a_narrower_band_gives_a_higher_confidence() -> None:
     jumps = np.where(rng.random((20_000, 1)) < 0.02, 1.4, 0.0)
     jumps = (jumps - jumps.mean()) / jumps.std() * 0.2
     v = views(np.hstack([normal, jumps]), ["N", "J"])
-    c = dict(zip(v["symbols"], v["view_confidences"]))
+    c = dict(zip(v["symbols"], v["view_confidences"], strict=True))
     # normal draws: Omega = Sigma, so Idzorek's confidence is tau / (1 + tau)
     assert c["N"] == pytest.approx(0.05 / 1.05, rel=0.05)
     assert c["J"] > c["N"]

@@ -9,14 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from set_helpers import component
 
 from scenarios.errors import ScenarioError
 from scenarios.exports.xlsx import PCT, PROB, sheets_for, write_workbook
 from scenarios.sets import load_set
 from scenarios.sets.backtest import backtest_set
-from scenarios.sets.run import run_set
-
-from set_helpers import component
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -24,7 +22,7 @@ openpyxl = pytest.importorskip("openpyxl")
 def _rows(path: Path, sheet: str) -> list[dict[str, Any]]:
     ws = openpyxl.load_workbook(path)[sheet]
     header = [c.value for c in ws[1]]
-    return [{h: c for h, c in zip(header, row)} for row in ws.iter_rows(min_row=2)]
+    return [{h: c for h, c in zip(header, row, strict=False)} for row in ws.iter_rows(min_row=2)]
 
 
 def _num(cell: Any, want: Any, fmt: str | None = None) -> None:
@@ -139,9 +137,8 @@ def test_cli_xlsx_needs_out(capsys) -> None:
 
 def test_single_and_walk_forward_backtest_workbooks_match_the_json(tmp_path: Path, source) -> None:
     import scenarios.api as sa
-    from scenarios.model import scenario_from_dict
-
     from scenarios.data.memory import synthetic_source
+    from scenarios.model import scenario_from_dict
 
     src = synthetic_source(["0700.HK", "9988.HK"], start="2024-01-01", end="2026-06-30", seed=2)
     scenario = scenario_from_dict(component("bt", 0.1, draws=400))

@@ -64,7 +64,7 @@ def test_decompose_prices_matches_pe_model(eps0: float, pe0: float, g: float, dm
 def test_currency_scaling_leaves_decomposition_unchanged(p: float, g: float, fx: float) -> None:
     a = decompose_prices(10.0, 10.0 * (1 + p), 2.0, 2.0 * (1 + g))
     b = decompose_prices(10.0 * fx, 10.0 * (1 + p) * fx, 2.0 * fx, 2.0 * (1 + g) * fx)
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         assert x == pytest.approx(y, rel=1e-9, abs=1e-12)
 
 

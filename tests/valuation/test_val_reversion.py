@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from valuation import InputRangeError, revert_multiple, reversion_fraction, reversion_rerating
+from valuation import InputRangeError, reversion_fraction, reversion_rerating, revert_multiple
 from valuation.reversion import half_life_from_rate
 
 

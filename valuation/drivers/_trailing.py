@@ -10,8 +10,11 @@ from .._validate import Inputs
 
 
 def wrap_trailing(inp: Inputs, result: FloatArray, labels: list[int], axis_name: str) -> ArrayLike:
-    """Scalar inputs -> 1-D ndarray; Series inputs -> DataFrame (rows = the Series' index, columns =
-    ``labels``); numpy -> ndarray with the extra trailing axis; DataFrame inputs -> 3-D ndarray."""
+    """Scalar inputs -> 1-D ndarray.
+
+    Series inputs -> DataFrame (rows = the Series' index, columns =
+    ``labels``); numpy -> ndarray with the extra trailing axis; DataFrame inputs -> 3-D ndarray.
+    """
     t = inp.template
     if isinstance(t, pd.Series) and result.ndim == 2 and result.shape[0] == len(t):
         return pd.DataFrame(result, index=t.index,

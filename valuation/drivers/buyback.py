@@ -8,7 +8,9 @@ smaller share count.
 
 from __future__ import annotations
 
-from .._types import ArrayLike
+from typing import cast
+
+from .._types import ArrayLike, FloatArray
 from .._validate import Inputs, handle_invalid
 
 __all__ = ["buyback_shares_retired", "buyback_eps", "buyback_accretion"]
@@ -49,7 +51,8 @@ def buyback_eps(eps: ArrayLike, amount: ArrayLike, price: ArrayLike, shares: Arr
             count effect).
         fx: price-currency units per eps-currency unit (HKD per CNY when eps is in RMB), > 0.
 
-    Returns:
+    Returns
+    -------
         New EPS in the eps currency. With ``lost_yield=0`` and positive EPS it never falls.
     """
     f = "buyback_eps"
@@ -62,7 +65,7 @@ def buyback_eps(eps: ArrayLike, amount: ArrayLike, price: ArrayLike, shares: Arr
     y = inp.get("lost_yield", ge=0.0, lt=1.0, fraction=True)
     r = inp.get("fx", gt=0.0)
     inp.broadcast()
-    retired = buyback_shares_retired(a, p, n)
+    retired = cast(FloatArray, buyback_shares_retired(a, p, n))
     return inp.wrap((e * n - a / r * y) / (n - retired))
 
 
@@ -73,5 +76,5 @@ def buyback_accretion(amount: ArrayLike, price: ArrayLike, shares: ArrayLike) ->
     p = inp.get("price", gt=0.0)
     n = inp.get("shares", gt=0.0)
     inp.broadcast()
-    retired = buyback_shares_retired(a, p, n)
+    retired = cast(FloatArray, buyback_shares_retired(a, p, n))
     return inp.wrap(n / (n - retired) - 1.0)

@@ -17,7 +17,7 @@ depreciated over 5 years, with a 21% tax rate and 10.8bn diluted shares costs
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 
@@ -58,7 +58,7 @@ def _schedule(capex: FloatArray, life: FloatArray, n_years: int, start: float) -
     lo = np.maximum(k - 1.0, start)
     hi = np.minimum(k, start + life[..., None])
     overlap = np.clip(hi - lo, 0.0, 1.0)
-    return (capex / life)[..., None] * overlap
+    return cast(FloatArray, (capex / life)[..., None] * overlap)
 
 
 def depreciation_schedule(capex: ArrayLike, useful_life_years: ArrayLike, n_years: int, *,
@@ -71,7 +71,8 @@ def depreciation_schedule(capex: ArrayLike, useful_life_years: ArrayLike, n_year
         n_years: number of years to report (integer >= 1).
         convention: ``"full_year"`` (default: a full year's charge in year 1) or ``"half_year"``.
 
-    Returns:
+    Returns
+    -------
         Array with a trailing axis of length ``n_years`` (shape ``broadcast(capex, life) +
         (n_years,)``); Series inputs give a DataFrame with columns 1..n_years. The rows sum to
         ``capex`` once ``n_years`` covers the life.
@@ -96,7 +97,8 @@ def plan_depreciation_schedule(capex_by_year: ArrayLike, useful_life_years: Arra
         useful_life_years: life in years (> 0), broadcast against ``capex_by_year[..., 0]``.
         n_years: years to report (>= 1).
 
-    Returns:
+    Returns
+    -------
         ndarray ``(..., n_years)``: total depreciation charged in each year 1..n_years.
     """
     f = "plan_depreciation_schedule"
@@ -185,8 +187,11 @@ def capex_fcf_change(capex: ArrayLike, useful_life_years: ArrayLike, tax_rate: A
 
 
 def fcf_yield(fcf: ArrayLike, market_cap: ArrayLike) -> ArrayLike:
-    """Free-cash-flow yield = ``fcf / market_cap`` (fraction; same currency and unit for both;
-    ``market_cap`` > 0, ``fcf`` any sign)."""
+    """Return the free-cash-flow yield ``fcf / market_cap`` (fraction).
+
+    Free-cash-flow yield = ``fcf / market_cap`` (fraction; same currency and unit for both;
+    ``market_cap`` > 0, ``fcf`` any sign).
+    """
     inp = Inputs("fcf_yield", fcf=fcf, market_cap=market_cap)
     a = inp.get("fcf")
     m = inp.get("market_cap", gt=0.0)

@@ -1,4 +1,6 @@
-"""Sentiment shocks that fade: a price jump (simple return) whose log effect decays with a
+"""Sentiment shocks that fade.
+
+A price jump (simple return) whose log effect decays with a
 half-life measured in days (calendar or trading days: whatever unit both arguments use).
 
 ``remaining(t) = log1p(shock) * 2 ** (-t / half_life)``; ``half_life = inf`` = permanent.
@@ -24,7 +26,8 @@ def decayed_shock(shock: ArrayLike, half_life_days: ArrayLike, elapsed_days: Arr
         half_life_days: days for half of the (log) effect to fade (> 0; ``inf`` = never fades).
         elapsed_days: days since the shock (>= 0).
 
-    Returns:
+    Returns
+    -------
         ``log1p(shock) * 2 ** (-elapsed / half_life)`` (a log-return; ``expm1`` of it is the
         remaining simple return).
     """
@@ -50,7 +53,8 @@ def shock_path(shock: ArrayLike, half_life_days: ArrayLike, n_days: int, *,
         half_life_days: > 0 (``inf`` allowed).
         n_days: path length (integer >= 1).
 
-    Returns:
+    Returns
+    -------
         ndarray ``broadcast(shock, half_life) + (n_days,)``; Series inputs give a DataFrame with
         columns 0..n_days-1.
     """

@@ -1,4 +1,6 @@
-"""User-acquisition subsidies (red packets, coupons): the one-off EPS cost and the later uplift
+"""User-acquisition subsidies (red packets, coupons).
+
+The one-off EPS cost and the later uplift
 from the users who stay.
 
 Amounts are totals in the reporting currency (RMB for Tencent, Alibaba); ``fx`` converts to the
@@ -29,7 +31,8 @@ def subsidy_eps_impact(amount: ArrayLike, shares: ArrayLike, tax_rate: ArrayLike
         tax_rate: tax deductibility of the outlay (fraction in [0, 1); 0 = not deductible).
         fx: price-currency units per reporting-currency unit (> 0).
 
-    Returns:
+    Returns
+    -------
         EPS change in the price currency, in the year of the outlay only.
     """
     inp = Inputs("subsidy_eps_impact", amount=amount, shares=shares, tax_rate=tax_rate, fx=fx)
@@ -73,8 +76,10 @@ def retained_user_uplift(users: ArrayLike, retention: ArrayLike, arpu: ArrayLike
 
 def subsidy_payback_years(amount: ArrayLike, users: ArrayLike, retention: ArrayLike,
                           arpu: ArrayLike, margin: ArrayLike) -> ArrayLike:
-    """Years of retained-user profit needed to earn back the subsidy (pre-tax, undiscounted):
-    ``amount / (users * retention * arpu * margin)``; ``inf`` when that profit is <= 0."""
+    """Years of retained-user profit needed to earn back the subsidy (pre-tax, undiscounted).
+
+    ``amount / (users * retention * arpu * margin)``; ``inf`` when that profit is <= 0.
+    """
     inp = Inputs("subsidy_payback_years", amount=amount, users=users, retention=retention,
                  arpu=arpu, margin=margin)
     a = inp.get("amount", ge=0.0)

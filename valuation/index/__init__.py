@@ -1,5 +1,8 @@
-"""Index maths: weights, capping, drift, chain-linking, rebalance calendar, turnover and implied
-weights."""
+"""Index maths.
+
+Index maths: weights, capping, drift, chain-linking, rebalance calendar, turnover and implied
+weights.
+"""
 
 from .calendar import hang_seng_rebalance_dates, quarterly_effective_dates, rebalance_mask
 from .capping import HANG_SENG_CAP, cap_weights
@@ -12,7 +15,8 @@ from .weights import equal_weights, exclude, market_cap_weights, normalize, tilt
 
 __all__ = [
     "hang_seng_rebalance_dates", "quarterly_effective_dates", "rebalance_mask",
-    "HANG_SENG_CAP", "cap_weights", "ChainLinkedIndex", "chain_link_index", "drift_weights", "ImpliedWeights", "implied_weights",
+    "HANG_SENG_CAP", "cap_weights", "ChainLinkedIndex", "chain_link_index", "drift_weights", "ImpliedWeights",
+    "implied_weights",
     "HeldSegment", "SchemeIndex", "chain_link_schemes", "hold_schemes", "scheme_weights",
     "turnover", "equal_weights", "exclude", "market_cap_weights", "normalize", "tilt_weights",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from .._types import FloatArray
@@ -17,4 +19,4 @@ def normalize_rows(w: FloatArray, name: str, func: str) -> FloatArray:
         where = "" if w.ndim <= 1 else f" (row {first_position(np.asarray(bad))}; " \
             f"{int(np.count_nonzero(bad))} of {bad.size} rows)"
         raise InputRangeError(f"{func}: {name} has no positive weight to normalize{where}")
-    return w / total
+    return cast(FloatArray, w / total)

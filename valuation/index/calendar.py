@@ -1,4 +1,6 @@
-"""Rebalance calendars as pure functions of the trading days you pass in (no exchange calendar,
+"""Rebalance calendars as pure functions of the trading days.
+
+Rebalance calendars as pure functions of the trading days you pass in (no exchange calendar,
 no clock: give it ``exchange_calendars``' XHKG sessions, or weekday business days in tests).
 
 Hang Seng indexes (HSI, HSCEI, HSTECH) are reviewed quarterly; changes take effect after the close
@@ -60,7 +62,7 @@ def _ts(value: DateLike | None, name: str, func: str) -> pd.Timestamp | None:
 
 
 def nth_weekday(year: int, month: int, weekday: int = 4, n: int = 1) -> pd.Timestamp:
-    """The ``n``-th ``weekday`` (Monday=0 ... Friday=4) of a month, e.g. the first Friday."""
+    """Return the ``n``-th ``weekday`` (Monday=0 ... Friday=4) of a month, e.g. the first Friday."""
     if not 0 <= weekday <= 6 or not 1 <= n <= 5 or not 1 <= month <= 12:
         raise InputRangeError(f"nth_weekday: bad arguments (year={year}, month={month}, "
                               f"weekday={weekday}, n={n})")
@@ -93,7 +95,7 @@ def quarterly_effective_dates(trading_days: Any, start: DateLike | None = None,
             anchor = nth_weekday(year, month, weekday, n)
             pos = days.searchsorted(anchor, side="right")
             if pos < len(days):
-                eff = days[pos]
+                eff = days[int(pos)]
                 # a first trading day more than two weeks after the anchor means the trading days
                 # do not cover that review (e.g. they start after it): skip it, never guess
                 if lo <= eff <= hi and (eff - anchor).days <= _MAX_GAP_DAYS:
@@ -103,7 +105,9 @@ def quarterly_effective_dates(trading_days: Any, start: DateLike | None = None,
 
 def hang_seng_rebalance_dates(trading_days: Any, start: DateLike | None = None,
                               end: DateLike | None = None) -> pd.DatetimeIndex:
-    """Effective dates of the Hang Seng quarterly reviews: the first trading day after the first
+    """Effective dates of the Hang Seng quarterly reviews.
+
+    The first trading day after the first
     Friday of March, June, September and December, within ``[start, end]``.
 
     Args:
@@ -114,8 +118,11 @@ def hang_seng_rebalance_dates(trading_days: Any, start: DateLike | None = None,
 
 
 def rebalance_mask(trading_days: Any, dates: Iterable[DateLike]) -> BoolArray:
-    """Boolean array over ``trading_days``: True on the given rebalance dates. Dates that are not
-    trading days raise (a silent miss would skip a rebalance)."""
+    """Boolean array over ``trading_days``: True on the given rebalance dates.
+
+    Dates that are not
+    trading days raise (a silent miss would skip a rebalance).
+    """
     f = "rebalance_mask"
     days = _days(trading_days, f)
     wanted = _days(sorted({_ts(d, "dates", f) for d in dates}), f)

@@ -21,10 +21,11 @@ and how many names would be needed (bt's ``LimitWeights`` silently returns empty
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 
-from .._types import ArrayLike, FloatArray
+from .._types import ArrayLike, BoolArray, FloatArray
 from .._validate import Inputs, first_position
 from ..exceptions import InfeasibleCapError, InputRangeError
 from ._rows import normalize_rows
@@ -46,11 +47,13 @@ def cap_weights(weights: ArrayLike, cap: ArrayLike, *, tol: float = 1e-12) -> Ar
         tol: feasibility slack: a row is accepted when the caps of its positive names add up to
             at least ``1 - tol``.
 
-    Returns:
+    Returns
+    -------
         Capped weights shaped like ``weights`` (pandas in -> pandas out): each row sums to 1
         within 1e-12 and no entry exceeds its cap.
 
-    Raises:
+    Raises
+    ------
         InfeasibleCapError: some row has too few positive names for the cap (``cap * n < 1``).
         InputRangeError: ``cap <= 0``, ``cap > 1`` (percents are caught), negative weights.
     """
@@ -78,8 +81,11 @@ def cap_weights(weights: ArrayLike, cap: ArrayLike, *, tol: float = 1e-12) -> Ar
 
 
 def _cap_rows(w: FloatArray, c: FloatArray, tol: float) -> FloatArray:
-    """Water-filling on normalized rows ``w`` with caps ``c`` (broadcastable to ``w``; a last
-    axis of length 1 means one cap per row)."""
+    """Return capped rows by water-filling.
+
+    Water-filling on normalized rows ``w`` with caps ``c`` (broadcastable to ``w``; a last
+    axis of length 1 means one cap per row).
+    """
     pos = w > 0
     if c.shape[-1] == 1:
         cap_sum = pos.sum(axis=-1) * c[..., 0]
@@ -125,7 +131,7 @@ def _water_fill(w: FloatArray, c: FloatArray) -> FloatArray:
         with np.errstate(invalid="ignore"):
             ok = caps_k + np.where(np.isfinite(t_s), t_s * rest, np.inf) >= 1.0
     # first k (number of capped names) at which the capped total reaches 1
-    has = ok.any(axis=-1)
+    has = cast(BoolArray, ok.any(axis=-1))
     k = np.argmax(ok, axis=-1)[..., None]
     c_k = np.take_along_axis(np.broadcast_to(caps_k, w.shape), k, axis=-1)
     r_k = np.take_along_axis(rest, k, axis=-1)

@@ -1,4 +1,6 @@
-"""A chain-linked, periodically rebalanced index (Hang Seng style), computed from constituent
+"""A chain-linked, periodically rebalanced index (Hang Seng style).
+
+A chain-linked, periodically rebalanced index (Hang Seng style), computed from constituent
 returns.
 
 Timing: ``returns[t]`` is the simple return of each name on day ``t`` (close ``t-1`` to close
@@ -22,8 +24,9 @@ Each segment between rebalances is computed with cumulative products (no per-day
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,7 +44,8 @@ __all__ = ["ChainLinkedIndex", "chain_link_index"]
 class ChainLinkedIndex:
     """Result of :func:`chain_link_index`. Unpacks as ``levels, weights = result``.
 
-    Attributes:
+    Attributes
+    ----------
         levels: ``(T,)`` index level at each close (``base`` before day 0).
         weights: ``(T, N)`` end-of-day weights (after the day's drift).
         returns: ``(T,)`` simple index return of each day (price return of the constituents'
@@ -96,7 +100,8 @@ def chain_link_index(returns: ArrayLike, target_weights: ArrayLike, rebalance_ma
             day's return). Day 0 always starts from target weights.
         base: level before day 0 (> 0).
 
-    Returns:
+    Returns
+    -------
         :class:`ChainLinkedIndex` (unpacks as ``levels, weights``).
     """
     f = "chain_link_index"

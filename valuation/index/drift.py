@@ -13,9 +13,11 @@ weight changes nothing.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
-from .._types import ArrayLike, FloatArray
+from .._types import ArrayLike, BoolArray, FloatArray
 from .._validate import Inputs
 from ..exceptions import InputRangeError, InputShapeError
 from ._rows import normalize_rows
@@ -23,13 +25,16 @@ from ._rows import normalize_rows
 __all__ = ["drift_weights", "holdings_growth"]
 
 
-def holdings_growth(returns: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Cumulative growth ``G`` (NaN returns counted as 0) and the alive mask (no NaN so far),
-    both ``(T, ...)``, along axis 0."""
+def holdings_growth(returns: FloatArray) -> tuple[FloatArray, BoolArray]:
+    """Return the cumulative growth and the alive mask of the holdings.
+
+    Cumulative growth ``G`` (NaN returns counted as 0) and the alive mask (no NaN so far),
+    both ``(T, ...)``, along axis 0.
+    """
     nan = np.isnan(returns)
     growth = np.cumprod(1.0 + np.where(nan, 0.0, returns), axis=0)
     alive = np.logical_and.accumulate(~nan, axis=0)
-    return growth, alive
+    return cast(FloatArray, growth), alive
 
 
 def drift_weights(weights: ArrayLike, returns: ArrayLike) -> ArrayLike:
@@ -42,7 +47,8 @@ def drift_weights(weights: ArrayLike, returns: ArrayLike) -> ArrayLike:
             Same number of dimensions as ``weights`` (broadcastable): one period. One more leading
             dimension, e.g. ``(T, N)`` with weights ``(N,)``: a path along axis 0.
 
-    Returns:
+    Returns
+    -------
         One period: weights shaped like the broadcast inputs. Path: ``(T, ...)`` end-of-period
         weights (a DataFrame labelled like ``returns`` when it is one). Rows sum to 1.
     """

@@ -37,7 +37,7 @@ returns), so on ex-dividend days the fit carries small residuals; the diagnostic
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -56,7 +56,8 @@ Model = Literal["returns", "buy_and_hold"]
 class ImpliedWeights:
     """Result of :func:`implied_weights`.
 
-    Attributes:
+    Attributes
+    ----------
         weights: ``(N,)`` non-negative, sum to 1 (a Series labelled like the constituents' columns
             when those were a DataFrame).
         r2: coefficient of determination of the fitted daily index returns (1 = perfect).
@@ -114,7 +115,7 @@ def project_capped_simplex(v: FloatArray, cap: FloatArray | float = 1.0) -> Floa
     lo, hi = bps[j], bps[j + 1]
     s_lo, s_hi = sums[j], sums[j + 1]
     tau = lo if s_lo == s_hi else lo + (s_lo - 1.0) * (hi - lo) / (s_lo - s_hi)
-    x = np.clip(v - tau, 0.0, c)
+    x = cast(FloatArray, np.clip(v - tau, 0.0, c))
     # remove the last rounding error on the free coordinates
     free = (x > 0) & (x < c)
     if free.any():
@@ -166,7 +167,7 @@ def solve_simplex_qp(Q: FloatArray, c: FloatArray, cap: FloatArray | float = 1.0
     fista_iter = min(max_iter, 3 * n + 100)
     pattern = np.zeros(n, dtype=np.int8)
     stable = 0
-    for it in range(1, fista_iter + 1):
+    for it in range(1, fista_iter + 1):  # noqa: B007 (the count is returned after the loop)
         g = Qs @ y - cs
         x_new = project_capped_simplex(y - g / lip, caps)
         f_new = 0.5 * x_new @ Qs @ x_new - cs @ x_new
@@ -195,7 +196,7 @@ def solve_simplex_qp(Q: FloatArray, c: FloatArray, cap: FloatArray | float = 1.0
     viol = np.inf
     as_iter = 0
     full_step = False  # the last move solved the subproblem on the current free set
-    for as_iter in range(1, 20 * n + 200):
+    for as_iter in range(1, 20 * n + 200):  # noqa: B007 (the count is returned after the loop)
         free = status == 0
         g = Qs @ x - cs
         if free.any():
@@ -261,7 +262,8 @@ def implied_weights(constituent_returns: ArrayLike, index_returns: ArrayLike, *,
         periods_per_year: used to annualize the tracking error (252 trading days).
         tol: KKT tolerance of the solver (relative).
 
-    Returns:
+    Returns
+    -------
         :class:`ImpliedWeights` with the weights and fit diagnostics (R^2, residual std).
     """
     f = "implied_weights"

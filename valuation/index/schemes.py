@@ -22,7 +22,7 @@ over rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 
@@ -94,7 +94,7 @@ def scheme_weights(base: ArrayLike, scores: ArrayLike, cap: ArrayLike | None = N
         s, k = first_position(total[..., 0] <= 0)
         raise InputRangeError(f"{f}: scheme {s} leaves no name with a positive weight at "
                               f"rebalance {k}")
-    w = raw / total
+    w: FloatArray = raw / total
     c = _caps(cap, S, f)
     if c is None:
         return w
@@ -318,8 +318,8 @@ def chain_link_schemes(returns: ArrayLike, target_weights: ArrayLike, rebalance_
         w0 = tw[:, j]
         if prev is not None:
             turn[:, s0] = 0.5 * np.abs(w0 - prev).sum(axis=1)
-        seg = _hold(w0, r[s0:s1], f, day0=s0)
+        seg = _hold(w0, r[s0:s1], f, day0=int(s0))
         ret[:, s0:s1] = seg.returns
         ends[:, j] = prev = seg.end_weights
-    levels = base * np.cumprod(1.0 + ret, axis=1)
+    levels = cast(FloatArray, base * np.cumprod(1.0 + ret, axis=1))
     return SchemeIndex(levels=levels, returns=ret, turnover=turn, end_weights=ends)

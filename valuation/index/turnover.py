@@ -7,10 +7,12 @@ another is a turnover of 5%; the two-way figure (sum of buys and sells) is twice
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
-from .._types import ArrayLike
+from .._types import ArrayLike, FloatArray
 from .._validate import Inputs
 
 __all__ = ["turnover"]
@@ -23,7 +25,8 @@ def turnover(w_before: ArrayLike, w_after: ArrayLike, *, two_way: bool = False) 
         w_before: weights before (names on the last axis; finite).
         w_after: weights after, broadcastable to ``w_before``.
 
-    Returns:
+    Returns
+    -------
         ``float`` for vectors; an array with one value per row for 2-D inputs (a Series indexed by
         the rows for DataFrames).
     """
@@ -37,4 +40,4 @@ def turnover(w_before: ArrayLike, w_after: ArrayLike, *, two_way: bool = False) 
         return pd.Series(out, index=t.index, name="turnover")
     if np.ndim(out) == 0:
         return float(out)
-    return out
+    return cast(FloatArray, out)

@@ -27,7 +27,8 @@ def market_cap_weights(market_caps: ArrayLike, free_float: ArrayLike | None = No
         free_float: optional free-float factors (fractions in [0, 1]) broadcast against
             ``market_caps``; the Hang Seng indexes weight by free-float-adjusted market cap.
 
-    Returns:
+    Returns
+    -------
         Weights (rows sum to 1) shaped like ``market_caps``.
     """
     f = "market_cap_weights"
@@ -46,8 +47,11 @@ def market_cap_weights(market_caps: ArrayLike, free_float: ArrayLike | None = No
 
 
 def equal_weights(n_or_mask: int | ArrayLike) -> ArrayLike:
-    """Equal weights: ``1/n`` for ``n`` names, or ``1/k`` on the True entries of a boolean mask
-    (row-wise for a 2-D mask; Series/DataFrame masks give pandas back)."""
+    """Return equal weights.
+
+    Equal weights: ``1/n`` for ``n`` names, or ``1/k`` on the True entries of a boolean mask
+    (row-wise for a 2-D mask; Series/DataFrame masks give pandas back).
+    """
     f = "equal_weights"
     if isinstance(n_or_mask, (int, np.integer)) and not isinstance(n_or_mask, (bool, np.bool_)):
         n = int(n_or_mask)

@@ -49,6 +49,7 @@ class Estimate:
     rev_analyst_count: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the estimate as a dict."""
         return asdict(self)
 
 
@@ -75,7 +76,7 @@ def parse_estimates(doc: JsonFile, day: pd.Timestamp) -> dict[str, Estimate]:
             continue
         rec = doc.mapping(rec, key)
         sym = doc.symbol(rec.get("ticker") or key, key)
-        n = lambda f: _number(doc, rec.get(f), key, f)  # noqa: E731
+        n = lambda f, rec=rec, key=key: _number(doc, rec.get(f), key, f)  # noqa: E731
         if "eps_estimate" in rec:
             out[sym] = Estimate(sym, day.date().isoformat(), 1, n("stock_price"), n("eps_estimate"))
             continue
@@ -97,7 +98,8 @@ class EstimatesDir:
         self._memo: dict[Path, dict[str, Estimate]] = {}
 
     def dated_files(self) -> list[tuple[pd.Timestamp, Path]]:
-        out = []
+        """Return the dated estimate files of the folder, oldest first."""
+        out: list[tuple[pd.Timestamp, Path]] = []
         if not self.path.is_dir():
             return out
         for f in sorted(self.path.glob("*.json")):
@@ -109,12 +111,13 @@ class EstimatesDir:
         return out
 
     def read(self, day: pd.Timestamp, path: Path) -> dict[str, Estimate]:
+        """Return the estimates of the file ``path`` dated ``day``, by symbol (read once)."""
         if path not in self._memo:
             self._memo[path] = parse_estimates(JsonFile(path), day)
         return self._memo[path]
 
     def consensus(self, symbol: str, as_of: Any) -> Estimate | None:
-        """The latest estimate of ``symbol`` dated on or before ``as_of`` (None if there is none)."""
+        """Return the latest estimate of ``symbol`` dated on or before ``as_of`` (None if there is none)."""
         sym = normalize_symbol(symbol)
         cut = pd.Timestamp(as_of).normalize()
         for day, path in reversed(self.dated_files()):
@@ -126,5 +129,6 @@ class EstimatesDir:
         return None
 
     def span(self, symbol: str) -> tuple[str, str] | None:
+        """Return the first and last ISO dates with an estimate for ``symbol``, or None."""
         days = [d for d, p in self.dated_files() if normalize_symbol(symbol) in self.read(d, p)]
         return (days[0].date().isoformat(), days[-1].date().isoformat()) if days else None

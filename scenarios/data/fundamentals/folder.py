@@ -36,7 +36,7 @@ def parse_file(path: str | Path, lags: ReportingLags) -> pd.DataFrame:
 
 
 def is_fundamentals_folder(path: str | Path) -> bool:
-    """True when ``path`` looks like a fundamentals folder (a yfinance/ or sec/ subfolder)."""
+    """Return True when ``path`` looks like a fundamentals folder (a yfinance/ or sec/ subfolder)."""
     p = Path(path)
     return p.is_dir() and any((p / s).is_dir() for s in SUBFOLDERS)
 
@@ -71,9 +71,11 @@ class FundamentalsDir:
         return [f for f in self.files() if normalize_symbol(f.stem) == sym]
 
     def symbols(self) -> list[str]:
+        """Return the normalized symbols of the statement files, sorted."""
         return sorted({normalize_symbol(f.stem) for f in self.files()})
 
     def read_file(self, path: Path) -> pd.DataFrame:
+        """Return the canonical rows of one statement file (cached until the file changes)."""
         st = os.stat(path)
         key = (st.st_size, st.st_mtime_ns)
         hit = self._memo.get(path)
@@ -95,4 +97,5 @@ class FundamentalsDir:
         return concat([self.get(s) for s in data_symbols(symbol)])
 
     def read_all(self) -> pd.DataFrame:
+        """Return the canonical rows of every statement file of the folder."""
         return concat([self.read_file(f) for f in self.files()])

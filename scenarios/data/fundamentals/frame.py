@@ -35,7 +35,7 @@ SORT_KEY: list[str] = ["symbol", "item", "period_end", "period_type", "source"]
 
 
 def empty_frame() -> pd.DataFrame:
-    """A canonical frame with no rows."""
+    """Return a canonical frame with no rows."""
     return to_canonical(pd.DataFrame({c: [] for c in COLUMNS}))
 
 
@@ -59,7 +59,7 @@ def to_canonical(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def is_canonical(frame: pd.DataFrame) -> bool:
-    """True when ``frame`` has exactly the canonical columns with the canonical dtypes."""
+    """Return True when ``frame`` has exactly the canonical columns with the canonical dtypes."""
     if tuple(frame.columns) != COLUMNS:
         return False
     return all(str(frame[c].dtype).startswith("datetime64") for c in _DATES) \

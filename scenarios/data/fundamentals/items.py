@@ -87,7 +87,7 @@ SUMMABLE = frozenset({"revenue", "net_income", "operating_income", "ebitda", "de
 
 
 def item(name: str) -> Item:
-    """The :class:`Item` called ``name`` (KeyError with the known names otherwise)."""
+    """Return the :class:`Item` called ``name`` (KeyError with the known names otherwise)."""
     try:
         return ITEMS[name]
     except KeyError:

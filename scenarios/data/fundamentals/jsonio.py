@@ -51,18 +51,20 @@ class JsonFile:
         return self.text.count("\n", 0, pos) + 1
 
     def error(self, message: str, *keys: str | int) -> DataFormatError:
+        """Return a located :class:`DataFormatError` at ``keys`` of this file."""
         where = "".join(f"[{k}]" if isinstance(k, int) else (f".{k}" if i else str(k))
                         for i, k in enumerate(keys))
         text = f"{where}: {message}" if where else message
         return DataFormatError(text, file=self.path, line=self.line_of(*keys))
 
     def mapping(self, value: Any, *keys: str | int) -> dict[str, Any]:
+        """Return ``value`` if it is a JSON object, else raise a located error."""
         if not isinstance(value, dict):
             raise self.error(f"expected a JSON object (got {type(value).__name__})", *keys)
         return value
 
     def number(self, value: Any, *keys: str | int, allow_null: bool = True) -> float | None:
-        """A finite float; None for JSON null (when allowed); located error otherwise."""
+        """Return a finite float; None for JSON null (when allowed); located error otherwise."""
         if value is None and allow_null:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -73,7 +75,7 @@ class JsonFile:
         return v
 
     def symbol(self, value: object, *keys: str | int) -> str:
-        """A listing symbol (Yahoo spelling), e.g. 0700.HK, BABA, BRK-B; located error otherwise."""
+        """Return a listing symbol (Yahoo spelling), e.g. 0700.HK, BABA, BRK-B; located error otherwise."""
         from scenarios.data.symbols import normalize_symbol
 
         if not isinstance(value, str) or not value.strip():

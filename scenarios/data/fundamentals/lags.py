@@ -52,6 +52,7 @@ class ReportingLags:
     table: dict[tuple[str, str], str] = field(default_factory=_default_table)
 
     def lag(self, market: Market, period_type: str) -> str:
+        """Return the reporting lag (``3M``, ``45D`` ...) of a market for a period type."""
         kind = "FY" if period_type == "FY" else "Q"
         return self.table[(market, kind)]
 
@@ -66,7 +67,7 @@ class ReportingLags:
         return pd.Timestamp(add_months(end.date(), n))
 
     def with_overrides(self, text: str) -> ReportingLags:
-        """This rule with ``"HK.FY=3M,US.Q=45D"`` applied (ValueError naming a bad part)."""
+        """Return this rule with ``"HK.FY=3M,US.Q=45D"`` applied (ValueError naming a bad part)."""
         table = dict(self.table)
         for part in filter(None, (p.strip() for p in text.split(","))):
             key, _, value = part.partition("=")
@@ -79,6 +80,7 @@ class ReportingLags:
         return replace(self, table=table)
 
     def describe(self) -> list[dict[str, str]]:
+        """Return the rules as rows of market, period and lag."""
         return [{"market": m, "period": k, "lag": v} for (m, k), v in self.table.items()]
 
 

@@ -85,8 +85,10 @@ def ordinary_per_unit(symbol: str, basis: str) -> float:
 
 
 def basis_factor(issuer_symbol: str, from_basis: str, to_basis: str) -> float:
-    """Factor that turns a per-share value on ``from_basis`` into one on ``to_basis``
-    (share counts use its inverse). ``ADS`` -> ``ordinary`` at Alibaba: 1/8."""
+    """Factor that turns a per-share value on ``from_basis`` into one on ``to_basis`` (share counts use its inverse).
+
+    ``ADS`` -> ``ordinary`` at Alibaba: 1/8.
+    """
     if from_basis == to_basis:
         return 1.0
     return ordinary_per_unit(issuer_symbol, to_basis) / ordinary_per_unit(issuer_symbol, from_basis)

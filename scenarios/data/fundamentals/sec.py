@@ -29,6 +29,7 @@ _BY_KEY: dict[str, str] = {i.sec: i.name for i in ITEMS.values() if i.sec is not
 
 
 def is_sec_document(data: Any) -> bool:
+    """Return True when ``data`` looks like an SEC extract (``annual`` and ``quarterly`` keys)."""
     return isinstance(data, dict) and "annual" in data and "quarterly" in data
 
 
@@ -134,9 +135,12 @@ def parse_sec(doc: JsonFile, *, lags: ReportingLags, source: str = "sec") -> pd.
 
 
 def _derive_fourth_quarter_eps(flows: dict[tuple[pd.Timestamp, str], dict[str, float]]) -> None:
-    """The quarterly EPS series skips the quarter that ends the fiscal year (it is in the 10-K
+    """Add the fourth-quarter EPS that the quarterly series skips, in place.
+
+    The quarterly EPS series skips the quarter that ends the fiscal year (it is in the 10-K
     only). Derive it as the extract derives other fourth quarters (``"d": 1``): fiscal-year EPS
-    minus the three quarters before it, when all three are there."""
+    minus the three quarters before it, when all three are there.
+    """
     quarters = {end: v["eps_diluted"] for (end, ptype), v in flows.items()
                 if ptype == "Q" and "eps_diluted" in v}
     for (end, ptype), v in list(flows.items()):

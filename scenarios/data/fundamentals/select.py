@@ -1,4 +1,6 @@
-"""Pick the figure a baseline uses at ``as_of``: TTM from four known quarters, else the last
+"""Pick the figure a baseline uses at ``as_of``.
+
+TTM from four known quarters, else the last
 known fiscal year, else the latest balance or snapshot value.
 
 * flows (revenue, net income, EPS, OCF, ...): the sum of the four latest known quarters of one
@@ -38,6 +40,7 @@ class Picked:
     note: str = ""
 
     def to_dict(self) -> dict[str, object]:
+        """Return the selected value as a dict."""
         return asdict(self)
 
 
@@ -78,7 +81,7 @@ def ttm(rows: pd.DataFrame) -> tuple[float, list[pd.Timestamp], pd.Series] | Non
 
 
 def pick(frame: pd.DataFrame, symbol: str, item: str) -> Picked | None:
-    """The figure of ``item`` in ``frame`` (already cut at as_of); None when there is none."""
+    """Return the figure of ``item`` in ``frame`` (already cut at as_of); None when there is none."""
     rows = frame.loc[frame["item"] == item]
     if rows.empty:
         return None

@@ -46,7 +46,7 @@ def adjust_sec(frame: pd.DataFrame, splits: pd.Series | None) -> pd.DataFrame:
     values = frame["value"].to_numpy(dtype="float64").copy()
     changed = False
     for i, (src, item, end, ptype) in enumerate(zip(frame["source"], frame["item"], frame["period_end"],
-                                                     frame["period_type"])):
+                                                     frame["period_type"], strict=True)):
         if src != "sec" or ptype == "point" or item not in ITEMS:
             continue
         kind = ITEMS[item].kind
@@ -60,8 +60,10 @@ def adjust_sec(frame: pd.DataFrame, splits: pd.Series | None) -> pd.DataFrame:
 
 
 def splits_provider(prices: Any) -> Callable[[str], pd.Series] | None:
-    """``symbol -> split ratios`` read from a price source with a ``splits`` method (None when it
-    has none); a symbol without a price series gives an empty Series."""
+    """``symbol -> split ratios`` read from a price source with a ``splits`` method (None when it has none).
+
+    A symbol without a price series gives an empty Series.
+    """
     getter = getattr(prices, "splits", None)
     if not callable(getter):
         return None

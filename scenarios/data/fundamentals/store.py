@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -15,6 +16,9 @@ from scenarios.data.fundamentals.frame import COLUMNS, empty_frame, to_canonical
 from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import StoreError
 from scenarios.store.db import connect, store_path, transaction
+
+if TYPE_CHECKING:
+    import duckdb
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS fundamentals (
@@ -32,23 +36,24 @@ class FundamentalsStore:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else store_path()
-        self._con = None
+        self._con: duckdb.DuckDBPyConnection | None = None
 
     def _connection(self, create: bool):
         if self._con is None:
             if not create and not self.path.exists():
                 return None
-            self._con = connect(self.path)
+            self._con = con = connect(self.path)
             import duckdb
 
             try:
                 for stmt in _SCHEMA:
-                    self._con.execute(stmt)
+                    con.execute(stmt)
             except duckdb.Error as exc:
                 raise StoreError(f"cannot prepare the store at {self.path}: {exc}") from exc
         return self._con
 
     def close(self) -> None:
+        """Close the database connection (if open)."""
         if self._con is not None:
             self._con.close()
             self._con = None
@@ -84,6 +89,7 @@ class FundamentalsStore:
         return len(data)
 
     def get(self, symbol: str) -> pd.DataFrame:
+        """Return the saved fundamentals rows of ``symbol`` (empty when none)."""
         con = self._connection(create=False)
         if con is None:
             return empty_frame()
@@ -97,6 +103,7 @@ class FundamentalsStore:
         return to_canonical(df) if len(df) else empty_frame()
 
     def symbols(self) -> list[str]:
+        """Return the symbols with saved fundamentals."""
         con = self._connection(create=False)
         if con is None:
             return []

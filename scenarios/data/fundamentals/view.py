@@ -18,10 +18,15 @@ from scenarios.errors import LookAheadError
 
 
 class FundamentalsSource(Protocol):
-    """Anything with ``get_for(symbol) -> canonical fundamentals frame`` (rows of the symbol and
-    of its ADS / HK twin, as saved)."""
+    """Source of canonical fundamentals frames by symbol.
 
-    def get_for(self, symbol: str) -> pd.DataFrame: ...
+    Anything with ``get_for(symbol) -> canonical fundamentals frame`` (rows of the symbol and
+    of its ADS / HK twin, as saved).
+    """
+
+    def get_for(self, symbol: str) -> pd.DataFrame:
+        """Return the fundamentals rows of ``symbol``."""
+        ...
 
 
 class FundamentalsView:
@@ -73,8 +78,11 @@ class FundamentalsView:
 
     def value(self, symbol: str, item: str, period_end: DateLike, period_type: str = "FY",
               source: str | None = None) -> float:
-        """The value of one period. Raises :class:`LookAheadError` when that period's figures
-        were published after ``as_of``, ``KeyError`` when no source has them at all."""
+        """Return the value of one period.
+
+        Raises :class:`LookAheadError` when that period's figures
+        were published after ``as_of``, ``KeyError`` when no source has them at all.
+        """
         end = as_day(period_end)
         sym = normalize_symbol(symbol)
         rows = self.frame(sym, item)
@@ -89,7 +97,7 @@ class FundamentalsView:
         if len(later):
             known = later["known_from"].min()
             raise LookAheadError(
-                f"{sym} {item} for the period ending {end.date()} was published on "
+                f"{sym} {item} for the period ending {end.date()} was published on "  # type: ignore[union-attr]
                 f"{known.date()} (reporting-lag rule), after this view's as_of {self.as_of.date()}: "
                 "figures published after as_of are invisible to scenario models (no look-ahead)")
-        raise KeyError(f"no {item} for {sym} for the period ending {end.date()} ({period_type})")
+        raise KeyError(f"no {item} for {sym} for the period ending {end.date()} ({period_type})")  # type: ignore[union-attr]

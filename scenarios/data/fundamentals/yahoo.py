@@ -40,7 +40,7 @@ ATTRIBUTES = {"financials": "income_stmt", "balance_sheet": "balance_sheet", "ca
 
 
 def frame_to_dump(frame: Any) -> dict[str, dict[str, float]]:
-    """A yfinance statement frame (fields x period-end columns) in the dumps' shape."""
+    """Return a yfinance statement frame (fields x period-end columns) in the dumps' shape."""
     if frame is None or not isinstance(frame, pd.DataFrame) or frame.empty:
         return {}
     out: dict[str, dict[str, float]] = {}
@@ -85,7 +85,7 @@ class YahooFundamentals:
         return doc
 
     def dump(self, symbol: str) -> dict[str, Any]:
-        """The yfinance answer for ``symbol`` in the dumps' shape (raises when there is none)."""
+        """Return the yfinance answer for ``symbol`` in the dumps' shape (raises when there is none)."""
         sym = normalize_symbol(symbol)
         what = f"the statements of {sym}"
         doc, said = call_yahoo(lambda: self._call(sym), what=what, retries=self.retries,
@@ -107,9 +107,11 @@ class YahooFundamentals:
         return parse_yfinance(parsed, source="yahoo", lags=self.lags)
 
     def get_for(self, symbol: str) -> pd.DataFrame:
+        """Return the fundamentals rows of ``symbol`` (same as :meth:`get`)."""
         return self.get(symbol)
 
     def symbols(self) -> list[str]:
+        """Return no symbols: the source fetches on demand and lists nothing."""
         return []
 
 

@@ -52,7 +52,7 @@ GROUPS: tuple[str, ...] = tuple(dict.fromkeys(s.group for s in REGISTRY.values()
 
 
 def spec_of(driver_type: str) -> DriverSpec:
-    """The spec of ``driver_type`` (KeyError names the known types)."""
+    """Return the spec of ``driver_type`` (KeyError names the known types)."""
     try:
         return REGISTRY[driver_type]
     except KeyError:
@@ -63,10 +63,11 @@ _DRIVERS_MARK = re.compile(r"^drivers:[ \t]*#[ \t]*registry:[ \t]*(?P<types>[\w 
 
 
 def template_text(skeleton: str) -> str:
-    """A scenario template with its ``drivers:`` block filled from the registry.
+    """Return a scenario template with its ``drivers:`` block filled from the registry.
 
     ``skeleton`` holds one line ``drivers:  # registry: earnings_growth, ai_capex``; it is
-    replaced by ``drivers:`` followed by each named kind's :attr:`DriverSpec.template`."""
+    replaced by ``drivers:`` followed by each named kind's :attr:`DriverSpec.template`.
+    """
     m = _DRIVERS_MARK.search(skeleton)
     if m is None:
         return skeleton
@@ -76,7 +77,7 @@ def template_text(skeleton: str) -> str:
 
 
 def reference_markdown() -> str:
-    """The ``### <type>`` sections of the format reference, one per registered kind."""
+    """Return the ``### <type>`` sections of the format reference, one per registered kind."""
     rows = [f"| `{s.type}` | {s.doc} | {s.group or 'index line (no log-return term)'} |"
             for s in REGISTRY.values()]
     money = ", ".join(f"`{s.type}`" for s in REGISTRY.values() if s.money)

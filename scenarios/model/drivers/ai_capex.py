@@ -22,8 +22,11 @@ class AiCapex(MoneyDriver):
 
 
 def evaluate(step: DriverStep) -> None:
-    """EPS falls by the after-tax depreciation of ``year`` per share; under ``valuation:
-    fcf_yield`` FCF per share falls by the whole cash capex increase per share."""
+    """EPS falls by the after-tax depreciation of ``year`` per share.
+
+    Under ``valuation:
+    fcf_yield`` FCF per share falls by the whole cash capex increase per share.
+    """
     from valuation.drivers import capex as vc  # valuation loads on first use, not with the schema
 
     amount, fx = step.money()

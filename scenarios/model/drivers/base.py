@@ -14,6 +14,7 @@ imports the evaluators through the registry.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ Path = tuple[str | int, ...]
 class DriverBase(StrictModel):
     """Keys every driver has (the ``type`` literal is declared by each kind)."""
 
+    if TYPE_CHECKING:  # for the type checker only: each kind declares its own ``type`` literal field
+        type: str
+
     label: str | None = Field(default=None, description="name used in reports and by extends/grid")
     enabled: bool = True
     symbols: list[Symbol] | None = Field(default=None, description="targets (default: whole universe)")
@@ -48,7 +52,7 @@ class DriverBase(StrictModel):
     @property
     def name(self) -> str:
         """The driver's label, or its type when it has none."""
-        return self.label or str(getattr(self, "type"))
+        return self.label or str(self.type)
 
 
 class MoneyDriver(DriverBase):
@@ -93,16 +97,19 @@ class DriverStep(Protocol):
         ...
 
     def tax(self) -> Any:
-        """The driver's ``tax_rate`` draws, else the targets' baseline tax rates ``(k,)``."""
+        """Return the driver's ``tax_rate`` draws, else the targets' baseline tax rates ``(k,)``."""
         ...
 
     def eps(self) -> np.ndarray:
-        """Current EPS of the targets ``(draws, k)``, price currency (read-only)."""
+        """Return current EPS of the targets ``(draws, k)``, price currency (read-only)."""
         ...
 
     def set_eps(self, new: Any, contrib: Any = None) -> None:
-        """Replace the targets' EPS by ``new`` (floored), recording ``log(new / old)`` (or
-        ``contrib`` when given and nothing was floored) as this driver's log contribution."""
+        """Replace the targets' EPS by ``new`` and record the log contribution.
+
+        Replace the targets' EPS by ``new`` (floored), recording ``log(new / old)`` (or
+        ``contrib`` when given and nothing was floored) as this driver's log contribution.
+        """
         ...
 
     def log_multiple(self) -> np.ndarray | None:
@@ -129,7 +136,8 @@ class DriverStep(Protocol):
         to ``(draws, k)``). The engine calls it once, after every multiplicative term (EPS,
         multiple, shocks, dividend carry, residual noise), and records ``log(1 + dV / P)`` as
         this driver's log contribution (added to any EPS effect it also has), so the horizon
-        price of every path moves by exactly ``dV``."""
+        price of every path moves by exactly ``dV``.
+        """
         ...
 
 
@@ -168,7 +176,8 @@ class Problem:
 class DriverSpec:
     """Everything about one driver kind.
 
-    Attributes:
+    Attributes
+    ----------
         type: the ``type:`` value in scenario files.
         schema: the pydantic model of the driver (its ``type`` field is ``Literal[type]``).
         doc: one line for listings and the format reference.
@@ -184,7 +193,7 @@ class DriverSpec:
     """
 
     type: str
-    schema: type[DriverBase]
+    schema: builtins.type[DriverBase]
     doc: str
     reference: str
     group: str | None

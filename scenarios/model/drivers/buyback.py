@@ -28,7 +28,7 @@ class Buyback(MoneyDriver):
 
 
 def evaluate(step: DriverStep) -> None:
-    """A value adjustment: ``V' - V`` per share, with ``V`` the path's horizon price."""
+    """Apply a value adjustment: ``V' - V`` per share, with ``V`` the path's horizon price."""
     from valuation import cash_items as ci  # valuation loads on first use, not with the schema
 
     amount, fx = step.money()
@@ -53,7 +53,8 @@ SPEC = DriverSpec(
     doc="Shares bought back for cash: value moves through the cash out and the share count.",
     reference="""\
 `amount` (money keys; the total spent) buys shares back, at once, at `P_buy = P0 x (1 +
-premium)` (`P0` the baseline close, `premium` *P*, > -1, default 0: the average price paid). Value per share goes through the cash out and
+premium)` (`P0` the baseline close, `premium` *P*, > -1, default 0: the average price paid). \
+Value per share goes through the cash out and
 the share count, `V' = (V x N - B) / (N - B / P_buy)` (`valuation.cash_items`), applied like a
 one-off cash item after every multiplicative term, with `V` each path's horizon price without
 the buyback: the log contribution is `log(V' / V)`. A buyback creates value only when the

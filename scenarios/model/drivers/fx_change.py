@@ -16,9 +16,12 @@ if TYPE_CHECKING:
 
 
 class FxChange(DriverBase):
-    """The reporting currency moves against the listing currency: EPS converted to the price
+    """The reporting currency moves against the listing currency.
+
+    EPS converted to the price
     currency changes by ``change`` (e.g. +0.02 = CNY 2% stronger against HKD). Acts only on
-    targets whose baseline ``currency`` (or ``currency`` here) differs from their listing one."""
+    targets whose baseline ``currency`` (or ``currency`` here) differs from their listing one.
+    """
 
     type: Literal["fx_change"]
     change: Fraction
@@ -42,7 +45,7 @@ def narrow(scenario: Scenario, driver: Any, targets: list[str]) -> list[str]:
 
 
 def check(ctx: CheckContext) -> list[Problem]:
-    """An fx_change must act on at least one FX-exposed symbol."""
+    """Return an fx_change must act on at least one FX-exposed symbol."""
     if narrow(ctx.scenario, ctx.driver, ctx.targets):
         return []
     ccy = ctx.driver.currency

@@ -44,7 +44,7 @@ class IndexWeighting(DriverBase):
         return v
 
     @model_validator(mode="after")
-    def _custom(self) -> "IndexWeighting":
+    def _custom(self) -> IndexWeighting:
         if self.scheme == "custom" and not self.weights:
             raise ValueError("scheme custom needs weights: {symbol: weight}")
         if self.scheme != "custom" and self.weights:
@@ -54,7 +54,8 @@ class IndexWeighting(DriverBase):
 
 def check(ctx: CheckContext) -> list[Problem]:
     """Names in exclude/tilts/weights exist, rebalance dates lie in (as_of, horizon], and the
-    scheme has what it needs."""
+    scheme has what it needs.
+    """
     from scenarios.model.references import known_themes
 
     s, d, universe, horizon = ctx.scenario, ctx.driver, ctx.universe, ctx.horizon

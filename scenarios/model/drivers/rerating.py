@@ -12,8 +12,11 @@ from scenarios.model.params import Fraction, Positive
 
 
 class Rerating(DriverBase):
-    """The multiple changes by ``change``, or reverts toward ``target`` (a P/E, or P/S with
-    ``basis: ps``) with ``half_life_years`` over the horizon (no half-life: reaches it)."""
+    """A change of the valuation multiple.
+
+    The multiple changes by ``change``, or reverts toward ``target`` (a P/E, or P/S with
+    ``basis: ps``) with ``half_life_years`` over the horizon (no half-life: reaches it).
+    """
 
     type: Literal["rerating"]
     change: Fraction | None = None
@@ -22,7 +25,7 @@ class Rerating(DriverBase):
     half_life_years: Positive | None = None
 
     @model_validator(mode="after")
-    def _one_mode(self) -> "Rerating":
+    def _one_mode(self) -> Rerating:
         if (self.change is None) == (self.target is None):
             raise ValueError("give exactly one of change (fraction) or target (multiple)")
         if self.half_life_years is not None and self.target is None:
@@ -51,7 +54,7 @@ def evaluate(step: DriverStep) -> None:
 
 
 def needs(driver: Any) -> tuple[str, ...]:
-    """A target multiple needs the baseline it is measured on."""
+    """Return a target multiple needs the baseline it is measured on."""
     if driver.target is None:
         return ()
     return ("eps",) if driver.basis == "pe" else ("sales", "shares")

@@ -13,9 +13,11 @@ from scenarios.model.params import Fraction, Positive
 
 
 class SentimentShock(DriverBase):
-    """A price shock (simple return) on ``date`` whose log effect fades with a half-life in
-    calendar days. A shock dated on/before as_of is already in the baseline price: the driver
-    then models its fading (the recovery) until the horizon."""
+    """A price shock (simple return) on ``date`` whose log effect fades with a half-life in calendar days.
+
+    A shock dated on/before as_of is already in the baseline price: the driver
+    then models its fading (the recovery) until the horizon.
+    """
 
     type: Literal["sentiment_shock"]
     shock: Fraction
@@ -24,7 +26,7 @@ class SentimentShock(DriverBase):
 
 
 def evaluate(step: DriverStep) -> None:
-    """What is left of the shock at the horizon, less what was left at as_of."""
+    """Apply what is left of the shock at the horizon, less what was left at as_of."""
     from valuation.drivers import shock as vs  # valuation loads on first use, not with the schema
 
     s, hl = step.draw("shock"), step.draw("half_life_days")
@@ -42,7 +44,7 @@ def evaluate(step: DriverStep) -> None:
 
 
 def check(ctx: CheckContext) -> list[Problem]:
-    """The shock's date must be on or before the horizon."""
+    """Return the shock's date must be on or before the horizon."""
     d = ctx.driver
     if d.date is not None and d.date > ctx.horizon:
         return [Problem(("date",), f"must be on or before the horizon ({ctx.horizon}) (got {d.date})")]

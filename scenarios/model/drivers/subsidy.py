@@ -1,4 +1,6 @@
-"""``subsidy``: a user subsidy valued as cash (one-off, programme or recurring), with an optional
+"""The ``subsidy`` driver: a user subsidy valued as cash.
+
+``subsidy``: a user subsidy valued as cash (one-off, programme or recurring), with an optional
 uplift from retained users.
 
 How the cash is valued depends on ``recurrence`` (the finance is in :mod:`valuation.cash_items`):
@@ -33,11 +35,13 @@ Recurrence = Literal["one_off", "recurring", "programme"]
 
 
 class Subsidy(MoneyDriver):
-    """User subsidy (red packets, coupons, delivery subsidies) valued as cash by ``recurrence``;
-    optional uplift from retained users."""
+    """User subsidy (red packets, coupons, delivery subsidies) valued as cash by ``recurrence``.
+
+    Optional uplift from retained users.
+    """
 
     type: Literal["subsidy"]
-    amount: NonNegative | None = Field(  # type: ignore[assignment]
+    amount: NonNegative | None = Field(
         default=None,
         description="one_off: the total; recurring: per year; programme: per year for `years` "
                     "(in unit x currency)")
@@ -45,7 +49,7 @@ class Subsidy(MoneyDriver):
         default="one_off",
         description="one_off: value falls by the after-tax cash once; programme: by the PV of the "
                     "yearly amounts at discount_rate; recurring: a yearly EPS cut valued at the P/E")
-    discount_rate: DiscountRate | None = Field(default=None, description="programme: annual rate")
+    discount_rate: DiscountRate | None = Field(default=None, description="programme: annual rate")  # type: ignore[valid-type]
     years: int | None = Field(default=None, ge=1, le=50, description="programme: years of `amount`")
     amounts_by_year: list[Annotated[float, Field(ge=0.0, allow_inf_nan=False)]] | None = Field(
         default=None, min_length=1, max_length=50,
@@ -60,7 +64,7 @@ class Subsidy(MoneyDriver):
     margin: SignedShare | None = None
 
     @model_validator(mode="after")
-    def _uplift_complete(self) -> "Subsidy":
+    def _uplift_complete(self) -> Subsidy:
         given = [k for k in _UPLIFT if getattr(self, k) is not None]
         if given and len(given) != 4:
             missing = [k for k in _UPLIFT if getattr(self, k) is None]
@@ -69,7 +73,7 @@ class Subsidy(MoneyDriver):
         return self
 
     @model_validator(mode="after")
-    def _recurrence_keys(self) -> "Subsidy":
+    def _recurrence_keys(self) -> Subsidy:
         if self.recurrence != "programme":
             extra = [k for k in _PROGRAMME_ONLY if k in self.model_fields_set]
             if extra:
@@ -92,15 +96,18 @@ class Subsidy(MoneyDriver):
 
 
 def _needs(driver: Any) -> tuple[str, ...]:
-    """A recurring cost or a retained-user uplift changes EPS; a cash value needs only shares."""
+    """Return a recurring cost or a retained-user uplift changes EPS; a cash value needs only shares."""
     if driver.recurrence == "recurring" or driver.users is not None:
         return ("eps", "shares")
     return ("shares",)
 
 
 def _cash_value_change(step: DriverStep, t: Any, fx: Any) -> Any:
-    """Value change per share (price currency) of a one-off or a programme: ``(k,)`` or
-    ``(draws, k)``, <= 0."""
+    """Value change per share (price currency) of a one-off or a programme.
+
+    ``(k,)`` or
+    ``(draws, k)``, <= 0.
+    """
     from valuation import cash_items as ci
 
     d = step.driver
@@ -120,8 +127,10 @@ def _cash_value_change(step: DriverStep, t: Any, fx: Any) -> Any:
 
 def evaluate(step: DriverStep) -> None:
     """One-off / programme: a value adjustment of minus the after-tax cash (PV) per share.
+
     Recurring: EPS falls by the after-tax yearly cost per share. Both: EPS rises by the
-    retained users' profit."""
+    retained users' profit.
+    """
     from valuation.drivers import subsidy as vsub  # valuation loads on first use, not with the schema
 
     d = step.driver
