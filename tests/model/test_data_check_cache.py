@@ -10,7 +10,7 @@ import pytest
 from scenarios.data.resolver import build_source
 from scenarios.data.view import PriceView
 from scenarios.errors import DataUnavailableError, ScenariosError
-from scenarios.model import checks
+from scenarios.model import validation as checks
 from scenarios.model.loader import load_scenario
 from scenarios.model.validation import _cached_close, data_check_cache, data_checks
 
