@@ -18,6 +18,8 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert len(lines) == 2, "the README's first block holds the two set-up commands"
     run_cmd, test_cmd = lines
     assert "scenarios run examples/" in run_cmd and "pytest" in test_cmd
+    # the static checks run before the tests, in this order (issue 10: tooling in CI)
+    assert "&& ruff check . && mypy && lint-imports && " in test_cmd
     ci = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert test_cmd in ci, ".ci/run must run the README's test command verbatim"
     example = re.search(r"scenarios run (\S+\.yaml)", run_cmd).group(1)
