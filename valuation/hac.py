@@ -35,6 +35,26 @@ from ._validate import as_float_array, check_finite
 from .exceptions import InputRangeError, InputShapeError
 
 
+def _exact_zero(resid: FloatArray) -> FloatArray:
+    """Set rounding noise in the residuals of a regression of 0/1 indicators to exactly zero.
+
+    The residuals are rationals with denominators of order ``n**2`` (O(1) in size), so anything
+    below 1e-12 is the rounding of an exact fit; left in, it gives a standard error of ~1e-17
+    and a meaningless t-statistic of ~1e15 instead of NaN (a perfect fit has no test).
+
+    Parameters
+    ----------
+    resid : ndarray of float, shape (T,)
+        Residuals of the directional regression (fractions of 1).
+
+    Returns
+    -------
+    ndarray of float, shape (T,)
+        The same residuals with those below 1e-12 in absolute value set to 0.
+    """
+    return np.where(np.abs(resid) < 1e-12, 0.0, resid)
+
+
 def _t_sf(t: FloatArray | float, df: int) -> Any:
     """Student-t survival function (``scipy.stats.t.sf``); scipy.stats is imported on first use
     (it takes about 0.3 s to import, and most commands never test anything).
@@ -316,7 +336,7 @@ def hac_directional_test(predicted: ArrayLike, realized: ArrayLike, *,
     if sxx == 0.0 or float(np.var(y)) == 0.0:
         return DirectionalTest(float("nan"), float("nan"), float("nan"), float("nan"), lag, n)
     slope = float(np.mean(xd * (y - y.mean())) / sxx)
-    resid = (y - y.mean()) - slope * xd
+    resid = _exact_zero((y - y.mean()) - slope * xd)
     se = float(np.sqrt(_lrv_uncentred(xd * resid, lag) / n) / sxx)
     t = slope / se if se > 0 else float("nan")
     pv = float(2.0 * _t_sf(abs(t), df=n - 2)) if math.isfinite(t) else float("nan")
@@ -379,7 +399,7 @@ def panel_directional_test(predicted: ArrayLike, realized: ArrayLike, window: Ar
     if t_n < 3 or sxx == 0.0 or float(np.var(y)) == 0.0:
         return DirectionalTest(nan, nan, nan, nan, lag, t_n)
     slope = float(np.sum(xd * (y - y.mean())) / sxx)
-    resid = (y - y.mean()) - slope * xd
+    resid = _exact_zero((y - y.mean()) - slope * xd)
     scores = cast(FloatArray, np.bincount(code, weights=xd * resid, minlength=t_n))  # one summed score per window
     se = float(np.sqrt(_lrv_uncentred(scores, lag) * t_n) / sxx)
     t = slope / se if se > 0 else nan

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from valuation.hac import hac_directional_test, panel_directional_test
@@ -15,6 +15,7 @@ from valuation.mc_error import median_standard_error, probability_standard_error
 
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 10_000), n=st.integers(5, 60), lags=st.integers(0, 6))
+@example(seed=223, n=5, lags=0)  # a perfect fit: rounding once gave t = -9e15 vs -4.5e15, not NaN
 def test_one_pair_per_window_is_the_time_series_test(seed: int, n: int, lags: int) -> None:
     rng = np.random.default_rng(seed)
     p, r = rng.standard_normal(n), rng.standard_normal(n)
