@@ -110,7 +110,8 @@ def test_every_template_snippet_runs_and_lands_in_its_group(kind: str) -> None:
     from scenarios.report.adapters import view_from_parts
 
     spec = REGISTRY[kind]
-    res = run_scenario(scenario_from_dict(_scenario(_snippet(spec))), source=flat_source(PRICES))
+    res = run_scenario(scenario_from_dict(_scenario(_snippet(spec))), source=flat_source(PRICES),
+                       keep_draws=True)  # reads every draw of the contributions
     label = _snippet(spec).get("label") or kind
     total = sum(res.contributions.values())
     np.testing.assert_allclose(np.log(res.predicted_price / res.baseline_price), total, atol=1e-12)
