@@ -4,7 +4,7 @@ same means as one that keeps every draw."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
@@ -44,7 +44,7 @@ RESIDUALS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _resolved(residual: str, n: int, draws: int) -> ResolvedScenario:
     symbols = SYMBOLS[:n]
     data = {
