@@ -206,8 +206,8 @@ def main() -> None:
     # so they must start before this process grows
     print(f"peak memory at {args.memory_draws:,} x {N_SYMBOLS} (fresh process each; RSS includes "
           "imports; traced = the run's own allocations)")
-    floor = fresh(["-c", "import resource, numpy, pandas, scenarios.engine.run; "
-                   "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"])
+    floor = fresh(["-c", ("import resource, numpy, pandas, scenarios.engine.run; "
+                          "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")])
     print(f"  {'imports only':14s} RSS {float(floor):8.0f} MB")
     for path in ("numpy", "engine", "api"):
         out = fresh([__file__, "--child", path, "--memory-draws", str(args.memory_draws)])

@@ -37,7 +37,12 @@ from scenarios.engine.evaluate import (
     new_state,
     valuation_term,
 )
-from scenarios.engine.residual import ResidualDataError, ResidualSpec, residual_draws, resolve_residual
+from scenarios.engine.residual import (
+    ResidualDataError,
+    ResidualSpec,
+    residual_draws,
+    resolve_residual,
+)
 from scenarios.engine.sampling import Sampler
 from scenarios.errors import DataUnavailableError
 from scenarios.model.resolved import ResolvedScenario
@@ -283,12 +288,13 @@ class ContributionMean:
         kind = self._kind(c, self.n)
         if c.shape[0] == 1 and self.kind in ("row", "col") and kind == "full":
             # one row has no layout to tell: it is of the run's form if its values fit it
-            fits = (np.array_equal(c[0], self.row) if self.kind == "row"
+            fits = (self.row is not None and np.array_equal(c[0], self.row) if self.kind == "row"
                     else bool(np.all(c[0] == c[0, 0])))
             kind = self.kind if fits else kind
         if self.kind is None:
             self.kind = kind
-        elif self.kind != "full" and (kind != self.kind or (kind == "row" and not np.array_equal(c[0], self.row))):
+        elif self.kind != "full" and (kind != self.kind or (kind == "row" and self.row is not None
+                                                           and not np.array_equal(c[0], self.row))):
             self._to_sum()
         if self.kind == "row":
             self.row = np.array(c[0])
@@ -325,9 +331,9 @@ class ContributionMean:
             self._sum_rows(np.ascontiguousarray(done))
 
     def _rows_so_far(self) -> np.ndarray:
-        if self.kind == "row":
+        if self.kind == "row" and self.row is not None:
             return np.broadcast_to(self.row, (self.rows, self.n))
-        if self.kind == "col":
+        if self.kind == "col" and self.col is not None:
             return np.broadcast_to(self.col[:self.rows, None], (self.rows, self.n))
         if self.full is not None:
             return self.full[:self.rows]
@@ -338,6 +344,7 @@ class ContributionMean:
         form).
         """
         if self.kind == "row":
+            assert self.row is not None
             return np.broadcast_to(self.row, (self.draws_n, self.n))
         if self.kind == "col":
             assert self.col is not None

@@ -89,7 +89,7 @@ class Sampler:
             if key in self._start:
                 g.bit_generator.state = self._start[key]
         else:
-            g = self._carry.pop(key, None) or self.fresh(key)
+            g = self._carry.pop(key) if key in self._carry else self.fresh(key)
             self._start[key] = g.bit_generator.state
         self._live[key] = g
         return g
