@@ -222,8 +222,9 @@ def _run_point(source: PriceSource, task: tuple[Scenario, int | None, int | None
 
 
 def _panel_symbols(scenarios: Sequence[Any]) -> list[str]:
-    """A first guess at the symbols a parallel run reads (the scenarios' own and benchmarks);
-    the rest reach the workers on their first miss (:mod:`scenarios.parallel`).
+    """Guess the symbols a parallel run reads: the scenarios' own and their benchmarks.
+
+    The rest reach the workers on their first miss (:mod:`scenarios.parallel`).
     """
     out: list[str] = []
     for s in scenarios:
@@ -351,8 +352,9 @@ def _walk_window(first: Scenario, roll: str, start: str | dt.date | None,
 
 
 def _backtest_point(source: PriceSource, task: tuple[Scenario, dict[str, Any]]) -> BacktestResult:
-    """One grid point's backtest (a task of :func:`scenarios.parallel.imap_tasks`): scored at
-    its as_of, or walked forward serially (``walk`` in the options).
+    """Backtest one grid point (a task of :func:`scenarios.parallel.imap_tasks`).
+
+    Scored at its as_of, or walked forward serially (``walk`` in the options).
     """
     sc, opts = task
     opts = dict(opts)
@@ -549,12 +551,13 @@ def two_way(path_or_scenario: PathOrScenario, param1: str, param2: str, *, level
             vary: dict[str, tuple[float, float]] | None = None, draws: int | None = None,
             seed: int | None = None, source: PriceSource | None = None, workers: int | None = None,
             scheduler: str | None = None) -> list[TwoWay]:
-    """Two-way sensitivity table (:func:`scenarios.sensitivity.two_way`): median return and
-    P(up) of the Monte Carlo on a ``levels`` x ``levels`` grid of two parameters (5th..95th
-    percentile, or ``vary[name] = (low, high)``), common random numbers across cells.
-    One table per grid point. Raises ScenarioError for a set file or unknown names.
-    ``workers``/``scheduler`` run the cells on Dask (the resolved scenario is shipped; workers
-    read no prices); the tables are the serial ones, bit for bit.
+    """Two-way sensitivity table (:func:`scenarios.sensitivity.two_way`).
+
+    Median return and P(up) of the Monte Carlo on a ``levels`` x ``levels`` grid of two parameters
+    (5th..95th percentile, or ``vary[name] = (low, high)``), common random numbers across cells. One
+    table per grid point. Raises ScenarioError for a set file or unknown names.
+    ``workers``/``scheduler`` run the cells on Dask (the resolved scenario is shipped; workers read
+    no prices); the tables are the serial ones, bit for bit.
     """
     from scenarios.model.resolved import resolve_scenario
     from scenarios.sensitivity import two_way as _two_way
@@ -698,8 +701,9 @@ def load_result(run_id: str) -> Result:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Recorded runs side by side (:func:`scenarios.compare.compare_runs`): ``data`` is
-    the JSON-ready comparison (header, input diff, predictions, backtest scores, notes).
+    """Recorded runs side by side (:func:`scenarios.compare.compare_runs`).
+
+    ``data`` is the JSON-ready comparison (header, input diff, predictions, backtest scores, notes).
     """
 
     data: dict[str, Any]

@@ -465,8 +465,9 @@ class IndexVs(_Model):
 
 
 class IndexPerformance(_Model):
-    """The scenario's index scheme simulated over (as_of, horizon] against the benchmarks
-    (:func:`scenarios.backtest.scenario.index_performance`).
+    """The scenario's index scheme simulated over (as_of, horizon] against the benchmarks.
+
+    See :func:`scenarios.backtest.scenario.index_performance`.
     """
 
     scheme: dict[str, JsonValue] | None = None
@@ -1137,9 +1138,11 @@ def from_json(text: str, kind: str | None = None) -> Result:
 
 
 def from_backtest(backtest: Any, grid_point: Mapping[str, Any] | None = None) -> BacktestResult:
-    """The typed result of a :class:`~scenarios.backtest.scenario.SingleBacktest` or
-    :class:`~scenarios.backtest.scenario.WalkForwardBacktest` (anything with ``to_dict()`` in
-    their form), with the scenario's grid point when it has one.
+    """Build the typed result of a single or walk-forward backtest.
+
+    From a :class:`~scenarios.backtest.scenario.SingleBacktest` or
+    :class:`~scenarios.backtest.scenario.WalkForwardBacktest` (anything with ``to_dict()`` in their
+    form), with the scenario's grid point when it has one.
     """
     payload = {"schema_version": SCHEMA_VERSION, **to_jsonable(backtest.to_dict())}
     if grid_point:

@@ -310,8 +310,10 @@ def _levels(p: Param, vary: dict[str, tuple[float, float]], n: int) -> tuple[flo
 
 def _two_way_cell(source: Any, task: tuple[ResolvedScenario, dict[str, float]]
                   ) -> dict[str, tuple[float, float]]:
-    """One cell of :func:`two_way` (a task of :func:`scenarios.parallel.imap_tasks`; the resolved
-    scenario carries its data, ``source`` is not read): line -> (median return, P(up)).
+    """Compute one cell of :func:`two_way`: line -> (median return, P(up)).
+
+    A task of :func:`scenarios.parallel.imap_tasks`; the resolved scenario carries its data,
+    ``source`` is not read.
     """
     from scenarios.engine.run import run_resolved
 
@@ -326,8 +328,10 @@ def _two_way_cell(source: Any, task: tuple[ResolvedScenario, dict[str, float]]
 def two_way(rs: ResolvedScenario, param1: str, param2: str, *, levels: int = 5,
             vary: dict[str, tuple[float, float]] | None = None, name: str = "",
             workers: int | None = None, scheduler: str | None = None) -> TwoWay:
-    """The two-way table of ``param1`` x ``param2`` (``levels`` values each, evenly spaced in
-    probability from the 5th to the 95th percentile, or evenly from LOW to HIGH with ``vary``).
+    """Build the two-way table of ``param1`` x ``param2``.
+
+    ``levels`` values each, evenly spaced in probability from the 5th to the 95th percentile, or
+    evenly from LOW to HIGH with ``vary``.
 
     ``workers``/``scheduler`` run the ``levels ** 2`` cells (each a full Monte Carlo run) as
     Dask tasks on the resolved scenario (:mod:`scenarios.parallel`); same numbers, bit for bit.

@@ -36,8 +36,10 @@ from .exceptions import InputRangeError, InputShapeError
 
 
 def _t_sf(t: FloatArray | float, df: int) -> Any:
-    """Student-t survival function (``scipy.stats.t.sf``); scipy.stats is imported on first use
-    (it takes about 0.3 s to import, and most commands never test anything).
+    """Student-t survival function (``scipy.stats.t.sf``).
+
+    scipy.stats is imported on first use (it takes about 0.3 s to import, and most commands never
+    test anything).
     """
     from scipy import stats
 

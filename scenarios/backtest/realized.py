@@ -183,8 +183,9 @@ class CloseCache:
 
 def _substitution_notes(sym: str, asked: pd.Timestamp, used: pd.Timestamp, what: str,
                         flat: tuple[frozenset[pd.Timestamp], frozenset[pd.Timestamp]]) -> list[str]:
-    """Say why the close of ``used`` stands for ``asked`` (a stale bar, a missing session), and
-    when the close used is a flat half-day bar (a real close without intraday data).
+    """Say why the close of ``used`` stands for ``asked`` (a stale bar, a missing session).
+
+    Also say when the close used is a flat half-day bar (a real close without intraday data).
     """
     from scenarios.data.exchange_calendar import sessions
 

@@ -264,8 +264,10 @@ class WalkForwardBacktest:
 
 def _forecaster_on(scenario: Any, draws: int | None, seed: int | None, source: PriceSource,
                    sink: dict[pd.Timestamp, Any]) -> Any:
-    """The walk-forward forecaster of ``scenario`` over ``source`` (P&L kept in ``sink`` for a
-    portfolio scenario); picklable with :func:`functools.partial` for parallel windows.
+    """Build the walk-forward forecaster of ``scenario`` over ``source``.
+
+    P&L is kept in ``sink`` for a portfolio scenario. Picklable with :func:`functools.partial` for
+    parallel windows.
     """
     if getattr(scenario, "portfolio", None) is not None:
         from scenarios.backtest.pnl import pnl_forecaster
@@ -280,10 +282,12 @@ def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: Da
                           partial: Literal["exclude", "include"] = "exclude",
                           progress: bool = True, workers: int | None = None,
                           scheduler: str | None = None) -> WalkForwardBacktest:
-    """Re-run ``scenario`` at each roll date in ``[start, end]`` (its horizon shifted with it:
-    :meth:`Scenario.horizon_date`), each run seeing only its own past, and score the track
-    record against the naive zero and trailing-momentum forecasts. ``workers``/``scheduler``
-    run the windows on Dask (:mod:`scenarios.parallel`; identical results).
+    """Re-run ``scenario`` at each roll date in ``[start, end]`` and score its track record.
+
+    The horizon shifts with each roll date (:meth:`Scenario.horizon_date`), each run sees only its
+    own past, and the track record is scored against the naive zero and trailing-momentum forecasts.
+    ``workers``/``scheduler`` run the windows on Dask (:mod:`scenarios.parallel`; identical
+    results).
     """
     import functools
 

@@ -38,7 +38,7 @@ def xlsx_path(out: Path, name: str) -> Path:
 
 
 def set_tables(r: SetRunResult) -> list[Any]:
-    """The mixture table (one row per symbol, then the index) and the components table."""
+    """Build the mixture table (one row per symbol, then the index) and the components table."""
     from rich.table import Table
 
     from scenarios.console import verbatim as Text  # as written, control characters shown
@@ -67,6 +67,7 @@ def set_tables(r: SetRunResult) -> list[Any]:
 
 
 def backtest_tables(b: SetBacktestResult) -> list[Any]:
+    """Build the set backtest's tables: the mixture per symbol, then the mixture against each component."""
     from rich.table import Table
 
     from scenarios.console import verbatim as Text  # as written, control characters shown

@@ -373,7 +373,7 @@ def _empty_with_splits() -> pd.DataFrame:
 
 def build_source(*, store: bool = True, prices: str | Path | None = None,
                  online: bool | None = None) -> Resolver:
-    """A resolver from explicit settings (``prices``: CSV folder; ``online``: allow Yahoo)."""
+    """Build a resolver from explicit settings (``prices``: CSV folder; ``online``: allow Yahoo)."""
     from scenarios.data.barstore import BarStore
 
     csv = CsvDirSource(prices) if prices else None

@@ -187,8 +187,10 @@ class PriceView:
 
 def substitution(sym: str, as_of: pd.Timestamp, day: pd.Timestamp, as_of_kind: str | None,
                  as_of_has_bar: bool, day_kind: str | None) -> str | None:
-    """:meth:`PriceView.close_substitution` from the facts it needs: the flat-bar kinds of the
-    ``as_of`` bar and of ``day``'s (None for an ordinary bar) and whether ``as_of`` has a bar.
+    """:meth:`PriceView.close_substitution` from the facts it needs.
+
+    The facts: the flat-bar kinds of the ``as_of`` bar and of ``day``'s (None for an ordinary bar)
+    and whether ``as_of`` has a bar.
     """
     if day < as_of:
         if as_of_kind == "stale":

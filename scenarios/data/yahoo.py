@@ -131,7 +131,10 @@ def call_yahoo(call: Callable[[], _T], *, what: str, retries: int, backoff: floa
 
 
 def unreachable_in(said: list[str], what: str, alternatives: str) -> YahooUnreachableError | None:
-    """The error to raise when yfinance answered with nothing and logged a network failure."""
+    """Return the error to raise when yfinance answered with nothing and logged a network failure.
+
+    None when no line of ``said`` names a network failure.
+    """
     reason = next((line for line in said if _NETWORK_PATTERN.search(line)), None)
     if reason is None:
         return None

@@ -89,7 +89,7 @@ class ValueAdjustment:
 
 
 def new_state(base: Baseline, draws: int, log_ratio: frozenset[str] = frozenset()) -> State:
-    """The state before any driver, for ``draws`` rows; ``log_ratio``: see :func:`_commit_eps`."""
+    """Return the state before any driver, for ``draws`` rows; ``log_ratio``: see :func:`_commit_eps`."""
     n = len(base.symbols)
     return State(eps=np.broadcast_to(base.eps_internal, (draws, n)), log_multiple=None,
                  contributions={}, draws=draws, log_ratio=log_ratio)

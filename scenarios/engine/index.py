@@ -208,12 +208,13 @@ HANG_SENG_INDEXES: frozenset[str] = frozenset({"HSTECH.HK", "^HSI", "^HSCE"})
 def replica_weights(view: Any, symbols: list[str], ix: IndexInputs, driver: IndexWeighting,
                     universe: str | None, local_themes: Any, notes: list[str]
                     ) -> tuple[np.ndarray, np.ndarray] | None:
-    """(before, after) weights over ``symbols`` at the close of as_of from the backtest's replica
-    machinery (:func:`scenarios.recon.weights_at.weights_at`): "before" is the index's own
-    rule (implied weights fitted at each Hang Seng review on the previous period, the real
-    cap), "after" the scenario's scheme (tilts, exclusions, its cap) set at the same review;
-    both drifted with prices to as_of. None (and a note) when the replica cannot run here
-    (history too short, a benchmark the Hang Seng machinery does not know); the caller then
+    """Return (before, after) weights over ``symbols`` at the close of as_of from the replica.
+
+    The replica is the backtest's machinery (:func:`scenarios.recon.weights_at.weights_at`):
+    "before" is the index's own rule (implied weights fitted at each Hang Seng review on the
+    previous period, the real cap), "after" the scenario's scheme (tilts, exclusions, its cap) set
+    at the same review; both drifted with prices to as_of. None (and a note) when the replica cannot
+    run here (history too short, a benchmark the Hang Seng machinery does not know); the caller then
     falls back to the single fit over ``lookback_days``.
     """
     from scenarios.errors import DataUnavailableError

@@ -309,9 +309,10 @@ class ScenarioResult:
 
     # ------------------------------------------------------------------ serialization
     def to_dict(self, *, include_draws: bool = True) -> dict[str, Any]:
-        """JSON-safe dict (NaN -> None). With ``include_draws`` (default) every draw the result
-        holds is kept and :meth:`from_dict` round-trips exactly; without, only the summaries
-        and inputs.
+        """Return a JSON-safe dict (NaN -> None).
+
+        With ``include_draws`` (default) every draw the result holds is kept and :meth:`from_dict`
+        round-trips exactly; without, only the summaries and inputs.
         """
         summary = self.summary()
         out: dict[str, Any] = {

@@ -95,8 +95,9 @@ class _Dist(BaseModel):
         return float(below + above + inner)
 
     def _scipy(self) -> Any:
-        """The frozen law of the raw (unclipped) draws (``support``, ``cdf``, ``sf`` as
-        scipy.stats computes them); None when degenerate.
+        """Return the frozen law of the raw (unclipped) draws; None when degenerate.
+
+        Its ``support``, ``cdf`` and ``sf`` are as scipy.stats computes them.
         """
         raise NotImplementedError
 
@@ -199,8 +200,9 @@ def _norm_pdf(x: Any) -> Any:
 
 
 class _Law:
-    """A frozen continuous law on ``loc + scale * [lo, hi]`` (the standard support ``lo..hi``);
-    subclasses give the standard ``_cdf`` and ``_sf`` inside the open support.
+    """A frozen continuous law on ``loc + scale * [lo, hi]`` (the standard support ``lo..hi``).
+
+    Subclasses give the standard ``_cdf`` and ``_sf`` inside the open support.
     """
 
     lo, hi = -math.inf, math.inf

@@ -478,12 +478,13 @@ class Scenario(_Model):
         return [d for d in self.drivers if d.enabled]
 
     def horizon_date(self, as_of: dt.date | None = None) -> dt.date:
-        """The horizon as a date. With ``as_of`` (walk-forward), a period horizon is applied from
-        that date (:func:`~scenarios.periods.add_period`) and a date horizon keeps its
-        offset from the scenario's own as_of: whole months (:func:`~scenarios.periods.
-        add_months`) when that as_of, the horizon and the new as_of are all month ends (the
-        walk-forward's roll dates: 2024-12-31 -> 2025-12-31 moved to 2025-03-31 gives
-        2026-03-31), calendar days otherwise.
+        """Return the horizon as a date.
+
+        With ``as_of`` (walk-forward), a period horizon is applied from that date
+        (:func:`~scenarios.periods.add_period`) and a date horizon keeps its offset from the
+        scenario's own as_of: whole months (:func:`~scenarios.periods.add_months`) when that as_of,
+        the horizon and the new as_of are all month ends (the walk-forward's roll dates: 2024-12-31
+        -> 2025-12-31 moved to 2025-03-31 gives 2026-03-31), calendar days otherwise.
         """
         base = self.as_of if as_of is None else as_of
         if isinstance(self.horizon, dt.date):

@@ -143,7 +143,7 @@ class IndexScheme:
                          for s, t in zip(symbols, themes, strict=True)], dtype="float64")
 
     def rule(self, theme_map: Mapping[str, str]) -> WeightRule:
-        """The :class:`~scenarios.recon.rules.WeightRule` of this scheme.
+        """Return the :class:`~scenarios.recon.rules.WeightRule` of this scheme.
 
         ``theme_map``: symbol -> theme. A tilt or exclusion key that is neither a theme nor a
         symbol of ``theme_map`` raises :class:`~scenarios.errors.ScenarioError` (a typo such as

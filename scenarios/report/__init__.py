@@ -32,9 +32,11 @@ __all__ = ["ChartSpec", "ReportView", "build_charts", "chart_specs", "render_rep
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """A chart the report will draw: id (also the PNG file name), title, caption, the
-    matplotlib figure factory (``make``, for PNGs) and the inline SVG writer (``svg``, for the
-    page: :mod:`scenarios.report.svg`, no matplotlib).
+    """A chart the report will draw.
+
+    Its id (also the PNG file name), title, caption, the matplotlib figure factory (``make``, for
+    PNGs) and the inline SVG writer (``svg``, for the page: :mod:`scenarios.report.svg`, no
+    matplotlib).
     """
 
     id: str
@@ -147,9 +149,10 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
 
 
 def build_charts(view: ReportView, png_dir: str | Path | None = None) -> dict[str, Chart]:
-    """Every chart's inline SVG for the page (written directly: milliseconds a chart, no
-    matplotlib) and, when ``png_dir`` is given, ``<png_dir>/<id>.png`` drawn with matplotlib
-    (:mod:`scenarios.report.charts`) for slides.
+    """Write every chart's inline SVG for the page, and PNGs when ``png_dir`` is given.
+
+    The SVG is written directly (milliseconds a chart, no matplotlib); ``<png_dir>/<id>.png`` is
+    drawn with matplotlib (:mod:`scenarios.report.charts`) for slides.
     """
     from scenarios.progress import progress
     from scenarios.report.html import Chart

@@ -1,6 +1,7 @@
-"""The report's charts drawn with matplotlib, for PNGs (``--png``, slides); the page's inline
-charts are written as SVG text by :mod:`scenarios.report.svg` (the same charts, no matplotlib).
-:func:`to_svg` stays for tests and tools that want matplotlib's SVG of a figure.
+"""The report's charts drawn with matplotlib, for PNGs (``--png``, slides).
+
+The page's inline charts are written as SVG text by :mod:`scenarios.report.svg` (the same charts, no
+matplotlib). :func:`to_svg` stays for tests and tools that want matplotlib's SVG of a figure.
 
 Agg, object-oriented API: no pyplot state.
 

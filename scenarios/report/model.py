@@ -229,9 +229,11 @@ class ScatterData:
     @classmethod
     def compute(cls, symbols: Sequence[str], predicted: Sequence[float], realized: Sequence[float],
                 **kw: object) -> ScatterData:
-        """Build and compute IC and hit rate with :func:`scenarios.metrics.spearman_ic`
-        and :func:`~scenarios.metrics.hit_rate` (a zero return has no direction and
-        is left out of the hit rate; ``None`` where a statistic is undefined).
+        """Build the scatter data and compute its IC and hit rate.
+
+        Both come from :func:`scenarios.metrics.spearman_ic` and :func:`~scenarios.metrics.hit_rate`.
+        A zero return has no direction and is left out of the hit rate; ``None`` where a statistic
+        is undefined.
         """
         from scenarios import metrics as M
 

@@ -33,11 +33,12 @@ __all__ = ["Rerun", "prefetch_prices", "rerun_recorded", "view_for_file", "view_
 
 
 def prefetch_prices(symbols: Any = (), *, scenario: Any = None) -> None:
-    """Read the price series a report will need from the store in one query (into the shared
-    resolver's memo, :meth:`scenarios.data.resolver.Resolver.prefetch`) instead of one store
-    connection per symbol: ``symbols`` plus, for a ``scenario``, its universe (every member a
-    seeds universe ever had, which the index replica reads) and its benchmarks. Best effort:
-    a symbol no source knows is left for its own read to report.
+    """Read the price series a report will need from the store in one query.
+
+    They go into the shared resolver's memo (:meth:`scenarios.data.resolver.Resolver.prefetch`)
+    instead of one store connection per symbol: ``symbols`` plus, for a ``scenario``, its universe
+    (every member a seeds universe ever had, which the index replica reads) and its benchmarks. Best
+    effort: a symbol no source knows is left for its own read to report.
     """
     from scenarios.data import default_source
     from scenarios.errors import ScenariosError
@@ -172,8 +173,9 @@ def view_for_file(path: str | Path, *, draws: int | None = None, seed: int | Non
 
 
 def _tornado(rs: Any, *, name: str) -> Any:
-    """The tornado of a resolved scenario (:mod:`scenarios.sensitivity`), None without random
-    parameters.
+    """Return the tornado of a resolved scenario (:mod:`scenarios.sensitivity`).
+
+    None without random parameters.
     """
     from scenarios.sensitivity import random_params, tornado
 

@@ -257,8 +257,9 @@ class _Prices:
         self.missing: dict[str, str] = {}
 
     def prefetch(self, symbols: Iterable[str]) -> None:
-        """Read many symbols at once (one store query through the source's ``prefetch``, when
-        it has one); a symbol it cannot read is left to :meth:`frame`, which says why.
+        """Read many symbols at once (one store query through the source's ``prefetch``, when it has one).
+
+        A symbol it cannot read is left to :meth:`frame`, which says why.
         """
         batch = getattr(self.source, "prefetch", None)
         wanted = [s for s in dict.fromkeys(symbols) if s not in self.frames]

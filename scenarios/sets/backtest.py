@@ -32,9 +32,11 @@ def backtest_set(sset: ScenarioSet, *, source: PriceSource | None = None, draws:
                  seed: int | None = None, band: tuple[float, float] = (0.05, 0.95),
                  partial: Literal["exclude", "include"] = "exclude", workers: int | None = None,
                  scheduler: str | None = None) -> SetBacktestResult:
-    """Run and score ``sset`` (see the module docstring); realized returns run from the as_of
-    close to the horizon close (stocks: total returns; indexes: price returns). ``workers``/
-    ``scheduler`` run the components on Dask (:func:`scenarios.sets.run.run_set`).
+    """Run and score ``sset`` (see the module docstring).
+
+    Realized returns run from the as_of close to the horizon close (stocks: total returns; indexes:
+    price returns). ``workers``/``scheduler`` run the components on Dask
+    (:func:`scenarios.sets.run.run_set`).
     """
     import pandas as pd
 

@@ -38,7 +38,7 @@ def evaluate(step: DriverStep) -> None:
 
 
 def narrow(scenario: Scenario, driver: Any, targets: list[str]) -> list[str]:
-    """The targets that report in another currency than their listing one."""
+    """Return the targets that report in another currency than their listing one."""
     from scenarios.model.references import fx_exposed
 
     return fx_exposed(scenario, driver, targets)
