@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 
-def _rebuild_error(cls: type, args: tuple[object, ...], state: dict[str, object]) -> Exception:
+def _rebuild_error(cls: type[ScenariosError], args: tuple[object, ...], state: dict[str, object]) -> Exception:
     """Unpickle a :class:`ScenariosError` without calling its constructor."""
     exc = cls.__new__(cls)
     exc.args = args

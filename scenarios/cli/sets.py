@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from scenarios.numfmt import pct as _pct
 
@@ -155,8 +155,8 @@ def run_set_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, ou
 
 
 def backtest_set_cli(file: str, *, draws: int | None, seed: int | None, band: tuple[float, float],
-                     partial: str, fmt: str, out: Path | None, save: bool, workers: int | None = None,
-                     scheduler: str | None = None) -> None:
+                     partial: Literal["exclude", "include"], fmt: str, out: Path | None, save: bool,
+                     workers: int | None = None, scheduler: str | None = None) -> None:
     """``scenarios backtest SET.yaml``."""
     import typer
 
@@ -167,7 +167,7 @@ def backtest_set_cli(file: str, *, draws: int | None, seed: int | None, band: tu
     if fmt == "xlsx":
         need_out(out)
     console = make_console()
-    result = next(iter(api.iter_backtest(file, draws=draws, seed=seed, band=band,  # type: ignore[arg-type]
+    result = next(iter(api.iter_backtest(file, draws=draws, seed=seed, band=band,
                                          partial=partial, workers=workers, scheduler=scheduler)))
     run_id = None
     store_error: StoreError | None = None

@@ -289,12 +289,12 @@ class ContributionMean:
         kind = self._kind(c, self.n)
         if c.shape[0] == 1 and self.kind in ("row", "col") and kind == "full":
             # one row has no layout to tell: it is of the run's form if its values fit it
-            fits = (np.array_equal(c[0], self.row) if self.kind == "row"
+            fits = (self._same_row(c[0]) if self.kind == "row"
                     else bool(np.all(c[0] == c[0, 0])))
             kind = self.kind if fits else kind
         if self.kind is None:
             self.kind = kind
-        elif self.kind != "full" and (kind != self.kind or (kind == "row" and not np.array_equal(c[0], self.row))):
+        elif self.kind != "full" and (kind != self.kind or (kind == "row" and not self._same_row(c[0]))):
             self._to_sum()
         if self.kind == "row":
             self.row = np.array(c[0])
@@ -309,6 +309,10 @@ class ContributionMean:
         else:
             self._sum_rows(np.array(c) if not (c.flags.writeable and c.flags.c_contiguous) else c)
         self.rows = stop
+
+    def _same_row(self, r: np.ndarray) -> bool:
+        """Tell whether ``r`` equals the kept constant row (False when none is kept)."""
+        return self.row is not None and bool(np.array_equal(r, self.row))
 
     def _sum_rows(self, block: np.ndarray) -> None:
         """Sum ``block`` (C order, writable) row by row onto the running sum."""
@@ -335,8 +339,10 @@ class ContributionMean:
 
     def _rows_so_far(self) -> np.ndarray:
         if self.kind == "row":
+            assert self.row is not None
             return np.broadcast_to(self.row, (self.rows, self.n))
         if self.kind == "col":
+            assert self.col is not None
             return np.broadcast_to(self.col[:self.rows, None], (self.rows, self.n))
         if self.full is not None:
             return self.full[:self.rows]
@@ -348,6 +354,7 @@ class ContributionMean:
         Needs ``keep`` for the "full" form.
         """
         if self.kind == "row":
+            assert self.row is not None
             return np.broadcast_to(self.row, (self.draws_n, self.n))
         if self.kind == "col":
             assert self.col is not None

@@ -91,7 +91,8 @@ class Sampler:
             if key in self._start:
                 g.bit_generator.state = self._start[key]
         else:
-            g = self._carry.pop(key, None) or self.fresh(key)
+            carried = self._carry.pop(key, None)
+            g = carried if carried is not None else self.fresh(key)
             self._start[key] = g.bit_generator.state
         self._live[key] = g
         return g

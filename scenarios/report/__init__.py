@@ -67,7 +67,7 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
         def draw(*args: object) -> Figure:
             from scenarios.report import charts
 
-            return getattr(charts, name)(*args)  # type: ignore[no-any-return]
+            return getattr(charts, name)(*args)
         return draw
 
     specs: list[ChartSpec] = []
@@ -121,7 +121,7 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
         def tornado_png() -> Figure:
             from scenarios.sensitivity import tornado_figure
 
-            return tornado_figure(t)  # type: ignore[no-any-return]
+            return tornado_figure(t)
 
         specs.append(ChartSpec("tornado", "Sensitivity (tornado)", cap, tornado_png,
                                partial(s.tornado_svg, t, "tornado", "Sensitivity (tornado)", cap)))
@@ -141,7 +141,7 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
         def pnl_png() -> Figure:
             from scenarios.report.pnl import pnl_fan_chart
 
-            return pnl_fan_chart(pnl)  # type: ignore[no-any-return]
+            return pnl_fan_chart(pnl)
 
         specs.append(ChartSpec("pnl-fan", "Portfolio P&L fan chart", caption, pnl_png,
                                partial(s.pnl_fan_svg, pnl, "pnl-fan", "Portfolio P&L fan chart", caption)))

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.dates import as_date as _as_date
+from scenarios.dates import require_date
 from scenarios.model.distributions import parse_distribution
 from scenarios.model.drivers import GROUPS, REGISTRY
 from scenarios.report.model import (
@@ -564,7 +565,7 @@ def _index_lines_from_counterfactual(cf: IndexPerformance, as_of: dt.date | None
         _as_date(k) for k in cf.turnover if _date(k) is not None))
     if as_of is not None:
         markers = ((as_of, "as of"), *markers)
-    return IndexLines(tuple(_as_date(d) for d in dates), tuple(lines), markers=markers,
+    return IndexLines(tuple(require_date(d) for d in dates), tuple(lines), markers=markers,
                       base=LEVELS_BASE) if lines else None
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.dates import as_date as _as_date
+from scenarios.dates import require_date
 
 __all__ = [
     "FAN_QUANTILES", "ClaimRow", "DataSourceRow", "DecompositionBars", "DriverRow", "FanChartData",
@@ -191,7 +192,7 @@ class FanChartData:
             if key in kw:
                 kw[key] = tuple(_as_date(d) for d in kw[key])  # type: ignore[attr-defined]
         return cls(
-            symbol=symbol, as_of=_as_date(as_of), horizon=_as_date(horizon), baseline_price=base,
+            symbol=symbol, as_of=require_date(as_of), horizon=require_date(horizon), baseline_price=base,
             quantiles={float(q): float(v) for q, v in zip(FAN_QUANTILES, qs, strict=True)},
             mean_return=float(np.mean(draws) / base - 1.0),
             prob_up=float(np.mean(draws > base)),

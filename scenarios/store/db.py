@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from scenarios.errors import StoreError
 from scenarios.paths import home
@@ -314,8 +314,12 @@ def connect_for_read(path: str | Path | None = None, *,
         raise
 
 
+#: a bare DuckDB connection or the store's locked one (which forwards ``execute`` to it)
+_Con = TypeVar("_Con", "duckdb.DuckDBPyConnection", StoreConnection)
+
+
 @contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+def transaction(con: _Con) -> Iterator[_Con]:
     """``BEGIN`` ... ``COMMIT``; any exception (including KeyboardInterrupt) rolls back."""
     con.execute("BEGIN TRANSACTION")
     try:
