@@ -618,8 +618,8 @@ def views(result: RunResult | SetRunResult, *, tau: float = 0.05) -> dict[str, A
 def write_xlsx(result: Result | SetRunResult | SetBacktestResult, out: str | Path) -> Path:
     """Write ``result`` as an Excel workbook.
 
-    Write ``result`` as an Excel workbook (inputs, summary, attribution, quantiles and, for
-    backtests, the scores; numbers with number formats). Needs openpyxl (the ``xlsx`` extra).
+    Sheets: inputs, summary, attribution, quantiles and, for backtests, the scores; numbers with
+    number formats. Needs openpyxl (the ``xlsx`` extra).
     """
     from scenarios.exports.xlsx import sheets_for, write_workbook
 

@@ -167,8 +167,8 @@ class IncompatibleRunError(StoreError):
 class IncomparableRunsError(ScenariosError):
     """Recorded runs cannot be compared as asked.
 
-    Recorded runs cannot be compared as asked (fewer than two, or one symbol's return is a
-    total return in one run and a price return in another).
+    Fewer than two runs, or one symbol's return is a total return in one run and a price return in
+    another.
     """
 
     exit_code = 2

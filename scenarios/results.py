@@ -346,8 +346,8 @@ class RunResult(_Model):
     def index_summary(self) -> pd.DataFrame:
         """Return the index lines worth showing.
 
-        Return the index lines worth showing (:meth:`index_lines`), columns as :meth:`summary`
-        (``median``, ``band_low``, ``band_high``, ``P(up)``, ``mean``) plus ``note``.
+        The lines are those of :meth:`index_lines`; columns as :meth:`summary` (``median``,
+        ``band_low``, ``band_high``, ``P(up)``, ``mean``) plus ``note``.
         """
         import pandas as pd
 
@@ -362,7 +362,7 @@ class RunResult(_Model):
                                            "P(up)", "mean", "note"]).set_index("line")
 
     def scores(self) -> pd.DataFrame:
-        """Return a run is not scored: raises ``ValueError`` (use :func:`scenarios.api.backtest`)."""
+        """Raise ``ValueError``: a run is not scored (use :func:`scenarios.api.backtest`)."""
         raise ValueError(f"run {self.name!r} is a forecast, not a backtest: score it with "
                          "scenarios.api.backtest(file) (or `scenarios backtest FILE`)")
 
@@ -778,8 +778,7 @@ class IndexTrack(_Model):
 class TrackRecord(_Model):
     """Walk-forward statistics over every scored (as_of, symbol) pair.
 
-    Walk-forward statistics over every scored (as_of, symbol) pair (see
-    :mod:`scenarios.backtest.walkforward`).
+    See :mod:`scenarios.backtest.walkforward`.
     """
 
     n_windows: int

@@ -221,8 +221,8 @@ def write_chart(t: Tornado, out_dir: Any) -> list[Any]:
 def tornado_figure(t: Tornado) -> Any:
     """Return the tornado chart as a matplotlib Figure.
 
-    Return the tornado chart as a matplotlib Figure (one panel per symbol, bars from the low to the
-    high return around the noise-free return, in percent); the CLI saves it, the report embeds it.
+    One panel per symbol, bars from the low to the high return around the noise-free return, in
+    percent; the CLI saves it, the report embeds it.
     """
     import matplotlib
 

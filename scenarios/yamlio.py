@@ -191,8 +191,8 @@ def _walk_collection(node: yaml.Node, path: PathKey, doc: LocatedDoc, loader: _L
 def _check_depth(text: str, file: str) -> None:
     """Refuse nesting deeper than :data:`MAX_DEPTH`.
 
-    Refuse nesting deeper than :data:`MAX_DEPTH` from the event stream (libyaml's composer
-    recurses in C and would crash the process on a file of 50,000 ``[``).
+    The depth is read from the event stream: libyaml's composer recurses in C and would crash the
+    process on a file of 50,000 ``[``.
     """
     loader = _Loader(text)
     depth = 0

@@ -50,8 +50,8 @@ class PriceView:
     def prefetch(self, symbols: list[str]) -> None:
         """Load many symbols up to ``as_of`` at once when the source can batch.
 
-        Load many symbols up to ``as_of`` at once when the source can batch (the resolver
-        does: one store query, one transaction for CSV imports); a no-op otherwise.
+        The resolver can batch (one store query, one transaction for CSV imports); for other
+        sources this is a no-op.
         """
         batch = getattr(self._source, "prefetch", None)
         if callable(batch):

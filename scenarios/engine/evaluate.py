@@ -243,8 +243,8 @@ def apply_driver(state: State, base: Baseline, rd: ResolvedDriver, sampler: Samp
                  as_of: dt.date, horizon: dt.date, years: float) -> None:
     """Apply one resolved driver to ``state``.
 
-    Apply one resolved driver to ``state`` with its kind's evaluator (from the registry,
-    :mod:`scenarios.model.drivers`); see the module docstring.
+    The kind's evaluator comes from the registry (:mod:`scenarios.model.drivers`); see the module
+    docstring.
     """
     if not rd.targets or rd.spec.evaluate is None:
         return

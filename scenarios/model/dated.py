@@ -52,9 +52,8 @@ def _is_year(k: Any) -> bool:
 def is_dated(v: Any) -> bool:
     """Return True when a raw baseline value is written as a dated series.
 
-    Return True when a raw baseline value is written as a dated series (a list, or a mapping with
-    at least one ``YYYY-MM-DD`` key; a bare year key such as ``2024`` counts, so that it gets
-    the dated series' message rather than "unknown field").
+    Dated: a list, or a mapping with at least one ``YYYY-MM-DD`` key; a bare year key such as
+    ``2024`` counts, so that it gets the dated series' message rather than "unknown field".
     """
     if isinstance(v, list):
         return True

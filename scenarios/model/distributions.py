@@ -72,7 +72,7 @@ class _Dist(BaseModel):
         raise NotImplementedError
 
     def expectation(self) -> float:
-        """Return expected value of a draw (the parameter's mean), AFTER ``clip`` (and the normal's 8.5 sd bound).
+        """Return the expected value of a draw (the parameter's mean), AFTER ``clip`` (and the normal's 8.5 sd bound).
 
         This is the value the noise-free forecast uses. Clipping moves it: a clipped draw
         takes the bound, so ``E[clip(X, a, b)] = a F(a) + b (1 - F(b)) + int_a^b x f(x) dx``.
@@ -600,10 +600,10 @@ def center(value: float | _Dist) -> float:
 
 
 def mean(value: float | _Dist) -> float:
-    """Return expected value of a parameter after ``clip`` (:meth:`_Dist.expectation`; a fixed number is its own mean).
+    """Return the expected value of a parameter after ``clip`` (a fixed number is its own mean).
 
-    What the noise-free forecast uses. (A method cannot be called ``mean``:
-    the normal has a field of that name.) Memoised per distinct distribution.
+    See :meth:`_Dist.expectation`; this is what the noise-free forecast uses. (A method cannot be
+    called ``mean``: the normal has a field of that name.) Memoised per distinct distribution.
     """
     if not isinstance(value, _Dist):
         return float(value)
@@ -636,8 +636,8 @@ def ppf(value: float | _Dist, q: float | Sequence[float] | np.ndarray) -> float 
 def parse_distribution(spec: Any) -> _Dist | None:
     """Return a distribution from its plain mapping.
 
-    Return a distribution from its plain mapping (``{dist: normal, mean: .., sd: ..}``, as written in
-    a scenario and stored in a run's inputs); None when ``spec`` is not a valid one.
+    The mapping is written as in a scenario and stored in a run's inputs (``{dist: normal, mean: ..,
+    sd: ..}``); None when ``spec`` is not a valid one.
     """
     from pydantic import TypeAdapter, ValidationError
 

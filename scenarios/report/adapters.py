@@ -509,8 +509,7 @@ def _excess_blocks(score: Any, wf: WalkForwardResult | None) -> tuple[ExcessBloc
 def _index_metrics(scores: Scores | None) -> tuple[MetricRow, ...]:
     """Return the scored index forecast of a backtest.
 
-    Return the scored index forecast of a backtest (the realized return of the scenario's
-    portfolio, with the benchmark index beside it).
+    The realized return of the scenario's portfolio, with the benchmark index beside it.
     """
     idx = scores.index if scores else None
     if idx is None:
@@ -547,10 +546,10 @@ LEVELS_BASE = 100.0
 
 
 def _index_lines_from_counterfactual(cf: IndexPerformance, as_of: dt.date | None = None) -> IndexLines | None:
-    """Return daily levels rebased to :data:`LEVELS_BASE`.
+    """Return the index lines of a counterfactual: daily levels rebased to :data:`LEVELS_BASE`.
 
-    Daily levels (``cf.levels``: ``{"index": [dates], column: [levels]}``), every column
-    rebased to :data:`LEVELS_BASE` on the session before the first date.
+    ``cf.levels`` is ``{"index": [dates], column: [levels]}``; every column is rebased to
+    :data:`LEVELS_BASE` on the session before the first date. None without dates or lines.
     """
     dates = cf.levels.get("index")
     if not dates:
@@ -802,9 +801,8 @@ def _pnl(run: RunResult, score: Any, wf: WalkForwardResult | None, source: Any, 
 def view_from_payload(payload: Mapping[str, Any], *, kind: str, run_id: str | None = None) -> ReportView:
     """Build the report view from a stored run payload.
 
-    Build the report view from a stored run payload of store kind ``kind`` (``run`` or
-    ``backtest``), read through :mod:`scenarios.results` (see
-    :func:`scenarios.report.sources.view_for_result`).
+    ``kind`` is the store kind (``run`` or ``backtest``); the payload is read through
+    :mod:`scenarios.results` (see :func:`scenarios.report.sources.view_for_result`).
     """
     from scenarios.report.sources import view_for_result
     from scenarios.results import result_of

@@ -81,9 +81,9 @@ def rerun_recorded(file: str | None, file_sha256: str | None, *, draws: int | No
                    seed: int | None) -> Rerun | None:
     """Re-run the scenario file a result was recorded from.
 
-    Re-run the scenario file a result was recorded from, with the recorded seed and draws
-    (the same ensemble, deterministically). None when the file is not there any more;
-    :attr:`Rerun.changed` says whether its SHA-256 differs from the recorded one.
+    It runs with the recorded seed and draws (the same ensemble, deterministically). None when the
+    file is not there any more; :attr:`Rerun.changed` says whether its SHA-256 differs from the
+    recorded one.
     """
     from scenarios.engine import run_scenario
     from scenarios.model import load_scenario

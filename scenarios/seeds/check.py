@@ -598,8 +598,8 @@ def check_claims(claims: Iterable[Claim], source: Any = None, *,
                  include_all: bool = False) -> list[ClaimCheck]:
     """Check every price-verifiable claim.
 
-    Check every price-verifiable claim (``include_all``: every claim, the others marked
-    not verifiable with their reason), in input order, sharing one data cache.
+    ``include_all``: every claim, the others marked not verifiable with their reason. Claims are
+    checked in input order, sharing one data cache.
     """
     px = _Prices(source if source is not None else _source())
     claims = list(claims)

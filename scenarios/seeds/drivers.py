@@ -1,7 +1,7 @@
 """Narrative drivers of the articles (``seeds/drivers.yaml``).
 
-Narrative drivers of the articles (``seeds/drivers.yaml``) with the parameter values and
-ranges the articles give, each linked to the claims it rests on.
+Each driver carries the parameter values and ranges the articles give and is linked to the claims it
+rests on.
 
 Scenario files refer to a driver seed by ``id`` (``narrative.claims`` / driver ``claims``
 hold the claim ids). A seed names the scenario driver ``type`` that encodes it

@@ -76,8 +76,8 @@ def _dumps(payload: Mapping[str, Any]) -> str:
 def _connect(path: str | Path | None, read_only: bool = False):  # -> duckdb connection
     """Open the store.
 
-    Open the store; a busy store is waited for (notice on stderr) up to
-    ``SCENARIOS_STORE_TIMEOUT`` seconds, then a :class:`StoreError` (see :func:`scenarios.store.db.connect`).
+    A busy store is waited for (notice on stderr) up to ``SCENARIOS_STORE_TIMEOUT`` seconds, then a
+    :class:`StoreError` (see :func:`scenarios.store.db.connect`).
     """
     from scenarios.store.db import connect, connect_for_read
 

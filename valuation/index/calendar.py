@@ -1,7 +1,7 @@
 """Rebalance calendars as pure functions of the trading days.
 
-Rebalance calendars as pure functions of the trading days you pass in (no exchange calendar,
-no clock: give it ``exchange_calendars``' XHKG sessions, or weekday business days in tests).
+The trading days are passed in (no exchange calendar, no clock): give it ``exchange_calendars``'
+XHKG sessions, or weekday business days in tests.
 
 Hang Seng indexes (HSI, HSCEI, HSTECH) are reviewed quarterly; changes take effect after the close
 of the FIRST FRIDAY of March, June, September and December, i.e. from the first trading day after

@@ -45,7 +45,7 @@ def narrow(scenario: Scenario, driver: Any, targets: list[str]) -> list[str]:
 
 
 def check(ctx: CheckContext) -> list[Problem]:
-    """Return an fx_change must act on at least one FX-exposed symbol."""
+    """Check that an fx_change acts on at least one FX-exposed symbol."""
     if narrow(ctx.scenario, ctx.driver, ctx.targets):
         return []
     ccy = ctx.driver.currency
