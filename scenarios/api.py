@@ -129,9 +129,9 @@ def load(path: str | Path) -> Scenario:
 class Validation:
     """Outcome of :func:`validate` for one file.
 
-    ``errors`` and ``warnings`` (located
-    :class:`~scenarios.errors.ScenarioError` objects; ``.format()`` gives ``file:line:col
-    field: message``), the number of grid scenarios and of drivers.
+    ``errors`` and ``warnings`` (located :class:`~scenarios.errors.ScenarioError` objects;
+    ``.format()`` gives ``file:line:col field: message``), the number of grid scenarios and of
+    drivers.
     """
 
     file: str
@@ -721,9 +721,8 @@ class Comparison:
     def summary(self) -> pd.DataFrame:
         """Predicted returns, one row per (symbol or index line, run).
 
-        ``median``, ``p05``,
-        ``p95``, ``prob_up``, ``median_diff`` vs the first run (fractions) and, for
-        backtests, ``realized``, ``hit``, ``pit``.
+        ``median``, ``p05``, ``p95``, ``prob_up``, ``median_diff`` vs the first run (fractions) and,
+        for backtests, ``realized``, ``hit``, ``pit``.
         """
         import pandas as pd
 

@@ -68,9 +68,8 @@ def make_console(*, stderr: bool = False, markup: bool = False, wide: int | None
                  **kwargs: Any) -> SafeConsole:
     """Return a console for CLI output.
 
-    ``markup=False`` (the default) prints strings as written;
-    ``wide`` is the width used when the output is not a terminal (files and pipes), so tables
-    are not folded at 80 columns.
+    ``markup=False`` (the default) prints strings as written; ``wide`` is the width used when the
+    output is not a terminal (files and pipes), so tables are not folded at 80 columns.
     """
     kwargs.setdefault("highlight", False)
     console = SafeConsole(stderr=stderr, markup=markup, emoji=False, **kwargs)

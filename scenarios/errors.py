@@ -118,8 +118,8 @@ class DataUnavailableError(DataError):
 class BadPriceError(DataError):
     """Prices a run would use hold error-level rows (close <= 0, NaN or infinite).
 
-    The message
-    names the symbol, the file (or source) and the dates; ``--drop-bad-rows`` drops them.
+    The message names the symbol, the file (or source) and the dates; ``--drop-bad-rows`` drops
+    them.
     """
 
     exit_code = 3

@@ -85,9 +85,9 @@ class _Model(BaseModel):
 class SymbolForecast(_Model):
     """One symbol's forecast at the horizon.
 
-    Median and 5%/95% quantiles of the predicted price
-    (listing currency) and return (fraction), ``prob_up`` = share of draws above the baseline,
-    ``top_driver`` = the driver with the largest mean log contribution (``top_driver_log``).
+    Median and 5%/95% quantiles of the predicted price (listing currency) and return (fraction),
+    ``prob_up`` = share of draws above the baseline, ``top_driver`` = the driver with the largest
+    mean log contribution (``top_driver_log``).
     """
 
     symbol: str
@@ -325,10 +325,10 @@ class RunResult(_Model):
     def summary(self) -> pd.DataFrame:
         """Per symbol (index ``symbol``).
 
-        ``return_kind``, ``currency``, ``baseline_price``,
-        ``median_price``, ``median`` (median return), the 5%-95% band of the return
-        (``band_low``, ``band_high``), ``P(up)`` (share of draws above the baseline),
-        ``mean`` (mean return) and ``top_driver``. Returns and probabilities are fractions.
+        ``return_kind``, ``currency``, ``baseline_price``, ``median_price``, ``median`` (median
+        return), the 5%-95% band of the return (``band_low``, ``band_high``), ``P(up)`` (share of
+        draws above the baseline), ``mean`` (mean return) and ``top_driver``. Returns and
+        probabilities are fractions.
         """
         import pandas as pd
 
@@ -556,9 +556,8 @@ class PnlWalk(_Model):
 class ExcessScore(_Model):
     """One symbol's (or the basket's) excess return over a benchmark.
 
-    Predicted (median of the
-    per-draw excess) and realized, fractions; ``hit`` 1.0/0.0 on the sign of excess (None when
-    not scored or without a direction). ``basis`` e.g. ``"total - price"``.
+    Predicted (median of the per-draw excess) and realized, fractions; ``hit`` 1.0/0.0 on the sign
+    of excess (None when not scored or without a direction). ``basis`` e.g. ``"total - price"``.
     """
 
     symbol: str
@@ -636,10 +635,10 @@ class SingleBacktestResult(_Model):
     def scores(self) -> pd.DataFrame:
         """Per symbol (index ``symbol``).
 
-        ``kind`` (total/price return), ``predicted`` (median),
-        ``lower``/``upper`` (band), ``realized``, ``status`` of the realized window, ``scored``,
-        ``hit``, ``error``, ``inside``, ``pit``, ``crps`` (fractions). ``attrs["summary"]``
-        holds the cross-section scores (:class:`ScoreSummary` as a dict).
+        ``kind`` (total/price return), ``predicted`` (median), ``lower``/``upper`` (band),
+        ``realized``, ``status`` of the realized window, ``scored``, ``hit``, ``error``, ``inside``,
+        ``pit``, ``crps`` (fractions). ``attrs["summary"]`` holds the cross-section scores
+        (:class:`ScoreSummary` as a dict).
         """
         df = _frame(self.per_symbol, SymbolScore, index="symbol")
         df.attrs["summary"] = self.score_summary.to_dict()
@@ -864,8 +863,8 @@ class WalkForwardResult(_Model):
     def scores(self) -> pd.DataFrame:
         """One row per (as_of, symbol) pair.
 
-        The forecast, the realized return, the scores and
-        the naive forecasts (``zero``, ``momentum``). ``attrs["track"]`` holds the track record.
+        The forecast, the realized return, the scores and the naive forecasts (``zero``,
+        ``momentum``). ``attrs["track"]`` holds the track record.
         """
         df = _frame(self.pairs, ScorePair, index=["as_of", "symbol"])
         df.attrs["track"] = self.track.to_dict()
@@ -895,9 +894,9 @@ class SetComponent(_Model):
 class ComponentLine(_Model):
     """A component's part in one mixture line.
 
-    Its median and mean return over its assigned
-    draws, ``weight`` = assigned share of draws, ``contribution`` = weight x mean (fraction of
-    return; the contributions sum to the mixture's expected return) and ``share`` of it.
+    Its median and mean return over its assigned draws, ``weight`` = assigned share of draws,
+    ``contribution`` = weight x mean (fraction of return; the contributions sum to the mixture's
+    expected return) and ``share`` of it.
     """
 
     label: str
@@ -973,8 +972,8 @@ class SetRunResult(_Model):
     def summary(self) -> pd.DataFrame:
         """One row per line (symbols, then the index).
 
-        ``mean`` (expected return), ``median``,
-        ``band_low``/``band_high`` (5%-95%), ``P(up)`` and their standard errors (fractions).
+        ``mean`` (expected return), ``median``, ``band_low``/``band_high`` (5%-95%), ``P(up)`` and
+        their standard errors (fractions).
         """
         import pandas as pd
 
@@ -1012,9 +1011,8 @@ class ComponentScore(_Model):
 class SetBacktestResult(_Model):
     """A scenario set scored at its as_of (``scenarios backtest SET.yaml``).
 
-    The mixture's
-    scores (CRPS, PIT on the mixture draws), each component's, and the best component by CRPS
-    (chosen after the fact: ``hindsight`` is always true).
+    The mixture's scores (CRPS, PIT on the mixture draws), each component's, and the best component
+    by CRPS (chosen after the fact: ``hindsight`` is always true).
     """
 
     schema_version: int = SCHEMA_VERSION

@@ -113,9 +113,9 @@ class TornadoBar:
 class Tornado:
     """The tornado of a scenario.
 
-    ``bars[line]`` sorted by swing (largest first, ties in
-    file order); ``base[line]`` the noise-free return (every parameter at its mean). ``symbols``
-    holds the scenario's symbols, then :data:`INDEX_LINE` when the scenario has an index line.
+    ``bars[line]`` sorted by swing (largest first, ties in file order); ``base[line]`` the
+    noise-free return (every parameter at its mean). ``symbols`` holds the scenario's symbols, then
+    :data:`INDEX_LINE` when the scenario has an index line.
     """
 
     scenario: str

@@ -1,7 +1,6 @@
-"""YAML with positions.
+"""YAML with positions: load a file, keep every node's line/column, locate validation errors.
 
-Load a file, keep the line/column of every node, and turn pydantic
-validation errors into located :class:`~scenarios.errors.ScenarioError` messages.
+Pydantic validation errors become located :class:`~scenarios.errors.ScenarioError` messages.
 
 Every input file of the toolkit (scenarios, claims, drivers, universes) goes through here, so
 all of them report errors the same way::

@@ -164,9 +164,9 @@ def score_excess(f: Any, table: pd.DataFrame, source: PriceSource | None,
                  cache: CloseCache | None = None) -> dict[str, dict[str, Any]]:
     """Per declared benchmark of ``f`` (``f.benchmarks``).
 
-    Predicted/realized excess per symbol
-    and for the basket, hits on the sign of excess and their rate (scored symbols only).
-    ``table``: the per-symbol score table of :func:`scenarios.backtest.scoring.score_forecast`.
+    Predicted/realized excess per symbol and for the basket, hits on the sign of excess and their
+    rate (scored symbols only). ``table``: the per-symbol score table of
+    :func:`scenarios.backtest.scoring.score_forecast`.
     """
     out: dict[str, dict[str, Any]] = {}
     scored = table["scored"].to_numpy(dtype=bool)

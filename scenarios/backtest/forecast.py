@@ -225,9 +225,8 @@ def _benchmark_fields(result: Any) -> dict[str, Any]:
 def index_benchmark_of(scenario: Any) -> str | None:
     """Return the index an ``index_weighting`` scenario's index is scored against.
 
-    The driver's
-    ``benchmark``, else the scenario's first benchmark, else ``HSTECH.HK``; ``None`` when the
-    scenario has no ``index_weighting`` driver.
+    The driver's ``benchmark``, else the scenario's first benchmark, else ``HSTECH.HK``; ``None``
+    when the scenario has no ``index_weighting`` driver.
     """
     drivers = [d for d in getattr(scenario, "drivers", []) if getattr(d, "type", None) == "index_weighting"
                and getattr(d, "enabled", True)]

@@ -52,9 +52,8 @@ def _abs(file: str | None) -> str | None:
 class SingleBacktest:
     """A scenario scored at its own ``as_of`` (see :func:`backtest_scenario`).
 
-    ``result`` is
-    the engine result's summary (``ScenarioResult.to_dict(include_draws=False)``), stored with
-    the scores so a report can be drawn from the run alone.
+    ``result`` is the engine result's summary (``ScenarioResult.to_dict(include_draws=False)``),
+    stored with the scores so a report can be drawn from the run alone.
     """
 
     scenario: str
@@ -349,8 +348,7 @@ def narrative_date(scenario: Any) -> tuple[dt.date, str] | None:
 def narrative_note(scenario: Any, as_ofs: Sequence[Any]) -> str | None:
     """Return a sentence when some walk-forward windows start before the narrative existed.
 
-    Their
-    as_of precedes the earliest article whose claims the drivers cite, so those windows test
+    Their as_of precedes the earliest article whose claims the drivers cite, so those windows test
     the drivers as if the story had been known then.
     """
     first = narrative_date(scenario)

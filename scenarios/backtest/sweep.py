@@ -279,9 +279,8 @@ def sweep_tilts(
 class ScenarioSweepSpec:
     """What a scenario file defines for a sweep.
 
-    The base scheme (its ``index_weighting``
-    driver), the membership, the index to track and the range (the session after ``as_of``
-    to the horizon).
+    The base scheme (its ``index_weighting`` driver), the membership, the index to track and the
+    range (the session after ``as_of`` to the horizon).
     """
 
     base: IndexScheme

@@ -1,7 +1,7 @@
-"""CLI: the fundamentals commands.
+"""CLI: ``scenarios data fundamentals SYMBOL`` and the fundamentals parts of ``data import|check``.
 
-CLI: ``scenarios data fundamentals SYMBOL``, and the fundamentals parts of ``data import`` and
-``data check`` (registered from :mod:`scenarios.cli.data`).
+The fundamentals parts of ``data import`` and ``data check`` are registered from
+:mod:`scenarios.cli.data`.
 """
 
 from __future__ import annotations

@@ -83,9 +83,8 @@ def changed_since(payload: Mapping[str, Any], source: Any = None, limit: int = 2
 def data_changes(payload: Mapping[str, Any]) -> list[str]:
     """:func:`changed_since` of a recorded payload, never raising.
 
-    A problem reading the current
-    data is one line saying the check could not be made (nothing for runs recorded before
-    fingerprints).
+    A problem reading the current data is one line saying the check could not be made (nothing for
+    runs recorded before fingerprints).
     """
     from scenarios.errors import ScenariosError
 

@@ -274,9 +274,8 @@ class Resolver:
     def _release(self) -> None:
         """Close the store connection between uses.
 
-        DuckDB locks the file for as long as a
-        process holds it open, and other processes (recording their runs) must not wait for
-        this one to finish.
+        DuckDB locks the file for as long as a process holds it open, and other processes (recording
+        their runs) must not wait for this one to finish.
         """
         if self.store is not None:
             self.store.close()

@@ -169,11 +169,10 @@ class PriceView:
     def close_substitution(self, symbol: str, day: pd.Timestamp) -> str | None:
         """How the close of ``day`` (from :meth:`last_close`) stands for ``as_of``.
 
-        ``"stale"``
-        (the ``as_of`` bar is stale and was skipped), ``"missing"`` (``as_of`` is a session of the
-        symbol's exchange without a bar), ``"half_day"`` (the close used is a flat volume-0 bar
-        whose close moved: a real half-day close), or None (an ordinary close, or ``as_of`` is
-        not a session). Reads nothing after ``as_of``.
+        ``"stale"`` (the ``as_of`` bar is stale and was skipped), ``"missing"`` (``as_of`` is a
+        session of the symbol's exchange without a bar), ``"half_day"`` (the close used is a flat
+        volume-0 bar whose close moved: a real half-day close), or None (an ordinary close, or
+        ``as_of`` is not a session). Reads nothing after ``as_of``.
         """
         from scenarios.data.flatbars import flat_bar_kinds
 

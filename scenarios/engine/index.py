@@ -1,7 +1,6 @@
-"""Index weights of the universe.
+"""Index weights of the universe: the scheme's ("before") and the scenario's re-weighting ("after").
 
-The scheme's weights ("before") and the scenario's
-re-weighting ("after": tilts, exclusions, cap).
+"After" applies the scenario's tilts, exclusions and cap.
 """
 
 from __future__ import annotations

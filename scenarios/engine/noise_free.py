@@ -166,9 +166,9 @@ def coalition_returns(rs: ResolvedScenario, masks: np.ndarray, *,
 def point_forecast(rs: ResolvedScenario) -> np.ndarray:
     """Return the noise-free forecast ``(n_symbols,)``.
 
-    Simple returns (fractions) with every driver on,
-    every random parameter at its mean and the residual off (see the module docstring).
-    Deterministic: independent of ``rs.seed`` and ``rs.draws``.
+    Simple returns (fractions) with every driver on, every random parameter at its mean and the
+    residual off (see the module docstring). Deterministic: independent of ``rs.seed`` and
+    ``rs.draws``.
     """
     return coalition_returns(rs, np.ones((1, len(rs.drivers)), dtype=bool))[0]
 

@@ -84,12 +84,10 @@ NORMAL_FLOOR = 8.5
 class ResidualDataError(ValueError):
     """A residual that cannot be built.
 
-    Too little price history, the optional ``arch``
-    package missing for ``garch``, a fit that does not converge or forecasts above
-    ``schema.VOL_MAX``, a horizon sd above :data:`MAX_SD` or draws below
-    :data:`MIN_LOG_RETURN`. The message names the symbol; ``where`` is the field under ``monte_carlo.residual`` that
-    asked for it (``("vol",)``
-    or ``("by_symbol", symbol)``).
+    Too little price history, the optional ``arch`` package missing for ``garch``, a fit that does
+    not converge or forecasts above ``schema.VOL_MAX``, a horizon sd above :data:`MAX_SD` or draws
+    below :data:`MIN_LOG_RETURN`. The message names the symbol; ``where`` is the field under
+    ``monte_carlo.residual`` that asked for it (``("vol",)`` or ``("by_symbol", symbol)``).
     """
 
     def __init__(self, message: str, symbol: str | None = None,
@@ -155,8 +153,8 @@ def log_returns(closes: Any, lookback: int) -> Any:
 def _closes(view: Any, symbol: str, lookback: int) -> Any:
     """Return the estimation window's closes.
 
-    Screened by the view when it can (bad rows stop the run
-    or are dropped; one-day spikes are left out with a warning), else the raw closes.
+    Screened by the view when it can (bad rows stop the run or are dropped; one-day spikes are left
+    out with a warning), else the raw closes.
     """
     screened = getattr(view, "screened_close", None)
     return screened(symbol, lookback) if callable(screened) else view.close(symbol)

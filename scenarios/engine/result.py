@@ -199,10 +199,9 @@ class ScenarioResult:
     def top_driver(self) -> list[str | None]:
         """Per symbol, the driver that moves it most.
 
-        The largest Shapley contribution (pp of
-        the noise-free return) in absolute value; for a result without an attribution, the
-        largest mean log contribution. None when every contribution is zero. The residual noise
-        is not a driver and is never named here.
+        The largest Shapley contribution (pp of the noise-free return) in absolute value; for a
+        result without an attribution, the largest mean log contribution. None when every
+        contribution is zero. The residual noise is not a driver and is never named here.
         """
         pp = self.attribution_pp()
         if pp is not None:

@@ -256,8 +256,7 @@ def build_scenario(doc: MergedDoc, *, file: str | None = None, sha256: str | Non
 class _StrippedDoc(MergedDoc):
     """``doc`` without the drivers (and optional top-level keys) that failed validation.
 
-    Paths
-    into it are mapped back to the original document for locations and field names.
+    Paths into it are mapped back to the original document for locations and field names.
     """
 
     def __init__(self, original: MergedDoc, data: Any, kept: list[int]) -> None:

@@ -52,8 +52,8 @@ def wants_number_not_bool(annotation: Any) -> bool:
 class BoolNotNumber(str):
     """What a boolean becomes in a numeric field.
 
-    Text that no number parser accepts, so the
-    field's own validation fails AT THE FIELD with ``must be a number (got true, a boolean)``.
+    Text that no number parser accepts, so the field's own validation fails AT THE FIELD with
+    ``must be a number (got true, a boolean)``.
     """
 
 

@@ -26,8 +26,8 @@ Fail = Callable[[tuple[str | int, ...], str], ScenarioError]
 def known_from(symbol: str, v: DatedValue, lags: Any = None) -> tuple[dt.date, str]:
     """``(first day v is public, how that was decided)``.
 
-    Explicit ``known:`` wins, else the
-    fundamentals layer's reporting-lag rule for ``symbol``'s market and ``v.period_type``.
+    Explicit ``known:`` wins, else the fundamentals layer's reporting-lag rule for ``symbol``'s
+    market and ``v.period_type``.
     """
     if v.known is not None:
         return v.known, "explicit known:"
@@ -118,8 +118,8 @@ _TYPED = ("eps", "shares", "sales", "net_debt", "dividend_yield", "tax_rate", "p
 def constant_fundamentals_note(scenario: Any) -> str | None:
     """Return a sentence for a walk-forward whose baselines are plain numbers.
 
-    The same fundamentals
-    are used at every window, so the forecasts do not move with reported results.
+    The same fundamentals are used at every window, so the forecasts do not move with reported
+    results.
     """
     plain = {s: [f for f in _TYPED if getattr(b, f, None) is not None]
              for s, b in scenario.baseline.items() if not has_moving_fundamentals(b)}

@@ -111,9 +111,9 @@ class ResolvedDriver:
 class IndexInputs:
     """What the index line needs besides prices.
 
-    The re-weighting driver (None: plain index),
-    market caps (scenario currency; None when some member has neither market_cap nor shares,
-    or the scheme does not use them), each symbol's theme and the benchmark of scheme implied.
+    The re-weighting driver (None: plain index), market caps (scenario currency; None when some
+    member has neither market_cap nor shares, or the scheme does not use them), each symbol's theme
+    and the benchmark of scheme implied.
     """
 
     driver: IndexWeighting | None
@@ -269,8 +269,8 @@ def _dcf_log_ratio(scenario: Scenario, error: ErrorFactory) -> float:
 def _fcf_per_share(scenario: Scenario, sym: str, b: Any, fx: float, error: ErrorFactory) -> float:
     """Baseline FCF per share in the price currency (``valuation: fcf_yield``).
 
-    The ``fcf``
-    total (x unit, reporting currency) x FX / shares; refused unless > 0; NaN without fcf.
+    The ``fcf`` total (x unit, reporting currency) x FX / shares; refused unless > 0; NaN without
+    fcf.
     """
     key = _baseline_key(scenario, sym)
     if b.fcf is None:  # like a missing eps under pe: multiple not reported, FCF drivers refused

@@ -119,11 +119,10 @@ def _correlation(v: Any) -> Any:
 class Residual(_Model):
     """Market noise the drivers do not explain.
 
-    A log-return shock per symbol with standard
-    deviation ``vol x sqrt(T)``, ``T`` = trading sessions from the baseline close to the
-    horizon / 252, ``vol`` estimated (history, ewma, garch) or given, centred so that the
-    drivers' price is the expected price (``center: mean``, default) or the median. See
-    ``scenarios.engine.residual`` and the calibration in docs/backtesting.md.
+    A log-return shock per symbol with standard deviation ``vol x sqrt(T)``, ``T`` = trading
+    sessions from the baseline close to the horizon / 252, ``vol`` estimated (history, ewma, garch)
+    or given, centred so that the drivers' price is the expected price (``center: mean``, default)
+    or the median. See ``scenarios.engine.residual`` and the calibration in docs/backtesting.md.
     """
 
     vol: Vol = Field(default="history",
@@ -350,8 +349,8 @@ class DcfAtHorizon(_Model):
 class Dcf(_Model):
     """Two-stage DCF (``valuation.cashflow.dcf_value``).
 
-    ``years`` explicit years at ``growth``,
-    then ``terminal_growth`` forever, discounted at ``discount_rate`` (annual fractions).
+    ``years`` explicit years at ``growth``, then ``terminal_growth`` forever, discounted at
+    ``discount_rate`` (annual fractions).
     """
 
     years: int = Field(ge=0, le=50)
@@ -378,9 +377,9 @@ class Dcf(_Model):
 class Valuation(_Model):
     """How a price follows the fundamentals.
 
-    ``pe`` (EPS x P/E, the default), ``fcf_yield``
-    (FCF per share x price/FCF, i.e. 1 / FCF yield, implied from the as_of close) or ``dcf``
-    (``fcf_yield`` times the ratio of two-stage DCF values per unit of FCF, horizon / as_of).
+    ``pe`` (EPS x P/E, the default), ``fcf_yield`` (FCF per share x price/FCF, i.e. 1 / FCF yield,
+    implied from the as_of close) or ``dcf`` (``fcf_yield`` times the ratio of two-stage DCF values
+    per unit of FCF, horizon / as_of).
     """
 
     method: Literal["pe", "fcf_yield", "dcf"] = "pe"

@@ -486,8 +486,8 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
                 ) -> tuple[list[ScenarioError], list[ScenarioWarning]]:
     """Run the checks that need the price source.
 
-    Every symbol and benchmark has a close on or before
-    ``as_of`` (never later), and a baseline ``pe`` agrees with the P/E implied by that close.
+    Every symbol and benchmark has a close on or before ``as_of`` (never later), and a baseline
+    ``pe`` agrees with the P/E implied by that close.
 
     ``found`` (optional dict) receives ``symbol -> (last date, close, first date)`` of every
     series read, so a caller does not read them again. ``notes`` (optional list) receives one

@@ -107,8 +107,7 @@ class IndexScheme:
                 ) -> tuple[dict[str, float], dict[str, float], set[str], set[str]]:
         """``(tilts by symbol, tilts by theme, excluded symbols, excluded themes)``.
 
-        A key that is
-        neither a theme nor a symbol of ``theme_map`` raises :class:`ScenarioError`.
+        A key that is neither a theme nor a symbol of ``theme_map`` raises :class:`ScenarioError`.
         """
         from scenarios.seeds.universes import THEMES
 

@@ -51,10 +51,10 @@ def load_entry_weights(estimates_csv: str | Path) -> dict[tuple[pd.Timestamp, st
 def load_inclusion_weights(snapshots_csv: str | Path) -> dict[tuple[pd.Timestamp, str], float]:
     """Weights at inclusion ``{(effective_date, symbol): fraction}`` from ``hstech_weights_snapshots.csv``.
 
-    The rows whose ``kind`` says the weight was simulated or
-    quoted at inclusion or fast entry (JD Health 8.00% on 2020-12-22, SenseTime 0.24% on
-    2022-03-07, NIO 0.52% on 2022-06-13). Hang Seng publishes these with the announcement,
-    before the effective date, so using them from that date on is not look-ahead.
+    The rows whose ``kind`` says the weight was simulated or quoted at inclusion or fast entry (JD
+    Health 8.00% on 2020-12-22, SenseTime 0.24% on 2022-03-07, NIO 0.52% on 2022-06-13). Hang Seng
+    publishes these with the announcement, before the effective date, so using them from that date
+    on is not look-ahead.
     """
     df = pd.read_csv(snapshots_csv, dtype={"code": str})
     need = {"as_of", "code", "weight_pct", "kind"}

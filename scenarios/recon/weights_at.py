@@ -79,9 +79,8 @@ def scenario_scheme(driver: Any, local_themes: Mapping[str, Sequence[str]] | Non
                     name: str = "scenario") -> Any:
     """Return the :class:`IndexScheme` of a scenario ``index_weighting`` driver.
 
-    Scenario-local themes
-    (``themes:`` of the file, theme -> symbols) are expanded into symbols, seeds themes stay
-    themes; a symbol entry wins over its theme's.
+    Scenario-local themes (``themes:`` of the file, theme -> symbols) are expanded into symbols,
+    seeds themes stay themes; a symbol entry wins over its theme's.
     """
     from scenarios.recon.counterfactual import IndexScheme
 

@@ -182,8 +182,8 @@ def param_quantiles(value: Any, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> 
 class Scores:
     """A forecast's scores as the report reads them.
 
-    Per-symbol rows, the cross-section
-    summary (only the metrics it holds are shown) and the index forecast's score.
+    Per-symbol rows, the cross-section summary (only the metrics it holds are shown) and the index
+    forecast's score.
     """
 
     per_symbol: tuple[SymbolScore, ...] = ()
@@ -319,8 +319,8 @@ def _prices(symbol: str, start: dt.date, end: dt.date, source: Any) -> tuple[lis
 def _draws(run: RunResult, name: str) -> np.ndarray:
     """Draws of ``name`` (``predicted_price``, ``index_return``...).
 
-    From the engine result of a
-    run made in this process, else from the JSON form when it kept them; empty otherwise.
+    From the engine result of a run made in this process, else from the JSON form when it kept them;
+    empty otherwise.
     """
     if run._engine is not None:
         v = getattr(run._engine, name)

@@ -315,9 +315,8 @@ class WeightsBars:
 class ExcessRow:
     """One relative call.
 
-    A symbol's (or the basket's) excess return over a benchmark,
-    predicted (median of the per-draw excess) and realized (fractions); ``hit`` 1.0/0.0 on
-    the sign of excess, None when not scored.
+    A symbol's (or the basket's) excess return over a benchmark, predicted (median of the per-draw
+    excess) and realized (fractions); ``hit`` 1.0/0.0 on the sign of excess, None when not scored.
     """
 
     symbol: str
@@ -331,9 +330,9 @@ class ExcessRow:
 class ExcessBlock:
     """Relative calls against one benchmark.
 
-    How the benchmark was forecast, the return
-    ``basis`` (e.g. ``total - price``), the sign hit rate over ``n_scored`` names (walk-forward:
-    over every scored (as_of, symbol) pair; ``basket_hit_rate`` over the windows' baskets).
+    How the benchmark was forecast, the return ``basis`` (e.g. ``total - price``), the sign hit rate
+    over ``n_scored`` names (walk-forward: over every scored (as_of, symbol) pair;
+    ``basket_hit_rate`` over the windows' baskets).
     """
 
     benchmark: str
@@ -448,9 +447,8 @@ class MetricRow:
 class PnlFanData:
     """The portfolio P&L fan (fractions of gross notional in ``base_currency``).
 
-    Horizon
-    quantiles (levels 0.05, 0.5, 0.95 and, when recorded, 0.25, 0.75), the realised P&L and its
-    daily path before costs once known (:mod:`scenarios.report.pnl`).
+    Horizon quantiles (levels 0.05, 0.5, 0.95 and, when recorded, 0.25, 0.75), the realised P&L and
+    its daily path before costs once known (:mod:`scenarios.report.pnl`).
     """
 
     as_of: dt.date

@@ -1,7 +1,7 @@
 """The report's portfolio P&L.
 
-A fan chart of the predicted P&L (per unit of gross notional)
-from as_of to the horizon, the realised P&L path on top once known, and a small table.
+A fan chart of the predicted P&L (per unit of gross notional) from as_of to the horizon, the
+realised P&L path on top once known, and a small table.
 
 The engine predicts the horizon only: the fan joins 0 at as_of to the horizon quantiles with the
 median moving linearly in time and the spread around it growing with the square root of time

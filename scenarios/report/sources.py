@@ -188,10 +188,10 @@ def view_for_result(record: Result, *, run_id: str | None = None, kind: str | No
                     data_changes: list[str] | None = None) -> ReportView:
     """Return the report view of a typed result (see the module docstring).
 
-    ``kind`` is the store's
-    kind shown in the header (default: ``run`` or ``backtest``). ``data_changes``: lines naming
-    the symbols whose price rows changed since the run was recorded (default: checked here for
-    a recorded run, ``run_id`` given; see :mod:`scenarios.data.fingerprint`).
+    ``kind`` is the store's kind shown in the header (default: ``run`` or ``backtest``).
+    ``data_changes``: lines naming the symbols whose price rows changed since the run was recorded
+    (default: checked here for a recorded run, ``run_id`` given; see
+    :mod:`scenarios.data.fingerprint`).
     """
     from scenarios.errors import DataFormatError
     from scenarios.report.adapters import view_from_parts

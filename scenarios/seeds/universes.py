@@ -101,8 +101,8 @@ class Universe(StrictModel):
     def expected_size(self, on: date) -> int | None:
         """Member count the index should have on ``on``.
 
-        ``size`` plus the fast entries that
-        joined since the last regular review on or before ``on`` (None when ``size`` is unset).
+        ``size`` plus the fast entries that joined since the last regular review on or before ``on``
+        (None when ``size`` is unset).
 
         A regular review brings the count back to ``size``; a fast entry adds one name until
         then (HSTECH held 31-32 names between 2020-12 and 2021-06).

@@ -1,8 +1,7 @@
-"""Score a scenario set at its as_of.
+"""Score a scenario set at its as_of: the mixture, each component alone, and the best component.
 
-The mixture's CRPS and PIT on the mixture draws, each
-component scored alone on the same window, and the best component by CRPS (a choice made
-after seeing the outcome: flagged as hindsight).
+The mixture's CRPS and PIT on the mixture draws, each component scored alone on the same window, and
+the best component by CRPS (a choice made after seeing the outcome: flagged as hindsight).
 
 Each component is run once with all ``N`` draws (its own seed); the mixture uses the first
 ``n_c`` of them (:func:`scenarios.sets.run.run_set` with ``full=True``), so the mixture's

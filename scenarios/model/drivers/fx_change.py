@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 class FxChange(DriverBase):
     """The reporting currency moves against the listing currency.
 
-    EPS converted to the price
-    currency changes by ``change`` (e.g. +0.02 = CNY 2% stronger against HKD). Acts only on
-    targets whose baseline ``currency`` (or ``currency`` here) differs from their listing one.
+    EPS converted to the price currency changes by ``change`` (e.g. +0.02 = CNY 2% stronger against
+    HKD). Acts only on targets whose baseline ``currency`` (or ``currency`` here) differs from their
+    listing one.
     """
 
     type: Literal["fx_change"]

@@ -1,7 +1,6 @@
 """The ``subsidy`` driver: a user subsidy valued as cash.
 
-``subsidy``: a user subsidy valued as cash (one-off, programme or recurring), with an optional
-uplift from retained users.
+One-off, programme or recurring, with an optional uplift from retained users.
 
 How the cash is valued depends on ``recurrence`` (the finance is in :mod:`valuation.cash_items`):
 
