@@ -513,8 +513,8 @@ def sensitivity(path_or_scenario: PathOrScenario, *, vary: dict[str, tuple[float
                 source: PriceSource | None = None) -> list[Tornado]:
     """One-at-a-time sensitivity (tornado) of a scenario on the noise-free path (:mod:`scenarios.sensitivity`).
 
-    Each random driver parameter at its 5th and 95th percentile
-    (or ``vary[name] = (low, high)``), the others at their means, residual off.
+    Each random driver parameter at its 5th and 95th percentile (or ``vary[name] = (low, high)``),
+    the others at their means, residual off.
 
     Parameters
     ----------

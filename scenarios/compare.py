@@ -132,8 +132,8 @@ def _inputs(run: RunRecord) -> Mapping[str, Any] | None:
 def run_header(run: RunRecord) -> dict[str, Any]:
     """Return the header row of one run.
 
-    Id, kind, name, file, sha256 (12 hex), as_of, horizon, seed,
-    draws, grid point (dict), created (ISO, UTC).
+    Id, kind, name, file, sha256 (12 hex), as_of, horizon, seed, draws, grid point (dict), created
+    (ISO, UTC).
     """
     r = run.result
     res = _result(run)

@@ -35,8 +35,7 @@ def clean_control(text: str) -> str:
 def plain(value: Any) -> str:
     """``value`` as text that is safe inside a markup string.
 
-    Control characters shown,
-    ``[`` escaped so that ``[bold]`` in a name prints as written.
+    Control characters shown, ``[`` escaped so that ``[bold]`` in a name prints as written.
     """
     from rich.markup import escape
 

@@ -299,8 +299,7 @@ def in_band(lower: ArrayLike, upper: ArrayLike, realized: ArrayLike) -> np.ndarr
 def band_coverage(lower: ArrayLike, upper: ArrayLike, realized: ArrayLike) -> float:
     """Fraction of realizations inside their band (inclusive).
 
-    Compare with the band's nominal
-    probability (0.90 for a 5%-95% band). NaN entries are left out.
+    Compare with the band's nominal probability (0.90 for a 5%-95% band). NaN entries are left out.
     """
     hits = in_band(lower, upper, realized)
     hits = hits[~np.isnan(hits)]

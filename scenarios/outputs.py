@@ -73,8 +73,8 @@ def check_folder(folder: Path, option: str = "--out") -> Path:
 def check_file(path: Path, *, force: bool = False, option: str = "--out") -> Path:
     """Make sure ``path`` can be written as a file.
 
-    Not a folder, not an existing file unless
-    ``force``, and its folder exists (created) and is writable.
+    Not a folder, not an existing file unless ``force``, and its folder exists (created) and is
+    writable.
     """
     if path.is_dir():
         raise OutputError(f"{option} {path} is a folder: give a file name such as "

@@ -63,8 +63,8 @@ Num: TypeAlias = float | None
 class _Model(BaseModel):
     """Frozen, strict about unknown keys.
 
-    Dumps only the keys it was given (``exclude_unset``),
-    so a payload reads back and writes out key for key.
+    Dumps only the keys it was given (``exclude_unset``), so a payload reads back and writes out key
+    for key.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -697,8 +697,7 @@ class ScorePair(_Model):
 class IndexWindow(_Model):
     """The index forecast of one walk-forward as_of.
 
-    The fields of :class:`IndexScore` after
-    the window's ``as_of`` and ``horizon``.
+    The fields of :class:`IndexScore` after the window's ``as_of`` and ``horizon``.
     """
 
     as_of: str
@@ -855,8 +854,8 @@ class WalkForwardResult(_Model):
     def summary(self) -> pd.DataFrame:
         """One row per as_of (index ``as_of``).
 
-        Window status, symbols scored, hit rate, IC,
-        MAE, coverage, CRPS and the naive forecasts' MAE (fractions).
+        Window status, symbols scored, hit rate, IC, MAE, coverage, CRPS and the naive forecasts'
+        MAE (fractions).
         """
         return _frame(self.windows, WalkWindow, index="as_of")
 
@@ -878,8 +877,8 @@ class WalkForwardResult(_Model):
 class SetComponent(_Model):
     """One component of a set.
 
-    Its scenario, probability (stated, fraction), own seed, the
-    number of mixture draws assigned to it and the draws it was run with.
+    Its scenario, probability (stated, fraction), own seed, the number of mixture draws assigned to
+    it and the draws it was run with.
     """
 
     label: str

@@ -115,8 +115,8 @@ _Loader.add_implicit_resolver(
 class _Budget:
     """What one document walk has spent.
 
-    Nodes seen once, nodes re-walked through aliases, and
-    the nodes on the current branch (an alias back to one of them is a cycle).
+    Nodes seen once, nodes re-walked through aliases, and the nodes on the current branch (an alias
+    back to one of them is a cycle).
     """
 
     seen: set[int] = field(default_factory=set)

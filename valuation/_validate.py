@@ -163,8 +163,7 @@ def handle_invalid(result: FloatArray, invalid: BoolArray, on_invalid: str, func
                    message: str, values: FloatArray | None = None) -> FloatArray:
     """Apply the ``on_invalid`` policy.
 
-    Raise :class:`InputRangeError` naming the first invalid
-    position, or put NaN there.
+    Raise :class:`InputRangeError` naming the first invalid position, or put NaN there.
     """
     invalid = np.broadcast_to(invalid, np.shape(result))
     if not invalid.any():

@@ -241,8 +241,8 @@ def excess_window_rows(as_of: pd.Timestamp, horizon: pd.Timestamp,
 def excess_track(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """Track record per benchmark over walk-forward windows.
 
-    The hit rate on the sign of excess
-    over every scored (as_of, symbol) pair and over the baskets (fractions).
+    The hit rate on the sign of excess over every scored (as_of, symbol) pair and over the baskets
+    (fractions).
     """
     if not rows:
         return {}

@@ -42,15 +42,14 @@ class Forecast:
     """An ensemble of predicted simple returns (fractions) from ``as_of`` to ``horizon``.
 
     ``ensemble`` has shape ``(draws, n_symbols)`` (one draw = one joint scenario path; a point
-    forecast is one draw). Stock predictions are total returns, index predictions price
-    returns (:func:`~scenarios.backtest.realized.return_kind`). ``index_return`` is the
-    scenario's predicted return of its re-weighted index, ``(draws,)``, when it has one, and
-    ``index_weights`` ``(n_symbols,)`` the weights behind it (fixed at ``as_of``): the index
-    forecast is scored against the realized return of that same portfolio;
-    ``index_benchmark`` is the actual index it is set against (reported next to it).
-    ``baseline_dates`` (per symbol) are the days of the closes the forecast started from;
-    scoring checks that the realized windows start from the same closes. ``meta`` carries anything worth storing (seed,
-    draws, file hash ...).
+    forecast is one draw). Stock predictions are total returns, index predictions price returns
+    (:func:`~scenarios.backtest.realized.return_kind`). ``index_return`` is the scenario's predicted
+    return of its re-weighted index, ``(draws,)``, when it has one, and ``index_weights``
+    ``(n_symbols,)`` the weights behind it (fixed at ``as_of``): the index forecast is scored
+    against the realized return of that same portfolio; ``index_benchmark`` is the actual index it
+    is set against (reported next to it). ``baseline_dates`` (per symbol) are the days of the closes
+    the forecast started from; scoring checks that the realized windows start from the same closes.
+    ``meta`` carries anything worth storing (seed, draws, file hash ...).
     """
 
     as_of: pd.Timestamp
@@ -146,8 +145,7 @@ class Forecast:
     def signal(self) -> np.ndarray:
         """Per-symbol forecast that direction and rank are scored on.
 
-        The noise-free
-        :attr:`point` when the forecast has one, else the median.
+        The noise-free :attr:`point` when the forecast has one, else the median.
         """
         return self.point if self.point is not None else self.median()
 

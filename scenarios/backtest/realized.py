@@ -335,10 +335,10 @@ def realized_closes(symbols: Iterable[str], start: DateLike, end: DateLike,
     Daily closes (dates x symbols) from each symbol's start close (on or before ``start``)
     to ``end``, outer-joined on dates (NaN where a symbol did not trade).
 
-    The first row, dated at the latest start-close date among the symbols, holds every
-    symbol's start close (so every column starts with a value); later rows are the closes
-    after ``start`` (no filling); ``frame.attrs["kinds"]`` maps
-    symbol to return kind. Raises :class:`DataUnavailableError` when a symbol has no data.
+    The first row, dated at the latest start-close date among the symbols, holds every symbol's
+    start close (so every column starts with a value); later rows are the closes after ``start`` (no
+    filling); ``frame.attrs["kinds"]`` maps symbol to return kind. Raises
+    :class:`DataUnavailableError` when a symbol has no data.
     """
     src = _source(source)
     s, e = _ts(start, "start"), _ts(end, "end")

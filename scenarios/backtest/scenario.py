@@ -162,8 +162,9 @@ def index_performance(scenario: Scenario, as_of: DateLike, horizon: DateLike,
     window), and ``vs``: per benchmark ``total_return``, ``excess_return`` (difference of total
     returns), ``tracking_error`` and ``information_ratio`` (annualized with 252 days),
     ``max_drawdown``; ``levels`` the daily price levels (rebased to 100 the session before the
-    window) as ``{"index": [dates], column: [values]}``. When the simulation cannot run (module missing, data ending
-    before the window) the dict has ``status`` ``"unavailable"`` and a note saying why.
+    window) as ``{"index": [dates], column: [values]}``. When the simulation cannot run (module
+    missing, data ending before the window) the dict has ``status`` ``"unavailable"`` and a note
+    saying why.
     """
     from scenarios.errors import DataUnavailableError
 

@@ -111,8 +111,7 @@ class PriceView:
     def origin(self, symbol: str) -> str:
         """Where ``symbol``'s bars come from, for messages.
 
-        The CSV file when known, else the
-        source's name.
+        The CSV file when known, else the source's name.
         """
         sym = normalize_symbol(symbol)
         csv = getattr(self._source, "csv", None)

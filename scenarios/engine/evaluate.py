@@ -166,8 +166,7 @@ def _select(base: Baseline, targets: tuple[str, ...]) -> Selector:
 class Step(DriverStep):
     """The engine's :class:`~scenarios.model.drivers.base.DriverStep`.
 
-    One driver on its
-    targets, reading and updating the run's :class:`State`.
+    One driver on its targets, reading and updating the run's :class:`State`.
     """
 
     def __init__(self, state: State, base: Baseline, rd: ResolvedDriver, sampler: Sampler, *,
@@ -255,8 +254,7 @@ def apply_value_adjustments(state: State, base: Baseline,
                             locate: Callable[[str, ValueError], Exception]) -> None:
     """Apply the registered value adjustments (see the module docstring).
 
-    Call once, after
-    every multiplicative term of the run's log price is recorded.
+    Call once, after every multiplicative term of the run's log price is recorded.
 
     A change that would leave less than :data:`VALUE_FLOOR_FRACTION` of a path's price is
     floored there and counted in ``state.value_floored``. A ValueError (ValuationError) of a

@@ -43,8 +43,8 @@ PRIOR_DAYS = 60
 def entry_weight(weights: list[float]) -> float:
     """Return the prior weight of a late entrant.
 
-    The median weight of the smaller half of the
-    other members with a positive weight (a typical small constituent).
+    The median weight of the smaller half of the other members with a positive weight (a typical
+    small constituent).
     """
     pos = np.sort(np.array([v for v in weights if v > 0]))
     if pos.size == 0:

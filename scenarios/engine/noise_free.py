@@ -207,8 +207,7 @@ class Attribution:
 def coalition_masks(n: int) -> np.ndarray:
     """Every coalition of ``n`` drivers as a bool array ``(2 ** n, n)``.
 
-    Row ``s`` holds driver
-    ``i`` when bit ``i`` of ``s`` is set (the layout of
+    Row ``s`` holds driver ``i`` when bit ``i`` of ``s`` is set (the layout of
     :func:`valuation.attribution.shapley_from_coalitions`).
     """
     s = np.arange(1 << n)[:, None]

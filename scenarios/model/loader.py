@@ -1,13 +1,12 @@
 """Load scenario files: ``extends`` (variants), ``grid`` (families), located errors.
 
-``extends: base.yaml`` (relative to the file) deep-merges the parent under the child:
-mappings merge key by key, a distribution mapping (one with ``dist``) or any list is replaced
-whole, except ``drivers``, which merge by ``label`` (a child driver with a parent's label
-overrides the fields it names; other child drivers are appended; ``enabled: false`` switches an
-inherited driver off); a dated baseline series (:mod:`scenarios.model.dated`) and a plain value
-replace each other, two short-form series merge by period end. Every error keeps the file, line and column where the
-offending value
-was written (parent or child).
+``extends: base.yaml`` (relative to the file) deep-merges the parent under the child: mappings merge
+key by key, a distribution mapping (one with ``dist``) or any list is replaced whole, except
+``drivers``, which merge by ``label`` (a child driver with a parent's label overrides the fields it
+names; other child drivers are appended; ``enabled: false`` switches an inherited driver off); a
+dated baseline series (:mod:`scenarios.model.dated`) and a plain value replace each other, two
+short-form series merge by period end. Every error keeps the file, line and column where the
+offending value was written (parent or child).
 
 ``grid: {PATH: [v1, v2, ...]}`` expands into one scenario per combination (Cartesian product
 in key order). PATH addresses a value: ``drivers[capex].amount`` (driver by label or type),
@@ -44,8 +43,7 @@ _ALLOWED_ROOTS: list[Path] = []
 def allow_paths(folders: Sequence[str | Path] | None) -> None:
     """Let ``extends`` also resolve inside ``folders`` (the CLI's ``--allow-path``).
 
-    ``None`` or
-    an empty list: only inside the folder tree of the extending file.
+    ``None`` or an empty list: only inside the folder tree of the extending file.
     """
     _ALLOWED_ROOTS[:] = [Path(f).expanduser().resolve() for f in folders or ()]
 
@@ -400,8 +398,7 @@ def _alternatives(part: str | int) -> list[str | int]:
 def _list_matches(cur: list[Any], part: str | int) -> list[int]:
     """Return indices of the items of a list (drivers) that ``part`` names.
 
-    An index, a label (or the
-    type of an unlabelled item), a glob over labels (and such types).
+    An index, a label (or the type of an unlabelled item), a glob over labels (and such types).
     """
     from fnmatch import fnmatchcase
 

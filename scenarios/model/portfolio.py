@@ -108,8 +108,7 @@ class Portfolio(_Model):
 class ResolvedPosition:
     """A position settled for the engine.
 
-    Signed size in the base currency and where its
-    per-draw return comes from.
+    Signed size in the base currency and where its per-draw return comes from.
     """
 
     symbol: str

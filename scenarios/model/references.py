@@ -1,8 +1,7 @@
 """Resolution helpers shared by the checks and the resolve step (:mod:`scenarios.model.resolved`).
 
-Universe members, themes, driver targets and FX rates. Each raises :class:`ResolveError` (with the path it concerns) so
-callers
-can turn it into a located error.
+Universe members, themes, driver targets and FX rates. Each raises :class:`ResolveError` (with the
+path it concerns) so callers can turn it into a located error.
 """
 
 from __future__ import annotations

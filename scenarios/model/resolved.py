@@ -180,8 +180,8 @@ class ResolvedScenario:
 def error_factory(scenario: Scenario) -> ErrorFactory:
     """``error(path, message)``.
 
-    A ScenarioError at ``path`` of the scenario's file (line and
-    column when it was read from a file, the field path otherwise).
+    A ScenarioError at ``path`` of the scenario's file (line and column when it was read from a
+    file, the field path otherwise).
     """
     doc = scenario._doc
 
@@ -252,8 +252,7 @@ def _dcf_unit(dcf: Any, horizon: bool) -> float:
 def _dcf_log_ratio(scenario: Scenario, error: ErrorFactory) -> float:
     """log(V(1, params at the horizon) / V(1, params at as_of)).
 
-    V is linear in FCF, so the
-    DCF price anchored at P0 is P0 x FCF_h / FCF0 x exp(this).
+    V is linear in FCF, so the DCF price anchored at P0 is P0 x FCF_h / FCF0 x exp(this).
     """
     dcf = scenario.valuation.dcf
     try:

@@ -296,8 +296,8 @@ def _dated(b: Any, f: str) -> bool:
 def _asks_data(b: Any, f: str) -> bool:
     """Return True when ``f`` is to be filled at as_of.
 
-    From data (``eps: from_data``, ``from_data: true``)
-    or from a dated series (``eps: {2024-12-31: 23.5}``).
+    From data (``eps: from_data``, ``from_data: true``) or from a dated series
+    (``eps: {2024-12-31: 23.5}``).
     """
     return (bool(getattr(b, "from_data", False)) or f in (getattr(b, "data_items", None) or {})
             or _dated(b, f))

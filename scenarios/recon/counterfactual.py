@@ -393,8 +393,7 @@ def _scores(schemes: Sequence[IndexScheme], theme_map: Mapping[str, str],
             symbols: Sequence[str]) -> np.ndarray:
     """``(S, N)`` multipliers of every scheme.
 
-    :meth:`IndexScheme.scores` with the symbol ->
-    theme lookup done once for all schemes.
+    :meth:`IndexScheme.scores` with the symbol -> theme lookup done once for all schemes.
     """
     from scenarios.seeds.universes import THEMES
 

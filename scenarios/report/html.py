@@ -142,8 +142,8 @@ _VIEWBOX = re.compile(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"')
 def _figure(chart: Chart) -> str:
     """``<figure>`` around a chart.
 
-    Charts drawn narrower than 7 inches get the ``narrow`` class
-    (CSS caps their width so their text keeps the size it was drawn at).
+    Charts drawn narrower than 7 inches get the ``narrow`` class (CSS caps their width so their text
+    keeps the size it was drawn at).
     """
     match = _VIEWBOX.search(chart.svg)
     narrow = " narrow" if match and float(match.group(1)) < 7 * 72 else ""

@@ -140,8 +140,8 @@ class InputsTable:
 class FanChartData:
     """One symbol's fan chart.
 
-    Recent history, the predicted price distribution at the horizon,
-    and (once the horizon has passed) the realized path.
+    Recent history, the predicted price distribution at the horizon, and (once the horizon has
+    passed) the realized path.
 
     Prices in ``currency``; ``quantiles`` maps each level of :data:`FAN_QUANTILES` to a price.
     """
@@ -267,8 +267,7 @@ class IndexLines:
     def relative(self, line: IndexLine) -> np.ndarray:
         """Cumulative return (fractions) of ``line`` at each date.
 
-        Vs :attr:`base` when known,
-        else vs the line's first finite value.
+        Vs :attr:`base` when known, else vs the line's first finite value.
         """
         v = np.asarray(line.values, float)
         if self.base is not None:
@@ -355,11 +354,10 @@ class DecompositionBars:
     """Per-symbol return decomposition into additive log-return components.
 
     ``components`` maps a group label (``"earnings"``, ``"re-rating"``, ``"dividends"``,
-    ``"sentiment"`` ..., :data:`RESIDUAL_GROUP` for the market noise) to one value per symbol:
-    the mean over draws of that group's log-return
-    contribution, so the components of a symbol add up to the mean of ``log(1 + return)``
-    (``total_log``). ``detail`` optionally holds the same per driver (``groups`` maps each
-    driver to its group).
+    ``"sentiment"`` ..., :data:`RESIDUAL_GROUP` for the market noise) to one value per symbol: the
+    mean over draws of that group's log-return contribution, so the components of a symbol add up to
+    the mean of ``log(1 + return)`` (``total_log``). ``detail`` optionally holds the same per driver
+    (``groups`` maps each driver to its group).
     """
 
     symbols: tuple[str, ...]

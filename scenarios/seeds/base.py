@@ -34,8 +34,8 @@ class StrictModel(BaseModel):
 def seeds_dir() -> Path:
     """Folder of the seed files.
 
-    ``$SCENARIOS_SEEDS`` if set, else ``seeds/`` beside the
-    ``scenarios`` package (the repository's ``seeds/`` folder).
+    ``$SCENARIOS_SEEDS`` if set, else ``seeds/`` beside the ``scenarios`` package (the repository's
+    ``seeds/`` folder).
     """
     env = os.environ.get("SCENARIOS_SEEDS")
     if env:

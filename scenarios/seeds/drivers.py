@@ -124,8 +124,8 @@ def _checker(claims_path: Path):
 def load_drivers_file(path: str | Path | None = None, *, claims_path: str | Path | None = None) -> DriversFile:
     """Load and validate ``drivers.yaml``.
 
-    Claim ids are checked against ``claims_path``
-    (default: ``claims.yaml`` beside the drivers file).
+    Claim ids are checked against ``claims_path`` (default: ``claims.yaml`` beside the drivers
+    file).
     """
     p = seed_path(path, DRIVERS_FILE)
     cp = Path(claims_path) if claims_path is not None else p.parent / CLAIMS_FILE

@@ -90,8 +90,7 @@ class Universe(StrictModel):
     def regular_dates(self) -> list[date]:
         """Membership changes that are regular reviews.
 
-        Every boundary except the dates on
-        which only fast entries begin, ascending.
+        Every boundary except the dates on which only fast entries begin, ascending.
         """
         fast = {m.from_ for m in self.members if m.fast_entry}
         other = {d for m in self.members for d in (m.to, None if m.fast_entry else m.from_)

@@ -104,8 +104,7 @@ def _needs(driver: Any) -> tuple[str, ...]:
 def _cash_value_change(step: DriverStep, t: Any, fx: Any) -> Any:
     """Value change per share (price currency) of a one-off or a programme.
 
-    ``(k,)`` or
-    ``(draws, k)``, <= 0.
+    ``(k,)`` or ``(draws, k)``, <= 0.
     """
     from valuation import cash_items as ci
 
