@@ -769,8 +769,8 @@ def report_view(target: Result | str | Path, *, draws: int | None = None,
                 seed: int | None = None) -> ReportView:
     """Return the report's view-model of a result, a run id or a scenario file.
 
-    Return the report's view-model of a result, a recorded run id or a scenario file (run now;
-    ``draws``/``seed`` apply to a file only). See :func:`report`.
+    A scenario file is run now (``draws``/``seed`` apply to a file only); a run id is read from the
+    store. See :func:`report`.
     """
     from scenarios.report.sources import view_for_file, view_for_result
 

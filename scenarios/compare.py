@@ -110,8 +110,8 @@ def _is_walk(run: RunRecord) -> bool:
 def _result(run: RunRecord) -> RunResult | None:
     """Return the scenario run of a record, or None.
 
-    Return the scenario run of a record (the record itself for ``run``, the scored run of a single
-    backtest; None for a walk-forward and other kinds).
+    The record itself for ``run``, the scored run of a single backtest; None for a walk-forward and
+    other kinds.
     """
     r = run.result
     if isinstance(r, RunResult):

@@ -200,9 +200,8 @@ def tornado(rs: ResolvedScenario, *, vary: dict[str, tuple[float, float]] | None
 def write_chart(t: Tornado, out_dir: Any) -> list[Any]:
     """Write the tornado chart as PNG and SVG.
 
-    Write the tornado chart (one panel per symbol, bars from the low to the high return
-    around the noise-free return, in percent) as ``tornado.png`` and ``tornado.svg`` in
-    ``out_dir``; returns the two paths.
+    One panel per symbol, bars from the low to the high return around the noise-free return, in
+    percent; written as ``tornado.png`` and ``tornado.svg`` in ``out_dir``. Returns the two paths.
     """
     from pathlib import Path
 

@@ -354,8 +354,8 @@ def _message(err: dict[str, Any]) -> str:
 def validation_errors(exc: Any, doc: LocatedDoc, prefix: PathKey = ()) -> ScenarioErrors:
     """Convert a :class:`pydantic.ValidationError` into located :class:`ScenarioErrors`.
 
-    Convert a :class:`pydantic.ValidationError` raised on ``doc.data`` (or on the sub-tree
-    at ``prefix``) into :class:`ScenarioErrors` with file, line, column and field path.
+    The error was raised on ``doc.data`` (or on the sub-tree at ``prefix``); each becomes a located
+    error with file, line, column and field path.
     """
     errors: list[ScenarioError] = []
     seen: set[tuple[Any, ...]] = set()

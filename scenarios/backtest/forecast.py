@@ -168,9 +168,8 @@ def forecast_from_result(result: Any, *, as_of: Any, horizon: Any,
                          index_benchmark: str | None = None) -> Forecast:
     """Adapt the engine's ``ScenarioResult`` to a :class:`Forecast`.
 
-    Adapt the engine's ``ScenarioResult`` (``predicted_return (draws, n)``, ``symbols``,
-    ``baseline_date`` (a date or one per symbol), ``index_return``, ``seed``, ``draws``,
-    ``file_sha256``).
+    The result's fields used: ``predicted_return (draws, n)``, ``symbols``, ``baseline_date`` (a
+    date or one per symbol), ``index_return``, ``seed``, ``draws``, ``file_sha256``.
 
     The index forecast is kept only with an ``index_benchmark`` (a scenario with an
     ``index_weighting`` driver): the engine reports an index line for every scenario, but only
@@ -196,9 +195,8 @@ def forecast_from_result(result: Any, *, as_of: Any, horizon: Any,
 def _benchmark_fields(result: Any) -> dict[str, Any]:
     """Return the benchmark fields of an engine result.
 
-    Return declared benchmarks of an engine result, the scenario index at base weights for those
-    whose membership the universe is, and the residual settings (see
-    :mod:`scenarios.backtest.excess`).
+    The fields: the declared benchmarks, the scenario index at base weights for those whose
+    membership the universe is, and the residual settings (see :mod:`scenarios.backtest.excess`).
     """
     from scenarios.backtest.excess import membership_benchmarks
 

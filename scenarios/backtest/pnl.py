@@ -80,8 +80,8 @@ def score_pnl(result: Any, source: PriceSource | None = None, *, band: tuple[flo
               cache: CloseCache | None = None) -> dict[str, Any]:
     """Return the realised P&L of a result's positions over its window.
 
-    Return the realised P&L of ``result.pnl``'s positions over ``(result.as_of, result.horizon]``
-    scored against its predicted draws (see the module docstring).
+    The positions are ``result.pnl``'s, the window ``(result.as_of, result.horizon]``; the P&L is
+    scored against the predicted draws (see the module docstring).
     """
     p = result.pnl
     cache = cache if cache is not None else CloseCache(source)

@@ -153,8 +153,8 @@ def index_performance(scenario: Scenario, as_of: DateLike, horizon: DateLike,
                       source: PriceSource | None = None) -> dict[str, Any]:
     """Simulate the scenario's index scheme and compare it with each benchmark.
 
-    Simulate the scenario's ``index_weighting`` scheme over ``(as_of, horizon]`` and compare it
-    with each benchmark (the scenario's ``benchmarks``, plus ``HSTECH.HK`` and ``^HSI``).
+    The ``index_weighting`` scheme is simulated over ``(as_of, horizon]``; the benchmarks are the
+    scenario's ``benchmarks`` plus ``HSTECH.HK`` and ``^HSI``.
 
     Returns a dict with ``scheme``, ``start``/``end`` (sessions used), ``return_kind`` (always
     ``"price"``: the simulated index, like HSTECH and HSI, does not reinvest dividends),

@@ -103,7 +103,7 @@ def random_tilts(base: IndexScheme, n: int, seed: int, *,
 def grid_tilts(base: IndexScheme, grid: Mapping[str, Sequence[float]]) -> list[IndexScheme]:
     """Return ``base`` and one variant per grid point.
 
-    Return ``base`` followed by one variant per point of the cartesian grid theme -> multipliers
+    ``base`` comes first, then one variant per point of the cartesian grid theme -> multipliers
     (named ``grid-0001`` ...).
     """
     if not grid:

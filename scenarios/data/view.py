@@ -148,9 +148,9 @@ class PriceView:
     def screened_close(self, symbol: str, lookback: int) -> pd.Series:
         """Return the closes for an estimate over ``lookback`` daily returns.
 
-        Return the last ``lookback + 1`` closes on or before ``as_of`` (the window of ``lookback``
-        daily returns) for an estimate: error-level rows stop the run (or are dropped with
-        ``--drop-bad-rows``), one-day spikes that revert are left out with a warning.
+        The last ``lookback + 1`` closes on or before ``as_of`` (the window of ``lookback`` daily
+        returns): error-level rows stop the run (or are dropped with ``--drop-bad-rows``), one-day
+        spikes that revert are left out with a warning.
         """
         from scenarios.data.screen import describe_dates, spike_dates
 

@@ -60,8 +60,8 @@ class _Capture(logging.Handler):
 def _quiet_yfinance() -> Iterator[list[str]]:
     """Silence yfinance and collect what it said.
 
-    Silence yfinance (it logs and prints its failures instead of raising) and collect what
-    it said, so that one clear error can be raised instead of a screenful of noise.
+    yfinance logs and prints its failures instead of raising; what it said is collected so that one
+    clear error can be raised instead of a screenful of noise.
     """
     logger = logging.getLogger("yfinance")
     handler = _Capture()

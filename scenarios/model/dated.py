@@ -186,8 +186,8 @@ class DatedFields(_Model):
 def split_dated(v: Any) -> Any:
     """Move dated-series values of the baseline into ``dated``.
 
-    Move dated-series values out of the baseline's value fields into ``dated`` (before
-    validation; the validation error of a bad series is then located at its field).
+    The values move out of the baseline's value fields before validation, so the validation error of
+    a bad series is located at its field.
     """
     if not isinstance(v, dict):
         return v

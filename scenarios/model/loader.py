@@ -283,10 +283,10 @@ _DRIVER_FIELD = re.compile(r"^drivers\[(\d+)\]")
 def _independent_errors(doc: MergedDoc, errors: list[ScenarioError]) -> list[ScenarioError]:
     """Return the cross-field errors of the parts of ``doc`` that validated.
 
-    Return the cross-field errors (FX, shares, universe...) of the parts of ``doc`` that DID
-    validate, so that one pass reports every independent error: the drivers with schema errors
-    and the optional top-level keys with errors are left out, and the rest is checked as usual.
-    Nothing when a required field failed (the later checks would be meaningless).
+    Cross-field errors are those of FX, shares, universe...; checking only the parts that DID
+    validate lets one pass report every independent error: the drivers with schema errors and the
+    optional top-level keys with errors are left out, and the rest is checked as usual. Nothing when
+    a required field failed (the later checks would be meaningless).
     """
     from scenarios.model.schema import Scenario
     from scenarios.model.validation import static_checks

@@ -44,8 +44,8 @@ def pick_known(symbol: str, series: DatedSeries, as_of: dt.date,
                lags: Any = None) -> tuple[DatedValue, dt.date, str] | None:
     """Return the value of ``series`` known at ``as_of``, or None.
 
-    Return the value of ``series`` with the latest period end known at ``as_of`` (with its known-from
-    date and rule), or None when none is known yet.
+    The value with the latest period end known at ``as_of``, with its known-from date and rule; None
+    when none is known yet.
     """
     best: tuple[DatedValue, dt.date, str] | None = None
     for v in series.values:

@@ -219,8 +219,8 @@ def portfolio_errors(scenario: Any, universe: Sequence[str], error: Callable[[Pa
                      ) -> list[ScenarioError]:
     """Return the located problems of ``scenario.portfolio`` (no prices needed).
 
-    Return the located problems of ``scenario.portfolio`` against ``universe`` (the members at the
-    scenario's as_of) and its benchmarks, without prices (``scenarios validate``).
+    Checked against ``universe`` (the members at the scenario's as_of) and the benchmarks, without
+    prices (``scenarios validate``).
     """
     if scenario.portfolio is None:
         return []

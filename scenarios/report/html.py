@@ -118,8 +118,8 @@ def _log_cell(value: float | None, field: str = "", key: str = "") -> str:
 def _pp_cell(value: float | None, field: str = "", key: str = "", decimals: int = 1) -> str:
     """Return a difference of fractions shown in percentage points.
 
-    Return a difference of returns or weights stored as a fraction (``data-value`` 0.031), shown in
-    percentage points (``+3.1 pp``).
+    The value is a difference of returns or weights stored as a fraction (``data-value`` 0.031),
+    shown as ``+3.1 pp``.
     """
     text = "–" if not _finite(value) else f"{100 * float(value):+.{decimals}f} pp"  # type: ignore[arg-type]
     return _cell(value, text, field=field, key=key, signed=True)

@@ -132,8 +132,8 @@ def _with_pnl(score: dict[str, Any] | None, result: ScenarioResult) -> dict[str,
 def _index_performance(scenario: Scenario, result: ScenarioResult) -> dict[str, Any] | None:
     """Return the scenario's index scheme simulated against HSTECH and HSI.
 
-    Return the scenario's index scheme simulated over (as_of, horizon] vs HSTECH and HSI, for
-    ``index_weighting`` scenarios (None otherwise, or when it cannot run).
+    Simulated over (as_of, horizon] for ``index_weighting`` scenarios; None for other scenarios, or
+    when it cannot run.
     """
     if not any(d.type == "index_weighting" and d.enabled for d in scenario.drivers):
         return None
