@@ -598,10 +598,9 @@ def _run_set(path: PathOrScenario, *, draws: int | None, seed: int | None,
 def views(result: RunResult | SetRunResult, *, tau: float = 0.05) -> dict[str, Any]:
     """Return Black-Litterman views of a run or set run.
 
-    Black-Litterman views of a run or set run made in this process, in the form
-    ``pypfopt.BlackLittermanModel`` takes (see :mod:`scenarios.sets.views`): expected returns,
-    the covariance of returns across draws, ``omega`` and ``view_confidences`` from the band
-    width (fractions, horizon returns).
+    The run must have been made in this process. The form is the one ``pypfopt.BlackLittermanModel``
+    takes (see :mod:`scenarios.sets.views`): expected returns, the covariance of returns across
+    draws, ``omega`` and ``view_confidences`` from the band width (fractions, horizon returns).
     """
     from scenarios.sets.views import views as make_views
 

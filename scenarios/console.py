@@ -53,8 +53,8 @@ def verbatim(value: Any) -> Text:
 class SafeConsole(Console):
     """A rich console that never renders emoji codes and shows control characters.
 
-    A :class:`rich.console.Console` that never renders emoji codes and shows control
-    characters of every string it prints (``print``, table cells, titles, captions).
+    It is a :class:`rich.console.Console`; control characters are shown in every string it prints
+    (``print``, table cells, titles, captions).
     """
 
     def render_str(self, text: str, **kwargs: Any) -> Text:

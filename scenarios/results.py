@@ -157,10 +157,10 @@ class PnlPosition(_Model):
 class PnlForecast(_Model):
     """Predicted P&L of the ``portfolio:`` block at the horizon.
 
-    The ``portfolio:`` block's predicted P&L at the horizon (:mod:`scenarios.engine.pnl`),
-    per unit of gross notional in the base currency (fractions): ``mean``, ``median``, the
-    5-95% band, ``prob_loss``, ``var_05`` and ``es_05`` (5% value-at-risk and expected
-    shortfall as positive losses), costs; ``return_basis`` says which return each leg is.
+    Per unit of gross notional in the base currency (fractions; :mod:`scenarios.engine.pnl`):
+    ``mean``, ``median``, the 5-95% band, ``prob_loss``, ``var_05`` and ``es_05`` (5% value-at-risk
+    and expected shortfall as positive losses), costs; ``return_basis`` says which return each leg
+    is.
     """
 
     base_currency: str
@@ -425,8 +425,7 @@ class SymbolScore(_Model):
 class IndexScore(_Model):
     """Index forecast against the realized return of the same portfolio.
 
-    The scenario's index forecast against the realized return of the same portfolio (and the
-    benchmark index's price return beside it).
+    The benchmark index's price return is kept beside it.
     """
 
     target: str | None = None
@@ -452,8 +451,7 @@ class IndexScore(_Model):
 class IndexVs(_Model):
     """Simulated index against one benchmark over the window.
 
-    The simulated index against one benchmark over the window (price returns, fractions;
-    tracking error annualized).
+    Price returns, fractions; the tracking error is annualized.
     """
 
     return_kind: str = "price"

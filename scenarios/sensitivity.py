@@ -250,9 +250,9 @@ def tornado_figure(t: Tornado) -> Any:
 class FixedSampler(Sampler):
     """A Monte Carlo sampler with some parameters fixed.
 
-    A Monte Carlo :class:`Sampler` on the run's seed whose parameters in ``fixed`` (sampler
-    keys ``LABEL/PARAM``) take one value in every draw; every other parameter (and the
-    residual) draws from its own stream exactly as in a plain run: common random numbers.
+    It runs on the run's seed; the parameters in ``fixed`` (sampler keys ``LABEL/PARAM``) take one
+    value in every draw, and every other parameter (and the residual) draws from its own stream
+    exactly as in a plain run: common random numbers.
     """
 
     def __init__(self, seed: int, draws: int, fixed: dict[str, float]) -> None:

@@ -44,8 +44,8 @@ class NonFiniteInputError(ValuationError):
 class InputRangeError(ValuationError):
     """A value outside its allowed domain.
 
-    A value lies outside its allowed domain (negative useful life, cap <= 0, growth <= -100%,
-    a negative equity value when a price is asked for...).
+    For example a negative useful life, cap <= 0, growth <= -100%, or a negative equity value when a
+    price is asked for.
     """
 
 

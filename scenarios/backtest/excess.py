@@ -131,8 +131,8 @@ def benchmark_draws(f: Any, bench: str, source: PriceSource | None,
                     cache: CloseCache | None = None) -> tuple[np.ndarray, str, str]:
     """Return the draws of benchmark ``bench`` for the forecast ``f``.
 
-    (draws ``(D,)``, how it was forecast, its return kind) of benchmark ``bench`` for the
-    forecast ``f`` (see the module docstring).
+    A tuple: the draws ``(D,)``, how the benchmark was forecast, its return kind (see the module
+    docstring).
     """
     D = f.ensemble.shape[0]
     before = (f.benchmark_draws or {}).get(bench)

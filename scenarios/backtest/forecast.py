@@ -266,9 +266,9 @@ def scenario_forecaster(scenario: Scenario, *, source: PriceSource | None = None
 def trailing_return(view: Any, symbol: str, days: int) -> float:
     """Return the trailing return of ``symbol`` over ``days`` calendar days (fraction).
 
-    Return of ``symbol`` over the ``days`` calendar days ending at the view's ``as_of``
-    (last close on or before ``as_of - days`` to last close on or before ``as_of``); NaN when
-    the history is too short. Reads only through ``view`` (a ``PriceView``).
+    The window ends at the view's ``as_of``: last close on or before ``as_of - days`` to last close
+    on or before ``as_of``; NaN when the history is too short. Reads only through ``view`` (a
+    ``PriceView``).
     """
     closes = view.close(symbol).dropna()
     if closes.empty:

@@ -40,8 +40,8 @@ __all__ = ["pnl_forecaster", "pnl_track", "score_pnl"]
 def _legs(result: Any, cache: CloseCache, as_of: Any, horizon: Any) -> tuple[list[dict[str, Any]], np.ndarray]:
     """Return the realised return per leg and the index members held.
 
-    Realised return per leg (``value``, ``kind``, ``status``, dates, ``note``) and the
-    index weights' members when an index leg is held.
+    Each leg's return carries ``value``, ``kind``, ``status``, dates and ``note``; the index
+    weights' members are returned when an index leg is held.
     """
     legs: list[dict[str, Any]] = []
     for p in result.pnl.positions:

@@ -332,8 +332,8 @@ def realized_closes(symbols: Iterable[str], start: DateLike, end: DateLike,
                     source: PriceSource | None = None) -> pd.DataFrame:
     """Return daily closes (dates x symbols) from each start close to ``end``.
 
-    Daily closes (dates x symbols) from each symbol's start close (on or before ``start``)
-    to ``end``, outer-joined on dates (NaN where a symbol did not trade).
+    Each symbol starts from its close on or before ``start``; the columns are outer-joined on dates
+    (NaN where a symbol did not trade).
 
     The first row, dated at the latest start-close date among the symbols, holds every symbol's
     start close (so every column starts with a value); later rows are the closes after ``start`` (no

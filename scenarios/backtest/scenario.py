@@ -129,10 +129,10 @@ def backtest_scenario(scenario: Scenario, *, source: PriceSource | None = None, 
 def _reconcile_index(score: dict[str, Any] | None, perf: dict[str, Any]) -> str | None:
     """Return one sentence tying the scored index return to the simulated index.
 
-    One sentence tying the scored index return (the as_of weights held, total return) to
-    the simulated index (the same weights at as_of, re-set at each review, price return): both
-    start from the replica's holdings at as_of (one weighting); they differ by the reviews'
-    re-capping and re-weighting inside the window and by the dividends.
+    The scored index return holds the as_of weights (total return); the simulated index re-sets the
+    same weights at each review (price return). Both start from the replica's holdings at as_of (one
+    weighting); they differ by the reviews' re-capping and re-weighting inside the window and by the
+    dividends.
     """
     if not score or not score.get("scored") or perf.get("status") != "complete":
         return None
@@ -324,8 +324,8 @@ def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: Da
 def narrative_date(scenario: Any) -> tuple[dt.date, str] | None:
     """Return the date and article of the earliest article behind the cited claims.
 
-    (date, article) of the earliest article behind the claims the scenario's drivers cite
-    (``drivers[].claims``), or None when they cite none (or the seeds do not know them).
+    The claims are those the scenario's drivers cite (``drivers[].claims``); None when they cite
+    none (or the seeds do not know them).
     """
     from scenarios.errors import ScenarioError
     from scenarios.seeds.articles import load_articles

@@ -139,8 +139,8 @@ class WalkForwardResult:
 def _naive(f: Forecast, cache: CloseCache) -> dict[str, np.ndarray]:
     """Return the zero and trailing-momentum predictions for ``f``.
 
-    Zero and trailing-momentum predictions for ``f``'s symbols and window, from closes up to
-    ``f.as_of`` only (:func:`trailing_return_from_closes` cuts the history at as_of).
+    For ``f``'s symbols and window, from closes up to ``f.as_of`` only
+    (:func:`trailing_return_from_closes` cuts the history at as_of).
     """
     days = (f.horizon - f.as_of).days
     mom = np.full(len(f.symbols), np.nan)

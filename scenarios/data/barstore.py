@@ -141,8 +141,7 @@ _R = TypeVar("_R")
 def _store_errors(doing: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
     """Turn DuckDB errors of a :class:`BarStore` method into a :class:`StoreError`.
 
-    DuckDB errors of a :class:`BarStore` method become a :class:`StoreError` naming the
-    cause (corrupted file -> how to rebuild it; full disk; busy).
+    The :class:`StoreError` names the cause (corrupted file -> how to rebuild it; full disk; busy).
     """
     def wrap(fn: Callable[_P, _R]) -> Callable[_P, _R]:
         @functools.wraps(fn)

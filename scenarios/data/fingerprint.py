@@ -32,8 +32,8 @@ def rows_fingerprint(frame: pd.DataFrame) -> str:
 def _data_sources(payload: Any) -> Iterator[tuple[str, Mapping[str, Any], str]]:
     """Return every ``data_sources`` map in a run payload with its ``as_of``.
 
-    Every ``data_sources`` map in a run payload (nested results of backtests included), with
-    the ``as_of`` of the result that holds it.
+    Nested results of backtests are included; each map comes with the ``as_of`` of the result that
+    holds it.
     """
     if isinstance(payload, Mapping):
         ds = payload.get("data_sources")

@@ -55,8 +55,8 @@ def entry_weight(weights: list[float]) -> float:
 def index_membership(benchmark: str) -> dict[str, list[tuple[Any, Any]]] | None:
     """Return the membership intervals of the universe tracking ``benchmark``.
 
-    Symbol -> membership intervals ``[from, to)`` of the seeds universe whose
-    ``index_symbol`` is ``benchmark`` (None when no universe tracks it).
+    Symbol -> membership intervals ``[from, to)`` of the seeds universe whose ``index_symbol`` is
+    ``benchmark``; None when no universe tracks it.
     """
     try:
         from scenarios.seeds.universes import load_universes
@@ -175,9 +175,9 @@ def implied_scheme_weights(view: Any, symbols: list[str], benchmark: str, lookba
                            notes: list[str] | None = None) -> np.ndarray:
     """Return the weights implied by the benchmark's daily returns.
 
-    Weights implied by the benchmark's daily returns over its last ``lookback`` sessions up
-    to as_of, members with a short history (or a recent index entry, when the seeds record the
-    benchmark's membership) handled by :func:`fit_implied_with_entrants`.
+    The fit uses the last ``lookback`` sessions up to as_of; members with a short history (or a
+    recent index entry, when the seeds record the benchmark's membership) are handled by
+    :func:`fit_implied_with_entrants`.
     """
     import pandas as pd
 

@@ -58,8 +58,8 @@ MAX_ATTRIBUTED_DRIVERS = 12
 class MeanSampler(Sampler):
     """A sampler that draws every random parameter at its mean.
 
-    A :class:`Sampler` that "draws" every random parameter at its mean (after ``clip``) and
-    consumes no random stream: the same values for every row, whatever the seed.
+    A :class:`Sampler` whose "draws" are the means (after ``clip``); it consumes no random stream,
+    so every row has the same values whatever the seed.
     """
 
     def __init__(self, rows: int) -> None:

@@ -172,8 +172,7 @@ def annualized_vol(returns: Any) -> float:
 def trading_sessions(symbol: str, after: dt.date, until: dt.date) -> int:
     """Return the sessions of ``symbol``'s exchange in ``(after, until]``.
 
-    Sessions of ``symbol``'s exchange in ``(after, until]``; business days beyond the
-    calendar's last session.
+    Business days stand in beyond the calendar's last session.
     """
     import pandas as pd
 
@@ -235,8 +234,8 @@ def log_mgf(s: np.ndarray, dist: str, df: float | None = None) -> np.ndarray:
 def nearest_correlation(c: np.ndarray, floor: float = 1e-8) -> np.ndarray:
     """Return a positive definite correlation matrix near ``c``.
 
-    Symmetric positive definite correlation matrix near ``c`` (eigenvalues clipped at
-    ``floor``, then rescaled to a unit diagonal). ``c`` itself when it already qualifies.
+    Eigenvalues are clipped at ``floor``, then the matrix is rescaled to a unit diagonal (it stays
+    symmetric). ``c`` itself when it already qualifies.
     """
     c = 0.5 * (np.asarray(c, dtype=np.float64) + np.asarray(c, dtype=np.float64).T)
     vals, vecs = np.linalg.eigh(c)
@@ -287,8 +286,8 @@ def estimate_vol(returns: Any, model: str, sessions: int, *, sym: str, as_of: An
                  where: tuple[str, ...] = ("vol",)) -> float:
     """Return the annualized volatility of ``sym`` forecast by ``model`` (fraction).
 
-    Annualized volatility of ``sym`` forecast by ``model`` (``history``, ``ewma`` or
-    ``garch``) from its daily log ``returns`` over the ``sessions`` to the horizon, through
+    ``model`` is ``history``, ``ewma`` or ``garch``, fitted on the daily log ``returns``; the
+    forecast over the ``sessions`` to the horizon comes from
     :func:`valuation.volatility.forecast_vol`: ``forecast.horizon * sqrt(252 / sessions)``, so
     that ``vol * sqrt(sessions / 252)`` is the model's horizon sd (flat for history and EWMA,
     mean-reverting for GARCH).

@@ -183,8 +183,8 @@ class ScenarioResult:
     def attribution_pp(self) -> Any:
         """Return the Shapley contributions, driver x symbol (percentage points).
 
-        DataFrame driver x symbol of Shapley contributions in percentage points of simple
-        return to the noise-free forecast (None when the run has no attribution).
+        A DataFrame; the contributions are to the noise-free forecast's simple return. None when the
+        run has no attribution.
         """
         import pandas as pd
 
@@ -285,9 +285,9 @@ class ScenarioResult:
     def index_summary(self, quantiles: tuple[float, float] = (0.05, 0.95)) -> Any:
         """Return the index-level rows.
 
-        Index-level rows (``after`` = re-weighted, ``before`` = baseline weights), or an
-        empty frame when the run has no index line. ``return_kind`` is that of the weighted
-        members (total for stocks, price for index levels, ``mixed``).
+        ``after`` = re-weighted, ``before`` = baseline weights; an empty frame when the run has no
+        index line. ``return_kind`` is that of the weighted members (total for stocks, price for
+        index levels, ``mixed``).
         """
         import pandas as pd
 

@@ -291,8 +291,8 @@ NORMAL_TAIL_SD = 8.5
 class Normal(_Dist):
     """Normal distribution with ``mean`` and standard deviation ``sd``.
 
-    Normal with ``mean`` and standard deviation ``sd`` (>= 0), bounded at
-    ``mean +- 8.5 sd`` (draws beyond are clipped there; probability < 2e-17 per draw).
+    ``sd`` >= 0; bounded at ``mean +- 8.5 sd`` (draws beyond are clipped there; probability < 2e-17
+    per draw).
     """
 
     dist: Literal["normal"]

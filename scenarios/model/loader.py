@@ -456,8 +456,8 @@ def _dict_matches(cur: dict[Any, Any], part: str | int, last: bool, done: PathKe
 def resolve_grid_paths(data: Any, parts: list[str | int]) -> list[PathKey]:
     """Return every concrete path into ``data`` that ``parts`` names.
 
-    Every concrete path into ``data`` that ``parts`` names (labels -> indices, globs and
-    lists expanded, in document order, without duplicates). The last part may be a new key.
+    Labels become indices, globs and lists are expanded; paths come in document order, without
+    duplicates. The last part may be a new key.
     """
     paths: list[tuple[PathKey, Any]] = [((), data)]
     for i, part in enumerate(parts):

@@ -105,8 +105,8 @@ def weights_at(schemes: Sequence[Any], source: Any, as_of: Any, *, universe: Any
                index_symbol: str = "HSTECH.HK") -> WeightsAt:
     """Return the weights of ``schemes`` at ``as_of`` from the replica machinery.
 
-    Run ``schemes`` (:class:`IndexScheme`) with the replica machinery up to ``as_of`` and
-    return their weights at the last review on/before ``as_of`` and drifted to its close.
+    ``schemes`` (:class:`IndexScheme`) run with the replica machinery up to ``as_of``; their weights
+    are those set at the last review on/before ``as_of``, drifted to its close.
 
     ``source``: a price source or a :class:`ViewSource` (the engine passes its look-ahead-safe
     view). ``universe``: a seeds universe name or a :class:`Membership`. Raises

@@ -161,9 +161,9 @@ def describe_param(value: Any, fraction: bool) -> str:
 def param_quantiles(value: Any, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> dict[float, float]:
     """Return the quantiles of a fixed value or a distribution dict.
 
-    Quantiles of a fixed value or a distribution dict (after ``clip``), by the
-    distribution's own :meth:`~scenarios.model.distributions._Dist.ppf`. ``{}`` for anything
-    that is not a number or a valid distribution.
+    Computed after ``clip`` by the distribution's own
+    :meth:`~scenarios.model.distributions._Dist.ppf`. ``{}`` for anything that is not a number or a
+    valid distribution.
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return {float(q): float(value) for q in levels}
@@ -481,8 +481,7 @@ def _weights(run: RunResult) -> WeightsBars | None:
 def _excess_blocks(score: Any, wf: WalkForwardResult | None) -> tuple[ExcessBlock, ...]:
     """Return the relative calls of a backtest.
 
-    Relative calls of a single backtest (per symbol and basket) or the walk-forward's
-    hit rates per benchmark.
+    Per symbol and basket for a single backtest, or the walk-forward's hit rates per benchmark.
     """
     out: list[ExcessBlock] = []
     blocks: Mapping[str, Any] = {}
@@ -583,8 +582,8 @@ def _index_vs(cf: IndexPerformance | None) -> tuple[IndexVsRow, ...]:
 def _index_lines_from_prices(run: RunResult, source: Any) -> IndexLines | None:
     """Return buy-and-hold baskets with the before and after weights.
 
-    Buy-and-hold baskets with the before/after weights on the realized (adjusted) closes,
-    against the actual HSTECH and HSI levels, from as_of to the horizon (or the last price).
+    The baskets are held on the realized (adjusted) closes, against the actual HSTECH and HSI
+    levels, from as_of to the horizon (or the last price).
     """
     import pandas as pd
 

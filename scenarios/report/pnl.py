@@ -27,8 +27,8 @@ __all__ = ["pnl_fan_chart", "pnl_fan_data", "pnl_section"]
 def _realized_path(run: RunResult, pnl: PnlForecast, source: Any) -> tuple[tuple[dt.date, ...], np.ndarray]:
     """Return the daily realised P&L before costs per unit of gross.
 
-    Daily realised P&L before costs per unit of gross (empty when a leg has no prices, or
-    the index leg is held: its daily path needs every member).
+    Empty when a leg has no prices, or when the index leg is held (its daily path needs every
+    member).
     """
     import pandas as pd
 

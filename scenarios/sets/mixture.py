@@ -111,8 +111,8 @@ class MixtureStats:
 def mixture_stats(x: np.ndarray, labels: np.ndarray, n_components: int) -> list[MixtureStats]:
     """Return the statistics of pooled draws, one per column.
 
-    Statistics of pooled draws ``x`` ``(N, k)`` (one column per line: symbols or the index)
-    with component ``labels`` ``(N,)``; one :class:`MixtureStats` per column.
+    ``x`` is ``(N, k)`` (one column per line: symbols or the index), the component ``labels``
+    ``(N,)``; one :class:`MixtureStats` per column.
 
     Reductions run over axis 0 exactly as the engine's summary does, so a set with one
     component at probability 1 reproduces that component's numbers bit for bit.
