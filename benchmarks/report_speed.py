@@ -125,7 +125,7 @@ def main() -> None:
         times: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for name, cmd in commands.items():
             # cwd = the checkout: ``python -m`` puts the working folder first on sys.path
-            for which, path in checkouts.items():   # warm the file cache once per checkout
+            for path in checkouts.values():   # warm the file cache once per checkout
                 _cli([*cmd, "--out", str(out / "warm.html"), "--force"], _env(home, path), path)
             for i in range(args.repeat):
                 for which, path in checkouts.items():   # alternate: both see the same load

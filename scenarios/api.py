@@ -129,9 +129,9 @@ def load(path: str | Path) -> Scenario:
 class Validation:
     """Outcome of :func:`validate` for one file.
 
-    ``errors`` and ``warnings`` (located
-    :class:`~scenarios.errors.ScenarioError` objects; ``.format()`` gives ``file:line:col
-    field: message``), the number of grid scenarios and of drivers.
+    ``errors`` and ``warnings`` (located :class:`~scenarios.errors.ScenarioError` objects;
+    ``.format()`` gives ``file:line:col field: message``), the number of grid scenarios and of
+    drivers.
     """
 
     file: str
@@ -222,8 +222,9 @@ def _run_point(source: PriceSource, task: tuple[Scenario, int | None, int | None
 
 
 def _panel_symbols(scenarios: Sequence[Any]) -> list[str]:
-    """A first guess at the symbols a parallel run reads (the scenarios' own and benchmarks);
-    the rest reach the workers on their first miss (:mod:`scenarios.parallel`).
+    """Guess the symbols a parallel run reads: the scenarios' own and their benchmarks.
+
+    The rest reach the workers on their first miss (:mod:`scenarios.parallel`).
     """
     out: list[str] = []
     for s in scenarios:
@@ -351,8 +352,9 @@ def _walk_window(first: Scenario, roll: str, start: str | dt.date | None,
 
 
 def _backtest_point(source: PriceSource, task: tuple[Scenario, dict[str, Any]]) -> BacktestResult:
-    """One grid point's backtest (a task of :func:`scenarios.parallel.imap_tasks`): scored at
-    its as_of, or walked forward serially (``walk`` in the options).
+    """Backtest one grid point (a task of :func:`scenarios.parallel.imap_tasks`).
+
+    Scored at its as_of, or walked forward serially (``walk`` in the options).
     """
     sc, opts = task
     opts = dict(opts)
@@ -511,8 +513,8 @@ def sensitivity(path_or_scenario: PathOrScenario, *, vary: dict[str, tuple[float
                 source: PriceSource | None = None) -> list[Tornado]:
     """One-at-a-time sensitivity (tornado) of a scenario on the noise-free path (:mod:`scenarios.sensitivity`).
 
-    Each random driver parameter at its 5th and 95th percentile
-    (or ``vary[name] = (low, high)``), the others at their means, residual off.
+    Each random driver parameter at its 5th and 95th percentile (or ``vary[name] = (low, high)``),
+    the others at their means, residual off.
 
     Parameters
     ----------
@@ -549,12 +551,13 @@ def two_way(path_or_scenario: PathOrScenario, param1: str, param2: str, *, level
             vary: dict[str, tuple[float, float]] | None = None, draws: int | None = None,
             seed: int | None = None, source: PriceSource | None = None, workers: int | None = None,
             scheduler: str | None = None) -> list[TwoWay]:
-    """Two-way sensitivity table (:func:`scenarios.sensitivity.two_way`): median return and
-    P(up) of the Monte Carlo on a ``levels`` x ``levels`` grid of two parameters (5th..95th
-    percentile, or ``vary[name] = (low, high)``), common random numbers across cells.
-    One table per grid point. Raises ScenarioError for a set file or unknown names.
-    ``workers``/``scheduler`` run the cells on Dask (the resolved scenario is shipped; workers
-    read no prices); the tables are the serial ones, bit for bit.
+    """Two-way sensitivity table (:func:`scenarios.sensitivity.two_way`).
+
+    Median return and P(up) of the Monte Carlo on a ``levels`` x ``levels`` grid of two parameters
+    (5th..95th percentile, or ``vary[name] = (low, high)``), common random numbers across cells. One
+    table per grid point. Raises ScenarioError for a set file or unknown names.
+    ``workers``/``scheduler`` run the cells on Dask (the resolved scenario is shipped; workers read
+    no prices); the tables are the serial ones, bit for bit.
     """
     from scenarios.model.resolved import resolve_scenario
     from scenarios.sensitivity import two_way as _two_way
@@ -595,10 +598,9 @@ def _run_set(path: PathOrScenario, *, draws: int | None, seed: int | None,
 def views(result: RunResult | SetRunResult, *, tau: float = 0.05) -> dict[str, Any]:
     """Return Black-Litterman views of a run or set run.
 
-    Black-Litterman views of a run or set run made in this process, in the form
-    ``pypfopt.BlackLittermanModel`` takes (see :mod:`scenarios.sets.views`): expected returns,
-    the covariance of returns across draws, ``omega`` and ``view_confidences`` from the band
-    width (fractions, horizon returns).
+    The run must have been made in this process. The form is the one ``pypfopt.BlackLittermanModel``
+    takes (see :mod:`scenarios.sets.views`): expected returns, the covariance of returns across
+    draws, ``omega`` and ``view_confidences`` from the band width (fractions, horizon returns).
     """
     from scenarios.sets.views import views as make_views
 
@@ -615,8 +617,8 @@ def views(result: RunResult | SetRunResult, *, tau: float = 0.05) -> dict[str, A
 def write_xlsx(result: Result | SetRunResult | SetBacktestResult, out: str | Path) -> Path:
     """Write ``result`` as an Excel workbook.
 
-    Write ``result`` as an Excel workbook (inputs, summary, attribution, quantiles and, for
-    backtests, the scores; numbers with number formats). Needs openpyxl (the ``xlsx`` extra).
+    Sheets: inputs, summary, attribution, quantiles and, for backtests, the scores; numbers with
+    number formats. Needs openpyxl (the ``xlsx`` extra).
     """
     from scenarios.exports.xlsx import sheets_for, write_workbook
 
@@ -698,8 +700,9 @@ def load_result(run_id: str) -> Result:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Recorded runs side by side (:func:`scenarios.compare.compare_runs`): ``data`` is
-    the JSON-ready comparison (header, input diff, predictions, backtest scores, notes).
+    """Recorded runs side by side (:func:`scenarios.compare.compare_runs`).
+
+    ``data`` is the JSON-ready comparison (header, input diff, predictions, backtest scores, notes).
     """
 
     data: dict[str, Any]
@@ -717,9 +720,8 @@ class Comparison:
     def summary(self) -> pd.DataFrame:
         """Predicted returns, one row per (symbol or index line, run).
 
-        ``median``, ``p05``,
-        ``p95``, ``prob_up``, ``median_diff`` vs the first run (fractions) and, for
-        backtests, ``realized``, ``hit``, ``pit``.
+        ``median``, ``p05``, ``p95``, ``prob_up``, ``median_diff`` vs the first run (fractions) and,
+        for backtests, ``realized``, ``hit``, ``pit``.
         """
         import pandas as pd
 
@@ -766,8 +768,8 @@ def report_view(target: Result | str | Path, *, draws: int | None = None,
                 seed: int | None = None) -> ReportView:
     """Return the report's view-model of a result, a run id or a scenario file.
 
-    Return the report's view-model of a result, a recorded run id or a scenario file (run now;
-    ``draws``/``seed`` apply to a file only). See :func:`report`.
+    A scenario file is run now (``draws``/``seed`` apply to a file only); a run id is read from the
+    store. See :func:`report`.
     """
     from scenarios.report.sources import view_for_file, view_for_result
 

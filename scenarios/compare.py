@@ -110,8 +110,8 @@ def _is_walk(run: RunRecord) -> bool:
 def _result(run: RunRecord) -> RunResult | None:
     """Return the scenario run of a record, or None.
 
-    Return the scenario run of a record (the record itself for ``run``, the scored run of a single
-    backtest; None for a walk-forward and other kinds).
+    The record itself for ``run``, the scored run of a single backtest; None for a walk-forward and
+    other kinds.
     """
     r = run.result
     if isinstance(r, RunResult):
@@ -132,8 +132,8 @@ def _inputs(run: RunRecord) -> Mapping[str, Any] | None:
 def run_header(run: RunRecord) -> dict[str, Any]:
     """Return the header row of one run.
 
-    Id, kind, name, file, sha256 (12 hex), as_of, horizon, seed,
-    draws, grid point (dict), created (ISO, UTC).
+    Id, kind, name, file, sha256 (12 hex), as_of, horizon, seed, draws, grid point (dict), created
+    (ISO, UTC).
     """
     r = run.result
     res = _result(run)
@@ -294,10 +294,10 @@ def _forecast(line: str, return_kind: str | None, f: SymbolForecast | IndexForec
 def predictions(run: RunRecord) -> dict[str, dict[str, Any]]:
     """Per symbol (and index line) of one run.
 
-    ``line`` ("symbol"/"index"), ``return_kind``,
-    ``median``, ``p05``, ``p95``, ``prob_up`` (fractions) and, for single backtests, ``realized``,
-    ``hit`` (1.0/0.0), ``pit`` (None when not scored). Index lines are those
-    :meth:`~scenarios.results.RunResult.index_lines` shows. Empty for walk-forward backtests.
+    ``line`` ("symbol"/"index"), ``return_kind``, ``median``, ``p05``, ``p95``, ``prob_up``
+    (fractions) and, for single backtests, ``realized``, ``hit`` (1.0/0.0), ``pit`` (None when not
+    scored). Index lines are those :meth:`~scenarios.results.RunResult.index_lines` shows. Empty for
+    walk-forward backtests.
     """
     out: dict[str, dict[str, Any]] = {}
     res = _result(run)
@@ -333,9 +333,8 @@ def _add_outcome(row: dict[str, Any], r: SymbolScore | IndexScore, name: str) ->
 def backtest_summary(run: RunRecord) -> dict[str, Any] | None:
     """Return the cross-section scores of a backtest run (None for other kinds).
 
-    ``hit_rate``, ``ic``,
-    ``crps``, ``coverage``, ``nominal_coverage``, ``mae``, ``n_scored`` (walk-forward: the track
-    record, ``ic`` = its mean IC).
+    ``hit_rate``, ``ic``, ``crps``, ``coverage``, ``nominal_coverage``, ``mae``, ``n_scored``
+    (walk-forward: the track record, ``ic`` = its mean IC).
     """
     r = run.result
     if isinstance(r, WalkForwardResult):
@@ -354,11 +353,10 @@ def backtest_summary(run: RunRecord) -> dict[str, Any] | None:
 def relative_calls(run: RunRecord) -> list[dict[str, Any]]:
     """Benchmark-relative calls of a backtest run (empty for other kinds and for runs recorded before they were scored).
 
-    Per declared benchmark ``benchmark``, ``basis`` (e.g.
-    ``"total - price"``), ``benchmark_forecast`` (how its return was predicted), ``n_scored`` and
-    ``hit_rate`` on the sign of excess over the symbols, and the basket's ``basket_predicted`` /
-    ``basket_realized`` excess and ``basket_hit`` (single) or ``n_baskets`` /
-    ``basket_hit_rate`` (walk-forward). Fractions.
+    Per declared benchmark ``benchmark``, ``basis`` (e.g. ``"total - price"``),
+    ``benchmark_forecast`` (how its return was predicted), ``n_scored`` and ``hit_rate`` on the sign
+    of excess over the symbols, and the basket's ``basket_predicted`` / ``basket_realized`` excess
+    and ``basket_hit`` (single) or ``n_baskets`` / ``basket_hit_rate`` (walk-forward). Fractions.
     """
     r = run.result
     out: list[dict[str, Any]] = []

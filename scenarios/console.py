@@ -35,8 +35,7 @@ def clean_control(text: str) -> str:
 def plain(value: Any) -> str:
     """``value`` as text that is safe inside a markup string.
 
-    Control characters shown,
-    ``[`` escaped so that ``[bold]`` in a name prints as written.
+    Control characters shown, ``[`` escaped so that ``[bold]`` in a name prints as written.
     """
     from rich.markup import escape
 
@@ -54,8 +53,8 @@ def verbatim(value: Any) -> Text:
 class SafeConsole(Console):
     """A rich console that never renders emoji codes and shows control characters.
 
-    A :class:`rich.console.Console` that never renders emoji codes and shows control
-    characters of every string it prints (``print``, table cells, titles, captions).
+    It is a :class:`rich.console.Console`; control characters are shown in every string it prints
+    (``print``, table cells, titles, captions).
     """
 
     def render_str(self, text: str, **kwargs: Any) -> Text:
@@ -68,9 +67,8 @@ def make_console(*, stderr: bool = False, markup: bool = False, wide: int | None
                  **kwargs: Any) -> SafeConsole:
     """Return a console for CLI output.
 
-    ``markup=False`` (the default) prints strings as written;
-    ``wide`` is the width used when the output is not a terminal (files and pipes), so tables
-    are not folded at 80 columns.
+    ``markup=False`` (the default) prints strings as written; ``wide`` is the width used when the
+    output is not a terminal (files and pipes), so tables are not folded at 80 columns.
     """
     kwargs.setdefault("highlight", False)
     console = SafeConsole(stderr=stderr, markup=markup, emoji=False, **kwargs)

@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
-__all__ = ["as_date"]
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["as_date", "require_date"]
+
+
+@overload
+def as_date(value: None) -> None: ...
+
+
+@overload
+def as_date(value: dt.date | str | np.datetime64) -> dt.date: ...
+
+
+@overload
+def as_date(value: object) -> dt.date | None: ...
 
 
 def as_date(value: Any) -> dt.date | None:
@@ -36,3 +51,17 @@ def as_date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"expected a date YYYY-MM-DD (got {value!r})") from None
+
+
+def require_date(value: object) -> dt.date:
+    """Return ``value`` as a calendar date, as :func:`as_date` reads it; ``None`` is an error too.
+
+    Raises
+    ------
+    ValueError
+        For ``None`` and for anything :func:`as_date` rejects.
+    """
+    day = as_date(value)
+    if day is None:
+        raise ValueError("expected a date YYYY-MM-DD (got None)")
+    return day

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 
-def _rebuild_error(cls: type, args: tuple[object, ...], state: dict[str, object]) -> Exception:
+def _rebuild_error(cls: type[ScenariosError], args: tuple[object, ...], state: dict[str, object]) -> Exception:
     """Unpickle a :class:`ScenariosError` without calling its constructor."""
     exc = cls.__new__(cls)
     exc.args = args
@@ -118,8 +118,8 @@ class DataUnavailableError(DataError):
 class BadPriceError(DataError):
     """Prices a run would use hold error-level rows (close <= 0, NaN or infinite).
 
-    The message
-    names the symbol, the file (or source) and the dates; ``--drop-bad-rows`` drops them.
+    The message names the symbol, the file (or source) and the dates; ``--drop-bad-rows`` drops
+    them.
     """
 
     exit_code = 3
@@ -167,8 +167,8 @@ class IncompatibleRunError(StoreError):
 class IncomparableRunsError(ScenariosError):
     """Recorded runs cannot be compared as asked.
 
-    Recorded runs cannot be compared as asked (fewer than two, or one symbol's return is a
-    total return in one run and a price return in another).
+    Fewer than two runs, or one symbol's return is a total return in one run and a price return in
+    another.
     """
 
     exit_code = 2

@@ -19,7 +19,7 @@ __all__ = ["to_jsonable"]
 
 
 def to_jsonable(obj: Any) -> Any:
-    """A JSON-safe copy of ``obj`` (non-finite floats become ``None``; see module docstring)."""
+    """Return a JSON-safe copy of ``obj`` (non-finite floats become ``None``; see module docstring)."""
     if obj is None or isinstance(obj, (bool, str)):
         return obj
     if isinstance(obj, int):

@@ -243,8 +243,8 @@ def spearman_ic(predicted: ArrayLike, realized: ArrayLike) -> float:
 class ICSummary:
     """Mean IC with its t-statistic and two-sided p-value.
 
-    Mean of a series of ICs with its t-statistic (``mean / (std / sqrt(n))``, std ddof=1)
-    and the two-sided p-value from Student's t with ``n - 1`` degrees of freedom.
+    The t-statistic is ``mean / (std / sqrt(n))`` (std ddof=1); the p-value is from Student's t with
+    ``n - 1`` degrees of freedom.
     """
 
     mean: float
@@ -299,8 +299,7 @@ def in_band(lower: ArrayLike, upper: ArrayLike, realized: ArrayLike) -> np.ndarr
 def band_coverage(lower: ArrayLike, upper: ArrayLike, realized: ArrayLike) -> float:
     """Fraction of realizations inside their band (inclusive).
 
-    Compare with the band's nominal
-    probability (0.90 for a 5%-95% band). NaN entries are left out.
+    Compare with the band's nominal probability (0.90 for a 5%-95% band). NaN entries are left out.
     """
     hits = in_band(lower, upper, realized)
     hits = hits[~np.isnan(hits)]
@@ -521,8 +520,8 @@ def total_return(returns: ArrayLike) -> float:
 def excess_return(returns: ArrayLike, benchmark: ArrayLike) -> float:
     """Return the excess total return of ``returns`` over ``benchmark`` (fraction points).
 
-    Total return of ``returns`` minus total return of ``benchmark`` over the same dates
-    (an arithmetic difference of compounded returns, in fraction points).
+    Total return of ``returns`` minus total return of ``benchmark`` over the same dates: an
+    arithmetic difference of compounded returns.
     """
     r, b = _pair(returns, benchmark, "returns", "benchmark")
     if not r.size:

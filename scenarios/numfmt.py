@@ -32,7 +32,7 @@ def as_finite(v: Any, *, bools: bool = True) -> float | None:
 
 
 def pct(v: Any, signed: bool = True, digits: int = 1, missing: str = "n/a") -> str:
-    """A fraction as a percent: ``0.0394 -> '+3.9%'`` (``signed=False``: ``'3.9%'``)."""
+    """Format a fraction as a percent: ``0.0394 -> '+3.9%'`` (``signed=False``: ``'3.9%'``)."""
     x = as_finite(v)
     if x is None:
         return missing
@@ -40,21 +40,22 @@ def pct(v: Any, signed: bool = True, digits: int = 1, missing: str = "n/a") -> s
 
 
 def num(v: Any, digits: int = 3, missing: str = "n/a") -> str:
-    """A plain number with ``digits`` decimals: ``1.23456 -> '1.235'``."""
+    """Format a plain number with ``digits`` decimals: ``1.23456 -> '1.235'``."""
     x = as_finite(v)
     return missing if x is None else f"{x:.{digits}f}"
 
 
 def crps_text(v: Any) -> str:
-    """CRPS (return units, a fraction inside) as percentage points of return: ``0.0312 ->
-    '3.12 pp'``; the one way a CRPS is shown (terminal, ``runs``, the HTML report).
+    """Format a CRPS (return units, a fraction inside) as percentage points of return.
+
+    ``0.0312 -> '3.12 pp'``; the one way a CRPS is shown (terminal, ``runs``, the HTML report).
     """
     x = as_finite(v)
     return "n/a" if x is None else f"{100 * x:.2f} pp"
 
 
 def p_text(v: Any) -> str:
-    """A p-value: ``'<0.001'`` below 0.001, else three decimals."""
+    """Format a p-value: ``'<0.001'`` below 0.001, else three decimals."""
     x = as_finite(v)
     if x is None:
         return "n/a"

@@ -1,7 +1,7 @@
-"""Output files of the CLI.
+"""Output files of the CLI: checked before the work starts, written atomically.
 
-Checked before the work starts, written atomically, errors as one
-paragraph naming the path (:class:`~scenarios.errors.OutputError`, exit 2) instead of a crash.
+Errors are one paragraph naming the path (:class:`~scenarios.errors.OutputError`, exit 2) instead of
+a crash.
 
 * :func:`check_file` / :func:`check_folder`: refuse an ``--out`` that is a folder (or a file
   where a folder is expected), an existing file without ``--force``, and a folder that cannot
@@ -73,8 +73,8 @@ def check_folder(folder: Path, option: str = "--out") -> Path:
 def check_file(path: Path, *, force: bool = False, option: str = "--out") -> Path:
     """Make sure ``path`` can be written as a file.
 
-    Not a folder, not an existing file unless
-    ``force``, and its folder exists (created) and is writable.
+    Not a folder, not an existing file unless ``force``, and its folder exists (created) and is
+    writable.
     """
     if path.is_dir():
         raise OutputError(f"{option} {path} is a folder: give a file name such as "

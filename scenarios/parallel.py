@@ -55,13 +55,14 @@ INSTALL_HINT = 'pip install "narrative-scenarios[scale]"'
 
 
 def is_parallel(workers: int | None, scheduler: str | None) -> bool:
-    """True when ``workers``/``scheduler`` ask for Dask (workers > 1 or a scheduler address)."""
+    """Tell whether ``workers``/``scheduler`` ask for Dask (workers > 1 or a scheduler address)."""
     return bool(scheduler) or (workers is not None and workers > 1)
 
 
 def check_parallel(workers: int | None, scheduler: str | None) -> None:
-    """Validate ``--workers``/``--scheduler`` before anything runs (:class:`ScenarioError`,
-    exit 2): workers >= 1, not both, a ``tcp://HOST:PORT``-like address, Dask importable.
+    """Validate ``--workers``/``--scheduler`` before anything runs (:class:`ScenarioError`, exit 2).
+
+    Workers >= 1, not both, a ``tcp://HOST:PORT``-like address, Dask importable.
     """
     if workers is not None and workers < 1:
         raise ScenarioError(f"--workers must be >= 1 (got {workers})", field="--workers")
@@ -77,8 +78,9 @@ def check_parallel(workers: int | None, scheduler: str | None) -> None:
 
 
 def require_dask(option: str = "--workers") -> None:
-    """Raise a :class:`ScenarioError` (exit 2) naming :data:`INSTALL_HINT` when
-    ``dask.distributed`` cannot be imported.
+    """Raise a :class:`ScenarioError` (exit 2) when ``dask.distributed`` cannot be imported.
+
+    The message names :data:`INSTALL_HINT`.
     """
     try:
         import distributed  # noqa: F401
@@ -90,8 +92,9 @@ def require_dask(option: str = "--workers") -> None:
 # ------------------------------------------------------------------------------ the price panel
 
 class ClusterError(ScenariosError):
-    """The Dask cluster could not be reached or could not run a task (exit 1): a scheduler
-    address nobody answers, or workers without the same narrative-scenarios installed.
+    """The Dask cluster could not be reached or could not run a task (exit 1).
+
+    A scheduler address nobody answers, or workers without the same narrative-scenarios installed.
     """
 
 
@@ -125,7 +128,7 @@ class Panel:
 
 
 def build_panel(source: Any, symbols: Iterable[str], base: Panel | None = None) -> Panel:
-    """A :class:`Panel` of ``symbols`` read from ``source`` (added to a copy of ``base``).
+    """Build a :class:`Panel` of ``symbols`` read from ``source`` (added to a copy of ``base``).
 
     Runs on the client only. A symbol the source does not know is kept as the error it raised.
     """
@@ -173,7 +176,7 @@ def build_panel(source: Any, symbols: Iterable[str], base: Panel | None = None) 
 
 
 def _reference_files() -> dict[str, bytes]:
-    """The client's reference folder (beside ``$SCENARIOS_PRICES``), read for the workers."""
+    """Read the client's reference folder (beside ``$SCENARIOS_PRICES``) for the workers."""
     value = os.environ.get("SCENARIOS_PRICES")
     if not value:
         return {}
@@ -187,10 +190,11 @@ _WORKER_DIRS: dict[tuple[tuple[str, int], ...], str] = {}
 
 
 def _worker_environment(panel: Panel) -> None:
-    """On a worker: no price folder of its own. When the client had a reference folder, its
-    files go to a private temporary folder laid out like the client's (``prices/`` empty,
-    ``reference/`` filled), which ``$SCENARIOS_PRICES`` then names; else the variable is
-    emptied.
+    """Set up a worker's environment: it has no price folder of its own.
+
+    When the client had a reference folder, its files go to a private temporary folder laid out like
+    the client's (``prices/`` empty, ``reference/`` filled), which ``$SCENARIOS_PRICES`` then names;
+    else the variable is emptied.
     """
     if not panel.reference:
         os.environ["SCENARIOS_PRICES"] = ""
@@ -210,9 +214,10 @@ def _worker_environment(panel: Panel) -> None:
 
 
 class PanelSource:
-    """The :class:`~scenarios.data.base.PriceSource` a task gets on a worker: slices of the
-    panel's frames. A symbol outside the panel is noted in ``misses`` and raises
-    :class:`PanelMiss`; the task is then re-run with the symbol added.
+    """The :class:`~scenarios.data.base.PriceSource` a task gets on a worker: slices of the panel's frames.
+
+    A symbol outside the panel is noted in ``misses`` and raises :class:`PanelMiss`; the task is
+    then re-run with the symbol added.
     """
 
     def __init__(self, panel: Panel) -> None:
@@ -237,11 +242,13 @@ class PanelSource:
         raise PanelMiss(sym)
 
     def get(self, symbol: str, start: DateLike = None, end: DateLike = None) -> pd.DataFrame:
+        """Return the panel's daily bars of ``symbol`` between ``start`` and ``end`` (inclusive)."""
         from scenarios.data.csvdir import slice_frame
 
         return slice_frame(self._frame(symbol), start, end)
 
     def splits(self, symbol: str) -> pd.Series:
+        """Return a copy of the split factors of ``symbol`` (empty when it has none)."""
         from scenarios.data.symbols import normalize_symbol
 
         self._frame(symbol)
@@ -249,10 +256,12 @@ class PanelSource:
         return out.copy() if out is not None else pd.Series(dtype="float64")
 
     def last_date(self, symbol: str) -> pd.Timestamp | None:
+        """Return the date of the last bar of ``symbol`` in the panel; None for an empty frame."""
         frame = self._frame(symbol)
         return frame.index[-1] if len(frame) else None
 
     def symbols(self) -> list[str]:
+        """Return the symbols the client's source listed (not only those in the panel)."""
         return list(self.panel.listed)
 
     def prefetch(self, symbols: Iterable[str], start: DateLike = None, end: DateLike = None) -> None:
@@ -265,11 +274,13 @@ class PanelSource:
                 self.misses.add(sym)
 
     def source_of(self, symbol: str) -> str | None:
+        """Return the name of the source the client read ``symbol`` from; None when unknown."""
         from scenarios.data.symbols import normalize_symbol
 
         return self.panel.origins.get(normalize_symbol(symbol), (None, None))[0]
 
     def file_of(self, symbol: str) -> Any:
+        """Return the client's file of ``symbol`` as a :class:`~pathlib.Path`; None when unknown."""
         from pathlib import Path
 
         from scenarios.data.symbols import normalize_symbol

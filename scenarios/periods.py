@@ -63,8 +63,8 @@ def parse_period(period: str) -> tuple[int, str]:
 def add_period(start: dt.date, period: str) -> dt.date:
     """``start`` plus a period ``90D``/``6W``/``6M``/``2Q``/``1Y``.
 
-    Days and weeks are calendar
-    days; months, quarters and years follow :func:`add_months` (month ends stay month ends).
+    Days and weeks are calendar days; months, quarters and years follow :func:`add_months` (month
+    ends stay month ends).
     """
     n, u = parse_period(period)
     if isinstance(start, dt.datetime):

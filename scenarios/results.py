@@ -63,8 +63,8 @@ Num: TypeAlias = float | None
 class _Model(BaseModel):
     """Frozen, strict about unknown keys.
 
-    Dumps only the keys it was given (``exclude_unset``),
-    so a payload reads back and writes out key for key.
+    Dumps only the keys it was given (``exclude_unset``), so a payload reads back and writes out key
+    for key.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -85,9 +85,9 @@ class _Model(BaseModel):
 class SymbolForecast(_Model):
     """One symbol's forecast at the horizon.
 
-    Median and 5%/95% quantiles of the predicted price
-    (listing currency) and return (fraction), ``prob_up`` = share of draws above the baseline,
-    ``top_driver`` = the driver with the largest mean log contribution (``top_driver_log``).
+    Median and 5%/95% quantiles of the predicted price (listing currency) and return (fraction),
+    ``prob_up`` = share of draws above the baseline, ``top_driver`` = the driver with the largest
+    mean log contribution (``top_driver_log``).
     """
 
     symbol: str
@@ -157,10 +157,10 @@ class PnlPosition(_Model):
 class PnlForecast(_Model):
     """Predicted P&L of the ``portfolio:`` block at the horizon.
 
-    The ``portfolio:`` block's predicted P&L at the horizon (:mod:`scenarios.engine.pnl`),
-    per unit of gross notional in the base currency (fractions): ``mean``, ``median``, the
-    5-95% band, ``prob_loss``, ``var_05`` and ``es_05`` (5% value-at-risk and expected
-    shortfall as positive losses), costs; ``return_basis`` says which return each leg is.
+    Per unit of gross notional in the base currency (fractions; :mod:`scenarios.engine.pnl`):
+    ``mean``, ``median``, the 5-95% band, ``prob_loss``, ``var_05`` and ``es_05`` (5% value-at-risk
+    and expected shortfall as positive losses), costs; ``return_basis`` says which return each leg
+    is.
     """
 
     base_currency: str
@@ -325,10 +325,10 @@ class RunResult(_Model):
     def summary(self) -> pd.DataFrame:
         """Per symbol (index ``symbol``).
 
-        ``return_kind``, ``currency``, ``baseline_price``,
-        ``median_price``, ``median`` (median return), the 5%-95% band of the return
-        (``band_low``, ``band_high``), ``P(up)`` (share of draws above the baseline),
-        ``mean`` (mean return) and ``top_driver``. Returns and probabilities are fractions.
+        ``return_kind``, ``currency``, ``baseline_price``, ``median_price``, ``median`` (median
+        return), the 5%-95% band of the return (``band_low``, ``band_high``), ``P(up)`` (share of
+        draws above the baseline), ``mean`` (mean return) and ``top_driver``. Returns and
+        probabilities are fractions.
         """
         import pandas as pd
 
@@ -346,8 +346,8 @@ class RunResult(_Model):
     def index_summary(self) -> pd.DataFrame:
         """Return the index lines worth showing.
 
-        Return the index lines worth showing (:meth:`index_lines`), columns as :meth:`summary`
-        (``median``, ``band_low``, ``band_high``, ``P(up)``, ``mean``) plus ``note``.
+        The lines are those of :meth:`index_lines`; columns as :meth:`summary` (``median``,
+        ``band_low``, ``band_high``, ``P(up)``, ``mean``) plus ``note``.
         """
         import pandas as pd
 
@@ -362,7 +362,7 @@ class RunResult(_Model):
                                            "P(up)", "mean", "note"]).set_index("line")
 
     def scores(self) -> pd.DataFrame:
-        """Return a run is not scored: raises ``ValueError`` (use :func:`scenarios.api.backtest`)."""
+        """Raise ``ValueError``: a run is not scored (use :func:`scenarios.api.backtest`)."""
         raise ValueError(f"run {self.name!r} is a forecast, not a backtest: score it with "
                          "scenarios.api.backtest(file) (or `scenarios backtest FILE`)")
 
@@ -425,8 +425,7 @@ class SymbolScore(_Model):
 class IndexScore(_Model):
     """Index forecast against the realized return of the same portfolio.
 
-    The scenario's index forecast against the realized return of the same portfolio (and the
-    benchmark index's price return beside it).
+    The benchmark index's price return is kept beside it.
     """
 
     target: str | None = None
@@ -452,8 +451,7 @@ class IndexScore(_Model):
 class IndexVs(_Model):
     """Simulated index against one benchmark over the window.
 
-    The simulated index against one benchmark over the window (price returns, fractions;
-    tracking error annualized).
+    Price returns, fractions; the tracking error is annualized.
     """
 
     return_kind: str = "price"
@@ -465,8 +463,9 @@ class IndexVs(_Model):
 
 
 class IndexPerformance(_Model):
-    """The scenario's index scheme simulated over (as_of, horizon] against the benchmarks
-    (:func:`scenarios.backtest.scenario.index_performance`).
+    """The scenario's index scheme simulated over (as_of, horizon] against the benchmarks.
+
+    See :func:`scenarios.backtest.scenario.index_performance`.
     """
 
     scheme: dict[str, JsonValue] | None = None
@@ -555,9 +554,8 @@ class PnlWalk(_Model):
 class ExcessScore(_Model):
     """One symbol's (or the basket's) excess return over a benchmark.
 
-    Predicted (median of the
-    per-draw excess) and realized, fractions; ``hit`` 1.0/0.0 on the sign of excess (None when
-    not scored or without a direction). ``basis`` e.g. ``"total - price"``.
+    Predicted (median of the per-draw excess) and realized, fractions; ``hit`` 1.0/0.0 on the sign
+    of excess (None when not scored or without a direction). ``basis`` e.g. ``"total - price"``.
     """
 
     symbol: str
@@ -635,10 +633,10 @@ class SingleBacktestResult(_Model):
     def scores(self) -> pd.DataFrame:
         """Per symbol (index ``symbol``).
 
-        ``kind`` (total/price return), ``predicted`` (median),
-        ``lower``/``upper`` (band), ``realized``, ``status`` of the realized window, ``scored``,
-        ``hit``, ``error``, ``inside``, ``pit``, ``crps`` (fractions). ``attrs["summary"]``
-        holds the cross-section scores (:class:`ScoreSummary` as a dict).
+        ``kind`` (total/price return), ``predicted`` (median), ``lower``/``upper`` (band),
+        ``realized``, ``status`` of the realized window, ``scored``, ``hit``, ``error``, ``inside``,
+        ``pit``, ``crps`` (fractions). ``attrs["summary"]`` holds the cross-section scores
+        (:class:`ScoreSummary` as a dict).
         """
         df = _frame(self.per_symbol, SymbolScore, index="symbol")
         df.attrs["summary"] = self.score_summary.to_dict()
@@ -697,8 +695,7 @@ class ScorePair(_Model):
 class IndexWindow(_Model):
     """The index forecast of one walk-forward as_of.
 
-    The fields of :class:`IndexScore` after
-    the window's ``as_of`` and ``horizon``.
+    The fields of :class:`IndexScore` after the window's ``as_of`` and ``horizon``.
     """
 
     as_of: str
@@ -777,8 +774,7 @@ class IndexTrack(_Model):
 class TrackRecord(_Model):
     """Walk-forward statistics over every scored (as_of, symbol) pair.
 
-    Walk-forward statistics over every scored (as_of, symbol) pair (see
-    :mod:`scenarios.backtest.walkforward`).
+    See :mod:`scenarios.backtest.walkforward`.
     """
 
     n_windows: int
@@ -856,16 +852,16 @@ class WalkForwardResult(_Model):
     def summary(self) -> pd.DataFrame:
         """One row per as_of (index ``as_of``).
 
-        Window status, symbols scored, hit rate, IC,
-        MAE, coverage, CRPS and the naive forecasts' MAE (fractions).
+        Window status, symbols scored, hit rate, IC, MAE, coverage, CRPS and the naive forecasts'
+        MAE (fractions).
         """
         return _frame(self.windows, WalkWindow, index="as_of")
 
     def scores(self) -> pd.DataFrame:
         """One row per (as_of, symbol) pair.
 
-        The forecast, the realized return, the scores and
-        the naive forecasts (``zero``, ``momentum``). ``attrs["track"]`` holds the track record.
+        The forecast, the realized return, the scores and the naive forecasts (``zero``,
+        ``momentum``). ``attrs["track"]`` holds the track record.
         """
         df = _frame(self.pairs, ScorePair, index=["as_of", "symbol"])
         df.attrs["track"] = self.track.to_dict()
@@ -879,8 +875,8 @@ class WalkForwardResult(_Model):
 class SetComponent(_Model):
     """One component of a set.
 
-    Its scenario, probability (stated, fraction), own seed, the
-    number of mixture draws assigned to it and the draws it was run with.
+    Its scenario, probability (stated, fraction), own seed, the number of mixture draws assigned to
+    it and the draws it was run with.
     """
 
     label: str
@@ -895,9 +891,9 @@ class SetComponent(_Model):
 class ComponentLine(_Model):
     """A component's part in one mixture line.
 
-    Its median and mean return over its assigned
-    draws, ``weight`` = assigned share of draws, ``contribution`` = weight x mean (fraction of
-    return; the contributions sum to the mixture's expected return) and ``share`` of it.
+    Its median and mean return over its assigned draws, ``weight`` = assigned share of draws,
+    ``contribution`` = weight x mean (fraction of return; the contributions sum to the mixture's
+    expected return) and ``share`` of it.
     """
 
     label: str
@@ -973,8 +969,8 @@ class SetRunResult(_Model):
     def summary(self) -> pd.DataFrame:
         """One row per line (symbols, then the index).
 
-        ``mean`` (expected return), ``median``,
-        ``band_low``/``band_high`` (5%-95%), ``P(up)`` and their standard errors (fractions).
+        ``mean`` (expected return), ``median``, ``band_low``/``band_high`` (5%-95%), ``P(up)`` and
+        their standard errors (fractions).
         """
         import pandas as pd
 
@@ -1012,9 +1008,8 @@ class ComponentScore(_Model):
 class SetBacktestResult(_Model):
     """A scenario set scored at its as_of (``scenarios backtest SET.yaml``).
 
-    The mixture's
-    scores (CRPS, PIT on the mixture draws), each component's, and the best component by CRPS
-    (chosen after the fact: ``hindsight`` is always true).
+    The mixture's scores (CRPS, PIT on the mixture draws), each component's, and the best component
+    by CRPS (chosen after the fact: ``hindsight`` is always true).
     """
 
     schema_version: int = SCHEMA_VERSION
@@ -1137,9 +1132,11 @@ def from_json(text: str, kind: str | None = None) -> Result:
 
 
 def from_backtest(backtest: Any, grid_point: Mapping[str, Any] | None = None) -> BacktestResult:
-    """The typed result of a :class:`~scenarios.backtest.scenario.SingleBacktest` or
-    :class:`~scenarios.backtest.scenario.WalkForwardBacktest` (anything with ``to_dict()`` in
-    their form), with the scenario's grid point when it has one.
+    """Build the typed result of a single or walk-forward backtest.
+
+    From a :class:`~scenarios.backtest.scenario.SingleBacktest` or
+    :class:`~scenarios.backtest.scenario.WalkForwardBacktest` (anything with ``to_dict()`` in their
+    form), with the scenario's grid point when it has one.
     """
     payload = {"schema_version": SCHEMA_VERSION, **to_jsonable(backtest.to_dict())}
     if grid_point:

@@ -113,9 +113,9 @@ class TornadoBar:
 class Tornado:
     """The tornado of a scenario.
 
-    ``bars[line]`` sorted by swing (largest first, ties in
-    file order); ``base[line]`` the noise-free return (every parameter at its mean). ``symbols``
-    holds the scenario's symbols, then :data:`INDEX_LINE` when the scenario has an index line.
+    ``bars[line]`` sorted by swing (largest first, ties in file order); ``base[line]`` the
+    noise-free return (every parameter at its mean). ``symbols`` holds the scenario's symbols, then
+    :data:`INDEX_LINE` when the scenario has an index line.
     """
 
     scenario: str
@@ -200,9 +200,8 @@ def tornado(rs: ResolvedScenario, *, vary: dict[str, tuple[float, float]] | None
 def write_chart(t: Tornado, out_dir: Any) -> list[Any]:
     """Write the tornado chart as PNG and SVG.
 
-    Write the tornado chart (one panel per symbol, bars from the low to the high return
-    around the noise-free return, in percent) as ``tornado.png`` and ``tornado.svg`` in
-    ``out_dir``; returns the two paths.
+    One panel per symbol, bars from the low to the high return around the noise-free return, in
+    percent; written as ``tornado.png`` and ``tornado.svg`` in ``out_dir``. Returns the two paths.
     """
     from pathlib import Path
 
@@ -221,8 +220,8 @@ def write_chart(t: Tornado, out_dir: Any) -> list[Any]:
 def tornado_figure(t: Tornado) -> Any:
     """Return the tornado chart as a matplotlib Figure.
 
-    Return the tornado chart as a matplotlib Figure (one panel per symbol, bars from the low to the
-    high return around the noise-free return, in percent); the CLI saves it, the report embeds it.
+    One panel per symbol, bars from the low to the high return around the noise-free return, in
+    percent; the CLI saves it, the report embeds it.
     """
     import matplotlib
 
@@ -251,9 +250,9 @@ def tornado_figure(t: Tornado) -> Any:
 class FixedSampler(Sampler):
     """A Monte Carlo sampler with some parameters fixed.
 
-    A Monte Carlo :class:`Sampler` on the run's seed whose parameters in ``fixed`` (sampler
-    keys ``LABEL/PARAM``) take one value in every draw; every other parameter (and the
-    residual) draws from its own stream exactly as in a plain run: common random numbers.
+    It runs on the run's seed; the parameters in ``fixed`` (sampler keys ``LABEL/PARAM``) take one
+    value in every draw, and every other parameter (and the residual) draws from its own stream
+    exactly as in a plain run: common random numbers.
     """
 
     def __init__(self, seed: int, draws: int, fixed: dict[str, float]) -> None:
@@ -310,8 +309,10 @@ def _levels(p: Param, vary: dict[str, tuple[float, float]], n: int) -> tuple[flo
 
 def _two_way_cell(source: Any, task: tuple[ResolvedScenario, dict[str, float]]
                   ) -> dict[str, tuple[float, float]]:
-    """One cell of :func:`two_way` (a task of :func:`scenarios.parallel.imap_tasks`; the resolved
-    scenario carries its data, ``source`` is not read): line -> (median return, P(up)).
+    """Compute one cell of :func:`two_way`: line -> (median return, P(up)).
+
+    A task of :func:`scenarios.parallel.imap_tasks`; the resolved scenario carries its data,
+    ``source`` is not read.
     """
     from scenarios.engine.run import run_resolved
 
@@ -326,8 +327,10 @@ def _two_way_cell(source: Any, task: tuple[ResolvedScenario, dict[str, float]]
 def two_way(rs: ResolvedScenario, param1: str, param2: str, *, levels: int = 5,
             vary: dict[str, tuple[float, float]] | None = None, name: str = "",
             workers: int | None = None, scheduler: str | None = None) -> TwoWay:
-    """The two-way table of ``param1`` x ``param2`` (``levels`` values each, evenly spaced in
-    probability from the 5th to the 95th percentile, or evenly from LOW to HIGH with ``vary``).
+    """Build the two-way table of ``param1`` x ``param2``.
+
+    ``levels`` values each, evenly spaced in probability from the 5th to the 95th percentile, or
+    evenly from LOW to HIGH with ``vary``.
 
     ``workers``/``scheduler`` run the ``levels ** 2`` cells (each a full Monte Carlo run) as
     Dask tasks on the resolved scenario (:mod:`scenarios.parallel`); same numbers, bit for bit.

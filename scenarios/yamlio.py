@@ -1,7 +1,6 @@
-"""YAML with positions.
+"""YAML with positions: load a file, keep every node's line/column, locate validation errors.
 
-Load a file, keep the line/column of every node, and turn pydantic
-validation errors into located :class:`~scenarios.errors.ScenarioError` messages.
+Pydantic validation errors become located :class:`~scenarios.errors.ScenarioError` messages.
 
 Every input file of the toolkit (scenarios, claims, drivers, universes) goes through here, so
 all of them report errors the same way::
@@ -116,8 +115,8 @@ _Loader.add_implicit_resolver(
 class _Budget:
     """What one document walk has spent.
 
-    Nodes seen once, nodes re-walked through aliases, and
-    the nodes on the current branch (an alias back to one of them is a cycle).
+    Nodes seen once, nodes re-walked through aliases, and the nodes on the current branch (an alias
+    back to one of them is a cycle).
     """
 
     seen: set[int] = field(default_factory=set)
@@ -191,8 +190,8 @@ def _walk_collection(node: yaml.Node, path: PathKey, doc: LocatedDoc, loader: _L
 def _check_depth(text: str, file: str) -> None:
     """Refuse nesting deeper than :data:`MAX_DEPTH`.
 
-    Refuse nesting deeper than :data:`MAX_DEPTH` from the event stream (libyaml's composer
-    recurses in C and would crash the process on a file of 50,000 ``[``).
+    The depth is read from the event stream: libyaml's composer recurses in C and would crash the
+    process on a file of 50,000 ``[``.
     """
     loader = _Loader(text)
     depth = 0
@@ -355,8 +354,8 @@ def _message(err: dict[str, Any]) -> str:
 def validation_errors(exc: Any, doc: LocatedDoc, prefix: PathKey = ()) -> ScenarioErrors:
     """Convert a :class:`pydantic.ValidationError` into located :class:`ScenarioErrors`.
 
-    Convert a :class:`pydantic.ValidationError` raised on ``doc.data`` (or on the sub-tree
-    at ``prefix``) into :class:`ScenarioErrors` with file, line, column and field path.
+    The error was raised on ``doc.data`` (or on the sub-tree at ``prefix``); each becomes a located
+    error with file, line, column and field path.
     """
     errors: list[ScenarioError] = []
     seen: set[tuple[Any, ...]] = set()

@@ -107,8 +107,7 @@ def check_finite(a: FloatArray, name: str, func: str = "", *, allow_nan: bool = 
                  allow_inf: bool = False) -> None:
     """Raise :class:`NonFiniteInputError` if ``a`` holds a disallowed NaN or inf.
 
-    Raise :class:`NonFiniteInputError` if ``a`` holds NaN (unless allowed) or +-inf (unless
-    allowed).
+    NaN is allowed with ``allow_nan``, +-inf with ``allow_inf``.
     """
     where = f"{func}: " if func else ""
     if bool(np.isfinite(a).all()):
@@ -163,8 +162,7 @@ def handle_invalid(result: FloatArray, invalid: BoolArray, on_invalid: str, func
                    message: str, values: FloatArray | None = None) -> FloatArray:
     """Apply the ``on_invalid`` policy.
 
-    Raise :class:`InputRangeError` naming the first invalid
-    position, or put NaN there.
+    Raise :class:`InputRangeError` naming the first invalid position, or put NaN there.
     """
     invalid = np.broadcast_to(invalid, np.shape(result))
     if not invalid.any():
@@ -281,8 +279,8 @@ class Inputs:
 def raise_if(invalid: BoolArray, values: FloatArray, func: str, message: str) -> None:
     """Raise :class:`InputRangeError` naming the first invalid position.
 
-    Raise :class:`InputRangeError` naming the first position where ``invalid`` holds (for rules
-    that have no ``on_invalid`` escape, e.g. ``r <= g`` in a Gordon model).
+    The position is the first where ``invalid`` holds; used for rules that have no ``on_invalid``
+    escape, e.g. ``r <= g`` in a Gordon model.
     """
     invalid = np.asarray(invalid)
     if not invalid.any():

@@ -118,8 +118,7 @@ def one_off_value_change(amount: ArrayLike, shares: ArrayLike, *, tax_rate: Arra
                          fx: ArrayLike = 1.0) -> ArrayLike:
     """Change of value per share (price currency) from a one-off cash outlay.
 
-    Minus the after-tax
-    cash per share (see :func:`after_tax_cash_per_share` for the parameters).
+    Minus the after-tax cash per share (see :func:`after_tax_cash_per_share` for the parameters).
 
     Returns
     -------
@@ -383,8 +382,7 @@ def buyback_log_contribution(value_per_share: ArrayLike, amount: ArrayLike, buy_
                              shares: ArrayLike) -> ArrayLike:
     """Natural-log contribution of a buyback to the value per share.
 
-    ``log(V' / V)``
-    (parameters of :func:`buyback_value_per_share`); 0 when bought at value.
+    ``log(V' / V)`` (parameters of :func:`buyback_value_per_share`); 0 when bought at value.
     """
     new = buyback_value_per_share(value_per_share, amount, buy_price, shares)
     inp = Inputs("buyback_log_contribution", new=new, value_per_share=value_per_share)

@@ -202,8 +202,7 @@ def price_from_fcf_yield(fcf_per_share: ArrayLike, fcf_yield: ArrayLike, *,
 def implied_fcf_yield(fcf_per_share: ArrayLike, price: ArrayLike) -> ArrayLike:
     """FCF yield implied by a price.
 
-    ``fcf_per_share / price`` (fraction per year, any sign;
-    ``price`` > 0, same currency).
+    ``fcf_per_share / price`` (fraction per year, any sign; ``price`` > 0, same currency).
     """
     inp = Inputs("implied_fcf_yield", fcf_per_share=fcf_per_share, price=price)
     c = inp.get("fcf_per_share")
@@ -351,8 +350,7 @@ def justified_pe(discount_rate: ArrayLike, growth: ArrayLike, *, payout: ArrayLi
                  basis: Literal["trailing", "forward"] = "trailing") -> ArrayLike:
     """P/E implied by the Gordon model.
 
-    ``payout (1 + g) / (r - g)`` on trailing EPS, or
-    ``payout / (r - g)`` on next year's EPS.
+    ``payout (1 + g) / (r - g)`` on trailing EPS, or ``payout / (r - g)`` on next year's EPS.
 
     Parameters
     ----------

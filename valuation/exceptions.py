@@ -44,8 +44,8 @@ class NonFiniteInputError(ValuationError):
 class InputRangeError(ValuationError):
     """A value outside its allowed domain.
 
-    A value lies outside its allowed domain (negative useful life, cap <= 0, growth <= -100%,
-    a negative equity value when a price is asked for...).
+    For example a negative useful life, cap <= 0, growth <= -100%, or a negative equity value when a
+    price is asked for.
     """
 
 
@@ -56,8 +56,8 @@ class PercentNotFractionError(InputRangeError):
 class InfeasibleCapError(ValuationError):
     """Weights cannot be capped.
 
-    The caps of the names with positive weight add up to less than 1
-    (with one cap ``c`` and ``n`` positive names: ``c * n < 1``).
+    The caps of the names with positive weight add up to less than 1 (with one cap ``c`` and ``n``
+    positive names: ``c * n < 1``).
     """
 
 
@@ -68,6 +68,5 @@ class ConvergenceError(ValuationError):
 class MissingDependencyError(ValuationError, ImportError):
     """An optional package is needed for this function (GARCH needs ``arch``).
 
-    The message names
-    the install command.
+    The message names the install command.
     """

@@ -56,8 +56,10 @@ def _exact_zero(resid: FloatArray) -> FloatArray:
 
 
 def _t_sf(t: FloatArray | float, df: int) -> Any:
-    """Student-t survival function (``scipy.stats.t.sf``); scipy.stats is imported on first use
-    (it takes about 0.3 s to import, and most commands never test anything).
+    """Student-t survival function (``scipy.stats.t.sf``).
+
+    scipy.stats is imported on first use (it takes about 0.3 s to import, and most commands never
+    test anything).
     """
     from scipy import stats
 

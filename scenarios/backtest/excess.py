@@ -131,8 +131,8 @@ def benchmark_draws(f: Any, bench: str, source: PriceSource | None,
                     cache: CloseCache | None = None) -> tuple[np.ndarray, str, str]:
     """Return the draws of benchmark ``bench`` for the forecast ``f``.
 
-    (draws ``(D,)``, how it was forecast, its return kind) of benchmark ``bench`` for the
-    forecast ``f`` (see the module docstring).
+    A tuple: the draws ``(D,)``, how the benchmark was forecast, its return kind (see the module
+    docstring).
     """
     D = f.ensemble.shape[0]
     before = (f.benchmark_draws or {}).get(bench)
@@ -164,9 +164,9 @@ def score_excess(f: Any, table: pd.DataFrame, source: PriceSource | None,
                  cache: CloseCache | None = None) -> dict[str, dict[str, Any]]:
     """Per declared benchmark of ``f`` (``f.benchmarks``).
 
-    Predicted/realized excess per symbol
-    and for the basket, hits on the sign of excess and their rate (scored symbols only).
-    ``table``: the per-symbol score table of :func:`scenarios.backtest.scoring.score_forecast`.
+    Predicted/realized excess per symbol and for the basket, hits on the sign of excess and their
+    rate (scored symbols only). ``table``: the per-symbol score table of
+    :func:`scenarios.backtest.scoring.score_forecast`.
     """
     out: dict[str, dict[str, Any]] = {}
     scored = table["scored"].to_numpy(dtype=bool)
@@ -241,8 +241,8 @@ def excess_window_rows(as_of: pd.Timestamp, horizon: pd.Timestamp,
 def excess_track(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """Track record per benchmark over walk-forward windows.
 
-    The hit rate on the sign of excess
-    over every scored (as_of, symbol) pair and over the baskets (fractions).
+    The hit rate on the sign of excess over every scored (as_of, symbol) pair and over the baskets
+    (fractions).
     """
     if not rows:
         return {}

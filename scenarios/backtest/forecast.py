@@ -42,15 +42,14 @@ class Forecast:
     """An ensemble of predicted simple returns (fractions) from ``as_of`` to ``horizon``.
 
     ``ensemble`` has shape ``(draws, n_symbols)`` (one draw = one joint scenario path; a point
-    forecast is one draw). Stock predictions are total returns, index predictions price
-    returns (:func:`~scenarios.backtest.realized.return_kind`). ``index_return`` is the
-    scenario's predicted return of its re-weighted index, ``(draws,)``, when it has one, and
-    ``index_weights`` ``(n_symbols,)`` the weights behind it (fixed at ``as_of``): the index
-    forecast is scored against the realized return of that same portfolio;
-    ``index_benchmark`` is the actual index it is set against (reported next to it).
-    ``baseline_dates`` (per symbol) are the days of the closes the forecast started from;
-    scoring checks that the realized windows start from the same closes. ``meta`` carries anything worth storing (seed,
-    draws, file hash ...).
+    forecast is one draw). Stock predictions are total returns, index predictions price returns
+    (:func:`~scenarios.backtest.realized.return_kind`). ``index_return`` is the scenario's predicted
+    return of its re-weighted index, ``(draws,)``, when it has one, and ``index_weights``
+    ``(n_symbols,)`` the weights behind it (fixed at ``as_of``): the index forecast is scored
+    against the realized return of that same portfolio; ``index_benchmark`` is the actual index it
+    is set against (reported next to it). ``baseline_dates`` (per symbol) are the days of the closes
+    the forecast started from; scoring checks that the realized windows start from the same closes.
+    ``meta`` carries anything worth storing (seed, draws, file hash ...).
     """
 
     as_of: pd.Timestamp
@@ -146,8 +145,7 @@ class Forecast:
     def signal(self) -> np.ndarray:
         """Per-symbol forecast that direction and rank are scored on.
 
-        The noise-free
-        :attr:`point` when the forecast has one, else the median.
+        The noise-free :attr:`point` when the forecast has one, else the median.
         """
         return self.point if self.point is not None else self.median()
 
@@ -170,9 +168,8 @@ def forecast_from_result(result: Any, *, as_of: Any, horizon: Any,
                          index_benchmark: str | None = None) -> Forecast:
     """Adapt the engine's ``ScenarioResult`` to a :class:`Forecast`.
 
-    Adapt the engine's ``ScenarioResult`` (``predicted_return (draws, n)``, ``symbols``,
-    ``baseline_date`` (a date or one per symbol), ``index_return``, ``seed``, ``draws``,
-    ``file_sha256``).
+    The result's fields used: ``predicted_return (draws, n)``, ``symbols``, ``baseline_date`` (a
+    date or one per symbol), ``index_return``, ``seed``, ``draws``, ``file_sha256``.
 
     The index forecast is kept only with an ``index_benchmark`` (a scenario with an
     ``index_weighting`` driver): the engine reports an index line for every scenario, but only
@@ -198,9 +195,8 @@ def forecast_from_result(result: Any, *, as_of: Any, horizon: Any,
 def _benchmark_fields(result: Any) -> dict[str, Any]:
     """Return the benchmark fields of an engine result.
 
-    Return declared benchmarks of an engine result, the scenario index at base weights for those
-    whose membership the universe is, and the residual settings (see
-    :mod:`scenarios.backtest.excess`).
+    The fields: the declared benchmarks, the scenario index at base weights for those whose
+    membership the universe is, and the residual settings (see :mod:`scenarios.backtest.excess`).
     """
     from scenarios.backtest.excess import membership_benchmarks
 
@@ -225,9 +221,8 @@ def _benchmark_fields(result: Any) -> dict[str, Any]:
 def index_benchmark_of(scenario: Any) -> str | None:
     """Return the index an ``index_weighting`` scenario's index is scored against.
 
-    The driver's
-    ``benchmark``, else the scenario's first benchmark, else ``HSTECH.HK``; ``None`` when the
-    scenario has no ``index_weighting`` driver.
+    The driver's ``benchmark``, else the scenario's first benchmark, else ``HSTECH.HK``; ``None``
+    when the scenario has no ``index_weighting`` driver.
     """
     drivers = [d for d in getattr(scenario, "drivers", []) if getattr(d, "type", None) == "index_weighting"
                and getattr(d, "enabled", True)]
@@ -271,9 +266,9 @@ def scenario_forecaster(scenario: Scenario, *, source: PriceSource | None = None
 def trailing_return(view: Any, symbol: str, days: int) -> float:
     """Return the trailing return of ``symbol`` over ``days`` calendar days (fraction).
 
-    Return of ``symbol`` over the ``days`` calendar days ending at the view's ``as_of``
-    (last close on or before ``as_of - days`` to last close on or before ``as_of``); NaN when
-    the history is too short. Reads only through ``view`` (a ``PriceView``).
+    The window ends at the view's ``as_of``: last close on or before ``as_of - days`` to last close
+    on or before ``as_of``; NaN when the history is too short. Reads only through ``view`` (a
+    ``PriceView``).
     """
     closes = view.close(symbol).dropna()
     if closes.empty:

@@ -40,8 +40,8 @@ __all__ = ["pnl_forecaster", "pnl_track", "score_pnl"]
 def _legs(result: Any, cache: CloseCache, as_of: Any, horizon: Any) -> tuple[list[dict[str, Any]], np.ndarray]:
     """Return the realised return per leg and the index members held.
 
-    Realised return per leg (``value``, ``kind``, ``status``, dates, ``note``) and the
-    index weights' members when an index leg is held.
+    Each leg's return carries ``value``, ``kind``, ``status``, dates and ``note``; the index
+    weights' members are returned when an index leg is held.
     """
     legs: list[dict[str, Any]] = []
     for p in result.pnl.positions:
@@ -80,8 +80,8 @@ def score_pnl(result: Any, source: PriceSource | None = None, *, band: tuple[flo
               cache: CloseCache | None = None) -> dict[str, Any]:
     """Return the realised P&L of a result's positions over its window.
 
-    Return the realised P&L of ``result.pnl``'s positions over ``(result.as_of, result.horizon]``
-    scored against its predicted draws (see the module docstring).
+    The positions are ``result.pnl``'s, the window ``(result.as_of, result.horizon]``; the P&L is
+    scored against the predicted draws (see the module docstring).
     """
     p = result.pnl
     cache = cache if cache is not None else CloseCache(source)

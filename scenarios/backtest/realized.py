@@ -183,8 +183,9 @@ class CloseCache:
 
 def _substitution_notes(sym: str, asked: pd.Timestamp, used: pd.Timestamp, what: str,
                         flat: tuple[frozenset[pd.Timestamp], frozenset[pd.Timestamp]]) -> list[str]:
-    """Say why the close of ``used`` stands for ``asked`` (a stale bar, a missing session), and
-    when the close used is a flat half-day bar (a real close without intraday data).
+    """Say why the close of ``used`` stands for ``asked`` (a stale bar, a missing session).
+
+    Also say when the close used is a flat half-day bar (a real close without intraday data).
     """
     from scenarios.data.exchange_calendar import sessions
 
@@ -331,13 +332,13 @@ def realized_closes(symbols: Iterable[str], start: DateLike, end: DateLike,
                     source: PriceSource | None = None) -> pd.DataFrame:
     """Return daily closes (dates x symbols) from each start close to ``end``.
 
-    Daily closes (dates x symbols) from each symbol's start close (on or before ``start``)
-    to ``end``, outer-joined on dates (NaN where a symbol did not trade).
+    Each symbol starts from its close on or before ``start``; the columns are outer-joined on dates
+    (NaN where a symbol did not trade).
 
-    The first row, dated at the latest start-close date among the symbols, holds every
-    symbol's start close (so every column starts with a value); later rows are the closes
-    after ``start`` (no filling); ``frame.attrs["kinds"]`` maps
-    symbol to return kind. Raises :class:`DataUnavailableError` when a symbol has no data.
+    The first row, dated at the latest start-close date among the symbols, holds every symbol's
+    start close (so every column starts with a value); later rows are the closes after ``start`` (no
+    filling); ``frame.attrs["kinds"]`` maps symbol to return kind. Raises
+    :class:`DataUnavailableError` when a symbol has no data.
     """
     src = _source(source)
     s, e = _ts(start, "start"), _ts(end, "end")

@@ -52,9 +52,8 @@ def _abs(file: str | None) -> str | None:
 class SingleBacktest:
     """A scenario scored at its own ``as_of`` (see :func:`backtest_scenario`).
 
-    ``result`` is
-    the engine result's summary (``ScenarioResult.to_dict(include_draws=False)``), stored with
-    the scores so a report can be drawn from the run alone.
+    ``result`` is the engine result's summary (``ScenarioResult.to_dict(include_draws=False)``),
+    stored with the scores so a report can be drawn from the run alone.
     """
 
     scenario: str
@@ -130,10 +129,10 @@ def backtest_scenario(scenario: Scenario, *, source: PriceSource | None = None, 
 def _reconcile_index(score: dict[str, Any] | None, perf: dict[str, Any]) -> str | None:
     """Return one sentence tying the scored index return to the simulated index.
 
-    One sentence tying the scored index return (the as_of weights held, total return) to
-    the simulated index (the same weights at as_of, re-set at each review, price return): both
-    start from the replica's holdings at as_of (one weighting); they differ by the reviews'
-    re-capping and re-weighting inside the window and by the dividends.
+    The scored index return holds the as_of weights (total return); the simulated index re-sets the
+    same weights at each review (price return). Both start from the replica's holdings at as_of (one
+    weighting); they differ by the reviews' re-capping and re-weighting inside the window and by the
+    dividends.
     """
     if not score or not score.get("scored") or perf.get("status") != "complete":
         return None
@@ -154,8 +153,8 @@ def index_performance(scenario: Scenario, as_of: DateLike, horizon: DateLike,
                       source: PriceSource | None = None) -> dict[str, Any]:
     """Simulate the scenario's index scheme and compare it with each benchmark.
 
-    Simulate the scenario's ``index_weighting`` scheme over ``(as_of, horizon]`` and compare it
-    with each benchmark (the scenario's ``benchmarks``, plus ``HSTECH.HK`` and ``^HSI``).
+    The ``index_weighting`` scheme is simulated over ``(as_of, horizon]``; the benchmarks are the
+    scenario's ``benchmarks`` plus ``HSTECH.HK`` and ``^HSI``.
 
     Returns a dict with ``scheme``, ``start``/``end`` (sessions used), ``return_kind`` (always
     ``"price"``: the simulated index, like HSTECH and HSI, does not reinvest dividends),
@@ -163,8 +162,9 @@ def index_performance(scenario: Scenario, as_of: DateLike, horizon: DateLike,
     window), and ``vs``: per benchmark ``total_return``, ``excess_return`` (difference of total
     returns), ``tracking_error`` and ``information_ratio`` (annualized with 252 days),
     ``max_drawdown``; ``levels`` the daily price levels (rebased to 100 the session before the
-    window) as ``{"index": [dates], column: [values]}``. When the simulation cannot run (module missing, data ending
-    before the window) the dict has ``status`` ``"unavailable"`` and a note saying why.
+    window) as ``{"index": [dates], column: [values]}``. When the simulation cannot run (module
+    missing, data ending before the window) the dict has ``status`` ``"unavailable"`` and a note
+    saying why.
     """
     from scenarios.errors import DataUnavailableError
 
@@ -264,8 +264,10 @@ class WalkForwardBacktest:
 
 def _forecaster_on(scenario: Any, draws: int | None, seed: int | None, source: PriceSource,
                    sink: dict[pd.Timestamp, Any]) -> Any:
-    """The walk-forward forecaster of ``scenario`` over ``source`` (P&L kept in ``sink`` for a
-    portfolio scenario); picklable with :func:`functools.partial` for parallel windows.
+    """Build the walk-forward forecaster of ``scenario`` over ``source``.
+
+    P&L is kept in ``sink`` for a portfolio scenario. Picklable with :func:`functools.partial` for
+    parallel windows.
     """
     if getattr(scenario, "portfolio", None) is not None:
         from scenarios.backtest.pnl import pnl_forecaster
@@ -280,10 +282,12 @@ def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: Da
                           partial: Literal["exclude", "include"] = "exclude",
                           progress: bool = True, workers: int | None = None,
                           scheduler: str | None = None) -> WalkForwardBacktest:
-    """Re-run ``scenario`` at each roll date in ``[start, end]`` (its horizon shifted with it:
-    :meth:`Scenario.horizon_date`), each run seeing only its own past, and score the track
-    record against the naive zero and trailing-momentum forecasts. ``workers``/``scheduler``
-    run the windows on Dask (:mod:`scenarios.parallel`; identical results).
+    """Re-run ``scenario`` at each roll date in ``[start, end]`` and score its track record.
+
+    The horizon shifts with each roll date (:meth:`Scenario.horizon_date`), each run sees only its
+    own past, and the track record is scored against the naive zero and trailing-momentum forecasts.
+    ``workers``/``scheduler`` run the windows on Dask (:mod:`scenarios.parallel`; identical
+    results).
     """
     import functools
 
@@ -320,8 +324,8 @@ def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: Da
 def narrative_date(scenario: Any) -> tuple[dt.date, str] | None:
     """Return the date and article of the earliest article behind the cited claims.
 
-    (date, article) of the earliest article behind the claims the scenario's drivers cite
-    (``drivers[].claims``), or None when they cite none (or the seeds do not know them).
+    The claims are those the scenario's drivers cite (``drivers[].claims``); None when they cite
+    none (or the seeds do not know them).
     """
     from scenarios.errors import ScenarioError
     from scenarios.seeds.articles import load_articles
@@ -345,8 +349,7 @@ def narrative_date(scenario: Any) -> tuple[dt.date, str] | None:
 def narrative_note(scenario: Any, as_ofs: Sequence[Any]) -> str | None:
     """Return a sentence when some walk-forward windows start before the narrative existed.
 
-    Their
-    as_of precedes the earliest article whose claims the drivers cite, so those windows test
+    Their as_of precedes the earliest article whose claims the drivers cite, so those windows test
     the drivers as if the story had been known then.
     """
     first = narrative_date(scenario)

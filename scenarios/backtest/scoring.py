@@ -15,9 +15,9 @@ IC can only be +-1 or +-0.5) and the signal's cross-sectional range exceeds
 :data:`IC_SPREAD_TOLERANCE` (``"no signal"``: an identical-driver cross-section has nothing to
 rank). Otherwise ``ic`` is NaN and the window is left out of the track record's IC statistics.
 
-Across symbols: hit rate, Spearman IC, MAE, band coverage and mean CRPS over the *scored* symbols: those whose
-realized window is complete (``partial="include"`` also scores windows cut short by the end
-of the data; unavailable ones are never scored). Every row carries its return kind: stocks are
+Across symbols: hit rate, Spearman IC, MAE, band coverage and mean CRPS over the *scored* symbols:
+those whose realized window is complete (``partial="include"`` also scores windows cut short by the
+end of the data; unavailable ones are never scored). Every row carries its return kind: stocks are
 compared as total returns, indexes as price returns.
 """
 
@@ -73,11 +73,11 @@ PER_SYMBOL_COLUMNS = [
 class ForecastScore:
     """Result of :func:`score_forecast`.
 
-    ``table`` has one row per symbol (columns :data:`PER_SYMBOL_COLUMNS`; returns as
-    fractions); ``summary`` holds the cross-sectional metrics (``n_symbols``, ``n_scored``,
-    ``hit_rate``, ``ic``, ``mae``, ``coverage``, ``nominal_coverage``, ``crps``, ``mean_pit``,
-    ``return_kind``, ``status``); ``index`` the scenario's index forecast vs the realized
-    return of the same portfolio (and the benchmark index's return) when it has one; ``notes`` human sentences (partial
+    ``table`` has one row per symbol (columns :data:`PER_SYMBOL_COLUMNS`; returns as fractions);
+    ``summary`` holds the cross-sectional metrics (``n_symbols``, ``n_scored``, ``hit_rate``,
+    ``ic``, ``mae``, ``coverage``, ``nominal_coverage``, ``crps``, ``mean_pit``, ``return_kind``,
+    ``status``); ``index`` the scenario's index forecast vs the realized return of the same
+    portfolio (and the benchmark index's return) when it has one; ``notes`` human sentences (partial
     windows ...).
     """
 

@@ -103,7 +103,7 @@ def random_tilts(base: IndexScheme, n: int, seed: int, *,
 def grid_tilts(base: IndexScheme, grid: Mapping[str, Sequence[float]]) -> list[IndexScheme]:
     """Return ``base`` and one variant per grid point.
 
-    Return ``base`` followed by one variant per point of the cartesian grid theme -> multipliers
+    ``base`` comes first, then one variant per point of the cartesian grid theme -> multipliers
     (named ``grid-0001`` ...).
     """
     if not grid:
@@ -279,9 +279,8 @@ def sweep_tilts(
 class ScenarioSweepSpec:
     """What a scenario file defines for a sweep.
 
-    The base scheme (its ``index_weighting``
-    driver), the membership, the index to track and the range (the session after ``as_of``
-    to the horizon).
+    The base scheme (its ``index_weighting`` driver), the membership, the index to track and the
+    range (the session after ``as_of`` to the horizon).
     """
 
     base: IndexScheme

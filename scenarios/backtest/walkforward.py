@@ -52,10 +52,11 @@ ROLLS: dict[str, int] = {"monthly": 1, "quarterly": 3}
 
 
 def roll_dates(start: DateLike, end: DateLike, roll: Roll) -> list[pd.Timestamp]:
-    """Calendar month ends (``monthly``) or quarter ends (``quarterly``) in ``[start, end]``:
-    the first one on or after ``start``, then steps of 1 or 3 months with
-    :func:`scenarios.periods.add_months` (the month-end rule every horizon uses; the same
-    dates as pandas ``date_range(freq="ME" / "QE-DEC")``).
+    """Calendar month ends (``monthly``) or quarter ends (``quarterly``) in ``[start, end]``.
+
+    The first one on or after ``start``, then steps of 1 or 3 months with
+    :func:`scenarios.periods.add_months` (the month-end rule every horizon uses; the same dates as
+    pandas ``date_range(freq="ME" / "QE-DEC")``).
     """
     if roll not in ROLLS:
         raise ValueError(f"roll must be one of {', '.join(ROLLS)}, got {roll!r}")
@@ -138,8 +139,8 @@ class WalkForwardResult:
 def _naive(f: Forecast, cache: CloseCache) -> dict[str, np.ndarray]:
     """Return the zero and trailing-momentum predictions for ``f``.
 
-    Zero and trailing-momentum predictions for ``f``'s symbols and window, from closes up to
-    ``f.as_of`` only (:func:`trailing_return_from_closes` cuts the history at as_of).
+    For ``f``'s symbols and window, from closes up to ``f.as_of`` only
+    (:func:`trailing_return_from_closes` cuts the history at as_of).
     """
     days = (f.horizon - f.as_of).days
     mom = np.full(len(f.symbols), np.nan)
@@ -160,8 +161,10 @@ def _first_line(exc: Exception) -> str:
 
 def _window(forecaster: Forecaster, as_of: pd.Timestamp, source: PriceSource, band: tuple[float, float],
             partial: Literal["exclude", "include"], cache: CloseCache) -> Any:
-    """One window: the forecast, its score and the naive predictions, or the error that made
-    the date unforecastable (a :class:`DataUnavailableError` or :class:`ScenarioError`).
+    """Forecast and score one window.
+
+    Returns the forecast, its score and the naive predictions, or the error that made the date
+    unforecastable (a :class:`DataUnavailableError` or :class:`ScenarioError`).
     """
     try:
         f = forecaster(as_of)
@@ -173,9 +176,10 @@ def _window(forecaster: Forecaster, as_of: pd.Timestamp, source: PriceSource, ba
 
 @dataclass(frozen=True)
 class WindowTask:
-    """A walk-forward window as an independent task (:func:`scenarios.parallel.imap_tasks`):
-    ``make_forecaster(source, sink)`` builds the forecaster over the worker's source; the
-    task returns :func:`_window`'s outcome and what the forecaster left in its ``sink``.
+    """A walk-forward window as an independent task (:func:`scenarios.parallel.imap_tasks`).
+
+    ``make_forecaster(source, sink)`` builds the forecaster over the worker's source; the task
+    returns :func:`_window`'s outcome and what the forecaster left in its ``sink``.
     """
 
     make_forecaster: Callable[[PriceSource, dict[pd.Timestamp, Any]], Forecaster]
@@ -183,6 +187,7 @@ class WindowTask:
     partial: Literal["exclude", "include"]
 
     def __call__(self, source: PriceSource, as_of: pd.Timestamp) -> tuple[Any, dict[pd.Timestamp, Any]]:
+        """Run the window at ``as_of`` over ``source``: (its outcome, the forecaster's ``sink``)."""
         sink: dict[pd.Timestamp, Any] = {}
         out = _window(self.make_forecaster(source, sink), as_of, source, self.band, self.partial,
                       CloseCache(source))
@@ -259,7 +264,7 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
     scores: list[ForecastScore] = []
     steps: list[int] = []
     errors: list[Exception] = []
-    for as_of, outcome in zip(days, outcomes):
+    for as_of, outcome in zip(days, outcomes, strict=True):
         if isinstance(outcome, Exception):
             exc = outcome
             errors.append(exc)

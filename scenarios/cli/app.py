@@ -71,8 +71,8 @@ def _format_error(exc: BaseException) -> str:
 def _click_exception_types() -> tuple[tuple[type, ...], tuple[type, ...]]:
     """Return the usage-error and abort classes of click and of typer's copy.
 
-    Usage-error and abort classes of click, and of the copy of click typer >= 0.2x vendors
-    (its ``BadParameter`` is not a subclass of the real click's ``ClickException``).
+    Typer >= 0.2x vendors a copy of click whose ``BadParameter`` is not a subclass of the real
+    click's ``ClickException``, so both sets are needed.
     """
     errors: list[type] = []
     aborts: list[type] = []

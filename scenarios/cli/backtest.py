@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 import typer
 
@@ -70,6 +70,7 @@ def backtest(
 
     if partial not in ("exclude", "include"):
         _bad("use --partial exclude or include", param_hint="--partial")
+    part: Literal["exclude", "include"] = "include" if partial == "include" else "exclude"
     q = _parse_band(band)
     from scenarios.sets import is_set_file
 
@@ -79,7 +80,7 @@ def backtest(
                  param_hint="--roll")
         from scenarios.cli.sets import backtest_set_cli
 
-        return backtest_set_cli(file, draws=draws, seed=seed, band=q, partial=partial, fmt=fmt.value,
+        return backtest_set_cli(file, draws=draws, seed=seed, band=q, partial=part, fmt=fmt.value,
                                 out=out, save=save, workers=workers, scheduler=scheduler)
     if fmt == "xlsx":
         from scenarios.cli.sets import need_out
@@ -90,7 +91,7 @@ def backtest(
     run_ids: list[str | None] = []
     store_error: StoreError | None = None
     for result in api.iter_backtest(file, roll=roll, start=start, end=end,  # type: ignore[arg-type]
-                                    draws=draws, seed=seed, band=q, partial=partial,  # type: ignore[arg-type]
+                                    draws=draws, seed=seed, band=q, partial=part,
                                     index=not no_index, progress=fmt == "table",
                                     workers=workers, scheduler=scheduler):
         if fmt in ("table", "xlsx"):

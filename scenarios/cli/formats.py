@@ -11,8 +11,8 @@ from enum import Enum
 class RunFormat(str, Enum):
     """``scenarios run`` output.
 
-    A table, JSON, CSV, Black-Litterman views (JSON) or an Excel
-    workbook (``xlsx``, written into ``--out``).
+    A table, JSON, CSV, Black-Litterman views (JSON) or an Excel workbook (``xlsx``, written into
+    ``--out``).
     """
 
     table = "table"

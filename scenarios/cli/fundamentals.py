@@ -1,7 +1,7 @@
-"""CLI: the fundamentals commands.
+"""CLI: ``scenarios data fundamentals SYMBOL`` and the fundamentals parts of ``data import|check``.
 
-CLI: ``scenarios data fundamentals SYMBOL``, and the fundamentals parts of ``data import`` and
-``data check`` (registered from :mod:`scenarios.cli.data`).
+The fundamentals parts of ``data import`` and ``data check`` are registered from
+:mod:`scenarios.cli.data`.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def import_fundamentals(folder: Path) -> None:
 
 
 def check_fundamentals(folder: Path | None, symbols: list[str] | None, fmt: TableJson, strict: bool) -> None:
-    """``data check --fundamentals``: the known problems of the saved statements."""
+    """List the known problems of the saved statements (``data check --fundamentals``)."""
     from scenarios.data.fundamentals.folder import FundamentalsDir
     from scenarios.data.fundamentals.frame import concat
     from scenarios.data.fundamentals.quality import check_frame

@@ -34,8 +34,7 @@ def _allow_paths(values: list[Path] | None) -> list[Path] | None:
 def allow_path_option() -> Any:
     """``--allow-path DIR`` (repeatable).
 
-    Folders an ``extends`` may name besides the extending
-    file's own folder tree.
+    Folders an ``extends`` may name besides the extending file's own folder tree.
     """
     return typer.Option(None, "--allow-path", metavar="DIR", callback=_allow_paths,
                         help="Let `extends` also name files in DIR (default: only the scenario "

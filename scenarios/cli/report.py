@@ -22,8 +22,8 @@ def _looks_like_file(target: str) -> bool:
 def _recorded_view(run_id: str):  # -> ReportView
     """Return the report view of a recorded run.
 
-    A line on stderr per symbol whose price rows changed
-    since it was recorded (also noted in the report).
+    A line on stderr per symbol whose price rows changed since it was recorded (also noted in the
+    report).
     """
     from scenarios.console import make_console
     from scenarios.data.fingerprint import _data_sources, data_changes

@@ -37,8 +37,8 @@ def _stdout():
 def _slug(name: str) -> str:
     """Return a file-name stem for ``name``.
 
-    Safe characters only; a long name is cut and a short hash
-    of the whole name appended, so grid points that differ only at the end never share files.
+    Safe characters only; a long name is cut and a short hash of the whole name appended, so grid
+    points that differ only at the end never share files.
     """
     import hashlib
 
@@ -105,8 +105,8 @@ def _typed(result: Any) -> RunResult:
 def _table(result: Any):
     """Return the run's table: one row per symbol, then the index lines worth showing.
 
-    Names and
-    labels come from the file: they print verbatim (never markup, control characters shown).
+    Names and labels come from the file: they print verbatim (never markup, control characters
+    shown).
     """
     from rich.table import Table
 
@@ -194,8 +194,7 @@ def _summary_csv(result: RunResult) -> str:
 def _write_out(result: RunResult, folder: Path, used: set[str] | None = None) -> list[Path]:
     """Write the three output files of ``result`` into ``folder``, each atomically.
 
-    ``used``
-    (the stems this command wrote already) keeps grid points from sharing file names.
+    ``used`` (the stems this command wrote already) keeps grid points from sharing file names.
     """
     import json
 
@@ -337,8 +336,7 @@ def _is_set(file: Path) -> bool:
 def template_text(kind: str) -> str:
     """Return the commented template of ``kind`` (one of :data:`TEMPLATE_KINDS`).
 
-    The skeleton in
-    ``scenarios/templates/`` with its ``drivers:`` filled from the driver registry.
+    The skeleton in ``scenarios/templates/`` with its ``drivers:`` filled from the driver registry.
     """
     from importlib import resources
 

@@ -139,9 +139,9 @@ def show_cmd(
     except IncompatibleRunError as exc:
         # `runs show` is the store's viewer: show what is stored, and say why it is not typed
         typed = None
-        from scenarios.console import make_console
+        from scenarios.console import make_console as stderr_console
 
-        make_console(stderr=True).print(f"note: {exc}; shown as stored", style="yellow", markup=False)
+        stderr_console(stderr=True).print(f"note: {exc}; shown as stored", style="yellow", markup=False)
     if typed is not None:
         payload = typed.to_dict()
     if fmt == "json":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from scenarios.numfmt import pct as _pct
 
@@ -38,7 +38,7 @@ def xlsx_path(out: Path, name: str) -> Path:
 
 
 def set_tables(r: SetRunResult) -> list[Any]:
-    """The mixture table (one row per symbol, then the index) and the components table."""
+    """Build the mixture table (one row per symbol, then the index) and the components table."""
     from rich.table import Table
 
     from scenarios.console import verbatim as Text  # as written, control characters shown
@@ -67,6 +67,7 @@ def set_tables(r: SetRunResult) -> list[Any]:
 
 
 def backtest_tables(b: SetBacktestResult) -> list[Any]:
+    """Build the set backtest's tables: the mixture per symbol, then the mixture against each component."""
     from rich.table import Table
 
     from scenarios.console import verbatim as Text  # as written, control characters shown
@@ -154,8 +155,8 @@ def run_set_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, ou
 
 
 def backtest_set_cli(file: str, *, draws: int | None, seed: int | None, band: tuple[float, float],
-                     partial: str, fmt: str, out: Path | None, save: bool, workers: int | None = None,
-                     scheduler: str | None = None) -> None:
+                     partial: Literal["exclude", "include"], fmt: str, out: Path | None, save: bool,
+                     workers: int | None = None, scheduler: str | None = None) -> None:
     """``scenarios backtest SET.yaml``."""
     import typer
 
@@ -166,7 +167,7 @@ def backtest_set_cli(file: str, *, draws: int | None, seed: int | None, band: tu
     if fmt == "xlsx":
         need_out(out)
     console = make_console()
-    result = next(iter(api.iter_backtest(file, draws=draws, seed=seed, band=band,  # type: ignore[arg-type]
+    result = next(iter(api.iter_backtest(file, draws=draws, seed=seed, band=band,
                                          partial=partial, workers=workers, scheduler=scheduler)))
     run_id = None
     store_error: StoreError | None = None

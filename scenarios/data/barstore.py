@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -36,10 +36,14 @@ from scenarios.data.frame import COLUMNS, INDEX_NAME
 from scenarios.data.symbols import normalize_symbol
 from scenarios.dates import as_date
 from scenarios.errors import StoreError
-from scenarios.store.db import connect, connect_for_read, describe_error, store_path, transaction
-
-if TYPE_CHECKING:
-    import duckdb
+from scenarios.store.db import (
+    StoreConnection,
+    connect,
+    connect_for_read,
+    describe_error,
+    store_path,
+    transaction,
+)
 
 #: Earliest / latest dates an open-ended coverage interval stands for.
 MIN_DATE = date(1900, 1, 1)
@@ -137,8 +141,7 @@ _R = TypeVar("_R")
 def _store_errors(doing: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
     """Turn DuckDB errors of a :class:`BarStore` method into a :class:`StoreError`.
 
-    DuckDB errors of a :class:`BarStore` method become a :class:`StoreError` naming the
-    cause (corrupted file -> how to rebuild it; full disk; busy).
+    The :class:`StoreError` names the cause (corrupted file -> how to rebuild it; full disk; busy).
     """
     def wrap(fn: Callable[_P, _R]) -> Callable[_P, _R]:
         @functools.wraps(fn)
@@ -174,14 +177,14 @@ class BarStore:
         self.timeout = timeout
         #: read-only: a read-only connection (listing works on a read-only file); no writes
         self.read_only = read_only
-        self._con: duckdb.DuckDBPyConnection | None = None
+        self._con: StoreConnection | None = None
         self._schema_ok = False
 
     def __repr__(self) -> str:
         return f"BarStore({str(self.path)!r})"
 
     # -- connection ---------------------------------------------------------------------
-    def _connection(self, create: bool) -> duckdb.DuckDBPyConnection | None:
+    def _connection(self, create: bool) -> StoreConnection | None:
         if self._con is None:
             if not create and not self.path.exists():
                 return None
@@ -204,7 +207,7 @@ class BarStore:
         return self._con
 
     @staticmethod
-    def _has_schema(con: duckdb.DuckDBPyConnection) -> bool:
+    def _has_schema(con: StoreConnection) -> bool:
         import duckdb
 
         try:
@@ -243,7 +246,7 @@ class BarStore:
         if con is None:
             return False
         sym = normalize_symbol(symbol)
-        return con.execute("SELECT count(*) FROM bar_series WHERE symbol = ?", [sym]).fetchone()[0] > 0  # type: ignore[index]
+        return con.execute("SELECT count(*) FROM bar_series WHERE symbol = ?", [sym]).fetchone()[0] > 0
 
     @_store_errors("reading price bars")
     def read(self, symbol: str, start: DateLike = None, end: DateLike = None,
@@ -262,7 +265,7 @@ class BarStore:
         rel = con.execute(
             f"SELECT date, {_nan_select(cols)} FROM bars WHERE symbol = ? AND date BETWEEN ? AND ? "
             "ORDER BY date", [sym, lo, hi])
-        return _to_frame(rel.fetchnumpy(), cols)  # type: ignore[arg-type]
+        return _to_frame(rel.fetchnumpy(), cols)
 
     @_store_errors("reading price bars")
     def read_many(self, symbols: Iterable[str], *, splits: bool = False) -> dict[str, pd.DataFrame]:
@@ -283,7 +286,7 @@ class BarStore:
         out: dict[str, pd.DataFrame] = {}
         a = 0
         for sym, n in counts:
-            out[sym] = _to_frame({k: v[a:a + n] for k, v in arrays.items()}, cols)  # type: ignore[misc]
+            out[sym] = _to_frame({k: v[a:a + n] for k, v in arrays.items()}, cols)
             a += n
         return out
 
@@ -378,7 +381,7 @@ class BarStore:
             raise describe_error(self.path, exc, "writing price bars (nothing was changed)") from exc
         return n
 
-    def _write_one(self, con: duckdb.DuckDBPyConnection, w: BarWrite, now: datetime) -> None:
+    def _write_one(self, con: StoreConnection, w: BarWrite, now: datetime) -> None:
         """Write the deletes, coverage and series rows of one write (bars are inserted in batches)."""
         sym = normalize_symbol(w.symbol)
         frame = w.frame
@@ -420,7 +423,7 @@ class BarStore:
                 con.execute(f"DELETE FROM {table} WHERE symbol = ?", [sym])
 
 
-def _insert_bars(con: duckdb.DuckDBPyConnection, batch: list[tuple[str, BarWrite]], now: datetime) -> None:
+def _insert_bars(con: StoreConnection, batch: list[tuple[str, BarWrite]], now: datetime) -> None:
     """Bulk insert (one statement) of the bars of ``batch``; the caller holds the transaction."""
     batch = [(sym, w) for sym, w in batch if len(w.frame)]
     if not batch:

@@ -32,8 +32,8 @@ def rows_fingerprint(frame: pd.DataFrame) -> str:
 def _data_sources(payload: Any) -> Iterator[tuple[str, Mapping[str, Any], str]]:
     """Return every ``data_sources`` map in a run payload with its ``as_of``.
 
-    Every ``data_sources`` map in a run payload (nested results of backtests included), with
-    the ``as_of`` of the result that holds it.
+    Nested results of backtests are included; each map comes with the ``as_of`` of the result that
+    holds it.
     """
     if isinstance(payload, Mapping):
         ds = payload.get("data_sources")
@@ -83,9 +83,8 @@ def changed_since(payload: Mapping[str, Any], source: Any = None, limit: int = 2
 def data_changes(payload: Mapping[str, Any]) -> list[str]:
     """:func:`changed_since` of a recorded payload, never raising.
 
-    A problem reading the current
-    data is one line saying the check could not be made (nothing for runs recorded before
-    fingerprints).
+    A problem reading the current data is one line saying the check could not be made (nothing for
+    runs recorded before fingerprints).
     """
     from scenarios.errors import ScenariosError
 

@@ -40,8 +40,8 @@ def _flat_and_prev(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndar
 def stale_mask(frame: pd.DataFrame) -> np.ndarray:
     """Boolean array, True where a bar is stale.
 
-    Volume 0, open = high = low = close, and the
-    close equal to the previous valid close (shape ``(len(frame),)``).
+    Volume 0, open = high = low = close, and the close equal to the previous valid close (shape
+    ``(len(frame),)``).
     """
     flat, c, prev = _flat_and_prev(frame)
     return flat & (c == prev)

@@ -28,8 +28,8 @@ INDEX_NAME = "date"
 def as_day(value: object) -> pd.Timestamp | None:
     """Return ``value`` as a tz-naive midnight Timestamp (None stays None).
 
-    ``value`` (date, string, Timestamp, tz-aware or not) as a tz-naive midnight Timestamp in
-    the exchange's wall time; ``None`` stays ``None``.
+    ``value`` may be a date, a string or a Timestamp, tz-aware or not; the day is taken in the
+    exchange's wall time.
     """
     if value is None:
         return None

@@ -338,7 +338,7 @@ def _volume_checks(out: _Collector, b: _Bars, cfg: CheckConfig, flat: np.ndarray
 
 
 def _range_checks(out: _Collector, b: _Bars) -> None:
-    """The close inside [low, high]."""
+    """Check that the close lies inside [low, high]."""
     c, h, low = b.c, b.h, b.low
     with np.errstate(invalid="ignore"):
         above, below = c > h, c < low

@@ -274,9 +274,8 @@ class Resolver:
     def _release(self) -> None:
         """Close the store connection between uses.
 
-        DuckDB locks the file for as long as a
-        process holds it open, and other processes (recording their runs) must not wait for
-        this one to finish.
+        DuckDB locks the file for as long as a process holds it open, and other processes (recording
+        their runs) must not wait for this one to finish.
         """
         if self.store is not None:
             self.store.close()
@@ -373,7 +372,7 @@ def _empty_with_splits() -> pd.DataFrame:
 
 def build_source(*, store: bool = True, prices: str | Path | None = None,
                  online: bool | None = None) -> Resolver:
-    """A resolver from explicit settings (``prices``: CSV folder; ``online``: allow Yahoo)."""
+    """Build a resolver from explicit settings (``prices``: CSV folder; ``online``: allow Yahoo)."""
     from scenarios.data.barstore import BarStore
 
     csv = CsvDirSource(prices) if prices else None

@@ -44,8 +44,8 @@ def bad_close_dates(closes: pd.Series) -> pd.DatetimeIndex:
 def spike_dates(closes: pd.Series, factor: float = SPIKE_FACTOR) -> pd.DatetimeIndex:
     """Dates of one-day spikes that revert.
 
-    ``c[t] > factor * max(c[t-1], c[t+1])`` or
-    ``c[t] < min(c[t-1], c[t+1]) / factor`` (neighbours: the previous and next valid closes).
+    ``c[t] > factor * max(c[t-1], c[t+1])`` or ``c[t] < min(c[t-1], c[t+1]) / factor`` (neighbours:
+    the previous and next valid closes).
     """
     if factor <= 1:
         raise ValueError("factor must be > 1")

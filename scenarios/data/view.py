@@ -50,8 +50,8 @@ class PriceView:
     def prefetch(self, symbols: list[str]) -> None:
         """Load many symbols up to ``as_of`` at once when the source can batch.
 
-        Load many symbols up to ``as_of`` at once when the source can batch (the resolver
-        does: one store query, one transaction for CSV imports); a no-op otherwise.
+        The resolver can batch (one store query, one transaction for CSV imports); for other
+        sources this is a no-op.
         """
         batch = getattr(self._source, "prefetch", None)
         if callable(batch):
@@ -111,8 +111,7 @@ class PriceView:
     def origin(self, symbol: str) -> str:
         """Where ``symbol``'s bars come from, for messages.
 
-        The CSV file when known, else the
-        source's name.
+        The CSV file when known, else the source's name.
         """
         sym = normalize_symbol(symbol)
         csv = getattr(self._source, "csv", None)
@@ -149,9 +148,9 @@ class PriceView:
     def screened_close(self, symbol: str, lookback: int) -> pd.Series:
         """Return the closes for an estimate over ``lookback`` daily returns.
 
-        Return the last ``lookback + 1`` closes on or before ``as_of`` (the window of ``lookback``
-        daily returns) for an estimate: error-level rows stop the run (or are dropped with
-        ``--drop-bad-rows``), one-day spikes that revert are left out with a warning.
+        The last ``lookback + 1`` closes on or before ``as_of`` (the window of ``lookback`` daily
+        returns): error-level rows stop the run (or are dropped with ``--drop-bad-rows``), one-day
+        spikes that revert are left out with a warning.
         """
         from scenarios.data.screen import describe_dates, spike_dates
 
@@ -169,11 +168,10 @@ class PriceView:
     def close_substitution(self, symbol: str, day: pd.Timestamp) -> str | None:
         """How the close of ``day`` (from :meth:`last_close`) stands for ``as_of``.
 
-        ``"stale"``
-        (the ``as_of`` bar is stale and was skipped), ``"missing"`` (``as_of`` is a session of the
-        symbol's exchange without a bar), ``"half_day"`` (the close used is a flat volume-0 bar
-        whose close moved: a real half-day close), or None (an ordinary close, or ``as_of`` is
-        not a session). Reads nothing after ``as_of``.
+        ``"stale"`` (the ``as_of`` bar is stale and was skipped), ``"missing"`` (``as_of`` is a
+        session of the symbol's exchange without a bar), ``"half_day"`` (the close used is a flat
+        volume-0 bar whose close moved: a real half-day close), or None (an ordinary close, or
+        ``as_of`` is not a session). Reads nothing after ``as_of``.
         """
         from scenarios.data.flatbars import flat_bar_kinds
 
@@ -187,8 +185,10 @@ class PriceView:
 
 def substitution(sym: str, as_of: pd.Timestamp, day: pd.Timestamp, as_of_kind: str | None,
                  as_of_has_bar: bool, day_kind: str | None) -> str | None:
-    """:meth:`PriceView.close_substitution` from the facts it needs: the flat-bar kinds of the
-    ``as_of`` bar and of ``day``'s (None for an ordinary bar) and whether ``as_of`` has a bar.
+    """:meth:`PriceView.close_substitution` from the facts it needs.
+
+    The facts: the flat-bar kinds of the ``as_of`` bar and of ``day``'s (None for an ordinary bar)
+    and whether ``as_of`` has a bar.
     """
     if day < as_of:
         if as_of_kind == "stale":

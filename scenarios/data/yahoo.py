@@ -60,8 +60,8 @@ class _Capture(logging.Handler):
 def _quiet_yfinance() -> Iterator[list[str]]:
     """Silence yfinance and collect what it said.
 
-    Silence yfinance (it logs and prints its failures instead of raising) and collect what
-    it said, so that one clear error can be raised instead of a screenful of noise.
+    yfinance logs and prints its failures instead of raising; what it said is collected so that one
+    clear error can be raised instead of a screenful of noise.
     """
     logger = logging.getLogger("yfinance")
     handler = _Capture()
@@ -131,7 +131,10 @@ def call_yahoo(call: Callable[[], _T], *, what: str, retries: int, backoff: floa
 
 
 def unreachable_in(said: list[str], what: str, alternatives: str) -> YahooUnreachableError | None:
-    """The error to raise when yfinance answered with nothing and logged a network failure."""
+    """Return the error to raise when yfinance answered with nothing and logged a network failure.
+
+    None when no line of ``said`` names a network failure.
+    """
     reason = next((line for line in said if _NETWORK_PATTERN.search(line)), None)
     if reason is None:
         return None

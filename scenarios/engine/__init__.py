@@ -1,7 +1,7 @@
-"""Monte Carlo engine.
+"""Monte Carlo engine: sample parameters, evaluate drivers over all draws, collect the predictions.
 
-Sample parameters, evaluate drivers (vectorized over draws), and
-collect per-symbol and index-level predictions in a :class:`ScenarioResult`.
+Drivers are evaluated vectorized over draws; per-symbol and index-level predictions are collected in
+a :class:`ScenarioResult`.
 
 The engine takes a :class:`~scenarios.model.resolved.ResolvedScenario` (:func:`run_resolved`);
 :func:`run_scenario` resolves a loaded scenario first.

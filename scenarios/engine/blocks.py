@@ -142,8 +142,9 @@ def _merge(total: dict[tuple[int, int], int], block: dict[tuple[int, int], int])
 
 
 def _counts(events: dict[tuple[int, int], int], symbols: tuple[str, ...]) -> dict[str, int]:
-    """Draws floored per symbol, symbols in the order an unblocked run meets them (step by
-    step, column by column).
+    """Count the draws floored per symbol.
+
+    Symbols come in the order an unblocked run meets them (step by step, column by column).
     """
     out: dict[str, int] = {}
     for (_, j), c in sorted(events.items()):
@@ -152,8 +153,9 @@ def _counts(events: dict[tuple[int, int], int], symbols: tuple[str, ...]) -> dic
 
 
 def _drivers(rs: ResolvedScenario, sampler: Sampler, rows: int, log_ratio: frozenset[str]) -> State:
-    """Apply every driver in file order to ``rows`` draws; a ValuationError becomes a located
-    error.
+    """Apply every driver in file order to ``rows`` draws.
+
+    A ValuationError becomes a located error.
     """
     state = new_state(rs.baseline, rows, log_ratio)
     for rd in rs.drivers:
@@ -178,8 +180,9 @@ def _value_adjustments(rs: ResolvedScenario, state: State) -> None:
 
 def _prices(rs: ResolvedScenario, state: State, predicted_return: np.ndarray,
             predicted_price: np.ndarray) -> None:
-    """Write the block's predicted returns and prices (rows of the run's arrays) from the sum
-    of its log contributions.
+    """Write the block's predicted returns and prices (rows of the run's arrays).
+
+    Both come from the sum of the block's log contributions.
     """
     total = np.zeros(predicted_return.shape)
     for c in state.contributions.values():
@@ -232,8 +235,10 @@ class _Residual:
         return cls(spec, label)
 
     def add(self, state: State, sampler: Sampler, start: int, draws: int) -> None:
-        """Record the block's ``residual`` contribution, rows ``start..start + state.draws``
-        of the run's ``draws`` (see :mod:`scenarios.engine.residual`).
+        """Record the block's ``residual`` contribution.
+
+        Rows ``start..start + state.draws`` of the run's ``draws`` (see
+        :mod:`scenarios.engine.residual`).
         """
         if self.spec.corr is None:
             def generator(key: str) -> Any:
@@ -252,9 +257,10 @@ class _Residual:
 
 
 class ContributionMean:
-    """One log contribution over the blocks of a run: its mean per symbol, exactly as
-    ``numpy.mean(axis=0)`` gives it for the whole ``(draws, n)`` array an unblocked run
-    records, and (``keep``) every draw in that array's layout.
+    """One log contribution over the blocks of a run.
+
+    Its mean per symbol, exactly as ``numpy.mean(axis=0)`` gives it for the whole ``(draws, n)``
+    array an unblocked run records, and (``keep``) every draw in that array's layout.
 
     numpy sums a ``(draws, n)`` array over axis 0 row after row when ``n >= 2`` (C order, and
     the broadcast views the engine records), and pairwise along the draws when ``n == 1``.
@@ -310,6 +316,10 @@ class ContributionMean:
             self._sum_rows(np.array(c) if not (c.flags.writeable and c.flags.c_contiguous) else c)
         self.rows = stop
 
+    def _same_row(self, r: np.ndarray) -> bool:
+        """Tell whether ``r`` equals the kept constant row (False when none is kept)."""
+        return self.row is not None and bool(np.array_equal(r, self.row))
+
     def _sum_rows(self, block: np.ndarray) -> None:
         """Sum ``block`` (C order, writable) row by row onto the running sum."""
         if self.sum is None:
@@ -321,7 +331,10 @@ class ContributionMean:
         block[0] = first
 
     def _to_sum(self) -> None:
-        """The contribution changed form between blocks: sum its rows so far row by row."""
+        """Switch to the full form (the contribution changed form between blocks).
+
+        The rows so far are summed row by row (or kept, with ``keep``).
+        """
         done = self._rows_so_far()
         self.kind, self.row, self.col, self.sum = "full", None, None, None
         if self.keep:
@@ -340,8 +353,9 @@ class ContributionMean:
         raise AssertionError("a summed contribution cannot be re-read")  # pragma: no cover
 
     def draws(self) -> np.ndarray:
-        """Every draw, in the layout an unblocked run records (needs ``keep`` for the "full"
-        form).
+        """Return every draw, in the layout an unblocked run records.
+
+        Needs ``keep`` for the "full" form.
         """
         if self.kind == "row":
             assert self.row is not None
@@ -354,7 +368,7 @@ class ContributionMean:
         return self.full
 
     def mean(self) -> np.ndarray:
-        """The mean per symbol, ``(n,)``."""
+        """Return the mean per symbol, ``(n,)``."""
         if self.kind == "full" and not self.keep:
             assert self.sum is not None
             return np.true_divide(self.sum, self.draws_n)

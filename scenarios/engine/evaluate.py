@@ -89,7 +89,7 @@ class ValueAdjustment:
 
 
 def new_state(base: Baseline, draws: int, log_ratio: frozenset[str] = frozenset()) -> State:
-    """The state before any driver, for ``draws`` rows; ``log_ratio``: see :func:`_commit_eps`."""
+    """Return the state before any driver, for ``draws`` rows; ``log_ratio``: see :func:`_commit_eps`."""
     n = len(base.symbols)
     return State(eps=np.broadcast_to(base.eps_internal, (draws, n)), log_multiple=None,
                  contributions={}, draws=draws, log_ratio=log_ratio)
@@ -166,8 +166,7 @@ def _select(base: Baseline, targets: tuple[str, ...]) -> Selector:
 class Step(DriverStep):
     """The engine's :class:`~scenarios.model.drivers.base.DriverStep`.
 
-    One driver on its
-    targets, reading and updating the run's :class:`State`.
+    One driver on its targets, reading and updating the run's :class:`State`.
     """
 
     def __init__(self, state: State, base: Baseline, rd: ResolvedDriver, sampler: Sampler, *,
@@ -243,8 +242,8 @@ def apply_driver(state: State, base: Baseline, rd: ResolvedDriver, sampler: Samp
                  as_of: dt.date, horizon: dt.date, years: float) -> None:
     """Apply one resolved driver to ``state``.
 
-    Apply one resolved driver to ``state`` with its kind's evaluator (from the registry,
-    :mod:`scenarios.model.drivers`); see the module docstring.
+    The kind's evaluator comes from the registry (:mod:`scenarios.model.drivers`); see the module
+    docstring.
     """
     if not rd.targets or rd.spec.evaluate is None:
         return
@@ -255,8 +254,7 @@ def apply_value_adjustments(state: State, base: Baseline,
                             locate: Callable[[str, ValueError], Exception]) -> None:
     """Apply the registered value adjustments (see the module docstring).
 
-    Call once, after
-    every multiplicative term of the run's log price is recorded.
+    Call once, after every multiplicative term of the run's log price is recorded.
 
     A change that would leave less than :data:`VALUE_FLOOR_FRACTION` of a path's price is
     floored there and counted in ``state.value_floored``. A ValueError (ValuationError) of a

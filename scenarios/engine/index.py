@@ -1,7 +1,6 @@
-"""Index weights of the universe.
+"""Index weights of the universe: the scheme's ("before") and the scenario's re-weighting ("after").
 
-The scheme's weights ("before") and the scenario's
-re-weighting ("after": tilts, exclusions, cap).
+"After" applies the scenario's tilts, exclusions and cap.
 """
 
 from __future__ import annotations
@@ -44,8 +43,8 @@ PRIOR_DAYS = 60
 def entry_weight(weights: list[float]) -> float:
     """Return the prior weight of a late entrant.
 
-    The median weight of the smaller half of the
-    other members with a positive weight (a typical small constituent).
+    The median weight of the smaller half of the other members with a positive weight (a typical
+    small constituent).
     """
     pos = np.sort(np.array([v for v in weights if v > 0]))
     if pos.size == 0:
@@ -56,8 +55,8 @@ def entry_weight(weights: list[float]) -> float:
 def index_membership(benchmark: str) -> dict[str, list[tuple[Any, Any]]] | None:
     """Return the membership intervals of the universe tracking ``benchmark``.
 
-    Symbol -> membership intervals ``[from, to)`` of the seeds universe whose
-    ``index_symbol`` is ``benchmark`` (None when no universe tracks it).
+    Symbol -> membership intervals ``[from, to)`` of the seeds universe whose ``index_symbol`` is
+    ``benchmark``; None when no universe tracks it.
     """
     try:
         from scenarios.seeds.universes import load_universes
@@ -176,9 +175,9 @@ def implied_scheme_weights(view: Any, symbols: list[str], benchmark: str, lookba
                            notes: list[str] | None = None) -> np.ndarray:
     """Return the weights implied by the benchmark's daily returns.
 
-    Weights implied by the benchmark's daily returns over its last ``lookback`` sessions up
-    to as_of, members with a short history (or a recent index entry, when the seeds record the
-    benchmark's membership) handled by :func:`fit_implied_with_entrants`.
+    The fit uses the last ``lookback`` sessions up to as_of; members with a short history (or a
+    recent index entry, when the seeds record the benchmark's membership) are handled by
+    :func:`fit_implied_with_entrants`.
     """
     import pandas as pd
 
@@ -208,12 +207,13 @@ HANG_SENG_INDEXES: frozenset[str] = frozenset({"HSTECH.HK", "^HSI", "^HSCE"})
 def replica_weights(view: Any, symbols: list[str], ix: IndexInputs, driver: IndexWeighting,
                     universe: str | None, local_themes: Any, notes: list[str]
                     ) -> tuple[np.ndarray, np.ndarray] | None:
-    """(before, after) weights over ``symbols`` at the close of as_of from the backtest's replica
-    machinery (:func:`scenarios.recon.weights_at.weights_at`): "before" is the index's own
-    rule (implied weights fitted at each Hang Seng review on the previous period, the real
-    cap), "after" the scenario's scheme (tilts, exclusions, its cap) set at the same review;
-    both drifted with prices to as_of. None (and a note) when the replica cannot run here
-    (history too short, a benchmark the Hang Seng machinery does not know); the caller then
+    """Return (before, after) weights over ``symbols`` at the close of as_of from the replica.
+
+    The replica is the backtest's machinery (:func:`scenarios.recon.weights_at.weights_at`):
+    "before" is the index's own rule (implied weights fitted at each Hang Seng review on the
+    previous period, the real cap), "after" the scenario's scheme (tilts, exclusions, its cap) set
+    at the same review; both drifted with prices to as_of. None (and a note) when the replica cannot
+    run here (history too short, a benchmark the Hang Seng machinery does not know); the caller then
     falls back to the single fit over ``lookback_days``.
     """
     from scenarios.errors import DataUnavailableError

@@ -58,8 +58,8 @@ MAX_ATTRIBUTED_DRIVERS = 12
 class MeanSampler(Sampler):
     """A sampler that draws every random parameter at its mean.
 
-    A :class:`Sampler` that "draws" every random parameter at its mean (after ``clip``) and
-    consumes no random stream: the same values for every row, whatever the seed.
+    A :class:`Sampler` whose "draws" are the means (after ``clip``); it consumes no random stream,
+    so every row has the same values whatever the seed.
     """
 
     def __init__(self, rows: int) -> None:
@@ -166,9 +166,9 @@ def coalition_returns(rs: ResolvedScenario, masks: np.ndarray, *,
 def point_forecast(rs: ResolvedScenario) -> np.ndarray:
     """Return the noise-free forecast ``(n_symbols,)``.
 
-    Simple returns (fractions) with every driver on,
-    every random parameter at its mean and the residual off (see the module docstring).
-    Deterministic: independent of ``rs.seed`` and ``rs.draws``.
+    Simple returns (fractions) with every driver on, every random parameter at its mean and the
+    residual off (see the module docstring). Deterministic: independent of ``rs.seed`` and
+    ``rs.draws``.
     """
     return coalition_returns(rs, np.ones((1, len(rs.drivers)), dtype=bool))[0]
 
@@ -207,8 +207,7 @@ class Attribution:
 def coalition_masks(n: int) -> np.ndarray:
     """Every coalition of ``n`` drivers as a bool array ``(2 ** n, n)``.
 
-    Row ``s`` holds driver
-    ``i`` when bit ``i`` of ``s`` is set (the layout of
+    Row ``s`` holds driver ``i`` when bit ``i`` of ``s`` is set (the layout of
     :func:`valuation.attribution.shapley_from_coalitions`).
     """
     s = np.arange(1 << n)[:, None]

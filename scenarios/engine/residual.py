@@ -84,12 +84,10 @@ NORMAL_FLOOR = 8.5
 class ResidualDataError(ValueError):
     """A residual that cannot be built.
 
-    Too little price history, the optional ``arch``
-    package missing for ``garch``, a fit that does not converge or forecasts above
-    ``schema.VOL_MAX``, a horizon sd above :data:`MAX_SD` or draws below
-    :data:`MIN_LOG_RETURN`. The message names the symbol; ``where`` is the field under ``monte_carlo.residual`` that
-    asked for it (``("vol",)``
-    or ``("by_symbol", symbol)``).
+    Too little price history, the optional ``arch`` package missing for ``garch``, a fit that does
+    not converge or forecasts above ``schema.VOL_MAX``, a horizon sd above :data:`MAX_SD` or draws
+    below :data:`MIN_LOG_RETURN`. The message names the symbol; ``where`` is the field under
+    ``monte_carlo.residual`` that asked for it (``("vol",)`` or ``("by_symbol", symbol)``).
     """
 
     def __init__(self, message: str, symbol: str | None = None,
@@ -155,8 +153,8 @@ def log_returns(closes: Any, lookback: int) -> Any:
 def _closes(view: Any, symbol: str, lookback: int) -> Any:
     """Return the estimation window's closes.
 
-    Screened by the view when it can (bad rows stop the run
-    or are dropped; one-day spikes are left out with a warning), else the raw closes.
+    Screened by the view when it can (bad rows stop the run or are dropped; one-day spikes are left
+    out with a warning), else the raw closes.
     """
     screened = getattr(view, "screened_close", None)
     return screened(symbol, lookback) if callable(screened) else view.close(symbol)
@@ -174,8 +172,7 @@ def annualized_vol(returns: Any) -> float:
 def trading_sessions(symbol: str, after: dt.date, until: dt.date) -> int:
     """Return the sessions of ``symbol``'s exchange in ``(after, until]``.
 
-    Sessions of ``symbol``'s exchange in ``(after, until]``; business days beyond the
-    calendar's last session.
+    Business days stand in beyond the calendar's last session.
     """
     import pandas as pd
 
@@ -237,8 +234,8 @@ def log_mgf(s: np.ndarray, dist: str, df: float | None = None) -> np.ndarray:
 def nearest_correlation(c: np.ndarray, floor: float = 1e-8) -> np.ndarray:
     """Return a positive definite correlation matrix near ``c``.
 
-    Symmetric positive definite correlation matrix near ``c`` (eigenvalues clipped at
-    ``floor``, then rescaled to a unit diagonal). ``c`` itself when it already qualifies.
+    Eigenvalues are clipped at ``floor``, then the matrix is rescaled to a unit diagonal (it stays
+    symmetric). ``c`` itself when it already qualifies.
     """
     c = 0.5 * (np.asarray(c, dtype=np.float64) + np.asarray(c, dtype=np.float64).T)
     vals, vecs = np.linalg.eigh(c)
@@ -289,8 +286,8 @@ def estimate_vol(returns: Any, model: str, sessions: int, *, sym: str, as_of: An
                  where: tuple[str, ...] = ("vol",)) -> float:
     """Return the annualized volatility of ``sym`` forecast by ``model`` (fraction).
 
-    Annualized volatility of ``sym`` forecast by ``model`` (``history``, ``ewma`` or
-    ``garch``) from its daily log ``returns`` over the ``sessions`` to the horizon, through
+    ``model`` is ``history``, ``ewma`` or ``garch``, fitted on the daily log ``returns``; the
+    forecast over the ``sessions`` to the horizon comes from
     :func:`valuation.volatility.forecast_vol`: ``forecast.horizon * sqrt(252 / sessions)``, so
     that ``vol * sqrt(sessions / 252)`` is the model's horizon sd (flat for history and EWMA,
     mean-reverting for GARCH).

@@ -3,17 +3,16 @@
 Arrays are numpy ``(draws, n_symbols)`` unless noted; symbol order is ``symbols``. Prices are in
 each symbol's listing currency (``currencies``) on the adjusted-close basis, so a stock's returns
 are total returns; an index level in the universe (``^HSI``, ``HSTECH.HK``:
-:func:`scenarios.data.symbols.is_index`) gives price returns. ``return_kinds`` says which per
-symbol (``"total" | "price"``), ``return_kind`` for the whole run (``"mixed"`` when both occur).
-``contributions[driver]`` are log-return terms whose
-sum over drivers is ``log1p(predicted_return)`` (to rounding): LOG contributions, never
-percentages. A run keeps their means over the draws (``contribution_mean[driver]``, per
-symbol) and every draw of them (and of ``eps`` and ``multiple``) only when asked to
-(``run_scenario(..., keep_draws=True)``, ``scenarios run --keep-draws``); otherwise
-``contributions`` is empty and ``eps``/``multiple`` are None.
-``point_return`` is the noise-free forecast (parameters at their means, residual
-off; :mod:`scenarios.engine.noise_free`) and ``attribution`` its exact Shapley split over the
-drivers in PERCENTAGE POINTS of simple return (``Attribution.to_dict()``).
+:func:`scenarios.data.symbols.is_index`) gives price returns. ``return_kinds`` says which per symbol
+(``"total" | "price"``), ``return_kind`` for the whole run (``"mixed"`` when both occur).
+``contributions[driver]`` are log-return terms whose sum over drivers is ``log1p(predicted_return)``
+(to rounding): LOG contributions, never percentages. A run keeps their means over the draws
+(``contribution_mean[driver]``, per symbol) and every draw of them (and of ``eps`` and ``multiple``)
+only when asked to (``run_scenario(..., keep_draws=True)``, ``scenarios run --keep-draws``);
+otherwise ``contributions`` is empty and ``eps``/``multiple`` are None. ``point_return`` is the
+noise-free forecast (parameters at their means, residual off; :mod:`scenarios.engine.noise_free`)
+and ``attribution`` its exact Shapley split over the drivers in PERCENTAGE POINTS of simple return
+(``Attribution.to_dict()``).
 """
 
 from __future__ import annotations
@@ -167,8 +166,8 @@ class ScenarioResult:
     def _line_kind(self, weights: np.ndarray | None) -> str:
         """Return kind of a weighted line.
 
-        That of its members with a non-zero weight
-        (``"mixed"`` when stocks and indexes are combined).
+        That of its members with a non-zero weight (``"mixed"`` when stocks and indexes are
+        combined).
         """
         kinds = self.return_kinds
         if weights is not None and len(weights) == len(kinds):
@@ -184,8 +183,8 @@ class ScenarioResult:
     def attribution_pp(self) -> Any:
         """Return the Shapley contributions, driver x symbol (percentage points).
 
-        DataFrame driver x symbol of Shapley contributions in percentage points of simple
-        return to the noise-free forecast (None when the run has no attribution).
+        A DataFrame; the contributions are to the noise-free forecast's simple return. None when the
+        run has no attribution.
         """
         import pandas as pd
 
@@ -199,10 +198,9 @@ class ScenarioResult:
     def top_driver(self) -> list[str | None]:
         """Per symbol, the driver that moves it most.
 
-        The largest Shapley contribution (pp of
-        the noise-free return) in absolute value; for a result without an attribution, the
-        largest mean log contribution. None when every contribution is zero. The residual noise
-        is not a driver and is never named here.
+        The largest Shapley contribution (pp of the noise-free return) in absolute value; for a
+        result without an attribution, the largest mean log contribution. None when every
+        contribution is zero. The residual noise is not a driver and is never named here.
         """
         pp = self.attribution_pp()
         if pp is not None:
@@ -233,10 +231,10 @@ class ScenarioResult:
     def summary(self, quantiles: tuple[float, float] = (0.05, 0.95)) -> Any:
         """Per-symbol table: baseline, median/mean predictions and the ``quantiles`` band.
 
-        Columns: ``currency, return_kind`` (total/price), ``baseline_date, baseline_price,
-        median_price, price_p05, price_p95, mean_price,
-        mean_return, median_return, return_p05, return_p95, prob_up, top_driver,
-        top_driver_log`` (returns as fractions; ``p05``/``p95`` named after ``quantiles``).
+        Columns: ``currency``, ``return_kind`` (total/price), ``baseline_date``, ``baseline_price``,
+        ``median_price``, ``price_p05``, ``price_p95``, ``mean_price``, ``mean_return``,
+        ``median_return``, ``return_p05``, ``return_p95``, ``prob_up``, ``top_driver``,
+        ``top_driver_log`` (returns as fractions; ``p05``/``p95`` named after ``quantiles``).
         """
         import pandas as pd
 
@@ -287,9 +285,9 @@ class ScenarioResult:
     def index_summary(self, quantiles: tuple[float, float] = (0.05, 0.95)) -> Any:
         """Return the index-level rows.
 
-        Index-level rows (``after`` = re-weighted, ``before`` = baseline weights), or an
-        empty frame when the run has no index line. ``return_kind`` is that of the weighted
-        members (total for stocks, price for index levels, ``mixed``).
+        ``after`` = re-weighted, ``before`` = baseline weights; an empty frame when the run has no
+        index line. ``return_kind`` is that of the weighted members (total for stocks, price for
+        index levels, ``mixed``).
         """
         import pandas as pd
 
@@ -309,9 +307,10 @@ class ScenarioResult:
 
     # ------------------------------------------------------------------ serialization
     def to_dict(self, *, include_draws: bool = True) -> dict[str, Any]:
-        """JSON-safe dict (NaN -> None). With ``include_draws`` (default) every draw the result
-        holds is kept and :meth:`from_dict` round-trips exactly; without, only the summaries
-        and inputs.
+        """Return a JSON-safe dict (NaN -> None).
+
+        With ``include_draws`` (default) every draw the result holds is kept and :meth:`from_dict`
+        round-trips exactly; without, only the summaries and inputs.
         """
         summary = self.summary()
         out: dict[str, Any] = {

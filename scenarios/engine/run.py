@@ -109,8 +109,10 @@ def run_resolved(rs: ResolvedScenario, *, sampler: Sampler | None = None, keep_d
 
 
 def _run_warnings(rs: ResolvedScenario, sim: Simulation) -> list[str]:
-    """The resolve step's warnings, the price view's (bad rows dropped with --drop-bad-rows,
-    one-day spikes left out of volatility estimates) and the floors the draws hit.
+    """Collect the run's warnings.
+
+    The resolve step's, the price view's (bad rows dropped with --drop-bad-rows, one-day spikes left
+    out of volatility estimates) and the floors the draws hit.
     """
     warnings = list(rs.warnings)
     warnings += [w for w in getattr(rs.prices, "warnings", ()) if w not in warnings]
@@ -125,8 +127,9 @@ def _run_warnings(rs: ResolvedScenario, sim: Simulation) -> list[str]:
 
 
 def _resolved_inputs(rs: ResolvedScenario, sampler: Sampler, iw: _index.IndexWeights) -> dict[str, Any]:
-    """The scenario's inputs plus what the run resolved (dates, universe, random parameters,
-    the index fit, fundamentals read from data).
+    """Return the scenario's inputs plus what the run resolved.
+
+    Resolved: dates, universe, random parameters, the index fit, fundamentals read from data.
     """
     inputs = dict(rs.inputs)
     inputs["resolved"] = {"as_of": rs.as_of.isoformat(), "horizon": rs.horizon.isoformat(),
@@ -166,7 +169,7 @@ def _band_sanity(rs: ResolvedScenario, predicted_return: np.ndarray) -> list[str
     q = np.quantile(predicted_return[:, cols], [0.05, 0.95], axis=0)
     return [f"{rs.symbols[j]}: the 5-95% band {100 * a:+.1f}%..{100 * b:+.1f}% is wider than "
             f"{100 * lo:+.0f}%..{100 * hi:+,.0f}%: check the baseline units and the price history"
-            for j, a, b in zip(cols, q[0], q[1]) if a < lo or b > hi]
+            for j, a, b in zip(cols, q[0], q[1], strict=True) if a < lo or b > hi]
 
 
 def _index_line(rs: ResolvedScenario) -> _index.IndexWeights:

@@ -37,8 +37,9 @@ def stream_key(key: str) -> int:
 
 
 class Sampler:
-    """Draws parameters for ``draws`` Monte Carlo draws from ``seed`` (in blocks of rows:
-    :meth:`start_block`).
+    """Draws parameters for ``draws`` Monte Carlo draws from ``seed``.
+
+    Draws come in blocks of rows (:meth:`start_block`).
     """
 
     def __init__(self, seed: int, draws: int) -> None:
@@ -58,8 +59,9 @@ class Sampler:
         self._live: dict[str, np.random.Generator] = {}
 
     def start_block(self, rows: int, first: bool) -> None:
-        """Start the next block of ``rows`` draws (``first``: the run's first block): every
-        stream continues where the previous block left it.
+        """Start the next block of ``rows`` draws (``first``: the run's first block).
+
+        Every stream continues where the previous block left it.
         """
         if first:
             self._carry, self._start, self._live, self._recording = {}, {}, {}, True
@@ -79,11 +81,11 @@ class Sampler:
             self.keys.append(key)
 
     def fresh(self, key: str) -> np.random.Generator:
-        """A generator of ``key`` at the start of its stream (whatever the current block)."""
+        """Return a generator of ``key`` at the start of its stream (whatever the current block)."""
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(stream_key(key),)))
 
     def generator(self, key: str) -> np.random.Generator:
-        """The generator of parameter ``key`` at the start of the current block's rows."""
+        """Return the generator of parameter ``key`` at the start of the current block's rows."""
         if key in self._live:  # asked again in this block: the same rows again
             g = self.fresh(key)
             if key in self._start:

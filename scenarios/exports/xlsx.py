@@ -344,8 +344,7 @@ def tornado_sheet(t: Any) -> Sheet:
 def two_way_sheet(tw: Any) -> Sheet:
     """One row per (line, value 1, value 2) of a :class:`scenarios.sensitivity.TwoWay`.
 
-    The
-    Monte Carlo median return (fraction, shown as a percent) and P(up).
+    The Monte Carlo median return (fraction, shown as a percent) and P(up).
     """
     sh = Sheet("two-way", [Column("line"), Column(tw.param1[:60], DECIMAL, 28),
                            Column(tw.param2[:60], DECIMAL, 28), Column("median return", PCT),

@@ -52,9 +52,8 @@ def _is_year(k: Any) -> bool:
 def is_dated(v: Any) -> bool:
     """Return True when a raw baseline value is written as a dated series.
 
-    Return True when a raw baseline value is written as a dated series (a list, or a mapping with
-    at least one ``YYYY-MM-DD`` key; a bare year key such as ``2024`` counts, so that it gets
-    the dated series' message rather than "unknown field").
+    Dated: a list, or a mapping with at least one ``YYYY-MM-DD`` key; a bare year key such as
+    ``2024`` counts, so that it gets the dated series' message rather than "unknown field".
     """
     if isinstance(v, list):
         return True
@@ -187,8 +186,8 @@ class DatedFields(_Model):
 def split_dated(v: Any) -> Any:
     """Move dated-series values of the baseline into ``dated``.
 
-    Move dated-series values out of the baseline's value fields into ``dated`` (before
-    validation; the validation error of a bad series is then located at its field).
+    The values move out of the baseline's value fields before validation, so the validation error of
+    a bad series is located at its field.
     """
     if not isinstance(v, dict):
         return v

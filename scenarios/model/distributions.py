@@ -72,7 +72,7 @@ class _Dist(BaseModel):
         raise NotImplementedError
 
     def expectation(self) -> float:
-        """Return expected value of a draw (the parameter's mean), AFTER ``clip`` (and the normal's 8.5 sd bound).
+        """Return the expected value of a draw (the parameter's mean), AFTER ``clip`` (and the normal's 8.5 sd bound).
 
         This is the value the noise-free forecast uses. Clipping moves it: a clipped draw
         takes the bound, so ``E[clip(X, a, b)] = a F(a) + b (1 - F(b)) + int_a^b x f(x) dx``.
@@ -95,8 +95,9 @@ class _Dist(BaseModel):
         return float(below + above + inner)
 
     def _scipy(self) -> Any:
-        """The frozen law of the raw (unclipped) draws (``support``, ``cdf``, ``sf`` as
-        scipy.stats computes them); None when degenerate.
+        """Return the frozen law of the raw (unclipped) draws; None when degenerate.
+
+        Its ``support``, ``cdf`` and ``sf`` are as scipy.stats computes them.
         """
         raise NotImplementedError
 
@@ -199,8 +200,9 @@ def _norm_pdf(x: Any) -> Any:
 
 
 class _Law:
-    """A frozen continuous law on ``loc + scale * [lo, hi]`` (the standard support ``lo..hi``);
-    subclasses give the standard ``_cdf`` and ``_sf`` inside the open support.
+    """A frozen continuous law on ``loc + scale * [lo, hi]`` (the standard support ``lo..hi``).
+
+    Subclasses give the standard ``_cdf`` and ``_sf`` inside the open support.
     """
 
     lo, hi = -math.inf, math.inf
@@ -289,8 +291,8 @@ NORMAL_TAIL_SD = 8.5
 class Normal(_Dist):
     """Normal distribution with ``mean`` and standard deviation ``sd``.
 
-    Normal with ``mean`` and standard deviation ``sd`` (>= 0), bounded at
-    ``mean +- 8.5 sd`` (draws beyond are clipped there; probability < 2e-17 per draw).
+    ``sd`` >= 0; bounded at ``mean +- 8.5 sd`` (draws beyond are clipped there; probability < 2e-17
+    per draw).
     """
 
     dist: Literal["normal"]
@@ -598,10 +600,10 @@ def center(value: float | _Dist) -> float:
 
 
 def mean(value: float | _Dist) -> float:
-    """Return expected value of a parameter after ``clip`` (:meth:`_Dist.expectation`; a fixed number is its own mean).
+    """Return the expected value of a parameter after ``clip`` (a fixed number is its own mean).
 
-    What the noise-free forecast uses. (A method cannot be called ``mean``:
-    the normal has a field of that name.) Memoised per distinct distribution.
+    See :meth:`_Dist.expectation`; this is what the noise-free forecast uses. (A method cannot be
+    called ``mean``: the normal has a field of that name.) Memoised per distinct distribution.
     """
     if not isinstance(value, _Dist):
         return float(value)
@@ -634,8 +636,8 @@ def ppf(value: float | _Dist, q: float | Sequence[float] | np.ndarray) -> float 
 def parse_distribution(spec: Any) -> _Dist | None:
     """Return a distribution from its plain mapping.
 
-    Return a distribution from its plain mapping (``{dist: normal, mean: .., sd: ..}``, as written in
-    a scenario and stored in a run's inputs); None when ``spec`` is not a valid one.
+    The mapping is written as in a scenario and stored in a run's inputs (``{dist: normal, mean: ..,
+    sd: ..}``); None when ``spec`` is not a valid one.
     """
     from pydantic import TypeAdapter, ValidationError
 

@@ -1,8 +1,7 @@
 """Small field types shared by the scenario schema and the driver specs.
 
-Units, currencies,
-symbols, strict dates, and the base model that rejects unknown keys (and booleans given to
-numeric fields).
+Units, currencies, symbols, strict dates, and the base model that rejects unknown keys (and booleans
+given to numeric fields).
 """
 
 from __future__ import annotations

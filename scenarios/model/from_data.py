@@ -1,12 +1,12 @@
 """The hook that fills scenario baselines from data at ``as_of`` (``eps: from_data``).
 
 A scenario asks for data with ``eps: from_data`` (likewise ``shares``, ``sales``, ``net_debt``,
-``dividend_yield``, ``tax_rate``), ``eps: forward_from_data`` (the consensus known at
-``as_of``, :mod:`scenarios.data.fundamentals.estimates`), or ``baseline: {SYM: {from_data: true}}`` (every item the data
-has; typed values next to it win). :func:`fill_baselines` returns the scenario with those
-values filled and a provenance record per value (period, source, known-from date), which the
-engine echoes under ``inputs.resolved.fundamentals``. Every walk-forward window calls it with
-its own ``as_of``, so forecasts move with reported results.
+``dividend_yield``, ``tax_rate``), ``eps: forward_from_data`` (the consensus known at ``as_of``,
+:mod:`scenarios.data.fundamentals.estimates`), or ``baseline: {SYM: {from_data: true}}`` (every item
+the data has; typed values next to it win). :func:`fill_baselines` returns the scenario with those
+values filled and a provenance record per value (period, source, known-from date), which the engine
+echoes under ``inputs.resolved.fundamentals``. Every walk-forward window calls it with its own
+``as_of``, so forecasts move with reported results.
 
 Units written into the baseline: ``eps`` per share of the listing's share basis, in statement
 currency (``currency`` is set to it; the scenario's ``fx`` converts to the trading currency);
@@ -229,8 +229,7 @@ def fill_baselines(scenario: Any, as_of: dt.date, *, prices: Any = None, view: A
                    fail: Fail | None = None) -> tuple[Any, dict[str, dict[str, Any]]]:
     """``(scenario with from_data values and dated series filled, provenance)``.
 
-    The scenario
-    itself when nothing is asked from data and nothing is dated
+    The scenario itself when nothing is asked from data and nothing is dated
     (:mod:`scenarios.model.point_in_time`).
 
     ``prices`` (a price source with ``splits``) puts SEC per-share figures on the split basis of

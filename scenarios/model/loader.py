@@ -1,13 +1,12 @@
 """Load scenario files: ``extends`` (variants), ``grid`` (families), located errors.
 
-``extends: base.yaml`` (relative to the file) deep-merges the parent under the child:
-mappings merge key by key, a distribution mapping (one with ``dist``) or any list is replaced
-whole, except ``drivers``, which merge by ``label`` (a child driver with a parent's label
-overrides the fields it names; other child drivers are appended; ``enabled: false`` switches an
-inherited driver off); a dated baseline series (:mod:`scenarios.model.dated`) and a plain value
-replace each other, two short-form series merge by period end. Every error keeps the file, line and column where the
-offending value
-was written (parent or child).
+``extends: base.yaml`` (relative to the file) deep-merges the parent under the child: mappings merge
+key by key, a distribution mapping (one with ``dist``) or any list is replaced whole, except
+``drivers``, which merge by ``label`` (a child driver with a parent's label overrides the fields it
+names; other child drivers are appended; ``enabled: false`` switches an inherited driver off); a
+dated baseline series (:mod:`scenarios.model.dated`) and a plain value replace each other, two
+short-form series merge by period end. Every error keeps the file, line and column where the
+offending value was written (parent or child).
 
 ``grid: {PATH: [v1, v2, ...]}`` expands into one scenario per combination (Cartesian product
 in key order). PATH addresses a value: ``drivers[capex].amount`` (driver by label or type),
@@ -44,8 +43,7 @@ _ALLOWED_ROOTS: list[Path] = []
 def allow_paths(folders: Sequence[str | Path] | None) -> None:
     """Let ``extends`` also resolve inside ``folders`` (the CLI's ``--allow-path``).
 
-    ``None`` or
-    an empty list: only inside the folder tree of the extending file.
+    ``None`` or an empty list: only inside the folder tree of the extending file.
     """
     _ALLOWED_ROOTS[:] = [Path(f).expanduser().resolve() for f in folders or ()]
 
@@ -256,8 +254,7 @@ def build_scenario(doc: MergedDoc, *, file: str | None = None, sha256: str | Non
 class _StrippedDoc(MergedDoc):
     """``doc`` without the drivers (and optional top-level keys) that failed validation.
 
-    Paths
-    into it are mapped back to the original document for locations and field names.
+    Paths into it are mapped back to the original document for locations and field names.
     """
 
     def __init__(self, original: MergedDoc, data: Any, kept: list[int]) -> None:
@@ -286,10 +283,10 @@ _DRIVER_FIELD = re.compile(r"^drivers\[(\d+)\]")
 def _independent_errors(doc: MergedDoc, errors: list[ScenarioError]) -> list[ScenarioError]:
     """Return the cross-field errors of the parts of ``doc`` that validated.
 
-    Return the cross-field errors (FX, shares, universe...) of the parts of ``doc`` that DID
-    validate, so that one pass reports every independent error: the drivers with schema errors
-    and the optional top-level keys with errors are left out, and the rest is checked as usual.
-    Nothing when a required field failed (the later checks would be meaningless).
+    Cross-field errors are those of FX, shares, universe...; checking only the parts that DID
+    validate lets one pass report every independent error: the drivers with schema errors and the
+    optional top-level keys with errors are left out, and the rest is checked as usual. Nothing when
+    a required field failed (the later checks would be meaningless).
     """
     from scenarios.model.schema import Scenario
     from scenarios.model.validation import static_checks
@@ -401,8 +398,7 @@ def _alternatives(part: str | int) -> list[str | int]:
 def _list_matches(cur: list[Any], part: str | int) -> list[int]:
     """Return indices of the items of a list (drivers) that ``part`` names.
 
-    An index, a label (or the
-    type of an unlabelled item), a glob over labels (and such types).
+    An index, a label (or the type of an unlabelled item), a glob over labels (and such types).
     """
     from fnmatch import fnmatchcase
 
@@ -460,8 +456,8 @@ def _dict_matches(cur: dict[Any, Any], part: str | int, last: bool, done: PathKe
 def resolve_grid_paths(data: Any, parts: list[str | int]) -> list[PathKey]:
     """Return every concrete path into ``data`` that ``parts`` names.
 
-    Every concrete path into ``data`` that ``parts`` names (labels -> indices, globs and
-    lists expanded, in document order, without duplicates). The last part may be a new key.
+    Labels become indices, globs and lists are expanded; paths come in document order, without
+    duplicates. The last part may be a new key.
     """
     paths: list[tuple[PathKey, Any]] = [((), data)]
     for i, part in enumerate(parts):

@@ -30,8 +30,7 @@ def _types(annotation: Any) -> set[Any]:
 def _element_annotations(annotation: Any) -> list[Any]:
     """Return the element annotations of the list/tuple forms of an annotation.
 
-    Element annotations of the list/tuple forms an annotation allows (``list[float]``,
-    ``tuple[float, float] | None``).
+    For example ``list[float]`` and ``tuple[float, float] | None`` give their elements' annotations.
     """
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
@@ -52,8 +51,8 @@ def wants_number_not_bool(annotation: Any) -> bool:
 class BoolNotNumber(str):
     """What a boolean becomes in a numeric field.
 
-    Text that no number parser accepts, so the
-    field's own validation fails AT THE FIELD with ``must be a number (got true, a boolean)``.
+    Text that no number parser accepts, so the field's own validation fails AT THE FIELD with
+    ``must be a number (got true, a boolean)``.
     """
 
 

@@ -26,8 +26,8 @@ Fail = Callable[[tuple[str | int, ...], str], ScenarioError]
 def known_from(symbol: str, v: DatedValue, lags: Any = None) -> tuple[dt.date, str]:
     """``(first day v is public, how that was decided)``.
 
-    Explicit ``known:`` wins, else the
-    fundamentals layer's reporting-lag rule for ``symbol``'s market and ``v.period_type``.
+    Explicit ``known:`` wins, else the fundamentals layer's reporting-lag rule for ``symbol``'s
+    market and ``v.period_type``.
     """
     if v.known is not None:
         return v.known, "explicit known:"
@@ -44,8 +44,8 @@ def pick_known(symbol: str, series: DatedSeries, as_of: dt.date,
                lags: Any = None) -> tuple[DatedValue, dt.date, str] | None:
     """Return the value of ``series`` known at ``as_of``, or None.
 
-    Return the value of ``series`` with the latest period end known at ``as_of`` (with its known-from
-    date and rule), or None when none is known yet.
+    The value with the latest period end known at ``as_of``, with its known-from date and rule; None
+    when none is known yet.
     """
     best: tuple[DatedValue, dt.date, str] | None = None
     for v in series.values:
@@ -118,8 +118,8 @@ _TYPED = ("eps", "shares", "sales", "net_debt", "dividend_yield", "tax_rate", "p
 def constant_fundamentals_note(scenario: Any) -> str | None:
     """Return a sentence for a walk-forward whose baselines are plain numbers.
 
-    The same fundamentals
-    are used at every window, so the forecasts do not move with reported results.
+    The same fundamentals are used at every window, so the forecasts do not move with reported
+    results.
     """
     plain = {s: [f for f in _TYPED if getattr(b, f, None) is not None]
              for s, b in scenario.baseline.items() if not has_moving_fundamentals(b)}

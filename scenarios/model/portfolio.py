@@ -108,8 +108,7 @@ class Portfolio(_Model):
 class ResolvedPosition:
     """A position settled for the engine.
 
-    Signed size in the base currency and where its
-    per-draw return comes from.
+    Signed size in the base currency and where its per-draw return comes from.
     """
 
     symbol: str
@@ -220,8 +219,8 @@ def portfolio_errors(scenario: Any, universe: Sequence[str], error: Callable[[Pa
                      ) -> list[ScenarioError]:
     """Return the located problems of ``scenario.portfolio`` (no prices needed).
 
-    Return the located problems of ``scenario.portfolio`` against ``universe`` (the members at the
-    scenario's as_of) and its benchmarks, without prices (``scenarios validate``).
+    Checked against ``universe`` (the members at the scenario's as_of) and the benchmarks, without
+    prices (``scenarios validate``).
     """
     if scenario.portfolio is None:
         return []

@@ -1,8 +1,7 @@
 """Resolution helpers shared by the checks and the resolve step (:mod:`scenarios.model.resolved`).
 
-Universe members, themes, driver targets and FX rates. Each raises :class:`ResolveError` (with the path it concerns) so
-callers
-can turn it into a located error.
+Universe members, themes, driver targets and FX rates. Each raises :class:`ResolveError` (with the
+path it concerns) so callers can turn it into a located error.
 """
 
 from __future__ import annotations
@@ -152,8 +151,8 @@ def fx_rate(scenario: Any, symbol: str, currency: str, *, override: Any = None,
 def fx_exposed(scenario: Any, driver: Any, targets: list[str]) -> list[str]:
     """Return the targets of an ``fx_change`` driver.
 
-    Targets of an ``fx_change`` driver that report in a currency other than their listing
-    currency (and in ``driver.currency`` when given).
+    Those that report in a currency other than their listing currency (and in ``driver.currency``
+    when given).
     """
     out = []
     for sym in targets:

@@ -111,9 +111,9 @@ class ResolvedDriver:
 class IndexInputs:
     """What the index line needs besides prices.
 
-    The re-weighting driver (None: plain index),
-    market caps (scenario currency; None when some member has neither market_cap nor shares,
-    or the scheme does not use them), each symbol's theme and the benchmark of scheme implied.
+    The re-weighting driver (None: plain index), market caps (scenario currency; None when some
+    member has neither market_cap nor shares, or the scheme does not use them), each symbol's theme
+    and the benchmark of scheme implied.
     """
 
     driver: IndexWeighting | None
@@ -180,8 +180,8 @@ class ResolvedScenario:
 def error_factory(scenario: Scenario) -> ErrorFactory:
     """``error(path, message)``.
 
-    A ScenarioError at ``path`` of the scenario's file (line and
-    column when it was read from a file, the field path otherwise).
+    A ScenarioError at ``path`` of the scenario's file (line and column when it was read from a
+    file, the field path otherwise).
     """
     doc = scenario._doc
 
@@ -252,8 +252,7 @@ def _dcf_unit(dcf: Any, horizon: bool) -> float:
 def _dcf_log_ratio(scenario: Scenario, error: ErrorFactory) -> float:
     """log(V(1, params at the horizon) / V(1, params at as_of)).
 
-    V is linear in FCF, so the
-    DCF price anchored at P0 is P0 x FCF_h / FCF0 x exp(this).
+    V is linear in FCF, so the DCF price anchored at P0 is P0 x FCF_h / FCF0 x exp(this).
     """
     dcf = scenario.valuation.dcf
     try:
@@ -269,8 +268,8 @@ def _dcf_log_ratio(scenario: Scenario, error: ErrorFactory) -> float:
 def _fcf_per_share(scenario: Scenario, sym: str, b: Any, fx: float, error: ErrorFactory) -> float:
     """Baseline FCF per share in the price currency (``valuation: fcf_yield``).
 
-    The ``fcf``
-    total (x unit, reporting currency) x FX / shares; refused unless > 0; NaN without fcf.
+    The ``fcf`` total (x unit, reporting currency) x FX / shares; refused unless > 0; NaN without
+    fcf.
     """
     key = _baseline_key(scenario, sym)
     if b.fcf is None:  # like a missing eps under pe: multiple not reported, FCF drivers refused

@@ -119,11 +119,10 @@ def _correlation(v: Any) -> Any:
 class Residual(_Model):
     """Market noise the drivers do not explain.
 
-    A log-return shock per symbol with standard
-    deviation ``vol x sqrt(T)``, ``T`` = trading sessions from the baseline close to the
-    horizon / 252, ``vol`` estimated (history, ewma, garch) or given, centred so that the
-    drivers' price is the expected price (``center: mean``, default) or the median. See
-    ``scenarios.engine.residual`` and the calibration in docs/backtesting.md.
+    A log-return shock per symbol with standard deviation ``vol x sqrt(T)``, ``T`` = trading
+    sessions from the baseline close to the horizon / 252, ``vol`` estimated (history, ewma, garch)
+    or given, centred so that the drivers' price is the expected price (``center: mean``, default)
+    or the median. See ``scenarios.engine.residual`` and the calibration in docs/backtesting.md.
     """
 
     vol: Vol = Field(default="history",
@@ -350,8 +349,8 @@ class DcfAtHorizon(_Model):
 class Dcf(_Model):
     """Two-stage DCF (``valuation.cashflow.dcf_value``).
 
-    ``years`` explicit years at ``growth``,
-    then ``terminal_growth`` forever, discounted at ``discount_rate`` (annual fractions).
+    ``years`` explicit years at ``growth``, then ``terminal_growth`` forever, discounted at
+    ``discount_rate`` (annual fractions).
     """
 
     years: int = Field(ge=0, le=50)
@@ -378,9 +377,9 @@ class Dcf(_Model):
 class Valuation(_Model):
     """How a price follows the fundamentals.
 
-    ``pe`` (EPS x P/E, the default), ``fcf_yield``
-    (FCF per share x price/FCF, i.e. 1 / FCF yield, implied from the as_of close) or ``dcf``
-    (``fcf_yield`` times the ratio of two-stage DCF values per unit of FCF, horizon / as_of).
+    ``pe`` (EPS x P/E, the default), ``fcf_yield`` (FCF per share x price/FCF, i.e. 1 / FCF yield,
+    implied from the as_of close) or ``dcf`` (``fcf_yield`` times the ratio of two-stage DCF values
+    per unit of FCF, horizon / as_of).
     """
 
     method: Literal["pe", "fcf_yield", "dcf"] = "pe"
@@ -478,12 +477,13 @@ class Scenario(_Model):
         return [d for d in self.drivers if d.enabled]
 
     def horizon_date(self, as_of: dt.date | None = None) -> dt.date:
-        """The horizon as a date. With ``as_of`` (walk-forward), a period horizon is applied from
-        that date (:func:`~scenarios.periods.add_period`) and a date horizon keeps its
-        offset from the scenario's own as_of: whole months (:func:`~scenarios.periods.
-        add_months`) when that as_of, the horizon and the new as_of are all month ends (the
-        walk-forward's roll dates: 2024-12-31 -> 2025-12-31 moved to 2025-03-31 gives
-        2026-03-31), calendar days otherwise.
+        """Return the horizon as a date.
+
+        With ``as_of`` (walk-forward), a period horizon is applied from that date
+        (:func:`~scenarios.periods.add_period`) and a date horizon keeps its offset from the
+        scenario's own as_of: whole months (:func:`~scenarios.periods.add_months`) when that as_of,
+        the horizon and the new as_of are all month ends (the walk-forward's roll dates: 2024-12-31
+        -> 2025-12-31 moved to 2025-03-31 gives 2026-03-31), calendar days otherwise.
         """
         base = self.as_of if as_of is None else as_of
         if isinstance(self.horizon, dt.date):

@@ -115,8 +115,9 @@ _CLAIM_IDS: dict[str, tuple[tuple[float, int], set[str] | None]] = {}
 
 
 def _claim_ids() -> set[str] | None:
-    """Ids of the claims in ``seeds/claims.yaml`` (``$SCENARIOS_SEEDS``); None when there is no
-    readable claims file (nothing to check against).
+    """Return the ids of the claims in ``seeds/claims.yaml`` (``$SCENARIOS_SEEDS``).
+
+    None when there is no readable claims file (nothing to check against).
 
     Only the ids are read, with libyaml when available and without the pydantic claim models
     (building and validating them cost every run about 70 ms of CPU); the file's own problems
@@ -295,8 +296,8 @@ def _dated(b: Any, f: str) -> bool:
 def _asks_data(b: Any, f: str) -> bool:
     """Return True when ``f`` is to be filled at as_of.
 
-    From data (``eps: from_data``, ``from_data: true``)
-    or from a dated series (``eps: {2024-12-31: 23.5}``).
+    From data (``eps: from_data``, ``from_data: true``) or from a dated series
+    (``eps: {2024-12-31: 23.5}``).
     """
     return (bool(getattr(b, "from_data", False)) or f in (getattr(b, "data_items", None) or {})
             or _dated(b, f))
@@ -366,9 +367,10 @@ def _baseline_fx(s: Any, doc: Any, universe: list[str]) -> list[ScenarioError]:
 
 
 class _Facts:
-    """What the price checks need of one symbol's history up to a date, from one read: dates,
-    closes, flat-bar kinds, the last usable bar before each row and the running count of valid
-    closes. Every fact about row ``i`` depends on rows ``<= i`` only (a stale bar is told from
+    """What the price checks need of one symbol's history up to a date, from one read.
+
+    Dates, closes, flat-bar kinds, the last usable bar before each row and the running count of
+    valid closes. Every fact about row ``i`` depends on rows ``<= i`` only (a stale bar is told from
     its predecessor), so a lookup at ``as_of`` equals a check on the history cut at ``as_of``.
     """
 
@@ -389,7 +391,7 @@ class _Facts:
         self.last_kept = np.maximum.accumulate(np.where(~stale, pos, -1)) if len(frame) else pos
         self.valid_count = np.cumsum(counted)
         kinds = flat_bar_kinds(frame)
-        self.kind = dict(zip(kinds.index, kinds.to_numpy()))
+        self.kind = dict(zip(kinds.index, kinds.to_numpy(), strict=True))
 
     def rows_until(self, as_of: Any) -> int:
         import numpy as np
@@ -398,8 +400,10 @@ class _Facts:
 
 
 class _FactsCache:
-    """Per-source, per-symbol :class:`_Facts` read once up to ``until`` (a walk-forward's last
-    as_of) and shared by every window's :func:`data_checks`.
+    """Per-source, per-symbol :class:`_Facts` read once up to ``until``.
+
+    ``until`` is a walk-forward's last as_of; the facts are shared by every window's
+    :func:`data_checks`.
     """
 
     def __init__(self, until: Any) -> None:
@@ -434,19 +438,23 @@ _FACTS: ContextVar[_FactsCache | None] = ContextVar("scenarios_data_check_facts"
 
 
 def data_check_cache(until: Any) -> _FactsCache:
-    """A cache for the :func:`data_checks` of many as_of dates up to ``until`` (a walk-forward's
-    windows). Inside ``with cache.active():`` the checks read each symbol's history once (up to
-    ``until``) and check every as_of from it, instead of reading and scanning the history again
-    in each window. Results are those of the checks on the history cut at each as_of; an as_of
-    after ``until`` or anything unusual (no bar, a bad or stale close) takes the ordinary path.
+    """Return a cache for the :func:`data_checks` of many as_of dates up to ``until``.
+
+    ``until`` is the last as_of of a walk-forward's windows. Inside ``with cache.active():`` the
+    checks read each symbol's history once (up to ``until``) and check every as_of from it, instead
+    of reading and scanning the history again in each window. Results are those of the checks on the
+    history cut at each as_of; an as_of after ``until`` or anything unusual (no bar, a bad or stale
+    close) takes the ordinary path.
     """
     return _FactsCache(until)
 
 
 def _cached_close(source: Any, sym: str, as_of: Any) -> tuple[Any, float, Any, str | None, int] | None:
-    """(day, close, first date, substitution, valid closes) of ``sym`` at ``as_of`` from the
-    active :func:`data_check_cache`, as ``view.last_close`` / ``close_substitution`` /
-    ``history`` give them; None when there is no cache or the ordinary path must decide.
+    """Look up ``sym`` at ``as_of`` in the active :func:`data_check_cache`.
+
+    Returns (day, close, first date, substitution, valid closes) as ``view.last_close`` /
+    ``close_substitution`` / ``history`` give them; None when there is no cache or the ordinary path
+    must decide.
     """
     cache = _FACTS.get()
     if cache is None or as_of > cache.until:
@@ -478,8 +486,8 @@ def data_checks(scenario: Any, source: Any, *, as_of: dt.date | None = None, vie
                 ) -> tuple[list[ScenarioError], list[ScenarioWarning]]:
     """Run the checks that need the price source.
 
-    Every symbol and benchmark has a close on or before
-    ``as_of`` (never later), and a baseline ``pe`` agrees with the P/E implied by that close.
+    Every symbol and benchmark has a close on or before ``as_of`` (never later), and a baseline
+    ``pe`` agrees with the P/E implied by that close.
 
     ``found`` (optional dict) receives ``symbol -> (last date, close, first date)`` of every
     series read, so a caller does not read them again. ``notes`` (optional list) receives one
@@ -663,10 +671,12 @@ def _hkd_text(x: float) -> str:
 
 def _residual_history(scenario: Any, doc: Any, view: Any, symbols: list[str],
                       valid_counts: dict[str, int] | None = None) -> list[ScenarioError]:
-    """``monte_carlo.residual`` with an estimated vol (``history``, ``ewma``: ``min_days`` daily
-    returns in the last ``lookback_days``; ``garch``: ``max(min_days, 100)`` in the last
-    ``garch_days``) needs them on or before as_of for every symbol it applies to; the error is
-    located at ``vol`` or at the symbol's ``by_symbol`` entry, whichever asked.
+    """Check the history ``monte_carlo.residual`` needs for an estimated vol.
+
+    With ``history`` or ``ewma`` it needs ``min_days`` daily returns in the last ``lookback_days``,
+    with ``garch`` ``max(min_days, 100)`` in the last ``garch_days``, on or before as_of for every
+    symbol it applies to; the error is located at ``vol`` or at the symbol's ``by_symbol`` entry,
+    whichever asked.
     """
     cfg = scenario.monte_carlo.residual
     if cfg is None:

@@ -282,8 +282,7 @@ def simulate_index_batch(
 class _FitData:
     """Fit returns as arrays.
 
-    ``rets`` (days x symbols), ``iret`` (days,), their dates and the
-    symbol -> column map.
+    ``rets`` (days x symbols), ``iret`` (days,), their dates and the symbol -> column map.
     """
 
     rets: np.ndarray

@@ -107,8 +107,7 @@ class IndexScheme:
                 ) -> tuple[dict[str, float], dict[str, float], set[str], set[str]]:
         """``(tilts by symbol, tilts by theme, excluded symbols, excluded themes)``.
 
-        A key that is
-        neither a theme nor a symbol of ``theme_map`` raises :class:`ScenarioError`.
+        A key that is neither a theme nor a symbol of ``theme_map`` raises :class:`ScenarioError`.
         """
         from scenarios.seeds.universes import THEMES
 
@@ -143,7 +142,7 @@ class IndexScheme:
                          for s, t in zip(symbols, themes, strict=True)], dtype="float64")
 
     def rule(self, theme_map: Mapping[str, str]) -> WeightRule:
-        """The :class:`~scenarios.recon.rules.WeightRule` of this scheme.
+        """Return the :class:`~scenarios.recon.rules.WeightRule` of this scheme.
 
         ``theme_map``: symbol -> theme. A tilt or exclusion key that is neither a theme nor a
         symbol of ``theme_map`` raises :class:`~scenarios.errors.ScenarioError` (a typo such as
@@ -394,8 +393,7 @@ def _scores(schemes: Sequence[IndexScheme], theme_map: Mapping[str, str],
             symbols: Sequence[str]) -> np.ndarray:
     """``(S, N)`` multipliers of every scheme.
 
-    :meth:`IndexScheme.scores` with the symbol ->
-    theme lookup done once for all schemes.
+    :meth:`IndexScheme.scores` with the symbol -> theme lookup done once for all schemes.
     """
     from scenarios.seeds.universes import THEMES
 

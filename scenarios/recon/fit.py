@@ -26,7 +26,7 @@ MIN_FIT_DAYS: int = 20
 
 def fit_returns(panel: IndexPanel, method: str, window: int, skip_odd_sessions: bool
                 ) -> tuple[pd.DataFrame, pd.Series]:
-    """The returns the weights are fitted on, after checking the fit arguments.
+    """Return the returns the weights are fitted on, after checking the fit arguments.
 
     Shared by :func:`~scenarios.recon.simulate.simulate_index` and
     :func:`~scenarios.recon.batch.simulate_index_batch`. Returns ``(constituent returns, index

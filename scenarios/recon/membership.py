@@ -42,10 +42,10 @@ class Membership:
                            tolerance_days: int = 14) -> pd.DatetimeIndex:
         """Return the regular rebalances.
 
-        Each date of the ``standard`` schedule replaced by the
-        recorded review date within ``tolerance_days`` of it (March reviews sometimes took effect
-        a week after the schedule's date: 2021-03-15, 2023-03-13), plus any recorded review the
-        schedule misses. Fast entries are not rebalances (see :meth:`fast_entry_dates`).
+        Each date of the ``standard`` schedule replaced by the recorded review date within
+        ``tolerance_days`` of it (March reviews sometimes took effect a week after the schedule's
+        date: 2021-03-15, 2023-03-13), plus any recorded review the schedule misses. Fast entries
+        are not rebalances (see :meth:`fast_entry_dates`).
         """
         std = pd.DatetimeIndex(sorted(pd.Timestamp(d).normalize() for d in standard))
         recorded = [pd.Timestamp(d) for d in self.review_dates]

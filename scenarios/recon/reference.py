@@ -51,10 +51,10 @@ def load_entry_weights(estimates_csv: str | Path) -> dict[tuple[pd.Timestamp, st
 def load_inclusion_weights(snapshots_csv: str | Path) -> dict[tuple[pd.Timestamp, str], float]:
     """Weights at inclusion ``{(effective_date, symbol): fraction}`` from ``hstech_weights_snapshots.csv``.
 
-    The rows whose ``kind`` says the weight was simulated or
-    quoted at inclusion or fast entry (JD Health 8.00% on 2020-12-22, SenseTime 0.24% on
-    2022-03-07, NIO 0.52% on 2022-06-13). Hang Seng publishes these with the announcement,
-    before the effective date, so using them from that date on is not look-ahead.
+    The rows whose ``kind`` says the weight was simulated or quoted at inclusion or fast entry (JD
+    Health 8.00% on 2020-12-22, SenseTime 0.24% on 2022-03-07, NIO 0.52% on 2022-06-13). Hang Seng
+    publishes these with the announcement, before the effective date, so using them from that date
+    on is not look-ahead.
     """
     df = pd.read_csv(snapshots_csv, dtype={"code": str})
     need = {"as_of", "code", "weight_pct", "kind"}
@@ -80,13 +80,13 @@ def snapshot_weight_coverage(snapshots_csv: str | Path, have: set[str] | frozens
     """How much index weight the names without price data held, where a dated weight list says.
 
     ``snapshots_csv``: ``hstech_weights_snapshots.csv``; ``have``: the symbols with price data
-    (``0700.HK`` spelling); ``kinds``: the ``kind`` values that are whole index weight lists
-    (by default ``index`` rows and the names of such a list whose weight the source cut off;
-    partial launch lists, inclusion weights and ETF holdings are left out). One row per ``as_of`` date: ``names``
-    listed, ``listed`` (sum of the given
-    weights), ``without_data`` (weight of the listed names not in ``have``), ``unstated``
-    (1 - listed: names whose weight the source cut off), ``missing_names`` (listed names not in
-    ``have``, with or without a stated weight). Weights are FRACTIONS.
+    (``0700.HK`` spelling); ``kinds``: the ``kind`` values that are whole index weight lists (by
+    default ``index`` rows and the names of such a list whose weight the source cut off; partial
+    launch lists, inclusion weights and ETF holdings are left out). One row per ``as_of`` date:
+    ``names`` listed, ``listed`` (sum of the given weights), ``without_data`` (weight of the listed
+    names not in ``have``), ``unstated`` (1 - listed: names whose weight the source cut off),
+    ``missing_names`` (listed names not in ``have``, with or without a stated weight). Weights are
+    FRACTIONS.
     """
     df = pd.read_csv(snapshots_csv, dtype={"code": str})
     df = df[df["kind"].isin(kinds)]

@@ -1,7 +1,7 @@
-"""The rebalance schedule of a reconstructed index.
+"""The rebalance schedule of a reconstructed index: rebalance days, fast entries and fit windows.
 
-Which days rebalance, which are fast entries,
-where the simulation starts, what each period holds, and which days feed a fit.
+Which days rebalance, which are fast entries, where the simulation starts, what each period holds,
+and which days feed a fit.
 
 One schedule serves the per-scheme reference (:func:`~scenarios.recon.simulate.
 simulate_index`) and the batched path (:func:`~scenarios.recon.batch.
@@ -27,9 +27,9 @@ __all__ = ["Period", "Schedule", "build_schedule"]
 class Period:
     """One holding period from rebalance ``k``.
 
-    Its sessions up to the test end, the members
-    on its first day (``new``) and the day before (``old``), who left and who entered, and
-    whether it opens with a fast entry (no review: no refit, no re-cap).
+    Its sessions up to the test end, the members on its first day (``new``) and the day before
+    (``old``), who left and who entered, and whether it opens with a fast entry (no review: no
+    refit, no re-cap).
     """
 
     k: int
@@ -78,9 +78,8 @@ class Schedule:
     def period_fit_start(self, k: int, fit_days: pd.DatetimeIndex) -> pd.Timestamp:
         """First day of the buy-and-hold fit that feeds rebalance ``k``.
 
-        The previous
-        rebalance (a fast entry included: holdings drift untouched from it), reaching further
-        back while the window has fewer than ``MIN_FIT_DAYS`` sessions.
+        The previous rebalance (a fast entry included: holdings drift untouched from it), reaching
+        further back while the window has fewer than ``MIN_FIT_DAYS`` sessions.
         """
         r_k, j = self.rebal[k], k - 1
         while j > 0 and int(((fit_days >= self.rebal[j]) & (fit_days < r_k)).sum()) < MIN_FIT_DAYS:

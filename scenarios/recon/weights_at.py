@@ -79,9 +79,8 @@ def scenario_scheme(driver: Any, local_themes: Mapping[str, Sequence[str]] | Non
                     name: str = "scenario") -> Any:
     """Return the :class:`IndexScheme` of a scenario ``index_weighting`` driver.
 
-    Scenario-local themes
-    (``themes:`` of the file, theme -> symbols) are expanded into symbols, seeds themes stay
-    themes; a symbol entry wins over its theme's.
+    Scenario-local themes (``themes:`` of the file, theme -> symbols) are expanded into symbols,
+    seeds themes stay themes; a symbol entry wins over its theme's.
     """
     from scenarios.recon.counterfactual import IndexScheme
 
@@ -106,8 +105,8 @@ def weights_at(schemes: Sequence[Any], source: Any, as_of: Any, *, universe: Any
                index_symbol: str = "HSTECH.HK") -> WeightsAt:
     """Return the weights of ``schemes`` at ``as_of`` from the replica machinery.
 
-    Run ``schemes`` (:class:`IndexScheme`) with the replica machinery up to ``as_of`` and
-    return their weights at the last review on/before ``as_of`` and drifted to its close.
+    ``schemes`` (:class:`IndexScheme`) run with the replica machinery up to ``as_of``; their weights
+    are those set at the last review on/before ``as_of``, drifted to its close.
 
     ``source``: a price source or a :class:`ViewSource` (the engine passes its look-ahead-safe
     view). ``universe``: a seeds universe name or a :class:`Membership`. Raises

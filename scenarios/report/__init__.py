@@ -32,9 +32,11 @@ __all__ = ["ChartSpec", "ReportView", "build_charts", "chart_specs", "render_rep
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """A chart the report will draw: id (also the PNG file name), title, caption, the
-    matplotlib figure factory (``make``, for PNGs) and the inline SVG writer (``svg``, for the
-    page: :mod:`scenarios.report.svg`, no matplotlib).
+    """A chart the report will draw.
+
+    Its id (also the PNG file name), title, caption, the matplotlib figure factory (``make``, for
+    PNGs) and the inline SVG writer (``svg``, for the page: :mod:`scenarios.report.svg`, no
+    matplotlib).
     """
 
     id: str
@@ -65,7 +67,7 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
         def draw(*args: object) -> Figure:
             from scenarios.report import charts
 
-            return getattr(charts, name)(*args)  # type: ignore[no-any-return]
+            return getattr(charts, name)(*args)
         return draw
 
     specs: list[ChartSpec] = []
@@ -119,7 +121,7 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
         def tornado_png() -> Figure:
             from scenarios.sensitivity import tornado_figure
 
-            return tornado_figure(t)  # type: ignore[no-any-return]
+            return tornado_figure(t)
 
         specs.append(ChartSpec("tornado", "Sensitivity (tornado)", cap, tornado_png,
                                partial(s.tornado_svg, t, "tornado", "Sensitivity (tornado)", cap)))
@@ -139,7 +141,7 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
         def pnl_png() -> Figure:
             from scenarios.report.pnl import pnl_fan_chart
 
-            return pnl_fan_chart(pnl)  # type: ignore[no-any-return]
+            return pnl_fan_chart(pnl)
 
         specs.append(ChartSpec("pnl-fan", "Portfolio P&L fan chart", caption, pnl_png,
                                partial(s.pnl_fan_svg, pnl, "pnl-fan", "Portfolio P&L fan chart", caption)))
@@ -147,9 +149,10 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
 
 
 def build_charts(view: ReportView, png_dir: str | Path | None = None) -> dict[str, Chart]:
-    """Every chart's inline SVG for the page (written directly: milliseconds a chart, no
-    matplotlib) and, when ``png_dir`` is given, ``<png_dir>/<id>.png`` drawn with matplotlib
-    (:mod:`scenarios.report.charts`) for slides.
+    """Write every chart's inline SVG for the page, and PNGs when ``png_dir`` is given.
+
+    The SVG is written directly (milliseconds a chart, no matplotlib); ``<png_dir>/<id>.png`` is
+    drawn with matplotlib (:mod:`scenarios.report.charts`) for slides.
     """
     from scenarios.progress import progress
     from scenarios.report.html import Chart

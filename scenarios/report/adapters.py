@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.dates import as_date as _as_date
+from scenarios.dates import require_date
 from scenarios.model.distributions import parse_distribution
 from scenarios.model.drivers import GROUPS, REGISTRY
 from scenarios.report.model import (
@@ -160,9 +161,9 @@ def describe_param(value: Any, fraction: bool) -> str:
 def param_quantiles(value: Any, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> dict[float, float]:
     """Return the quantiles of a fixed value or a distribution dict.
 
-    Quantiles of a fixed value or a distribution dict (after ``clip``), by the
-    distribution's own :meth:`~scenarios.model.distributions._Dist.ppf`. ``{}`` for anything
-    that is not a number or a valid distribution.
+    Computed after ``clip`` by the distribution's own
+    :meth:`~scenarios.model.distributions._Dist.ppf`. ``{}`` for anything that is not a number or a
+    valid distribution.
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return {float(q): float(value) for q in levels}
@@ -181,8 +182,8 @@ def param_quantiles(value: Any, levels: Sequence[float] = (0.05, 0.5, 0.95)) -> 
 class Scores:
     """A forecast's scores as the report reads them.
 
-    Per-symbol rows, the cross-section
-    summary (only the metrics it holds are shown) and the index forecast's score.
+    Per-symbol rows, the cross-section summary (only the metrics it holds are shown) and the index
+    forecast's score.
     """
 
     per_symbol: tuple[SymbolScore, ...] = ()
@@ -318,8 +319,8 @@ def _prices(symbol: str, start: dt.date, end: dt.date, source: Any) -> tuple[lis
 def _draws(run: RunResult, name: str) -> np.ndarray:
     """Draws of ``name`` (``predicted_price``, ``index_return``...).
 
-    From the engine result of a
-    run made in this process, else from the JSON form when it kept them; empty otherwise.
+    From the engine result of a run made in this process, else from the JSON form when it kept them;
+    empty otherwise.
     """
     if run._engine is not None:
         v = getattr(run._engine, name)
@@ -480,8 +481,7 @@ def _weights(run: RunResult) -> WeightsBars | None:
 def _excess_blocks(score: Any, wf: WalkForwardResult | None) -> tuple[ExcessBlock, ...]:
     """Return the relative calls of a backtest.
 
-    Relative calls of a single backtest (per symbol and basket) or the walk-forward's
-    hit rates per benchmark.
+    Per symbol and basket for a single backtest, or the walk-forward's hit rates per benchmark.
     """
     out: list[ExcessBlock] = []
     blocks: Mapping[str, Any] = {}
@@ -508,8 +508,7 @@ def _excess_blocks(score: Any, wf: WalkForwardResult | None) -> tuple[ExcessBloc
 def _index_metrics(scores: Scores | None) -> tuple[MetricRow, ...]:
     """Return the scored index forecast of a backtest.
 
-    Return the scored index forecast of a backtest (the realized return of the scenario's
-    portfolio, with the benchmark index beside it).
+    The realized return of the scenario's portfolio, with the benchmark index beside it.
     """
     idx = scores.index if scores else None
     if idx is None:
@@ -546,10 +545,10 @@ LEVELS_BASE = 100.0
 
 
 def _index_lines_from_counterfactual(cf: IndexPerformance, as_of: dt.date | None = None) -> IndexLines | None:
-    """Return daily levels rebased to :data:`LEVELS_BASE`.
+    """Return the index lines of a counterfactual: daily levels rebased to :data:`LEVELS_BASE`.
 
-    Daily levels (``cf.levels``: ``{"index": [dates], column: [levels]}``), every column
-    rebased to :data:`LEVELS_BASE` on the session before the first date.
+    ``cf.levels`` is ``{"index": [dates], column: [levels]}``; every column is rebased to
+    :data:`LEVELS_BASE` on the session before the first date. None without dates or lines.
     """
     dates = cf.levels.get("index")
     if not dates:
@@ -564,7 +563,7 @@ def _index_lines_from_counterfactual(cf: IndexPerformance, as_of: dt.date | None
         _as_date(k) for k in cf.turnover if _date(k) is not None))
     if as_of is not None:
         markers = ((as_of, "as of"), *markers)
-    return IndexLines(tuple(_as_date(d) for d in dates), tuple(lines), markers=markers,
+    return IndexLines(tuple(require_date(d) for d in dates), tuple(lines), markers=markers,
                       base=LEVELS_BASE) if lines else None
 
 
@@ -583,8 +582,8 @@ def _index_vs(cf: IndexPerformance | None) -> tuple[IndexVsRow, ...]:
 def _index_lines_from_prices(run: RunResult, source: Any) -> IndexLines | None:
     """Return buy-and-hold baskets with the before and after weights.
 
-    Buy-and-hold baskets with the before/after weights on the realized (adjusted) closes,
-    against the actual HSTECH and HSI levels, from as_of to the horizon (or the last price).
+    The baskets are held on the realized (adjusted) closes, against the actual HSTECH and HSI
+    levels, from as_of to the horizon (or the last price).
     """
     import pandas as pd
 
@@ -801,9 +800,8 @@ def _pnl(run: RunResult, score: Any, wf: WalkForwardResult | None, source: Any, 
 def view_from_payload(payload: Mapping[str, Any], *, kind: str, run_id: str | None = None) -> ReportView:
     """Build the report view from a stored run payload.
 
-    Build the report view from a stored run payload of store kind ``kind`` (``run`` or
-    ``backtest``), read through :mod:`scenarios.results` (see
-    :func:`scenarios.report.sources.view_for_result`).
+    ``kind`` is the store kind (``run`` or ``backtest``); the payload is read through
+    :mod:`scenarios.results` (see :func:`scenarios.report.sources.view_for_result`).
     """
     from scenarios.report.sources import view_for_result
     from scenarios.results import result_of

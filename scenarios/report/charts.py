@@ -1,6 +1,7 @@
-"""The report's charts drawn with matplotlib, for PNGs (``--png``, slides); the page's inline
-charts are written as SVG text by :mod:`scenarios.report.svg` (the same charts, no matplotlib).
-:func:`to_svg` stays for tests and tools that want matplotlib's SVG of a figure.
+"""The report's charts drawn with matplotlib, for PNGs (``--png``, slides).
+
+The page's inline charts are written as SVG text by :mod:`scenarios.report.svg` (the same charts, no
+matplotlib). :func:`to_svg` stays for tests and tools that want matplotlib's SVG of a figure.
 
 Agg, object-oriented API: no pyplot state.
 
@@ -99,9 +100,9 @@ def style() -> Iterator[None]:
 def _figure(width: float, height: float, margins: tuple[float, float, float, float] | None = None) -> Figure:
     """Return a figure on an Agg canvas.
 
-    ``margins`` (left, right, top, bottom, in inches) fixes the
-    axes position instead of the constrained layout: about 2.5x faster to draw, used for the
-    per-symbol fan charts whose layout never changes.
+    ``margins`` (left, right, top, bottom, in inches) fixes the axes position instead of the
+    constrained layout: about 2.5x faster to draw, used for the per-symbol fan charts whose layout
+    never changes.
     """
     if margins is None:
         fig = Figure(figsize=(width, height), layout="constrained")
@@ -304,9 +305,9 @@ def weights_chart(data: WeightsBars, top: int = 30) -> Figure:
 def decomposition_chart(data: DecompositionBars) -> Figure:
     """Diverging stacked bars per symbol.
 
-    Each driver's Shapley contribution in percentage points
-    of the noise-free simple return when the run has an attribution, else each component's mean
-    log-return contribution (natural logs, not percents); the diamond is the total.
+    Each driver's Shapley contribution in percentage points of the noise-free simple return when the
+    run has an attribution, else each component's mean log-return contribution (natural logs, not
+    percents); the diamond is the total.
     """
     syms = list(data.symbols)[::-1]
     pp = bool(data.shapley_pp)

@@ -118,8 +118,8 @@ def _log_cell(value: float | None, field: str = "", key: str = "") -> str:
 def _pp_cell(value: float | None, field: str = "", key: str = "", decimals: int = 1) -> str:
     """Return a difference of fractions shown in percentage points.
 
-    Return a difference of returns or weights stored as a fraction (``data-value`` 0.031), shown in
-    percentage points (``+3.1 pp``).
+    The value is a difference of returns or weights stored as a fraction (``data-value`` 0.031),
+    shown as ``+3.1 pp``.
     """
     text = "–" if not _finite(value) else f"{100 * float(value):+.{decimals}f} pp"  # type: ignore[arg-type]
     return _cell(value, text, field=field, key=key, signed=True)
@@ -142,8 +142,8 @@ _VIEWBOX = re.compile(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"')
 def _figure(chart: Chart) -> str:
     """``<figure>`` around a chart.
 
-    Charts drawn narrower than 7 inches get the ``narrow`` class
-    (CSS caps their width so their text keeps the size it was drawn at).
+    Charts drawn narrower than 7 inches get the ``narrow`` class (CSS caps their width so their text
+    keeps the size it was drawn at).
     """
     match = _VIEWBOX.search(chart.svg)
     narrow = " narrow" if match and float(match.group(1)) < 7 * 72 else ""

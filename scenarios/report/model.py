@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.dates import as_date as _as_date
+from scenarios.dates import require_date
 
 __all__ = [
     "FAN_QUANTILES", "ClaimRow", "DataSourceRow", "DecompositionBars", "DriverRow", "FanChartData",
@@ -139,8 +140,8 @@ class InputsTable:
 class FanChartData:
     """One symbol's fan chart.
 
-    Recent history, the predicted price distribution at the horizon,
-    and (once the horizon has passed) the realized path.
+    Recent history, the predicted price distribution at the horizon, and (once the horizon has
+    passed) the realized path.
 
     Prices in ``currency``; ``quantiles`` maps each level of :data:`FAN_QUANTILES` to a price.
     """
@@ -191,7 +192,7 @@ class FanChartData:
             if key in kw:
                 kw[key] = tuple(_as_date(d) for d in kw[key])  # type: ignore[attr-defined]
         return cls(
-            symbol=symbol, as_of=_as_date(as_of), horizon=_as_date(horizon), baseline_price=base,
+            symbol=symbol, as_of=require_date(as_of), horizon=require_date(horizon), baseline_price=base,
             quantiles={float(q): float(v) for q, v in zip(FAN_QUANTILES, qs, strict=True)},
             mean_return=float(np.mean(draws) / base - 1.0),
             prob_up=float(np.mean(draws > base)),
@@ -229,9 +230,11 @@ class ScatterData:
     @classmethod
     def compute(cls, symbols: Sequence[str], predicted: Sequence[float], realized: Sequence[float],
                 **kw: object) -> ScatterData:
-        """Build and compute IC and hit rate with :func:`scenarios.metrics.spearman_ic`
-        and :func:`~scenarios.metrics.hit_rate` (a zero return has no direction and
-        is left out of the hit rate; ``None`` where a statistic is undefined).
+        """Build the scatter data and compute its IC and hit rate.
+
+        Both come from :func:`scenarios.metrics.spearman_ic` and :func:`~scenarios.metrics.hit_rate`.
+        A zero return has no direction and is left out of the hit rate; ``None`` where a statistic
+        is undefined.
         """
         from scenarios import metrics as M
 
@@ -264,8 +267,7 @@ class IndexLines:
     def relative(self, line: IndexLine) -> np.ndarray:
         """Cumulative return (fractions) of ``line`` at each date.
 
-        Vs :attr:`base` when known,
-        else vs the line's first finite value.
+        Vs :attr:`base` when known, else vs the line's first finite value.
         """
         v = np.asarray(line.values, float)
         if self.base is not None:
@@ -312,9 +314,8 @@ class WeightsBars:
 class ExcessRow:
     """One relative call.
 
-    A symbol's (or the basket's) excess return over a benchmark,
-    predicted (median of the per-draw excess) and realized (fractions); ``hit`` 1.0/0.0 on
-    the sign of excess, None when not scored.
+    A symbol's (or the basket's) excess return over a benchmark, predicted (median of the per-draw
+    excess) and realized (fractions); ``hit`` 1.0/0.0 on the sign of excess, None when not scored.
     """
 
     symbol: str
@@ -328,9 +329,9 @@ class ExcessRow:
 class ExcessBlock:
     """Relative calls against one benchmark.
 
-    How the benchmark was forecast, the return
-    ``basis`` (e.g. ``total - price``), the sign hit rate over ``n_scored`` names (walk-forward:
-    over every scored (as_of, symbol) pair; ``basket_hit_rate`` over the windows' baskets).
+    How the benchmark was forecast, the return ``basis`` (e.g. ``total - price``), the sign hit rate
+    over ``n_scored`` names (walk-forward: over every scored (as_of, symbol) pair;
+    ``basket_hit_rate`` over the windows' baskets).
     """
 
     benchmark: str
@@ -353,11 +354,10 @@ class DecompositionBars:
     """Per-symbol return decomposition into additive log-return components.
 
     ``components`` maps a group label (``"earnings"``, ``"re-rating"``, ``"dividends"``,
-    ``"sentiment"`` ..., :data:`RESIDUAL_GROUP` for the market noise) to one value per symbol:
-    the mean over draws of that group's log-return
-    contribution, so the components of a symbol add up to the mean of ``log(1 + return)``
-    (``total_log``). ``detail`` optionally holds the same per driver (``groups`` maps each
-    driver to its group).
+    ``"sentiment"`` ..., :data:`RESIDUAL_GROUP` for the market noise) to one value per symbol: the
+    mean over draws of that group's log-return contribution, so the components of a symbol add up to
+    the mean of ``log(1 + return)`` (``total_log``). ``detail`` optionally holds the same per driver
+    (``groups`` maps each driver to its group).
     """
 
     symbols: tuple[str, ...]
@@ -445,9 +445,8 @@ class MetricRow:
 class PnlFanData:
     """The portfolio P&L fan (fractions of gross notional in ``base_currency``).
 
-    Horizon
-    quantiles (levels 0.05, 0.5, 0.95 and, when recorded, 0.25, 0.75), the realised P&L and its
-    daily path before costs once known (:mod:`scenarios.report.pnl`).
+    Horizon quantiles (levels 0.05, 0.5, 0.95 and, when recorded, 0.25, 0.75), the realised P&L and
+    its daily path before costs once known (:mod:`scenarios.report.pnl`).
     """
 
     as_of: dt.date

@@ -1,7 +1,7 @@
 """The report's portfolio P&L.
 
-A fan chart of the predicted P&L (per unit of gross notional)
-from as_of to the horizon, the realised P&L path on top once known, and a small table.
+A fan chart of the predicted P&L (per unit of gross notional) from as_of to the horizon, the
+realised P&L path on top once known, and a small table.
 
 The engine predicts the horizon only: the fan joins 0 at as_of to the horizon quantiles with the
 median moving linearly in time and the spread around it growing with the square root of time
@@ -27,8 +27,8 @@ __all__ = ["pnl_fan_chart", "pnl_fan_data", "pnl_section"]
 def _realized_path(run: RunResult, pnl: PnlForecast, source: Any) -> tuple[tuple[dt.date, ...], np.ndarray]:
     """Return the daily realised P&L before costs per unit of gross.
 
-    Daily realised P&L before costs per unit of gross (empty when a leg has no prices, or
-    the index leg is held: its daily path needs every member).
+    Empty when a leg has no prices, or when the index leg is held (its daily path needs every
+    member).
     """
     import pandas as pd
 

@@ -33,11 +33,12 @@ __all__ = ["Rerun", "prefetch_prices", "rerun_recorded", "view_for_file", "view_
 
 
 def prefetch_prices(symbols: Any = (), *, scenario: Any = None) -> None:
-    """Read the price series a report will need from the store in one query (into the shared
-    resolver's memo, :meth:`scenarios.data.resolver.Resolver.prefetch`) instead of one store
-    connection per symbol: ``symbols`` plus, for a ``scenario``, its universe (every member a
-    seeds universe ever had, which the index replica reads) and its benchmarks. Best effort:
-    a symbol no source knows is left for its own read to report.
+    """Read the price series a report will need from the store in one query.
+
+    They go into the shared resolver's memo (:meth:`scenarios.data.resolver.Resolver.prefetch`)
+    instead of one store connection per symbol: ``symbols`` plus, for a ``scenario``, its universe
+    (every member a seeds universe ever had, which the index replica reads) and its benchmarks. Best
+    effort: a symbol no source knows is left for its own read to report.
     """
     from scenarios.data import default_source
     from scenarios.errors import ScenariosError
@@ -80,9 +81,9 @@ def rerun_recorded(file: str | None, file_sha256: str | None, *, draws: int | No
                    seed: int | None) -> Rerun | None:
     """Re-run the scenario file a result was recorded from.
 
-    Re-run the scenario file a result was recorded from, with the recorded seed and draws
-    (the same ensemble, deterministically). None when the file is not there any more;
-    :attr:`Rerun.changed` says whether its SHA-256 differs from the recorded one.
+    It runs with the recorded seed and draws (the same ensemble, deterministically). None when the
+    file is not there any more; :attr:`Rerun.changed` says whether its SHA-256 differs from the
+    recorded one.
     """
     from scenarios.engine import run_scenario
     from scenarios.model import load_scenario
@@ -131,8 +132,8 @@ def _with_pnl(score: dict[str, Any] | None, result: ScenarioResult) -> dict[str,
 def _index_performance(scenario: Scenario, result: ScenarioResult) -> dict[str, Any] | None:
     """Return the scenario's index scheme simulated against HSTECH and HSI.
 
-    Return the scenario's index scheme simulated over (as_of, horizon] vs HSTECH and HSI, for
-    ``index_weighting`` scenarios (None otherwise, or when it cannot run).
+    Simulated over (as_of, horizon] for ``index_weighting`` scenarios; None for other scenarios, or
+    when it cannot run.
     """
     if not any(d.type == "index_weighting" and d.enabled for d in scenario.drivers):
         return None
@@ -172,8 +173,9 @@ def view_for_file(path: str | Path, *, draws: int | None = None, seed: int | Non
 
 
 def _tornado(rs: Any, *, name: str) -> Any:
-    """The tornado of a resolved scenario (:mod:`scenarios.sensitivity`), None without random
-    parameters.
+    """Return the tornado of a resolved scenario (:mod:`scenarios.sensitivity`).
+
+    None without random parameters.
     """
     from scenarios.sensitivity import random_params, tornado
 
@@ -186,10 +188,10 @@ def view_for_result(record: Result, *, run_id: str | None = None, kind: str | No
                     data_changes: list[str] | None = None) -> ReportView:
     """Return the report view of a typed result (see the module docstring).
 
-    ``kind`` is the store's
-    kind shown in the header (default: ``run`` or ``backtest``). ``data_changes``: lines naming
-    the symbols whose price rows changed since the run was recorded (default: checked here for
-    a recorded run, ``run_id`` given; see :mod:`scenarios.data.fingerprint`).
+    ``kind`` is the store's kind shown in the header (default: ``run`` or ``backtest``).
+    ``data_changes``: lines naming the symbols whose price rows changed since the run was recorded
+    (default: checked here for a recorded run, ``run_id`` given; see
+    :mod:`scenarios.data.fingerprint`).
     """
     from scenarios.errors import DataFormatError
     from scenarios.report.adapters import view_from_parts

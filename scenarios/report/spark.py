@@ -1,7 +1,6 @@
 """Tiny inline SVG density sketches of driver distributions.
 
-Tiny inline SVG density sketches of driver distributions (no matplotlib: a few hundred bytes
-each, drawn from the analytic density, deterministic).
+No matplotlib: a few hundred bytes each, drawn from the analytic density, deterministic.
 
 :func:`density_points` gives the curve (x, density) of a distribution dict as written in a
 scenario (``{dist: normal, mean: .., sd: ..}``, ``lognormal``, ``uniform``, ``triangular``,

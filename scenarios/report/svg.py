@@ -1,6 +1,7 @@
-"""The report's charts written as SVG text directly (no matplotlib): fan charts, the P&L fan,
-predicted vs realized, the index lines, weights, the decomposition, the tornado and the
-walk-forward track record.
+"""The report's charts written as SVG text directly (no matplotlib).
+
+Fan charts, the P&L fan, predicted vs realized, the index lines, weights, the decomposition, the
+tornado and the walk-forward track record.
 
 matplotlib builds a whole artist tree, lays it out and serialises it for each figure: 30 fan
 charts cost seconds. These charts are bands, lines, bars and markers on linear (or date) axes,
@@ -151,9 +152,11 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def date_ticks(lo: float, hi: float, max_ticks: int = 7) -> tuple[list[float], list[str]]:
-    """Tick day numbers and labels in ``[lo, hi]``: month starts (every 1, 2, 3, 4 or 6 months)
-    labelled ``Mar``, January ticks labelled with the year (``2025``); years for long ranges;
-    days for ranges of a few weeks. The year shows on the first tick when no tick names it.
+    """Return tick day numbers and labels in ``[lo, hi]``.
+
+    Month starts (every 1, 2, 3, 4 or 6 months) labelled ``Mar``, January ticks labelled with the
+    year (``2025``); years for long ranges; days for ranges of a few weeks. The year shows on the
+    first tick when no tick names it.
     """
     a, b = _EPOCH + dt.timedelta(days=math.ceil(lo)), _EPOCH + dt.timedelta(days=math.floor(hi))
     if b < a:
@@ -297,7 +300,7 @@ class Canvas:
 
     def marker(self, x: float, y: float, kind: str, size: float, color: str, *, edge: str | None = None,
                extra: str = "") -> None:
-        """A marker of ``size`` points (diameter): ``o`` circle, ``D`` diamond, ``X`` cross."""
+        """Draw a marker of ``size`` points (diameter): ``o`` circle, ``D`` diamond, ``X`` cross."""
         r = size / 2
         stroke = f' stroke="{edge}" stroke-width="0.6"' if edge else ""
         if kind == "o":
@@ -329,8 +332,9 @@ class Canvas:
 
     def legend(self, items: Sequence[tuple[str, dict[str, object]]], y: float, size: float = 7.5,
                x0: float | None = None, x1: float | None = None) -> float:
-        """Legend entries centred in rows from ``y`` down (entry: label, style with ``kind``
-        ``band``/``line``/``marker``/``bar``); returns the y below the last row.
+        """Draw legend entries centred in rows from ``y`` down; return the y below the last row.
+
+        An entry is a label and a style with ``kind`` ``band``/``line``/``marker``/``bar``.
         """
         if not items:
             return y
@@ -486,8 +490,9 @@ def _band_style(lo: float, hi: float) -> tuple[str, float]:
 
 
 def fan_svg(data: FanChartData, chart_id: str, title: str = "", caption: str = "") -> str:
-    """History to ``as_of``, the predicted price distribution fanning out to the horizon, and
-    the realized path on top when known. Left axis: price; right axis: return vs the baseline.
+    """Draw the history to ``as_of`` and the predicted price distribution fanning out to the horizon.
+
+    The realized path goes on top when known. Left axis: price; right axis: return vs the baseline.
     """
     cv = Canvas(chart_id, title or f"{data.symbol} fan chart", caption, 6.2 * PT, 3.7 * PT)
     box = (0.72 * PT, 0.36 * PT, cv.width - 0.78 * PT, cv.height - 0.78 * PT)
@@ -550,7 +555,7 @@ def fan_svg(data: FanChartData, chart_id: str, title: str = "", caption: str = "
 
 
 def pnl_fan_svg(data: PnlFanData, chart_id: str = "pnl-fan", title: str = "", caption: str = "") -> str:
-    """The portfolio P&L fan (percent of gross notional) with the realised path when known."""
+    """Draw the portfolio P&L fan (percent of gross notional) with the realised path when known."""
     from scenarios.report.pnl import fan_paths as pnl_paths
 
     cv = Canvas(chart_id, title or "Portfolio P&L fan chart", caption, 6.2 * PT, 3.7 * PT)
@@ -605,8 +610,9 @@ def pnl_fan_svg(data: PnlFanData, chart_id: str = "pnl-fan", title: str = "", ca
 
 def scatter_svg(data: ScatterData, chart_id: str = "scatter", title: str = "", caption: str = "",
                 label_max: int = 12) -> str:
-    """Point forecast (x) against realized return (y) per symbol, with the 45° line; with more
-    than ``label_max`` symbols only the largest misses and the extremes are named.
+    """Draw the point forecast (x) against the realized return (y) per symbol, with the 45° line.
+
+    With more than ``label_max`` symbols only the largest misses and the extremes are named.
     """
     from scenarios.metrics import directional_hits
 
@@ -760,9 +766,10 @@ def weights_svg(data: WeightsBars, chart_id: str = "index-weights", title: str =
 
 def decomposition_svg(data: DecompositionBars, chart_id: str = "decomposition", title: str = "",
                       caption: str = "") -> str:
-    """Diverging stacked bars per symbol: each driver's Shapley contribution in percentage points
-    of the noise-free simple return when the run has an attribution, else each component's mean
-    log-return contribution (natural logs); the diamond is the total.
+    """Draw diverging stacked bars per symbol; the diamond is the total.
+
+    Each driver's Shapley contribution in percentage points of the noise-free simple return when the
+    run has an attribution, else each component's mean log-return contribution (natural logs).
     """
     syms = list(data.symbols)
     pp = bool(data.shapley_pp)
@@ -827,9 +834,10 @@ def decomposition_svg(data: DecompositionBars, chart_id: str = "decomposition", 
 # --------------------------------------------------------------------------------------
 
 def tornado_svg(t: Any, chart_id: str = "tornado", title: str = "", caption: str = "") -> str:
-    """The tornado of :mod:`scenarios.sensitivity` (one panel per symbol, a bar per parameter
-    from its low to its high return around the noise-free return, percent; red: the low
-    value, blue: the high value; largest swing on top).
+    """Draw the tornado of :mod:`scenarios.sensitivity`: one panel per symbol, a bar per parameter.
+
+    Each bar runs from the parameter's low to its high return around the noise-free return, in
+    percent; red: the low value, blue: the high value; largest swing on top.
     """
     symbols = list(t.symbols)
     bars_of = t.bars
@@ -870,9 +878,7 @@ def tornado_svg(t: Any, chart_id: str = "tornado", title: str = "", caption: str
 # --------------------------------------------------------------------------------------
 
 def track_svg(data: TrackRecord, chart_id: str = "track-record", title: str = "", caption: str = "") -> str:
-    """Forecast vs realized return per ``as_of`` date (top) and the running hit rate and IC
-    (bottom).
-    """
+    """Draw forecast vs realized return per ``as_of`` date (top) and the running hit rate and IC (bottom)."""
     cv = Canvas(chart_id, title or "Walk-forward track record", caption, 9.0 * PT, 5.0 * PT)
     x = _days(data.as_of)
     xlim = _limits([x], margin=0.05) if len(x) > 1 else (

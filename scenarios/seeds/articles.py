@@ -1,8 +1,7 @@
 """The five source articles (``seeds/articles.yaml``).
 
-File, English title, date, outlet and
-a short summary in our own words. The Chinese texts themselves are not in the repository
-(they live in the shared folder); ``file`` is the name claims cite.
+File, English title, date, outlet and a short summary in our own words. The Chinese texts themselves
+are not in the repository (they live in the shared folder); ``file`` is the name claims cite.
 """
 
 from __future__ import annotations

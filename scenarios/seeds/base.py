@@ -1,7 +1,7 @@
-"""Shared plumbing of the seed loaders.
+"""Shared plumbing of the seed loaders: file locations, the strict base model, a cached loader.
 
-Where the files are, the strict pydantic base model,
-and a cached "load YAML, validate, cross-check" helper.
+The loader is a cached "load YAML, validate, cross-check" helper; the base model is the strict
+pydantic one.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ class StrictModel(BaseModel):
 def seeds_dir() -> Path:
     """Folder of the seed files.
 
-    ``$SCENARIOS_SEEDS`` if set, else ``seeds/`` beside the
-    ``scenarios`` package (the repository's ``seeds/`` folder).
+    ``$SCENARIOS_SEEDS`` if set, else ``seeds/`` beside the ``scenarios`` package (the repository's
+    ``seeds/`` folder).
     """
     env = os.environ.get("SCENARIOS_SEEDS")
     if env:
@@ -67,8 +67,8 @@ def load_model(path: str | Path | None, default_name: str, model: type[M],
                check: Checker | None = None) -> M:
     """Load ``path`` (default ``seeds_dir()/default_name``), validate it as ``model`` and run the cross-field ``check``.
 
-    Raise :class:`~scenarios.errors.ScenarioErrors` with every
-    problem located. Results are cached per (file, model) until the file changes.
+    Raise :class:`~scenarios.errors.ScenarioErrors` with every problem located. Results are cached
+    per (file, model) until the file changes.
     """
     p = seed_path(path, default_name)
     key = (str(p.resolve()) if p.exists() else str(p), model.__qualname__)

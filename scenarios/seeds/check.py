@@ -257,8 +257,9 @@ class _Prices:
         self.missing: dict[str, str] = {}
 
     def prefetch(self, symbols: Iterable[str]) -> None:
-        """Read many symbols at once (one store query through the source's ``prefetch``, when
-        it has one); a symbol it cannot read is left to :meth:`frame`, which says why.
+        """Read many symbols at once (one store query through the source's ``prefetch``, when it has one).
+
+        A symbol it cannot read is left to :meth:`frame`, which says why.
         """
         batch = getattr(self.source, "prefetch", None)
         wanted = [s for s in dict.fromkeys(symbols) if s not in self.frames]
@@ -597,8 +598,8 @@ def check_claims(claims: Iterable[Claim], source: Any = None, *,
                  include_all: bool = False) -> list[ClaimCheck]:
     """Check every price-verifiable claim.
 
-    Check every price-verifiable claim (``include_all``: every claim, the others marked
-    not verifiable with their reason), in input order, sharing one data cache.
+    ``include_all``: every claim, the others marked not verifiable with their reason. Claims are
+    checked in input order, sharing one data cache.
     """
     px = _Prices(source if source is not None else _source())
     claims = list(claims)

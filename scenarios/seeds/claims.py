@@ -213,8 +213,8 @@ def load_claims_file(path: str | Path | None = None) -> ClaimsFile:
 def load_claims(path: str | Path | None = None) -> list[Claim]:
     """Every claim of ``claims.yaml`` in file order.
 
-    Malformed files raise
-    :class:`~scenarios.errors.ScenarioErrors` with ``file:line:col field: message`` lines.
+    Malformed files raise :class:`~scenarios.errors.ScenarioErrors` with
+    ``file:line:col field: message`` lines.
     """
     return list(load_claims_file(path).claims)
 

@@ -1,7 +1,7 @@
 """Narrative drivers of the articles (``seeds/drivers.yaml``).
 
-Narrative drivers of the articles (``seeds/drivers.yaml``) with the parameter values and
-ranges the articles give, each linked to the claims it rests on.
+Each driver carries the parameter values and ranges the articles give and is linked to the claims it
+rests on.
 
 Scenario files refer to a driver seed by ``id`` (``narrative.claims`` / driver ``claims``
 hold the claim ids). A seed names the scenario driver ``type`` that encodes it
@@ -124,8 +124,8 @@ def _checker(claims_path: Path):
 def load_drivers_file(path: str | Path | None = None, *, claims_path: str | Path | None = None) -> DriversFile:
     """Load and validate ``drivers.yaml``.
 
-    Claim ids are checked against ``claims_path``
-    (default: ``claims.yaml`` beside the drivers file).
+    Claim ids are checked against ``claims_path`` (default: ``claims.yaml`` beside the drivers
+    file).
     """
     p = seed_path(path, DRIVERS_FILE)
     cp = Path(claims_path) if claims_path is not None else p.parent / CLAIMS_FILE

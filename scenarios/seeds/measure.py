@@ -15,8 +15,7 @@ import pandas as pd
 def dividend_factors(adj_close: pd.Series, dividends: pd.Series) -> pd.Series:
     """Return Yahoo's cumulative dividend adjustment factor per date.
 
-    Yahoo's cumulative dividend adjustment factor ``F(t)`` for each date, so that
-    ``traded_price(t) = adjusted_price(t) / F(t)``.
+    ``F(t)`` is such that ``traded_price(t) = adjusted_price(t) / F(t)``.
 
     Yahoo scales every price before an ex-date ``e`` by ``f_e = 1 - d_e / P(e-1)`` where
     ``P(e-1)`` is the *traded* close the session before ``e``; ``F(t)`` is the product of

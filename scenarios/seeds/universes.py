@@ -90,8 +90,7 @@ class Universe(StrictModel):
     def regular_dates(self) -> list[date]:
         """Membership changes that are regular reviews.
 
-        Every boundary except the dates on
-        which only fast entries begin, ascending.
+        Every boundary except the dates on which only fast entries begin, ascending.
         """
         fast = {m.from_ for m in self.members if m.fast_entry}
         other = {d for m in self.members for d in (m.to, None if m.fast_entry else m.from_)
@@ -101,8 +100,8 @@ class Universe(StrictModel):
     def expected_size(self, on: date) -> int | None:
         """Member count the index should have on ``on``.
 
-        ``size`` plus the fast entries that
-        joined since the last regular review on or before ``on`` (None when ``size`` is unset).
+        ``size`` plus the fast entries that joined since the last regular review on or before ``on``
+        (None when ``size`` is unset).
 
         A regular review brings the count back to ``size``; a fast entry adds one name until
         then (HSTECH held 31-32 names between 2020-12 and 2021-06).

@@ -1,8 +1,7 @@
-"""Score a scenario set at its as_of.
+"""Score a scenario set at its as_of: the mixture, each component alone, and the best component.
 
-The mixture's CRPS and PIT on the mixture draws, each
-component scored alone on the same window, and the best component by CRPS (a choice made
-after seeing the outcome: flagged as hindsight).
+The mixture's CRPS and PIT on the mixture draws, each component scored alone on the same window, and
+the best component by CRPS (a choice made after seeing the outcome: flagged as hindsight).
 
 Each component is run once with all ``N`` draws (its own seed); the mixture uses the first
 ``n_c`` of them (:func:`scenarios.sets.run.run_set` with ``full=True``), so the mixture's
@@ -32,9 +31,11 @@ def backtest_set(sset: ScenarioSet, *, source: PriceSource | None = None, draws:
                  seed: int | None = None, band: tuple[float, float] = (0.05, 0.95),
                  partial: Literal["exclude", "include"] = "exclude", workers: int | None = None,
                  scheduler: str | None = None) -> SetBacktestResult:
-    """Run and score ``sset`` (see the module docstring); realized returns run from the as_of
-    close to the horizon close (stocks: total returns; indexes: price returns). ``workers``/
-    ``scheduler`` run the components on Dask (:func:`scenarios.sets.run.run_set`).
+    """Run and score ``sset`` (see the module docstring).
+
+    Realized returns run from the as_of close to the horizon close (stocks: total returns; indexes:
+    price returns). ``workers``/``scheduler`` run the components on Dask
+    (:func:`scenarios.sets.run.run_set`).
     """
     import pandas as pd
 

@@ -1,14 +1,13 @@
 """Mixture numbers: which component each draw comes from, and the mixture's statistics.
 
 Draw assignment (reproducible): the set's seed ``s`` seeds
-``numpy.random.SeedSequence(s, spawn_key=(stream_key("set/assignment"),))``; ``N`` uniforms
-``u_i`` from it pick the component ``c_i`` = the first ``c`` with ``u_i < p_1 + ... + p_c``
-(inverse CDF of the categorical distribution; a zero probability is never picked). Component
-``c`` is then run with ``n_c = #{i: c_i = c}`` draws on its own seed, and the ``k``-th draw
-assigned to ``c`` (in draw order) is the component's ``k``-th draw. Since the engine's first
-``k`` draws do not depend on the draw count, draw ``i`` is the same number whatever ``N``
-(for the same ``c_i``), and a set with one component at probability 1 reproduces that
-component's run exactly.
+``numpy.random.SeedSequence(s, spawn_key=(stream_key("set/assignment"),))``; ``N`` uniforms ``u_i``
+from it pick the component ``c_i`` = the first ``c`` with ``u_i < p_1 + ... + p_c`` (inverse CDF of
+the categorical distribution; a zero probability is never picked). Component ``c`` is then run with
+``n_c = #{i: c_i = c}`` draws on its own seed, and the ``k``-th draw assigned to ``c`` (in draw
+order) is the component's ``k``-th draw. Since the engine's first ``k`` draws do not depend on the
+draw count, draw ``i`` is the same number whatever ``N`` (for the same ``c_i``), and a set with one
+component at probability 1 reproduces that component's run exactly.
 
 Statistics are of the pooled mixture draws (they are i.i.d. draws of the mixture). Monte Carlo
 standard errors: the mean ``sd / sqrt(N)``; P(up) ``sqrt(p (1 - p) / N)``; a quantile ``q`` by
@@ -112,8 +111,8 @@ class MixtureStats:
 def mixture_stats(x: np.ndarray, labels: np.ndarray, n_components: int) -> list[MixtureStats]:
     """Return the statistics of pooled draws, one per column.
 
-    Statistics of pooled draws ``x`` ``(N, k)`` (one column per line: symbols or the index)
-    with component ``labels`` ``(N,)``; one :class:`MixtureStats` per column.
+    ``x`` is ``(N, k)`` (one column per line: symbols or the index), the component ``labels``
+    ``(N,)``; one :class:`MixtureStats` per column.
 
     Reductions run over axis 0 exactly as the engine's summary does, so a set with one
     component at probability 1 reproduces that component's numbers bit for bit.

@@ -114,8 +114,8 @@ def _peek(path: str | Path) -> Any:
 def is_set_file(path: str | Path) -> bool:
     """Return True when ``path`` is a set file.
 
-    Return True when ``path`` is a YAML mapping with ``kind: set`` (errors reading it: False, the
-    scenario loader then reports them).
+    A set file is a YAML mapping with ``kind: set``. Errors reading it give False: the scenario
+    loader then reports them.
     """
     p = Path(path)
     if not p.is_file():

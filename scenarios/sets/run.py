@@ -86,7 +86,7 @@ def run_set(sset: ScenarioSet, *, source: PriceSource | None = None, draws: int 
     labels = assign_components(sset.probabilities, n, s)
     counts = np.bincount(labels, minlength=len(sset.components))
     sizes = [n if full else int(counts[c]) for c in range(len(sset.components))]
-    todo = [(comp.scenario, k) for comp, k in zip(sset.components, sizes) if k > 0]
+    todo = [(comp.scenario, k) for comp, k in zip(sset.components, sizes, strict=True) if k > 0]
     done = iter(imap_tasks(_run_component, todo, source=source, workers=workers, scheduler=scheduler,
                            symbols=[str(x) for t in todo for x in (t[0].universe if isinstance(
                                t[0].universe, (list, tuple)) else [])]))

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from scenarios.errors import StoreError
 from scenarios.paths import home
@@ -112,7 +112,7 @@ _HOLDS_LOCK = threading.Lock()
 
 
 def lock_path(path: str | Path) -> Path:
-    """The sidecar lock file of the store at ``path`` (``store.duckdb.lock``)."""
+    """Return the sidecar lock file of the store at ``path`` (``store.duckdb.lock``)."""
     p = Path(path)
     return p.with_name(p.name + ".lock")
 
@@ -133,8 +133,9 @@ def _open_lock_file(path: Path, exclusive: bool) -> int | None:
 
 
 def _try_acquire(path: Path, exclusive: bool) -> bool:
-    """Take (or share, within this process) the sidecar lock without blocking; False when
-    another process holds it.
+    """Take (or share, within this process) the sidecar lock without blocking.
+
+    False when another process holds it.
     """
     try:
         import fcntl
@@ -187,8 +188,9 @@ class StoreConnection:
         return getattr(self._con, name)
 
     def close(self) -> None:
-        """Close the DuckDB connection (the last one of the process checkpoints the file), then
-        let other processes in.
+        """Close the DuckDB connection, then let other processes in.
+
+        The last connection of the process checkpoints the file.
         """
         if self._open:
             self._open = False
@@ -223,8 +225,9 @@ def _wait_notice(p: Path, limit: float) -> None:
 
 @contextmanager
 def locked(path: str | Path | None = None, *, timeout: float | None = None) -> Iterator[Path]:
-    """Hold the store exclusively for this process (no other process opens it meanwhile):
-    waits like :func:`connect`, then yields the store path. Connections opened inside share it.
+    """Hold the store exclusively for this process (no other process opens it meanwhile).
+
+    Waits like :func:`connect`, then yields the store path. Connections opened inside share it.
     """
     import time
 
@@ -296,8 +299,10 @@ def connect(path: str | Path | None = None, read_only: bool = False,
 
 def connect_for_read(path: str | Path | None = None, *,
                      timeout: float | None = None) -> StoreConnection:
-    """A read-only connection (works on a read-only file or folder); falls back to a normal one
-    when this process already holds the file read-write (DuckDB refuses mixing the two).
+    """Open a read-only connection (works on a read-only file or folder).
+
+    Falls back to a normal one when this process already holds the file read-write (DuckDB refuses
+    mixing the two).
     """
     import duckdb
 
@@ -309,8 +314,12 @@ def connect_for_read(path: str | Path | None = None, *,
         raise
 
 
+#: a bare DuckDB connection or the store's locked one (which forwards ``execute`` to it)
+_Con = TypeVar("_Con", "duckdb.DuckDBPyConnection", StoreConnection)
+
+
 @contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+def transaction(con: _Con) -> Iterator[_Con]:
     """``BEGIN`` ... ``COMMIT``; any exception (including KeyboardInterrupt) rolls back."""
     con.execute("BEGIN TRANSACTION")
     try:

@@ -76,8 +76,8 @@ def _dumps(payload: Mapping[str, Any]) -> str:
 def _connect(path: str | Path | None, read_only: bool = False):  # -> duckdb connection
     """Open the store.
 
-    Open the store; a busy store is waited for (notice on stderr) up to
-    ``SCENARIOS_STORE_TIMEOUT`` seconds, then a :class:`StoreError` (see :func:`scenarios.store.db.connect`).
+    A busy store is waited for (notice on stderr) up to ``SCENARIOS_STORE_TIMEOUT`` seconds, then a
+    :class:`StoreError` (see :func:`scenarios.store.db.connect`).
     """
     from scenarios.store.db import connect, connect_for_read
 
@@ -153,8 +153,9 @@ def record_run(kind: str, payload: Mapping[str, Any], *, name: str, file_sha256:
 
 def _insert_run(p: Path, kind: str, name: str, file_sha256: str | None, summary: str | None,
                 text: str) -> str:
-    """Insert one run (a fresh id, retried on a collision) and close the connection, which
-    checkpoints it into the file; returns the id.
+    """Insert one run (a fresh id, retried on a collision) and return its id.
+
+    Closing the connection checkpoints the run into the file.
     """
     import duckdb
 
@@ -187,9 +188,9 @@ def _insert_run(p: Path, kind: str, name: str, file_sha256: str | None, summary:
 
 
 def _read_back(p: Path, run_id: str) -> None:
-    """Re-open the store (read-only: a fresh read of the file) and check that ``run_id`` is
-    there; a :class:`StoreError` otherwise, so that a run is never reported recorded unless
-    it can be read.
+    """Re-open the store (read-only: a fresh read of the file) and check that ``run_id`` is there.
+
+    A :class:`StoreError` otherwise, so that a run is never reported recorded unless it can be read.
     """
     import duckdb
 

@@ -69,5 +69,6 @@ def test_module_map_in_architecture_doc_is_generated_from_the_code() -> None:
     spec.loader.exec_module(gen)
     text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     assert gen.render(text) == text, "run python scripts/gen_module_docs.py"
-    for path in sorted(p for p in (ROOT / "scenarios").rglob("*.py") if p.parent != ROOT / "scenarios" or p.name != "__init__.py"):
+    modules = (ROOT / "scenarios").rglob("*.py")
+    for path in sorted(p for p in modules if p.parent != ROOT / "scenarios" or p.name != "__init__.py"):
         assert f"`{path.relative_to(ROOT).as_posix()}`" in text, path

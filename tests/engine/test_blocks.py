@@ -149,7 +149,7 @@ def test_band_check_equals_the_quantile_rule(rows) -> None:
     q = np.quantile(pr, [0.05, 0.95], axis=0)
     expected = [f"{s}: the 5-95% band {100 * a:+.1f}%..{100 * b:+.1f}% is wider than "
                 f"{100 * lo:+.0f}%..{100 * hi:+,.0f}%: check the baseline units and the price history"
-                for s, a, b in zip(Rs.symbols, q[0], q[1]) if a < lo or b > hi]
+                for s, a, b in zip(Rs.symbols, q[0], q[1], strict=True) if a < lo or b > hi]
     assert _band_sanity(Rs, pr) == expected  # type: ignore[arg-type]
 
 

@@ -79,7 +79,7 @@ def laws(draw: Any) -> Any:
 def test_law_values_are_scipys(d: Any, xs: list[float]) -> None:
     ref, law = _reference(d), d._scipy()
     assert law is not None
-    for got, want in zip(law.support(), ref.support()):
+    for got, want in zip(law.support(), ref.support(), strict=True):
         assert float(got) == float(want)
     pts = list(xs) + [float(v) for v in ref.support() if math.isfinite(v)] + [float(v) for v in d.support()]
     for x in pts:

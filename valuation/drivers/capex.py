@@ -189,8 +189,7 @@ def capex_fcf_change(capex: ArrayLike, useful_life_years: ArrayLike, tax_rate: A
 def fcf_yield(fcf: ArrayLike, market_cap: ArrayLike) -> ArrayLike:
     """Return the free-cash-flow yield ``fcf / market_cap`` (fraction).
 
-    Free-cash-flow yield = ``fcf / market_cap`` (fraction; same currency and unit for both;
-    ``market_cap`` > 0, ``fcf`` any sign).
+    Same currency and unit for both; ``market_cap`` > 0, ``fcf`` any sign.
     """
     inp = Inputs("fcf_yield", fcf=fcf, market_cap=market_cap)
     a = inp.get("fcf")

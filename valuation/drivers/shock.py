@@ -1,7 +1,7 @@
 """Sentiment shocks that fade.
 
-A price jump (simple return) whose log effect decays with a
-half-life measured in days (calendar or trading days: whatever unit both arguments use).
+A price jump (simple return) whose log effect decays with a half-life measured in days (calendar or
+trading days: whatever unit both arguments use).
 
 ``remaining(t) = log1p(shock) * 2 ** (-t / half_life)``; ``half_life = inf`` = permanent.
 """

@@ -1,7 +1,6 @@
 """User-acquisition subsidies (red packets, coupons).
 
-The one-off EPS cost and the later uplift
-from the users who stay.
+The one-off EPS cost and the later uplift from the users who stay.
 
 Amounts are totals in the reporting currency (RMB for Tencent, Alibaba); ``fx`` converts to the
 price currency (HKD per CNY); ``shares`` is in the unit matching the amounts (RMB bn / bn shares).

@@ -1,7 +1,6 @@
 """Index maths.
 
-Index maths: weights, capping, drift, chain-linking, rebalance calendar, turnover and implied
-weights.
+Weights, capping, drift, chain-linking, rebalance calendar, turnover and implied weights.
 """
 
 from .calendar import hang_seng_rebalance_dates, quarterly_effective_dates, rebalance_mask

@@ -1,7 +1,7 @@
 """Rebalance calendars as pure functions of the trading days.
 
-Rebalance calendars as pure functions of the trading days you pass in (no exchange calendar,
-no clock: give it ``exchange_calendars``' XHKG sessions, or weekday business days in tests).
+The trading days are passed in (no exchange calendar, no clock): give it ``exchange_calendars``'
+XHKG sessions, or weekday business days in tests.
 
 Hang Seng indexes (HSI, HSCEI, HSTECH) are reviewed quarterly; changes take effect after the close
 of the FIRST FRIDAY of March, June, September and December, i.e. from the first trading day after
@@ -107,8 +107,8 @@ def hang_seng_rebalance_dates(trading_days: Any, start: DateLike | None = None,
                               end: DateLike | None = None) -> pd.DatetimeIndex:
     """Effective dates of the Hang Seng quarterly reviews.
 
-    The first trading day after the first
-    Friday of March, June, September and December, within ``[start, end]``.
+    The first trading day after the first Friday of March, June, September and December, within
+    ``[start, end]``.
 
     Args:
         trading_days: the exchange's trading days (any date-like sequence; sorted, unique).
@@ -120,8 +120,7 @@ def hang_seng_rebalance_dates(trading_days: Any, start: DateLike | None = None,
 def rebalance_mask(trading_days: Any, dates: Iterable[DateLike]) -> BoolArray:
     """Boolean array over ``trading_days``: True on the given rebalance dates.
 
-    Dates that are not
-    trading days raise (a silent miss would skip a rebalance).
+    Dates that are not trading days raise (a silent miss would skip a rebalance).
     """
     f = "rebalance_mask"
     days = _days(trading_days, f)

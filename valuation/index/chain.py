@@ -1,7 +1,6 @@
 """A chain-linked, periodically rebalanced index (Hang Seng style).
 
-A chain-linked, periodically rebalanced index (Hang Seng style), computed from constituent
-returns.
+Its level is computed from the constituents' daily returns alone.
 
 Timing: ``returns[t]`` is the simple return of each name on day ``t`` (close ``t-1`` to close
 ``t``). On a rebalance day ``t`` (``rebalance_mask[t]``) the new target weights are the weights at

@@ -1,7 +1,7 @@
-"""Pick the figure a baseline uses at ``as_of``.
+"""Pick the figure a baseline uses at ``as_of``: TTM, else the last fiscal year, else the latest value.
 
-TTM from four known quarters, else the last
-known fiscal year, else the latest balance or snapshot value.
+TTM from four known quarters, else the last known fiscal year, else the latest balance or snapshot
+value.
 
 * flows (revenue, net income, EPS, OCF, ...): the sum of the four latest known quarters of one
   source when they are consecutive (each about three months apart) and end at or after the

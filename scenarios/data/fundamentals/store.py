@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Literal, overload
 
 import pandas as pd
 
 from scenarios.data.fundamentals.frame import COLUMNS, empty_frame, to_canonical
 from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import StoreError
-from scenarios.store.db import connect, store_path, transaction
-
-if TYPE_CHECKING:
-    import duckdb
+from scenarios.store.db import StoreConnection, connect, store_path, transaction
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS fundamentals (
@@ -36,9 +33,15 @@ class FundamentalsStore:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else store_path()
-        self._con: duckdb.DuckDBPyConnection | None = None
+        self._con: StoreConnection | None = None
 
-    def _connection(self, create: bool):
+    @overload
+    def _connection(self, create: Literal[True]) -> StoreConnection: ...
+
+    @overload
+    def _connection(self, create: bool) -> StoreConnection | None: ...
+
+    def _connection(self, create: bool) -> StoreConnection | None:
         if self._con is None:
             if not create and not self.path.exists():
                 return None

@@ -80,8 +80,8 @@ class FundamentalsView:
               source: str | None = None) -> float:
         """Return the value of one period.
 
-        Raises :class:`LookAheadError` when that period's figures
-        were published after ``as_of``, ``KeyError`` when no source has them at all.
+        Raises :class:`LookAheadError` when that period's figures were published after ``as_of``,
+        ``KeyError`` when no source has them at all.
         """
         end = as_day(period_end)
         sym = normalize_symbol(symbol)

@@ -107,8 +107,8 @@ class DriverStep(Protocol):
     def set_eps(self, new: Any, contrib: Any = None) -> None:
         """Replace the targets' EPS by ``new`` and record the log contribution.
 
-        Replace the targets' EPS by ``new`` (floored), recording ``log(new / old)`` (or
-        ``contrib`` when given and nothing was floored) as this driver's log contribution.
+        ``new`` is floored; the contribution recorded is ``log(new / old)``, or ``contrib`` when
+        given and nothing was floored.
         """
         ...
 

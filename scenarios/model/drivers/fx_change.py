@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 class FxChange(DriverBase):
     """The reporting currency moves against the listing currency.
 
-    EPS converted to the price
-    currency changes by ``change`` (e.g. +0.02 = CNY 2% stronger against HKD). Acts only on
-    targets whose baseline ``currency`` (or ``currency`` here) differs from their listing one.
+    EPS converted to the price currency changes by ``change`` (e.g. +0.02 = CNY 2% stronger against
+    HKD). Acts only on targets whose baseline ``currency`` (or ``currency`` here) differs from their
+    listing one.
     """
 
     type: Literal["fx_change"]
@@ -38,14 +38,14 @@ def evaluate(step: DriverStep) -> None:
 
 
 def narrow(scenario: Scenario, driver: Any, targets: list[str]) -> list[str]:
-    """The targets that report in another currency than their listing one."""
+    """Return the targets that report in another currency than their listing one."""
     from scenarios.model.references import fx_exposed
 
     return fx_exposed(scenario, driver, targets)
 
 
 def check(ctx: CheckContext) -> list[Problem]:
-    """Return an fx_change must act on at least one FX-exposed symbol."""
+    """Check that an fx_change acts on at least one FX-exposed symbol."""
     if narrow(ctx.scenario, ctx.driver, ctx.targets):
         return []
     ccy = ctx.driver.currency

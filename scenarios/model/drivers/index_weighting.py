@@ -53,8 +53,10 @@ class IndexWeighting(DriverBase):
 
 
 def check(ctx: CheckContext) -> list[Problem]:
-    """Names in exclude/tilts/weights exist, rebalance dates lie in (as_of, horizon], and the
-    scheme has what it needs.
+    """Check the index weighting against the scenario.
+
+    Names in exclude/tilts/weights exist, rebalance dates lie in (as_of, horizon], and the scheme
+    has what it needs.
     """
     from scenarios.model.references import known_themes
 

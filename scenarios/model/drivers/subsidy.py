@@ -1,7 +1,6 @@
 """The ``subsidy`` driver: a user subsidy valued as cash.
 
-``subsidy``: a user subsidy valued as cash (one-off, programme or recurring), with an optional
-uplift from retained users.
+One-off, programme or recurring, with an optional uplift from retained users.
 
 How the cash is valued depends on ``recurrence`` (the finance is in :mod:`valuation.cash_items`):
 
@@ -105,8 +104,7 @@ def _needs(driver: Any) -> tuple[str, ...]:
 def _cash_value_change(step: DriverStep, t: Any, fx: Any) -> Any:
     """Value change per share (price currency) of a one-off or a programme.
 
-    ``(k,)`` or
-    ``(draws, k)``, <= 0.
+    ``(k,)`` or ``(draws, k)``, <= 0.
     """
     from valuation import cash_items as ci
 
