@@ -36,6 +36,19 @@ from pydantic import (
 )
 
 
+def _scaled(k: float, w1: float, w2: float, integral: float) -> float:
+    """Return ``k / (w1 * w2) * integral``, also when ``w1 * w2`` is subnormal.
+
+    The ordinary order of operations is kept (bit for bit) whenever ``k / (w1 * w2)`` is finite;
+    a mode within ~1e-308 of an end of a triangular law makes it overflow to inf while the
+    integral over that side underflows to 0, and inf * 0 would be NaN. Dividing step by step then
+    gives the side's true (negligible) share.
+    """
+    factor = k / (w1 * w2)
+    if math.isfinite(factor):
+        return factor * integral
+    return k / w1 * (integral / w2)
+
 class _Dist(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -450,11 +463,11 @@ class Triangular(_Dist):
         if c > lo:  # rising side: f = 2 (x - lo) / ((hi - lo)(c - lo)) on [lo, c]
             u, v = max(a, lo), min(b, c)
             if v > u:
-                total += 2.0 / ((hi - lo) * (c - lo)) * ((v ** 3 - u ** 3) / 3 - lo * (v * v - u * u) / 2)
+                total += _scaled(2.0, (hi - lo), (c - lo), (v ** 3 - u ** 3) / 3 - lo * (v * v - u * u) / 2)
         if hi > c:  # falling side: f = 2 (hi - x) / ((hi - lo)(hi - c)) on [c, hi]
             u, v = max(a, c), min(b, hi)
             if v > u:
-                total += 2.0 / ((hi - lo) * (hi - c)) * (hi * (v * v - u * u) / 2 - (v ** 3 - u ** 3) / 3)
+                total += _scaled(2.0, (hi - lo), (hi - c), hi * (v * v - u * u) / 2 - (v ** 3 - u ** 3) / 3)
         return total
 
     def _raw_ppf(self, q: np.ndarray) -> np.ndarray:

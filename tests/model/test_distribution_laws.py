@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -100,3 +101,16 @@ def test_known_clipped_mean() -> None:
     d = parse_distribution({"dist": "normal", "mean": 0.0, "sd": 0.1, "clip": [0.0, 1.0]})
     assert d is not None
     assert abs(d.expectation() - 0.1 / math.sqrt(2 * math.pi)) < 1e-15
+
+
+@pytest.mark.parametrize("mode", [1.1e-308, 5e-324, 1.0 - 1e-16])
+def test_triangular_mode_a_hair_from_an_end_has_its_true_mean(mode: float) -> None:
+    # hypothesis found a mode of 1.1e-308: 2 / ((hi - lo)(c - lo)) overflowed and inf * 0 gave NaN
+    d = parse_distribution({"dist": "triangular", "low": 0.0, "mode": mode, "high": 1.0})
+    assert d is not None
+    assert d.expectation() == pytest.approx((0.0 + mode + 1.0) / 3, abs=1e-15)
+    clipped = parse_distribution({"dist": "triangular", "low": 0.0, "mode": mode, "high": 1.0, "clip": [0.0, 0.5]})
+    assert clipped is not None
+    # E[min(X, 0.5)] with mode at the low end: int_0^0.5 2x(1 - x) dx + 0.5 * P(X > 0.5) = 1/6 + 1/8
+    if mode < 0.5:
+        assert clipped.expectation() == pytest.approx(1 / 6 + 1 / 8, abs=1e-15)
