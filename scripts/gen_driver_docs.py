@@ -11,6 +11,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from _generated_block import main as generated_main  # noqa: E402
+from _generated_block import replace_block  # noqa: E402
 
 from scenarios.model.drivers import reference_markdown  # noqa: E402
 
@@ -21,18 +25,11 @@ END = "<!-- end of generated drivers -->"
 
 def render(text: str) -> str:
     """``text`` with the generated block replaced by the registry's reference."""
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{reference_markdown()}{END}{tail}"
+    return replace_block(text, BEGIN, END, reference_markdown())
 
 
 def main(argv: list[str]) -> int:
-    old = DOC.read_text(encoding="utf-8")
-    new = render(old)
-    if "--check" in argv:
-        return 0 if new == old else 1
-    DOC.write_text(new, encoding="utf-8")
-    return 0
+    return generated_main(argv, DOC, render)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,11 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from _generated_block import main as generated_main  # noqa: E402
+from _generated_block import replace_block  # noqa: E402
+
 DOC = ROOT / "docs" / "architecture.md"
 BEGIN = "<!-- modules: generated from the code by scripts/gen_module_docs.py -->"
 END = "<!-- end of generated modules -->"
@@ -68,18 +73,11 @@ def module_map() -> str:
 
 def render(text: str) -> str:
     """``text`` with the generated block replaced by the current module map."""
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{module_map()}{END}{tail}"
+    return replace_block(text, BEGIN, END, module_map())
 
 
 def main(argv: list[str]) -> int:
-    old = DOC.read_text(encoding="utf-8")
-    new = render(old)
-    if "--check" in argv:
-        return 0 if new == old else 1
-    DOC.write_text(new, encoding="utf-8")
-    return 0
+    return generated_main(argv, DOC, render)
 
 
 if __name__ == "__main__":
