@@ -6,6 +6,10 @@ order statistics, without a density estimate: the ranks ``n/2 -+ z sqrt(n)/2`` b
 median with probability ``~ 2 Phi(z) - 1`` (the binomial confidence interval of a quantile), so
 ``se ~ (x_(hi) - x_(lo)) / (2 z)`` with ``z = 1``. For a normal sample it tends to
 ``sqrt(pi / 2) sd / sqrt(n)`` (1.2533 sd / sqrt(n)), the textbook value.
+
+:func:`quantiles_and_order_statistics` gives ``numpy.quantile`` (method ``linear``) values,
+bit for bit, and further order statistics of the same draws from one partition of one copy,
+instead of a sort or one partition per call.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from ._types import ArrayLike, FloatArray
 from ._validate import as_float_array, check_finite
 from .exceptions import InputShapeError
 
-__all__ = ["median_standard_error", "probability_standard_error"]
+__all__ = ["median_se_ranks", "median_standard_error", "probability_standard_error",
+           "quantiles_and_order_statistics"]
 
 
 def median_standard_error(draws: ArrayLike, axis: int = 0) -> FloatArray:
@@ -41,12 +46,90 @@ def median_standard_error(draws: ArrayLike, axis: int = 0) -> FloatArray:
     check_finite(x, "draws", f)
     if x.ndim == 0 or x.shape[axis] < 2:
         raise InputShapeError(f"{f}: needs at least 2 draws on axis {axis} (got shape {x.shape})")
-    n = x.shape[axis]
+    lo, hi = median_se_ranks(x.shape[axis])
+    s = _order_statistics(x, [lo, hi], axis)
+    return cast(FloatArray, 0.5 * (s[1] - s[0]))
+
+
+def median_se_ranks(n: int) -> tuple[int, int]:
+    """Return the 0-based ranks ``(lo, hi)`` of the median's standard error.
+
+    Half the distance of these order statistics among ``n`` draws is the median's standard
+    error (:func:`median_standard_error`).
+    """
     half = 0.5 * math.sqrt(n)
-    lo = max(math.floor(0.5 * n - half), 0)
-    hi = min(math.ceil(0.5 * n + half) - 1, n - 1)
-    s = np.sort(x, axis=axis)
-    return cast(FloatArray, 0.5 * (np.take(s, hi, axis=axis) - np.take(s, lo, axis=axis)))
+    return max(math.floor(0.5 * n - half), 0), min(math.ceil(0.5 * n + half) - 1, n - 1)
+
+
+def _order_statistics(x: FloatArray, ranks: list[int], axis: int) -> FloatArray:
+    """Return the order statistics of ``x`` at 0-based ``ranks`` along ``axis``.
+
+    Shape ``(len(ranks),) + x.shape without axis``: one partition of one contiguous copy (NaN
+    sorts last, as in ``numpy.sort``). Exact: a partition puts the sorted value at every rank.
+    """
+    work = np.moveaxis(x, axis, -1).copy()  # the draws contiguous: the partition's fast axis
+    kth = sorted(set(ranks))
+    work.partition(kth, axis=-1)
+    return np.moveaxis(work[..., ranks], -1, 0)
+
+
+def quantiles_and_order_statistics(draws: ArrayLike, q: ArrayLike, ranks: tuple[int, ...] = (),
+                                   axis: int = 0) -> tuple[FloatArray, FloatArray]:
+    """Quantiles ``q`` of ``draws`` along ``axis`` and order statistics at ``ranks``.
+
+    The quantiles are those of ``numpy.quantile(draws, q, axis=axis)`` (method ``linear``),
+    bit for bit: virtual index ``(n - 1) q``, its floor and the next rank (both the last one,
+    numpy's ``-1``, at or past the top), weight ``gamma = index - floor`` (``index + 1`` at the
+    top), ``a + (b - a) gamma`` or, for
+    ``gamma >= 0.5``, ``b - (b - a)(1 - gamma)``; NaN for a slice holding a NaN. All of it
+    from one partition.
+
+    Parameters
+    ----------
+    draws : array (n, ...) with the draws on ``axis``
+        Draws (any unit, e.g. simple returns as fractions); ``n >= 1``.
+    q : array (m,) of fractions in [0, 1]
+        Quantile levels.
+    ranks : tuple of int
+        0-based ranks in ``[0, n)`` of further order statistics (e.g. :func:`median_se_ranks`).
+    axis : int
+
+    Returns
+    -------
+    (quantiles, order statistics): arrays ``(m, ...)`` and ``(len(ranks), ...)``, ``...`` the
+    shape of ``draws`` without ``axis``; unit of the draws.
+    """
+    f = "quantiles_and_order_statistics"
+    x = as_float_array(draws, "draws", f)
+    qs = np.asarray(q, dtype=np.float64).reshape(-1)
+    if x.ndim == 0 or x.shape[axis] < 1:
+        raise InputShapeError(f"{f}: needs at least 1 draw on axis {axis} (got shape {x.shape})")
+    if qs.size and not (np.all(qs >= 0.0) and np.all(qs <= 1.0)):
+        raise InputShapeError(f"{f}: quantiles must be in [0, 1] (got {qs.tolist()})")
+    n = x.shape[axis]
+    if any(not 0 <= r < n for r in ranks):
+        raise InputShapeError(f"{f}: ranks must be in [0, {n}) (got {list(ranks)})")
+    virtual = (n - 1) * qs
+    prev = np.floor(virtual)
+    nxt = prev + 1
+    top = virtual >= n - 1
+    prev[top] = -1.0  # numpy's marker of the last rank; its gamma is then index + 1
+    nxt[top] = -1.0
+    gamma = virtual - prev
+    ip = np.where(top, n - 1, prev).astype(np.intp)
+    inx = np.where(top, n - 1, nxt).astype(np.intp)
+    m = qs.size
+    s = _order_statistics(x, [*ip.tolist(), *inx.tolist(), *ranks, n - 1], axis)
+    a, b = s[:m], s[m:2 * m]
+    g = gamma.reshape((m,) + (1,) * (s.ndim - 1))
+    with np.errstate(invalid="ignore"):  # inf - inf: NaN, as numpy.quantile gives
+        diff_b_a = b - a
+        quant = np.add(a, diff_b_a * g)
+        np.subtract(b, diff_b_a * (1 - g), out=quant, where=g >= 0.5)
+    nan = np.isnan(s[-1])
+    if np.any(nan):
+        quant[:, nan] = np.nan
+    return cast(FloatArray, quant), s[2 * m:2 * m + len(ranks)]
 
 
 def probability_standard_error(p: ArrayLike, n: int) -> FloatArray:

@@ -240,7 +240,21 @@ class ScenarioResult:
 
         lo, hi = quantiles
         tag_lo, tag_hi = f"p{round(lo * 100):02d}", f"p{round(hi * 100):02d}"
-        q_ret = np.quantile(self.predicted_return, [lo, 0.5, hi], axis=0)
+        from valuation.mc_error import (
+            median_se_ranks,
+            median_standard_error,
+            probability_standard_error,
+            quantiles_and_order_statistics,
+        )
+
+        ret = self.predicted_return
+        draws = ret.shape[0]
+        if draws >= 2 and not np.isfinite(ret).all():
+            median_standard_error(ret)  # raises its located error, as before
+        # the band, the median and the order statistics of the median's standard error, from
+        # one partition (numpy.quantile's values, bit for bit)
+        q_ret, around_median = quantiles_and_order_statistics(
+            ret, [lo, 0.5, hi], median_se_ranks(draws) if draws >= 2 else ())
         # price = P0 * (1 + return) is increasing and affine, so its quantiles (with linear
         # interpolation) are the same map of the return quantiles
         q_px = self.baseline_price * (1.0 + q_ret)
@@ -253,11 +267,9 @@ class ScenarioResult:
                   for s, t in zip(self.symbols, top, strict=True)]
         point = (self.point_return if self.point_return is not None
                  else np.full(self.n_symbols, np.nan))
-        prob_up = (self.predicted_return > 0).mean(axis=0)
-        from valuation.mc_error import median_standard_error, probability_standard_error
-
-        draws = self.predicted_return.shape[0]
-        med_se = (median_standard_error(self.predicted_return) if draws >= 2
+        prob_up = np.count_nonzero(ret > 0, axis=0) / draws  # = (ret > 0).mean(axis=0), exactly
+        mean_return = ret.mean(axis=0)
+        med_se = (0.5 * (around_median[1] - around_median[0]) if draws >= 2
                   else np.full(self.n_symbols, np.nan))
         df = pd.DataFrame({
             "currency": self.currencies,
@@ -267,8 +279,8 @@ class ScenarioResult:
             "median_price": q_px[1],
             f"price_{tag_lo}": q_px[0],
             f"price_{tag_hi}": q_px[2],
-            "mean_price": self.baseline_price * (1.0 + self.predicted_return.mean(axis=0)),
-            "mean_return": self.predicted_return.mean(axis=0),
+            "mean_price": self.baseline_price * (1.0 + mean_return),
+            "mean_return": mean_return,
             "median_return": q_ret[1],
             f"return_{tag_lo}": q_ret[0],
             f"return_{tag_hi}": q_ret[2],
