@@ -648,9 +648,9 @@ def _stored_expectation(key: str, value: _Dist) -> float:
     """
     global _DISK
     path = _means_file()
-    if _DISK is None:
-        _DISK = _read_means(path)
-    hexed = _DISK.get(key)
+    if _DISK is None or _DISK[0] != path:
+        _DISK = (path, _read_means(path))
+    hexed = _DISK[1].get(key)
     if isinstance(hexed, str):
         try:
             return float.fromhex(hexed)
@@ -661,11 +661,11 @@ def _stored_expectation(key: str, value: _Dist) -> float:
         stored = _read_means(path)  # another process may have added entries meanwhile
         stored.pop(key, None)
         stored[key] = out.hex()
-        _DISK = dict(list(stored.items())[-4096:])
+        _DISK = (path, dict(list(stored.items())[-4096:]))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(_DISK), encoding="utf-8")
+            tmp.write_text(json.dumps(_DISK[1]), encoding="utf-8")
             os.replace(tmp, path)
         except OSError:
             pass  # a read-only home only costs speed
@@ -682,7 +682,8 @@ def _read_means(path: Path | None) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-_DISK: dict[str, Any] | None = None
+#: (file, its entries) as last read or written by this process
+_DISK: tuple[Path | None, dict[str, Any]] | None = None
 
 
 def describe(value: float | _Dist) -> str:
