@@ -23,6 +23,7 @@ import json
 import math
 import os
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -627,15 +628,20 @@ def _means_file() -> Path | None:
     ``$SCENARIOS_HOME/means/``, keyed by the scipy and numpy versions that computed them
     (None when scipy is not installed).
     """
-    from importlib.metadata import PackageNotFoundError, version
-
     from scenarios.paths import home
 
+    ver = _versions()
+    return None if ver is None else home() / "means" / f"means-{ver}.json"
+
+
+@lru_cache(maxsize=1)
+def _versions() -> str | None:
+    # ``scipy.__version__`` (the bare package is cheap to import; importlib.metadata is not)
     try:
-        ver = f"scipy{version('scipy')}-numpy{version('numpy')}"
-    except PackageNotFoundError:
+        import scipy
+    except ImportError:
         return None
-    return home() / "means" / f"means-{ver}.json"
+    return f"scipy{scipy.__version__}-numpy{np.__version__}"
 
 
 def _stored_expectation(key: str, value: _Dist) -> float:
