@@ -67,7 +67,7 @@ class _Model(BaseModel):
     for key.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the recorded payload form)."""

@@ -70,7 +70,7 @@ Date = Annotated[dt.date, BeforeValidator(_strict_date)]
 class StrictModel(BaseModel):
     """Base of every schema model: unknown keys and inf/nan are rejected."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod

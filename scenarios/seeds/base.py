@@ -28,7 +28,7 @@ ARTICLES_FILE = "articles.yaml"
 class StrictModel(BaseModel):
     """Base of every seed model: unknown keys are errors, instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 def seeds_dir() -> Path:

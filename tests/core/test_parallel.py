@@ -208,9 +208,9 @@ def test_grid_walk_forward_on_dask_is_the_serial_run(snapshot_dir: Path, cluster
     one = EXAMPLES / "deepseek_rally_feb_2025_dec.yaml"
     assert ([r.to_json() for r in api.iter_backtest(one, scheduler=address, **args)]
             == [r.to_json() for r in api.iter_backtest(one, **args)])
-    # no worker opened a store: its home holds at most the exchange-calendar cache
+    # no worker opened a store: its home holds at most the caches (calendars, distribution means)
     made = [p.relative_to(home / "h").parts[0] for p in (home / "h").rglob("*") if p.is_file()]
-    assert set(made) <= {"calendars"}, made
+    assert set(made) <= {"calendars", "means"}, made
 
 
 @pytest.mark.snapshot
