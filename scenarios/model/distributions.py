@@ -640,8 +640,9 @@ _MEANS: dict[str, float] = {}
 def _means_file() -> Path | None:
     """Return the file where distribution means are kept between processes.
 
-    ``$SCENARIOS_HOME/means/``, keyed by the scipy and numpy versions that computed them
-    (None when scipy is not installed).
+    ``$SCENARIOS_HOME/means/``, keyed by the scipy and numpy versions that computed them and by
+    a hash of this module's source (the formulas), so a changed formula never reads a mean that
+    an older one stored (None when scipy is not installed).
     """
     from scenarios.paths import home
 
@@ -656,7 +657,10 @@ def _versions() -> str | None:
         import scipy
     except ImportError:
         return None
-    return f"scipy{scipy.__version__}-numpy{np.__version__}"
+    import hashlib
+
+    code = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=6).hexdigest()
+    return f"scipy{scipy.__version__}-numpy{np.__version__}-code{code}"
 
 
 def _stored_expectation(key: str, value: _Dist) -> float:

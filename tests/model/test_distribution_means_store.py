@@ -79,3 +79,15 @@ def test_a_second_process_does_not_import_scipy_special() -> None:
     first, second = (subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                                     check=True).stdout.split() for _ in range(2))
     assert first[1] == "True" and second == [first[0], "False"]
+
+
+def test_the_means_file_is_keyed_by_the_formulas_source(tmp_path: Path) -> None:
+    # a changed formula (e.g. the triangular fix of a subnormal mode) must never read a mean that
+    # the old formula stored: the file name carries a hash of the module's source
+    import hashlib
+
+    code = hashlib.blake2b(Path(dm.__file__).read_bytes(), digest_size=6).hexdigest()
+    with patch.dict(os.environ, {"SCENARIOS_HOME": str(tmp_path)}):
+        path = dm._means_file()
+    assert path is not None and path.parent == tmp_path / "means"
+    assert f"-code{code}" in path.name
