@@ -208,7 +208,12 @@ def _check_depth(text: str, file: str) -> None:
                                         line=mark.line + 1, column=mark.column + 1)  # type: ignore[union-attr]
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        if "nesting depth" in str(exc):  # libyaml's own limit (PyYAML >= 6.0.4) can come first
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            raise ScenarioError(f"nested deeper than {MAX_DEPTH} levels", file=file,
+                                line=mark.line + 1 if mark else None,
+                                column=mark.column + 1 if mark else None) from None
         return  # a syntax error: the real parse below reports it with its position
     finally:
         loader.dispose()
