@@ -3,34 +3,33 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal
 
 import typer
 
 from scenarios.cli.formats import BacktestFormat
-from scenarios.cli.options import allow_path_option, drop_bad_rows_option, scheduler_option, workers_option
-
-
-def _bad(message: str, param_hint: str) -> NoReturn:
-    """Raise a usage error as a :class:`~scenarios.errors.ScenarioError` (exit code 2, one line)."""
-    from scenarios.errors import ScenarioError
-
-    raise ScenarioError(message, field=param_hint)
+from scenarios.cli.options import (
+    allow_path_option,
+    bad_option,
+    drop_bad_rows_option,
+    scheduler_option,
+    workers_option,
+)
 
 
 def _parse_band(text: str) -> tuple[float, float]:
     """``"5,95"`` or ``"0.05,0.95"`` -> (0.05, 0.95)."""
     parts = [p.strip() for p in text.replace(":", ",").split(",") if p.strip()]
     if len(parts) != 2:
-        _bad("give two quantiles, e.g. 5,95", param_hint="--band")
+        bad_option("give two quantiles, e.g. 5,95", option="--band")
     try:
         lo, hi = (float(p) for p in parts)
     except ValueError:
-        _bad("quantiles must be numbers, e.g. 5,95", param_hint="--band")
+        bad_option("quantiles must be numbers, e.g. 5,95", option="--band")
     if hi > 1 or lo > 1:
         lo, hi = lo / 100, hi / 100
     if not 0 <= lo < hi <= 1:
-        _bad("need 0 <= lower < upper <= 100", param_hint="--band")
+        bad_option("need 0 <= lower < upper <= 100", option="--band")
     return lo, hi
 
 
@@ -69,15 +68,15 @@ def backtest(
     from scenarios.errors import StoreError
 
     if partial not in ("exclude", "include"):
-        _bad("use --partial exclude or include", param_hint="--partial")
+        bad_option("use --partial exclude or include", option="--partial")
     part: Literal["exclude", "include"] = "include" if partial == "include" else "exclude"
     q = _parse_band(band)
     from scenarios.sets import is_set_file
 
     if is_set_file(file):
         if roll is not None or start or end:
-            _bad("a scenario set is scored at its as_of; --roll/--from/--to are not available for sets",
-                 param_hint="--roll")
+            bad_option("a scenario set is scored at its as_of; --roll/--from/--to are not available for sets",
+                 option="--roll")
         from scenarios.cli.sets import backtest_set_cli
 
         return backtest_set_cli(file, draws=draws, seed=seed, band=q, partial=part, fmt=fmt.value,

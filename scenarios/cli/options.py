@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
@@ -73,3 +75,60 @@ def drop_bad_rows_option() -> Any:
     return typer.Option(False, "--drop-bad-rows", callback=_drop_bad_rows,
                         help="Leave out price rows whose close is missing, infinite or <= 0 "
                              "(warned) instead of stopping with exit 3.")
+
+
+def bad_option(message: str, option: str) -> NoReturn:
+    """Raise a usage error for ``option`` as a :class:`~scenarios.errors.ScenarioError` (exit 2, one line)."""
+    from scenarios.errors import ScenarioError
+
+    raise ScenarioError(message, field=option)
+
+
+def parse_named_ranges(values: list[str], *, option: str, label: str, example: str, noun: str,
+                       last_equals: bool = False, check_name: Callable[[str, str], None] | None = None,
+                       check_range: Callable[[float, float, str], None] | None = None,
+                       ) -> dict[str, tuple[float, float]]:
+    """Parse repeated ``NAME=LOW:HIGH`` option values into ``{name: (low, high)}``.
+
+    Parameters
+    ----------
+    values : list of str
+        The option's values as typed (``["ai_models_cloud=0.5:2", ...]``).
+    option, label, example, noun : str
+        The option (``--tilt``), the name's placeholder (``THEME``), an example value and the word
+        for a name in the "given twice" error (``theme``): the error texts.
+    last_equals : bool, default False
+        Split at the last ``=`` (names that may hold one, such as driver labels), else the first.
+    check_name : callable(name, text), optional
+        Raises (through :func:`bad_option`) for a name that is not allowed, before the numbers
+        are read.
+    check_range : callable(low, high, text), optional
+        Raises for finite numbers that are not allowed; without it, any finite pair is.
+
+    Returns
+    -------
+    dict of str to (float, float)
+        One (low, high) pair per name, in the order given. Malformed, non-numeric, non-finite or
+        repeated values raise a :class:`~scenarios.errors.ScenarioError` naming ``option``.
+    """
+    out: dict[str, tuple[float, float]] = {}
+    for text in values:
+        name, sep, rng = text.rpartition("=") if last_equals else text.partition("=")
+        lo_s, sep2, hi_s = rng.partition(":")
+        name = name.strip()
+        if not sep or not sep2 or not name:
+            bad_option(f"expected {label}=LOW:HIGH, e.g. {example} (got {text!r})", option)
+        if check_name is not None:
+            check_name(name, text)
+        try:
+            lo, hi = float(lo_s), float(hi_s)
+        except ValueError:
+            bad_option(f"LOW and HIGH must be numbers (got {text!r})", option)
+        if check_range is not None:
+            check_range(lo, hi, text)
+        elif not (math.isfinite(lo) and math.isfinite(hi)):
+            bad_option(f"LOW and HIGH must be finite (got {text!r})", option)
+        if name in out:
+            bad_option(f"{noun} {name} is given twice", option)
+        out[name] = (lo, hi)
+    return out

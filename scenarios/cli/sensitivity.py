@@ -5,14 +5,19 @@ Only typer is imported at module level; the engine loads inside the command.
 
 from __future__ import annotations
 
-import math
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import typer
 
-from scenarios.cli.options import allow_path_option, scheduler_option, workers_option
+from scenarios.cli.options import (
+    allow_path_option,
+    bad_option,
+    parse_named_ranges,
+    scheduler_option,
+    workers_option,
+)
 
 
 class SensFormat(str, Enum):
@@ -27,34 +32,13 @@ if TYPE_CHECKING:
     from scenarios.sensitivity import Tornado, TwoWay
 
 
-def _bad(message: str, param_hint: str) -> NoReturn:
-    from scenarios.errors import ScenarioError
-
-    raise ScenarioError(message, field=param_hint)
-
-
 def parse_vary(values: list[str]) -> dict[str, tuple[float, float]]:
     """``["drivers[growth].growth=0.05:0.2"]`` -> ``{"drivers[growth].growth": (0.05, 0.2)}``.
 
     The name is split at the LAST ``=`` (labels may hold one).
     """
-    out: dict[str, tuple[float, float]] = {}
-    for text in values:
-        name, sep, rng = text.rpartition("=")
-        lo_s, sep2, hi_s = rng.partition(":")
-        name = name.strip()
-        if not sep or not sep2 or not name:
-            _bad(f"expected PARAM=LOW:HIGH, e.g. drivers[growth].growth=0.05:0.2 (got {text!r})", "--vary")
-        try:
-            lo, hi = float(lo_s), float(hi_s)
-        except ValueError:
-            _bad(f"LOW and HIGH must be numbers (got {text!r})", "--vary")
-        if not (math.isfinite(lo) and math.isfinite(hi)):
-            _bad(f"LOW and HIGH must be finite (got {text!r})", "--vary")
-        if name in out:
-            _bad(f"parameter {name} is given twice", "--vary")
-        out[name] = (lo, hi)
-    return out
+    return parse_named_ranges(values, option="--vary", label="PARAM", example="drivers[growth].growth=0.05:0.2",
+                              noun="parameter", last_equals=True)
 
 
 def sensitivity(
@@ -91,7 +75,7 @@ def sensitivity(
     check_parallel(workers, scheduler)  # --two-way runs its cells on Dask; the tornado is one pass
     ranges = parse_vary(list(vary or []))
     if output is SensFormat.xlsx and out is None:
-        _bad("--format xlsx writes DIR/sensitivity.xlsx: give --out DIR", "--out")
+        bad_option("--format xlsx writes DIR/sensitivity.xlsx: give --out DIR", "--out")
     if two_way is not None and two_way[0] is not None:
         tables = api.two_way(file, two_way[0], two_way[1], levels=levels, vary=ranges,
                              draws=draws, seed=seed, workers=workers, scheduler=scheduler)

@@ -7,44 +7,34 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import typer
 
-from scenarios.cli.options import TableJson, allow_path_option, scheduler_option, workers_option
-
-
-def _bad(message: str, param_hint: str) -> NoReturn:
-    """Raise a usage error as a :class:`~scenarios.errors.ScenarioError` (exit code 2, one line)."""
-    from scenarios.errors import ScenarioError
-
-    raise ScenarioError(message, field=param_hint)
+from scenarios.cli.options import (
+    TableJson,
+    allow_path_option,
+    bad_option,
+    parse_named_ranges,
+    scheduler_option,
+    workers_option,
+)
 
 
 def _parse_tilts(values: list[str]) -> dict[str, tuple[float, float]]:
     """``["ai_models_cloud=0.5:2", ...]`` -> ``{"ai_models_cloud": (0.5, 2.0)}``."""
     from scenarios.seeds.universes import THEMES
 
-    out: dict[str, tuple[float, float]] = {}
-    for text in values:
-        theme, sep, rng = text.partition("=")
-        lo_s, sep2, hi_s = rng.partition(":")
-        theme = theme.strip()
-        if not sep or not sep2 or not theme:
-            _bad(f"expected THEME=LOW:HIGH, e.g. ai_models_cloud=0.5:2 (got {text!r})", "--tilt")
+    def known(theme: str, text: str) -> None:
         if theme not in THEMES:
-            _bad(f"unknown theme {theme!r} in {text!r}; expected one of {', '.join(THEMES)}",
-                 "--tilt")
-        try:
-            lo, hi = float(lo_s), float(hi_s)
-        except ValueError:
-            _bad(f"LOW and HIGH must be numbers (got {text!r})", "--tilt")
+            bad_option(f"unknown theme {theme!r} in {text!r}; expected one of {', '.join(THEMES)}", "--tilt")
+
+    def ordered(lo: float, hi: float, text: str) -> None:
         if not (math.isfinite(lo) and math.isfinite(hi) and 0 <= lo <= hi):
-            _bad(f"need 0 <= LOW <= HIGH, finite (got {text!r})", "--tilt")
-        if theme in out:
-            _bad(f"theme {theme} is given twice", "--tilt")
-        out[theme] = (lo, hi)
-    return out
+            bad_option(f"need 0 <= LOW <= HIGH, finite (got {text!r})", "--tilt")
+
+    return parse_named_ranges(values, option="--tilt", label="THEME", example="ai_models_cloud=0.5:2",
+                              noun="theme", check_name=known, check_range=ordered)
 
 
 def sweep(
