@@ -521,14 +521,7 @@ def fan_svg(data: FanChartData, chart_id: str, title: str = "", caption: str = "
     if hx.size:
         ax.line(hx, np.asarray(data.history_prices, float), PALETTE["ink"], 1.1, extra=' data-role="history"')
         legend.append(("History (adjusted close)", {"color": PALETTE["ink"], "width": 1.1}))
-    for lo, hi in ((0.05, 0.95), (0.25, 0.75)):
-        if lo in paths and hi in paths:
-            label, op = _band_style(lo, hi)
-            ax.band(fx, paths[lo], paths[hi], PALETTE["fan"], op,
-                    extra=f' data-role="band-{lo * 100:02.0f}-{hi * 100:02.0f}"')
-            legend.append((f"Predicted {label}", {"kind": "band", "color": PALETTE["fan"], "opacity": op}))
-    ax.line(fx, paths[0.5], PALETTE["fan"], 1.5, dash="5.5 2.4", extra=' data-role="median"')
-    legend.append(("Predicted median", {"color": PALETTE["fan"], "width": 1.5, "dash": "5.5 2.4"}))
+    _fan_bands(ax, fx, paths, legend, "Predicted")
     if rx.size:
         ax.line(rx, np.asarray(data.realized_prices, float), PALETTE["realized"], 1.4,
                 extra=' data-role="realized"')
@@ -554,6 +547,23 @@ def fan_svg(data: FanChartData, chart_id: str, title: str = "", caption: str = "
     return cv.svg()
 
 
+def _fan_bands(ax: Axes, fx: np.ndarray, paths: dict[float, np.ndarray], legend: list[tuple[str, dict[str, object]]],
+               what: str) -> None:
+    """Draw a fan's 5-95% and 25-75% bands and its dashed median path, with their legend entries.
+
+    ``paths`` maps quantile levels to values along ``fx``; ``what`` starts the bands' legend text
+    (``Predicted``, ``Predicted P&L``).
+    """
+    for lo, hi in ((0.05, 0.95), (0.25, 0.75)):
+        if lo in paths and hi in paths:
+            label, op = _band_style(lo, hi)
+            ax.band(fx, paths[lo], paths[hi], PALETTE["fan"], op,
+                    extra=f' data-role="band-{lo * 100:02.0f}-{hi * 100:02.0f}"')
+            legend.append((f"{what} {label}", {"kind": "band", "color": PALETTE["fan"], "opacity": op}))
+    ax.line(fx, paths[0.5], PALETTE["fan"], 1.5, dash="5.5 2.4", extra=' data-role="median"')
+    legend.append(("Predicted median", {"color": PALETTE["fan"], "width": 1.5, "dash": "5.5 2.4"}))
+
+
 def pnl_fan_svg(data: PnlFanData, chart_id: str = "pnl-fan", title: str = "", caption: str = "") -> str:
     """Draw the portfolio P&L fan (percent of gross notional) with the realised path when known."""
     from scenarios.report.pnl import fan_paths as pnl_paths
@@ -575,14 +585,7 @@ def pnl_fan_svg(data: PnlFanData, chart_id: str = "pnl-fan", title: str = "", ca
     xt, xl = date_ticks(x_lo, x_hi)
     ax.xticks(xt, xl)
     legend: list[tuple[str, dict[str, object]]] = []
-    for lo, hi in ((0.05, 0.95), (0.25, 0.75)):
-        if lo in paths and hi in paths:
-            label, op = _band_style(lo, hi)
-            ax.band(fx, paths[lo], paths[hi], PALETTE["fan"], op,
-                    extra=f' data-role="band-{lo * 100:02.0f}-{hi * 100:02.0f}"')
-            legend.append((f"Predicted P&L {label}", {"kind": "band", "color": PALETTE["fan"], "opacity": op}))
-    ax.line(fx, paths[0.5], PALETTE["fan"], 1.5, dash="5.5 2.4", extra=' data-role="median"')
-    legend.append(("Predicted median", {"color": PALETTE["fan"], "width": 1.5, "dash": "5.5 2.4"}))
+    _fan_bands(ax, fx, paths, legend, "Predicted P&L")
     xh, ym = float(ax.x(hz)), float(ax.y(q50))
     cv.marker(xh, ym, "o", 4.0, PALETTE["fan"], extra=f' data-role="median-end" data-value="{q50!r}"')
     cv.text(xh + 6, ym, f"median {_fmt_pct(q50)}", size=7.5, color=PALETTE["fan"], baseline="central")
