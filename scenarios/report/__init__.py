@@ -71,36 +71,36 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
         return draw
 
     specs: list[ChartSpec] = []
+
+    def add(cid: str, title: str, caption: str, png: Callable[[], Figure], svg: Callable[..., str],
+            data: object) -> None:
+        # the page's SVG and the --png figure of one chart, under one id, title and caption
+        specs.append(ChartSpec(cid, title, caption, png, partial(svg, data, cid, title, caption)))
+
     for f in view.fans:
         caption = (f"{f.symbol}: {100 * f.prob_up:.0f}% of draws end above the baseline"
                    + (f"; realized {100 * f.realized_return:+.1f}% sits at the "
                       f"{ordinal(round(100 * f.pit))} percentile of the draws."
                       if f.realized_return is not None and f.pit is not None else "."))
         cid, title = f"fan-{_slug(f.symbol)}", f"{f.symbol} fan chart"
-        specs.append(ChartSpec(cid, title, caption, partial(mpl("fan_chart"), f),
-                               partial(s.fan_svg, f, cid, title, caption)))
+        add(cid, title, caption, partial(mpl("fan_chart"), f), s.fan_svg, f)
     if view.scatter is not None:
         sc = view.scatter
         cap = ("Green: direction right; red: wrong. Horizontal bars: the predicted "
                f"{sc.interval} range. Dashed: perfect forecast.")
-        specs.append(ChartSpec("scatter", "Predicted vs realized return", cap,
-                               partial(mpl("scatter_chart"), sc),
-                               partial(s.scatter_svg, sc, "scatter", "Predicted vs realized return", cap)))
+        add("scatter", "Predicted vs realized return", cap, partial(mpl("scatter_chart"), sc), s.scatter_svg, sc)
     if view.index_lines is not None:
         start = ("the close before the first date (every line rebased to 100 there)"
                  if view.index_lines.base is not None else "the first common date")
         il = view.index_lines
         cap = (f"Cumulative return from {start}; dashed: the counterfactual "
                "(re-weighted) index. Vertical lines: as_of and rebalance days.")
-        specs.append(ChartSpec("index-lines", "Counterfactual vs actual index", cap,
-                               partial(mpl("index_chart"), il),
-                               partial(s.index_svg, il, "index-lines", "Counterfactual vs actual index", cap)))
+        add("index-lines", "Counterfactual vs actual index", cap, partial(mpl("index_chart"), il), s.index_svg, il)
     if view.weights is not None:
         w = view.weights
         cap = "Grey: weights before re-weighting; blue: after."
-        specs.append(ChartSpec("index-weights", "Index weights before and after", cap,
-                               partial(mpl("weights_chart"), w),
-                               partial(s.weights_svg, w, "index-weights", "Index weights before and after", cap)))
+        add("index-weights", "Index weights before and after", cap, partial(mpl("weights_chart"), w),
+            s.weights_svg, w)
     if view.decomposition is not None:
         dec = view.decomposition
         cap = ("Each driver's contribution in percentage points of the noise-free "
@@ -109,9 +109,8 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
                if dec.shapley_pp else
                "Stacked log-return contributions per symbol (natural logs, mean over "
                "draws); the diamond is their sum, log(1 + total return).")
-        specs.append(ChartSpec("decomposition", "Return decomposition", cap,
-                               partial(mpl("decomposition_chart"), dec),
-                               partial(s.decomposition_svg, dec, "decomposition", "Return decomposition", cap)))
+        add("decomposition", "Return decomposition", cap, partial(mpl("decomposition_chart"), dec),
+            s.decomposition_svg, dec)
     if view.tornado is not None:
         t = view.tornado
         cap = ("Each random driver parameter swept from its 5th to its 95th "
@@ -123,15 +122,12 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
 
             return tornado_figure(t)
 
-        specs.append(ChartSpec("tornado", "Sensitivity (tornado)", cap, tornado_png,
-                               partial(s.tornado_svg, t, "tornado", "Sensitivity (tornado)", cap)))
+        add("tornado", "Sensitivity (tornado)", cap, tornado_png, s.tornado_svg, t)
     if view.track is not None:
         tr = view.track
         cap = ("Top: forecast (median and 5–95% band) and realized return per "
                "forecast date. Bottom: running hit rate and per-date IC.")
-        specs.append(ChartSpec("track-record", "Walk-forward track record", cap,
-                               partial(mpl("track_chart"), tr),
-                               partial(s.track_svg, tr, "track-record", "Walk-forward track record", cap)))
+        add("track-record", "Walk-forward track record", cap, partial(mpl("track_chart"), tr), s.track_svg, tr)
     if view.pnl is not None:  # the portfolio block (scenarios.report.pnl)
         pnl = view.pnl
         caption = (f"P&L per unit of gross notional ({pnl.base_currency}): {100 * pnl.prob_loss:.0f}% of "
@@ -143,8 +139,7 @@ def chart_specs(view: ReportView) -> list[ChartSpec]:
 
             return pnl_fan_chart(pnl)
 
-        specs.append(ChartSpec("pnl-fan", "Portfolio P&L fan chart", caption, pnl_png,
-                               partial(s.pnl_fan_svg, pnl, "pnl-fan", "Portfolio P&L fan chart", caption)))
+        add("pnl-fan", "Portfolio P&L fan chart", caption, pnl_png, s.pnl_fan_svg, pnl)
     return specs
 
 
