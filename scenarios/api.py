@@ -509,6 +509,23 @@ def backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
 
 # ------------------------------------------------------------------------------ sensitivity
 
+def _sensitivity_inputs(path_or_scenario: PathOrScenario, source: PriceSource | None,
+                        ) -> tuple[list[Scenario], PriceSource, str]:
+    """Return a sensitivity's scenarios (one per grid point), price source and display name.
+
+    Raises ScenarioError for a set file: sensitivities take one scenario file.
+    """
+    if _is_set(path_or_scenario):
+        raise _bad("sensitivity takes a scenario file, not a set (kind: set)", "FILE")
+    scenarios = _scenarios(path_or_scenario)
+    if source is None:
+        from scenarios.data import default_source
+
+        source = default_source()
+    name = str(path_or_scenario) if isinstance(path_or_scenario, (str, Path)) else ""
+    return scenarios, source, name
+
+
 def sensitivity(path_or_scenario: PathOrScenario, *, vary: dict[str, tuple[float, float]] | None = None,
                 source: PriceSource | None = None) -> list[Tornado]:
     """One-at-a-time sensitivity (tornado) of a scenario on the noise-free path (:mod:`scenarios.sensitivity`).
@@ -536,14 +553,7 @@ def sensitivity(path_or_scenario: PathOrScenario, *, vary: dict[str, tuple[float
     from scenarios.model.resolved import resolve_scenario
     from scenarios.sensitivity import tornado
 
-    if _is_set(path_or_scenario):
-        raise _bad("sensitivity takes a scenario file, not a set (kind: set)", "FILE")
-    scenarios = _scenarios(path_or_scenario)
-    if source is None:
-        from scenarios.data import default_source
-
-        source = default_source()
-    name = str(path_or_scenario) if isinstance(path_or_scenario, (str, Path)) else ""
+    scenarios, source, name = _sensitivity_inputs(path_or_scenario, source)
     return [tornado(resolve_scenario(s, source=source), vary=vary, name=name) for s in scenarios]
 
 
@@ -562,14 +572,7 @@ def two_way(path_or_scenario: PathOrScenario, param1: str, param2: str, *, level
     from scenarios.model.resolved import resolve_scenario
     from scenarios.sensitivity import two_way as _two_way
 
-    if _is_set(path_or_scenario):
-        raise _bad("sensitivity takes a scenario file, not a set (kind: set)", "FILE")
-    scenarios = _scenarios(path_or_scenario)
-    if source is None:
-        from scenarios.data import default_source
-
-        source = default_source()
-    name = str(path_or_scenario) if isinstance(path_or_scenario, (str, Path)) else ""
+    scenarios, source, name = _sensitivity_inputs(path_or_scenario, source)
     return [_two_way(resolve_scenario(s, source=source, draws=draws, seed=seed), param1, param2,
                      levels=levels, vary=vary, name=name, workers=workers, scheduler=scheduler)
             for s in scenarios]
