@@ -267,14 +267,13 @@ def run_cmd(
     used: set[str] = set()
     store_error: ScenariosError | None = None
     n_runs = n_lost = 0
+    from scenarios.cli.render import print_warnings_and_notes
+
     # --out writes every draw (JSON and draws CSV): it asks for them
     for result in api.iter_run(file, draws=draws, seed=seed, keep_draws=keep_draws or out is not None,
                                workers=workers, scheduler=scheduler):
         n_runs += 1
-        for w in result.warnings:
-            err.print(w if "warning:" in w else f"warning: {w}", style="yellow", markup=False)
-        for n in result.notes:
-            err.print(f"note: {n}", style="dim", markup=False)
+        print_warnings_and_notes(result, err)
         # outputs first: a run whose files could not be written is not recorded
         written = _write_out(result, out, used) if out is not None else []
         run_id = None

@@ -113,10 +113,9 @@ def run_set_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, ou
         need_out(out)
     err, console = _stderr(), _stdout()
     result = next(iter(api.iter_run(file, draws=draws, seed=seed, workers=workers, scheduler=scheduler)))
-    for w in result.warnings:
-        err.print(w if "warning:" in w else f"warning: {w}", style="yellow", markup=False)
-    for n in result.notes:
-        err.print(f"note: {n}", style="dim", markup=False)
+    from scenarios.cli.render import print_warnings_and_notes
+
+    print_warnings_and_notes(result, err)
     # outputs first (atomically): a run whose files could not be written is not recorded
     written: list[Path] = []
     if out is not None:
@@ -205,6 +204,7 @@ def run_other_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, 
     import typer
 
     from scenarios import api
+    from scenarios.cli.render import print_warnings_and_notes
     from scenarios.cli.run import _stderr, _stdout, _table, _write_out
     from scenarios.errors import ScenariosError
 
@@ -214,10 +214,7 @@ def run_other_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, 
     views: list[dict[str, Any]] = []
     not_recorded: ScenariosError | None = None
     for result in api.iter_run(file, draws=draws, seed=seed, workers=workers, scheduler=scheduler):
-        for w in result.warnings:
-            err.print(w if "warning:" in w else f"warning: {w}", style="yellow", markup=False)
-        for n in result.notes:
-            err.print(f"note: {n}", style="dim", markup=False)
+        print_warnings_and_notes(result, err)
         written = _write_out(result, out) if out is not None else []
         if fmt == "xlsx":
             written.append(api.write_xlsx(result, xlsx_path(need_out(out), result.name)))
