@@ -14,7 +14,13 @@ Synthetic in-memory prices (no files, no network), 30 symbols, at 10,000, 100,00
   closes; run; the typed result with its summary: quantiles, Monte Carlo errors) - reported
   beside, it includes fixed per-run costs that are not the engine's.
 
-Times are CPU seconds of this process (numpy is single-threaded here), the median of
+A second reference, ``same outputs``, is the same hand-written model computing what the engine
+returns: the price as a sum of per-driver log contributions, returns by ``expm1``, the mean of each
+contribution (the attribution) and both index lines. It is the fair yardstick for the engine's
+own overhead; the first one bounds what a model with no attribution could cost.
+
+Times are CPU seconds of this process (OpenBLAS may use a second thread for the index
+matrix-vector products; run with ``OPENBLAS_NUM_THREADS=1`` to exclude it), the median of
 ``--repeat`` runs, engine and reference interleaved. Peak memory at 1M x 30 is measured in a
 fresh process per path (``ru_maxrss``: the peak resident set, imports included, and the
 tracemalloc peak of the run's own allocations). Last, ``scenarios run`` on the HSTECH example
@@ -93,6 +99,43 @@ def plain_numpy(p0, eps0, shares, draws, years, rng, w):
     return price, ret, ret @ w
 
 
+def plain_numpy_same_outputs(p0, eps0, shares, draws, years, rng, w, w_before):
+    """The same model and parameters as :func:`plain_numpy`, giving what the engine gives.
+
+    The price is written as the engine writes it, a sum of log contributions (one per driver),
+    because the engine's outputs need them: returns as ``expm1`` of the sum (exact for small
+    moves), prices, BOTH index lines (before and after the re-weighting) and each driver's mean
+    log contribution per symbol (the attribution). Returns ``(prices, returns, index after,
+    index before, {driver: mean log contribution})``.
+    """
+    n = p0.size
+    g = np.clip(0.1 + 0.05 * rng.standard_normal((draws, n)), 0.1 - 0.425, 0.1 + 0.425)
+    amount = (1 + 4 * rng.random((draws, 1))) * 1e9
+    u = rng.random((draws, 1))
+    life = np.where(u < 0.4, 3 + np.sqrt(u * 5 * 2), 8 - np.sqrt((1 - u) * 5 * 3))
+    target = 15 * np.exp(0.2 * rng.standard_normal((draws, 1)))
+    c_growth = years * np.log1p(g)
+    eps = np.exp(c_growth)
+    eps *= eps0
+    after = eps - np.minimum(1.0, life) / life * amount * (0.8 * 1.09 / shares)
+    np.maximum(after, 0.01 * eps0, out=after)
+    c_capex = np.divide(after, eps)
+    np.log(c_capex, out=c_capex)
+    m0 = p0 / eps0
+    c_rerate = np.divide(m0 + (target - m0) * (1 - 2.0 ** (-years)), m0)
+    np.log(c_rerate, out=c_rerate)
+    shock = math.log(0.92) * (2.0 ** (-(9 + 184) / 20) - 2.0 ** (-9 / 20))
+    total = c_growth + c_capex
+    total += c_rerate
+    total += shock
+    ret = np.expm1(total)
+    price = np.exp(total, out=total)
+    price *= p0
+    means = {"growth": c_growth.mean(axis=0), "capex": c_capex.mean(axis=0),
+             "revert": c_rerate.mean(axis=0), "shock": np.full(n, shock)}
+    return price, ret, ret @ w, ret @ w_before, means
+
+
 def _cpu(fn) -> float:
     t = time.process_time()
     fn()
@@ -121,15 +164,18 @@ def measure(draws: int, repeat: int) -> dict:
     eps0 = np.array([(2.0 + i % 7) * 1.09 for i in range(N_SYMBOLS)])
     shares = np.array([(1 + i % 5) * 1e9 for i in range(N_SYMBOLS)])
     w = result.index_weights_after
+    w_before = result.index_weights_before
     years = result.horizon_years
     del result
-    engine, ref, whole = [], [], []
+    engine, ref, same, whole = [], [], [], []
     for _ in range(repeat):
         ref.append(_cpu(lambda: plain_numpy(p0, eps0, shares, draws, years, np.random.default_rng(1), w)))
+        same.append(_cpu(lambda: plain_numpy_same_outputs(p0, eps0, shares, draws, years,
+                                                          np.random.default_rng(1), w, w_before)))
         engine.append(_cpu(lambda: run_resolved(rs)))
         whole.append(_cpu(lambda: list(api.iter_run(scenario, source=src))))
     return {"draws": draws, "engine": statistics.median(engine), "numpy": statistics.median(ref),
-            "api": statistics.median(whole)}
+            "same": statistics.median(same), "api": statistics.median(whole)}
 
 
 def child_memory(path: str, draws: int) -> None:
@@ -226,13 +272,16 @@ def main() -> None:
                   f"(min {walls[0]:.2f}), peak RSS {rss:.0f} MB")
 
     print(f"\nengine throughput: {N_SYMBOLS} symbols, CPU seconds (median of {args.repeat}), "
-          "engine = run_resolved on the resolved scenario; ratio = engine / plain numpy")
-    print(f"{'draws':>10s} {'numpy s':>9s} {'engine s':>9s} {'ratio':>7s} {'api.run s':>10s} "
-          f"{'api/numpy':>9s} {'M cells/s':>10s}")
+          "engine = run_resolved on the resolved scenario; ratio = engine / plain numpy "
+          "(prices and returns only); same-out = engine / plain numpy giving the engine's "
+          "outputs (log contributions and their means, both index lines)")
+    print(f"{'draws':>10s} {'numpy s':>9s} {'same s':>8s} {'engine s':>9s} {'ratio':>7s} "
+          f"{'same-out':>8s} {'api.run s':>10s} {'api/numpy':>9s} {'M cells/s':>10s}")
     for draws in args.sizes:
         reps = args.repeat if draws < 1_000_000 else max(3, args.repeat // 2)
         m = measure(draws, reps)
-        print(f"{draws:10,d} {m['numpy']:9.3f} {m['engine']:9.3f} {m['engine'] / m['numpy']:6.2f}x "
+        print(f"{draws:10,d} {m['numpy']:9.3f} {m['same']:8.3f} {m['engine']:9.3f} "
+              f"{m['engine'] / m['numpy']:6.2f}x {m['engine'] / m['same']:7.2f}x "
               f"{m['api']:10.3f} {m['api'] / m['numpy']:8.2f}x {draws * N_SYMBOLS / m['engine'] / 1e6:10.1f}",
               flush=True)
 

@@ -124,7 +124,7 @@ class CloseCache:
         sym = normalize_symbol(symbol)
         hit = self._data.get(sym)
         if hit is None:
-            from scenarios.data.flatbars import flat_bar_kinds, stale_mask
+            from scenarios.data.flatbars import flat_bars
 
             try:
                 frame = self.source.get(sym)
@@ -136,11 +136,11 @@ class CloseCache:
                 v = c.to_numpy(dtype="float64", na_value=np.nan)
                 with np.errstate(invalid="ignore"):
                     valid = np.isfinite(v) & (v > 0)
-                ok = valid & ~stale_mask(frame)
+                stale, kinds = flat_bars(frame)
+                ok = valid & ~stale
                 days = c.index.to_numpy(dtype="datetime64[ns]")
                 hit = (days[ok], v[ok])
                 self._bad[sym] = days[~valid]
-                kinds = flat_bar_kinds(frame)
                 self._flat[sym] = (frozenset(kinds.index[kinds == "stale"]),
                                    frozenset(kinds.index[kinds == "half_day_close"]))
             self._data[sym] = hit

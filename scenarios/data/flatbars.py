@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-__all__ = ["FlatKind", "flat_bar_kinds", "stale_mask"]
+__all__ = ["FlatKind", "flat_bar_kinds", "flat_bars", "stale_mask"]
 
 FlatKind = Literal["stale", "half_day_close"]
 
@@ -33,7 +33,14 @@ def _flat_and_prev(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndar
     with np.errstate(invalid="ignore"):
         flat = (v == 0) & (o == h) & (h == low) & (low == c) & np.isfinite(c)
         valid = np.isfinite(c) & (c > 0)
-    prev = pd.Series(np.where(valid, c, np.nan)).ffill().shift(1).to_numpy()
+    # the previous valid close of every row (NaN before the first): the last valid row
+    # strictly before it, found by a running maximum of valid row numbers
+    last = np.where(valid, np.arange(c.size), -1)
+    np.maximum.accumulate(last, out=last)
+    prev = np.full(c.size, np.nan)
+    if c.size > 1:
+        before = last[:-1]
+        prev[1:] = np.where(before >= 0, c[np.maximum(before, 0)], np.nan)
     return flat, c, prev
 
 
@@ -45,6 +52,15 @@ def stale_mask(frame: pd.DataFrame) -> np.ndarray:
     """
     flat, c, prev = _flat_and_prev(frame)
     return flat & (c == prev)
+
+
+def flat_bars(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
+    """Return :func:`stale_mask` and :func:`flat_bar_kinds` of ``frame`` from one pass."""
+    flat, c, prev = _flat_and_prev(frame)
+    same = c == prev
+    kinds = np.where(same, "stale", "half_day_close")
+    return flat & same, pd.Series(kinds[flat], index=pd.DatetimeIndex(frame.index)[flat],
+                                  name="flat_kind", dtype="object")
 
 
 def flat_bar_kinds(frame: pd.DataFrame) -> pd.Series:

@@ -65,6 +65,10 @@ class Simulation:
     floored: dict[str, int] = field(default_factory=dict)
     value_floored: dict[str, int] = field(default_factory=dict)
     residual: dict[str, Any] | None = None
+    #: lowest and highest predicted return per symbol (``(n,)``, NaN ignored; see
+    #: :func:`scenarios.engine.run._band_sanity`), taken block by block while in cache
+    return_min: np.ndarray | None = None
+    return_max: np.ndarray | None = None
 
 
 class _Restart(Exception):
@@ -99,6 +103,8 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
     floor_events: dict[tuple[int, int], int] = {}
     value_floor_events: dict[tuple[int, int], int] = {}
     residual: _Residual | None = None
+    col_min = np.full(n, np.inf)
+    col_max = np.full(n, -np.inf)
     sampler.keys.clear()
     try:
         for start in range(0, draws, block_draws):
@@ -117,6 +123,8 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
                     raise _Restart(state.log_ratio_found - log_ratio)
                 log_ratio = log_ratio | state.log_ratio_found
             _prices(rs, state, predicted_return[start:stop], predicted_price[start:stop])
+            np.fmin(col_min, np.fmin.reduce(predicted_return[start:stop], axis=0), out=col_min)
+            np.fmax(col_max, np.fmax.reduce(predicted_return[start:stop], axis=0), out=col_max)
             if keep_draws:
                 assert eps is not None and multiple is not None
                 _state_draws(rs, state, eps[start:stop], multiple[start:stop])
@@ -133,7 +141,8 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
         eps=eps, multiple=multiple,
         floored=_counts(floor_events, rs.baseline.symbols),
         value_floored=_counts(value_floor_events, rs.baseline.symbols),
-        residual=None if residual is None else residual.spec.to_dict())
+        residual=None if residual is None else residual.spec.to_dict(),
+        return_min=col_min, return_max=col_max)
 
 
 def _merge(total: dict[tuple[int, int], int], block: dict[tuple[int, int], int]) -> None:
@@ -184,8 +193,13 @@ def _prices(rs: ResolvedScenario, state: State, predicted_return: np.ndarray,
 
     Both come from the sum of the block's log contributions.
     """
-    total = np.zeros(predicted_return.shape)
-    for c in state.contributions.values():
+    parts = list(state.contributions.values())
+    total = np.empty(predicted_return.shape)
+    if parts:  # ``0.0 + first`` as a sum from zero gives it (a -0.0 becomes +0.0), one pass less
+        np.add(parts[0], 0.0, out=total)
+    else:
+        total.fill(0.0)
+    for c in parts[1:]:
         np.add(total, c, out=total)
     np.expm1(total, out=predicted_return)
     np.exp(total, out=predicted_price)
@@ -256,6 +270,23 @@ class _Residual:
         state.contributions[self.label] = self.whole[start:start + state.draws]
 
 
+def _writable_rows(c: np.ndarray) -> np.ndarray:
+    """Return ``c`` as a writable C-ordered array with its values, copying only when needed.
+
+    The engine records many contributions as read-only views of an array of their own shape
+    (``numpy.broadcast_to(x, x.shape)``): that array is returned instead of a copy (the caller
+    restores any row it changes).
+    """
+    if c.flags.writeable and c.flags.c_contiguous:
+        return c
+    base = c.base
+    if (isinstance(base, np.ndarray) and base.shape == c.shape and base.strides == c.strides
+            and base.flags.writeable and base.flags.c_contiguous
+            and base.__array_interface__["data"][0] == c.__array_interface__["data"][0]):
+        return base
+    return np.array(c)
+
+
 class ContributionMean:
     """One log contribution over the blocks of a run.
 
@@ -313,7 +344,7 @@ class ContributionMean:
                 self.full = np.empty((self.draws_n, self.n))
             self.full[start:stop] = c
         else:
-            self._sum_rows(np.array(c) if not (c.flags.writeable and c.flags.c_contiguous) else c)
+            self._sum_rows(_writable_rows(c))
         self.rows = stop
 
     def _same_row(self, r: np.ndarray) -> bool:

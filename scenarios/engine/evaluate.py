@@ -146,8 +146,9 @@ def _commit_eps(state: State, base: Baseline, label: str, sel: Selector, new: np
         contrib = None
     if label in state.log_ratio:
         contrib = None
-    if contrib is None:
-        contrib = np.log(new / old)
+    if contrib is None:  # log(new / old), the ratio's buffer reused for its log
+        contrib = np.divide(new, old)
+        np.log(contrib, out=contrib)
     _record(state, label, sel, contrib)
     if isinstance(sel, slice):
         state.eps = new

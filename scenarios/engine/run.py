@@ -81,7 +81,7 @@ def run_resolved(rs: ResolvedScenario, *, sampler: Sampler | None = None, keep_d
     sim = simulate(rs, sampler, keep_draws=keep_draws, block_draws=block_draws)
     warnings = _run_warnings(rs, sim)
     attribution = driver_attribution(rs)  # the noise-free path and its Shapley terms (pp)
-    warnings += _band_sanity(rs, sim.predicted_return)
+    warnings += _band_sanity(rs, sim.predicted_return, sim.return_min, sim.return_max)
     iw = _index_line(rs)
     base = rs.baseline
     predicted_return = sim.predicted_return
@@ -147,7 +147,8 @@ def _resolved_inputs(rs: ResolvedScenario, sampler: Sampler, iw: _index.IndexWei
 BAND_LIMITS: tuple[float, float] = (-0.99, 10.0)
 
 
-def _band_sanity(rs: ResolvedScenario, predicted_return: np.ndarray) -> list[str]:
+def _band_sanity(rs: ResolvedScenario, predicted_return: np.ndarray,
+                 col_min: np.ndarray | None = None, col_max: np.ndarray | None = None) -> list[str]:
     """One warning per symbol whose 5-95% band is wider than -99%..+1,000%.
 
     The band's quantiles are needed only for a symbol that may be past a limit: with ``k``
@@ -155,15 +156,24 @@ def _band_sanity(rs: ResolvedScenario, predicted_return: np.ndarray) -> list[str
     next smallest draws), the 5% quantile can be below ``lo`` only if more than ``k`` draws
     are at or below ``lo`` (plus a margin for rounding); likewise for 95% and ``hi``. Those
     symbols get ``numpy.quantile`` as before; the others are not partitioned at all.
+
+    ``col_min`` / ``col_max``: each symbol's lowest and highest return (NaN ignored), when the
+    caller has them: only a symbol with a draw at or past a limit is counted.
     """
     lo, hi = BAND_LIMITS
-    draws = predicted_return.shape[0]
+    draws, n = predicted_return.shape
     k_lo = int(np.floor(0.05 * (draws - 1)))
     k_hi = int(np.floor(0.95 * (draws - 1)))
     margin = 1e-9
-    low = np.count_nonzero(predicted_return <= lo + margin, axis=0) > k_lo
-    high = np.count_nonzero(predicted_return >= hi - margin, axis=0) >= draws - 1 - k_hi
-    cols = np.flatnonzero(low | high)
+    near = np.arange(n)
+    if col_min is not None and col_max is not None:
+        near = np.flatnonzero((col_min <= lo + margin) | (col_max >= hi - margin))
+        if near.size == 0:
+            return []
+    block = predicted_return if near.size == n else predicted_return[:, near]
+    low = np.count_nonzero(block <= lo + margin, axis=0) > k_lo
+    high = np.count_nonzero(block >= hi - margin, axis=0) >= draws - 1 - k_hi
+    cols = near[low | high]
     if cols.size == 0:
         return []
     q = np.quantile(predicted_return[:, cols], [0.05, 0.95], axis=0)

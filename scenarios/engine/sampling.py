@@ -109,9 +109,9 @@ class Sampler:
         if symbols is None:
             self.record(key)
             return sample(value, self.generator(key), (self.draws,))[:, None]
-        out = np.empty((self.draws, len(symbols)))  # column j = the stream of symbols[j]
-        for j, sym in enumerate(symbols):
+        gens = []  # column j = the stream of symbols[j]
+        for sym in symbols:
             k = f"{key}/{sym}"
             self.record(k)
-            out[:, j] = sample(value, self.generator(k), (self.draws,))
-        return out
+            gens.append(self.generator(k))
+        return value.sample_columns(gens, self.draws)

@@ -25,7 +25,7 @@ import os
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import (
@@ -122,14 +122,46 @@ class _Dist(BaseModel):
         """``int_a^b x f(x) dx`` of the raw law, closed form (a < b inside its support)."""
         raise NotImplementedError
 
-    def _raw_sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
+    #: the variates a draw consumes from its stream, one per draw: ``"normal"`` (standard
+    #: normal) or ``"uniform"`` (on [0, 1))
+    _variate: ClassVar[str] = "uniform"
+
+    def _from_variates(self, z: np.ndarray) -> np.ndarray:
+        """Map the stream's variates ``z`` (any shape; may be overwritten) to raw draws, elementwise."""
         raise NotImplementedError
 
-    def sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
-        out = np.asarray(self._raw_sample(rng, size), dtype=np.float64)
+    def _variates(self, rng: np.random.Generator, out: np.ndarray) -> None:
+        """Fill ``out`` (contiguous float64) with the next variates of ``rng``'s stream."""
+        if self._variate == "normal":
+            rng.standard_normal(out=out)
+        else:
+            rng.random(out=out)
+
+    def _finish(self, raw: np.ndarray) -> np.ndarray:
+        """Apply ``clip`` to raw draws (elementwise; in place when ``raw`` is writable)."""
+        out = np.asarray(raw, dtype=np.float64)
         if self.clip is not None and out.size and (out.min() < self.clip[0] or out.max() > self.clip[1]):
-            out = np.clip(out, self.clip[0], self.clip[1])
+            out = np.clip(out, self.clip[0], self.clip[1], out=out if out.flags.writeable else None)
         return out
+
+    def sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
+        """Draws of shape ``size`` from ``rng``, consumed sequentially (C order)."""
+        z = np.empty(size)
+        self._variates(rng, z.reshape(-1))
+        return self._finish(self._from_variates(z))
+
+    def sample_columns(self, rngs: Sequence[np.random.Generator], draws: int) -> np.ndarray:
+        """Draws of shape ``(draws, len(rngs))``: column ``j`` is ``sample(rngs[j], (draws,))``.
+
+        Bit for bit the columns :meth:`sample` gives one generator at a time: every map is
+        elementwise, so each stream's variates are drawn into one contiguous row of a
+        ``(len(rngs), draws)`` buffer, mapped in that layout at once, and transposed once into
+        the C-ordered result.
+        """
+        z = np.empty((len(rngs), draws))
+        for j, g in enumerate(rngs):
+            self._variates(g, z[j])
+        return np.ascontiguousarray(self._finish(self._from_variates(z)).T)
 
     def _raw_ppf(self, q: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -339,9 +371,11 @@ class Normal(_Dist):
         return (f"normal: mean {format_value(self.mean, fraction)}, "
                 f"sd {format_value(self.sd, fraction).lstrip('+')}")
 
-    def _raw_sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
+    _variate: ClassVar[str] = "normal"
+
+    def _from_variates(self, z: np.ndarray) -> np.ndarray:
         lo, hi = self._raw_support()
-        x = rng.standard_normal(size)
+        x = z
         x *= self.sd
         x += self.mean
         if x.size and (x.min() < lo or x.max() > hi):  # practically never
@@ -381,8 +415,13 @@ class LogNormal(_Dist):
     def _readable(self, fraction: bool) -> str:
         return f"lognormal: median {format_value(self.median, fraction)}, sigma {self.sigma:g} (sd of log)"
 
-    def _raw_sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
-        return self.median * np.exp(self.sigma * rng.standard_normal(size))
+    _variate: ClassVar[str] = "normal"
+
+    def _from_variates(self, z: np.ndarray) -> np.ndarray:
+        z *= self.sigma
+        np.exp(z, out=z)
+        z *= self.median  # median * exp(sigma * z), same bits (multiplication commutes)
+        return z
 
 
 class Uniform(_Dist):
@@ -419,8 +458,10 @@ class Uniform(_Dist):
     def _readable(self, fraction: bool) -> str:
         return f"uniform from {format_value(self.low, fraction)} to {format_value(self.high, fraction)}"
 
-    def _raw_sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
-        return self.low + (self.high - self.low) * rng.random(size)
+    def _from_variates(self, z: np.ndarray) -> np.ndarray:
+        z *= self.high - self.low
+        z += self.low  # low + (high - low) * u, same bits (addition commutes)
+        return z
 
 
 class Triangular(_Dist):
@@ -486,13 +527,13 @@ class Triangular(_Dist):
         return (f"triangular: low {format_value(self.low, fraction)}, mode {format_value(self.mode, fraction)}, "
                 f"high {format_value(self.high, fraction)}")
 
-    def _raw_sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
+    def _from_variates(self, z: np.ndarray) -> np.ndarray:
         # inverse CDF of one uniform per draw (keeps the stream draw-count stable; numpy's
         # triangular rejects low == high)
-        u = rng.random(size)
+        u = z
         lo, mo, hi = self.low, self.mode, self.high
         if hi == lo:
-            return np.full(size, lo)
+            return np.full(u.shape, lo)
         f = (mo - lo) / (hi - lo)
         left = lo + np.sqrt(u * (hi - lo) * (mo - lo))
         right = hi - np.sqrt((1.0 - u) * (hi - lo) * (hi - mo))
@@ -563,9 +604,9 @@ class Choice(_Dist):
                                          for v, p in zip(self.values, self.weights, strict=True))
         return "one of " + ", ".join(format_value(v, fraction) for v in self.values) + " (equally likely)"
 
-    def _raw_sample(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
+    def _from_variates(self, z: np.ndarray) -> np.ndarray:
         vals = np.asarray(self.values, dtype=np.float64)
-        u = rng.random(size)
+        u = z
         if self.weights is None:
             idx = np.minimum((u * len(vals)).astype(np.int64), len(vals) - 1)
         else:

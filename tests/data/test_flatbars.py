@@ -118,3 +118,38 @@ def test_run_takes_the_last_valid_session_for_a_stale_as_of_bar_and_says_so() ->
     short = _Source({"0700.HK": _frame([100.0, 104.0], set(), days[:2])})
     r2 = run_scenario(scenario_from_dict(dict(data, universe=["0700.HK"])), source=short)
     assert any("no bar on the 2025-12-31 session" in n for n in r2.notes)
+
+
+# -- the one-pass form and the numpy "previous valid close" ------------------------------------
+
+def _reference_prev(c):
+    """The previous valid close as pandas gives it (forward fill of valid closes, shifted)."""
+    import numpy as np
+    import pandas as pd
+
+    with np.errstate(invalid="ignore"):
+        valid = np.isfinite(c) & (c > 0)
+    return pd.Series(np.where(valid, c, np.nan)).ffill().shift(1).to_numpy()
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from([0.0, 5.0]),
+                               st.sampled_from([1.0, 2.0, 0.0, -1.0, float("nan"), float("inf")])),
+                     min_size=0, max_size=25))
+def test_one_pass_equals_the_pandas_forward_fill(rows) -> None:
+    """``flat_bars`` gives ``stale_mask`` and ``flat_bar_kinds``; its previous valid close is
+    the pandas forward fill of valid closes, shifted one row (NaN where none)."""
+    import numpy as np
+    import pandas as pd
+
+    from scenarios.data.flatbars import _flat_and_prev, flat_bar_kinds, flat_bars, stale_mask
+
+    idx = pd.bdate_range("2025-01-01", periods=len(rows))
+    c = np.array([r[1] for r in rows], dtype=np.float64)
+    frame = pd.DataFrame({"open": c, "high": c, "low": c, "close": c,
+                          "volume": [r[0] for r in rows]}, index=idx)
+    _, _, prev = _flat_and_prev(frame)
+    np.testing.assert_array_equal(prev, _reference_prev(c))
+    stale, kinds = flat_bars(frame)
+    np.testing.assert_array_equal(stale, stale_mask(frame))
+    pd.testing.assert_series_equal(kinds, flat_bar_kinds(frame))

@@ -24,9 +24,9 @@ def evaluate(step: DriverStep) -> None:
 
     d = step.driver
     yrs = step.draw("years") if d.years is not None else step.years
-    contrib = np.asarray(vg.growth_to_log(step.draw("growth"), yrs), dtype=np.float64)
-    contrib = np.broadcast_to(contrib, (step.draws, step.k))
-    step.set_eps(step.eps() * np.exp(contrib), contrib)
+    log_growth = np.asarray(vg.growth_to_log(step.draw("growth"), yrs), dtype=np.float64)
+    # exp of the drawn shape only (a shared draw: one per row), then broadcast by the product
+    step.set_eps(step.eps() * np.exp(log_growth), np.broadcast_to(log_growth, (step.draws, step.k)))
 
 
 SPEC = DriverSpec(

@@ -49,7 +49,8 @@ def evaluate(step: DriverStep) -> None:
             new = vr.revert_multiple(current, target, step.years, step.draw("half_life_years"))
         else:
             new = target
-        contrib = np.log(np.asarray(new, dtype=np.float64) / current)
+        contrib = np.divide(np.asarray(new, dtype=np.float64), current)
+        np.log(contrib, out=contrib)  # log(new / current), in the ratio's buffer
     step.rerate(np.broadcast_to(contrib, (step.draws, step.k)))
 
 
