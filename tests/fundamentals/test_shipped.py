@@ -61,6 +61,18 @@ def test_a_task_reads_what_the_client_resolved(fund_env: Path, monkeypatch: pyte
         default_fundamentals()
 
 
+def test_a_shipment_is_in_force_in_its_task_s_thread_only(fund_env: Path) -> None:
+    import threading
+
+    seen: list[object] = []
+    with shipped_to_worker(ship_fundamentals([])):
+        assert active() is not None
+        t = threading.Thread(target=lambda: seen.append(active()))  # another task on the same worker
+        t.start()
+        t.join()
+    assert seen == [None] and active() is None
+
+
 def test_grown_shipments_keep_what_they_had(fund_env: Path) -> None:
     first = ship_fundamentals(["AMZN"])
     more = ship_fundamentals(["MSFT", "AMZN"], base=first)

@@ -11,8 +11,8 @@ the tasks, so that workers open no fundamentals folder, no store and no network:
 * the client's reporting-lag rule (``$SCENARIOS_REPORTING_LAGS`` applied) or its error;
 * what the client searched (:meth:`~.resolver.FundamentalsResolver.describe`, for messages).
 
-On a worker, :func:`shipped_to_worker` makes them the process's defaults for the duration of one
-task: :func:`~.resolver.default_fundamentals`, :func:`~.resolver.default_estimates` and
+On a worker, :func:`shipped_to_worker` makes them the defaults of the thread that runs one task,
+for the duration of the task: :func:`~.resolver.default_fundamentals`, :func:`~.resolver.default_estimates` and
 :func:`~.lags.lags_from_env` answer from the shipment. A listing the shipment lacks is noted as
 a miss and raises :class:`FundamentalsMiss`; the client then ships it and re-sends the task (as
 for prices). The numbers are the serial ones: the same frames, the same estimates, the same rule.
@@ -20,6 +20,7 @@ for prices). The numbers are the serial ones: the same frames, the same estimate
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -235,26 +236,26 @@ class Shipment:
     estimates: ShippedEstimates
 
 
-_ACTIVE: Shipment | None = None
+#: the shipment of the task this thread runs (a worker with several threads runs several tasks)
+_LOCAL = threading.local()
 
 
 def active() -> Shipment | None:
-    """Return the shipment in force in this process (a worker running a task), else None."""
-    return _ACTIVE
+    """Return the shipment in force in this thread (a worker running a task), else None."""
+    return getattr(_LOCAL, "shipment", None)
 
 
 @contextmanager
 def shipped_to_worker(shipped: ShippedFundamentals | None) -> Iterator[set[str]]:
-    """Make ``shipped`` this process's fundamentals while the block runs; yields the set of misses.
+    """Make ``shipped`` this thread's fundamentals while the block runs; yields the set of misses.
 
     ``None`` (a task without any shipment) ships nothing: every listing asked for is a miss.
     """
-    global _ACTIVE
     misses: set[str] = set()
     shipment = shipped if shipped is not None else ShippedFundamentals()
-    before = _ACTIVE
-    _ACTIVE = Shipment(shipment, ShippedSource(shipment, misses), ShippedEstimates(shipment, misses))
+    before = active()
+    _LOCAL.shipment = Shipment(shipment, ShippedSource(shipment, misses), ShippedEstimates(shipment, misses))
     try:
         yield misses
     finally:
-        _ACTIVE = before
+        _LOCAL.shipment = before
