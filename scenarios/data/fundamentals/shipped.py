@@ -56,7 +56,7 @@ class ShippedFundamentals:
     data symbol -> canonical rows (``default_fundamentals().get``); ``errors``: data symbol ->
     what that raised on the client; ``estimates``: listing -> one entry per estimates file,
     oldest first; ``estimates_path``: the client's estimates folder (None: it had none);
-    ``estimates_error``: what listing that folder raised; ``lags`` / ``lags_error``: the
+    ``estimates_error``: what listing that folder raised on the client; ``lags`` / ``lags_error``: the
     client's reporting-lag rule or its error; ``resolver_error``: what building the client's
     resolver raised (a bad ``$SCENARIOS_FUNDAMENTALS``); ``described``: what it searched.
     """
