@@ -91,10 +91,14 @@ def main() -> None:
               f"{t_serial / t_workers:4.2f}x   identical: {out_workers == out_serial}")
         t0 = time.perf_counter()
         import logging
+        import warnings
 
-        cluster = LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.CRITICAL,
-                               env={"SCENARIOS_PRICES": "", "SCENARIOS_OFFLINE": "1"})
+        with warnings.catch_warnings():  # port 8787 taken by another cluster: it takes another
+            warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+            cluster = LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.CRITICAL,
+                                   env={"SCENARIOS_PRICES": "", "SCENARIOS_FUNDAMENTALS": "",
+                                        "SCENARIOS_OFFLINE": "1"})
         t_start = time.perf_counter() - t0
         try:
             t_sched, out_sched = run([*base, "--scheduler", cluster.scheduler_address], env, folder / "h3")

@@ -221,20 +221,6 @@ def _run_point(source: PriceSource, task: tuple[Scenario, int | None, int | None
     return RunResult.from_engine(run_scenario(s, source=source, draws=draws, seed=seed, keep_draws=keep_draws))
 
 
-def _panel_symbols(scenarios: Sequence[Any]) -> list[str]:
-    """Guess the symbols a parallel run reads: the scenarios' own and their benchmarks.
-
-    The rest reach the workers on their first miss (:mod:`scenarios.parallel`).
-    """
-    out: list[str] = []
-    for s in scenarios:
-        uni = getattr(s, "universe", None)
-        if isinstance(uni, (list, tuple)):
-            out.extend(str(x) for x in uni)
-        out.extend(str(x) for x in getattr(s, "benchmarks", None) or [])
-    return list(dict.fromkeys(out))
-
-
 def iter_run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int | None = None,
              source: PriceSource | None = None, keep_draws: bool = False, workers: int | None = None,
              scheduler: str | None = None) -> Iterator[RunResult]:
@@ -244,7 +230,7 @@ def iter_run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed
     ``workers``/``scheduler`` run the grid points (a set's components) on Dask
     (:mod:`scenarios.parallel`); the results are the serial ones, bit for bit.
     """
-    from scenarios.parallel import check_parallel, imap_tasks
+    from scenarios.parallel import check_parallel, imap_tasks, panel_seeds
 
     check_parallel(workers, scheduler)
     if _is_set(path_or_scenario):
@@ -256,8 +242,9 @@ def iter_run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed
         from scenarios.data import default_source
 
         source = default_source()
+    prices, listings = panel_seeds(scenarios)
     yield from imap_tasks(_run_point, [(s, draws, seed, keep_draws) for s in scenarios], source=source,
-                          workers=workers, scheduler=scheduler, symbols=_panel_symbols(scenarios),
+                          workers=workers, scheduler=scheduler, symbols=prices, fundamentals=listings,
                           progress="grid" if len(scenarios) > 1 else None)
 
 
@@ -383,7 +370,7 @@ def iter_backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
     naming the option). ``workers``/``scheduler`` (:mod:`scenarios.parallel`) spread the grid
     points over Dask, or a single scenario's walk-forward windows, or a set's components.
     """
-    from scenarios.parallel import check_parallel, imap_tasks, is_parallel
+    from scenarios.parallel import check_parallel, imap_tasks, is_parallel, panel_seeds
 
     if partial not in ("exclude", "include"):
         raise _bad("use --partial exclude or include", "--partial")
@@ -413,10 +400,11 @@ def iter_backtest(path_or_scenario: PathOrScenario, *, roll: Roll | None = None,
         opts = {"walk": None, "draws": draws, "seed": seed, "band": band, "partial": partial,
                 "index": index}
     if len(scenarios) > 1 and is_parallel(workers, scheduler):  # the grid points are the tasks
+        prices, listings = panel_seeds(scenarios)
         yield from imap_tasks(_backtest_point, [(sc, {**opts, "progress": False} if walk else opts)
                                                 for sc in scenarios],
-                              source=source, workers=workers, scheduler=scheduler,
-                              symbols=_panel_symbols(scenarios), progress="grid" if progress else None)
+                              source=source, workers=workers, scheduler=scheduler, symbols=prices,
+                              fundamentals=listings, progress="grid" if progress else None)
         return
     for sc in scenarios:  # serial, or one scenario whose walk-forward windows are the tasks
         extra: dict[str, Any] = {}

@@ -18,7 +18,14 @@ Rules the parallel path keeps:
   symbol the panel lacks is reported back as a miss (even if the engine swallowed the error);
   the client loads the symbol from its own source and re-sends the task with the larger panel.
   So remote workers need no price folder and never open the store; only the client writes to
-  the store (callers record after the results come back).
+  the store (callers record after the results come back). Company fundamentals, forward
+  estimates and the reporting-lag rule that ``from_data`` baselines read travel the same way
+  (:mod:`scenarios.data.fundamentals.shipped`: a listing a task misses is resolved here and the
+  task re-sent), so workers open no fundamentals folder either.
+* **The same build everywhere.** Before the first task, :func:`check_cluster` compares this
+  process's :func:`fingerprint` (package version, a hash of the ``scenarios`` and ``valuation``
+  sources, the numpy/scipy/pandas versions) with every worker's and refuses a cluster that
+  differs (:class:`ClusterError`, exit 1); a worker that joins later refuses its task likewise.
 * **Progress follows completion**: the bar (:mod:`scenarios.progress`) advances as tasks
   finish (``as_completed``), not in task order.
 
@@ -35,17 +42,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
 from scenarios.data.base import DateLike
 from scenarios.errors import DataUnavailableError, ScenarioError, ScenariosError
 
-__all__ = ["INSTALL_HINT", "ClusterError", "Panel", "PanelMiss", "PanelSource", "build_panel", "check_parallel",
-           "imap_tasks", "is_parallel", "map_tasks", "require_dask"]
+if TYPE_CHECKING:  # the fundamentals modules load when a parallel run starts, not with every `run`
+    from scenarios.data.fundamentals.shipped import ShippedFundamentals
+
+__all__ = ["INSTALL_HINT", "ClusterError", "Panel", "PanelMiss", "PanelSource", "build_panel", "check_cluster",
+           "check_parallel", "fingerprint", "imap_tasks", "is_parallel", "map_tasks", "panel_seeds", "require_dask"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -122,6 +132,11 @@ class Panel:
     #: the files of the folder beside the prices (``$SCENARIOS_PRICES/../reference``: the
     #: HSTECH broker weight tables the index reconstruction reads), name -> bytes
     reference: dict[str, bytes] = field(default_factory=dict)
+    #: company fundamentals, forward estimates and the reporting-lag rule ``from_data``
+    #: baselines read (:mod:`scenarios.data.fundamentals.shipped`); None: none shipped yet
+    fundamentals: ShippedFundamentals | None = None
+    #: the client's :func:`fingerprint`; a worker with another one refuses the task
+    fingerprint: dict[str, str] = field(default_factory=dict)
 
     def __contains__(self, symbol: str) -> bool:
         return symbol in self.frames or symbol in self.unavailable
@@ -142,8 +157,8 @@ def build_panel(source: Any, symbols: Iterable[str], base: Panel | None = None) 
         panel = Panel(name=str(getattr(source, "name", type(source).__name__)), listed=listed,
                       reference=_reference_files())
     else:
-        panel = Panel(base.name, list(base.listed), dict(base.frames), dict(base.splits),
-                      dict(base.unavailable), dict(base.origins), base.reference)
+        panel = replace(base, listed=list(base.listed), frames=dict(base.frames), splits=dict(base.splits),
+                        unavailable=dict(base.unavailable), origins=dict(base.origins))
     syms = []
     for s in symbols:
         try:
@@ -314,7 +329,8 @@ class _Done:
 
 @dataclass
 class _Missed:
-    symbols: list[str]
+    symbols: list[str]  # prices
+    fundamentals: list[str] = field(default_factory=list)  # listings whose fundamentals are missing
 
 
 @dataclass
@@ -322,19 +338,114 @@ class _Raised:
     error: BaseException
 
 
+@dataclass
+class _Mismatch:
+    worker: str
+    fingerprint: dict[str, str]  # the worker's
+
+
+def _worker_address() -> str:
+    """Return the address of the Dask worker running this task ("this process" outside a worker)."""
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().address)
+    except (ImportError, ValueError):
+        return "this process"
+
+
 def _remote(fn: Callable[[Any, Any], Any], panel: Panel, task: Any) -> Any:
     """Run one task on a worker over the panel (what Dask executes)."""
+    from scenarios.data.fundamentals.shipped import FundamentalsMiss, shipped_to_worker
+
+    if panel.fingerprint and fingerprint() != panel.fingerprint:  # a worker that joined after the check
+        return _Mismatch(_worker_address(), fingerprint())
     _worker_environment(panel)
     src = PanelSource(panel)
+    with shipped_to_worker(panel.fundamentals) as fund_misses:
+        try:
+            value: Any = _Done(fn(src, task))
+        except (PanelMiss, FundamentalsMiss):
+            value = None
+        except Exception as exc:  # noqa: BLE001 - handed to the client, raised there in task order
+            value = _Raised(exc)
+    # a miss wins over the outcome: an engine that caught it may have gone another way, so re-run
+    if src.misses or fund_misses:
+        return _Missed(sorted(src.misses), sorted(fund_misses))
+    if value is None:  # a miss exception that noted nothing (never raised so by this module)
+        return _Raised(RuntimeError("a task raised a panel miss without naming what it missed"))
+    return value
+
+
+# ------------------------------------------------------------------------------ same build everywhere
+
+_FINGERPRINT: dict[str, str] | None = None
+
+
+def fingerprint() -> dict[str, str]:
+    """Return this process's build of the project: what must be the same on the client and every worker.
+
+    The package version, a SHA-256 of the ``.py`` sources of ``scenarios`` and ``valuation`` (as
+    imported: relative paths and contents), and the numpy, scipy and pandas versions. Computed
+    once per process.
+    """
+    global _FINGERPRINT
+    if _FINGERPRINT is None:
+        import hashlib
+        from importlib.metadata import version
+
+        import scenarios
+        import valuation
+
+        h = hashlib.sha256()
+        for pkg in (scenarios, valuation):
+            root = Path(str(pkg.__file__)).parent
+            for f in sorted(root.rglob("*.py")):
+                h.update(f.relative_to(root.parent).as_posix().encode())
+                h.update(b"\0")
+                h.update(f.read_bytes())
+                h.update(b"\0")
+        _FINGERPRINT = {"narrative-scenarios": scenarios.__version__, "sources": h.hexdigest()[:16],
+                        **{lib: version(lib) for lib in ("numpy", "scipy", "pandas")}}
+    return dict(_FINGERPRINT)
+
+
+def _differences(mine: dict[str, str], theirs: dict[str, str]) -> str:
+    keys = sorted(set(mine) | set(theirs), key=lambda k: (k not in mine, k))
+    return ", ".join(f"{k} {mine.get(k, '(none)')} here, {theirs.get(k, '(none)')} there"
+                     for k in keys if mine.get(k) != theirs.get(k))
+
+
+def mismatch_error(worker: str, theirs: dict[str, str]) -> ClusterError:
+    """Return the :class:`ClusterError` that refuses ``worker``, whose :func:`fingerprint` is ``theirs``."""
+    return ClusterError(f"the Dask worker {worker} runs another build of narrative-scenarios than this process "
+                        f"({_differences(fingerprint(), theirs)}): its results could differ from the serial "
+                        "run, so the cluster is refused. Install the same version of narrative-scenarios, "
+                        "numpy, scipy and pandas on every worker (README: Scaling out)")
+
+
+def check_cluster(client: Any, timeout: float = 30.0) -> dict[str, dict[str, str]]:
+    """Refuse a cluster whose workers do not run this build (:class:`ClusterError`, exit 1).
+
+    Asks every worker for its :func:`fingerprint` and compares it with this process's; waits up to
+    ``timeout`` seconds for a first worker. Returns the workers' fingerprints by address.
+    (A worker that joins later is checked by each task it gets: :func:`_remote`.)
+    """
     try:
-        value = fn(src, task)
-    except PanelMiss:
-        return _Missed(sorted(src.misses))
-    except Exception as exc:  # noqa: BLE001 - handed to the client, raised there in task order
-        return _Missed(sorted(src.misses)) if src.misses else _Raised(exc)
-    if src.misses:  # an engine that caught the miss may have gone another way: re-run
-        return _Missed(sorted(src.misses))
-    return _Done(value)
+        if not client.scheduler_info().get("workers"):
+            client.wait_for_workers(1, timeout=timeout)
+        theirs = client.run(fingerprint)
+    except TimeoutError:
+        raise ClusterError(f"the Dask scheduler has no workers (waited {timeout:g} s); start some with "
+                           "`dask worker ADDR --nthreads 1` (README: Scaling out)") from None
+    except Exception as exc:  # noqa: BLE001 - e.g. workers without narrative-scenarios at all
+        raise ClusterError(f"the Dask workers could not report their build: {type(exc).__name__}: {exc} "
+                           "(do they have narrative-scenarios installed? README: Scaling out)") from None
+    mine = fingerprint()
+    for addr, fp in sorted(theirs.items()):
+        if fp != mine:
+            raise mismatch_error(addr, fp)
+    return dict(theirs)
 
 
 # ------------------------------------------------------------------------------ client side
@@ -343,6 +454,7 @@ def _client(workers: int | None, scheduler: str | None) -> tuple[Any, Any]:
     """(client, cluster or None) for the request."""
     require_dask("--scheduler" if scheduler else "--workers")
     import logging
+    import warnings
 
     from distributed import Client, LocalCluster
 
@@ -353,15 +465,17 @@ def _client(workers: int | None, scheduler: str | None) -> tuple[Any, Any]:
             raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start one "
                                "with `dask scheduler` (README: Scaling out)") from None
     # workers get no price folder and no network: everything they read comes in the panel
-    cluster = LocalCluster(n_workers=int(workers or 2), threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.CRITICAL,
-                           env={"SCENARIOS_PRICES": "", "SCENARIOS_OFFLINE": "1"})
+    with warnings.catch_warnings():  # the scheduler's HTTP port taken by another cluster: it takes another
+        warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+        cluster = LocalCluster(n_workers=int(workers or 2), threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.CRITICAL,
+                               env={"SCENARIOS_PRICES": "", "SCENARIOS_FUNDAMENTALS": "", "SCENARIOS_OFFLINE": "1"})
     return Client(cluster, set_as_default=False), cluster
 
 
 def imap_tasks(fn: Callable[[Any, T], R], tasks: Sequence[T], *, source: Any = None,
                workers: int | None = None, scheduler: str | None = None,
-               symbols: Iterable[str] = (), progress: str | None = None,
+               symbols: Iterable[str] = (), fundamentals: Iterable[str] = (), progress: str | None = None,
                client: Any = None) -> Iterator[R]:
     """Yield ``fn(source, task)`` for each task, in task order (see the module docstring).
 
@@ -381,6 +495,8 @@ def imap_tasks(fn: Callable[[Any, T], R], tasks: Sequence[T], *, source: Any = N
         Address of an existing scheduler (``tcp://HOST:8786``).
     symbols : iterable of str
         Symbols to put in the first panel (the rest are fetched on the first miss).
+    fundamentals : iterable of str
+        Listings whose fundamentals (``from_data`` baselines) go in the first panel (likewise).
     progress : str, optional
         Label of a progress bar advancing per finished task on Dask (None: no bar; a serial
         loop draws none, its callers keep their own).
@@ -389,6 +505,9 @@ def imap_tasks(fn: Callable[[Any, T], R], tasks: Sequence[T], *, source: Any = N
 
     Raises
     ------
+    ClusterError
+        The cluster cannot be reached, has no workers, or a worker runs another build
+        (:func:`check_cluster`).
     Exception
         The first failing task's error, in task order, after the results before it.
     """
@@ -401,12 +520,14 @@ def imap_tasks(fn: Callable[[Any, T], R], tasks: Sequence[T], *, source: Any = N
         from scenarios.data import default_source
 
         source = default_source()
-    yield from _dask_map(fn, tasks, source, workers, scheduler, list(symbols), progress, client)
+    yield from _dask_map(fn, tasks, source, workers, scheduler, list(symbols), list(fundamentals), progress,
+                         client)
 
 
 def _dask_map(fn: Callable[[Any, Any], Any], tasks: list[Any], source: Any, workers: int | None,
-              scheduler: str | None, symbols: list[str], progress: str | None,
+              scheduler: str | None, symbols: list[str], fundamentals: list[str], progress: str | None,
               client: Any) -> Iterator[Any]:
+    from scenarios.data.fundamentals.shipped import ship_fundamentals
     from scenarios.progress import progress as bar
 
     own = client is None
@@ -416,8 +537,11 @@ def _dask_map(fn: Callable[[Any, Any], Any], tasks: list[Any], source: Any, work
     try:
         from distributed import as_completed
 
+        check_cluster(client)
         # no source: tasks that carry their data (a resolved scenario); a miss still works
         panel = build_panel(source, symbols) if source is not None else Panel(name="none")
+        panel.fundamentals = ship_fundamentals(fundamentals)
+        panel.fingerprint = fingerprint()
         shipped = client.scatter(panel, broadcast=True, hash=False)
         index: dict[str, int] = {}
         futures = []
@@ -440,18 +564,25 @@ def _dask_map(fn: Callable[[Any, Any], Any], tasks: list[Any], source: Any, work
                                        f"{exc} (do the workers have this version of "
                                        "narrative-scenarios installed?)") from exc
                 fut.release()
+                if isinstance(res, _Mismatch):
+                    raise mismatch_error(res.worker, res.fingerprint)
                 if isinstance(res, _Missed):  # grow the panel on the client, send the task again
                     new = [s for s in res.symbols if s not in panel]
+                    assert panel.fundamentals is not None
+                    new_f = [s for s in res.fundamentals if s not in panel.fundamentals]
                     rounds[i] += 1
                     if rounds[i] > 50:  # each round adds a symbol: this would never end
-                        raise ClusterError(f"task {i} keeps asking for prices the panel cannot "
-                                           f"hold ({', '.join(res.symbols)})")
+                        raise ClusterError(f"task {i} keeps asking for data the panel cannot "
+                                           f"hold ({', '.join(res.symbols + res.fundamentals)})")
                     if new:
                         if source is None:
                             from scenarios.data import default_source
 
                             source = default_source()
                         panel = build_panel(source, new, base=panel)
+                    if new_f:
+                        panel = replace(panel, fundamentals=ship_fundamentals(new_f, panel.fundamentals))
+                    if new or new_f:
                         shipped = client.scatter(panel, broadcast=True, hash=False)
                     again = client.submit(_remote, fn, shipped, tasks[i], pure=False)
                     index[again.key] = i
@@ -474,6 +605,26 @@ def _dask_map(fn: Callable[[Any, Any], Any], tasks: list[Any], source: Any, work
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def panel_seeds(scenarios: Iterable[Any]) -> tuple[list[str], list[str]]:
+    """Guess what parallel runs of ``scenarios`` read: ``(price symbols, listings from data)``.
+
+    The scenarios' universes and benchmarks, and the listings whose baselines ask for data
+    (``eps: from_data``, ``from_data: true``): the first panel's ``symbols`` and ``fundamentals``
+    (:func:`imap_tasks`). The rest reach the workers on their first miss.
+    """
+    prices: list[str] = []
+    listings: list[str] = []
+    for s in scenarios:
+        uni = getattr(s, "universe", None)
+        if isinstance(uni, (list, tuple)):
+            prices.extend(str(x) for x in uni)
+        prices.extend(str(x) for x in getattr(s, "benchmarks", None) or [])
+        for sym, b in (getattr(s, "baseline", None) or {}).items():
+            if getattr(b, "from_data", False) or getattr(b, "data_items", None):
+                listings.append(str(sym))
+    return list(dict.fromkeys(prices)), list(dict.fromkeys(listings))
 
 
 def map_tasks(fn: Callable[[Any, T], R], tasks: Sequence[T], **kwargs: Any) -> list[R]:

@@ -300,9 +300,11 @@ def walk_forward_scenario(scenario: Any, *, roll: Roll, start: DateLike, end: Da
         raise ValueError(f"no {roll} roll date between {pd.Timestamp(start).date()} and {pd.Timestamp(end).date()}")  # type: ignore[arg-type]
     sink: dict[pd.Timestamp, Any] = {}
     forecaster = _forecaster_on(scenario, draws, seed, source, sink)
+    from scenarios.parallel import panel_seeds
+
     res = walk_forward(forecaster, dates, source, roll=roll, band=band, partial=partial, progress=progress,
                        make_forecaster=functools.partial(_forecaster_on, scenario, draws, seed),
-                       sink=sink, workers=workers, scheduler=scheduler)
+                       sink=sink, workers=workers, scheduler=scheduler, panel=panel_seeds([scenario]))
     note = narrative_note(scenario, [w.as_of for w in res.scores])
     if note:
         res.notes.append(note)

@@ -29,7 +29,7 @@ Track record (over all scored windows):
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -202,6 +202,7 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
                  make_forecaster: Callable[[PriceSource, dict[pd.Timestamp, Any]], Forecaster] | None = None,
                  sink: dict[pd.Timestamp, Any] | None = None,
                  workers: int | None = None, scheduler: str | None = None,
+                 panel: tuple[Sequence[str], Sequence[str]] = ((), ()),
                  ) -> WalkForwardResult:
     """Run ``forecaster`` at each date, score each forecast, and summarize the track record.
 
@@ -215,7 +216,9 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
     ``workers``/``scheduler`` run the windows as Dask tasks (:mod:`scenarios.parallel`); that
     needs ``make_forecaster(source, sink)``, a picklable builder of the same forecaster over a
     given source (whatever it leaves in ``sink`` is merged into ``sink``). The windows' results
-    are the serial ones, bit for bit.
+    are the serial ones, bit for bit. ``panel`` (price symbols, listings from data) is what the
+    first panel ships to the workers (:func:`scenarios.parallel.panel_seeds`; the rest follow on
+    the first miss).
     """
     from scenarios.parallel import imap_tasks, is_parallel
     from scenarios.progress import progress as progress_bar
@@ -236,6 +239,7 @@ def walk_forward(forecaster: Forecaster, dates: Iterable[DateLike], source: Pric
 
         def remote() -> Iterable[Any]:
             for out, got in imap_tasks(task, days, source=source, workers=workers, scheduler=scheduler,
+                                       symbols=panel[0], fundamentals=panel[1],
                                        progress="walk-forward" if progress else None):
                 if sink is not None:
                     sink.update(got)

@@ -289,8 +289,6 @@ def _estimates_span(estimates: Any, sym: str) -> str:
 
 
 def _default_estimates():
-    from scenarios.data.fundamentals.estimates import EstimatesDir
-    from scenarios.data.fundamentals.resolver import fundamentals_folder
+    from scenarios.data.fundamentals.resolver import default_estimates
 
-    folder = fundamentals_folder()
-    return EstimatesDir(folder / "estimates") if folder is not None and (folder / "estimates").is_dir() else None
+    return default_estimates()

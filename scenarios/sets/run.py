@@ -73,7 +73,7 @@ def run_set(sset: ScenarioSet, *, source: PriceSource | None = None, draws: int 
         Run the components on Dask (:mod:`scenarios.parallel`; each keeps its own seed, so
         the numbers are the serial ones).
     """
-    from scenarios.parallel import imap_tasks
+    from scenarios.parallel import imap_tasks, panel_seeds
 
     if source is None:
         from scenarios.data import default_source
@@ -87,9 +87,9 @@ def run_set(sset: ScenarioSet, *, source: PriceSource | None = None, draws: int 
     counts = np.bincount(labels, minlength=len(sset.components))
     sizes = [n if full else int(counts[c]) for c in range(len(sset.components))]
     todo = [(comp.scenario, k) for comp, k in zip(sset.components, sizes, strict=True) if k > 0]
+    prices, listings = panel_seeds(t[0] for t in todo)
     done = iter(imap_tasks(_run_component, todo, source=source, workers=workers, scheduler=scheduler,
-                           symbols=[str(x) for t in todo for x in (t[0].universe if isinstance(
-                               t[0].universe, (list, tuple)) else [])]))
+                           symbols=prices, fundamentals=listings))
     runs: list[ScenarioResult | None] = [next(done) if k > 0 else None for k in sizes]
     ref = next(r for r in runs if r is not None)
     for comp, r in zip(sset.components, runs, strict=True):

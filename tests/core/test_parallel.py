@@ -165,9 +165,50 @@ class GuardedSource:
         return self.inner.file_of(symbol)
 
 
+#: what a remote worker has of the client's data: nothing (a missing price and fundamentals folder)
+NOWHERE = "/nonexistent/scenarios-worker"
+
+
+def _tripwire(roots: list[str]) -> None:
+    """On a worker: note every file or folder opened under ``roots`` (the client's data folders)."""
+    if hasattr(sys, "_scenarios_opened"):
+        return
+    opened: list[str] = []
+    sys._scenarios_opened = opened  # type: ignore[attr-defined]
+
+    def hook(event: str, args: tuple) -> None:
+        if event not in ("open", "os.listdir", "os.scandir") or not args:
+            return
+        try:
+            path = os.fsdecode(args[0])
+        except TypeError:  # a file descriptor
+            return
+        if any(path.startswith(r) for r in roots):
+            opened.append(f"{event} {path}")
+    sys.addaudithook(hook)
+
+
+def _opened() -> list[str]:
+    return list(getattr(sys, "_scenarios_opened", ["no tripwire"]))
+
+
+class Cluster:
+    def __init__(self, address: str, home: Path, client) -> None:
+        self.address, self.home, self.client = address, home, client
+
+    def opened_nothing(self) -> None:
+        """No worker opened the client's data (prices, fundamentals, reference) or any store."""
+        seen = self.client.run(_opened)
+        assert seen and all(v == [] for v in seen.values()), seen
+        made = [p.relative_to(self.home / "h").parts[0] for p in (self.home / "h").rglob("*") if p.is_file()]
+        assert set(made) <= {"calendars", "means"}, made  # caches, never a store
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory):
-    """Two single-threaded worker processes with no price folder and their own empty home."""
+    """Two single-threaded worker processes with none of the client's data: the price and
+    fundamentals folders they are given do not exist, their home is empty, their reporting-lag
+    rule is the default, and a tripwire notes any file they open under the client's data folders."""
     distributed = pytest.importorskip("distributed")
     import logging
 
@@ -179,9 +220,16 @@ def cluster(tmp_path_factory: pytest.TempPathFactory):
     home = tmp_path_factory.mktemp("worker_home")
     cl = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None, silence_logs=logging.CRITICAL,
-                                  env={"SCENARIOS_PRICES": "", "SCENARIOS_HOME": str(home / "h"),
-                                       "SCENARIOS_OFFLINE": "1"})
-    yield cl.scheduler_address, home
+                                  env={"SCENARIOS_PRICES": f"{NOWHERE}/prices",
+                                       "SCENARIOS_FUNDAMENTALS": f"{NOWHERE}/fundamentals",
+                                       "SCENARIOS_HOME": str(home / "h"), "SCENARIOS_OFFLINE": "1",
+                                       "SCENARIOS_REPORTING_LAGS": ""})
+    client = distributed.Client(cl, set_as_default=False)
+    prices = os.environ.get("SCENARIOS_PRICES")
+    data = Path(prices).resolve().parent if prices else ROOT / "no-data"
+    client.run(_tripwire, sorted({str(data), os.path.realpath(data)}))
+    yield Cluster(cl.scheduler_address, home, client)
+    client.close()
     cl.close()
 
 
@@ -196,7 +244,7 @@ def _source(snapshot_dir: Path) -> GuardedSource:
 def test_grid_walk_forward_on_dask_is_the_serial_run(snapshot_dir: Path, cluster) -> None:
     from scenarios import api
 
-    address, home = cluster
+    address = cluster.address
     src = _source(snapshot_dir)
     args = dict(roll="quarterly", start="2022-01-01", end="2024-12-31", draws=300, source=src)
     f = EXAMPLES / "deepseek_rally_feb_2025.yaml"  # 3 grid points, 12 windows each
@@ -208,9 +256,7 @@ def test_grid_walk_forward_on_dask_is_the_serial_run(snapshot_dir: Path, cluster
     one = EXAMPLES / "deepseek_rally_feb_2025_dec.yaml"
     assert ([r.to_json() for r in api.iter_backtest(one, scheduler=address, **args)]
             == [r.to_json() for r in api.iter_backtest(one, **args)])
-    # no worker opened a store: its home holds at most the caches (calendars, distribution means)
-    made = [p.relative_to(home / "h").parts[0] for p in (home / "h").rglob("*") if p.is_file()]
-    assert set(made) <= {"calendars", "means"}, made
+    cluster.opened_nothing()
 
 
 @pytest.mark.snapshot
@@ -221,7 +267,7 @@ def test_scheme_sweep_and_two_way_on_dask_are_the_serial_ones(snapshot_dir: Path
     from scenarios.model.resolved import resolve_scenario
     from scenarios.sensitivity import two_way
 
-    address, _ = cluster
+    address = cluster.address
     src = _source(snapshot_dir)
     spec = scenario_sweep_spec(load_scenario(EXAMPLES / "hstech_ai_reweight_2025.yaml"))
     schemes = random_tilts(spec.base, 60, 7)
@@ -241,6 +287,7 @@ def test_scheme_sweep_and_two_way_on_dask_are_the_serial_ones(snapshot_dir: Path
     a = two_way(rs, "drivers[growth].growth", "drivers[ai-gap].change", levels=3)
     b = two_way(rs, "drivers[growth].growth", "drivers[ai-gap].change", levels=3, scheduler=address)
     assert json.dumps(b.to_dict()) == json.dumps(a.to_dict())
+    cluster.opened_nothing()
 
 
 @pytest.mark.snapshot
@@ -249,17 +296,156 @@ def test_set_components_on_dask_are_the_serial_run(snapshot_dir: Path, cluster) 
     from scenarios.sets import load_set
     from scenarios.sets.run import run_set
 
-    address, _ = cluster
+    address = cluster.address
     src = _source(snapshot_dir)
     sset = load_set(EXAMPLES / "tencent_2026_set.yaml")
     a = run_set(sset, source=src, draws=600)
     b = run_set(sset, source=src, draws=600, scheduler=address)
     assert b.result.to_json() == a.result.to_json()
     assert np.array_equal(b.result.draws_data["returns"], a.result.draws_data["returns"])
+    cluster.opened_nothing()
+
+
+@pytest.mark.snapshot
+@pytest.mark.slow
+def test_from_data_walk_forward_on_dask_is_the_serial_run(snapshot_dir: Path, cluster,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fundamentals, dated series and the client's reporting-lag rule reach workers that have none."""
+    from scenarios import api
+
+    monkeypatch.setenv("SCENARIOS_FUNDAMENTALS", str(snapshot_dir.parent / "fundamentals"))
+    src = _source(snapshot_dir)
+    f = EXAMPLES / "us_capex_walkforward_2023_2025.yaml"  # eps, shares from_data; tax_rate dated
+    args = dict(roll="quarterly", start="2023-09-30", end="2024-06-30", draws=200, source=src)
+
+    def walk(**kw) -> list[str]:
+        return [r.to_json() for r in api.iter_backtest(f, **args, **kw)]
+
+    default = walk()
+    monkeypatch.setenv("SCENARIOS_REPORTING_LAGS", "US.FY=120D,US.Q=75D")  # the client's, not the workers'
+    serial = walk()
+    assert serial != default  # the rule matters to these windows ...
+    assert walk(scheduler=cluster.address) == serial  # ... and the workers used the client's
+    track = json.loads(serial[0])["track"]
+    assert track["n_windows"] == track["n_scored_windows"] == 4  # every window resolved its data
+    cluster.opened_nothing()
+
+
+@pytest.mark.snapshot
+@pytest.mark.slow
+def test_forward_estimates_on_dask_are_the_serial_ones(snapshot_dir: Path, cluster, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    from scenarios import api
+
+    monkeypatch.setenv("SCENARIOS_FUNDAMENTALS", str(snapshot_dir.parent / "fundamentals"))
+    path = tmp_path / "fwd.yaml"
+    base = {"eps": "forward_from_data", "shares": "from_data", "tax_rate": 0.15}
+    path.write_text(yaml.safe_dump({  # a capex step-up: its drag per share depends on EPS and shares
+        "name": "fwd", "as_of": "2025-10-31", "horizon": "1M", "universe": ["AMZN", "MSFT", "NVDA"],
+        "currency": "USD", "baseline": {s: base for s in ("AMZN", "MSFT", "NVDA")},
+        "drivers": [{"type": "ai_capex", "label": "capex", "unit": "bn", "currency": "USD",
+                     "amount": {"dist": "triangular", "low": 10, "mode": 20, "high": 30},
+                     "useful_life_years": {"dist": "uniform", "low": 4, "high": 6}}],
+        "grid": {"drivers[capex].useful_life_years.low": [3, 4]}, "monte_carlo": {"draws": 200, "seed": 5}}))
+    src = _source(snapshot_dir)
+    args = dict(roll="monthly", start="2025-10-31", end="2026-01-31", source=src)
+    serial = [r.to_json() for r in api.iter_backtest(path, **args)]  # consensus EPS known at each as_of
+    assert [json.loads(r)["track"]["n_scored_windows"] for r in serial] == [4, 4]
+    assert [r.to_json() for r in api.iter_backtest(path, scheduler=cluster.address, **args)] == serial
+    cluster.opened_nothing()
+
+
+@pytest.mark.snapshot
+@pytest.mark.slow
+def test_cli_from_data_walk_forward_with_workers(snapshot_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The reported bug: with --workers 2 the workers looked for fundamentals in the client's store
+    (busy: the client holds it) and the walk failed; they now get them from the client."""
+    from scenarios.cli.app import main
+
+    cmd = ["backtest", str(EXAMPLES / "us_capex_walkforward_2023_2025.yaml"), "--roll", "quarterly",
+           "--from", "2023-09-30", "--to", "2024-03-31", "--draws", "200", "--format", "json", "--no-record"]
+    assert main(cmd) == 0
+    serial = capsys.readouterr().out
+    assert main([*cmd, "--workers", "2"]) == 0
+    assert capsys.readouterr().out == serial
+    assert json.loads(serial)["track"]["n_scored_windows"] == 3
+
+
+def _read(path: str) -> int:
+    return len(Path(path).read_bytes())
+
+
+def _clear_tripwire() -> None:
+    sys._scenarios_opened.clear()  # type: ignore[attr-defined]
+
+
+@pytest.mark.snapshot
+def test_the_tripwire_sees_a_worker_reading_the_data(snapshot_dir: Path, cluster) -> None:
+    """opened_nothing() can fail: a worker that reads a price file is caught."""
+    csv = str(sorted(snapshot_dir.glob("*.csv"))[0])
+    one = sorted(cluster.client.scheduler_info()["workers"])[0]
+    try:
+        assert cluster.client.run(_read, csv, workers=[one])[one] > 0
+        with pytest.raises(AssertionError, match="open"):
+            cluster.opened_nothing()
+    finally:
+        cluster.client.run(_clear_tripwire)
+    cluster.opened_nothing()
+
+
+def _spoof_fingerprint() -> None:
+    import scenarios.parallel as p
+
+    p._FINGERPRINT = {**p.fingerprint(), "numpy": "0.0.0"}
+
+
+def _forget_fingerprint() -> None:
+    import scenarios.parallel as p
+
+    p._FINGERPRINT = None
+
+
+def test_a_worker_of_another_build_is_refused(cluster, capsys: pytest.CaptureFixture[str]) -> None:
+    from scenarios.cli.app import main
+    from scenarios.parallel import ClusterError, check_cluster, fingerprint
+
+    workers = check_cluster(cluster.client)
+    assert len(workers) == 2 and all(fp == fingerprint() for fp in workers.values())
+    assert set(fingerprint()) == {"narrative-scenarios", "sources", "numpy", "scipy", "pandas"}
+    one = sorted(workers)[1]
+    cluster.client.run(_spoof_fingerprint, workers=[one])
+    try:
+        src = FrameSource({"A.HK": _frame()})
+        with pytest.raises(ClusterError) as exc:
+            map_tasks(_last_close, ["A.HK"], source=src, scheduler=cluster.address)
+        msg = str(exc.value)
+        assert one in msg and f"numpy {fingerprint()['numpy']} here, 0.0.0 there" in msg
+        assert "sources" not in msg and src.reads == 0  # refused before any data was read
+        code = main(["run", str(EXAMPLES / "tencent_feb_2026.yaml"), "--scheduler", cluster.address,
+                     "--no-record"])
+        err = " ".join(capsys.readouterr().err.split())
+        assert code == ClusterError.exit_code == 1
+        assert "another build of narrative-scenarios" in err and "Traceback" not in err
+    finally:
+        cluster.client.run(_forget_fingerprint, workers=[one])
+    assert check_cluster(cluster.client) == workers
+
+
+def test_a_task_on_a_worker_of_another_build_refuses_to_run() -> None:
+    """A worker that joins after the check refuses the task itself (no Dask needed to show it)."""
+    from scenarios.parallel import _Mismatch, _remote, fingerprint, mismatch_error
+
+    panel = Panel(name="x", fingerprint={**fingerprint(), "sources": "0" * 16})
+    out = _remote(_fails_on_two, panel, 1)
+    assert isinstance(out, _Mismatch) and out.fingerprint == fingerprint() and out.worker == "this process"
+    msg = str(mismatch_error(out.worker, {**fingerprint(), "sources": "0" * 16}))
+    assert f"sources {fingerprint()['sources']} here, 0000000000000000 there" in msg
 
 
 def test_a_task_missing_a_symbol_is_re_sent_with_it(cluster) -> None:
-    address, _ = cluster
+    address = cluster.address
     src = FrameSource({"A.HK": _frame(seed=1), "B.HK": _frame(seed=2)})
     out = map_tasks(_last_close, ["A.HK", "B.HK", "C.HK"], source=src, scheduler=address, symbols=["A.HK"])
     assert out[:2] == [float(src.frames["A.HK"]["close"].iloc[-1]),
@@ -271,6 +457,31 @@ def test_a_task_missing_a_symbol_is_re_sent_with_it(cluster) -> None:
     with pytest.raises(ScenarioError, match="task 2") as exc:
         next(it)
     assert exc.value.field == "x"
+
+
+def _slow_first(source, task: int) -> int:
+    import time
+
+    if task == 0:
+        time.sleep(2.0)
+    return task * 10
+
+
+def test_progress_follows_completion_results_keep_task_order(cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+    import scenarios.progress
+
+    finished: list[int] = []
+
+    def bar(it, total, description):
+        assert (total, description) == (4, "tasks")
+        for i in it:  # what advances the bar: the index of each task as it finishes
+            finished.append(i)
+            yield i
+
+    monkeypatch.setattr(scenarios.progress, "progress", bar)
+    out = map_tasks(_slow_first, [0, 1, 2, 3], scheduler=cluster.address, progress="tasks")
+    assert out == [0, 10, 20, 30]  # results in task order ...
+    assert sorted(finished) == [0, 1, 2, 3] and finished[0] != 0  # ... the bar in completion order
 
 
 def _last_close(source, symbol: str) -> float | str:

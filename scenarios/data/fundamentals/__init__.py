@@ -14,6 +14,7 @@ One module per concept:
 * :mod:`.view`      :class:`FundamentalsView` (no look-ahead); :mod:`.splits` split basis
 * :mod:`.select`    TTM / last fiscal year at as_of; :mod:`.baselines` the scenario hook
 * :mod:`.estimates` dated forward estimates; :mod:`.quality` known data problems
+* :mod:`.shipped`   what a Dask worker reads instead (resolved by the client, shipped with tasks)
 """
 
 from scenarios.data.fundamentals.folder import FundamentalsDir

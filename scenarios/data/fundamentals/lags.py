@@ -23,11 +23,16 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from scenarios.data.fundamentals.listings import Market, market_of
+
+if TYPE_CHECKING:
+    from scenarios.data.fundamentals.shipped import Shipment
 
 _LAG = re.compile(r"^\s*(\d+)\s*([MD])\s*$", re.IGNORECASE)
 
@@ -87,8 +92,27 @@ class ReportingLags:
 DEFAULT_LAGS = ReportingLags()
 
 
+def shipment_in_force() -> Shipment | None:
+    """Return the fundamentals a Dask task runs on (:func:`.shipped.active`), None outside such a task.
+
+    Reads ``sys.modules`` only: a process that never imported :mod:`.shipped` runs no such task,
+    and the serial path pays no import for the check.
+    """
+    mod = sys.modules.get("scenarios.data.fundamentals.shipped")
+    return None if mod is None else mod.active()
+
+
 def lags_from_env() -> ReportingLags:
-    """:data:`DEFAULT_LAGS` with ``$SCENARIOS_REPORTING_LAGS`` applied."""
+    """:data:`DEFAULT_LAGS` with ``$SCENARIOS_REPORTING_LAGS`` applied.
+
+    On a Dask worker running a task: the client's rule, shipped with it (:mod:`.shipped`).
+    """
+    shipment = shipment_in_force()
+    if shipment is not None:
+        if shipment.shipped.lags_error is not None:
+            raise shipment.shipped.lags_error
+        if shipment.shipped.lags is not None:
+            return shipment.shipped.lags
     text = os.environ.get("SCENARIOS_REPORTING_LAGS", "")
     if not text.strip():
         return DEFAULT_LAGS

@@ -16,16 +16,22 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from scenarios.data.fundamentals.estimates import EstimatesDir
 from scenarios.data.fundamentals.folder import FundamentalsDir
 from scenarios.data.fundamentals.frame import concat, empty_frame
+from scenarios.data.fundamentals.lags import shipment_in_force
 from scenarios.data.fundamentals.listings import data_symbols
 from scenarios.data.fundamentals.store import FundamentalsStore
 from scenarios.data.fundamentals.yahoo import YahooFundamentals
 from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import DataUnavailableError, ScenarioError, YahooUnreachableError
+
+if TYPE_CHECKING:
+    from scenarios.data.fundamentals.shipped import ShippedEstimates
 
 
 class FundamentalsResolver:
@@ -119,9 +125,19 @@ _DEFAULT: tuple[tuple[str, ...], FundamentalsResolver] | None = None
 
 
 def default_fundamentals() -> FundamentalsResolver:
-    """Return the resolver built from the environment (one instance while the variables stay the same)."""
+    """Return the resolver built from the environment (one instance while the variables stay the same).
+
+    On a Dask worker running a task: the fundamentals the client shipped with it
+    (:mod:`.shipped`), never the worker's own folder, store or network.
+    """
     global _DEFAULT
     from scenarios.data.resolver import offline
+
+    shipment = shipment_in_force()
+    if shipment is not None:
+        if shipment.shipped.resolver_error is not None:
+            raise shipment.shipped.resolver_error
+        return shipment.source
 
     key = tuple(os.environ.get(k, "") for k in ("SCENARIOS_HOME", "SCENARIOS_PRICES", "SCENARIOS_OFFLINE",
                                                   "SCENARIOS_FUNDAMENTALS", "SCENARIOS_REPORTING_LAGS"))
@@ -132,3 +148,20 @@ def default_fundamentals() -> FundamentalsResolver:
                                     FundamentalsStore(), None if offline() else YahooFundamentals())
     _DEFAULT = (key, resolver)
     return resolver
+
+
+def default_estimates() -> EstimatesDir | ShippedEstimates | None:
+    """Return the ``estimates/`` folder of :func:`fundamentals_folder` (None when there is none).
+
+    On a Dask worker running a task: the estimates the client shipped with it (:mod:`.shipped`).
+    """
+    shipment = shipment_in_force()
+    if shipment is not None:
+        shipped = shipment.shipped
+        if not shipped.listings:  # nothing resolved yet: the first listing asked for is a miss
+            return shipment.estimates
+        if shipped.estimates_error is not None:
+            raise shipped.estimates_error
+        return None if shipped.estimates_path is None else shipment.estimates
+    folder = fundamentals_folder()
+    return EstimatesDir(folder / "estimates") if folder is not None and (folder / "estimates").is_dir() else None
