@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import DataUnavailableError, ScenarioError
-from scenarios.recon.fit import MIN_FIT_DAYS, _fit_period, _fit_trailing, fit_returns
+from scenarios.recon.fit import MIN_FIT_DAYS, _fit_period_arrays, _fit_trailing_arrays, fit_returns
 from scenarios.recon.membership import Membership
 from scenarios.recon.panel import IndexPanel
 from scenarios.recon.rules import Base
@@ -309,23 +309,25 @@ def _implied_base(r_k: pd.Timestamp, k: int, sched: Schedule, names: list[str],
         lo = int(fit.days.searchsorted(sched.period_fit_start(k, fit.days)))
     else:
         lo = max(end_pos - window, 0)
-    win_days = fit.days[lo:end_pos]
+    n_days = end_pos - lo
     cols = np.array([fit.col[s] for s in fit_names], dtype=np.int64)
-    win_np = fit.rets[lo:end_pos][:, cols] if len(cols) else np.empty((end_pos - lo, 0))
+    win_np = fit.rets[lo:end_pos][:, cols] if len(cols) else np.empty((max(n_days, 0), 0))
     ok = ~np.isnan(win_np).any(axis=0)
     fit_names = [s for s, o in zip(fit_names, ok, strict=True) if o]  # type: ignore[arg-type]
-    if len(win_days) < MIN_FIT_DAYS or not fit_names:
+    if n_days < MIN_FIT_DAYS or not fit_names:
         raise DataUnavailableError(
             f"too little data to fit weights before {r_k.date()} "
-            f"({len(win_days)} days, {len(fit_names)} names)")
-    win = pd.DataFrame(win_np[:, ok], index=win_days, columns=fit_names)
-    yw = pd.Series(fit.iret[lo:end_pos], index=win_days)
+            f"({max(n_days, 0)} days, {len(fit_names)} names)")
+    # on arrays: the same numbers as the reference's DataFrame/Series fit
+    win = win_np[:, ok]
+    yw = fit.iret[lo:end_pos]
     if method == "period":
-        _, fitted_end = _fit_period(win, yw)
+        _, end_w = _fit_period_arrays(win, yw)
     else:
-        fitted_end = _fit_trailing(win, yw)
+        end_w = _fit_trailing_arrays(win, yw)
+    fitted_end = pd.Series(end_w, index=pd.Index(fit_names))
     # the reference's pandas steps on a plain dict (same arithmetic, no per-call overhead)
-    fe = dict(zip(fitted_end.index, fitted_end.to_numpy(dtype="float64"), strict=True))
+    fe = dict(zip(fit_names, end_w.tolist(), strict=True))
     gone = set(removed)
     base = {s: v for s, v in fe.items() if s not in gone}
     tot_b = float(np.sum(list(base.values()))) if base else 0.0

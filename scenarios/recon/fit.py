@@ -51,13 +51,22 @@ def _fit_period(returns: pd.DataFrame, index_returns: pd.Series, start_cap: floa
     aligned. Returns ``(w_start, w_end)``: the weights at the start of the period and the same
     holdings drifted to its last close.
     """
+    w0, end = _fit_period_arrays(returns.to_numpy(dtype="float64"),
+                                 index_returns.to_numpy(dtype="float64"), start_cap)
+    return pd.Series(w0, index=returns.columns), pd.Series(end, index=returns.columns)
+
+
+def _fit_period_arrays(r: np.ndarray, index_r: np.ndarray, start_cap: float | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_fit_period` on arrays: ``r`` ``(T, N)`` and ``index_r`` ``(T,)`` daily returns.
+
+    Returns ``(w_start, w_end)`` as ``(N,)`` arrays (fractions summing to 1).
+    """
     from valuation.index.implied import implied_weights
 
-    # on arrays (the same operations as the pandas version, without its per-call overhead)
-    r = returns.to_numpy(dtype="float64")
     growth = np.cumprod(1.0 + r, axis=0)
     prev = np.vstack([np.ones((1, r.shape[1])), growth[:-1]])
-    lvl = np.cumprod(1.0 + index_returns.to_numpy(dtype="float64"))
+    lvl = np.cumprod(1.0 + index_r)
     lvl_prev = np.concatenate([[1.0], lvl[:-1]])
     x = growth - prev              # G_i(t) - G_i(t-1) = G_i(t-1) r_it
     y = lvl - lvl_prev             # I(t) - I(t-1) (I(0) = 1)
@@ -69,14 +78,17 @@ def _fit_period(returns: pd.DataFrame, index_returns: pd.Series, start_cap: floa
     fit = implied_weights(x, y, cap=cap)
     w0 = np.asarray(fit.weights, dtype="float64")
     end = w0 * growth[-1]
-    return (pd.Series(w0, index=returns.columns),
-            pd.Series(end / end.sum(), index=returns.columns))
+    return w0, end / end.sum()
 
 
 def _fit_trailing(returns: pd.DataFrame, index_returns: pd.Series) -> pd.Series:
     """Constant implied weights from a plain daily-returns regression."""
+    return pd.Series(_fit_trailing_arrays(returns.to_numpy(), index_returns.to_numpy()),
+                     index=returns.columns)
+
+
+def _fit_trailing_arrays(r: np.ndarray, index_r: np.ndarray) -> np.ndarray:
+    """:func:`_fit_trailing` on arrays: ``(N,)`` weights from ``(T, N)`` and ``(T,)`` returns."""
     from valuation.index.implied import implied_weights
 
-    w = np.asarray(implied_weights(returns.to_numpy(), index_returns.to_numpy()).weights,
-                   dtype="float64")
-    return pd.Series(w, index=returns.columns)
+    return np.asarray(implied_weights(r, index_r).weights, dtype="float64")
