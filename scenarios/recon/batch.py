@@ -150,7 +150,7 @@ def simulate_index_batch(
     # first / last row with a price per symbol (-1 / len when never)
     first_row = np.where(any_valid, valid.argmax(axis=0), len(days))
     last_row = np.where(any_valid, len(days) - 1 - valid[::-1].argmax(axis=0), -1)
-    day_pos = {d: i for i, d in enumerate(days)}
+    day_pos = days.get_loc  # session -> row (the sessions are unique)
 
     ret_out = np.zeros((S, len(days)))
     covered = np.zeros(len(days), dtype=bool)
@@ -170,8 +170,9 @@ def simulate_index_batch(
         # segments: shrinking sets of names with data on every day since r_k (a member whose
         # data ends inside the period leaves at the first day after its last price)
         segments: list[tuple[list[str], pd.DatetimeIndex]] = []
-        p0 = day_pos[period_days[0]] if len(period_days) else 0
-        cand = [s for s in new if s in col and first_row[col[s]] < day_pos[r_k]]
+        p0 = day_pos(period_days[0]) if len(period_days) else 0
+        r_row = day_pos(r_k)
+        cand = [s for s in new if s in col and first_row[col[s]] < r_row]
         lr = np.array([last_row[col[s]] for s in cand], dtype=np.int64)
         rows = p0 + np.arange(len(period_days))
         alive_m = lr[:, None] >= rows[None, :] if len(cand) else np.zeros((0, len(rows)), bool)
@@ -241,12 +242,12 @@ def simulate_index_batch(
                 w[set_rows] = scheme_weights(base[:, None, :], sc,
                                              schemes.caps[set_rows], on_infeasible="equal")[:, 0]
             # ---- hold and drift from r_k -------------------------------------------------
-            a, b_ = day_pos[period_days[0]], day_pos[seg_days[-1]] + 1
+            a, b_ = day_pos(period_days[0]), day_pos(seg_days[-1]) + 1
             seg_r = rets_np[a:b_][:, idx]
             seg_r = np.where(np.isnan(seg_r), 0.0, seg_r)
             held_seg = hold_schemes(w, seg_r)
             n_seg = len(seg_days)
-            s0 = day_pos[seg_days[0]]
+            s0 = day_pos(seg_days[0])
             ret_out[:, s0:s0 + n_seg] = held_seg.returns[:, -n_seg:]
             covered[s0:s0 + n_seg] = True
             full = np.full((S, N), np.nan)
@@ -267,15 +268,39 @@ def simulate_index_batch(
 
     keep = (days >= t0) & (days <= t1) & covered
     out_days = days[keep]
+    kept = np.flatnonzero(keep)
+    if len(kept) and kept[-1] - kept[0] + 1 == len(kept):  # one run of days: a view, no copy
+        returns = ret_out[:, kept[0]:kept[-1] + 1]
+    else:
+        returns = ret_out[:, keep]
     order = np.argsort(np.array(starts, dtype="datetime64[ns]"), kind="stable")
-    weights = np.stack(w_rows, axis=1)[:, order] if w_rows else np.empty((S, 0, N))
+    weights = np.stack([w_rows[i] for i in order], axis=1) if w_rows else np.empty((S, 0, N))
     turnover = np.stack(turn_cols, axis=1) if turn_cols else np.empty((S, 0))
-    fitted = pd.DataFrame(fit_rows).T.sort_index() if fit_rows else pd.DataFrame()
+    fitted = _fitted_frame(fit_rows) if fit_rows else pd.DataFrame()
     return BatchSimulation(
-        names=tuple(schemes.names), days=out_days, returns=ret_out[:, keep], symbols=symbols,  # type: ignore[arg-type]
+        names=tuple(schemes.names), days=out_days, returns=returns, symbols=symbols,  # type: ignore[arg-type]
         starts=pd.DatetimeIndex([starts[i] for i in order]), weights=weights,
         rebalances=pd.DatetimeIndex(turn_days), turnover=turnover, fitted=fitted,
         segments=pd.DataFrame(seg_rows), notes=tuple(notes))
+
+
+def _fitted_frame(fit_rows: Mapping[pd.Timestamp, pd.Series]) -> pd.DataFrame:
+    """Fitted weights, one row per rebalance (sorted), one column per name; NaN = not fitted.
+
+    The frame ``pd.DataFrame(fit_rows).T.sort_index()`` gives (the columns are the names of every
+    fit, sorted unless all fits share one index), built directly.
+    """
+    keys = sorted(fit_rows)
+    idxs = [fit_rows[k].index for k in keys]
+    first = idxs[0]
+    cols = first if all(ix.equals(first) for ix in idxs[1:]) \
+        else first.append(idxs[1:]).unique().sort_values()
+    pos = {c: i for i, c in enumerate(cols)}
+    vals = np.full((len(keys), len(cols)), np.nan)
+    for r, k in enumerate(keys):
+        ser = fit_rows[k]
+        vals[r, [pos[c] for c in ser.index]] = ser.to_numpy(dtype="float64")
+    return pd.DataFrame(vals, index=pd.DatetimeIndex(keys), columns=cols)
 
 
 @dataclass(frozen=True)
