@@ -23,7 +23,14 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import DataUnavailableError, ScenarioError
-from scenarios.recon.fit import MIN_FIT_DAYS, _fit_period_arrays, _fit_trailing_arrays, fit_returns
+from scenarios.recon.fit import (
+    MIN_FIT_DAYS,
+    _fit_period_arrays,
+    _fit_trailing_arrays,
+    check_fit_args,
+    fit_returns,
+    simple_returns,
+)
 from scenarios.recon.membership import Membership
 from scenarios.recon.panel import IndexPanel
 from scenarios.recon.rules import Base
@@ -123,7 +130,7 @@ def simulate_index_batch(
     """
     from valuation.index.schemes import hold_schemes, scheme_weights
 
-    fit_rets, fit_iret = fit_returns(panel, method, window, skip_odd_sessions)
+    check_fit_args(method, window)
     symbols = tuple(panel.prices.columns)
     if tuple(schemes.symbols) != symbols:
         raise ValueError("simulate_index_batch: schemes.symbols must be the panel's columns")
@@ -134,25 +141,27 @@ def simulate_index_batch(
     custom = np.array([b == "custom" for b in schemes.bases])
     any_implied = bool(implied.any())
     t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
-    rets = panel.returns
-    rets_np = rets.reindex(columns=list(symbols)).to_numpy(dtype="float64")
-    fit_days = fit_rets.index
-    fit = _FitData(fit_rets.reindex(columns=list(symbols)).to_numpy(dtype="float64"),
-                   fit_iret.to_numpy(dtype="float64"), fit_days, col)  # type: ignore[arg-type]
     days = panel.prices.index
+    prices = panel.prices.to_numpy(dtype="float64")
+    rets_np = simple_returns(prices)
+    fit = _fit_data(panel, prices, rets_np, skip_odd_sessions, col)
     sched = build_schedule(days, membership, panel.rebalance_dates, t0, t1,  # type: ignore[arg-type]
                            rebalance_dates=rebalance_dates,
                            needs_previous_period=any_implied and method == "period")
     fast = sched.fast
     entry = dict(entry_weights or {})
-    valid = panel.prices.reindex(columns=list(symbols)).notna().to_numpy()
+    valid = ~np.isnan(prices)
     any_valid = valid.any(axis=0)
     # first / last row with a price per symbol (-1 / len when never)
     first_row = np.where(any_valid, valid.argmax(axis=0), len(days))
     last_row = np.where(any_valid, len(days) - 1 - valid[::-1].argmax(axis=0), -1)
     day_pos = days.get_loc  # session -> row (the sessions are unique)
 
-    ret_out = np.zeros((S, len(days)))
+    # daily returns, sessions first (the layout the (S, T) result has always had: schemes
+    # contiguous), from the first period's start to the last test day; only covered sessions
+    # are written and kept
+    off = int(days.searchsorted(sched.rebal[sched.first_k]))
+    ret_ts = np.empty((max(int(days.searchsorted(sched.test[-1], side="right")) - off, 0), S))
     covered = np.zeros(len(days), dtype=bool)
     w_rows: list[np.ndarray] = []
     starts: list[pd.Timestamp] = []
@@ -248,7 +257,7 @@ def simulate_index_batch(
             held_seg = hold_schemes(w, seg_r)
             n_seg = len(seg_days)
             s0 = day_pos(seg_days[0])
-            ret_out[:, s0:s0 + n_seg] = held_seg.returns[:, -n_seg:]
+            ret_ts[s0 - off:s0 - off + n_seg] = held_seg.returns[:, -n_seg:].T
             covered[s0:s0 + n_seg] = True
             full = np.full((S, N), np.nan)
             full[:, idx] = w
@@ -270,9 +279,9 @@ def simulate_index_batch(
     out_days = days[keep]
     kept = np.flatnonzero(keep)
     if len(kept) and kept[-1] - kept[0] + 1 == len(kept):  # one run of days: a view, no copy
-        returns = ret_out[:, kept[0]:kept[-1] + 1]
+        returns = ret_ts[kept[0] - off:kept[-1] + 1 - off].T
     else:
-        returns = ret_out[:, keep]
+        returns = ret_ts[kept - off].T
     order = np.argsort(np.array(starts, dtype="datetime64[ns]"), kind="stable")
     weights = np.stack([w_rows[i] for i in order], axis=1) if w_rows else np.empty((S, 0, N))
     turnover = np.stack(turn_cols, axis=1) if turn_cols else np.empty((S, 0))
@@ -301,6 +310,27 @@ def _fitted_frame(fit_rows: Mapping[pd.Timestamp, pd.Series]) -> pd.DataFrame:
         ser = fit_rows[k]
         vals[r, [pos[c] for c in ser.index]] = ser.to_numpy(dtype="float64")
     return pd.DataFrame(vals, index=pd.DatetimeIndex(keys), columns=cols)
+
+
+def _fit_data(panel: IndexPanel, prices: np.ndarray, rets: np.ndarray, skip_odd_sessions: bool,
+              col: Mapping[str, int]) -> _FitData:
+    """The returns the weights are fitted on (:func:`~scenarios.recon.fit.fit_returns`) as arrays.
+
+    ``prices``/``rets``: the panel's price levels and daily returns as arrays. With
+    ``skip_odd_sessions`` the odd sessions are dropped before the returns are taken (they merge
+    into the next session), as :meth:`~scenarios.recon.panel.IndexPanel.clean_returns` does.
+    """
+    days = panel.prices.index
+    if skip_odd_sessions and panel.index.index.equals(days):
+        keep = ~days.isin(panel.odd)
+        return _FitData(simple_returns(prices[keep]),
+                        simple_returns(panel.index.to_numpy(dtype="float64")[keep]),
+                        days[keep], col)  # type: ignore[arg-type]
+    if not skip_odd_sessions and panel.index.index.equals(days):
+        return _FitData(rets, simple_returns(panel.index.to_numpy(dtype="float64")), days, col)  # type: ignore[arg-type]
+    fit_rets, fit_iret = fit_returns(panel, "period", MIN_FIT_DAYS, skip_odd_sessions)
+    return _FitData(fit_rets.reindex(columns=list(col)).to_numpy(dtype="float64"),
+                    fit_iret.to_numpy(dtype="float64"), fit_rets.index, col)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

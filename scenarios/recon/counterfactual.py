@@ -384,18 +384,29 @@ def simulate_schemes(
             else scheme_rets
         arr = rets.to_numpy(dtype="float64")
     else:
-        # the schemes' and the benchmarks' returns in one array, one frame over it (no copies)
+        # the schemes' and the benchmarks' returns in one (columns, days) array, the layout
+        # pandas keeps them in; the frame holds the two parts as its two blocks (as the
+        # concatenation of a scheme frame and a benchmark frame does), without copies
         S = len(names)
-        arr = np.empty((len(days), S + len(bench)))
-        arr[:, :S] = batch.returns.T
+        block = np.empty((S + len(bench), len(days)))
+        block[:S] = batch.returns
         for j, ser in enumerate(bench.values()):
-            arr[:, S + j] = ser.reindex(days).to_numpy(dtype="float64")
-        rets = pd.DataFrame(arr, index=days, columns=pd.Index([*names, *bench]), copy=False)
+            block[S + j] = ser.reindex(days).to_numpy(dtype="float64")
+        arr = block.T
+        rets = pd.DataFrame(block[:S].T, index=days, columns=pd.Index(names), copy=False)
+        if bench:
+            rets = pd.concat([rets, pd.DataFrame(block[S:].T, index=days,
+                                                 columns=pd.Index(list(bench)), copy=False)],
+                             axis=1)
     growth = _growth(arr)
-    levels = pd.DataFrame(100 * np.cumprod(growth, axis=0), index=rets.index, columns=rets.columns,
-                          copy=False)
     table = _year_table(growth, rets.index, rets.columns) if rets.index.is_monotonic_increasing \
         else year_table(rets)  # type: ignore[arg-type]
+    # 100 * cumprod(growth), in place when growth is a fresh array (not ``arr`` itself), kept
+    # as a (columns, days) block like the frames pandas builds
+    lv = np.cumprod(growth, axis=0, out=growth if growth is not arr else None)
+    lv *= 100
+    levels = pd.DataFrame(np.ascontiguousarray(lv.T).T, index=rets.index, columns=rets.columns,
+                          copy=False)
     table.attrs["notes"] = tuple(notes)
     return CounterfactualResult(levels=levels, returns=rets, weights=weights, turnover=turnover,
                                 table=table, notes=tuple(notes), batch=batch)
@@ -420,16 +431,16 @@ def _scores(schemes: Sequence[IndexScheme], theme_map: Mapping[str, str],
     pos = {t: i for i, t in enumerate(themes)}
     col = {s: i for i, s in enumerate(symbols)}
     t_idx = np.array([pos.get(theme_map.get(s, "other"), len(themes)) for s in symbols])
-    ones = [1.0] * (len(themes) + 1)
+    theme_keys = pos.keys()
     rows: list[list[float]] = []
     by_symbol: list[tuple[int, dict[str, float], set[str]]] = []
     for j, sch in enumerate(schemes):
-        row = ones.copy()
-        if not sch.exclude and all(k in pos for k in sch.tilts):
+        tilts = sch.tilts
+        if not sch.exclude and tilts.keys() <= theme_keys:
             # theme tilts only (a sweep's variants): what _parsed gives, without its per-key work
-            for t, m in sch.tilts.items():
-                row[pos[t]] = float(m)
+            rows.append([float(tilts.get(t, 1.0)) for t in themes] + [1.0])
         else:
+            row = [1.0] * (len(themes) + 1)
             tilts_sym, tilts_theme, ex_sym, ex_theme = sch._parsed(theme_map)
             for t, m in tilts_theme.items():
                 row[pos[t]] = m
@@ -437,7 +448,7 @@ def _scores(schemes: Sequence[IndexScheme], theme_map: Mapping[str, str],
                 row[pos[t]] = 0.0
             if tilts_sym or ex_sym:
                 by_symbol.append((j, tilts_sym, ex_sym))
-        rows.append(row)
+            rows.append(row)
     per_theme = np.array(rows, dtype="float64").reshape(len(schemes), len(themes) + 1)
     out = per_theme[:, t_idx]
     for j, tilts_sym, ex_sym in by_symbol:

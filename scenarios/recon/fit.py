@@ -18,7 +18,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from scenarios.recon.panel import IndexPanel
 
-__all__ = ["MIN_FIT_DAYS", "fit_returns"]
+__all__ = ["MIN_FIT_DAYS", "check_fit_args", "fit_returns", "simple_returns"]
 
 #: Fewest daily observations accepted for a weight fit.
 MIN_FIT_DAYS: int = 20
@@ -34,13 +34,31 @@ def fit_returns(panel: IndexPanel, method: str, window: int, skip_odd_sessions: 
     sessions are merged into the next session. Raises ``ValueError`` for an unknown ``method``
     or a ``window`` shorter than :data:`MIN_FIT_DAYS` sessions.
     """
+    check_fit_args(method, window)
+    if skip_odd_sessions:
+        return panel.clean_returns()
+    return panel.returns, panel.index_returns
+
+
+def check_fit_args(method: str, window: int) -> None:
+    """Raise ``ValueError`` for an unknown fit ``method`` or a ``window`` under MIN_FIT_DAYS."""
     if method not in ("period", "trailing"):
         raise ValueError(f"method must be 'period' or 'trailing' (got {method!r})")
     if window < MIN_FIT_DAYS:
         raise ValueError(f"window must be >= {MIN_FIT_DAYS} trading days (got {window})")
-    if skip_odd_sessions:
-        return panel.clean_returns()
-    return panel.returns, panel.index_returns
+
+
+def simple_returns(levels: np.ndarray) -> np.ndarray:
+    """Daily simple returns of ``levels`` (rows = days): ``x_t / x_{t-1} - 1``, NaN on row 0.
+
+    The arithmetic of ``DataFrame.pct_change(fill_method=None)`` on arrays (the same numbers).
+    """
+    out = np.empty(levels.shape, dtype="float64")
+    out[:1] = np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.divide(levels[1:], levels[:-1], out=out[1:])
+    out[1:] -= 1.0
+    return out
 
 
 def _fit_period(returns: pd.DataFrame, index_returns: pd.Series, start_cap: float | None = None
