@@ -224,21 +224,30 @@ def simulate_index_batch(
                 w[implied] = base_f / tot
                 set_rows = ~implied
             if set_rows.any():
-                base = np.empty((S, len(names)))
+                shared = np.ones(len(names))  # the equal base
                 if (implied & set_rows).any():
                     shared, fitted_end = _implied_base(
                         r_k, k, sched, names, old, removed, added, seg_no, fit, method, window,
                         entry, default_entry_weight, known_weights, notes)
                     if seg_no == 0:
                         fit_rows[r_k] = fitted_end
-                    base[implied] = shared
-                if equal.any():
-                    base[equal] = 1.0
-                if custom.any():
-                    base[custom] = schemes.custom[custom][:, idx]
                 all_rows = bool(set_rows.all())
-                base = base if all_rows else base[set_rows]
-                sc = schemes.scores[:, idx] if all_rows else schemes.scores[set_rows][:, idx]
+                kinds = [m for m in (implied, equal, custom) if (m & set_rows).any()]
+                if len(kinds) == 1 and kinds[0] is not custom:
+                    # one base for every scheme set here (a sweep's case): one row, broadcast
+                    base = shared[None, :]
+                else:
+                    base = np.empty((S, len(names)))
+                    if implied.any():
+                        base[implied] = shared
+                    if equal.any():
+                        base[equal] = 1.0
+                    if custom.any():
+                        base[custom] = schemes.custom[custom][:, idx]
+                    base = base if all_rows else base[set_rows]
+                # C order: products and row sums in the layout a per-scheme base array gives
+                sc = np.ascontiguousarray(schemes.scores[:, idx] if all_rows
+                                          else schemes.scores[set_rows][:, idx])
                 if np.any(base.sum(axis=1) <= 0):
                     raise DataUnavailableError("no constituent keeps a positive weight (all "
                                                "excluded or no data)")
@@ -248,7 +257,7 @@ def simulate_index_batch(
                     bad = names_set[int(np.flatnonzero(~(raw_tot > 0))[0])]
                     raise DataUnavailableError(
                         f"scheme {bad!r} leaves no constituent with a positive weight")
-                w[set_rows] = scheme_weights(base[:, None, :], sc,
+                w[set_rows] = scheme_weights(base if len(base) == 1 else base[:, None, :], sc,
                                              schemes.caps[set_rows], on_infeasible="equal")[:, 0]
             # ---- hold and drift from r_k -------------------------------------------------
             a, b_ = day_pos(period_days[0]), day_pos(seg_days[-1]) + 1

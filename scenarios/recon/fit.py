@@ -10,6 +10,8 @@ returns (fractions); outputs are weights (fractions summing to 1).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,7 +20,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from scenarios.recon.panel import IndexPanel
 
-__all__ = ["MIN_FIT_DAYS", "check_fit_args", "fit_returns", "simple_returns"]
+__all__ = ["MIN_FIT_DAYS", "check_fit_args", "clear_fit_cache", "fit_returns", "simple_returns"]
 
 #: Fewest daily observations accepted for a weight fit.
 MIN_FIT_DAYS: int = 20
@@ -78,8 +80,21 @@ def _fit_period_arrays(r: np.ndarray, index_r: np.ndarray, start_cap: float | No
                        ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_fit_period` on arrays: ``r`` ``(T, N)`` and ``index_r`` ``(T,)`` daily returns.
 
-    Returns ``(w_start, w_end)`` as ``(N,)`` arrays (fractions summing to 1).
+    Returns ``(w_start, w_end)`` as ``(N,)`` arrays (fractions summing to 1). The fit is
+    remembered for the process (see :func:`clear_fit_cache`).
     """
+    key = _cache_key("period", r, index_r, start_cap)
+    hit = _cache_get(key)
+    if hit is not None:
+        return hit[0], hit[1]
+    w0, end = _solve_period(r, index_r, start_cap)
+    _cache_put(key, (w0, end))
+    return w0, end
+
+
+def _solve_period(r: np.ndarray, index_r: np.ndarray, start_cap: float | None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The fit of :func:`_fit_period_arrays` (not cached)."""
     from valuation.index.implied import implied_weights
 
     growth = np.cumprod(1.0 + r, axis=0)
@@ -106,7 +121,62 @@ def _fit_trailing(returns: pd.DataFrame, index_returns: pd.Series) -> pd.Series:
 
 
 def _fit_trailing_arrays(r: np.ndarray, index_r: np.ndarray) -> np.ndarray:
-    """:func:`_fit_trailing` on arrays: ``(N,)`` weights from ``(T, N)`` and ``(T,)`` returns."""
+    """:func:`_fit_trailing` on arrays: ``(N,)`` weights from ``(T, N)`` and ``(T,)`` returns.
+
+    Remembered for the process like :func:`_fit_period_arrays`.
+    """
     from valuation.index.implied import implied_weights
 
-    return np.asarray(implied_weights(r, index_r).weights, dtype="float64")
+    key = _cache_key("trailing", r, index_r, None)
+    hit = _cache_get(key)
+    if hit is not None:
+        return hit[0]
+    w = np.asarray(implied_weights(r, index_r).weights, dtype="float64")
+    _cache_put(key, (w,))
+    return w
+
+
+# --------------------------------------------------------------------------------------------
+# fits remembered by their inputs
+# --------------------------------------------------------------------------------------------
+# A weight fit is a pure function of its input arrays, and the same fits recur within a process:
+# every batch of a chunked sweep, every scheme of the per-scheme loop and every scenario of a
+# backtest over the same dates refits the same rebalances. The key holds the arrays' bytes, shape
+# and strides (the memory layout can change the last bits of the matrix products), so a hit
+# returns exactly what the fit would compute; callers get copies.
+_CACHE_SIZE = 256
+_cache: OrderedDict[tuple[object, ...], tuple[np.ndarray, ...]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def clear_fit_cache() -> None:
+    """Forget the weight fits remembered in this process (benchmarks time cold fits with it)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _cache_key(kind: str, r: np.ndarray, index_r: np.ndarray, cap: float | None
+               ) -> tuple[object, ...] | None:
+    if r.dtype != np.float64 or index_r.dtype != np.float64:
+        return None
+    return (kind, r.shape, r.strides, r.tobytes(), index_r.shape, index_r.strides,
+            index_r.tobytes(), cap)
+
+
+def _cache_get(key: tuple[object, ...] | None) -> tuple[np.ndarray, ...] | None:
+    if key is None:
+        return None
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+    return None if hit is None else tuple(a.copy() for a in hit)
+
+
+def _cache_put(key: tuple[object, ...] | None, value: tuple[np.ndarray, ...]) -> None:
+    if key is None:
+        return
+    with _cache_lock:
+        _cache[key] = tuple(a.copy() for a in value)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)

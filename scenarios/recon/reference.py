@@ -143,12 +143,31 @@ def _reference_weights(reference_dir: str | Path | None, notes: list[str], broke
     if est is None or not est.is_file():
         notes.append("no broker estimates found: entry weights from the leavers' slots")
         return {}, {}
-    table = _read_estimates(est)  # read once for the entry and the after-rebalance weights
-    entry = _entry_weights(table)
     snaps = ref / "hstech_weights_snapshots.csv"  # type: ignore[operator]
-    if snaps.is_file():
-        entry = {**load_inclusion_weights(snaps), **entry}
-    known = _broker_weights(table) if broker_prior else {}
+    has_snaps = snaps.is_file()
+    # parsed once per process and file version (path, size, modification time)
+    key = (_stamp(est), _stamp(snaps) if has_snaps else None, broker_prior)
+    hit = _parsed_reference.get(key)
+    if hit is None:
+        table = _read_estimates(est)  # read once for the entry and the after-rebalance weights
+        entry = _entry_weights(table)
+        if has_snaps:
+            entry = {**load_inclusion_weights(snaps), **entry}
+        known = _broker_weights(table) if broker_prior else {}
+        if len(_parsed_reference) >= 16:
+            _parsed_reference.clear()
+        _parsed_reference[key] = hit = (entry, known)
     notes.append(f"entry weights{' and after-rebalance estimates' if broker_prior else ''} "
-                 f"from {est.name}" + (f" and {snaps.name} (weights at inclusion)" if snaps.is_file() else ""))
-    return entry, known
+                 f"from {est.name}" + (f" and {snaps.name} (weights at inclusion)" if has_snaps else ""))
+    return dict(hit[0]), dict(hit[1])
+
+
+#: (entry weights, known weights) by the version of the files they were read from
+_parsed_reference: dict[tuple[object, ...], tuple[dict[tuple[pd.Timestamp, str], float],
+                                                  dict[tuple[pd.Timestamp, str], float]]] = {}
+
+
+def _stamp(path: Path) -> tuple[str, int, int, int]:
+    """A file's identity and version: resolved path, size, modification time (ns), inode."""
+    st = path.stat()
+    return str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino

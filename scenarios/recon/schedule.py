@@ -84,7 +84,8 @@ class Schedule:
         further back while the window has fewer than ``MIN_FIT_DAYS`` sessions.
         """
         r_k, j = self.rebal[k], k - 1
-        while j > 0 and int(((fit_days >= self.rebal[j]) & (fit_days < r_k)).sum()) < MIN_FIT_DAYS:
+        end = int(fit_days.searchsorted(r_k))            # fit days before r_k (sorted sessions)
+        while j > 0 and end - int(fit_days.searchsorted(self.rebal[j])) < MIN_FIT_DAYS:
             j -= 1
         return self.rebal[j]
 
