@@ -155,7 +155,11 @@ def simulate_index_batch(
     # first / last row with a price per symbol (-1 / len when never)
     first_row = np.where(any_valid, valid.argmax(axis=0), len(days))
     last_row = np.where(any_valid, len(days) - 1 - valid[::-1].argmax(axis=0), -1)
-    day_pos = days.get_loc  # session -> row (the sessions are unique)
+
+    def day_pos(d: pd.Timestamp) -> int:
+        """Row of session ``d`` (the sessions are unique)."""
+        return int(days.get_loc(d))  # type: ignore[arg-type]
+
 
     # daily returns, sessions first (the layout the (S, T) result has always had: schemes
     # contiguous), from the first period's start to the last test day; only covered sessions
@@ -323,7 +327,7 @@ def _fitted_frame(fit_rows: Mapping[pd.Timestamp, pd.Series]) -> pd.DataFrame:
 
 def _fit_data(panel: IndexPanel, prices: np.ndarray, rets: np.ndarray, skip_odd_sessions: bool,
               col: Mapping[str, int]) -> _FitData:
-    """The returns the weights are fitted on (:func:`~scenarios.recon.fit.fit_returns`) as arrays.
+    """Return the returns the weights are fitted on (:func:`~scenarios.recon.fit.fit_returns`), as arrays.
 
     ``prices``/``rets``: the panel's price levels and daily returns as arrays. With
     ``skip_odd_sessions`` the odd sessions are dropped before the returns are taken (they merge

@@ -249,7 +249,7 @@ def _growth(returns: np.ndarray) -> np.ndarray:
     return 1.0 + (np.where(nan, 0.0, returns) if nan.any() else returns)
 
 
-def _year_table(growth: np.ndarray, ix: pd.DatetimeIndex, columns: pd.Index) -> pd.DataFrame:
+def _year_table(growth: np.ndarray, ix: pd.Index, columns: pd.Index) -> pd.DataFrame:
     """:func:`year_table` from daily growth factors ``(T, K)`` on the sorted sessions ``ix``."""
     ranges: dict[str, tuple[str, str]] = {}
     years = np.asarray(ix.year)  # type: ignore[attr-defined]
@@ -400,7 +400,7 @@ def simulate_schemes(
                              axis=1)
     growth = _growth(arr)
     table = _year_table(growth, rets.index, rets.columns) if rets.index.is_monotonic_increasing \
-        else year_table(rets)  # type: ignore[arg-type]
+        else year_table(rets)
     # 100 * cumprod(growth), in place when growth is a fresh array (not ``arr`` itself), kept
     # as a (columns, days) block like the frames pandas builds
     lv = np.cumprod(growth, axis=0, out=growth if growth is not arr else None)
@@ -432,13 +432,14 @@ def _scores(schemes: Sequence[IndexScheme], theme_map: Mapping[str, str],
     col = {s: i for i, s in enumerate(symbols)}
     t_idx = np.array([pos.get(theme_map.get(s, "other"), len(themes)) for s in symbols])
     theme_keys = pos.keys()
+    ones = [1.0] * len(themes)  # the multiplier of an untilted theme
     rows: list[list[float]] = []
     by_symbol: list[tuple[int, dict[str, float], set[str]]] = []
     for j, sch in enumerate(schemes):
         tilts = sch.tilts
         if not sch.exclude and tilts.keys() <= theme_keys:
             # theme tilts only (a sweep's variants): what _parsed gives, without its per-key work
-            rows.append([float(tilts.get(t, 1.0)) for t in themes] + [1.0])
+            rows.append([*map(tilts.get, themes, ones), 1.0])
         else:
             row = [1.0] * (len(themes) + 1)
             tilts_sym, tilts_theme, ex_sym, ex_theme = sch._parsed(theme_map)

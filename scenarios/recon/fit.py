@@ -94,7 +94,7 @@ def _fit_period_arrays(r: np.ndarray, index_r: np.ndarray, start_cap: float | No
 
 def _solve_period(r: np.ndarray, index_r: np.ndarray, start_cap: float | None
                   ) -> tuple[np.ndarray, np.ndarray]:
-    """The fit of :func:`_fit_period_arrays` (not cached)."""
+    """Fit as :func:`_fit_period_arrays` does, without the cache."""
     from valuation.index.implied import implied_weights
 
     growth = np.cumprod(1.0 + r, axis=0)

@@ -168,6 +168,6 @@ _parsed_reference: dict[tuple[object, ...], tuple[dict[tuple[pd.Timestamp, str],
 
 
 def _stamp(path: Path) -> tuple[str, int, int, int]:
-    """A file's identity and version: resolved path, size, modification time (ns), inode."""
+    """Return a file's identity and version: resolved path, size, modification time (ns), inode."""
     st = path.stat()
     return str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino
