@@ -5,7 +5,9 @@ Between two rebalances a capped cap-weighted index is a buy-and-hold portfolio, 
 differencing gives a regression linear in the start weights ``w`` (non-negative, sum 1), solved by
 :func:`valuation.index.implied.implied_weights` (:func:`_fit_period`). :func:`_fit_trailing` is the
 textbook variant: constant weights from a regression of daily returns. Inputs are daily simple
-returns (fractions); outputs are weights (fractions summing to 1).
+returns (fractions); outputs are weights (fractions summing to 1). A process remembers its fits
+by their input arrays (the same rebalances recur across sweep batches, schemes of the loop and
+scenarios on the same dates); :func:`clear_fit_cache` forgets them.
 """
 
 from __future__ import annotations
