@@ -23,7 +23,14 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import DataUnavailableError, ScenarioError
-from scenarios.recon.fit import MIN_FIT_DAYS, _fit_period, _fit_trailing, fit_returns
+from scenarios.recon.fit import (
+    MIN_FIT_DAYS,
+    _fit_period_arrays,
+    _fit_trailing_arrays,
+    check_fit_args,
+    fit_returns,
+    simple_returns,
+)
 from scenarios.recon.membership import Membership
 from scenarios.recon.panel import IndexPanel
 from scenarios.recon.rules import Base
@@ -123,7 +130,7 @@ def simulate_index_batch(
     """
     from valuation.index.schemes import hold_schemes, scheme_weights
 
-    fit_rets, fit_iret = fit_returns(panel, method, window, skip_odd_sessions)
+    check_fit_args(method, window)
     symbols = tuple(panel.prices.columns)
     if tuple(schemes.symbols) != symbols:
         raise ValueError("simulate_index_batch: schemes.symbols must be the panel's columns")
@@ -134,25 +141,31 @@ def simulate_index_batch(
     custom = np.array([b == "custom" for b in schemes.bases])
     any_implied = bool(implied.any())
     t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
-    rets = panel.returns
-    rets_np = rets.reindex(columns=list(symbols)).to_numpy(dtype="float64")
-    fit_days = fit_rets.index
-    fit = _FitData(fit_rets.reindex(columns=list(symbols)).to_numpy(dtype="float64"),
-                   fit_iret.to_numpy(dtype="float64"), fit_days, col)  # type: ignore[arg-type]
     days = panel.prices.index
+    prices = panel.prices.to_numpy(dtype="float64")
+    rets_np = simple_returns(prices)
+    fit = _fit_data(panel, prices, rets_np, skip_odd_sessions, col)
     sched = build_schedule(days, membership, panel.rebalance_dates, t0, t1,  # type: ignore[arg-type]
                            rebalance_dates=rebalance_dates,
                            needs_previous_period=any_implied and method == "period")
     fast = sched.fast
     entry = dict(entry_weights or {})
-    valid = panel.prices.reindex(columns=list(symbols)).notna().to_numpy()
+    valid = ~np.isnan(prices)
     any_valid = valid.any(axis=0)
     # first / last row with a price per symbol (-1 / len when never)
     first_row = np.where(any_valid, valid.argmax(axis=0), len(days))
     last_row = np.where(any_valid, len(days) - 1 - valid[::-1].argmax(axis=0), -1)
-    day_pos = {d: i for i, d in enumerate(days)}
 
-    ret_out = np.zeros((S, len(days)))
+    def day_pos(d: pd.Timestamp) -> int:
+        """Row of session ``d`` (the sessions are unique)."""
+        return int(days.get_loc(d))  # type: ignore[arg-type]
+
+
+    # daily returns, sessions first (the layout the (S, T) result has always had: schemes
+    # contiguous), from the first period's start to the last test day; only covered sessions
+    # are written and kept
+    off = int(days.searchsorted(sched.rebal[sched.first_k]))
+    ret_ts = np.empty((max(int(days.searchsorted(sched.test[-1], side="right")) - off, 0), S))
     covered = np.zeros(len(days), dtype=bool)
     w_rows: list[np.ndarray] = []
     starts: list[pd.Timestamp] = []
@@ -170,8 +183,9 @@ def simulate_index_batch(
         # segments: shrinking sets of names with data on every day since r_k (a member whose
         # data ends inside the period leaves at the first day after its last price)
         segments: list[tuple[list[str], pd.DatetimeIndex]] = []
-        p0 = day_pos[period_days[0]] if len(period_days) else 0
-        cand = [s for s in new if s in col and first_row[col[s]] < day_pos[r_k]]
+        p0 = day_pos(period_days[0]) if len(period_days) else 0
+        r_row = day_pos(r_k)
+        cand = [s for s in new if s in col and first_row[col[s]] < r_row]
         lr = np.array([last_row[col[s]] for s in cand], dtype=np.int64)
         rows = p0 + np.arange(len(period_days))
         alive_m = lr[:, None] >= rows[None, :] if len(cand) else np.zeros((0, len(rows)), bool)
@@ -214,21 +228,30 @@ def simulate_index_batch(
                 w[implied] = base_f / tot
                 set_rows = ~implied
             if set_rows.any():
-                base = np.empty((S, len(names)))
+                shared = np.ones(len(names))  # the equal base
                 if (implied & set_rows).any():
                     shared, fitted_end = _implied_base(
                         r_k, k, sched, names, old, removed, added, seg_no, fit, method, window,
                         entry, default_entry_weight, known_weights, notes)
                     if seg_no == 0:
                         fit_rows[r_k] = fitted_end
-                    base[implied] = shared
-                if equal.any():
-                    base[equal] = 1.0
-                if custom.any():
-                    base[custom] = schemes.custom[custom][:, idx]
                 all_rows = bool(set_rows.all())
-                base = base if all_rows else base[set_rows]
-                sc = schemes.scores[:, idx] if all_rows else schemes.scores[set_rows][:, idx]
+                kinds = [m for m in (implied, equal, custom) if (m & set_rows).any()]
+                if len(kinds) == 1 and kinds[0] is not custom:
+                    # one base for every scheme set here (a sweep's case): one row, broadcast
+                    base = shared[None, :]
+                else:
+                    base = np.empty((S, len(names)))
+                    if implied.any():
+                        base[implied] = shared
+                    if equal.any():
+                        base[equal] = 1.0
+                    if custom.any():
+                        base[custom] = schemes.custom[custom][:, idx]
+                    base = base if all_rows else base[set_rows]
+                # C order: products and row sums in the layout a per-scheme base array gives
+                sc = np.ascontiguousarray(schemes.scores[:, idx] if all_rows
+                                          else schemes.scores[set_rows][:, idx])
                 if np.any(base.sum(axis=1) <= 0):
                     raise DataUnavailableError("no constituent keeps a positive weight (all "
                                                "excluded or no data)")
@@ -238,16 +261,16 @@ def simulate_index_batch(
                     bad = names_set[int(np.flatnonzero(~(raw_tot > 0))[0])]
                     raise DataUnavailableError(
                         f"scheme {bad!r} leaves no constituent with a positive weight")
-                w[set_rows] = scheme_weights(base[:, None, :], sc,
+                w[set_rows] = scheme_weights(base if len(base) == 1 else base[:, None, :], sc,
                                              schemes.caps[set_rows], on_infeasible="equal")[:, 0]
             # ---- hold and drift from r_k -------------------------------------------------
-            a, b_ = day_pos[period_days[0]], day_pos[seg_days[-1]] + 1
+            a, b_ = day_pos(period_days[0]), day_pos(seg_days[-1]) + 1
             seg_r = rets_np[a:b_][:, idx]
             seg_r = np.where(np.isnan(seg_r), 0.0, seg_r)
             held_seg = hold_schemes(w, seg_r)
             n_seg = len(seg_days)
-            s0 = day_pos[seg_days[0]]
-            ret_out[:, s0:s0 + n_seg] = held_seg.returns[:, -n_seg:]
+            s0 = day_pos(seg_days[0])
+            ret_ts[s0 - off:s0 - off + n_seg] = held_seg.returns[:, -n_seg:].T
             covered[s0:s0 + n_seg] = True
             full = np.full((S, N), np.nan)
             full[:, idx] = w
@@ -267,15 +290,60 @@ def simulate_index_batch(
 
     keep = (days >= t0) & (days <= t1) & covered
     out_days = days[keep]
+    kept = np.flatnonzero(keep)
+    if len(kept) and kept[-1] - kept[0] + 1 == len(kept):  # one run of days: a view, no copy
+        returns = ret_ts[kept[0] - off:kept[-1] + 1 - off].T
+    else:
+        returns = ret_ts[kept - off].T
     order = np.argsort(np.array(starts, dtype="datetime64[ns]"), kind="stable")
-    weights = np.stack(w_rows, axis=1)[:, order] if w_rows else np.empty((S, 0, N))
+    weights = np.stack([w_rows[i] for i in order], axis=1) if w_rows else np.empty((S, 0, N))
     turnover = np.stack(turn_cols, axis=1) if turn_cols else np.empty((S, 0))
-    fitted = pd.DataFrame(fit_rows).T.sort_index() if fit_rows else pd.DataFrame()
+    fitted = _fitted_frame(fit_rows) if fit_rows else pd.DataFrame()
     return BatchSimulation(
-        names=tuple(schemes.names), days=out_days, returns=ret_out[:, keep], symbols=symbols,  # type: ignore[arg-type]
+        names=tuple(schemes.names), days=out_days, returns=returns, symbols=symbols,  # type: ignore[arg-type]
         starts=pd.DatetimeIndex([starts[i] for i in order]), weights=weights,
         rebalances=pd.DatetimeIndex(turn_days), turnover=turnover, fitted=fitted,
         segments=pd.DataFrame(seg_rows), notes=tuple(notes))
+
+
+def _fitted_frame(fit_rows: Mapping[pd.Timestamp, pd.Series]) -> pd.DataFrame:
+    """Fitted weights, one row per rebalance (sorted), one column per name; NaN = not fitted.
+
+    The frame ``pd.DataFrame(fit_rows).T.sort_index()`` gives (the columns are the names of every
+    fit, sorted unless all fits share one index), built directly.
+    """
+    keys = sorted(fit_rows)
+    idxs = [fit_rows[k].index for k in keys]
+    first = idxs[0]
+    cols = first if all(ix.equals(first) for ix in idxs[1:]) \
+        else first.append(idxs[1:]).unique().sort_values()
+    pos = {c: i for i, c in enumerate(cols)}
+    vals = np.full((len(keys), len(cols)), np.nan)
+    for r, k in enumerate(keys):
+        ser = fit_rows[k]
+        vals[r, [pos[c] for c in ser.index]] = ser.to_numpy(dtype="float64")
+    return pd.DataFrame(vals, index=pd.DatetimeIndex(keys), columns=cols)
+
+
+def _fit_data(panel: IndexPanel, prices: np.ndarray, rets: np.ndarray, skip_odd_sessions: bool,
+              col: Mapping[str, int]) -> _FitData:
+    """Return the returns the weights are fitted on (:func:`~scenarios.recon.fit.fit_returns`), as arrays.
+
+    ``prices``/``rets``: the panel's price levels and daily returns as arrays. With
+    ``skip_odd_sessions`` the odd sessions are dropped before the returns are taken (they merge
+    into the next session), as :meth:`~scenarios.recon.panel.IndexPanel.clean_returns` does.
+    """
+    days = panel.prices.index
+    if skip_odd_sessions and panel.index.index.equals(days):
+        keep = ~days.isin(panel.odd)
+        return _FitData(simple_returns(prices[keep]),
+                        simple_returns(panel.index.to_numpy(dtype="float64")[keep]),
+                        days[keep], col)  # type: ignore[arg-type]
+    if not skip_odd_sessions and panel.index.index.equals(days):
+        return _FitData(rets, simple_returns(panel.index.to_numpy(dtype="float64")), days, col)  # type: ignore[arg-type]
+    fit_rets, fit_iret = fit_returns(panel, "period", MIN_FIT_DAYS, skip_odd_sessions)
+    return _FitData(fit_rets.reindex(columns=list(col)).to_numpy(dtype="float64"),
+                    fit_iret.to_numpy(dtype="float64"), fit_rets.index, col)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -309,23 +377,25 @@ def _implied_base(r_k: pd.Timestamp, k: int, sched: Schedule, names: list[str],
         lo = int(fit.days.searchsorted(sched.period_fit_start(k, fit.days)))
     else:
         lo = max(end_pos - window, 0)
-    win_days = fit.days[lo:end_pos]
+    n_days = end_pos - lo
     cols = np.array([fit.col[s] for s in fit_names], dtype=np.int64)
-    win_np = fit.rets[lo:end_pos][:, cols] if len(cols) else np.empty((end_pos - lo, 0))
+    win_np = fit.rets[lo:end_pos][:, cols] if len(cols) else np.empty((max(n_days, 0), 0))
     ok = ~np.isnan(win_np).any(axis=0)
     fit_names = [s for s, o in zip(fit_names, ok, strict=True) if o]  # type: ignore[arg-type]
-    if len(win_days) < MIN_FIT_DAYS or not fit_names:
+    if n_days < MIN_FIT_DAYS or not fit_names:
         raise DataUnavailableError(
             f"too little data to fit weights before {r_k.date()} "
-            f"({len(win_days)} days, {len(fit_names)} names)")
-    win = pd.DataFrame(win_np[:, ok], index=win_days, columns=fit_names)
-    yw = pd.Series(fit.iret[lo:end_pos], index=win_days)
+            f"({max(n_days, 0)} days, {len(fit_names)} names)")
+    # on arrays: the same numbers as the reference's DataFrame/Series fit
+    win = win_np[:, ok]
+    yw = fit.iret[lo:end_pos]
     if method == "period":
-        _, fitted_end = _fit_period(win, yw)
+        _, end_w = _fit_period_arrays(win, yw)
     else:
-        fitted_end = _fit_trailing(win, yw)
+        end_w = _fit_trailing_arrays(win, yw)
+    fitted_end = pd.Series(end_w, index=pd.Index(fit_names))
     # the reference's pandas steps on a plain dict (same arithmetic, no per-call overhead)
-    fe = dict(zip(fitted_end.index, fitted_end.to_numpy(dtype="float64"), strict=True))
+    fe = dict(zip(fit_names, end_w.tolist(), strict=True))
     gone = set(removed)
     base = {s: v for s, v in fe.items() if s not in gone}
     tot_b = float(np.sum(list(base.values()))) if base else 0.0

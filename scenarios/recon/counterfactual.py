@@ -237,14 +237,21 @@ def year_table(returns: pd.DataFrame) -> pd.DataFrame:
     ``"total"``; columns as ``returns``; values fractions. Days where a column is NaN count as 0.
     ``attrs``: ``start``/``end`` per row in ``attrs["ranges"]``.
     """
-    ranges: dict[str, tuple[str, str]] = {}
-    ix = returns.index
-    if not ix.is_monotonic_increasing:
+    if not returns.index.is_monotonic_increasing:
         returns = returns.sort_index()
-        ix = returns.index
     # one pass on arrays (1,000 scheme columns make a per-column groupby slow)
-    growth = 1.0 + np.nan_to_num(returns.to_numpy(dtype="float64"), nan=0.0, posinf=np.inf,
-                                 neginf=-np.inf)
+    return _year_table(_growth(returns.to_numpy(dtype="float64")), returns.index, returns.columns)
+
+
+def _growth(returns: np.ndarray) -> np.ndarray:
+    """``1 + returns`` with NaN read as 0 (daily growth factors; no copy for the NaN test)."""
+    nan = np.isnan(returns)
+    return 1.0 + (np.where(nan, 0.0, returns) if nan.any() else returns)
+
+
+def _year_table(growth: np.ndarray, ix: pd.Index, columns: pd.Index) -> pd.DataFrame:
+    """:func:`year_table` from daily growth factors ``(T, K)`` on the sorted sessions ``ix``."""
+    ranges: dict[str, tuple[str, str]] = {}
     years = np.asarray(ix.year)  # type: ignore[attr-defined]
     starts = np.flatnonzero(np.r_[True, years[1:] != years[:-1]]) if len(ix) else np.array([], int)
     ends = np.r_[starts[1:], len(ix)] - 1
@@ -262,7 +269,7 @@ def year_table(returns: pd.DataFrame) -> pd.DataFrame:
         np.empty((0, growth.shape[1]))
     total = growth.prod(axis=0, keepdims=True) - 1.0
     ranges["total"] = (str(ix[0].date()), str(ix[-1].date()))
-    out = pd.DataFrame(np.vstack([per_year, total]), columns=returns.columns,
+    out = pd.DataFrame(np.vstack([per_year, total]), columns=columns,
                        index=pd.Index([*labels, "total"], name="period"))
     out.attrs["ranges"] = ranges
     out.attrs["return_kind"] = "price"
@@ -347,18 +354,19 @@ def simulate_schemes(
             if sch is schemes[0]:
                 _missing_note(sim.segments, notes)
         scheme_rets = pd.DataFrame(cols)
+        days = scheme_rets.index
     else:
         batch = simulate_index_batch(panel, membership, scheme_arrays(schemes, panel, theme_map),
                                      t0, t1, method=method,  # type: ignore[arg-type]
                                      entry_weights=entry, known_weights=known)
         _missing_note(batch.segments, notes)
-        scheme_rets = pd.DataFrame(batch.returns.T, index=batch.days, columns=names)
+        days = batch.days
         weights = _PerScheme(names, batch.weights_frame)
         turnover = _PerScheme(names, batch.turnover_series)
-    days = scheme_rets.index
     bench: dict[str, pd.Series] = {}
+    taken = set(names)
     for sym in benchmarks:
-        if sym in scheme_rets.columns:
+        if sym in taken:
             raise ScenarioError(f"a scheme is named like the benchmark {sym}", field="schemes")
         if normalize_symbol(sym) == normalize_symbol(index_symbol):
             lvl = panel.index
@@ -371,12 +379,34 @@ def simulate_schemes(
             raise DataUnavailableError(f"{sym} has no close before {days[0].date()}")
         seq = pd.concat([prev.iloc[-1:], lvl.loc[days]])
         bench[sym] = seq.pct_change().iloc[1:]
-    rets = pd.concat([scheme_rets, pd.DataFrame(bench, index=days)], axis=1) if bench else scheme_rets
-    levels = pd.DataFrame(100 * np.cumprod(1.0 + np.nan_to_num(rets.to_numpy(dtype="float64"),
-                                                                 nan=0.0, posinf=np.inf,
-                                                                 neginf=-np.inf), axis=0),
-                          index=rets.index, columns=rets.columns)
-    table = year_table(rets)
+    if batch is None:
+        rets = pd.concat([scheme_rets, pd.DataFrame(bench, index=days)], axis=1) if bench \
+            else scheme_rets
+        arr = rets.to_numpy(dtype="float64")
+    else:
+        # the schemes' and the benchmarks' returns in one (columns, days) array, the layout
+        # pandas keeps them in; the frame holds the two parts as its two blocks (as the
+        # concatenation of a scheme frame and a benchmark frame does), without copies
+        S = len(names)
+        block = np.empty((S + len(bench), len(days)))
+        block[:S] = batch.returns
+        for j, ser in enumerate(bench.values()):
+            block[S + j] = ser.reindex(days).to_numpy(dtype="float64")
+        arr = block.T
+        rets = pd.DataFrame(block[:S].T, index=days, columns=pd.Index(names), copy=False)
+        if bench:
+            rets = pd.concat([rets, pd.DataFrame(block[S:].T, index=days,
+                                                 columns=pd.Index(list(bench)), copy=False)],
+                             axis=1)
+    growth = _growth(arr)
+    table = _year_table(growth, rets.index, rets.columns) if rets.index.is_monotonic_increasing \
+        else year_table(rets)
+    # 100 * cumprod(growth), in place when growth is a fresh array (not ``arr`` itself), kept
+    # as a (columns, days) block like the frames pandas builds
+    lv = np.cumprod(growth, axis=0, out=growth if growth is not arr else None)
+    lv *= 100
+    levels = pd.DataFrame(np.ascontiguousarray(lv.T).T, index=rets.index, columns=rets.columns,
+                          copy=False)
     table.attrs["notes"] = tuple(notes)
     return CounterfactualResult(levels=levels, returns=rets, weights=weights, turnover=turnover,
                                 table=table, notes=tuple(notes), batch=batch)
@@ -401,16 +431,26 @@ def _scores(schemes: Sequence[IndexScheme], theme_map: Mapping[str, str],
     pos = {t: i for i, t in enumerate(themes)}
     col = {s: i for i, s in enumerate(symbols)}
     t_idx = np.array([pos.get(theme_map.get(s, "other"), len(themes)) for s in symbols])
-    per_theme = np.ones((len(schemes), len(themes) + 1))
+    theme_keys = pos.keys()
+    ones = [1.0] * len(themes)  # the multiplier of an untilted theme
+    rows: list[list[float]] = []
     by_symbol: list[tuple[int, dict[str, float], set[str]]] = []
     for j, sch in enumerate(schemes):
-        tilts_sym, tilts_theme, ex_sym, ex_theme = sch._parsed(theme_map)
-        for t, m in tilts_theme.items():
-            per_theme[j, pos[t]] = m
-        for t in ex_theme:
-            per_theme[j, pos[t]] = 0.0
-        if tilts_sym or ex_sym:
-            by_symbol.append((j, tilts_sym, ex_sym))
+        tilts = sch.tilts
+        if not sch.exclude and tilts.keys() <= theme_keys:
+            # theme tilts only (a sweep's variants): what _parsed gives, without its per-key work
+            rows.append([*map(tilts.get, themes, ones), 1.0])
+        else:
+            row = [1.0] * (len(themes) + 1)
+            tilts_sym, tilts_theme, ex_sym, ex_theme = sch._parsed(theme_map)
+            for t, m in tilts_theme.items():
+                row[pos[t]] = m
+            for t in ex_theme:
+                row[pos[t]] = 0.0
+            if tilts_sym or ex_sym:
+                by_symbol.append((j, tilts_sym, ex_sym))
+            rows.append(row)
+    per_theme = np.array(rows, dtype="float64").reshape(len(schemes), len(themes) + 1)
     out = per_theme[:, t_idx]
     for j, tilts_sym, ex_sym in by_symbol:
         for sym, m in tilts_sym.items():

@@ -5,11 +5,15 @@ Between two rebalances a capped cap-weighted index is a buy-and-hold portfolio, 
 differencing gives a regression linear in the start weights ``w`` (non-negative, sum 1), solved by
 :func:`valuation.index.implied.implied_weights` (:func:`_fit_period`). :func:`_fit_trailing` is the
 textbook variant: constant weights from a regression of daily returns. Inputs are daily simple
-returns (fractions); outputs are weights (fractions summing to 1).
+returns (fractions); outputs are weights (fractions summing to 1). A process remembers its fits
+by their input arrays (the same rebalances recur across sweep batches, schemes of the loop and
+scenarios on the same dates); :func:`clear_fit_cache` forgets them.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,7 +22,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from scenarios.recon.panel import IndexPanel
 
-__all__ = ["MIN_FIT_DAYS", "fit_returns"]
+__all__ = ["MIN_FIT_DAYS", "check_fit_args", "clear_fit_cache", "fit_returns", "simple_returns"]
 
 #: Fewest daily observations accepted for a weight fit.
 MIN_FIT_DAYS: int = 20
@@ -34,13 +38,31 @@ def fit_returns(panel: IndexPanel, method: str, window: int, skip_odd_sessions: 
     sessions are merged into the next session. Raises ``ValueError`` for an unknown ``method``
     or a ``window`` shorter than :data:`MIN_FIT_DAYS` sessions.
     """
+    check_fit_args(method, window)
+    if skip_odd_sessions:
+        return panel.clean_returns()
+    return panel.returns, panel.index_returns
+
+
+def check_fit_args(method: str, window: int) -> None:
+    """Raise ``ValueError`` for an unknown fit ``method`` or a ``window`` under MIN_FIT_DAYS."""
     if method not in ("period", "trailing"):
         raise ValueError(f"method must be 'period' or 'trailing' (got {method!r})")
     if window < MIN_FIT_DAYS:
         raise ValueError(f"window must be >= {MIN_FIT_DAYS} trading days (got {window})")
-    if skip_odd_sessions:
-        return panel.clean_returns()
-    return panel.returns, panel.index_returns
+
+
+def simple_returns(levels: np.ndarray) -> np.ndarray:
+    """Daily simple returns of ``levels`` (rows = days): ``x_t / x_{t-1} - 1``, NaN on row 0.
+
+    The arithmetic of ``DataFrame.pct_change(fill_method=None)`` on arrays (the same numbers).
+    """
+    out = np.empty(levels.shape, dtype="float64")
+    out[:1] = np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.divide(levels[1:], levels[:-1], out=out[1:])
+    out[1:] -= 1.0
+    return out
 
 
 def _fit_period(returns: pd.DataFrame, index_returns: pd.Series, start_cap: float | None = None
@@ -51,13 +73,35 @@ def _fit_period(returns: pd.DataFrame, index_returns: pd.Series, start_cap: floa
     aligned. Returns ``(w_start, w_end)``: the weights at the start of the period and the same
     holdings drifted to its last close.
     """
+    w0, end = _fit_period_arrays(returns.to_numpy(dtype="float64"),
+                                 index_returns.to_numpy(dtype="float64"), start_cap)
+    return pd.Series(w0, index=returns.columns), pd.Series(end, index=returns.columns)
+
+
+def _fit_period_arrays(r: np.ndarray, index_r: np.ndarray, start_cap: float | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_fit_period` on arrays: ``r`` ``(T, N)`` and ``index_r`` ``(T,)`` daily returns.
+
+    Returns ``(w_start, w_end)`` as ``(N,)`` arrays (fractions summing to 1). The fit is
+    remembered for the process (see :func:`clear_fit_cache`).
+    """
+    key = _cache_key("period", r, index_r, start_cap)
+    hit = _cache_get(key)
+    if hit is not None:
+        return hit[0], hit[1]
+    w0, end = _solve_period(r, index_r, start_cap)
+    _cache_put(key, (w0, end))
+    return w0, end
+
+
+def _solve_period(r: np.ndarray, index_r: np.ndarray, start_cap: float | None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Fit as :func:`_fit_period_arrays` does, without the cache."""
     from valuation.index.implied import implied_weights
 
-    # on arrays (the same operations as the pandas version, without its per-call overhead)
-    r = returns.to_numpy(dtype="float64")
     growth = np.cumprod(1.0 + r, axis=0)
     prev = np.vstack([np.ones((1, r.shape[1])), growth[:-1]])
-    lvl = np.cumprod(1.0 + index_returns.to_numpy(dtype="float64"))
+    lvl = np.cumprod(1.0 + index_r)
     lvl_prev = np.concatenate([[1.0], lvl[:-1]])
     x = growth - prev              # G_i(t) - G_i(t-1) = G_i(t-1) r_it
     y = lvl - lvl_prev             # I(t) - I(t-1) (I(0) = 1)
@@ -69,14 +113,72 @@ def _fit_period(returns: pd.DataFrame, index_returns: pd.Series, start_cap: floa
     fit = implied_weights(x, y, cap=cap)
     w0 = np.asarray(fit.weights, dtype="float64")
     end = w0 * growth[-1]
-    return (pd.Series(w0, index=returns.columns),
-            pd.Series(end / end.sum(), index=returns.columns))
+    return w0, end / end.sum()
 
 
 def _fit_trailing(returns: pd.DataFrame, index_returns: pd.Series) -> pd.Series:
     """Constant implied weights from a plain daily-returns regression."""
+    return pd.Series(_fit_trailing_arrays(returns.to_numpy(), index_returns.to_numpy()),
+                     index=returns.columns)
+
+
+def _fit_trailing_arrays(r: np.ndarray, index_r: np.ndarray) -> np.ndarray:
+    """:func:`_fit_trailing` on arrays: ``(N,)`` weights from ``(T, N)`` and ``(T,)`` returns.
+
+    Remembered for the process like :func:`_fit_period_arrays`.
+    """
     from valuation.index.implied import implied_weights
 
-    w = np.asarray(implied_weights(returns.to_numpy(), index_returns.to_numpy()).weights,
-                   dtype="float64")
-    return pd.Series(w, index=returns.columns)
+    key = _cache_key("trailing", r, index_r, None)
+    hit = _cache_get(key)
+    if hit is not None:
+        return hit[0]
+    w = np.asarray(implied_weights(r, index_r).weights, dtype="float64")
+    _cache_put(key, (w,))
+    return w
+
+
+# --------------------------------------------------------------------------------------------
+# fits remembered by their inputs
+# --------------------------------------------------------------------------------------------
+# A weight fit is a pure function of its input arrays, and the same fits recur within a process:
+# every batch of a chunked sweep, every scheme of the per-scheme loop and every scenario of a
+# backtest over the same dates refits the same rebalances. The key holds the arrays' bytes, shape
+# and strides (the memory layout can change the last bits of the matrix products), so a hit
+# returns exactly what the fit would compute; callers get copies.
+_CACHE_SIZE = 256
+_cache: OrderedDict[tuple[object, ...], tuple[np.ndarray, ...]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def clear_fit_cache() -> None:
+    """Forget the weight fits remembered in this process (benchmarks time cold fits with it)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _cache_key(kind: str, r: np.ndarray, index_r: np.ndarray, cap: float | None
+               ) -> tuple[object, ...] | None:
+    if r.dtype != np.float64 or index_r.dtype != np.float64:
+        return None
+    return (kind, r.shape, r.strides, r.tobytes(), index_r.shape, index_r.strides,
+            index_r.tobytes(), cap)
+
+
+def _cache_get(key: tuple[object, ...] | None) -> tuple[np.ndarray, ...] | None:
+    if key is None:
+        return None
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+    return None if hit is None else tuple(a.copy() for a in hit)
+
+
+def _cache_put(key: tuple[object, ...] | None, value: tuple[np.ndarray, ...]) -> None:
+    if key is None:
+        return
+    with _cache_lock:
+        _cache[key] = tuple(a.copy() for a in value)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)

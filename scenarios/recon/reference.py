@@ -40,11 +40,17 @@ def load_entry_weights(estimates_csv: str | Path) -> dict[tuple[pd.Timestamp, st
     Rows whose ``weight_before_pct`` is 0 and ``weight_after_pct`` > 0 are inclusions; percents are
     converted to fractions.
     """
-    df = _read_estimates(estimates_csv)
+    return _entry_weights(_read_estimates(estimates_csv))
+
+
+def _entry_weights(df: pd.DataFrame) -> dict[tuple[pd.Timestamp, str], float]:
+    """:func:`load_entry_weights` on the table read by :func:`_read_estimates`."""
     out: dict[tuple[pd.Timestamp, str], float] = {}
-    for row in df.itertuples(index=False):
-        if float(row.weight_before_pct) == 0 and float(row.weight_after_pct) > 0:  # type: ignore[arg-type]
-            out[(pd.Timestamp(row.rebalance_effective), str(row.symbol))] = float(row.weight_after_pct) / 100  # type: ignore[arg-type]
+    for day, sym, before, after in zip(df["rebalance_effective"].tolist(), df["symbol"].tolist(),
+                                       df["weight_before_pct"].tolist(),
+                                       df["weight_after_pct"].tolist(), strict=True):
+        if float(before) == 0 and float(after) > 0:
+            out[(pd.Timestamp(day), str(sym))] = float(after) / 100
     return out
 
 
@@ -108,9 +114,15 @@ def load_broker_weights(estimates_csv: str | Path) -> dict[tuple[pd.Timestamp, s
     The broker published them between the announcement and the effective date, so using them
     from the effective date on is not look-ahead. Names estimated at 0 (removals) are skipped.
     """
-    df = _read_estimates(estimates_csv)
-    return {(pd.Timestamp(r.rebalance_effective), str(r.symbol)): float(r.weight_after_pct) / 100  # type: ignore[arg-type]
-            for r in df.itertuples(index=False) if float(r.weight_after_pct) > 0}  # type: ignore[arg-type]
+    return _broker_weights(_read_estimates(estimates_csv))
+
+
+def _broker_weights(df: pd.DataFrame) -> dict[tuple[pd.Timestamp, str], float]:
+    """:func:`load_broker_weights` on the table read by :func:`_read_estimates`."""
+    return {(pd.Timestamp(day), str(sym)): float(after) / 100
+            for day, sym, after in zip(df["rebalance_effective"].tolist(), df["symbol"].tolist(),
+                                       df["weight_after_pct"].tolist(), strict=True)
+            if float(after) > 0}
 
 
 def _default_reference_dir() -> Path | None:
@@ -131,11 +143,31 @@ def _reference_weights(reference_dir: str | Path | None, notes: list[str], broke
     if est is None or not est.is_file():
         notes.append("no broker estimates found: entry weights from the leavers' slots")
         return {}, {}
-    entry = load_entry_weights(est)
     snaps = ref / "hstech_weights_snapshots.csv"  # type: ignore[operator]
-    if snaps.is_file():
-        entry = {**load_inclusion_weights(snaps), **entry}
-    known = load_broker_weights(est) if broker_prior else {}
+    has_snaps = snaps.is_file()
+    # parsed once per process and file version (path, size, modification time)
+    key = (_stamp(est), _stamp(snaps) if has_snaps else None, broker_prior)
+    hit = _parsed_reference.get(key)
+    if hit is None:
+        table = _read_estimates(est)  # read once for the entry and the after-rebalance weights
+        entry = _entry_weights(table)
+        if has_snaps:
+            entry = {**load_inclusion_weights(snaps), **entry}
+        known = _broker_weights(table) if broker_prior else {}
+        if len(_parsed_reference) >= 16:
+            _parsed_reference.clear()
+        _parsed_reference[key] = hit = (entry, known)
     notes.append(f"entry weights{' and after-rebalance estimates' if broker_prior else ''} "
-                 f"from {est.name}" + (f" and {snaps.name} (weights at inclusion)" if snaps.is_file() else ""))
-    return entry, known
+                 f"from {est.name}" + (f" and {snaps.name} (weights at inclusion)" if has_snaps else ""))
+    return dict(hit[0]), dict(hit[1])
+
+
+#: (entry weights, known weights) by the version of the files they were read from
+_parsed_reference: dict[tuple[object, ...], tuple[dict[tuple[pd.Timestamp, str], float],
+                                                  dict[tuple[pd.Timestamp, str], float]]] = {}
+
+
+def _stamp(path: Path) -> tuple[str, int, int, int]:
+    """Return a file's identity and version: resolved path, size, modification time (ns), inode."""
+    st = path.stat()
+    return str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino

@@ -61,17 +61,19 @@ class Schedule:
     def periods(self, membership: Membership) -> Iterator[Period]:
         """Every period from ``first_k`` to the end of the test range, in order."""
         days, rebal, last = self.days, self.rebal, self.test[-1]
+        # the sessions are sorted: each period is a slice of them (positions by binary search)
+        rebal_pos = days.searchsorted(rebal)
+        stop = int(days.searchsorted(last, side="right"))        # sessions <= last
         for k in range(self.first_k, len(rebal)):
             r_k = rebal[k]
             if r_k > last:
                 break
-            r_next = rebal[k + 1] if k + 1 < len(rebal) else None
-            period_days = days[(days >= r_k) & ((days < r_next) if r_next is not None else True)]
-            period_days = period_days[period_days <= last]
-            prior_day = days[days < r_k]
-            if len(prior_day) == 0:
+            a = int(rebal_pos[k])                                   # first session >= r_k
+            b = int(rebal_pos[k + 1]) if k + 1 < len(rebal) else len(days)
+            period_days = days[a:max(a, min(b, stop))]
+            if a == 0:
                 raise DataUnavailableError(f"no trading day before the rebalance {r_k.date()}")
-            new, old = membership.on(r_k), membership.on(prior_day[-1])
+            new, old = membership.on(r_k), membership.on(days[a - 1])
             yield Period(k, r_k, period_days, new, old, [s for s in old if s not in new],
                          [s for s in new if s not in old], r_k in self.fast)
 
@@ -82,7 +84,8 @@ class Schedule:
         further back while the window has fewer than ``MIN_FIT_DAYS`` sessions.
         """
         r_k, j = self.rebal[k], k - 1
-        while j > 0 and int(((fit_days >= self.rebal[j]) & (fit_days < r_k)).sum()) < MIN_FIT_DAYS:
+        end = int(fit_days.searchsorted(r_k))            # fit days before r_k (sorted sessions)
+        while j > 0 and end - int(fit_days.searchsorted(self.rebal[j])) < MIN_FIT_DAYS:
             j -= 1
         return self.rebal[j]
 

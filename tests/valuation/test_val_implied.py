@@ -11,7 +11,7 @@ from scipy.optimize import minimize
 
 from valuation import InfeasibleCapError, InputRangeError, InputShapeError, NonFiniteInputError
 from valuation.index import cap_weights, chain_link_index, implied_weights
-from valuation.index.implied import project_capped_simplex
+from valuation.index.implied import _project, project_capped_simplex, solve_simplex_qp
 
 
 def synthetic(seed: int, T: int, N: int, zeros: int = 0):
@@ -150,6 +150,49 @@ def test_projection_is_the_euclidean_projection(seed: int, n: int, cap: float) -
     for _ in range(20):
         z = project_capped_simplex(rng.normal(0, 3, n), cap)  # some feasible point
         assert (v - x) @ (z - x) <= 1e-10
+
+
+def _project_reference(v: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """The projection as first written (one temporary per step): the fast path must match it."""
+    c = np.minimum(np.broadcast_to(cap, v.shape), 1.0)
+    bps = np.sort(np.concatenate([v, v - c]))
+    sums = np.minimum(np.maximum(v[None, :] - bps[:, None], 0.0), c[None, :]).sum(axis=1)
+    j = int(np.searchsorted(-sums, -1.0, side="right")) - 1
+    j = min(max(j, 0), len(bps) - 2)
+    lo, hi = bps[j], bps[j + 1]
+    s_lo, s_hi = sums[j], sums[j + 1]
+    tau = lo if s_lo == s_hi else lo + (s_lo - 1.0) * (hi - lo) / (s_lo - s_hi)
+    x = np.clip(v - tau, 0.0, c)
+    free = (x > 0) & (x < c)
+    if free.any():
+        x[free] += (1.0 - x.sum()) / free.sum()
+        x = np.clip(x, 0.0, c)
+    return x
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**31), n=st.integers(1, 40), kind=st.sampled_from(["one", "per", "ties"]))
+def test_projection_fast_path_is_bit_identical(seed: int, n: int, kind: str) -> None:
+    rng = np.random.default_rng(seed)
+    v = rng.normal(0.03, 0.05, n)
+    if kind == "ties":
+        v = np.round(v, 2)
+    cap = np.full(n, max(0.08, 1.0 / n)) if kind != "per" else rng.uniform(1.0 / n, 1.0, n)
+    want = _project_reference(v, cap)
+    assert _project(v, np.minimum(cap, 1.0)).tobytes() == want.tobytes()
+    assert project_capped_simplex(v, cap).tobytes() == want.tobytes()
+    # and inside the solver: the QP solution with the reference projection is the same
+    X = rng.normal(0, 0.02, (max(3 * n, 10), n))
+    Q, c = X.T @ X, X.T @ (X @ rng.dirichlet(np.ones(n)))
+    import valuation.index.implied as impl
+
+    fast = solve_simplex_qp(Q, c, cap)
+    impl._project = _project_reference  # type: ignore[assignment]
+    try:
+        ref = solve_simplex_qp(Q, c, cap)
+    finally:
+        impl._project = _project  # type: ignore[assignment]
+    assert fast[0].tobytes() == ref[0].tobytes() and fast[1:] == ref[1:]
 
 
 HSTECH_Q3_2025 = (

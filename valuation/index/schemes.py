@@ -29,7 +29,8 @@ import numpy as np
 from .._types import ArrayLike, FloatArray
 from .._validate import as_float_array, check_finite, check_range, first_position
 from ..exceptions import InputRangeError, InputShapeError, InputTypeError
-from .capping import cap_weights
+from ._rows import normalize_rows
+from .capping import _cap_rows
 
 __all__ = ["HeldSegment", "SchemeIndex", "chain_link_schemes", "hold_schemes", "scheme_weights"]
 
@@ -114,9 +115,10 @@ def scheme_weights(base: ArrayLike, scores: ArrayLike, cap: ArrayLike | None = N
         sub = rows[need]
         c_sub = c_rows[need]
         one = bool(np.all(c_sub == c_sub[0]))
-        capped = np.asarray(cap_weights(sub, float(c_sub[0]) if one else c_sub[:, None]),
-                            dtype=np.float64)
-        rows[need] = capped
+        # cap_weights' steps without its input checks (the rows and caps are checked above):
+        # renormalize the rows, then water-fill with one cap per row
+        c_col = np.full((1, 1), c_sub[0]) if one else c_sub[:, None]
+        rows[need] = _cap_rows(normalize_rows(sub, "weights", "cap_weights"), c_col, 1e-12)
     return rows.reshape(S, K, N)
 
 
