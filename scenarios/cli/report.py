@@ -29,10 +29,10 @@ def _recorded_view(run_id: str):  # -> ReportView
     from scenarios.data.fingerprint import _data_sources, data_changes
     from scenarios.report.sources import prefetch_prices, view_for_result
     from scenarios.results import result_of
-    from scenarios.store.runs import load_run, run_info
+    from scenarios.store.runs import fetch_run
 
-    info = run_info(run_id)
-    record = result_of(info.kind, load_run(info.id), what=f"run {info.id}")
+    info, stored = fetch_run(run_id)
+    record = result_of(info.kind, stored, what=f"run {info.id}")
     payload = record.to_dict()
     # every series the run read, in one store query (the fingerprint check and the re-run read them)
     prefetch_prices(sym for sym, _info, _as_of in _data_sources(payload))
