@@ -802,11 +802,9 @@ def report_view(target: Result | str | Path, *, draws: int | None = None,
 
             raise ScenarioError("scenario file not found", file=path)
         return view_for_file(path, draws=draws, seed=seed)
-    from scenarios.store.runs import fetch_run
+    from scenarios.report.sources import recorded_view
 
-    info, stored = fetch_run(text)
-    record_ = result_of(info.kind, stored, what=f"run {info.id}")
-    return view_for_result(record_, run_id=info.id, kind=info.kind)
+    return recorded_view(text)[0]
 
 
 def report(result_or_run_id: Result | str | Path, out: str | Path, *, png_dir: str | Path | None = None,

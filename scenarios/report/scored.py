@@ -306,11 +306,15 @@ def keep_recorded(run_id: str, record: RunResult) -> bool:
         return False
 
 
-def kept(record: RunResult, run_id: str) -> dict[str, Any] | None:
-    """Return the kept :func:`realised_score` of ``record`` while all its inputs hold, else None."""
+def kept(record: RunResult, run_id: str, *,
+         entry: tuple[dict[str, Any], dict[str, Any]] | None = None) -> dict[str, Any] | None:
+    """Return the kept :func:`realised_score` of ``record`` while all its inputs hold, else None.
+
+    ``entry``: the kept ``(inputs, payload)`` when already read from the store (default: read here).
+    """
     from scenarios.store.scores import kept_score
 
-    entry = kept_score(run_id)
+    entry = entry if entry is not None else kept_score(run_id)
     if entry is None:
         return None
     inputs, scored = entry

@@ -2,7 +2,8 @@
 
 * :func:`view_for_file`: run a scenario file and, once its horizon has passed, score it against
   realized prices (nothing is recorded);
-* :func:`view_for_result`: a :class:`~scenarios.results.RunResult` or backtest result. A run
+* :func:`view_for_result`: a :class:`~scenarios.results.RunResult` or backtest result
+  (:func:`recorded_view`: one recorded in the store). A run
   whose horizon has passed is scored by re-running its own file with its seed and draws; a
   backtest recorded without its run (a walk-forward) has its forecast re-run the same way.
 * :func:`rerun_recorded`: that re-run, with the file's SHA-256 check, written once.
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from scenarios.model.schema import Scenario
     from scenarios.report.model import ReportView
 
-__all__ = ["Rerun", "prefetch_prices", "rerun_recorded", "view_for_file", "view_for_result"]
+__all__ = ["Rerun", "prefetch_prices", "recorded_view", "rerun_recorded", "view_for_file", "view_for_result"]
 
 
 def prefetch_prices(symbols: Any = (), *, scenario: Any = None) -> None:
@@ -144,14 +145,41 @@ def _tornado(rs: Any, *, name: str) -> Any:
 _SCORED_NOW = "Scored now: the run's own file, seed and draws re-run and compared with realized prices."
 
 
+def recorded_view(run_id: str) -> tuple[ReportView, list[str]]:
+    """Return the report view of a recorded run (an id or a unique prefix) and its data changes.
+
+    The changes are lines naming the symbols whose price rows changed since the run was recorded
+    (:func:`scenarios.data.fingerprint.data_changes`; also noted in the view). Every price series
+    the report reads comes from the store in one query: those the run recorded and, for a run with
+    a kept score, every series that score was computed from (read again to check it).
+    """
+    from scenarios.data.fingerprint import _data_sources, data_changes
+    from scenarios.results import result_of
+    from scenarios.store.runs import fetch_run
+    from scenarios.store.scores import kept_score
+
+    info, stored = fetch_run(run_id)
+    record = result_of(info.kind, stored, what=f"run {info.id}")
+    payload = record.to_dict()
+    entry = kept_score(info.id) if isinstance(record, RunResult) and _horizon_passed(record.horizon) else None
+    kept_syms = entry[0].get("prices") if entry is not None else None
+    prefetch_prices([*(sym for sym, _info, _as_of in _data_sources(payload)),
+                     *(kept_syms if isinstance(kept_syms, dict) else ())])
+    changes = data_changes(payload)
+    view = view_for_result(record, run_id=info.id, kind=info.kind, data_changes=changes, kept_entry=entry)
+    return view, changes
+
+
 def view_for_result(record: Result, *, run_id: str | None = None, kind: str | None = None,
-                    data_changes: list[str] | None = None) -> ReportView:
+                    data_changes: list[str] | None = None,
+                    kept_entry: tuple[dict[str, Any], dict[str, Any]] | None = None) -> ReportView:
     """Return the report view of a typed result (see the module docstring).
 
     ``kind`` is the store's kind shown in the header (default: ``run`` or ``backtest``).
     ``data_changes``: lines naming the symbols whose price rows changed since the run was recorded
     (default: checked here for a recorded run, ``run_id`` given; see
-    :mod:`scenarios.data.fingerprint`).
+    :mod:`scenarios.data.fingerprint`). ``kept_entry``: the run's kept score as already read from
+    the store (:func:`scenarios.store.scores.kept_score`; default: read here).
     """
     from scenarios.errors import DataFormatError
     from scenarios.report.adapters import view_from_parts
@@ -173,7 +201,8 @@ def view_for_result(record: Result, *, run_id: str | None = None, kind: str | No
         result = record
         if _horizon_passed(record.horizon):
             # a recorded run's score as kept in the store while its inputs hold (scenarios.report.scored)
-            kept_score = kept(record, run_id) if record._engine is None and run_id is not None else None
+            kept_score = (kept(record, run_id, entry=kept_entry)
+                          if record._engine is None and run_id is not None else None)
             rerun = (None if record._engine is not None or kept_score is not None else
                      rerun_recorded(record.file, record.file_sha256, draws=record.draws, seed=record.seed))
             if record._engine is not None:
