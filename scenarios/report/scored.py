@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from scenarios.model.schema import Scenario
     from scenarios.results import RunResult
 
-__all__ = ["INPUTS_VERSION", "code_digest", "current_inputs", "forecast_score", "index_performance", "keep",
+__all__ = ["INPUTS_VERSION", "UNREAD", "code_digest", "current_inputs", "forecast_score", "index_performance", "keep",
            "keep_recorded", "kept", "realised_score", "with_pnl"]
 
 #: Version of the ``inputs`` document: a kept score written under another one is not used.
@@ -306,15 +306,19 @@ def keep_recorded(run_id: str, record: RunResult) -> bool:
         return False
 
 
-def kept(record: RunResult, run_id: str, *,
-         entry: tuple[dict[str, Any], dict[str, Any]] | None = None) -> dict[str, Any] | None:
+#: ``kept(..., entry=UNREAD)``: the kept score is read from the store by :func:`kept` itself
+UNREAD: Any = object()
+
+
+def kept(record: RunResult, run_id: str, *, entry: Any = UNREAD) -> dict[str, Any] | None:
     """Return the kept :func:`realised_score` of ``record`` while all its inputs hold, else None.
 
-    ``entry``: the kept ``(inputs, payload)`` when already read from the store (default: read here).
+    ``entry``: the kept ``(inputs, payload)`` (or None: nothing kept) when already read from the
+    store with :func:`scenarios.store.scores.kept_score` (default: read here).
     """
     from scenarios.store.scores import kept_score
 
-    entry = entry if entry is not None else kept_score(run_id)
+    entry = kept_score(run_id) if entry is UNREAD else entry
     if entry is None:
         return None
     inputs, scored = entry

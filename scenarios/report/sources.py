@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scenarios.report.scored import forecast_score, keep, kept, realised_score, with_pnl
+from scenarios.report.scored import UNREAD, forecast_score, keep, kept, realised_score, with_pnl
 from scenarios.results import (
     IndexPerformance,
     Result,
@@ -172,14 +172,15 @@ def recorded_view(run_id: str) -> tuple[ReportView, list[str]]:
 
 def view_for_result(record: Result, *, run_id: str | None = None, kind: str | None = None,
                     data_changes: list[str] | None = None,
-                    kept_entry: tuple[dict[str, Any], dict[str, Any]] | None = None) -> ReportView:
+                    kept_entry: Any = UNREAD) -> ReportView:
     """Return the report view of a typed result (see the module docstring).
 
     ``kind`` is the store's kind shown in the header (default: ``run`` or ``backtest``).
     ``data_changes``: lines naming the symbols whose price rows changed since the run was recorded
     (default: checked here for a recorded run, ``run_id`` given; see
     :mod:`scenarios.data.fingerprint`). ``kept_entry``: the run's kept score as already read from
-    the store (:func:`scenarios.store.scores.kept_score`; default: read here).
+    the store (:func:`scenarios.store.scores.kept_score`, None when there is none; default: read
+    here).
     """
     from scenarios.errors import DataFormatError
     from scenarios.report.adapters import view_from_parts
