@@ -16,8 +16,7 @@ import pandas as pd
 
 from scenarios.errors import DataFormatError
 
-__all__ = ["default_reference_dir", "load_broker_weights", "load_entry_weights", "load_inclusion_weights",
-           "snapshot_weight_coverage"]
+__all__ = ["load_broker_weights", "load_entry_weights", "load_inclusion_weights", "snapshot_weight_coverage"]
 
 
 def _read_estimates(estimates_csv: str | Path) -> pd.DataFrame:
@@ -114,8 +113,7 @@ def load_broker_weights(estimates_csv: str | Path) -> dict[tuple[pd.Timestamp, s
             for r in df.itertuples(index=False) if float(r.weight_after_pct) > 0}  # type: ignore[arg-type]
 
 
-def default_reference_dir() -> Path | None:
-    """Return ``reference/`` beside the price folder ``$SCENARIOS_PRICES`` when it exists (else None)."""
+def _default_reference_dir() -> Path | None:
     value = os.environ.get("SCENARIOS_PRICES")
     if value:
         ref = Path(value).resolve().parent / "reference"
@@ -128,7 +126,7 @@ def _reference_weights(reference_dir: str | Path | None, notes: list[str], broke
                        ) -> tuple[dict[tuple[pd.Timestamp, str], float],
                                   dict[tuple[pd.Timestamp, str], float]]:
     """(entry weights, known weights) from the broker table in ``reference_dir`` if any."""
-    ref = Path(reference_dir) if reference_dir is not None else default_reference_dir()
+    ref = Path(reference_dir) if reference_dir is not None else _default_reference_dir()
     est = ref / "hstech_weight_estimates.csv" if ref is not None else None
     if est is None or not est.is_file():
         notes.append("no broker estimates found: entry weights from the leavers' slots")

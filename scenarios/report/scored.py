@@ -178,10 +178,11 @@ def _settings() -> dict[str, str]:
 
 
 def _input_folders() -> list[Path]:
-    from scenarios.recon.reference import default_reference_dir
+    # the reference tables the index simulation reads, found as recon.reference finds them
+    from scenarios.recon.reference import _default_reference_dir
     from scenarios.seeds.base import seeds_dir
 
-    return [p for p in (seeds_dir(), default_reference_dir()) if p is not None]
+    return [p for p in (seeds_dir(), _default_reference_dir()) if p is not None]
 
 
 def _files(chain: list[str]) -> dict[str, str | None] | None:
