@@ -3,20 +3,27 @@
 Run: ``python benchmarks/report_speed.py [--prices DIR] [--repeat 5] [--reference CHECKOUT]``.
 
 A temporary ``SCENARIOS_HOME`` gets the price snapshot (``scenarios data import DIR``, default
-``$SCENARIOS_PRICES`` or ``../shared/hkdata/prices``) and one recorded run of
-``examples/hstech_ai_reweight_2025.yaml`` (``scenarios run FILE``). Then each command runs
-``--repeat`` times in a fresh process (``python -m scenarios``, offline, prices from the store):
+``$SCENARIOS_PRICES`` or ``../shared/hkdata/prices``). Then, per repetition and per checkout,
+each command runs in a fresh process (``python -m scenarios``, offline, prices from the store):
 
-* ``report RUN_ID``: the recorded run; its horizon has passed, so the report re-runs the file
-  with the recorded seed and draws and scores it (target 1.5 s);
+* ``run FILE``: records a new run of ``examples/hstech_ai_reweight_2025.yaml`` (its horizon has
+  passed, so recording it also scores it and keeps the score: :mod:`scenarios.report.scored`);
+* ``report RUN_ID``, first: that run's first report (target 1.5 s);
+* ``report RUN_ID``, repeat: the same report again (target 1.5 s);
+* ``report RUN_ID``, nothing kept: the same with its kept score deleted first, as for a run
+  recorded before scores were kept: the report re-runs the file with the recorded seed and draws,
+  scores it and keeps the score (no target; printed);
 * ``report FILE``: runs the scenario, scores it, simulates the index and the tornado (target 2.5 s).
 
 Printed: median wall-clock seconds and median CPU seconds (user + system) per command, and
 the target. On a shared machine the wall clock follows the load (printed too); CPU time
 does much less. ``--reference CHECKOUT`` times another checkout (e.g. the main one, before a
-change) in the same run, alternating with this one, and prints the ratio. The charts line
-times the page's 30 fan charts in-process: SVG text (what the page uses) against matplotlib's
-SVG (what it used), same data, same run.
+change) in the same run, alternating with this one, and prints the ratio (a checkout that keeps
+no scores re-runs the file at every report). Bytecode is cached as for an installed package
+(``$PYTHONDONTWRITEBYTECODE`` dropped, ``$PYTHONPYCACHEPREFIX`` in the scratch folder, filled by an
+untimed warm-up round), as ``benchmarks/cli_timings.py`` does. The charts line times the page's
+30 fan charts in-process: SVG text (what the page uses) against matplotlib's SVG (what it used),
+same data, same run.
 """
 
 from __future__ import annotations
@@ -34,13 +41,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "hstech_ai_reweight_2025.yaml"
-TARGETS = {"report RUN_ID": 1.5, "report FILE": 2.5}
+TARGETS = {"report RUN_ID, first": 1.5, "report RUN_ID, repeat": 1.5, "report FILE": 2.5}
+COMMANDS = ("run FILE", "report RUN_ID, first", "report RUN_ID, repeat", "report RUN_ID, nothing kept",
+            "report FILE")
 
 
-def _env(home: Path, checkout: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("SCENARIOS_PRICES", "PYTHONPATH")}
+def _env(home: Path, checkout: Path, pycache: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SCENARIOS_PRICES", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE")}
     env.update(SCENARIOS_HOME=str(home), PYTHONPATH=str(checkout), SCENARIOS_OFFLINE="1",
-               NO_COLOR="1", COLUMNS="120")
+               NO_COLOR="1", COLUMNS="120", PYTHONPYCACHEPREFIX=str(pycache))
     return env
 
 
@@ -63,6 +73,57 @@ def _run_id(stdout: str) -> str:
         if line.startswith("run id:"):
             return line.split(":", 1)[1].strip()
     raise SystemExit(f"no run id in the output of scenarios run:\n{stdout[-2000:]}")
+
+
+def _forget_score(home: Path, run_id: str) -> None:
+    """Delete the kept score of ``run_id`` (if the store has the table), as a store without one."""
+    import duckdb
+
+    con = duckdb.connect(str(home / "store.duckdb"))
+    try:
+        if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'run_scores'").fetchone()[0]:
+            con.execute("DELETE FROM run_scores WHERE run_id = ?", [run_id])
+    finally:
+        con.close()
+
+
+def _round(path: Path, env: dict[str, str], home: Path, out: Path) -> tuple[dict[str, tuple[float, float]], str]:
+    """One fresh process per command of :data:`COMMANDS` for the checkout at ``path``.
+
+    Returns the (wall, CPU) seconds per command and the id of the run recorded; the pages go to
+    ``out``-``first``/``repeat``/``cold``/``file``.html.
+    """
+    example = str(path / "examples" / EXAMPLE.name)
+
+    def page(which: str) -> list[str]:
+        return ["--out", f"{out}-{which}.html", "--force"]
+
+    times = {}
+    wall, cpu, stdout = _cli(["run", example], env, path)
+    times["run FILE"] = (wall, cpu)
+    run_id = _run_id(stdout)
+    times["report RUN_ID, first"] = _cli(["report", run_id, *page("first")], env, path)[:2]
+    times["report RUN_ID, repeat"] = _cli(["report", run_id, *page("repeat")], env, path)[:2]
+    _forget_score(home, run_id)
+    times["report RUN_ID, nothing kept"] = _cli(["report", run_id, *page("cold")], env, path)[:2]
+    times["report FILE"] = _cli(["report", example, *page("file")], env, path)[:2]
+    return times, run_id
+
+
+def _same_pages(checkouts: dict[str, Path], envs: dict[str, dict[str, str]], run_id: str, out: Path) -> str:
+    """Say whether every page of this checkout's last recorded run is the same, byte for byte.
+
+    The first, repeat and nothing-kept pages of this checkout, and the reference checkout's page
+    of the same run (untimed).
+    """
+    pages = {w: Path(f"{out}-{w}.html").read_bytes() for w in ("first", "repeat", "cold")}
+    if "reference" in checkouts:
+        ref = Path(f"{out}-reference.html")
+        _cli(["report", run_id, "--out", str(ref), "--force"], envs["reference"], checkouts["reference"])
+        pages["reference"] = ref.read_bytes()
+    same = len(set(pages.values())) == 1
+    return (f"pages of run {run_id} ({', '.join(pages)}): "
+            + ("byte-identical" if same else "DIFFERENT: " + ", ".join(f"{k} {len(v)} B" for k, v in pages.items())))
 
 
 def _charts_line() -> str:
@@ -115,42 +176,43 @@ def main() -> None:
     out = home / "out"
     out.mkdir()
     try:
-        env = _env(home, ROOT)
-        wall, _, _ = _cli(["data", "import", str(args.prices)], env, ROOT)
+        envs = {which: _env(home, path, home / f"pycache-{which}") for which, path in checkouts.items()}
+        wall, _, _ = _cli(["data", "import", str(args.prices)], envs["this"], ROOT)
         print(f"store: {args.prices} imported in {wall:.1f} s")
-        _, _, stdout = _cli(["run", str(EXAMPLE)], env, ROOT)
-        run_id = _run_id(stdout)
-        print(f"recorded run {run_id} of {EXAMPLE.name}")
-        commands = {"report RUN_ID": ["report", run_id], "report FILE": ["report", str(EXAMPLE)]}
+        for which, path in checkouts.items():   # warm-up: bytecode, the OS file cache, calendars
+            _round(path, envs[which], home, out / f"warm-{which}")
         times: dict[tuple[str, str], list[tuple[float, float]]] = {}
-        for name, cmd in commands.items():
-            # cwd = the checkout: ``python -m`` puts the working folder first on sys.path
-            for path in checkouts.values():   # warm the file cache once per checkout
-                _cli([*cmd, "--out", str(out / "warm.html"), "--force"], _env(home, path), path)
-            for i in range(args.repeat):
-                for which, path in checkouts.items():   # alternate: both see the same load
-                    wall, cpu, _ = _cli([*cmd, "--out", str(out / f"{which}-{i}.html"), "--force"],
-                                        _env(home, path), path)
-                    times.setdefault((name, which), []).append((wall, cpu))
+        last = ""
+        for i in range(args.repeat):
+            for which, path in checkouts.items():   # alternate: both see the same load
+                got, run_id = _round(path, envs[which], home, out / f"{which}-{i}")
+                for name, t in got.items():
+                    times.setdefault((name, which), []).append(t)
+                if which == "this":
+                    last = run_id
         load = os.getloadavg()[0]
         print(f"\nmedians of {args.repeat} fresh processes (load average {load:.1f} on {os.cpu_count()} cores):")
-        head = f"{'command':<15}{'checkout':<11}{'wall s':>8}{'CPU s':>8}{'target s':>10}  verdict"
+        head = f"{'command':<29}{'checkout':<11}{'wall s':>8}{'CPU s':>8}{'target s':>10}  verdict"
         print(head)
         print("-" * len(head))
-        for name in commands:
+        for name in COMMANDS:
+            target = TARGETS.get(name)
             for which in checkouts:
                 w = statistics.median(t[0] for t in times[(name, which)])
                 c = statistics.median(t[1] for t in times[(name, which)])
-                verdict = ("met" if w < TARGETS[name] else "MISSED (wall)") if which == "this" else ""
-                print(f"{name:<15}{which:<11}{w:>8.2f}{c:>8.2f}{TARGETS[name]:>10.1f}  {verdict}")
+                verdict = ("" if which != "this" or target is None else
+                           "met" if w < target else "MISSED (wall)")
+                shown = f"{target:>10.1f}" if target is not None else f"{'-':>10}"
+                print(f"{name:<29}{which:<11}{w:>8.2f}{c:>8.2f}{shown}  {verdict}")
             if "reference" in checkouts:
                 w0 = statistics.median(t[0] for t in times[(name, "reference")])
                 w1 = statistics.median(t[0] for t in times[(name, "this")])
                 c0 = statistics.median(t[1] for t in times[(name, "reference")])
                 c1 = statistics.median(t[1] for t in times[(name, "this")])
-                print(f"{'':<15}{'ratio':<11}{w0 / w1:>7.2f}x{c0 / c1:>7.2f}x  reference / this")
-        size = (out / "this-0.html").stat().st_size
+                print(f"{'':<29}{'ratio':<11}{w0 / w1:>7.2f}x{c0 / c1:>7.2f}x  reference / this")
+        size = (out / "this-0-first.html").stat().st_size
         print(f"\nreport page: {size / 1024:.0f} KiB")
+        print(_same_pages(checkouts, envs, last, out / f"this-{args.repeat - 1}"))
         print(_charts_line())
     finally:
         shutil.rmtree(home, ignore_errors=True)

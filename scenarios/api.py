@@ -230,7 +230,7 @@ def iter_run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed
     ``workers``/``scheduler`` run the grid points (a set's components) on Dask
     (:mod:`scenarios.parallel`); the results are the serial ones, bit for bit.
     """
-    from scenarios.parallel import check_parallel, imap_tasks, panel_seeds
+    from scenarios.parallel import check_parallel, imap_tasks, is_parallel, panel_seeds
 
     check_parallel(workers, scheduler)
     if _is_set(path_or_scenario):
@@ -238,14 +238,22 @@ def iter_run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed
                        workers=workers, scheduler=scheduler)
         return
     scenarios = _scenarios(path_or_scenario)
+    # a run that its file alone reproduces (no grid, default prices, this process): recording it
+    # also keeps its realised score (scenarios.report.scored.keep_recorded)
+    from_file = (isinstance(path_or_scenario, (str, Path)) and source is None and len(scenarios) == 1
+                 and not scenarios[0].grid_point and not is_parallel(workers, scheduler))
     if source is None:
         from scenarios.data import default_source
 
         source = default_source()
     prices, listings = panel_seeds(scenarios)
-    yield from imap_tasks(_run_point, [(s, draws, seed, keep_draws) for s in scenarios], source=source,
-                          workers=workers, scheduler=scheduler, symbols=prices, fundamentals=listings,
-                          progress="grid" if len(scenarios) > 1 else None)
+    for s, result in zip(scenarios, imap_tasks(_run_point, [(s, draws, seed, keep_draws) for s in scenarios],
+                                               source=source, workers=workers, scheduler=scheduler,
+                                               symbols=prices, fundamentals=listings,
+                                               progress="grid" if len(scenarios) > 1 else None), strict=False):
+        if from_file:
+            result._scenario = s
+        yield result
 
 
 def run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed: int | None = None,
@@ -621,6 +629,10 @@ def write_xlsx(result: Result | SetRunResult | SetBacktestResult, out: str | Pat
 def record(result: Result | SetRunResult | SetBacktestResult) -> str:
     """Record ``result`` in the run store and return its id (also set as ``result.run_id``).
 
+    A run from :func:`iter_run` (or :func:`run`) of a scenario file whose horizon has passed is
+    also scored against realised prices, and the score kept for its report
+    (:mod:`scenarios.report.scored`), so that ``scenarios report RUN_ID`` need not re-run it.
+
     Raises
     ------
     scenarios.errors.StoreError
@@ -634,6 +646,10 @@ def _store(result: Result | SetRunResult | SetBacktestResult) -> str:
 
     if isinstance(result, RunResult):
         run_id = record_run("run", result.to_dict(), name=result.name, file_sha256=result.file_sha256)
+        if result._scenario is not None:  # its horizon passed: keep the score its report shows
+            from scenarios.report.scored import keep_recorded
+
+            keep_recorded(run_id, result)
     elif isinstance(result, SetRunResult):
         head = result.lines[-1]  # the index line when there is one, else the (only) symbol
         line = (f"set of {len(result.components)}: {head.line} expected "
@@ -681,10 +697,10 @@ def load_result(run_id: str) -> Result:
     scenarios.errors.IncompatibleRunError
         It was recorded by a version of scenarios whose format this one cannot read.
     """
-    from scenarios.store.runs import load_run, run_info
+    from scenarios.store.runs import fetch_run
 
-    info = run_info(run_id)
-    out = result_of(info.kind, load_run(info.id), what=f"run {info.id}")
+    info, stored = fetch_run(run_id)
+    out = result_of(info.kind, stored, what=f"run {info.id}")
     out._run_id = info.id
     return out
 
@@ -774,11 +790,9 @@ def report_view(target: Result | str | Path, *, draws: int | None = None,
 
             raise ScenarioError("scenario file not found", file=path)
         return view_for_file(path, draws=draws, seed=seed)
-    from scenarios.store.runs import load_run, run_info
+    from scenarios.report.sources import recorded_view
 
-    info = run_info(text)
-    record_ = result_of(info.kind, load_run(info.id), what=f"run {info.id}")
-    return view_for_result(record_, run_id=info.id, kind=info.kind)
+    return recorded_view(text)[0]
 
 
 def report(result_or_run_id: Result | str | Path, out: str | Path, *, png_dir: str | Path | None = None,

@@ -242,6 +242,10 @@ class RunResult(_Model):
     _engine: ScenarioResult | None = PrivateAttr(default=None)
     #: set by :func:`scenarios.api.record` once the run is in the store
     _run_id: str | None = PrivateAttr(default=None)
+    #: the scenario a run made in this process came from, set by :func:`scenarios.api.iter_run`
+    #: when the file alone (read with the default price source) gives it: recording it then
+    #: also keeps its realised score (:func:`scenarios.report.scored.keep_recorded`)
+    _scenario: Any = PrivateAttr(default=None)
 
     @classmethod
     def from_engine(cls, result: ScenarioResult) -> RunResult:

@@ -26,21 +26,13 @@ def _recorded_view(run_id: str):  # -> ReportView
     report).
     """
     from scenarios.console import make_console
-    from scenarios.data.fingerprint import _data_sources, data_changes
-    from scenarios.report.sources import prefetch_prices, view_for_result
-    from scenarios.results import result_of
-    from scenarios.store.runs import load_run, run_info
+    from scenarios.report.sources import recorded_view
 
-    info = run_info(run_id)
-    record = result_of(info.kind, load_run(info.id), what=f"run {info.id}")
-    payload = record.to_dict()
-    # every series the run read, in one store query (the fingerprint check and the re-run read them)
-    prefetch_prices(sym for sym, _info, _as_of in _data_sources(payload))
-    changes = data_changes(payload)
+    view, changes = recorded_view(run_id)
     err = make_console(stderr=True)
     for line in changes:
         err.print(f"note: {line}", style="yellow", markup=False)
-    return view_for_result(record, run_id=info.id, kind=info.kind, data_changes=changes)
+    return view
 
 
 def register(app: typer.Typer) -> None:

@@ -29,6 +29,24 @@ def rows_fingerprint(frame: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
+def frame_digest(frame: pd.DataFrame) -> str:
+    """32-hex BLAKE2b digest of every row of a canonical frame: dates and all of its columns.
+
+    Unlike :func:`rows_fingerprint` (dates and closes, what a run records), any change to a bar
+    (a dividend, a volume, an open) changes it: :mod:`scenarios.report.scored` uses it to tell
+    whether the prices behind a kept score are still the same.
+    """
+    from scenarios.data.frame import COLUMNS
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(pd.DatetimeIndex(frame.index).asi8.astype("<i8", copy=False).tobytes())
+    for col in COLUMNS:
+        h.update(col.encode())
+        values = frame[col] if col in frame else pd.Series(np.nan, index=frame.index)
+        h.update(values.to_numpy(dtype="<f8", na_value=np.nan).tobytes())
+    return h.hexdigest()
+
+
 def _data_sources(payload: Any) -> Iterator[tuple[str, Mapping[str, Any], str]]:
     """Return every ``data_sources`` map in a run payload with its ``as_of``.
 

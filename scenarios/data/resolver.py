@@ -35,7 +35,7 @@ import pandas as pd
 
 from scenarios.data.base import DateLike, PriceSource
 from scenarios.data.csvdir import CsvDirSource, exchange_tz, slice_frame
-from scenarios.data.frame import COLUMNS
+from scenarios.data.frame import COLUMNS, as_day
 from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import DataError, DataUnavailableError, StoreError, YahooUnreachableError
 
@@ -122,6 +122,8 @@ class Resolver:
         self.yahoo = yahoo
         self._today = today
         self._memo: dict[str, _Entry] = {}
+        #: symbol -> the union of the ranges asked of it (see :meth:`reads`)
+        self._reads: dict[str, tuple[pd.Timestamp | None, pd.Timestamp | None]] = {}
         #: set when Yahoo proved unreachable: no further network attempts in this process
         self.yahoo_unreachable = False
 
@@ -135,10 +137,12 @@ class Resolver:
 
         Raises :class:`DataUnavailableError` when no source knows the symbol at all.
         """
+        self._note_read(symbol, start, end)
         return slice_frame(self._resolve(symbol, start, end), start, end).loc[:, list(COLUMNS)]
 
     def splits(self, symbol: str) -> pd.Series:
         """Split ratios on their ex-dates (non-zero entries), as far as the sources report them."""
+        self._note_read(symbol, None, None)
         s = self._resolve(symbol, None, None)["splits"]
         return s[s.notna() & (s != 0)]
 
@@ -177,6 +181,25 @@ class Resolver:
     def clear(self) -> None:
         """Forget the in-memory memo (the store is untouched)."""
         self._memo.clear()
+
+    def reads(self) -> dict[str, tuple[pd.Timestamp | None, pd.Timestamp | None]]:
+        """Every symbol asked of this resolver so far, with the union of the ranges asked.
+
+        ``{symbol: (first day or None, last day or None)}`` (``None``: open-ended). Kept for the
+        life of the resolver (also for symbols no source has), so a computation's price inputs can
+        be named afterwards and read again: :mod:`scenarios.report.scored` checks with it that a
+        kept score still holds.
+        """
+        return dict(self._reads)
+
+    def _note_read(self, symbol: str, start: DateLike, end: DateLike) -> None:
+        sym = normalize_symbol(symbol)
+        lo, hi = as_day(start), as_day(end)
+        old = self._reads.get(sym)
+        if old is not None:
+            lo = None if lo is None or old[0] is None else min(lo, old[0])
+            hi = None if hi is None or old[1] is None else max(hi, old[1])
+        self._reads[sym] = (lo, hi)
 
     def prefetch(self, symbols: Iterable[str], start: DateLike = None, end: DateLike = None) -> None:
         """Prepare many symbols at once: one store query, one transaction for CSV imports.

@@ -2,10 +2,14 @@
 
 * :func:`view_for_file`: run a scenario file and, once its horizon has passed, score it against
   realized prices (nothing is recorded);
-* :func:`view_for_result`: a :class:`~scenarios.results.RunResult` or backtest result. A run
+* :func:`view_for_result`: a :class:`~scenarios.results.RunResult` or backtest result
+  (:func:`recorded_view`: one recorded in the store). A run
   whose horizon has passed is scored by re-running its own file with its seed and draws; a
   backtest recorded without its run (a walk-forward) has its forecast re-run the same way.
 * :func:`rerun_recorded`: that re-run, with the file's SHA-256 check, written once.
+
+A recorded run's realised score is kept in the store once computed (:mod:`scenarios.report.scored`)
+and reused while everything it was computed from is unchanged.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scenarios.report.scored import UNREAD, forecast_score, keep, kept, realised_score, with_pnl
 from scenarios.results import (
     IndexPerformance,
     Result,
@@ -29,7 +34,7 @@ if TYPE_CHECKING:
     from scenarios.model.schema import Scenario
     from scenarios.report.model import ReportView
 
-__all__ = ["Rerun", "prefetch_prices", "rerun_recorded", "view_for_file", "view_for_result"]
+__all__ = ["Rerun", "prefetch_prices", "recorded_view", "rerun_recorded", "view_for_file", "view_for_result"]
 
 
 def prefetch_prices(symbols: Any = (), *, scenario: Any = None) -> None:
@@ -101,52 +106,6 @@ def _horizon_passed(horizon: str) -> bool:
     return dt.date.fromisoformat(str(horizon)[:10]) <= dt.date.today()
 
 
-def _score(result: ScenarioResult) -> dict[str, Any] | None:
-    """Return the backtest score of a result whose horizon has passed (None if it cannot be scored)."""
-    from scenarios.backtest.forecast import forecast_from_result
-    from scenarios.backtest.scoring import score_forecast
-    from scenarios.errors import DataError
-
-    bench = next((b for b in (result.benchmarks or {}) if "HSTECH" in b.upper()), None)
-    try:
-        forecast = forecast_from_result(result, as_of=result.as_of, horizon=result.horizon,
-                                        index_benchmark=bench)
-        return score_forecast(forecast).to_dict()
-    except DataError:
-        return None
-
-
-def _with_pnl(score: dict[str, Any] | None, result: ScenarioResult) -> dict[str, Any] | None:
-    """``score`` with the realised P&L of the result's portfolio block (when it has one)."""
-    if score is None or getattr(result, "pnl", None) is None:
-        return score
-    from scenarios.backtest.pnl import score_pnl
-    from scenarios.errors import DataError
-
-    try:
-        return {**score, "pnl": score_pnl(result)}
-    except DataError:
-        return score
-
-
-def _index_performance(scenario: Scenario, result: ScenarioResult) -> dict[str, Any] | None:
-    """Return the scenario's index scheme simulated against HSTECH and HSI.
-
-    Simulated over (as_of, horizon] for ``index_weighting`` scenarios; None for other scenarios, or
-    when it cannot run.
-    """
-    if not any(d.type == "index_weighting" and d.enabled for d in scenario.drivers):
-        return None
-    from scenarios.backtest.scenario import index_performance
-    from scenarios.errors import DataError
-
-    try:
-        perf = index_performance(scenario, result.as_of, result.horizon)
-    except (DataError, ValueError):
-        return None
-    return perf if perf.get("levels") else None
-
-
 def view_for_file(path: str | Path, *, draws: int | None = None, seed: int | None = None) -> ReportView:
     """Run ``path`` now (scored when its horizon has passed) and build the report view.
 
@@ -164,9 +123,8 @@ def view_for_file(path: str | Path, *, draws: int | None = None, seed: int | Non
     result = run_resolved(rs)
     score = perf = None
     if _horizon_passed(result.horizon):
-        score = _score(result)
-        perf = _index_performance(scenario, result)
-        score = _with_pnl(score, result)
+        scored = realised_score(scenario, result)
+        score, perf = scored["score"], scored["counterfactual"]
     view = view_from_parts(RunResult.from_engine(result), score=score, counterfactual=perf)
     t = _tornado(rs, name=scenario.name)
     return replace(view, tornado=t) if t is not None else view
@@ -184,14 +142,45 @@ def _tornado(rs: Any, *, name: str) -> Any:
     return tornado(rs, name=name)
 
 
+_SCORED_NOW = "Scored now: the run's own file, seed and draws re-run and compared with realized prices."
+
+
+def recorded_view(run_id: str) -> tuple[ReportView, list[str]]:
+    """Return the report view of a recorded run (an id or a unique prefix) and its data changes.
+
+    The changes are lines naming the symbols whose price rows changed since the run was recorded
+    (:func:`scenarios.data.fingerprint.data_changes`; also noted in the view). Every price series
+    the report reads comes from the store in one query: those the run recorded and, for a run with
+    a kept score, every series that score was computed from (read again to check it).
+    """
+    from scenarios.data.fingerprint import _data_sources, data_changes
+    from scenarios.results import result_of
+    from scenarios.store.runs import fetch_run
+    from scenarios.store.scores import kept_score
+
+    info, stored = fetch_run(run_id)
+    record = result_of(info.kind, stored, what=f"run {info.id}")
+    payload = record.to_dict()
+    entry = kept_score(info.id) if isinstance(record, RunResult) and _horizon_passed(record.horizon) else None
+    kept_syms = entry[0].get("prices") if entry is not None else None
+    prefetch_prices([*(sym for sym, _info, _as_of in _data_sources(payload)),
+                     *(kept_syms if isinstance(kept_syms, dict) else ())])
+    changes = data_changes(payload)
+    view = view_for_result(record, run_id=info.id, kind=info.kind, data_changes=changes, kept_entry=entry)
+    return view, changes
+
+
 def view_for_result(record: Result, *, run_id: str | None = None, kind: str | None = None,
-                    data_changes: list[str] | None = None) -> ReportView:
+                    data_changes: list[str] | None = None,
+                    kept_entry: Any = UNREAD) -> ReportView:
     """Return the report view of a typed result (see the module docstring).
 
     ``kind`` is the store's kind shown in the header (default: ``run`` or ``backtest``).
     ``data_changes``: lines naming the symbols whose price rows changed since the run was recorded
     (default: checked here for a recorded run, ``run_id`` given; see
-    :mod:`scenarios.data.fingerprint`).
+    :mod:`scenarios.data.fingerprint`). ``kept_entry``: the run's kept score as already read from
+    the store (:func:`scenarios.store.scores.kept_score`, None when there is none; default: read
+    here).
     """
     from scenarios.errors import DataFormatError
     from scenarios.report.adapters import view_from_parts
@@ -212,10 +201,17 @@ def view_for_result(record: Result, *, run_id: str | None = None, kind: str | No
     if isinstance(record, RunResult):
         result = record
         if _horizon_passed(record.horizon):
-            rerun = (None if record._engine is not None else
+            # a recorded run's score as kept in the store while its inputs hold (scenarios.report.scored)
+            kept_score = (kept(record, run_id, entry=kept_entry)
+                          if record._engine is None and run_id is not None else None)
+            rerun = (None if record._engine is not None or kept_score is not None else
                      rerun_recorded(record.file, record.file_sha256, draws=record.draws, seed=record.seed))
             if record._engine is not None:
-                score = _with_pnl(_score(record.engine), record.engine)
+                score = with_pnl(forecast_score(record.engine), record.engine)
+                scored_now = score is not None
+            elif kept_score is not None:
+                notes.append(_SCORED_NOW)
+                score, counterfactual = kept_score["score"], kept_score["counterfactual"]
                 scored_now = score is not None
             elif rerun is None:
                 notes.append(f"The horizon has passed but the scenario file {record.file or '(not recorded)'} "
@@ -223,11 +219,12 @@ def view_for_result(record: Result, *, run_id: str | None = None, kind: str | No
             elif rerun.changed:
                 notes.append(f"The horizon has passed but {record.file} changed since this run: not scored.")
             else:
-                notes.append("Scored now: the run's own file, seed and draws re-run and compared with "
-                             "realized prices.")
-                score = _with_pnl(_score(rerun.result), rerun.result)
-                counterfactual = _index_performance(rerun.scenario, rerun.result)
+                notes.append(_SCORED_NOW)
+                scored = realised_score(rerun.scenario, rerun.result)
+                score, counterfactual = scored["score"], scored["counterfactual"]
                 scored_now = score is not None
+                if run_id is not None:
+                    keep(run_id, record, rerun.scenario, scored)
     else:
         if isinstance(record, SingleBacktestResult):
             score = record

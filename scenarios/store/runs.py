@@ -30,7 +30,7 @@ from scenarios.errors import RunNotFoundError, StoreError
 from scenarios.jsonable import to_jsonable
 
 __all__ = [
-    "RunInfo", "delete_run", "list_runs", "load_run", "new_run_id", "record_run", "run_info",
+    "RunInfo", "delete_run", "fetch_run", "list_runs", "load_run", "new_run_id", "record_run", "run_info",
     "to_jsonable",
 ]
 
@@ -307,6 +307,24 @@ def _fetch(run_id: str, path: str | Path | None, columns: str) -> tuple:
     return row
 
 
+def fetch_run(run_id: str, *, path: str | Path | None = None) -> tuple[RunInfo, dict[str, Any]]:
+    """Return the :class:`RunInfo` and the payload of ``run_id`` (full id or unique prefix).
+
+    :func:`run_info` and :func:`load_run` in one read of the store.
+    """
+    r = _fetch(run_id, path, "id, kind, name, created_at, file_sha256, length(payload), summary, payload")
+    info = RunInfo(id=r[0], kind=r[1], name=r[2], created_at=r[3], file_sha256=r[4], size=int(r[5]),
+                   summary=r[6])
+    return info, _payload(info.id, r[7])
+
+
+def _payload(run_id: str, text: str) -> dict[str, Any]:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:  # pragma: no cover - we only ever write valid JSON
+        raise StoreError(f"run {run_id!r} has a corrupt payload: {exc}") from exc
+
+
 def run_info(run_id: str, *, path: str | Path | None = None) -> RunInfo:
     """Return the :class:`RunInfo` of ``run_id`` (full id or unique prefix)."""
     r = _fetch(run_id, path, "id, kind, name, created_at, file_sha256, length(payload), summary")
@@ -321,14 +339,11 @@ def load_run(run_id: str, *, path: str | Path | None = None) -> dict[str, Any]:
     prefix) matches.
     """
     (text,) = _fetch(run_id, path, "payload")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:  # pragma: no cover - we only ever write valid JSON
-        raise StoreError(f"run {run_id!r} has a corrupt payload: {exc}") from exc
+    return _payload(run_id, text)
 
 
 def delete_run(run_id: str, *, path: str | Path | None = None) -> str:
-    """Delete one run (full id or unique prefix); returns the full id deleted."""
+    """Delete one run (full id or unique prefix) and its kept score; returns the full id deleted."""
     import duckdb
 
     from scenarios.store.db import store_path, transaction
@@ -341,8 +356,11 @@ def delete_run(run_id: str, *, path: str | Path | None = None) -> str:
         if not _has_table(con):
             raise RunNotFoundError(f"no recorded run has the id {run_id!r}: the store has no runs yet")
         full = _resolve(con, run_id)
+        from scenarios.store.scores import forget_score
+
         with transaction(con):
             con.execute("DELETE FROM runs WHERE id = ?", [full])
+            forget_score(con, full)  # its kept score (scenarios.store.scores) goes with it
         return full
     except duckdb.Error as exc:
         raise _store_error(exc, f"deleting run {run_id!r}", path) from exc
