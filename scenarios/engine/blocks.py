@@ -10,8 +10,8 @@ Bit-identity with an unblocked run (one block of every draw), for any block size
 
 * random streams continue across blocks (:meth:`scenarios.engine.sampling.Sampler.start_block`),
   so block ``b`` gets exactly the rows an unblocked run gives those draws;
-* every per-row computation is elementwise over the rows, or a row-by-row matrix product
-  (the residual's Cholesky factor), which gives each row the same bits at any row count;
+* every per-row computation is elementwise over the rows, or the residual's product with its
+  Cholesky factor, taken in the same tiles of rows whatever the blocks (:class:`_Residual`);
 * the one run-wide choice of the engine (an EPS driver records ``log(new / old)`` for every
   row once any row hits the EPS floor) is kept: a block that meets it first re-runs the
   earlier blocks with that choice made (rare: a floor is a warning);
@@ -40,6 +40,7 @@ from scenarios.engine.evaluate import (
 from scenarios.engine.residual import (
     ResidualDataError,
     ResidualSpec,
+    blocks_keep_tiles,
     residual_draws,
     resolve_residual,
 )
@@ -212,14 +213,16 @@ class _Residual:
     """The run's residual market noise: resolved once (first block), drawn per block.
 
     With ``correlation: history`` the shocks are a matrix product with the Cholesky factor,
-    whose bits depend on the number of rows BLAS is given (its kernels split the rows in
-    different tiles); those shocks are drawn once for the whole run, as an unblocked run does,
-    and each block takes its rows (memory: one more ``(draws, n)`` array for such runs).
+    taken in tiles of rows from the run's first row (``residual.correlate``): blocks that cut
+    the run at tile bounds (``residual.blocks_keep_tiles``: the engine's blocks of 25,000 draws)
+    draw their own rows; otherwise the shocks are drawn once for the whole run and each block
+    takes its rows (memory: one more ``(draws, n)`` array for such runs).
     """
 
     spec: ResidualSpec
     label: str
     whole: np.ndarray | None = None
+    blockwise: bool | None = None  # decided by the first block
 
     @classmethod
     def resolve(cls, rs: ResolvedScenario, state: State) -> _Residual:
@@ -240,7 +243,10 @@ class _Residual:
         Rows ``start..start + state.draws`` of the run's ``draws`` (see
         :mod:`scenarios.engine.residual`).
         """
-        if self.spec.corr is None:
+        if self.blockwise is None:
+            self.blockwise = self.spec.corr is None or blocks_keep_tiles(
+                state.draws, draws, len(self.spec.symbols))
+        if self.blockwise:
             def generator(key: str) -> Any:
                 sampler.record(key)
                 return sampler.generator(key)
