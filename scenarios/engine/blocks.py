@@ -37,6 +37,7 @@ from scenarios.engine.evaluate import (
     new_state,
     valuation_term,
 )
+from scenarios.engine.prefault import Prefault
 from scenarios.engine.residual import (
     ResidualDataError,
     ResidualSpec,
@@ -101,6 +102,8 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
     value_floor_events: dict[tuple[int, int], int] = {}
     residual: _Residual | None = None
     sampler.keys.clear()
+    touch = Prefault([a for a in (predicted_return, predicted_price, eps, multiple) if a is not None],
+                     block_draws)  # first writes of the large arrays, on a helper thread
     try:
         for start in range(0, draws, block_draws):
             stop = min(draws, start + block_draws)
@@ -117,6 +120,7 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
                 if start > 0:  # the earlier blocks recorded these labels the other way
                     raise _Restart(state.log_ratio_found - log_ratio)
                 log_ratio = log_ratio | state.log_ratio_found
+            touch.wait(stop)
             _prices(rs, state, predicted_return[start:stop], predicted_price[start:stop])
             if keep_draws:
                 assert eps is not None and multiple is not None
@@ -126,6 +130,7 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
             _merge(floor_events, state.floor_events)
             _merge(value_floor_events, state.value_floor_events)
     finally:
+        touch.close()
         sampler.end_blocks()
     return Simulation(
         predicted_return=predicted_return, predicted_price=predicted_price,
