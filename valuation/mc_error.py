@@ -8,7 +8,7 @@ median with probability ``~ 2 Phi(z) - 1`` (the binomial confidence interval of 
 ``sqrt(pi / 2) sd / sqrt(n)`` (1.2533 sd / sqrt(n)), the textbook value.
 
 :func:`quantiles_and_order_statistics` gives ``numpy.quantile`` (method ``linear``) values,
-bit for bit, and further order statistics of the same draws from one partition of one copy,
+bit for bit, and further order statistics of the same draws from one selection per series,
 instead of a sort or one partition per call.
 """
 
@@ -61,16 +61,64 @@ def median_se_ranks(n: int) -> tuple[int, int]:
     return max(math.floor(0.5 * n - half), 0), min(math.ceil(0.5 * n + half) - 1, n - 1)
 
 
+#: series (columns of a ``(draws, m)`` array) copied at a time into the contiguous buffer of
+#: :func:`_order_statistics` (the buffer: this many x draws values; 32 MB at 1,000,000 draws)
+TILE_SERIES = 4
+#: draws copied at a time into that buffer (the rows read stay in cache for all the series)
+TILE_DRAWS = 2048
+
+
 def _order_statistics(x: FloatArray, ranks: list[int], axis: int) -> FloatArray:
     """Return the order statistics of ``x`` at 0-based ``ranks`` along ``axis``.
 
-    Shape ``(len(ranks),) + x.shape without axis``: one partition of one contiguous copy (NaN
-    sorts last, as in ``numpy.sort``). Exact: a partition puts the sorted value at every rank.
+    Shape ``(len(ranks),) + x.shape without axis`` (NaN sorts last, as in ``numpy.sort``).
+    Exact: the value at a rank is the sorted value, whatever the algorithm. The series (the
+    draws of one element of the other axes) are copied :data:`TILE_SERIES` at a time
+    (:data:`TILE_DRAWS` draws at a time) into one contiguous buffer (the draws on its fast axis),
+    where :func:`_select` finds the ranks: no copy of the whole array.
     """
-    work = np.moveaxis(x, axis, -1).copy()  # the draws contiguous: the partition's fast axis
+    n = x.shape[axis]
+    series = np.moveaxis(x, axis, -1)  # a view: (..., n)
+    rest = series.shape[:-1]
+    flat = series.reshape(-1, n)  # a view for the usual layouts (a 2-D array, any axis)
+    m = flat.shape[0]
     kth = sorted(set(ranks))
-    work.partition(kth, axis=-1)
-    return np.moveaxis(work[..., ranks], -1, 0)
+    found = np.empty((len(kth), m))
+    buf = np.empty((min(TILE_SERIES, m), n))
+    for lo in range(0, m, TILE_SERIES):
+        k = min(TILE_SERIES, m - lo)
+        work = buf[:k]
+        for d in range(0, n, TILE_DRAWS):
+            np.copyto(work[:, d:d + TILE_DRAWS], flat[lo:lo + k, d:d + TILE_DRAWS])
+        _select(work, 0, n, kth, found[:, lo:lo + k], 0)
+    where = {r: i for i, r in enumerate(kth)}
+    return found[[where[r] for r in ranks]].reshape((len(ranks), *rest))
+
+
+def _select(work: FloatArray, lo: int, hi: int, kth: list[int], out: FloatArray, first: int) -> None:
+    """Write the values of ranks ``kth`` (sorted, in ``[lo, hi)``) of each row of ``work``.
+
+    ``work[:, lo:hi]`` holds, in each row, the values of ranks ``lo..hi - 1`` of that row in some
+    order; ``out[first + i]`` gets rank ``kth[i]``. The middle rank is partitioned first, then
+    the ranks on each side within that side (numpy's partition at one rank is several times
+    faster than at many); a rank at the end of its range is the range's minimum (NaN ignored
+    unless all NaN) or maximum (NaN when any), as a partition would put there.
+    """
+    if not kth:
+        return
+    part = work[:, lo:hi]
+    if len(kth) == 1 and kth[0] == lo:
+        out[first] = np.fmin.reduce(part, axis=1)
+        return
+    if len(kth) == 1 and kth[0] == hi - 1:
+        out[first] = np.max(part, axis=1)
+        return
+    i = len(kth) // 2
+    k = kth[i]
+    part.partition(k - lo, axis=-1)
+    out[first + i] = work[:, k]
+    _select(work, lo, k, kth[:i], out, first)
+    _select(work, k + 1, hi, kth[i + 1:], out, first + i + 1)
 
 
 def quantiles_and_order_statistics(draws: ArrayLike, q: ArrayLike, ranks: tuple[int, ...] = (),
@@ -82,7 +130,7 @@ def quantiles_and_order_statistics(draws: ArrayLike, q: ArrayLike, ranks: tuple[
     numpy's ``-1``, at or past the top), weight ``gamma = index - floor`` (``index + 1`` at the
     top), ``a + (b - a) gamma`` or, for
     ``gamma >= 0.5``, ``b - (b - a)(1 - gamma)``; NaN for a slice holding a NaN. All of it
-    from one partition.
+    from one selection per series (:func:`_order_statistics`).
 
     Parameters
     ----------

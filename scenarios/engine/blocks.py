@@ -10,8 +10,8 @@ Bit-identity with an unblocked run (one block of every draw), for any block size
 
 * random streams continue across blocks (:meth:`scenarios.engine.sampling.Sampler.start_block`),
   so block ``b`` gets exactly the rows an unblocked run gives those draws;
-* every per-row computation is elementwise over the rows, or a row-by-row matrix product
-  (the residual's Cholesky factor), which gives each row the same bits at any row count;
+* every per-row computation is elementwise over the rows, or the residual's product with its
+  Cholesky factor, taken in the same tiles of rows whatever the blocks (:class:`_Residual`);
 * the one run-wide choice of the engine (an EPS driver records ``log(new / old)`` for every
   row once any row hits the EPS floor) is kept: a block that meets it first re-runs the
   earlier blocks with that choice made (rare: a floor is a warning);
@@ -37,9 +37,11 @@ from scenarios.engine.evaluate import (
     new_state,
     valuation_term,
 )
+from scenarios.engine.prefault import Prefault
 from scenarios.engine.residual import (
     ResidualDataError,
     ResidualSpec,
+    blocks_keep_tiles,
     residual_draws,
     resolve_residual,
 )
@@ -106,6 +108,8 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
     col_min = np.full(n, np.inf)
     col_max = np.full(n, -np.inf)
     sampler.keys.clear()
+    touch = Prefault([a for a in (predicted_return, predicted_price, eps, multiple) if a is not None],
+                     block_draws)  # first writes of the large arrays, on a helper thread
     try:
         for start in range(0, draws, block_draws):
             stop = min(draws, start + block_draws)
@@ -122,6 +126,7 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
                 if start > 0:  # the earlier blocks recorded these labels the other way
                     raise _Restart(state.log_ratio_found - log_ratio)
                 log_ratio = log_ratio | state.log_ratio_found
+            touch.wait(stop)
             _prices(rs, state, predicted_return[start:stop], predicted_price[start:stop])
             np.fmin(col_min, np.fmin.reduce(predicted_return[start:stop], axis=0), out=col_min)
             np.fmax(col_max, np.fmax.reduce(predicted_return[start:stop], axis=0), out=col_max)
@@ -133,6 +138,7 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
             _merge(floor_events, state.floor_events)
             _merge(value_floor_events, state.value_floor_events)
     finally:
+        touch.close()
         sampler.end_blocks()
     return Simulation(
         predicted_return=predicted_return, predicted_price=predicted_price,
@@ -226,14 +232,16 @@ class _Residual:
     """The run's residual market noise: resolved once (first block), drawn per block.
 
     With ``correlation: history`` the shocks are a matrix product with the Cholesky factor,
-    whose bits depend on the number of rows BLAS is given (its kernels split the rows in
-    different tiles); those shocks are drawn once for the whole run, as an unblocked run does,
-    and each block takes its rows (memory: one more ``(draws, n)`` array for such runs).
+    taken in tiles of rows from the run's first row (``residual.correlate``): blocks that cut
+    the run at tile bounds (``residual.blocks_keep_tiles``: the engine's blocks of 25,000 draws)
+    draw their own rows; otherwise the shocks are drawn once for the whole run and each block
+    takes its rows (memory: one more ``(draws, n)`` array for such runs).
     """
 
     spec: ResidualSpec
     label: str
     whole: np.ndarray | None = None
+    blockwise: bool | None = None  # decided by the first block
 
     @classmethod
     def resolve(cls, rs: ResolvedScenario, state: State) -> _Residual:
@@ -254,7 +262,10 @@ class _Residual:
         Rows ``start..start + state.draws`` of the run's ``draws`` (see
         :mod:`scenarios.engine.residual`).
         """
-        if self.spec.corr is None:
+        if self.blockwise is None:
+            self.blockwise = self.spec.corr is None or blocks_keep_tiles(
+                state.draws, draws, len(self.spec.symbols))
+        if self.blockwise:
             def generator(key: str) -> Any:
                 sampler.record(key)
                 return sampler.generator(key)

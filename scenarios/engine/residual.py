@@ -48,6 +48,12 @@ symbol, ``monte_carlo.residual/factor``, ``monte_carlo.residual/chi2[/<symbol>]`
 same numbers, the first ``k`` draws do not depend on the draw count, and drivers never share a
 stream with the residual.
 
+Computation (the numbers do not depend on it): the per-symbol streams are drawn into the rows of
+one ``(n, draws)`` buffer, the second half of them on a helper thread (numpy's generators release
+the GIL while they fill an array; each stream is drawn by one thread, so the draws are the same
+whatever the scheduling); with ``correlation: history`` the product with the Cholesky factor is
+taken in tiles of :func:`tile_rows` rows (:func:`correlate`).
+
 Note: the historical volatility already contains the news a driver models, so a driver's
 uncertainty and the residual overlap somewhat; ``scale`` < 1 shrinks the residual if wanted.
 """
@@ -56,6 +62,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +87,14 @@ MAX_SD = 3.0
 MIN_LOG_RETURN = -30.0
 #: the lowest normal shock considered reachable (as the drivers' normal parameters)
 NORMAL_FLOOR = 8.5
+#: rows per tile of the Cholesky product, the largest that fits (:func:`tile_rows`); each
+#: divides 1,000, so blocks of a multiple of 1,000 draws (the engine's 25,000) cut no tile
+TILE_LADDER = (250, 200, 100, 50, 40, 20, 10, 8, 4, 2)
+#: OpenBLAS computes a matrix product of ``rows x n`` by ``n x n`` on one thread when
+#: ``rows * n * n`` is at most this (``SMP_THRESHOLD_MIN * GEMM_MULTITHREAD_THRESHOLD``)
+ONE_THREAD_PRODUCT = 65_536 * 4
+#: below this many variates (draws x streams) the streams are drawn on the calling thread only
+THREAD_MIN_VARIATES = 200_000
 
 
 class ResidualDataError(ValueError):
@@ -248,33 +264,137 @@ def nearest_correlation(c: np.ndarray, floor: float = 1e-8) -> np.ndarray:
     return fixed
 
 
+def tile_rows(n: int) -> int:
+    """Return the rows per tile of the Cholesky product of ``n`` symbols (:func:`correlate`).
+
+    The largest of :data:`TILE_LADDER` (250 for up to 32 symbols) whose tile, one row more
+    included, keeps ``rows * n * n`` within :data:`ONE_THREAD_PRODUCT`: OpenBLAS then computes
+    the tile on one thread, and every row with the same multi-row kernel (up to 362 symbols;
+    2 rows beyond).
+    """
+    for rows in TILE_LADDER:
+        if (rows + 1) * n * n <= ONE_THREAD_PRODUCT:
+            return rows
+    return TILE_LADDER[-1]
+
+
+def tile_bounds(rows: int, n: int) -> list[int]:
+    """Return the row bounds of the tiles of :func:`correlate` for ``rows`` rows of ``n`` symbols.
+
+    Every :func:`tile_rows` rows from the first; a lone last row joins the tile before it (a
+    one-row product is a matrix-vector product in BLAS, whose bits differ from the row's in a
+    tile).
+    """
+    bounds = [*range(0, rows, tile_rows(n)), rows]
+    if len(bounds) > 2 and bounds[-1] - bounds[-2] == 1:
+        del bounds[-2]
+    return bounds
+
+
+def blocks_keep_tiles(block_rows: int, draws: int, n: int) -> bool:
+    """Tell whether blocks of ``block_rows`` draws cut a run of ``draws`` at tile bounds only.
+
+    True when the blocks' Cholesky products, each from its block's first row
+    (:func:`correlate`), give the rows of the whole run's product bit for bit: one block, or
+    blocks of a multiple of :func:`tile_rows` rows whose last block is not one lone row.
+    """
+    if block_rows >= draws:
+        return True
+    return block_rows % tile_rows(n) == 0 and draws % block_rows != 1
+
+
+def correlate(e: np.ndarray, chol_t: np.ndarray) -> np.ndarray:
+    """Return ``e @ chol_t`` (C order), ``e`` ``(rows, n)``, in tiles of :func:`tile_bounds`.
+
+    Bit for bit the single product's rows wherever BLAS computes those with its multi-row
+    kernel (always on one thread: any ``rows`` then; on several, OpenBLAS splits the rows among
+    them and a thread's odd share ends in a one-row kernel: measured with OpenBLAS 0.3.31 on
+    2 threads, any ``rows`` that is a multiple of 8 or below 585), and, unlike it, the same bits
+    whatever the number of BLAS threads. One ``(rows, n)`` result, no other temporary of that
+    size.
+    """
+    rows, n = e.shape[0], chol_t.shape[1]
+    z = np.empty((rows, n))
+    bounds = tile_bounds(rows, n)
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        np.matmul(e[lo:hi], chol_t, out=z[lo:hi])
+    return z
+
+
+def draw_streams(gens: Sequence[np.random.Generator], draws: int,
+                 fill: Callable[[np.random.Generator, np.ndarray], Any] | None = None) -> np.ndarray:
+    """Return ``(len(gens), draws)``: row ``j`` the next ``draws`` variates of ``gens[j]``.
+
+    ``fill(gen, row)`` writes them (default standard normals). With at least
+    :data:`THREAD_MIN_VARIATES` variates, the second half of the rows is drawn on a helper
+    thread (numpy releases the GIL while it fills an array); each generator is used by one
+    thread only, so the numbers are those of drawing the rows one after the other.
+    """
+    def normals(g: np.random.Generator, row: np.ndarray) -> Any:
+        return g.standard_normal(out=row)
+
+    fill_row = fill or normals
+    out = np.empty((len(gens), draws))
+
+    def rows(lo: int, hi: int) -> None:
+        for j in range(lo, hi):
+            fill_row(gens[j], out[j])
+
+    half = len(gens) // 2
+    if half == 0 or len(gens) * draws < THREAD_MIN_VARIATES:
+        rows(0, len(gens))
+        return out
+    failed: list[BaseException] = []
+
+    def helper() -> None:
+        try:
+            rows(half, len(gens))
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
+            failed.append(exc)
+
+    t = threading.Thread(target=helper, name="residual-streams", daemon=True)
+    t.start()
+    try:
+        rows(0, half)
+    finally:
+        t.join()
+    if failed:
+        raise failed[0]
+    return out
+
+
 def standard_shocks(generator: Any, symbols: list[str], draws: int, *, dist: str = "normal",
                     df: float | None = None, correlation: str | float = "none",
                     loadings: np.ndarray | None = None, chol: np.ndarray | None = None) -> np.ndarray:
-    """Unit-variance shocks ``(draws, n)`` with the requested cross-section.
+    """Unit-variance shocks ``(draws, n)`` (C order) with the requested cross-section.
 
-    ``generator(key)`` returns the numpy Generator of a stream key (``Sampler.generator``).
+    ``generator(key)`` returns the numpy Generator of a stream key (``Sampler.generator``;
+    called on the calling thread, in symbol order).
     ``loadings`` (factor or constant correlation): ``Z_j = b_j F + sqrt(1 - b_j^2) e_j``;
-    ``chol`` (history): ``Z = e @ chol.T``; otherwise independent.
+    ``chol`` (history): ``Z = e @ chol.T`` (:func:`correlate`); otherwise independent.
+    The streams are drawn by :func:`draw_streams`.
     """
     n = len(symbols)
-    e = np.empty((draws, n))  # column j = the stream of symbols[j], straight into C order
-    for j, sym in enumerate(symbols):
-        e[:, j] = generator(f"{STREAM}/{sym}").standard_normal(draws)
+    e = draw_streams([generator(f"{STREAM}/{sym}") for sym in symbols], draws).T  # column j: symbols[j]
     if loadings is not None:
         b = np.asarray(loadings, dtype=np.float64)
         f = generator(f"{STREAM}/factor").standard_normal(draws)[:, None]
-        z = f * b + e * np.sqrt(np.maximum(1.0 - b * b, 0.0))
+        z = np.multiply(e, np.sqrt(np.maximum(1.0 - b * b, 0.0)), out=np.empty((draws, n)))
+        z += f * b  # = f b + e sqrt(1 - b^2): floating-point addition commutes
     elif chol is not None:
-        z = e @ chol.T
+        z = correlate(e, chol.T)
     else:
-        z = e
+        z = np.empty((draws, n))
+        z[...] = e
+    del e
     if dist == "student_t":
         assert df is not None
         if correlation == "none" or n == 1:
-            w = np.empty((draws, n))
-            for j, sym in enumerate(symbols):
-                w[:, j] = generator(f"{STREAM}/chi2/{sym}").chisquare(df, draws)
+            def chi2(g: np.random.Generator, row: np.ndarray) -> Any:
+                row[...] = g.chisquare(df, row.shape[0])
+                return row
+
+            w = draw_streams([generator(f"{STREAM}/chi2/{sym}") for sym in symbols], draws, chi2).T
         else:
             w = generator(f"{STREAM}/chi2").chisquare(df, draws)[:, None]
         z *= _t_scale(df) / np.sqrt(w / df)
@@ -425,7 +545,12 @@ def resolve_residual(cfg: Any, symbols: list[str], view: Any, baseline_dates: li
 
 
 def residual_draws(spec: ResidualSpec, generator: Any, draws: int) -> np.ndarray:
-    """Return the ``(draws, n)`` log-return contribution ``drift + sd * Z`` of ``spec``."""
+    """Return the ``(draws, n)`` log-return contribution ``drift + sd * Z`` of ``spec``.
+
+    With ``correlation: history``, rows ``a..b`` of a run drawn in blocks (the streams continued
+    from row ``a``) are those of one call for the whole run when the blocks cut it at tile bounds
+    (:func:`blocks_keep_tiles`).
+    """
     chol = np.linalg.cholesky(spec.corr) if spec.corr is not None else None
     z = standard_shocks(generator, spec.symbols, draws, dist=spec.dist, df=spec.df,
                         correlation=spec.correlation, loadings=spec.loadings, chol=chol)

@@ -56,6 +56,24 @@ def _to_list(a: np.ndarray | None) -> Any:
     return obj.tolist()
 
 
+#: rows of a ``(draws, n)`` array tested at a time by :func:`_all_finite` and
+#: :func:`_count_positive` (a boolean temporary of this many rows, not of the whole array)
+CHECK_ROWS = 16_384
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """``numpy.isfinite(a).all()`` for a 2-D ``a``, :data:`CHECK_ROWS` rows at a time."""
+    return all(bool(np.isfinite(a[i:i + CHECK_ROWS]).all()) for i in range(0, a.shape[0], CHECK_ROWS))
+
+
+def _count_positive(a: np.ndarray) -> np.ndarray:
+    """``numpy.count_nonzero(a > 0, axis=0)`` for a 2-D ``a``, :data:`CHECK_ROWS` rows at a time."""
+    count = np.zeros(a.shape[1], dtype=np.intp)
+    for i in range(0, a.shape[0], CHECK_ROWS):
+        count += np.count_nonzero(a[i:i + CHECK_ROWS] > 0, axis=0)
+    return count
+
+
 def _from_list(x: Any) -> np.ndarray | None:
     if x is None:
         return None
@@ -249,7 +267,7 @@ class ScenarioResult:
 
         ret = self.predicted_return
         draws = ret.shape[0]
-        if draws >= 2 and not np.isfinite(ret).all():
+        if draws >= 2 and not _all_finite(ret):
             median_standard_error(ret)  # raises its located error, as before
         # the band, the median and the order statistics of the median's standard error, from
         # one partition (numpy.quantile's values, bit for bit)
@@ -267,7 +285,7 @@ class ScenarioResult:
                   for s, t in zip(self.symbols, top, strict=True)]
         point = (self.point_return if self.point_return is not None
                  else np.full(self.n_symbols, np.nan))
-        prob_up = np.count_nonzero(ret > 0, axis=0) / draws  # = (ret > 0).mean(axis=0), exactly
+        prob_up = _count_positive(ret) / draws  # = (ret > 0).mean(axis=0), exactly
         mean_return = ret.mean(axis=0)
         med_se = (0.5 * (around_median[1] - around_median[0]) if draws >= 2
                   else np.full(self.n_symbols, np.nan))
@@ -303,6 +321,8 @@ class ScenarioResult:
         """
         import pandas as pd
 
+        from valuation.mc_error import quantiles_and_order_statistics
+
         lo, hi = quantiles
         tag_lo, tag_hi = f"p{round(lo * 100):02d}", f"p{round(hi * 100):02d}"
         rows = {}
@@ -310,7 +330,7 @@ class ScenarioResult:
                               ("index (baseline weights)", self.index_return_before, self.index_weights_before)):
             if arr is None:
                 continue
-            q = np.quantile(arr, [lo, 0.5, hi])
+            q = quantiles_and_order_statistics(arr, [lo, 0.5, hi])[0]  # numpy.quantile's, bit for bit
             rows[label] = {"return_kind": self._line_kind(w),
                            "mean_return": float(arr.mean()), "median_return": q[1],
                            f"return_{tag_lo}": q[0], f"return_{tag_hi}": q[2],

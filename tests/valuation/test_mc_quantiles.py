@@ -72,3 +72,24 @@ def test_large_sample_and_input_errors() -> None:
         quantiles_and_order_statistics(x, [0.5], (100_001,))
     with pytest.raises(InputShapeError, match="at least 1 draw"):
         quantiles_and_order_statistics(np.empty((0, 2)), [0.5])
+
+
+@settings(max_examples=150, deadline=None)
+@given(x=hnp.arrays(np.float64, st.tuples(st.integers(1, 300), st.integers(1, 20)),
+                    elements=_ANY, fill=_ANY),
+       q=_LEVELS, data=st.data(), transposed=st.booleans())
+def test_series_in_tiles_are_numpy_quantile_and_sort_bit_for_bit(
+        x: np.ndarray, q: list[float], data: st.DataObject, transposed: bool) -> None:
+    """More series than one tile of the selection buffer (``TILE_SERIES``), many ranks (ends,
+    neighbours, repeats), NaN and infinities, and either memory layout of the input."""
+    n = x.shape[0]
+    edge = st.sampled_from(sorted({r for r in (0, 1, n // 2, n - 2, n - 1) if 0 <= r < n}))
+    ranks = tuple(data.draw(st.lists(st.one_of(st.integers(0, n - 1), edge), max_size=8)))
+    if transposed:  # the same values, the draws axis contiguous
+        x = np.asfortranarray(x)
+    got_q, got_o = quantiles_and_order_statistics(x, q, ranks)
+    with np.errstate(invalid="ignore"):
+        want_q = np.quantile(x, q, axis=0)
+    assert _bits(got_q) == _bits(want_q)
+    assert got_o.shape == (len(ranks), x.shape[1])
+    assert _bits(got_o) == _bits(np.sort(x, axis=0)[list(ranks)])  # NaN sorts last
