@@ -37,7 +37,6 @@ from scenarios.engine.evaluate import (
     new_state,
     valuation_term,
 )
-from scenarios.engine.prefault import Prefault
 from scenarios.engine.residual import (
     ResidualDataError,
     ResidualSpec,
@@ -108,8 +107,6 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
     col_min = np.full(n, np.inf)
     col_max = np.full(n, -np.inf)
     sampler.keys.clear()
-    touch = Prefault([a for a in (predicted_return, predicted_price, eps, multiple) if a is not None],
-                     block_draws)  # first writes of the large arrays, on a helper thread
     try:
         for start in range(0, draws, block_draws):
             stop = min(draws, start + block_draws)
@@ -126,7 +123,6 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
                 if start > 0:  # the earlier blocks recorded these labels the other way
                     raise _Restart(state.log_ratio_found - log_ratio)
                 log_ratio = log_ratio | state.log_ratio_found
-            touch.wait(stop)
             _prices(rs, state, predicted_return[start:stop], predicted_price[start:stop])
             np.fmin(col_min, np.fmin.reduce(predicted_return[start:stop], axis=0), out=col_min)
             np.fmax(col_max, np.fmax.reduce(predicted_return[start:stop], axis=0), out=col_max)
@@ -138,7 +134,6 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
             _merge(floor_events, state.floor_events)
             _merge(value_floor_events, state.value_floor_events)
     finally:
-        touch.close()
         sampler.end_blocks()
     return Simulation(
         predicted_return=predicted_return, predicted_price=predicted_price,

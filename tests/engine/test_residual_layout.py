@@ -1,6 +1,6 @@
 """How the residual is computed does not change its numbers: streams drawn on two threads,
-the Cholesky product in tiles of rows, blocks that draw their own rows, and the helper thread
-that touches the output arrays (``scenarios.engine.residual``, ``scenarios.engine.prefault``)."""
+the Cholesky product in tiles of rows, and blocks that draw their own rows
+(``scenarios.engine.residual``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios.data.memory import synthetic_source
-from scenarios.engine import blocks, prefault
+from scenarios.engine import blocks
 from scenarios.engine.residual import (
     STREAM,
     THREAD_MIN_VARIATES,
@@ -125,19 +125,3 @@ def test_history_blocks_give_the_whole_run(draws: int, block: int, own_rows: boo
     assert (max(rows) <= block) is own_rows  # the blocks' own rows, or the whole run's once
     for name in ("predicted_return", "predicted_price", "index_return"):
         assert _bits(getattr(got, name)) == _bits(getattr(ref, name)), name
-
-
-def test_prefault_never_overwrites_rows_already_written(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(prefault, "MIN_BYTES", 0)  # a helper thread even for small arrays
-    rs = _history_run(3000)
-    ref = run_resolved(rs, block_draws=3000)  # type: ignore[arg-type]
-    for block in (1, 7, 1000):
-        got = run_resolved(rs, block_draws=block, keep_draws=True)  # type: ignore[arg-type]
-        assert _bits(got.predicted_price) == _bits(ref.predicted_price)
-        assert _bits(got.predicted_return) == _bits(ref.predicted_return)
-    a = np.full((100, 3), 7.0)
-    touch = prefault.Prefault([a], 10)
-    touch.wait(30)
-    a[:30] = 1.0  # rows the helper has passed: never zeroed again
-    touch.close()
-    assert (a[:30] == 1.0).all()
