@@ -268,27 +268,63 @@ class BarStore:
         return _to_frame(rel.fetchnumpy(), cols)
 
     @_store_errors("reading price bars")
-    def read_many(self, symbols: Iterable[str], *, splits: bool = False) -> dict[str, pd.DataFrame]:
-        """Whole stored series of several symbols with one query (symbols not stored are absent)."""
+    def read_many(self, symbols: Iterable[str], *, splits: bool = False,
+                  end: DateLike = None) -> dict[str, pd.DataFrame]:
+        """Read the stored series of several symbols with one SQL statement (absent: not stored).
+
+        The whole series, or its rows up to ``end`` (inclusive). The rows come unordered (no
+        ``ORDER BY``: DuckDB would sort all of them) and are put in (symbol, date) order here.
+        """
         wanted = sorted({normalize_symbol(s) for s in symbols})
         cols = _BAR_COLUMNS if splits else COLUMNS
         con = self._connection(create=False)
         if con is None or not wanted:
             return {}
-        placeholders = ", ".join("?" for _ in wanted)
-        with transaction(con):  # counts and bars from the same snapshot
-            counts = con.execute(
-                f"SELECT symbol, count(*) FROM bars WHERE symbol IN ({placeholders}) "
-                "GROUP BY symbol ORDER BY symbol", wanted).fetchall()
-            arrays = con.execute(
-                f"SELECT date, {_nan_select(cols)} FROM bars WHERE symbol IN ({placeholders}) "
-                "ORDER BY symbol, date", wanted).fetchnumpy()
+        params: list[object] = [wanted, *wanted]
+        sql = (f"SELECT list_position(?, symbol) AS k, date, {_nan_select(cols)} FROM bars "
+               f"WHERE symbol IN ({', '.join('?' for _ in wanted)})")
+        if end is not None:
+            sql += " AND date <= ?"
+            params.append(_as_date(end, MAX_DATE))
+        arrays = con.execute(sql, params).fetchnumpy()
+        k = np.asarray(arrays.pop("k"), dtype=np.int64)
+        days = np.asarray(arrays["date"]).astype("datetime64[ns]")
+        order = np.lexsort((days, k))
+        k = k[order]
+        arrays = {c: (days if c == "date" else np.asarray(v))[order] for c, v in arrays.items()}
+        cuts = np.searchsorted(k, np.arange(1, len(wanted) + 2))  # k is 1-based
         out: dict[str, pd.DataFrame] = {}
-        a = 0
-        for sym, n in counts:
-            out[sym] = _to_frame({k: v[a:a + n] for k, v in arrays.items()}, cols)
-            a += n
+        for i, sym in enumerate(wanted):
+            a, b = int(cuts[i]), int(cuts[i + 1])
+            if b > a:
+                out[sym] = _to_frame({c: v[a:b] for c, v in arrays.items()}, cols)
         return out
+
+    @_store_errors("reading its coverage")
+    def series_meta(self, symbols: Iterable[str]) -> dict[str, tuple[list[Interval], str | None, str | None]]:
+        """Coverage, source and fingerprint of several symbols with one SQL statement.
+
+        Returns symbol -> (merged coverage intervals, source, fingerprint) for every asked symbol
+        (``([], None, None)`` when the store knows nothing of it): :meth:`coverage_many` and the
+        ``source``/``fingerprint`` of :meth:`list`, without ``list``'s count over every stored bar.
+        """
+        wanted = sorted({normalize_symbol(s) for s in symbols})
+        con = self._connection(create=False)
+        raw: dict[str, list[Interval]] = {s: [] for s in wanted}
+        info: dict[str, tuple[str | None, str | None]] = {}
+        if con is not None and wanted:
+            marks = ", ".join("?" for _ in wanted)
+            rows = con.execute(
+                "SELECT coalesce(s.symbol, c.symbol), c.lo, c.hi, s.source, s.fingerprint "
+                f"FROM (SELECT * FROM bar_series WHERE symbol IN ({marks})) s "
+                f"FULL JOIN (SELECT * FROM bar_coverage WHERE symbol IN ({marks})) c "
+                "ON s.symbol = c.symbol", [*wanted, *wanted]).fetchall()
+            for sym, lo, hi, source, fingerprint in rows:
+                if lo is not None:
+                    raw[sym].append((lo, hi))
+                if source is not None:
+                    info[sym] = (source, fingerprint)
+        return {s: (merge_intervals(v), *info.get(s, (None, None))) for s, v in raw.items()}
 
     @_store_errors("reading its coverage")
     def coverage_many(self, symbols: Iterable[str]) -> dict[str, list[Interval]]:

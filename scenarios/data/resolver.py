@@ -214,10 +214,9 @@ class Resolver:
 
     def _load_from_store(self, syms: list[str]) -> None:
         assert self.store is not None
-        try:
+        try:  # one connection, two statements: the bars, then coverage and origin
             frames = self.store.read_many(syms, splits=True)
-            covs = self.store.coverage_many(syms)
-            infos = {i.symbol: i for i in self.store.list(syms)}
+            meta = self.store.series_meta(syms)
         except StoreError as exc:
             log.warning("price store unavailable, continuing without it: %s", exc)
             self.store = None
@@ -225,10 +224,9 @@ class Resolver:
         finally:
             self._release()
         for sym in syms:
-            info = infos.get(sym)
-            self._memo[sym] = _Entry(
-                frame=frames.get(sym, _empty_with_splits()), coverage=covs.get(sym, []),
-                source=info.source if info else None, fingerprint=info.fingerprint if info else None)
+            coverage, source, fingerprint = meta.get(sym, ([], None, None))
+            self._memo[sym] = _Entry(frame=frames.get(sym, _empty_with_splits()), coverage=coverage,
+                                     source=source, fingerprint=fingerprint)
 
     def _gaps(self, sym: str, entry: _Entry, start: DateLike, end: DateLike) -> list[Interval]:
         from scenarios.data.barstore import MIN_DATE, subtract_intervals

@@ -204,6 +204,45 @@ INDEX_CAPS: dict[str, float] = {"HSTECH.HK": 0.08}
 HANG_SENG_INDEXES: frozenset[str] = frozenset({"HSTECH.HK", "^HSI", "^HSCE"})
 
 
+def replica_symbols(scenario: Any, symbols: list[str]) -> list[str]:
+    """Return the symbols the index line of ``scenario`` reads beyond its universe and benchmarks.
+
+    For an enabled ``index_weighting`` driver with ``scheme: implied``: its benchmark and, when the
+    replica machinery models that benchmark (:data:`HANG_SENG_INDEXES`), every member the replica
+    reads (the seeds universe tracking it when the scenario names that universe, else ``symbols``,
+    the scenario's universe). Empty for any other scenario. A guess made before the run, for one
+    batched price read (:func:`scenarios.engine.run.run_scenario`): a seeds file that cannot be
+    read gives the members it can, and the run reports the problem where it meets it.
+    """
+    from scenarios.model.drivers import spec_of
+
+    driver = None
+    for d in scenario.drivers:
+        if d.enabled and spec_of(d.type).evaluate is None:
+            driver = d  # the index re-weighting (as the resolve step picks it)
+    if driver is None or getattr(driver, "scheme", None) != "implied":
+        return []
+    bench = driver.benchmark or next(iter(scenario.benchmarks), None)
+    if bench is None:
+        return []
+    bench = str(bench)
+    if bench not in HANG_SENG_INDEXES:
+        return [bench]
+    members = list(symbols)
+    universe = scenario.universe if isinstance(scenario.universe, str) else None
+    if universe:
+        try:
+            from scenarios.recon.membership import Membership
+            from scenarios.seeds.universes import load_universes
+
+            uni = load_universes().universes.get(universe)
+            if uni is not None and uni.index_symbol == bench:
+                members = Membership.from_universe(universe).symbols
+        except Exception:  # noqa: BLE001 - a guess: the replica itself reports a broken seeds file
+            pass
+    return [*members, bench]
+
+
 def replica_weights(view: Any, symbols: list[str], ix: IndexInputs, driver: IndexWeighting,
                     universe: str | None, local_themes: Any, notes: list[str]
                     ) -> tuple[np.ndarray, np.ndarray] | None:
