@@ -22,19 +22,29 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-__all__ = ["FlatKind", "flat_bar_kinds", "stale_mask"]
+__all__ = ["FlatKind", "flat_bar_kinds", "flat_bars", "stale_mask"]
 
 FlatKind = Literal["stale", "half_day_close"]
 
 
 def _flat_and_prev(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(flat volume-0 bars, closes, the previous valid close of each row: NaN when none)."""
     o, h, low, c = (frame[k].to_numpy(dtype="float64") for k in ("open", "high", "low", "close"))
     v = frame["volume"].to_numpy(dtype="float64")
     with np.errstate(invalid="ignore"):
         flat = (v == 0) & (o == h) & (h == low) & (low == c) & np.isfinite(c)
         valid = np.isfinite(c) & (c > 0)
-    prev = pd.Series(np.where(valid, c, np.nan)).ffill().shift(1).to_numpy()
+    # the last valid row on or before each row (-1: none), then the one before each row
+    last = np.maximum.accumulate(np.where(valid, np.arange(len(c)), -1)) if len(c) else np.zeros(0, np.int64)
+    before = np.concatenate(([-1], last[:-1])) if len(c) else last
+    prev = np.where(before >= 0, c[np.maximum(before, 0)] if len(c) else c, np.nan)
     return flat, c, prev
+
+
+def flat_bars(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
+    """:func:`stale_mask` and :func:`flat_bar_kinds` of ``frame`` from one pass over it."""
+    flat, c, prev = _flat_and_prev(frame)
+    return flat & (c == prev), _kinds(frame, flat, c, prev)
 
 
 def stale_mask(frame: pd.DataFrame) -> np.ndarray:
@@ -55,6 +65,10 @@ def flat_bar_kinds(frame: pd.DataFrame) -> pd.Series:
     close).
     """
     flat, c, prev = _flat_and_prev(frame)
+    return _kinds(frame, flat, c, prev)
+
+
+def _kinds(frame: pd.DataFrame, flat: np.ndarray, c: np.ndarray, prev: np.ndarray) -> pd.Series:
     kinds = np.where(c == prev, "stale", "half_day_close")
     return pd.Series(kinds[flat], index=pd.DatetimeIndex(frame.index)[flat], name="flat_kind",
                      dtype="object")

@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 
 from scenarios.data.base import DateLike, PriceSource
-from scenarios.data.csvdir import CsvDirSource, exchange_tz, slice_frame
-from scenarios.data.frame import COLUMNS
+from scenarios.data.csvdir import CsvDirSource, exchange_tz
+from scenarios.data.frame import COLUMNS, as_day
 from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import DataError, DataUnavailableError, StoreError, YahooUnreachableError
 
@@ -135,7 +135,14 @@ class Resolver:
 
         Raises :class:`DataUnavailableError` when no source knows the symbol at all.
         """
-        return slice_frame(self._resolve(symbol, start, end), start, end).loc[:, list(COLUMNS)]
+        frame = self._resolve(symbol, start, end)
+        s, e = as_day(start), as_day(end)
+        if s is None and e is None:
+            return frame.loc[:, list(COLUMNS)]
+        idx = frame.index
+        lo = 0 if s is None else idx.searchsorted(s, side="left")
+        hi = len(idx) if e is None else idx.searchsorted(e, side="right")
+        return frame.iloc[lo:hi].loc[:, list(COLUMNS)]  # one copy (slice_frame's, then the columns')
 
     def splits(self, symbol: str) -> pd.Series:
         """Split ratios on their ex-dates (non-zero entries), as far as the sources report them."""

@@ -433,7 +433,7 @@ class _Facts:
     def __init__(self, frame: Any) -> None:
         import numpy as np
 
-        from scenarios.data.flatbars import flat_bar_kinds, stale_mask
+        from scenarios.data.flatbars import flat_bars
 
         self.index = frame.index
         self.dates = frame.index.to_numpy(dtype="datetime64[ns]")
@@ -441,12 +441,11 @@ class _Facts:
         with np.errstate(invalid="ignore"):
             self.bad = ~np.isfinite(self.close) | (self.close <= 0)  # screen.bad_close_dates
             counted = (self.close > 0) & (self.close == self.close)  # _residual_history's count
-        stale = stale_mask(frame)
+        stale, kinds = flat_bars(frame)
         pos = np.arange(len(frame))
         #: index of the last non-stale bar on or before each row (-1: none)
         self.last_kept = np.maximum.accumulate(np.where(~stale, pos, -1)) if len(frame) else pos
         self.valid_count = np.cumsum(counted)
-        kinds = flat_bar_kinds(frame)
         self.kind = dict(zip(kinds.index, kinds.to_numpy(), strict=True))
 
     def rows_until(self, as_of: Any) -> int:

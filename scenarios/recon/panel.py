@@ -57,17 +57,24 @@ def price_close(close: pd.Series, dividends: pd.Series | None) -> pd.Series:
         return close.astype("float64")
     last = valid[-1]
     raw[last] = adj[last]
-    prev_t = last
-    for t in valid[::-1][1:]:
-        # dividends with ex-date in (t, prev_t] apply between t and prev_t
-        d = div[t + 1: prev_t + 1].sum()
-        if d > 0:
-            p = adj[t] / m + d
-            m = adj[t] / p
-            raw[t] = p
-        else:
-            raw[t] = adj[t] / m
-        prev_t = t
+    # walking back from the last row: day t = ts[j] and the next valid day prev_t = nexts[j];
+    # dividends with ex-date in (t, prev_t] apply between them. The factor changes only on such
+    # days (a few a year): the rows between two of them are divided by the same m at once.
+    ts, nexts = valid[:-1][::-1], valid[1:][::-1]
+    positives = np.concatenate(([0], np.cumsum(div > 0)))  # positive dividends in div[:k]
+    events = np.flatnonzero(positives[nexts + 1] > positives[ts + 1])
+    start = 0
+    for j in events:
+        plain = ts[start:j]
+        raw[plain] = adj[plain] / m
+        t = ts[j]
+        d = div[t + 1: nexts[j] + 1].sum()  # > 0: every dividend is >= 0 and one is > 0
+        p = adj[t] / m + d
+        m = adj[t] / p
+        raw[t] = p
+        start = j + 1
+    plain = ts[start:]
+    raw[plain] = adj[plain] / m
     return pd.Series(raw, index=close.index, name=close.name)
 
 
@@ -80,19 +87,22 @@ def odd_sessions(frames: Mapping[str, pd.DataFrame], threshold: float = 0.5) -> 
     """
     if not 0 < threshold < 1:
         raise ValueError(f"threshold must be in (0, 1) (got {threshold})")
-    flags: dict[str, pd.Series] = {}
-    for sym, df in frames.items():
+    days: list[np.ndarray] = []
+    flags: list[np.ndarray] = []
+    for df in frames.values():
         if df.empty:
             continue
-        flags[sym] = (df["volume"] == 0) & (df["open"] == df["high"]) & (df["high"] == df["low"]) & (
-            df["low"] == df["close"])
+        o, h, low, c, v = (df[k].to_numpy(dtype="float64") for k in ("open", "high", "low", "close", "volume"))
+        days.append(pd.DatetimeIndex(df.index).as_unit("ns").asi8)
+        flags.append((v == 0) & (o == h) & (h == low) & (low == c))
     if not flags:
         return pd.DatetimeIndex([], name="date")
-    table = pd.DataFrame(flags)
-    counts = table.notna().sum(axis=1)
-    stale = table.fillna(False).astype(bool).sum(axis=1)
+    # per date (the union of the files' dates): how many files have a row, how many a stale one
+    dates, where = np.unique(np.concatenate(days), return_inverse=True)
+    counts = np.bincount(where, minlength=len(dates))
+    stale = np.bincount(where, weights=np.concatenate(flags), minlength=len(dates)).astype(np.int64)
     mask = (counts >= 5) & (stale > threshold * counts)
-    return pd.DatetimeIndex(counts.index[mask.to_numpy()], name="date")
+    return pd.DatetimeIndex(dates[mask].view("datetime64[ns]"), name="date")
 
 
 @dataclass(frozen=True)
