@@ -179,6 +179,7 @@ def load_index_panel(
     calendar = pd.DatetimeIndex(level.index, name="date")
 
     frames: dict[str, pd.DataFrame] = {}
+    days: dict[str, np.ndarray] = {}  # each frame's dates, int64 ns
     no_data: list[str] = []
     batch = getattr(source, "prefetch", None)
     if callable(batch):  # the constituents in one store query, not one per symbol
@@ -189,38 +190,48 @@ def load_index_panel(
         except DataUnavailableError:
             no_data.append(sym)
             continue
-        if df.empty or df["close"].notna().sum() == 0:
+        if df.empty or not (~np.isnan(df["close"].to_numpy(dtype="float64", na_value=np.nan))).any():
             no_data.append(sym)
             continue
         frames[sym] = df
+        days[sym] = pd.DatetimeIndex(df.index).as_unit("ns").asi8
 
+    # rows of each frame in [t0, t1] (the frames' dates ascend, as canonical frames do)
+    span = {sym: (int(np.searchsorted(d, t0.value, side="left")), int(np.searchsorted(d, t1.value, side="right")))
+            for sym, d in days.items()}
     rebal = _rebalance_dates(calendar)
     odd = pd.DatetimeIndex([], name="date")
     if frames:
         odd = calendar.intersection(
-            odd_sessions({s: f.loc[t0:t1] for s, f in frames.items()}, odd_threshold))
+            odd_sessions({s: f.iloc[span[s][0]:span[s][1]] for s, f in frames.items()}, odd_threshold))
 
-    cols: dict[str, pd.Series] = {}
+    cal = calendar.as_unit("ns").asi8
+    cols: dict[str, np.ndarray] = {}
     kinds: dict[str, str] = {}
     filled: dict[str, int] = {}
     for sym, df in frames.items():
         # a price return needs the dividends inside the panel's range: a file whose dividend
         # record starts later (BYD and Midea: from 2025-10-31) only carries a constant factor
         # into the range, so its returns there stay total returns
-        has_div = bool(df.loc[t0:t1, "dividends"].notna().any())
+        lo, hi = span[sym]
+        dividends = df["dividends"].to_numpy(dtype="float64", na_value=np.nan)
+        has_div = bool((~np.isnan(dividends[lo:hi])).any())
         px = price_close(df["close"], df["dividends"]) if (price_returns and has_div) else df["close"]
         kinds[sym] = "price" if (price_returns and has_div) else "total"
-        px = px.dropna()
-        first, last = px.index[0], px.index[-1]
-        on_cal = px.reindex(calendar)
-        inside = (calendar >= first) & (calendar <= last)
-        holes = int((on_cal.isna() & inside).sum())
+        values = px.to_numpy(dtype="float64", na_value=np.nan)
+        keep = ~np.isnan(values)
+        px_days, px_values = days[sym][keep], values[keep]
+        # the last close on or before each index day; on the index calendar: the exact day's
+        j = np.searchsorted(px_days, cal, side="right") - 1
+        carried = px_values[np.maximum(j, 0)]
+        on_cal = np.where((j >= 0) & (px_days[np.maximum(j, 0)] == cal), carried, np.nan)
+        inside = (cal >= px_days[0]) & (cal <= px_days[-1])
+        holes = int((np.isnan(on_cal) & inside).sum())
         if holes:
             # a stock missing on an index day inside its coverage: carry the last close
             # (the move lands on the next session); sessions off the index calendar are
-            # skipped the same way through the reindex
-            on_cal = px.reindex(calendar.union(px.index)).ffill().reindex(calendar)  # type: ignore[arg-type]
-            on_cal = on_cal.where(inside)
+            # skipped the same way
+            on_cal = np.where(inside, carried, np.nan)
         filled[sym] = holes
         cols[sym] = on_cal
     prices = pd.DataFrame(cols, index=calendar)
