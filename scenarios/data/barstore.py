@@ -287,16 +287,19 @@ class BarStore:
             sql += " AND date <= ?"
             params.append(_as_date(end, MAX_DATE))
         arrays = con.execute(sql, params).fetchnumpy()
-        k = np.asarray(arrays.pop("k"), dtype=np.int64)
-        days = np.asarray(arrays["date"]).astype("datetime64[ns]")
-        order = np.lexsort((days, k))
-        k = k[order]
-        arrays = {c: (days if c == "date" else np.asarray(v))[order] for c, v in arrays.items()}
-        cuts = np.searchsorted(k, np.arange(1, len(wanted) + 2))  # k is 1-based
+        k = np.asarray(arrays.pop("k"), dtype=np.int64)  # 1-based position in ``wanted``
+        arrays["date"] = np.asarray(arrays["date"]).astype("datetime64[ns]")
+        rows = _symbol_rows(k, arrays["date"].view(np.int64))
+        if rows is None:  # not one dated run per symbol: put them in (symbol, date) order
+            order = np.lexsort((arrays["date"], k))
+            k = k[order]
+            arrays = {c: np.asarray(v)[order] for c, v in arrays.items()}
+            cuts = np.searchsorted(k, np.arange(1, len(wanted) + 2))
+            rows = {i + 1: (int(cuts[i]), int(cuts[i + 1])) for i in range(len(wanted)) if cuts[i + 1] > cuts[i]}
         out: dict[str, pd.DataFrame] = {}
         for i, sym in enumerate(wanted):
-            a, b = int(cuts[i]), int(cuts[i + 1])
-            if b > a:
+            if i + 1 in rows:
+                a, b = rows[i + 1]
                 out[sym] = _to_frame({c: v[a:b] for c, v in arrays.items()}, cols)
         return out
 
@@ -480,6 +483,27 @@ def _insert_bars(con: StoreConnection, batch: list[tuple[str, BarWrite]], now: d
             "CAST(source AS VARCHAR), ? FROM _incoming_bars", [now])
     finally:
         con.unregister("_incoming_bars")
+
+
+def _symbol_rows(k: np.ndarray, days: np.ndarray) -> dict[int, tuple[int, int]] | None:
+    """Return symbol key -> (first row, end row) when the rows come as one dated run per symbol.
+
+    DuckDB returns rows in insertion order: an import writes each symbol's bars in one block,
+    dated; ``None`` when that does not hold (a later write appended to a symbol), and the caller
+    sorts.
+    """
+    if not len(k):
+        return {}
+    same = np.diff(k) == 0
+    if not (np.diff(days)[same] > 0).all():
+        return None
+    change = np.flatnonzero(~same) + 1
+    starts = np.concatenate(([0], change))
+    ends = np.concatenate((change, [len(k)]))
+    keys = k[starts]
+    if len(np.unique(keys)) != len(keys):
+        return None
+    return {int(x): (int(a), int(b)) for x, a, b in zip(keys, starts, ends, strict=True)}
 
 
 def _nan_select(cols: tuple[str, ...]) -> str:
