@@ -532,11 +532,11 @@ def scenario_model(data: Any) -> type[Scenario]:
 def _model_of(kinds: tuple[str, ...]) -> type[Scenario]:
     model = _BY_KINDS.get(kinds)
     if model is None:
-        union = Annotated[Union[tuple(REGISTRY[k].schema for k in kinds)],  # noqa: UP007 (built at run time)
-                          Field(discriminator="type")]
+        union: Any = Annotated[Union[tuple(REGISTRY[k].schema for k in kinds)],  # noqa: UP007 (built at run time)
+                               Field(discriminator="type")]
         namespace: dict[str, Any] = {
             "__module__": __name__, "__qualname__": "Scenario", "__doc__": Scenario.__doc__,
-            "__annotations__": {"drivers": list[union]},  # type: ignore[valid-type]
+            "__annotations__": {"drivers": list[union]},
             "drivers": Field(default_factory=list),
             "__driver_kinds__": kinds,
             "__reduce__": _reduce,

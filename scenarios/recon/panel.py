@@ -64,7 +64,7 @@ def price_close(close: pd.Series, dividends: pd.Series | None) -> pd.Series:
     positives = np.concatenate(([0], np.cumsum(div > 0)))  # positive dividends in div[:k]
     events = np.flatnonzero(positives[nexts + 1] > positives[ts + 1])
     start = 0
-    for j in events:
+    for j in events.tolist():
         plain = ts[start:j]
         raw[plain] = adj[plain] / m
         t = ts[j]
