@@ -26,7 +26,8 @@ import logging
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,7 +96,15 @@ class _Entry:
 
 
 def _today(symbol: str) -> date:
-    return pd.Timestamp.now(tz=exchange_tz(symbol)).date()
+    """Today's date at the exchange of ``symbol`` (its IANA time zone, through :mod:`zoneinfo`)."""
+    return datetime.now(_zone(exchange_tz(symbol))).date()
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
 
 
 class Resolver:
@@ -232,7 +241,8 @@ class Resolver:
             self._release()
         for sym in syms:
             coverage, source, fingerprint = meta.get(sym, ([], None, None))
-            self._memo[sym] = _Entry(frame=frames.get(sym, _empty_with_splits()), coverage=coverage,
+            frame = frames.get(sym)
+            self._memo[sym] = _Entry(frame=_empty_with_splits() if frame is None else frame, coverage=coverage,
                                      source=source, fingerprint=fingerprint)
 
     def _gaps(self, sym: str, entry: _Entry, start: DateLike, end: DateLike) -> list[Interval]:
