@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from scenarios.errors import ScenarioError
 from scenarios.model.resolved import IndexInputs
-from scenarios.model.schema import IndexWeighting
+
+if TYPE_CHECKING:
+    from scenarios.model.schema import IndexWeighting
 
 
 @dataclass

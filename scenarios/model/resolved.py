@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -37,7 +37,10 @@ from scenarios.model.references import (
     resolve_universe,
     theme_map,
 )
-from scenarios.model.schema import IndexWeighting, Residual, Scenario
+from scenarios.model.schema import Residual, Scenario
+
+if TYPE_CHECKING:
+    from scenarios.model.schema import IndexWeighting
 from scenarios.model.validation import data_checks, missing_baseline, raw_key
 from scenarios.yamlio import format_path
 
@@ -296,7 +299,7 @@ def _drivers(scenario: Scenario, symbols: list[str], error: ErrorFactory,
             continue
         spec = spec_of(d.type)
         if spec.evaluate is None:  # re-weights the index line (index_weighting)
-            index_driver = (i, cast(IndexWeighting, d))
+            index_driver = (i, cast("IndexWeighting", d))
             continue
         try:
             targets = driver_targets(scenario, i, d, symbols)

@@ -9,6 +9,7 @@ explicit FX rate (price-currency units per unit of the money's currency).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union, cast
 
 from pydantic import (
@@ -22,18 +23,8 @@ from pydantic import (
 
 from scenarios.model.dated import DatedFields, split_dated
 from scenarios.model.drivers import REGISTRY
-from scenarios.model.drivers.ai_capex import AiCapex
 from scenarios.model.drivers.base import DriverBase as _Driver
 from scenarios.model.drivers.base import MoneyDriver as _Money
-from scenarios.model.drivers.buyback import Buyback
-from scenarios.model.drivers.earnings_growth import EarningsGrowth
-from scenarios.model.drivers.fx_change import FxChange
-from scenarios.model.drivers.index_weighting import IndexWeighting
-from scenarios.model.drivers.margin_change import MarginChange
-from scenarios.model.drivers.rerating import Rerating
-from scenarios.model.drivers.revenue_uplift import RevenueUplift
-from scenarios.model.drivers.sentiment_shock import SentimentShock
-from scenarios.model.drivers.subsidy import Subsidy
 from scenarios.model.fields import CURRENCY_PAIR, UNIT_SCALE, Currency, Date, Symbol, Unit
 from scenarios.model.fields import StrictModel as _Model
 from scenarios.model.portfolio import Portfolio
@@ -311,19 +302,71 @@ class Baseline(_Model):
 # Each driver kind lives in its own module of scenarios.model.drivers; everything here is derived
 # from that registry (the classes are re-exported for older imports).
 
-if TYPE_CHECKING:  # the union below is built at run time: the type checker sees the base class
+# The driver classes, the union ``Driver`` and the ``NEEDS_*`` tuples load every kind's module:
+# they are made on first use (module ``__getattr__``). ``Scenario.drivers`` names the union through
+# ``_AnyDriver``, which builds it when a schema is generated, so importing this module imports no
+# kind (a run imports the kinds its file uses, see :func:`scenario_model`).
+
+if TYPE_CHECKING:  # the union is built at run time: the type checker sees the base class
+    from scenarios.model.drivers.ai_capex import AiCapex
+    from scenarios.model.drivers.buyback import Buyback
+    from scenarios.model.drivers.earnings_growth import EarningsGrowth
+    from scenarios.model.drivers.fx_change import FxChange
+    from scenarios.model.drivers.index_weighting import IndexWeighting
+    from scenarios.model.drivers.margin_change import MarginChange
+    from scenarios.model.drivers.rerating import Rerating
+    from scenarios.model.drivers.revenue_uplift import RevenueUplift
+    from scenarios.model.drivers.sentiment_shock import SentimentShock
+    from scenarios.model.drivers.subsidy import Subsidy
+
     Driver: TypeAlias = _Driver
+    _AnyDriver: TypeAlias = _Driver
+    #: drivers that add an absolute amount to EPS and therefore need baseline eps and shares
+    NEEDS_EPS_AND_SHARES: tuple[str, ...]
+    NEEDS_SALES_AND_SHARES: tuple[str, ...]
 else:
-    Driver = Annotated[
+    class _AnyDriver:
+        """``Scenario.drivers``' item type: the discriminated union of every kind (:func:`driver_union`)."""
+
+        @classmethod
+        def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+            return handler.generate_schema(driver_union())
+
+
+def driver_union() -> Any:
+    """Return the discriminated union (on ``type``) of every registered driver kind's schema class."""
+    return Annotated[
         Union[tuple(spec.schema for spec in REGISTRY.values())],  # noqa: UP007 (built at run time)
         Field(discriminator="type"),
     ]
 
+
 DRIVER_TYPES: tuple[str, ...] = tuple(REGISTRY)
 
-#: drivers that add an absolute amount to EPS and therefore need baseline eps and shares
-NEEDS_EPS_AND_SHARES = tuple(t for t, s in REGISTRY.items() if s.needs == ("eps", "shares"))
-NEEDS_SALES_AND_SHARES = tuple(t for t, s in REGISTRY.items() if s.needs == ("sales", "shares"))
+#: names made on first use (see above): a kind's schema class, or a function of every spec
+_LAZY: dict[str, Any] = {
+    "AiCapex": ("ai_capex", "AiCapex"), "Buyback": ("buyback", "Buyback"),
+    "EarningsGrowth": ("earnings_growth", "EarningsGrowth"), "FxChange": ("fx_change", "FxChange"),
+    "IndexWeighting": ("index_weighting", "IndexWeighting"), "MarginChange": ("margin_change", "MarginChange"),
+    "Rerating": ("rerating", "Rerating"), "RevenueUplift": ("revenue_uplift", "RevenueUplift"),
+    "SentimentShock": ("sentiment_shock", "SentimentShock"), "Subsidy": ("subsidy", "Subsidy"),
+    "Driver": driver_union,
+    "NEEDS_EPS_AND_SHARES": lambda: tuple(t for t, s in REGISTRY.items() if s.needs == ("eps", "shares")),
+    "NEEDS_SALES_AND_SHARES": lambda: tuple(t for t, s in REGISTRY.items() if s.needs == ("sales", "shares")),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Return a name of :data:`_LAZY`, made on first use."""
+    how = _LAZY.get(name)
+    if how is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if isinstance(how, tuple):
+        value = getattr(importlib.import_module(f"scenarios.model.drivers.{how[0]}"), how[1])
+    else:
+        value = how()
+    globals()[name] = value
+    return value
 
 __all__ = [
     "DRIVER_TYPES", "NEEDS_EPS_AND_SHARES", "NEEDS_SALES_AND_SHARES", "UNIT_SCALE", "AiCapex",
@@ -415,7 +458,7 @@ class Scenario(_Model):
     fx: dict[str, float] = Field(default_factory=dict, description="pairs such as CNYHKD: 1.09")
     themes: dict[str, list[Symbol]] = Field(default_factory=dict, description="theme -> symbols")
     baseline: dict[Symbol, Baseline] = Field(default_factory=dict)
-    drivers: list[Driver] = Field(default_factory=list)
+    drivers: list[_AnyDriver] = Field(default_factory=list)
     monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
     valuation: Valuation = Field(default_factory=Valuation, description="pe (default) or fcf_yield")
     portfolio: Portfolio | None = Field(default=None, description="long/short positions and their P&L "

@@ -31,6 +31,9 @@ NOT_IMPORTED = (
     "scenarios.sets.model", "scenarios.recon", "scenarios.backtest", "scenarios.report",
     "scenarios.cli.data", "scenarios.cli.runs", "scenarios.cli.report", "scenarios.cli.backtest",
     "valuation.index.implied", "valuation.hac", "valuation.cashflow",
+    # driver kinds the file does not use: neither imported nor in its schema
+    "scenarios.model.drivers.ai_capex", "scenarios.model.drivers.index_weighting",
+    "scenarios.model.drivers.fx_change", "scenarios.model.drivers.margin_change",
 )
 
 _PROBE = r"""
