@@ -444,12 +444,31 @@ class Valuation(_Model):
         return self
 
 
+def _default_narrative() -> Narrative:
+    """Return ``Narrative()`` built without validating: every field at its default.
+
+    The default factories of :class:`Scenario` below: calling the class would build the class's own
+    validator (a few ms each) for an instance whose every field is its default.
+    """
+    return Narrative.model_construct()
+
+
+def _default_monte_carlo() -> MonteCarlo:
+    """``MonteCarlo()`` built without validating (every field at its default)."""
+    return MonteCarlo.model_construct()
+
+
+def _default_valuation() -> Valuation:
+    """``Valuation()`` built without validating (every field at its default, which it accepts)."""
+    return Valuation.model_construct()
+
+
 class Scenario(_Model):
     """One scenario file (after ``extends`` is resolved; ``grid`` not yet expanded)."""
 
     name: str = Field(min_length=1)
     description: str = ""
-    narrative: Narrative = Field(default_factory=Narrative)
+    narrative: Narrative = Field(default_factory=_default_narrative)
     as_of: Date
     horizon: Horizon
     universe: list[Symbol] | str = Field(description="symbols, or a named universe such as hstech")
@@ -459,8 +478,8 @@ class Scenario(_Model):
     themes: dict[str, list[Symbol]] = Field(default_factory=dict, description="theme -> symbols")
     baseline: dict[Symbol, Baseline] = Field(default_factory=dict)
     drivers: list[_AnyDriver] = Field(default_factory=list)
-    monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
-    valuation: Valuation = Field(default_factory=Valuation, description="pe (default) or fcf_yield")
+    monte_carlo: MonteCarlo = Field(default_factory=_default_monte_carlo)
+    valuation: Valuation = Field(default_factory=_default_valuation, description="pe (default) or fcf_yield")
     portfolio: Portfolio | None = Field(default=None, description="long/short positions and their P&L "
                                         "(scenarios.model.portfolio)")
     extends: str | None = Field(default=None, description="parent file, relative to this one")
