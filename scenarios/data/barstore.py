@@ -280,9 +280,10 @@ class BarStore:
         con = self._connection(create=False)
         if con is None or not wanted:
             return {}
-        params: list[object] = [wanted, *wanted]
-        sql = (f"SELECT list_position(?, symbol) AS k, date, {_nan_select(cols)} FROM bars "
-               f"WHERE symbol IN ({', '.join('?' for _ in wanted)})")
+        # the symbol's position in the list as the filter (not ``symbol IN (...)``, which DuckDB
+        # runs as a join for a long list): faster, and the rows stay in insertion order
+        params: list[object] = [wanted]
+        sql = f"SELECT * FROM (SELECT list_position(?, symbol) AS k, date, {_nan_select(cols)} FROM bars) WHERE k > 0"
         if end is not None:
             sql += " AND date <= ?"
             params.append(_as_date(end, MAX_DATE))
