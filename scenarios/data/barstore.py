@@ -317,16 +317,14 @@ class BarStore:
         raw: dict[str, list[Interval]] = {s: [] for s in wanted}
         info: dict[str, tuple[str | None, str | None]] = {}
         if con is not None and wanted:
-            marks = ", ".join("?" for _ in wanted)
-            rows = con.execute(
-                "SELECT coalesce(s.symbol, c.symbol), c.lo, c.hi, s.source, s.fingerprint "
-                f"FROM (SELECT * FROM bar_series WHERE symbol IN ({marks})) s "
-                f"FULL JOIN (SELECT * FROM bar_coverage WHERE symbol IN ({marks})) c "
-                "ON s.symbol = c.symbol", [*wanted, *wanted]).fetchall()
+            rows = con.execute(  # coverage rows (lo, hi) and series rows (source, fingerprint)
+                "SELECT symbol, lo, hi, NULL, NULL FROM bar_coverage WHERE list_contains($1, symbol) "
+                "UNION ALL SELECT symbol, NULL, NULL, source, fingerprint FROM bar_series "
+                "WHERE list_contains($1, symbol)", [wanted]).fetchall()
             for sym, lo, hi, source, fingerprint in rows:
                 if lo is not None:
                     raw[sym].append((lo, hi))
-                if source is not None:
+                else:
                     info[sym] = (source, fingerprint)
         return {s: (merge_intervals(v), *info.get(s, (None, None))) for s, v in raw.items()}
 
