@@ -41,10 +41,11 @@ def _flat_and_prev(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndar
     return flat, c, prev
 
 
-def flat_bars(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
-    """:func:`stale_mask` and :func:`flat_bar_kinds` of ``frame`` from one pass over it."""
+def flat_bars(frame: pd.DataFrame) -> tuple[np.ndarray, dict[pd.Timestamp, str]]:
+    """:func:`stale_mask` of ``frame`` and :func:`flat_bar_kinds` as a dict (date -> kind), from one pass."""
     flat, c, prev = _flat_and_prev(frame)
-    return flat & (c == prev), _kinds(frame, flat, c, prev)
+    kinds = np.where(c == prev, "stale", "half_day_close")[flat].tolist()
+    return flat & (c == prev), dict(zip(pd.DatetimeIndex(frame.index)[flat], kinds, strict=True))
 
 
 def stale_mask(frame: pd.DataFrame) -> np.ndarray:

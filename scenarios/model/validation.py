@@ -446,7 +446,7 @@ class _Facts:
         #: index of the last non-stale bar on or before each row (-1: none)
         self.last_kept = np.maximum.accumulate(np.where(~stale, pos, -1)) if len(frame) else pos
         self.valid_count = np.cumsum(counted)
-        self.kind = dict(zip(kinds.index, kinds.to_numpy(), strict=True))
+        self.kind = kinds
 
     def rows_until(self, as_of: Any) -> int:
         import numpy as np

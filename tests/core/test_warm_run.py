@@ -306,7 +306,23 @@ def test_previous_valid_close_equals_a_pandas_forward_fill() -> None:
         assert np.array_equal(_flat_and_prev(frame)[2], want, equal_nan=True)
         mask, kinds = flat_bars(frame)
         assert np.array_equal(mask, stale_mask(frame))
-        pd.testing.assert_series_equal(kinds, flat_bar_kinds(frame))
+        want_kinds = flat_bar_kinds(frame)
+        assert kinds == dict(zip(want_kinds.index, want_kinds.to_numpy(), strict=True))
+        assert all(type(k) is pd.Timestamp and type(v) is str for k, v in kinds.items())
+
+
+def test_spike_dates_leave_bad_rows_out_as_before() -> None:
+    from scenarios.data.screen import bad_close_dates, spike_dates
+
+    idx = pd.date_range("2025-01-01", periods=9)
+    for values in ([10, 10, 60, 10, 10, 1, 10, 10, 10], [10, np.nan, 10, 70, 10, -1, 10, 0.5, 10]):
+        closes = pd.Series(np.array(values, dtype="float64"), index=idx)
+        plain = closes[~closes.index.isin(bad_close_dates(closes))]
+        v = plain.to_numpy()
+        up = v[1:-1] > 5 * np.maximum(v[:-2], v[2:])
+        down = v[1:-1] * 5 < np.minimum(v[:-2], v[2:])
+        assert list(spike_dates(closes)) == list(plain.index[1:-1][up | down])
+        assert len(spike_dates(closes)) > 0
 
 
 def test_read_many_puts_appended_rows_in_date_order(tmp_path: Path) -> None:
