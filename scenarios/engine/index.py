@@ -206,15 +206,16 @@ INDEX_CAPS: dict[str, float] = {"HSTECH.HK": 0.08}
 HANG_SENG_INDEXES: frozenset[str] = frozenset({"HSTECH.HK", "^HSI", "^HSCE"})
 
 
-def replica_symbols(scenario: Any, symbols: list[str]) -> list[str]:
+def replica_symbols(scenario: Any) -> list[str]:
     """Return the symbols the index line of ``scenario`` reads beyond its universe and benchmarks.
 
     For an enabled ``index_weighting`` driver with ``scheme: implied``: its benchmark and, when the
-    replica machinery models that benchmark (:data:`HANG_SENG_INDEXES`), every member the replica
-    reads (the seeds universe tracking it when the scenario names that universe, else ``symbols``,
-    the scenario's universe). Empty for any other scenario. A guess made before the run, for one
-    batched price read (:func:`scenarios.engine.run.run_scenario`): a seeds file that cannot be
-    read gives the members it can, and the run reports the problem where it meets it.
+    replica machinery models that benchmark (:data:`HANG_SENG_INDEXES`) and the scenario names the
+    seeds universe that tracks it, every member of that universe's history (the replica reads
+    them; with a list of symbols it reads the list). Empty for any other scenario. A guess made
+    before the run, for one batched price read (``resolve_scenario(also_read=...)``): a seeds file
+    that cannot be read gives the benchmark alone, and the run reports the problem where it meets
+    it.
     """
     from scenarios.model.drivers import spec_of
 
@@ -228,21 +229,19 @@ def replica_symbols(scenario: Any, symbols: list[str]) -> list[str]:
     if bench is None:
         return []
     bench = str(bench)
-    if bench not in HANG_SENG_INDEXES:
-        return [bench]
-    members = list(symbols)
     universe = scenario.universe if isinstance(scenario.universe, str) else None
-    if universe:
-        try:
-            from scenarios.recon.membership import Membership
-            from scenarios.seeds.universes import load_universes
+    if bench not in HANG_SENG_INDEXES or not universe:
+        return [bench]
+    try:
+        from scenarios.recon.membership import Membership
+        from scenarios.seeds.universes import load_universes
 
-            uni = load_universes().universes.get(universe)
-            if uni is not None and uni.index_symbol == bench:
-                members = Membership.from_universe(universe).symbols
-        except Exception:  # noqa: BLE001 - a guess: the replica itself reports a broken seeds file
-            pass
-    return [*members, bench]
+        uni = load_universes().universes.get(universe)
+        if uni is None or uni.index_symbol != bench:
+            return [bench]
+        return [*Membership.from_universe(universe).symbols, bench]
+    except Exception:  # noqa: BLE001 - a guess: the replica itself reports a broken seeds file
+        return [bench]
 
 
 def replica_weights(view: Any, symbols: list[str], ix: IndexInputs, driver: IndexWeighting,

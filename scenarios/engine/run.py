@@ -29,7 +29,7 @@ from scenarios.engine.sampling import Sampler
 from scenarios.model.resolved import MAX_CELLS, ResolvedScenario, resolve_scenario
 from scenarios.model.schema import Scenario
 
-__all__ = ["BLOCK_DRAWS", "MAX_CELLS", "prefetch", "run_resolved", "run_scenario"]
+__all__ = ["BLOCK_DRAWS", "MAX_CELLS", "run_resolved", "run_scenario"]
 
 
 def run_scenario(scenario: Scenario, *, source: Any = None, draws: int | None = None,
@@ -52,34 +52,9 @@ def run_scenario(scenario: Scenario, *, source: Any = None, draws: int | None = 
     ------
         ScenarioErrors: located problems found with the prices (unknown symbols, stale data).
     """
-    if source is None:
-        from scenarios.data import default_source
-
-        source = default_source()
-    prefetch(scenario, source, as_of)
-    resolved = resolve_scenario(scenario, source=source, draws=draws, seed=seed, as_of=as_of)
+    resolved = resolve_scenario(scenario, source=source, draws=draws, seed=seed, as_of=as_of,
+                                also_read=_index.replica_symbols(scenario))
     return run_resolved(resolved, keep_draws=keep_draws)
-
-
-def prefetch(scenario: Scenario, source: Any, as_of: dt.date | str | None = None) -> None:
-    """Read every price series a run of ``scenario`` reads, in one batch (one store read).
-
-    The universe and benchmarks at the cut-off (what the checks of the resolve step read) and the
-    index line's replica members (:func:`scenarios.engine.index.replica_symbols`), through the
-    source's ``prefetch`` (a no-op for a source that cannot batch). Nothing else changes: the run
-    reads the same series, from memory.
-    """
-    from scenarios.data.view import PriceView
-    from scenarios.dates import as_date
-    from scenarios.model.references import ResolveError, resolve_universe
-
-    cut = as_date(as_of) or scenario.as_of
-    try:
-        universe = resolve_universe(scenario, cut)
-    except ResolveError:
-        return  # the resolve step reports it
-    symbols = [*universe, *scenario.benchmarks, *_index.replica_symbols(scenario, universe)]
-    PriceView(source, cut).prefetch(list(dict.fromkeys(symbols)))
 
 
 #: draws evaluated together: a run of more draws goes in blocks of this many rows (peak memory
