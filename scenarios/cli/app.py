@@ -193,6 +193,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def main_process(argv: list[str] | None = None) -> int:
+    """Run :func:`main` in a process that exits right after it (the console script, ``-m``).
+
+    The objects made by the imports, then those left by the command, are moved out of the cyclic
+    garbage collector's reach (:func:`gc.freeze`): its passes during the command skip the
+    several hundred thousand long-lived objects of pandas, pydantic and the engine, and the
+    interpreter's shutdown does not scan them again (together about 0.1-0.2 s of CPU per ``run``).
+    Everything still runs: ``atexit`` handlers, finalizers and the closing of files. Code that
+    calls :func:`main` in a process that goes on (tests, notebooks) is not affected.
+    """
+    gc.freeze()
+    code = main(argv)
+    gc.freeze()
+    return code
+
+
 def run() -> None:  # pragma: no cover - console script shim
     """Run the CLI and exit with its code (the ``scenarios`` console script)."""
-    sys.exit(main())
+    sys.exit(main_process())

@@ -346,3 +346,20 @@ def test_read_many_puts_appended_rows_in_date_order(tmp_path: Path) -> None:
     assert meta["9999.HK"] == ([], None, None) and meta["0700.HK"][1] == "csv"
     until = store.read_many(["0700.HK"], end="2025-01-03")["0700.HK"]
     assert list(until.index.strftime("%Y-%m-%d")) == ["2025-01-02", "2025-01-03"]
+
+
+def test_the_console_entry_freezes_long_lived_objects_but_main_does_not() -> None:
+    import gc
+
+    from scenarios.cli.app import main
+
+    before = gc.get_freeze_count()
+    assert main(["--version"]) == 0
+    assert gc.get_freeze_count() == before  # tests and notebooks call main: nothing frozen
+    code = ("import gc, sys; from scenarios.cli.app import main_process; rc = main_process(['--version']); "
+            "print(rc, gc.get_freeze_count() > 10000)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(REPO)}).stdout.split()
+    assert out[-2:] == ["0", "True"]
+    main_py = (REPO / "scenarios" / "__main__.py").read_text(encoding="utf-8")
+    assert "main_process()" in main_py
