@@ -363,3 +363,13 @@ def test_the_console_entry_freezes_long_lived_objects_but_main_does_not() -> Non
     assert out[-2:] == ["0", "True"]
     main_py = (REPO / "scenarios" / "__main__.py").read_text(encoding="utf-8")
     assert "main_process()" in main_py
+
+
+def test_a_bounded_parameter_still_refuses_a_boolean() -> None:
+    """The bounded parameters name ``Param`` through a type alias (one schema per model); the
+    boolean check sees through it."""
+    from scenarios.model.nobool import wants_number_not_bool
+    from scenarios.model.params import Fraction, NamedParam
+
+    assert wants_number_not_bool(NamedParam) and wants_number_not_bool(Fraction)
+    assert wants_number_not_bool(Fraction | None)
