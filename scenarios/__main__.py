@@ -2,6 +2,6 @@
 
 import sys
 
-from scenarios.cli.app import main
+from scenarios.cli.app import main_process
 
-sys.exit(main())
+sys.exit(main_process())

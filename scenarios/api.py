@@ -32,17 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, Union, overload
 
-from scenarios.results import (
-    BacktestResult,
-    Result,
-    RunResult,
-    SetBacktestResult,
-    SetRunResult,
-    SingleBacktestResult,
-    WalkForwardResult,
-    from_backtest,
-    result_of,
-)
+from scenarios.results import RunResult
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,6 +41,14 @@ if TYPE_CHECKING:
     from scenarios.errors import ScenarioError
     from scenarios.model.schema import Scenario
     from scenarios.report.model import ReportView
+    from scenarios.results import (
+        BacktestResult,
+        Result,
+        SetBacktestResult,
+        SetRunResult,
+        SingleBacktestResult,
+        WalkForwardResult,
+    )
     from scenarios.seeds.check import ClaimCheck
     from scenarios.sensitivity import Tornado, TwoWay
 
@@ -62,7 +60,8 @@ __all__ = [
 
 PathOrScenario = Union[str, Path, "Scenario"]
 Roll = Literal["monthly", "quarterly"]
-T = TypeVar("T", RunResult, SingleBacktestResult, WalkForwardResult, SetRunResult, SetBacktestResult)
+# constraints named as text: the backtest and set result models load only when used (start-up time)
+T = TypeVar("T", "RunResult", "SingleBacktestResult", "WalkForwardResult", "SetRunResult", "SetBacktestResult")
 
 
 class Results(list[T], Generic[T]):
@@ -362,6 +361,8 @@ def _backtest_point(source: PriceSource, task: tuple[Scenario, dict[str, Any]]) 
         from scenarios.backtest.scenario import backtest_scenario
 
         bt = backtest_scenario(sc, source=source, **opts)
+    from scenarios.results import from_backtest
+
     return from_backtest(bt, sc.grid_point)
 
 
@@ -601,6 +602,7 @@ def views(result: RunResult | SetRunResult, *, tau: float = 0.05) -> dict[str, A
     takes (see :mod:`scenarios.sets.views`): expected returns, the covariance of returns across
     draws, ``omega`` and ``view_confidences`` from the band width (fractions, horizon returns).
     """
+    from scenarios.results import SetRunResult
     from scenarios.sets.views import views as make_views
 
     if isinstance(result, SetRunResult):
@@ -642,6 +644,7 @@ def record(result: Result | SetRunResult | SetBacktestResult) -> str:
 
 
 def _store(result: Result | SetRunResult | SetBacktestResult) -> str:
+    from scenarios.results import SetBacktestResult, SetRunResult  # (loaded here: not for a run)
     from scenarios.store.runs import record_run
 
     if isinstance(result, RunResult):
@@ -673,6 +676,7 @@ def _store(result: Result | SetRunResult | SetBacktestResult) -> str:
 def _summary_line(result: BacktestResult) -> str:
     """One line for ``scenarios runs list``: mode, window(s) and the headline scores."""
     from scenarios.numfmt import num, p_text, pct
+    from scenarios.results import WalkForwardResult
 
     if isinstance(result, WalkForwardResult):
         t = result.track
@@ -697,6 +701,7 @@ def load_result(run_id: str) -> Result:
     scenarios.errors.IncompatibleRunError
         It was recorded by a version of scenarios whose format this one cannot read.
     """
+    from scenarios.results import result_of
     from scenarios.store.runs import fetch_run
 
     info, stored = fetch_run(run_id)
@@ -779,6 +784,7 @@ def report_view(target: Result | str | Path, *, draws: int | None = None,
     store. See :func:`report`.
     """
     from scenarios.report.sources import view_for_file, view_for_result
+    from scenarios.results import SingleBacktestResult, WalkForwardResult
 
     if isinstance(target, (RunResult, SingleBacktestResult, WalkForwardResult)):
         return view_for_result(target, run_id=target.run_id)

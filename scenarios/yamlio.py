@@ -257,24 +257,64 @@ def _line_col(text: str, position: int) -> tuple[int, int]:
     return text.count("\n", 0, position) + 1, position - line_start + 1
 
 
+#: Documents parsed by :func:`peek_yaml`, each handed to the next :func:`load_yaml` of the same
+#: file: (path, display name) -> (the bytes parsed, the document). At most :data:`_PEEK_KEEP`.
+_PEEKED: dict[tuple[str, str], tuple[bytes, LocatedDoc]] = {}
+_PEEK_KEEP = 8
+
+
+def peek_yaml(path: str | Path, *, display_name: str | None = None) -> LocatedDoc:
+    """Parse ``path`` like :func:`load_yaml` and keep the document for the next ``load_yaml``.
+
+    A caller that only looks at a file (is it a scenario set?) before the loader reads it makes the
+    file parsed once: the next :func:`load_yaml` of the same path and display name gets this very
+    document (handed over once, only while the file's bytes are unchanged). The caller must not
+    modify the document.
+    """
+    name = display_name or str(path)
+    raw = _read_bytes(Path(path), name)
+    key = (str(Path(path)), name)
+    hit = _PEEKED.get(key)
+    if hit is not None and hit[0] == raw:
+        return hit[1]
+    doc = parse_yaml(_decode(raw, name), name)
+    _PEEKED.pop(key, None)
+    while len(_PEEKED) >= _PEEK_KEEP:
+        del _PEEKED[next(iter(_PEEKED))]
+    _PEEKED[key] = (raw, doc)
+    return doc
+
+
 def load_yaml(path: str | Path, *, display_name: str | None = None) -> LocatedDoc:
     """Read and parse ``path``. ``display_name`` is the file name used in messages."""
-    p = Path(path)
     name = display_name or str(path)
+    raw = _read_bytes(Path(path), name)
+    hit = _PEEKED.pop((str(Path(path)), name), None)
+    if hit is not None and hit[0] == raw:  # parsed by peek_yaml: the same bytes give the same document
+        return hit[1]
+    return parse_yaml(_decode(raw, name), name)
+
+
+def _read_bytes(p: Path, name: str) -> bytes:
+    """Return the bytes of ``p`` (at most :data:`MAX_FILE_BYTES`); problems are located ScenarioErrors."""
     try:
         with p.open("rb") as fh:  # never read more than the limit (/dev/zero, a huge file)
             raw = fh.read(MAX_FILE_BYTES + 1)
         if len(raw) > MAX_FILE_BYTES:
             raise ScenarioError(f"the file is too large (over {MAX_FILE_BYTES // (1024 * 1024)} MB; "
                                 "input files are limited to that size)", file=name)
-        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError("file not found", file=name) from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=name) from None
     except OSError as exc:
         raise ScenarioError(f"cannot read the file: {exc.strerror}", file=name) from None
-    return parse_yaml(text, name)
+    return raw
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=name) from None
 
 
 # ---------------------------------------------------------------- pydantic errors -> located

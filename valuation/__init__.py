@@ -14,42 +14,46 @@ See ``docs/finance.md`` for the finance behind them.
 
 from __future__ import annotations
 
-from . import (
-    attribution,
-    cash_items,
-    cashflow,
-    decomposition,
-    drivers,
-    exceptions,
-    hac,
-    index,
-    multiples,
-    reversion,
-    volatility,
-)
-from .decomposition import ReturnDecomposition, decompose_prices, decompose_return, implied_rerating
-from .exceptions import (
-    ConvergenceError,
-    InfeasibleCapError,
-    InputRangeError,
-    InputShapeError,
-    InputTypeError,
-    MissingDependencyError,
-    NonFiniteInputError,
-    PercentNotFractionError,
-    ValuationError,
-)
-from .multiples import (
-    implied_ev_ebitda,
-    implied_pe,
-    implied_peg,
-    implied_ps,
-    price_from_ev_ebitda,
-    price_from_pe,
-    price_from_peg,
-    price_from_ps,
-)
-from .reversion import reversion_fraction, reversion_rerating, revert_multiple
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names below load on first use (module ``__getattr__``): start-up time
+    from . import (
+        attribution,
+        cash_items,
+        cashflow,
+        decomposition,
+        drivers,
+        exceptions,
+        hac,
+        index,
+        multiples,
+        reversion,
+        volatility,
+    )
+    from .decomposition import ReturnDecomposition, decompose_prices, decompose_return, implied_rerating
+    from .exceptions import (
+        ConvergenceError,
+        InfeasibleCapError,
+        InputRangeError,
+        InputShapeError,
+        InputTypeError,
+        MissingDependencyError,
+        NonFiniteInputError,
+        PercentNotFractionError,
+        ValuationError,
+    )
+    from .multiples import (
+        implied_ev_ebitda,
+        implied_pe,
+        implied_peg,
+        implied_ps,
+        price_from_ev_ebitda,
+        price_from_pe,
+        price_from_peg,
+        price_from_ps,
+    )
+    from .reversion import reversion_fraction, reversion_rerating, revert_multiple
 
 __all__ = [
     "decomposition", "drivers", "exceptions", "index", "multiples", "reversion",
@@ -61,3 +65,34 @@ __all__ = [
     "price_from_pe", "price_from_peg", "price_from_ps",
     "revert_multiple", "reversion_fraction", "reversion_rerating",
 ]
+
+#: submodules, loaded on first use
+_SUBMODULES = frozenset({"attribution", "cash_items", "cashflow", "decomposition", "drivers", "exceptions",
+                         "hac", "index", "multiples", "reversion", "volatility"})
+#: re-exported name -> the submodule that defines it
+_NAMES: dict[str, str] = {
+    **dict.fromkeys(("ReturnDecomposition", "decompose_prices", "decompose_return", "implied_rerating"),
+                    "decomposition"),
+    **dict.fromkeys(("ConvergenceError", "InfeasibleCapError", "InputRangeError", "InputShapeError",
+                     "InputTypeError", "MissingDependencyError", "NonFiniteInputError",
+                     "PercentNotFractionError", "ValuationError"), "exceptions"),
+    **dict.fromkeys(("implied_ev_ebitda", "implied_pe", "implied_peg", "implied_ps", "price_from_ev_ebitda",
+                     "price_from_pe", "price_from_peg", "price_from_ps"), "multiples"),
+    **dict.fromkeys(("reversion_fraction", "reversion_rerating", "revert_multiple"), "reversion"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a submodule or a re-exported name on first use (``import valuation`` stays cheap)."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    where = _NAMES.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{where}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

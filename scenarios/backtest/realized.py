@@ -141,8 +141,8 @@ class CloseCache:
                 days = c.index.to_numpy(dtype="datetime64[ns]")
                 hit = (days[ok], v[ok])
                 self._bad[sym] = days[~valid]
-                self._flat[sym] = (frozenset(kinds.index[kinds == "stale"]),
-                                   frozenset(kinds.index[kinds == "half_day_close"]))
+                self._flat[sym] = (frozenset(d for d, k in kinds.items() if k == "stale"),
+                                   frozenset(d for d, k in kinds.items() if k == "half_day_close"))
             self._data[sym] = hit
         return hit
 

@@ -13,15 +13,11 @@ from typing import TYPE_CHECKING, Any
 from scenarios.numfmt import as_finite as _num
 from scenarios.numfmt import crps_text, num, pct
 from scenarios.numfmt import p_text as _p
-from scenarios.results import (
-    BacktestResult,
-    IndexPerformance,
-    SingleBacktestResult,
-    WalkForwardResult,
-)
 
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
+
+    from scenarios.results import BacktestResult, IndexPerformance, SingleBacktestResult, WalkForwardResult
 
 __all__ = ["crps_text", "make_console", "num", "pct", "render_backtest"]
 
@@ -69,6 +65,8 @@ def _e(v: Any) -> str:
 
 def render_backtest(result: BacktestResult, console: Any) -> None:
     """Print a backtest result (either mode) on a rich ``console``."""
+    from scenarios.results import WalkForwardResult
+
     if isinstance(result, WalkForwardResult):
         _render_walk(result, console)
     else:

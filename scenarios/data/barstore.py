@@ -268,27 +268,65 @@ class BarStore:
         return _to_frame(rel.fetchnumpy(), cols)
 
     @_store_errors("reading price bars")
-    def read_many(self, symbols: Iterable[str], *, splits: bool = False) -> dict[str, pd.DataFrame]:
-        """Whole stored series of several symbols with one query (symbols not stored are absent)."""
+    def read_many(self, symbols: Iterable[str], *, splits: bool = False,
+                  end: DateLike = None) -> dict[str, pd.DataFrame]:
+        """Read the stored series of several symbols with one SQL statement (absent: not stored).
+
+        The whole series, or its rows up to ``end`` (inclusive). The rows come unordered (no
+        ``ORDER BY``: DuckDB would sort all of them) and are put in (symbol, date) order here.
+        """
         wanted = sorted({normalize_symbol(s) for s in symbols})
         cols = _BAR_COLUMNS if splits else COLUMNS
         con = self._connection(create=False)
         if con is None or not wanted:
             return {}
-        placeholders = ", ".join("?" for _ in wanted)
-        with transaction(con):  # counts and bars from the same snapshot
-            counts = con.execute(
-                f"SELECT symbol, count(*) FROM bars WHERE symbol IN ({placeholders}) "
-                "GROUP BY symbol ORDER BY symbol", wanted).fetchall()
-            arrays = con.execute(
-                f"SELECT date, {_nan_select(cols)} FROM bars WHERE symbol IN ({placeholders}) "
-                "ORDER BY symbol, date", wanted).fetchnumpy()
+        # the symbol's position in the list as the filter (not ``symbol IN (...)``, which DuckDB
+        # runs as a join for a long list): faster, and the rows stay in insertion order
+        params: list[object] = [wanted]
+        sql = f"SELECT * FROM (SELECT list_position(?, symbol) AS k, date, {_nan_select(cols)} FROM bars) WHERE k > 0"
+        if end is not None:
+            sql += " AND date <= ?"
+            params.append(_as_date(end, MAX_DATE))
+        arrays = con.execute(sql, params).fetchnumpy()
+        k = np.asarray(arrays.pop("k"), dtype=np.int64)  # 1-based position in ``wanted``
+        arrays["date"] = np.asarray(arrays["date"]).astype("datetime64[ns]")
+        rows = _symbol_rows(k, arrays["date"].view(np.int64))
+        if rows is None:  # not one dated run per symbol: put them in (symbol, date) order
+            order = np.lexsort((arrays["date"], k))
+            k = k[order]
+            arrays = {c: np.asarray(v)[order] for c, v in arrays.items()}
+            cuts = np.searchsorted(k, np.arange(1, len(wanted) + 2))
+            rows = {i + 1: (int(cuts[i]), int(cuts[i + 1])) for i in range(len(wanted)) if cuts[i + 1] > cuts[i]}
         out: dict[str, pd.DataFrame] = {}
-        a = 0
-        for sym, n in counts:
-            out[sym] = _to_frame({k: v[a:a + n] for k, v in arrays.items()}, cols)
-            a += n
+        for i, sym in enumerate(wanted):
+            if i + 1 in rows:
+                a, b = rows[i + 1]
+                out[sym] = _to_frame({c: v[a:b] for c, v in arrays.items()}, cols)
         return out
+
+    @_store_errors("reading its coverage")
+    def series_meta(self, symbols: Iterable[str]) -> dict[str, tuple[list[Interval], str | None, str | None]]:
+        """Coverage, source and fingerprint of several symbols with one SQL statement.
+
+        Returns symbol -> (merged coverage intervals, source, fingerprint) for every asked symbol
+        (``([], None, None)`` when the store knows nothing of it): :meth:`coverage_many` and the
+        ``source``/``fingerprint`` of :meth:`list`, without ``list``'s count over every stored bar.
+        """
+        wanted = sorted({normalize_symbol(s) for s in symbols})
+        con = self._connection(create=False)
+        raw: dict[str, list[Interval]] = {s: [] for s in wanted}
+        info: dict[str, tuple[str | None, str | None]] = {}
+        if con is not None and wanted:
+            rows = con.execute(  # coverage rows (lo, hi) and series rows (source, fingerprint)
+                "SELECT symbol, lo, hi, NULL, NULL FROM bar_coverage WHERE list_contains($1, symbol) "
+                "UNION ALL SELECT symbol, NULL, NULL, source, fingerprint FROM bar_series "
+                "WHERE list_contains($1, symbol)", [wanted]).fetchall()
+            for sym, lo, hi, source, fingerprint in rows:
+                if lo is not None:
+                    raw[sym].append((lo, hi))
+                else:
+                    info[sym] = (source, fingerprint)
+        return {s: (merge_intervals(v), *info.get(s, (None, None))) for s, v in raw.items()}
 
     @_store_errors("reading its coverage")
     def coverage_many(self, symbols: Iterable[str]) -> dict[str, list[Interval]]:
@@ -444,6 +482,27 @@ def _insert_bars(con: StoreConnection, batch: list[tuple[str, BarWrite]], now: d
             "CAST(source AS VARCHAR), ? FROM _incoming_bars", [now])
     finally:
         con.unregister("_incoming_bars")
+
+
+def _symbol_rows(k: np.ndarray, days: np.ndarray) -> dict[int, tuple[int, int]] | None:
+    """Return symbol key -> (first row, end row) when the rows come as one dated run per symbol.
+
+    DuckDB returns rows in insertion order: an import writes each symbol's bars in one block,
+    dated; ``None`` when that does not hold (a later write appended to a symbol), and the caller
+    sorts.
+    """
+    if not len(k):
+        return {}
+    same = np.diff(k) == 0
+    if not (np.diff(days)[same] > 0).all():
+        return None
+    change = np.flatnonzero(~same) + 1
+    starts = np.concatenate(([0], change))
+    ends = np.concatenate((change, [len(k)]))
+    keys = k[starts]
+    if len(np.unique(keys)) != len(keys):
+        return None
+    return {int(x): (int(a), int(b)) for x, a, b in zip(keys, starts, ends, strict=True)}
 
 
 def _nan_select(cols: tuple[str, ...]) -> str:

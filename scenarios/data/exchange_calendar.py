@@ -79,13 +79,11 @@ def _cache_file(name: str) -> Path | None:
     Where the sessions of calendar ``name`` are cached, keyed by the exchange-calendars
     version and the month (the library's calendars end a year after the day they are built).
     """
-    from importlib.metadata import PackageNotFoundError, version
-
     from scenarios.paths import home
+    from scenarios.pkgmeta import installed_version
 
-    try:
-        ver = version("exchange-calendars")
-    except PackageNotFoundError:
+    ver = installed_version("exchange-calendars", "exchange_calendars")
+    if ver is None:
         return None
     month = pd.Timestamp.now().strftime("%Y%m")
     return home() / "calendars" / f"{name}-{ver}-{month}.npz"

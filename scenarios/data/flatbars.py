@@ -28,20 +28,24 @@ FlatKind = Literal["stale", "half_day_close"]
 
 
 def _flat_and_prev(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(flat volume-0 bars, closes, the previous valid close of each row: NaN when none)."""
     o, h, low, c = (frame[k].to_numpy(dtype="float64") for k in ("open", "high", "low", "close"))
     v = frame["volume"].to_numpy(dtype="float64")
     with np.errstate(invalid="ignore"):
         flat = (v == 0) & (o == h) & (h == low) & (low == c) & np.isfinite(c)
         valid = np.isfinite(c) & (c > 0)
-    # the previous valid close of every row (NaN before the first): the last valid row
-    # strictly before it, found by a running maximum of valid row numbers
-    last = np.where(valid, np.arange(c.size), -1)
-    np.maximum.accumulate(last, out=last)
-    prev = np.full(c.size, np.nan)
-    if c.size > 1:
-        before = last[:-1]
-        prev[1:] = np.where(before >= 0, c[np.maximum(before, 0)], np.nan)
+    # the last valid row on or before each row (-1: none), then the one before each row
+    last = np.maximum.accumulate(np.where(valid, np.arange(len(c)), -1)) if len(c) else np.zeros(0, np.int64)
+    before = np.concatenate(([-1], last[:-1])) if len(c) else last
+    prev = np.where(before >= 0, c[np.maximum(before, 0)] if len(c) else c, np.nan)
     return flat, c, prev
+
+
+def flat_bars(frame: pd.DataFrame) -> tuple[np.ndarray, dict[pd.Timestamp, str]]:
+    """:func:`stale_mask` of ``frame`` and :func:`flat_bar_kinds` as a dict (date -> kind), from one pass."""
+    flat, c, prev = _flat_and_prev(frame)
+    kinds = np.where(c == prev, "stale", "half_day_close")[flat].tolist()
+    return flat & (c == prev), dict(zip(pd.DatetimeIndex(frame.index)[flat], kinds, strict=True))
 
 
 def stale_mask(frame: pd.DataFrame) -> np.ndarray:
@@ -54,15 +58,6 @@ def stale_mask(frame: pd.DataFrame) -> np.ndarray:
     return flat & (c == prev)
 
 
-def flat_bars(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
-    """Return :func:`stale_mask` and :func:`flat_bar_kinds` of ``frame`` from one pass."""
-    flat, c, prev = _flat_and_prev(frame)
-    same = c == prev
-    kinds = np.where(same, "stale", "half_day_close")
-    return flat & same, pd.Series(kinds[flat], index=pd.DatetimeIndex(frame.index)[flat],
-                                  name="flat_kind", dtype="object")
-
-
 def flat_bar_kinds(frame: pd.DataFrame) -> pd.Series:
     """Kind of every flat volume-0 bar of ``frame`` (a canonical price frame, ascending dates).
 
@@ -71,6 +66,10 @@ def flat_bar_kinds(frame: pd.DataFrame) -> pd.Series:
     close).
     """
     flat, c, prev = _flat_and_prev(frame)
+    return _kinds(frame, flat, c, prev)
+
+
+def _kinds(frame: pd.DataFrame, flat: np.ndarray, c: np.ndarray, prev: np.ndarray) -> pd.Series:
     kinds = np.where(c == prev, "stale", "half_day_close")
     return pd.Series(kinds[flat], index=pd.DatetimeIndex(frame.index)[flat], name="flat_kind",
                      dtype="object")

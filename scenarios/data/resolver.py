@@ -26,7 +26,8 @@ import logging
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.data.base import DateLike, PriceSource
-from scenarios.data.csvdir import CsvDirSource, exchange_tz, slice_frame
+from scenarios.data.csvdir import CsvDirSource, exchange_tz
 from scenarios.data.frame import COLUMNS, as_day
 from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import DataError, DataUnavailableError, StoreError, YahooUnreachableError
@@ -95,7 +96,15 @@ class _Entry:
 
 
 def _today(symbol: str) -> date:
-    return pd.Timestamp.now(tz=exchange_tz(symbol)).date()
+    """Today's date at the exchange of ``symbol`` (its IANA time zone, through :mod:`zoneinfo`)."""
+    return datetime.now(_zone(exchange_tz(symbol))).date()
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
 
 
 class Resolver:
@@ -138,7 +147,14 @@ class Resolver:
         Raises :class:`DataUnavailableError` when no source knows the symbol at all.
         """
         self._note_read(symbol, start, end)
-        return slice_frame(self._resolve(symbol, start, end), start, end).loc[:, list(COLUMNS)]
+        frame = self._resolve(symbol, start, end)
+        s, e = as_day(start), as_day(end)
+        if s is None and e is None:
+            return frame.loc[:, list(COLUMNS)]
+        idx = frame.index
+        lo = 0 if s is None else idx.searchsorted(s, side="left")
+        hi = len(idx) if e is None else idx.searchsorted(e, side="right")
+        return frame.iloc[lo:hi].loc[:, list(COLUMNS)]  # one copy (slice_frame's, then the columns')
 
     def splits(self, symbol: str) -> pd.Series:
         """Split ratios on their ex-dates (non-zero entries), as far as the sources report them."""
@@ -237,10 +253,9 @@ class Resolver:
 
     def _load_from_store(self, syms: list[str]) -> None:
         assert self.store is not None
-        try:
+        try:  # one connection, two statements: the bars, then coverage and origin
             frames = self.store.read_many(syms, splits=True)
-            covs = self.store.coverage_many(syms)
-            infos = {i.symbol: i for i in self.store.list(syms)}
+            meta = self.store.series_meta(syms)
         except StoreError as exc:
             log.warning("price store unavailable, continuing without it: %s", exc)
             self.store = None
@@ -248,10 +263,10 @@ class Resolver:
         finally:
             self._release()
         for sym in syms:
-            info = infos.get(sym)
-            self._memo[sym] = _Entry(
-                frame=frames.get(sym, _empty_with_splits()), coverage=covs.get(sym, []),
-                source=info.source if info else None, fingerprint=info.fingerprint if info else None)
+            coverage, source, fingerprint = meta.get(sym, ([], None, None))
+            frame = frames.get(sym)
+            self._memo[sym] = _Entry(frame=_empty_with_splits() if frame is None else frame, coverage=coverage,
+                                     source=source, fingerprint=fingerprint)
 
     def _gaps(self, sym: str, entry: _Entry, start: DateLike, end: DateLike) -> list[Interval]:
         from scenarios.data.barstore import MIN_DATE, subtract_intervals

@@ -49,7 +49,10 @@ def spike_dates(closes: pd.Series, factor: float = SPIKE_FACTOR) -> pd.DatetimeI
     """
     if factor <= 1:
         raise ValueError("factor must be > 1")
-    c = closes[~closes.index.isin(bad_close_dates(closes))]
+    values = closes.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(values) | (values <= 0)
+    c = closes[~closes.index.isin(closes.index[bad])] if bad.any() else closes  # bad_close_dates' rows out
     if len(c) < 3:
         return pd.DatetimeIndex([])
     v = c.to_numpy(dtype="float64")

@@ -71,9 +71,13 @@ class PriceView:
             self._cache[sym] = frame.loc[frame.index <= self.as_of]
         frame = self._cache[sym]
         e = self.as_of if e is None else e
-        mask = frame.index <= e
+        idx = frame.index
+        if idx.is_monotonic_increasing:  # (canonical frames) the rows in [s, e] are one block
+            lo = 0 if s is None else int(idx.searchsorted(s, side="left"))
+            return frame.iloc[lo:int(idx.searchsorted(e, side="right"))].copy()
+        mask = idx <= e
         if s is not None:
-            mask &= frame.index >= s
+            mask &= idx >= s
         return frame.loc[mask].copy()
 
     def close(self, symbol: str, start: DateLike = None, end: DateLike = None) -> pd.Series:

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from scenarios.errors import ScenarioError
 from scenarios.model.resolved import IndexInputs
-from scenarios.model.schema import IndexWeighting
+
+if TYPE_CHECKING:
+    from scenarios.model.schema import IndexWeighting
 
 
 @dataclass
@@ -202,6 +204,44 @@ INDEX_CAPS: dict[str, float] = {"HSTECH.HK": 0.08}
 #: benchmarks the replica machinery models (Hang Seng quarterly reviews, buy and hold between
 #: them); any other benchmark keeps the single fit over ``lookback_days``
 HANG_SENG_INDEXES: frozenset[str] = frozenset({"HSTECH.HK", "^HSI", "^HSCE"})
+
+
+def replica_symbols(scenario: Any) -> list[str]:
+    """Return the symbols the index line of ``scenario`` reads beyond its universe and benchmarks.
+
+    For an enabled ``index_weighting`` driver with ``scheme: implied``: its benchmark and, when the
+    replica machinery models that benchmark (:data:`HANG_SENG_INDEXES`) and the scenario names the
+    seeds universe that tracks it, every member of that universe's history (the replica reads
+    them; with a list of symbols it reads the list). Empty for any other scenario. A guess made
+    before the run, for one batched price read (``resolve_scenario(also_read=...)``): a seeds file
+    that cannot be read gives the benchmark alone, and the run reports the problem where it meets
+    it.
+    """
+    from scenarios.model.drivers import spec_of
+
+    driver = None
+    for d in scenario.drivers:
+        if d.enabled and spec_of(d.type).evaluate is None:
+            driver = d  # the index re-weighting (as the resolve step picks it)
+    if driver is None or getattr(driver, "scheme", None) != "implied":
+        return []
+    bench = driver.benchmark or next(iter(scenario.benchmarks), None)
+    if bench is None:
+        return []
+    bench = str(bench)
+    universe = scenario.universe if isinstance(scenario.universe, str) else None
+    if bench not in HANG_SENG_INDEXES or not universe:
+        return [bench]
+    try:
+        from scenarios.recon.membership import Membership
+        from scenarios.seeds.universes import load_universes
+
+        uni = load_universes().universes.get(universe)
+        if uni is None or uni.index_symbol != bench:
+            return [bench]
+        return [*Membership.from_universe(universe).symbols, bench]
+    except Exception:  # noqa: BLE001 - a guess: the replica itself reports a broken seeds file
+        return [bench]
 
 
 def replica_weights(view: Any, symbols: list[str], ix: IndexInputs, driver: IndexWeighting,

@@ -52,7 +52,8 @@ def run_scenario(scenario: Scenario, *, source: Any = None, draws: int | None = 
     ------
         ScenarioErrors: located problems found with the prices (unknown symbols, stale data).
     """
-    resolved = resolve_scenario(scenario, source=source, draws=draws, seed=seed, as_of=as_of)
+    resolved = resolve_scenario(scenario, source=source, draws=draws, seed=seed, as_of=as_of,
+                                also_read=_index.replica_symbols(scenario))
     return run_resolved(resolved, keep_draws=keep_draws)
 
 

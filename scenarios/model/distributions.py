@@ -693,15 +693,15 @@ def _means_file() -> Path | None:
 
 @lru_cache(maxsize=1)
 def _versions() -> str | None:
-    # ``scipy.__version__`` (the bare package is cheap to import; importlib.metadata is not)
-    try:
-        import scipy
-    except ImportError:
+    from scenarios.pkgmeta import installed_version
+
+    scipy_version = installed_version("scipy")  # its metadata file: scipy itself is not imported
+    if scipy_version is None:
         return None
     import hashlib
 
     code = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=6).hexdigest()
-    return f"scipy{scipy.__version__}-numpy{np.__version__}-code{code}"
+    return f"scipy{scipy_version}-numpy{np.__version__}-code{code}"
 
 
 def _stored_expectation(key: str, value: _Dist) -> float:

@@ -211,14 +211,29 @@ def _sha256(path: str | Path) -> str:
 
 
 def _validate(doc: MergedDoc):
-    from scenarios.model.schema import Scenario
-
     try:
-        return Scenario.model_validate(doc.data)
+        return _model_validate(doc.data)
     except ValidationError as exc:
         from scenarios.yamlio import validation_errors
 
         raise validation_errors(exc, doc) from None
+
+
+def _model_validate(data: Any):
+    """``Scenario.model_validate(data)``, by the model of the file's driver kinds when it can.
+
+    :func:`scenarios.model.schema.scenario_model`; data it rejects are validated again by
+    :class:`Scenario`, whose errors (or result) are the answer.
+    """
+    from scenarios.model.schema import Scenario, scenario_model
+
+    model = scenario_model(data)
+    if model is Scenario:
+        return Scenario.model_validate(data)
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        return Scenario.model_validate(data)
 
 
 def build_scenario(doc: MergedDoc, *, file: str | None = None, sha256: str | None = None,
@@ -621,11 +636,10 @@ class _PlainErrors(Exception):
 
 
 def _validate_plain(data: Any):
-    from scenarios.model.schema import Scenario
     from scenarios.yamlio import validation_errors
 
     try:
-        return Scenario.model_validate(data)
+        return _model_validate(data)
     except ValidationError as exc:
         tmp = LocatedDoc(file="", data=data)
         errs = validation_errors(exc, tmp).errors

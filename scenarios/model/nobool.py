@@ -11,9 +11,22 @@ import types
 import typing
 from typing import Any
 
+from typing_extensions import TypeAliasType
+
+#: named type alias classes (typing_extensions' and, on Python 3.12+, typing's own)
+_ALIAS_TYPES: tuple[type, ...] = tuple({TypeAliasType, getattr(typing, "TypeAliasType", TypeAliasType)})
+
+
+def _alias_value(annotation: Any) -> Any:
+    """Return the aliased type of a named type alias (``TypeAliasType``), else ``annotation``."""
+    while isinstance(annotation, _ALIAS_TYPES):
+        annotation = getattr(annotation, "__value__")  # noqa: B009 - TypeAliasType: typed as object here
+    return annotation
+
 
 def _types(annotation: Any) -> set[Any]:
-    """Every type an annotation names (through Optional/Union/Annotated/list)."""
+    """Every type an annotation names (through Optional/Union/Annotated/list and named aliases)."""
+    annotation = _alias_value(annotation)
     origin = typing.get_origin(annotation)
     if origin is None:
         return {annotation}
@@ -32,6 +45,7 @@ def _element_annotations(annotation: Any) -> list[Any]:
 
     For example ``list[float]`` and ``tuple[float, float] | None`` give their elements' annotations.
     """
+    annotation = _alias_value(annotation)
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return _element_annotations(typing.get_args(annotation)[0])

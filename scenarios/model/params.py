@@ -10,6 +10,7 @@ import math
 from typing import Annotated, Any
 
 from pydantic import AfterValidator
+from typing_extensions import TypeAliasType
 
 from scenarios.model.distributions import Param, describe, is_random, support
 
@@ -43,10 +44,16 @@ def _check(gt: float | None, ge: float | None, lt: float | None, le: float | Non
     return check
 
 
+#: :data:`Param` as a named type alias: pydantic builds its schema (a number or one of five
+#: distributions) once per model and refers to it from every bounded field (a file's schema has
+#: tens of them), instead of building it again for each field
+NamedParam = TypeAliasType("NamedParam", Param)
+
+
 def Bounded(*, gt: float | None = None, ge: float | None = None, lt: float | None = None,
             le: float | None = None) -> Any:
     """Return a :data:`Param` type whose support must satisfy the given bounds."""
-    return Annotated[Param, AfterValidator(_check(gt, ge, lt, le))]
+    return Annotated[NamedParam, AfterValidator(_check(gt, ge, lt, le))]
 
 
 #: annual growth, price shock, multiple change: a fraction > -1 (-100%)

@@ -15,10 +15,10 @@ index.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -37,7 +37,10 @@ from scenarios.model.references import (
     resolve_universe,
     theme_map,
 )
-from scenarios.model.schema import IndexWeighting, Residual, Scenario
+from scenarios.model.schema import Residual, Scenario
+
+if TYPE_CHECKING:
+    from scenarios.model.schema import IndexWeighting
 from scenarios.model.validation import data_checks, missing_baseline, raw_key
 from scenarios.yamlio import format_path
 
@@ -296,7 +299,7 @@ def _drivers(scenario: Scenario, symbols: list[str], error: ErrorFactory,
             continue
         spec = spec_of(d.type)
         if spec.evaluate is None:  # re-weights the index line (index_weighting)
-            index_driver = (i, cast(IndexWeighting, d))
+            index_driver = (i, cast("IndexWeighting", d))
             continue
         try:
             targets = driver_targets(scenario, i, d, symbols)
@@ -373,7 +376,8 @@ def _index_inputs(scenario: Scenario, symbols: list[str], price: np.ndarray, err
 
 
 def resolve_scenario(scenario: Scenario, *, source: PriceSource | None = None, draws: int | None = None,
-                     seed: int | None = None, as_of: Any = None) -> ResolvedScenario:
+                     seed: int | None = None, as_of: Any = None,
+                     also_read: Sequence[str] = ()) -> ResolvedScenario:
     """Settle ``scenario`` against ``source`` at its cut-off (see the module docstring).
 
     Args:
@@ -385,6 +389,9 @@ def resolve_scenario(scenario: Scenario, *, source: PriceSource | None = None, d
             scenario's own ``as_of``. Named universes are taken at the new date; baseline
             ``from_data`` items and dated series resolve at the new date (plain numbers are
             used as written).
+        also_read: more symbols whose prices the caller will read through this view (the
+            engine's index replica members): they are read in the same batch as the universe
+            and benchmarks, so a run reads the store once.
 
     Raises
     ------
@@ -409,6 +416,12 @@ def resolve_scenario(scenario: Scenario, *, source: PriceSource | None = None, d
         source = default_source()
 
     view = PriceView(source, cut)
+    try:  # every series of the run in one batch (one store read); the checks below read them
+        batch = [*resolve_universe(scenario, cut), *scenario.benchmarks, *also_read]
+    except ResolveError:
+        batch = []  # data_checks reports it
+    if batch:
+        view.prefetch(list(dict.fromkeys(batch)))
     # baselines from data (eps: from_data ...), resolved at this run's as_of (a no-op when
     # nothing is asked from data); see scenarios.model.from_data
     from scenarios.model.from_data import fill_baselines

@@ -9,7 +9,8 @@ explicit FX rate (price-currency units per unit of the money's currency).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
+import importlib
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union, cast
 
 from pydantic import (
     BeforeValidator,
@@ -22,18 +23,8 @@ from pydantic import (
 
 from scenarios.model.dated import DatedFields, split_dated
 from scenarios.model.drivers import REGISTRY
-from scenarios.model.drivers.ai_capex import AiCapex
 from scenarios.model.drivers.base import DriverBase as _Driver
 from scenarios.model.drivers.base import MoneyDriver as _Money
-from scenarios.model.drivers.buyback import Buyback
-from scenarios.model.drivers.earnings_growth import EarningsGrowth
-from scenarios.model.drivers.fx_change import FxChange
-from scenarios.model.drivers.index_weighting import IndexWeighting
-from scenarios.model.drivers.margin_change import MarginChange
-from scenarios.model.drivers.rerating import Rerating
-from scenarios.model.drivers.revenue_uplift import RevenueUplift
-from scenarios.model.drivers.sentiment_shock import SentimentShock
-from scenarios.model.drivers.subsidy import Subsidy
 from scenarios.model.fields import CURRENCY_PAIR, UNIT_SCALE, Currency, Date, Symbol, Unit
 from scenarios.model.fields import StrictModel as _Model
 from scenarios.model.portfolio import Portfolio
@@ -311,19 +302,71 @@ class Baseline(_Model):
 # Each driver kind lives in its own module of scenarios.model.drivers; everything here is derived
 # from that registry (the classes are re-exported for older imports).
 
-if TYPE_CHECKING:  # the union below is built at run time: the type checker sees the base class
+# The driver classes, the union ``Driver`` and the ``NEEDS_*`` tuples load every kind's module:
+# they are made on first use (module ``__getattr__``). ``Scenario.drivers`` names the union through
+# ``_AnyDriver``, which builds it when a schema is generated, so importing this module imports no
+# kind (a run imports the kinds its file uses, see :func:`scenario_model`).
+
+if TYPE_CHECKING:  # the union is built at run time: the type checker sees the base class
+    from scenarios.model.drivers.ai_capex import AiCapex
+    from scenarios.model.drivers.buyback import Buyback
+    from scenarios.model.drivers.earnings_growth import EarningsGrowth
+    from scenarios.model.drivers.fx_change import FxChange
+    from scenarios.model.drivers.index_weighting import IndexWeighting
+    from scenarios.model.drivers.margin_change import MarginChange
+    from scenarios.model.drivers.rerating import Rerating
+    from scenarios.model.drivers.revenue_uplift import RevenueUplift
+    from scenarios.model.drivers.sentiment_shock import SentimentShock
+    from scenarios.model.drivers.subsidy import Subsidy
+
     Driver: TypeAlias = _Driver
+    _AnyDriver: TypeAlias = _Driver
+    #: drivers that add an absolute amount to EPS and therefore need baseline eps and shares
+    NEEDS_EPS_AND_SHARES: tuple[str, ...]
+    NEEDS_SALES_AND_SHARES: tuple[str, ...]
 else:
-    Driver = Annotated[
+    class _AnyDriver:
+        """``Scenario.drivers``' item type: the discriminated union of every kind (:func:`driver_union`)."""
+
+        @classmethod
+        def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+            return handler.generate_schema(driver_union())
+
+
+def driver_union() -> Any:
+    """Return the discriminated union (on ``type``) of every registered driver kind's schema class."""
+    return Annotated[
         Union[tuple(spec.schema for spec in REGISTRY.values())],  # noqa: UP007 (built at run time)
         Field(discriminator="type"),
     ]
 
+
 DRIVER_TYPES: tuple[str, ...] = tuple(REGISTRY)
 
-#: drivers that add an absolute amount to EPS and therefore need baseline eps and shares
-NEEDS_EPS_AND_SHARES = tuple(t for t, s in REGISTRY.items() if s.needs == ("eps", "shares"))
-NEEDS_SALES_AND_SHARES = tuple(t for t, s in REGISTRY.items() if s.needs == ("sales", "shares"))
+#: names made on first use (see above): a kind's schema class, or a function of every spec
+_LAZY: dict[str, Any] = {
+    "AiCapex": ("ai_capex", "AiCapex"), "Buyback": ("buyback", "Buyback"),
+    "EarningsGrowth": ("earnings_growth", "EarningsGrowth"), "FxChange": ("fx_change", "FxChange"),
+    "IndexWeighting": ("index_weighting", "IndexWeighting"), "MarginChange": ("margin_change", "MarginChange"),
+    "Rerating": ("rerating", "Rerating"), "RevenueUplift": ("revenue_uplift", "RevenueUplift"),
+    "SentimentShock": ("sentiment_shock", "SentimentShock"), "Subsidy": ("subsidy", "Subsidy"),
+    "Driver": driver_union,
+    "NEEDS_EPS_AND_SHARES": lambda: tuple(t for t, s in REGISTRY.items() if s.needs == ("eps", "shares")),
+    "NEEDS_SALES_AND_SHARES": lambda: tuple(t for t, s in REGISTRY.items() if s.needs == ("sales", "shares")),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Return a name of :data:`_LAZY`, made on first use."""
+    how = _LAZY.get(name)
+    if how is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if isinstance(how, tuple):
+        value = getattr(importlib.import_module(f"scenarios.model.drivers.{how[0]}"), how[1])
+    else:
+        value = how()
+    globals()[name] = value
+    return value
 
 __all__ = [
     "DRIVER_TYPES", "NEEDS_EPS_AND_SHARES", "NEEDS_SALES_AND_SHARES", "UNIT_SCALE", "AiCapex",
@@ -401,12 +444,31 @@ class Valuation(_Model):
         return self
 
 
+def _default_narrative() -> Narrative:
+    """Return ``Narrative()`` built without validating: every field at its default.
+
+    The default factories of :class:`Scenario` below: calling the class would build the class's own
+    validator (a few ms each) for an instance whose every field is its default.
+    """
+    return Narrative.model_construct()
+
+
+def _default_monte_carlo() -> MonteCarlo:
+    """``MonteCarlo()`` built without validating (every field at its default)."""
+    return MonteCarlo.model_construct()
+
+
+def _default_valuation() -> Valuation:
+    """``Valuation()`` built without validating (every field at its default, which it accepts)."""
+    return Valuation.model_construct()
+
+
 class Scenario(_Model):
     """One scenario file (after ``extends`` is resolved; ``grid`` not yet expanded)."""
 
     name: str = Field(min_length=1)
     description: str = ""
-    narrative: Narrative = Field(default_factory=Narrative)
+    narrative: Narrative = Field(default_factory=_default_narrative)
     as_of: Date
     horizon: Horizon
     universe: list[Symbol] | str = Field(description="symbols, or a named universe such as hstech")
@@ -415,9 +477,9 @@ class Scenario(_Model):
     fx: dict[str, float] = Field(default_factory=dict, description="pairs such as CNYHKD: 1.09")
     themes: dict[str, list[Symbol]] = Field(default_factory=dict, description="theme -> symbols")
     baseline: dict[Symbol, Baseline] = Field(default_factory=dict)
-    drivers: list[Driver] = Field(default_factory=list)
-    monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
-    valuation: Valuation = Field(default_factory=Valuation, description="pe (default) or fcf_yield")
+    drivers: list[_AnyDriver] = Field(default_factory=list)
+    monte_carlo: MonteCarlo = Field(default_factory=_default_monte_carlo)
+    valuation: Valuation = Field(default_factory=_default_valuation, description="pe (default) or fcf_yield")
     portfolio: Portfolio | None = Field(default=None, description="long/short positions and their P&L "
                                         "(scenarios.model.portfolio)")
     extends: str | None = Field(default=None, description="parent file, relative to this one")
@@ -496,3 +558,62 @@ class Scenario(_Model):
                 return add_months(as_of, months)
             return as_of + (self.horizon - self.as_of)
         return add_period(base, self.horizon)
+
+
+# ------------------------------------------------------------------ validating a file's kinds only
+
+#: sorted driver kinds -> the :class:`Scenario` subclass validating them (see :func:`scenario_model`)
+_BY_KINDS: dict[tuple[str, ...], type[Scenario]] = {}
+
+
+def scenario_model(data: Any) -> type[Scenario]:
+    """Return the model that validates the scenario mapping ``data``: :class:`Scenario` or a subclass.
+
+    Building a validator costs per field, and the driver union holds every registered kind (tens
+    of milliseconds of CPU in every process); a file uses a few. So a mapping whose drivers are all
+    mappings with a registered ``type`` is validated by a subclass of :class:`Scenario` whose union
+    holds only those kinds (one class per set of kinds, built once per process). The instance is the
+    same in every respect that the full union would give (fields, values, ``model_dump``,
+    ``isinstance(x, Scenario)``, the name ``Scenario``); it pickles through :func:`_restore`.
+    Anything else (no drivers, a driver that is not such a mapping) gets :class:`Scenario` itself,
+    and a caller re-validates with :class:`Scenario` when the subclass rejects the data, so every
+    error message is the full union's.
+    """
+    drivers = data.get("drivers") if isinstance(data, dict) else None
+    if not isinstance(drivers, list) or not drivers:
+        return Scenario
+    kinds: set[str] = set()
+    for d in drivers:
+        kind = d.get("type") if isinstance(d, dict) else None
+        if not isinstance(kind, str) or kind not in REGISTRY:
+            return Scenario
+        kinds.add(kind)
+    return _model_of(tuple(k for k in DRIVER_TYPES if k in kinds))
+
+
+def _model_of(kinds: tuple[str, ...]) -> type[Scenario]:
+    model = _BY_KINDS.get(kinds)
+    if model is None:
+        union: Any = Annotated[Union[tuple(REGISTRY[k].schema for k in kinds)],  # noqa: UP007 (built at run time)
+                               Field(discriminator="type")]
+        namespace: dict[str, Any] = {
+            "__module__": __name__, "__qualname__": "Scenario", "__doc__": Scenario.__doc__,
+            "__annotations__": {"drivers": list[union]},
+            "drivers": Field(default_factory=list),
+            "__driver_kinds__": kinds,
+            "__reduce__": _reduce,
+        }
+        model = _BY_KINDS[kinds] = cast(type[Scenario], type("Scenario", (Scenario,), namespace))
+    return model
+
+
+def _reduce(self: Scenario) -> tuple[Any, ...]:
+    """Pickle a :func:`scenario_model` instance by its driver kinds (its class is made at run time)."""
+    return (_restore, (type(self).__driver_kinds__, self.__getstate__()))  # type: ignore[attr-defined]
+
+
+def _restore(kinds: tuple[str, ...], state: Any) -> Scenario:
+    model = _model_of(kinds)
+    out = model.__new__(model)
+    out.__setstate__(state)
+    return out

@@ -111,7 +111,11 @@ def percent_warnings(doc: Any) -> list[ScenarioWarning]:
     return out
 
 
-_CLAIM_IDS: dict[str, tuple[tuple[float, int], set[str] | None]] = {}
+_CLAIM_IDS: dict[str, tuple[str, set[str] | None]] = {}
+
+#: the claim-id cache file under ``$SCENARIOS_HOME`` (see :func:`_claim_ids`)
+CLAIM_IDS_CACHE = "claim-ids.json"
+_CLAIM_IDS_FORMAT = 1
 
 
 def _claim_ids() -> set[str] | None:
@@ -121,35 +125,87 @@ def _claim_ids() -> set[str] | None:
 
     Only the ids are read, with libyaml when available and without the pydantic claim models
     (building and validating them cost every run about 70 ms of CPU); the file's own problems
-    are reported by ``scenarios claims``. Memoised per file until it changes.
+    are reported by ``scenarios claims``. The ids are kept per file content (a BLAKE2b hash of its
+    bytes): in this process, and between processes in ``$SCENARIOS_HOME/claim-ids.json``, so a
+    later run reads the file's bytes but does not parse them again; a changed file is parsed anew
+    (and the cache rewritten), a damaged or unwritable cache only costs speed.
     """
+    import hashlib
+
     try:
         from scenarios.seeds.base import CLAIMS_FILE, seed_path
     except ImportError:
         return None
     path = seed_path(None, CLAIMS_FILE)
     try:
-        st = path.stat()
+        raw = path.read_bytes()
     except OSError:
         return None
-    stamp = (st.st_mtime, st.st_size)
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     hit = _CLAIM_IDS.get(str(path))
-    if hit is not None and hit[0] == stamp:
+    if hit is not None and hit[0] == digest:
         return hit[1]
+    cached = _stored_claim_ids(digest)
+    ids = cached[0] if cached is not None else _parse_claim_ids(raw)
+    if cached is None:
+        _store_claim_ids(digest, ids)
+    _CLAIM_IDS[str(path)] = (digest, ids)
+    return ids
+
+
+def _parse_claim_ids(raw: bytes) -> set[str] | None:
+    """Return the claim ids of a claims file's bytes (None: not a readable claims file)."""
     import yaml
 
-    ids: set[str] | None = None
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"),
-                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         claims = data.get("claims") if isinstance(data, dict) else None
         if isinstance(claims, list) and all(isinstance(c, dict) and isinstance(c.get("id"), str)
                                             for c in claims):
-            ids = {c["id"] for c in claims}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        ids = None
-    _CLAIM_IDS[str(path)] = (stamp, ids)
-    return ids
+            return {c["id"] for c in claims}
+    except (UnicodeDecodeError, yaml.YAMLError):
+        pass
+    return None
+
+
+def _claim_ids_file() -> Any:
+    from scenarios.paths import home
+
+    return home() / CLAIM_IDS_CACHE
+
+
+def _stored_claim_ids(digest: str) -> tuple[set[str] | None] | None:
+    """Return ``(ids,)`` stored for the claims file whose bytes hash to ``digest``; None if not stored."""
+    import json
+
+    try:
+        data = json.loads(_claim_ids_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != _CLAIM_IDS_FORMAT or data.get("blake2b") != digest:
+        return None
+    ids = data.get("ids")
+    if ids is None:
+        return (None,)
+    if isinstance(ids, list) and all(isinstance(i, str) for i in ids):
+        return (set(ids),)
+    return None
+
+
+def _store_claim_ids(digest: str, ids: set[str] | None) -> None:
+    """Write the cache file atomically (an unwritable home only costs speed)."""
+    import json
+    import os
+
+    path = _claim_ids_file()
+    payload = {"format": _CLAIM_IDS_FORMAT, "blake2b": digest, "ids": None if ids is None else sorted(ids)}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(payload), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[ScenarioWarning]]:
@@ -390,7 +446,7 @@ class _Facts:
         #: index of the last non-stale bar on or before each row (-1: none)
         self.last_kept = np.maximum.accumulate(np.where(~stale, pos, -1)) if len(frame) else pos
         self.valid_count = np.cumsum(counted)
-        self.kind = dict(zip(kinds.index, kinds.to_numpy(), strict=True))
+        self.kind = kinds
 
     def rows_until(self, as_of: Any) -> int:
         import numpy as np

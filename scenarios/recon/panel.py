@@ -57,17 +57,24 @@ def price_close(close: pd.Series, dividends: pd.Series | None) -> pd.Series:
         return close.astype("float64")
     last = valid[-1]
     raw[last] = adj[last]
-    prev_t = last
-    for t in valid[::-1][1:]:
-        # dividends with ex-date in (t, prev_t] apply between t and prev_t
-        d = div[t + 1: prev_t + 1].sum()
-        if d > 0:
-            p = adj[t] / m + d
-            m = adj[t] / p
-            raw[t] = p
-        else:
-            raw[t] = adj[t] / m
-        prev_t = t
+    # walking back from the last row: day t = ts[j] and the next valid day prev_t = nexts[j];
+    # dividends with ex-date in (t, prev_t] apply between them. The factor changes only on such
+    # days (a few a year): the rows between two of them are divided by the same m at once.
+    ts, nexts = valid[:-1][::-1], valid[1:][::-1]
+    positives = np.concatenate(([0], np.cumsum(div > 0)))  # positive dividends in div[:k]
+    events = np.flatnonzero(positives[nexts + 1] > positives[ts + 1])
+    start = 0
+    for j in events.tolist():
+        plain = ts[start:j]
+        raw[plain] = adj[plain] / m
+        t = ts[j]
+        d = div[t + 1: nexts[j] + 1].sum()  # > 0: every dividend is >= 0 and one is > 0
+        p = adj[t] / m + d
+        m = adj[t] / p
+        raw[t] = p
+        start = j + 1
+    plain = ts[start:]
+    raw[plain] = adj[plain] / m
     return pd.Series(raw, index=close.index, name=close.name)
 
 
@@ -80,19 +87,22 @@ def odd_sessions(frames: Mapping[str, pd.DataFrame], threshold: float = 0.5) -> 
     """
     if not 0 < threshold < 1:
         raise ValueError(f"threshold must be in (0, 1) (got {threshold})")
-    flags: dict[str, pd.Series] = {}
-    for sym, df in frames.items():
+    days: list[np.ndarray] = []
+    flags: list[np.ndarray] = []
+    for df in frames.values():
         if df.empty:
             continue
-        flags[sym] = (df["volume"] == 0) & (df["open"] == df["high"]) & (df["high"] == df["low"]) & (
-            df["low"] == df["close"])
+        o, h, low, c, v = (df[k].to_numpy(dtype="float64") for k in ("open", "high", "low", "close", "volume"))
+        days.append(pd.DatetimeIndex(df.index).as_unit("ns").asi8)
+        flags.append((v == 0) & (o == h) & (h == low) & (low == c))
     if not flags:
         return pd.DatetimeIndex([], name="date")
-    table = pd.DataFrame(flags)
-    counts = table.notna().sum(axis=1)
-    stale = table.fillna(False).astype(bool).sum(axis=1)
+    # per date (the union of the files' dates): how many files have a row, how many a stale one
+    dates, where = np.unique(np.concatenate(days), return_inverse=True)
+    counts = np.bincount(where, minlength=len(dates))
+    stale = np.bincount(where, weights=np.concatenate(flags), minlength=len(dates)).astype(np.int64)
     mask = (counts >= 5) & (stale > threshold * counts)
-    return pd.DatetimeIndex(counts.index[mask.to_numpy()], name="date")
+    return pd.DatetimeIndex(dates[mask].view("datetime64[ns]"), name="date")
 
 
 @dataclass(frozen=True)
@@ -169,6 +179,7 @@ def load_index_panel(
     calendar = pd.DatetimeIndex(level.index, name="date")
 
     frames: dict[str, pd.DataFrame] = {}
+    days: dict[str, np.ndarray] = {}  # each frame's dates, int64 ns
     no_data: list[str] = []
     batch = getattr(source, "prefetch", None)
     if callable(batch):  # the constituents in one store query, not one per symbol
@@ -179,38 +190,48 @@ def load_index_panel(
         except DataUnavailableError:
             no_data.append(sym)
             continue
-        if df.empty or df["close"].notna().sum() == 0:
+        if df.empty or not (~np.isnan(df["close"].to_numpy(dtype="float64", na_value=np.nan))).any():
             no_data.append(sym)
             continue
         frames[sym] = df
+        days[sym] = pd.DatetimeIndex(df.index).as_unit("ns").asi8
 
+    # rows of each frame in [t0, t1] (the frames' dates ascend, as canonical frames do)
+    span = {sym: (int(np.searchsorted(d, t0.value, side="left")), int(np.searchsorted(d, t1.value, side="right")))
+            for sym, d in days.items()}
     rebal = _rebalance_dates(calendar)
     odd = pd.DatetimeIndex([], name="date")
     if frames:
         odd = calendar.intersection(
-            odd_sessions({s: f.loc[t0:t1] for s, f in frames.items()}, odd_threshold))
+            odd_sessions({s: f.iloc[span[s][0]:span[s][1]] for s, f in frames.items()}, odd_threshold))
 
-    cols: dict[str, pd.Series] = {}
+    cal = calendar.as_unit("ns").asi8
+    cols: dict[str, np.ndarray] = {}
     kinds: dict[str, str] = {}
     filled: dict[str, int] = {}
     for sym, df in frames.items():
         # a price return needs the dividends inside the panel's range: a file whose dividend
         # record starts later (BYD and Midea: from 2025-10-31) only carries a constant factor
         # into the range, so its returns there stay total returns
-        has_div = bool(df.loc[t0:t1, "dividends"].notna().any())
+        lo, hi = span[sym]
+        dividends = df["dividends"].to_numpy(dtype="float64", na_value=np.nan)
+        has_div = bool((~np.isnan(dividends[lo:hi])).any())
         px = price_close(df["close"], df["dividends"]) if (price_returns and has_div) else df["close"]
         kinds[sym] = "price" if (price_returns and has_div) else "total"
-        px = px.dropna()
-        first, last = px.index[0], px.index[-1]
-        on_cal = px.reindex(calendar)
-        inside = (calendar >= first) & (calendar <= last)
-        holes = int((on_cal.isna() & inside).sum())
+        values = px.to_numpy(dtype="float64", na_value=np.nan)
+        keep = ~np.isnan(values)
+        px_days, px_values = days[sym][keep], values[keep]
+        # the last close on or before each index day; on the index calendar: the exact day's
+        j = np.searchsorted(px_days, cal, side="right") - 1
+        carried = px_values[np.maximum(j, 0)]
+        on_cal = np.where((j >= 0) & (px_days[np.maximum(j, 0)] == cal), carried, np.nan)
+        inside = (cal >= px_days[0]) & (cal <= px_days[-1])
+        holes = int((np.isnan(on_cal) & inside).sum())
         if holes:
             # a stock missing on an index day inside its coverage: carry the last close
             # (the move lands on the next session); sessions off the index calendar are
-            # skipped the same way through the reindex
-            on_cal = px.reindex(calendar.union(px.index)).ffill().reindex(calendar)  # type: ignore[arg-type]
-            on_cal = on_cal.where(inside)
+            # skipped the same way
+            on_cal = np.where(inside, carried, np.nan)
         filled[sym] = holes
         cols[sym] = on_cal
     prices = pd.DataFrame(cols, index=calendar)

@@ -1,6 +1,7 @@
 """Scenario sets (``kind: set``): probability-weighted mixtures of scenario files.
 
 * :mod:`scenarios.sets.model`: the set file (schema, located errors, component loading);
+* :mod:`scenarios.sets.peek`: is a file a set file (no pydantic model loaded);
 * :mod:`scenarios.sets.mixture`: the numbers (draw assignment, mixture statistics, Monte Carlo
   standard errors), pure numpy;
 * :mod:`scenarios.sets.run`: run a set (components through the engine, then the mixture);
@@ -8,6 +9,30 @@
 * :mod:`scenarios.sets.views`: Black-Litterman views (PyPortfolioOpt's input form).
 """
 
-from scenarios.sets.model import ScenarioSet, is_set_file, load_set
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # loaded on first use (module ``__getattr__``): ``is_set_file`` needs no pydantic model
+    from scenarios.sets.model import ScenarioSet, is_set_file, load_set
 
 __all__ = ["ScenarioSet", "is_set_file", "load_set"]
+
+#: public name -> the module that defines it
+_NAMES = {"ScenarioSet": "scenarios.sets.model", "load_set": "scenarios.sets.model",
+          "is_set_file": "scenarios.sets.peek"}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name from its module on first use."""
+    where = _NAMES.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -32,6 +32,7 @@ from pydantic import BeforeValidator, Field, JsonValue, ValidationError
 
 from scenarios.errors import ScenarioError, ScenarioErrors
 from scenarios.model.fields import StrictModel
+from scenarios.sets.peek import is_set_file
 from scenarios.yamlio import LocatedDoc, load_yaml
 
 if TYPE_CHECKING:
@@ -105,26 +106,6 @@ class ScenarioSet:
     def probabilities(self) -> list[float]:
         """The components' probabilities (fractions)."""
         return [c.probability for c in self.components]
-
-
-def _peek(path: str | Path) -> Any:
-    return load_yaml(path).data
-
-
-def is_set_file(path: str | Path) -> bool:
-    """Return True when ``path`` is a set file.
-
-    A set file is a YAML mapping with ``kind: set``. Errors reading it give False: the scenario
-    loader then reports them.
-    """
-    p = Path(path)
-    if not p.is_file():
-        return False
-    try:
-        data = _peek(p)
-    except ScenarioError:
-        return False
-    return isinstance(data, dict) and data.get("kind") == "set"
 
 
 def _component_path(doc: LocatedDoc, i: int, home: Path, name: str) -> Path:

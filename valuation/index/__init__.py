@@ -1,16 +1,27 @@
 """Index maths.
 
 Weights, capping, drift, chain-linking, rebalance calendar, turnover and implied weights.
+
+The names load on first use (module ``__getattr__``), except :func:`turnover`: its submodule has
+the same name, and importing it eagerly keeps ``valuation.index.turnover`` the function whichever
+of the two is imported first.
 """
 
-from .calendar import hang_seng_rebalance_dates, quarterly_effective_dates, rebalance_mask
-from .capping import HANG_SENG_CAP, cap_weights
-from .chain import ChainLinkedIndex, chain_link_index
-from .drift import drift_weights
-from .implied import ImpliedWeights, implied_weights
-from .schemes import HeldSegment, SchemeIndex, chain_link_schemes, hold_schemes, scheme_weights
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .turnover import turnover
-from .weights import equal_weights, exclude, market_cap_weights, normalize, tilt_weights
+
+if TYPE_CHECKING:
+    from .calendar import hang_seng_rebalance_dates, quarterly_effective_dates, rebalance_mask
+    from .capping import HANG_SENG_CAP, cap_weights
+    from .chain import ChainLinkedIndex, chain_link_index
+    from .drift import drift_weights
+    from .implied import ImpliedWeights, implied_weights
+    from .schemes import HeldSegment, SchemeIndex, chain_link_schemes, hold_schemes, scheme_weights
+    from .weights import equal_weights, exclude, market_cap_weights, normalize, tilt_weights
 
 __all__ = [
     "hang_seng_rebalance_dates", "quarterly_effective_dates", "rebalance_mask",
@@ -19,3 +30,29 @@ __all__ = [
     "HeldSegment", "SchemeIndex", "chain_link_schemes", "hold_schemes", "scheme_weights",
     "turnover", "equal_weights", "exclude", "market_cap_weights", "normalize", "tilt_weights",
 ]
+
+#: re-exported name -> the submodule that defines it
+_NAMES: dict[str, str] = {
+    **dict.fromkeys(("hang_seng_rebalance_dates", "quarterly_effective_dates", "rebalance_mask"), "calendar"),
+    **dict.fromkeys(("HANG_SENG_CAP", "cap_weights"), "capping"),
+    **dict.fromkeys(("ChainLinkedIndex", "chain_link_index"), "chain"),
+    "drift_weights": "drift",
+    **dict.fromkeys(("ImpliedWeights", "implied_weights"), "implied"),
+    **dict.fromkeys(("HeldSegment", "SchemeIndex", "chain_link_schemes", "hold_schemes", "scheme_weights"),
+                    "schemes"),
+    **dict.fromkeys(("equal_weights", "exclude", "market_cap_weights", "normalize", "tilt_weights"), "weights"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a re-exported name from its submodule on first use."""
+    where = _NAMES.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{where}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -3,7 +3,7 @@
 Adding a driver kind: write ``scenarios/model/drivers/<type>.py`` (schema class, evaluator,
 needs, group, template, doc; see :mod:`~scenarios.model.drivers.base`) and add its name to
 :data:`MODULES` (a test fails when a module of this package is not listed). Everything else is
-derived from :data:`REGISTRY`:
+derived from :data:`REGISTRY` (which imports a kind's module when that kind is first used):
 
 * the schema's discriminated union and ``DRIVER_TYPES`` (:mod:`scenarios.model.schema`);
 * baseline needs, FX and per-kind checks (:mod:`scenarios.model.validation`, the resolve step);
@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from scenarios.model.drivers.base import (
     CheckContext,
@@ -34,21 +36,56 @@ MODULES: tuple[str, ...] = (
 )
 
 
-def _load() -> dict[str, DriverSpec]:
-    out: dict[str, DriverSpec] = {}
-    for name in MODULES:
-        spec = importlib.import_module(f"{__name__}.{name}").SPEC
-        if spec.type != name or spec.type in out:
-            raise RuntimeError(f"driver module {name} registers type {spec.type!r}")
-        out[spec.type] = spec
-    return out
+class _Registry(Mapping[str, DriverSpec]):
+    """Driver type -> spec, in :data:`MODULES` order; a kind's module is imported on first use.
+
+    The keys (``tuple(REGISTRY)``, ``kind in REGISTRY``) import nothing; ``REGISTRY[kind]`` imports
+    that kind's module; ``values()`` and ``items()`` import them all. A run imports the kinds its
+    file uses (start-up time).
+    """
+
+    def __init__(self) -> None:
+        self._specs: dict[str, DriverSpec] = {}
+
+    def __getitem__(self, kind: str) -> DriverSpec:
+        spec = self._specs.get(kind)
+        if spec is None:
+            if kind not in MODULES:
+                raise KeyError(kind)
+            spec = importlib.import_module(f"{__name__}.{kind}").SPEC
+            if spec.type != kind:
+                raise RuntimeError(f"driver module {kind} registers type {spec.type!r}")
+            self._specs[kind] = spec
+        return spec
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in MODULES
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(MODULES)
+
+    def __len__(self) -> int:
+        return len(MODULES)
+
+    def __repr__(self) -> str:
+        return f"REGISTRY({', '.join(MODULES)})"
 
 
-#: driver type -> spec, in :data:`MODULES` order
-REGISTRY: dict[str, DriverSpec] = _load()
+#: driver type -> spec, in :data:`MODULES` order (see :class:`_Registry`)
+REGISTRY: Mapping[str, DriverSpec] = _Registry()
 
-#: the decomposition groups of the registered drivers (report order)
-GROUPS: tuple[str, ...] = tuple(dict.fromkeys(s.group for s in REGISTRY.values() if s.group))
+if TYPE_CHECKING:
+    #: the decomposition groups of the registered drivers (report order)
+    GROUPS: tuple[str, ...]
+
+
+def __getattr__(name: str) -> Any:
+    """:data:`GROUPS`, computed on first use (it imports every kind)."""
+    if name == "GROUPS":
+        groups = tuple(dict.fromkeys(s.group for s in REGISTRY.values() if s.group))
+        globals()["GROUPS"] = groups
+        return groups
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def spec_of(driver_type: str) -> DriverSpec:
