@@ -77,15 +77,21 @@ def scenario_dict(symbols: list[str], draws: int, residual: bool = False) -> dic
     return data
 
 
-def plain_numpy(p0, eps0, shares, draws, years, rng, w):
-    """The model hand-written on whole arrays, parameters sampled here: (prices, returns,
-    index return). ``w``: the index weights."""
-    n = p0.size
+def _parameters(rng, draws, n):
+    """The references' parameter draws: (growth (draws, n), capex amount, useful life, target P/E
+    (each (draws, 1)))."""
     g = np.clip(0.1 + 0.05 * rng.standard_normal((draws, n)), 0.1 - 0.425, 0.1 + 0.425)
     amount = (1 + 4 * rng.random((draws, 1))) * 1e9
     u = rng.random((draws, 1))
     life = np.where(u < 0.4, 3 + np.sqrt(u * 5 * 2), 8 - np.sqrt((1 - u) * 5 * 3))
     target = 15 * np.exp(0.2 * rng.standard_normal((draws, 1)))
+    return g, amount, life, target
+
+
+def plain_numpy(p0, eps0, shares, draws, years, rng, w):
+    """The model hand-written on whole arrays, parameters sampled here: (prices, returns,
+    index return). ``w``: the index weights."""
+    g, amount, life, target = _parameters(rng, draws, p0.size)
     eps = eps0 * np.exp(years * np.log1p(g))
     eps -= np.minimum(1.0, life) / life * amount * (0.8 * 1.09 / shares)
     np.maximum(eps, 0.01 * eps0, out=eps)
@@ -108,12 +114,7 @@ def plain_numpy_same_outputs(p0, eps0, shares, draws, years, rng, w, w_before):
     log contribution per symbol (the attribution). Returns ``(prices, returns, index after,
     index before, {driver: mean log contribution})``.
     """
-    n = p0.size
-    g = np.clip(0.1 + 0.05 * rng.standard_normal((draws, n)), 0.1 - 0.425, 0.1 + 0.425)
-    amount = (1 + 4 * rng.random((draws, 1))) * 1e9
-    u = rng.random((draws, 1))
-    life = np.where(u < 0.4, 3 + np.sqrt(u * 5 * 2), 8 - np.sqrt((1 - u) * 5 * 3))
-    target = 15 * np.exp(0.2 * rng.standard_normal((draws, 1)))
+    g, amount, life, target = _parameters(rng, draws, p0.size)
     c_growth = years * np.log1p(g)
     eps = np.exp(c_growth)
     eps *= eps0
@@ -132,7 +133,7 @@ def plain_numpy_same_outputs(p0, eps0, shares, draws, years, rng, w, w_before):
     price = np.exp(total, out=total)
     price *= p0
     means = {"growth": c_growth.mean(axis=0), "capex": c_capex.mean(axis=0),
-             "revert": c_rerate.mean(axis=0), "shock": np.full(n, shock)}
+             "revert": c_rerate.mean(axis=0), "shock": np.full(p0.size, shock)}
     return price, ret, ret @ w, ret @ w_before, means
 
 

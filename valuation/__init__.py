@@ -14,8 +14,9 @@ See ``docs/finance.md`` for the finance behind them.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from valuation._lazy import lazy_names
 
 if TYPE_CHECKING:  # the names below load on first use (module ``__getattr__``): start-up time
     from . import (
@@ -82,17 +83,5 @@ _NAMES: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Load a submodule or a re-exported name on first use (``import valuation`` stays cheap)."""
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    where = _NAMES.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{where}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(
+    __name__, globals(), {k: f"{__name__}.{m}" for k, m in _NAMES.items()}, _SUBMODULES, __all__)

@@ -29,8 +29,9 @@ names), :mod:`~scenarios.results.run` (:class:`RunResult` and its rows),
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from valuation._lazy import lazy_names
 
 if TYPE_CHECKING:
     from scenarios.jsonable import to_jsonable
@@ -107,15 +108,4 @@ _NAMES: dict[str, str] = {n: f"{__name__}.{m}" for m, names in _MODULES.items() 
 _NAMES["to_jsonable"] = "scenarios.jsonable"
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name from its module on first use."""
-    where = _NAMES.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(where), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_NAMES})
+__getattr__, __dir__ = lazy_names(__name__, globals(), _NAMES)

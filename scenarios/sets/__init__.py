@@ -11,8 +11,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from valuation._lazy import lazy_names
 
 if TYPE_CHECKING:  # loaded on first use (module ``__getattr__``): ``is_set_file`` needs no pydantic model
     from scenarios.sets.model import ScenarioSet, is_set_file, load_set
@@ -24,15 +25,4 @@ _NAMES = {"ScenarioSet": "scenarios.sets.model", "load_set": "scenarios.sets.mod
           "is_set_file": "scenarios.sets.peek"}
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name from its module on first use."""
-    where = _NAMES.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(where), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, globals(), _NAMES, listed=__all__)

@@ -9,8 +9,9 @@ of the two is imported first.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from valuation._lazy import lazy_names
 
 from .turnover import turnover
 
@@ -44,15 +45,5 @@ _NAMES: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Load a re-exported name from its submodule on first use."""
-    where = _NAMES.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{where}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, globals(), {k: f"{__name__}.{m}" for k, m in _NAMES.items()},
+                                   listed=__all__)
