@@ -66,10 +66,10 @@ class Simulation:
     floored: dict[str, int] = field(default_factory=dict)
     value_floored: dict[str, int] = field(default_factory=dict)
     residual: dict[str, Any] | None = None
-    #: lowest and highest predicted return per symbol (``(n,)``, NaN ignored; see
-    #: :func:`scenarios.engine.run._band_sanity`), taken block by block while in cache
-    return_min: np.ndarray | None = None
-    return_max: np.ndarray | None = None
+    #: with ``tail_limits=(low, high)``: per symbol (``(n,)``), the draws whose predicted return
+    #: is ``<= low`` and ``>= high`` (see :func:`scenarios.engine.run._band_sanity`), counted
+    #: block by block while the block is in cache
+    tail_counts: tuple[np.ndarray, np.ndarray] | None = None
 
 
 class _Restart(Exception):
@@ -81,20 +81,24 @@ class _Restart(Exception):
 
 
 def simulate(rs: ResolvedScenario, sampler: Sampler, *, keep_draws: bool = False,
-             block_draws: int = 25_000) -> Simulation:
-    """Every draw of ``rs`` in blocks of ``block_draws`` rows (see the module docstring)."""
+             block_draws: int = 25_000, tail_limits: tuple[float, float] | None = None) -> Simulation:
+    """Every draw of ``rs`` in blocks of ``block_draws`` rows (see the module docstring).
+
+    ``tail_limits=(low, high)`` (fractions): also count, per symbol, the draws whose predicted
+    return is at or below ``low`` and at or above ``high`` (:attr:`Simulation.tail_counts`).
+    """
     if block_draws < 1:
         raise ValueError(f"block_draws must be >= 1 (got {block_draws})")
     log_ratio: frozenset[str] = frozenset()
     while True:
         try:
-            return _simulate(rs, sampler, keep_draws, block_draws, log_ratio)
+            return _simulate(rs, sampler, keep_draws, block_draws, log_ratio, tail_limits)
         except _Restart as again:
             log_ratio = log_ratio | again.labels
 
 
 def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_draws: int,
-              log_ratio: frozenset[str]) -> Simulation:
+              log_ratio: frozenset[str], tail_limits: tuple[float, float] | None = None) -> Simulation:
     draws, n = rs.draws, len(rs.symbols)
     predicted_return = np.empty((draws, n))
     predicted_price = np.empty((draws, n))
@@ -104,8 +108,7 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
     floor_events: dict[tuple[int, int], int] = {}
     value_floor_events: dict[tuple[int, int], int] = {}
     residual: _Residual | None = None
-    col_min = np.full(n, np.inf)
-    col_max = np.full(n, -np.inf)
+    tails = None if tail_limits is None else (np.zeros(n, np.int64), np.zeros(n, np.int64))
     sampler.keys.clear()
     try:
         for start in range(0, draws, block_draws):
@@ -124,8 +127,10 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
                     raise _Restart(state.log_ratio_found - log_ratio)
                 log_ratio = log_ratio | state.log_ratio_found
             _prices(rs, state, predicted_return[start:stop], predicted_price[start:stop])
-            np.fmin(col_min, np.fmin.reduce(predicted_return[start:stop], axis=0), out=col_min)
-            np.fmax(col_max, np.fmax.reduce(predicted_return[start:stop], axis=0), out=col_max)
+            if tails is not None and tail_limits is not None:
+                block = predicted_return[start:stop]
+                tails[0][:] += np.count_nonzero(block <= tail_limits[0], axis=0)
+                tails[1][:] += np.count_nonzero(block >= tail_limits[1], axis=0)
             if keep_draws:
                 assert eps is not None and multiple is not None
                 _state_draws(rs, state, eps[start:stop], multiple[start:stop])
@@ -143,7 +148,7 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
         floored=_counts(floor_events, rs.baseline.symbols),
         value_floored=_counts(value_floor_events, rs.baseline.symbols),
         residual=None if residual is None else residual.spec.to_dict(),
-        return_min=col_min, return_max=col_max)
+        tail_counts=tails)
 
 
 def _merge(total: dict[tuple[int, int], int], block: dict[tuple[int, int], int]) -> None:

@@ -79,10 +79,10 @@ def run_resolved(rs: ResolvedScenario, *, sampler: Sampler | None = None, keep_d
         sampler = Sampler(rs.seed, rs.draws)
     elif sampler.draws != rs.draws:
         raise ValueError(f"sampler has {sampler.draws} draws, the scenario {rs.draws}")
-    sim = simulate(rs, sampler, keep_draws=keep_draws, block_draws=block_draws)
+    sim = simulate(rs, sampler, keep_draws=keep_draws, block_draws=block_draws, tail_limits=BAND_TAILS)
     warnings = _run_warnings(rs, sim)
     attribution = driver_attribution(rs)  # the noise-free path and its Shapley terms (pp)
-    warnings += _band_sanity(rs, sim.predicted_return, sim.return_min, sim.return_max)
+    warnings += _band_sanity(rs, sim.predicted_return, sim.tail_counts)
     iw = _index_line(rs)
     base = rs.baseline
     predicted_return = sim.predicted_return
@@ -146,10 +146,12 @@ def _resolved_inputs(rs: ResolvedScenario, sampler: Sampler, iw: _index.IndexWei
 #: A 5-95% band reaching past these returns (fractions) is implausible for a horizon of years:
 #: it usually means a unit slip (shares without ``unit: bn``) or a bad price in the history.
 BAND_LIMITS: tuple[float, float] = (-0.99, 10.0)
+#: the returns the band check counts draws against: the limits with a margin for rounding
+BAND_TAILS: tuple[float, float] = (BAND_LIMITS[0] + 1e-9, BAND_LIMITS[1] - 1e-9)
 
 
 def _band_sanity(rs: ResolvedScenario, predicted_return: np.ndarray,
-                 col_min: np.ndarray | None = None, col_max: np.ndarray | None = None) -> list[str]:
+                 tail_counts: tuple[np.ndarray, np.ndarray] | None = None) -> list[str]:
     """One warning per symbol whose 5-95% band is wider than -99%..+1,000%.
 
     The band's quantiles are needed only for a symbol that may be past a limit: with ``k``
@@ -158,23 +160,20 @@ def _band_sanity(rs: ResolvedScenario, predicted_return: np.ndarray,
     are at or below ``lo`` (plus a margin for rounding); likewise for 95% and ``hi``. Those
     symbols get ``numpy.quantile`` as before; the others are not partitioned at all.
 
-    ``col_min`` / ``col_max``: each symbol's lowest and highest return (NaN ignored), when the
-    caller has them: only a symbol with a draw at or past a limit is counted.
+    ``tail_counts``: the counts of draws at or below ``lo + margin`` and at or above ``hi -
+    margin`` per symbol (:data:`BAND_TAILS`), when the engine took them block by block;
+    counted here otherwise.
     """
     lo, hi = BAND_LIMITS
-    draws, n = predicted_return.shape
+    draws = predicted_return.shape[0]
     k_lo = int(np.floor(0.05 * (draws - 1)))
     k_hi = int(np.floor(0.95 * (draws - 1)))
-    margin = 1e-9
-    near = np.arange(n)
-    if col_min is not None and col_max is not None:
-        near = np.flatnonzero((col_min <= lo + margin) | (col_max >= hi - margin))
-        if near.size == 0:
-            return []
-    block = predicted_return if near.size == n else predicted_return[:, near]
-    low = np.count_nonzero(block <= lo + margin, axis=0) > k_lo
-    high = np.count_nonzero(block >= hi - margin, axis=0) >= draws - 1 - k_hi
-    cols = near[low | high]
+    if tail_counts is None:
+        tail_counts = (np.count_nonzero(predicted_return <= BAND_TAILS[0], axis=0),
+                       np.count_nonzero(predicted_return >= BAND_TAILS[1], axis=0))
+    low = tail_counts[0] > k_lo
+    high = tail_counts[1] >= draws - 1 - k_hi
+    cols = np.flatnonzero(low | high)
     if cols.size == 0:
         return []
     q = np.quantile(predicted_return[:, cols], [0.05, 0.95], axis=0)
