@@ -67,6 +67,9 @@ class State:
     value_floored: dict[str, int] = field(default_factory=dict)  # symbol -> draws floored
     #: labels whose EPS contribution is always ``log(new / old)`` (see :func:`_commit_eps`)
     log_ratio: frozenset[str] = frozenset()
+    #: ``log_multiple`` is the first re-rating's recorded contribution itself (not a copy):
+    #: anything that changes it in place calls :func:`own_log_multiple` first
+    log_multiple_shared: bool = False
     #: labels that hit the EPS floor in these rows without being in ``log_ratio``
     log_ratio_found: set[str] = field(default_factory=set)
     #: (EPS step number, column) -> draws floored, in the order an unblocked run meets them
@@ -86,6 +89,15 @@ class ValueAdjustment:
     label: str
     sel: slice | np.ndarray
     change: ValueChange  #: price ``(draws, k)`` without the item -> dV, price currency
+
+
+def own_log_multiple(state: State) -> np.ndarray:
+    """Return ``state.log_multiple`` as an array of the state's own (copied if it is shared)."""
+    assert state.log_multiple is not None
+    if state.log_multiple_shared:
+        state.log_multiple = np.array(state.log_multiple)
+        state.log_multiple_shared = False
+    return state.log_multiple
 
 
 def new_state(base: Baseline, draws: int, log_ratio: frozenset[str] = frozenset()) -> State:
@@ -218,10 +230,11 @@ class Step(DriverStep):
         """Add ``contrib`` (log change of the multiple) to the targets' re-rating."""
         state, label, sel = self._state, self._rd.label, self._sel
         _record(state, label, sel, contrib)
-        if state.log_multiple is None:
-            state.log_multiple = np.array(state.contributions[label])
+        if state.log_multiple is None:  # the first re-rating: its contribution, copied on write
+            state.log_multiple = state.contributions[label]
+            state.log_multiple_shared = True
         else:
-            state.log_multiple[:, sel] += contrib
+            own_log_multiple(state)[:, sel] += contrib
 
     def log_price(self, contrib: Any) -> None:
         """Record ``contrib``, a direct log-price contribution of this driver."""
@@ -304,9 +317,11 @@ def valuation_term(state: State, base: Baseline, log_change: float) -> None:
     n = len(base.symbols)
     _record(state, label, slice(None), np.full((state.draws, n), log_change))
     if state.log_multiple is None:
-        state.log_multiple = np.array(state.contributions[label])
+        state.log_multiple = state.contributions[label]
+        state.log_multiple_shared = True
     else:
         state.log_multiple = state.log_multiple + log_change
+        state.log_multiple_shared = False
 
 
 def dividends(state: State, base: Baseline, years: float, label: str = "dividends") -> None:

@@ -42,6 +42,7 @@ from scenarios.engine.evaluate import (
     apply_value_adjustments,
     dividends,
     new_state,
+    own_log_multiple,
     valuation_term,
 )
 from scenarios.engine.sampling import Sampler
@@ -108,7 +109,7 @@ def _apply_on_rows(state: State, rs: ResolvedScenario, i: int, sampler: Sampler,
     eps[off] = eps0[off]
     state.eps = eps
     if state.log_multiple is not None:
-        state.log_multiple[off] = 0.0 if lm0 is None else lm0[off]
+        own_log_multiple(state)[off] = 0.0 if lm0 is None else lm0[off]
     if rd.label in state.contributions:
         c = np.array(state.contributions[rd.label])
         c[off] = 0.0

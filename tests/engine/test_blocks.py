@@ -179,3 +179,30 @@ def test_api_keeps_draws_only_when_asked() -> None:
     assert lean.engine.contributions == {} and lean.engine.eps is None
     assert set(kept.engine.contributions) == {"capex", "revert"}
     assert kept.engine.eps.shape == (400, 3)
+
+
+def test_a_later_rerating_leaves_the_first_ones_contribution_alone() -> None:
+    """The state's log multiple starts as the first re-rating's recorded contribution (no copy);
+    a second re-rating of some of the same symbols must not change what the first recorded, and
+    the multiple is the sum of both."""
+    scenario = scenario_from_dict({
+        "name": "two-reratings", "as_of": "2025-08-29", "horizon": "6M", "universe": SYMBOLS,
+        "fx": {"CNYHKD": 1.09},
+        "baseline": {s: {"currency": "CNY", "eps": 2.0 + i, "shares": {"value": 1 + i, "unit": "bn"}}
+                     for i, s in enumerate(SYMBOLS)},
+        "drivers": [
+            {"type": "rerating", "label": "first", "change": {"dist": "uniform", "low": -0.2, "high": 0.2}},
+            {"type": "rerating", "label": "second", "symbols": ["0700.HK", "3690.HK"],
+             "change": {"dist": "normal", "mean": 0.05, "sd": 0.1}},
+            {"type": "rerating", "label": "third", "change": 0.1},
+        ],
+        "monte_carlo": {"draws": 500, "seed": 9}})
+    rs = resolve_scenario(scenario, source=synthetic_source(SYMBOLS, seed=1))
+    out = run_resolved(rs, keep_draws=True)
+    first, second, third = (np.asarray(out.contributions[k]) for k in ("first", "second", "third"))
+    # the first driver's draw is one per row, shared by every symbol
+    assert np.all(first == first[:, :1])
+    assert np.all(second[:, 1] == 0.0) and np.any(second[:, 0] != 0.0)
+    np.testing.assert_array_equal(third, np.log1p(0.1))
+    base = out.baseline_price * 0 + np.asarray(rs.baseline.multiple)
+    np.testing.assert_allclose(out.multiple, base * np.exp(first + second + third), rtol=1e-12)
