@@ -385,27 +385,18 @@ _FINGERPRINT: dict[str, str] | None = None
 def fingerprint() -> dict[str, str]:
     """Return this process's build of the project: what must be the same on the client and every worker.
 
-    The package version, a SHA-256 of the ``.py`` sources of ``scenarios`` and ``valuation`` (as
-    imported: relative paths and contents), and the numpy, scipy and pandas versions. Computed
-    once per process.
+    The package version, a digest of the files of ``scenarios`` and ``valuation``
+    (:func:`scenarios.pkgmeta.source_digest`), and the numpy, scipy and pandas versions.
+    Computed once per process.
     """
     global _FINGERPRINT
     if _FINGERPRINT is None:
-        import hashlib
         from importlib.metadata import version
 
         import scenarios
-        import valuation
+        from scenarios.pkgmeta import source_digest
 
-        h = hashlib.sha256()
-        for pkg in (scenarios, valuation):
-            root = Path(str(pkg.__file__)).parent
-            for f in sorted(root.rglob("*.py")):
-                h.update(f.relative_to(root.parent).as_posix().encode())
-                h.update(b"\0")
-                h.update(f.read_bytes())
-                h.update(b"\0")
-        _FINGERPRINT = {"narrative-scenarios": scenarios.__version__, "sources": h.hexdigest()[:16],
+        _FINGERPRINT = {"narrative-scenarios": scenarios.__version__, "sources": source_digest()[:16],
                         **{lib: version(lib) for lib in ("numpy", "scipy", "pandas")}}
     return dict(_FINGERPRINT)
 

@@ -1,4 +1,4 @@
-"""The version of an installed distribution, read from its metadata file without importing it.
+"""What is installed: a distribution's version (read without importing it) and the project's own sources.
 
 ``importlib.metadata.version`` scans every installed distribution to find one (several
 milliseconds with a few hundred installed), and importing the package itself can cost far more
@@ -6,16 +6,41 @@ milliseconds with a few hundred installed), and importing the package itself can
 package's folder (``importlib.util.find_spec``, nothing imported) and reads ``Version:`` from the
 one ``NAME-*.dist-info/METADATA`` beside it. Anything unusual (no such file, several, an egg, a
 namespace package) falls back to ``importlib.metadata.version``: the same answer, only slower.
+:func:`source_digest` identifies the project's own code as installed (a run's kept score and
+the build a Dask worker must share with its client).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["installed_version"]
+__all__ = ["installed_version", "source_digest"]
+
+
+@lru_cache(maxsize=1)
+def source_digest() -> str:
+    """Return a BLAKE2b digest (32 hex characters) of the ``scenarios`` and ``valuation`` packages.
+
+    Every file of both (sources, templates, assets; not bytecode) by its path relative to the
+    packages' folder and its bytes, found without importing them. Computed once per process.
+    """
+    h = hashlib.blake2b(digest_size=16)
+    for pkg in ("scenarios", "valuation"):
+        spec = importlib.util.find_spec(pkg)
+        assert spec is not None and spec.submodule_search_locations
+        root = Path(next(iter(spec.submodule_search_locations))).resolve()
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                h.update(path.relative_to(root.parent).as_posix().encode())
+                h.update(b"\0")
+                h.update(path.read_bytes())
+                h.update(b"\0")
+    return h.hexdigest()
 
 
 def installed_version(dist: str, package: str | None = None) -> str | None:

@@ -127,45 +127,20 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-def _library_version(name: str) -> str:
-    """Return the ``NAME-VERSION.dist-info`` folder(s) beside an installed package (not imported)."""
-    from importlib.util import find_spec
-
-    try:
-        spec = find_spec(name)
-    except (ImportError, ValueError):
-        spec = None
-    if spec is None:
-        return "absent"
-    where = list(spec.submodule_search_locations or []) or ([spec.origin] if spec.origin else [])
-    if not where:
-        return "unknown"
-    folder = Path(where[0]).parent
-    return ",".join(sorted(p.name for p in folder.glob(f"{name}-*.dist-info"))) or f"unknown ({folder})"
-
-
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """Return a digest of the code that computes a score.
 
-    Every file of the ``scenarios`` and ``valuation`` packages (sources, templates, assets; not
-    bytecode), the Python version and the installed versions of :data:`_LIBRARIES` (computed once
-    per process).
+    The project's files (:func:`scenarios.pkgmeta.source_digest`), the Python version and the
+    installed versions of :data:`_LIBRARIES` (computed once per process).
     """
-    from importlib.util import find_spec
+    from scenarios.pkgmeta import installed_version, source_digest
 
     h = hashlib.blake2b(digest_size=16)
     h.update(sys.version.encode())
     for name in _LIBRARIES:
-        h.update(_library_version(name).encode())
-    for pkg in ("scenarios", "valuation"):
-        spec = find_spec(pkg)   # where the package is, without importing it
-        assert spec is not None and spec.submodule_search_locations
-        root = Path(next(iter(spec.submodule_search_locations))).resolve()
-        for path in sorted(root.rglob("*")):  # sources and package data (templates, assets)
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                h.update(path.relative_to(root.parent).as_posix().encode())
-                h.update(path.read_bytes())
+        h.update(f"{name}={installed_version(name) or 'absent'};".encode())
+    h.update(source_digest().encode())
     return h.hexdigest()
 
 
