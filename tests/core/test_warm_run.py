@@ -293,24 +293,6 @@ def test_odd_sessions_equal_the_aligned_table_count() -> None:
         assert list(got) == list(want) and len(got) > 0 and got.name == "date"
 
 
-def test_previous_valid_close_equals_a_pandas_forward_fill() -> None:
-    from scenarios.data.flatbars import _flat_and_prev, flat_bar_kinds, flat_bars, stale_mask
-
-    rng = np.random.default_rng(2)
-    for n in (0, 1, 2, 30):
-        c = rng.choice([1.0, 2.0, np.nan, 0.0, -1.0, np.inf], n)
-        frame = pd.DataFrame({"open": c, "high": c, "low": c, "close": c,
-                              "volume": rng.choice([0.0, 3.0], n)}, index=pd.date_range("2025-01-01", periods=n))
-        valid = np.isfinite(c) & (c > 0)
-        want = pd.Series(np.where(valid, c, np.nan)).ffill().shift(1).to_numpy()
-        assert np.array_equal(_flat_and_prev(frame)[2], want, equal_nan=True)
-        mask, kinds = flat_bars(frame)
-        assert np.array_equal(mask, stale_mask(frame))
-        want_kinds = flat_bar_kinds(frame)
-        assert kinds == dict(zip(want_kinds.index, want_kinds.to_numpy(), strict=True))
-        assert all(type(k) is pd.Timestamp and type(v) is str for k, v in kinds.items())
-
-
 def test_spike_dates_leave_bad_rows_out_as_before() -> None:
     from scenarios.data.screen import bad_close_dates, spike_dates
 

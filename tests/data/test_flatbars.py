@@ -153,3 +153,4 @@ def test_one_pass_equals_the_pandas_forward_fill(rows) -> None:
     stale, kinds = flat_bars(frame)
     np.testing.assert_array_equal(stale, stale_mask(frame))
     assert kinds == flat_bar_kinds(frame).to_dict()
+    assert all(type(k) is pd.Timestamp and type(v) is str for k, v in kinds.items())
