@@ -3,8 +3,12 @@
 A block is a slice of the draws axis: the drivers, dividend carry, residual noise and cash
 items of :mod:`scenarios.engine.evaluate` run on ``block_draws`` rows at a time, and each
 block writes its predicted returns and prices straight into the run's final ``(draws, n)``
-arrays. Peak memory is the final arrays plus one block's working arrays, whatever the draw
-count.
+arrays. Peak memory is the final arrays plus two blocks' working arrays, whatever the draw
+count: in a run of several blocks, a helper thread finishes each block (its prices and returns,
+tail counts and contribution sums: :func:`_finish_block`) while this thread evaluates the next
+block's drivers. One block is in flight at most and blocks are finished in order, each from its
+own state only, so the numbers are those of the serial order (numpy releases the GIL in these
+whole-array steps, so the two overlap on two cores).
 
 Bit-identity with an unblocked run (one block of every draw), for any block size:
 
@@ -24,7 +28,10 @@ Bit-identity with an unblocked run (one block of every draw), for any block size
 
 from __future__ import annotations
 
+import contextvars
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -110,6 +117,10 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
     residual: _Residual | None = None
     tails = None if tail_limits is None else (np.zeros(n, np.int64), np.zeros(n, np.int64))
     sampler.keys.clear()
+    # a run of several blocks finishes each block (prices, tail counts, contribution sums) on a
+    # helper thread while this one evaluates the next block's drivers (see the module docstring)
+    pool = ThreadPoolExecutor(1, thread_name_prefix="scenarios-block") if draws > block_draws else None
+    pending: Future[None] | None = None
     try:
         for start in range(0, draws, block_draws):
             stop = min(draws, start + block_draws)
@@ -126,19 +137,21 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
                 if start > 0:  # the earlier blocks recorded these labels the other way
                     raise _Restart(state.log_ratio_found - log_ratio)
                 log_ratio = log_ratio | state.log_ratio_found
-            _prices(rs, state, predicted_return[start:stop], predicted_price[start:stop])
-            if tails is not None and tail_limits is not None:
-                block = predicted_return[start:stop]
-                tails[0][:] += np.count_nonzero(block <= tail_limits[0], axis=0)
-                tails[1][:] += np.count_nonzero(block >= tail_limits[1], axis=0)
-            if keep_draws:
-                assert eps is not None and multiple is not None
-                _state_draws(rs, state, eps[start:stop], multiple[start:stop])
-            for label, c in state.contributions.items():
-                means.setdefault(label, ContributionMean(draws, n, keep_draws)).add(c, start, stop)
+            job = partial(_finish_block, rs, state, start, stop, predicted_return, predicted_price,
+                          eps, multiple, means, tails, tail_limits)
+            if pool is None:
+                job()
+            else:  # one block in flight at most: memory stays bounded, its errors surface here
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(contextvars.copy_context().run, job)
             _merge(floor_events, state.floor_events)
             _merge(value_floor_events, state.value_floor_events)
+        if pending is not None:
+            pending.result()
     finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
         sampler.end_blocks()
     return Simulation(
         predicted_return=predicted_return, predicted_price=predicted_price,
@@ -149,6 +162,30 @@ def _simulate(rs: ResolvedScenario, sampler: Sampler, keep_draws: bool, block_dr
         value_floored=_counts(value_floor_events, rs.baseline.symbols),
         residual=None if residual is None else residual.spec.to_dict(),
         tail_counts=tails)
+
+
+def _finish_block(rs: ResolvedScenario, state: State, start: int, stop: int,
+                  predicted_return: np.ndarray, predicted_price: np.ndarray,
+                  eps: np.ndarray | None, multiple: np.ndarray | None,
+                  means: dict[str, ContributionMean],
+                  tails: tuple[np.ndarray, np.ndarray] | None,
+                  tail_limits: tuple[float, float] | None) -> None:
+    """Write block ``start..stop``'s rows of the run's arrays and add it to the running sums.
+
+    Reads the block's ``state`` only; the blocks are finished one at a time, in order (the
+    running sums and the order of ``means`` are those of an unblocked run).
+    """
+    _prices(rs, state, predicted_return[start:stop], predicted_price[start:stop])
+    if tails is not None and tail_limits is not None:
+        block = predicted_return[start:stop]
+        tails[0][:] += np.count_nonzero(block <= tail_limits[0], axis=0)
+        tails[1][:] += np.count_nonzero(block >= tail_limits[1], axis=0)
+    if eps is not None and multiple is not None:  # keep_draws
+        _state_draws(rs, state, eps[start:stop], multiple[start:stop])
+    keep = eps is not None
+    for label, c in state.contributions.items():
+        means.setdefault(label, ContributionMean(len(predicted_return), predicted_return.shape[1],
+                                                 keep)).add(c, start, stop)
 
 
 def _merge(total: dict[tuple[int, int], int], block: dict[tuple[int, int], int]) -> None:
@@ -200,7 +237,7 @@ def _prices(rs: ResolvedScenario, state: State, predicted_return: np.ndarray,
     Both come from the sum of the block's log contributions.
     """
     parts = list(state.contributions.values())
-    total = np.empty(predicted_return.shape)
+    total = predicted_price  # the sum of the logs, then (in place) the price
     if parts:  # ``0.0 + first`` as a sum from zero gives it (a -0.0 becomes +0.0), one pass less
         np.add(parts[0], 0.0, out=total)
     else:
@@ -208,7 +245,7 @@ def _prices(rs: ResolvedScenario, state: State, predicted_return: np.ndarray,
     for c in parts[1:]:
         np.add(total, c, out=total)
     np.expm1(total, out=predicted_return)
-    np.exp(total, out=predicted_price)
+    np.exp(total, out=total)
     predicted_price *= rs.baseline.price
 
 

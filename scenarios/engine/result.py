@@ -74,6 +74,34 @@ def _count_positive(a: np.ndarray) -> np.ndarray:
     return count
 
 
+#: a summary of at least this many cells finds the order statistics of half its columns on a
+#: helper thread (numpy's partition releases the GIL); the values do not depend on it
+PARALLEL_CELLS = 2_000_000
+
+
+def _column_quantiles(a: np.ndarray, q: list[float], ranks: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`valuation.mc_error.quantiles_and_order_statistics` of a 2-D ``a`` along its draws.
+
+    Each column's values are found on its own, so a large ``a`` is done in two halves of its
+    columns at once (the same values, bit for bit).
+    """
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
+
+    from valuation.mc_error import quantiles_and_order_statistics
+
+    half = a.shape[1] // 2
+    if a.size < PARALLEL_CELLS or half == 0:
+        return quantiles_and_order_statistics(a, q, ranks)
+    with ThreadPoolExecutor(1, thread_name_prefix="scenarios-summary") as pool:
+        right = pool.submit(contextvars.copy_context().run, quantiles_and_order_statistics,
+                            a[:, half:], q, ranks)
+        left = quantiles_and_order_statistics(a[:, :half], q, ranks)
+        other = right.result()
+    return (np.concatenate([left[0], other[0]], axis=1),
+            np.concatenate([left[1], other[1]], axis=1))
+
+
 def _from_list(x: Any) -> np.ndarray | None:
     if x is None:
         return None
@@ -262,7 +290,6 @@ class ScenarioResult:
             median_se_ranks,
             median_standard_error,
             probability_standard_error,
-            quantiles_and_order_statistics,
         )
 
         ret = self.predicted_return
@@ -271,7 +298,7 @@ class ScenarioResult:
             median_standard_error(ret)  # raises its located error, as before
         # the band, the median and the order statistics of the median's standard error, from
         # one partition (numpy.quantile's values, bit for bit)
-        q_ret, around_median = quantiles_and_order_statistics(
+        q_ret, around_median = _column_quantiles(
             ret, [lo, 0.5, hi], median_se_ranks(draws) if draws >= 2 else ())
         # price = P0 * (1 + return) is increasing and affine, so its quantiles (with linear
         # interpolation) are the same map of the return quantiles

@@ -206,3 +206,40 @@ def test_a_later_rerating_leaves_the_first_ones_contribution_alone() -> None:
     np.testing.assert_array_equal(third, np.log1p(0.1))
     base = out.baseline_price * 0 + np.asarray(rs.baseline.multiple)
     np.testing.assert_allclose(out.multiple, base * np.exp(first + second + third), rtol=1e-12)
+
+
+def test_blocks_are_finished_on_a_helper_thread_and_its_errors_surface(monkeypatch) -> None:
+    """A run of several blocks finishes each block (prices, sums) on one helper thread, in
+    block order, while the next block's drivers run; an error there is the run's error."""
+    import threading
+
+    from scenarios.engine import blocks
+
+    rs = _resolved("history", 3, 1000)
+    ref = run_resolved(rs, block_draws=1000)
+    seen: list[tuple[int, str]] = []
+    finish = blocks._finish_block
+
+    def spy(rs_, state, start, stop, *rest):
+        seen.append((start, threading.current_thread().name))
+        return finish(rs_, state, start, stop, *rest)
+
+    monkeypatch.setattr(blocks, "_finish_block", spy)
+    _assert_identical(run_resolved(rs, block_draws=300), ref)
+    assert [s for s, _ in seen] == [0, 300, 600, 900]
+    assert all(name.startswith("scenarios-block") for _, name in seen)
+
+    seen.clear()
+    run_resolved(rs, block_draws=1000)  # one block: finished inline
+    assert seen == [(0, threading.current_thread().name)]
+
+    def boom(rs_, state, start, stop, *rest):
+        if start == 300:
+            raise FloatingPointError("block 300")
+        return finish(rs_, state, start, stop, *rest)
+
+    before = threading.active_count()
+    monkeypatch.setattr(blocks, "_finish_block", boom)
+    with pytest.raises(FloatingPointError, match="block 300"):
+        run_resolved(rs, block_draws=300)
+    assert threading.active_count() == before  # the helper thread was shut down
