@@ -21,10 +21,15 @@ own overhead; the first one bounds what a model with no attribution could cost.
 
 Times are CPU seconds of this process (OpenBLAS may use a second thread for the index
 matrix-vector products; run with ``OPENBLAS_NUM_THREADS=1`` to exclude it), the median of
-``--repeat`` runs, engine and reference interleaved. Peak memory at 1M x 30 is measured in a
-fresh process per path (``ru_maxrss``: the peak resident set, imports included, and the
-tracemalloc peak of the run's own allocations). Last, ``scenarios run`` on the HSTECH example
-with ``--draws 1000000`` in a fresh process: wall time and peak resident set.
+``--repeat`` runs, engine and reference interleaved: the ratios of CPU time measure the work
+each path does. The last two columns are the ratios of wall time (medians too): a run of
+several blocks overlaps each block's prices and sums with the next block's drivers on a second
+core (:mod:`scenarios.engine.blocks`), which the single-threaded references do not.
+
+Peak memory at 1M x 30 is measured in a fresh process per path (``ru_maxrss``: the peak
+resident set, imports included, and the tracemalloc peak of the run's own allocations).
+Last, ``scenarios run`` on the HSTECH example with ``--draws 1000000`` in a fresh process:
+wall time and peak resident set.
 
 Usage: ``SCENARIOS_PRICES=../shared/hkdata/prices python benchmarks/engine_throughput.py
 [--sizes 10000 100000 1000000] [--repeat 5] [--no-cli]``
@@ -137,10 +142,11 @@ def plain_numpy_same_outputs(p0, eps0, shares, draws, years, rng, w, w_before):
     return price, ret, ret @ w, ret @ w_before, means
 
 
-def _cpu(fn) -> float:
-    t = time.process_time()
+def _cpu(fn) -> tuple[float, float]:
+    """(CPU seconds of this process, wall seconds) of ``fn()``."""
+    t, w = time.process_time(), time.perf_counter()
     fn()
-    return time.process_time() - t
+    return time.process_time() - t, time.perf_counter() - w
 
 
 def _setup(draws: int):
@@ -175,8 +181,12 @@ def measure(draws: int, repeat: int) -> dict:
                                                           np.random.default_rng(1), w, w_before)))
         engine.append(_cpu(lambda: run_resolved(rs)))
         whole.append(_cpu(lambda: list(api.iter_run(scenario, source=src))))
-    return {"draws": draws, "engine": statistics.median(engine), "numpy": statistics.median(ref),
-            "same": statistics.median(same), "api": statistics.median(whole)}
+    def med(xs, i):
+        return statistics.median(x[i] for x in xs)
+
+    return {"draws": draws, "engine": med(engine, 0), "numpy": med(ref, 0), "same": med(same, 0),
+            "api": med(whole, 0), "engine_wall": med(engine, 1), "numpy_wall": med(ref, 1),
+            "same_wall": med(same, 1)}
 
 
 def child_memory(path: str, draws: int) -> None:
@@ -277,13 +287,15 @@ def main() -> None:
           "(prices and returns only); same-out = engine / plain numpy giving the engine's "
           "outputs (log contributions and their means, both index lines)")
     print(f"{'draws':>10s} {'numpy s':>9s} {'same s':>8s} {'engine s':>9s} {'ratio':>7s} "
-          f"{'same-out':>8s} {'api.run s':>10s} {'api/numpy':>9s} {'M cells/s':>10s}")
+          f"{'same-out':>8s} {'api.run s':>10s} {'api/numpy':>9s} {'M cells/s':>10s} "
+          f"{'wall ratio':>10s} {'wall same-out':>13s}")
     for draws in args.sizes:
         reps = args.repeat if draws < 1_000_000 else max(3, args.repeat // 2)
         m = measure(draws, reps)
         print(f"{draws:10,d} {m['numpy']:9.3f} {m['same']:8.3f} {m['engine']:9.3f} "
               f"{m['engine'] / m['numpy']:6.2f}x {m['engine'] / m['same']:7.2f}x "
-              f"{m['api']:10.3f} {m['api'] / m['numpy']:8.2f}x {draws * N_SYMBOLS / m['engine'] / 1e6:10.1f}",
+              f"{m['api']:10.3f} {m['api'] / m['numpy']:8.2f}x {draws * N_SYMBOLS / m['engine'] / 1e6:10.1f} "
+              f"{m['engine_wall'] / m['numpy_wall']:9.2f}x {m['engine_wall'] / m['same_wall']:12.2f}x",
               flush=True)
 
 
