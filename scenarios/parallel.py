@@ -386,7 +386,8 @@ def fingerprint() -> dict[str, str]:
     """Return this process's build of the project: what must be the same on the client and every worker.
 
     The package version, a digest of the files of ``scenarios`` and ``valuation``
-    (:func:`scenarios.pkgmeta.source_digest`), and the numpy, scipy and pandas versions.
+    (:func:`scenarios.pkgmeta.source_digest`), a digest of the seed files (universes, claims:
+    :func:`scenarios.seeds.base.seeds_dir`), and the numpy, scipy and pandas versions.
     Computed once per process.
     """
     global _FINGERPRINT
@@ -394,9 +395,11 @@ def fingerprint() -> dict[str, str]:
         from importlib.metadata import version
 
         import scenarios
-        from scenarios.pkgmeta import source_digest
+        from scenarios.pkgmeta import files_digest, source_digest
+        from scenarios.seeds.base import seeds_dir
 
         _FINGERPRINT = {"narrative-scenarios": scenarios.__version__, "sources": source_digest()[:16],
+                        "seeds": files_digest(seeds_dir())[:16],
                         **{lib: version(lib) for lib in ("numpy", "scipy", "pandas")}}
     return dict(_FINGERPRINT)
 

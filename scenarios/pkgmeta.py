@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["installed_version", "source_digest"]
+__all__ = ["files_digest", "installed_version", "source_digest"]
 
 
 @lru_cache(maxsize=1)
@@ -29,11 +29,22 @@ def source_digest() -> str:
     Every file of both (sources, templates, assets; not bytecode) by its path relative to the
     packages' folder and its bytes, found without importing them. Computed once per process.
     """
-    h = hashlib.blake2b(digest_size=16)
+    roots = []
     for pkg in ("scenarios", "valuation"):
         spec = importlib.util.find_spec(pkg)
         assert spec is not None and spec.submodule_search_locations
-        root = Path(next(iter(spec.submodule_search_locations))).resolve()
+        roots.append(Path(next(iter(spec.submodule_search_locations))).resolve())
+    return files_digest(*roots)
+
+
+def files_digest(*roots: Path) -> str:
+    """Return a BLAKE2b digest (32 hex characters) of every file under ``roots``, in order.
+
+    Each file by its path relative to its root's parent (``seeds/claims.yaml``) and its bytes;
+    bytecode is left out. A root that does not exist adds nothing.
+    """
+    h = hashlib.blake2b(digest_size=16)
+    for root in roots:
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
                 h.update(path.relative_to(root.parent).as_posix().encode())

@@ -413,7 +413,7 @@ def test_a_worker_of_another_build_is_refused(cluster, capsys: pytest.CaptureFix
 
     workers = check_cluster(cluster.client)
     assert len(workers) == 2 and all(fp == fingerprint() for fp in workers.values())
-    assert set(fingerprint()) == {"narrative-scenarios", "sources", "numpy", "scipy", "pandas"}
+    assert set(fingerprint()) == {"narrative-scenarios", "sources", "seeds", "numpy", "scipy", "pandas"}
     one = sorted(workers)[1]
     cluster.client.run(_spoof_fingerprint, workers=[one])
     try:
@@ -431,6 +431,30 @@ def test_a_worker_of_another_build_is_refused(cluster, capsys: pytest.CaptureFix
     finally:
         cluster.client.run(_forget_fingerprint, workers=[one])
     assert check_cluster(cluster.client) == workers
+
+
+def test_the_build_covers_the_seed_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker whose seed files (universes, claims) differ is another build: its scenarios
+    would resolve otherwise."""
+    import shutil
+
+    import scenarios.parallel as p
+    from scenarios.seeds.base import seeds_dir
+
+    mine = p.fingerprint()
+    copy = tmp_path / "seeds"
+    shutil.copytree(seeds_dir(), copy)
+    monkeypatch.setenv("SCENARIOS_SEEDS", str(copy))
+    monkeypatch.setattr(p, "_FINGERPRINT", None)
+    assert p.fingerprint() == mine  # the same files elsewhere: the same build
+    claims = copy / "claims.yaml"
+    claims.write_text(claims.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    monkeypatch.setattr(p, "_FINGERPRINT", None)
+    theirs = p.fingerprint()
+    assert theirs["seeds"] != mine["seeds"] and {k: v for k, v in theirs.items() if k != "seeds"} == {
+        k: v for k, v in mine.items() if k != "seeds"}
+    monkeypatch.setattr(p, "_FINGERPRINT", mine)  # this process: the original seed files
+    assert f"seeds {mine['seeds']} here, {theirs['seeds']} there" in str(p.mismatch_error("w", theirs))
 
 
 def test_a_task_on_a_worker_of_another_build_refuses_to_run() -> None:
