@@ -207,7 +207,7 @@ def substitution(sym: str, as_of: pd.Timestamp, day: pd.Timestamp, as_of_kind: s
 
 
 def _until(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """The rows of ``frame`` dated on or before ``as_of`` (``frame.loc[frame.index <= as_of]``).
+    """Return the rows of ``frame`` dated on or before ``as_of`` (``frame.loc[frame.index <= as_of]``).
 
     A source's frame usually ends by ``as_of`` already: an ascending, naive ``DatetimeIndex``
     without NaT or ``freq`` (as every canonical frame has) is then kept as it is or cut at one

@@ -478,7 +478,7 @@ class _FactsCache:
             _FACTS.reset(token)
 
     def get(self, source: Any, sym: str, view: Any = None) -> _Facts | None:
-        """The facts of ``sym`` from ``source`` up to ``until`` (None: the ordinary path decides).
+        """Return the facts of ``sym`` from ``source`` up to ``until`` (None: the ordinary path decides).
 
         ``view``: a :class:`~scenarios.data.view.PriceView` on ``source`` whose ``as_of`` is
         ``until`` (a single run's checks): its history holds exactly the rows ``source.get(sym,

@@ -46,7 +46,7 @@ def seeds_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def _package_parent() -> Path:
-    """The folder holding the ``scenarios`` package, resolved once per process (a warm run asks ~20 times)."""
+    """Return the folder holding the ``scenarios`` package, resolved once per process (asked ~20 times a run)."""
     import scenarios
 
     return Path(scenarios.__file__).resolve().parents[1]
