@@ -44,8 +44,9 @@ def _flat_and_prev(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndar
 def flat_bars(frame: pd.DataFrame) -> tuple[np.ndarray, dict[pd.Timestamp, str]]:
     """:func:`stale_mask` of ``frame`` and :func:`flat_bar_kinds` as a dict (date -> kind), from one pass."""
     flat, c, prev = _flat_and_prev(frame)
-    kinds = np.where(c == prev, "stale", "half_day_close")[flat].tolist()
-    return flat & (c == prev), dict(zip(pd.DatetimeIndex(frame.index)[flat], kinds, strict=True))
+    repeated = c == prev
+    kinds = np.where(repeated[flat], "stale", "half_day_close").tolist()  # the flat rows only
+    return flat & repeated, dict(zip(pd.DatetimeIndex(frame.index)[flat], kinds, strict=True))
 
 
 def stale_mask(frame: pd.DataFrame) -> np.ndarray:

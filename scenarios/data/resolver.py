@@ -93,6 +93,20 @@ class _Entry:
     source: str | None = None
     fingerprint: str | None = None
     yahoo_failed: bool = False
+    #: (the frame it was cut from, that frame's canonical columns): see :meth:`bars`
+    _bars: tuple[pd.DataFrame, pd.DataFrame] | None = field(default=None, repr=False, compare=False)
+
+    def bars(self) -> pd.DataFrame:
+        """``frame``'s canonical columns (no ``splits``), cut once per ``frame``.
+
+        Kept until ``frame`` is replaced (the entry's frame is only ever replaced, never changed in
+        place), so each ``get`` slices rows of it instead of selecting the columns again. Callers
+        must not change the returned frame (:meth:`Resolver.get` hands out copies).
+        """
+        cut = self._bars
+        if cut is None or cut[0] is not self.frame:
+            cut = self._bars = (self.frame, self.frame.loc[:, list(COLUMNS)])
+        return cut[1]
 
 
 def _today(symbol: str) -> date:
@@ -147,14 +161,15 @@ class Resolver:
         Raises :class:`DataUnavailableError` when no source knows the symbol at all.
         """
         self._note_read(symbol, start, end)
-        frame = self._resolve(symbol, start, end)
+        self._resolve(symbol, start, end)
+        bars = self._memo[normalize_symbol(symbol)].bars()  # _resolve made the entry
         s, e = as_day(start), as_day(end)
         if s is None and e is None:
-            return frame.loc[:, list(COLUMNS)]
-        idx = frame.index
+            return bars.copy()
+        idx = bars.index
         lo = 0 if s is None else idx.searchsorted(s, side="left")
         hi = len(idx) if e is None else idx.searchsorted(e, side="right")
-        return frame.iloc[lo:hi].loc[:, list(COLUMNS)]  # one copy (slice_frame's, then the columns')
+        return bars.iloc[lo:hi].copy()  # the caller's own copy: the memo never changes under it
 
     def splits(self, symbol: str) -> pd.Series:
         """Split ratios on their ex-dates (non-zero entries), as far as the sources report them."""

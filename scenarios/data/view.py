@@ -67,8 +67,7 @@ class PriceView:
         self._guard(s, f"history({sym}) start")
         self._guard(e, f"history({sym}) end")
         if sym not in self._cache:
-            frame = self._source.get(sym, None, self.as_of)
-            self._cache[sym] = frame.loc[frame.index <= self.as_of]
+            self._cache[sym] = _until(self._source.get(sym, None, self.as_of), self.as_of)
         frame = self._cache[sym]
         e = self.as_of if e is None else e
         idx = frame.index
@@ -205,6 +204,22 @@ def substitution(sym: str, as_of: pd.Timestamp, day: pd.Timestamp, as_of_kind: s
         except Exception:  # noqa: BLE001 - no calendar for this symbol: nothing to say
             pass
     return "half_day" if day_kind == "half_day_close" else None
+
+
+def _until(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Return the rows of ``frame`` dated on or before ``as_of`` (``frame.loc[frame.index <= as_of]``).
+
+    A source's frame usually ends by ``as_of`` already: an ascending, naive ``DatetimeIndex``
+    without NaT or ``freq`` (as every canonical frame has) is then kept as it is or cut at one
+    binary search, instead of a comparison of every date and a copy of the rows. Anything else
+    takes the mask.
+    """
+    idx = frame.index
+    if (isinstance(idx, pd.DatetimeIndex) and idx.tz is None and idx.freq is None
+            and idx.is_monotonic_increasing and not idx.hasnans):
+        n = int(idx.searchsorted(as_of, side="right"))
+        return frame if n == len(idx) else frame.iloc[:n]
+    return frame.loc[idx <= as_of]
 
 
 def _bad(closes: pd.Series) -> pd.DatetimeIndex:

@@ -159,11 +159,26 @@ class ResidualSpec:
 
 
 def log_returns(closes: Any, lookback: int) -> Any:
-    """Return the last ``lookback`` daily log returns of a close Series (NaN closes dropped first)."""
-    c = closes.dropna()
-    c = c[c > 0]
-    r = np.log(c).diff().iloc[1:]
-    return r.iloc[-lookback:]
+    """Return the last ``lookback`` daily log returns of a close Series (NaN closes dropped first).
+
+    A float64 Series on an index without a ``freq`` (every price frame's) is done on its array:
+    the same ``log`` and subtraction as pandas' ``diff``, bit for bit, without four intermediate
+    Series. Anything else goes through pandas.
+    """
+    import pandas as pd
+
+    if not (isinstance(closes, pd.Series) and closes.dtype == np.float64
+            and getattr(closes.index, "freq", None) is None):
+        c = closes.dropna()
+        c = c[c > 0]
+        r = np.log(c).diff().iloc[1:]
+        return r.iloc[-lookback:]
+    values = closes.to_numpy()
+    with np.errstate(invalid="ignore"):
+        keep = values > 0  # NaN compares False: dropna, then the positive closes
+    logs = np.log(values[keep])
+    diffs = logs[1:] - logs[:-1]
+    return pd.Series(diffs[-lookback:], index=closes.index[keep][1:][-lookback:], name=closes.name)
 
 
 def _closes(view: Any, symbol: str, lookback: int) -> Any:

@@ -477,13 +477,21 @@ class _FactsCache:
         finally:
             _FACTS.reset(token)
 
-    def get(self, source: Any, sym: str) -> _Facts | None:
+    def get(self, source: Any, sym: str, view: Any = None) -> _Facts | None:
+        """Return the facts of ``sym`` from ``source`` up to ``until`` (None: the ordinary path decides).
+
+        ``view``: a :class:`~scenarios.data.view.PriceView` on ``source`` whose ``as_of`` is
+        ``until`` (a single run's checks): its history holds exactly the rows ``source.get(sym,
+        None, until)`` gives (none after ``until``), and reading through it fills the view's cache
+        for the run's later reads instead of reading the symbol from the source twice.
+        """
         key = (id(source), sym)
         if key not in self.facts:
             if not any(s is source for s in self.sources):
                 self.sources.append(source)
+            same = view is not None and getattr(view, "_source", None) is source and view.as_of == self.until
             try:
-                self.facts[key] = _Facts(source.get(sym, None, self.until))
+                self.facts[key] = _Facts(view.history(sym) if same else source.get(sym, None, self.until))
             except Exception:  # noqa: BLE001 - the window's own check reads it and says why
                 self.facts[key] = None
         return self.facts[key]
@@ -504,17 +512,19 @@ def data_check_cache(until: Any) -> _FactsCache:
     return _FactsCache(until)
 
 
-def _cached_close(source: Any, sym: str, as_of: Any) -> tuple[Any, float, Any, str | None, int] | None:
+def _cached_close(source: Any, sym: str, as_of: Any, view: Any = None
+                  ) -> tuple[Any, float, Any, str | None, int] | None:
     """Look up ``sym`` at ``as_of`` in the active :func:`data_check_cache`.
 
     Returns (day, close, first date, substitution, valid closes) as ``view.last_close`` /
     ``close_substitution`` / ``history`` give them; None when there is no cache or the ordinary path
-    must decide.
+    must decide. ``view`` (the checks' view at ``as_of``) is read instead of ``source`` when the
+    cache ends at its ``as_of`` (see :meth:`_FactsCache.get`).
     """
     cache = _FACTS.get()
     if cache is None or as_of > cache.until:
         return None
-    f = cache.get(source, sym)
+    f = cache.get(source, sym, view)
     if f is None:
         return None
     n = f.rows_until(as_of)
@@ -590,7 +600,7 @@ def _data_checks(scenario: Any, source: Any, as_of: dt.date, view: Any, universe
     valid_counts: dict[str, int] = {}  # valid closes on or before as_of, from the facts cache
     for sym, path in items:
         member = named and path == ("universe",)
-        hit = _cached_close(source, sym, view.as_of)
+        hit = _cached_close(source, sym, view.as_of, view)
         if hit is not None:
             day, close, first, how, valid_counts[sym] = hit
             closes[sym] = close

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,9 +41,15 @@ def seeds_dir() -> Path:
     env = os.environ.get("SCENARIOS_SEEDS")
     if env:
         return Path(env)
+    return _package_parent() / "seeds"
+
+
+@lru_cache(maxsize=1)
+def _package_parent() -> Path:
+    """Return the folder holding the ``scenarios`` package, resolved once per process (asked ~20 times a run)."""
     import scenarios
 
-    return Path(scenarios.__file__).resolve().parents[1] / "seeds"
+    return Path(scenarios.__file__).resolve().parents[1]
 
 
 def seed_path(path: str | Path | None, default_name: str) -> Path:
@@ -71,12 +78,13 @@ def load_model(path: str | Path | None, default_name: str, model: type[M],
     per (file, model) until the file changes.
     """
     p = seed_path(path, default_name)
-    key = (str(p.resolve()) if p.exists() else str(p), model.__qualname__)
     try:
         st = p.stat()
         stamp = (st.st_mtime, st.st_size)
     except OSError:
         stamp = None
+    where = "" if p.is_absolute() else os.getcwd()  # a relative spelling resolves against the cwd
+    key = (_resolved(str(p), where) if stamp is not None else str(p), model.__qualname__)
     if stamp is not None and key in _CACHE and _CACHE[key][:2] == stamp:
         return _CACHE[key][2]
     doc = load_yaml(p, display_name=display_name(p))
@@ -96,6 +104,13 @@ def load_model(path: str | Path | None, default_name: str, model: type[M],
     return obj
 
 
+@lru_cache(maxsize=64)
+def _resolved(path: str, cwd: str) -> str:
+    """``path`` (relative to ``cwd`` unless absolute) resolved: a seed file's cache key, once per spelling."""
+    return str((Path(cwd) / path).resolve())
+
+
 def clear_cache() -> None:
     """Forget every cached seed file (tests that rewrite files in place use this)."""
     _CACHE.clear()
+    _resolved.cache_clear()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scenarios.data import exchange_calendar as cal
 
@@ -55,3 +57,17 @@ def test_damaged_cache_is_rebuilt() -> None:
     _clear()
     assert len(cal.sessions("MSFT", "2025-01-01", "2025-01-31")) == 20  # Jan 1 and MLK day closed
     _clear()
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=st.integers(-400, 16_000), span=st.integers(-30, 4_000), name=st.sampled_from(["0700.HK", "MSFT"]))
+def test_sessions_by_binary_search_equal_the_date_mask(a: int, span: int, name: str) -> None:
+    """:func:`sessions` cuts the ascending sessions at two binary searches: the mask's rows, exactly."""
+    lo = pd.Timestamp("1985-06-01") + pd.Timedelta(days=a)
+    hi = lo + pd.Timedelta(days=span)
+    s = cal._all_sessions(cal.calendar_name(name))
+    for start, end in ((lo, hi), (lo.date().isoformat(), hi), (lo + pd.Timedelta(hours=15), hi)):
+        got = cal.sessions(name, start, end)
+        want = s[(s >= pd.Timestamp(start)) & (s <= pd.Timestamp(end))]
+        assert got.equals(want) and got.freq == want.freq and got.name == want.name
+        assert got.dtype == want.dtype

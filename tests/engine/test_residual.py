@@ -390,3 +390,31 @@ def test_by_symbol_names_must_be_in_the_universe(tmp_path, monkeypatch) -> None:
     with pytest.raises(ScenarioErrors) as info:
         load_scenario("b.yaml")
     assert str(info.value) == "b.yaml:7:17 monte_carlo.residual.by_symbol[9988]: 9988.HK is not in the universe"
+
+
+def _log_returns_pandas(closes: pd.Series, lookback: int) -> pd.Series:
+    """The pandas path :func:`scenarios.engine.residual.log_returns` had (and keeps for other dtypes)."""
+    c = closes.dropna()
+    c = c[c > 0]
+    r = np.log(c).diff().iloc[1:]
+    return r.iloc[-lookback:]
+
+
+_closes_value = st.one_of(st.floats(1e-3, 1e4), st.just(float("nan")), st.just(0.0), st.just(-1.0),
+                          st.just(float("inf")))
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(_closes_value, max_size=60), lookback=st.integers(0, 70), freq=st.booleans())
+def test_log_returns_on_the_array_equal_the_pandas_path(values: list[float], lookback: int, freq: bool) -> None:
+    """The array path of ``log_returns`` gives the pandas path's Series: values (bit for bit), dates, name."""
+    from scenarios.engine.residual import log_returns
+
+    idx = pd.bdate_range("2024-01-02", periods=len(values), name="date")
+    closes = pd.Series(values, index=idx if freq else pd.DatetimeIndex(list(idx), name="date"),
+                       name="0700.HK", dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        want = _log_returns_pandas(closes, lookback)
+        got = log_returns(closes, lookback)
+    pd.testing.assert_series_equal(got, want, check_exact=True, check_freq=True)
+    assert np.array_equal(got.to_numpy(), want.to_numpy(), equal_nan=True)

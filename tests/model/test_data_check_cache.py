@@ -80,3 +80,27 @@ def data_checks_default(s, src, d: pd.Timestamp):
     notes: list[str] = []
     errors, warns = data_checks(s, src, as_of=d.date(), found=found, notes=notes)
     return [str(e) for e in errors], [str(w) for w in warns], found, notes
+
+
+def test_facts_read_through_the_run_view_equal_the_sources(snapshot_dir: Path) -> None:
+    """A single run's checks read the facts through their view (cut at as_of = the cache's end):
+    the same answers as facts read from the source, and the view's cache is what the source gives."""
+    src = build_source(prices=str(snapshot_dir))
+    for d in [pd.Timestamp(x) for x in ("2024-12-31", "2025-06-30", "2025-11-03", "2026-01-08")]:
+        view = PriceView(src, d)
+        with data_check_cache(d).active():
+            through_view = [_cached_close(src, sym, d, view) for sym in SYMBOLS]
+        with data_check_cache(d).active():
+            from_source = [_cached_close(src, sym, d) for sym in SYMBOLS]
+        assert through_view == from_source, d
+        assert any(x is not None for x in through_view)
+        for sym in SYMBOLS:
+            try:
+                want = src.get(sym, None, d)
+            except DataUnavailableError:
+                continue
+            pd.testing.assert_frame_equal(view.history(sym), want, check_exact=True)
+        # a view at another date is never read for a cache ending elsewhere
+        other = PriceView(src, d - pd.Timedelta(days=40))
+        with data_check_cache(d).active():
+            assert [_cached_close(src, sym, d, other) for sym in SYMBOLS] == from_source
