@@ -29,7 +29,7 @@ from scenarios.engine.sampling import Sampler
 from scenarios.model.resolved import MAX_CELLS, ResolvedScenario, resolve_scenario
 from scenarios.model.schema import Scenario
 
-__all__ = ["BLOCK_DRAWS", "MAX_CELLS", "block_size", "run_resolved", "run_scenario"]
+__all__ = ["BLOCK_DRAWS", "MAX_CELLS", "run_resolved", "run_scenario"]
 
 
 def run_scenario(scenario: Scenario, *, source: Any = None, draws: int | None = None,
@@ -61,47 +61,25 @@ def run_scenario(scenario: Scenario, *, source: Any = None, draws: int | None = 
 #: bounded by the block, not the run); the numbers do not depend on it
 BLOCK_DRAWS = 25_000
 
-#: a smaller run is cut into about this many blocks (of at least :data:`MIN_BLOCK_DRAWS` draws, a
-#: multiple of 250): each block's prices and sums then overlap the next block's drivers
-#: (:mod:`scenarios.engine.blocks`)
-SMALL_RUN_BLOCKS = 4
-MIN_BLOCK_DRAWS = 2_500
-
-
-def block_size(draws: int) -> int:
-    """Return the default rows per block of a run of ``draws`` draws.
-
-    :data:`BLOCK_DRAWS` for a large run; a run of fewer than ``SMALL_RUN_BLOCKS * BLOCK_DRAWS``
-    draws goes in about :data:`SMALL_RUN_BLOCKS` blocks, each a multiple of 250 draws (the
-    residual's tiles) and at least :data:`MIN_BLOCK_DRAWS` (a run of at most that many draws is
-    one block).
-    """
-    quarter = -(-draws // SMALL_RUN_BLOCKS)
-    rows = -(-quarter // 250) * 250
-    return min(BLOCK_DRAWS, max(MIN_BLOCK_DRAWS, rows))
-
 
 def run_resolved(rs: ResolvedScenario, *, sampler: Sampler | None = None, keep_draws: bool = False,
-                 block_draws: int | None = None) -> ScenarioResult:
+                 block_draws: int = BLOCK_DRAWS) -> ScenarioResult:
     """Run a resolved scenario: drivers, dividend carry, residual noise, prices, index line.
 
     ``sampler``: default ``Sampler(rs.seed, rs.draws)``; one with the same seed and draws that
     fixes some parameters gives common random numbers for the others (two-way sensitivity).
 
-    The draws are evaluated in blocks of ``block_draws`` rows (default :func:`block_size`;
-    :func:`simulate`); the result is the same, bit for bit, for any block size. The result
-    always holds every draw of the predicted returns and prices and of the index lines; the
-    per-driver log contributions are kept as their means over the draws
-    (``contribution_mean``) unless ``keep_draws``, which also keeps every draw of them
-    (``contributions``), of EPS and of the multiple.
+    The draws are evaluated in blocks of ``block_draws`` rows (:func:`simulate`); the result
+    is the same, bit for bit, for any block size. The result always holds every draw of the
+    predicted returns and prices and of the index lines; the per-driver log contributions are
+    kept as their means over the draws (``contribution_mean``) unless ``keep_draws``, which
+    also keeps every draw of them (``contributions``), of EPS and of the multiple.
     """
     if sampler is None:
         sampler = Sampler(rs.seed, rs.draws)
     elif sampler.draws != rs.draws:
         raise ValueError(f"sampler has {sampler.draws} draws, the scenario {rs.draws}")
-    sim = simulate(rs, sampler, keep_draws=keep_draws,
-                   block_draws=block_size(rs.draws) if block_draws is None else block_draws,
-                   tail_limits=BAND_TAILS)
+    sim = simulate(rs, sampler, keep_draws=keep_draws, block_draws=block_draws, tail_limits=BAND_TAILS)
     warnings = _run_warnings(rs, sim)
     attribution = driver_attribution(rs)  # the noise-free path and its Shapley terms (pp)
     warnings += _band_sanity(rs, sim.predicted_return, sim.tail_counts)
