@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.data.base import DateLike, PriceSource
-from scenarios.data.csvdir import CsvDirSource, exchange_tz
+from scenarios.data.csvdir import CsvDirSource, exchange_tz, slice_frame
 from scenarios.data.frame import COLUMNS, as_day
 from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import DataError, DataUnavailableError, StoreError, YahooUnreachableError
@@ -162,14 +162,8 @@ class Resolver:
         """
         self._note_read(symbol, start, end)
         self._resolve(symbol, start, end)
-        bars = self._memo[normalize_symbol(symbol)].bars()  # _resolve made the entry
-        s, e = as_day(start), as_day(end)
-        if s is None and e is None:
-            return bars.copy()
-        idx = bars.index
-        lo = 0 if s is None else idx.searchsorted(s, side="left")
-        hi = len(idx) if e is None else idx.searchsorted(e, side="right")
-        return bars.iloc[lo:hi].copy()  # the caller's own copy: the memo never changes under it
+        # the caller's own copy of the rows: the memo never changes under it
+        return slice_frame(self._memo[normalize_symbol(symbol)].bars(), start, end)
 
     def splits(self, symbol: str) -> pd.Series:
         """Split ratios on their ex-dates (non-zero entries), as far as the sources report them."""
