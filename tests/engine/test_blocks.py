@@ -161,17 +161,22 @@ def test_band_check_equals_the_quantile_rule(rows) -> None:
     assert _band_sanity(Rs, pr, (counts[0], counts[1])) == expected  # type: ignore[arg-type]
 
 
+def _three_names(name: str, drivers: list[dict], *, draws: int, seed: int):
+    """A scenario on :data:`SYMBOLS` (CNY EPS 2, 3, 4; 1, 2, 3 bn shares) with ``drivers``."""
+    return scenario_from_dict({
+        "name": name, "as_of": "2025-08-29", "horizon": "6M", "universe": SYMBOLS,
+        "fx": {"CNYHKD": 1.09},
+        "baseline": {s: {"currency": "CNY", "eps": 2.0 + i, "shares": {"value": 1 + i, "unit": "bn"}}
+                     for i, s in enumerate(SYMBOLS)},
+        "drivers": drivers, "monte_carlo": {"draws": draws, "seed": seed}})
+
+
 def test_api_keeps_draws_only_when_asked() -> None:
     """``api.iter_run(..., keep_draws=...)``: the typed result is the same; the engine result
     holds the contribution draws only when asked."""
     from scenarios import api
 
-    scenario = scenario_from_dict({
-        "name": "api-keep", "as_of": "2025-08-29", "horizon": "6M", "universe": SYMBOLS,
-        "fx": {"CNYHKD": 1.09},
-        "baseline": {s: {"currency": "CNY", "eps": 2.0 + i, "shares": {"value": 1 + i, "unit": "bn"}}
-                     for i, s in enumerate(SYMBOLS)},
-        "drivers": DRIVERS[1:3], "monte_carlo": {"draws": 400, "seed": 3}})
+    scenario = _three_names("api-keep", DRIVERS[1:3], draws=400, seed=3)
     src = synthetic_source(SYMBOLS, seed=1)
     lean = next(api.iter_run(scenario, source=src))
     kept = next(api.iter_run(scenario, source=src, keep_draws=True))
@@ -185,18 +190,12 @@ def test_a_later_rerating_leaves_the_first_ones_contribution_alone() -> None:
     """The state's log multiple starts as the first re-rating's recorded contribution (no copy);
     a second re-rating of some of the same symbols must not change what the first recorded, and
     the multiple is the sum of both."""
-    scenario = scenario_from_dict({
-        "name": "two-reratings", "as_of": "2025-08-29", "horizon": "6M", "universe": SYMBOLS,
-        "fx": {"CNYHKD": 1.09},
-        "baseline": {s: {"currency": "CNY", "eps": 2.0 + i, "shares": {"value": 1 + i, "unit": "bn"}}
-                     for i, s in enumerate(SYMBOLS)},
-        "drivers": [
-            {"type": "rerating", "label": "first", "change": {"dist": "uniform", "low": -0.2, "high": 0.2}},
-            {"type": "rerating", "label": "second", "symbols": ["0700.HK", "3690.HK"],
-             "change": {"dist": "normal", "mean": 0.05, "sd": 0.1}},
-            {"type": "rerating", "label": "third", "change": 0.1},
-        ],
-        "monte_carlo": {"draws": 500, "seed": 9}})
+    scenario = _three_names("two-reratings", [
+        {"type": "rerating", "label": "first", "change": {"dist": "uniform", "low": -0.2, "high": 0.2}},
+        {"type": "rerating", "label": "second", "symbols": ["0700.HK", "3690.HK"],
+         "change": {"dist": "normal", "mean": 0.05, "sd": 0.1}},
+        {"type": "rerating", "label": "third", "change": 0.1},
+    ], draws=500, seed=9)
     rs = resolve_scenario(scenario, source=synthetic_source(SYMBOLS, seed=1))
     out = run_resolved(rs, keep_draws=True)
     first, second, third = (np.asarray(out.contributions[k]) for k in ("first", "second", "third"))
