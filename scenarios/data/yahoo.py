@@ -16,7 +16,11 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import re
+import socket
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Literal, TypeVar
@@ -39,6 +43,49 @@ OFFLINE_ALTERNATIVES = (
     "Offline alternatives: set SCENARIOS_PRICES to a folder of one-CSV-per-symbol price files, "
     "or load such a folder once with `scenarios data import DIR`."
 )
+
+
+#: The host yfinance asks for prices and statements (``yfinance.const._BASE_URL_``).
+YAHOO_HOST = "query2.finance.yahoo.com"
+
+#: Variables that route yfinance's requests through a proxy, which then resolves host names.
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy")
+
+
+def probe_applies() -> bool:
+    """Return True when :func:`check_resolvable` should run before yfinance is imported.
+
+    It does not when ``yfinance`` is imported already (the import it saves is paid, and a caller
+    may have configured yfinance, e.g. with a proxy) or when a proxy variable is set (the proxy,
+    not this machine, resolves the host name).
+    """
+    return "yfinance" not in sys.modules and not any(os.environ.get(v) for v in PROXY_VARIABLES)
+
+
+def check_resolvable(host: str = YAHOO_HOST, timeout: float = 20.0) -> None:
+    """Raise ``ConnectionError`` when this machine cannot resolve ``host`` within ``timeout`` seconds.
+
+    A machine without a network answers in milliseconds, where importing yfinance alone takes
+    about 0.4 s (and is what a run would otherwise pay, every run, to learn that it is offline).
+    The messages use curl's words, so :func:`call_yahoo` names the error
+    :class:`~scenarios.errors.YahooUnreachableError` exactly as when yfinance fails on its own.
+    The lookup runs on a daemon thread: :func:`socket.getaddrinfo` has no timeout of its own.
+    """
+    failure: list[BaseException] = []
+
+    def lookup() -> None:
+        try:
+            socket.getaddrinfo(host, 443, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            failure.append(exc)
+
+    worker = threading.Thread(target=lookup, name="scenarios-yahoo-dns", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise ConnectionError(f"Could not resolve host {host}: the lookup timed out after {timeout:g} s")
+    if failure and isinstance(failure[0], socket.gaierror):
+        raise ConnectionError(f"Could not resolve host {host} ({failure[0]})")
 
 
 #: What yfinance logs or prints when the network, not the symbol, is the problem.
@@ -224,6 +271,8 @@ class YahooSource:
         return []
 
     def _call(self, sym: str, start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.DataFrame:
+        if probe_applies():
+            check_resolvable(timeout=self.timeout)
         import yfinance as yf
 
         kwargs: dict[str, object] = {"auto_adjust": True, "actions": True, "timeout": self.timeout}

@@ -24,7 +24,7 @@ from scenarios.data.fundamentals.jsonio import JsonFile
 from scenarios.data.fundamentals.lags import ReportingLags, lags_from_env
 from scenarios.data.fundamentals.yfdump import parse_yfinance
 from scenarios.data.symbols import normalize_symbol
-from scenarios.data.yahoo import call_yahoo, unreachable_in
+from scenarios.data.yahoo import call_yahoo, check_resolvable, probe_applies, unreachable_in
 from scenarios.errors import DataUnavailableError
 
 OFFLINE_ALTERNATIVES = (
@@ -73,6 +73,8 @@ class YahooFundamentals:
 
     def _call(self, sym: str) -> dict[str, Any]:
         if self._ticker is None:
+            if probe_applies():
+                check_resolvable()
             import yfinance as yf
 
             t = yf.Ticker(sym)
