@@ -444,6 +444,36 @@ def check_cluster(client: Any, timeout: float = 30.0) -> dict[str, dict[str, str
 
 # ------------------------------------------------------------------------------ client side
 
+def refused(address: str, timeout: float = 2.0) -> str | None:
+    """Why a TCP scheduler at ``address`` cannot be reached at all (a refused connection or an unknown
+    host), or None.
+
+    Dask retries such an address until its connect timeout (20 s) runs out; this answer comes at
+    once. An address that does not answer within ``timeout`` seconds, or another protocol
+    (``tls://``, ``ucx://``), is left to Dask, which waits and decides.
+    """
+    import socket
+
+    from distributed.comm import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme != "tcp":
+            return None
+        host, port = parse_host_port(location)
+    except ValueError:
+        return None  # Dask says what is wrong with the address
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except ConnectionRefusedError:
+        return f"nothing listens on {host} port {port}: connection refused"
+    except socket.gaierror as exc:
+        return f"unknown host {host}: {exc.strerror or exc}"
+    except OSError:
+        return None
+
+
 def _client(workers: int | None, scheduler: str | None) -> tuple[Any, Any]:
     """(client, cluster or None) for the request."""
     require_dask("--scheduler" if scheduler else "--workers")
@@ -453,6 +483,10 @@ def _client(workers: int | None, scheduler: str | None) -> tuple[Any, Any]:
     from distributed import Client, LocalCluster
 
     if scheduler:
+        reason = refused(scheduler)
+        if reason is not None:
+            raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} ({reason}); start one "
+                               "with `dask scheduler` (README: Scaling out)")
         try:
             return Client(scheduler, set_as_default=False, timeout="20s"), None
         except (OSError, TimeoutError) as exc:

@@ -113,6 +113,33 @@ def test_worker_options_are_checked() -> None:
     check_parallel(1, None)
 
 
+def test_a_scheduler_nobody_listens_on_is_refused_at_once_not_after_dasks_20_s(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    import distributed
+
+    from scenarios.parallel import ClusterError, refused
+
+    with socket.socket() as probe:  # a free port, closed again: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert refused(f"tcp://127.0.0.1:{port}") == f"nothing listens on 127.0.0.1 port {port}: connection refused"
+    assert refused(f"127.0.0.1:{port}") is not None  # Dask's bare HOST:PORT is TCP too
+    with socket.socket() as server:  # a listener: Dask is asked (and decides whether it is a scheduler)
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        assert refused(f"tcp://127.0.0.1:{server.getsockname()[1]}") is None
+    assert refused(f"tls://127.0.0.1:{port}") is None  # other protocols are left to Dask
+
+    def no_client(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Dask's Client retries a refused address for 20 s; it must not be asked")
+
+    monkeypatch.setattr(distributed, "Client", no_client)
+    with pytest.raises(ClusterError, match=f"tcp://127.0.0.1:{port} .*connection refused.*dask scheduler"):
+        map_tasks(abs, [1], scheduler=f"tcp://127.0.0.1:{port}")
+
+
 def test_without_dask_workers_say_how_to_install(monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     from scenarios.cli.app import main
