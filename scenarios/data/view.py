@@ -37,6 +37,13 @@ class PriceView:
         #: warnings about the prices used (dropped bad rows, spikes left out of estimates)
         self.warnings: list[str] = []
 
+    def reads_from(self, source: object) -> bool:
+        """Tell whether this view reads ``source`` (by identity).
+
+        The source itself is not handed out: through it, bars after ``as_of`` would be in reach.
+        """
+        return self._source is source
+
     def __repr__(self) -> str:
         return f"PriceView(as_of={self.as_of.date()}, source={getattr(self._source, 'name', self._source)!r})"
 

@@ -489,7 +489,7 @@ class _FactsCache:
         if key not in self.facts:
             if not any(s is source for s in self.sources):
                 self.sources.append(source)
-            same = view is not None and getattr(view, "_source", None) is source and view.as_of == self.until
+            same = view is not None and view.reads_from(source) and view.as_of == self.until
             try:
                 self.facts[key] = _Facts(view.history(sym) if same else source.get(sym, None, self.until))
             except Exception:  # noqa: BLE001 - the window's own check reads it and says why
