@@ -86,40 +86,12 @@ def check_parallel(workers: int | None, scheduler: str | None) -> None:
     if is_parallel(workers, scheduler):
         require_dask("--scheduler" if scheduler else "--workers")
     if scheduler is not None:
+        from scenarios.scheduler import address_problem
+
         why = address_problem(scheduler)
         if why is not None:
             raise ScenarioError(f"{why} (got {scheduler!r}); expected an address like tcp://HOST:8786",
                                 field="--scheduler")
-
-
-#: protocols a client on this machine can reach a scheduler by
-SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss")
-
-
-def address_problem(address: str) -> str | None:
-    """Return what is wrong with a scheduler address, as Dask parses it (None when nothing is).
-
-    A protocol other than :data:`SCHEDULER_PROTOCOLS`, a missing or malformed host or port, a port
-    outside 1..65535.
-    """
-    from distributed.comm import parse_address, parse_host_port
-
-    try:
-        scheme, location = parse_address(address)
-    except (ValueError, TypeError) as exc:
-        return str(exc)
-    if scheme not in SCHEDULER_PROTOCOLS:
-        return f"unsupported protocol {scheme}:// (use {', '.join(p + '://' for p in SCHEDULER_PROTOCOLS)})"
-    try:
-        host, port = parse_host_port(location)
-        port = int(port)
-    except (ValueError, TypeError) as exc:
-        return str(exc)
-    if not host:
-        return "no host in the address"
-    if not 0 < port < 65536:
-        return f"the port must be 1 to 65535, not {port}"
-    return None
 
 
 def require_dask(option: str = "--workers") -> None:
@@ -132,6 +104,10 @@ def require_dask(option: str = "--workers") -> None:
     except ImportError:
         raise ScenarioError(f"parallel runs need Dask, which is not installed: {INSTALL_HINT}",
                             field=option) from None
+    except Exception as exc:  # noqa: BLE001 - Dask reads its configuration (DASK_CONFIG, DASK_*) on import
+        text = " ".join(str(exc).split())[:300]
+        raise ScenarioError(f"Dask could not start: {type(exc).__name__}: {text}. Check Dask's configuration "
+                            "(the DASK_CONFIG folder, ~/.config/dask, DASK_* variables)", field=option) from None
 
 
 # ------------------------------------------------------------------------------ the price panel
@@ -479,38 +455,6 @@ def check_cluster(client: Any, timeout: float = 30.0) -> dict[str, dict[str, str
 
 # ------------------------------------------------------------------------------ client side
 
-def refused(address: str, timeout: float = 2.0) -> str | None:
-    """Return why a scheduler at ``address`` cannot be reached at all, or None.
-
-    That is a refused TCP connection or an unknown host.
-
-    Dask retries such an address until its connect timeout (20 s) runs out; this answer comes at
-    once. An address that does not answer within ``timeout`` seconds, or a protocol not in
-    :data:`SCHEDULER_PROTOCOLS` (all of which run over TCP), is left to Dask, which waits and decides.
-    """
-    import socket
-
-    from distributed.comm import parse_address, parse_host_port
-
-    try:
-        scheme, location = parse_address(address)
-        if scheme not in SCHEDULER_PROTOCOLS:  # all over TCP
-            return None
-        host, port = parse_host_port(location)
-    except ValueError:
-        return None  # Dask says what is wrong with the address
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return None
-    except ConnectionRefusedError:
-        return f"nothing listens on {host} port {port}: connection refused"
-    except (socket.gaierror, UnicodeError) as exc:  # UnicodeError: the IDNA codec refused the name
-        why = exc.strerror if isinstance(exc, socket.gaierror) and exc.strerror else "not a valid host name"
-        return f"unknown host {host!r}: {why}"
-    except (OSError, OverflowError, ValueError):
-        return None
-
-
 def _client(workers: int | None, scheduler: str | None) -> tuple[Any, Any]:
     """(client, cluster or None) for the request."""
     require_dask("--scheduler" if scheduler else "--workers")
@@ -520,19 +464,20 @@ def _client(workers: int | None, scheduler: str | None) -> tuple[Any, Any]:
     from distributed import Client, LocalCluster
 
     if scheduler:
+        from scenarios.scheduler import address_problem, unreachable
+
         why = address_problem(scheduler)
         if why is not None:  # the API's scheduler= comes here without check_parallel
             raise ScenarioError(f"{why} (got {scheduler!r}); expected an address like tcp://HOST:8786",
                                 field="scheduler")
-        reason = refused(scheduler)
-        if reason is not None:
-            raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} ({reason}); start one "
-                               "with `dask scheduler` (README: Scaling out)")
-        try:
-            return Client(scheduler, set_as_default=False, timeout="20s"), None
-        except (OSError, TimeoutError, ValueError, TypeError) as exc:  # TypeError: tls:// with no TLS configured
-            raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start one "
-                               "with `dask scheduler` (README: Scaling out)") from None
+        reason = unreachable(scheduler)
+        if reason is None:
+            try:
+                return Client(scheduler, set_as_default=False, timeout="20s"), None
+            except Exception as exc:  # noqa: BLE001 - whatever Dask raises, the cluster is the problem
+                reason = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler!r} ({reason}); start one "
+                           "with `dask scheduler` (README: Scaling out)")
     # workers get no price folder and no network: everything they read comes in the panel
     with warnings.catch_warnings():  # the scheduler's HTTP port taken by another cluster: it takes another
         warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)

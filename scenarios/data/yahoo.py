@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import os
 import re
 import socket
 import sys
@@ -48,18 +47,20 @@ OFFLINE_ALTERNATIVES = (
 #: The host yfinance asks for prices and statements (``yfinance.const._BASE_URL_``).
 YAHOO_HOST = "query2.finance.yahoo.com"
 
-#: Variables that route yfinance's requests through a proxy, which then resolves host names.
-PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy")
-
-
 def probe_applies() -> bool:
     """Return True when :func:`check_resolvable` should run before yfinance is imported.
 
     It does not when ``yfinance`` is imported already (the import it saves is paid, and a caller
-    may have configured yfinance, e.g. with a proxy) or when a proxy variable is set (the proxy,
-    not this machine, resolves the host name).
+    may have configured yfinance, e.g. with a proxy) or when any proxy is configured: a
+    ``*_proxy`` variable in any letter case, or the system's proxy settings on macOS and Windows
+    (:func:`urllib.request.getproxies`, which yfinance's ``requests`` fallback uses too). A proxy,
+    not this machine, then resolves the host name.
     """
-    return "yfinance" not in sys.modules and not any(os.environ.get(v) for v in PROXY_VARIABLES)
+    if "yfinance" in sys.modules:
+        return False
+    import urllib.request
+
+    return not urllib.request.getproxies()
 
 
 def check_resolvable(host: str = YAHOO_HOST, timeout: float = 20.0) -> None:

@@ -113,61 +113,6 @@ def test_worker_options_are_checked() -> None:
     check_parallel(1, None)
 
 
-@pytest.mark.parametrize("address, why", [
-    ("tcp://127.0.0.1:abc", "invalid literal"), ("tcp://h", "missing port"), ("tcp://:8786", "no host"),
-    ("tcp://[::1:8786", "invalid address"), ("tcp://127.0.0.1:99999", "1 to 65535"),
-    ("tcp://127.0.0.1:0", "1 to 65535"), ("inproc://x", "unsupported protocol inproc://"),
-    ("ucx://127.0.0.1:1", "unsupported protocol ucx://"), ("://", "unsupported protocol"),
-])
-def test_a_malformed_scheduler_address_is_an_input_error(address: str, why: str) -> None:
-    """Each of these reached Dask's Client, whose ValueError/TypeError was exit 70 ("a bug")."""
-    with pytest.raises(ScenarioError, match=why):
-        check_parallel(None, address)
-    with pytest.raises(ScenarioError, match=why):  # the API's scheduler= takes the same check
-        map_tasks(abs, [1], scheduler=address)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(max_size=40) | st.builds(lambda h, p: f"tcp://{h}:{p}", st.text(max_size=12), st.integers(-5, 70000)))
-def test_any_scheduler_text_is_accepted_or_an_input_error(address: str) -> None:
-    from scenarios.parallel import address_problem
-
-    why = address_problem(address)
-    assert why is None or (isinstance(why, str) and why)
-    try:
-        check_parallel(None, address)
-    except ScenarioError:
-        assert why is not None or ("://" not in address and ":" not in address)
-
-
-def test_a_scheduler_nobody_listens_on_is_refused_at_once_not_after_dasks_20_s(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    import socket
-
-    import distributed
-
-    from scenarios.parallel import ClusterError, refused
-
-    with socket.socket() as probe:  # a free port, closed again: nothing listens there
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    assert refused(f"tcp://127.0.0.1:{port}") == f"nothing listens on 127.0.0.1 port {port}: connection refused"
-    assert refused(f"127.0.0.1:{port}") is not None  # Dask's bare HOST:PORT is TCP too
-    with socket.socket() as server:  # a listener: Dask is asked (and decides whether it is a scheduler)
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        assert refused(f"tcp://127.0.0.1:{server.getsockname()[1]}") is None
-    assert refused(f"tls://127.0.0.1:{port}") is not None  # tls://, ws:// run over TCP too
-    assert refused(f"ucx://127.0.0.1:{port}") is None  # other protocols are left to Dask
-
-    def no_client(*args: object, **kwargs: object) -> None:
-        raise AssertionError("Dask's Client retries a refused address for 20 s; it must not be asked")
-
-    monkeypatch.setattr(distributed, "Client", no_client)
-    with pytest.raises(ClusterError, match=f"tcp://127.0.0.1:{port} .*connection refused.*dask scheduler"):
-        map_tasks(abs, [1], scheduler=f"tcp://127.0.0.1:{port}")
-
-
 def test_without_dask_workers_say_how_to_install(monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     from scenarios.cli.app import main
@@ -582,3 +527,11 @@ def test_panel_dataclass_is_plain_data() -> None:
     p = Panel(name="x", frames={"A.HK": _frame()})
     q = pickle.loads(pickle.dumps(p))
     assert list(q.frames) == ["A.HK"] and "A.HK" in q
+
+
+def test_a_running_scheduler_passes_the_probe(cluster) -> None:
+    """scenarios.scheduler.unreachable: a real scheduler answers its handshake (the failures are in
+    test_scheduler.py)."""
+    from scenarios.scheduler import unreachable
+
+    assert unreachable(cluster.address) is None

@@ -26,10 +26,15 @@ REPO = Path(__file__).resolve().parents[2]
 HSTECH = REPO / "examples" / "hstech_ai_reweight_2025.yaml"
 
 
+def _proxy_variable(name: str) -> bool:
+    return name.lower().endswith("_proxy")
+
+
 @pytest.fixture
 def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in Y.PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+    """No proxy variable, in any letter case (the system settings of macOS/Windows are not read here)."""
+    for name in [n for n in os.environ if _proxy_variable(n)]:
+        monkeypatch.delenv(name)
 
 
 @pytest.fixture
@@ -52,7 +57,10 @@ def test_the_probe_steps_aside_for_an_imported_yfinance_or_a_proxy(
     assert not probe_applies()
     monkeypatch.delitem(sys.modules, "yfinance")
     assert probe_applies()
-    monkeypatch.setenv("https_proxy", "http://proxy.example:3128")
+    monkeypatch.setenv("Https_Proxy", "http://proxy.example:3128")  # urllib and requests read any case
+    assert not probe_applies()
+    monkeypatch.delenv("Https_Proxy")
+    monkeypatch.setenv("ALL_PROXY", "socks5://proxy.example:1080")
     assert not probe_applies()
 
 
@@ -118,7 +126,7 @@ print(json.dumps({"rc": rc, "out": out.getvalue(), "yfinance": "yfinance" in sys
 @pytest.mark.slow
 def test_a_run_without_dns_equals_the_declared_offline_run(snapshot_dir: Path, tmp_path: Path) -> None:
     """HSTECH (0136.HK has no price file): same output as SCENARIOS_OFFLINE=1, and no yfinance import."""
-    base = {k: v for k, v in os.environ.items() if k not in ("SCENARIOS_OFFLINE", *Y.PROXY_VARIABLES)}
+    base = {k: v for k, v in os.environ.items() if k != "SCENARIOS_OFFLINE" and not _proxy_variable(k)}
     base.update(SCENARIOS_HOME=str(tmp_path / "home"), SCENARIOS_PRICES=str(snapshot_dir),
                 PYTHONPATH=str(REPO), NO_COLOR="1", COLUMNS="200")
     args = ["run", str(HSTECH), "--no-record", "--draws", "500"]
