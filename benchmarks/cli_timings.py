@@ -18,7 +18,7 @@ pass/fail::
 Every process gets ``SCENARIOS_OFFLINE=1`` but the "online" case, which leaves it unset as a user
 does who has not declared the machine offline: then a run whose universe has a symbol without a
 price file (HSTECH's former member 0136.HK) asks Yahoo for it (offline, one DNS lookup says no;
-online, the first run fetches and stores it).
+online, the first run fetches and stores it, in a copy of the store that only this case uses).
 
 "store" runs use a ``$SCENARIOS_HOME`` whose store was filled once by ``scenarios data import``;
 "CSV" runs get a new empty ``$SCENARIOS_HOME`` per process (the prices come from the CSV folder, as
@@ -115,12 +115,18 @@ class Checkout:
                              cwd=root, env=env, check=True, capture_output=True, text=True).stdout
         self.run_id = json.loads(out)["run_id"]
         self.out = str(scratch / "report.html")
+        # the "online" case may fetch into its store (online, 0136.HK once): a copy of its own
+        self.online_home = str(scratch / "home-online")
+        shutil.copytree(self.home, self.online_home)
 
     def time(self, case: Case | None) -> tuple[float, float]:
         if case is None:  # the import floor
             return _timed([sys.executable, *FLOOR], self.root, self.base)
         args = [a.format(run_id=self.run_id, out=self.out) for a in case.args]
-        home = self.home if case.home == "store" else tempfile.mkdtemp(dir=self.scratch, prefix="csv-")
+        if case.home == "csv":
+            home = tempfile.mkdtemp(dir=self.scratch, prefix="csv-")
+        else:
+            home = self.home if case.offline else self.online_home
         env = {**self.base, "SCENARIOS_HOME": home}
         if not case.offline:
             env.pop("SCENARIOS_OFFLINE")
