@@ -50,6 +50,7 @@ import pandas as pd
 
 from scenarios.data.base import DateLike
 from scenarios.errors import DataUnavailableError, ScenarioError, ScenariosError
+from scenarios.paths import expand
 
 if TYPE_CHECKING:  # the fundamentals modules load when a parallel run starts, not with every `run`
     from scenarios.data.fundamentals.shipped import ShippedFundamentals
@@ -206,7 +207,7 @@ def _reference_files() -> dict[str, bytes]:
     value = os.environ.get("SCENARIOS_PRICES")
     if not value:
         return {}
-    ref = Path(value).expanduser().resolve().parent / "reference"
+    ref = expand(value).resolve().parent / "reference"
     if not ref.is_dir():
         return {}
     return {p.name: p.read_bytes() for p in sorted(ref.iterdir()) if p.is_file()}
@@ -479,11 +480,18 @@ def _client(workers: int | None, scheduler: str | None) -> tuple[Any, Any]:
         raise ClusterError(f"cannot reach the Dask scheduler at {scheduler!r} ({reason}); start one "
                            "with `dask scheduler` (README: Scaling out)")
     # workers get no price folder and no network: everything they read comes in the panel
-    with warnings.catch_warnings():  # the scheduler's HTTP port taken by another cluster: it takes another
-        warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
-        cluster = LocalCluster(n_workers=int(workers or 2), threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.CRITICAL,
-                               env={"SCENARIOS_PRICES": "", "SCENARIOS_FUNDAMENTALS": "", "SCENARIOS_OFFLINE": "1"})
+    n = int(workers or 2)
+    try:
+        with warnings.catch_warnings():  # the scheduler's HTTP port taken by another cluster: it takes another
+            warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.CRITICAL,
+                                   env={"SCENARIOS_PRICES": "", "SCENARIOS_FUNDAMENTALS": "",
+                                        "SCENARIOS_OFFLINE": "1"})
+    except Exception as exc:  # noqa: BLE001 - e.g. DASK_TEMPORARY_DIRECTORY a file, a bad DASK_* setting
+        text = " ".join(str(exc).split())[:300]
+        raise ClusterError(f"could not start a local Dask cluster of {n} workers ({type(exc).__name__}: "
+                           f"{text}); check Dask's configuration (DASK_* variables, ~/.config/dask)") from None
     return Client(cluster, set_as_default=False), cluster
 
 
@@ -547,7 +555,8 @@ def _dask_map(fn: Callable[[Any, Any], Any], tasks: list[Any], source: Any, work
     own = client is None
     cluster = None
     if own:
-        client, cluster = _client(workers, scheduler)
+        # no more local workers than tasks: each extra one is a process that starts and idles
+        client, cluster = _client(min(workers, max(len(tasks), 1)) if workers else workers, scheduler)
     try:
         from distributed import as_completed
 

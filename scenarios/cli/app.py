@@ -142,12 +142,27 @@ def _fewer_gc_passes() -> Iterator[None]:
         gc.set_threshold(*old)
 
 
+def _escape_unencodable() -> None:
+    """Let stdout and stderr write what their encoding lacks as backslash escapes, not fail.
+
+    A console whose encoding is not UTF-8 (``PYTHONIOENCODING=ascii``, an old Windows code page)
+    would otherwise raise ``UnicodeEncodeError`` on a scenario named in Chinese.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a closed or unusual stream: leave it as it is
+                pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (also used by ``python -m scenarios``)."""
     from scenarios.errors import ScenariosError
 
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    _escape_unencodable()
     register(_modules_for(args))
     import warnings
 

@@ -37,6 +37,7 @@ from scenarios.data.base import DateLike
 from scenarios.data.frame import COLUMNS, INDEX_NAME, as_day
 from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import DataFormatError, DataUnavailableError
+from scenarios.paths import expand
 
 #: Extra column kept next to the canonical ones by :meth:`CsvDirSource.read`: split ratio on
 #: its ex-date (0 or NaN elsewhere). ``get`` drops it (the canonical frame has no splits).
@@ -398,7 +399,7 @@ class CsvDirSource:
     name = "csv"
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path).expanduser()
+        self.path = expand(path)
         if not self.path.is_dir():
             raise DataUnavailableError(f"price folder {self.path} does not exist or is not a folder")
         self._files: dict[str, Path] | None = None

@@ -31,6 +31,7 @@ from pydantic import ValidationError
 
 from scenarios.errors import ScenarioError, ScenarioErrors
 from scenarios.model.dated import is_dated
+from scenarios.paths import expand
 from scenarios.yamlio import LocatedDoc, PathKey, format_path, load_yaml
 
 MAX_GRID_POINTS = 10_000
@@ -45,7 +46,7 @@ def allow_paths(folders: Sequence[str | Path] | None) -> None:
 
     ``None`` or an empty list: only inside the folder tree of the extending file.
     """
-    _ALLOWED_ROOTS[:] = [Path(f).expanduser().resolve() for f in folders or ()]
+    _ALLOWED_ROOTS[:] = [expand(f).resolve() for f in folders or ()]
 
 
 def _inside(target: Path, root: Path) -> bool:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scenarios.report.model import ReportView
 
@@ -157,11 +157,28 @@ def build_charts(view: ReportView, png_dir: str | Path | None = None) -> dict[st
     for spec in specs:
         out[spec.id] = Chart(spec.id, spec.title, spec.caption, spec.svg())
     if png_dir is not None:
-        from scenarios.report import charts as c
+        c = _charts_module()
 
         for spec in progress(specs, total=len(specs), description="drawing PNG charts"):
             c.to_png(spec.make(), Path(png_dir) / f"{spec.id}.png")
     return out
+
+
+def _charts_module() -> Any:
+    """:mod:`scenarios.report.charts` (matplotlib), or a :class:`ScenarioError` when matplotlib cannot start.
+
+    matplotlib reads ``MPLBACKEND`` and ``MPLCONFIGDIR`` when it is imported; a bad value there is
+    the environment's problem, not a bug.
+    """
+    try:
+        from scenarios.report import charts
+    except Exception as exc:  # noqa: BLE001 - whatever matplotlib raises while it starts
+        from scenarios.errors import ScenarioError
+
+        text = " ".join(str(exc).split())[:300]
+        raise ScenarioError(f"matplotlib could not start ({type(exc).__name__}: {text}); check MPLBACKEND "
+                            "and MPLCONFIGDIR", field="--png") from None
+    return charts
 
 
 def render_report(view: ReportView, png_dir: str | Path | None = None) -> str:

@@ -61,7 +61,7 @@ def display_name(path: Path) -> str:
     """Short name for messages: relative to the working directory when possible."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # RuntimeError: a symlink loop (Python 3.11)
         return str(path)
 
 

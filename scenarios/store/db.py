@@ -261,6 +261,12 @@ def connect(path: str | Path | None = None, read_only: bool = False,
     import duckdb
 
     p = Path(path) if path is not None else store_path()
+    try:
+        str(p).encode("utf-8")
+    except UnicodeEncodeError:  # DuckDB would raise a bare RuntimeError (std::bad_cast)
+        raise StoreError(f"the store path {str(p)!r} is not valid UTF-8, and DuckDB cannot open such a "
+                         "path; set SCENARIOS_HOME to a folder whose name is valid UTF-8 (it holds the "
+                         "price store and recorded runs), or pass --no-record") from None
     if read_only:
         if not p.exists():
             raise StoreError(f"no store at {p}: import data first (`scenarios data import DIR`)")

@@ -37,12 +37,20 @@ if TYPE_CHECKING:
 _LAG = re.compile(r"^\s*(\d+)\s*([MD])\s*$", re.IGNORECASE)
 
 
+#: the longest lag accepted, per unit: ten years (a longer one is a typo, and would run the
+#: known-from dates off the calendar)
+MAX_LAG = {"M": 120, "D": 3660}
+
+
 def parse_lag(text: str) -> tuple[int, str]:
     """``"3M"`` -> (3, "M"), ``"60D"`` -> (60, "D"); ValueError otherwise."""
     m = _LAG.match(str(text))
     if not m:
         raise ValueError(f"a reporting lag is a number of months or days such as 3M or 60D (got {text!r})")
-    return int(m.group(1)), m.group(2).upper()
+    n, unit = int(m.group(1)), m.group(2).upper()
+    if n > MAX_LAG[unit]:
+        raise ValueError(f"a reporting lag is at most {MAX_LAG[unit]}{unit}, ten years (got {text!r})")
+    return n, unit
 
 
 def _default_table() -> dict[tuple[str, str], str]:

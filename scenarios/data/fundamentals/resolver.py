@@ -29,6 +29,7 @@ from scenarios.data.fundamentals.store import FundamentalsStore
 from scenarios.data.fundamentals.yahoo import YahooFundamentals
 from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import DataUnavailableError, ScenarioError, YahooUnreachableError
+from scenarios.paths import expand
 
 if TYPE_CHECKING:
     from scenarios.data.fundamentals.shipped import ShippedEstimates
@@ -107,7 +108,7 @@ def fundamentals_folder() -> Path | None:
     """``$SCENARIOS_FUNDAMENTALS``, else ``fundamentals/`` beside ``$SCENARIOS_PRICES`` (if it exists)."""
     value = os.environ.get("SCENARIOS_FUNDAMENTALS")
     if value:
-        path = Path(value).expanduser()
+        path = expand(value)
         if not path.is_dir():
             raise ScenarioError(f"SCENARIOS_FUNDAMENTALS={value} is not a folder: point it at a folder "
                                 "with yfinance/ and sec/ subfolders (such as ../shared/hkdata/fundamentals)",
@@ -115,7 +116,7 @@ def fundamentals_folder() -> Path | None:
         return path
     prices = os.environ.get("SCENARIOS_PRICES")
     if prices:
-        sibling = Path(prices).expanduser().parent / "fundamentals"
+        sibling = expand(prices).parent / "fundamentals"
         if sibling.is_dir():
             return sibling
     return None
