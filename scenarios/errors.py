@@ -18,6 +18,15 @@ def _rebuild_error(cls: type[ScenariosError], args: tuple[object, ...], state: d
     return exc
 
 
+def foreign_reason(exc: BaseException, limit: int = 300) -> str:
+    """``"Type: message"`` of an exception raised by another library, on one line.
+
+    Whitespace (newlines included) is squeezed to single spaces and the message is cut at
+    ``limit`` characters, so that it can sit inside one of this package's own messages.
+    """
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:limit]}"
+
+
 class ScenariosError(Exception):
     """Base class for every user-facing error of the ``scenarios`` package."""
 

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pandas as pd
 
 from scenarios.data.base import DateLike
-from scenarios.errors import DataUnavailableError, ScenarioError, ScenariosError
+from scenarios.errors import DataUnavailableError, ScenarioError, ScenariosError, foreign_reason
 from scenarios.paths import expand
 
 if TYPE_CHECKING:  # the fundamentals modules load when a parallel run starts, not with every `run`
@@ -87,12 +87,19 @@ def check_parallel(workers: int | None, scheduler: str | None) -> None:
     if is_parallel(workers, scheduler):
         require_dask("--scheduler" if scheduler else "--workers")
     if scheduler is not None:
-        from scenarios.scheduler import address_problem
+        check_address(scheduler, "--scheduler")
 
-        why = address_problem(scheduler)
-        if why is not None:
-            raise ScenarioError(f"{why} (got {scheduler!r}); expected an address like tcp://HOST:8786",
-                                field="--scheduler")
+
+def check_address(scheduler: str, field: str = "scheduler") -> None:
+    """Raise a :class:`ScenarioError` (exit 2) naming what is wrong with a scheduler address.
+
+    ``field``: the option or argument that gave it (``--scheduler``, or the API's ``scheduler``).
+    """
+    from scenarios.scheduler import address_problem
+
+    why = address_problem(scheduler)
+    if why is not None:
+        raise ScenarioError(f"{why} (got {scheduler!r}); expected an address like tcp://HOST:8786", field=field)
 
 
 def require_dask(option: str = "--workers") -> None:
@@ -106,8 +113,7 @@ def require_dask(option: str = "--workers") -> None:
         raise ScenarioError(f"parallel runs need Dask, which is not installed: {INSTALL_HINT}",
                             field=option) from None
     except Exception as exc:  # noqa: BLE001 - Dask reads its configuration (DASK_CONFIG, DASK_*) on import
-        text = " ".join(str(exc).split())[:300]
-        raise ScenarioError(f"Dask could not start: {type(exc).__name__}: {text}. Check Dask's configuration "
+        raise ScenarioError(f"Dask could not start: {foreign_reason(exc)}. Check Dask's configuration "
                             "(the DASK_CONFIG folder, ~/.config/dask, DASK_* variables)", field=option) from None
 
 
@@ -465,18 +471,15 @@ def _client(workers: int | None, scheduler: str | None) -> tuple[Any, Any]:
     from distributed import Client, LocalCluster
 
     if scheduler:
-        from scenarios.scheduler import address_problem, unreachable
+        from scenarios.scheduler import unreachable
 
-        why = address_problem(scheduler)
-        if why is not None:  # the API's scheduler= comes here without check_parallel
-            raise ScenarioError(f"{why} (got {scheduler!r}); expected an address like tcp://HOST:8786",
-                                field="scheduler")
+        check_address(scheduler)  # the API's scheduler= comes here without check_parallel
         reason = unreachable(scheduler)
         if reason is None:
             try:
                 return Client(scheduler, set_as_default=False, timeout="20s"), None
             except Exception as exc:  # noqa: BLE001 - whatever Dask raises, the cluster is the problem
-                reason = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+                reason = foreign_reason(exc, 200)
         raise ClusterError(f"cannot reach the Dask scheduler at {scheduler!r} ({reason}); start one "
                            "with `dask scheduler` (README: Scaling out)")
     # workers get no price folder and no network: everything they read comes in the panel
@@ -489,9 +492,8 @@ def _client(workers: int | None, scheduler: str | None) -> tuple[Any, Any]:
                                    env={"SCENARIOS_PRICES": "", "SCENARIOS_FUNDAMENTALS": "",
                                         "SCENARIOS_OFFLINE": "1"})
     except Exception as exc:  # noqa: BLE001 - e.g. DASK_TEMPORARY_DIRECTORY a file, a bad DASK_* setting
-        text = " ".join(str(exc).split())[:300]
-        raise ClusterError(f"could not start a local Dask cluster of {n} workers ({type(exc).__name__}: "
-                           f"{text}); check Dask's configuration (DASK_* variables, ~/.config/dask)") from None
+        raise ClusterError(f"could not start a local Dask cluster of {n} workers ({foreign_reason(exc)}); "
+                           "check Dask's configuration (DASK_* variables, ~/.config/dask)") from None
     return Client(cluster, set_as_default=False), cluster
 
 

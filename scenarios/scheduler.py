@@ -16,6 +16,8 @@ import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from scenarios.errors import foreign_reason
+
 #: protocols a client on this machine can reach a scheduler by (all of them run over TCP)
 SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss")
 
@@ -90,11 +92,10 @@ def _handshake_problem(address: str, timeout: float) -> str | None:
             return (f"the service there accepted the connection but did not answer as a Dask scheduler "
                     f"within {timeout:g} s ({PORT_HINT})")
         except Exception as exc:  # noqa: BLE001 - whatever a non-Dask service makes Dask raise
-            text = " ".join(str(exc).split())[:200]
+            reason = foreign_reason(exc, 200)
             if address.startswith(("tls://", "wss://")) and isinstance(exc, TypeError):
-                return f"TLS is not set up for Dask on this machine ({text})"
-            return (f"the service there does not speak Dask's protocol ({type(exc).__name__}: {text}; "
-                    f"{PORT_HINT})")
+                return f"TLS is not set up for Dask on this machine ({reason.split(': ', 1)[1]})"
+            return f"the service there does not speak Dask's protocol ({reason}; {PORT_HINT})"
         return None
 
     with ThreadPoolExecutor(1, thread_name_prefix="scenarios-scheduler-probe") as pool:

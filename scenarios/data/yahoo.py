@@ -47,6 +47,7 @@ OFFLINE_ALTERNATIVES = (
 #: The host yfinance asks for prices and statements (``yfinance.const._BASE_URL_``).
 YAHOO_HOST = "query2.finance.yahoo.com"
 
+
 def probe_applies() -> bool:
     """Return True when :func:`check_resolvable` should run before yfinance is imported.
 

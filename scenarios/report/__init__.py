@@ -173,10 +173,9 @@ def _charts_module() -> Any:
     try:
         from scenarios.report import charts
     except Exception as exc:  # noqa: BLE001 - whatever matplotlib raises while it starts
-        from scenarios.errors import ScenarioError
+        from scenarios.errors import ScenarioError, foreign_reason
 
-        text = " ".join(str(exc).split())[:300]
-        raise ScenarioError(f"matplotlib could not start ({type(exc).__name__}: {text}); check MPLBACKEND "
+        raise ScenarioError(f"matplotlib could not start ({foreign_reason(exc)}); check MPLBACKEND "
                             "and MPLCONFIGDIR", field="--png") from None
     return charts
 
