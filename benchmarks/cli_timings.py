@@ -15,6 +15,10 @@ pass/fail::
     report FILE (HSTECH)                 under 2.5 s (absolute)
     run of a 3-point grid, backtest      no target: printed, and compared with --reference
 
+A plain ``scenarios run`` records the run in the store, and a run whose horizon has passed (both
+examples) is scored then and its score kept for its report: the "recorded" cases time that, the
+others pass ``--no-record``.
+
 Every process gets ``SCENARIOS_OFFLINE=1`` but the "online" case, which leaves it unset as a user
 does who has not declared the machine offline: then a run whose universe has a symbol without a
 price file (HSTECH's former member 0136.HK) asks Yahoo for it (offline, one DNS lookup says no;
@@ -71,8 +75,10 @@ class Case:
 CASES = [
     Case("--help", ["--help"], target=0.3),
     Case("run one-stock (store)", ["run", ONE, "--no-record"], target=0.15, over_floor=True),
+    Case("run one-stock (store, recorded)", ["run", ONE], target=0.15, over_floor=True),
     Case("run one-stock (CSV)", ["run", ONE, "--no-record"], home="csv", target=0.15, over_floor=True),
     Case("run HSTECH (store)", ["run", HSTECH, "--no-record"], target=0.35, over_floor=True),
+    Case("run HSTECH (store, recorded)", ["run", HSTECH], target=0.35, over_floor=True),
     Case("run HSTECH (store, online)", ["run", HSTECH, "--no-record"], target=0.35, over_floor=True,
          offline=False),
     Case("run HSTECH (CSV)", ["run", HSTECH, "--no-record"], home="csv", target=0.35, over_floor=True),

@@ -238,7 +238,7 @@ def iter_run(path_or_scenario: PathOrScenario, *, draws: int | None = None, seed
         return
     scenarios = _scenarios(path_or_scenario)
     # a run that its file alone reproduces (no grid, default prices, this process): recording it
-    # also keeps its realised score (scenarios.report.scored.keep_recorded)
+    # also keeps its realised score (scenarios.report.scored.score_to_record)
     from_file = (isinstance(path_or_scenario, (str, Path)) and source is None and len(scenarios) == 1
                  and not scenarios[0].grid_point and not is_parallel(workers, scheduler))
     if source is None:
@@ -644,16 +644,23 @@ def record(result: Result | SetRunResult | SetBacktestResult) -> str:
 
 
 def _store(result: Result | SetRunResult | SetBacktestResult) -> str:
-    from scenarios.results import SetBacktestResult, SetRunResult  # (loaded here: not for a run)
     from scenarios.store.runs import record_run
 
     if isinstance(result, RunResult):
-        run_id = record_run("run", result.to_dict(), name=result.name, file_sha256=result.file_sha256)
+        then = None
         if result._scenario is not None:  # its horizon passed: keep the score its report shows
-            from scenarios.report.scored import keep_recorded
+            from scenarios.report.scored import score_to_record
+            from scenarios.store.scores import score_writer
 
-            keep_recorded(run_id, result)
-    elif isinstance(result, SetRunResult):
+            score = score_to_record(result)
+            then = None if score is None else score_writer(*score)
+        run_id = record_run("run", result.to_dict(), name=result.name, file_sha256=result.file_sha256,
+                            then=then)
+        result._run_id = run_id
+        return run_id
+    from scenarios.results import SetBacktestResult, SetRunResult  # (loaded here: not for a run)
+
+    if isinstance(result, SetRunResult):
         head = result.lines[-1]  # the index line when there is one, else the (only) symbol
         line = (f"set of {len(result.components)}: {head.line} expected "
                 + ("n/a" if head.mean_return is None else f"{100 * head.mean_return:+.1f}%")

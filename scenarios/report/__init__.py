@@ -20,14 +20,20 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scenarios.report.model import ReportView
+from valuation._lazy import lazy_names
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from scenarios.report.html import Chart
+    from scenarios.report.model import ReportView
 
 __all__ = ["ChartSpec", "ReportView", "build_charts", "chart_specs", "render_report", "write_report"]
+
+# ReportView's module (30 ms of pydantic models) loads on first use: `scenarios run` imports
+# scenarios.report.scored to keep a recorded run's score, and needs no view
+__getattr__, __dir__ = lazy_names(__name__, globals(), {"ReportView": "scenarios.report.model"},
+                                  listed=__all__)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ them only while every input is what it was:
 
 A run whose scenario reads company fundamentals (``from_data``) is not kept (those come from
 other sources too): it is scored every time, as before. ``scenarios run`` keeps the score when it
-records a run whose horizon has passed (:func:`keep_recorded`: the ensemble is in memory then, so
+records a run whose horizon has passed (:func:`score_to_record`: the ensemble is in memory then, so
 only the scoring is paid), so the run's first report reads it like any later one.
 """
 
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from scenarios.results import RunResult
 
 __all__ = ["INPUTS_VERSION", "UNREAD", "code_digest", "current_inputs", "forecast_score", "index_performance", "keep",
-           "keep_recorded", "kept", "realised_score", "with_pnl"]
+           "kept", "realised_score", "score_to_record", "with_pnl"]
 
 #: Version of the ``inputs`` document: a kept score written under another one is not used.
 INPUTS_VERSION = 1
@@ -243,6 +243,13 @@ def _resolver_reads() -> dict[str, Any] | None:
 # keeping and reading back
 # --------------------------------------------------------------------------------------
 
+def _inputs_of(record: RunResult, scenario: Scenario) -> dict[str, Any] | None:
+    """Return the inputs document of a score of ``record`` just computed with the default prices."""
+    doc = getattr(scenario, "_doc", None)
+    chain = list(getattr(doc, "chain", None) or [record.file])
+    return current_inputs(record, chain, _resolver_reads())
+
+
 def keep(run_id: str, record: RunResult, scenario: Scenario, scored: Mapping[str, Any]) -> bool:
     """Keep ``scored`` (:func:`realised_score`) for the recorded run ``run_id``; True when kept.
 
@@ -251,35 +258,37 @@ def keep(run_id: str, record: RunResult, scenario: Scenario, scored: Mapping[str
     """
     from scenarios.store.scores import keep_score
 
-    doc = getattr(scenario, "_doc", None)
-    chain = list(getattr(doc, "chain", None) or [record.file])
-    inputs = current_inputs(record, chain, _resolver_reads())
+    inputs = _inputs_of(record, scenario)
     return inputs is not None and keep_score(run_id, inputs, scored)
 
 
-def keep_recorded(run_id: str, record: RunResult) -> bool:
-    """Score a run made in this process and just recorded, and keep the score; True when kept.
+def score_to_record(record: RunResult) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """Score a run made in this process, to be kept when it is recorded: ``(inputs, scored)``.
 
     Only for a run whose horizon has passed, made from a scenario file with the default price
     source (:func:`scenarios.api.iter_run` marks those with their scenario), that the file
-    would reproduce: its SHA-256 is the recorded one. The draws are in memory, so this costs the
-    scoring only, not the re-run a report would need.
+    would reproduce: its SHA-256 is the recorded one; None otherwise, or when it cannot be
+    scored. The draws are in memory, so this costs the scoring only, not the re-run a report
+    would need. :func:`scenarios.api.record` writes the pair with the run, on one store
+    connection (:func:`scenarios.store.scores.score_writer`).
     """
     import datetime as dt
 
     scenario = record._scenario
     if scenario is None or record._engine is None or not record.file:
-        return False
+        return None
     if dt.date.fromisoformat(str(record.horizon)[:10]) > dt.date.today():
-        return False
+        return None
     if _sha256(Path(record.file)) != record.file_sha256:
-        return False
+        return None
     from scenarios.errors import ScenariosError
 
     try:
-        return keep(run_id, record, scenario, realised_score(scenario, record._engine))
+        scored = realised_score(scenario, record._engine)
+        inputs = _inputs_of(record, scenario)
     except ScenariosError:  # e.g. a bad realised close: the report says so when it scores the run
-        return False
+        return None
+    return None if inputs is None else (inputs, scored)
 
 
 #: ``kept(..., entry=UNREAD)``: the kept score is read from the store by :func:`kept` itself

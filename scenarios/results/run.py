@@ -181,7 +181,7 @@ class RunResult(_Model):
     _run_id: str | None = PrivateAttr(default=None)
     #: the scenario a run made in this process came from, set by :func:`scenarios.api.iter_run`
     #: when the file alone (read with the default price source) gives it: recording it then
-    #: also keeps its realised score (:func:`scenarios.report.scored.keep_recorded`)
+    #: also keeps its realised score (:func:`scenarios.report.scored.score_to_record`)
     _scenario: Any = PrivateAttr(default=None)
 
     @classmethod

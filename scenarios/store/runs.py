@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,8 +109,13 @@ def new_run_id(now: _dt.datetime | None = None) -> str:
     return f"r{t:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
 
 
+#: ``record_run(..., then=f)``: ``f(con, run_id)`` on the open write connection, after the run's commit
+AfterRecord = Callable[[Any, str], None]
+
+
 def record_run(kind: str, payload: Mapping[str, Any], *, name: str, file_sha256: str | None = None,
-               summary: str | None = None, path: str | Path | None = None) -> str:
+               summary: str | None = None, path: str | Path | None = None,
+               then: AfterRecord | None = None) -> str:
     """Store ``payload`` as a new run and return its id.
 
     Parameters
@@ -128,6 +133,11 @@ def record_run(kind: str, payload: Mapping[str, Any], *, name: str, file_sha256:
         Optional one-line summary shown by ``scenarios runs list``.
     path:
         Store file (default: :func:`scenarios.store.db.store_path`).
+    then:
+        Called as ``then(con, run_id)`` on the same write connection once the run is committed,
+        to write what belongs with it (its kept score, :func:`scenarios.store.scores.score_writer`)
+        in its own transaction. One connection, one checkpoint and one read-back serve both: each
+        DuckDB open costs 30 to 45 ms. It must not raise for what is only best effort.
 
     Raises
     ------
@@ -146,14 +156,14 @@ def record_run(kind: str, payload: Mapping[str, Any], *, name: str, file_sha256:
     # No other process opens the store from here until the run is read back from the file:
     # see scenarios.store.db (a concurrent open could otherwise undo this commit).
     with locked(p):
-        run_id = _insert_run(p, kind, str(name), file_sha256, summary, text)
+        run_id = _insert_run(p, kind, str(name), file_sha256, summary, text, then)
         _read_back(p, run_id)
     return run_id
 
 
 def _insert_run(p: Path, kind: str, name: str, file_sha256: str | None, summary: str | None,
-                text: str) -> str:
-    """Insert one run (a fresh id, retried on a collision) and return its id.
+                text: str, then: AfterRecord | None = None) -> str:
+    """Insert one run (a fresh id, retried on a collision), call ``then(con, run_id)``, return the id.
 
     Closing the connection checkpoints the run into the file.
     """
@@ -177,9 +187,11 @@ def _insert_run(p: Path, kind: str, name: str, file_sha256: str | None, summary:
                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [run_id, kind, name, file_sha256, now.replace(tzinfo=None), text, summary],
                     )
-                return run_id
             except duckdb.ConstraintException:  # a concurrent writer took the id: draw again
                 continue
+            if then is not None:
+                then(con, run_id)
+            return run_id
         raise StoreError("could not allocate a unique run id (100 collisions)")
     except duckdb.Error as exc:
         raise _store_error(exc, "recording the run", p) from exc

@@ -23,14 +23,14 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from scenarios.errors import StoreError
 from scenarios.jsonable import to_jsonable
 
-__all__ = ["WAIT", "forget_score", "keep_score", "kept_score"]
+__all__ = ["WAIT", "forget_score", "keep_score", "kept_score", "score_writer"]
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,28 @@ def kept_score(run_id: str, *, path: str | Path | None = None) -> tuple[dict[str
     return inputs, payload
 
 
+def _encode(run_id: str, inputs: Mapping[str, Any], payload: Mapping[str, Any]) -> tuple[str, str] | None:
+    try:
+        return _dumps(inputs), _dumps(payload)
+    except (TypeError, ValueError) as exc:
+        log.info("score of %s not kept: %s", run_id, exc)
+        return None
+
+
+def _write(con: Any, run_id: str, texts: tuple[str, str]) -> bool:
+    """Replace the kept score of ``run_id`` in one transaction; False when the run is not there."""
+    from scenarios.store.db import transaction
+
+    con.execute(_SCHEMA)
+    with transaction(con):
+        if not con.execute("SELECT 1 FROM runs WHERE id = ?", [run_id]).fetchone():
+            return False
+        con.execute("DELETE FROM run_scores WHERE run_id = ?", [run_id])
+        con.execute("INSERT INTO run_scores (run_id, inputs, payload, created_at) VALUES (?, ?, ?, ?)",
+                    [run_id, *texts, _dt.datetime.now(_dt.UTC).replace(tzinfo=None)])
+    return True
+
+
 def keep_score(run_id: str, inputs: Mapping[str, Any], payload: Mapping[str, Any], *,
                path: str | Path | None = None) -> bool:
     """Keep (or replace) the score of ``run_id``; True when it was written.
@@ -101,31 +123,43 @@ def keep_score(run_id: str, inputs: Mapping[str, Any], payload: Mapping[str, Any
     """
     import duckdb
 
-    from scenarios.store.db import connect, store_path, transaction
+    from scenarios.store.db import connect, store_path
 
     p = Path(path) if path is not None else store_path()
-    try:
-        inputs_text, payload_text = _dumps(inputs), _dumps(payload)
-    except (TypeError, ValueError) as exc:
-        log.info("score of %s not kept: %s", run_id, exc)
+    texts = _encode(run_id, inputs, payload)
+    if texts is None:
         return False
     try:
         con = connect(p, timeout=WAIT)
         try:
-            con.execute(_SCHEMA)
-            with transaction(con):
-                if not con.execute("SELECT 1 FROM runs WHERE id = ?", [run_id]).fetchone():
-                    return False
-                con.execute("DELETE FROM run_scores WHERE run_id = ?", [run_id])
-                con.execute("INSERT INTO run_scores (run_id, inputs, payload, created_at) VALUES (?, ?, ?, ?)",
-                            [run_id, inputs_text, payload_text,
-                             _dt.datetime.now(_dt.UTC).replace(tzinfo=None)])
+            return _write(con, run_id, texts)
         finally:
             con.close()
     except (duckdb.Error, StoreError) as exc:
         log.info("score of %s not kept: %s", run_id, exc)
         return False
-    return True
+
+
+def score_writer(inputs: Mapping[str, Any], payload: Mapping[str, Any]) -> Callable[[Any, str], None]:
+    """Return ``write(con, run_id)``, which keeps this score for a run being recorded.
+
+    For :func:`scenarios.store.runs.record_run` (``then=``): the score is written on the run's own
+    write connection, right after the run's commit, so recording a scored run opens the store
+    once. Best effort, as :func:`keep_score`: a score that cannot be encoded or written is
+    logged and left out, and the run stays recorded.
+    """
+    def write(con: Any, run_id: str) -> None:
+        import duckdb
+
+        texts = _encode(run_id, inputs, payload)
+        if texts is None:
+            return
+        try:
+            _write(con, run_id, texts)
+        except duckdb.Error as exc:
+            log.info("score of %s not kept: %s", run_id, exc)
+
+    return write
 
 
 def forget_score(con: Any, run_id: str) -> None:

@@ -246,13 +246,13 @@ def test_a_run_missing_from_the_file_after_its_commit_is_not_reported_recorded(s
         con.close()
         return run_id
 
-    monkeypatch.setattr(runs, "_insert_run", insert_then_lose)
-    code = main(["run", str(FIXTURE), "--draws", "100", "--format", "json"])
+    with monkeypatch.context() as m:  # (not monkeypatch.undo(): that would undo the isolated home too)
+        m.setattr(runs, "_insert_run", insert_then_lose)
+        code = main(["run", str(FIXTURE), "--draws", "100", "--format", "json"])
     out, err = capsys.readouterr()
     assert code == 5, err
     assert "NOT recorded" in err and "is not there when read back" in err
     assert json.loads(out)["run_id"] is None
-    monkeypatch.undo()
     assert main(["runs", "list", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
 

@@ -101,6 +101,54 @@ def test_recording_a_past_run_keeps_the_score_its_report_shows(scenario_file, tm
     assert b"Scored now" in kept_page
 
 
+def test_a_scored_run_is_recorded_with_one_write_connection(scenario_file, monkeypatch) -> None:
+    """The run and its kept score share one write connection (each DuckDB open costs 30 to 45 ms)."""
+    from scenarios.store import db
+
+    opened: list[bool] = []
+    real = db.connect
+
+    def spy(path=None, read_only=False, **kwargs):
+        opened.append(read_only)
+        return real(path, read_only=read_only, **kwargs)
+
+    _record(scenario_file)                   # the store exists, as for a warm run
+    _fresh_process_state()
+    monkeypatch.setattr(db, "connect", spy)
+    run_id = _record(scenario_file)
+    assert kept_score(run_id) is not None
+    assert opened.count(False) == 1          # one write: the run and its score
+
+
+def test_a_score_that_cannot_be_written_leaves_the_run_recorded(scenario_file, monkeypatch) -> None:
+    import duckdb
+
+    from scenarios.api import load_result
+    from scenarios.store import scores
+
+    def fail(con, run_id, texts):
+        raise duckdb.IOException("disk trouble while keeping the score")
+
+    monkeypatch.setattr(scores, "_write", fail)
+    run_id = _record(scenario_file)
+    assert load_result(run_id).file_sha256   # recorded, and read back
+    assert kept_score(run_id) is None        # the score is only a cache: left out
+
+
+def test_a_score_that_cannot_be_encoded_leaves_the_run_recorded(tmp_path) -> None:
+    from scenarios.store.runs import fetch_run, record_run
+    from scenarios.store.scores import score_writer
+
+    db_path = tmp_path / "store.duckdb"
+    run_id = record_run("run", {"x": 1}, name="x", path=db_path,
+                        then=score_writer({"bad": object()}, {"score": None}))
+    assert fetch_run(run_id, path=db_path) is not None
+    assert kept_score(run_id, path=db_path) is None
+    good = record_run("run", {"x": 2}, name="y", path=db_path,
+                      then=score_writer({"version": 1}, {"score": {"crps": 0.1}}))
+    assert kept_score(good, path=db_path) == ({"version": 1}, {"score": {"crps": 0.1}})
+
+
 def test_a_report_keeps_the_score_it_computed_for_the_next_one(scenario_file, tmp_path, reruns) -> None:
     run_id = _record(scenario_file)
     _forget(run_id)                          # as for a run recorded before scores were kept
