@@ -6,6 +6,7 @@ into one readable paragraph and a non-zero exit code (``--debug`` shows the trac
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,20 @@ class ScenariosError(Exception):
         return (_rebuild_error, (type(self), self.args, dict(self.__dict__)))
 
 
+#: C0 controls (newline and tab included), DEL and the C1 controls
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def shown_path(path: str | Path) -> str:
+    r"""Return ``path`` as a message prints it: every control character escaped.
+
+    A newline in a file name (``$'x\nerror: fine.yaml'``) would otherwise print as a second line
+    of the message; ``\n``, ``\r`` and ``\t`` show as such, other controls as ``\xNN``.
+    """
+    return _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), str(path))
+
+
 class ScenarioError(ScenariosError):
     """An input file (scenario, claims, seeds) is invalid.
 
@@ -69,7 +84,7 @@ class ScenarioError(ScenariosError):
         """``file:line:col`` (as much of it as is known)."""
         parts: list[str] = []
         if self.file is not None:
-            parts.append(self.file)
+            parts.append(shown_path(self.file))
             if self.line is not None:
                 parts.append(str(self.line))
                 if self.column is not None:
@@ -146,7 +161,7 @@ class DataFormatError(DataError):
     def __init__(self, message: str, *, file: str | Path | None = None, line: int | None = None) -> None:
         self.file = str(file) if file is not None else None
         self.line = line
-        loc = ":".join(str(p) for p in (self.file, line) if p is not None)
+        loc = ":".join(shown_path(str(p)) for p in (self.file, line) if p is not None)
         super().__init__(f"{loc}: {message}" if loc else message)
 
 

@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from scenarios.errors import OutputError
+from scenarios.errors import OutputError, shown_path
 
 
 def _reason(exc: OSError) -> str:
@@ -37,8 +37,9 @@ def _reason(exc: OSError) -> str:
 
 
 def _error(path: Path, what: str, exc: OSError, option: str) -> OutputError:
-    return OutputError(f"cannot {what} {path}: {_reason(exc)}. Choose a folder you can write "
-                       f"with {option}, or fix the permissions of {path.parent if what.startswith('write') else path}.")
+    fix = path.parent if what.startswith("write") else path
+    return OutputError(f"cannot {what} {shown_path(path)}: {_reason(exc)}. Choose a folder you can write "
+                       f"with {option}, or fix the permissions of {shown_path(fix)}.")
 
 
 def _probe(folder: Path, option: str) -> None:
@@ -53,12 +54,12 @@ def _probe(folder: Path, option: str) -> None:
 
 def _make_folder(folder: Path, option: str) -> None:
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{option} {folder} is a file, not a folder: give a folder name "
+        raise OutputError(f"{option} {shown_path(folder)} is a file, not a folder: give a folder name "
                           "(it is created when missing)")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise OutputError(f"cannot create the folder {folder}: a part of the path is a file") from None
+        raise OutputError(f"cannot create the folder {shown_path(folder)}: a part of the path is a file") from None
     except OSError as exc:
         raise _error(folder, "create the folder", exc, option) from None
 
@@ -77,10 +78,10 @@ def check_file(path: Path, *, force: bool = False, option: str = "--out") -> Pat
     writable.
     """
     if path.is_dir():
-        raise OutputError(f"{option} {path} is a folder: give a file name such as "
-                          f"{path / 'report.html'}")
+        raise OutputError(f"{option} {shown_path(path)} is a folder: give a file name such as "
+                          f"{shown_path(path / 'report.html')}")
     if path.exists() and not force:
-        raise OutputError(f"{option} {path} exists: use --force to overwrite it, or choose another name")
+        raise OutputError(f"{option} {shown_path(path)} exists: use --force to overwrite it, or choose another name")
     check_folder(path.parent if str(path.parent) else Path("."), option)
     return path
 

@@ -22,7 +22,18 @@ def expand(path: str | Path) -> Path:
         return p
 
 
+def env_path(name: str) -> str | None:
+    """Return the path in the environment variable ``name``; None when it is unset or blank.
+
+    Blank (empty or only spaces: ``SCENARIOS_HOME= cmd``, a stray space in a config file) means
+    unset, never a folder named by spaces in the current folder. Other values are returned as
+    written (a path may end in a space).
+    """
+    value = os.environ.get(name)
+    return value if value and not value.isspace() else None
+
+
 def home() -> Path:
     """Folder for the store and caches: ``$SCENARIOS_HOME`` or ``~/.cache/narrative-scenarios``."""
-    value = os.environ.get("SCENARIOS_HOME")
+    value = env_path("SCENARIOS_HOME")
     return expand(value) if value else Path.home() / ".cache" / "narrative-scenarios"

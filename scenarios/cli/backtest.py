@@ -12,9 +12,12 @@ from scenarios.cli.options import (
     allow_path_option,
     bad_option,
     drop_bad_rows_option,
+    path_arg,
+    path_text,
     scheduler_option,
     workers_option,
 )
+from scenarios.errors import shown_path
 
 
 def _parse_band(text: str) -> tuple[float, float]:
@@ -34,7 +37,7 @@ def _parse_band(text: str) -> tuple[float, float]:
 
 
 def backtest(
-    file: str = typer.Argument(..., metavar="FILE", help="Scenario YAML file."),
+    file: str = typer.Argument(..., metavar="FILE", parser=path_text, help="Scenario YAML file."),
     roll: str | None = typer.Option(None, "--roll", help="Walk forward: quarterly or monthly as_of dates."),
     start: str | None = typer.Option(None, "--from", help="First as_of of the walk (YYYY-MM-DD)."),
     end: str | None = typer.Option(None, "--to", help="Last as_of of the walk (YYYY-MM-DD)."),
@@ -46,7 +49,7 @@ def backtest(
     no_index: bool = typer.Option(False, "--no-index", help="Skip the index simulation of index scenarios."),
     fmt: BacktestFormat = typer.Option(BacktestFormat.table, "--format", "-f",
                                        help="table, json or xlsx (a workbook in --out)."),
-    out: Path | None = typer.Option(None, "--out", help="Folder for the --format xlsx workbook."),
+    out: Path | None = typer.Option(None, "--out", parser=path_arg, help="Folder for the --format xlsx workbook."),
     record: bool = typer.Option(True, "--record/--no-record", help="Record the result as a run in the store."),
     no_save: bool = typer.Option(False, "--no-save", hidden=True, help="Old name of --no-record."),
     allow_path: list[Path] | None = allow_path_option(),
@@ -106,7 +109,7 @@ def backtest(
         if fmt == "xlsx" and out is not None:
             from scenarios.cli.sets import xlsx_path
 
-            console.print(f"wrote {api.write_xlsx(result, xlsx_path(out, result.scenario))}", markup=False)
+            console.print(f"wrote {shown_path(api.write_xlsx(result, xlsx_path(out, result.scenario)))}", markup=False)
         if fmt in ("table", "xlsx"):
             if run_id:
                 console.print()

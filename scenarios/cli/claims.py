@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from scenarios.cli.options import TableJson
+from scenarios.cli.options import TableJson, path_arg
 
 claims_app = typer.Typer(
     name="claims",
@@ -34,7 +34,7 @@ _RULES = (
 
 
 def check(
-    path: Path = typer.Argument(None, help="Claims file (default: seeds/claims.yaml).",
+    path: Path = typer.Argument(None, parser=path_arg, help="Claims file (default: seeds/claims.yaml).",
                                 show_default=False),
     output: TableJson = typer.Option(TableJson.table, "--format", "-f",
                                         help="table (for people) or json (for programs)."),
@@ -88,7 +88,7 @@ def _print_table(results: list[Any], counts: dict[str, int]) -> None:
 
 
 def list_claims(
-    path: Path = typer.Argument(None, help="Claims file (default: seeds/claims.yaml).",
+    path: Path = typer.Argument(None, parser=path_arg, help="Claims file (default: seeds/claims.yaml).",
                                 show_default=False),
     kind: str = typer.Option(None, "--kind", help="Only claims of this kind (price_return, capex...)."),
     article: str = typer.Option(None, "--article",

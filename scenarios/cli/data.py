@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from scenarios.cli.options import TableJson, TableJsonCsv
+from scenarios.cli.options import TableJson, TableJsonCsv, path_arg
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,7 +46,8 @@ def _num(x: float, digits: int = 4) -> str:
 
 @data_app.command("import")
 def import_(
-    folder: Path = typer.Argument(..., help="Folder of one-CSV-per-symbol files (snapshot or yfinance exports)."),
+    folder: Path = typer.Argument(..., parser=path_arg,
+                                  help="Folder of one-CSV-per-symbol files (snapshot or yfinance exports)."),
     skip_bad: bool = typer.Option(False, "--skip-bad",
                                   help="Skip malformed files (listed) instead of importing nothing."),
 ) -> None:
@@ -177,7 +178,7 @@ def _show_table(sym: str, frame: pd.DataFrame, tail: int, source: str | None) ->
 @data_app.command("check")
 def check(
     symbols: list[str] = typer.Argument(None, help="Symbols to check (default: every series available offline)."),
-    folder: Path = typer.Option(None, "--dir",
+    folder: Path = typer.Option(None, "--dir", parser=path_arg,
                                 help="Check the CSV files of this folder instead of the store/$SCENARIOS_PRICES."),
     fmt: TableJson = typer.Option(TableJson.table, "--format", help="table or json"),
     show_all: bool = typer.Option(False, "--all", help="Table: list every issue, not the first few per check."),
@@ -205,11 +206,10 @@ def check(
 
         source = CsvDirSource(folder)
     else:
-        import os
-
         from scenarios.data import build_source, offline
+        from scenarios.paths import env_path
 
-        prices = os.environ.get("SCENARIOS_PRICES") or None
+        prices = env_path("SCENARIOS_PRICES")
         source = build_source(prices=prices, online=not offline() and bool(symbols))
     if not symbols and not source.symbols():
         raise DataUnavailableError(

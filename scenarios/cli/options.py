@@ -26,6 +26,24 @@ class TableJsonCsv(str, Enum):
     csv = "csv"
 
 
+def path_text(value: str) -> str:
+    """Return a file or folder argument as given; refuse an empty one (typer's ``parser=``).
+
+    ``Path("")`` is the current folder, so ``--out ""`` (a shell variable that is not set) would
+    write there, ``data import ""`` would import it and ``backtest ""`` would say that ``.`` is a
+    folder: an exit-2 usage error names the option or argument instead.
+    """
+    if not value:
+        raise typer.BadParameter('an empty path: give a file or folder name (use "." for the current '
+                                 "folder; is a shell variable unset?)")
+    return value
+
+
+def path_arg(value: str | Path) -> Path:
+    """Return a path argument or option's value as a :class:`~pathlib.Path` (see :func:`path_text`)."""
+    return value if isinstance(value, Path) else Path(path_text(value))
+
+
 def _allow_paths(values: list[Path] | None) -> list[Path] | None:
     from scenarios.model.loader import allow_paths
 
@@ -38,7 +56,7 @@ def allow_path_option() -> Any:
 
     Folders an ``extends`` may name besides the extending file's own folder tree.
     """
-    return typer.Option(None, "--allow-path", metavar="DIR", callback=_allow_paths,
+    return typer.Option(None, "--allow-path", metavar="DIR", callback=_allow_paths, parser=path_arg,
                         help="Let `extends` also name files in DIR (default: only the scenario "
                              "file's folder and below). Repeatable.")
 

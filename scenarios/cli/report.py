@@ -11,7 +11,8 @@ from pathlib import Path
 
 import typer
 
-from scenarios.cli.options import allow_path_option
+from scenarios.cli.options import allow_path_option, path_arg
+from scenarios.errors import shown_path
 
 
 def _looks_like_file(target: str) -> bool:
@@ -42,8 +43,8 @@ def register(app: typer.Typer) -> None:
     def report(
         target: str = typer.Argument(..., metavar="RUN_ID|FILE",
                                      help="A recorded run id (or unique prefix), or a scenario YAML file."),
-        out: Path = typer.Option(Path("report.html"), "--out", "-o", help="HTML file to write."),
-        png: Path | None = typer.Option(None, "--png", metavar="DIR",
+        out: Path = typer.Option(Path("report.html"), "--out", "-o", parser=path_arg, help="HTML file to write."),
+        png: Path | None = typer.Option(None, "--png", parser=path_arg, metavar="DIR",
                                         help="Also write every chart as a PNG into DIR (for slides)."),
         draws: int | None = typer.Option(None, "--draws", help="FILE only: override monte_carlo.draws."),
         seed: int | None = typer.Option(None, "--seed", help="FILE only: override monte_carlo.seed."),
@@ -78,7 +79,7 @@ def register(app: typer.Typer) -> None:
         }
         shown = [title for sid, title in SECTIONS if present[sid]]
         skipped = [title for sid, title in SECTIONS if not present[sid]]
-        console.print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB, {n_charts} charts)", markup=False)
+        console.print(f"wrote {shown_path(out)} ({out.stat().st_size / 1024:.0f} KiB, {n_charts} charts)", markup=False)
         console.print("sections: " + ", ".join(shown), markup=False)
         if skipped:
             console.print("omitted (no data): " + ", ".join(skipped), markup=False)

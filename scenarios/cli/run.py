@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from scenarios.cli.formats import RunFormat
-from scenarios.cli.options import allow_path_option, drop_bad_rows_option, scheduler_option, workers_option
+from scenarios.cli.options import allow_path_option, drop_bad_rows_option, path_arg, scheduler_option, workers_option
+from scenarios.errors import shown_path
 
 if TYPE_CHECKING:
     from scenarios.results import RunResult
@@ -65,7 +66,7 @@ def _pct(x: float | None) -> str:
 
 
 def validate_cmd(
-    files: list[Path] = typer.Argument(..., help="Scenario YAML files.", metavar="FILE..."),
+    files: list[Path] = typer.Argument(..., parser=path_arg, help="Scenario YAML files.", metavar="FILE..."),
     no_data: bool = typer.Option(False, "--no-data",
                                  help="Skip the checks that need prices (unknown symbols, P/E cross-check)."),
     allow_path: list[Path] | None = allow_path_option(),
@@ -222,13 +223,13 @@ def _write_out(result: RunResult, folder: Path, used: set[str] | None = None) ->
 
 
 def run_cmd(
-    file: Path = typer.Argument(..., help="Scenario YAML file.", metavar="FILE"),
+    file: Path = typer.Argument(..., parser=path_arg, help="Scenario YAML file.", metavar="FILE"),
     draws: int | None = typer.Option(None, "--draws", min=1, help="Monte Carlo draws (default: the file's)."),
     seed: int | None = typer.Option(None, "--seed", min=0, help="Random seed (default: the file's)."),
     fmt: RunFormat = typer.Option(RunFormat.table, "--format", help="table, json, csv, views (Black-Litterman "
                                   "views for PyPortfolioOpt, JSON) or xlsx (a workbook in --out). A set file "
                                   "(kind: set) runs its probability-weighted mixture."),
-    out: Path | None = typer.Option(None, "--out", help="Also write JSON (every draw), summary CSV "
+    out: Path | None = typer.Option(None, "--out", parser=path_arg, help="Also write JSON (every draw), summary CSV "
                                     "and draws CSV into this folder."),
     keep_draws: bool = typer.Option(False, "--keep-draws", help="Keep every draw of the per-driver "
                                     "log contributions, EPS and the multiple (memory: draws x symbols "
@@ -286,7 +287,7 @@ def run_cmd(
             n_lost += 1
         if fmt != "table":
             for p in written:  # stdout carries the JSON/CSV; say where the files went on stderr
-                err.print(f"wrote {p}", markup=False)
+                err.print(f"wrote {shown_path(p)}", markup=False)
         if fmt == "table":
             console.print(_table(result))
             console.print("noise-free: every parameter at its mean, no market noise (what the "
@@ -301,7 +302,7 @@ def run_cmd(
             if run_id:
                 console.print(f"run id: {run_id}", markup=False, style="dim")
             for p in written:
-                console.print(f"wrote {p}", markup=False, style="dim")
+                console.print(f"wrote {shown_path(p)}", markup=False, style="dim")
             console.print()
         elif fmt == "json":
             payload = result.to_dict()
@@ -350,7 +351,7 @@ def template_text(kind: str) -> str:
 
 def new_cmd(
     kind: str = typer.Argument(..., help=f"Template kind: {', '.join(TEMPLATE_KINDS)}.", metavar="KIND"),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+    out: Path | None = typer.Option(None, "--out", "-o", parser=path_arg, help="Write to this file instead of stdout."),
     force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
 ) -> None:
     """Write a commented scenario template (validates as is; edit the numbers)."""
@@ -363,7 +364,7 @@ def new_cmd(
     if out.exists() and not out.is_dir() and not force:
         raise typer.BadParameter(f"{out} exists (use --force to overwrite)", param_hint="--out")
     write_text(check_file(out, force=force), text)
-    _stdout().print(f"wrote {out}", markup=False)
+    _stdout().print(f"wrote {shown_path(out)}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

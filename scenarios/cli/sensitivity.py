@@ -15,9 +15,12 @@ from scenarios.cli.options import (
     allow_path_option,
     bad_option,
     parse_named_ranges,
+    path_arg,
+    path_text,
     scheduler_option,
     workers_option,
 )
+from scenarios.errors import shown_path
 
 
 class SensFormat(str, Enum):
@@ -42,7 +45,7 @@ def parse_vary(values: list[str]) -> dict[str, tuple[float, float]]:
 
 
 def sensitivity(
-    file: str = typer.Argument(..., metavar="FILE", help="Scenario YAML (not a set)."),
+    file: str = typer.Argument(..., metavar="FILE", parser=path_text, help="Scenario YAML (not a set)."),
     vary: list[str] = typer.Option(None, "--vary",
                                    help="PARAM=LOW:HIGH: sweep PARAM (named as in `runs compare`, "
                                         "e.g. drivers[growth].growth) over LOW..HIGH instead of "
@@ -50,7 +53,7 @@ def sensitivity(
     output: SensFormat = typer.Option(SensFormat.table, "--format", "-f",
                                       help="table (for people), json (for programs) or xlsx "
                                            "(DIR/sensitivity.xlsx; needs --out)."),
-    out: Path | None = typer.Option(None, "--out", metavar="DIR",
+    out: Path | None = typer.Option(None, "--out", parser=path_arg, metavar="DIR",
                                     help="Write the tornado chart there (tornado.png, tornado.svg) "
                                          "and, with --format xlsx, sensitivity.xlsx."),
     two_way: tuple[str, str] | None = typer.Option(None, "--two-way", metavar="PARAM1 PARAM2",
@@ -144,7 +147,7 @@ def _write_xlsx(sheets: list[Sheet], out: Path) -> None:
         write_workbook(sheets, path)
     except OSError as exc:
         raise ScenarioError(f"cannot write {path}: {exc.strerror or exc}", field="--out") from None
-    make_console(soft_wrap=True).print(Text("wrote ") + verbatim(str(path)))
+    make_console(soft_wrap=True).print(Text("wrote ") + verbatim(shown_path(path)))
 
 
 def _print_table(t: Tornado) -> None:

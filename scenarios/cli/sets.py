@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from scenarios.errors import shown_path
 from scenarios.numfmt import pct as _pct
 
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ def run_set_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, ou
         if run_id:
             console.print(f"run id: {run_id}", markup=False, style="dim")
         for p in written:
-            console.print(f"wrote {p}", markup=False, style="dim")
+            console.print(f"wrote {shown_path(p)}", markup=False, style="dim")
     if not_recorded is not None:
         from scenarios.errors import StoreError
 
@@ -188,7 +189,7 @@ def backtest_set_cli(file: str, *, draws: int | None, seed: int | None, band: tu
         if run_id:
             console.print(f"recorded as run {run_id}", markup=False)
         if fmt == "xlsx":
-            console.print(f"wrote {p}", markup=False, style="dim")
+            console.print(f"wrote {shown_path(p)}", markup=False, style="dim")
     if store_error is not None:
         raise StoreError(f"the backtest ran (results above) but could not be recorded: {store_error}")
 
@@ -227,13 +228,13 @@ def run_other_cli(file: Path, *, draws: int | None, seed: int | None, fmt: str, 
         if fmt == "views":
             views.append(api.views(result))
             for p in written:
-                err.print(f"wrote {p}", markup=False)
+                err.print(f"wrote {shown_path(p)}", markup=False)
             continue
         console.print(_table(result))
         if run_id:
             console.print(f"run id: {run_id}", markup=False, style="dim")
         for p in written:
-            console.print(f"wrote {p}", markup=False, style="dim")
+            console.print(f"wrote {shown_path(p)}", markup=False, style="dim")
         console.print()
     if fmt == "views":
         typer.echo(json.dumps(views[0] if len(views) == 1 else views, indent=2, allow_nan=False))

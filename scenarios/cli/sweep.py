@@ -16,6 +16,7 @@ from scenarios.cli.options import (
     allow_path_option,
     bad_option,
     parse_named_ranges,
+    path_text,
     scheduler_option,
     workers_option,
 )
@@ -38,7 +39,8 @@ def _parse_tilts(values: list[str]) -> dict[str, tuple[float, float]]:
 
 
 def sweep(
-    file: str = typer.Argument(..., metavar="FILE", help="Scenario YAML with an index_weighting driver."),
+    file: str = typer.Argument(..., metavar="FILE", parser=path_text,
+                               help="Scenario YAML with an index_weighting driver."),
     schemes: int = typer.Option(200, "--schemes", "-n", min=1, max=100_000,
                                 help="Number of schemes (the base plus random variants)."),
     seed: int = typer.Option(0, "--seed", help="Random seed of the tilt draws."),

@@ -39,7 +39,7 @@ from scenarios.data.csvdir import CsvDirSource, exchange_tz, slice_frame
 from scenarios.data.frame import COLUMNS, as_day
 from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import DataError, DataUnavailableError, StoreError, YahooUnreachableError
-from scenarios.paths import expand
+from scenarios.paths import env_path, expand
 
 if TYPE_CHECKING:
     from scenarios.data.barstore import BarStore, BarWrite, Interval
@@ -453,7 +453,7 @@ def default_source() -> Resolver:
             if old.store is not None:
                 old.store.close()
         _DEFAULT.clear()
-        prices = os.environ.get("SCENARIOS_PRICES") or None
+        prices = env_path("SCENARIOS_PRICES")
         if prices and not expand(prices).is_dir():
             raise DataUnavailableError(
                 f"SCENARIOS_PRICES={prices} is not a folder: point it at a folder of "

@@ -8,13 +8,13 @@ effective date, so using them from the effective date on is not look-ahead.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from scenarios.errors import DataFormatError
+from scenarios.paths import env_path
 
 __all__ = ["load_broker_weights", "load_entry_weights", "load_inclusion_weights", "snapshot_weight_coverage"]
 
@@ -126,7 +126,7 @@ def _broker_weights(df: pd.DataFrame) -> dict[tuple[pd.Timestamp, str], float]:
 
 
 def _default_reference_dir() -> Path | None:
-    value = os.environ.get("SCENARIOS_PRICES")
+    value = env_path("SCENARIOS_PRICES")
     if value:
         ref = Path(value).resolve().parent / "reference"
         if ref.is_dir():

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scenarios.errors import ScenarioError, ScenarioErrors
+from scenarios.paths import env_path
 from scenarios.yamlio import LocatedDoc, load_yaml, validation_errors
 
 M = TypeVar("M", bound=BaseModel)
@@ -38,7 +39,7 @@ def seeds_dir() -> Path:
     ``$SCENARIOS_SEEDS`` if set, else ``seeds/`` beside the ``scenarios`` package (the repository's
     ``seeds/`` folder).
     """
-    env = os.environ.get("SCENARIOS_SEEDS")
+    env = env_path("SCENARIOS_SEEDS")
     if env:
         return Path(env)
     return _package_parent() / "seeds"

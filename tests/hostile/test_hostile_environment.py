@@ -45,6 +45,28 @@ def test_an_unknown_users_price_folder_is_a_missing_folder(monkeypatch: pytest.M
         CsvDirSource(f"{UNKNOWN}/prices")
 
 
+@pytest.mark.parametrize("blank", ["", " ", "  \t", "\n"])
+def test_a_blank_path_variable_is_unset_not_a_folder_of_spaces(blank: str, monkeypatch: pytest.MonkeyPatch,
+                                                                tmp_path: Path) -> None:
+    """``SCENARIOS_HOME=" "`` used to create a folder named by a space in the current folder."""
+    from scenarios.data.fundamentals.resolver import fundamentals_folder
+    from scenarios.paths import env_path, home
+    from scenarios.recon.reference import _default_reference_dir
+    from scenarios.seeds.base import seeds_dir
+
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    monkeypatch.delenv("SCENARIOS_SEEDS", raising=False)
+    default_seeds = seeds_dir()
+    for name in ("SCENARIOS_HOME", "SCENARIOS_PRICES", "SCENARIOS_SEEDS", "SCENARIOS_FUNDAMENTALS"):
+        monkeypatch.setenv(name, blank)
+        assert env_path(name) is None
+    assert home() == tmp_path / "user" / ".cache" / "narrative-scenarios"
+    assert fundamentals_folder() is None and _default_reference_dir() is None
+    assert seeds_dir() == default_seeds
+    monkeypatch.setenv("SCENARIOS_HOME", " lead and trail ")   # a real (odd) name is kept as written
+    assert home() == Path(" lead and trail ")
+
+
 def test_a_symlink_loop_is_named_as_written(tmp_path: Path) -> None:
     from scenarios.seeds.base import display_name
 

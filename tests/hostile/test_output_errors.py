@@ -214,3 +214,33 @@ def test_grid_points_with_a_long_name_write_distinct_files(snapshot_dir, tmp_pat
     assert len(files) == 9 and len({f.split(".")[0] for f in files}) == 3, files
     for f in files:
         assert f"wrote {out / f}" in printed.replace("\n", "")
+
+
+@pytest.mark.parametrize("args, names", [
+    (["run", str(FIXTURE), "--no-record", "--out", ""], "'--out'"),
+    (["run", ""], "'FILE'"),
+    (["validate", str(FIXTURE), ""], "'FILE...'"),
+    (["run", str(FIXTURE), "--no-record", "--allow-path", ""], "'--allow-path'"),
+    (["backtest", ""], "'FILE'"),
+    (["sweep", ""], "'FILE'"),
+    (["sensitivity", ""], "'FILE'"),
+    (["backtest", str(FIXTURE), "--no-record", "--format", "xlsx", "--out", ""], "'--out'"),
+    (["sensitivity", str(FIXTURE), "--out", ""], "'--out'"),
+    (["report", str(FIXTURE), "--out", ""], "'--out'"),
+    (["report", str(FIXTURE), "--png", ""], "'--png'"),
+    (["new", "capex", "--out", ""], "'--out'"),
+    (["data", "import", ""], "'folder'"),
+    (["data", "check", "--dir", ""], "'--dir'"),
+    (["claims", "check", ""], "'path'"),
+    (["claims", "list", ""], "'path'"),
+])
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(args, names, tmp_path, monkeypatch, capsys) -> None:
+    """``Path("")`` is ``.``: an unset shell variable must not make a command write into (or read)
+    the current folder. Exit 2, naming the option or argument; nothing written."""
+    (tmp_path / "a.csv").write_text("date,close\n2025-01-02,1\n")  # what `data import ""` would take
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "an empty path" in err and names in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

@@ -55,3 +55,42 @@ def test_run_and_runs_list_show_control_characters_of_a_name(snapshot_dir, tmp_p
     assert main(["runs", "list"]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\\x1b[31mRED [bold]x[/bold]" in out
+
+
+def test_a_newline_in_a_path_never_forges_a_line_of_output(tmp_path, monkeypatch, capsys) -> None:
+    """A file or folder name is printed with its control characters escaped (``\\n`` shown), so a
+    name such as ``x<newline>error: fine.yaml`` cannot print a line of its own."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "nofile\nok: all good.yaml"]) == 2
+    err = capsys.readouterr().err
+    assert err == "error (ScenarioError): nofile\\nok: all good.yaml: file not found\n"
+    broken = tmp_path / "x\ny.yaml"
+    broken.write_text("name: [\n")
+    assert main(["validate", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert "x\\ny.yaml:2:1: invalid YAML" in err and "x\ny" not in err
+    assert main(["run", str(FIXTURE), "--no-record", "--draws", "100", "--out", "o\nut"]) == 0
+    captured = capsys.readouterr()
+    wrote = [line for line in (captured.out + captured.err).splitlines() if line.startswith("wrote ")]
+    assert wrote and all(line.startswith("wrote o\\nut/") for line in wrote)
+    assert (tmp_path / "o\nut").is_dir()                       # the folder itself has its real name
+    (tmp_path / "f\tile").write_text("")
+    assert main(["run", str(FIXTURE), "--no-record", "--out", "f\tile"]) == 2
+    assert "--out f\\tile is a file, not a folder" in capsys.readouterr().err
+
+
+def test_shown_path_escapes_exactly_the_control_characters() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from scenarios.errors import shown_path
+
+    @given(st.text())
+    def check(text: str) -> None:
+        shown = shown_path(text)
+        assert not any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in shown)
+        if text.isprintable():
+            assert shown == text
+        if "\\" not in text:  # the escapes decode to the name (a backslash in it is not escaped)
+            assert shown.encode("latin-1", "backslashreplace").decode("unicode_escape") == text
+    check()

@@ -29,7 +29,7 @@ from scenarios.data.fundamentals.store import FundamentalsStore
 from scenarios.data.fundamentals.yahoo import YahooFundamentals
 from scenarios.data.symbols import normalize_symbol
 from scenarios.errors import DataUnavailableError, ScenarioError, YahooUnreachableError
-from scenarios.paths import expand
+from scenarios.paths import env_path, expand
 
 if TYPE_CHECKING:
     from scenarios.data.fundamentals.shipped import ShippedEstimates
@@ -106,7 +106,7 @@ class FundamentalsResolver:
 
 def fundamentals_folder() -> Path | None:
     """``$SCENARIOS_FUNDAMENTALS``, else ``fundamentals/`` beside ``$SCENARIOS_PRICES`` (if it exists)."""
-    value = os.environ.get("SCENARIOS_FUNDAMENTALS")
+    value = env_path("SCENARIOS_FUNDAMENTALS")
     if value:
         path = expand(value)
         if not path.is_dir():
@@ -114,7 +114,7 @@ def fundamentals_folder() -> Path | None:
                                 "with yfinance/ and sec/ subfolders (such as ../shared/hkdata/fundamentals)",
                                 field="SCENARIOS_FUNDAMENTALS")
         return path
-    prices = os.environ.get("SCENARIOS_PRICES")
+    prices = env_path("SCENARIOS_PRICES")
     if prices:
         sibling = expand(prices).parent / "fundamentals"
         if sibling.is_dir():
