@@ -652,7 +652,17 @@ def _store(result: Result | SetRunResult | SetBacktestResult) -> str:
             from scenarios.report.scored import score_to_record
             from scenarios.store.scores import score_writer
 
-            score = score_to_record(result)
+            try:
+                score = score_to_record(result)
+            except Exception as exc:  # noqa: BLE001 - the score is a cache: never lose the run for it
+                import logging
+
+                from scenarios.errors import foreign_reason
+
+                logging.getLogger(__name__).warning(
+                    "the run is recorded without its realised score; its report computes it (%s)",
+                    foreign_reason(exc))
+                score = None
             then = None if score is None else score_writer(*score)
         run_id = record_run("run", result.to_dict(), name=result.name, file_sha256=result.file_sha256,
                             then=then)

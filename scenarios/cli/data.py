@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from scenarios.cli.options import TableJson, TableJsonCsv, path_arg
+from scenarios.errors import shown_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,7 +71,7 @@ def import_(
     if not symbols:
         from scenarios.errors import DataUnavailableError
 
-        raise DataUnavailableError(f"no .csv files in {folder}")
+        raise DataUnavailableError(f"no .csv files in {shown_path(folder)}")
     skipped: list[str] = []
     rows = 0
 
@@ -89,13 +90,13 @@ def import_(
                               fingerprint=src.fingerprint(sym)))
     if skipped and not skip_bad:
         raise DataFormatError(
-            f"{len(skipped)} of {len(symbols)} files in {folder} are malformed; nothing was imported "
+            f"{len(skipped)} of {len(symbols)} files in {shown_path(folder)} are malformed; nothing was imported "
             "(fix them, or pass --skip-bad to import the others):\n" + "\n".join(f"  {m}" for m in skipped))
     store = BarStore(timeout=None)  # an import waits for a busy store (SCENARIOS_STORE_TIMEOUT)
     with store:
         n = store.write_many(batch)
     out = _out()
-    out.print(f"imported {n} series ({rows:,} rows) from {folder} into {store.path} "
+    out.print(f"imported {n} series ({rows:,} rows) from {shown_path(folder)} into {shown_path(store.path)} "
               f"in {time.perf_counter() - t0:.2f} s")
     for msg in skipped:
         out.print(f"skipped: {msg}")
@@ -117,10 +118,10 @@ def list_(fmt: TableJson = typer.Option(TableJson.table, "--format", help="table
         return
     out = _out()
     if not infos:
-        out.print(f"the store at {path} is empty: run `scenarios data import DIR` "
+        out.print(f"the store at {shown_path(path)} is empty: run `scenarios data import DIR` "
                   "(or any command that reads prices with SCENARIOS_PRICES set)")
         return
-    table = Table(title=f"price store {path}", title_justify="left")
+    table = Table(title=f"price store {shown_path(path)}", title_justify="left")
     for col, justify in (("symbol", "left"), ("first", "left"), ("last", "left"), ("rows", "right"),
                          ("source", "left"), ("fetched (UTC)", "left")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]

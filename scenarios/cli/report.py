@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from scenarios.cli.options import allow_path_option, path_arg
+from scenarios.cli.options import allow_path_option, path_arg, path_text
 from scenarios.errors import shown_path
 
 
@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("report")
     def report(
-        target: str = typer.Argument(..., metavar="RUN_ID|FILE",
+        target: str = typer.Argument(..., metavar="RUN_ID|FILE", parser=path_text,
                                      help="A recorded run id (or unique prefix), or a scenario YAML file."),
         out: Path = typer.Option(Path("report.html"), "--out", "-o", parser=path_arg, help="HTML file to write."),
         png: Path | None = typer.Option(None, "--png", parser=path_arg, metavar="DIR",
@@ -84,4 +84,4 @@ def register(app: typer.Typer) -> None:
         if skipped:
             console.print("omitted (no data): " + ", ".join(skipped), markup=False)
         if png is not None:
-            console.print(f"PNG charts in {png}/", markup=False)
+            console.print(f"PNG charts in {shown_path(png)}/", markup=False)

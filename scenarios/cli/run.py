@@ -318,7 +318,7 @@ def run_cmd(
         data = payloads[0] if len(payloads) == 1 else payloads
         typer.echo(json.dumps(data, indent=2, allow_nan=False))
     if store_error is not None:
-        where = f" and written to {out}" if out is not None else ""
+        where = f" and written to {shown_path(out)}" if out is not None else ""
         what = "the run was" if n_runs == 1 else f"{n_lost} of {n_runs} grid runs were"
         raise StoreError(f"{what} computed (results above{where}) but NOT recorded in the store: "
                          f"{store_error} Pass --no-record to run without the store.")
@@ -362,7 +362,7 @@ def new_cmd(
     from scenarios.outputs import check_file, write_text
 
     if out.exists() and not out.is_dir() and not force:
-        raise typer.BadParameter(f"{out} exists (use --force to overwrite)", param_hint="--out")
+        raise typer.BadParameter(f"{shown_path(out)} exists (use --force to overwrite)", param_hint="--out")
     write_text(check_file(out, force=force), text)
     _stdout().print(f"wrote {shown_path(out)}", markup=False)
 

@@ -107,7 +107,7 @@ def sensitivity(
             try:
                 charts += [str(p) for p in write_chart(tornado, target)]
             except OSError as exc:
-                raise ScenarioError(f"cannot write the chart to {target}: {exc.strerror or exc}",
+                raise ScenarioError(f"cannot write the chart to {shown_path(target)}: {exc.strerror or exc}",
                                     field="--out") from None
     if output is SensFormat.xlsx:
         from scenarios.exports.xlsx import tornado_sheet
@@ -146,7 +146,7 @@ def _write_xlsx(sheets: list[Sheet], out: Path) -> None:
     try:
         write_workbook(sheets, path)
     except OSError as exc:
-        raise ScenarioError(f"cannot write {path}: {exc.strerror or exc}", field="--out") from None
+        raise ScenarioError(f"cannot write {shown_path(path)}: {exc.strerror or exc}", field="--out") from None
     make_console(soft_wrap=True).print(Text("wrote ") + verbatim(shown_path(path)))
 
 

@@ -36,7 +36,7 @@ import pandas as pd
 from scenarios.data.base import DateLike
 from scenarios.data.frame import COLUMNS, INDEX_NAME, as_day
 from scenarios.data.symbols import normalize_symbol
-from scenarios.errors import DataFormatError, DataUnavailableError
+from scenarios.errors import DataFormatError, DataUnavailableError, shown_path
 from scenarios.paths import expand
 
 #: Extra column kept next to the canonical ones by :meth:`CsvDirSource.read`: split ratio on
@@ -401,7 +401,7 @@ class CsvDirSource:
     def __init__(self, path: str | Path) -> None:
         self.path = expand(path)
         if not self.path.is_dir():
-            raise DataUnavailableError(f"price folder {self.path} does not exist or is not a folder")
+            raise DataUnavailableError(f"price folder {shown_path(self.path)} does not exist or is not a folder")
         self._files: dict[str, Path] | None = None
         self._memo: dict[str, tuple[tuple[int, int], pd.DataFrame]] = {}
 

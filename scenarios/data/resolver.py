@@ -38,7 +38,7 @@ from scenarios.data.base import DateLike, PriceSource
 from scenarios.data.csvdir import CsvDirSource, exchange_tz, slice_frame
 from scenarios.data.frame import COLUMNS, as_day
 from scenarios.data.symbols import normalize_symbol
-from scenarios.errors import DataError, DataUnavailableError, StoreError, YahooUnreachableError
+from scenarios.errors import DataError, DataUnavailableError, StoreError, YahooUnreachableError, shown_path
 from scenarios.paths import env_path, expand
 
 if TYPE_CHECKING:
@@ -456,7 +456,7 @@ def default_source() -> Resolver:
         prices = env_path("SCENARIOS_PRICES")
         if prices and not expand(prices).is_dir():
             raise DataUnavailableError(
-                f"SCENARIOS_PRICES={prices} is not a folder: point it at a folder of "
+                f"SCENARIOS_PRICES={shown_path(prices)} is not a folder: point it at a folder of "
                 "one-CSV-per-symbol price files, or unset it")
         src = build_source(prices=prices)
         _DEFAULT[key] = src

@@ -29,7 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from scenarios.errors import ScenarioError, ScenarioErrors
+from scenarios.errors import ScenarioError, ScenarioErrors, shown_path
 from scenarios.model.dated import is_dated
 from scenarios.paths import expand
 from scenarios.yamlio import LocatedDoc, PathKey, format_path, load_yaml
@@ -186,7 +186,7 @@ def _resolve(path: Path, display: str, stack: list[tuple[Path, str]]) -> MergedD
         names = [d for _, d in seen[hit:]] + [seen[hit][1]]
         raise doc.error(("extends",), "extends cycle: " + " -> ".join(names))
     if not target.is_file():
-        raise doc.error(("extends",), f"file not found: {ext} (looked for {target})")
+        raise doc.error(("extends",), f"file not found: {shown_path(ext)} (looked for {shown_path(target)})")
     parent_display = str(Path(display).parent / ext) if Path(display).parent != Path(".") else ext
     parent = _resolve(target, _tidy(parent_display), stack + [(path.resolve(), display)])
     merged = _merge(parent, doc)

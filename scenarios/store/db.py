@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from scenarios.errors import StoreError
+from scenarios.errors import StoreError, shown_path
 from scenarios.paths import home
 
 if TYPE_CHECKING:  # duckdb is imported lazily (CLI start-up time)
@@ -60,25 +60,27 @@ def describe_error(path: Path, exc: BaseException, doing: str) -> StoreError:
     """Return a :class:`StoreError` naming the real cause of a DuckDB/OS failure and the fix."""
     text = str(exc)
     low = text.lower()
+    at = shown_path(path)  # a newline in the path must not print as a line of its own
+    first = (text.replace(str(path), at).splitlines() or [""])[0]
     if "corrupt" in low or "checksum" in low or "not a valid duckdb" in low or "serializ" in low \
             or "invalid database" in low or "unexpected end of file" in low:
         return StoreError(
-            f"the store at {path} is corrupted ({text.splitlines()[0][:160]}) while {doing}. Rebuild it: "
-            f"move it aside (mv {path} {path}.bad), then `scenarios data import DIR` re-imports the "
+            f"the store at {at} is corrupted ({first[:160]}) while {doing}. Rebuild it: "
+            f"move it aside (mv {at} {at}.bad), then `scenarios data import DIR` re-imports the "
             "prices (runs recorded in the old file are not recovered).")
     if "no space left" in low or getattr(exc, "errno", None) == 28:
-        return StoreError(f"the disk holding the store at {path} is full while {doing}: free some "
+        return StoreError(f"the disk holding the store at {at} is full while {doing}: free some "
                           "space (or point SCENARIOS_HOME at another disk) and try again.")
     if _is_lock(exc):
-        return StoreError(f"the store at {path} is busy: another scenarios process holds it "
+        return StoreError(f"the store at {at} is busy: another scenarios process holds it "
                           f"(gave up while {doing}). Try again when it is done, raise "
                           "SCENARIOS_STORE_TIMEOUT (seconds to wait, default "
                           f"{DEFAULT_TIMEOUT:g}), or pass --no-record.")
     if "read-only" in low or "readonly" in low or "permission denied" in low:
-        return StoreError(f"the store at {path} cannot be written ({text.splitlines()[0][:160]}) "
+        return StoreError(f"the store at {at} cannot be written ({first[:160]}) "
                           f"while {doing}: set SCENARIOS_HOME to a folder you can write, or pass "
                           "--no-record.")
-    return StoreError(f"cannot use the store at {path} while {doing}: {text.splitlines()[0] if text else exc!r}")
+    return StoreError(f"cannot use the store at {at} while {doing}: {first if text else repr(exc)}")
 
 
 def _notice(message: str) -> None:
@@ -219,7 +221,7 @@ def _busy(p: Path) -> Exception:
 
 def _wait_notice(p: Path, limit: float) -> None:
     if limit > 1:
-        _notice(f"the store {p} is busy (another scenarios process holds it); waiting up to "
+        _notice(f"the store {shown_path(p)} is busy (another scenarios process holds it); waiting up to "
                 f"{limit:g} s (SCENARIOS_STORE_TIMEOUT)...")
 
 
@@ -269,14 +271,14 @@ def connect(path: str | Path | None = None, read_only: bool = False,
                          "price store and recorded runs), or pass --no-record") from None
     if read_only:
         if not p.exists():
-            raise StoreError(f"no store at {p}: import data first (`scenarios data import DIR`)")
+            raise StoreError(f"no store at {shown_path(p)}: import data first (`scenarios data import DIR`)")
     else:
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             reason = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
             raise StoreError(
-                f"cannot create the store folder {p.parent}: {reason}. Set SCENARIOS_HOME to a folder "
+                f"cannot create the store folder {shown_path(p.parent)}: {reason}. Set SCENARIOS_HOME to a folder "
                 "you can write (it holds the price store and recorded runs), or pass --no-record.") from exc
     limit = store_timeout() if timeout is None else timeout
     deadline = time.monotonic() + limit

@@ -20,14 +20,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scenarios.errors import RunNotFoundError, StoreError
+from scenarios.errors import RunNotFoundError, StoreError, shown_path
 from scenarios.jsonable import to_jsonable
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "RunInfo", "delete_run", "fetch_run", "list_runs", "load_run", "new_run_id", "record_run", "run_info",
@@ -163,40 +166,58 @@ def record_run(kind: str, payload: Mapping[str, Any], *, name: str, file_sha256:
 
 def _insert_run(p: Path, kind: str, name: str, file_sha256: str | None, summary: str | None,
                 text: str, then: AfterRecord | None = None) -> str:
-    """Insert one run (a fresh id, retried on a collision), call ``then(con, run_id)``, return the id.
+    """Insert one run, call ``then(con, run_id)`` on the same connection, close it; return the id.
 
-    Closing the connection checkpoints the run into the file.
+    Closing the connection checkpoints the run into the file. ``then`` is best effort: an
+    exception from it is logged (a warning) and the run stays recorded.
     """
+    import duckdb
+
+    con = _connect(p)
+    try:
+        try:
+            run_id = _insert(con, kind, name, file_sha256, summary, text)
+        except duckdb.Error as exc:
+            raise _store_error(exc, "recording the run", p) from exc
+        if then is not None:  # the run is committed: what comes with it cannot un-record it
+            try:
+                then(con, run_id)
+            except Exception as exc:  # noqa: BLE001 - best effort by contract: the run stays recorded
+                from scenarios.errors import foreign_reason
+
+                log.warning("run %s is recorded, but what belongs with it was not written (%s)",
+                            run_id, foreign_reason(exc))
+    finally:
+        try:
+            con.close()  # the checkpoint: the run reaches the file here
+        except duckdb.Error as exc:
+            raise _store_error(exc, "recording the run", p) from exc
+    return run_id
+
+
+def _insert(con: Any, kind: str, name: str, file_sha256: str | None, summary: str | None, text: str) -> str:
+    """Insert one run in its own transaction (a fresh id, retried on a collision); return the id."""
     import duckdb
 
     from scenarios.store.db import transaction
 
-    con = _connect(p)
-    try:
-        _ensure_schema(con)
-        for _ in range(100):
-            now = _dt.datetime.now(_dt.UTC)
-            run_id = new_run_id(now)
-            try:
-                with transaction(con):
-                    exists = con.execute("SELECT 1 FROM runs WHERE id = ?", [run_id]).fetchone()
-                    if exists:
-                        continue
-                    con.execute(
-                        "INSERT INTO runs (id, kind, name, file_sha256, created_at, payload, summary) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [run_id, kind, name, file_sha256, now.replace(tzinfo=None), text, summary],
-                    )
-            except duckdb.ConstraintException:  # a concurrent writer took the id: draw again
-                continue
-            if then is not None:
-                then(con, run_id)
-            return run_id
-        raise StoreError("could not allocate a unique run id (100 collisions)")
-    except duckdb.Error as exc:
-        raise _store_error(exc, "recording the run", p) from exc
-    finally:
-        con.close()
+    _ensure_schema(con)
+    for _ in range(100):
+        now = _dt.datetime.now(_dt.UTC)
+        run_id = new_run_id(now)
+        try:
+            with transaction(con):
+                if con.execute("SELECT 1 FROM runs WHERE id = ?", [run_id]).fetchone():
+                    continue
+                con.execute(
+                    "INSERT INTO runs (id, kind, name, file_sha256, created_at, payload, summary) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [run_id, kind, name, file_sha256, now.replace(tzinfo=None), text, summary],
+                )
+        except duckdb.ConstraintException:  # a concurrent writer took the id: draw again
+            continue
+        return run_id
+    raise StoreError("could not allocate a unique run id (100 collisions)")
 
 
 def _read_back(p: Path, run_id: str) -> None:
@@ -215,7 +236,7 @@ def _read_back(p: Path, run_id: str) -> None:
     except duckdb.Error as exc:
         raise _store_error(exc, f"reading back run {run_id}", p) from exc
     if not row:
-        raise StoreError(f"run {run_id} was written to the store at {p} but is not there when read "
+        raise StoreError(f"run {run_id} was written to the store at {shown_path(p)} but is not there when read "
                          "back, so it is NOT recorded (another process may have replaced the file). "
                          "Run it again.")
 

@@ -233,6 +233,7 @@ def test_grid_points_with_a_long_name_write_distinct_files(snapshot_dir, tmp_pat
     (["data", "check", "--dir", ""], "'--dir'"),
     (["claims", "check", ""], "'path'"),
     (["claims", "list", ""], "'path'"),
+    (["report", ""], "'RUN_ID|FILE'"),
 ])
 def test_an_empty_path_is_a_usage_error_not_the_current_folder(args, names, tmp_path, monkeypatch, capsys) -> None:
     """``Path("")`` is ``.``: an unset shell variable must not make a command write into (or read)

@@ -79,6 +79,22 @@ def test_a_newline_in_a_path_never_forges_a_line_of_output(tmp_path, monkeypatch
     assert "--out f\\tile is a file, not a folder" in capsys.readouterr().err
 
 
+def test_a_newline_in_a_store_or_data_path_stays_on_one_line(tmp_path, monkeypatch, capsys) -> None:
+    (tmp_path / "afile").write_text("")
+    monkeypatch.setenv("SCENARIOS_HOME", str(tmp_path / "afile" / "x\nerror: forged"))
+    assert main(["run", str(FIXTURE), "--draws", "100"]) == 5          # the store cannot be created
+    err = capsys.readouterr().err
+    assert "x\\nerror: forged" in err and "\nerror: forged" not in err
+    assert main(["data", "import", str(tmp_path / "no\nsuch")]) != 0
+    err = capsys.readouterr().err
+    assert "no\\nsuch" in err and "no\nsuch" not in err
+    monkeypatch.setenv("SCENARIOS_PRICES", str(tmp_path / "p\nq"))
+    monkeypatch.setenv("SCENARIOS_HOME", str(tmp_path / "home"))
+    assert main(["run", str(FIXTURE), "--draws", "100", "--no-record"]) != 0
+    err = capsys.readouterr().err
+    assert "p\\nq is not a folder" in err and "p\nq" not in err
+
+
 def test_shown_path_escapes_exactly_the_control_characters() -> None:
     from hypothesis import given
     from hypothesis import strategies as st

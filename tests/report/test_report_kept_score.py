@@ -135,6 +135,36 @@ def test_a_score_that_cannot_be_written_leaves_the_run_recorded(scenario_file, m
     assert kept_score(run_id) is None        # the score is only a cache: left out
 
 
+@pytest.mark.parametrize("error", [RuntimeError("a bug"), RecursionError("deep"), "duckdb"])
+def test_a_failing_after_record_hook_never_unrecords_the_run(error, tmp_path, caplog) -> None:
+    """``then`` runs after the run's commit: whatever it raises, the run is recorded, read back
+    and reported (a warning names the failure); a retry would record it twice otherwise."""
+    import duckdb
+
+    from scenarios.store.runs import fetch_run, list_runs, record_run
+
+    def then(con, run_id):
+        raise duckdb.IOException("disk trouble") if error == "duckdb" else error
+
+    db_path = tmp_path / "store.duckdb"
+    run_id = record_run("run", {"x": 1}, name="x", path=db_path, then=then)
+    assert fetch_run(run_id, path=db_path) is not None
+    assert [r.id for r in list_runs(path=db_path)] == [run_id]
+    assert "is recorded, but what belongs with it was not written" in caplog.text
+
+
+def test_a_crash_while_scoring_records_the_run_without_its_score(scenario_file, monkeypatch, caplog) -> None:
+    from scenarios.api import load_result
+
+    def crash(record):
+        raise ZeroDivisionError("a bug in the scoring")
+
+    monkeypatch.setattr(scored, "score_to_record", crash)
+    run_id = _record(scenario_file)
+    assert load_result(run_id).file_sha256 and kept_score(run_id) is None
+    assert "recorded without its realised score" in caplog.text and "ZeroDivisionError" in caplog.text
+
+
 def test_a_score_that_cannot_be_encoded_leaves_the_run_recorded(tmp_path) -> None:
     from scenarios.store.runs import fetch_run, record_run
     from scenarios.store.scores import score_writer

@@ -28,7 +28,7 @@ from scenarios.data.fundamentals.listings import data_symbols
 from scenarios.data.fundamentals.store import FundamentalsStore
 from scenarios.data.fundamentals.yahoo import YahooFundamentals
 from scenarios.data.symbols import normalize_symbol
-from scenarios.errors import DataUnavailableError, ScenarioError, YahooUnreachableError
+from scenarios.errors import DataUnavailableError, ScenarioError, YahooUnreachableError, shown_path
 from scenarios.paths import env_path, expand
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ def fundamentals_folder() -> Path | None:
     if value:
         path = expand(value)
         if not path.is_dir():
-            raise ScenarioError(f"SCENARIOS_FUNDAMENTALS={value} is not a folder: point it at a folder "
+            raise ScenarioError(f"SCENARIOS_FUNDAMENTALS={shown_path(value)} is not a folder: point it at a folder "
                                 "with yfinance/ and sec/ subfolders (such as ../shared/hkdata/fundamentals)",
                                 field="SCENARIOS_FUNDAMENTALS")
         return path
