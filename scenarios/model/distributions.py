@@ -743,7 +743,7 @@ def _read_means(path: Path | None) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: a cache file nested too deep
         return {}
     return data if isinstance(data, dict) else {}
 

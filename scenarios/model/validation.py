@@ -180,7 +180,7 @@ def _stored_claim_ids(digest: str) -> tuple[set[str] | None] | None:
 
     try:
         data = json.loads(_claim_ids_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: a cache file nested too deep
         return None
     if not isinstance(data, dict) or data.get("format") != _CLAIM_IDS_FORMAT or data.get("blake2b") != digest:
         return None

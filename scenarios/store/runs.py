@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scenarios.errors import RunNotFoundError, StoreError, shown_path
+from scenarios.errors import RunNotFoundError, StoreError, foreign_reason, shown_path
 from scenarios.jsonable import to_jsonable
 
 log = logging.getLogger(__name__)
@@ -352,10 +352,20 @@ def fetch_run(run_id: str, *, path: str | Path | None = None) -> tuple[RunInfo, 
 
 
 def _payload(run_id: str, text: str) -> dict[str, Any]:
+    """Return the stored JSON object of ``run_id``; a :class:`StoreError` for anything else.
+
+    :func:`record_run` only ever writes a JSON object, so text that is not JSON, nests too deep
+    to decode (``[[[...]]]``: a RecursionError) or decodes to a list, a number or ``null`` is a
+    corrupt row, not another version's payload.
+    """
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:  # pragma: no cover - we only ever write valid JSON
-        raise StoreError(f"run {run_id!r} has a corrupt payload: {exc}") from exc
+        value = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+        raise StoreError(f"run {run_id!r} has a corrupt payload: {foreign_reason(exc)}") from exc
+    if not isinstance(value, dict):
+        raise StoreError(f"run {run_id!r} has a corrupt payload: a JSON {type(value).__name__}, "
+                         "not the JSON object a run is recorded as")
+    return value
 
 
 def run_info(run_id: str, *, path: str | Path | None = None) -> RunInfo:

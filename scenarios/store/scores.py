@@ -85,7 +85,7 @@ def kept_score(run_id: str, *, path: str | Path | None = None) -> tuple[dict[str
         return None
     try:
         inputs, payload = json.loads(row[0]), json.loads(row[1])
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # a corrupt row (JSONDecodeError, or nested too deep)
         return None
     if not isinstance(inputs, dict) or not isinstance(payload, dict):
         return None

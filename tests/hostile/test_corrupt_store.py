@@ -1,0 +1,88 @@
+"""A store or cache file edited by hand: a run payload that is not a JSON object or nests too deep
+to decode, a kept score or a cache file (``claim-ids.json``, ``means/``) nested too deep. Each is a
+StoreError (exit 5) naming the run, or a cache that only costs speed; never exit 70."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from scenarios.cli.app import main
+from scenarios.errors import StoreError
+from scenarios.store.runs import fetch_run, load_run, record_run
+from scenarios.store.scores import keep_score, kept_score
+
+FIXTURE = Path(__file__).parents[1] / "model" / "fixtures" / "tencent_small.yaml"
+DEEP = "[" * 100_000 + "]" * 100_000  # valid JSON that json.loads cannot decode (RecursionError)
+
+
+def _store() -> Path:
+    return Path(os.environ["SCENARIOS_HOME"]) / "store.duckdb"
+
+
+def _set_payload(run_id: str, text: str) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(_store()))
+    try:
+        con.execute("UPDATE runs SET payload = ? WHERE id = ?", [text, run_id])
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(("text", "what"), [
+    ("[]", "a JSON list"), ("null", "a JSON NoneType"), ("5", "a JSON int"),
+    (DEEP, "RecursionError"), ('{"a":' * 100_000 + "1" + "}" * 100_000, "RecursionError"),
+    ("not json {", "JSONDecodeError")], ids=["list", "null", "int", "deep-list", "deep-object", "not-json"])
+def test_a_corrupt_payload_is_a_store_error(text, what) -> None:
+    run_id = record_run("run", {"x": 1}, name="n")
+    _set_payload(run_id, text)
+    for read in (lambda: load_run(run_id), lambda: fetch_run(run_id)):
+        with pytest.raises(StoreError, match=f"run '{run_id}' has a corrupt payload: .*{what}"):
+            read()
+
+
+@pytest.mark.parametrize("args", [["runs", "show", "ID"], ["runs", "show", "ID", "-f", "json"],
+                                  ["runs", "compare", "ID", "ID"], ["report", "ID", "--out", "OUT"]],
+                         ids=["show", "show-json", "compare", "report"])
+@pytest.mark.parametrize("text", ["[]", "null", DEEP], ids=["list", "null", "deep"])
+def test_cli_on_a_corrupt_payload_exits_5(tmp_path, capsys, args, text) -> None:
+    run_id = record_run("run", {"x": 1}, name="n")
+    _set_payload(run_id, text)
+    argv = [run_id if a == "ID" else str(tmp_path / "r.html") if a == "OUT" else a for a in args]
+    assert main(argv) == 5
+    err = capsys.readouterr().err
+    assert "corrupt payload" in err and run_id in err and "bug" not in err
+
+
+def test_a_kept_score_nested_too_deep_is_not_kept() -> None:
+    import duckdb
+
+    run_id = record_run("run", {"x": 1}, name="n")
+    assert keep_score(run_id, {"a": 1}, {"b": 2})
+    assert kept_score(run_id) == ({"a": 1}, {"b": 2})
+    con = duckdb.connect(str(_store()))
+    try:
+        con.execute("UPDATE run_scores SET payload = ?", [DEEP])
+    finally:
+        con.close()
+    assert kept_score(run_id) is None
+
+
+def test_cache_files_nested_too_deep_only_cost_speed(capsys) -> None:
+    home = Path(os.environ["SCENARIOS_HOME"])
+    assert main(["validate", str(FIXTURE)]) == 0  # writes claim-ids.json (and maybe means/)
+    (home / "claim-ids.json").write_text(DEEP, encoding="utf-8")
+    from scenarios.model import distributions
+
+    means = distributions._means_file()
+    if means is not None:
+        means.parent.mkdir(parents=True, exist_ok=True)
+        means.write_text(DEEP, encoding="utf-8")
+        distributions._DISK = None  # read the file again, as a new process would
+        assert distributions._read_means(means) == {}
+    capsys.readouterr()
+    assert main(["validate", str(FIXTURE)]) == 0
+    assert "bug" not in capsys.readouterr().err
