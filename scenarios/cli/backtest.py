@@ -42,7 +42,7 @@ def backtest(
     start: str | None = typer.Option(None, "--from", help="First as_of of the walk (YYYY-MM-DD)."),
     end: str | None = typer.Option(None, "--to", help="Last as_of of the walk (YYYY-MM-DD)."),
     draws: int | None = typer.Option(None, "--draws", min=1, help="Monte Carlo draws (default: the file's)."),
-    seed: int | None = typer.Option(None, "--seed", help="Random seed (default: the file's)."),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Random seed (default: the file's)."),
     band: str = typer.Option("5,95", "--band", help="Forecast band quantiles in percent."),
     partial: str = typer.Option("exclude", "--partial",
                                 help="Windows cut short by the end of the data: exclude or include."),

@@ -46,8 +46,8 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("report.html"), "--out", "-o", parser=path_arg, help="HTML file to write."),
         png: Path | None = typer.Option(None, "--png", parser=path_arg, metavar="DIR",
                                         help="Also write every chart as a PNG into DIR (for slides)."),
-        draws: int | None = typer.Option(None, "--draws", help="FILE only: override monte_carlo.draws."),
-        seed: int | None = typer.Option(None, "--seed", help="FILE only: override monte_carlo.seed."),
+        draws: int | None = typer.Option(None, "--draws", min=1, help="FILE only: override monte_carlo.draws."),
+        seed: int | None = typer.Option(None, "--seed", min=0, help="FILE only: override monte_carlo.seed."),
         force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
         allow_path: list[Path] | None = allow_path_option(),
     ) -> None:
@@ -64,11 +64,16 @@ def register(app: typer.Typer) -> None:
         from scenarios.report.html import SECTIONS
 
         console = make_console()
+        is_file = _looks_like_file(target)
+        if not is_file and (draws is not None or seed is not None):  # a recorded run keeps its own
+            raise typer.BadParameter(
+                f"{'--draws' if draws is not None else '--seed'} applies to a scenario FILE only; "
+                "a recorded run is reported with the draws and seed it was run with",
+                param_hint="--draws/--seed")
         check_file(out, force=force)  # before any work: the report must have somewhere to go
         if png is not None:
             check_folder(png, "--png")
-        view = (api.report_view(target, draws=draws, seed=seed) if _looks_like_file(target)
-                else _recorded_view(target))
+        view = api.report_view(target, draws=draws, seed=seed) if is_file else _recorded_view(target)
         n_charts = len(chart_specs(view))
         write_report(view, out, png)
         present = {

@@ -60,10 +60,11 @@ def sensitivity(
                                             help="Instead of the tornado: a table of the Monte "
                                                  "Carlo median return and P(up) over a grid of "
                                                  "the two parameters (common random numbers)."),
-    levels: int = typer.Option(5, "--levels", min=2, max=21,
-                               help="Values per parameter in --two-way (5th..95th percentile)."),
+    levels: int | None = typer.Option(None, "--levels", min=2, max=21,
+                                      help="Values per parameter in --two-way (5th..95th "
+                                           "percentile; default 5)."),
     draws: int | None = typer.Option(None, "--draws", min=1, help="Monte Carlo draws for --two-way."),
-    seed: int | None = typer.Option(None, "--seed", help="Random seed for --two-way."),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Random seed for --two-way."),
     allow_path: list[Path] | None = allow_path_option(),
     workers: int | None = workers_option(),
     scheduler: str | None = scheduler_option(),
@@ -79,8 +80,17 @@ def sensitivity(
     ranges = parse_vary(list(vary or []))
     if output is SensFormat.xlsx and out is None:
         bad_option("--format xlsx writes DIR/sensitivity.xlsx: give --out DIR", "--out")
-    if two_way is not None and two_way[0] is not None:
-        tables = api.two_way(file, two_way[0], two_way[1], levels=levels, vary=ranges,
+    grid = two_way is not None and two_way[0] is not None
+    if not grid:  # the tornado is one noise-free pass: these would be ignored
+        for option, value in (("--levels", levels), ("--draws", draws), ("--seed", seed)):
+            if value is not None:
+                bad_option(f"{option} applies to --two-way only (the tornado is noise-free: no grid, "
+                           "no draws)", option)
+    elif out is not None and output is not SensFormat.xlsx:
+        bad_option("--two-way draws no chart: --out is only for --format xlsx (DIR/sensitivity.xlsx)", "--out")
+    if grid:
+        assert two_way is not None
+        tables = api.two_way(file, two_way[0], two_way[1], levels=levels or 5, vary=ranges,
                              draws=draws, seed=seed, workers=workers, scheduler=scheduler)
         if output is SensFormat.xlsx:
             from scenarios.exports.xlsx import two_way_sheet

@@ -43,7 +43,7 @@ def sweep(
                                help="Scenario YAML with an index_weighting driver."),
     schemes: int = typer.Option(200, "--schemes", "-n", min=1, max=100_000,
                                 help="Number of schemes (the base plus random variants)."),
-    seed: int = typer.Option(0, "--seed", help="Random seed of the tilt draws."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Random seed of the tilt draws."),
     tilt: list[str] = typer.Option(None, "--tilt",
                                    help="THEME=LOW:HIGH: draw that theme's multiplier uniformly in "
                                         "[LOW, HIGH] (repeatable). Default: every theme x a "
