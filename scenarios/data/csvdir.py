@@ -470,7 +470,10 @@ class CsvDirSource:
             first = line.split(",", 1)[0].strip()
             m = _DATE_RE.match(first)
             if m:
-                return pd.Timestamp(m.group("date"))
+                try:
+                    return pd.Timestamp(m.group("date"))
+                except ValueError:  # shaped like a date but not one (2004-02-30): the full read says where
+                    return None
             if line.strip(" ,\t"):
                 return None
         return None
