@@ -33,6 +33,7 @@ documents how each is measured and the tolerance rules.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -97,8 +98,8 @@ class Window(StrictModel):
 class Tolerance(StrictModel):
     """Per-claim override of the default tolerance of its kind (see ``check``)."""
 
-    confirmed: float = Field(ge=0)
-    approximately: float = Field(ge=0)
+    confirmed: float = Field(ge=0, allow_inf_nan=False)
+    approximately: float = Field(ge=0, allow_inf_nan=False)
 
 
 class Claim(StrictModel):
@@ -166,6 +167,8 @@ def _check(obj: ClaimsFile, doc: LocatedDoc) -> list[ScenarioError]:
         if c.comparator == "between":
             if not (isinstance(v, list) and len(v) == 2 and all(_is_number(x) for x in v)):
                 err(i, "value", f"comparator between needs [low, high] (got {v!r})")
+            elif not all(math.isfinite(x) for x in v):  # .nan/.inf would be judged, not rejected
+                err(i, "value", f"comparator between needs finite numbers (got {v!r})")
             elif not v[0] < v[1]:
                 err(i, "value", f"between needs low < high (got {v!r})")
         elif c.comparator == "is":
@@ -180,6 +183,8 @@ def _check(obj: ClaimsFile, doc: LocatedDoc) -> list[ScenarioError]:
                 except ValueError:
                     pass
             err(i, "value", f"comparator {c.comparator} needs a number{hint} (got {v!r})")
+        elif not math.isfinite(v):  # 'about .inf' was confirmed and 'about .nan' contradicted
+            err(i, "value", f"comparator {c.comparator} needs a finite number (got {v!r})")
         if c.window is not None and c.window.end < c.window.start:
             err(i, ("window", "end"), f"must be on or after window.start ({c.window.start}) (got {c.window.end})")
         if c.tolerance is not None and c.tolerance.approximately < c.tolerance.confirmed:
