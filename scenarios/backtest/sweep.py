@@ -323,6 +323,18 @@ def scenario_sweep_spec(scenario: Scenario, file: str | Path | None = None) -> S
     uni = scenario.universe
     universe: str | Membership = uni if isinstance(uni, str) else Membership.static(uni)
     as_of = pd.Timestamp(scenario.as_of)
+    if d.cap is not None:  # as `run` refuses it: else every rebalance would fall back to equal weights
+        members = Membership.from_universe(universe) if isinstance(universe, str) else universe
+        n = len(set(members.on(as_of)) - set(exclude))
+        if n and d.cap * n < 1.0 - 1e-12:
+            where = ("drivers", scenario.drivers.index(d), "cap")
+            message = f"cap {d.cap:g} is infeasible for {n} names (needs cap >= 1/{n} = {1 / n:.4f})"
+            doc = getattr(scenario, "_doc", None)
+            if doc is not None:
+                raise doc.error(where, message)
+            from scenarios.yamlio import format_path
+
+            raise ScenarioError(message, file=file, field=format_path(where))
     horizon = pd.Timestamp(scenario.horizon_date())
     index_symbol = normalize_symbol(d.benchmark) if d.benchmark else "HSTECH.HK"
     return ScenarioSweepSpec(base=base, universe=universe, index_symbol=index_symbol,
