@@ -10,7 +10,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -71,6 +71,7 @@ def import_(
     if not symbols:
         from scenarios.errors import DataUnavailableError
 
+        _passed_over(src)
         raise DataUnavailableError(f"no .csv files in {shown_path(folder)}")
     skipped: list[str] = []
     rows = 0
@@ -100,6 +101,17 @@ def import_(
               f"in {time.perf_counter() - t0:.2f} s")
     for msg in skipped:
         out.print(f"skipped: {msg}")
+    _passed_over(src)
+
+
+def _passed_over(src: Any) -> None:
+    """Say which ``.csv`` entries of a folder were not read (on stderr, names escaped)."""
+    passed = src.passed_over()
+    if passed:
+        from scenarios.console import make_console
+
+        make_console(stderr=True, soft_wrap=True).print(
+            f"not read ({len(passed)}): " + "; ".join(f'"{shown_path(name)}" ({why})' for name, why in passed))
 
 
 @data_app.command("list")
@@ -212,6 +224,8 @@ def check(
 
         prices = env_path("SCENARIOS_PRICES")
         source = build_source(prices=prices, online=not offline() and bool(symbols))
+    if folder is not None:
+        _passed_over(source)
     if not symbols and not source.symbols() and folder is not None:
         raise DataUnavailableError(f"nothing to check: --dir {shown_path(folder)} holds no price CSV files "
                                    "(one SYMBOL.csv per series)")

@@ -403,6 +403,7 @@ class CsvDirSource:
         if not self.path.is_dir():
             raise DataUnavailableError(f"price folder {shown_path(self.path)} does not exist or is not a folder")
         self._files: dict[str, Path] | None = None
+        self._passed: list[tuple[str, str]] = []
         self._memo: dict[str, tuple[tuple[int, int], pd.DataFrame]] = {}
 
     def __repr__(self) -> str:
@@ -411,19 +412,38 @@ class CsvDirSource:
     def _index(self) -> dict[str, Path]:
         if self._files is None:
             files: dict[str, Path] = {}
+            passed: list[tuple[str, str]] = []
             for p in sorted(self.path.iterdir()):
-                if not p.is_file() or p.suffix.lower() != ".csv" or p.name.startswith("."):
+                if p.suffix.lower() != ".csv" and p.name.lower() != ".csv":
+                    continue
+                if p.name.startswith("."):
+                    passed.append((p.name, "a hidden file"))
+                    continue
+                if not p.is_file():
+                    passed.append((p.name, "a folder" if p.is_dir() else "not a regular file: a link "
+                                   "to nothing, a device or a pipe"))
                     continue
                 try:
                     sym = normalize_symbol(p.name[:-4])
                 except ValueError:
+                    passed.append((p.name, "its name is not a symbol"))
                     continue
                 if sym in files:
                     raise DataFormatError(
                         f"two files hold {sym}: {files[sym].name} and {p.name}; keep one", file=p)
                 files[sym] = p
             self._files = files
+            self._passed = passed
         return self._files
+
+    def passed_over(self) -> list[tuple[str, str]]:
+        """Return ``(name, why)`` of the ``.csv`` entries of the folder that are not read.
+
+        Hidden files, folders, links to nothing and names that are not a symbol: a listing says
+        what it left out rather than importing fewer series without a word.
+        """
+        self._index()
+        return list(self._passed)
 
     def symbols(self) -> list[str]:
         """Return normalized symbols of the CSV files in the folder (sorted)."""

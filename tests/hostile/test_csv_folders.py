@@ -34,3 +34,29 @@ def test_a_dir_without_csv_files_says_so(tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert f"--dir {folder} holds no price CSV files" in err, err
     assert "SCENARIOS_PRICES is not set" not in err
+
+
+def test_csv_entries_that_are_not_read_are_named(tmp_path, capsys) -> None:
+    """``data import`` / ``data check --dir`` used to import fewer series than the folder's .csv
+    entries without a word: folders, links to nothing, hidden files, names that are no symbol."""
+    import os
+
+    from scenarios.cli.app import main
+
+    folder = tmp_path / "prices"
+    folder.mkdir()
+    good = "date,open,high,low,close,volume,dividends,splits\n2025-01-02,1,1,1,1,100,0,0\n2025-01-03,1,1,1,1,100,0,0\n"
+    (folder / "0700.HK.csv").write_text(good)
+    (folder / "X.csv").mkdir()
+    os.symlink(tmp_path / "nowhere.csv", folder / "Y.csv")
+    (folder / " .csv").write_text(good)
+    (folder / "._0700.HK.csv").write_text(good)
+    (folder / "notes.txt").write_text("not a price file")
+    for args in (["data", "import", str(folder)], ["data", "check", "--dir", str(folder)]):
+        assert main(args) == 0
+        err = capsys.readouterr().err
+        assert "not read (4):" in err
+        for name, why in (('" .csv"', "not a symbol"), ('"._0700.HK.csv"', "hidden"),
+                          ('"X.csv"', "a folder"), ('"Y.csv"', "a link to nothing")):
+            assert f"{name} (" in err and why in err
+        assert "notes.txt" not in err
