@@ -149,6 +149,8 @@ def _check_vary(vary: dict[str, tuple[float, float]], names: list[str]) -> None:
             raise ScenarioError(f"unknown parameter {name!r}; expected one of {valid}", field="--vary")
         if not (math.isfinite(lo) and math.isfinite(hi)):
             raise ScenarioError(f"{name}: LOW and HIGH must be finite (got {lo}:{hi})", field="--vary")
+        if lo > hi:  # the bars are labelled low and high: a reversed pair would swap them
+            raise ScenarioError(f"{name}: need LOW <= HIGH (got {lo:g}:{hi:g})", field="--vary")
 
 
 def tornado(rs: ResolvedScenario, *, vary: dict[str, tuple[float, float]] | None = None,

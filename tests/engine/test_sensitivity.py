@@ -115,6 +115,15 @@ def test_unknown_parameter_lists_the_valid_names(source: Any) -> None:
     assert "drivers[growth].growht" in msg and "drivers[derate].change" in msg
 
 
+def test_a_reversed_vary_range_is_refused(source: Any) -> None:
+    """``--vary P=0.3:0`` used to label 0.3 as the low bar; ``--tilt`` already refused it."""
+    with pytest.raises(ScenarioError, match=r"need LOW <= HIGH \(got 0.3:0\)") as exc:
+        tornado(_resolved(source, DRIVERS), vary={"drivers[growth].growth": (0.3, 0.0)})
+    assert exc.value.field == "--vary"
+    t = tornado(_resolved(source, DRIVERS), vary={"drivers[growth].growth": (0.1, 0.1)})  # equal: a point
+    assert t.ranges["drivers[growth].growth"] == "given"
+
+
 @pytest.mark.parametrize("per_symbol", [False, True])
 def test_pinned_rows_equal_runs_with_the_value_fixed(source: Any, per_symbol: bool) -> None:
     """Each low/high return equals the noise-free forecast of the scenario with that parameter
