@@ -66,7 +66,7 @@ def workers_option() -> Any:
     return typer.Option(None, "--workers", min=1, metavar="N",
                         help="Run the independent tasks (grid points, walk-forward windows, set "
                              "components, scheme chunks) on a local Dask cluster of N worker "
-                             "processes (N > 1; needs pip install \"narrative-scenarios[scale]\"). "
+                             "processes (N > 1; needs pip install \"narrative-scenarios\\[scale]\"). "
                              "Results are identical to a serial run.")
 
 

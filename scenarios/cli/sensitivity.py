@@ -48,7 +48,7 @@ def sensitivity(
     file: str = typer.Argument(..., metavar="FILE", parser=path_text, help="Scenario YAML (not a set)."),
     vary: list[str] = typer.Option(None, "--vary",
                                    help="PARAM=LOW:HIGH: sweep PARAM (named as in `runs compare`, "
-                                        "e.g. drivers[growth].growth) over LOW..HIGH instead of "
+                                        "e.g. drivers\\[growth].growth) over LOW..HIGH instead of "
                                         "its 5th..95th percentile (repeatable)."),
     output: SensFormat = typer.Option(SensFormat.table, "--format", "-f",
                                       help="table (for people), json (for programs) or xlsx "
