@@ -88,7 +88,8 @@ def render_payload(payload: dict[str, Any], console) -> None:
 @runs_app.command("list")
 def list_cmd(
     kind: str | None = typer.Option(None, "--kind", "-k", help="Only runs of this kind (run, backtest, ...)."),
-    limit: int = typer.Option(50, "--limit", "-n", min=0, help="Show at most this many (newest first)."),
+    limit: int = typer.Option(50, "--limit", "-n", min=0, max=1_000_000_000,
+                              help="Show at most this many (newest first)."),
     fmt: TableJson = typer.Option(TableJson.table, "--format", "-f", help="table or json."),
 ) -> None:
     """List recorded runs, newest first."""

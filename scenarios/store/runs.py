@@ -292,6 +292,8 @@ def _resolve(con, run_id: str) -> str:
     rid = run_id.strip()
     if not rid:
         raise RunNotFoundError("empty run id: give an id from `scenarios runs list`")
+    if not rid.isascii() or not rid.isprintable():  # ids are ASCII: nothing to look up (DuckDB
+        raise RunNotFoundError(_not_found(con, rid))  # cannot even take a lone surrogate)
     row = con.execute("SELECT id FROM runs WHERE id = ?", [rid]).fetchone()
     if row:
         return row[0]

@@ -86,3 +86,21 @@ def test_cache_files_nested_too_deep_only_cost_speed(capsys) -> None:
     capsys.readouterr()
     assert main(["validate", str(FIXTURE)]) == 0
     assert "bug" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [["runs", "list", "-n", "99999999999999999999999"]])
+def test_a_limit_beyond_any_store_is_a_usage_error(args, capsys) -> None:
+    assert main(args) == 2
+    assert "--limit" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("run_id", ["r2026\udcff", "r2026\x1b[2J", "r2026é"])
+def test_a_run_id_no_run_can_have_is_not_found_not_a_store_error(run_id, capsys) -> None:
+    """DuckDB could not even take a lone surrogate from the command line: that was exit 5
+    'cannot use the store', blaming the store for the argument."""
+    record_run("run", {"x": 1}, name="x")
+    for command in (["runs", "show", run_id], ["runs", "delete", run_id], ["report", run_id]):
+        assert main(command) == 5
+        err = capsys.readouterr().err
+        assert "no recorded run has the id" in err and "cannot use the store" not in err
+        assert "\x1b" not in err
