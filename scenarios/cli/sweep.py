@@ -38,6 +38,11 @@ def _parse_tilts(values: list[str]) -> dict[str, tuple[float, float]]:
                               noun="theme", check_name=known, check_range=ordered)
 
 
+def _multiplier(x: float) -> str:
+    """Return a tilt multiplier as the table shows it: ``x1.50``, or ``x1e+308`` past 2 decimals."""
+    return f"x{x:.2f}" if x == 0 or 0.01 <= abs(x) < 1e6 else f"x{x:.3g}"
+
+
 def sweep(
     file: str = typer.Argument(..., metavar="FILE", parser=path_text,
                                help="Scenario YAML with an index_weighting driver."),
@@ -123,7 +128,7 @@ def _print_table(res: Any, best: Any, worst: Any, base_row: Any, n: int) -> None
             table.add_row(Text(str(name)), f"{r.total_return:+.2%}",
                           f"{100 * r.excess_return:+.2f}", f"{r.tracking_error:.2%}",
                           f"{r.max_drawdown:.2%}", f"{r.mean_turnover:.2%}",
-                          *[f"x{r[c]:.2f}" for c in tilt_cols])
+                          *[_multiplier(r[c]) for c in tilt_cols])
         console.print(table)
     console.print(Text(f"return: compounded price return; excess: minus {res.index_symbol}'s, in "
                        "percentage points; TE: tracking error vs the index, annualized (252 "

@@ -56,3 +56,11 @@ def test_two_way_refuses_out_without_xlsx(tmp_path, capsys) -> None:
     assert main(["sensitivity", str(FIXTURE), "--two-way", "a", "b", "--out", str(out)]) == 2
     assert "--out is only for --format xlsx" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_huge_tilt_multiplier_keeps_the_table_readable() -> None:
+    """``--tilt THEME=1e308:1e308`` printed a 309-digit multiplier that collapsed the sweep table."""
+    from scenarios.cli.sweep import _multiplier
+
+    assert _multiplier(1e308) == "x1e+308" and _multiplier(1.5) == "x1.50" and _multiplier(0.0) == "x0.00"
+    assert _multiplier(2.5e-5) == "x2.5e-05" and _multiplier(999_999.0) == "x999999.00"
