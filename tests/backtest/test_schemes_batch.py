@@ -217,9 +217,9 @@ def test_scenario_sweep_spec_expands_local_themes(tmp_path) -> None:
         "themes:\n  mine: [0700.HK, 9988.HK]\n"
         "drivers:\n  - type: index_weighting\n    label: tilted\n    scheme: implied\n"
         "    benchmark: HSTECH.HK\n    tilts: {mine: 2.0, 3690.HK: 0.5}\n"
-        "    exclude: [1211.HK]\n    cap: 0.3\n")
+        "    exclude: [1211.HK]\n    cap: 0.4\n")
     spec = scenario_sweep_spec(load_scenario(f), file=f)
-    assert spec.base.name == "tilted" and spec.base.cap == 0.3
+    assert spec.base.name == "tilted" and spec.base.cap == 0.4
     assert dict(spec.base.tilts) == {"0700.HK": 2.0, "9988.HK": 2.0, "3690.HK": 0.5}
     assert tuple(spec.base.exclude) == ("1211.HK",)
     assert spec.index_symbol == "HSTECH.HK"
