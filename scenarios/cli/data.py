@@ -271,10 +271,14 @@ def _check_table(reports: list[SeriesReport], show_all: bool, examples: int = 3)
             style = "red" if sev == "error" else None
             if show_all:
                 for i in issues:
-                    span = str(i.first) if i.first == i.last else f"{i.first} ..{i.last}"
+                    span = ("-" if i.first is None else str(i.first) if i.first == i.last
+                            else f"{i.first} ..{i.last}")
                     table.add_row(r.symbol, check_name, i.severity, str(i.count), span, i.detail, style=style)
                 continue
             rows = sum(i.count for i in issues)
+            if any(i.first is None or i.last is None for i in issues):  # the whole series (unreadable, empty)
+                table.add_row(r.symbol, check_name, sev, str(rows), "-", issues[0].detail, style=style)
+                continue
             first, last = min(i.first for i in issues), max(i.last for i in issues)
             span = str(first) if first == last else f"{first} ..{last}"
             recent = sorted(issues, key=lambda i: i.last, reverse=True)

@@ -71,8 +71,8 @@ class Issue:
     symbol: str
     check: str
     severity: Severity
-    first: date
-    last: date
+    first: date | None  # None: a problem of the whole series, at no date (unreadable, empty)
+    last: date | None
     count: int
     detail: str
     dates: tuple[date, ...] = field(default=(), repr=False)
@@ -80,7 +80,8 @@ class Issue:
     def to_dict(self) -> dict[str, Any]:
         """Return the issue as a JSON-ready dict (dates as ISO strings)."""
         d = asdict(self)
-        d["first"], d["last"] = self.first.isoformat(), self.last.isoformat()
+        d["first"] = self.first.isoformat() if self.first is not None else None
+        d["last"] = self.last.isoformat() if self.last is not None else None
         d["dates"] = [x.isoformat() for x in self.dates]
         return d
 
@@ -217,8 +218,9 @@ def check_frame(symbol: str, frame: pd.DataFrame, *, splits: pd.Series | None = 
     sym = normalize_symbol(symbol)
     cal_name = calendar_name(sym) if calendar else "none"
     out = _Collector(sym, pd.DatetimeIndex(frame.index))
-    if len(frame) == 0:
-        return SeriesReport(sym, source, None, None, 0, cal_name, ())
+    if len(frame) == 0:  # a header and no rows: nothing a run could use, not "clean"
+        empty = Issue(sym, "empty", "error", None, None, 0, "the series has no rows", ())
+        return SeriesReport(sym, source, None, None, 0, cal_name, (empty,))
     bars = _Bars.of(_unique_sorted(out, frame))
     out.index = bars.idx
     half_days = _calendar_checks(out, bars.idx, cal_name, expected_end) if calendar else pd.DatetimeIndex([])
@@ -390,8 +392,7 @@ def _spike_checks(out: _Collector, b: _Bars) -> None:
 
 
 def _unreadable(symbol: str, exc: Exception, source: str) -> SeriesReport:
-    today = date.today()
-    issue = Issue(normalize_symbol(symbol), "unreadable", "error", today, today, 0, str(exc), ())
+    issue = Issue(normalize_symbol(symbol), "unreadable", "error", None, None, 0, str(exc), ())
     return SeriesReport(normalize_symbol(symbol), source, None, None, 0, "none", (issue,))
 
 

@@ -60,3 +60,26 @@ def test_csv_entries_that_are_not_read_are_named(tmp_path, capsys) -> None:
                           ('"X.csv"', "a folder"), ('"Y.csv"', "a link to nothing")):
             assert f"{name} (" in err and why in err
         assert "notes.txt" not in err
+
+
+def test_a_header_only_file_is_an_empty_series_not_clean(tmp_path, capsys) -> None:
+    """A CSV with a header and no rows was reported clean (and an unreadable file showed today's
+    date as its span): both are problems of the whole series, at no date."""
+    import json
+
+    from scenarios.cli.app import main
+
+    folder = tmp_path / "prices"
+    folder.mkdir()
+    (folder / "0700.HK.csv").write_text("date,open,high,low,close,volume,dividends,splits\n")
+    (folder / "9988.HK.csv").write_text("date,close\nnot a date,1\n")
+    code = main(["data", "check", "--dir", str(folder), "--format", "json"])
+    reports = {r["symbol"]: r for r in json.loads(capsys.readouterr().out)}
+    assert code != 0
+    empty = reports["0700.HK"]["issues"]
+    assert [(i["check"], i["severity"], i["first"], i["last"]) for i in empty] == [("empty", "error", None, None)]
+    bad = reports["9988.HK"]["issues"]
+    assert [(i["check"], i["first"], i["last"]) for i in bad] == [("unreadable", None, None)]
+    main(["data", "check", "--dir", str(folder)])
+    out = capsys.readouterr().out
+    assert "the series has no rows" in out and "0 clean" in out
