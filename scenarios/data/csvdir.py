@@ -423,9 +423,13 @@ class CsvDirSource:
                     passed.append((p.name, "a folder" if p.is_dir() else "not a regular file: a link "
                                    "to nothing, a device or a pipe"))
                     continue
+                stem = p.name[:-4]
                 try:
-                    sym = normalize_symbol(p.name[:-4])
+                    sym = normalize_symbol(stem)
                 except ValueError:
+                    sym = ""
+                if not sym or not sym.isprintable() or any(c.isspace() for c in sym):
+                    # "A<newline>C.csv" would become a symbol that breaks every table it is in
                     passed.append((p.name, "its name is not a symbol"))
                     continue
                 if sym in files:

@@ -36,8 +36,6 @@ def normalize_symbol(symbol: str) -> str:
     if not isinstance(symbol, str) or not symbol.strip():
         raise ValueError(f"a symbol must be a non-empty string (got {symbol!r})")
     s = symbol.strip().upper()
-    if not s.isprintable() or any(c.isspace() for c in s):
-        raise ValueError(f"a symbol has no spaces or control characters (got {symbol!r})")
     for pattern in (_HK_PREFIX, _HK_SUFFIX):
         m = pattern.match(s)
         if m:

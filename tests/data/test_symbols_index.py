@@ -55,18 +55,3 @@ def test_the_backtest_uses_the_same_index_list() -> None:
     for s in ("^HSI", "HSTECH.HK", "0700.HK", "000300.SS", "MSFT"):
         assert realized.is_index(s) == is_index(s) and realized.return_kind(s) == return_kind(s)
 
-
-@pytest.mark.parametrize("bad", ["A\nC", "0700 .HK", "MS FT", "\x1b[31mX", "TAB\tX", "NUL\x00", "\u200bZW"])
-def test_a_symbol_with_spaces_or_control_characters_is_refused(bad: str) -> None:
-    """A CSV named ``A<newline>C.csv`` was imported as that symbol and broke every table row."""
-    from scenarios.data.symbols import normalize_symbol
-
-    with pytest.raises(ValueError, match="no spaces or control characters"):
-        normalize_symbol(bad)
-
-
-def test_ordinary_symbols_still_normalize() -> None:
-    from scenarios.data.symbols import normalize_symbol
-
-    assert [normalize_symbol(s) for s in (" 700 ", "hk.00700", "^hsi", "gc=f", "brk-b", "688256.ss")] == \
-        ["0700.HK", "0700.HK", "^HSI", "GC=F", "BRK-B", "688256.SS"]
