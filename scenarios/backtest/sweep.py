@@ -290,6 +290,29 @@ class ScenarioSweepSpec:
     end: pd.Timestamp
 
 
+def positive_names(scheme: IndexScheme, members: Sequence[str]) -> int:
+    """Return how many of ``members`` keep a positive weight under ``scheme``.
+
+    A member leaves when it is excluded or its tilts multiply to 0, by symbol or by its seeds
+    theme, as ``run`` counts them for its cap check (:func:`scenarios.engine.index.index_weights`).
+    """
+    from scenarios.seeds.universes import theme_of
+
+    exclude = set(scheme.exclude)
+    n = 0
+    for sym in members:
+        try:
+            theme: str | None = theme_of(sym)
+        except KeyError:
+            theme = None
+        keys = {sym, theme} - {None}
+        if keys & exclude:
+            continue
+        mult = math.prod(float(m) for k, m in scheme.tilts.items() if k in keys)
+        n += mult > 0
+    return n
+
+
 def scenario_sweep_spec(scenario: Scenario, file: str | Path | None = None) -> ScenarioSweepSpec:
     """Return the :class:`ScenarioSweepSpec` of a loaded scenario (first enabled ``index_weighting`` driver).
 
@@ -323,18 +346,18 @@ def scenario_sweep_spec(scenario: Scenario, file: str | Path | None = None) -> S
     uni = scenario.universe
     universe: str | Membership = uni if isinstance(uni, str) else Membership.static(uni)
     as_of = pd.Timestamp(scenario.as_of)
-    if d.cap is not None:  # as `run` refuses it: else every rebalance would fall back to equal weights
-        members = Membership.from_universe(universe) if isinstance(universe, str) else universe
-        n = len(set(members.on(as_of)) - set(exclude))
-        if n and d.cap * n < 1.0 - 1e-12:
-            where = ("drivers", scenario.drivers.index(d), "cap")
-            message = f"cap {d.cap:g} is infeasible for {n} names (needs cap >= 1/{n} = {1 / n:.4f})"
-            doc = getattr(scenario, "_doc", None)
-            if doc is not None:
-                raise doc.error(where, message)
-            from scenarios.yamlio import format_path
+    members = (Membership.from_universe(universe) if isinstance(universe, str) else universe).on(as_of)
+    n = positive_names(base, members)
+    if base.cap is not None and n and base.cap * n < 1.0 - 1e-12:
+        # as `run` refuses it: else every rebalance would fall back to equal weights
+        where = ("drivers", scenario.drivers.index(d), "cap")
+        message = f"cap {base.cap:g} is infeasible for {n} names (needs cap >= 1/{n} = {1 / n:.4f})"
+        doc = getattr(scenario, "_doc", None)
+        if doc is not None:
+            raise doc.error(where, message)
+        from scenarios.yamlio import format_path
 
-            raise ScenarioError(message, file=file, field=format_path(where))
+        raise ScenarioError(message, file=file, field=format_path(where))
     horizon = pd.Timestamp(scenario.horizon_date())
     index_symbol = normalize_symbol(d.benchmark) if d.benchmark else "HSTECH.HK"
     return ScenarioSweepSpec(base=base, universe=universe, index_symbol=index_symbol,

@@ -67,8 +67,9 @@ def register(app: typer.Typer) -> None:
         is_file = _looks_like_file(target)
         if not is_file and (draws is not None or seed is not None):  # a recorded run keeps its own
             raise typer.BadParameter(
-                f"{'--draws' if draws is not None else '--seed'} applies to a scenario FILE only; "
-                "a recorded run is reported with the draws and seed it was run with",
+                f"{'--draws' if draws is not None else '--seed'} applies to a scenario FILE only, and "
+                f"{shown_path(target)} is read as a run id (no such file, no .yaml name); a recorded "
+                "run is reported with the draws and seed it was run with",
                 param_hint="--draws/--seed")
         check_file(out, force=force)  # before any work: the report must have somewhere to go
         if png is not None:

@@ -38,6 +38,28 @@ def _parse_tilts(values: list[str]) -> dict[str, tuple[float, float]]:
                               noun="theme", check_name=known, check_range=ordered)
 
 
+def _check_caps(variants: list[Any], spec: Any) -> None:
+    """Refuse --tilt ranges that leave too few names for the cap (a 0:0 range removes a theme).
+
+    The simulation would fall back to equal weights for such a scheme at every rebalance.
+    """
+    import pandas as pd
+
+    from scenarios.backtest.sweep import positive_names
+    from scenarios.recon.membership import Membership
+
+    if spec.base.cap is None:
+        return
+    uni = spec.universe
+    as_of = spec.start - pd.Timedelta(days=1)  # the sweep starts the day after the scenario's as_of
+    members = (Membership.from_universe(uni) if isinstance(uni, str) else uni).on(as_of)
+    for v in variants[1:]:
+        n = positive_names(v, members)
+        if n and v.cap * n < 1.0 - 1e-12:
+            bad_option(f"scheme {v.name} keeps {n} names, too few for the cap {v.cap:g} (needs "
+                       f"{math.ceil(1 / v.cap - 1e-9)}): a 0:0 range removes its theme", "--tilt")
+
+
 def _multiplier(x: float) -> str:
     """Return a tilt multiplier as the table shows it: ``x1.50``, or ``x1e+308`` past 2 decimals."""
     return f"x{x:.2f}" if x == 0 or 0.01 <= abs(x) < 1e6 else f"x{x:.3g}"
@@ -77,6 +99,7 @@ def sweep(
     scenario = load_scenario(file)
     spec = scenario_sweep_spec(scenario, file=file)
     variants = random_tilts(spec.base, schemes, seed, ranges=ranges or None)
+    _check_caps(variants, spec)
     from scenarios.errors import DataUnavailableError
     from valuation.exceptions import ValuationError
 

@@ -428,7 +428,7 @@ class CsvDirSource:
                     sym = normalize_symbol(stem)
                 except ValueError:
                     sym = ""
-                if not sym or not sym.isprintable() or any(c.isspace() for c in sym):
+                if not sym or not sym.isprintable():
                     # "A<newline>C.csv" would become a symbol that breaks every table it is in
                     passed.append((p.name, "its name is not a symbol"))
                     continue

@@ -137,6 +137,14 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+def _finite(x: float) -> bool:
+    """Return True for a number a float can hold (``10**400`` from YAML is an int no float can)."""
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
+
+
 def _check(obj: ClaimsFile, doc: LocatedDoc) -> list[ScenarioError]:
     """Cross-field rules, each reported at the offending node."""
     errors: list[ScenarioError] = []
@@ -167,7 +175,7 @@ def _check(obj: ClaimsFile, doc: LocatedDoc) -> list[ScenarioError]:
         if c.comparator == "between":
             if not (isinstance(v, list) and len(v) == 2 and all(_is_number(x) for x in v)):
                 err(i, "value", f"comparator between needs [low, high] (got {v!r})")
-            elif not all(math.isfinite(x) for x in v):  # .nan/.inf would be judged, not rejected
+            elif not all(_finite(x) for x in v):  # .nan/.inf would be judged, not rejected
                 err(i, "value", f"comparator between needs finite numbers (got {v!r})")
             elif not v[0] < v[1]:
                 err(i, "value", f"between needs low < high (got {v!r})")
@@ -183,7 +191,7 @@ def _check(obj: ClaimsFile, doc: LocatedDoc) -> list[ScenarioError]:
                 except ValueError:
                     pass
             err(i, "value", f"comparator {c.comparator} needs a number{hint} (got {v!r})")
-        elif not math.isfinite(v):  # 'about .inf' was confirmed and 'about .nan' contradicted
+        elif not _finite(v):  # 'about .inf' was confirmed and 'about .nan' contradicted
             err(i, "value", f"comparator {c.comparator} needs a finite number (got {v!r})")
         if c.window is not None and c.window.end < c.window.start:
             err(i, ("window", "end"), f"must be on or after window.start ({c.window.start}) (got {c.window.end})")

@@ -60,3 +60,11 @@ def test_an_infinite_tolerance_is_rejected(tmp_path, capsys) -> None:
 def test_a_finite_value_is_still_checked(tmp_path, capsys) -> None:
     assert main(["claims", "list", str(_file(tmp_path, "639"))]) == 0
     assert "a000-x-one" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("value", "comparator"), [("1" + "0" * 400, "about"), ("[1, 1" + "0" * 400 + "]", "between")])
+def test_an_integer_no_float_can_hold_is_rejected(tmp_path, capsys, value, comparator) -> None:
+    """``math.isfinite(10**400)`` raises OverflowError: that was exit 70 in claims list/check."""
+    assert main(["claims", "list", str(_file(tmp_path, value, comparator))]) == 2
+    err = capsys.readouterr().err
+    assert "claims[0].value: comparator" in err and "finite" in err
