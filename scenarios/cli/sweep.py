@@ -39,23 +39,25 @@ def _parse_tilts(values: list[str]) -> dict[str, tuple[float, float]]:
 
 
 def _check_caps(variants: list[Any], spec: Any) -> None:
-    """Refuse --tilt ranges that leave too few names for the cap (a 0:0 range removes a theme).
+    """Refuse --tilt ranges that leave no name, or too few for the cap (a 0:0 range removes a theme).
 
-    The simulation would fall back to equal weights for such a scheme at every rebalance.
+    The simulation would fall back to equal weights for such a scheme at every rebalance, or
+    stop with a data error when no name is left.
     """
     import pandas as pd
 
     from scenarios.backtest.sweep import positive_names
     from scenarios.recon.membership import Membership
 
-    if spec.base.cap is None:
-        return
     uni = spec.universe
     as_of = spec.start - pd.Timedelta(days=1)  # the sweep starts the day after the scenario's as_of
     members = (Membership.from_universe(uni) if isinstance(uni, str) else uni).on(as_of)
     for v in variants[1:]:
         n = positive_names(v, members)
-        if n and v.cap * n < 1.0 - 1e-12:
+        if not n and members:  # was a data error (exit 3) from the simulation
+            bad_option(f"scheme {v.name} keeps no name with a weight: the 0:0 ranges remove every "
+                       "theme of the universe", "--tilt")
+        if v.cap is not None and n and v.cap * n < 1.0 - 1e-12:
             bad_option(f"scheme {v.name} keeps {n} names, too few for the cap {v.cap:g} (needs "
                        f"{math.ceil(1 / v.cap - 1e-9)}): a 0:0 range removes its theme", "--tilt")
 

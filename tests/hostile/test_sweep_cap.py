@@ -58,3 +58,12 @@ def test_positive_names_follow_exclusions_and_zero_tilts() -> None:
     assert positive_names(IndexScheme("b", exclude=("autos_ev",)), members) == 2
     assert positive_names(IndexScheme("c", tilts={"autos_ev": 0.0, "0700.HK": 2.0}), members) == 2
     assert positive_names(IndexScheme("d", exclude=("0700.HK",), tilts={"9988.HK": 0.0}), members) == 2
+
+
+def test_tilt_ranges_that_remove_every_theme_are_a_usage_error(snapshot_dir, capsys) -> None:
+    """Every theme at 0:0 left no name: the simulation stopped with a data error (exit 3)."""
+    from scenarios.seeds.universes import THEMES
+
+    tilts = [a for t in THEMES for a in ("--tilt", f"{t}=0:0")]
+    assert main(["sweep", str(EXAMPLE), "-n", "2", *tilts]) == 2
+    assert "keeps no name with a weight" in capsys.readouterr().err
