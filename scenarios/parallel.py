@@ -50,7 +50,6 @@ import pandas as pd
 
 from scenarios.data.base import DateLike
 from scenarios.errors import DataUnavailableError, ScenarioError, ScenariosError, foreign_reason
-from scenarios.paths import env_path, expand
 
 if TYPE_CHECKING:  # the fundamentals modules load when a parallel run starts, not with every `run`
     from scenarios.data.fundamentals.shipped import ShippedFundamentals
@@ -210,11 +209,10 @@ def build_panel(source: Any, symbols: Iterable[str], base: Panel | None = None) 
 
 def _reference_files() -> dict[str, bytes]:
     """Read the client's reference folder (beside ``$SCENARIOS_PRICES``) for the workers."""
-    value = env_path("SCENARIOS_PRICES")
-    if not value:
-        return {}
-    ref = expand(value).resolve().parent / "reference"
-    if not ref.is_dir():
+    from scenarios.recon.reference import _default_reference_dir
+
+    ref = _default_reference_dir()
+    if ref is None:
         return {}
     return {p.name: p.read_bytes() for p in sorted(ref.iterdir()) if p.is_file()}
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import DataFormatError
-from scenarios.paths import env_path
+from scenarios.paths import env_path, expand
 
 __all__ = ["load_broker_weights", "load_entry_weights", "load_inclusion_weights", "snapshot_weight_coverage"]
 
@@ -126,9 +126,10 @@ def _broker_weights(df: pd.DataFrame) -> dict[tuple[pd.Timestamp, str], float]:
 
 
 def _default_reference_dir() -> Path | None:
+    """Return ``reference/`` beside ``$SCENARIOS_PRICES`` (``~`` expanded), or None when it is not there."""
     value = env_path("SCENARIOS_PRICES")
     if value:
-        ref = Path(value).resolve().parent / "reference"
+        ref = expand(value).resolve().parent / "reference"
         if ref.is_dir():
             return ref
     return None
