@@ -279,12 +279,13 @@ def sweep_tilts(
 class ScenarioSweepSpec:
     """What a scenario file defines for a sweep.
 
-    The base scheme (its ``index_weighting`` driver), the membership, the index to track and the
-    range (the session after ``as_of`` to the horizon).
+    The base scheme (its ``index_weighting`` driver), the membership and its members at ``as_of``
+    (sorted), the index to track and the range (the session after ``as_of`` to the horizon).
     """
 
     base: IndexScheme
     universe: str | Membership
+    members: tuple[str, ...]
     index_symbol: str
     start: pd.Timestamp
     end: pd.Timestamp
@@ -346,19 +347,16 @@ def scenario_sweep_spec(scenario: Scenario, file: str | Path | None = None) -> S
     uni = scenario.universe
     universe: str | Membership = uni if isinstance(uni, str) else Membership.static(uni)
     as_of = pd.Timestamp(scenario.as_of)
-    members = (Membership.from_universe(universe) if isinstance(universe, str) else universe).on(as_of)
+    members = tuple((Membership.from_universe(universe) if isinstance(universe, str) else universe).on(as_of))
     n = positive_names(base, members)
     if base.cap is not None and n and base.cap * n < 1.0 - 1e-12:
         # as `run` refuses it: else every rebalance would fall back to equal weights
-        where = ("drivers", scenario.drivers.index(d), "cap")
-        message = f"cap {base.cap:g} is infeasible for {n} names (needs cap >= 1/{n} = {1 / n:.4f})"
-        doc = getattr(scenario, "_doc", None)
-        if doc is not None:
-            raise doc.error(where, message)
-        from scenarios.yamlio import format_path
+        from scenarios.model.resolved import error_factory
 
-        raise ScenarioError(message, file=file, field=format_path(where))
+        raise error_factory(scenario)(("drivers", scenario.drivers.index(d), "cap"),
+                                      f"cap {base.cap:g} is infeasible for {n} names (needs cap >= "
+                                      f"1/{n} = {1 / n:.4f})")
     horizon = pd.Timestamp(scenario.horizon_date())
     index_symbol = normalize_symbol(d.benchmark) if d.benchmark else "HSTECH.HK"
-    return ScenarioSweepSpec(base=base, universe=universe, index_symbol=index_symbol,
+    return ScenarioSweepSpec(base=base, universe=universe, members=members, index_symbol=index_symbol,
                              start=as_of + pd.Timedelta(days=1), end=horizon)

@@ -44,17 +44,11 @@ def _check_caps(variants: list[Any], spec: Any) -> None:
     The simulation would fall back to equal weights for such a scheme at every rebalance, or
     stop with a data error when no name is left.
     """
-    import pandas as pd
-
     from scenarios.backtest.sweep import positive_names
-    from scenarios.recon.membership import Membership
 
-    uni = spec.universe
-    as_of = spec.start - pd.Timedelta(days=1)  # the sweep starts the day after the scenario's as_of
-    members = (Membership.from_universe(uni) if isinstance(uni, str) else uni).on(as_of)
     for v in variants[1:]:
-        n = positive_names(v, members)
-        if not n and members:  # was a data error (exit 3) from the simulation
+        n = positive_names(v, spec.members)
+        if not n and spec.members:  # was a data error (exit 3) from the simulation
             bad_option(f"scheme {v.name} keeps no name with a weight: the 0:0 ranges remove every "
                        "theme of the universe", "--tilt")
         if v.cap is not None and n and v.cap * n < 1.0 - 1e-12:
