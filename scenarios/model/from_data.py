@@ -39,17 +39,6 @@ IN_BN = ("sales", "net_debt", "shares", "fcf", "capex", "depreciation")
 Fail = Callable[[tuple[str | int, ...], str], ScenarioError]
 
 
-def _default_fail(scenario: Any) -> Fail:
-    def fail(path: tuple[str | int, ...], message: str) -> ScenarioError:
-        doc = getattr(scenario, "_doc", None)
-        if doc is not None:
-            return doc.error(path, message)
-        from scenarios.yamlio import format_path
-
-        return ScenarioError(message, file=getattr(scenario, "file", None), field=format_path(path) or None)
-    return fail
-
-
 def what_it_has(view: FundamentalsView, source: Any, symbol: str, item: str) -> str:
     """One sentence on what the sources hold for ``symbol`` (for missing-data errors)."""
     full = source.get_for(symbol)
@@ -239,7 +228,10 @@ def fill_baselines(scenario: Any, as_of: dt.date, *, prices: Any = None, view: A
     """
     from scenarios.model.point_in_time import resolve_dated
 
-    fail = fail or _default_fail(scenario)
+    if fail is None:
+        from scenarios.model.resolved import error_factory  # (resolved imports this module)
+
+        fail = error_factory(scenario)
     # dated series first (typed values win over from_data: true), with the same lag rule
     scenario, dated = resolve_dated(scenario, as_of, fail)
     asks = {s: b for s, b in scenario.baseline.items() if b.from_data or b.data_items}
