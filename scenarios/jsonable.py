@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
-__all__ = ["to_jsonable"]
+__all__ = ["compact_json", "to_jsonable"]
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -66,6 +66,16 @@ def to_jsonable(obj: Any) -> Any:
     if callable(to_dict):
         return to_jsonable(to_dict())
     raise TypeError(f"cannot store a {type(obj).__name__} in a run payload (not JSON-serializable)")
+
+
+def compact_json(obj: Any) -> str:
+    """Return ``obj`` as compact JSON text (:func:`to_jsonable` first; UTF-8 kept, no spaces).
+
+    How the store keeps a document (a run's payload, a kept score); NaN can no longer occur.
+    """
+    import json
+
+    return json.dumps(to_jsonable(obj), allow_nan=False, ensure_ascii=False, separators=(",", ":"))
 
 
 def _key(k: Any) -> Any:

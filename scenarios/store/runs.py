@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from scenarios.errors import RunNotFoundError, StoreError, foreign_reason, shown_path
-from scenarios.jsonable import to_jsonable
+from scenarios.jsonable import compact_json, to_jsonable
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +67,6 @@ class RunInfo:
     size: int
     summary: str | None = None
 
-
-def _dumps(payload: Mapping[str, Any]) -> str:
-    return json.dumps(to_jsonable(payload), allow_nan=False, ensure_ascii=False, separators=(",", ":"))
 
 
 # --------------------------------------------------------------------------------------
@@ -152,7 +149,7 @@ def record_run(kind: str, payload: Mapping[str, Any], *, name: str, file_sha256:
         raise ValueError("record_run needs a non-empty kind")
     if not isinstance(payload, Mapping):
         raise TypeError(f"a run payload must be a mapping, got {type(payload).__name__}")
-    text = _dumps(payload)
+    text = compact_json(payload)
     from scenarios.store.db import locked, store_path
 
     p = Path(path) if path is not None else store_path()
@@ -183,8 +180,6 @@ def _insert_run(p: Path, kind: str, name: str, file_sha256: str | None, summary:
             try:
                 then(con, run_id)
             except Exception as exc:  # noqa: BLE001 - best effort by contract: the run stays recorded
-                from scenarios.errors import foreign_reason
-
                 log.warning("run %s is recorded, but what belongs with it was not written (%s)",
                             run_id, foreign_reason(exc))
     finally:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from scenarios.errors import StoreError
-from scenarios.jsonable import to_jsonable
+from scenarios.jsonable import compact_json
 
 __all__ = ["WAIT", "forget_score", "keep_score", "kept_score", "score_writer"]
 
@@ -46,9 +46,6 @@ CREATE TABLE IF NOT EXISTS run_scores (
 )
 """
 
-
-def _dumps(value: Mapping[str, Any]) -> str:
-    return json.dumps(to_jsonable(value), allow_nan=False, ensure_ascii=False, separators=(",", ":"))
 
 
 def _has_table(con: Any) -> bool:
@@ -94,7 +91,7 @@ def kept_score(run_id: str, *, path: str | Path | None = None) -> tuple[dict[str
 
 def _encode(run_id: str, inputs: Mapping[str, Any], payload: Mapping[str, Any]) -> tuple[str, str] | None:
     try:
-        return _dumps(inputs), _dumps(payload)
+        return compact_json(inputs), compact_json(payload)
     except (TypeError, ValueError) as exc:
         log.info("score of %s not kept: %s", run_id, exc)
         return None

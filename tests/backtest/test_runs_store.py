@@ -43,7 +43,9 @@ def test_nan_safe_and_numpy_pandas_values() -> None:
     assert out["ts"].startswith("2025-06-30") and out["d"] == "2025-01-02"
     assert out["s"] == {"2025-01-02": 0.1, "2025-01-03": None}
     # stored text is strict JSON (no NaN tokens)
-    text = R._dumps(payload)
+    from scenarios.jsonable import compact_json
+
+    text = compact_json(payload)
     json.loads(text, parse_constant=lambda c: pytest.fail(f"non-strict JSON token {c}"))
 
 
