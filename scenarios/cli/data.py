@@ -226,9 +226,9 @@ def check(
         source = build_source(prices=prices, online=not offline() and bool(symbols))
     if folder is not None:
         _passed_over(source)
-    if not symbols and not source.symbols() and folder is not None:
-        raise DataUnavailableError(f"nothing to check: --dir {shown_path(folder)} holds no price CSV files "
-                                   "(one SYMBOL.csv per series)")
+        if not symbols and not source.symbols():
+            raise DataUnavailableError(f"nothing to check: --dir {shown_path(folder)} holds no price CSV "
+                                       "files (one SYMBOL.csv per series)")
     if not symbols and not source.symbols():
         raise DataUnavailableError(
             "nothing to check: the store is empty and SCENARIOS_PRICES is not set; run "
