@@ -40,6 +40,7 @@ from scenarios.metrics import TRADING_DAYS
 from scenarios.recon.counterfactual import IndexScheme, simulate_schemes
 from scenarios.recon.membership import Membership
 from scenarios.recon.panel import IndexPanel
+from valuation.index.capping import cap_holds
 
 if TYPE_CHECKING:
     from scenarios.model.schema import Scenario
@@ -349,7 +350,7 @@ def scenario_sweep_spec(scenario: Scenario, file: str | Path | None = None) -> S
     as_of = pd.Timestamp(scenario.as_of)
     members = tuple((Membership.from_universe(universe) if isinstance(universe, str) else universe).on(as_of))
     n = positive_names(base, members)
-    if base.cap is not None and n and base.cap * n < 1.0 - 1e-12:
+    if base.cap is not None and n and not cap_holds(base.cap, n):
         # as `run` refuses it: else every rebalance would fall back to equal weights
         from scenarios.model.resolved import error_factory
 

@@ -45,15 +45,16 @@ def _check_caps(variants: list[Any], spec: Any) -> None:
     stop with a data error when no name is left.
     """
     from scenarios.backtest.sweep import positive_names
+    from valuation.index.capping import cap_holds, names_needed
 
     for v in variants[1:]:
         n = positive_names(v, spec.members)
         if not n and spec.members:  # was a data error (exit 3) from the simulation
             bad_option(f"scheme {v.name} keeps no name with a weight: the 0:0 ranges remove every "
                        "theme of the universe", "--tilt")
-        if v.cap is not None and n and v.cap * n < 1.0 - 1e-12:
+        if v.cap is not None and n and not cap_holds(v.cap, n):
             bad_option(f"scheme {v.name} keeps {n} names, too few for the cap {v.cap:g} (needs "
-                       f"{math.ceil(1 / v.cap - 1e-9)}): a 0:0 range removes its theme", "--tilt")
+                       f"{names_needed(v.cap)}): a 0:0 range removes its theme", "--tilt")
 
 
 def _multiplier(x: float) -> str:

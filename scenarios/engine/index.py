@@ -312,7 +312,7 @@ def index_weights(ix: IndexInputs, driver: IndexWeighting | None, symbols: list[
     error; ``path`` is the driver's path in the file.
     """
     from valuation.index import weights as vw
-    from valuation.index.capping import cap_weights
+    from valuation.index.capping import cap_holds, cap_weights
 
     n = len(symbols)
     if driver is None:
@@ -354,7 +354,7 @@ def index_weights(ix: IndexInputs, driver: IndexWeighting | None, symbols: list[
         after = np.asarray(vw.exclude(after, mask))
     if driver.cap is not None:
         positive = int(np.count_nonzero(after > 0))
-        if driver.cap * positive < 1.0 - 1e-12:
+        if not cap_holds(driver.cap, positive):
             raise fail(path + ("cap",), f"cap {driver.cap:g} is infeasible for {positive} names "
                        f"(needs cap >= 1/{positive} = {1 / positive:.4f})")
         after = np.asarray(cap_weights(after, driver.cap))

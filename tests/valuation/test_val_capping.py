@@ -135,3 +135,28 @@ def test_infeasible_message_and_invalid() -> None:
         cap_weights(np.array([0.5, np.nan, 0.6]), 0.5)
     with pytest.raises(InputRangeError, match="no positive weight"):
         cap_weights(np.zeros(20), 0.1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cap=st.floats(min_value=0.005, max_value=1.0), n=st.integers(min_value=1, max_value=300))
+def test_cap_holds_exactly_when_cap_weights_can_cap(cap: float, n: int) -> None:
+    """``cap_holds`` (the check run and sweep make before weighting) agrees with what cap_weights
+    accepts, and ``names_needed`` is the fewest names it holds for."""
+    from valuation.index.capping import cap_holds, names_needed
+
+    w = np.full(n, 1.0 / n)
+    if cap_holds(cap, n):
+        out = cap_weights(w, cap)
+        assert np.all(out <= cap + 1e-12) and abs(out.sum() - 1.0) < 1e-12
+    else:
+        with pytest.raises(InfeasibleCapError):
+            cap_weights(w, cap)
+    k = names_needed(cap)
+    assert cap_holds(cap, k) and not cap_holds(cap, k - 1)
+
+
+@pytest.mark.parametrize("n", [8, 13, 30])
+def test_a_cap_of_exactly_one_over_n_holds_for_n_names(n: int) -> None:
+    from valuation.index.capping import cap_holds, names_needed
+
+    assert cap_holds(1.0 / n, n) and names_needed(1.0 / n) == n

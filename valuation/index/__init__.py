@@ -17,7 +17,7 @@ from .turnover import turnover
 
 if TYPE_CHECKING:
     from .calendar import hang_seng_rebalance_dates, quarterly_effective_dates, rebalance_mask
-    from .capping import HANG_SENG_CAP, cap_weights
+    from .capping import HANG_SENG_CAP, cap_holds, cap_weights, names_needed
     from .chain import ChainLinkedIndex, chain_link_index
     from .drift import drift_weights
     from .implied import ImpliedWeights, implied_weights
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "hang_seng_rebalance_dates", "quarterly_effective_dates", "rebalance_mask",
-    "HANG_SENG_CAP", "cap_weights", "ChainLinkedIndex", "chain_link_index", "drift_weights", "ImpliedWeights",
+    "HANG_SENG_CAP", "cap_holds", "cap_weights", "names_needed",
+    "ChainLinkedIndex", "chain_link_index", "drift_weights", "ImpliedWeights",
     "implied_weights",
     "HeldSegment", "SchemeIndex", "chain_link_schemes", "hold_schemes", "scheme_weights",
     "turnover", "equal_weights", "exclude", "market_cap_weights", "normalize", "tilt_weights",
@@ -35,7 +36,7 @@ __all__ = [
 #: re-exported name -> the submodule that defines it
 _NAMES: dict[str, str] = {
     **dict.fromkeys(("hang_seng_rebalance_dates", "quarterly_effective_dates", "rebalance_mask"), "calendar"),
-    **dict.fromkeys(("HANG_SENG_CAP", "cap_weights"), "capping"),
+    **dict.fromkeys(("HANG_SENG_CAP", "cap_holds", "cap_weights", "names_needed"), "capping"),
     **dict.fromkeys(("ChainLinkedIndex", "chain_link_index"), "chain"),
     "drift_weights": "drift",
     **dict.fromkeys(("ImpliedWeights", "implied_weights"), "implied"),

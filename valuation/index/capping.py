@@ -30,10 +30,39 @@ from .._validate import Inputs, first_position
 from ..exceptions import InfeasibleCapError, InputRangeError
 from ._rows import normalize_rows
 
-__all__ = ["cap_weights", "HANG_SENG_CAP"]
+__all__ = ["cap_holds", "cap_weights", "names_needed", "HANG_SENG_CAP"]
 
 #: Single-name cap of the Hang Seng Index and the Hang Seng TECH Index (8%).
 HANG_SENG_CAP = 0.08
+
+
+def cap_holds(cap: float, n: int, *, tol: float = 1e-12) -> bool:
+    """Return True when ``n`` names each capped at ``cap`` can hold a whole index.
+
+    Parameters
+    ----------
+    cap : float
+        Single-name cap, a fraction in (0, 1] (0.08 is 8%).
+    n : int
+        Number of names with a positive weight.
+    tol : float, default 1e-12
+        Slack on ``cap * n >= 1`` (a cap of exactly ``1 / n`` holds).
+
+    Returns
+    -------
+    bool
+        ``cap * n >= 1 - tol``: otherwise :func:`cap_weights` raises
+        :class:`~valuation.exceptions.InfeasibleCapError` for those names.
+    """
+    return cap * n >= 1.0 - tol
+
+
+def names_needed(cap: float, *, tol: float = 1e-12) -> int:
+    """Return the fewest names a single-name ``cap`` (a fraction in (0, 1]) can spread an index over.
+
+    ``ceil(1 / cap)``, with ``tol`` of slack so that a cap of exactly ``1 / n`` needs ``n``.
+    """
+    return math.ceil(1.0 / cap - tol)
 
 
 def cap_weights(weights: ArrayLike, cap: ArrayLike, *, tol: float = 1e-12) -> ArrayLike:
@@ -156,7 +185,7 @@ def _raise_infeasible(infeasible: np.ndarray, pos: np.ndarray, c: np.ndarray,
     others = f" (and {more} other rows)" if more > 0 else ""
     if row_caps.size and np.all(row_caps == row_caps[0]):
         cap0 = float(row_caps[0])
-        need = math.ceil(1.0 / cap0 - 1e-12)
+        need = names_needed(cap0)
         raise InfeasibleCapError(
             f"cap_weights: a cap of {cap0:.4g} on {n_pos} names with positive weight can hold at "
             f"most {cap0 * n_pos:.1%} of the index in {where}{others}; a cap of {cap0:.4g} needs "
