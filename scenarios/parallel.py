@@ -449,7 +449,7 @@ def check_cluster(client: Any, timeout: float = 30.0) -> dict[str, dict[str, str
         raise ClusterError(f"the Dask scheduler has no workers (waited {timeout:g} s); start some with "
                            "`dask worker ADDR --nthreads 1` (README: Scaling out)") from None
     except Exception as exc:  # noqa: BLE001 - e.g. workers without narrative-scenarios at all
-        raise ClusterError(f"the Dask workers could not report their build: {type(exc).__name__}: {exc} "
+        raise ClusterError(f"the Dask workers could not report their build: {foreign_reason(exc)} "
                            "(do they have narrative-scenarios installed? README: Scaling out)") from None
     mine = fingerprint()
     for addr, fp in sorted(theirs.items()):
@@ -583,9 +583,9 @@ def _dask_map(fn: Callable[[Any, Any], Any], tasks: list[Any], source: Any, work
                 try:
                     res = fut.result()  # task errors come back as _Raised: this is the cluster
                 except Exception as exc:  # noqa: BLE001 - e.g. a worker that cannot unpickle the task
-                    raise ClusterError(f"the Dask workers could not run a task: {type(exc).__name__}: "
-                                       f"{exc} (do the workers have this version of "
-                                       "narrative-scenarios installed?)") from exc
+                    raise ClusterError(f"the Dask workers could not run a task: {foreign_reason(exc)} "
+                                       "(do the workers have this version of narrative-scenarios "
+                                       "installed?)") from exc
                 fut.release()
                 if isinstance(res, _Mismatch):
                     raise mismatch_error(res.worker, res.fingerprint)
