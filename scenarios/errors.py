@@ -45,13 +45,22 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
+def one_line(text: str) -> str:
+    r"""Return ``text`` for a one-line place (a message, a title, a name's table cell).
+
+    Every control character is escaped, so the text stays on its line: ``\n``, ``\r`` and
+    ``\t`` show as such, other controls as ``\xNN``.
+    """
+    return _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
+
+
 def shown_path(path: str | Path) -> str:
-    r"""Return ``path`` as a message prints it: every control character escaped.
+    r"""Return ``path`` as a message prints it: every control character escaped (:func:`one_line`).
 
     A newline in a file name (``$'x\nerror: fine.yaml'``) would otherwise print as a second line
-    of the message; ``\n``, ``\r`` and ``\t`` show as such, other controls as ``\xNN``.
+    of the message.
     """
-    return _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), str(path))
+    return one_line(str(path))
 
 
 class ScenarioError(ScenariosError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from scenarios.errors import one_line
 from scenarios.numfmt import as_finite as _num
 from scenarios.numfmt import crps_text, num, pct
 from scenarios.numfmt import p_text as _p
@@ -83,7 +84,7 @@ def _render_single(d: SingleBacktestResult, console: Any) -> None:
     band = d.band
     lo_l, hi_l = f"{100 * band[0]:g}%", f"{100 * band[1]:g}%"
     console.print(
-        f"[bold]{_e(d.scenario)}[/bold]  as of {d.as_of} -> horizon {d.horizon}  "
+        f"[bold]{_e(one_line(d.scenario))}[/bold]  as of {d.as_of} -> horizon {d.horizon}  "
         f"({d.draws} draws, seed {d.seed})" + (f"  file {_e(d.file)}" if d.file else ""),
         highlight=False)
     t = Table(show_edge=False, pad_edge=False, title="per symbol (predicted = median of the draws)",
@@ -215,7 +216,7 @@ def _render_walk(d: WalkForwardResult, console: Any) -> None:
 
     band = d.band
     console.print(
-        f"[bold]{_e(d.scenario)}[/bold]  walk-forward, {d.roll} as_of from {d.start} "
+        f"[bold]{_e(one_line(d.scenario))}[/bold]  walk-forward, {d.roll} as_of from {d.start} "
         f"to {d.end}  ({d.draws} draws, seed {d.seed})", highlight=False)
     t = Table(show_edge=False, pad_edge=False, title="windows (each run sees only prices up to its as_of)",
               title_justify="left")

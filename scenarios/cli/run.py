@@ -112,9 +112,10 @@ def _table(result: Any):
     from rich.table import Table
 
     from scenarios.console import verbatim
+    from scenarios.errors import one_line
 
     r = _typed(result)
-    title = (f"{r.name}: {r.as_of} -> {r.horizon}, {r.draws:,} draws, "
+    title = (f"{one_line(r.name)}: {r.as_of} -> {r.horizon}, {r.draws:,} draws, "
              f"seed {r.seed} ({_kinds_text([f.return_kind for f in r.forecasts])}; prices in listing currency)")
     t = Table(title=verbatim(title), title_justify="left", show_edge=False, pad_edge=False)
     t.add_column("symbol", no_wrap=True)

@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from scenarios.cli.options import TableJson
+from scenarios.errors import one_line
 
 runs_app = typer.Typer(
     name="runs",
@@ -116,7 +117,7 @@ def list_cmd(
     for col in ("id", "kind", "name", "created (UTC)", "summary"):
         table.add_column(col, no_wrap=col in ("id", "created (UTC)"))
     for r in runs:
-        table.add_row(r.id, _fmt_scalar(r.kind), _fmt_scalar(r.name), f"{r.created_at:%Y-%m-%d %H:%M:%S}",
+        table.add_row(r.id, _fmt_scalar(r.kind), _fmt_scalar(one_line(r.name)), f"{r.created_at:%Y-%m-%d %H:%M:%S}",
                       _fmt_scalar(r.summary or ""))
     console.print(table)
 
@@ -155,7 +156,7 @@ def show_cmd(
     from scenarios.cli.render import make_console, render_backtest
 
     console = make_console()
-    console.print(f"[bold]{info.id}[/bold]  {_fmt_scalar(info.kind)}  {_fmt_scalar(info.name)}  "
+    console.print(f"[bold]{info.id}[/bold]  {_fmt_scalar(info.kind)}  {_fmt_scalar(one_line(info.name))}  "
                   f"recorded {info.created_at:%Y-%m-%d %H:%M:%S} UTC"
                   + (f"  file sha256 {info.file_sha256[:12]}" if info.file_sha256 else ""))
     if typed is not None and not isinstance(typed, RunResult):
@@ -231,8 +232,8 @@ def render_comparison(cmp: dict[str, Any], console: Any) -> None:
                 cells.append(escape(_grid_text(v or {})))
             elif key == "created_at":
                 cells.append((v or "-").replace("T", " ")[:19])
-            else:
-                cells.append(_fmt_scalar(v))
+            else:  # names, files, dates: one line each
+                cells.append(_fmt_scalar(one_line(v) if isinstance(v, str) else v))
         t.add_row(title, *cells)
     console.print(t)
 

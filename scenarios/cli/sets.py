@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from scenarios.errors import shown_path
+from scenarios.errors import one_line, shown_path
 from scenarios.numfmt import pct as _pct
 
 if TYPE_CHECKING:
@@ -44,8 +44,8 @@ def set_tables(r: SetRunResult) -> list[Any]:
 
     from scenarios.console import verbatim as Text  # as written, control characters shown
 
-    probs = ", ".join(f"{c.label} {100 * c.probability:g}%" for c in r.components)
-    t = Table(title=Text(f"{r.name}: {r.as_of} -> {r.horizon}, {r.draws:,} draws, seed {r.seed} "
+    probs = ", ".join(f"{one_line(c.label)} {100 * c.probability:g}%" for c in r.components)
+    t = Table(title=Text(f"{one_line(r.name)}: {r.as_of} -> {r.horizon}, {r.draws:,} draws, seed {r.seed} "
                            f"(mixture of {probs}; returns as fractions shown in %, s.e. in pp)"),
               title_justify="left", show_edge=False, pad_edge=False)
     for col in ("line", "return", "expected", "s.e.", "median", "s.e.", "5%..95%", "P(up)", "s.e."):
@@ -74,7 +74,7 @@ def backtest_tables(b: SetBacktestResult) -> list[Any]:
     from scenarios.console import verbatim as Text  # as written, control characters shown
 
     s = b.score_summary
-    t = Table(title=Text(f"{b.scenario}: set scored {b.as_of} -> {b.horizon} ({b.draws:,} mixture draws; "
+    t = Table(title=Text(f"{one_line(b.scenario)}: set scored {b.as_of} -> {b.horizon} ({b.draws:,} mixture draws; "
                            f"{s.return_kind})"), title_justify="left", show_edge=False, pad_edge=False)
     for col in ("symbol", "median", "band", "realized", "inside", "PIT", "CRPS"):
         t.add_column(col, justify="left" if col == "symbol" else "right", no_wrap=True)
