@@ -153,6 +153,24 @@ def _check_vary(vary: dict[str, tuple[float, float]], names: list[str]) -> None:
             raise ScenarioError(f"{name}: need LOW <= HIGH (got {lo:g}:{hi:g})", field="--vary")
 
 
+def _check_values(rs: ResolvedScenario, p: Param, values: tuple[float, ...], given: str) -> None:
+    """Evaluate ``p`` at each of ``values`` (given as ``--vary``), every other parameter at its mean.
+
+    A value the driver refuses (a growth of -500%, say) is the option's error: it is raised naming
+    ``--vary`` and the range given, not the driver's line of the scenario file, which holds a
+    valid distribution.
+    """
+    from scenarios.errors import ScenarioError
+
+    rows = len(values)
+    try:
+        coalition_returns(rs, np.ones((rows, len(rs.drivers)), dtype=bool),
+                          sampler=PinnedSampler(rows, {p.key: np.asarray(values, dtype=np.float64)}))
+    except ScenarioError as exc:
+        raise ScenarioError(f"{p.name}={given}: the driver refuses a value of this range: {exc.message}",
+                            field="--vary") from None
+
+
 def tornado(rs: ResolvedScenario, *, vary: dict[str, tuple[float, float]] | None = None,
             name: str = "") -> Tornado:
     """Return the one-at-a-time tornado of ``rs`` (see the module docstring).
@@ -170,6 +188,7 @@ def tornado(rs: ResolvedScenario, *, vary: dict[str, tuple[float, float]] | None
     for p in params:
         if p.name in vary:
             lo, hi = vary[p.name]
+            _check_values(rs, p, (lo, hi), f"{lo:g}:{hi:g}")
             ranges[p.name] = "given"
         else:
             lo, hi = (float(x) for x in ppf(p.value, [LOW_Q, HIGH_Q]))  # type: ignore[union-attr]
@@ -358,6 +377,9 @@ def two_way(rs: ResolvedScenario, param1: str, param2: str, *, levels: int = 5,
     check_parallel(workers, scheduler)
     p1, p2 = params[param1], params[param2]
     v1, v2 = _levels(p1, vary, levels), _levels(p2, vary, levels)
+    for p, v in ((p1, v1), (p2, v2)):
+        if p.name in vary:
+            _check_values(rs, p, v, ":".join(f"{x:g}" for x in vary[p.name]))
     med: dict[str, list[list[float]]] = {}
     pup: dict[str, list[list[float]]] = {}
     lines: tuple[str, ...] = ()

@@ -124,6 +124,24 @@ def test_a_reversed_vary_range_is_refused(source: Any) -> None:
     assert t.ranges["drivers[growth].growth"] == "given"
 
 
+def test_a_vary_value_the_driver_refuses_blames_the_option(source: Any) -> None:
+    """A range whose values the driver cannot take is ``--vary``'s error, in the tornado and in the
+    two-way table (each of its levels is checked), and a valid range still runs."""
+    from scenarios.sensitivity import two_way
+
+    rs = _resolved(source, DRIVERS)
+    with pytest.raises(ScenarioError, match=r"drivers\[growth\]\.growth=-3:0\.1: .*growth must be > -1") as exc:
+        tornado(rs, vary={"drivers[growth].growth": (-3.0, 0.1)})
+    assert exc.value.field == "--vary" and exc.value.file is None and exc.value.line is None
+    with pytest.raises(ScenarioError, match=r"drivers\[growth\]\.growth=-1\.5:0\.5: .*> -1 ") as exc:
+        two_way(rs, "drivers[growth].growth", "drivers[derate].change", levels=3,
+                vary={"drivers[growth].growth": (-1.5, 0.5)})       # the middle level, -0.5, is fine
+    assert exc.value.field == "--vary"
+    t = two_way(rs, "drivers[growth].growth", "drivers[derate].change", levels=3,
+                vary={"drivers[growth].growth": (-0.5, 0.5)})
+    assert t.values1 == (-0.5, 0.0, 0.5)
+
+
 @pytest.mark.parametrize("per_symbol", [False, True])
 def test_pinned_rows_equal_runs_with_the_value_fixed(source: Any, per_symbol: bool) -> None:
     """Each low/high return equals the noise-free forecast of the scenario with that parameter
@@ -178,7 +196,10 @@ def test_cli_json_chart_and_exit_2(tmp_path: Any, capsys: Any) -> None:
     assert main(["sensitivity", "examples/tencent_feb_2026.yaml", "--vary", "x=a:b"]) == 2
     # a value outside the parameter's domain is a located input error, not a bug
     assert main(["sensitivity", "examples/tencent_feb_2026.yaml", "--vary", "drivers[growth].growth=-2:0"]) == 2
-    assert "growth must be > -1" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "growth must be > -1" in err
+    # ... named as the option's, not as the driver line of the file (which holds a valid range)
+    assert "--vary: drivers[growth].growth=-2:0:" in err and "tencent_feb_2026.yaml:" not in err, err
     assert main(["sensitivity", "examples/tencent_feb_2026.yaml"]) == 0
     assert "drivers[ai-gap].change" in capsys.readouterr().out
 
