@@ -7,6 +7,7 @@ Sessions are returned as tz-naive midnight timestamps, like the canonical frame'
 
 from __future__ import annotations
 
+import contextlib
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -114,13 +115,14 @@ def _calendar_arrays(name: str) -> dict[str, np.ndarray]:
         "bounds": _naive(pd.DatetimeIndex([cal.first_session, cal.last_session])).to_numpy(dtype="datetime64[ns]"),
     }
     if path is not None:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
             np.savez(tmp, **arrays)  # type: ignore[arg-type]
             os.replace(tmp, path)
-        except OSError:
-            pass  # a read-only home only costs speed
+        except OSError:  # a read-only home, or a folder where the file goes: it only costs speed
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)  # never leave the temporary file behind
     return arrays
 
 
