@@ -5,7 +5,9 @@ The store, the exchange-calendar cache and other caches live under :func:`home`.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -37,3 +39,23 @@ def home() -> Path:
     """Folder for the store and caches: ``$SCENARIOS_HOME`` or ``~/.cache/narrative-scenarios``."""
     value = env_path("SCENARIOS_HOME")
     return expand(value) if value else Path.home() / ".cache" / "narrative-scenarios"
+
+
+def write_cache(path: Path, write: Callable[[Path], object]) -> bool:
+    """Write a cache file atomically, best effort; True when it was written.
+
+    ``write(tmp)`` writes the content to a temporary file beside ``path``, which then replaces
+    ``path`` in one step, so a reader never sees half a file. A failure (a read-only home, a full
+    disk, a folder where the file goes) only costs speed: nothing is raised and the temporary file
+    is removed, never left behind.
+    """
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(tmp)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        return False

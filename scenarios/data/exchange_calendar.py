@@ -7,8 +7,6 @@ Sessions are returned as tz-naive midnight timestamps, like the canonical frame'
 
 from __future__ import annotations
 
-import contextlib
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -115,14 +113,13 @@ def _calendar_arrays(name: str) -> dict[str, np.ndarray]:
         "bounds": _naive(pd.DatetimeIndex([cal.first_session, cal.last_session])).to_numpy(dtype="datetime64[ns]"),
     }
     if path is not None:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(tmp, **arrays)  # type: ignore[arg-type]
-            os.replace(tmp, path)
-        except OSError:  # a read-only home, or a folder where the file goes: it only costs speed
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)  # never leave the temporary file behind
+        from scenarios.paths import write_cache
+
+        def save(tmp: Path) -> None:
+            with tmp.open("wb") as fh:  # a file object: numpy adds no ".npz" to the name
+                np.savez(fh, **arrays)  # type: ignore[arg-type]
+
+        write_cache(path, save)  # best effort: a read-only home only costs speed
     return arrays
 
 

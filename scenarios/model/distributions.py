@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -728,13 +727,10 @@ def _stored_expectation(key: str, value: _Dist) -> float:
         stored.pop(key, None)
         stored[key] = out.hex()
         _DISK = (path, dict(list(stored.items())[-4096:]))
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(_DISK[1]), encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a read-only home only costs speed
+        from scenarios.paths import write_cache
+
+        text = json.dumps(_DISK[1])
+        write_cache(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))  # best effort
     return out
 
 

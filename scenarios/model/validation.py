@@ -195,17 +195,13 @@ def _stored_claim_ids(digest: str) -> tuple[set[str] | None] | None:
 def _store_claim_ids(digest: str, ids: set[str] | None) -> None:
     """Write the cache file atomically (an unwritable home only costs speed)."""
     import json
-    import os
+
+    from scenarios.paths import write_cache
 
     path = _claim_ids_file()
     payload = {"format": _CLAIM_IDS_FORMAT, "blake2b": digest, "ids": None if ids is None else sorted(ids)}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(payload), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    text = json.dumps(payload)
+    write_cache(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[ScenarioWarning]]:

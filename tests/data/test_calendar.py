@@ -59,23 +59,6 @@ def test_damaged_cache_is_rebuilt() -> None:
     _clear()
 
 
-def test_a_folder_where_the_cache_file_goes_only_costs_speed() -> None:
-    """The sessions are still built, and no temporary file is left beside the folder (one per
-    process used to pile up in the cache folder)."""
-    _clear()
-    path = cal._cache_file("XNYS")
-    assert path is not None
-    if path.exists():
-        path.unlink()
-    path.mkdir(parents=True)
-    try:
-        assert len(cal.sessions("MSFT", "2025-01-01", "2025-01-31")) == 20
-        assert path.is_dir() and sorted(p.name for p in path.parent.iterdir() if "tmp" in p.name) == []
-    finally:
-        path.rmdir()
-        _clear()
-
-
 @settings(max_examples=200, deadline=None)
 @given(a=st.integers(-400, 16_000), span=st.integers(-30, 4_000), name=st.sampled_from(["0700.HK", "MSFT"]))
 def test_sessions_by_binary_search_equal_the_date_mask(a: int, span: int, name: str) -> None:

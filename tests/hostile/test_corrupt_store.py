@@ -88,6 +88,49 @@ def test_cache_files_nested_too_deep_only_cost_speed(capsys) -> None:
     assert "bug" not in capsys.readouterr().err
 
 
+def test_folders_where_cache_files_go_only_cost_speed(capsys) -> None:
+    """A folder in place of the claim ids, the distribution means or a calendar cache file: the
+    commands still work, and no temporary file is left behind (one per process used to pile up)."""
+    from scenarios.data import exchange_calendar
+    from scenarios.model import distributions
+
+    home = Path(os.environ["SCENARIOS_HOME"])
+    folders = [home / "claim-ids.json", exchange_calendar._cache_file("XHKG")]
+    means = distributions._means_file()
+    if means is not None:
+        folders.append(means)
+    for folder in folders:
+        assert folder is not None
+        folder.mkdir(parents=True)
+    distributions._DISK = None
+    exchange_calendar._calendar_arrays.cache_clear()
+    exchange_calendar._all_sessions.cache_clear()
+    assert main(["validate", str(FIXTURE)]) == 0
+    assert main(["run", str(FIXTURE), "--draws", "100", "--no-record"]) == 0
+    assert "bug" not in capsys.readouterr().err
+    assert all(f.is_dir() for f in folders)
+    assert [p.name for p in home.rglob("*") if ".tmp" in p.name] == []
+    exchange_calendar._calendar_arrays.cache_clear()
+    exchange_calendar._all_sessions.cache_clear()
+
+
+def test_write_cache_replaces_in_one_step_or_leaves_nothing(tmp_path) -> None:
+    from scenarios.paths import write_cache
+
+    path = tmp_path / "sub" / "c.json"
+    assert write_cache(path, lambda tmp: tmp.write_text("1", encoding="utf-8"))
+    assert write_cache(path, lambda tmp: tmp.write_text("2", encoding="utf-8"))
+    assert path.read_text(encoding="utf-8") == "2"
+
+    def half_then_full(tmp: Path) -> None:
+        tmp.write_text("half", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    assert not write_cache(path, half_then_full)
+    assert path.read_text(encoding="utf-8") == "2"          # the old file stays whole
+    assert sorted(p.name for p in path.parent.iterdir()) == ["c.json"]
+
+
 @pytest.mark.parametrize("args", [["runs", "list", "-n", "99999999999999999999999"]])
 def test_a_limit_beyond_any_store_is_a_usage_error(args, capsys) -> None:
     assert main(args) == 2
