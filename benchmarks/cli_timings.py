@@ -15,6 +15,13 @@ pass/fail::
     report FILE (HSTECH)                 under 2.5 s (absolute)
     run of a 3-point grid, backtest      no target: printed, and compared with --reference
 
+Last, where the warm runs' overhead goes: the modules each example's ``run --no-record`` loads
+beyond the floor's (found once, in a child that runs it), imported again in fresh processes under
+the collector settings of a command, timed inside the process (a difference of two fresh processes
+is lost in their spread on a shared machine) and split into rich (its console and tables),
+pydantic (its model machinery: ``import pydantic`` alone is lazy), and the project's own modules
+(most of whose import time is pydantic building the model classes). ``--no-imports`` skips it.
+
 A plain ``scenarios run`` records the run in the store, and a run whose horizon has passed (both
 examples) is scored then and its score kept for its report: the "recorded" cases time that, the
 others pass ``--no-record``.
@@ -143,12 +150,72 @@ class Checkout:
                 shutil.rmtree(home, ignore_errors=True)
 
 
+_GROUPS = (("rich", ("rich",)), ("pydantic", ("pydantic", "annotated_types")),
+           ("project", ("scenarios", "valuation")), ("other", ()))
+
+
+def run_modules(co: Checkout, file: str) -> list[str]:
+    """Modules that a warm ``run FILE --no-record`` loads beyond the floor, in their order.
+
+    One run first fills the caches (a first run also imports scipy for its distribution means),
+    then a child runs it again and lists its modules.
+    """
+    env = {**co.base, "SCENARIOS_HOME": co.home}
+    subprocess.run([sys.executable, "-m", "scenarios", "run", file, "--no-record"], cwd=co.root, env=env,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    code = (f"{FLOOR[1]}\nimport contextlib, io, json, sys\nbase = set(sys.modules)\n"
+            "from scenarios.cli.app import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    code = main(['run', {file!r}, '--no-record'])\n"
+            "assert code == 0, code\n"
+            "print(json.dumps([m for m in sys.modules if m not in base]))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=co.root, check=True, capture_output=True, text=True,
+                         env=env).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def import_split(co: Checkout, modules: list[str]) -> dict[str, float]:
+    """Seconds spent importing ``modules`` after the floor, per group, in one fresh process.
+
+    The collector runs as in a command (:func:`scenarios.cli.app.main_process`). A module that
+    cannot be imported on its own, out of the run's order, is left out.
+    """
+    code = (f"{FLOOR[1]}\nimport gc, importlib, json, time\n"
+            "from scenarios.cli.app import _fewer_gc_passes\ngc.freeze()\nout = {}\n"
+            f"mods = {modules!r}\n"
+            "with _fewer_gc_passes():\n"
+            f"    for name, prefixes in {_GROUPS!r}:\n"
+            "        t = time.perf_counter()\n"
+            "        for m in mods:\n"
+            "            if not prefixes or m.startswith(prefixes):\n"
+            "                try:\n                    importlib.import_module(m)\n"
+            "                except ImportError:\n                    pass\n"
+            "        out[name] = time.perf_counter() - t\n"
+            "print(json.dumps(out))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=co.root, check=True, capture_output=True, text=True,
+                         env={**co.base, "SCENARIOS_HOME": co.home}).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def print_import_split(co: Checkout, repeat: int) -> None:
+    """Print the median import time beyond the floor of each example's run, split per group."""
+    print(f"imports beyond the floor, timed in process (medians of {repeat} fresh processes):")
+    for label, file in (("run one-stock", ONE), ("run HSTECH", HSTECH)):
+        modules = run_modules(co, file)
+        runs = [import_split(co, modules) for _ in range(repeat)]
+        med = {name: statistics.median(r[name] for r in runs) for name, _ in _GROUPS}
+        total = statistics.median(sum(r.values()) for r in runs)
+        parts = ", ".join(f"{name} {1000 * v:.0f} ms" for name, v in med.items())
+        print(f"  {label:24s} {1000 * total:4.0f} ms over {len(modules)} modules ({parts})")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=5, help="fresh processes per command (default 5)")
     ap.add_argument("--reference", type=Path, help="a checkout of an earlier commit to compare with")
     ap.add_argument("--only", action="append", default=[], help="only cases whose name contains this")
     ap.add_argument("--strict", action="store_true", help="a target must pass on wall and CPU time")
+    ap.add_argument("--no-imports", action="store_true", help="skip the split of the import time")
     ap.add_argument("--no-bytecode-cache", action="store_true",
                     help="keep $PYTHONDONTWRITEBYTECODE: every process compiles the project's sources")
     args = ap.parse_args()
@@ -163,6 +230,8 @@ def main() -> int:
                      for k, r in roots.items()}
         for k in checkouts.values():
             Path(k.scratch).mkdir(exist_ok=True)
+        if not args.no_imports:
+            print_import_split(checkouts["cand"], args.repeat)
         samples: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for co in checkouts.values():  # warm-up: one untimed run of everything
             co.time(None)
