@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from scenarios.errors import ScenarioError
+from scenarios.errors import ScenarioError, one_line
 from scenarios.model.distributions import _Dist
 from scenarios.model.drivers import CheckContext, spec_of
 from scenarios.model.references import (
@@ -266,6 +266,10 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
     counts: dict[str, int] = {}
     for i, d in enumerate(s.drivers):
         name = d.name
+        if d.label is not None and one_line(d.label) != d.label:  # a control character in it
+            errors.append(doc.error(("drivers", i, "label"), "a driver label is one line without control "
+                                    "characters: it names the driver in tables and in options such as "
+                                    f"--vary drivers[LABEL].PARAM (got '{one_line(d.label)}')"))
         if name in labels:
             where = ("drivers", i, "label") if d.label else ("drivers", i, "type")
             errors.append(doc.error(where, f"driver name {name!r} is used twice (drivers[{labels[name]}] "

@@ -295,3 +295,17 @@ def test_baseline_outside_the_universe_and_non_positive_eps(tmp_path, monkeypatc
         "(got -1); leave eps out for a loss-making company",
         "bad.yaml:7:3 baseline.3690.HK: baseline for 3690.HK, which is not in the universe",
     ]
+
+
+def test_a_control_character_in_a_driver_label_is_located(tmp_path, monkeypatch) -> None:
+    """A label names the driver in tables and in ``--vary drivers[LABEL].PARAM``: a newline or an
+    escape in it (``"gro\\nwth"`` used to print the label over two rows of the run's table) is an
+    error at the label, shown escaped; a Chinese label with an ideographic space is fine."""
+    drivers = ('drivers:\n  - type: sentiment_shock\n    label: "gro\\nwth\\e[2J"\n    shock: -0.05\n'
+               '    half_life_days: 10\n    date: 2025-06-01\n')
+    assert _errors(tmp_path, monkeypatch, HEAD + drivers) == [
+        "bad.yaml:7:12 drivers[0].label: a driver label is one line without control characters: it names "
+        "the driver in tables and in options such as --vary drivers[LABEL].PARAM (got 'gro\\nwth\\x1b[2J')"]
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, "ok.yaml", HEAD + drivers.replace("gro\\nwth\\e[2J", "情绪\u3000冲击"))
+    assert load_scenario("ok.yaml").drivers[0].label == "情绪\u3000冲击"
