@@ -54,11 +54,17 @@ def param_name(label: str, field: str) -> str:
 
 @dataclass(frozen=True)
 class Param:
-    """A random driver parameter: its public ``name``, sampler ``key`` and distribution."""
+    """A random driver parameter: its public ``name``, sampler ``key`` and distribution.
+
+    ``model`` and ``field`` are the driver's schema class and the parameter's field in it (their
+    bounds check a value given for it).
+    """
 
     name: str
     key: str
     value: Any
+    model: Any = None
+    field: str = ""
 
 
 def random_params(rs: ResolvedScenario) -> list[Param]:
@@ -68,7 +74,8 @@ def random_params(rs: ResolvedScenario) -> list[Param]:
         for field in type(rd.driver).model_fields:
             v = getattr(rd.driver, field, None)
             if v is not None and is_random(v):
-                out.append(Param(param_name(rd.label, field), f"{rd.label}/{field}", v))
+                out.append(Param(param_name(rd.label, field), f"{rd.label}/{field}", v,
+                                 type(rd.driver), field))
     return out
 
 
@@ -153,22 +160,48 @@ def _check_vary(vary: dict[str, tuple[float, float]], names: list[str]) -> None:
             raise ScenarioError(f"{name}: need LOW <= HIGH (got {lo:g}:{hi:g})", field="--vary")
 
 
-def _check_values(rs: ResolvedScenario, p: Param, values: tuple[float, ...], given: str) -> None:
-    """Evaluate ``p`` at each of ``values`` (given as ``--vary``), every other parameter at its mean.
+def _field_refusal(p: Param, value: float) -> str | None:
+    """Why ``p``'s field refuses ``value`` as a fixed number (its bounds), or None."""
+    if p.model is None:
+        return None
+    from typing import Annotated
 
-    A value the driver refuses (a growth of -500%, say) is the option's error: it is raised naming
-    ``--vary`` and the range given, not the driver's line of the scenario file, which holds a
-    valid distribution.
+    from pydantic import TypeAdapter, ValidationError
+
+    info = p.model.model_fields[p.field]
+    try:
+        TypeAdapter(Annotated[info.annotation, info]).validate_python(value)  # its type and bounds
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return str(first.get("msg", exc)).removeprefix("Value error, ")
+    return None
+
+
+def _check_values(rs: ResolvedScenario, p: Param, values: tuple[float, ...], given: str) -> None:
+    """Check each of ``values`` (given as ``--vary``) for ``p``, every other parameter at its mean.
+
+    A value that the parameter's field would refuse in the file (a multiple change of -300%), that
+    the driver refuses when it runs, or that gives a return that is not a finite number is the
+    option's error: it is raised naming ``--vary``, the range given and the value, not the
+    driver's line of the scenario file, which holds a valid distribution. The values are in the
+    file's units (``amount: 50`` with ``unit: bn`` is 50).
     """
     from scenarios.errors import ScenarioError
 
-    rows = len(values)
-    try:
-        coalition_returns(rs, np.ones((rows, len(rs.drivers)), dtype=bool),
-                          sampler=PinnedSampler(rows, {p.key: np.asarray(values, dtype=np.float64)}))
-    except ScenarioError as exc:
-        raise ScenarioError(f"{p.name}={given}: the driver refuses a value of this range: {exc.message}",
-                            field="--vary") from None
+    ones = np.ones((1, len(rs.drivers)), dtype=bool)
+    for value in dict.fromkeys(values):
+        reason = _field_refusal(p, value)
+        if reason is None:
+            try:
+                ret = coalition_returns(rs, ones, sampler=PinnedSampler(1, {p.key: np.array([value])}))
+            except (ScenarioError, ValueError) as exc:  # ValueError: valuation's InputRangeError
+                reason = exc.message if isinstance(exc, ScenarioError) else str(exc)
+            else:
+                if not np.isfinite(ret).all():
+                    reason = "the scenario's return is not a finite number there"
+        if reason is not None:
+            raise ScenarioError(f"{p.name}={given}: the value {value:g} is refused: {reason}",
+                                field="--vary")
 
 
 def tornado(rs: ResolvedScenario, *, vary: dict[str, tuple[float, float]] | None = None,
@@ -357,7 +390,9 @@ def two_way(rs: ResolvedScenario, param1: str, param2: str, *, levels: int = 5,
     Dask tasks on the resolved scenario (:mod:`scenarios.parallel`); same numbers, bit for bit.
     (The tornado is one engine pass: it stays in this process.)
 
-    Raises ScenarioError (exit 2) for unknown or equal parameter names.
+    Raises ScenarioError (exit 2) for unknown or equal parameter names, and for a ``vary`` level
+    the parameter refuses (checked with every other parameter at its mean: a level that only fails
+    in combination with some draws of the others is reported by the cell, at the file's driver).
     """
     from scenarios.errors import ScenarioError
     from scenarios.parallel import check_parallel, imap_tasks

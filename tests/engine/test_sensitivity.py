@@ -124,22 +124,55 @@ def test_a_reversed_vary_range_is_refused(source: Any) -> None:
     assert t.ranges["drivers[growth].growth"] == "given"
 
 
-def test_a_vary_value_the_driver_refuses_blames_the_option(source: Any) -> None:
-    """A range whose values the driver cannot take is ``--vary``'s error, in the tornado and in the
-    two-way table (each of its levels is checked), and a valid range still runs."""
+@pytest.mark.parametrize("per_symbol", [False, True])
+def test_a_vary_value_the_driver_refuses_blames_the_option(source: Any, per_symbol: bool) -> None:
+    """A ``--vary`` value the parameter's field would refuse in the file is ``--vary``'s error,
+    naming the value in the file's units, in the tornado and in the two-way table; a valid range
+    still runs. A multiple change of -300% used to print a NaN return with exit 0, a growth of
+    -300% blamed the driver's line of the file."""
     from scenarios.sensitivity import two_way
 
-    rs = _resolved(source, DRIVERS)
-    with pytest.raises(ScenarioError, match=r"drivers\[growth\]\.growth=-3:0\.1: .*growth must be > -1") as exc:
+    drivers = copy.deepcopy(DRIVERS)
+    drivers[0]["per_symbol"] = per_symbol
+    rs = _resolved(source, drivers)
+    with pytest.raises(ScenarioError, match=r"^--vary: drivers\[growth\]\.growth=-3:0\.1: the value -3 is "
+                                            r"refused: must be > -1 \(got -3\)$") as exc:
         tornado(rs, vary={"drivers[growth].growth": (-3.0, 0.1)})
     assert exc.value.field == "--vary" and exc.value.file is None and exc.value.line is None
-    with pytest.raises(ScenarioError, match=r"drivers\[growth\]\.growth=-1\.5:0\.5: .*> -1 ") as exc:
+    with pytest.raises(ScenarioError, match=r"drivers\[derate\]\.change=-3:0: the value -3 is refused"):
+        tornado(rs, vary={"drivers[derate].change": (-3.0, 0.0)})
+    with pytest.raises(ScenarioError, match=r"drivers\[derate\]\.change=-1:0: the value -1 is refused"):
         two_way(rs, "drivers[growth].growth", "drivers[derate].change", levels=3,
-                vary={"drivers[growth].growth": (-1.5, 0.5)})       # the middle level, -0.5, is fine
-    assert exc.value.field == "--vary"
+                vary={"drivers[derate].change": (-1.0, 0.0)})
     t = two_way(rs, "drivers[growth].growth", "drivers[derate].change", levels=3,
                 vary={"drivers[growth].growth": (-0.5, 0.5)})
     assert t.values1 == (-0.5, 0.0, 0.5)
+    assert all(np.isfinite(v).all() for line in t.median.values() for v in line)
+
+
+def test_a_value_the_engine_refuses_is_the_options_error_not_a_bug(source: Any, monkeypatch) -> None:
+    """A value inside the field's bounds that the engine still refuses (``valuation`` raises a
+    ValueError such as InputRangeError) or that gives no finite return: ``--vary``'s error,
+    never exit 70."""
+    from scenarios import sensitivity
+    from valuation.exceptions import InputRangeError
+
+    rs = _resolved(source, DRIVERS)
+    real = sensitivity.coalition_returns
+
+    def refusing(rs_: Any, mask: Any, *, sampler: Any) -> Any:
+        if sampler.draws == 1:  # the check of one --vary value
+            raise InputRangeError("value adjustment must be > -1 (got -1)")
+        return real(rs_, mask, sampler=sampler)
+
+    monkeypatch.setattr(sensitivity, "coalition_returns", refusing)
+    with pytest.raises(ScenarioError, match=r"growth=0:0\.1: the value 0 is refused: value adjustment") as exc:
+        tornado(rs, vary={"drivers[growth].growth": (0.0, 0.1)})
+    assert exc.value.exit_code == 2
+    monkeypatch.setattr(sensitivity, "coalition_returns",
+                        lambda rs_, mask, *, sampler: np.full((sampler.draws, 2), np.nan))
+    with pytest.raises(ScenarioError, match="not a finite number"):
+        tornado(rs, vary={"drivers[growth].growth": (0.0, 0.1)})
 
 
 @pytest.mark.parametrize("per_symbol", [False, True])
@@ -197,7 +230,7 @@ def test_cli_json_chart_and_exit_2(tmp_path: Any, capsys: Any) -> None:
     # a value outside the parameter's domain is a located input error, not a bug
     assert main(["sensitivity", "examples/tencent_feb_2026.yaml", "--vary", "drivers[growth].growth=-2:0"]) == 2
     err = capsys.readouterr().err
-    assert "growth must be > -1" in err
+    assert "the value -2 is refused: must be > -1 (got -2)" in err
     # ... named as the option's, not as the driver line of the file (which holds a valid range)
     assert "--vary: drivers[growth].growth=-2:0:" in err and "tencent_feb_2026.yaml:" not in err, err
     assert main(["sensitivity", "examples/tencent_feb_2026.yaml"]) == 0
