@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,20 +43,37 @@ def home() -> Path:
 
 
 def write_cache(path: Path, write: Callable[[Path], object]) -> bool:
-    """Write a cache file atomically, best effort; True when it was written.
+    """Write a cache file atomically, best effort.
 
-    ``write(tmp)`` writes the content to a temporary file beside ``path``, which then replaces
-    ``path`` in one step, so a reader never sees half a file. A failure (a read-only home, a full
-    disk, a folder where the file goes) only costs speed: nothing is raised and the temporary file
-    is removed, never left behind.
+    Parameters
+    ----------
+    path : Path
+        The cache file. Its folder is created when missing.
+    write : callable
+        ``write(tmp)`` writes the content to ``tmp``, a new temporary file beside ``path`` (its own
+        name for every call, so that two writers, threads or processes, never share one); ``tmp``
+        then replaces ``path`` in one step, and a reader never sees half a file.
+
+    Returns
+    -------
+    bool
+        True when ``path`` was written. A failure to write (an ``OSError``: a read-only home, a
+        full disk, a folder where the file goes) only costs speed: False, nothing raised. Any
+        other exception of ``write`` propagates. Either way the temporary file is removed.
     """
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:60]}.", suffix=".tmp")
+        os.close(fd)
+        tmp = Path(name)
         write(tmp)
         os.replace(tmp, path)
+        tmp = None
         return True
     except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
         return False
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)

@@ -102,6 +102,11 @@ def test_folders_where_cache_files_go_only_cost_speed(capsys) -> None:
     for folder in folders:
         assert folder is not None
         folder.mkdir(parents=True)
+    from scenarios.model import validation
+
+    # as a new process: no claim id, mean or calendar in memory, so each is computed and written
+    validation._CLAIM_IDS.clear()
+    distributions._MEANS.clear()
     distributions._DISK = None
     exchange_calendar._calendar_arrays.cache_clear()
     exchange_calendar._all_sessions.cache_clear()
@@ -129,6 +134,17 @@ def test_write_cache_replaces_in_one_step_or_leaves_nothing(tmp_path) -> None:
     assert not write_cache(path, half_then_full)
     assert path.read_text(encoding="utf-8") == "2"          # the old file stays whole
     assert sorted(p.name for p in path.parent.iterdir()) == ["c.json"]
+
+    def not_io(tmp: Path) -> None:
+        tmp.write_text("half", encoding="utf-8")
+        raise ValueError("not an I/O failure")
+
+    with pytest.raises(ValueError, match="not an I/O failure"):  # a bug is not swallowed ...
+        write_cache(path, not_io)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["c.json"]  # ... nor its file left
+    seen: list[Path] = []
+    assert write_cache(path, seen.append) and write_cache(path, seen.append)
+    assert seen[0] != seen[1] and all(p.parent == path.parent for p in seen)  # a name per writer
 
 
 @pytest.mark.parametrize("args", [["runs", "list", "-n", "99999999999999999999999"]])
