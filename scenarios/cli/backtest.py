@@ -17,7 +17,7 @@ from scenarios.cli.options import (
     scheduler_option,
     workers_option,
 )
-from scenarios.errors import shown_path
+from scenarios.errors import one_line, shown_path
 
 
 def _parse_band(text: str) -> tuple[float, float]:
@@ -145,7 +145,7 @@ def render_grid_summary(results: list[Any], run_ids: list[str | None], console: 
         else:
             s = r.score_summary
             ic = s.ic
-        t.add_row(escape(str(r.scenario)), str(run_id or "-"),
+        t.add_row(escape(one_line(str(r.scenario))), str(run_id or "-"),
                   pct(s.hit_rate, signed=False, digits=0), num(ic, 2),
                   pct(s.mae, signed=False), pct(s.coverage, signed=False, digits=0),
                   crps_text(s.crps))

@@ -61,7 +61,7 @@ def set_tables(r: SetRunResult) -> list[Any]:
         c.add_column(col, justify="left" if col in ("line", "component") else "right", no_wrap=True)
     for x in r.lines:
         for k, cl in enumerate(x.components):
-            c.add_row(Text(x.line) if k == 0 else "", Text(cl.label), _pct(cl.probability, False, 0),
+            c.add_row(Text(x.line) if k == 0 else "", Text(one_line(cl.label)), _pct(cl.probability, False, 0),
                       _pct(cl.weight, False, 1), _pct(cl.median_return), _pct(cl.contribution),
                       _pct(cl.share, False, 0))
     return [t, c]
@@ -90,7 +90,7 @@ def backtest_tables(b: SetBacktestResult) -> list[Any]:
               "n/a" if s.mean_pit is None else f"{s.mean_pit:.2f}", style="bold")
     for x in b.components:
         mark = " (best, hindsight)" if x.label == b.best_component else ""
-        c.add_row(Text(x.label + mark), _pct(x.probability, False, 0),
+        c.add_row(Text(one_line(x.label) + mark), _pct(x.probability, False, 0),
                   "n/a" if x.crps is None else f"{x.crps:.4f}", _pct(x.coverage, False, 0),
                   "n/a" if x.mean_pit is None else f"{x.mean_pit:.2f}")
     return [t, c]
