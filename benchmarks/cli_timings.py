@@ -15,12 +15,14 @@ pass/fail::
     report FILE (HSTECH)                 under 2.5 s (absolute)
     run of a 3-point grid, backtest      no target: printed, and compared with --reference
 
-Last, where the warm runs' overhead goes: the modules each example's ``run --no-record`` loads
+First, where the warm runs' overhead goes: the modules each example's ``run --no-record`` loads
 beyond the floor's (found once, in a child that runs it), imported again in fresh processes under
 the collector settings of a command, timed inside the process (a difference of two fresh processes
 is lost in their spread on a shared machine) and split into rich (its console and tables),
 pydantic (its model machinery: ``import pydantic`` alone is lazy), and the project's own modules
-(most of whose import time is pydantic building the model classes). ``--no-imports`` skips it.
+(most of whose import time is pydantic building the model classes), and the other modules. The
+clock starts after ``scenarios.cli.app`` is imported (it sets the collector up), so its few
+milliseconds are not counted. ``--no-imports`` skips it.
 
 A plain ``scenarios run`` records the run in the store, and a run whose horizon has passed (both
 examples) is scored then and its score kept for its report: the "recorded" cases time that, the
