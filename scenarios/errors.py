@@ -101,10 +101,14 @@ class ScenarioError(ScenariosError):
         return ":".join(parts)
 
     def format(self) -> str:
-        """Return the one-line message: location, field, then the message."""
+        """Return the one-line message: location, field, then the message.
+
+        The field and the message are shown with :func:`one_line`: a key or a value of the file
+        quoted in them (``baseline.<key>``, ``file not found: <name>``) cannot break the line.
+        """
         loc = self.location
-        head = " ".join(p for p in (loc, self.field) if p)
-        return f"{head}: {self.message}" if head else self.message
+        head = " ".join(p for p in (loc, one_line(self.field or "")) if p)
+        return f"{head}: {one_line(self.message)}" if head else one_line(self.message)
 
 
 class ScenarioErrors(ScenarioError):

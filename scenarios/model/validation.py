@@ -42,10 +42,10 @@ class ScenarioWarning:
     field: str | None = None
 
     def format(self) -> str:
-        """Return the one-line warning: location, field, then the message."""
-        loc = ":".join(str(p) for p in (self.file, self.line, self.column) if p is not None)
-        head = " ".join(p for p in (loc, self.field) if p)
-        return f"{head}: warning: {self.message}" if head else f"warning: {self.message}"
+        """Return the one-line warning: location, field, then the message (shown with :func:`one_line`)."""
+        loc = ":".join(one_line(str(p)) for p in (self.file, self.line, self.column) if p is not None)
+        head = " ".join(p for p in (loc, one_line(self.field or "")) if p)
+        return f"{head}: warning: {one_line(self.message)}" if head else f"warning: {one_line(self.message)}"
 
     def __str__(self) -> str:
         return self.format()

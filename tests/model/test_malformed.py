@@ -309,3 +309,25 @@ def test_a_control_character_in_a_driver_label_is_located(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     _write(tmp_path, "ok.yaml", HEAD + drivers.replace("gro\\nwth\\e[2J", "情绪\u3000冲击"))
     assert load_scenario("ok.yaml").drivers[0].label == "情绪\u3000冲击"
+
+
+def test_a_key_or_value_with_a_newline_keeps_its_error_on_one_line(tmp_path, monkeypatch) -> None:
+    """Keys of the file are part of an error's field and values are quoted in its message: their
+    newlines, tabs and escapes show as ``\\n``, ``\\t``, ``\\x1b`` (an unknown key ``"a\\nb"`` used to
+    print its error over two lines, the second one starting with ``b: unknown field``)."""
+    text = HEAD.replace("9988.HK]", "9988.HK]\nbenchmarks: [^HSI]") + (
+        '"co\\nlour": red\nbaseline:\n  "07\\t00": {eps: 20, shares: 9}\n'
+        'drivers:\n  - type: rerating\n    symbols: ["09\\n88.HK\\e[2J"]\n    change: 0.1\n')
+    assert _errors(tmp_path, monkeypatch, text) == [
+        "bad.yaml:6:1 co\\nlour: unknown field (check the spelling; unknown keys are rejected)",
+        "bad.yaml:8:3 baseline.07\\t00: baseline for 07\\t00, which is not in the universe",
+        "bad.yaml:11:15 drivers[0].symbols[0]: 09\\n88.HK\\x1b[2J is not in the universe (0700.HK, 9988.HK)",
+    ]
+
+
+def test_a_warning_of_a_file_with_a_newline_in_its_name_stays_on_one_line(tmp_path, monkeypatch) -> None:
+    """A located warning shows its file like an error does (``w\\narn.yaml``), not over two lines."""
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, "w\narn.yaml", HEAD + "drivers:\n  - type: earnings_growth\n    growth: 35\n")
+    (w,) = load_scenario("w\narn.yaml").warnings
+    assert w.format().startswith("w\\narn.yaml:7:13 drivers[0].growth: warning: 35 looks like a percent")
