@@ -506,7 +506,7 @@ class Scenario(_Model):
         out = {}
         for k, rate in v.items():
             key = str(k).replace("/", "").replace(" ", "").upper()
-            if not CURRENCY_PAIR.match(key):
+            if not CURRENCY_PAIR.fullmatch(key):
                 raise ValueError(f"fx keys are currency pairs such as CNYHKD (HKD per CNY) (got {k!r})")
             if not rate > 0:
                 raise ValueError(f"fx rates must be > 0 (got {rate:g} for {k})")

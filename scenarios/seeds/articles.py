@@ -49,7 +49,7 @@ def _check(obj: ArticlesFile, doc: LocatedDoc) -> list[ScenarioError]:
     seen: dict[str, int] = {}
     for i, a in enumerate(obj.articles):
         base = ("articles", i)
-        if not _FILE.match(a.file):
+        if not _FILE.fullmatch(a.file):
             errors.append(doc.error(base + ("file",),
                                     f"must be a file name like 000_a7fbbc5f650d9614.txt (got {a.file!r})"))
         if a.file in seen:

@@ -42,7 +42,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from scenarios.data.symbols import normalize_symbol
-from scenarios.errors import ScenarioError
+from scenarios.errors import ScenarioError, one_line
 from scenarios.seeds.base import CLAIMS_FILE, StrictModel, load_model
 from scenarios.yamlio import LocatedDoc
 
@@ -155,12 +155,12 @@ def _check(obj: ClaimsFile, doc: LocatedDoc) -> list[ScenarioError]:
         errors.append(doc.error(("claims", i) + tail, msg))
 
     for i, c in enumerate(obj.claims):
-        if not _ID.match(c.id):
+        if not _ID.fullmatch(c.id):
             err(i, "id", f"must look like a003-short-name (article number, then lower-case words) (got {c.id!r})")
         if c.id in seen:
             err(i, "id", f"duplicate id {c.id!r} (first used by claims[{seen[c.id]}])")
         seen.setdefault(c.id, i)
-        if not _ARTICLE.match(c.article):
+        if not _ARTICLE.fullmatch(c.article):
             err(i, "article", f"must be an article file name like 000_a7fbbc5f650d9614.txt (got {c.article!r})")
         for j, s in enumerate(c.symbols):
             try:
@@ -168,7 +168,9 @@ def _check(obj: ClaimsFile, doc: LocatedDoc) -> list[ScenarioError]:
             except ValueError as exc:
                 err(i, ("symbols", j), str(exc))
                 continue
-            if canon != s:
+            if one_line(s) != s:  # a control character inside it (normalize_symbol keeps those)
+                err(i, ("symbols", j), f"a symbol is one line without control characters (got {s!r})")
+            elif canon != s:
                 err(i, ("symbols", j), f"write symbols in Yahoo spelling: {canon!r} (got {s!r})")
         # value vs comparator
         v = c.value

@@ -90,7 +90,7 @@ def _checker(claims_path: Path):
         seen: dict[str, int] = {}
         for i, d in enumerate(obj.drivers):
             base = ("drivers", i)
-            if not _ID.match(d.id):
+            if not _ID.fullmatch(d.id):
                 errors.append(doc.error(base + ("id",), f"must be lower-case words joined by '-' (got {d.id!r})"))
             if d.id in seen:
                 errors.append(doc.error(base + ("id",), f"duplicate id {d.id!r} (first used by drivers[{seen[d.id]}])"))

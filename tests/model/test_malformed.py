@@ -331,3 +331,10 @@ def test_a_warning_of_a_file_with_a_newline_in_its_name_stays_on_one_line(tmp_pa
     _write(tmp_path, "w\narn.yaml", HEAD + "drivers:\n  - type: earnings_growth\n    growth: 35\n")
     (w,) = load_scenario("w\narn.yaml").warnings
     assert w.format().startswith("w\\narn.yaml:7:13 drivers[0].growth: warning: 35 looks like a percent")
+
+
+def test_an_fx_key_with_a_trailing_newline_is_located(tmp_path, monkeypatch) -> None:
+    """``$`` of the currency-pair pattern matched before a trailing newline: ``"CNYHKD\\n"`` passed
+    as a key no currency lookup finds; it is an error at the fx table now."""
+    assert _errors(tmp_path, monkeypatch, HEAD + 'fx: {"CNYHKD\\n": 1.09}\n') == [
+        "bad.yaml:5:5 fx: fx keys are currency pairs such as CNYHKD (HKD per CNY) (got 'CNYHKD\\n')"]

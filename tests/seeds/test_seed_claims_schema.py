@@ -221,3 +221,25 @@ def test_max_drawdown_is_worst_fall_from_a_prior_peak(values: list[float]) -> No
     brute = max((1 - values[j] / values[i] for i in range(len(values)) for j in range(i, len(values))), default=0.0)
     assert dd == pytest.approx(max(brute, 0.0), abs=1e-12)
     assert peak <= trough and s[trough] / s[peak] == pytest.approx(1 - dd)
+
+
+def test_an_id_article_or_symbol_with_a_newline_is_located(tmp_path: Path) -> None:
+    """Claim ids and symbols name a claim in tables and in scenario files: a trailing newline
+    (which ``$`` of the id and article patterns let through) or a newline inside a symbol is an
+    error at that field (``a003-good\\n`` used to print the id's table cell two rows tall)."""
+    good = BAD.split("  - id: a003-bad-date")[0]
+    text = (good.replace("id: a003-good", 'id: "a003-good\\n"')
+            .replace("article: 003_891319027a62e08e.txt", 'article: "003_891319027a62e08e.txt\\n"')
+            .replace('symbols: ["^HSI"]', 'symbols: ["^HSI\\nX"]'))
+    p = tmp_path / "claims.yaml"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_claims(p)
+    f = str(p)
+    assert str(info.value).splitlines() == [
+        f"{f}:3:9 claims[0].id: must look like a003-short-name (article number, then lower-case words) "
+        "(got 'a003-good\\n')",
+        f"{f}:4:14 claims[0].article: must be an article file name like 000_a7fbbc5f650d9614.txt "
+        "(got '003_891319027a62e08e.txt\\n')",
+        f"{f}:6:15 claims[0].symbols[0]: a symbol is one line without control characters (got '^HSI\\nX')",
+    ]

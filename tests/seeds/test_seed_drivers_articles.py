@@ -94,3 +94,25 @@ def test_inferred_article_date_needs_a_note(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError,
                        match=r"articles.yaml:6:17 articles\[0\].date_basis: an inferred date needs a date_note"):
         load_articles(p)
+
+
+def test_a_driver_id_or_article_file_with_a_trailing_newline_is_located(tmp_path: Path) -> None:
+    """``$`` in the id and file-name patterns matched before a trailing newline, so ``"demo\\n"``
+    and ``"001_....txt\\n"`` passed; they are errors at the field now, shown escaped."""
+    p = tmp_path / "drivers.yaml"
+    p.write_text(BAD_DRIVERS.replace("ai_capx", "ai_capex").replace("id: demo", 'id: "demo\\n"')
+                 .replace("a002-no-such-claim", "a002-us-capex-total").replace("low: 700", "low: 600"),
+                 encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_driver_seeds(p, claims_path=REPO / "seeds" / "claims.yaml")
+    assert f"{p}:3:9 drivers[0].id: must be lower-case words joined by '-' (got 'demo\\n')" \
+        in str(info.value).splitlines()
+    a = tmp_path / "articles.yaml"
+    a.write_text(
+        'version: 1\narticles:\n  - file: "001_399d74a4d9af2aed.txt\\n"\n    title: A title\n'
+        "    published: 2025-12-31\n    date_basis: stated_in_text\n    language: zh-CN\n"
+        "    summary: [one, two]\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_articles(a)
+    assert f"{a}:3:11 articles[0].file: must be a file name like 000_a7fbbc5f650d9614.txt " \
+        "(got '001_399d74a4d9af2aed.txt\\n')" in str(info.value).splitlines()
