@@ -243,6 +243,7 @@ def static_checks(scenario: Any, doc: Any) -> tuple[list[ScenarioError], list[Sc
             if v is not None and v.unit != "1":
                 errors.append(doc.error(("baseline", raw_key(doc, ("baseline",), sym), f, "unit"),
                                         f"{f} is per share or a ratio: it takes no unit (got {v.unit!r})"))
+    errors.extend(_theme_name_errors(s, doc))
     seen_b: set[str] = set()
     for i, b in enumerate(s.benchmarks):
         if b in seen_b:
@@ -316,6 +317,17 @@ def raw_key(doc: Any, parent: tuple[str | int, ...], sym: str) -> Any:
             except ValueError:
                 continue
     return sym
+
+
+def _theme_name_errors(s: Any, doc: Any) -> list[ScenarioError]:
+    """Return an error at each key of ``themes`` holding a control character (a newline, an escape).
+
+    A theme name is referred to by drivers' ``themes``, ``tilts`` and ``exclude`` and shown in
+    their messages and notes, like a driver label.
+    """
+    return [doc.error(("themes", name), "a theme name is one line without control characters: drivers "
+                      f"refer to it in themes, tilts and exclude (got '{one_line(name)}')", key=True)
+            for name in s.themes if one_line(name) != name]
 
 
 def _check_articles(s: Any, doc: Any, errors: list[ScenarioError]) -> None:

@@ -338,3 +338,16 @@ def test_an_fx_key_with_a_trailing_newline_is_located(tmp_path, monkeypatch) -> 
     as a key no currency lookup finds; it is an error at the fx table now."""
     assert _errors(tmp_path, monkeypatch, HEAD + 'fx: {"CNYHKD\\n": 1.09}\n') == [
         "bad.yaml:5:5 fx: fx keys are currency pairs such as CNYHKD (HKD per CNY) (got 'CNYHKD\\n')"]
+
+
+def test_a_control_character_in_a_theme_name_is_located(tmp_path, monkeypatch) -> None:
+    """A theme name is referred to by drivers (``themes``, ``tilts``, ``exclude``) like a label: a
+    newline or an escape in it (accepted silently before) is an error at the key, shown escaped; a
+    Chinese theme name with an ideographic space is fine."""
+    themes = 'themes:\n  "ai\\nchips\\x9b": [0700.HK]\n'
+    assert _errors(tmp_path, monkeypatch, HEAD + themes) == [
+        "bad.yaml:6:3 themes.ai\\nchips\\x9b: a theme name is one line without control characters: drivers "
+        "refer to it in themes, tilts and exclude (got 'ai\\nchips\\x9b')"]
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, "ok.yaml", HEAD + themes.replace("ai\\nchips\\x9b", "人工智能\u3000芯片"))
+    assert load_scenario("ok.yaml").themes == {"人工智能\u3000芯片": ["0700.HK"]}
