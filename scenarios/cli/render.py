@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from scenarios.errors import one_line
+from scenarios.errors import one_line, shown_path
 from scenarios.numfmt import as_finite as _num
 from scenarios.numfmt import crps_text, num, pct
 from scenarios.numfmt import p_text as _p
@@ -85,7 +85,7 @@ def _render_single(d: SingleBacktestResult, console: Any) -> None:
     lo_l, hi_l = f"{100 * band[0]:g}%", f"{100 * band[1]:g}%"
     console.print(
         f"[bold]{_e(one_line(d.scenario))}[/bold]  as of {d.as_of} -> horizon {d.horizon}  "
-        f"({d.draws} draws, seed {d.seed})" + (f"  file {_e(d.file)}" if d.file else ""),
+        f"({d.draws} draws, seed {d.seed})" + (f"  file {_e(shown_path(d.file))}" if d.file else ""),
         highlight=False)
     t = Table(show_edge=False, pad_edge=False, title="per symbol (predicted = median of the draws)",
               title_justify="left")

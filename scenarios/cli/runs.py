@@ -17,7 +17,10 @@ runs_app = typer.Typer(
 
 
 def _fmt_scalar(v: Any) -> str:
-    """Cell text (markup-escaped: names such as ``x[a=1]`` are not rich tags)."""
+    """Cell text: one line (:func:`~scenarios.errors.one_line`), markup-escaped.
+
+    Names such as ``x[a=1]`` are not rich tags.
+    """
     from rich.markup import escape
 
     if v is None:
@@ -26,7 +29,7 @@ def _fmt_scalar(v: Any) -> str:
         return "yes" if v else "no"
     if isinstance(v, float):
         return f"{v:.6g}"
-    return escape(str(v))
+    return escape(one_line(str(v)))
 
 
 def _is_scalar(v: Any) -> bool:
@@ -117,7 +120,7 @@ def list_cmd(
     for col in ("id", "kind", "name", "created (UTC)", "summary"):
         table.add_column(col, no_wrap=col in ("id", "created (UTC)"))
     for r in runs:
-        table.add_row(r.id, _fmt_scalar(r.kind), _fmt_scalar(one_line(r.name)), f"{r.created_at:%Y-%m-%d %H:%M:%S}",
+        table.add_row(r.id, _fmt_scalar(r.kind), _fmt_scalar(r.name), f"{r.created_at:%Y-%m-%d %H:%M:%S}",
                       _fmt_scalar(r.summary or ""))
     console.print(table)
 
@@ -156,7 +159,7 @@ def show_cmd(
     from scenarios.cli.render import make_console, render_backtest
 
     console = make_console()
-    console.print(f"[bold]{info.id}[/bold]  {_fmt_scalar(info.kind)}  {_fmt_scalar(one_line(info.name))}  "
+    console.print(f"[bold]{info.id}[/bold]  {_fmt_scalar(info.kind)}  {_fmt_scalar(info.name)}  "
                   f"recorded {info.created_at:%Y-%m-%d %H:%M:%S} UTC"
                   + (f"  file sha256 {info.file_sha256[:12]}" if info.file_sha256 else ""))
     if typed is not None and not isinstance(typed, RunResult):
@@ -205,7 +208,9 @@ def _cell(v: Any, present: bool = True, width: int = 48) -> str:
 
 
 def _grid_text(gp: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in gp.items()) or "-"
+    r"""Return a grid point as one line: ``path=value, ...`` (a text value's newline shows as ``\n``)."""
+    text = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in gp.items())
+    return one_line(text) or "-"
 
 
 def render_comparison(cmp: dict[str, Any], console: Any) -> None:
@@ -233,7 +238,7 @@ def render_comparison(cmp: dict[str, Any], console: Any) -> None:
             elif key == "created_at":
                 cells.append((v or "-").replace("T", " ")[:19])
             else:  # names, files, dates: one line each
-                cells.append(_fmt_scalar(one_line(v) if isinstance(v, str) else v))
+                cells.append(_fmt_scalar(v))
         t.add_row(title, *cells)
     console.print(t)
 
@@ -249,7 +254,8 @@ def render_comparison(cmp: dict[str, Any], console: Any) -> None:
         for lab in labels:
             t.add_column(lab, justify="right", overflow="fold")
         for d in diff:
-            t.add_row(escape(d["key"]), *(_cell(v, p) for v, p in zip(d["values"], d["present"], strict=True)))
+            t.add_row(escape(one_line(d["key"])),
+                      *(_cell(v, p) for v, p in zip(d["values"], d["present"], strict=True)))
         console.print(t)
 
     preds = cmp["predictions"]

@@ -141,3 +141,31 @@ def test_a_name_with_a_newline_stays_on_its_line(tmp_path, capsys) -> None:
     assert main(["runs", "compare", *ids]) == 0
     compared = lines_with_the_name(capsys.readouterr().out)
     assert len(compared) == 1 and compared[0].count(shown) == 2            # the name row, both runs
+
+
+def test_a_name_or_grid_value_with_a_newline_stays_on_its_row(tmp_path, capsys) -> None:
+    r"""The backtest's grid table, ``runs show``'s fields and ``runs compare``'s grid-point row
+    show a name's or a grid value's newline and tab as ``\n`` and ``\t`` (each used to spread
+    over two rows of its table), and the backtest's heading shows its file escaped."""
+    import json
+
+    text = FIXTURE.read_text(encoding="utf-8").replace(
+        "name: tencent-vat-rumour", 'name: "two\\nlines"').replace(
+        "    label: growth\n", "    label: growth\n    note: plain\n")
+    path = tmp_path / "f\nile.yaml"
+    path.write_text(text + 'grid:\n  drivers[growth].note: ["a\\nb", "c\\td"]\n', encoding="utf-8")
+    assert main(["backtest", str(path), "--draws", "200"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if "\u2502" in line and "note=" in line]  # the grid table
+    assert len(rows) == 2 and all(row.startswith("two\\nlines [drivers[growth].note=") and " r20" in row
+                                  for row in rows), out                  # name and run id on one row
+    assert "f\\nile.yaml" in out and "lines" not in out.replace("two\\nlines", "")
+    assert main(["runs", "list", "--format", "json"]) == 0
+    ids = [r["id"] for r in json.loads(capsys.readouterr().out)]
+    assert main(["runs", "show", ids[0]]) == 0
+    out = capsys.readouterr().out
+    assert "lines" not in out.replace("two\\nlines", "") and "\t" not in out, out
+    assert main(["runs", "compare", *ids]) == 0
+    out = capsys.readouterr().out
+    (row,) = [line for line in out.splitlines() if line.startswith("grid point")]
+    assert "drivers[growth].note=c\\td" in row and "drivers[growth].note=a\\nb" in row, out
