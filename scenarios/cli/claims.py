@@ -68,7 +68,8 @@ def _print_table(results: list[Any], counts: dict[str, int]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from scenarios.console import clean_control, make_console
+    from scenarios.console import make_console
+    from scenarios.errors import one_line
 
     console = make_console(soft_wrap=False, wide=180)  # files and pipes get whole rows
     table = Table(show_edge=False, pad_edge=False, show_lines=False, expand=False)
@@ -80,7 +81,8 @@ def _print_table(results: list[Any], counts: dict[str, int]) -> None:
         syms = ",".join(r.claim.symbols)
         said = f"{syms} {r.said}" if syms else r.said
         style = _VERDICT_STYLE.get(r.verdict, "")
-        table.add_row(r.claim.id, said, r.data, Text(clean_control(r.verdict_text), style=style))
+        table.add_row(r.claim.id, one_line(said), one_line(r.data),
+                      Text(one_line(r.verdict_text), style=style))
     console.print(table)
     summary = ", ".join(f"{n} {v}" for v, n in counts.items())
     console.print(f"{len(results)} claims checked: {summary}.")
@@ -98,6 +100,7 @@ def list_claims(
     from rich.table import Table
 
     from scenarios.console import make_console
+    from scenarios.errors import one_line
     from scenarios.seeds.check import describe_claim
     from scenarios.seeds.claims import load_claims
 
@@ -111,7 +114,7 @@ def list_claims(
         table.add_column(col)
     for c in claims:
         syms = ",".join(c.symbols)
-        table.add_row(c.id, c.kind, f"{syms} {describe_claim(c)}".strip(), c.paraphrase)
+        table.add_row(c.id, c.kind, one_line(f"{syms} {describe_claim(c)}".strip()), one_line(c.paraphrase))
     console = make_console()
     console.print(table)
     console.print(f"{len(claims)} claims.")

@@ -169,3 +169,24 @@ def test_a_name_or_grid_value_with_a_newline_stays_on_its_row(tmp_path, capsys) 
     out = capsys.readouterr().out
     (row,) = [line for line in out.splitlines() if line.startswith("grid point")]
     assert "drivers[growth].note=c\\td" in row and "drivers[growth].note=a\\nb" in row, out
+
+
+def test_a_claims_paraphrase_with_a_newline_stays_on_its_row(tmp_path, capsys, monkeypatch, snapshot_dir) -> None:
+    r"""``claims list`` and ``claims check`` show a claim's text on its row: a newline or tab in
+    the paraphrase or in what the article said shows as ``\n`` / ``\t`` (they used to start a
+    second row of the table)."""
+    monkeypatch.setenv("COLUMNS", "300")                                   # no cell is folded
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(
+        "version: 1\nclaims:\n  - id: a000-tencent-jan-high\n    article: 000_a7fbbc5f650d9614.txt\n"
+        '    kind: price_level\n    symbols: ["0700.HK"]\n    window: {start: 2026-01-02, end: 2026-01-30}\n'
+        "    stat: max\n    field: high\n    comparator: about\n    value: 639\n    unit: HKD\n"
+        '    paraphrase: "Tencent peaked\\nforged row\\tnear HKD 639 in January 2026."\n', encoding="utf-8")
+    assert main(["claims", "list", str(claims)]) == 0
+    out = capsys.readouterr().out
+    (row,) = [line for line in out.splitlines() if line.startswith("a000-tencent-jan-high")]
+    assert "Tencent peaked\\nforged row\\tnear" in row and "\t" not in out, out
+    assert main(["claims", "check", str(claims)]) == 0
+    out = capsys.readouterr().out
+    (row,) = [line for line in out.splitlines() if line.startswith("a000-tencent-jan-high")]
+    assert "0700.HK about 639 HKD" in row and "confirmed" in row, out
