@@ -88,13 +88,14 @@ def _table(columns: list[str], rows: list[list[str]], footer: str | None = None)
     from rich.text import Text
 
     from scenarios.console import make_console
+    from scenarios.errors import one_line
 
     console = make_console(soft_wrap=False, wide=160)  # files and pipes get whole rows
     table = Table(show_edge=False, pad_edge=False)
     for col in columns:
         table.add_column(col)
     for row in rows:
-        table.add_row(*(Text(cell) for cell in row))
+        table.add_row(*(Text(one_line(cell)) for cell in row))  # a cell is one line
     console.print(table)
     if footer:
         console.print(Text(footer))

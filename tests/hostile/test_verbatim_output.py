@@ -190,3 +190,25 @@ def test_a_claims_paraphrase_with_a_newline_stays_on_its_row(tmp_path, capsys, m
     out = capsys.readouterr().out
     (row,) = [line for line in out.splitlines() if line.startswith("a000-tencent-jan-high")]
     assert "0700.HK about 639 HKD" in row and "confirmed" in row, out
+
+
+def test_a_universe_description_or_company_name_with_a_newline_stays_on_its_row(
+        tmp_path, capsys, monkeypatch) -> None:
+    r"""``scenarios universe`` shows a universe's description and a company's name from
+    ``$SCENARIOS_SEEDS/universes.yaml`` on their row (``\n`` shown; they used to split the row)."""
+    seeds = Path(__file__).parents[2] / "seeds" / "universes.yaml"
+    text = seeds.read_text(encoding="utf-8").replace(
+        "description: The four US cloud and AI-capex giants that article 002 compares with Chinese platforms.",
+        'description: "The four\\nUS cloud giants"'
+    ).replace("{name: Tencent Holdings,", '{name: "Tencent\\tHoldings\\nforged",')
+    (tmp_path / "universes.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("SCENARIOS_SEEDS", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "300")                                   # no cell is folded
+    assert main(["universe"]) == 0
+    out = capsys.readouterr().out
+    (row,) = [line for line in out.splitlines() if line.startswith("us_hyperscalers")]
+    assert "The four\\nUS cloud giants" in row and "US cloud giants" not in out.replace(row, ""), out
+    assert main(["universe", "hsi_tech_heavyweights"]) == 0
+    out = capsys.readouterr().out
+    (row,) = [line for line in out.splitlines() if line.startswith("0700.HK")]
+    assert "Tencent\\tHoldings\\nforged" in row and "\t" not in out, out
