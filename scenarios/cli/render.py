@@ -307,15 +307,16 @@ def _render_notes(notes: list[str], console: Any) -> None:
         return
     console.print()
     for n in notes:
-        console.print(f"[yellow]note[/yellow]: {_e(n)}", highlight=False)
+        console.print(f"[yellow]note[/yellow]: {_e(one_line(n))}", highlight=False)
 
 
 def print_warnings_and_notes(result: Any, err: Any) -> None:
     """Print a run's warnings (yellow, ``warning:`` added where missing) and notes on ``err``.
 
-    The texts come from files and data: printed verbatim (no markup).
+    The texts come from files and data: printed verbatim (no markup), each on one line
+    (:func:`~scenarios.errors.one_line`).
     """
-    for w in result.warnings:
+    for w in map(one_line, result.warnings):
         err.print(w if "warning:" in w else f"warning: {w}", style="yellow", markup=False)
     for n in result.notes:
-        err.print(f"note: {n}", style="dim", markup=False)
+        err.print(f"note: {one_line(n)}", style="dim", markup=False)

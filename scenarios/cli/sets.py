@@ -185,7 +185,7 @@ def backtest_set_cli(file: str, *, draws: int | None, seed: int | None, band: tu
             console.print(t)
             console.print()
         for n in result.notes:
-            console.print(f"note: {n}", markup=False)
+            console.print(f"note: {one_line(n)}", markup=False)  # a note names components
         if run_id:
             console.print(f"recorded as run {run_id}", markup=False)
         if fmt == "xlsx":

@@ -49,3 +49,21 @@ def test_a_set_run_that_cannot_be_recorded_exits_5_after_its_results(make_set, m
     out, err = capsys.readouterr()
     assert "expected" in out and "NOT recorded" in err
     assert main(["run", str(path), "--no-save"]) == 0  # the hidden alias of --no-record
+
+
+def test_a_component_name_with_a_newline_stays_on_its_row(make_set, monkeypatch, capsys) -> None:
+    r"""A component's name (its label) shows its newline as ``\n`` in the components table of a
+    set run and in the set backtest's table (it used to start a second row there)."""
+    from scenarios.data.memory import flat_source
+
+    src = flat_source({"0700.HK": 400.0, "9988.HK": 100.0})
+    monkeypatch.setattr("scenarios.data.default_source", lambda: src)
+    path = make_set([(component("a\nforged", 0.1), 0.6), (component("b", -0.1), 0.4)], draws=500)
+    assert main(["run", str(path), "--no-record"]) == 0
+    out = capsys.readouterr().out
+    assert "forged" not in out.replace("a\\nforged", ""), out
+    rows = [line for line in out.splitlines() if "a\\nforged" in line]
+    assert len(rows) == 1 + 3 and all("60%" in row for row in rows[1:]), out   # the title, one row a line
+    assert main(["backtest", str(path), "--no-save"]) == 0
+    out = capsys.readouterr().out
+    assert "forged" not in out.replace("a\\nforged", ""), out
