@@ -31,18 +31,34 @@ def as_finite(v: Any, *, bools: bool = True) -> float | None:
     return x if math.isfinite(x) else None
 
 
+#: From this magnitude on (as printed: percent for :func:`pct`), a number prints in exponent form
+HUGE = 1e9
+
+
+def _fixed(x: float, digits: int, sign: str) -> str:
+    """``x`` with ``digits`` decimals, or in exponent form (3 significant digits) from :data:`HUGE`.
+
+    A value no table column can hold (a growth of 1e150 gives a return of some 10**150 percent)
+    would otherwise print every one of its digits.
+    """
+    return f"{x:{sign}.3g}" if abs(x) >= HUGE else f"{x:{sign}.{digits}f}"
+
+
 def pct(v: Any, signed: bool = True, digits: int = 1, missing: str = "n/a") -> str:
-    """Format a fraction as a percent: ``0.0394 -> '+3.9%'`` (``signed=False``: ``'3.9%'``)."""
+    """Format a fraction as a percent: ``0.0394 -> '+3.9%'`` (``signed=False``: ``'3.9%'``).
+
+    From 1e9 percent on, in exponent form (``'+1e+150%'``).
+    """
     x = as_finite(v)
     if x is None:
         return missing
-    return f"{100 * x:+.{digits}f}%" if signed else f"{100 * x:.{digits}f}%"
+    return f"{_fixed(100 * x, digits, '+' if signed else '')}%"
 
 
 def num(v: Any, digits: int = 3, missing: str = "n/a") -> str:
-    """Format a plain number with ``digits`` decimals: ``1.23456 -> '1.235'``."""
+    """Format a plain number with ``digits`` decimals: ``1.23456 -> '1.235'`` (from 1e9 on: ``'1e+12'``)."""
     x = as_finite(v)
-    return missing if x is None else f"{x:.{digits}f}"
+    return missing if x is None else _fixed(x, digits, "")
 
 
 def crps_text(v: Any) -> str:

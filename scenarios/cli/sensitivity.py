@@ -6,6 +6,7 @@ Only typer is imported at module level; the engine loads inside the command.
 from __future__ import annotations
 
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from scenarios.cli.options import (
     workers_option,
 )
 from scenarios.errors import shown_path
+from scenarios.numfmt import num, pct
 
 
 class SensFormat(str, Enum):
@@ -173,8 +175,8 @@ def _print_table(t: Tornado) -> None:
             table.add_column(col, justify="left" if col == "parameter" else "right", no_wrap=True)
         for b in t.bars[s]:
             table.add_row(verbatim(b.param), f"{b.low_value:.4g}", f"{b.high_value:.4g}",
-                          f"{b.low_return:+.2%}", f"{b.high_return:+.2%}", f"{100 * b.swing:.2f}")
-        console.print(verbatim(s) + Text(f": noise-free return {t.base[s]:+.2%}"))
+                          pct(b.low_return, digits=2), pct(b.high_return, digits=2), num(100 * b.swing, 2))
+        console.print(verbatim(s) + Text(f": noise-free return {pct(t.base[s], digits=2)}"))
         console.print(table)
     console.print(Text("low/high value: the parameter's 5th/95th percentile (or --vary); returns: "
                        "simple return at the horizon, every other parameter at its mean, residual "
@@ -189,14 +191,14 @@ def _print_two_way(t: TwoWay) -> None:
 
     console = make_console(soft_wrap=False, wide=200)
     for ln in t.lines:
-        for title, grid, fmt in (("median return", t.median[ln], "{:+.2%}"),
-                                 ("P(up)", t.prob_up[ln], "{:.1%}")):
+        for title, grid, fmt in (("median return", t.median[ln], partial(pct, digits=2)),
+                                 ("P(up)", t.prob_up[ln], partial(pct, signed=False, digits=1))):
             table = Table(show_edge=False, pad_edge=False)
             table.add_column(verbatim(f"{t.param1} \\ {t.param2}"), justify="right", no_wrap=True)
             for v in t.values2:
                 table.add_column(f"{v:.4g}", justify="right", no_wrap=True)
             for v, row in zip(t.values1, grid, strict=True):
-                table.add_row(f"{v:.4g}", *[fmt.format(x) for x in row])
+                table.add_row(f"{v:.4g}", *[fmt(x) for x in row])
             console.print(verbatim(ln) + Text(f": {title}"))
             console.print(table)
     console.print(Text(f"each cell: {t.draws:,} Monte Carlo draws on seed {t.seed} with the two "
