@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,9 +50,10 @@ def write_cache(path: Path, write: Callable[[Path], object]) -> bool:
     path : Path
         The cache file. Its folder is created when missing.
     write : callable
-        ``write(tmp)`` writes the content to ``tmp``, a new temporary file beside ``path`` (its own
-        name for every call, so that two writers, threads or processes, never share one); ``tmp``
-        then replaces ``path`` in one step, and a reader never sees half a file.
+        ``write(tmp)`` creates ``tmp`` and writes the content to it: a temporary file beside
+        ``path``, with a random name of its own for every call (two writers, threads, processes or
+        hosts, never share one), created by ``write`` so that its mode follows the umask as any
+        file's does. ``tmp`` then replaces ``path`` in one step: a reader never sees half a file.
 
     Returns
     -------
@@ -61,19 +62,14 @@ def write_cache(path: Path, write: Callable[[Path], object]) -> bool:
         full disk, a folder where the file goes) only costs speed: False, nothing raised. Any
         other exception of ``write`` propagates. Either way the temporary file is removed.
     """
-    tmp: Path | None = None
+    tmp = path.with_name(f".{path.name[:60]}.{os.getpid()}.{secrets.token_hex(8)}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:60]}.", suffix=".tmp")
-        os.close(fd)
-        tmp = Path(name)
         write(tmp)
         os.replace(tmp, path)
-        tmp = None
         return True
     except OSError:
         return False
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+    finally:  # after a replace there is no temporary file left to remove
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)

@@ -143,8 +143,16 @@ def test_write_cache_replaces_in_one_step_or_leaves_nothing(tmp_path) -> None:
         write_cache(path, not_io)
     assert sorted(p.name for p in path.parent.iterdir()) == ["c.json"]  # ... nor its file left
     seen: list[Path] = []
-    assert write_cache(path, seen.append) and write_cache(path, seen.append)
+
+    def record(tmp: Path) -> None:
+        seen.append(tmp)
+        tmp.write_text("3", encoding="utf-8")
+
+    assert write_cache(path, record) and write_cache(path, record)
     assert seen[0] != seen[1] and all(p.parent == path.parent for p in seen)  # a name per writer
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # as any new file: others may read a cache
 
 
 @pytest.mark.parametrize("args", [["runs", "list", "-n", "99999999999999999999999"]])
