@@ -35,13 +35,18 @@ def as_finite(v: Any, *, bools: bool = True) -> float | None:
 HUGE = 1e9
 
 
-def _fixed(x: float, digits: int, sign: str) -> str:
-    """``x`` with ``digits`` decimals, or in exponent form (3 significant digits) from :data:`HUGE`.
+def _fixed(x: float, digits: int, sign: str, shift: int = 0) -> str:
+    """``x * 10**shift`` with ``digits`` decimals, or in exponent form (3 significant digits).
 
-    A value no table column can hold (a growth of 1e150 gives a return of some 10**150 percent)
-    would otherwise print every one of its digits.
+    The exponent form is used from :data:`HUGE` on (after rounding to ``digits``), and when the
+    scaled value overflows a float: a value no table column can hold (a growth of 1e150 gives a
+    return of some 10**76 percent) would otherwise print every one of its digits, or ``inf``.
     """
-    return f"{x:{sign}.3g}" if abs(x) >= HUGE else f"{x:{sign}.{digits}f}"
+    scaled = x * 10.0**shift
+    if math.isfinite(scaled) and abs(round(scaled, digits)) < HUGE:
+        return f"{scaled:{sign}.{digits}f}"
+    mantissa, exponent = f"{x:.2e}".split("e")
+    return f"{float(mantissa):{sign}.3g}e{int(exponent) + shift:+03d}"
 
 
 def pct(v: Any, signed: bool = True, digits: int = 1, missing: str = "n/a") -> str:
@@ -52,7 +57,7 @@ def pct(v: Any, signed: bool = True, digits: int = 1, missing: str = "n/a") -> s
     x = as_finite(v)
     if x is None:
         return missing
-    return f"{_fixed(100 * x, digits, '+' if signed else '')}%"
+    return f"{_fixed(x, digits, '+' if signed else '', shift=2)}%"
 
 
 def num(v: Any, digits: int = 3, missing: str = "n/a") -> str:
