@@ -187,6 +187,7 @@ def _check_values(rs: ResolvedScenario, p: Param, values: tuple[float, ...], giv
     file's units (``amount: 50`` with ``unit: bn`` is 50).
     """
     from scenarios.errors import ScenarioError
+    from valuation.exceptions import ValuationError
 
     ones = np.ones((1, len(rs.drivers)), dtype=bool)
     for value in dict.fromkeys(values):
@@ -194,7 +195,7 @@ def _check_values(rs: ResolvedScenario, p: Param, values: tuple[float, ...], giv
         if reason is None:
             try:
                 ret = coalition_returns(rs, ones, sampler=PinnedSampler(1, {p.key: np.array([value])}))
-            except (ScenarioError, ValueError) as exc:  # ValueError: valuation's InputRangeError
+            except (ScenarioError, ValuationError) as exc:  # valuation's InputRangeError, ...
                 reason = exc.message if isinstance(exc, ScenarioError) else str(exc)
             else:
                 if not np.isfinite(ret).all():
