@@ -27,6 +27,7 @@ the two parameters. Each cell gives the median return and P(up) (return > 0).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,38 +161,48 @@ def _check_vary(vary: dict[str, tuple[float, float]], names: list[str]) -> None:
             raise ScenarioError(f"{name}: need LOW <= HIGH (got {lo:g}:{hi:g})", field="--vary")
 
 
-def _field_refusal(p: Param, value: float) -> str | None:
-    """Why ``p``'s field refuses ``value`` as a fixed number (its bounds), or None."""
+def _field_refusal(p: Param) -> Callable[[float], str | None]:
+    """Return ``refusal(value)``: why ``p``'s field refuses ``value`` as a fixed number, or None.
+
+    The field's type and bounds are checked, as for a value written in the file; the validator is
+    built once, for every value checked.
+    """
     if p.model is None:
-        return None
+        return lambda value: None
     from typing import Annotated
 
     from pydantic import TypeAdapter, ValidationError
 
     info = p.model.model_fields[p.field]
-    try:
-        TypeAdapter(Annotated[info.annotation, info]).validate_python(value)  # its type and bounds
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        return str(first.get("msg", exc)).removeprefix("Value error, ")
-    return None
+    adapter: TypeAdapter[Any] = TypeAdapter(Annotated[info.annotation, info])
+
+    def refusal(value: float) -> str | None:
+        try:
+            adapter.validate_python(value)
+        except ValidationError as exc:
+            return str(exc.errors()[0].get("msg", exc)).removeprefix("Value error, ")
+        return None
+    return refusal
 
 
-def _check_values(rs: ResolvedScenario, p: Param, values: tuple[float, ...], given: str) -> None:
+def _check_values(rs: ResolvedScenario, p: Param, values: tuple[float, ...],
+                  given: tuple[float, float]) -> None:
     """Check each of ``values`` (given as ``--vary``) for ``p``, every other parameter at its mean.
 
     A value that the parameter's field would refuse in the file (a multiple change of -300%), that
     the driver refuses when it runs, or that gives a return that is not a finite number is the
     option's error: it is raised naming ``--vary``, the range given and the value, not the
     driver's line of the scenario file, which holds a valid distribution. The values are in the
-    file's units (``amount: 50`` with ``unit: bn`` is 50).
+    file's units (``amount: 50`` with ``unit: bn`` is 50); ``given`` is the ``(LOW, HIGH)`` range
+    they come from.
     """
     from scenarios.errors import ScenarioError
     from valuation.exceptions import ValuationError
 
+    refusal = _field_refusal(p)
     ones = np.ones((1, len(rs.drivers)), dtype=bool)
     for value in dict.fromkeys(values):
-        reason = _field_refusal(p, value)
+        reason = refusal(value)
         if reason is None:
             try:
                 ret = coalition_returns(rs, ones, sampler=PinnedSampler(1, {p.key: np.array([value])}))
@@ -201,8 +212,8 @@ def _check_values(rs: ResolvedScenario, p: Param, values: tuple[float, ...], giv
                 if not np.isfinite(ret).all():
                     reason = "the scenario's return is not a finite number there"
         if reason is not None:
-            raise ScenarioError(f"{p.name}={given}: the value {value:g} is refused: {reason}",
-                                field="--vary")
+            raise ScenarioError(f"{p.name}={given[0]:g}:{given[1]:g}: the value {value:g} is refused: "
+                                f"{reason}", field="--vary")
 
 
 def tornado(rs: ResolvedScenario, *, vary: dict[str, tuple[float, float]] | None = None,
@@ -222,7 +233,7 @@ def tornado(rs: ResolvedScenario, *, vary: dict[str, tuple[float, float]] | None
     for p in params:
         if p.name in vary:
             lo, hi = vary[p.name]
-            _check_values(rs, p, (lo, hi), f"{lo:g}:{hi:g}")
+            _check_values(rs, p, (lo, hi), (lo, hi))
             ranges[p.name] = "given"
         else:
             lo, hi = (float(x) for x in ppf(p.value, [LOW_Q, HIGH_Q]))  # type: ignore[union-attr]
@@ -415,7 +426,7 @@ def two_way(rs: ResolvedScenario, param1: str, param2: str, *, levels: int = 5,
     v1, v2 = _levels(p1, vary, levels), _levels(p2, vary, levels)
     for p, v in ((p1, v1), (p2, v2)):
         if p.name in vary:
-            _check_values(rs, p, v, ":".join(f"{x:g}" for x in vary[p.name]))
+            _check_values(rs, p, v, vary[p.name])
     med: dict[str, list[list[float]]] = {}
     pup: dict[str, list[list[float]]] = {}
     lines: tuple[str, ...] = ()
