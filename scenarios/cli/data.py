@@ -218,19 +218,17 @@ def check(
         from scenarios.data.csvdir import CsvDirSource
 
         source = CsvDirSource(folder)
+        _passed_over(source)
     else:
         from scenarios.data import build_source, offline
         from scenarios.paths import env_path
 
         prices = env_path("SCENARIOS_PRICES")
         source = build_source(prices=prices, online=not offline() and bool(symbols))
-    if folder is not None:
-        _passed_over(source)
-        if not symbols and not source.symbols():
-            raise DataUnavailableError(f"nothing to check: --dir {shown_path(folder)} holds no price CSV "
-                                       "files (one SYMBOL.csv per series)")
     if not symbols and not source.symbols():
         raise DataUnavailableError(
+            f"nothing to check: --dir {shown_path(folder)} holds no price CSV files (one SYMBOL.csv per "
+            "series)" if folder is not None else
             "nothing to check: the store is empty and SCENARIOS_PRICES is not set; run "
             "`scenarios data import DIR`, set SCENARIOS_PRICES, or pass --dir DIR")
     reports = check_source(source, symbols or None,

@@ -47,7 +47,6 @@ CREATE TABLE IF NOT EXISTS run_scores (
 """
 
 
-
 def _has_table(con: Any) -> bool:
     row = con.execute("SELECT count(*) FROM information_schema.tables "
                       "WHERE table_name = 'run_scores'").fetchone()
