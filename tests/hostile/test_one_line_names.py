@@ -1,10 +1,11 @@
 r"""A scenario name is one line in every heading and table cell that shows it: a newline, tab or
-escape in ``name:`` shows as ``\n``, ``\t``, ``\x1b`` (``errors.one_line``). These are the places
-the run and ``runs`` tests of ``test_verbatim_output.py`` do not reach: the walk-forward heading,
-a grid backtest's summary table, and a scenario set's titles and component labels."""
+escape in ``name:`` shows as ``\n``, ``\t``, ``\x1b`` (``errors.one_line``): the run's title, the
+backtest and walk-forward headings, ``runs list``/``show``/``compare``, a grid backtest's summary
+table, and a scenario set's titles and component labels."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from scenarios.cli.app import main
@@ -25,6 +26,25 @@ def _rows(out: str) -> list[str]:
     """The output's lines that show the name; none may show a piece of it on a line of its own."""
     assert "lines\tforged" not in out and "forged:" not in out.replace(SHOWN, ""), out
     return [line for line in out.splitlines() if SHOWN in line]
+
+
+def test_a_name_with_a_newline_stays_on_its_line(tmp_path, capsys) -> None:
+    """The run's title, the backtest's heading and ``runs list``/``show``/``compare`` (they used to
+    break the title in two and make the name's table cell two rows tall)."""
+    path = _scenario(tmp_path)
+    assert main(["run", str(path), "--draws", "200"]) == 0
+    assert _rows(capsys.readouterr().out)[0].startswith(SHOWN + ": ")
+    assert main(["backtest", str(path), "--draws", "200"]) == 0
+    assert _rows(capsys.readouterr().out)[0].startswith(SHOWN + "  as of ")
+    assert main(["runs", "list", "--format", "json"]) == 0
+    ids = [r["id"] for r in json.loads(capsys.readouterr().out)]
+    assert main(["runs", "list"]) == 0
+    assert len(_rows(capsys.readouterr().out)) == 2        # one row per run
+    assert main(["runs", "show", ids[0]]) == 0
+    assert _rows(capsys.readouterr().out)
+    assert main(["runs", "compare", *ids]) == 0
+    compared = _rows(capsys.readouterr().out)
+    assert len(compared) == 1 and compared[0].count(SHOWN) == 2            # the name row, both runs
 
 
 def test_the_walk_forward_heading_keeps_the_name_on_its_line(tmp_path, capsys) -> None:

@@ -112,37 +112,6 @@ def test_shown_path_escapes_exactly_the_control_characters() -> None:
     check()
 
 
-def test_a_name_with_a_newline_stays_on_its_line(tmp_path, capsys) -> None:
-    r"""A scenario name is one line wherever it is printed: its newline and tab show as ``\n`` and
-    ``\t`` in the run's title, the backtest's heading and ``runs list``/``show``/``compare`` (they
-    used to break the title in two and make the name's table cell two rows tall)."""
-    text = FIXTURE.read_text(encoding="utf-8").replace(
-        "name: tencent-vat-rumour", 'name: "two\\nlines\\tforged: [bold]x[/bold]"')
-    path = tmp_path / "nl.yaml"
-    path.write_text(text, encoding="utf-8")
-    shown = "two\\nlines\\tforged: [bold]x[/bold]"
-
-    def lines_with_the_name(out: str) -> list[str]:
-        assert "lines\tforged" not in out and "forged:" not in out.replace(shown, ""), out
-        return [line for line in out.splitlines() if shown in line]
-
-    assert main(["run", str(path), "--draws", "200"]) == 0
-    assert lines_with_the_name(capsys.readouterr().out)[0].startswith(shown + ": ")
-    assert main(["backtest", str(path), "--draws", "200"]) == 0
-    assert lines_with_the_name(capsys.readouterr().out)[0].startswith(shown + "  as of ")
-    assert main(["runs", "list", "--format", "json"]) == 0
-    import json
-
-    ids = [r["id"] for r in json.loads(capsys.readouterr().out)]
-    assert main(["runs", "list"]) == 0
-    assert len(lines_with_the_name(capsys.readouterr().out)) == 2        # one row per run
-    assert main(["runs", "show", ids[0]]) == 0
-    assert lines_with_the_name(capsys.readouterr().out)
-    assert main(["runs", "compare", *ids]) == 0
-    compared = lines_with_the_name(capsys.readouterr().out)
-    assert len(compared) == 1 and compared[0].count(shown) == 2            # the name row, both runs
-
-
 def test_a_name_or_grid_value_with_a_newline_stays_on_its_row(tmp_path, capsys) -> None:
     r"""The backtest's grid table, ``runs show``'s fields and ``runs compare``'s grid-point row
     show a name's or a grid value's newline and tab as ``\n`` and ``\t`` (each used to spread
